@@ -1,0 +1,135 @@
+"""The event schema: what the extractor yields, what workers store, what the notifier reads.
+
+One model serves `sitrep extract`, the workers and the API, so an event looks the same wherever
+a user meets it. Field names follow the scorer in shared/eval (place, actor, previous_actor,
+category, count.min/max, to) so offline output can be scored as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EventKind(str, Enum):
+    """What happened. `control_state` is a holding learnt without a change ("IS-held Raqqa")."""
+
+    control_change = "control_change"
+    control_state = "control_state"
+    civilian_count = "civilian_count"
+    surrender = "surrender"
+    attack = "attack"
+    air_strike = "air_strike"
+    shelling = "shelling"
+    negotiation = "negotiation"
+    evacuation_deal = "evacuation_deal"
+    release = "release"
+
+
+class CivilianCategory(str, Enum):
+    trapped = "trapped"
+    besieged = "besieged"
+    fled = "fled"
+    displaced = "displaced"
+    evacuated = "evacuated"
+    released = "released"
+    killed = "killed"
+    wounded = "wounded"
+    other = "other"
+
+
+#: Stocks are states that hold until a new estimate replaces them; flows add up over time.
+STOCK_CATEGORIES = frozenset({CivilianCategory.trapped, CivilianCategory.besieged, CivilianCategory.displaced})
+
+Stance = Literal["asserted", "claimed", "denied", "hedged"]
+TimePrecision = Literal["day", "week", "month", "year"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Actor(_Model):
+    """An armed actor normalised to a stable id; `mention` is the text that named it."""
+
+    id: str = Field(description="Stable id, e.g. 'islamic-state', 'sdf'.")
+    name: str = Field(description="Canonical display name, e.g. 'Islamic State'.")
+    mention: str | None = Field(default=None, description="The words in the report that named it.")
+
+
+class Place(_Model):
+    """A place with its parent; coordinates only where a gazetteer knows it."""
+
+    id: str = Field(description="Normalised key, parent first: 'raqqa/al-nahda'.")
+    name: str
+    parent: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    resolved: bool = Field(default=False, description="True when a gazetteer knows the place.")
+
+
+class Quantity(_Model):
+    """A number as a range with its hedge: 'at least 21' is 21..21, exact=False; 'more than 200' is 201..None."""
+
+    min: int | None
+    max: int | None
+    exact: bool = True
+    hedge: str | None = Field(default=None, description="'at least', 'an estimated', 'hundreds', ...")
+    text: str | None = Field(default=None, description="The number as written.")
+
+
+class EventTime(_Model):
+    """When it happened, resolved against the report's publication date."""
+
+    date: date | None = None
+    precision: TimePrecision = "day"
+    text: str | None = Field(default=None, description="The words that gave the time, if any.")
+
+
+class Evidence(_Model):
+    """Character offsets into the report text, and the sentence they sit in."""
+
+    start: int
+    end: int
+    text: str
+    sentence: str
+
+
+class Attribution(_Model):
+    """Who says so: 'said Mustafa Bali, SDF spokesman' gives speaker and role."""
+
+    speaker: str | None = None
+    role: str | None = None
+    organisation: str | None = None
+
+
+class Event(_Model):
+    """One extracted event from one report."""
+
+    id: str = Field(description="Deterministic: the same report text gives the same ids.")
+    kind: EventKind
+    acled_sub_event_type: str | None = None
+    report_id: str | None = None
+    place: Place | None = None
+    actor: Actor | None = Field(default=None, description="The new controller, the attacker, who surrendered.")
+    previous_actor: Actor | None = None
+    to: Actor | None = Field(default=None, description="Surrenders: to whom.")
+    category: CivilianCategory | None = None
+    count: Quantity | None = None
+    time: EventTime = Field(default_factory=EventTime)
+    historical: bool = False
+    stance: Stance = "asserted"
+    attribution: Attribution | None = None
+    evidence: Evidence
+    confidence: float = Field(ge=0.0, le=1.0, default=0.5)
+
+
+class ExtractionResult(_Model):
+    """One line of `sitrep extract` output."""
+
+    id: str
+    events: list[Event]
