@@ -7,14 +7,14 @@ category, count.min/max, to) so offline output can be scored as it is.
 
 from __future__ import annotations
 
-from datetime import date
-from enum import Enum
+import datetime as dt
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class EventKind(str, Enum):
+class EventKind(StrEnum):
     """What happened. `control_state` is a holding learnt without a change ("IS-held Raqqa")."""
 
     control_change = "control_change"
@@ -29,7 +29,7 @@ class EventKind(str, Enum):
     release = "release"
 
 
-class CivilianCategory(str, Enum):
+class CivilianCategory(StrEnum):
     trapped = "trapped"
     besieged = "besieged"
     fled = "fled"
@@ -75,8 +75,8 @@ class Place(_Model):
 class Quantity(_Model):
     """A number as a range with its hedge: 'at least 21' is 21..21, exact=False; 'more than 200' is 201..None."""
 
-    min: int | None
-    max: int | None
+    min: int | None = None
+    max: int | None = None
     exact: bool = True
     hedge: str | None = Field(default=None, description="'at least', 'an estimated', 'hundreds', ...")
     text: str | None = Field(default=None, description="The number as written.")
@@ -85,7 +85,7 @@ class Quantity(_Model):
 class EventTime(_Model):
     """When it happened, resolved against the report's publication date."""
 
-    date: date | None = None
+    date: dt.date | None = None
     precision: TimePrecision = "day"
     text: str | None = Field(default=None, description="The words that gave the time, if any.")
 

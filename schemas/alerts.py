@@ -1,0 +1,46 @@
+"""Alerts: CloudEvents 1.0 JSON envelopes whose `data` says what changed, why, and on whose word."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AlertType = Literal[
+    "sitrep.alert.control_changed",
+    "sitrep.alert.control_baseline",
+    "sitrep.alert.civilian_threshold",
+    "sitrep.alert.superseded",
+    "sitrep.alert.resolved",
+]
+
+
+class AlertData(BaseModel):
+    """What the alert is about."""
+
+    model_config = ConfigDict(extra="allow")
+
+    place: dict[str, Any]
+    before: dict[str, Any] | None = None
+    after: dict[str, Any]
+    events: list[str] = Field(description="Ids of the events behind the alert.")
+    reports: list[str] = Field(description="Ids of the reports behind the alert.")
+    sources: list[str] = Field(default_factory=list, description="Distinct outlets behind it.")
+    summary: str = Field(description="One line for a human.")
+    fingerprint: str = Field(description="Stable: the same state gives the same fingerprint.")
+
+
+class Alert(BaseModel):
+    """A CloudEvents 1.0 structured-mode event."""
+
+    model_config = ConfigDict(extra="allow")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str
+    source: str
+    type: AlertType
+    subject: str = Field(description="The place id.")
+    time: datetime
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: AlertData

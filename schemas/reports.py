@@ -1,0 +1,68 @@
+"""What a client POSTs, and what the API answers about a report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from services import defaults
+
+ReportStatus = Literal["queued", "processing", "done", "duplicate", "failed"]
+
+
+class ReportIn(BaseModel):
+    """A report as a client sends it. `published_at` anchors relative dates in the text."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9._:\-]+$",
+        description="Client-chosen id for idempotency; a resend with the same id is not processed again.",
+    )
+    source: str = Field(min_length=1, max_length=200, description="Outlet or monitor, e.g. 'AP', 'SOHR'.")
+    text: str = Field(min_length=1, max_length=defaults.REPORT_MAX_TEXT_CHARS)
+    published_at: datetime = Field(description="Publication time; naive times are read as UTC.")
+    title: str | None = Field(default=None, max_length=2000)
+    url: str | None = Field(default=None, max_length=4000)
+    language: str | None = Field(default=None, max_length=20)
+
+    @field_validator("published_at")
+    @classmethod
+    def _utc_if_naive(cls, value: datetime) -> datetime:
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class ReportAck(BaseModel):
+    """The 202 answer for one report."""
+
+    id: str
+    status: ReportStatus
+    status_url: str
+    duplicate_of: str | None = None
+
+
+class BatchAck(BaseModel):
+    """The 202 answer for a batch, in the order sent."""
+
+    accepted: int = Field(description="Reports that are new and will be processed.")
+    duplicates: int
+    reports: list[ReportAck]
+
+
+class ReportView(BaseModel):
+    """GET /v1/reports/{id}."""
+
+    id: str
+    status: ReportStatus
+    source: str | None = None
+    published_at: datetime | None = None
+    title: str | None = None
+    received_at: datetime | None = None
+    duplicate_of: str | None = None
+    error: str | None = None
+    events: list[dict[str, object]] = Field(default_factory=list)
