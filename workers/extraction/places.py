@@ -1,0 +1,332 @@
+"""Places: gazetteer look-up, sub-city places ('the al-Nahda neighborhood in Raqqa'), object noun phrases of
+control verbs, and anaphora ('the town', 'the city') resolved to the last place the document named."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.events import Place
+
+from .actors import slug
+from .lexicons import Lexicons, PlaceEntry, fold
+from .sentences import Token
+
+KINDS = frozenset(
+    "neighborhood neighbourhood neighborhoods neighbourhoods district districts quarter area village villages town "
+    "hill hills hilltop camp suburb suburbs field fields farms road highway square base airbase airport dam "
+    "mountain mountains plain plains plateau region province governorate city crossing checkpoint border "
+    "sector outskirts countryside valley island oilfield refinery bridge heights height ridge summit peak hilltops "
+    "positions post posts building buildings street streets roundabout stadium university school hospital prison "
+    "mosque market port".split()
+)
+_DIRECTIONAL = frozenset("northern southern eastern western central upper lower greater north south east west".split())
+_ANAPHORA = frozenset("town city village area district neighborhood neighbourhood it there stronghold".split())
+_STOP = frozenset(
+    ") from on in at after as with by near since during before when while amid and or but which that who following "
+    "above below within across into inside outside along around between toward towards through under over "
+    "some about nearly almost just only located "
+    'to for last this yesterday today earlier later , ; : " monday tuesday wednesday thursday friday saturday '
+    "sunday was were is are has have had said says, killing leaving forcing".split()
+)
+_DET = frozenset("the a an its their his her control full over back complete total more".split())
+_PARTITIVE = frozenset(
+    "parts part much most areas area outskirts rest swathes swaths large number dozen series handful couple string "
+    "dozens".split()
+)
+_QUANT = (("some",), ("several",))
+_PARTICLES = frozenset("al el ad ar as ash at az ed en es et bin bani abu umm of de du ibn".split())
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    i: int
+    j: int
+    place: Place
+
+
+def make_place(name: str, parent: str | None = None, entry: PlaceEntry | None = None) -> Place:
+    if entry is not None:
+        parent = parent or entry.parent
+        return Place(
+            id="/".join(slug(x) for x in (parent, entry.name) if x),
+            name=entry.name,
+            parent=parent,
+            country=entry.country,
+            lat=entry.lat,
+            lon=entry.lon,
+            resolved=True,
+        )
+    return Place(id="/".join(slug(x) for x in (parent, name) if x), name=name, parent=parent)
+
+
+def _capword(tok: Token) -> bool:
+    low = tok.low
+    return tok.cap or (low[:3] in ("al-", "el-", "ad-", "ar-", "as-", "az-") and len(low) > 4)
+
+
+_NAME_TITLES = frozenset(
+    "spokesman spokeswoman spokesperson commander minister president general colonel official envoy leader "
+    "chief mayor governor director analyst correspondent researcher activist mr mrs ms dr gen col sheikh".split()
+)
+_SPEECH = ("said", "says", "told", "added", "stated", "declared", "tweeted", "wrote")
+
+
+def person_like(text: str, start: int, end: int) -> bool:
+    """True when a gazetteer hit at text[start:end] reads as part of a person's name: 'Mustafa Bali said',
+    'spokesman Bali'. A place is not directly preceded by a capitalised given name, nor followed by 'said'."""
+    after = text[end : end + 12].lstrip(" ,").lower()
+    if after.startswith(_SPEECH):
+        return True
+    before = text[max(0, start - 40) : start]
+    if not before.endswith(" "):
+        return False
+    words = before.split()
+    if not words:
+        return False
+    prev = words[-1]
+    if prev.lower().rstrip(".") in _NAME_TITLES:
+        return True
+    sentence_start = len(words) < 2 or words[-2].endswith((".", "!", "?", ":", '"'))
+    return (
+        prev[:1].isupper()
+        and prev.isalpha()
+        and not sentence_start
+        and prev.lower() not in _DIRECTIONAL
+        and prev.lower() not in ("the", "of", "in", "from", "to", "and")
+        and len(words) >= 2
+        and words[-2].lower().rstrip(".") in _NAME_TITLES
+    )
+
+
+def gazetteer(tokens: list[Token], lex: Lexicons) -> list[PlaceMention]:
+    folded = [fold(t.low) for t in tokens]
+    out: list[PlaceMention] = []
+    i = 0
+    index = lex.places.index
+    while i < len(tokens):
+        p = lex.places.match_at(folded, i) if folded[i] in index and _capword(tokens[i]) else None
+        if p and not _person_tokens(tokens, i, i + len(p)):
+            out.append(PlaceMention(i, i + len(p), make_place(tokens[i].text, entry=lex.places.values[p])))
+            i += len(p)
+        else:
+            i += 1
+    return out
+
+
+def _person_tokens(tokens: list[Token], i: int, j: int) -> bool:
+    nxt = tokens[j].low if j < len(tokens) else ""
+    if nxt in _SPEECH:
+        return True
+    prev = tokens[i - 1] if i > 0 else None
+    if prev is None:
+        return False
+    if prev.low.rstrip(".") in _NAME_TITLES:
+        return True
+    return prev.cap and i >= 2 and tokens[i - 2].low.rstrip(".") in _NAME_TITLES
+
+
+def _cap_run(tokens: list[Token], i: int, limit: int = 5) -> int:
+    """End of a run of capitalised words (with Arabic particles) starting at i."""
+    j = i
+    while j < len(tokens) and j - i < limit:
+        t = tokens[j]
+        if _capword(t) or (j > i and t.low in _PARTICLES and j + 1 < len(tokens) and _capword(tokens[j + 1])):
+            j += 1
+        else:
+            break
+    return j
+
+
+def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place: Place | None) -> list[Place]:
+    """Places named by the noun phrase starting at token i (object of a control verb)."""
+    n = len(tokens)
+    definite = False
+    while i < n and tokens[i].low in _DET:
+        definite = definite or tokens[i].low in ("the", "its", "their")
+        i += 1
+    if not definite:
+        last_place = None  # "an area" introduces a new place; only "the area" points back
+    words = [t.low for t in tokens]
+    for q in _QUANT:
+        if tuple(words[i : i + len(q)]) == q:
+            i += len(q)
+            break
+    places: list[Place] = []
+    while i < n:
+        j = i
+        while j < n and tokens[j].low not in _STOP and j - i < 8 and not _ends_np(tokens, i, j):
+            if tokens[j].low == "(":  # "Jabal (mountain) al-Mketaa": skip a short parenthesis
+                close = next((m for m in range(j + 1, min(n, j + 5)) if tokens[m].low == ")"), None)
+                if close is None:
+                    break
+                j = close + 1
+                continue
+            if tokens[j].low == "of":
+                nxt = tokens[j + 1] if j + 1 < n else None
+                if j + 2 < n and tokens[j + 1].low == "the":
+                    nxt = tokens[j + 2]
+                if nxt is None or not (_capword(nxt) or tokens[j - 1].low in _PARTITIVE):
+                    break
+            j += 1
+        if j == i:
+            break
+        places.append(_np_place(tokens, i, j, gaz, last_place))
+        # coordination: "A, B and C" -> each capitalised conjunct is its own place
+        nxt = tokens[j + 2] if j + 2 < n and tokens[j + 1].low == "the" else tokens[j + 1] if j + 1 < n else None
+        if nxt is not None and tokens[j].low in (",", "and") and (_capword(nxt) or nxt.low in KINDS):
+            i = j + 1
+            if tokens[i].low == "the":
+                i += 1
+            if tokens[i].low == "and" and i + 1 < n:
+                i += 1
+            continue
+        break
+    return places
+
+
+_NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve dozens hundreds".split())
+_REPORTING = frozenset("reports reported report sources source agency news monitor observatory".split())
+
+
+def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
+    """Noun-phrase boundary at j: numbers, reporting words, -ing verbs, or a new name after a place noun."""
+    low = tokens[j].low
+    if low[:1].isdigit() or (j > i and low in _NUMBER_WORDS) or low in _REPORTING:
+        return True
+    if j > i and low.endswith("ing") and low not in KINDS and not tokens[j].cap:
+        return True
+    prev = tokens[j - 1].low if j > i else ""
+    return prev in KINDS and low != "of" and not (tokens[j - 1].cap and tokens[j].cap)
+
+
+def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last_place: Place | None) -> Place:
+    inside = [g for g in gaz if i <= g.i < j + 4]
+    words = [t.low for t in tokens[i:j]]
+    if inside:
+        first = inside[0]
+        if first.i == i or (
+            first.i == i + 2 and tokens[i].low in ("city", "town", "village", "province") and tokens[i + 1].low == "of"
+        ):
+            # "Raqqa", "the city of Raqqa" ... plus "X neighborhood in Raqqa" handled by sub_place
+            sub = sub_place(tokens, i, gaz)
+            return sub or first.place
+        sub = sub_place(tokens, i, gaz)
+        if sub:
+            return sub
+    sub = sub_place(tokens, i, gaz)
+    if sub:
+        return sub
+    if words and words[-1] in _ANAPHORA and len(words) <= 2 and last_place is not None:
+        return last_place
+    if words == ["it"] and last_place is not None:
+        return last_place
+    name = " ".join(t.text for t in tokens[i:j])
+    parent = None
+    after = [g for g in gaz if j <= g.i <= j + 4 and tokens[j].low in _PP_PLACE]
+    if after:
+        parent = after[0].place.name
+        if all(w in KINDS or w in _DET for w in words):
+            # "villages east of Khanasser": the bare noun says little, keep the anchor in the name
+            name = " ".join(t.text for t in tokens[i : after[0].j])
+    return make_place(name, parent)
+
+
+_PP_PLACE = frozenset("in of near outside east west north south northeast northwest southeast southwest around".split())
+
+
+def antecedent(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> Place | None:
+    """The noun phrase a relative clause at k ('that', 'which') refers to: 'a strategic hill in Daraa province'."""
+    j = k
+    m = k - 1
+    while m >= 0 and k - m <= 6:
+        if tokens[m].low in _PP_PLACE and any(g.i > m for g in gaz if g.i < k):
+            j = m
+        m -= 1
+    i = j
+    while i > 0 and j - i < 5 and tokens[i - 1].low not in _STOP and tokens[i - 1].low not in _DET:
+        i -= 1
+    if i == j:
+        return None
+    head = _np_place(tokens, i, j, gaz, None)
+    if not any(w in KINDS for w in head.name.lower().split()) and not head.resolved:
+        adjacent = [g for g in gaz if g.j == k]
+        if adjacent:  # "near Palmyra which government forces recaptured": the place itself
+            return adjacent[0].place
+    if j < k and not head.parent:
+        inside = [g for g in gaz if j < g.i < k]
+        if inside:
+            head = make_place(head.name, inside[0].place.name)
+    return head
+
+
+def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
+    """'(the) al-Nahda neighborhood in Raqqa', 'the village of Hanida', 'the town of Manbij'."""
+    n = len(tokens)
+    if i < n and tokens[i].low == "the":
+        i += 1
+    if i < n and tokens[i].low in KINDS and i + 2 < n and tokens[i + 1].low == "of" and _capword(tokens[i + 2]):
+        j = _cap_run(tokens, i + 2)
+        kind = tokens[i].low
+        name = " ".join(t.text for t in tokens[i + 2 : j])
+        g = next((x for x in gaz if x.i == i + 2), None)
+        if kind in ("city", "town", "province") and g:
+            return g.place
+        parent = _parent_after(tokens, j, gaz)
+        return g.place if g and not parent else make_place(name, parent)
+    j = _cap_run(tokens, i)
+    if j - i >= 2 and tokens[j - 1].low in KINDS and tokens[j - 1].low not in ("city", "town"):
+        j -= 1  # "Khaldiyeh District": the kind word is capitalised too
+    if j > i and j < n and tokens[j].low in KINDS and not all(t.low in _DIRECTIONAL for t in tokens[i:j]):
+        name = " ".join(t.text for t in tokens[i:j])
+        parent = _parent_after(tokens, j + 1, gaz)
+        g = next((x for x in gaz if x.i == i and x.j in (j, j + 1)), None)
+        if g and g.place.parent and (not parent or parent == g.place.parent):
+            return g.place
+        if g and tokens[j].low in ("city", "town", "province", "governorate", "countryside", "region"):
+            return g.place
+        return make_place(name, parent)
+    return None
+
+
+def _parent_after(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> str | None:
+    if j < len(tokens) and tokens[j].low in ("in", "of", "near", "outside", "east", "west", "north", "south"):
+        k = j + 1
+        while k < len(tokens) and k <= j + 4:
+            g = next((x for x in gaz if x.i == k), None)
+            if g:
+                return g.place.name
+            if not tokens[k].low.isalpha() and tokens[k].low != "of":
+                break
+            k += 1
+    return None
+
+
+def listed_places(tokens: list[Token], kind: str, gaz: list[PlaceMention]) -> list[Place]:
+    """Places listed after a plural noun: 'the villages of Akhtarin and Turkmen Bareh (east of Dabiq)'."""
+    n = len(tokens)
+    for i in range(n - 2):
+        if tokens[i].low != kind or tokens[i + 1].low != "of":
+            continue
+        names: list[tuple[int, int]] = []
+        k = i + 2
+        while k < n:
+            j = _cap_run(tokens, k)
+            if j == k:
+                break
+            names.append((k, j))
+            if j < n and tokens[j].low in (",", "and"):
+                k = j + 1
+                if k < n and tokens[k].low == "and":
+                    k += 1
+                continue
+            break
+        if names:
+            end = names[-1][1]
+            later = [g for g in gaz if end <= g.i <= end + 8]
+            parent = later[0].place.name if later else None
+            out = []
+            for a, b in names:
+                g = next((x for x in gaz if x.i == a and x.j == b), None)
+                out.append(g.place if g else make_place(" ".join(t.text for t in tokens[a:b]), parent))
+            return out
+    return []

@@ -1,0 +1,90 @@
+"""Sentence spans and word tokens.
+
+Sentences end at `.`, `!` or `?` followed by space and an upper-case letter, digit or quote, or at a line
+break. Texts whose punctuation was stripped become long "sentences"; the rules downstream work on clauses
+and token windows, so they still cope.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*|\.{3}\s*")
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\w[\w'.-]*|[,;:()\"]")
+_ABBREV = frozenset(
+    "mr mrs ms dr gen lt col sgt st u.s u.n jan feb aug sept oct nov dec no capt maj rep sen gov brig u.k e.g i.e".split()
+)
+MAX_SENTENCE = 1200
+
+
+class Token(NamedTuple):
+    text: str
+    low: str
+    start: int
+    end: int
+
+    @property
+    def cap(self) -> bool:
+        return self.text[:1].isupper()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return (start, end) spans covering the non-blank sentences of `text`."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.start()
+        word = text[max(start, end - 6) : end].rsplit(" ", 1)[-1].rstrip(".").lower()
+        if word in _ABBREV or (len(word) == 1 and word.isalpha()):
+            continue
+        _add(spans, text, start, end)
+        start = match.end()
+    _add(spans, text, start, len(text))
+    return spans
+
+
+def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start, start + MAX_SENTENCE)
+        cut = cut if cut > start else start + MAX_SENTENCE
+        _add(spans, text, start, cut)
+        start = cut
+    chunk = text[start:end]
+    stripped = chunk.strip()
+    if stripped:
+        lead = len(chunk) - len(chunk.lstrip())
+        spans.append((start + lead, start + lead + len(stripped)))
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Word tokens with absolute offsets; trailing dots and hyphens are dropped except in 'U.S.'-style words."""
+    tokens: list[Token] = []
+    append = tokens.append
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        start = match.start()
+        last = word[-1]
+        if last in ".-'":
+            if word == "s":
+                continue
+            if not (len(word) > 2 and word[-3] == "."):
+                word = word.rstrip(".-'")
+                if not word:
+                    continue
+        elif last == "s" and word[-2:] == "'s" and len(word) > 2:
+            word = word[:-2]
+        elif word == "s" and start > 0 and text[start - 1] == "'":
+            continue  # "Guinea-Bissau 's" after artefact repair
+        append(Token(word, word.lower(), offset + start, offset + start + len(word)))
+    return tokens
+
+
+def headline(tokens: list[Token], i: int, j: int) -> bool:
+    """Title Case ('17 Killed as Qaeda Attacks Kurd Town'): the words at [i, j) are capitalised mid-sentence and so
+    are most words around them. Sentences full of names but with lower-case verbs are not headlines."""
+    key = [t for k, t in enumerate(tokens[i:j], i) if k > 0 and t.low.isalpha() and len(t.low) > 2]
+    if not key or not any(t.cap for t in key):
+        return False
+    window = [t for t in tokens[max(0, i - 4) : j + 6] if t.low.isalpha() and len(t.low) > 3]
+    return len(window) >= 3 and sum(t.cap for t in window) >= 0.6 * len(window)

@@ -1,0 +1,72 @@
+"""Clean report text for analysis while keeping a map back to offsets in the original.
+
+Corpus artefacts (`#39;`, `quot;`, `&amp;`, literal backslashes), HTML tags and control characters are
+replaced. Length-preserving replacements keep offsets; the few shortening ones record an anchor so
+`to_original` can map a cleaned offset back to the report text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+from dataclasses import dataclass, field
+
+# Every alternative is a bounded literal or a bounded character class: no backtracking blow-up.
+_SHORTENING = re.compile(r"&#?[A-Za-z0-9]{1,8};|#39;|quot;|amp;|<[^<>]{0,400}>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\\\u200b-\u200f\u2028\u2029\ufeff]")
+_QUOTES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " ", "`": "'"}
+)
+
+
+@dataclass
+class CleanText:
+    """Cleaned text plus anchors (clean_offset, original_offset) where the two diverge."""
+
+    text: str
+    original: str
+    anchors_clean: list[int] = field(default_factory=list)
+    anchors_orig: list[int] = field(default_factory=list)
+
+    def to_original(self, pos: int) -> int:
+        i = bisect.bisect_right(self.anchors_clean, pos) - 1
+        if i < 0:
+            return min(pos, len(self.original))
+        return min(self.anchors_orig[i] + (pos - self.anchors_clean[i]), len(self.original))
+
+
+def _replacement(token: str) -> str:
+    if token.startswith("<"):
+        return " "
+    if token in ("#39;",):
+        return "'"
+    if token == "quot;":
+        return '"'
+    if token == "amp;":
+        return "&"
+    out = html.unescape(token)
+    return out if out != token and len(out) <= len(token) else " "
+
+
+def clean(original: str) -> CleanText:
+    """Return the cleaned text with offset anchors into `original`."""
+    text = _CONTROL.sub(" ", original).translate(_QUOTES)
+    result = CleanText(text="", original=original)
+    pieces: list[str] = []
+    clean_pos = 0
+    last = 0
+    for match in _SHORTENING.finditer(text):
+        start, end = match.span()
+        if start > last:
+            pieces.append(text[last:start])
+            clean_pos += start - last
+        rep = _replacement(match.group())
+        pieces.append(rep)
+        clean_pos += len(rep)
+        result.anchors_clean.append(clean_pos)
+        result.anchors_orig.append(end)
+        last = end
+    pieces.append(text[last:])
+    result.text = "".join(pieces)
+    return result
