@@ -1,0 +1,1 @@
+"""The HTTP ingest service: validate reports, store and enqueue them atomically, answer 202."""

@@ -1,0 +1,76 @@
+"""The FastAPI application: `sitrep api` serves it with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import redis
+import redis.asyncio
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from services.ingest import intake, openapi, queries, routes
+from services.ingest.batcher import IngestBatcher
+from services.ingest.deps import RedisDep
+from services.ingest.store import ReportStore
+from services.redis_conn import async_client, sync_client
+from services.settings import IngestSettings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: IngestSettings | None = None) -> FastAPI:
+    """Build the app; Redis clients are made in the lifespan from `settings.redis_url`."""
+    settings = settings or IngestSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.redis = async_client(settings.redis_url)
+        app.state.sync_redis = sync_client(settings.redis_url)
+        app.state.store = store = ReportStore(
+            app.state.sync_redis,
+            app.state.redis,
+            queue_name=settings.queue_name,
+            job_max_reports=settings.job_max_reports,
+            job_timeout_seconds=settings.job_timeout_seconds,
+            report_ttl_seconds=settings.report_ttl_seconds,
+        )
+        app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
+        app.state.batcher.start()
+        try:
+            yield
+        finally:
+            await app.state.batcher.stop()
+            await app.state.redis.aclose()
+            app.state.sync_redis.close()
+
+    app = FastAPI(
+        title="sitrep",
+        version="0.1.0",
+        summary="Conflict reports in; deduplicated events, situation and alerts out.",
+        lifespan=lifespan,
+    )
+    app.router.routes.extend(intake.ROUTES)
+    app.include_router(routes.router)
+    app.include_router(queries.router)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz(redis_client: RedisDep) -> dict[str, Any]:
+        """200 when Redis answers, 503 otherwise."""
+        await redis_client.ping()
+        return {"status": "ok"}
+
+    @app.exception_handler(redis.RedisError)
+    async def redis_unavailable(request: Request, error: redis.RedisError) -> JSONResponse:
+        log.warning("redis error on %s %s: %s", request.method, request.url.path, error)
+        return JSONResponse(
+            {"detail": f"Redis is unavailable, nothing was stored: {type(error).__name__}"},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+    openapi.install(app)
+    return app

@@ -1,0 +1,64 @@
+"""Every Redis key, stream and channel sitrep uses, named in one place.
+
+docs/ARCHITECTURE.md lists who writes and who reads each one; keep the two in step.
+"""
+
+from __future__ import annotations
+
+PREFIX = "sitrep:"
+
+ALERTS_CHANNEL = "sitrep:alerts"
+"""Pub/sub channel: live alerts (at most once; the stream below is the durable copy)."""
+
+ALERTS_STREAM = "sitrep:alerts:log"
+"""Stream of every alert ever emitted, trimmed to a length; SSE and `subscribe --since` read it."""
+
+EVENTS_STREAM = "sitrep:events"
+"""Stream of extracted events, written by workers, read by the notifier's consumer group."""
+
+NOTIFIER_GROUP = "notifier"
+"""Consumer group of the notifier processes on EVENTS_STREAM."""
+
+NOTIFIER_LEADER = "sitrep:notifier:leader"
+"""String with a short lease: the consumer name of the notifier that currently leads."""
+
+EVENTS_INDEX = "sitrep:events:index"
+"""Sorted set of event ids scored by the time they were first stored (for GET /v1/events)."""
+
+SITUATION_INDEX = "sitrep:situation:index"
+"""Set of place ids the notifier holds a situation for."""
+
+
+def report(report_id: str) -> str:
+    """Hash: the report, its status, the events it yielded."""
+    return f"sitrep:report:{report_id}"
+
+
+def report_content(content_hash: str) -> str:
+    """String: id of the first report with this (source, normalised text)."""
+    return f"sitrep:report-content:{content_hash}"
+
+
+def event(event_id: str) -> str:
+    """String: the event as JSON."""
+    return f"sitrep:event:{event_id}"
+
+
+def events_by_kind(kind: str) -> str:
+    """Sorted set of event ids of one kind."""
+    return f"sitrep:events:kind:{kind}"
+
+
+def events_by_place(place_id: str) -> str:
+    """Sorted set of event ids about one place (and, for a child place, also under its parent)."""
+    return f"sitrep:events:place:{place_id}"
+
+
+def situation(place_id: str) -> str:
+    """String: the situation of one place as JSON."""
+    return f"sitrep:situation:{place_id}"
+
+
+def alert_fingerprint(fingerprint: str) -> str:
+    """String: set once when an alert with this fingerprint is emitted."""
+    return f"sitrep:alert-fp:{fingerprint}"

@@ -1,0 +1,22 @@
+"""`sitrep notifier`: run the notifier loop until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import signal
+
+from services.notifier.consumer import Notifier
+from services.redis_conn import sync_client
+from services.settings import NotifierSettings
+
+
+def run_notifier(settings: NotifierSettings, until_idle: bool = False) -> int:
+    notifier = Notifier(sync_client(settings.redis_url), settings)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: notifier.stop.set())
+    if until_idle:
+        notifier.ensure_group()
+        while notifier.hold_lease() and notifier.step(block_milliseconds=None):
+            pass
+        return 0
+    notifier.run()
+    return 0

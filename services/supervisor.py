@@ -1,0 +1,83 @@
+"""`sitrep run`: the whole pipeline in one command, on an embedded Redis unless REDIS_URL is set.
+
+Each part runs as its own process, exactly as a deployment would run it (`sitrep api`,
+`sitrep worker`, `sitrep notifier`). Ctrl-C or SIGTERM stops them in order (the API first, so
+nothing new arrives; then workers finish their jobs; then the notifier; Redis last), and every
+child is told by the kernel to die with us if we are killed outright, so nothing is orphaned.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from services.embedded_redis import EmbeddedRedis
+from services.processes import spawn_child
+
+log = logging.getLogger(__name__)
+
+
+def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return spawn_child([sys.executable, "-m", "services.cli", *args], env)
+
+
+def _stop(process: subprocess.Popen[bytes], timeout_seconds: float) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_seconds)
+    except subprocess.TimeoutExpired:
+        log.warning("pid %s did not stop in %ss; killing it", process.pid, timeout_seconds)
+        process.kill()
+        process.wait()
+
+
+def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: str | None) -> int:
+    """Start Redis (unless given), the API, `workers` workers and the notifier; wait for a signal."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+
+    embedded: EmbeddedRedis | None = None
+    if not redis_url:
+        embedded = EmbeddedRedis(
+            data_dir=data_dir / "redis", port=int(os.environ.get("SITREP_EMBEDDED_REDIS_PORT", "0"))
+        )
+        redis_url = embedded.start()
+        print(f"sitrep: embedded Redis at {redis_url} (data in {data_dir / 'redis'}, AOF on)", flush=True)
+    env = {**os.environ, "REDIS_URL": redis_url}
+    api = _spawn(["api", "--host", host, "--port", str(port)], env)
+    pool = [_spawn(["worker"], env) for _ in range(workers)]
+    notifier = _spawn(["notifier"], env)
+    children = [api, *pool, notifier]
+    print(
+        f"sitrep: API on http://{host}:{port} (docs at /docs), {workers} worker(s), 1 notifier; Ctrl-C stops all",
+        flush=True,
+    )
+    code = 0
+    try:
+        while not stop.is_set():
+            exited = [child for child in children if child.poll() is not None]
+            if exited:
+                code = 1
+                print(f"sitrep: a process exited unexpectedly ({exited[0].args!r}); stopping", file=sys.stderr)
+                break
+            stop.wait(0.5)  # nothing to await for a set of children and a signal at once; a slow poll is enough
+    finally:
+        _stop(api, 10)
+        for worker in pool:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)  # all workers start their warm shutdown at once
+        for worker in pool:
+            _stop(worker, 200)
+        _stop(notifier, 10)
+        if embedded is not None:
+            embedded.stop()
+        print("sitrep: stopped", flush=True)
+    return code

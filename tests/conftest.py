@@ -1,0 +1,58 @@
+"""Test fixtures: a real redis-server started by the suite on a free port, cleaned before each test."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from services.embedded_redis import EmbeddedRedis
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
+    server = EmbeddedRedis(data_dir=tmp_path_factory.mktemp("redis"), persistent=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: EmbeddedRedis) -> str:
+    return redis_server.url
+
+
+@pytest.fixture
+def r(redis_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_url)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def child_env(redis_url: str) -> dict[str, str]:
+    """Environment for sitrep subprocesses: this checkout first on the path, the test Redis."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SITREP_")}
+    env["REDIS_URL"] = redis_url
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def sitrep_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "services.cli", *args]
+
+
+def fixture_reports() -> list[dict[str, Any]]:
+    reports: list[dict[str, Any]] = json.loads((FIXTURES / "reports.json").read_text())
+    return reports
