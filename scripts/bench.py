@@ -1,0 +1,424 @@
+#!/usr/bin/env python3
+"""sitrep's benchmarks: every figure beside a reference measured in the same run, printed as a ratio.
+
+Starts its own redis-server on a free port (never a system Redis) and its own processes. Uses
+`wrk` for HTTP load when it is installed (`apt-get install wrk`), else says so and skips those rows.
+Real corpus text comes from ../shared/eval/corpus.jsonl when present, else from the test fixtures.
+
+Usage: python scripts/bench.py [--only SECTION ...] [--quick]
+Sections: redis, ingest, batch, pipeline, scaling, latency, extraction
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import redis  # noqa: E402
+
+from services.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
+
+ROWS: list[tuple[str, str, str, str, str]] = []  # figure, value, reference, ref value, ratio
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+TEXT_3KB = ("Residents said the town was calm on Monday while aid convoys waited at the checkpoint. " * 36)[:3000]
+
+
+def row(figure: str, value: float, unit: str, reference: str = "", ref_value: float | None = None) -> None:
+    ratio = f"{value / ref_value:.2f}" if ref_value else ""
+    ref = f"{ref_value:,.0f} {unit}" if ref_value is not None else ""
+    ROWS.append((figure, f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}", reference, ref, ratio))
+    print(f"  {figure}: {value:,.1f} {unit}" + (f"  (reference {ref}, ratio {ratio})" if ref else ""), flush=True)
+
+
+def sitrep(*args: str, env: dict[str, str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "services.cli", *args], env=env, cwd=ROOT, **kwargs)
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def stop(*processes: subprocess.Popen[bytes]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def corpus_texts() -> list[str]:
+    corpus = ROOT.parent / "shared" / "eval" / "corpus.jsonl"
+    if corpus.is_file():
+        return [json.loads(line)["text"] for line in corpus.read_text().splitlines() if line.strip()]
+    return [item["text"] for item in json.loads((ROOT / "tests" / "fixtures" / "reports.json").read_text())]
+
+
+def bench_redis(client: redis.Redis, quick: bool) -> None:
+    print("redis reference (redis-py, 3 KB values)")
+    n = 5000 if quick else 20000
+    client.delete("bench:l")
+    start = time.perf_counter()
+    for _ in range(n):
+        client.lpush("bench:l", TEXT_3KB)
+    single = n / (time.perf_counter() - start)
+    client.delete("bench:l")
+    start = time.perf_counter()
+    with client.pipeline(transaction=False) as pipe:
+        for i in range(n):
+            pipe.lpush("bench:l", TEXT_3KB)
+            if i % 100 == 99:
+                pipe.execute()
+        pipe.execute()
+    piped = n / (time.perf_counter() - start)
+    client.delete("bench:l")
+    row("LPUSH one at a time", single, "ops/s")
+    row("LPUSH pipelined by 100", piped, "ops/s", "LPUSH one at a time", single)
+
+
+_WRK_SINGLE = """
+counter = 0
+local seed = tostring(os.time())
+local text = "%s"
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  counter = counter + 1
+  local id = "b" .. seed .. "-" .. counter
+  local body = '{"id":"' .. id .. '","source":"bench","published_at":"2017-10-14T12:00:00Z","text":"' .. id .. ' ' .. text .. '"}'
+  return wrk.format(nil, "/v1/reports", nil, body)
+end
+"""
+
+_WRK_BATCH = """
+counter = 0
+local seed = tostring(os.time())
+local text = "%s"
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  local parts = {}
+  for i = 1, 100 do
+    counter = counter + 1
+    local id = "b" .. seed .. "-" .. counter
+    parts[i] = '{"id":"' .. id .. '","source":"bench","published_at":"2017-10-14T12:00:00Z","text":"' .. id .. ' ' .. text .. '"}'
+  end
+  return wrk.format(nil, "/v1/reports/batch", nil, "[" .. table.concat(parts, ",") .. "]")
+end
+"""
+
+
+def run_wrk(url: str, script: str, seconds: int, connections: int) -> tuple[float, float, float]:
+    """Requests/s, p50 ms and p99 ms from one wrk run."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", handle.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(handle.name)
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def percentile(p: str) -> float:
+        match = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        assert match, out
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} error responses:\n{out}")
+    return rate, percentile("50"), percentile("99")
+
+
+def bench_ingest(url: str, client: redis.Redis, quick: bool) -> None:
+    print("ingest: POST /v1/reports vs bare Starlette + LPUSH, wrk -t1 -c32")
+    if not shutil.which("wrk"):
+        print("  skipped: wrk is not installed (apt-get install wrk)")
+        return
+    env = {**ENV, "REDIS_URL": url}
+    ours_port, ref_port = free_port(), free_port()
+    ours = sitrep("api", "--port", str(ours_port), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ref = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "scripts.bench_reference_app:app",
+            "--port",
+            str(ref_port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    script = _WRK_SINGLE % TEXT_3KB
+    seconds = 5 if quick else 10
+    try:
+        wait_http(f"http://127.0.0.1:{ours_port}/healthz")
+        wait_http(f"http://127.0.0.1:{ref_port}/")
+        run_wrk(f"http://127.0.0.1:{ref_port}", script, 2, 32)  # warm both up
+        run_wrk(f"http://127.0.0.1:{ours_port}", script, 2, 32)
+        ref_rate, _, ref_p99 = run_wrk(f"http://127.0.0.1:{ref_port}", script, seconds, 32)
+        client.flushall()
+        rate, p50, p99 = run_wrk(f"http://127.0.0.1:{ours_port}", script, seconds, 32)
+        jobs = client.llen("rq:queue:sitrep")
+        row("POST /v1/reports", rate, "req/s", "Starlette+LPUSH route", ref_rate)
+        row("POST /v1/reports p50 latency", p50, "ms")
+        row("POST /v1/reports p99 latency", p99, "ms", "reference p99", ref_p99)
+        row("reports per RQ job under this load", rate * seconds / max(jobs, 1), "reports")
+        client.flushall()
+        batch_rate, _, batch_p99 = run_wrk(f"http://127.0.0.1:{ours_port}", _WRK_BATCH % TEXT_3KB, seconds, 4)
+        row("POST /v1/reports/batch (100 x 3 KB)", batch_rate * 100, "reports/s", "target 25,000 reports/s", 25000)
+        row("POST /v1/reports/batch p99 latency", batch_p99, "ms")
+    finally:
+        stop(ours, ref)
+        client.flushall()
+
+
+def fill_queue(client: redis.Redis, texts: list[str], count: int, prefix: str) -> list[str]:
+    """Store `count` reports (corpus texts, made distinct) with their jobs, as the ingest service would."""
+    from schemas.reports import ReportIn
+    from services.ingest.store import ReportStore, prepare
+
+    store = ReportStore(client)
+    ids = []
+    reports = [
+        ReportIn(
+            id=f"{prefix}-{i}",
+            source=f"outlet-{i % 7}",
+            text=f"{texts[i % len(texts)]} [copy {i}]",
+            published_at=datetime(2017, 10, 14, 12, tzinfo=UTC),
+        )
+        for i in range(count)
+    ]
+    for start in range(0, count, 1000):
+        outcomes = store.commit([prepare(report) for report in reports[start : start + 1000]])
+        ids += [outcome.id for outcome in outcomes]
+    return ids
+
+
+def drain(url: str, workers: int, extra: list[str] | None = None) -> float:
+    env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING"}
+    start = time.perf_counter()
+    processes = [sitrep("worker", "--burst", *(extra or []), env=env) for _ in range(workers)]
+    for process in processes:
+        process.wait()
+    return time.perf_counter() - start
+
+
+def extractor_alone(texts: list[str], count: int, processes: int) -> float:
+    """Reports/s of the bare extractor on `processes` processes over the same texts."""
+    from multiprocessing import Pool
+
+    batch = [f"{texts[i % len(texts)]} [copy {i}]" for i in range(count)]
+    chunks = [batch[i::processes] for i in range(processes)]
+    with Pool(processes) as pool:
+        pool.map(_extract_all, [chunk[:5] for chunk in chunks])  # import and warm up first
+        start = time.perf_counter()
+        pool.map(_extract_all, chunks)
+        return count / (time.perf_counter() - start)
+
+
+def _extract_all(texts: list[str]) -> int:
+    from workers.extraction import extract_events
+
+    published = datetime(2017, 10, 14, 12, tzinfo=UTC)
+    return sum(len(extract_events(text, published)) for text in texts)
+
+
+def notifier_caught_up(client: redis.Redis) -> bool:
+    groups = client.xinfo_groups("sitrep:events")
+    last = client.xinfo_stream("sitrep:events")["last-generated-id"]
+    return bool(groups) and groups[0]["pending"] == 0 and groups[0]["last-delivered-id"] == last
+
+
+def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
+    print("pipeline: queue pre-filled with corpus reports, 2 workers + notifier, vs the extractor alone")
+    texts = corpus_texts()
+    count = 2000 if quick else 6000
+    client.flushall()
+    fill_queue(client, texts, count, "p")
+    env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING"}
+    notifier = sitrep("notifier", env=env)
+    try:
+        start = time.perf_counter()
+        drain(url, 2)
+        deadline = time.monotonic() + 300
+        while not notifier_caught_up(client) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - start
+    finally:
+        stop(notifier)
+    done = sum(1 for i in range(count) if client.hget(f"sitrep:report:p-{i}", "status") == b"done")
+    assert done == count, f"only {done} of {count} reports done"
+    rate = count / elapsed
+    alone = extractor_alone(texts, count, 2)
+    row("pipeline, 2 workers + notifier (ingested to alerted)", rate, "reports/s", "target 1,000 reports/s", 1000)
+    row("pipeline vs extractor alone on 2 processes", rate, "reports/s", "extractor alone, 2 processes", alone)
+    memory = client.info("memory")["used_memory"]
+    events = client.zcard("sitrep:events:index")
+    row("Redis memory per report (with its events, jobs, streams)", memory / count, "bytes")
+    row("events per report (corpus)", events / count, "events")
+
+
+def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
+    print("scaling: pre-filled queue drained by 1 and by 2 workers")
+    texts = corpus_texts()
+    count = 2000 if quick else 5000
+    rates = {}
+    for workers in (1, 2):
+        client.flushall()
+        fill_queue(client, texts, count, f"s{workers}")
+        rates[workers] = count / drain(url, workers)
+        row(
+            f"drain with {workers} worker(s)",
+            rates[workers],
+            "reports/s",
+            "1 worker" if workers > 1 else "",
+            rates[1] if workers > 1 else None,
+        )
+    client.flushall()
+
+
+def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
+    print("latency: 200 reports/s offered, POST to alert on the channel")
+    import threading
+
+    import httpx
+
+    client.flushall()
+    env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING", "SITREP_GROUP_WAIT_SECONDS": "0"}
+    port = free_port()
+    processes = [
+        sitrep("api", "--port", str(port), env=env),
+        sitrep("notifier", env=env),
+        sitrep("worker", env=env),
+        sitrep("worker", env=env),
+    ]
+    count = 400 if quick else 1000
+    sent: dict[str, float] = {}
+    latencies: list[float] = []
+    pubsub = client.pubsub()
+    pubsub.subscribe("sitrep:alerts")
+    pubsub.get_message(timeout=5)
+    done = threading.Event()
+
+    def listen() -> None:
+        while len(latencies) < count:
+            message = pubsub.get_message(ignore_subscribe_messages=True, timeout=30)
+            if message is None:
+                break
+            alert = json.loads(message["data"])
+            key = alert["subject"]
+            if key in sent and alert["type"] == "sitrep.alert.control_changed":
+                latencies.append((time.perf_counter() - sent.pop(key)) * 1000)
+        done.set()
+
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz")
+        threading.Thread(target=listen, daemon=True).start()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
+            start = time.perf_counter()
+            for i in range(count):
+                due = start + i / 200
+                time.sleep(max(0.0, due - time.perf_counter()))
+                name = f"Kafr Bench{i}"
+                sent[name.lower().replace(" ", "-")] = time.perf_counter()
+                http.post(
+                    "/v1/reports",
+                    json={
+                        "source": "bench",
+                        "published_at": "2017-10-14T12:00:00Z",
+                        "text": f"Government forces captured the village of {name} from rebels on Saturday, the army said.",
+                    },
+                )
+        done.wait(60)
+    finally:
+        stop(*processes)
+    if not latencies:
+        print("  no alert arrived: the extractor found no change in the latency reports")
+        return
+    latencies.sort()
+    p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99) - 1]
+    row(f"POST-to-alert p50 ({len(latencies)} of {count} alerts)", p50, "ms", "target 50 ms", 50)
+    row("POST-to-alert p99", p99, "ms", "target 250 ms", 250)
+
+
+def bench_extraction(quick: bool) -> None:
+    print("extraction throughput (scripts/bench_extract.py)")
+    script = ROOT / "scripts" / "bench_extract.py"
+    if script.exists():
+        subprocess.run([sys.executable, str(script)], env=ENV, cwd=ROOT, check=False)
+
+
+SECTIONS: dict[str, Callable[..., None]] = {
+    "redis": bench_redis,
+    "ingest": bench_ingest,
+    "pipeline": bench_pipeline,
+    "scaling": bench_scaling,
+    "latency": bench_latency,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", nargs="*", choices=[*SECTIONS, "extraction"], default=None)
+    parser.add_argument("--quick", action="store_true", help="shorter runs, noisier figures")
+    args = parser.parse_args()
+    chosen = args.only or [*SECTIONS, "extraction"]
+    print(
+        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        server = EmbeddedRedis(data_dir=Path(tmp), persistent=False)
+        url = server.start()
+        client = redis.Redis.from_url(url)
+        try:
+            for name in chosen:
+                if name == "extraction":
+                    bench_extraction(args.quick)
+                elif name in ("redis",):
+                    SECTIONS[name](client, args.quick)
+                else:
+                    SECTIONS[name](url, client, args.quick)
+        finally:
+            server.stop()
+    print("\n| figure | value | reference | reference value | ratio |\n|---|---|---|---|---|")
+    for figure, value, reference, ref_value, ratio in ROWS:
+        print(f"| {figure} | {value} | {reference} | {ref_value} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Docs and exported schemas that must stay true to the code."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+from schemas import export
+from services import keys
+from services.settings import CommonSettings, IngestSettings, NotifierSettings, WorkerSettings
+from tests.conftest import REPO
+
+
+def test_exported_json_schemas_are_current() -> None:
+    for name, text in export.rendered().items():
+        path = export.OUT / name
+        assert path.exists() and path.read_text() == text, f"{name} is stale: run python -m schemas.export"
+
+
+def test_every_setting_is_in_the_readme_table() -> None:
+    readme = (REPO / "README.md").read_text()
+    for cls in (CommonSettings, IngestSettings, WorkerSettings, NotifierSettings):
+        for name in cls.model_fields:
+            env = "REDIS_URL" if name == "redis_url" else f"SITREP_{name.upper()}"
+            assert f"| `{env}` |" in readme, f"{env} is missing from the README settings table"
+
+
+def test_every_redis_key_is_in_the_architecture_doc() -> None:
+    doc = (REPO / "docs" / "ARCHITECTURE.md").read_text()
+    names = [value for name, value in vars(keys).items() if name.isupper() and isinstance(value, str)]
+    for function in (f for _, f in inspect.getmembers(keys, inspect.isfunction)):
+        template = re.sub(r"\{[^}]*\}", "{x}", function("{x}"))
+        names.append(template.split("{x}")[0])
+    for name in names:
+        if name in ("sitrep:", "notifier"):
+            continue
+        assert name in doc, f"{name!r} is not in docs/ARCHITECTURE.md"
