@@ -6,7 +6,7 @@ Starts its own redis-server on a free port (never a system Redis) and its own pr
 Real corpus text comes from ../shared/eval/corpus.jsonl when present, else from the test fixtures.
 
 Usage: python scripts/bench.py [--only SECTION ...] [--quick]
-Sections: redis, ingest, batch, pipeline, scaling, latency, extraction
+Sections: redis, ingest, pipeline, scaling, latency, memory, extraction
 """
 
 from __future__ import annotations
@@ -375,6 +375,61 @@ def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
     row("POST-to-alert p99", p99, "ms", "target 250 ms", 250)
 
 
+def bench_memory(url: str, client: redis.Redis, quick: bool) -> None:
+    """Bytes per report and per event, worker RSS, and Redis memory under an endless stream with short retention."""
+    import psutil
+
+    print("memory: an endless stream with short retention; Redis used_memory must stay flat")
+    texts = corpus_texts()
+    client.flushall()
+    retention = 20 if quick else 40
+    env = {
+        **ENV,
+        "REDIS_URL": url,
+        "SITREP_LOG_LEVEL": "WARNING",
+        "SITREP_REPORT_TTL_SECONDS": str(retention),
+        "SITREP_EVENT_TTL_SECONDS": str(retention),
+        "SITREP_EVENTS_STREAM_MAXLEN": "2000",
+        "SITREP_ALERTS_STREAM_MAXLEN": "2000",
+    }
+    baseline = client.info("memory")["used_memory"]
+    workers = [sitrep("worker", env=env) for _ in range(2)]
+    notifier = sitrep("notifier", env=env)
+    rounds = 8 if quick else 16
+    per_round = 1000
+    samples: list[int] = []
+    rss: list[float] = []
+    try:
+        for n in range(rounds):
+            fill_queue(client, texts, per_round, f"m{n}")
+            deadline = time.monotonic() + 120
+            while client.llen("rq:queue:sitrep") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(retention / 4)  # the stream goes on at about this pace; expiry works meanwhile
+            samples.append(client.info("memory")["used_memory"])
+            procs = [psutil.Process(worker.pid) for worker in workers]
+            rss.append(sum(p.memory_info().rss for p in procs) / len(procs))
+            if n == 0:
+                stored = samples[0] - baseline
+                row("Redis bytes per report (report, events, jobs, indexes, stream entries)", stored / per_round, "B")
+                events = max(client.zcard("sitrep:events:index"), 1)
+                row("events per report in this corpus", events / per_round, "")
+    finally:
+        stop(*workers, notifier)
+    half = len(samples) // 2
+    first, last = sum(samples[:half]) / half, sum(samples[half:]) / (len(samples) - half)
+    print(f"  used_memory per round (MB): {', '.join(f'{x / 1e6:.1f}' for x in samples)}")
+    row(
+        f"Redis used_memory, second half of {rounds} x {per_round} reports vs first half",
+        last / 1e6,
+        "MB",
+        "first half",
+        first / 1e6,
+    )
+    row("worker RSS (parent process, mean of 2), last round", rss[-1] / 1e6, "MB", "first round", rss[0] / 1e6)
+    client.flushall()
+
+
 def bench_extraction(quick: bool) -> None:
     print("extraction throughput (scripts/bench_extract.py)")
     script = ROOT / "scripts" / "bench_extract.py"
@@ -388,6 +443,7 @@ SECTIONS: dict[str, Callable[..., None]] = {
     "pipeline": bench_pipeline,
     "scaling": bench_scaling,
     "latency": bench_latency,
+    "memory": bench_memory,
 }
 
 
