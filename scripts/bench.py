@@ -293,11 +293,14 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
 
 
 def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
-    print("scaling: pre-filled queue drained by 1 and by 2 workers")
+    """Drain a pre-filled queue with 1, 2, ... workers, up to twice the cores, to show where the curve bends."""
+    cores = os.cpu_count() or 1
+    counts = sorted({1, 2, cores, 2 * cores})
+    print(f"scaling: pre-filled queue drained by {', '.join(map(str, counts))} workers ({cores} cores)")
     texts = corpus_texts()
     count = 2000 if quick else 5000
-    rates = {}
-    for workers in (1, 2):
+    rates: dict[int, float] = {}
+    for workers in counts:
         client.flushall()
         fill_queue(client, texts, count, f"s{workers}")
         rates[workers] = count / drain(url, workers)
