@@ -47,9 +47,12 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
 def _cmd_worker(args: argparse.Namespace) -> int:
     from services.settings import WorkerSettings
-    from workers.runner import run_worker
+    from workers.runner import WorkerClassError, run_worker
 
-    return run_worker(WorkerSettings(), queues=args.queues, burst=args.burst, worker_class=args.worker_class)
+    try:
+        return run_worker(WorkerSettings(), queues=args.queues, burst=args.burst, worker_class=args.worker_class)
+    except WorkerClassError as error:
+        raise client_tools.UserError(str(error)) from None
 
 
 def _cmd_notifier(args: argparse.Namespace) -> int:
