@@ -32,6 +32,15 @@ REPORT_TTL_SECONDS = 30 * 24 * 3600
 EVENT_TTL_SECONDS = 90 * 24 * 3600
 """How long an extracted event record is kept (0 keeps it for ever)."""
 
+NEAR_DUPLICATE_TTL_SECONDS = 30 * 24 * 3600
+"""How long a report stays findable as the original of near-duplicates (its LSH band keys); 0 keeps them."""
+
+NEAR_DUPLICATE_THRESHOLD = 0.5
+"""Share of MinHash slots two reports must share to be near-duplicates (estimated Jaccard of 3-shingles)."""
+
+EVENT_MAX_MENTIONS_SHOWN = 100
+"""A canonical event's JSON lists its earliest mentions up to this many; `mention_count` has them all."""
+
 EVENTS_STREAM_MAXLEN = 1_000_000
 """Approximate length the `sitrep:events` stream is trimmed to."""
 

@@ -40,8 +40,23 @@ def report_content(content_hash: str) -> str:
 
 
 def event(event_id: str) -> str:
-    """String: the event as JSON."""
+    """String: the canonical event as JSON (an Event plus mentions and sources)."""
     return f"sitrep:event:{event_id}"
+
+
+def canonical_state(event_id: str) -> str:
+    """Hash: a canonical event's merge state (best mention ranks, outlet/story pairs, observations)."""
+    return f"sitrep:canon:{event_id}"
+
+
+def canonical_mentions(event_id: str) -> str:
+    """Sorted set: a canonical event's mentions as JSON, scored by publication time."""
+    return f"sitrep:canon:{event_id}:mentions"
+
+
+def lsh_band(band: str) -> str:
+    """String: the first report whose MinHash band `{band number}:{band hash}` is this one."""
+    return f"sitrep:lsh:{band}"
 
 
 def events_by_kind(kind: str) -> str:

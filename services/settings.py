@@ -44,8 +44,17 @@ class IngestSettings(CommonSettings):
 class WorkerSettings(CommonSettings):
     """An RQ worker."""
 
-    event_ttl_seconds: int = Field(default=defaults.EVENT_TTL_SECONDS, description="Event retention; 0 = keep.")
+    event_ttl_seconds: int = Field(default=defaults.EVENT_TTL_SECONDS, ge=0, description="Event retention; 0 = keep.")
     events_stream_maxlen: int = Field(default=defaults.EVENTS_STREAM_MAXLEN, description="Trim of sitrep:events.")
+    near_duplicate_ttl_seconds: int = Field(
+        default=defaults.NEAR_DUPLICATE_TTL_SECONDS, ge=0, description="Retention of LSH band keys; 0 = keep."
+    )
+    near_duplicate_threshold: float = Field(
+        default=defaults.NEAR_DUPLICATE_THRESHOLD, gt=0.0, le=1.0, description="Estimated Jaccard for a near-dup."
+    )
+    event_max_mentions_shown: int = Field(
+        default=defaults.EVENT_MAX_MENTIONS_SHOWN, ge=1, description="Mentions listed in a canonical event's JSON."
+    )
     worker_class: str = Field(
         default="rq.worker.Worker",
         description="RQ worker class: rq.worker.Worker (forks per job) or rq.worker.SimpleWorker.",

@@ -47,11 +47,23 @@ async def list_events(
 
 
 @router.get("/events/{event_id}")
-async def get_event(event_id: str, redis: RedisDep) -> dict[str, Any]:
+async def get_event(
+    event_id: str,
+    redis: RedisDep,
+    mentions: Annotated[
+        int, Query(ge=0, le=100_000, description="List up to this many mentions, earliest first")
+    ] = 1000,
+) -> dict[str, Any]:
+    """A canonical event with its mentions (the stored JSON lists only the earliest few)."""
     raw = await redis.get(keys.event(event_id))
     if raw is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event {event_id!r}")
     event: dict[str, Any] = orjson.loads(raw)
+    if "mentions" in event and (
+        mentions < len(event["mentions"]) or event.get("mention_count", 0) > len(event["mentions"])
+    ):
+        listed: Any = await redis.zrange(keys.canonical_mentions(event_id), 0, mentions - 1) if mentions else []
+        event["mentions"] = [orjson.loads(item) for item in listed]
     return event
 
 
