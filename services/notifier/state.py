@@ -157,11 +157,12 @@ def apply_control(situation: Situation, record: EventRecord) -> bool:
         current is not None and current.basis != "change" and basis == "state" and newer
     )  # a fresher holding learnt without a change updates a baseline, never an explicit capture
     if current is not None and not replaces_baseline and (not is_change or not newer):
-        # Late, historical or changeless news of another holder: it belongs to the past, not the present,
-        # but a credible recent one puts the present in dispute.
+        # Late, historical or changeless news of another holder: it belongs to the past, not the present.
+        # A late capture is consistent with the present (it came before it), but a report that someone
+        # else holds the place now puts the present in dispute.
         situation.history.append(state)
         situation.history.sort(key=lambda item: item.since or datetime.min.replace(tzinfo=UTC))
-        if not event.historical:
+        if not event.historical and not is_change and newer:
             _note_dissent(current, record, event.actor.id, now)
         return True
     if current is not None:
