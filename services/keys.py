@@ -31,8 +31,8 @@ SITUATION_INDEX = "sitrep:situation:index"
 RULES = "sitrep:rules"
 """String: the alert rules as JSON (written by `PUT /v1/rules` or from the rules file; read by notifiers)."""
 
-RULES_FILE_DIGEST = "sitrep:rules:file-digest"
-"""String: sha256 of the rules file last copied into RULES, so an unchanged file never overwrites an API edit."""
+RULES_ORIGIN = "sitrep:rules:origin"
+"""String: where RULES came from: `file:<sha256>` or `api:<unix time>`; the newer edit of file and API wins."""
 
 SILENCES = "sitrep:silences"
 """Hash: silence id → silence JSON (place and/or rule muted until a time)."""

@@ -1,21 +1,22 @@
 """Alert rules and silences over HTTP: GET/PUT /v1/rules, GET/POST/DELETE /v1/silences.
 
 Rules live in Redis (`sitrep:rules`) so every notifier applies the same ones; until someone PUTs
-rules or a notifier copies its file, GET shows the rules file the API was configured with.
+rules or a notifier copies its file, GET shows the rules file the API was configured with. A PUT
+is newer than the file as it is now, so notifiers keep it until the file is edited again.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, HTTPException, Response, status
 
 from services import keys
 from services.ingest.deps import RedisDep, SettingsDep
-from services.notifier.rules import DEFAULT_RULES_FILE, RuleSet, parse_yaml
+from services.notifier.rules import DEFAULT_RULES_FILE, RuleSet, parse_yaml, stored_form
 from services.notifier.silences import Silence, SilenceIn, parse_all
 
 router = APIRouter(prefix="/v1", tags=["alert rules"])
@@ -37,7 +38,7 @@ async def get_rules(redis: RedisDep, settings: SettingsDep) -> RuleSet:
 @router.put("/rules", response_model=RuleSet)
 async def put_rules(rules: RuleSet, redis: RedisDep) -> RuleSet:
     """Replace the rules (422 naming the field when they are bad). Notifiers pick them up within a second."""
-    await redis.set(keys.RULES, orjson.dumps(rules.model_dump(mode="json")))
+    await redis.mset(stored_form(rules, time.time()))
     return rules
 
 

@@ -228,6 +228,13 @@ class Notifier:
 
         self.connection.transaction(transaction, key, notified_key)
 
+    def flush_open(self) -> int:
+        """Flush every open group now, due or not; returns how many."""
+        places = grouping.open_places(self.connection)
+        for place_id in places:
+            self.flush(place_id)
+        return len(places)
+
     def flush_due(self) -> int:
         """Flush every group whose time has come; returns how many."""
         due = grouping.due_places(self.connection, time.time())

@@ -36,6 +36,16 @@ def due_places(connection: redis.Redis, now: float, limit: int = 100) -> list[st
     return [place.decode() for place in places]
 
 
+def open_places(connection: redis.Redis) -> list[str]:
+    """Places with an open group (not just a repeat timer)."""
+    members: Any = connection.zrange(keys.ALERT_GROUPS, 0, -1)
+    places = [member.decode() for member in members]
+    pipe = connection.pipeline(transaction=False)
+    for place in places:
+        pipe.exists(keys.alert_group(place))
+    return [place for place, is_open in zip(places, pipe.execute(), strict=True) if is_open]
+
+
 def closes_group(connection: redis.Redis, place_id: str, when: datetime, group_wait: float) -> bool:
     """Whether a report at `when` (report time) falls after the open group's window."""
     opened: Any = connection.hget(keys.alert_group(place_id), "report_time")

@@ -1,8 +1,8 @@
 """Alert rules: a YAML file (reloaded when it changes) or `PUT /v1/rules`, shared through Redis.
 
 Every notifier reads the same rules from `sitrep:rules`, so two notifiers never disagree. The file
-is copied into Redis only when its content differs from the last file copied, so a restart does
-not overwrite rules set through the API with an unchanged file.
+is copied into Redis when its content differs from the last file copied and it was modified after
+the last `PUT /v1/rules`: the newer edit wins, and a restart never overwrites an API edit.
 """
 
 from __future__ import annotations
@@ -166,8 +166,9 @@ def load_from_redis(connection: redis.Redis) -> RuleSet | None:
     return RuleSet.model_validate_json(raw)
 
 
-def store(connection: redis.Redis, rules: RuleSet) -> None:
-    connection.set(keys.RULES, orjson.dumps(rules.model_dump(mode="json")))
+def stored_form(rules: RuleSet, now: float) -> dict[str, bytes]:
+    """What an API edit writes: the rules, and that they came from the API at `now` (for file-vs-API order)."""
+    return {keys.RULES: orjson.dumps(rules.model_dump(mode="json")), keys.RULES_ORIGIN: f"api:{now}".encode()}
 
 
 class RulesSource:
@@ -188,7 +189,7 @@ class RulesSource:
             mtime = None
         if mtime is not None and mtime != self._mtime:
             self._mtime = mtime
-            self._sync_file()
+            self._sync_file(mtime)
         try:
             current = load_from_redis(self.connection)
         except ValueError as error:
@@ -198,11 +199,15 @@ class RulesSource:
             self.rules = current
         return self.rules
 
-    def _sync_file(self) -> None:
+    def _sync_file(self, mtime: float) -> None:
         text = self.path.read_text()
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        if self.connection.get(keys.RULES_FILE_DIGEST) == digest.encode():
-            return  # this version of the file is already in Redis (or was, before an API edit)
+        origin = f"file:{hashlib.sha256(text.encode()).hexdigest()}"
+        stored: Any = self.connection.get(keys.RULES_ORIGIN)
+        stored_text = stored.decode() if stored else ""
+        if stored_text == origin:
+            return  # this version of the file is in Redis already
+        if stored_text.startswith("api:") and float(stored_text[4:]) >= mtime:
+            return  # rules were PUT after the file was last edited: the API edit is newer
         try:
             rules = parse_yaml(text)
         except (ValueError, yaml.YAMLError) as error:
@@ -210,6 +215,6 @@ class RulesSource:
             return
         pipe = self.connection.pipeline()
         pipe.set(keys.RULES, orjson.dumps(rules.model_dump(mode="json")))
-        pipe.set(keys.RULES_FILE_DIGEST, digest)
+        pipe.set(keys.RULES_ORIGIN, origin)
         pipe.execute()
         log.info("rules loaded from %s", self.path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import pytest
@@ -89,12 +89,13 @@ def push(
         payload.update({"mentions": [], **canonical})
         fields["change"] = canonical.get("change", "created")
     fields["event"] = orjson.dumps(payload)
-    entry: Any = r.xadd(keys.EVENTS_STREAM, fields)
+    entry: Any = r.xadd(keys.EVENTS_STREAM, cast(Any, fields))
     return str(entry.decode())
 
 
 def alerts(r: redis.Redis) -> list[dict[str, Any]]:
-    return [orjson.loads(fields[b"alert"]) for _, fields in r.xrange(keys.ALERTS_STREAM)]
+    entries: Any = r.xrange(keys.ALERTS_STREAM)
+    return [orjson.loads(fields[b"alert"]) for _, fields in entries]
 
 
 def kinds(r: redis.Redis) -> list[tuple[str, str]]:
