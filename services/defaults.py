@@ -58,3 +58,18 @@ NOTIFIER_CLAIM_IDLE_MILLISECONDS = 30_000
 
 ALERT_FINGERPRINT_TTL_SECONDS = 365 * 24 * 3600
 """How long an alert fingerprint is remembered, so the same state never alerts twice."""
+
+CONTESTED_WINDOW_SECONDS = 3 * 24 * 3600
+"""A disagreeing report within this span (report time) of the current holder's evidence makes control contested."""
+
+CONTESTED_MIN_CONFIDENCE = 0.5
+"""Only reports at least this confident count as credible dissent."""
+
+GROUP_WAIT_SECONDS = 2.0
+"""Default group wait: alerts about one place within this span are coalesced into one."""
+
+REPEAT_INTERVAL_SECONDS = 24 * 3600.0
+"""Default repeat interval: a condition still holding is notified again after this long (0: never)."""
+
+RULES_CHECK_SECONDS = 1.0
+"""How often the notifier looks at the rules file's mtime and the rules in Redis."""

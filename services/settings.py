@@ -26,6 +26,9 @@ class CommonSettings(BaseSettings):
     )
     queue_name: str = Field(default=defaults.QUEUE_NAME, description="RQ queue name.")
     log_level: str = Field(default="INFO", description="Python log level.")
+    rules_file: str | None = Field(
+        default=None, description="Alert rules YAML, reloaded on change; default services/notifier/default_rules.yaml."
+    )
 
 
 class IngestSettings(CommonSettings):

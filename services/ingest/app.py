@@ -12,7 +12,7 @@ import redis.asyncio
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
-from services.ingest import intake, metrics, openapi, queries, routes
+from services.ingest import intake, metrics, openapi, queries, routes, rules_api
 from services.ingest.batcher import IngestBatcher
 from services.ingest.deps import RedisDep
 from services.ingest.store import ReportStore
@@ -59,6 +59,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(queries.router)
     app.include_router(metrics.router)
+    app.include_router(rules_api.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(redis_client: RedisDep) -> dict[str, Any]:
