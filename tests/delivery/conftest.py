@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -104,6 +105,7 @@ class Receiver:
     plan: list[int] = field(default_factory=lambda: [200])
     hang_seconds: float = 0.0
     requests: list[Received] = field(default_factory=list)
+    arrivals: list[float] = field(default_factory=list)
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Condition = field(default_factory=threading.Condition)
@@ -119,6 +121,8 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            with receiver.lock:
+                receiver.arrivals.append(time.monotonic())
             if receiver.hang_seconds:
                 threading.Event().wait(receiver.hang_seconds)  # a slow endpoint: that is the point here
             with receiver.lock:
