@@ -107,11 +107,8 @@ def _alert_filter(args: argparse.Namespace) -> AlertFilter:
 def _alerts_from_redis(redis_url: str, since: str | None) -> Iterator[dict[str, Any]]:
     """Every alert after `since` (default: the newest now), read from the log with XREAD BLOCK."""
     from services import keys
-    from services.delivery.stream import valid_stream_id
     from services.redis_conn import sync_client
 
-    if since not in (None, "$") and not valid_stream_id(str(since)):
-        raise UserError(f"--since: not a stream id: {since!r}")
     client = sync_client(redis_url)
     last = since if since not in (None, "$") else "$"
     if last == "$":
@@ -158,7 +155,8 @@ def _alerts_from_api(
 
     params = [(name, value) for name in ("place", "kind", "category") for value in getattr(alert_filter, name)]
     last = since
-    failures = 0
+    connected = False
+    wait = reconnect_seconds
     with httpx.Client(timeout=httpx.Timeout(10, read=None)) as client:
         while True:
             headers = {"Last-Event-ID": last} if last is not None else {}
@@ -169,7 +167,7 @@ def _alerts_from_api(
                     if response.status_code >= 400:
                         response.read()
                         raise UserError(_explain(response))
-                    failures = 0
+                    connected, wait = True, reconnect_seconds
                     for event_id, data in read_sse(response.iter_lines()):
                         alert: dict[str, Any] = json.loads(data)
                         if event_id is not None:
@@ -178,16 +176,23 @@ def _alerts_from_api(
             except (httpx.RemoteProtocolError, httpx.ReadError):
                 pass  # the server went away mid-stream: resume below
             except httpx.ConnectError:
-                failures += 1
-                if failures > 3 or last is None:
-                    raise
-            time.sleep(reconnect_seconds)  # the server's advice (`retry:`) is of this order; nothing to await
+                if not connected:
+                    raise  # never reached it: say so rather than wait for ever
+                print(f"sitrep subscribe: {url} unreachable; retrying in {wait:.0f}s", file=sys.stderr, flush=True)
+                wait = min(wait * 2, 30.0)
+            time.sleep(wait)  # of the order of the server's advice (`retry:`); nothing to await
 
 
 def cmd_subscribe(args: argparse.Namespace) -> int:
+    import logging
+
+    from services.delivery.stream import valid_stream_id
     from services.settings import CommonSettings
 
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per reconnect is noise on a terminal
     alert_filter = _alert_filter(args)
+    if args.since not in (None, "$") and not valid_stream_id(args.since):
+        raise UserError(f"--since: not a stream id: {args.since!r} (e.g. 0, or an id printed with --json)")
     redis_url = args.redis_url
     if redis_url is None and args.url is None:
         redis_url = CommonSettings().redis_url
