@@ -24,22 +24,24 @@ def entry_millis(stream_id: str | bytes) -> int:
     return int(text.split("-", 1)[0])
 
 
-def trim_kwargs(maxlen: int, max_age_seconds: int = 0, now_ms: int | None = None) -> dict[str, Any]:
+def trim_kwargs(
+    maxlen: int, max_age_seconds: int = 0, now_ms: int | None = None, approximate: bool = True
+) -> dict[str, Any]:
     """Keyword arguments for redis-py's `xadd`/`xtrim` that trim the alert log: by age when
-    `max_age_seconds` is set, else by length. Always approximate (`~`), which trims whole macro
-    nodes and so costs next to nothing."""
+    `max_age_seconds` is set, else by length. Approximate (`~`) by default, which trims whole macro
+    nodes only and so costs next to nothing on every XADD."""
     if max_age_seconds > 0:
         now = now_ms if now_ms is not None else int(time.time() * 1000)
-        return {"minid": f"{max(now - max_age_seconds * 1000, 0)}-0", "approximate": True}
-    return {"maxlen": maxlen, "approximate": True}
+        return {"minid": f"{max(now - max_age_seconds * 1000, 0)}-0", "approximate": approximate}
+    return {"maxlen": maxlen, "approximate": approximate}
 
 
 def trim_alerts_log(connection: redis.Redis, maxlen: int, max_age_seconds: int) -> int:
-    """Apply the age trim (the notifier's XADD already applies the length trim); entries removed."""
+    """Apply the age trim (the notifier's XADD already applies the length trim); entries removed.
+    Exact, not `~`: it runs once a minute, and "older than" should mean what it says."""
     if max_age_seconds <= 0:
         return 0
     seconds, micros = connection.time()
-    removed: int = connection.xtrim(
-        keys.ALERTS_STREAM, **trim_kwargs(maxlen, max_age_seconds, now_ms=seconds * 1000 + micros // 1000)
-    )
+    now_ms = seconds * 1000 + micros // 1000
+    removed: int = connection.xtrim(keys.ALERTS_STREAM, **trim_kwargs(maxlen, max_age_seconds, now_ms, False))
     return removed

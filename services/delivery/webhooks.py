@@ -18,7 +18,7 @@ from typing import Any, Literal
 import httpx
 import orjson
 import redis
-from rq import Queue
+from rq import Queue, Retry
 
 from services import keys
 from services.delivery import signing, subscriptions
@@ -52,6 +52,9 @@ def enqueue_attempt(
         "result_ttl": 600,
         "failure_ttl": 7 * 24 * 3600,
         "description": f"webhook {identifier} attempt {attempt}",
+        # HTTP failures never raise (they schedule the next attempt); this covers the job itself dying,
+        # e.g. Redis unreachable or the work horse killed. A rerun of an attempt already recorded is a no-op.
+        "retry": Retry(max=3, interval=[10, 60, 300]),
         "pipeline": pipe,
     }
     if delay_seconds <= 0:

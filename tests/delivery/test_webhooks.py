@@ -290,3 +290,17 @@ def test_a_hanging_webhook_does_not_hold_up_extraction(
         (attempt,) = delivery["attempts"]
         assert attempt["outcome"] == "retry" and attempt["status_code"] is None
         assert attempt["error"].startswith("ReadTimeout") and 900 <= attempt["duration_ms"] < 5000
+
+
+def test_the_dispatcher_trims_the_log_by_age_when_asked(r: redis.Redis, redis_url: str) -> None:
+    old = [r.xadd(keys.ALERTS_STREAM, {keys.ALERTS_STREAM_FIELD: make_alert(n)}, id=f"{1000 + n}-0") for n in range(3)]
+    fresh = log_alert(r, make_alert(3))
+    keep = Dispatcher(redis.Redis.from_url(redis_url), settings_for(redis_url), consumer_name="keep")
+    keep.ensure_group()
+    keep.step(block_milliseconds=None)
+    assert r.xlen(keys.ALERTS_STREAM) == 4  # by default only the notifier's length trim applies
+    aged = Dispatcher(
+        redis.Redis.from_url(redis_url), settings_for(redis_url, alerts_stream_max_age_seconds=3600), "aged"
+    )
+    aged.step(block_milliseconds=None)
+    assert [entry[0].decode() for entry in r.xrange(keys.ALERTS_STREAM)] == [fresh] and len(old) == 3
