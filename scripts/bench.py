@@ -263,11 +263,18 @@ def notifier_caught_up(client: redis.Redis) -> bool:
     return bool(groups) and groups[0]["pending"] == 0 and groups[0]["last-delivered-id"] == last
 
 
+def redis_cpu_seconds(client: redis.Redis) -> float:
+    """CPU time the redis-server process has used (main thread and background), from INFO."""
+    cpu = client.info("cpu")
+    return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+
+
 def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
     print("pipeline: queue pre-filled with corpus reports, 2 workers + notifier, vs the extractor alone")
     texts = corpus_texts()
     count = 2000 if quick else 6000
     client.flushall()
+    cpu_before = redis_cpu_seconds(client)
     fill_queue(client, texts, count, "p")
     env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING"}
     notifier = sitrep("notifier", env=env)
@@ -280,12 +287,15 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
         elapsed = time.perf_counter() - start
     finally:
         stop(notifier)
+    redis_cpu = redis_cpu_seconds(client) - cpu_before
     done = sum(1 for i in range(count) if client.hget(f"sitrep:report:p-{i}", "status") == b"done")
     assert done == count, f"only {done} of {count} reports done"
     rate = count / elapsed
     alone = extractor_alone(texts, count, 2)
     row("pipeline, 2 workers + notifier (ingested to alerted)", rate, "reports/s", "target 1,000 reports/s", 1000)
     row("pipeline vs extractor alone on 2 processes", rate, "reports/s", "extractor alone, 2 processes", alone)
+    row("Redis CPU per report (store, job, events, dedup, notifier)", redis_cpu / count * 1e6, "µs")
+    row("one Redis core would saturate at", count / redis_cpu, "reports/s")
     memory = client.info("memory")["used_memory"]
     events = client.zcard("sitrep:events:index")
     row("Redis memory per report (with its events, jobs, streams)", memory / count, "bytes")

@@ -62,6 +62,13 @@ def _cmd_notifier(args: argparse.Namespace) -> int:
     return run_notifier(NotifierSettings(), until_idle=args.until_idle)
 
 
+def _cmd_dispatcher(args: argparse.Namespace) -> int:
+    from services.delivery.dispatcher import run_dispatcher
+    from services.settings import DeliverySettings
+
+    return run_dispatcher(DeliverySettings(), until_idle=args.until_idle)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sitrep", description="Conflict reports in; events, situation and alerts out."
@@ -91,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     notifier.add_argument("--until-idle", action="store_true", help="exit once no event is left to read")
     notifier.set_defaults(func=_cmd_notifier)
 
+    dispatcher = sub.add_parser(
+        "dispatcher", help="queues a signed webhook delivery per alert and subscription (needs REDIS_URL)"
+    )
+    dispatcher.add_argument("--until-idle", action="store_true", help="exit once no alert is left to read")
+    dispatcher.set_defaults(func=_cmd_dispatcher)
+
     post = sub.add_parser("post", help="send reports: a JSON object, a JSON array, or JSON Lines")
     post.add_argument("file", help="a file, or - for standard input")
     post.add_argument("--url", default="http://127.0.0.1:8000", help="the API (default http://127.0.0.1:8000)")
@@ -102,8 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     origin.add_argument("--redis-url", default=None, help="read the alert stream straight from Redis")
     subscribe.add_argument("--since", default=None, help="replay from this alert stream id first; 0 for all history")
     subscribe.add_argument("--json", action="store_true", help="one JSON object per line")
-    subscribe.add_argument("--place", default=None, help="only alerts about this place id (and places inside it)")
-    subscribe.add_argument("--type", default=None, help="only alerts of this type, e.g. sitrep.alert.control_changed")
+    subscribe.add_argument(
+        "--place", action="append", help="only alerts about this place id (and places inside it); repeatable"
+    )
+    subscribe.add_argument(
+        "--kind", "--type", action="append", help="only this alert kind, e.g. control_changed (or its full type)"
+    )
+    subscribe.add_argument("--category", action="append", help="only this civilian category, e.g. trapped")
     subscribe.add_argument("--count", type=int, default=None, help="exit after this many alerts")
     subscribe.set_defaults(func=client_tools.cmd_subscribe)
 

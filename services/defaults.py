@@ -73,3 +73,32 @@ REPEAT_INTERVAL_SECONDS = 24 * 3600.0
 
 RULES_CHECK_SECONDS = 1.0
 """How often the notifier looks at the rules file's mtime and the rules in Redis."""
+WEBHOOK_QUEUE_NAME = "sitrep-webhooks"
+"""The RQ queue of webhook deliveries: separate, so a slow endpoint never sits in front of extraction."""
+
+ALERTS_STREAM_MAX_AGE_SECONDS = 0
+"""Alerts older than this are trimmed from `sitrep:alerts:log` by the dispatcher (0: trim by length only)."""
+
+SSE_HEARTBEAT_SECONDS = 15.0
+"""A comment line is sent this often on an idle SSE stream, so proxies keep it open and dead peers show."""
+
+SSE_BLOCK_MILLISECONDS = 5000
+"""How long one XREAD on behalf of an SSE client blocks before it is issued again."""
+
+WEBHOOK_RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0)
+"""Waits before the 2nd, 3rd, ... attempt of a webhook (about 15 hours in all, then it is given up)."""
+
+WEBHOOK_RETRY_JITTER = 0.2
+"""Each wait is multiplied by a random factor in [1 - jitter, 1 + jitter], so retries do not stampede."""
+
+WEBHOOK_TIMEOUT_SECONDS = 10.0
+"""Read/write timeout of one webhook POST (connecting gets at most 3 s)."""
+
+WEBHOOK_DELIVERY_TTL_SECONDS = 14 * 24 * 3600
+"""How long a delivery and its attempts are kept for `GET .../deliveries` and replay."""
+
+DISPATCHER_BLOCK_MILLISECONDS = 1000
+"""How long the dispatcher blocks on XREADGROUP before it looks at stale pending entries again."""
+
+DISPATCHER_CLAIM_IDLE_MILLISECONDS = 30_000
+"""Alert log entries pending this long in a dead dispatcher's list are claimed by a live one."""

@@ -13,6 +13,15 @@ ALERTS_CHANNEL = "sitrep:alerts"
 ALERTS_STREAM = "sitrep:alerts:log"
 """Stream of every alert ever emitted, trimmed to a length; SSE and `subscribe --since` read it."""
 
+ALERTS_STREAM_FIELD = "alert"
+"""The field of an ALERTS_STREAM entry that holds the alert's CloudEvents JSON (see notifier/emitter.py)."""
+
+WEBHOOKS_GROUP = "webhooks"
+"""Consumer group of the webhook dispatchers on ALERTS_STREAM."""
+
+SUBSCRIPTIONS_INDEX = "sitrep:subscriptions"
+"""Set of webhook subscription ids."""
+
 EVENTS_STREAM = "sitrep:events"
 """Stream of extracted events, written by workers, read by the notifier's consumer group."""
 
@@ -99,3 +108,23 @@ def alert_group(place_id: str) -> str:
 def notified(place_id: str) -> str:
     """Hash: rule (and category) → JSON of what was last notified for this place."""
     return f"sitrep:notified:{place_id}"
+
+
+def subscription(subscription_id: str) -> str:
+    """Hash: a webhook subscription (url, filters, secret, status)."""
+    return f"sitrep:subscription:{subscription_id}"
+
+
+def subscription_deliveries(subscription_id: str) -> str:
+    """Sorted set of a subscription's delivery ids scored by creation time (ms)."""
+    return f"sitrep:subscription:{subscription_id}:deliveries"
+
+
+def delivery(delivery_id: str) -> str:
+    """Hash: one alert's delivery to one subscription: body, status, attempt counters."""
+    return f"sitrep:delivery:{delivery_id}"
+
+
+def delivery_attempts(delivery_id: str) -> str:
+    """List of JSON records, one per HTTP attempt of a delivery."""
+    return f"sitrep:delivery:{delivery_id}:attempts"

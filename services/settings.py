@@ -7,9 +7,10 @@ The README's settings table lists them all; keep it in step with these classes.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services import defaults
 
@@ -28,6 +29,9 @@ class CommonSettings(BaseSettings):
     log_level: str = Field(default="INFO", description="Python log level.")
     rules_file: str | None = Field(
         default=None, description="Alert rules YAML, reloaded on change; default services/notifier/default_rules.yaml."
+    )
+    webhook_queue_name: str = Field(
+        default=defaults.WEBHOOK_QUEUE_NAME, description="RQ queue of webhook deliveries (workers drain it second)."
     )
 
 
@@ -70,6 +74,39 @@ class NotifierSettings(CommonSettings):
     alerts_stream_maxlen: int = Field(default=defaults.ALERTS_STREAM_MAXLEN, description="Trim of the alert log.")
     consumer_name: str | None = Field(default=None, description="Consumer name in the group; default host-pid.")
     alert_source: str = Field(default="urn:sitrep:notifier", description="CloudEvents `source` of alerts.")
+
+
+class DeliverySettings(CommonSettings):
+    """SSE, webhooks and the dispatcher (services/delivery/)."""
+
+    alerts_stream_maxlen: int = Field(default=defaults.ALERTS_STREAM_MAXLEN, description="Trim of the alert log.")
+    alerts_stream_max_age_seconds: int = Field(
+        default=defaults.ALERTS_STREAM_MAX_AGE_SECONDS, ge=0, description="Age trim of the alert log; 0 = off."
+    )
+    consumer_name: str | None = Field(default=None, description="Consumer name in the group; default host-pid.")
+    sse_heartbeat_seconds: float = Field(default=defaults.SSE_HEARTBEAT_SECONDS, gt=0, description="SSE keep-alive.")
+    webhook_retry_seconds: Annotated[list[float], NoDecode] = Field(
+        default=list(defaults.WEBHOOK_RETRY_SECONDS), description="Waits between webhook attempts, comma-separated."
+    )
+    webhook_retry_jitter: float = Field(default=defaults.WEBHOOK_RETRY_JITTER, ge=0, lt=1)
+    webhook_timeout_seconds: float = Field(default=defaults.WEBHOOK_TIMEOUT_SECONDS, gt=0)
+    webhook_delivery_ttl_seconds: int = Field(default=defaults.WEBHOOK_DELIVERY_TTL_SECONDS, gt=0)
+    dispatcher_claim_idle_milliseconds: int = Field(default=defaults.DISPATCHER_CLAIM_IDLE_MILLISECONDS, gt=0)
+
+    @field_validator("webhook_retry_seconds", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """`5,30,120` in the environment; a list when given in code."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("webhook_retry_seconds")
+    @classmethod
+    def _non_negative(cls, value: list[float]) -> list[float]:
+        if any(wait < 0 for wait in value):
+            raise ValueError("retry waits must not be negative")
+        return value
 
 
 @lru_cache

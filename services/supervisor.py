@@ -1,7 +1,7 @@
 """`sitrep run`: the whole pipeline in one command, on an embedded Redis unless REDIS_URL is set.
 
 Each part runs as its own process, exactly as a deployment would run it (`sitrep api`,
-`sitrep worker`, `sitrep notifier`). Ctrl-C or SIGTERM stops them in order (the API first, so
+`sitrep worker`, `sitrep notifier`, `sitrep dispatcher`). Ctrl-C or SIGTERM stops them in order (the API first, so
 nothing new arrives; then workers finish their jobs; then the notifier; Redis last), and every
 child is told by the kernel to die with us if we are killed outright, so nothing is orphaned.
 """
@@ -39,7 +39,7 @@ def _stop(process: subprocess.Popen[bytes], timeout_seconds: float) -> None:
 
 
 def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: str | None) -> int:
-    """Start Redis (unless given), the API, `workers` workers and the notifier; wait for a signal."""
+    """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; wait for a signal."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -55,9 +55,11 @@ def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: 
     api = _spawn(["api", "--host", host, "--port", str(port)], env)
     pool = [_spawn(["worker"], env) for _ in range(workers)]
     notifier = _spawn(["notifier"], env)
-    children = [api, *pool, notifier]
+    dispatcher = _spawn(["dispatcher"], env)
+    children = [api, *pool, notifier, dispatcher]
     print(
-        f"sitrep: API on http://{host}:{port} (docs at /docs), {workers} worker(s), 1 notifier; Ctrl-C stops all",
+        f"sitrep: API on http://{host}:{port} (docs at /docs), {workers} worker(s), 1 notifier, 1 dispatcher;"
+        " Ctrl-C stops all",
         flush=True,
     )
     code = 0
@@ -77,6 +79,7 @@ def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: 
         for worker in pool:
             _stop(worker, 200)
         _stop(notifier, 10)
+        _stop(dispatcher, 10)
         if embedded is not None:
             embedded.stop()
         print("sitrep: stopped", flush=True)

@@ -7,7 +7,7 @@ import re
 
 from schemas import export
 from services import keys
-from services.settings import CommonSettings, IngestSettings, NotifierSettings, WorkerSettings
+from services.settings import CommonSettings, DeliverySettings, IngestSettings, NotifierSettings, WorkerSettings
 from tests.conftest import REPO
 
 
@@ -19,7 +19,7 @@ def test_exported_json_schemas_are_current() -> None:
 
 def test_every_setting_is_in_the_readme_table() -> None:
     readme = (REPO / "README.md").read_text()
-    for cls in (CommonSettings, IngestSettings, WorkerSettings, NotifierSettings):
+    for cls in (CommonSettings, IngestSettings, WorkerSettings, NotifierSettings, DeliverySettings):
         for name in cls.model_fields:
             env = "REDIS_URL" if name == "redis_url" else f"SITREP_{name.upper()}"
             assert f"| `{env}` |" in readme, f"{env} is missing from the README settings table"

@@ -44,7 +44,8 @@ def run_worker(
     connection = sync_client(settings.redis_url)
     cls = _worker_class(worker_class or settings.worker_class)
     worker = cls(
-        [Queue(name, connection=connection) for name in (queues or [settings.queue_name])], connection=connection
+        [Queue(name, connection=connection) for name in (queues or [settings.queue_name, settings.webhook_queue_name])],
+        connection=connection,
     )
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
     return 0

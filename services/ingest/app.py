@@ -12,6 +12,8 @@ import redis.asyncio
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
+from services.delivery import api as delivery_api
+from services.delivery import sse
 from services.ingest import intake, metrics, openapi, queries, routes, rules_api
 from services.ingest.batcher import IngestBatcher
 from services.ingest.deps import RedisDep
@@ -60,6 +62,8 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(metrics.router)
     app.include_router(rules_api.router)
+    app.include_router(sse.router)
+    app.include_router(delivery_api.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(redis_client: RedisDep) -> dict[str, Any]:

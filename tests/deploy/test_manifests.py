@@ -30,7 +30,7 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
 K8S_VERSION = "1.30"
-SUBCOMMANDS = frozenset({"api", "worker", "notifier"})
+SUBCOMMANDS = frozenset({"api", "worker", "notifier", "dispatcher"})
 DEFAULT_JOB_TIMEOUT_SECONDS = 180
 QUEUE_LIST = "rq:queue:sitrep"
 API_PORT = 8000
@@ -295,7 +295,12 @@ def test_pods_run_as_non_root_with_resources() -> None:
 
 def test_sitrep_containers_use_the_image_entrypoint() -> None:
     containers = sitrep_containers(load_k8s())
-    assert {wl["metadata"]["name"] for wl, _ in containers} == {"sitrep-api", "sitrep-worker", "sitrep-notifier"}
+    assert {wl["metadata"]["name"] for wl, _ in containers} == {
+        "sitrep-api",
+        "sitrep-worker",
+        "sitrep-notifier",
+        "sitrep-dispatcher",
+    }
     for wl, c in containers:
         # `command` would replace ENTRYPOINT ["sitrep"]; only args may be set, unless it is sitrep itself.
         assert c.get("command") in (None, ["sitrep"]), f"{wl['metadata']['name']} overrides the entry point"

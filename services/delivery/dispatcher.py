@@ -1,0 +1,178 @@
+"""`sitrep dispatcher`: turns each alert in the log into one webhook job per matching subscription.
+
+It reads `sitrep:alerts:log` through the consumer group `webhooks`, so an alert logged while no
+dispatcher ran is read when one starts, and any number of dispatchers share the work (each entry
+goes to one). For one entry, the delivery records, their first jobs and the XACK are one
+MULTI/EXEC under WATCH of the delivery keys: a crash before it leaves the entry pending (a live
+dispatcher claims it after `dispatcher_claim_idle_milliseconds`), a crash after it has done
+everything, and a delivery that already exists is never queued again. No lease is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+import orjson
+import redis
+
+from services import defaults, keys
+from services.delivery import stream, subscriptions, webhooks
+from services.delivery.subscriptions import Subscription
+from services.settings import DeliverySettings
+
+log = logging.getLogger(__name__)
+
+TRIM_EVERY_SECONDS = 60.0
+BATCH = 100
+
+
+class Dispatcher:
+    """One consumer of the `webhooks` group."""
+
+    def __init__(self, connection: redis.Redis, settings: DeliverySettings, consumer_name: str | None = None) -> None:
+        self.connection = connection
+        self.settings = settings
+        self.name = consumer_name or settings.consumer_name or f"{socket.gethostname()}-{os.getpid()}"
+        self.queue = webhooks.webhook_queue(connection, settings)
+        self.stop = threading.Event()
+        self._last_trim = 0.0
+        self.enqueued = 0
+
+    def ensure_group(self) -> None:
+        """From the start of the log: subscriptions only take alerts logged after they were made anyway."""
+        try:
+            self.connection.xgroup_create(keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP, id="0", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    def step(self, block_milliseconds: int | None = defaults.DISPATCHER_BLOCK_MILLISECONDS) -> int:
+        """Handle stale entries of dead consumers, then new ones; returns how many entries were handled."""
+        claimed: Any = self.connection.xautoclaim(
+            keys.ALERTS_STREAM,
+            keys.WEBHOOKS_GROUP,
+            self.name,
+            min_idle_time=self.settings.dispatcher_claim_idle_milliseconds,
+            start_id="0-0",
+            count=BATCH,
+        )
+        entries = list(claimed[1])  # an entry trimmed meanwhile comes with no fields: acked unsent
+        if not entries:
+            reply: Any = self.connection.xreadgroup(
+                keys.WEBHOOKS_GROUP, self.name, {keys.ALERTS_STREAM: ">"}, count=BATCH, block=block_milliseconds
+            )
+            entries = [entry for _, batch in reply or [] for entry in batch]
+        if entries:
+            active = [s for s in subscriptions.list_all(self.connection) if s.status == "active"]
+            for entry_id, fields in entries:
+                self.handle(entry_id.decode(), fields, active)
+        self._maybe_trim()
+        return len(entries)
+
+    def handle(self, entry_id: str, fields: dict[bytes, bytes] | None, active: list[Subscription]) -> None:
+        """Queue the first attempt of every new delivery of this entry, and acknowledge it, at once."""
+        alert: dict[str, Any] | None = None
+        raw = (fields or {}).get(keys.ALERTS_STREAM_FIELD.encode())
+        if raw is not None:
+            try:
+                alert = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                log.warning("alert log entry %s is not JSON; acknowledged without delivery", entry_id)
+        logged_ms = stream.entry_millis(entry_id)
+        targets = []
+        if isinstance(alert, dict) and raw is not None:
+            targets = [s for s in active if s.created_ms <= logged_ms and s.filters.matches(alert)]
+        ids = {subscription.id: subscriptions.delivery_id(subscription.id, entry_id) for subscription in targets}
+        ttl = self.settings.webhook_delivery_ttl_seconds
+        timeout = webhooks.job_timeout_seconds(self.settings)
+        with self.connection.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    if ids:
+                        pipe.watch(*(keys.delivery(identifier) for identifier in ids.values()))  # type: ignore[no-untyped-call]
+                    existing = {i for i in ids.values() if pipe.exists(keys.delivery(i))} if ids else set()
+                    now_ms = int(time.time() * 1000)
+                    pipe.multi()
+                    for subscription in targets:
+                        identifier = ids[subscription.id]
+                        if identifier in existing:
+                            continue
+                        assert alert is not None and raw is not None
+                        pipe.hset(
+                            keys.delivery(identifier),
+                            mapping={
+                                "subscription": subscription.id,
+                                "stream_id": entry_id,
+                                "alert_id": str(alert.get("id", "")),
+                                "alert_type": str(alert.get("type", "")),
+                                "body": raw,
+                                "created_ms": now_ms,
+                                "status": "pending",
+                                "attempts": 0,
+                                "next_attempt": 1,
+                                "series_start": 1,
+                            },
+                        )
+                        pipe.expire(keys.delivery(identifier), ttl)
+                        index = keys.subscription_deliveries(subscription.id)
+                        pipe.zadd(index, {identifier: now_ms})
+                        pipe.zremrangebyscore(index, "-inf", now_ms - ttl * 1000)
+                        pipe.expire(index, ttl)
+                        webhooks.enqueue_attempt(self.queue, pipe, identifier, 1, 0, timeout)
+                        self.enqueued += 1
+                    pipe.xack(keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP, entry_id)
+                    pipe.execute()
+                    return
+                except redis.WatchError:
+                    continue
+
+    def _maybe_trim(self) -> None:
+        now = time.monotonic()
+        if now - self._last_trim < TRIM_EVERY_SECONDS:
+            return
+        self._last_trim = now
+        removed = stream.trim_alerts_log(
+            self.connection, self.settings.alerts_stream_maxlen, self.settings.alerts_stream_max_age_seconds
+        )
+        if removed:
+            log.info(
+                "trimmed %d alerts older than %ss from the log", removed, self.settings.alerts_stream_max_age_seconds
+            )
+
+    def run(self) -> None:
+        """Until `stop` is set; a lost Redis connection is retried, never fatal."""
+        self.ensure_group()
+        log.info("dispatcher %s reading %s as group %s", self.name, keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP)
+        while not self.stop.is_set():
+            try:
+                self.step()
+            except redis.ConnectionError as error:
+                log.warning("redis unavailable (%s); retrying", error)
+                self.stop.wait(1.0)
+            except redis.ResponseError as error:
+                if "NOGROUP" not in str(error):
+                    raise
+                self.ensure_group()  # the log was deleted (e.g. FLUSHALL): start again on the new one
+
+
+def run_dispatcher(settings: DeliverySettings, until_idle: bool = False) -> int:
+    """`sitrep dispatcher`: until SIGTERM/SIGINT, or until nothing is left to read with `until_idle`."""
+    import signal
+
+    from services.redis_conn import sync_client
+
+    dispatcher = Dispatcher(sync_client(settings.redis_url), settings)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: dispatcher.stop.set())
+    if until_idle:
+        dispatcher.ensure_group()
+        while dispatcher.step(block_milliseconds=None):
+            pass
+        return 0
+    dispatcher.run()
+    return 0

@@ -1,0 +1,101 @@
+"""`GET /v1/alerts/stream`: alerts as Server-Sent Events, read from the alert log with XREAD BLOCK.
+
+Each event's `id:` is its stream id. A client that reconnects with `Last-Event-ID` (browsers do it
+on their own) gets exactly the entries after that id: the log is read from a position, not from
+pub/sub, so there is no window in which an alert can slip past, and none comes twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import orjson
+import redis.asyncio
+from fastapi import APIRouter, Header, HTTPException, Query, Request, status
+from pydantic import ValidationError
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from services import defaults, keys
+from services.delivery.deps import DeliverySettingsDep
+from services.delivery.filters import AlertFilter
+from services.delivery.stream import valid_stream_id
+from services.ingest.deps import RedisDep
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1", tags=["alerts"])
+
+RECONNECT_MILLISECONDS = 2000
+BATCH = 100
+
+
+async def resolve_start(client: redis.asyncio.Redis, since: str | None) -> str:
+    """The position to read after: the given id, or the newest entry now (`$` resolved once, so an
+    alert added between this call and the first XREAD is still read)."""
+    if since not in (None, "$"):
+        assert since is not None
+        return since
+    newest: Any = await client.xrevrange(keys.ALERTS_STREAM, count=1)
+    return str(newest[0][0].decode()) if newest else "0-0"
+
+
+async def alert_events(
+    client: redis.asyncio.Redis, start: str, alert_filter: AlertFilter, block_milliseconds: int
+) -> AsyncIterator[ServerSentEvent]:
+    """Every alert after `start` that passes the filter, for ever. Cancelled when the client goes."""
+    yield ServerSentEvent(retry=RECONNECT_MILLISECONDS, comment=f"alerts after {start}")
+    last = start
+    field = keys.ALERTS_STREAM_FIELD.encode()
+    while True:
+        reply: Any = await client.xread({keys.ALERTS_STREAM: last}, block=block_milliseconds, count=BATCH)
+        for _, entries in reply or []:
+            for entry_id, fields in entries:
+                last = entry_id.decode()
+                raw = fields.get(field)
+                if raw is None:
+                    continue
+                try:
+                    alert = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    log.warning("alert log entry %s is not JSON; skipped", last)
+                    continue
+                if alert_filter.matches(alert):
+                    yield ServerSentEvent(data=raw.decode(), id=last)
+
+
+@router.get(
+    "/alerts/stream",
+    response_class=EventSourceResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "One event per alert; id = stream id."}},
+)
+async def stream_alerts(
+    request: Request,
+    redis_client: RedisDep,
+    settings: DeliverySettingsDep,
+    place: Annotated[list[str] | None, Query(description="Place id; includes places inside it. Repeatable.")] = None,
+    kind: Annotated[list[str] | None, Query(description="Alert kind, e.g. control_changed. Repeatable.")] = None,
+    type: Annotated[list[str] | None, Query(description="Alias of kind: the full CloudEvents type.")] = None,
+    category: Annotated[list[str] | None, Query(description="Civilian category, e.g. trapped. Repeatable.")] = None,
+    since: Annotated[str | None, Query(description="Stream id to start after; 0 for all history.")] = None,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> EventSourceResponse:
+    """Live alerts as SSE. `Last-Event-ID` (or `since`) resumes after that id; without either the
+    stream starts at the newest alert. Comment lines keep an idle stream open."""
+    try:
+        alert_filter = AlertFilter(place=place or [], kind=[*(kind or []), *(type or [])], category=category or [])
+    except ValidationError as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "; ".join(str(e["msg"]) for e in error.errors())
+        ) from None
+    position = last_event_id if last_event_id not in (None, "") else since
+    if position not in (None, "$") and not valid_stream_id(str(position)):
+        source = "Last-Event-ID" if last_event_id else "since"
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{source}: not a stream id: {position!r}")
+    start = await resolve_start(redis_client, position)
+    return EventSourceResponse(
+        alert_events(redis_client, start, alert_filter, defaults.SSE_BLOCK_MILLISECONDS),
+        ping=settings.sse_heartbeat_seconds,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

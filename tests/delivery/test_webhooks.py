@@ -1,0 +1,306 @@
+"""Webhooks end to end on the suite's Redis: API process, a real `sitrep worker`, the dispatcher, a
+local receiver. Retry waits are cut to fractions of a second; the code path is the production one."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import redis
+from rq import Queue
+
+from services import keys
+from services.delivery import signing
+from services.delivery.dispatcher import Dispatcher
+from services.settings import DeliverySettings
+from tests.delivery.conftest import (
+    FAST_RETRIES,
+    Receiver,
+    log_alert,
+    make_alert,
+    process_env,
+    start,
+    stop,
+)
+from tests.delivery.test_signing_and_filters import independent_signature
+from tests.helpers import wait_for_line, wait_until
+
+
+def settings_for(redis_url: str, **overrides: Any) -> DeliverySettings:
+    return DeliverySettings(
+        redis_url=redis_url, webhook_retry_seconds=FAST_RETRIES, webhook_retry_jitter=0, **overrides
+    )
+
+
+@pytest.fixture
+def dispatcher(r: redis.Redis, redis_url: str) -> Iterator[Dispatcher]:
+    """The real dispatcher loop in a thread of the test process."""
+    running = Dispatcher(redis.Redis.from_url(redis_url), settings_for(redis_url), consumer_name="test-dispatcher")
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    yield running
+    running.stop.set()
+    thread.join(timeout=10)
+    running.connection.close()
+
+
+def start_worker(redis_url: str, **settings: str) -> Any:
+    defaults = {
+        "SITREP_WEBHOOK_RETRY_SECONDS": FAST_RETRIES,
+        "SITREP_WEBHOOK_RETRY_JITTER": "0",
+        "SITREP_WEBHOOK_TIMEOUT_SECONDS": "2",
+    }
+    env = process_env(redis_url, **{**defaults, **settings})
+    process = start(["worker"], env)
+    wait_for_line(process, "Listening on")
+    return process
+
+
+@pytest.fixture
+def worker(r: redis.Redis, redis_url: str) -> Iterator[Any]:
+    process = start_worker(redis_url)
+    yield process
+    stop(process)
+
+
+def subscribe(api_url: str, url: str, **body: Any) -> dict[str, Any]:
+    response = httpx.post(f"{api_url}/v1/subscriptions", json={"url": url, **body}, timeout=10)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def deliveries(api_url: str, subscription_id: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{api_url}/v1/subscriptions/{subscription_id}/deliveries", timeout=10)
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()
+    return found
+
+
+def test_a_receiver_that_fails_three_times_gets_the_alert_once_with_one_webhook_id_then_a_replay(
+    api_url: str,
+    r: redis.Redis,
+    worker: Any,
+    dispatcher: Dispatcher,
+    receiver_factory: Callable[..., Receiver],
+) -> None:
+    receiver = receiver_factory(plan=[500, 500, 503, 200])
+    subscription = subscribe(api_url, receiver.url, filters={"place": ["raqqa"]})
+    secret = subscription["secret"]
+    assert secret.startswith("whsec_")
+    payload = make_alert(1, place="raqqa/al-nahda")
+    log_alert(r, make_alert(2, place="palmyra"))  # filtered out
+    stream_id = log_alert(r, payload)
+
+    requests = receiver.wait_for(4)
+    ids = {request.headers["webhook-id"] for request in requests}
+    assert len(ids) == 1
+    for request in requests:
+        assert request.body == payload.encode()
+        assert request.headers["content-type"] == "application/json"
+        expected = independent_signature(
+            secret, request.headers["webhook-id"], request.headers["webhook-timestamp"], request.body
+        )
+        assert request.headers["webhook-signature"] == expected
+        tampered = request.body.replace(b"al-nahda", b"al-nahdA")
+        assert (
+            independent_signature(secret, request.headers["webhook-id"], request.headers["webhook-timestamp"], tampered)
+            != expected
+        )
+        assert signing.verify(secret, request.headers, request.body)
+        assert not signing.verify(secret, request.headers, tampered)
+    assert [request.answered for request in requests] == [500, 500, 503, 200]
+
+    (delivery,) = wait_until(
+        lambda: [d for d in deliveries(api_url, subscription["id"]) if d["status"] == "delivered"],
+        what="the delivery to be recorded as delivered",
+    )
+    assert delivery["id"] == ids.pop() and delivery["stream_id"] == stream_id
+    attempts = delivery["attempts"]
+    assert [(a["attempt"], a["status_code"], a["outcome"]) for a in attempts] == [
+        (1, 500, "retry"),
+        (2, 500, "retry"),
+        (3, 503, "retry"),
+        (4, 200, "delivered"),
+    ]
+    assert all(a["duration_ms"] >= 0 and a["at"] for a in attempts) and attempts[0]["error"].startswith("HTTP 500")
+    assert attempts[0]["at"] < attempts[1]["at"] < attempts[2]["at"] < attempts[3]["at"]
+
+    replayed = httpx.post(
+        f"{api_url}/v1/subscriptions/{subscription['id']}/deliveries/{delivery['id']}/replay", timeout=10
+    )
+    assert replayed.status_code == 202, replayed.text
+    fifth = receiver.wait_for(5)[4]
+    assert fifth.headers["webhook-id"] == delivery["id"] and fifth.body == payload.encode()
+    last = wait_until(
+        lambda: [d for d in deliveries(api_url, subscription["id"]) if len(d["attempts"]) == 5],
+        what="the replay to be recorded",
+    )[0]["attempts"][-1]
+    assert (last["attempt"], last["status_code"], last["replay"]) == (5, 200, True)
+    assert len(receiver.requests) == 5  # delivered once, replayed once: nothing else was sent
+
+
+def test_410_disables_the_subscription_and_a_deleted_one_stops_its_retries(
+    api_url: str,
+    r: redis.Redis,
+    worker: Any,
+    dispatcher: Dispatcher,
+    receiver_factory: Callable[..., Receiver],
+) -> None:
+    gone = receiver_factory(plan=[410])
+    failing = receiver_factory(plan=[500])
+    gone_sub = subscribe(api_url, gone.url)
+    failing_sub = subscribe(api_url, failing.url)
+    log_alert(r, make_alert(1))
+    gone.wait_for(1)
+    failing.wait_for(1)
+
+    def status(subscription_id: str) -> str:
+        return str(httpx.get(f"{api_url}/v1/subscriptions/{subscription_id}", timeout=10).json()["status"])
+
+    wait_until(lambda: status(gone_sub["id"]) == "disabled", what="410 to disable the subscription")
+    listed = httpx.get(f"{api_url}/v1/subscriptions", timeout=10).json()
+    assert {s["id"]: s["disabled_reason"] for s in listed}[gone_sub["id"]].startswith("HTTP 410")
+    ((delivery,),) = [deliveries(api_url, gone_sub["id"])]
+    assert delivery["status"] == "gone" and [a["status_code"] for a in delivery["attempts"]] == [410]
+
+    assert httpx.delete(f"{api_url}/v1/subscriptions/{failing_sub['id']}", timeout=10).status_code == 204
+    log_alert(r, make_alert(2))
+    wait_until(lambda: not r.xpending(keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP)["pending"], what="dispatch")
+    wait_until(
+        lambda: r.hget(keys.delivery(failing.requests[0].headers["webhook-id"]), "status") == b"cancelled",
+        what="the deleted subscription's retry to cancel itself",
+    )
+    assert len(gone.requests) == 1  # disabled: the second alert was not sent
+    assert len(failing.requests) <= 2  # at most the retry already running when it was deleted
+
+    replay = httpx.post(f"{api_url}/v1/subscriptions/{gone_sub['id']}/deliveries/{delivery['id']}/replay", timeout=10)
+    assert replay.status_code == 409 and "enable" in replay.json()["detail"]
+    enabled = httpx.post(f"{api_url}/v1/subscriptions/{gone_sub['id']}/enable", timeout=10)
+    assert enabled.status_code == 200 and enabled.json()["status"] == "active"
+
+
+def test_dispatchers_queue_one_job_per_alert_and_subscription_even_two_at_once_and_after_a_crash(
+    r: redis.Redis, redis_url: str, api_url: str
+) -> None:
+    settings = settings_for(redis_url, dispatcher_claim_idle_milliseconds=200)
+    log_alert(r, make_alert(0))  # logged before any subscription: nobody gets it
+    everyone = subscribe(api_url, "http://127.0.0.1:9/all")
+    only_trapped = subscribe(api_url, "http://127.0.0.1:9/trapped", filters={"category": ["trapped"]})
+    first = Dispatcher(redis.Redis.from_url(redis_url), settings, consumer_name="one")
+    first.ensure_group()
+    first.step(block_milliseconds=None)  # the old alert is acknowledged without a delivery
+    expected = 0
+    for n in range(1, 21):
+        category = "trapped" if n % 4 == 0 else None
+        log_alert(r, make_alert(n, kind="civilian_threshold" if category else "control_changed", category=category))
+        expected += 2 if category else 1
+    # A dispatcher that read entries and died before doing anything with them.
+    r.xreadgroup(keys.WEBHOOKS_GROUP, "crashed", {keys.ALERTS_STREAM: ">"}, count=5)
+    second = Dispatcher(redis.Redis.from_url(redis_url), settings, consumer_name="two")
+    threads = [threading.Thread(target=d.run, daemon=True) for d in (first, second)]
+    for thread in threads:
+        thread.start()
+    try:
+        wait_until(lambda: not r.xpending(keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP)["pending"], what="all acked")
+        queue = Queue(settings.webhook_queue_name, connection=r)
+        jobs = [job for job in queue.get_jobs() if job is not None]
+        assert len(jobs) == expected == first.enqueued + second.enqueued
+        assert len({job.args for job in jobs}) == expected and {job.args[1] for job in jobs} == {1}
+        assert len(deliveries(api_url, everyone["id"])) == 20
+        assert len(deliveries(api_url, only_trapped["id"])) == 5
+        # The crashed consumer's entries were claimed; reading them again queues nothing more.
+        for d in (first, second):
+            d.handle(r.xrange(keys.ALERTS_STREAM)[-1][0].decode(), r.xrange(keys.ALERTS_STREAM)[-1][1], [])
+        assert queue.count == expected
+    finally:
+        for d in (first, second):
+            d.stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+def test_subscription_requests_are_validated(api_url: str, r: redis.Redis) -> None:
+    with httpx.Client(base_url=api_url, timeout=10) as client:
+        for body in (
+            {"url": "ftp://example.org/hook"},
+            {"url": "not a url"},
+            {},
+            {"url": "https://example.org/hook", "secret": "hunter2"},
+            {"url": "https://example.org/hook", "filters": {"kind": ["control"]}},
+            {"url": "https://example.org/hook", "filters": {"colour": ["red"]}},
+        ):
+            response = client.post("/v1/subscriptions", json=body)
+            assert response.status_code == 422, (body, response.text)
+        mine = "whsec_" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MTIzNDU2"
+        created = client.post("/v1/subscriptions", json={"url": "https://example.org/hook", "secret": mine}).json()
+        assert created["secret"] == mine and created["status"] == "active"
+        assert client.get(f"/v1/subscriptions/{created['id']}").json()["secret"] is None
+        assert [s["secret"] for s in client.get("/v1/subscriptions").json()] == [None]
+        assert client.get("/v1/subscriptions/sub_nope").status_code == 404
+        assert client.get("/v1/subscriptions/sub_nope/deliveries").status_code == 404
+        assert client.post(f"/v1/subscriptions/{created['id']}/deliveries/msg_nope/replay").status_code == 404
+        assert client.delete(f"/v1/subscriptions/{created['id']}").status_code == 204
+        assert client.delete(f"/v1/subscriptions/{created['id']}").status_code == 404
+        assert client.get("/v1/subscriptions").json() == []
+
+
+REPORT = {
+    "source": "Test desk",
+    "published_at": "2017-10-14T15:00:00Z",
+    "text": "Kurdish-led fighters took the village of Tal Samin from the Islamic State group on Saturday.",
+}
+
+
+def test_a_hanging_webhook_does_not_hold_up_extraction(
+    api_url: str,
+    r: redis.Redis,
+    redis_url: str,
+    dispatcher: Dispatcher,
+    receiver_factory: Callable[..., Receiver],
+) -> None:
+    hanging = receiver_factory(hang_seconds=30)
+    subscription = subscribe(api_url, hanging.url)
+    for n in range(5):
+        log_alert(r, make_alert(n))
+    queue = Queue(DeliverySettings().webhook_queue_name, connection=r)
+    wait_until(lambda: queue.count == 5, what="five webhook jobs")
+    process = start_worker(redis_url, SITREP_WEBHOOK_TIMEOUT_SECONDS="1", SITREP_WEBHOOK_RETRY_SECONDS="60")
+    try:
+        wait_until(lambda: len(hanging.arrivals) == 1, what="the first webhook attempt to start")
+        ack = httpx.post(f"{api_url}/v1/reports", json=REPORT, timeout=10).json()
+        wait_until(
+            lambda: httpx.get(f"{api_url}{ack['status_url']}", timeout=10).json()["status"] == "done",
+            what="the report to be processed",
+        )
+        # The report jumped the queue: at most the attempt in flight, and one more, came before it.
+        assert len(hanging.arrivals) <= 2
+
+        def all_tried() -> list[dict[str, Any]]:
+            done = [d for d in deliveries(api_url, subscription["id"]) if d["attempts"]]
+            return done if len(done) == 5 else []
+
+        tried = wait_until(all_tried, what="every webhook to be tried once")
+    finally:
+        stop(process)
+    for delivery in tried:
+        (attempt,) = delivery["attempts"]
+        assert attempt["outcome"] == "retry" and attempt["status_code"] is None
+        assert attempt["error"].startswith("ReadTimeout") and 900 <= attempt["duration_ms"] < 5000
+
+
+def test_the_dispatcher_trims_the_log_by_age_when_asked(r: redis.Redis, redis_url: str) -> None:
+    old = [r.xadd(keys.ALERTS_STREAM, {keys.ALERTS_STREAM_FIELD: make_alert(n)}, id=f"{1000 + n}-0") for n in range(3)]
+    fresh = log_alert(r, make_alert(3))
+    keep = Dispatcher(redis.Redis.from_url(redis_url), settings_for(redis_url), consumer_name="keep")
+    keep.ensure_group()
+    keep.step(block_milliseconds=None)
+    assert r.xlen(keys.ALERTS_STREAM) == 4  # by default only the notifier's length trim applies
+    aged = Dispatcher(
+        redis.Redis.from_url(redis_url), settings_for(redis_url, alerts_stream_max_age_seconds=3600), "aged"
+    )
+    aged.step(block_milliseconds=None)
+    assert [entry[0].decode() for entry in r.xrange(keys.ALERTS_STREAM)] == [fresh] and len(old) == 3

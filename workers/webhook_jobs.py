@@ -1,0 +1,23 @@
+"""RQ job of the `sitrep-webhooks` queue: one attempt of one webhook delivery (services/delivery/webhooks.py)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rq import get_current_job
+
+from services.delivery.webhooks import attempt_delivery
+from services.settings import DeliverySettings
+
+
+@lru_cache(maxsize=1)
+def _settings() -> DeliverySettings:
+    return DeliverySettings()
+
+
+def deliver_webhook(delivery_id: str, attempt: int) -> str:
+    """Runs on the worker's own connection; never raises for an HTTP failure (those are retried by
+    scheduling the next attempt), so RQ's failed registry only holds real bugs."""
+    job = get_current_job()
+    assert job is not None, "deliver_webhook runs as an RQ job"
+    return attempt_delivery(job.connection, _settings(), delivery_id, attempt)
