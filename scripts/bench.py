@@ -206,6 +206,29 @@ def bench_ingest(url: str, client: redis.Redis, quick: bool) -> None:
         client.flushall()
 
 
+def bench_text(texts: list[str], i: int) -> str:
+    """Report i of a stream: as many corpus sentences as a corpus item has, drawn from all items.
+
+    Sentences recur across reports as facts do across outlets (so events merge into canonical ones
+    with several mentions), but no two reports are copies (so they are not all one near-duplicate
+    story, which would make the stream unrealistically easy or hard). Seeded: every run is the same.
+    """
+    import random
+
+    from workers.extraction.sentences import sentence_spans
+
+    pool = _SENTENCE_POOL.get(id(texts))
+    if pool is None:
+        pool = [text[a:b] for text in texts for a, b in sentence_spans(text)]
+        _SENTENCE_POOL[id(texts)] = pool
+    size = max(1, round(len(pool) / max(len(texts), 1)))
+    rng = random.Random(i)
+    return " ".join(rng.choice(pool) for _ in range(size))
+
+
+_SENTENCE_POOL: dict[int, list[str]] = {}
+
+
 def fill_queue(client: redis.Redis, texts: list[str], count: int, prefix: str) -> list[str]:
     """Store `count` reports (corpus texts, made distinct) with their jobs, as the ingest service would."""
     from schemas.reports import ReportIn
@@ -217,7 +240,7 @@ def fill_queue(client: redis.Redis, texts: list[str], count: int, prefix: str) -
         ReportIn(
             id=f"{prefix}-{i}",
             source=f"outlet-{i % 7}",
-            text=f"{texts[i % len(texts)]} [copy {i}]",
+            text=bench_text(texts, i),
             published_at=datetime(2017, 10, 14, 12, tzinfo=UTC),
         )
         for i in range(count)
@@ -241,7 +264,7 @@ def extractor_alone(texts: list[str], count: int, processes: int) -> float:
     """Reports/s of the bare extractor on `processes` processes over the same texts."""
     from multiprocessing import Pool
 
-    batch = [f"{texts[i % len(texts)]} [copy {i}]" for i in range(count)]
+    batch = [bench_text(texts, i) for i in range(count)]
     chunks = [batch[i::processes] for i in range(processes)]
     with Pool(processes) as pool:
         pool.map(_extract_all, [chunk[:5] for chunk in chunks])  # import and warm up first

@@ -30,7 +30,7 @@ from services import defaults, keys
 from services.notifier import grouping
 from services.notifier.emitter import AlertEmitter
 from services.notifier.rules import RuleSet, RulesSource
-from services.notifier.state import EventRecord, apply_event, new_situation, report_time
+from services.notifier.state import SITUATION_KINDS, EventRecord, apply_event, new_situation, report_time
 from services.settings import NotifierSettings
 
 log = logging.getLogger(__name__)
@@ -161,28 +161,31 @@ class Notifier:
                 block=block_milliseconds,
             )
             entries = reply[0][1] if reply else []
+        handled: list[str] = []
         for entry_id, fields in entries:
             self.handle(entry_id.decode(), fields)
+            handled.append(entry_id.decode())
+        if handled:  # one XACK for the batch; a crash before it replays entries whose effects are idempotent
+            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, *handled)
         return len(entries)
 
     def handle(self, entry_id: str, fields: dict[bytes, bytes]) -> None:
-        """Apply one entry; a malformed entry is logged and acknowledged, never retried for ever."""
+        """Apply one entry (the caller acknowledges it); a malformed entry is logged and dropped, never retried."""
         try:
             record = parse_entry(entry_id, fields)
         except (KeyError, ValueError, ValidationError, orjson.JSONDecodeError) as error:
             log.error("dropping malformed stream entry %s: %s", entry_id, error)
-            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
             return
-        if record.event.place is not None:
-            rules = self.rules
-            place_id = record.event.place.id
-            if rules.group_wait_seconds > 0 and grouping.closes_group(
-                self.connection, place_id, report_time(record), rules.group_wait_seconds
-            ):
-                # A report past the group's window in report time: the burst is over, as it would be live.
-                self.flush(place_id)
-            self._apply(record, rules)
-        self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
+        if record.event.place is None or record.event.kind not in SITUATION_KINDS:
+            return  # attacks, strikes, talks...: in the event store, but no part of a place's situation
+        rules = self.rules
+        place_id = record.event.place.id
+        if rules.group_wait_seconds > 0 and grouping.closes_group(
+            self.connection, place_id, report_time(record), rules.group_wait_seconds
+        ):
+            # A report past the group's window in report time: the burst is over, as it would be live.
+            self.flush(place_id)
+        self._apply(record, rules)
 
     def _apply(self, record: EventRecord, rules: RuleSet) -> None:
         assert record.event.place is not None

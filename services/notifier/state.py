@@ -239,6 +239,10 @@ def apply_count(situation: Situation, record: EventRecord) -> bool:
     return True
 
 
+SITUATION_KINDS = frozenset({EventKind.control_change, EventKind.control_state, EventKind.civilian_count})
+"""The event kinds a place's situation is made of; `apply_event` ignores the rest."""
+
+
 def apply_event(situation: Situation, record: EventRecord) -> bool:
     """Route an event to the part of the situation it changes; returns whether anything changed."""
     kind = record.event.kind

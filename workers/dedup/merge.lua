@@ -144,13 +144,13 @@ local function render(cid, skey, mkey)
     ',"confidence":', string.format('%.3f', confidence),
   }
   if count_json then parts[#parts + 1] = ',"count":' .. count_json end
-  parts[#parts + 1] = ',"mentions":[' .. table.concat(mentions, ',') .. ']'
-  parts[#parts + 1] = ',"mention_count":' .. f['n']
   parts[#parts + 1] = ',"sources":' .. sorted_sources(sources)
   parts[#parts + 1] = ',"independent_sources":' .. independent
   if #obs_parts > 0 then parts[#parts + 1] = ',"observations":[' .. table.concat(obs_parts, ',') .. ']' end
-  parts[#parts + 1] = '}'
-  return table.concat(parts), independent
+  -- The core is what the notifier acts on; one more mention that leaves it as it was is not news.
+  local core = table.concat(parts)
+  local json = core .. ',"mentions":[' .. table.concat(mentions, ',') .. '],"mention_count":' .. f['n'] .. '}'
+  return json, independent, redis.sha1hex(core)
 end
 
 local function merge(report_id, source, published, story, item)
@@ -158,7 +158,7 @@ local function merge(report_id, source, published, story, item)
   local skey = 'sitrep:canon:' .. cid
   local mkey = skey .. ':mentions'
   if redis.call('ZADD', mkey, 'NX', item.score, item.mention) == 0 then return 'none' end
-  local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'ind')
+  local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'ind', 'core')
   local update = { 'p' .. SEP .. source .. SEP .. story, '1' }
   if not cur[1] or item.rank < cur[1] then
     update[#update + 1] = 'rank'; update[#update + 1] = item.rank
@@ -177,8 +177,8 @@ local function merge(report_id, source, published, story, item)
   redis.call('HSET', skey, unpack(update))
   redis.call('HINCRBY', skey, 'n', 1)
   if item.historical == '0' then redis.call('HINCRBY', skey, 'nonhist', 1) end
-  local json, independent = render(cid, skey, mkey)
-  redis.call('HSET', skey, 'ind', independent)
+  local json, independent, core = render(cid, skey, mkey)
+  redis.call('HSET', skey, 'ind', independent, 'core', core)
   local ekey = 'sitrep:event:' .. cid
   if ttl > 0 then
     redis.call('SET', ekey, json, 'EX', ttl)
@@ -197,8 +197,10 @@ local function merge(report_id, source, published, story, item)
   elseif independent > (tonumber(cur[4]) or 0) then
     change = 'corroborated'
   end
-  redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'event', json, 'report_id', report_id,
-    'source', source, 'published_at', published, 'change', change)
+  if core ~= cur[5] then
+    redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'event', json, 'report_id', report_id,
+      'source', source, 'published_at', published, 'change', change)
+  end
   return change
 end
 
