@@ -38,7 +38,7 @@ NEAR_DUPLICATE_TTL_SECONDS = 30 * 24 * 3600
 NEAR_DUPLICATE_THRESHOLD = 0.5
 """Share of MinHash slots two reports must share to be near-duplicates (estimated Jaccard of 3-shingles)."""
 
-EVENT_MAX_MENTIONS_SHOWN = 100
+EVENT_MAX_MENTIONS_SHOWN = 3
 """A canonical event's JSON lists its earliest mentions up to this many; `mention_count` has them all."""
 
 EVENTS_STREAM_MAXLEN = 1_000_000
