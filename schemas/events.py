@@ -137,6 +137,14 @@ class Event(_Model):
 ChangeKind = Literal["created", "corroborated", "mention"]
 
 
+class Span(_Model):
+    """Where in a report's text a mention is: character offsets and the words (the sentence is in the report)."""
+
+    start: int
+    end: int
+    text: str
+
+
 class Mention(_Model):
     """One report's account of a canonical event: who said it, where in the text, how sure, when."""
 
@@ -147,7 +155,7 @@ class Mention(_Model):
     stance: Stance = "asserted"
     historical: bool = False
     time: EventTime = Field(default_factory=EventTime)
-    evidence: Evidence
+    evidence: Span
     count: Quantity | None = None
     attribution: Attribution | None = None
 

@@ -6,7 +6,7 @@ Starts its own redis-server on a free port (never a system Redis) and its own pr
 Real corpus text comes from ../shared/eval/corpus.jsonl when present, else from the test fixtures.
 
 Usage: python scripts/bench.py [--only SECTION ...] [--quick]
-Sections: redis, ingest, pipeline, scaling, latency, memory, extraction
+Sections: redis, ingest, pipeline, scaling, latency, memory, dedup, extraction
 """
 
 from __future__ import annotations
@@ -463,6 +463,134 @@ def bench_memory(url: str, client: redis.Redis, quick: bool) -> None:
         first / 1e6,
     )
     row("worker RSS (parent process, mean of 2), last round", rss[-1] / 1e6, "MB", "first round", rss[0] / 1e6)
+
+
+def _synthetic_reports(start: int, count: int, events_per_report: int, reuse: list[str] | None = None) -> list[Any]:
+    """Prepared reports whose events are copies of one extracted event at distinct places (one canonical each).
+
+    With `reuse`, every other event goes to an already stored place, so it adds a mention instead.
+    """
+    from schemas.events import Place
+    from schemas.reports import ReportIn
+    from workers.dedup.canonical import merge_item
+    from workers.event_store import PreparedReport
+    from workers.extraction import extract_events
+
+    published = datetime(2017, 10, 14, 12, tzinfo=UTC)
+    text = "The Syrian Democratic Forces captured the town of Tabqa from the Islamic State group on Saturday."
+    (template,) = extract_events(text, published, report_id="t")
+    prepared = []
+    for r in range(start, start + count):
+        report_id = f"bench-r{r}"
+        report = ReportIn(id=report_id, source=f"outlet-{r % 50}", text=text, published_at=published)
+        items = []
+        for e in range(events_per_report):
+            n = r * events_per_report + e
+            place_id = reuse[n % len(reuse)] if reuse and n % 2 else f"place-{n}"
+            event = template.model_copy(
+                update={"id": f"{report_id}:e{e}", "place": Place(id=place_id, name=place_id), "report_id": report_id}
+            )
+            items.append(merge_item(report_id, report, event))
+        prepared.append(PreparedReport(report_id, report.source, report.published_at.isoformat(), "", [], items))
+    return prepared
+
+
+def _mark_queued(client: redis.Redis, reports: list[Any]) -> None:
+    with client.pipeline(transaction=False) as pipe:
+        for report in reports:
+            pipe.hset(f"sitrep:report:{report.id}", "status", "queued")
+        pipe.execute()
+
+
+def _merge_all(client: redis.Redis, reports: list[Any], batch: int) -> float:
+    """Seconds to merge `reports` in batches of `batch` (one script call each, as a worker does)."""
+    from services.settings import WorkerSettings
+    from workers.event_store import EventStore
+
+    store = EventStore(client, WorkerSettings(redis_url="redis://unused"))
+    _mark_queued(client, reports)
+    start = time.perf_counter()
+    for i in range(0, len(reports), batch):
+        store.merge(reports[i : i + batch], datetime.now(UTC))
+    return time.perf_counter() - start
+
+
+def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
+    print("dedup: merge cost per event with few and many stored events; near-duplicate vs exact-hash check")
+    measured = 2000 if quick else 5000
+    cost = {}
+    for stored in (1000, 100_000):
+        client.flushall()
+        filled = 0
+        while filled < stored:  # prefill through the merge script itself, 500 reports x 2 events a call
+            chunk = _synthetic_reports(filled // 2, min(5000, (stored - filled) // 2), 2)
+            _merge_all(client, chunk, 500)
+            filled += 2 * len(chunk)
+        existing = [f"place-{n}" for n in range(0, stored, 7)]
+        reports = _synthetic_reports(10_000_000, measured // 2, 2, reuse=existing)
+        elapsed = _merge_all(client, reports, 100)
+        cost[stored] = elapsed / measured * 1e6
+        row(f"merge cost per event, {stored:,} events stored", cost[stored], "µs/event")
+    row(
+        "merge cost per event, 100,000 vs 1,000 stored",
+        cost[100_000] / cost[1000],
+        "x",
+        "target ratio 1.2",
+        1.2,
+    )
+
+    from services.ingest.store import content_hash
+    from workers.dedup import minhash
+    from workers.event_store import PreparedReport
+
+    texts = corpus_texts()
+    count = 5000 if quick else 20000
+    docs = [(f"nd-{i}", f"outlet-{i % 7}", f"{texts[i % len(texts)]} [copy {i}]") for i in range(count)]
+    client.flushall()
+    start = time.perf_counter()
+    with client.pipeline(transaction=False) as pipe:
+        for i, (_, source, text) in enumerate(docs):
+            pipe.set(f"sitrep:report-content:{content_hash(source, text)}", "x", nx=True, ex=3600)
+            if i % 100 == 99:
+                pipe.execute()
+        pipe.execute()
+    exact = count / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for _, _, text in docs:
+        minhash.band_keys(minhash.signature(text))
+    signature_only = count / (time.perf_counter() - start)
+    client.flushall()
+    with client.pipeline(transaction=False) as pipe:
+        for report_id, _, _ in docs:
+            pipe.hset(f"sitrep:report:{report_id}", "status", "queued")
+        pipe.execute()
+    start = time.perf_counter()
+    from services.settings import WorkerSettings
+    from workers.event_store import EventStore
+
+    store = EventStore(client, WorkerSettings(redis_url="redis://unused"))
+    for i in range(0, count, 100):
+        chunk = []
+        for report_id, source, text in docs[i : i + 100]:
+            values = minhash.signature(text)
+            chunk.append(
+                PreparedReport(
+                    report_id, source, "2017-10-14T12:00:00+00:00", minhash.to_hex(values), minhash.band_keys(values)
+                )
+            )
+        store.merge(chunk, datetime.now(UTC))
+    near = count / (time.perf_counter() - start)
+    near_dups = sum(1 for i in range(count) if client.hexists(f"sitrep:report:nd-{i}", "near_duplicate_of"))
+    row("exact-hash check (sha256 + SET NX, pipelined by 100)", exact, "reports/s")
+    row("MinHash signature + LSH bands alone (Python)", signature_only, "reports/s", "exact-hash check", exact)
+    row(
+        "near-duplicate check (signature + LSH lookup/insert in the merge script)",
+        near,
+        "reports/s",
+        "exact-hash check",
+        exact,
+    )
+    row("near-duplicates found among corpus copies", near_dups / count * 100, "%")
     client.flushall()
 
 
@@ -480,6 +608,7 @@ SECTIONS: dict[str, Callable[..., None]] = {
     "scaling": bench_scaling,
     "latency": bench_latency,
     "memory": bench_memory,
+    "dedup": bench_dedup,
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 
 import redis
@@ -49,6 +49,7 @@ class PreparedReport:
     bands: list[str] = field(default_factory=list)
     items: list[MergeItem] = field(default_factory=list)
     error: str | None = None
+    stamp: str = ""
 
     @classmethod
     def done(cls, report_id: str, report: ReportIn, items: list[MergeItem]) -> PreparedReport:
@@ -60,10 +61,11 @@ class PreparedReport:
             signature=minhash.to_hex(values),
             bands=minhash.band_keys(values),
             items=items,
+            stamp=f"{report.published_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}{report_id}",
         )
 
     def args(self) -> list[str | bytes | float | int]:
-        out: list[str | bytes | float | int] = [self.id, self.source, self.published_at, self.signature]
+        out: list[str | bytes | float | int] = [self.id, self.source, self.published_at, self.stamp, self.signature]
         out += [len(self.bands), *self.bands]
         out += ["failed" if self.error is not None else "done", self.error or "", len(self.items)]
         for item in self.items:

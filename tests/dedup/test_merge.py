@@ -159,3 +159,26 @@ def test_retention_sets_ttls_and_trims_the_indexes(r: redis.Redis) -> None:
     process(r, [MONITOR], event_ttl_seconds=3600)
     assert r.zscore(keys.EVENTS_INDEX, "ev-long-gone") is None
     assert r.zscore(keys.EVENTS_INDEX, event_id) is not None
+
+
+def test_an_outlet_that_reprints_a_wire_story_and_writes_its_own_counts_as_a_second_source(r: redis.Redis) -> None:
+    own = report(
+        "herald-own",
+        "Valley Herald",
+        "2017-10-15",
+        "Tabqa fell to the Syrian Democratic Forces on Saturday after weeks of fighting against Islamic State "
+        "militants, residents told our correspondent.",
+        12,
+    )
+    process(r, [SYNDICATED, WIRE])  # the copy arrives first: the story is still the wire's (earliest published)
+    assert one(r, "control_change", "tabqa").independent_sources == 1
+    process(r, [own])
+    assert one(r, "control_change", "tabqa").independent_sources == 2
+
+
+def test_two_stories_from_one_outlet_and_a_reprint_of_one_of_them_count_once(r: redis.Redis) -> None:
+    second = report("wire-2", "Wire desk", "2017-10-15", MONITOR["text"], 9)
+    process(r, [WIRE, second, SYNDICATED])
+    event = one(r, "control_change", "tabqa")
+    assert event.sources == ["Valley Herald", "Wire desk"] and event.mention_count == 3
+    assert event.independent_sources == 1

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 
 import orjson
 
-from schemas.events import STOCK_CATEGORIES, CivilianCategory, Event, EventKind, EventTime, Mention
+from schemas.events import STOCK_CATEGORIES, CivilianCategory, Event, EventKind, EventTime, Mention, Span
 from schemas.reports import ReportIn
 from services import keys
 
@@ -142,7 +142,7 @@ def merge_item(report_id: str, report: ReportIn, event: Event) -> MergeItem:
         stance=event.stance,
         historical=event.historical,
         time=time,
-        evidence=event.evidence,
+        evidence=Span(start=event.evidence.start, end=event.evidence.end, text=event.evidence.text),
         count=event.count,
         attribution=event.attribution,
     )

@@ -2,7 +2,7 @@
 --
 -- ARGV: now (epoch s), now (ISO), event ttl, lsh ttl, stream maxlen, mentions shown, slots needed
 -- for a near-duplicate, hex width of a slot, number of reports; then per report:
---   id, source, published_at, signature, nbands, band names..., outcome ('done'|'failed'), error, nitems,
+--   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature, nbands, band names..., outcome ('done'|'failed'), error, nitems,
 --   per item: canonical id, mention id, mention json, score, rank, base json, time rank, time json,
 --             confidence, historical ('1'|'0'), observation ('' or day\31min\31max), nindex, index keys...
 -- Returns, per report: id, status ('done'|'failed'|'skipped'), story, near_duplicate_of, nchanges,
@@ -16,12 +16,8 @@ local maxlen, shown = ARGV[5], tonumber(ARGV[6])
 local need, width = tonumber(ARGV[7]), tonumber(ARGV[8])
 local nreports = tonumber(ARGV[9])
 local SEP = '\31'
-local out, touched = {}, {}
+local out = {}
 local i = 10
-
-local function expire(key)
-  if ttl > 0 then redis.call('EXPIRE', key, ttl) end
-end
 
 local function same_slots(a, b)
   local n = 0
@@ -29,14 +25,6 @@ local function same_slots(a, b)
     if string.sub(a, s, s + width - 1) == string.sub(b, s, s + width - 1) then n = n + 1 end
   end
   return n
-end
-
-local function find(parent, x)
-  while parent[x] ~= x do
-    parent[x] = parent[parent[x]]
-    x = parent[x]
-  end
-  return x
 end
 
 local function sorted_sources(list)
@@ -51,47 +39,12 @@ local function num(x)
   return x
 end
 
--- Build the canonical event JSON from its whole state; returns json, independent sources.
-local function render(cid, skey, mkey)
-  local state = redis.call('HGETALL', skey)
-  local f, pair_list, obs = {}, {}, {}
-  for k = 1, #state, 2 do
-    local name, value = state[k], state[k + 1]
-    local tag = string.sub(name, 1, 2)
-    if tag == 'p' .. SEP then
-      pair_list[#pair_list + 1] = string.sub(name, 3)
-    elseif tag == 'o' .. SEP then
-      obs[#obs + 1] = string.sub(name, 3)
-    else
-      f[name] = value
-    end
-  end
-  -- Outlets and stories joined by the pairs they share: each connected group is one independent source.
-  local parent, sources, seen = {}, {}, {}
-  for _, p in ipairs(pair_list) do
-    local sep = string.find(p, SEP, 1, true)
-    local source, story = string.sub(p, 1, sep - 1), string.sub(p, sep + 1)
-    if not seen[source] then
-      seen[source] = true
-      sources[#sources + 1] = source
-    end
-    local a, b = 's' .. source, 't' .. story
-    if parent[a] == nil then parent[a] = a end
-    if parent[b] == nil then parent[b] = b end
-    local ra, rb = find(parent, a), find(parent, b)
-    if ra ~= rb then parent[ra] = rb end
-  end
-  local roots, independent = {}, 0
-  for node, _ in pairs(parent) do
-    local root = find(parent, node)
-    if not roots[root] then
-      roots[root] = true
-      independent = independent + 1
-    end
-  end
-  -- Observations: day -> figure (min, max) -> outlets.
+-- Observations of a quantity from its `:obs` hash (fields day\31min\31max\31source): JSON of the list,
+-- and of the count (the latest day's range). Rebuilt only when a new (day, figure, source) arrives.
+local function observations(okey)
+  local fields = redis.call('HKEYS', okey)
   local days, day_list = {}, {}
-  for _, o in ipairs(obs) do
+  for _, o in ipairs(fields) do
     local d, low, high, source = string.match(o, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31(.*)$')
     local day = days[d]
     if day == nil then
@@ -109,7 +62,7 @@ local function render(cid, skey, mkey)
     value.sources[#value.sources + 1] = source
   end
   table.sort(day_list)
-  local obs_parts, count_json = {}, nil
+  local parts, count_json = {}, ''
   for k, d in ipairs(day_list) do
     local day = days[d]
     table.sort(day.order, function(a, b)
@@ -128,88 +81,115 @@ local function render(cid, skey, mkey)
     end
     local low_s = lowest and string.format('%d', lowest) or 'null'
     local high_s = (open or highest == nil) and 'null' or string.format('%d', highest)
-    obs_parts[k] = '{"date":"' .. d .. '","min":' .. low_s .. ',"max":' .. high_s .. ',"values":['
+    parts[k] = '{"date":"' .. d .. '","min":' .. low_s .. ',"max":' .. high_s .. ',"values":['
       .. table.concat(values, ',') .. ']}'
     if k == #day_list then
       local exact = (#day.order == 1 and low_s == high_s and low_s ~= 'null') and 'true' or 'false'
       count_json = '{"min":' .. low_s .. ',"max":' .. high_s .. ',"exact":' .. exact .. '}'
     end
   end
-  local confidence = 1 - (1 - tonumber(f['cmax'])) * (0.5 ^ (independent - 1))
-  local mentions = redis.call('ZRANGE', skey .. ':mentions', 0, shown - 1)
-  local parts = {
-    '{"id":', cjson.encode(cid), ',', string.sub(f['base'], 2, -2),
-    ',"time":', f['time'],
-    ',"historical":', (tonumber(f['nonhist'] or '0') > 0) and 'false' or 'true',
-    ',"confidence":', string.format('%.3f', confidence),
-  }
-  if count_json then parts[#parts + 1] = ',"count":' .. count_json end
-  parts[#parts + 1] = ',"sources":' .. sorted_sources(sources)
-  parts[#parts + 1] = ',"independent_sources":' .. independent
-  if #obs_parts > 0 then parts[#parts + 1] = ',"observations":[' .. table.concat(obs_parts, ',') .. ']' end
-  -- The core is what the notifier acts on; one more mention that leaves it as it was is not news.
-  local core = table.concat(parts)
-  local json = core .. ',"mentions":[' .. table.concat(mentions, ',') .. '],"mention_count":' .. f['n'] .. '}'
-  return json, independent, redis.sha1hex(core)
+  return '[' .. table.concat(parts, ',') .. ']', count_json
 end
 
-local function merge(report_id, source, published, story, item)
+local touched_events, touched_list, entries = {}, {}, {}
+
+-- Add one mention to its canonical event's state; returns the change kind ('none' when it was there).
+-- Only set inserts and minima/maxima, so the state does not depend on the order of mentions. The
+-- event's JSON, expiry and indexes are written once per batch (below), not once per mention.
+local function merge(source, story, stamp, item)
   local cid = item.cid
   local skey = 'sitrep:canon:' .. cid
-  local mkey = skey .. ':mentions'
-  if redis.call('ZADD', mkey, 'NX', item.score, item.mention) == 0 then return 'none' end
-  local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'ind', 'core')
-  local update = { 'p' .. SEP .. source .. SEP .. story, '1' }
-  if not cur[1] or item.rank < cur[1] then
+  if redis.call('ZADD', skey .. ':mentions', 'NX', item.score, item.mention) == 0 then return 'none' end
+  local origin_field, seen_field = 'so' .. SEP .. story, 'sn' .. SEP .. source
+  local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'n', 'nonhist', 'ind', 'srcs', origin_field,
+    seen_field)
+  local rank, trank, cmax, n = cur[1], cur[2], cur[3], tonumber(cur[4]) or 0
+  local nonhist, ind, srcs, origin = tonumber(cur[5]) or 0, tonumber(cur[6]) or 0, cur[7], cur[8]
+  -- Independent sources: each story is credited to the outlet of its earliest report (by publication
+  -- time, then id: not by arrival); the event counts the distinct outlets credited with a story.
+  local delta = 0
+  local mine = stamp .. SEP .. source
+  if not origin or mine < origin then
+    if redis.call('HINCRBY', skey, 'oc' .. SEP .. source, 1) == 1 then delta = delta + 1 end
+    if origin then
+      local previous = string.sub(origin, string.find(origin, SEP, 1, true) + 1)
+      if redis.call('HINCRBY', skey, 'oc' .. SEP .. previous, -1) == 0 then delta = delta - 1 end
+    end
+  end
+  local update = { 'n', n + 1, 'ind', ind + delta, origin_field, (origin and origin < mine) and origin or mine }
+  if not cur[9] then
+    local list = srcs and cjson.decode(srcs) or {}
+    list[#list + 1] = source
+    update[#update + 1] = seen_field; update[#update + 1] = '1'
+    update[#update + 1] = 'srcs'; update[#update + 1] = sorted_sources(list)
+  end
+  if not rank or item.rank < rank then
     update[#update + 1] = 'rank'; update[#update + 1] = item.rank
     update[#update + 1] = 'base'; update[#update + 1] = item.base
   end
-  if not cur[2] or item.trank < cur[2] then
+  if not trank or item.trank < trank then
     update[#update + 1] = 'trank'; update[#update + 1] = item.trank
     update[#update + 1] = 'time'; update[#update + 1] = item.time
   end
-  if not cur[3] or tonumber(item.confidence) > tonumber(cur[3]) then
+  if not cmax or tonumber(item.confidence) > tonumber(cmax) then
     update[#update + 1] = 'cmax'; update[#update + 1] = item.confidence
   end
+  if item.historical == '0' then
+    update[#update + 1] = 'nonhist'; update[#update + 1] = nonhist + 1
+  end
+  local touched = touched_events[cid]
+  if touched == nil then
+    touched = { index = {} }
+    touched_events[cid] = touched
+    touched_list[#touched_list + 1] = cid
+  end
+  for _, index in ipairs(item.index) do touched.index[index] = true end
   if item.observation ~= '' then
-    update[#update + 1] = 'o' .. SEP .. item.observation .. SEP .. source; update[#update + 1] = '1'
+    touched.obs = true
+    local okey = skey .. ':obs'
+    if redis.call('HSETNX', okey, item.observation .. SEP .. source, '1') == 1 then
+      local obs, count = observations(okey)
+      update[#update + 1] = 'obs'; update[#update + 1] = obs
+      update[#update + 1] = 'count'; update[#update + 1] = count
+    end
   end
   redis.call('HSET', skey, unpack(update))
-  redis.call('HINCRBY', skey, 'n', 1)
-  if item.historical == '0' then redis.call('HINCRBY', skey, 'nonhist', 1) end
-  local json, independent, core = render(cid, skey, mkey)
-  redis.call('HSET', skey, 'ind', independent, 'core', core)
-  local ekey = 'sitrep:event:' .. cid
-  if ttl > 0 then
-    redis.call('SET', ekey, json, 'EX', ttl)
-  else
-    redis.call('SET', ekey, json)
-  end
-  expire(skey)
-  expire(mkey)
-  for _, index in ipairs(item.index) do
-    redis.call('ZADD', index, now, cid)
-    touched[index] = true
-  end
-  local change = 'mention'
-  if not cur[1] then
-    change = 'created'
-  elseif independent > (tonumber(cur[4]) or 0) then
-    change = 'corroborated'
-  end
-  if core ~= cur[5] then
-    redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'event', json, 'report_id', report_id,
-      'source', source, 'published_at', published, 'change', change)
-  end
-  return change
+  if not rank then return 'created' end
+  if delta > 0 then return 'corroborated' end
+  return 'mention'
 end
 
+-- The canonical event as JSON, assembled from its stored parts: the cost does not grow with mentions.
+local function render(cid)
+  local skey = 'sitrep:canon:' .. cid
+  local f = redis.call('HMGET', skey, 'base', 'time', 'cmax', 'n', 'nonhist', 'ind', 'srcs', 'obs', 'count')
+  local ind = tonumber(f[6])
+  local confidence = 1 - (1 - tonumber(f[3])) * (0.5 ^ (ind - 1))
+  local mentions = redis.call('ZRANGE', skey .. ':mentions', 0, shown - 1)
+  local parts = {
+    '{"id":', cjson.encode(cid), ',', string.sub(f[1], 2, -2),
+    ',"time":', f[2],
+    ',"historical":', (tonumber(f[5]) or 0) > 0 and 'false' or 'true',
+    ',"confidence":', string.format('%.3f', confidence),
+  }
+  if f[9] and f[9] ~= '' then parts[#parts + 1] = ',"count":' .. f[9] end
+  parts[#parts + 1] = ',"mentions":[' .. table.concat(mentions, ',') .. ']'
+  parts[#parts + 1] = ',"mention_count":' .. f[4]
+  parts[#parts + 1] = ',"sources":' .. f[7]
+  parts[#parts + 1] = ',"independent_sources":' .. ind
+  if f[8] and f[8] ~= '' then parts[#parts + 1] = ',"observations":' .. f[8] end
+  parts[#parts + 1] = '}'
+  return table.concat(parts)
+end
+
+local STRENGTH = { none = 0, mention = 1, corroborated = 2, created = 3 }
+
 for _ = 1, nreports do
-  local id, source, published, sig = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  local nbands = tonumber(ARGV[i + 4])
+  local id, source, published, stamp, sig = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local nbands = tonumber(ARGV[i + 5])
   local bands = {}
-  for b = 1, nbands do bands[b] = 'sitrep:lsh:' .. ARGV[i + 4 + b] end
-  i = i + 5 + nbands
+  for b = 1, nbands do bands[b] = 'sitrep:lsh:' .. ARGV[i + 5 + b] end
+  i = i + 6 + nbands
   local outcome, err, nitems = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   i = i + 3
   local items = {}
@@ -248,8 +228,10 @@ for _ = 1, nreports do
           end
         end
       end
-      for _, band in ipairs(bands) do
-        if lsh_ttl > 0 then
+      for b, band in ipairs(bands) do
+        if candidates[b] then
+          -- taken by an earlier report: SET NX would not change it
+        elseif lsh_ttl > 0 then
           redis.call('SET', band, id, 'NX', 'EX', lsh_ttl)
         else
           redis.call('SET', band, id, 'NX')
@@ -259,14 +241,25 @@ for _ = 1, nreports do
     local contributions, events, listed = {}, {}, {}
     out[#out + 1] = id; out[#out + 1] = 'done'; out[#out + 1] = story; out[#out + 1] = near
     out[#out + 1] = #items
+    local strongest, order = {}, {}
     for _, item in ipairs(items) do
-      local change = merge(id, source, published, story, item)
+      local change = merge(source, story, stamp, item)
       out[#out + 1] = item.cid; out[#out + 1] = item.mention_id; out[#out + 1] = change
       contributions[#contributions + 1] = '{"event_id":' .. cjson.encode(item.cid) .. ',"mention_id":'
         .. cjson.encode(item.mention_id) .. ',"change":"' .. change .. '"}'
       if not listed[item.cid] then
         listed[item.cid] = true
         events[#events + 1] = cjson.encode(item.cid)
+        order[#order + 1] = item.cid
+        strongest[item.cid] = change
+      elseif STRENGTH[change] > STRENGTH[strongest[item.cid]] then
+        strongest[item.cid] = change
+      end
+    end
+    -- One stream entry per canonical event this report changed (none for a mention already there).
+    for _, cid in ipairs(order) do
+      if strongest[cid] ~= 'none' then
+        entries[#entries + 1] = { cid, id, source, published, strongest[cid] }
       end
     end
     local fields = { 'status', 'done', 'story', story, 'minhash', sig, 'done_at', now_iso,
@@ -279,7 +272,31 @@ for _ = 1, nreports do
   end
 end
 
+-- Once per changed event: its JSON, expiry and index entries; then the stream entries, in report order,
+-- each with its event as it stands at the end of the batch; then trim what expired from the indexes.
+local indexes = {}
+for _, cid in ipairs(touched_list) do
+  local touched = touched_events[cid]
+  local skey = 'sitrep:canon:' .. cid
+  touched.json = render(cid)
+  if ttl > 0 then
+    redis.call('SET', 'sitrep:event:' .. cid, touched.json, 'EX', ttl)
+    redis.call('EXPIRE', skey, ttl)
+    redis.call('EXPIRE', skey .. ':mentions', ttl)
+    if touched.obs then redis.call('EXPIRE', skey .. ':obs', ttl) end
+  else
+    redis.call('SET', 'sitrep:event:' .. cid, touched.json)
+  end
+  for index, _ in pairs(touched.index) do
+    redis.call('ZADD', index, now, cid)
+    indexes[index] = true
+  end
+end
+for _, entry in ipairs(entries) do
+  redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'event', touched_events[entry[1]].json,
+    'report_id', entry[2], 'source', entry[3], 'published_at', entry[4], 'change', entry[5])
+end
 if ttl > 0 then
-  for index, _ in pairs(touched) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
+  for index, _ in pairs(indexes) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
 end
 return out
