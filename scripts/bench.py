@@ -354,7 +354,13 @@ def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
     import httpx
 
     client.flushall()
-    env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING", "SITREP_GROUP_WAIT_SECONDS": "0"}
+    rules = Path(tempfile.mkdtemp()) / "rules.yaml"
+    rules.write_text(
+        (ROOT / "services" / "notifier" / "default_rules.yaml")
+        .read_text()
+        .replace("group_wait_seconds: 0.5", "group_wait_seconds: 0", 1)
+    )
+    env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING", "SITREP_RULES_FILE": str(rules)}
     port = free_port()
     processes = [
         sitrep("api", "--port", str(port), env=env),

@@ -63,8 +63,8 @@ class WorkerSettings(CommonSettings):
         default=defaults.EVENT_MAX_MENTIONS_SHOWN, ge=1, description="Mentions listed in a canonical event's JSON."
     )
     worker_class: str = Field(
-        default="rq.worker.Worker",
-        description="RQ worker class: rq.worker.Worker (forks per job) or rq.worker.SimpleWorker.",
+        default=defaults.WORKER_CLASS,
+        description="RQ worker class: rq.worker.SimpleWorker (default) or rq.worker.Worker (forks per job).",
     )
 
 

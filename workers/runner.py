@@ -1,4 +1,4 @@
-"""`sitrep worker`: an RQ worker on the sitrep queue, with the extractor's lexicons loaded before any fork."""
+"""`sitrep worker`: an RQ worker on the sitrep queues, with the extractor's lexicons loaded once at start."""
 
 from __future__ import annotations
 
