@@ -19,10 +19,18 @@ local SEP = '\31'
 local out = {}
 local i = 10
 
+-- Slots two signatures share: compared a band (4 slots) at a time first, since near-duplicates agree
+-- on most bands, then slot by slot inside the bands that differ.
 local function same_slots(a, b)
-  local n = 0
-  for s = 1, math.min(#a, #b), width do
-    if string.sub(a, s, s + width - 1) == string.sub(b, s, s + width - 1) then n = n + 1 end
+  local n, band = 0, width * 4
+  for s = 1, math.min(#a, #b), band do
+    if string.sub(a, s, s + band - 1) == string.sub(b, s, s + band - 1) then
+      n = n + 4
+    else
+      for t = s, s + band - 1, width do
+        if string.sub(a, t, t + width - 1) == string.sub(b, t, t + width - 1) then n = n + 1 end
+      end
+    end
   end
   return n
 end
