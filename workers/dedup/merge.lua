@@ -2,14 +2,17 @@
 --
 -- ARGV: now (epoch s), now (ISO), event ttl, lsh ttl, stream maxlen, mentions shown, slots needed
 -- for a near-duplicate, hex width of a slot, number of reports; then per report:
---   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature, nbands, band names..., outcome ('done'|'failed'), error, nitems,
+--   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature,
+--   nbands, band names..., outcome ('done'|'failed'), error, nitems,
 --   per item: canonical id, mention id, mention json, score, rank, base json, time rank, time json,
 --             confidence, historical ('1'|'0'), observation ('' or day\31min\31max), nindex, index keys...
 -- Returns, per report: id, status ('done'|'failed'|'skipped'), story, near_duplicate_of, nchanges,
 --   then (canonical id, mention id, change) per item.
 --
 -- Every change is a set insert or keeps a minimum/maximum, so the state after any set of reports
--- does not depend on the order they came in; a report already done is skipped whole.
+-- does not depend on the order they came in; a report already done is skipped whole. Inputs are
+-- built by workers/event_store.py; a runtime error here would leave a partial batch (Redis does not
+-- roll scripts back), so the script does no parsing that can fail on user text.
 local now, now_iso = tonumber(ARGV[1]), ARGV[2]
 local ttl, lsh_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxlen, shown = ARGV[5], tonumber(ARGV[6])
