@@ -141,7 +141,8 @@ class ReportFacts:
     @classmethod
     def of(cls, report_id: str, report: ReportIn) -> ReportFacts:
         published = report.published_at
-        return cls(report_id, report.source, published, published.isoformat(), _stamp(published), published.timestamp())
+        source = clean_source(report.source)
+        return cls(report_id, source, published, published.isoformat(), _stamp(published), published.timestamp())
 
 
 def _compact(day: date) -> int:
