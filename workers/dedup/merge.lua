@@ -2,27 +2,39 @@
 --
 -- ARGV: now (epoch s), now (ISO), event ttl, lsh ttl, stream maxlen, mentions shown, slots needed
 -- for a near-duplicate, hex width of a slot, number of reports; then per report:
---   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature, nbands, band names..., outcome ('done'|'failed'), error, nitems,
+--   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature,
+--   nbands, band names..., outcome ('done'|'failed'), error, nitems,
 --   per item: canonical id, mention id, mention json, score, rank, base json, time rank, time json,
 --             confidence, historical ('1'|'0'), observation ('' or day\31min\31max), nindex, index keys...
 -- Returns, per report: id, status ('done'|'failed'|'skipped'), story, near_duplicate_of, nchanges,
 --   then (canonical id, mention id, change) per item.
 --
 -- Every change is a set insert or keeps a minimum/maximum, so the state after any set of reports
--- does not depend on the order they came in; a report already done is skipped whole.
+-- does not depend on the order they came in; a report already done is skipped whole. Inputs are
+-- built by workers/event_store.py; a runtime error here would leave a partial batch (Redis does not
+-- roll scripts back), so the script does no parsing that can fail on user text.
 local now, now_iso = tonumber(ARGV[1]), ARGV[2]
 local ttl, lsh_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxlen, shown = ARGV[5], tonumber(ARGV[6])
 local need, width = tonumber(ARGV[7]), tonumber(ARGV[8])
 local nreports = tonumber(ARGV[9])
 local SEP = '\31'
+local REFRESH = 10
 local out = {}
 local i = 10
 
+-- Slots two signatures share: compared a band (4 slots) at a time first, since near-duplicates agree
+-- on most bands, then slot by slot inside the bands that differ.
 local function same_slots(a, b)
-  local n = 0
-  for s = 1, math.min(#a, #b), width do
-    if string.sub(a, s, s + width - 1) == string.sub(b, s, s + width - 1) then n = n + 1 end
+  local n, band = 0, width * 4
+  for s = 1, math.min(#a, #b), band do
+    if string.sub(a, s, s + band - 1) == string.sub(b, s, s + band - 1) then
+      n = n + 4
+    else
+      for t = s, s + band - 1, width do
+        if string.sub(a, t, t + width - 1) == string.sub(b, t, t + width - 1) then n = n + 1 end
+      end
+    end
   end
   return n
 end
@@ -91,7 +103,7 @@ local function observations(okey)
   return '[' .. table.concat(parts, ',') .. ']', count_json
 end
 
-local touched_events, touched_list, entries = {}, {}, {}
+local touched_events, touched_list, entries, trimmed = {}, {}, {}, {}
 
 -- Add one mention to its canonical event's state; returns the change kind ('none' when it was there).
 -- Only set inserts and minima/maxima, so the state does not depend on the order of mentions. The
@@ -102,7 +114,7 @@ local function merge(source, story, stamp, item)
   if redis.call('ZADD', skey .. ':mentions', 'NX', item.score, item.mention) == 0 then return 'none' end
   local origin_field, seen_field = 'so' .. SEP .. story, 'sn' .. SEP .. source
   local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'n', 'nonhist', 'ind', 'srcs', origin_field,
-    seen_field)
+    seen_field, 'ix')
   local rank, trank, cmax, n = cur[1], cur[2], cur[3], tonumber(cur[4]) or 0
   local nonhist, ind, srcs, origin = tonumber(cur[5]) or 0, tonumber(cur[6]) or 0, cur[7], cur[8]
   -- Independent sources: each story is credited to the outlet of its earliest report (by publication
@@ -139,15 +151,24 @@ local function merge(source, story, stamp, item)
   end
   local touched = touched_events[cid]
   if touched == nil then
-    touched = { index = {} }
+    -- Expiry and the global and kind indexes are refreshed at most every REFRESH seconds: a busy
+    -- event (a burst of copies) does not pay them for every batch.
+    touched = { index = {}, refresh = not cur[10] or now - tonumber(cur[10]) >= REFRESH }
     touched_events[cid] = touched
     touched_list[#touched_list + 1] = cid
+    if touched.refresh then
+      update[#update + 1] = 'ix'; update[#update + 1] = now
+    end
   end
-  for _, index in ipairs(item.index) do touched.index[index] = true end
+  for x, index in ipairs(item.index) do
+    if x > 2 or touched.refresh then touched.index[index] = true end  -- 1, 2: global and kind indexes
+    trimmed[index] = true
+  end
   if item.observation ~= '' then
-    touched.obs = true
+    touched.has_obs = true
     local okey = skey .. ':obs'
     if redis.call('HSETNX', okey, item.observation .. SEP .. source, '1') == 1 then
+      touched.obs = true
       local obs, count = observations(okey)
       update[#update + 1] = 'obs'; update[#update + 1] = obs
       update[#update + 1] = 'count'; update[#update + 1] = count
@@ -274,29 +295,27 @@ end
 
 -- Once per changed event: its JSON, expiry and index entries; then the stream entries, in report order,
 -- each with its event as it stands at the end of the batch; then trim what expired from the indexes.
-local indexes = {}
 for _, cid in ipairs(touched_list) do
   local touched = touched_events[cid]
   local skey = 'sitrep:canon:' .. cid
   touched.json = render(cid)
   if ttl > 0 then
     redis.call('SET', 'sitrep:event:' .. cid, touched.json, 'EX', ttl)
-    redis.call('EXPIRE', skey, ttl)
-    redis.call('EXPIRE', skey .. ':mentions', ttl)
-    if touched.obs then redis.call('EXPIRE', skey .. ':obs', ttl) end
+    if touched.refresh then
+      redis.call('EXPIRE', skey, ttl)
+      redis.call('EXPIRE', skey .. ':mentions', ttl)
+    end
+    if touched.obs or (touched.refresh and touched.has_obs) then redis.call('EXPIRE', skey .. ':obs', ttl) end
   else
     redis.call('SET', 'sitrep:event:' .. cid, touched.json)
   end
-  for index, _ in pairs(touched.index) do
-    redis.call('ZADD', index, now, cid)
-    indexes[index] = true
-  end
+  for index, _ in pairs(touched.index) do redis.call('ZADD', index, now, cid) end
 end
 for _, entry in ipairs(entries) do
   redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'event', touched_events[entry[1]].json,
     'report_id', entry[2], 'source', entry[3], 'published_at', entry[4], 'change', entry[5])
 end
 if ttl > 0 then
-  for index, _ in pairs(indexes) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
+  for index, _ in pairs(trimmed) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
 end
 return out
