@@ -84,6 +84,7 @@ class Notifier:
         )
         self._rules_source = RulesSource(connection, Path(settings.rules_file) if settings.rules_file else None)
         self._rules_checked = -1e9
+        self._rules = self._rules_source.rules
         self._leading = False
 
     @property
@@ -91,8 +92,10 @@ class Notifier:
         """The shared rules, looked at again at most once a second."""
         if time.monotonic() - self._rules_checked >= defaults.RULES_CHECK_SECONDS:
             self._rules_checked = time.monotonic()
-            self._rules_source.refresh()
-        return self._rules_source.rules
+            rules = self._rules_source.refresh()
+            wait = self.settings.group_wait_seconds
+            self._rules = rules if wait is None else rules.model_copy(update={"group_wait_seconds": wait})
+        return self._rules
 
     def reload_rules(self) -> RuleSet:
         self._rules_checked = -1e9

@@ -10,6 +10,7 @@ is. Nothing is held in process memory: a restarted or new leader finds every tim
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,6 +25,8 @@ from services.notifier import silences
 from services.notifier.emitter import AlertEmitter
 from services.notifier.evaluate import Notified, Outcome, evaluate
 from services.notifier.rules import RuleSet
+
+log = logging.getLogger(__name__)
 
 
 def next_due_ms(connection: redis.Redis) -> float | None:
@@ -69,7 +72,12 @@ def queue_close(pipe: Pipeline, place_id: str) -> None:
 def evaluate_place(pipe: Pipeline, situation: Situation, rules: RuleSet, now: float) -> Outcome:
     """Read (under WATCH) what was notified and the silences, and evaluate the place."""
     raw_notified: Any = pipe.hgetall(keys.notified(situation.place_id))
-    notified = {key.decode(): Notified.model_validate_json(value) for key, value in raw_notified.items()}
+    notified = {}
+    for key, value in raw_notified.items():
+        try:
+            notified[key.decode()] = Notified.model_validate_json(value)
+        except ValueError:
+            log.error("unreadable notified record %s for %s: treated as never notified", key, situation.place_id)
     raw_silences: Any = pipe.hgetall(keys.SILENCES)
     mute = silences.muter(silences.parse_all(raw_silences), situation.place_id, _wall(now))
     return evaluate(situation, rules, notified, now, mute)
