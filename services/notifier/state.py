@@ -117,6 +117,11 @@ def _refresh_contested(state: ControlState, now: datetime) -> None:
     state.contested = bool(state.dissent)
 
 
+def _file_history(situation: Situation, state: ControlState) -> None:
+    situation.history.append(state)
+    situation.history.sort(key=lambda item: item.since or datetime.min.replace(tzinfo=UTC))
+
+
 def apply_control(situation: Situation, record: EventRecord) -> bool:
     """Update who controls the place. Returns whether the situation changed."""
     event = record.event
@@ -135,7 +140,7 @@ def apply_control(situation: Situation, record: EventRecord) -> bool:
     when = event_time(record)
     if current is not None:
         _refresh_contested(current, now)
-    if current is not None and current.controller == event.actor.id:
+    if current is not None and current.controller == event.actor.id and not event.historical:
         _add_evidence(current, record)
         return True
     is_change = event.kind is EventKind.control_change and not event.historical
@@ -152,6 +157,11 @@ def apply_control(situation: Situation, record: EventRecord) -> bool:
         claimed_by=claim_words(event, record.source),
     )
     _add_evidence(state, record)
+    if event.historical:
+        _file_history(situation, state)  # "seized Raqqa in 2014": the past, whatever we know of the present
+        return True
+    if state.previous is None and situation.history:
+        state.previous, state.previous_name = situation.history[-1].controller, situation.history[-1].controller_name
     newer = current is None or current.since is None or when >= current.since
     replaces_baseline = (
         current is not None and current.basis != "change" and basis == "state" and newer
@@ -160,9 +170,8 @@ def apply_control(situation: Situation, record: EventRecord) -> bool:
         # Late, historical or changeless news of another holder: it belongs to the past, not the present.
         # A late capture is consistent with the present (it came before it), but a report that someone
         # else holds the place now puts the present in dispute.
-        situation.history.append(state)
-        situation.history.sort(key=lambda item: item.since or datetime.min.replace(tzinfo=UTC))
-        if not event.historical and not is_change and newer:
+        _file_history(situation, state)
+        if not is_change and newer:
             _note_dissent(current, record, event.actor.id, now)
         return True
     if current is not None:

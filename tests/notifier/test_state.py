@@ -75,3 +75,17 @@ def test_flow_windows_count_back_from_the_latest_report_not_the_wall_clock() -> 
     wounded = situation.counts["wounded"]
     assert wounded.totals == {"24h": 3, "7d": 8, "all": 8}
     assert situation.report_time == datetime(2015, 1, 5, tzinfo=UTC)
+
+
+def test_historical_news_fills_history_and_never_the_present() -> None:
+    situation = Situation(place_id="raqqa", name="Raqqa")
+    past = event("control_change", "raqqa", "islamic-state", historical=True, day="2014-01-13")
+    assert apply_event(situation, EventRecord("1-0", past, "r1", "s", datetime(2017, 10, 1, tzinfo=UTC)))
+    assert situation.control is None and [item.basis for item in situation.history] == ["historical"]
+    capture = event("control_change", "raqqa", "sdf")
+    assert apply_event(situation, EventRecord("2-0", capture, "r2", "s", datetime(2017, 10, 20, tzinfo=UTC)))
+    assert situation.control is not None and situation.control.previous_name == "Islamic State"
+    # The same holder in a historical mention is not evidence for the present.
+    again = event("control_change", "raqqa", "sdf", historical=True, day="2016-01-01")
+    apply_event(situation, EventRecord("3-0", again, "r3", "s2", datetime(2017, 10, 21, tzinfo=UTC)))
+    assert situation.control.sources == ["s"] and len(situation.history) == 2
