@@ -64,3 +64,12 @@ REPEAT_INTERVAL_SECONDS = 24 * 3600.0
 
 RULES_CHECK_SECONDS = 1.0
 """How often the notifier looks at the rules file's mtime and the rules in Redis."""
+
+SITUATION_MAX_IDS = 500
+"""A situation keeps at most this many event, report and source ids per state (the newest)."""
+
+SITUATION_MAX_HISTORY = 100
+"""A situation keeps at most this many earlier holders (the newest)."""
+
+HISTORY_MAX_IDS = 10
+"""An earlier holder in a situation's history keeps this many of its event, report and source ids."""

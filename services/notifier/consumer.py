@@ -16,7 +16,7 @@ import os
 import socket
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,16 @@ from services import defaults, keys
 from services.notifier import grouping
 from services.notifier.emitter import AlertEmitter
 from services.notifier.rules import RuleSet, RulesSource
+from services.notifier.silences import Silence
 from services.notifier.state import EventRecord, apply_event, new_situation, report_time
 from services.settings import NotifierSettings
 
 log = logging.getLogger(__name__)
+
+
+class _GroupClosed(Exception):
+    """The event falls after its place's open group: flush the group, then apply the event."""
+
 
 LEASE_MILLISECONDS = 5000
 
@@ -85,6 +91,7 @@ class Notifier:
         self._rules_source = RulesSource(connection, Path(settings.rules_file) if settings.rules_file else None)
         self._rules_checked = -1e9
         self._rules = self._rules_source.rules
+        self._silences: list[Silence] = []
         self._leading = False
 
     @property
@@ -164,6 +171,8 @@ class Notifier:
                 block=block_milliseconds,
             )
             entries = reply[0][1] if reply else []
+        if entries:
+            self._silences = grouping.read_silences(self.connection)  # once a batch, not once an event
         for entry_id, fields in entries:
             self.handle(entry_id.decode(), fields)
         return len(entries)
@@ -176,39 +185,44 @@ class Notifier:
             log.error("dropping malformed stream entry %s: %s", entry_id, error)
             self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
             return
-        if record.event.place is not None:
-            rules = self.rules
-            place_id = record.event.place.id
-            if rules.group_wait_seconds > 0 and grouping.closes_group(
-                self.connection, place_id, report_time(record), rules.group_wait_seconds
-            ):
-                # A report past the group's window in report time: the burst is over, as it would be live.
-                self.flush(place_id)
+        if record.event.place is None:
+            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
+            return
+        rules = self.rules
+        try:
             self._apply(record, rules)
-        self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
+        except _GroupClosed:
+            # A report past the group's window in report time: the burst is over, as it would be live.
+            self.flush(record.event.place.id)
+            self._apply(record, rules)
 
     def _apply(self, record: EventRecord, rules: RuleSet) -> None:
+        """Situation, alerts (group wait 0) or group timer, and the acknowledgement: one MULTI."""
         assert record.event.place is not None
         place_id = record.event.place.id
         key, notified_key = keys.situation(place_id), keys.notified(place_id)
+        wait = rules.group_wait_seconds
+        when = report_time(record)
         now = time.time()
 
         def transaction(pipe: Any) -> None:
-            raw = pipe.get(key)
+            raw, notified, opened = grouping.read_place(pipe, place_id)
+            if wait > 0 and opened is not None and when > opened + timedelta(seconds=wait):
+                raise _GroupClosed
             situation = Situation.model_validate_json(raw) if raw else new_situation(record)
-            if not apply_event(situation, record):
-                pipe.multi()
-                return
+            changed = apply_event(situation, record)
             outcome = None
-            if rules.group_wait_seconds == 0:
-                outcome = grouping.evaluate_place(pipe, situation, rules, now)
+            if changed and wait == 0:
+                outcome = grouping.evaluate_place(situation, notified, self._silences, rules, now)
             pipe.multi()
-            pipe.set(key, orjson.dumps(situation.model_dump(mode="json")))
-            pipe.sadd(keys.SITUATION_INDEX, situation.place_id)
-            if outcome is not None:
-                grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=False)
-            else:
-                grouping.queue_open(pipe, place_id, report_time(record), now + rules.group_wait_seconds)
+            if changed:
+                pipe.set(key, orjson.dumps(situation.model_dump(mode="json")))
+                pipe.sadd(keys.SITUATION_INDEX, situation.place_id)
+                if outcome is not None:
+                    grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=False)
+                else:
+                    grouping.queue_open(pipe, place_id, when, now + wait)
+            pipe.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, record.entry_id)
 
         self.connection.transaction(transaction, key, notified_key)
 
@@ -217,15 +231,16 @@ class Notifier:
         key, notified_key = keys.situation(place_id), keys.notified(place_id)
         rules = self.rules
         now = time.time()
+        mutes = grouping.read_silences(self.connection)
 
         def transaction(pipe: Any) -> None:
-            raw = pipe.get(key)
+            raw, notified, _ = grouping.read_place(pipe, place_id)
             if raw is None:
                 pipe.multi()
                 grouping.queue_close(pipe, place_id)
                 return
             situation = Situation.model_validate_json(raw)
-            outcome = grouping.evaluate_place(pipe, situation, rules, now)
+            outcome = grouping.evaluate_place(situation, notified, mutes, rules, now)
             pipe.multi()
             grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=True)
 
