@@ -76,6 +76,17 @@ def parse_entry(entry_id: str, fields: dict[bytes, bytes]) -> EventRecord:
     )
 
 
+def _load_situation(raw: bytes | None, place_id: str) -> Situation | None:
+    """The stored situation; an unreadable one is logged and started afresh rather than stopping alerts."""
+    if not raw:
+        return None
+    try:
+        return Situation.model_validate_json(raw)
+    except ValueError as error:
+        log.error("unreadable situation for %s, starting afresh: %s", place_id, error)
+        return None
+
+
 class Notifier:
     """Consumes events and keeps situations; `run()` until `stop` is set."""
 
@@ -140,8 +151,12 @@ class Notifier:
             if not self.hold_lease():
                 self.stop.wait(LEASE_MILLISECONDS / 3000)
                 continue
-            self.flush_due()
-            self.step(block_milliseconds=self._block_milliseconds())
+            try:
+                self.flush_due()
+                self.step(block_milliseconds=self._block_milliseconds())
+            except redis.RedisError as error:
+                log.warning("redis unavailable (%s); retrying in a second", error)
+                self.stop.wait(1)
         self.connection.eval(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
             1,
@@ -190,11 +205,18 @@ class Notifier:
             return
         rules = self.rules
         try:
-            self._apply(record, rules)
-        except _GroupClosed:
-            # A report past the group's window in report time: the burst is over, as it would be live.
-            self.flush(record.event.place.id)
-            self._apply(record, rules)
+            try:
+                self._apply(record, rules)
+            except _GroupClosed:
+                # A report past the group's window in report time: the burst is over, as it would be live.
+                self.flush(record.event.place.id)
+                self._apply(record, rules)
+        except redis.RedisError:
+            raise  # Redis is away: the entry stays pending and is retried
+        except Exception:
+            # A bug must not block every later event behind this one; the event itself stays stored.
+            log.exception("entry %s could not be applied; acknowledged so the stream moves on", entry_id)
+            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
 
     def _apply(self, record: EventRecord, rules: RuleSet) -> None:
         """Situation, alerts (group wait 0) or group timer, and the acknowledgement: one MULTI."""
@@ -209,7 +231,7 @@ class Notifier:
             raw, notified, opened = grouping.read_place(pipe, place_id)
             if wait > 0 and opened is not None and when > opened + timedelta(seconds=wait):
                 raise _GroupClosed
-            situation = Situation.model_validate_json(raw) if raw else new_situation(record)
+            situation = _load_situation(raw, place_id) or new_situation(record)
             changed = apply_event(situation, record)
             outcome = None
             if changed and wait == 0:
@@ -239,7 +261,11 @@ class Notifier:
                 pipe.multi()
                 grouping.queue_close(pipe, place_id)
                 return
-            situation = Situation.model_validate_json(raw)
+            situation = _load_situation(raw, place_id)
+            if situation is None:
+                pipe.multi()
+                grouping.queue_close(pipe, place_id)
+                return
             outcome = grouping.evaluate_place(situation, notified, mutes, rules, now)
             pipe.multi()
             grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=True)
@@ -257,5 +283,11 @@ class Notifier:
         """Flush every group whose time has come; returns how many."""
         due = grouping.due_places(self.connection, time.time())
         for place_id in due:
-            self.flush(place_id)
+            try:
+                self.flush(place_id)
+            except redis.RedisError:
+                raise
+            except Exception:
+                log.exception("group of %s could not be flushed; closed so it cannot fire for ever", place_id)
+                self.connection.zrem(keys.ALERT_GROUPS, place_id)
         return len(due)
