@@ -132,6 +132,14 @@ def _file_history(situation: Situation, state: ControlState) -> None:
             "contested": False,
         }
     )
+    for earlier in situation.history:
+        if earlier.controller == state.controller and earlier.since == state.since:
+            for name in ("events", "reports", "sources"):  # the same holding heard again: one entry
+                merged: list[str] = getattr(earlier, name)
+                for value in getattr(state, name):
+                    _add_unique(merged, value)
+                del merged[:-keep]
+            return
     situation.history.append(state)
     situation.history.sort(key=lambda item: item.since or datetime.min.replace(tzinfo=UTC))
     del situation.history[: -defaults.SITUATION_MAX_HISTORY]

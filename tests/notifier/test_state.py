@@ -89,3 +89,13 @@ def test_historical_news_fills_history_and_never_the_present() -> None:
     again = event("control_change", "raqqa", "sdf", historical=True, day="2016-01-01")
     apply_event(situation, EventRecord("3-0", again, "r3", "s2", datetime(2017, 10, 21, tzinfo=UTC)))
     assert situation.control.sources == ["s"] and len(situation.history) == 2
+
+
+def test_the_same_past_holding_heard_twice_is_one_history_entry() -> None:
+    situation = Situation(place_id="raqqa", name="Raqqa")
+    past = event("control_change", "raqqa", "islamic-state", historical=True, day="2014-01-13")
+    for number, source in ((1, "a"), (2, "b")):
+        apply_event(
+            situation, EventRecord(f"{number}-0", past, f"r{number}", source, datetime(2017, 10, 1, tzinfo=UTC))
+        )
+    assert len(situation.history) == 1 and situation.history[0].sources == ["a", "b"]
