@@ -152,6 +152,7 @@ class Notifier:
                 self.stop.wait(LEASE_MILLISECONDS / 3000)
                 continue
             try:
+                self.rules  # noqa: B018  (copies an edited rules file into Redis within a second, even when idle)
                 self.flush_due()
                 self.step(block_milliseconds=self._block_milliseconds())
             except redis.RedisError as error:

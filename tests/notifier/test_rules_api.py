@@ -138,3 +138,10 @@ def test_the_rules_file_is_reloaded_when_it_changes_but_never_clobbers_an_api_ed
     restarted_path = tmp_path / "rules-n1-restarted.yaml"
     os.utime(restarted_path, (time.time() + 120, time.time() + 120))
     assert [rule.name for rule in restarted.reload_rules().rules] == ["control", "civilians"]
+
+
+def test_a_missing_rules_file_keeps_the_rules_in_redis(r: redis.Redis, make_notifier: NotifierFactory) -> None:
+    notifier = make_notifier(rules=[{"name": "only", "kind": "control_changed"}])
+    assert [rule.name for rule in notifier.reload_rules().rules] == ["only"]
+    notifier._rules_source.path = Path("/nonexistent/rules.yaml")
+    assert [rule.name for rule in notifier.reload_rules().rules] == ["only"]
