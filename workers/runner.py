@@ -27,6 +27,7 @@ def run_worker(
 ) -> int:
     """Work until SIGTERM/SIGINT (warm shutdown: the current job finishes), or until empty with `burst`."""
     import workers.extraction  # noqa: F401  (loads lexicons once; forked work horses inherit them)
+    import workers.webhook_jobs  # noqa: F401  (likewise httpx, its TLS context and the delivery code)
 
     connection = sync_client(settings.redis_url)
     cls = _worker_class(worker_class or settings.worker_class)
