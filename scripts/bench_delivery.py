@@ -72,7 +72,7 @@ def sse_latency(api: str, client: redis.Redis, alerts: int, clients: int) -> Non
                 lines = response.iter_lines()
                 next(lines)
                 ready.wait()
-                for _, data in read_sse(lines):
+                for _, _, data in read_sse(lines):
                     latencies[index].append((time.time() - json.loads(data)["data"]["sent"]) * 1000)
                     if len(latencies[index]) == alerts:
                         return
