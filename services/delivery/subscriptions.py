@@ -10,6 +10,7 @@ also the `webhook-id` header, the same on every retry and on replay.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -21,6 +22,8 @@ from pydantic import AnyHttpUrl, BaseModel, Field, field_validator
 from services import keys
 from services.delivery.filters import AlertFilter
 from services.delivery.signing import generate_secret, secret_key
+
+log = logging.getLogger(__name__)
 
 SubscriptionStatus = Literal["active", "disabled"]
 DeliveryStatus = Literal["pending", "delivered", "failed", "gone", "cancelled"]
@@ -153,7 +156,15 @@ def list_all(connection: redis.Redis) -> list[Subscription]:
         for subscription_id in ids:
             pipe.hgetall(keys.subscription(subscription_id))
         rows: list[Any] = pipe.execute()
-    found = [subscription for subscription in map(_from_fields, rows) if subscription is not None]
+    found = []
+    for subscription_id, fields in zip(ids, rows, strict=True):
+        try:
+            subscription = _from_fields(fields)
+        except ValueError:  # pydantic's ValidationError included: one bad record must not stop the rest
+            log.error("subscription %s is unreadable; skipped", subscription_id)
+            continue
+        if subscription is not None:
+            found.append(subscription)
     return sorted(found, key=lambda subscription: subscription.created_ms)
 
 
@@ -162,7 +173,8 @@ def delete(connection: redis.Redis, subscription_id: str) -> bool:
     with connection.pipeline(transaction=True) as pipe:
         pipe.delete(keys.subscription(subscription_id))
         pipe.srem(keys.SUBSCRIPTIONS_INDEX, subscription_id)
-        deleted, _ = pipe.execute()
+        pipe.delete(keys.subscription_deliveries(subscription_id))
+        deleted, *_ = pipe.execute()
     return bool(deleted)
 
 
