@@ -115,6 +115,9 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
     elif subscription.status == "disabled":
         outcome, error = "cancelled", f"subscription disabled: {subscription.disabled_reason or 'by request'}"
     else:
+        paused_for = (subscription.paused_until.timestamp() - time.time()) if subscription.paused_until else 0.0
+        if paused_for > 0 and int(fields.get("replay_attempt", "0")) != attempt:
+            return _defer(connection, settings, identifier, attempt, paused_for)
         assert subscription.secret is not None
         body = fields["body"].encode()
         headers = {
@@ -159,6 +162,15 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
         pipe.expire(keys.delivery(identifier), ttl)
         if outcome == "gone" and subscription is not None:
             subscriptions.set_status(pipe, subscription.id, "disabled", f"HTTP 410 from {subscription.url}")
+        elif outcome == "delivered" and subscription is not None and subscription.consecutive_failures:
+            subscriptions.update_fields(pipe, subscription.id, {"failures": 0, "paused_until_ms": 0})
+        elif outcome in ("retry", "failed") and subscription is not None:
+            failures = subscription.consecutive_failures + 1
+            pause = retry_delay(settings, min(failures, len(settings.webhook_retry_seconds))) or 0.0
+            paused_until_ms = int((time.time() + pause) * 1000)
+            subscriptions.update_fields(
+                pipe, subscription.id, {"failures": failures, "paused_until_ms": paused_until_ms}
+            )
         if delay is not None:
             enqueue_attempt(
                 webhook_queue(connection, settings), pipe, identifier, attempt + 1, delay, job_timeout_seconds(settings)
@@ -166,6 +178,20 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
         pipe.execute()
     log.info("webhook %s attempt %d: %s (%s) in %.0f ms", identifier, attempt, outcome, code or error, duration_ms)
     return outcome
+
+
+def _defer(connection: redis.Redis, settings: DeliverySettings, identifier: str, attempt: int, wait: float) -> str:
+    """The endpoint failed a moment ago: move this attempt to the end of its pause instead of spending
+    a worker (and a timeout) on it. Not an attempt, so nothing is recorded but the new time."""
+    delay = wait + random.uniform(0, 1)  # those deferred together do not all return at once
+    with connection.pipeline(transaction=True) as pipe:
+        pipe.hset(keys.delivery(identifier), "deferred_until_ms", int((time.time() + delay) * 1000))
+        enqueue_attempt(
+            webhook_queue(connection, settings), pipe, identifier, attempt, delay, job_timeout_seconds(settings)
+        )
+        pipe.execute()
+    log.info("webhook %s attempt %d deferred %.1fs: its endpoint is failing", identifier, attempt, delay)
+    return "deferred"
 
 
 class ReplayRefused(Exception):
