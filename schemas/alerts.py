@@ -11,6 +11,7 @@ AlertType = Literal[
     "sitrep.alert.control_changed",
     "sitrep.alert.control_baseline",
     "sitrep.alert.civilian_threshold",
+    "sitrep.alert.civilian_change",
     "sitrep.alert.superseded",
     "sitrep.alert.resolved",
 ]
@@ -29,6 +30,13 @@ class AlertData(BaseModel):
     sources: list[str] = Field(default_factory=list, description="Distinct outlets behind it.")
     summary: str = Field(description="One line for a human.")
     fingerprint: str = Field(description="Stable: the same state gives the same fingerprint.")
+    rule: str | None = Field(default=None, description="Name of the rule that fired.")
+    category: str | None = Field(default=None, description="Civilian alerts: the category (trapped, killed, ...).")
+    level: int | None = Field(default=None, description="Threshold alerts: the level crossed.")
+    direction: Literal["up", "down"] | None = Field(default=None, description="Threshold alerts: which way.")
+    repeat: int | None = Field(default=None, description="Set on a repeat: how many times re-sent.")
+    supersedes: str | None = Field(default=None, description="Superseded notices: the fingerprint superseded.")
+    resolves: str | None = Field(default=None, description="Resolved notices: the fingerprint resolved.")
 
 
 class Alert(BaseModel):

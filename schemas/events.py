@@ -108,7 +108,13 @@ class Attribution(_Model):
 
 
 class Event(_Model):
-    """One extracted event from one report."""
+    """One extracted event from one report.
+
+    Unknown fields are ignored, not refused, so a consumer that reads `Event` also reads a
+    `CanonicalEvent` (an Event plus its mentions and sources) as the Event it extends.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=False)
 
     id: str = Field(description="Deterministic: the same report text gives the same ids.")
     kind: EventKind
@@ -126,6 +132,75 @@ class Event(_Model):
     attribution: Attribution | None = None
     evidence: Evidence
     confidence: float = Field(ge=0.0, le=1.0, default=0.5)
+
+
+ChangeKind = Literal["created", "corroborated", "mention"]
+
+
+class Span(_Model):
+    """Where in a report's text a mention is: character offsets and the words (the sentence is in the report)."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Mention(_Model):
+    """One report's account of a canonical event: who said it, where in the text, how sure, when."""
+
+    report_id: str
+    event_id: str = Field(description="The id of the event as extracted from this report.")
+    source: str
+    published_at: dt.datetime
+    stance: Stance = "asserted"
+    historical: bool = False
+    time: EventTime = Field(default_factory=EventTime)
+    evidence: Span
+    count: Quantity | None = None
+    attribution: Attribution | None = None
+
+
+class ObservedValue(_Model):
+    """One figure reported for a day, with every outlet that gave it."""
+
+    min: int | None = None
+    max: int | None = None
+    sources: list[str]
+
+
+class Observation(_Model):
+    """What was reported for one day: one value, or conflicting values kept side by side as a range."""
+
+    date: dt.date
+    min: int | None = Field(default=None, description="Smallest figure given for the day.")
+    max: int | None = Field(default=None, description="Largest figure given for the day; null when open-ended.")
+    values: list[ObservedValue]
+
+
+class CanonicalEvent(Event):
+    """One real-world happening, merged from every report that mentions it (docs/dedup.md).
+
+    The Event fields come from the strongest mention (asserted, precise, earliest); `time` is the
+    earliest precise time, or for a quantity the latest observation, and `count` that observation's
+    range. Every field is computed from the full set of mentions, so the order reports arrive in
+    does not change it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+    mentions: list[Mention] = Field(description="The earliest mentions (up to a configured number).")
+    mention_count: int = Field(description="All mentions, however many are listed.")
+    sources: list[str] = Field(description="Distinct outlets, sorted.")
+    independent_sources: int = Field(description="Outlets counted once per story: syndicated copies count once.")
+    observations: list[Observation] = Field(default_factory=list, description="Quantities, one entry per day.")
+
+
+class Contribution(_Model):
+    """What one report did to one canonical event."""
+
+    event_id: str = Field(description="The canonical event.")
+    mention_id: str = Field(description="The event as extracted from the report.")
+    change: ChangeKind | Literal["none"] = Field(description="'none': the mention was already there.")
 
 
 class ExtractionResult(_Model):

@@ -11,7 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from schemas.alerts import Alert
-from schemas.events import Event, ExtractionResult
+from schemas.events import CanonicalEvent, Event, ExtractionResult
 from schemas.reports import ReportAck, ReportIn, ReportView
 from schemas.situation import Situation
 
@@ -21,6 +21,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "report-ack": ReportAck,
     "report-view": ReportView,
     "event": Event,
+    "canonical-event": CanonicalEvent,
     "extraction-result": ExtractionResult,
     "alert": Alert,
     "situation": Situation,

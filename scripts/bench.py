@@ -6,7 +6,7 @@ Starts its own redis-server on a free port (never a system Redis) and its own pr
 Real corpus text comes from ../shared/eval/corpus.jsonl when present, else from the test fixtures.
 
 Usage: python scripts/bench.py [--only SECTION ...] [--quick]
-Sections: redis, ingest, batch, pipeline, scaling, latency, extraction
+Sections: redis, ingest, pipeline, scaling, latency, memory, dedup, extraction
 """
 
 from __future__ import annotations
@@ -206,6 +206,29 @@ def bench_ingest(url: str, client: redis.Redis, quick: bool) -> None:
         client.flushall()
 
 
+def bench_text(texts: list[str], i: int) -> str:
+    """Report i of a stream: as many corpus sentences as a corpus item has, drawn from all items.
+
+    Sentences recur across reports as facts do across outlets (so events merge into canonical ones
+    with several mentions), but no two reports are copies (so they are not all one near-duplicate
+    story, which would make the stream unrealistically easy or hard). Seeded: every run is the same.
+    """
+    import random
+
+    from workers.extraction.sentences import sentence_spans
+
+    pool = _SENTENCE_POOL.get(id(texts))
+    if pool is None:
+        pool = [text[a:b] for text in texts for a, b in sentence_spans(text)]
+        _SENTENCE_POOL[id(texts)] = pool
+    size = max(1, round(len(pool) / max(len(texts), 1)))
+    rng = random.Random(i)
+    return " ".join(rng.choice(pool) for _ in range(size))
+
+
+_SENTENCE_POOL: dict[int, list[str]] = {}
+
+
 def fill_queue(client: redis.Redis, texts: list[str], count: int, prefix: str) -> list[str]:
     """Store `count` reports (corpus texts, made distinct) with their jobs, as the ingest service would."""
     from schemas.reports import ReportIn
@@ -217,7 +240,7 @@ def fill_queue(client: redis.Redis, texts: list[str], count: int, prefix: str) -
         ReportIn(
             id=f"{prefix}-{i}",
             source=f"outlet-{i % 7}",
-            text=f"{texts[i % len(texts)]} [copy {i}]",
+            text=bench_text(texts, i),
             published_at=datetime(2017, 10, 14, 12, tzinfo=UTC),
         )
         for i in range(count)
@@ -241,7 +264,7 @@ def extractor_alone(texts: list[str], count: int, processes: int) -> float:
     """Reports/s of the bare extractor on `processes` processes over the same texts."""
     from multiprocessing import Pool
 
-    batch = [f"{texts[i % len(texts)]} [copy {i}]" for i in range(count)]
+    batch = [bench_text(texts, i) for i in range(count)]
     chunks = [batch[i::processes] for i in range(processes)]
     with Pool(processes) as pool:
         pool.map(_extract_all, [chunk[:5] for chunk in chunks])  # import and warm up first
@@ -263,11 +286,18 @@ def notifier_caught_up(client: redis.Redis) -> bool:
     return bool(groups) and groups[0]["pending"] == 0 and groups[0]["last-delivered-id"] == last
 
 
+def redis_cpu_seconds(client: redis.Redis) -> float:
+    """CPU time the redis-server process has used (main thread and background), from INFO."""
+    cpu = client.info("cpu")
+    return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+
+
 def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
     print("pipeline: queue pre-filled with corpus reports, 2 workers + notifier, vs the extractor alone")
     texts = corpus_texts()
     count = 2000 if quick else 6000
     client.flushall()
+    cpu_before = redis_cpu_seconds(client)
     fill_queue(client, texts, count, "p")
     env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING"}
     notifier = sitrep("notifier", env=env)
@@ -280,12 +310,15 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
         elapsed = time.perf_counter() - start
     finally:
         stop(notifier)
+    redis_cpu = redis_cpu_seconds(client) - cpu_before
     done = sum(1 for i in range(count) if client.hget(f"sitrep:report:p-{i}", "status") == b"done")
     assert done == count, f"only {done} of {count} reports done"
     rate = count / elapsed
     alone = extractor_alone(texts, count, 2)
     row("pipeline, 2 workers + notifier (ingested to alerted)", rate, "reports/s", "target 1,000 reports/s", 1000)
     row("pipeline vs extractor alone on 2 processes", rate, "reports/s", "extractor alone, 2 processes", alone)
+    row("Redis CPU per report (store, job, events, dedup, notifier)", redis_cpu / count * 1e6, "µs")
+    row("one Redis core would saturate at", count / redis_cpu, "reports/s")
     memory = client.info("memory")["used_memory"]
     events = client.zcard("sitrep:events:index")
     row("Redis memory per report (with its events, jobs, streams)", memory / count, "bytes")
@@ -293,11 +326,14 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
 
 
 def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
-    print("scaling: pre-filled queue drained by 1 and by 2 workers")
+    """Drain a pre-filled queue with 1, 2, ... workers, up to twice the cores, to show where the curve bends."""
+    cores = os.cpu_count() or 1
+    counts = sorted({1, 2, cores, 2 * cores})
+    print(f"scaling: pre-filled queue drained by {', '.join(map(str, counts))} workers ({cores} cores)")
     texts = corpus_texts()
     count = 2000 if quick else 5000
-    rates = {}
-    for workers in (1, 2):
+    rates: dict[int, float] = {}
+    for workers in counts:
         client.flushall()
         fill_queue(client, texts, count, f"s{workers}")
         rates[workers] = count / drain(url, workers)
@@ -318,7 +354,13 @@ def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
     import httpx
 
     client.flushall()
-    env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING", "SITREP_GROUP_WAIT_SECONDS": "0"}
+    rules = Path(tempfile.mkdtemp()) / "rules.yaml"
+    rules.write_text(
+        (ROOT / "services" / "notifier" / "default_rules.yaml")
+        .read_text()
+        .replace("group_wait_seconds: 0.5", "group_wait_seconds: 0", 1)
+    )
+    env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING", "SITREP_RULES_FILE": str(rules)}
     port = free_port()
     processes = [
         sitrep("api", "--port", str(port), env=env),
@@ -375,6 +417,189 @@ def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
     row("POST-to-alert p99", p99, "ms", "target 250 ms", 250)
 
 
+def bench_memory(url: str, client: redis.Redis, quick: bool) -> None:
+    """Bytes per report and per event, worker RSS, and Redis memory under an endless stream with short retention."""
+    import psutil
+
+    print("memory: an endless stream with short retention; Redis used_memory must stay flat")
+    texts = corpus_texts()
+    client.flushall()
+    retention = 20 if quick else 40
+    env = {
+        **ENV,
+        "REDIS_URL": url,
+        "SITREP_LOG_LEVEL": "WARNING",
+        "SITREP_REPORT_TTL_SECONDS": str(retention),
+        "SITREP_EVENT_TTL_SECONDS": str(retention),
+        "SITREP_EVENTS_STREAM_MAXLEN": "2000",
+        "SITREP_ALERTS_STREAM_MAXLEN": "2000",
+    }
+    baseline = client.info("memory")["used_memory"]
+    workers = [sitrep("worker", env=env) for _ in range(2)]
+    notifier = sitrep("notifier", env=env)
+    rounds = 8 if quick else 16
+    per_round = 1000
+    samples: list[int] = []
+    rss: list[float] = []
+    try:
+        for n in range(rounds):
+            fill_queue(client, texts, per_round, f"m{n}")
+            deadline = time.monotonic() + 120
+            while client.llen("rq:queue:sitrep") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(retention / 4)  # the stream goes on at about this pace; expiry works meanwhile
+            samples.append(client.info("memory")["used_memory"])
+            procs = [psutil.Process(worker.pid) for worker in workers]
+            rss.append(sum(p.memory_info().rss for p in procs) / len(procs))
+            if n == 0:
+                stored = samples[0] - baseline
+                row("Redis bytes per report (report, events, jobs, indexes, stream entries)", stored / per_round, "B")
+                events = max(client.zcard("sitrep:events:index"), 1)
+                row("events per report in this corpus", events / per_round, "")
+    finally:
+        stop(*workers, notifier)
+    half = len(samples) // 2
+    first, last = sum(samples[:half]) / half, sum(samples[half:]) / (len(samples) - half)
+    print(f"  used_memory per round (MB): {', '.join(f'{x / 1e6:.1f}' for x in samples)}")
+    row(
+        f"Redis used_memory, second half of {rounds} x {per_round} reports vs first half",
+        last / 1e6,
+        "MB",
+        "first half",
+        first / 1e6,
+    )
+    row("worker RSS (parent process, mean of 2), last round", rss[-1] / 1e6, "MB", "first round", rss[0] / 1e6)
+
+
+def _synthetic_reports(start: int, count: int, events_per_report: int, reuse: list[str] | None = None) -> list[Any]:
+    """Prepared reports whose events are copies of one extracted event at distinct places (one canonical each).
+
+    With `reuse`, every other event goes to an already stored place, so it adds a mention instead.
+    """
+    from schemas.events import Place
+    from schemas.reports import ReportIn
+    from workers.dedup.canonical import merge_item
+    from workers.event_store import PreparedReport
+    from workers.extraction import extract_events
+
+    published = datetime(2017, 10, 14, 12, tzinfo=UTC)
+    text = "The Syrian Democratic Forces captured the town of Tabqa from the Islamic State group on Saturday."
+    (template,) = extract_events(text, published, report_id="t")
+    prepared = []
+    for r in range(start, start + count):
+        report_id = f"bench-r{r}"
+        report = ReportIn(id=report_id, source=f"outlet-{r % 50}", text=text, published_at=published)
+        items = []
+        for e in range(events_per_report):
+            n = r * events_per_report + e
+            place_id = reuse[n % len(reuse)] if reuse and n % 2 else f"place-{n}"
+            event = template.model_copy(
+                update={"id": f"{report_id}:e{e}", "place": Place(id=place_id, name=place_id), "report_id": report_id}
+            )
+            items.append(merge_item(report_id, report, event))
+        prepared.append(PreparedReport(report_id, report.source, report.published_at.isoformat(), "", [], items))
+    return prepared
+
+
+def _mark_queued(client: redis.Redis, reports: list[Any]) -> None:
+    with client.pipeline(transaction=False) as pipe:
+        for report in reports:
+            pipe.hset(f"sitrep:report:{report.id}", "status", "queued")
+        pipe.execute()
+
+
+def _merge_all(client: redis.Redis, reports: list[Any], batch: int) -> float:
+    """Seconds to merge `reports` in batches of `batch` (one script call each, as a worker does)."""
+    from services.settings import WorkerSettings
+    from workers.event_store import EventStore
+
+    store = EventStore(client, WorkerSettings(redis_url="redis://unused"))
+    _mark_queued(client, reports)
+    start = time.perf_counter()
+    for i in range(0, len(reports), batch):
+        store.merge(reports[i : i + batch], datetime.now(UTC))
+    return time.perf_counter() - start
+
+
+def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
+    print("dedup: merge cost per event with few and many stored events; near-duplicate vs exact-hash check")
+    measured = 2000 if quick else 5000
+    cost = {}
+    for stored in (1000, 100_000):
+        client.flushall()
+        filled = 0
+        while filled < stored:  # prefill through the merge script itself, 500 reports x 2 events a call
+            chunk = _synthetic_reports(filled // 2, min(5000, (stored - filled) // 2), 2)
+            _merge_all(client, chunk, 500)
+            filled += 2 * len(chunk)
+        existing = [f"place-{n}" for n in range(0, stored, 7)]
+        reports = _synthetic_reports(10_000_000, measured // 2, 2, reuse=existing)
+        elapsed = _merge_all(client, reports, 100)
+        cost[stored] = elapsed / measured * 1e6
+        row(f"merge cost per event, {stored:,} events stored", cost[stored], "µs/event")
+    row(
+        "merge cost per event, 100,000 vs 1,000 stored",
+        cost[100_000] / cost[1000],
+        "x",
+        "target ratio 1.2",
+        1.2,
+    )
+
+    from services.ingest.store import content_hash
+    from workers.dedup import minhash
+    from workers.event_store import PreparedReport
+
+    texts = corpus_texts()
+    count = 5000 if quick else 20000
+    docs = [(f"nd-{i}", f"outlet-{i % 7}", f"{texts[i % len(texts)]} [copy {i}]") for i in range(count)]
+    client.flushall()
+    start = time.perf_counter()
+    with client.pipeline(transaction=False) as pipe:
+        for i, (_, source, text) in enumerate(docs):
+            pipe.set(f"sitrep:report-content:{content_hash(source, text)}", "x", nx=True, ex=3600)
+            if i % 100 == 99:
+                pipe.execute()
+        pipe.execute()
+    exact = count / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for _, _, text in docs:
+        minhash.band_keys(minhash.signature(text))
+    signature_only = count / (time.perf_counter() - start)
+    client.flushall()
+    with client.pipeline(transaction=False) as pipe:
+        for report_id, _, _ in docs:
+            pipe.hset(f"sitrep:report:{report_id}", "status", "queued")
+        pipe.execute()
+    start = time.perf_counter()
+    from services.settings import WorkerSettings
+    from workers.event_store import EventStore
+
+    store = EventStore(client, WorkerSettings(redis_url="redis://unused"))
+    for i in range(0, count, 100):
+        chunk = []
+        for report_id, source, text in docs[i : i + 100]:
+            values = minhash.signature(text)
+            chunk.append(
+                PreparedReport(
+                    report_id, source, "2017-10-14T12:00:00+00:00", minhash.to_hex(values), minhash.band_keys(values)
+                )
+            )
+        store.merge(chunk, datetime.now(UTC))
+    near = count / (time.perf_counter() - start)
+    near_dups = sum(1 for i in range(count) if client.hexists(f"sitrep:report:nd-{i}", "near_duplicate_of"))
+    row("exact-hash check (sha256 + SET NX, pipelined by 100)", exact, "reports/s")
+    row("MinHash signature + LSH bands alone (Python)", signature_only, "reports/s", "exact-hash check", exact)
+    row(
+        "near-duplicate check (signature + LSH lookup/insert in the merge script)",
+        near,
+        "reports/s",
+        "exact-hash check",
+        exact,
+    )
+    row("near-duplicates found among corpus copies", near_dups / count * 100, "%")
+    client.flushall()
+
+
 def bench_extraction(quick: bool) -> None:
     print("extraction throughput (scripts/bench_extract.py)")
     script = ROOT / "scripts" / "bench_extract.py"
@@ -388,6 +613,8 @@ SECTIONS: dict[str, Callable[..., None]] = {
     "pipeline": bench_pipeline,
     "scaling": bench_scaling,
     "latency": bench_latency,
+    "memory": bench_memory,
+    "dedup": bench_dedup,
 }
 
 

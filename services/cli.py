@@ -47,9 +47,12 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
 def _cmd_worker(args: argparse.Namespace) -> int:
     from services.settings import WorkerSettings
-    from workers.runner import run_worker
+    from workers.runner import WorkerClassError, run_worker
 
-    return run_worker(WorkerSettings(), queues=args.queues, burst=args.burst, worker_class=args.worker_class)
+    try:
+        return run_worker(WorkerSettings(), queues=args.queues, burst=args.burst, worker_class=args.worker_class)
+    except WorkerClassError as error:
+        raise client_tools.UserError(str(error)) from None
 
 
 def _cmd_notifier(args: argparse.Namespace) -> int:
@@ -88,7 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="an RQ worker that extracts and deduplicates events (needs REDIS_URL)")
     worker.add_argument("queues", nargs="*", help="queues to listen on (default: SITREP_QUEUE_NAME, 'sitrep')")
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
-    worker.add_argument("--worker-class", default=None, help="e.g. rq.worker.SimpleWorker (default rq.worker.Worker)")
+    worker.add_argument(
+        "--worker-class",
+        default=None,
+        help="RQ worker class (default rq.worker.SimpleWorker; rq.worker.Worker forks per job)",
+    )
     worker.set_defaults(func=_cmd_worker)
 
     notifier = sub.add_parser("notifier", help="keeps the situation per place and emits alerts (needs REDIS_URL)")

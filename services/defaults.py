@@ -11,6 +11,14 @@ JOB_TIMEOUT_SECONDS = 180
 JOB_MAX_REPORTS = 100
 """At most this many reports go into one RQ job: RQ's per-job overhead is paid per batch."""
 
+WORKER_CLASS = "rq.worker.SimpleWorker"
+"""RQ worker class of `sitrep worker`. RQ's forking Worker pays about 17 ms per job for the fork of a
+process holding the lexicons; under light load every report is its own job, which capped a worker
+near 58 jobs/s and made POST-to-alert latency at 200 reports/s grow without bound (p50 9 s), where
+SimpleWorker gave 74 ms. Jobs here are short (a batch of reports, well under a second), so
+SimpleWorker's one drawback, no heartbeat during a job, does not bite; a job timeout still applies
+(SIGALRM). `--worker-class rq.worker.Worker` buys crash isolation per job at that cost."""
+
 JOB_RETRY_INTERVALS_SECONDS = (5, 30, 120)
 """Retries of a job that failed on a transient error (needs a worker started with the scheduler)."""
 
@@ -32,6 +40,17 @@ REPORT_TTL_SECONDS = 30 * 24 * 3600
 EVENT_TTL_SECONDS = 90 * 24 * 3600
 """How long an extracted event record is kept (0 keeps it for ever)."""
 
+NEAR_DUPLICATE_TTL_SECONDS = 30 * 24 * 3600
+"""How long a report stays findable as the original of near-duplicates (its LSH band keys); 0 keeps them."""
+
+NEAR_DUPLICATE_THRESHOLD = 0.5
+"""Share of MinHash slots two reports must share to be near-duplicates (estimated Jaccard of 3-shingles)."""
+
+EVENT_MAX_MENTIONS_SHOWN = 3
+"""A canonical event's stored JSON (and its stream entries) lists its earliest mentions up to this many;
+`mention_count` counts them all and `GET /v1/events/{id}` lists them all. More would make every
+update of a much-reported event rewrite and stream a JSON that grows with its mentions."""
+
 EVENTS_STREAM_MAXLEN = 1_000_000
 """Approximate length the `sitrep:events` stream is trimmed to."""
 
@@ -50,6 +69,22 @@ NOTIFIER_CLAIM_IDLE_MILLISECONDS = 30_000
 ALERT_FINGERPRINT_TTL_SECONDS = 365 * 24 * 3600
 """How long an alert fingerprint is remembered, so the same state never alerts twice."""
 
+CONTESTED_WINDOW_SECONDS = 3 * 24 * 3600
+"""A disagreeing report within this span (report time) of the current holder's evidence makes control contested."""
+
+CONTESTED_MIN_CONFIDENCE = 0.5
+"""Only reports at least this confident count as credible dissent."""
+
+GROUP_WAIT_SECONDS = 0.5
+"""Default group wait: alerts about one place within this span are coalesced into one. Half a second
+keeps the promise of an alert within a second of the report while still folding a batch of reports
+about one place (they are processed together, milliseconds apart) into one notification."""
+
+REPEAT_INTERVAL_SECONDS = 24 * 3600.0
+"""Default repeat interval: a condition still holding is notified again after this long (0: never)."""
+
+RULES_CHECK_SECONDS = 1.0
+"""How often the notifier looks at the rules file's mtime and the rules in Redis."""
 WEBHOOK_QUEUE_NAME = "sitrep-webhooks"
 """The RQ queue of webhook deliveries: separate, so a slow endpoint never sits in front of extraction."""
 

@@ -37,6 +37,18 @@ EVENTS_INDEX = "sitrep:events:index"
 SITUATION_INDEX = "sitrep:situation:index"
 """Set of place ids the notifier holds a situation for."""
 
+RULES = "sitrep:rules"
+"""String: the alert rules as JSON (written by `PUT /v1/rules` or from the rules file; read by notifiers)."""
+
+RULES_ORIGIN = "sitrep:rules:origin"
+"""String: where RULES came from: `file:<sha256>` or `api:<unix time>`; the newer edit of file and API wins."""
+
+SILENCES = "sitrep:silences"
+"""Hash: silence id → silence JSON (place and/or rule muted until a time)."""
+
+ALERT_GROUPS = "sitrep:alert-groups"
+"""Sorted set: place ids whose alert group is due (group wait or repeat), scored by due time in ms."""
+
 
 def report(report_id: str) -> str:
     """Hash: the report, its status, the events it yielded."""
@@ -49,8 +61,23 @@ def report_content(content_hash: str) -> str:
 
 
 def event(event_id: str) -> str:
-    """String: the event as JSON."""
+    """String: the canonical event as JSON (an Event plus mentions and sources)."""
     return f"sitrep:event:{event_id}"
+
+
+def canonical_state(event_id: str) -> str:
+    """Hash: a canonical event's merge state (best mention ranks, outlet/story pairs, observations)."""
+    return f"sitrep:canon:{event_id}"
+
+
+def canonical_mentions(event_id: str) -> str:
+    """Sorted set: a canonical event's mentions as JSON, scored by publication time."""
+    return f"sitrep:canon:{event_id}:mentions"
+
+
+def lsh_band(band: str) -> str:
+    """String: the first report whose MinHash band `{band number}:{band hash}` is this one."""
+    return f"sitrep:lsh:{band}"
 
 
 def events_by_kind(kind: str) -> str:
@@ -71,6 +98,16 @@ def situation(place_id: str) -> str:
 def alert_fingerprint(fingerprint: str) -> str:
     """String: set once when an alert with this fingerprint is emitted."""
     return f"sitrep:alert-fp:{fingerprint}"
+
+
+def alert_group(place_id: str) -> str:
+    """Hash: the open alert group of a place (`report_time` of its first event, `opened_ms`)."""
+    return f"sitrep:alert-group:{place_id}"
+
+
+def notified(place_id: str) -> str:
+    """Hash: rule (and category) → JSON of what was last notified for this place."""
+    return f"sitrep:notified:{place_id}"
 
 
 def subscription(subscription_id: str) -> str:

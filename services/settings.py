@@ -27,6 +27,9 @@ class CommonSettings(BaseSettings):
     )
     queue_name: str = Field(default=defaults.QUEUE_NAME, description="RQ queue name.")
     log_level: str = Field(default="INFO", description="Python log level.")
+    rules_file: str | None = Field(
+        default=None, description="Alert rules YAML, reloaded on change; default services/notifier/default_rules.yaml."
+    )
     webhook_queue_name: str = Field(
         default=defaults.WEBHOOK_QUEUE_NAME, description="RQ queue of webhook deliveries (workers drain it second)."
     )
@@ -48,11 +51,20 @@ class IngestSettings(CommonSettings):
 class WorkerSettings(CommonSettings):
     """An RQ worker."""
 
-    event_ttl_seconds: int = Field(default=defaults.EVENT_TTL_SECONDS, description="Event retention; 0 = keep.")
+    event_ttl_seconds: int = Field(default=defaults.EVENT_TTL_SECONDS, ge=0, description="Event retention; 0 = keep.")
     events_stream_maxlen: int = Field(default=defaults.EVENTS_STREAM_MAXLEN, description="Trim of sitrep:events.")
+    near_duplicate_ttl_seconds: int = Field(
+        default=defaults.NEAR_DUPLICATE_TTL_SECONDS, ge=0, description="Retention of LSH band keys; 0 = keep."
+    )
+    near_duplicate_threshold: float = Field(
+        default=defaults.NEAR_DUPLICATE_THRESHOLD, gt=0.0, le=1.0, description="Estimated Jaccard for a near-dup."
+    )
+    event_max_mentions_shown: int = Field(
+        default=defaults.EVENT_MAX_MENTIONS_SHOWN, ge=1, description="Mentions listed in a canonical event's JSON."
+    )
     worker_class: str = Field(
-        default="rq.worker.Worker",
-        description="RQ worker class: rq.worker.Worker (forks per job) or rq.worker.SimpleWorker.",
+        default=defaults.WORKER_CLASS,
+        description="RQ worker class: rq.worker.SimpleWorker (default) or rq.worker.Worker (forks per job).",
     )
 
 

@@ -58,6 +58,24 @@ def test_parts_without_redis_url_say_so(command: str, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("worker_class", ["rq.worker.NoSuchWorker", "collections.OrderedDict", "nomodule.Thing"])
+def test_worker_with_a_bad_worker_class_says_so(worker_class: str, redis_url: str) -> None:
+    env = {**_env_without_redis(), "REDIS_URL": redis_url}
+    result = run_cli("worker", "--burst", "--worker-class", worker_class, env=env)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"sitrep worker: {worker_class!r} is not an RQ worker class (for example rq.worker.SimpleWorker)"
+    )
+
+
+def test_worker_accepts_rq_simple_worker(r: redis.Redis, redis_url: str) -> None:
+    env = {**_env_without_redis(), "REDIS_URL": redis_url}
+    result = run_cli("worker", "--burst", "--worker-class", "rq.worker.SimpleWorker", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_post_with_bad_input_is_a_one_line_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"source": "a"}\nnot json\n')

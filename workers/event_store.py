@@ -1,51 +1,136 @@
-"""Where a report's events go: the event records, the indexes the API reads, the stream the notifier reads."""
+"""Where a report's events go: one Lua call per batch merges them into canonical events (docs/dedup.md).
+
+The script (workers/dedup/merge.lua) checks each report's status, finds near-duplicates through
+the LSH band keys, adds each extracted event as a mention of its canonical event, rewrites the
+canonical event, its indexes and one `sitrep:events` entry per changed event, and marks the report
+done: all of a batch in one atomic call, so Redis round trips are per batch and two workers can
+never interleave inside a merge.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
 
-import orjson
-from redis.client import Pipeline
+import redis
 
-from schemas.events import Event
 from schemas.reports import ReportIn
-from services import keys
 from services.settings import WorkerSettings
+from workers.dedup import minhash
+from workers.dedup.canonical import MergeItem, clean_source
+
+_CLAIM_LUA = """
+-- ARGV: report ids. Marks queued ones 'processing'; returns status and payload per id.
+local out = {}
+for k = 1, #ARGV do
+  local key = 'sitrep:report:' .. ARGV[k]
+  local fields = redis.call('HMGET', key, 'status', 'report')
+  local status = fields[1] or 'missing'
+  if status == 'queued' then redis.call('HSET', key, 'status', 'processing') end
+  out[#out + 1] = status
+  out[#out + 1] = fields[2] or ''
+end
+return out
+"""
+
+MERGE_LUA = resources.files("workers.dedup").joinpath("merge.lua").read_text()
 
 
-def _place_index_ids(event: Event) -> list[str]:
-    """A place and each place it sits in: 'raqqa/al-nahda' is listed under itself and under 'raqqa'."""
-    if event.place is None:
-        return []
-    parts = event.place.id.split("/")
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+@dataclass
+class PreparedReport:
+    """One report of the batch as the merge script takes it: its signature and its events, or its error."""
 
+    id: str
+    source: str = ""
+    published_at: str = ""
+    signature: str = ""
+    bands: list[str] = field(default_factory=list)
+    items: list[MergeItem] = field(default_factory=list)
+    error: str | None = None
+    stamp: str = ""
 
-def write_report_events(
-    pipe: Pipeline, report_id: str, report: ReportIn, events: list[Event], now: datetime, settings: WorkerSettings
-) -> None:
-    """Queue on `pipe` every write for one processed report (the caller executes it)."""
-    score = now.timestamp()
-    ttl = settings.event_ttl_seconds or None
-    for event in events:
-        payload = orjson.dumps(event.model_dump(mode="json", exclude_none=True))
-        pipe.set(keys.event(event.id), payload, ex=ttl)
-        pipe.zadd(keys.EVENTS_INDEX, {event.id: score})
-        pipe.zadd(keys.events_by_kind(event.kind.value), {event.id: score})
-        for place_id in _place_index_ids(event):
-            pipe.zadd(keys.events_by_place(place_id), {event.id: score})
-        pipe.xadd(
-            keys.EVENTS_STREAM,
-            {
-                "event": payload,
-                "report_id": report_id,
-                "source": report.source,
-                "published_at": report.published_at.isoformat(),
-            },
-            maxlen=settings.events_stream_maxlen,
-            approximate=True,
+    @classmethod
+    def done(cls, report_id: str, report: ReportIn, items: list[MergeItem]) -> PreparedReport:
+        values = minhash.signature(report.text)
+        return cls(
+            id=report_id,
+            source=clean_source(report.source),
+            published_at=report.published_at.isoformat(),
+            signature=minhash.to_hex(values),
+            bands=minhash.band_keys(values),
+            items=items,
+            stamp=f"{report.published_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}{report_id}",
         )
-    pipe.hset(
-        keys.report(report_id),
-        mapping={"status": "done", "events": orjson.dumps([event.id for event in events]), "done_at": now.isoformat()},
-    )
+
+    def args(self) -> list[str | bytes | float | int]:
+        out: list[str | bytes | float | int] = [self.id, self.source, self.published_at, self.stamp, self.signature]
+        out += [len(self.bands), *self.bands]
+        out += ["failed" if self.error is not None else "done", self.error or "", len(self.items)]
+        for item in self.items:
+            out += item.args()
+        return out
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What the script did with one report."""
+
+    id: str
+    status: str
+    story: str | None
+    near_duplicate_of: str | None
+    changes: list[tuple[str, str, str]]
+
+
+def _text(value: bytes | str | int) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class EventStore:
+    """The two scripts a worker runs per batch: claim the reports, merge their events."""
+
+    def __init__(self, connection: redis.Redis, settings: WorkerSettings) -> None:
+        self._claim = connection.register_script(_CLAIM_LUA)
+        self._merge = connection.register_script(MERGE_LUA)
+        self._settings = settings
+        self._need = math.ceil(settings.near_duplicate_threshold * minhash.SLOTS)
+
+    def claim(self, report_ids: list[str]) -> list[tuple[str, str, str]]:
+        """(id, status before, payload) per report; pending ones are now 'processing'."""
+        if not report_ids:
+            return []
+        reply = self._claim(args=report_ids)
+        return [(rid, _text(reply[2 * k]), _text(reply[2 * k + 1])) for k, rid in enumerate(report_ids)]
+
+    def merge(self, reports: list[PreparedReport], now: datetime) -> list[MergeOutcome]:
+        """Run the merge script on the whole batch (one round trip)."""
+        if not reports:
+            return []
+        settings = self._settings
+        args: list[str | bytes | float | int] = [
+            now.timestamp(),
+            now.isoformat(),
+            settings.event_ttl_seconds,
+            settings.near_duplicate_ttl_seconds,
+            settings.events_stream_maxlen,
+            settings.event_max_mentions_shown,
+            self._need,
+            8,
+            len(reports),
+        ]
+        for report in reports:
+            args += report.args()
+        reply = self._merge(args=args)
+        outcomes, k = [], 0
+        for _ in reports:
+            rid, status, story, near, count = (_text(value) for value in reply[k : k + 5])
+            k += 5
+            changes = [
+                (_text(reply[k + 3 * c]), _text(reply[k + 3 * c + 1]), _text(reply[k + 3 * c + 2]))
+                for c in range(int(count))
+            ]
+            k += 3 * int(count)
+            outcomes.append(MergeOutcome(rid, status, story or None, near or None, changes))
+        return outcomes

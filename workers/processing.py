@@ -1,8 +1,9 @@
-"""One batch of reports: load them, extract events, store events and report status, feed the notifier.
+"""One batch of reports: claim them, extract events, merge them into canonical events, feed the notifier.
 
-Redis round trips are spent per batch (one read, one write transaction), not per report. A report
-whose text breaks the extractor is marked `failed` with the error, and the rest of the batch goes
-on; a Redis error propagates so RQ retries the whole (idempotent) job.
+Redis round trips are spent per batch, not per report: one script claims the batch, one merges
+it (workers/event_store.py). A report whose text breaks the extractor is marked `failed` with the
+error, and the rest of the batch goes on; a Redis error propagates so RQ retries the whole job,
+which is harmless: the merge skips reports already done.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from datetime import UTC, datetime
 
 import redis
 
-from schemas.events import Event
 from schemas.reports import ReportIn
-from services import keys
 from services.settings import WorkerSettings
-from workers.event_store import write_report_events
+from workers.dedup.canonical import merge_item
+from workers.event_store import EventStore, MergeOutcome, PreparedReport
 from workers.extraction import extract_events
 
 log = logging.getLogger(__name__)
@@ -31,59 +31,52 @@ class BatchResult:
     skipped: int = 0
     failed: int = 0
     events: int = 0
+    near_duplicates: int = 0
     failures: dict[str, str] = field(default_factory=dict)
+    outcomes: list[MergeOutcome] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return {"processed": self.processed, "skipped": self.skipped, "failed": self.failed, "events": self.events}
+        return {
+            "processed": self.processed,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "events": self.events,
+            "near_duplicates": self.near_duplicates,
+        }
 
 
-def _load(connection: redis.Redis, report_ids: list[str]) -> list[tuple[str, dict[str, str]]]:
-    with connection.pipeline(transaction=False) as pipe:
-        for report_id in report_ids:
-            pipe.hgetall(keys.report(report_id))
-        records = pipe.execute()
-    loaded = []
-    for report_id, record in zip(report_ids, records, strict=True):
-        fields = {k.decode(): v.decode() for k, v in record.items()}
-        loaded.append((report_id, fields))
-    return loaded
+def prepare_report(report_id: str, payload: str) -> PreparedReport:
+    """Extract one stored report; an unreadable record or an extractor error becomes a failed report."""
+    try:
+        report = ReportIn.model_validate_json(payload)
+        events = extract_events(report.text, report.published_at, report_id=report_id)
+        return PreparedReport.done(report_id, report, [merge_item(report_id, report, event) for event in events])
+    except Exception as error:  # one bad record or an extractor bug must not sink the batch
+        log.exception("report %s failed", report_id)
+        return PreparedReport(id=report_id, error=f"{type(error).__name__}: {error}"[:2000])
 
 
 def process_batch(connection: redis.Redis, report_ids: list[str], settings: WorkerSettings) -> BatchResult:
     """Process the reports among `report_ids` that are still pending."""
+    store = EventStore(connection, settings)
     result = BatchResult()
-    pending: list[tuple[str, str]] = []
-    for report_id, fields in _load(connection, report_ids):
-        if fields.get("status") not in _PENDING:
+    prepared: list[PreparedReport] = []
+    seen: set[str] = set()
+    for report_id, status, payload in store.claim(report_ids):
+        if status not in _PENDING or report_id in seen:
             result.skipped += 1  # gone (expired), a duplicate, or done by an earlier run of this job
             continue
-        pending.append((report_id, fields.get("report", "")))
-    if not pending:
-        return result
-    with connection.pipeline(transaction=False) as pipe:
-        for report_id, _ in pending:
-            pipe.hset(keys.report(report_id), "status", "processing")
-        pipe.execute()
-
-    extracted: list[tuple[str, ReportIn, list[Event]]] = []
-    for report_id, payload in pending:
-        try:
-            report = ReportIn.model_validate_json(payload)
-            events = extract_events(report.text, report.published_at, report_id=report_id)
-        except Exception as error:  # one bad record or an extractor bug must not sink the batch
-            log.exception("report %s failed", report_id)
+        seen.add(report_id)
+        prepared.append(prepare_report(report_id, payload))
+    for outcome in store.merge(prepared, datetime.now(UTC)):
+        result.outcomes.append(outcome)
+        if outcome.status == "skipped":
+            result.skipped += 1  # another worker finished it while this one was extracting
+        elif outcome.status == "failed":
             result.failed += 1
-            result.failures[report_id] = f"{type(error).__name__}: {error}"[:2000]
-            continue
-        extracted.append((report_id, report, events))
-
-    now = datetime.now(UTC)
-    with connection.pipeline(transaction=True) as pipe:
-        for report_id, report, events in extracted:
-            write_report_events(pipe, report_id, report, events, now, settings)
+        else:
             result.processed += 1
-            result.events += len(events)
-        for report_id, message in result.failures.items():
-            pipe.hset(keys.report(report_id), mapping={"status": "failed", "error": message})
-        pipe.execute()
+            result.events += len(outcome.changes)
+            result.near_duplicates += outcome.near_duplicate_of is not None
+    result.failures = {report.id: report.error for report in prepared if report.error is not None}
     return result

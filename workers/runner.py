@@ -1,12 +1,13 @@
-"""`sitrep worker`: an RQ worker on the sitrep queue, with the extractor's lexicons loaded before any fork."""
+"""`sitrep worker`: an RQ worker on the sitrep queues, with the extractor's lexicons loaded once at start."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 
 from rq import Queue
-from rq.worker import Worker
+from rq.worker import BaseWorker
 
 from services.redis_conn import sync_client
 from services.settings import WorkerSettings
@@ -14,11 +15,18 @@ from services.settings import WorkerSettings
 log = logging.getLogger(__name__)
 
 
-def _worker_class(path: str) -> type[Worker]:
+class WorkerClassError(ValueError):
+    """The --worker-class / SITREP_WORKER_CLASS value names no RQ worker class."""
+
+
+def _worker_class(path: str) -> type[BaseWorker]:
     module, _, name = path.rpartition(".")
-    cls = getattr(importlib.import_module(module), name)
-    if not (isinstance(cls, type) and issubclass(cls, Worker)):
-        raise TypeError(f"{path} is not an rq Worker class")
+    try:
+        cls = getattr(importlib.import_module(module), name) if module else None
+    except (ImportError, AttributeError):
+        cls = None
+    if not (isinstance(cls, type) and issubclass(cls, BaseWorker)):
+        raise WorkerClassError(f"{path!r} is not an RQ worker class (for example rq.worker.SimpleWorker)")
     return cls
 
 
@@ -28,6 +36,11 @@ def run_worker(
     """Work until SIGTERM/SIGINT (warm shutdown: the current job finishes), or until empty with `burst`."""
     import workers.extraction  # noqa: F401  (loads lexicons once; forked work horses inherit them)
     import workers.webhook_jobs  # noqa: F401  (likewise httpx, its TLS context and the delivery code)
+
+    # Move everything loaded so far out of the collector's sight: a forked work horse that ran a full
+    # collection would write to every object's header and copy the parent's whole heap page by page.
+    gc.collect()
+    gc.freeze()
 
     connection = sync_client(settings.redis_url)
     cls = _worker_class(worker_class or settings.worker_class)

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 
 from services.delivery import api as delivery_api
 from services.delivery import sse
-from services.ingest import intake, openapi, queries, routes
+from services.ingest import intake, metrics, openapi, queries, routes, rules_api
 from services.ingest.batcher import IngestBatcher
 from services.ingest.deps import RedisDep
 from services.ingest.store import ReportStore
@@ -56,9 +56,12 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         summary="Conflict reports in; deduplicated events, situation and alerts out.",
         lifespan=lifespan,
     )
+    app.state.metrics = metrics.IngestMetrics()
     app.router.routes.extend(intake.ROUTES)
     app.include_router(routes.router)
     app.include_router(queries.router)
+    app.include_router(metrics.router)
+    app.include_router(rules_api.router)
     app.include_router(sse.router)
     app.include_router(delivery_api.router)
 

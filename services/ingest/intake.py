@@ -49,6 +49,7 @@ async def post_report(request: Request) -> Response:
     except ValidationError as error:
         raise unprocessable(error) from None
     (outcome,) = await batcher.submit([prepare(report)])
+    request.app.state.metrics.count([outcome.status])
     return _accepted(_ack(outcome))
 
 
@@ -71,6 +72,7 @@ async def post_batch(request: Request) -> Response:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the batch is empty")
     # A batch is already a batch: it commits at once, beside the batcher's coalesced single reports.
     outcomes = await store.acommit([prepare(report) for report in reports])
+    request.app.state.metrics.count([outcome.status for outcome in outcomes])
     acks = [_ack(outcome) for outcome in outcomes]
     duplicates = sum(ack["status"] == "duplicate" for ack in acks)
     return _accepted({"accepted": len(acks) - duplicates, "duplicates": duplicates, "reports": acks})

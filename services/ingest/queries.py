@@ -47,11 +47,23 @@ async def list_events(
 
 
 @router.get("/events/{event_id}")
-async def get_event(event_id: str, redis: RedisDep) -> dict[str, Any]:
+async def get_event(
+    event_id: str,
+    redis: RedisDep,
+    mentions: Annotated[
+        int, Query(ge=0, le=100_000, description="List up to this many mentions, earliest first")
+    ] = 1000,
+) -> dict[str, Any]:
+    """A canonical event with its mentions (the stored JSON lists only the earliest few)."""
     raw = await redis.get(keys.event(event_id))
     if raw is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event {event_id!r}")
     event: dict[str, Any] = orjson.loads(raw)
+    if "mentions" in event and (
+        mentions < len(event["mentions"]) or event.get("mention_count", 0) > len(event["mentions"])
+    ):
+        listed: Any = await redis.zrange(keys.canonical_mentions(event_id), 0, mentions - 1) if mentions else []
+        event["mentions"] = [orjson.loads(item) for item in listed]
     return event
 
 
@@ -67,11 +79,30 @@ async def list_situation(redis: RedisDep) -> list[dict[str, Any]]:
 
 @router.get("/situation/{place_id:path}")
 async def get_situation(place_id: str, redis: RedisDep) -> dict[str, Any]:
-    raw = await redis.get(keys.situation(place_id.lower()))
-    if raw is None:
+    """One place, with `children`: who holds each place inside it (Raqqa shows al-Nahda)."""
+    place_id = place_id.lower()
+    members: Any = await redis.smembers(keys.SITUATION_INDEX)
+    inside = sorted(m.decode() for m in members if m.decode().startswith(place_id + "/"))
+    raw_all = await redis.mget([keys.situation(place_id), *(keys.situation(child) for child in inside)])
+    if raw_all[0] is None and not inside:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no situation for {place_id!r}")
-    situation: dict[str, Any] = orjson.loads(raw)
+    situation: dict[str, Any] = (
+        orjson.loads(raw_all[0]) if raw_all[0] is not None else {"place_id": place_id, "name": place_id, "counts": {}}
+    )
+    situation["children"] = [_child(orjson.loads(raw)) for raw in raw_all[1:] if raw is not None]
     return situation
+
+
+def _child(situation: dict[str, Any]) -> dict[str, Any]:
+    control = situation.get("control") or {}
+    return {
+        "place_id": situation["place_id"],
+        "name": situation.get("name"),
+        "controller": control.get("controller"),
+        "controller_name": control.get("controller_name"),
+        "since": control.get("since"),
+        "contested": control.get("contested", False),
+    }
 
 
 @router.get("/alerts")

@@ -1,4 +1,7 @@
-"""GET /v1/reports/{id}: a report's status and the events it yielded (the POSTs are in intake.py)."""
+"""GET /v1/reports/{id}: a report's status, what it contributed to which events, and whether it was a copy.
+
+The POSTs are in intake.py.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, HTTPException, status
+from pydantic import Field
 
+from schemas.events import Contribution
 from schemas.reports import ReportView
 from services import keys
 from services.ingest.deps import RedisDep
@@ -14,9 +19,17 @@ from services.ingest.deps import RedisDep
 router = APIRouter(prefix="/v1", tags=["reports"])
 
 
-@router.get("/reports/{report_id}", response_model=ReportView)
-async def get_report(report_id: str, redis: RedisDep) -> ReportView:
-    """A report's status, and the events it yielded once processed."""
+class ReportDetail(ReportView):
+    """A report with its deduplication facts: the story it belongs to and its contributions."""
+
+    story: str | None = Field(default=None, description="First report of its near-duplicate group (itself if none).")
+    near_duplicate_of: str | None = Field(default=None, description="The earlier report this one is a copy of.")
+    contributions: list[Contribution] = Field(default_factory=list)
+
+
+@router.get("/reports/{report_id}", response_model=ReportDetail)
+async def get_report(report_id: str, redis: RedisDep) -> ReportDetail:
+    """A report's status and, once processed, the canonical events it contributed to and how."""
     record: Any = await redis.hgetall(keys.report(report_id))
     if not record:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no report {report_id!r}")
@@ -27,7 +40,7 @@ async def get_report(report_id: str, redis: RedisDep) -> ReportView:
     if event_ids:
         raw = await redis.mget([keys.event(event_id) for event_id in event_ids])
         events = [orjson.loads(item) for item in raw if item is not None]
-    return ReportView(
+    return ReportDetail(
         id=report_id,
         status=fields.get("status", "queued"),
         source=report.get("source"),
@@ -37,4 +50,7 @@ async def get_report(report_id: str, redis: RedisDep) -> ReportView:
         duplicate_of=fields.get("duplicate_of"),
         error=fields.get("error"),
         events=events,
+        story=fields.get("story"),
+        near_duplicate_of=fields.get("near_duplicate_of"),
+        contributions=orjson.loads(fields.get("contributions", "[]")),
     )

@@ -24,16 +24,17 @@ from workers.jobs import process_reports
 
 _STORE_REPORTS_LUA = """
 -- ARGV: received_at, ttl_seconds, then (id, content_hash, payload) per report.
--- Returns a flat list: status, duplicate_of ('' when new) per report.
+-- Returns a flat list of (position, duplicate_of) for the duplicates only: the usual reply is empty.
 local received_at = ARGV[1]
 local ttl = tonumber(ARGV[2])
 local out = {}
 for i = 3, #ARGV, 3 do
+  local position = (i - 3) / 3
   local id, content_hash, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local report_key = 'sitrep:report:' .. id
   local content_key = 'sitrep:report-content:' .. content_hash
   if redis.call('EXISTS', report_key) == 1 then
-    out[#out + 1] = 'duplicate'
+    out[#out + 1] = position
     out[#out + 1] = redis.call('HGET', report_key, 'duplicate_of') or id
   else
     local claimed
@@ -44,13 +45,11 @@ for i = 3, #ARGV, 3 do
     end
     if claimed then
       redis.call('HSET', report_key, 'status', 'queued', 'received_at', received_at, 'report', payload)
-      out[#out + 1] = 'queued'
-      out[#out + 1] = ''
     else
       local first = redis.call('GET', content_key)
       redis.call('HSET', report_key, 'status', 'duplicate', 'duplicate_of', first,
                  'received_at', received_at, 'report', payload)
-      out[#out + 1] = 'duplicate'
+      out[#out + 1] = position
       out[#out + 1] = first
     end
     if ttl > 0 then redis.call('EXPIRE', report_key, ttl) end
@@ -67,7 +66,10 @@ def content_hash(source: str, text: str) -> str:
     per 3 KB report, a fifth of the ingest route; resends that differ inside the text are caught
     as near-duplicates by the workers instead.
     """
-    return hashlib.sha256(f"{source.casefold()}\x00{text.strip()}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(source.casefold().encode())
+    digest.update(b"\x00")
+    digest.update(text.strip().encode())
+    return digest.hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -153,10 +155,15 @@ class ReportStore:
         return _Commit(args, jobs)
 
     @staticmethod
-    def _outcomes(reports: list[PreparedReport], reply: list[bytes | str]) -> list[StoreOutcome]:
-        flat = [value.decode() if isinstance(value, bytes) else str(value) for value in reply]
+    def _outcomes(reports: list[PreparedReport], reply: list[int | bytes]) -> list[StoreOutcome]:
+        duplicates = {
+            int(reply[i]): (value.decode() if isinstance(value := reply[i + 1], bytes) else str(value))
+            for i in range(0, len(reply), 2)
+        }
         return [
-            StoreOutcome(id=report.id, status=flat[2 * i], duplicate_of=flat[2 * i + 1] or None)
+            StoreOutcome(report.id, "duplicate", duplicates[i])
+            if i in duplicates
+            else StoreOutcome(report.id, "queued", None)
             for i, report in enumerate(reports)
         ]
 

@@ -4,6 +4,9 @@ A consumer group gives resumption (a restarted notifier re-reads its pending ent
 takeover (a new leader claims what a dead one left pending). One leader at a time, elected with a
 lease, keeps events about a place in stream order, so two notifiers give exactly the alert list one
 would. Entries are acknowledged only after their state and alerts are written.
+
+Alerts go through groups (see grouping.py): with a group wait of 0 an event's alerts are written
+in the same MULTI as its situation; otherwise the place's group is flushed when it is due.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -22,8 +27,10 @@ from pydantic import ValidationError
 from schemas.events import Event
 from schemas.situation import Situation
 from services import defaults, keys
+from services.notifier import grouping
 from services.notifier.emitter import AlertEmitter
-from services.notifier.state import EventRecord, apply_event, new_situation
+from services.notifier.rules import RuleSet, RulesSource
+from services.notifier.state import SITUATION_KINDS, EventRecord, apply_event, new_situation, report_time
 from services.settings import NotifierSettings
 
 log = logging.getLogger(__name__)
@@ -37,14 +44,29 @@ end
 return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
 """
 
+_EVENT_FIELDS = set(Event.model_fields)
+
 
 def parse_entry(entry_id: str, fields: dict[bytes, bytes]) -> EventRecord:
+    """A stream entry: a plain event, or a canonical one (event plus mentions, sources, independent_sources)."""
+    data: Any = orjson.loads(fields[b"event"])
+    if not isinstance(data, dict):
+        raise ValueError("event is not a JSON object")
+    canonical = "independent_sources" in data or "sources" in data or b"change" in fields
+    source = fields[b"source"].decode()
+    raw_sources = data.get("sources")
+    sources = [str(item) for item in raw_sources if item] if isinstance(raw_sources, list) else []
+    independent = data.get("independent_sources", 1)
     return EventRecord(
         entry_id=entry_id,
-        event=Event.model_validate_json(fields[b"event"]),
+        event=Event.model_validate({key: value for key, value in data.items() if key in _EVENT_FIELDS}),
         report_id=fields[b"report_id"].decode(),
-        source=fields[b"source"].decode(),
+        source=source,
         published_at=datetime.fromisoformat(fields[b"published_at"].decode()),
+        canonical=canonical,
+        independent_sources=independent if isinstance(independent, int) and independent > 0 else 1,
+        sources=sources or [source],
+        change=fields.get(b"change", b"created").decode(),
     )
 
 
@@ -60,7 +82,21 @@ class Notifier:
         self._emitter = AlertEmitter(
             connection, settings.alert_source, defaults.ALERT_FINGERPRINT_TTL_SECONDS, settings.alerts_stream_maxlen
         )
+        self._rules_source = RulesSource(connection, Path(settings.rules_file) if settings.rules_file else None)
+        self._rules_checked = -1e9
         self._leading = False
+
+    @property
+    def rules(self) -> RuleSet:
+        """The shared rules, looked at again at most once a second."""
+        if time.monotonic() - self._rules_checked >= defaults.RULES_CHECK_SECONDS:
+            self._rules_checked = time.monotonic()
+            self._rules_source.refresh()
+        return self._rules_source.rules
+
+    def reload_rules(self) -> RuleSet:
+        self._rules_checked = -1e9
+        return self.rules
 
     def ensure_group(self) -> None:
         try:
@@ -94,13 +130,21 @@ class Notifier:
             if not self.hold_lease():
                 self.stop.wait(LEASE_MILLISECONDS / 3000)
                 continue
-            self.step(block_milliseconds=defaults.NOTIFIER_BLOCK_MILLISECONDS)
+            self.flush_due()
+            self.step(block_milliseconds=self._block_milliseconds())
         self.connection.eval(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
             1,
             keys.NOTIFIER_LEADER,
             self.consumer,
         )
+
+    def _block_milliseconds(self) -> int:
+        """Block on the stream until new entries come or the next group is due, whichever is first."""
+        due = grouping.next_due_ms(self.connection)
+        if due is None:
+            return defaults.NOTIFIER_BLOCK_MILLISECONDS
+        return int(max(1, min(defaults.NOTIFIER_BLOCK_MILLISECONDS, due - time.time() * 1000 + 1)))
 
     def step(self, block_milliseconds: int | None = None) -> int:
         """Read and handle one batch: own pending entries first, then new ones. Returns entries handled."""
@@ -117,33 +161,86 @@ class Notifier:
                 block=block_milliseconds,
             )
             entries = reply[0][1] if reply else []
+        handled: list[str] = []
         for entry_id, fields in entries:
             self.handle(entry_id.decode(), fields)
+            handled.append(entry_id.decode())
+        if handled:  # one XACK for the batch; a crash before it replays entries whose effects are idempotent
+            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, *handled)
         return len(entries)
 
     def handle(self, entry_id: str, fields: dict[bytes, bytes]) -> None:
-        """Apply one entry; a malformed entry is logged and acknowledged, never retried for ever."""
+        """Apply one entry (the caller acknowledges it); a malformed entry is logged and dropped, never retried."""
         try:
             record = parse_entry(entry_id, fields)
-        except (KeyError, ValueError, ValidationError) as error:
+        except (KeyError, ValueError, ValidationError, orjson.JSONDecodeError) as error:
             log.error("dropping malformed stream entry %s: %s", entry_id, error)
-            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
             return
-        if record.event.place is not None:
-            self._apply(record)
-        self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
+        if record.event.place is None or record.event.kind not in SITUATION_KINDS:
+            return  # attacks, strikes, talks...: in the event store, but no part of a place's situation
+        rules = self.rules
+        place_id = record.event.place.id
+        if rules.group_wait_seconds > 0 and grouping.closes_group(
+            self.connection, place_id, report_time(record), rules.group_wait_seconds
+        ):
+            # A report past the group's window in report time: the burst is over, as it would be live.
+            self.flush(place_id)
+        self._apply(record, rules)
 
-    def _apply(self, record: EventRecord) -> None:
+    def _apply(self, record: EventRecord, rules: RuleSet) -> None:
         assert record.event.place is not None
-        key = keys.situation(record.event.place.id)
+        place_id = record.event.place.id
+        key, notified_key = keys.situation(place_id), keys.notified(place_id)
+        now = time.time()
 
         def transaction(pipe: Any) -> None:
             raw = pipe.get(key)
             situation = Situation.model_validate_json(raw) if raw else new_situation(record)
-            intents = apply_event(situation, record)
+            if not apply_event(situation, record):
+                pipe.multi()
+                return
+            outcome = None
+            if rules.group_wait_seconds == 0:
+                outcome = grouping.evaluate_place(pipe, situation, rules, now)
             pipe.multi()
             pipe.set(key, orjson.dumps(situation.model_dump(mode="json")))
             pipe.sadd(keys.SITUATION_INDEX, situation.place_id)
-            self._emitter.queue(pipe, intents, situation)
+            if outcome is not None:
+                grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=False)
+            else:
+                grouping.queue_open(pipe, place_id, report_time(record), now + rules.group_wait_seconds)
 
-        self.connection.transaction(transaction, key)
+        self.connection.transaction(transaction, key, notified_key)
+
+    def flush(self, place_id: str) -> None:
+        """Evaluate a place's group: one alert per rule for the whole burst, repeats, notices."""
+        key, notified_key = keys.situation(place_id), keys.notified(place_id)
+        rules = self.rules
+        now = time.time()
+
+        def transaction(pipe: Any) -> None:
+            raw = pipe.get(key)
+            if raw is None:
+                pipe.multi()
+                grouping.queue_close(pipe, place_id)
+                return
+            situation = Situation.model_validate_json(raw)
+            outcome = grouping.evaluate_place(pipe, situation, rules, now)
+            pipe.multi()
+            grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=True)
+
+        self.connection.transaction(transaction, key, notified_key)
+
+    def flush_open(self) -> int:
+        """Flush every open group now, due or not; returns how many."""
+        places = grouping.open_places(self.connection)
+        for place_id in places:
+            self.flush(place_id)
+        return len(places)
+
+    def flush_due(self) -> int:
+        """Flush every group whose time has come; returns how many."""
+        due = grouping.due_places(self.connection, time.time())
+        for place_id in due:
+            self.flush(place_id)
+        return len(due)

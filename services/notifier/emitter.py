@@ -14,7 +14,7 @@ from redis.client import Pipeline
 from schemas.alerts import Alert, AlertData
 from schemas.situation import Situation
 from services import keys
-from services.notifier.state import AlertIntent
+from services.notifier.evaluate import AlertIntent
 
 _EMIT_LUA = """
 -- KEYS[1]: fingerprint key, KEYS[2]: alert stream. ARGV: alert json, fp ttl, stream maxlen, channel.
@@ -38,6 +38,7 @@ def build_alert(intent: AlertIntent, situation: Situation, source: str) -> Alert
         sources=intent.sources,
         summary=intent.summary,
         fingerprint=intent.fingerprint,
+        rule=intent.rule,
         **intent.extra,
     )
     return Alert(

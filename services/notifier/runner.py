@@ -17,6 +17,8 @@ def run_notifier(settings: NotifierSettings, until_idle: bool = False) -> int:
         notifier.ensure_group()
         while notifier.hold_lease() and notifier.step(block_milliseconds=None):
             pass
+        if notifier.hold_lease():
+            notifier.flush_open()  # idle means done: do not leave a burst waiting for its group wait
         return 0
     notifier.run()
     return 0

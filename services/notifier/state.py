@@ -1,59 +1,55 @@
-"""Situation updates as pure functions: (situation, event) → new situation and the alerts it calls for.
+"""Situation updates as pure functions: (situation, event) → the situation after it.
 
 "Now" is the time of the reports, never the wall clock, so replaying an archive in order gives the
-alerts the live stream would have. A change counts when it is asserted or claimed, not historical,
-and not older than the state it would replace; anything else only fills history.
+state the live stream would have. A change counts when it is asserted or claimed, not historical,
+and not older than the state it would replace; anything else only fills history. Alerts are not
+decided here: `evaluate.py` compares the situation with what was already notified.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
-from typing import Any
+from datetime import UTC, datetime, time, timedelta
 
 from schemas.events import STOCK_CATEGORIES, CivilianCategory, Event, EventKind
-from schemas.situation import ControlState, CountState, Situation
-from services.notifier.thresholds import DEFAULT_LEVELS, level_index
+from schemas.situation import Contribution, ControlState, CountState, Dissent, Situation
+from services import defaults
 
 _ACTIVE_STANCES = {"asserted", "claimed"}
+FLOW_WINDOWS: dict[str, timedelta | None] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "all": None}
 
 
 @dataclass(frozen=True)
 class EventRecord:
-    """An event as the stream carries it, with the report facts the notifier needs."""
+    """An event as the stream carries it, with the report facts the notifier needs.
+
+    `canonical` is true for entries written after deduplication: then `independent_sources` and
+    `sources` describe every report merged into the event, not just this one.
+    """
 
     entry_id: str
     event: Event
     report_id: str
     source: str
     published_at: datetime
-
-
-@dataclass
-class AlertIntent:
-    """An alert the situation change calls for; the emitter turns it into a CloudEvent."""
-
-    type: str
-    fingerprint: str
-    before: dict[str, Any] | None
-    after: dict[str, Any]
-    summary: str
-    time: datetime
-    events: list[str] = field(default_factory=list)
-    reports: list[str] = field(default_factory=list)
+    canonical: bool = False
+    independent_sources: int = 1
     sources: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    change: str = "created"
 
 
-def fingerprint(*parts: object) -> str:
-    """Stable id of an alert's state: the same parts always give the same fingerprint."""
-    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:24]
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def report_time(record: EventRecord) -> datetime:
+    """The report's publication time: the notifier's "now"."""
+    return _utc(record.published_at)
 
 
 def event_time(record: EventRecord) -> datetime:
     """When the event happened: its resolved date (at the report's time of day if the same day), else publication."""
-    published = record.published_at if record.published_at.tzinfo else record.published_at.replace(tzinfo=UTC)
+    published = report_time(record)
     day = record.event.time.date
     if day is None or day == published.date():
         return published
@@ -63,7 +59,7 @@ def event_time(record: EventRecord) -> datetime:
 def new_situation(record: EventRecord) -> Situation:
     place = record.event.place
     assert place is not None
-    return Situation(place_id=place.id, name=place.name, parent=place.parent)
+    return Situation(place_id=place.id, name=place.name, parent=place.parent, country=place.country)
 
 
 def _add_unique(items: list[str], value: str) -> None:
@@ -71,35 +67,79 @@ def _add_unique(items: list[str], value: str) -> None:
         items.append(value)
 
 
-def _place_label(situation: Situation) -> str:
-    return f"{situation.name} ({situation.parent})" if situation.parent else situation.name
-
-
-def _claim_words(record: EventRecord) -> str:
-    event = record.event
+def claim_words(event: Event, source: str) -> str:
+    """'claimed by the Syrian Democratic Forces (spokesman Mustafa Bali)', or who reported it."""
     who = event.attribution
     if who and (who.speaker or who.organisation):
-        parts = [p for p in (who.role, who.speaker) if p]
-        speaker = " ".join(parts)
-        org = who.organisation
-        if org and speaker:
-            return f"claimed by the {org} ({speaker})"
-        return f"claimed by {speaker or 'the ' + str(org)}"
-    return "claimed" if event.stance == "claimed" else f"reported by {record.source}"
+        speaker = " ".join(part for part in (who.role, who.speaker) if part)
+        if who.organisation and speaker:
+            return f"claimed by the {who.organisation} ({speaker})"
+        return f"claimed by {speaker or 'the ' + str(who.organisation)}"
+    if event.stance == "claimed" and event.actor is not None:
+        return f"claimed by the {event.actor.name}"
+    return f"reported by {source}"
 
 
-def apply_control(situation: Situation, record: EventRecord) -> list[AlertIntent]:
-    """Update who controls the place; return the alerts that follow."""
+def _add_evidence(state: ControlState, record: EventRecord) -> None:
+    """Count independent sources: a canonical event says how many it stands for; a plain one counts its outlet."""
     event = record.event
-    if event.actor is None or event.stance not in _ACTIVE_STANCES:
-        return []
-    when = event_time(record)
+    _add_unique(state.events, event.id)
+    _add_unique(state.reports, record.report_id)
+    for source in record.sources or [record.source]:
+        _add_unique(state.sources, source)
+    if record.canonical:
+        key = f"event:{event.id}"
+        state.evidence[key] = max(state.evidence.get(key, 0), max(record.independent_sources, 1))
+    else:
+        state.evidence[f"source:{record.source}"] = 1
+    state.independent_sources = sum(state.evidence.values())
+    state.confidence = max(state.confidence, event.confidence)
+
+
+def _note_dissent(state: ControlState, record: EventRecord, controller: str | None, now: datetime) -> None:
+    """A credible recent report that disagrees makes the state contested; old dissent fades."""
+    event = record.event
+    if event.confidence < defaults.CONTESTED_MIN_CONFIDENCE:
+        return
+    window = timedelta(seconds=defaults.CONTESTED_WINDOW_SECONDS)
+    if state.since is not None and event_time(record) < state.since - window:
+        return
+    if all(item.event != event.id for item in state.dissent):
+        state.dissent.append(
+            Dissent(event=event.id, source=record.source, controller=controller, stance=event.stance, time=now)
+        )
+    _refresh_contested(state, now)
+
+
+def _refresh_contested(state: ControlState, now: datetime) -> None:
+    window = timedelta(seconds=defaults.CONTESTED_WINDOW_SECONDS)
+    state.dissent = [item for item in state.dissent if item.time >= now - window]
+    state.contested = bool(state.dissent)
+
+
+def apply_control(situation: Situation, record: EventRecord) -> bool:
+    """Update who controls the place. Returns whether the situation changed."""
+    event = record.event
+    if event.actor is None:
+        return False
+    now = report_time(record)
     current = situation.control
+    if event.stance == "denied":
+        # "X denied taking Y": if X is who we think holds Y, the present is in dispute.
+        if current is not None and current.controller == event.actor.id and not event.historical:
+            _note_dissent(current, record, None, now)
+            return True
+        return False
+    if event.stance not in _ACTIVE_STANCES:
+        return False  # hedged into a possibility
+    when = event_time(record)
+    if current is not None:
+        _refresh_contested(current, now)
     if current is not None and current.controller == event.actor.id:
-        _add_unique(current.events, event.id)
-        _add_unique(current.reports, record.report_id)
-        _add_unique(current.sources, record.source)
-        return []
+        _add_evidence(current, record)
+        return True
+    is_change = event.kind is EventKind.control_change and not event.historical
+    basis = "change" if is_change else ("historical" if event.historical else "state")
     state = ControlState(
         controller=event.actor.id,
         controller_name=event.actor.name,
@@ -108,128 +148,116 @@ def apply_control(situation: Situation, record: EventRecord) -> list[AlertIntent
         previous_name=current.controller_name
         if current
         else (event.previous_actor.name if event.previous_actor else None),
-        events=[event.id],
-        reports=[record.report_id],
-        sources=[record.source],
+        basis=basis,
+        claimed_by=claim_words(event, record.source),
     )
-    is_change = event.kind is EventKind.control_change and not event.historical
-    if current is not None and (not is_change or (current.since is not None and when < current.since)):
-        # Late or historical news of another holder: it belongs to the past, not the present.
+    _add_evidence(state, record)
+    newer = current is None or current.since is None or when >= current.since
+    replaces_baseline = (
+        current is not None and current.basis != "change" and basis == "state" and newer
+    )  # a fresher holding learnt without a change updates a baseline, never an explicit capture
+    if current is not None and not replaces_baseline and (not is_change or not newer):
+        # Late, historical or changeless news of another holder: it belongs to the past, not the present.
+        # A late capture is consistent with the present (it came before it), but a report that someone
+        # else holds the place now puts the present in dispute.
         situation.history.append(state)
         situation.history.sort(key=lambda item: item.since or datetime.min.replace(tzinfo=UTC))
-        return []
+        if not event.historical and not is_change and newer:
+            _note_dissent(current, record, event.actor.id, now)
+        return True
     if current is not None:
         situation.history.append(current)
     situation.control = state
-    if not is_change:
-        return []  # a baseline ("IS-held Raqqa"), learnt without a change
-    before = current.model_dump(mode="json") if current else None
-    arrow = f"{state.previous_name or 'unknown'} → {state.controller_name}"
-    summary = (
-        f"Control of {_place_label(situation)}: {arrow}, {_claim_words(record)}, {when.date().isoformat()}; "
-        f"{len(state.sources)} source"
-    )
-    intents = [
-        AlertIntent(
-            type="sitrep.alert.control_changed",
-            fingerprint=fingerprint("control", situation.place_id, state.controller, when.date()),
-            before=before,
-            after=state.model_dump(mode="json"),
-            summary=summary,
-            time=when,
-            events=[event.id],
-            reports=[record.report_id],
-            sources=[record.source],
-        )
-    ]
-    if current is not None and current.since is not None:
-        intents.append(
-            AlertIntent(
-                type="sitrep.alert.superseded",
-                fingerprint=fingerprint("superseded", situation.place_id, current.controller, current.since.date()),
-                before=current.model_dump(mode="json"),
-                after=state.model_dump(mode="json"),
-                summary=f"Superseded: {current.controller_name} no longer holds {_place_label(situation)} ({arrow})",
-                time=when,
-                events=[event.id],
-                reports=[record.report_id],
-                sources=[record.source],
-            )
-        )
-    return intents
+    return True
 
 
-def _count_value(event: Event) -> int | None:
+def _count_range(event: Event) -> tuple[int, int | None] | None:
     if event.count is None:
         return None
-    return event.count.min if event.count.min is not None else event.count.max
+    low = event.count.min if event.count.min is not None else event.count.max
+    if low is None:
+        return None
+    return low, event.count.max
 
 
-def apply_count(situation: Situation, record: EventRecord) -> list[AlertIntent]:
-    """Update a civilian count (stocks take the latest estimate, flows add up); alert on a level crossed."""
+def flow_totals(contributions: list[Contribution], now: datetime) -> dict[str, int]:
+    """Sum of distinct events per window, counted back from the latest report time."""
+    totals: dict[str, int] = {}
+    for name, span in FLOW_WINDOWS.items():
+        totals[name] = sum(item.min for item in contributions if span is None or item.time >= now - span)
+    return totals
+
+
+def apply_count(situation: Situation, record: EventRecord) -> bool:
+    """Stocks take the latest estimate; flows add each distinct canonical event once."""
     event = record.event
-    value = _count_value(event)
-    if event.category is None or value is None or event.stance not in _ACTIVE_STANCES or event.historical:
-        return []
+    numbers = _count_range(event)
+    if event.category is None or numbers is None or event.stance not in _ACTIVE_STANCES or event.historical:
+        return False
     category = event.category.value
     when = event_time(record)
+    now = report_time(record)
     current = situation.counts.get(category)
+    sources = record.sources or [record.source]
     if current is not None and event.id in current.events:
-        return []
-    old_value = current.min if current else None
+        for source in sources:  # a corroboration: more outlets, same number
+            _add_unique(current.sources, source)
+        _add_unique(current.reports, record.report_id)
+        return True
     if CivilianCategory(category) in STOCK_CATEGORIES:
         if current is not None and current.as_of is not None and when < current.as_of:
-            return []  # an older estimate than the one we hold
-        new = CountState(category=category, min=value, max=event.count.max if event.count else None, as_of=when)
-        new.events = [event.id]
-        new.sources = [record.source]
-    else:
-        total = (old_value or 0) + value
-        new = CountState(
+            return False  # an older estimate than the one we hold
+        situation.counts[category] = CountState(
             category=category,
-            min=total,
-            max=None,
-            as_of=max(when, current.as_of) if current and current.as_of else when,
-        )
-        new.events = [*(current.events if current else []), event.id]
-        new.sources = list(current.sources) if current else []
-        _add_unique(new.sources, record.source)
-    situation.counts[category] = new
-    levels = DEFAULT_LEVELS.get(category, ())
-    old_level, new_level = level_index(levels, old_value), level_index(levels, new.min)
-    if old_level == new_level:
-        return []
-    direction = "up" if new_level > old_level else "down"
-    crossed = levels[new_level - 1] if direction == "up" else levels[new_level]
-    summary = (
-        f"Civilians {category} in {_place_label(situation)}: {old_value if old_value is not None else 'none known'}"
-        f" → {new.min}{'+' if new.max is None and category in ('killed', 'wounded') else ''},"
-        f" {'above' if direction == 'up' else 'below'} {crossed:,}; reported by {record.source}, {when.date().isoformat()}"
-    )
-    return [
-        AlertIntent(
-            type="sitrep.alert.civilian_threshold",
-            fingerprint=fingerprint("count", situation.place_id, category, crossed, direction, when.date()),
-            before=current.model_dump(mode="json") if current else None,
-            after=new.model_dump(mode="json"),
-            summary=summary,
-            time=when,
+            kind="stock",
+            min=numbers[0],
+            max=numbers[1],
+            as_of=when,
             events=[event.id],
             reports=[record.report_id],
-            sources=[record.source],
-            extra={"category": category, "level": crossed, "direction": direction},
+            sources=list(dict.fromkeys(sources)),
         )
-    ]
+        return True
+    contributions = list(current.contributions) if current else []
+    contributions.append(Contribution(event=event.id, min=numbers[0], max=numbers[1], time=when, source=record.source))
+    maxima = [item.max for item in contributions]
+    new = CountState(
+        category=category,
+        kind="flow",
+        min=sum(item.min for item in contributions),
+        max=None if any(value is None for value in maxima) else sum(value or 0 for value in maxima),
+        as_of=max(when, current.as_of) if current and current.as_of else when,
+        totals=flow_totals(contributions, max(now, situation.report_time or now)),
+        contributions=contributions,
+        events=[*(current.events if current else []), event.id],
+        reports=[*(current.reports if current else []), record.report_id],
+        sources=list(current.sources) if current else [],
+    )
+    for source in sources:
+        _add_unique(new.sources, source)
+    situation.counts[category] = new
+    return True
 
 
-def apply_event(situation: Situation, record: EventRecord) -> list[AlertIntent]:
-    """Route an event to the part of the situation it changes."""
+SITUATION_KINDS = frozenset({EventKind.control_change, EventKind.control_state, EventKind.civilian_count})
+"""The event kinds a place's situation is made of; `apply_event` ignores the rest."""
+
+
+def apply_event(situation: Situation, record: EventRecord) -> bool:
+    """Route an event to the part of the situation it changes; returns whether anything changed."""
     kind = record.event.kind
     if kind in (EventKind.control_change, EventKind.control_state):
-        intents = apply_control(situation, record)
+        changed = apply_control(situation, record)
     elif kind is EventKind.civilian_count:
-        intents = apply_count(situation, record)
+        changed = apply_count(situation, record)
     else:
-        return []
-    situation.updated_at = record.published_at
-    return intents
+        return False
+    if changed:
+        now = report_time(record)
+        if situation.report_time is None or now > situation.report_time:
+            situation.report_time = now
+            for count in situation.counts.values():
+                if count.kind == "flow":
+                    count.totals = flow_totals(count.contributions, now)
+        situation.updated_at = record.published_at
+    return changed

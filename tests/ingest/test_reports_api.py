@@ -176,3 +176,27 @@ def test_redis_down_is_503_not_a_trace(redis_url: str) -> None:
         assert response.status_code == 503
         assert "Redis is unavailable" in response.json()["detail"]
         assert client.get("/healthz").status_code == 503
+
+
+def _metric(text: str, name: str) -> float:
+    """The value of one sample line of the Prometheus text format."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"no sample {name!r} in:\n{text}")
+
+
+def test_metrics_count_accepted_reports_and_read_queue_depth_from_redis(client: TestClient, r: redis.Redis) -> None:
+    client.post("/v1/reports", json=report())
+    client.post("/v1/reports", json=report())  # a resend
+    client.post("/v1/reports/batch", json=[report(id="m-1"), report(id="m-2", text="Another text entirely.")])
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    assert _metric(text, 'sitrep_reports_received_total{outcome="queued"}') == 2
+    assert _metric(text, 'sitrep_reports_received_total{outcome="duplicate"}') == 2
+    # a resend's job is queued in the same transaction before the script knows it is a resend; the worker skips it
+    assert _metric(text, 'sitrep_queue_jobs{queue="sitrep"}') == r.llen("rq:queue:sitrep") == 3
+    assert _metric(text, 'sitrep_failed_jobs{queue="sitrep"}') == 0
+    assert _metric(text, "sitrep_redis_used_memory_bytes") > 0

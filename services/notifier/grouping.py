@@ -1,0 +1,95 @@
+"""Alert groups, Alertmanager style, with their timers in Redis so restarts and extra notifiers agree.
+
+A place's first event opens its group: `sitrep:alert-groups` gets the place scored by the wall-clock
+time it is due (now + group wait), and `sitrep:alert-group:{place}` remembers the report time of
+that first event. The leader flushes due groups; a report whose time is past the group's window
+closes the group before it is applied, so replaying an archive quickly coalesces exactly what the
+live stream would have. After a flush the place stays in the sorted set, due again when a repeat
+is. Nothing is held in process memory: a restarted or new leader finds every timer where it was.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import redis
+from redis.client import Pipeline
+
+from schemas.situation import Situation
+from services import keys
+from services.notifier import silences
+from services.notifier.emitter import AlertEmitter
+from services.notifier.evaluate import Notified, Outcome, evaluate
+from services.notifier.rules import RuleSet
+
+
+def next_due_ms(connection: redis.Redis) -> float | None:
+    first: Any = connection.zrange(keys.ALERT_GROUPS, 0, 0, withscores=True)
+    return float(first[0][1]) if first else None
+
+
+def due_places(connection: redis.Redis, now: float, limit: int = 100) -> list[str]:
+    places: Any = connection.zrangebyscore(keys.ALERT_GROUPS, "-inf", now * 1000, start=0, num=limit)
+    return [place.decode() for place in places]
+
+
+def open_places(connection: redis.Redis) -> list[str]:
+    """Places with an open group (not just a repeat timer)."""
+    members: Any = connection.zrange(keys.ALERT_GROUPS, 0, -1)
+    places = [member.decode() for member in members]
+    pipe = connection.pipeline(transaction=False)
+    for place in places:
+        pipe.exists(keys.alert_group(place))
+    return [place for place, is_open in zip(places, pipe.execute(), strict=True) if is_open]
+
+
+def closes_group(connection: redis.Redis, place_id: str, when: datetime, group_wait: float) -> bool:
+    """Whether a report at `when` (report time) falls after the open group's window."""
+    opened: Any = connection.hget(keys.alert_group(place_id), "report_time")
+    if opened is None:
+        return False
+    return when > datetime.fromisoformat(opened.decode()) + timedelta(seconds=group_wait)
+
+
+def queue_open(pipe: Pipeline, place_id: str, when: datetime, due: float) -> None:
+    """Open the place's group if none is open; never push back a due time already set."""
+    pipe.zadd(keys.ALERT_GROUPS, {place_id: due * 1000}, lt=True)
+    pipe.hsetnx(keys.alert_group(place_id), "report_time", when.isoformat())
+    pipe.hsetnx(keys.alert_group(place_id), "opened_ms", int(time.time() * 1000))
+
+
+def queue_close(pipe: Pipeline, place_id: str) -> None:
+    pipe.zrem(keys.ALERT_GROUPS, place_id)
+    pipe.delete(keys.alert_group(place_id))
+
+
+def evaluate_place(pipe: Pipeline, situation: Situation, rules: RuleSet, now: float) -> Outcome:
+    """Read (under WATCH) what was notified and the silences, and evaluate the place."""
+    raw_notified: Any = pipe.hgetall(keys.notified(situation.place_id))
+    notified = {key.decode(): Notified.model_validate_json(value) for key, value in raw_notified.items()}
+    raw_silences: Any = pipe.hgetall(keys.SILENCES)
+    mute = silences.muter(silences.parse_all(raw_silences), situation.place_id, _wall(now))
+    return evaluate(situation, rules, notified, now, mute)
+
+
+def queue_outcome(
+    pipe: Pipeline, emitter: AlertEmitter, situation: Situation, outcome: Outcome, closes_group: bool
+) -> None:
+    """In the caller's MULTI: emit the alerts once each, record them as notified, reset the timers."""
+    emitter.queue(pipe, outcome.intents, situation)
+    if outcome.notified:
+        pipe.hset(
+            keys.notified(situation.place_id),
+            mapping={key: orjson.dumps(value.model_dump(mode="json")) for key, value in outcome.notified.items()},
+        )
+    if closes_group:
+        queue_close(pipe, situation.place_id)
+    if outcome.repeat_due is not None:
+        pipe.zadd(keys.ALERT_GROUPS, {situation.place_id: outcome.repeat_due * 1000}, lt=True)
+
+
+def _wall(now: float) -> datetime:
+    return datetime.fromtimestamp(now, UTC)

@@ -1,0 +1,1 @@
+"""Deduplication: near-duplicate reports (MinHash/LSH) and canonical events merged in Redis."""

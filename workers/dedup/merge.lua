@@ -1,0 +1,302 @@
+-- Merge a whole batch of processed reports into the canonical events, atomically (docs/dedup.md).
+--
+-- ARGV: now (epoch s), now (ISO), event ttl, lsh ttl, stream maxlen, mentions shown, slots needed
+-- for a near-duplicate, hex width of a slot, number of reports; then per report:
+--   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature, nbands, band names..., outcome ('done'|'failed'), error, nitems,
+--   per item: canonical id, mention id, mention json, score, rank, base json, time rank, time json,
+--             confidence, historical ('1'|'0'), observation ('' or day\31min\31max), nindex, index keys...
+-- Returns, per report: id, status ('done'|'failed'|'skipped'), story, near_duplicate_of, nchanges,
+--   then (canonical id, mention id, change) per item.
+--
+-- Every change is a set insert or keeps a minimum/maximum, so the state after any set of reports
+-- does not depend on the order they came in; a report already done is skipped whole.
+local now, now_iso = tonumber(ARGV[1]), ARGV[2]
+local ttl, lsh_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
+local maxlen, shown = ARGV[5], tonumber(ARGV[6])
+local need, width = tonumber(ARGV[7]), tonumber(ARGV[8])
+local nreports = tonumber(ARGV[9])
+local SEP = '\31'
+local out = {}
+local i = 10
+
+local function same_slots(a, b)
+  local n = 0
+  for s = 1, math.min(#a, #b), width do
+    if string.sub(a, s, s + width - 1) == string.sub(b, s, s + width - 1) then n = n + 1 end
+  end
+  return n
+end
+
+local function sorted_sources(list)
+  table.sort(list)
+  local parts = {}
+  for k, s in ipairs(list) do parts[k] = cjson.encode(s) end
+  return '[' .. table.concat(parts, ',') .. ']'
+end
+
+local function num(x)
+  if x == '' then return 'null' end
+  return x
+end
+
+-- Observations of a quantity from its `:obs` hash (fields day\31min\31max\31source): JSON of the list,
+-- and of the count (the latest day's range). Rebuilt only when a new (day, figure, source) arrives.
+local function observations(okey)
+  local fields = redis.call('HKEYS', okey)
+  local days, day_list = {}, {}
+  for _, o in ipairs(fields) do
+    local d, low, high, source = string.match(o, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31(.*)$')
+    local day = days[d]
+    if day == nil then
+      day = { values = {}, order = {} }
+      days[d] = day
+      day_list[#day_list + 1] = d
+    end
+    local vk = low .. SEP .. high
+    local value = day.values[vk]
+    if value == nil then
+      value = { low = low, high = high, sources = {} }
+      day.values[vk] = value
+      day.order[#day.order + 1] = value
+    end
+    value.sources[#value.sources + 1] = source
+  end
+  table.sort(day_list)
+  local parts, count_json = {}, ''
+  for k, d in ipairs(day_list) do
+    local day = days[d]
+    table.sort(day.order, function(a, b)
+      local al, bl = tonumber(a.low) or -1, tonumber(b.low) or -1
+      if al ~= bl then return al < bl end
+      return (tonumber(a.high) or math.huge) < (tonumber(b.high) or math.huge)
+    end)
+    local lowest, highest, open = nil, nil, false
+    local values = {}
+    for v, value in ipairs(day.order) do
+      local low, high = tonumber(value.low), tonumber(value.high)
+      if low and (lowest == nil or low < lowest) then lowest = low end
+      if high == nil then open = true elseif highest == nil or high > highest then highest = high end
+      values[v] = '{"min":' .. num(value.low) .. ',"max":' .. num(value.high) .. ',"sources":'
+        .. sorted_sources(value.sources) .. '}'
+    end
+    local low_s = lowest and string.format('%d', lowest) or 'null'
+    local high_s = (open or highest == nil) and 'null' or string.format('%d', highest)
+    parts[k] = '{"date":"' .. d .. '","min":' .. low_s .. ',"max":' .. high_s .. ',"values":['
+      .. table.concat(values, ',') .. ']}'
+    if k == #day_list then
+      local exact = (#day.order == 1 and low_s == high_s and low_s ~= 'null') and 'true' or 'false'
+      count_json = '{"min":' .. low_s .. ',"max":' .. high_s .. ',"exact":' .. exact .. '}'
+    end
+  end
+  return '[' .. table.concat(parts, ',') .. ']', count_json
+end
+
+local touched_events, touched_list, entries = {}, {}, {}
+
+-- Add one mention to its canonical event's state; returns the change kind ('none' when it was there).
+-- Only set inserts and minima/maxima, so the state does not depend on the order of mentions. The
+-- event's JSON, expiry and indexes are written once per batch (below), not once per mention.
+local function merge(source, story, stamp, item)
+  local cid = item.cid
+  local skey = 'sitrep:canon:' .. cid
+  if redis.call('ZADD', skey .. ':mentions', 'NX', item.score, item.mention) == 0 then return 'none' end
+  local origin_field, seen_field = 'so' .. SEP .. story, 'sn' .. SEP .. source
+  local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'n', 'nonhist', 'ind', 'srcs', origin_field,
+    seen_field)
+  local rank, trank, cmax, n = cur[1], cur[2], cur[3], tonumber(cur[4]) or 0
+  local nonhist, ind, srcs, origin = tonumber(cur[5]) or 0, tonumber(cur[6]) or 0, cur[7], cur[8]
+  -- Independent sources: each story is credited to the outlet of its earliest report (by publication
+  -- time, then id: not by arrival); the event counts the distinct outlets credited with a story.
+  local delta = 0
+  local mine = stamp .. SEP .. source
+  if not origin or mine < origin then
+    if redis.call('HINCRBY', skey, 'oc' .. SEP .. source, 1) == 1 then delta = delta + 1 end
+    if origin then
+      local previous = string.sub(origin, string.find(origin, SEP, 1, true) + 1)
+      if redis.call('HINCRBY', skey, 'oc' .. SEP .. previous, -1) == 0 then delta = delta - 1 end
+    end
+  end
+  local update = { 'n', n + 1, 'ind', ind + delta, origin_field, (origin and origin < mine) and origin or mine }
+  if not cur[9] then
+    local list = srcs and cjson.decode(srcs) or {}
+    list[#list + 1] = source
+    update[#update + 1] = seen_field; update[#update + 1] = '1'
+    update[#update + 1] = 'srcs'; update[#update + 1] = sorted_sources(list)
+  end
+  if not rank or item.rank < rank then
+    update[#update + 1] = 'rank'; update[#update + 1] = item.rank
+    update[#update + 1] = 'base'; update[#update + 1] = item.base
+  end
+  if not trank or item.trank < trank then
+    update[#update + 1] = 'trank'; update[#update + 1] = item.trank
+    update[#update + 1] = 'time'; update[#update + 1] = item.time
+  end
+  if not cmax or tonumber(item.confidence) > tonumber(cmax) then
+    update[#update + 1] = 'cmax'; update[#update + 1] = item.confidence
+  end
+  if item.historical == '0' then
+    update[#update + 1] = 'nonhist'; update[#update + 1] = nonhist + 1
+  end
+  local touched = touched_events[cid]
+  if touched == nil then
+    touched = { index = {} }
+    touched_events[cid] = touched
+    touched_list[#touched_list + 1] = cid
+  end
+  for _, index in ipairs(item.index) do touched.index[index] = true end
+  if item.observation ~= '' then
+    touched.obs = true
+    local okey = skey .. ':obs'
+    if redis.call('HSETNX', okey, item.observation .. SEP .. source, '1') == 1 then
+      local obs, count = observations(okey)
+      update[#update + 1] = 'obs'; update[#update + 1] = obs
+      update[#update + 1] = 'count'; update[#update + 1] = count
+    end
+  end
+  redis.call('HSET', skey, unpack(update))
+  if not rank then return 'created' end
+  if delta > 0 then return 'corroborated' end
+  return 'mention'
+end
+
+-- The canonical event as JSON, assembled from its stored parts: the cost does not grow with mentions.
+local function render(cid)
+  local skey = 'sitrep:canon:' .. cid
+  local f = redis.call('HMGET', skey, 'base', 'time', 'cmax', 'n', 'nonhist', 'ind', 'srcs', 'obs', 'count')
+  local ind = tonumber(f[6])
+  local confidence = 1 - (1 - tonumber(f[3])) * (0.5 ^ (ind - 1))
+  local mentions = redis.call('ZRANGE', skey .. ':mentions', 0, shown - 1)
+  local parts = {
+    '{"id":', cjson.encode(cid), ',', string.sub(f[1], 2, -2),
+    ',"time":', f[2],
+    ',"historical":', (tonumber(f[5]) or 0) > 0 and 'false' or 'true',
+    ',"confidence":', string.format('%.3f', confidence),
+  }
+  if f[9] and f[9] ~= '' then parts[#parts + 1] = ',"count":' .. f[9] end
+  parts[#parts + 1] = ',"mentions":[' .. table.concat(mentions, ',') .. ']'
+  parts[#parts + 1] = ',"mention_count":' .. f[4]
+  parts[#parts + 1] = ',"sources":' .. f[7]
+  parts[#parts + 1] = ',"independent_sources":' .. ind
+  if f[8] and f[8] ~= '' then parts[#parts + 1] = ',"observations":' .. f[8] end
+  parts[#parts + 1] = '}'
+  return table.concat(parts)
+end
+
+local STRENGTH = { none = 0, mention = 1, corroborated = 2, created = 3 }
+
+for _ = 1, nreports do
+  local id, source, published, stamp, sig = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local nbands = tonumber(ARGV[i + 5])
+  local bands = {}
+  for b = 1, nbands do bands[b] = 'sitrep:lsh:' .. ARGV[i + 5 + b] end
+  i = i + 6 + nbands
+  local outcome, err, nitems = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  i = i + 3
+  local items = {}
+  for k = 1, nitems do
+    local item = {
+      cid = ARGV[i], mention_id = ARGV[i + 1], mention = ARGV[i + 2], score = ARGV[i + 3], rank = ARGV[i + 4],
+      base = ARGV[i + 5], trank = ARGV[i + 6], time = ARGV[i + 7], confidence = ARGV[i + 8],
+      historical = ARGV[i + 9], observation = ARGV[i + 10], index = {},
+    }
+    local nindex = tonumber(ARGV[i + 11])
+    for x = 1, nindex do item.index[x] = ARGV[i + 11 + x] end
+    i = i + 12 + nindex
+    items[k] = item
+  end
+  local rkey = 'sitrep:report:' .. id
+  local status = redis.call('HGET', rkey, 'status')
+  if status ~= 'queued' and status ~= 'processing' then
+    out[#out + 1] = id; out[#out + 1] = 'skipped'; out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = 0
+  elseif outcome == 'failed' then
+    redis.call('HSET', rkey, 'status', 'failed', 'error', err)
+    out[#out + 1] = id; out[#out + 1] = 'failed'; out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = 0
+  else
+    -- Near-duplicate: a report that shares a whole band with this one, and enough slots overall.
+    local story, near = id, ''
+    if nbands > 0 then
+      local candidates = redis.call('MGET', unpack(bands))
+      local tried = {}
+      for _, candidate in ipairs(candidates) do
+        if candidate and candidate ~= id and not tried[candidate] then
+          tried[candidate] = true
+          local info = redis.call('HMGET', 'sitrep:report:' .. candidate, 'minhash', 'story')
+          if info[1] and same_slots(sig, info[1]) >= need then
+            story = info[2] or candidate
+            near = candidate
+            break
+          end
+        end
+      end
+      for b, band in ipairs(bands) do
+        if candidates[b] then
+          -- taken by an earlier report: SET NX would not change it
+        elseif lsh_ttl > 0 then
+          redis.call('SET', band, id, 'NX', 'EX', lsh_ttl)
+        else
+          redis.call('SET', band, id, 'NX')
+        end
+      end
+    end
+    local contributions, events, listed = {}, {}, {}
+    out[#out + 1] = id; out[#out + 1] = 'done'; out[#out + 1] = story; out[#out + 1] = near
+    out[#out + 1] = #items
+    local strongest, order = {}, {}
+    for _, item in ipairs(items) do
+      local change = merge(source, story, stamp, item)
+      out[#out + 1] = item.cid; out[#out + 1] = item.mention_id; out[#out + 1] = change
+      contributions[#contributions + 1] = '{"event_id":' .. cjson.encode(item.cid) .. ',"mention_id":'
+        .. cjson.encode(item.mention_id) .. ',"change":"' .. change .. '"}'
+      if not listed[item.cid] then
+        listed[item.cid] = true
+        events[#events + 1] = cjson.encode(item.cid)
+        order[#order + 1] = item.cid
+        strongest[item.cid] = change
+      elseif STRENGTH[change] > STRENGTH[strongest[item.cid]] then
+        strongest[item.cid] = change
+      end
+    end
+    -- One stream entry per canonical event this report changed (none for a mention already there).
+    for _, cid in ipairs(order) do
+      if strongest[cid] ~= 'none' then
+        entries[#entries + 1] = { cid, id, source, published, strongest[cid] }
+      end
+    end
+    local fields = { 'status', 'done', 'story', story, 'minhash', sig, 'done_at', now_iso,
+      'events', '[' .. table.concat(events, ',') .. ']',
+      'contributions', '[' .. table.concat(contributions, ',') .. ']' }
+    if near ~= '' then
+      fields[#fields + 1] = 'near_duplicate_of'; fields[#fields + 1] = near
+    end
+    redis.call('HSET', rkey, unpack(fields))
+  end
+end
+
+-- Once per changed event: its JSON, expiry and index entries; then the stream entries, in report order,
+-- each with its event as it stands at the end of the batch; then trim what expired from the indexes.
+local indexes = {}
+for _, cid in ipairs(touched_list) do
+  local touched = touched_events[cid]
+  local skey = 'sitrep:canon:' .. cid
+  touched.json = render(cid)
+  if ttl > 0 then
+    redis.call('SET', 'sitrep:event:' .. cid, touched.json, 'EX', ttl)
+    redis.call('EXPIRE', skey, ttl)
+    redis.call('EXPIRE', skey .. ':mentions', ttl)
+    if touched.obs then redis.call('EXPIRE', skey .. ':obs', ttl) end
+  else
+    redis.call('SET', 'sitrep:event:' .. cid, touched.json)
+  end
+  for index, _ in pairs(touched.index) do
+    redis.call('ZADD', index, now, cid)
+    indexes[index] = true
+  end
+end
+for _, entry in ipairs(entries) do
+  redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'event', touched_events[entry[1]].json,
+    'report_id', entry[2], 'source', entry[3], 'published_at', entry[4], 'change', entry[5])
+end
+if ttl > 0 then
+  for index, _ in pairs(indexes) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
+end
+return out
