@@ -107,10 +107,15 @@ def _alert_filter(args: argparse.Namespace) -> AlertFilter:
 def _alerts_from_redis(redis_url: str, since: str | None) -> Iterator[dict[str, Any]]:
     """Every alert after `since` (default: the newest now), read from the log with XREAD BLOCK."""
     from services import keys
+    from services.delivery.stream import parse_id
     from services.redis_conn import sync_client
 
     client = sync_client(redis_url)
     last = since if since not in (None, "$") else "$"
+    if last not in ("$", "0", "0-0"):
+        first: Any = client.xrange(keys.ALERTS_STREAM, count=1)
+        if first and parse_id(first[0][0]) > parse_id(last):
+            _warn_gap({"after": last, "oldest": first[0][0].decode(), "certain": False})
     if last == "$":
         newest: Any = client.xrevrange(keys.ALERTS_STREAM, count=1)
         last = newest[0][0].decode() if newest else "0-0"
@@ -128,15 +133,16 @@ def _alerts_from_redis(redis_url: str, since: str | None) -> Iterator[dict[str, 
                 yield alert
 
 
-def read_sse(lines: Iterator[str]) -> Iterator[tuple[str | None, str]]:
-    """(id, data) of each event in an SSE stream; comments and `retry:` are skipped."""
+def read_sse(lines: Iterator[str]) -> Iterator[tuple[str, str | None, str]]:
+    """(event type, id, data) of each event in an SSE stream; comments and `retry:` are skipped."""
     data: list[str] = []
     event_id: str | None = None
+    event = "message"
     for line in lines:
         if not line:
             if data:
-                yield event_id, "\n".join(data)
-            data, event_id = [], None
+                yield event, event_id, "\n".join(data)
+            data, event_id, event = [], None, "message"
             continue
         name, _, value = line.partition(":")
         value = value[1:] if value.startswith(" ") else value
@@ -144,6 +150,18 @@ def read_sse(lines: Iterator[str]) -> Iterator[tuple[str | None, str]]:
             data.append(value)
         elif name == "id":
             event_id = value
+        elif name == "event":
+            event = value
+
+
+def _warn_gap(gap: dict[str, Any]) -> None:
+    how = "were" if gap.get("certain") else "may have been"
+    print(
+        f"sitrep subscribe: alerts after {gap.get('after')} {how} trimmed from the log before they could be read;"
+        f" continuing from the oldest left ({gap.get('oldest')})",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _alerts_from_api(
@@ -168,7 +186,10 @@ def _alerts_from_api(
                         response.read()
                         raise UserError(_explain(response))
                     connected, wait = True, reconnect_seconds
-                    for event_id, data in read_sse(response.iter_lines()):
+                    for event, event_id, data in read_sse(response.iter_lines()):
+                        if event == "gap":
+                            _warn_gap(json.loads(data))
+                            continue
                         alert: dict[str, Any] = json.loads(data)
                         if event_id is not None:
                             alert["stream_id"] = last = event_id

@@ -35,6 +35,7 @@ def run_worker(
 ) -> int:
     """Work until SIGTERM/SIGINT (warm shutdown: the current job finishes), or until empty with `burst`."""
     import workers.extraction  # noqa: F401  (loads lexicons once; forked work horses inherit them)
+    import workers.webhook_jobs  # noqa: F401  (likewise httpx, its TLS context and the delivery code)
 
     # Move everything loaded so far out of the collector's sight: a forked work horse that ran a full
     # collection would write to every object's header and copy the parent's whole heap page by page.

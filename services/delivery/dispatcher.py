@@ -155,9 +155,14 @@ class Dispatcher:
                 log.warning("redis unavailable (%s); retrying", error)
                 self.stop.wait(1.0)
             except redis.ResponseError as error:
-                if "NOGROUP" not in str(error):
-                    raise
-                self.ensure_group()  # the log was deleted (e.g. FLUSHALL): start again on the new one
+                if "NOGROUP" in str(error):
+                    self.ensure_group()  # the log was deleted (e.g. FLUSHALL): start again on the new one
+                    continue
+                log.exception("dispatcher step failed; retrying")
+                self.stop.wait(1.0)
+            except Exception:  # a bug must not stop webhooks for good: the entry stays pending and is retried
+                log.exception("dispatcher step failed; retrying")
+                self.stop.wait(1.0)
 
 
 def run_dispatcher(settings: DeliverySettings, until_idle: bool = False) -> int:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import orjson
+import redis
 import redis.asyncio
 from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from pydantic import ValidationError
@@ -20,7 +21,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from services import defaults, keys
 from services.delivery.deps import DeliverySettingsDep
 from services.delivery.filters import AlertFilter
-from services.delivery.stream import valid_stream_id
+from services.delivery.stream import parse_id, valid_stream_id
 from services.ingest.deps import RedisDep
 
 log = logging.getLogger(__name__)
@@ -41,11 +42,38 @@ async def resolve_start(client: redis.asyncio.Redis, since: str | None) -> str:
     return str(newest[0][0].decode()) if newest else "0-0"
 
 
+async def trimmed_since(client: redis.asyncio.Redis, start: str) -> dict[str, Any] | None:
+    """What a reader resuming after `start` has missed to trimming, if anything. Redis 7 says for
+    sure (`max-deleted-entry-id`); on 6.2 a position older than the oldest entry left means entries
+    after it may have been trimmed."""
+    if parse_id(start) == (0, 0):
+        return None
+    try:
+        info: Any = await client.xinfo_stream(keys.ALERTS_STREAM)
+    except redis.ResponseError:  # no log yet
+        return None
+    first = info.get("first-entry")
+    oldest = first[0].decode() if first else None
+    deleted = info.get("max-deleted-entry-id")
+    if deleted is not None:
+        deleted = deleted.decode() if isinstance(deleted, bytes) else str(deleted)
+        if parse_id(deleted) > parse_id(start):
+            return {"after": start, "trimmed_through": deleted, "oldest": oldest, "certain": True}
+        return None
+    if oldest is not None and parse_id(oldest) > parse_id(start):
+        return {"after": start, "trimmed_through": None, "oldest": oldest, "certain": False}
+    return None
+
+
 async def alert_events(
     client: redis.asyncio.Redis, start: str, alert_filter: AlertFilter, block_milliseconds: int
 ) -> AsyncIterator[ServerSentEvent]:
     """Every alert after `start` that passes the filter, for ever. Cancelled when the client goes."""
     yield ServerSentEvent(retry=RECONNECT_MILLISECONDS, comment=f"alerts after {start}")
+    gap = await trimmed_since(client, start)
+    if gap is not None:
+        # A named event: `onmessage` handlers never see it; `addEventListener("gap", ...)` does.
+        yield ServerSentEvent(event="gap", data=orjson.dumps(gap).decode())
     last = start
     field = keys.ALERTS_STREAM_FIELD.encode()
     while True:

@@ -18,6 +18,13 @@ def valid_stream_id(value: str) -> bool:
     return bool(_STREAM_ID.match(value))
 
 
+def parse_id(stream_id: str | bytes) -> tuple[int, int]:
+    """`ms-seq` (or `ms`) as a pair that compares the way Redis orders entries."""
+    text = stream_id.decode() if isinstance(stream_id, bytes) else stream_id
+    millis, _, sequence = text.partition("-")
+    return int(millis), int(sequence or 0)
+
+
 def entry_millis(stream_id: str | bytes) -> int:
     """The Redis server time (ms) at which an entry was added, read from its id."""
     text = stream_id.decode() if isinstance(stream_id, bytes) else stream_id

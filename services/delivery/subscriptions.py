@@ -10,6 +10,7 @@ also the `webhook-id` header, the same on every retry and on replay.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -21,6 +22,8 @@ from pydantic import AnyHttpUrl, BaseModel, Field, field_validator
 from services import keys
 from services.delivery.filters import AlertFilter
 from services.delivery.signing import generate_secret, secret_key
+
+log = logging.getLogger(__name__)
 
 SubscriptionStatus = Literal["active", "disabled"]
 DeliveryStatus = Literal["pending", "delivered", "failed", "gone", "cancelled"]
@@ -61,6 +64,10 @@ class Subscription(BaseModel):
     disabled_reason: str | None = None
     created_at: datetime
     created_ms: int = Field(description="Redis time of creation: alerts logged before it are not sent.")
+    consecutive_failures: int = Field(default=0, description="Failed attempts since the last success.")
+    paused_until: datetime | None = Field(
+        default=None, description="After a failure, other deliveries wait until then instead of trying too."
+    )
 
 
 class Attempt(BaseModel):
@@ -125,7 +132,9 @@ def create(connection: redis.Redis, spec: SubscriptionIn) -> Subscription:
 
 def _subscription_fields(subscription: Subscription) -> dict[Any, Any]:
     return {
-        "subscription": subscription.model_dump_json(exclude={"status", "disabled_reason"}),
+        "subscription": subscription.model_dump_json(
+            exclude={"status", "disabled_reason", "consecutive_failures", "paused_until"}
+        ),
         "status": subscription.status,
         "disabled_reason": subscription.disabled_reason or "",
     }
@@ -137,6 +146,9 @@ def _from_fields(fields: dict[bytes, bytes]) -> Subscription | None:
     subscription = Subscription.model_validate_json(fields[b"subscription"])
     subscription.status = "disabled" if fields.get(b"status") == b"disabled" else "active"
     subscription.disabled_reason = fields.get(b"disabled_reason", b"").decode() or None
+    subscription.consecutive_failures = int(fields.get(b"failures", b"0") or 0)
+    paused_ms = int(fields.get(b"paused_until_ms", b"0") or 0)
+    subscription.paused_until = datetime.fromtimestamp(paused_ms / 1000, UTC) if paused_ms else None
     return subscription
 
 
@@ -153,7 +165,15 @@ def list_all(connection: redis.Redis) -> list[Subscription]:
         for subscription_id in ids:
             pipe.hgetall(keys.subscription(subscription_id))
         rows: list[Any] = pipe.execute()
-    found = [subscription for subscription in map(_from_fields, rows) if subscription is not None]
+    found = []
+    for subscription_id, fields in zip(ids, rows, strict=True):
+        try:
+            subscription = _from_fields(fields)
+        except ValueError:  # pydantic's ValidationError included: one bad record must not stop the rest
+            log.error("subscription %s is unreadable; skipped", subscription_id)
+            continue
+        if subscription is not None:
+            found.append(subscription)
     return sorted(found, key=lambda subscription: subscription.created_ms)
 
 
@@ -162,22 +182,30 @@ def delete(connection: redis.Redis, subscription_id: str) -> bool:
     with connection.pipeline(transaction=True) as pipe:
         pipe.delete(keys.subscription(subscription_id))
         pipe.srem(keys.SUBSCRIPTIONS_INDEX, subscription_id)
-        deleted, _ = pipe.execute()
+        pipe.delete(keys.subscription_deliveries(subscription_id))
+        deleted, *_ = pipe.execute()
     return bool(deleted)
+
+
+_UPDATE_IF_EXISTS = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], unpack(ARGV)) end"
+
+
+def update_fields(
+    connection: redis.Redis | redis.client.Pipeline, subscription_id: str, mapping: dict[str, str | int]
+) -> None:
+    """HSET on an existing subscription only (a deleted one stays deleted)."""
+    flat = [str(item) for pair in mapping.items() for item in pair]
+    connection.eval(_UPDATE_IF_EXISTS, 1, keys.subscription(subscription_id), *flat)
 
 
 def set_status(
     connection: redis.Redis | redis.client.Pipeline, subscription_id: str, state: SubscriptionStatus, reason: str = ""
 ) -> None:
-    """Only touches an existing subscription (a deleted one stays deleted)."""
-    connection.eval(
-        "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'status', ARGV[1], "
-        "'disabled_reason', ARGV[2]) end",
-        1,
-        keys.subscription(subscription_id),
-        state,
-        reason,
-    )
+    """Disable (with a reason) or re-activate; re-activating also lifts a pause after failures."""
+    mapping: dict[str, str | int] = {"status": state, "disabled_reason": reason}
+    if state == "active":
+        mapping.update(failures=0, paused_until_ms=0)
+    update_fields(connection, subscription_id, mapping)
 
 
 def load_delivery(connection: redis.Redis, identifier: str) -> dict[str, str] | None:

@@ -46,7 +46,7 @@ def test_a_report_becomes_a_signed_webhook_and_an_sse_event(
                 lines = response.iter_lines()
                 next(lines)  # the position comment: from here on nothing is missed
                 connected.set()
-                for event_id, data in read_sse(lines):
+                for _, event_id, data in read_sse(lines):
                     streamed.append((event_id, json.loads(data)))
                     if len(streamed) == 2:
                         return

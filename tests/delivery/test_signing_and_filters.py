@@ -79,3 +79,18 @@ def test_trim_is_by_age_when_set_else_by_length() -> None:
     assert trim_kwargs(1000) == {"maxlen": 1000, "approximate": True}
     assert trim_kwargs(1000, 60, now_ms=100_000) == {"minid": "40000-0", "approximate": True}
     assert valid_stream_id("0") and valid_stream_id("1700000000000-3") and not valid_stream_id("abc")
+
+
+def test_retry_waits_grow_over_hours_with_bounded_jitter() -> None:
+    from services.delivery.webhooks import retry_delay
+    from services.settings import DeliverySettings
+
+    settings = DeliverySettings(redis_url="redis://unused")
+    waits = settings.webhook_retry_seconds
+    assert all(later > earlier for earlier, later in zip(waits, waits[1:], strict=False))
+    assert sum(waits) > 6 * 3600  # retried for hours before it is given up
+    for number, base in enumerate(waits, 1):
+        samples = {retry_delay(settings, number) for _ in range(20)}
+        assert all(s is not None and base * 0.8 <= s <= base * 1.2 for s in samples) and len(samples) > 1
+    assert retry_delay(settings, len(waits) + 1) is None
+    assert DeliverySettings(redis_url="x", webhook_retry_seconds="0.5, 2").webhook_retry_seconds == [0.5, 2.0]

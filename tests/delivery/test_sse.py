@@ -29,8 +29,8 @@ def open_stream(
 
 def next_events(lines: Iterator[str], count: int) -> list[tuple[str, dict[str, Any]]]:
     events: list[tuple[str, dict[str, Any]]] = []
-    for event_id, data in read_sse(lines):
-        assert event_id is not None
+    for event, event_id, data in read_sse(lines):
+        assert event == "message" and event_id is not None
         events.append((event_id, json.loads(data)))
         if len(events) == count:
             break
@@ -117,3 +117,22 @@ def test_heartbeats_keep_an_idle_stream_alive_and_a_client_that_leaves_frees_its
                 break
         wait_until(lambda: blocked_readers(r) == 1, what="the stream's XREAD to block")
     wait_until(lambda: blocked_readers(r) == 0, timeout_seconds=15, what="the server to drop the reader")
+
+
+def test_a_position_trimmed_away_is_reported_as_a_gap_before_the_rest(api_url: str, r: redis.Redis) -> None:
+    logged = [log_alert(r, make_alert(n)) for n in range(5)]
+    r.xtrim(keys.ALERTS_STREAM, maxlen=2, approximate=False)  # alerts 0..2 are gone
+    with open_stream(api_url, headers={"Last-Event-ID": logged[0]}) as (_, lines):
+        events = []
+        for event in read_sse(lines):
+            events.append(event)
+            if len(events) == 3:
+                break
+    (kind, no_id, data), *rest = events
+    gap = json.loads(data)
+    assert kind == "gap" and no_id is None and gap["after"] == logged[0] and gap["oldest"] == logged[3]
+    if gap["certain"]:  # Redis 7 knows what it deleted
+        assert gap["trimmed_through"] == logged[2]
+    assert [(kind, event_id) for kind, event_id, _ in rest] == [("message", logged[3]), ("message", logged[4])]
+    with open_stream(api_url, headers={"Last-Event-ID": logged[3]}) as (_, lines):
+        assert next_events(lines, 1)[0][0] == logged[4]  # a position still in the log: no gap event

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 import redis
 
+from services import keys
 from services.embedded_redis import EmbeddedRedis, free_port
 from tests.conftest import REPO, sitrep_command
 from tests.delivery.conftest import log_alert, make_alert, process_env, start, stop
@@ -60,6 +61,17 @@ def test_since_skips_what_came_before_and_text_output_is_one_line_each(
     lines = result.stdout.splitlines()
     assert len(lines) == 2 and "civilian_threshold" in lines[0] and "Test alert number 3" in lines[0]
     assert "Test alert number 4" in lines[1]
+
+
+@pytest.mark.parametrize("source", ["--url", "--redis-url"])
+def test_a_trimmed_position_is_warned_about_on_stderr(
+    api_url: str, redis_url: str, r: redis.Redis, mixed_log: list[str], source: str
+) -> None:
+    r.xtrim(keys.ALERTS_STREAM, maxlen=2, approximate=False)
+    target = api_url if source == "--url" else redis_url
+    result = subscribe(source, target, "--since", mixed_log[0], "--count", "2", "--json", env=process_env(redis_url))
+    assert [json.loads(line)["stream_id"] for line in result.stdout.splitlines()] == mixed_log[3:]
+    assert "trimmed from the log" in result.stderr and mixed_log[3] in result.stderr
 
 
 def test_bad_filters_and_positions_are_one_line_errors(api_url: str, redis_url: str) -> None:

@@ -255,7 +255,7 @@ REPORT = {
 }
 
 
-def test_a_hanging_webhook_does_not_hold_up_extraction(
+def test_a_hanging_webhook_holds_up_neither_extraction_nor_another_subscriber(
     api_url: str,
     r: redis.Redis,
     redis_url: str,
@@ -263,11 +263,13 @@ def test_a_hanging_webhook_does_not_hold_up_extraction(
     receiver_factory: Callable[..., Receiver],
 ) -> None:
     hanging = receiver_factory(hang_seconds=30)
-    subscription = subscribe(api_url, hanging.url)
-    for n in range(5):
+    healthy = receiver_factory(plan=[200])
+    stuck = subscribe(api_url, hanging.url)
+    subscribe(api_url, healthy.url)
+    for n in range(4):
         log_alert(r, make_alert(n))
     queue = Queue(DeliverySettings().webhook_queue_name, connection=r)
-    wait_until(lambda: queue.count == 5, what="five webhook jobs")
+    wait_until(lambda: queue.count == 8, what="eight webhook jobs, hanging and healthy interleaved")
     process = start_worker(redis_url, SITREP_WEBHOOK_TIMEOUT_SECONDS="1", SITREP_WEBHOOK_RETRY_SECONDS="60")
     try:
         wait_until(lambda: len(hanging.arrivals) == 1, what="the first webhook attempt to start")
@@ -276,20 +278,27 @@ def test_a_hanging_webhook_does_not_hold_up_extraction(
             lambda: httpx.get(f"{api_url}{ack['status_url']}", timeout=10).json()["status"] == "done",
             what="the report to be processed",
         )
-        # The report jumped the queue: at most the attempt in flight, and one more, came before it.
-        assert len(hanging.arrivals) <= 2
+        # The report jumped the webhook queue: it did not wait for the webhooks queued before it.
+        assert len(healthy.requests) < 4
+        healthy.wait_for(4)
+        # After its one timeout the hanging endpoint is paused: its other deliveries were deferred,
+        # not tried, so the healthy subscriber did not wait behind three more timeouts.
+        assert len(hanging.arrivals) == 1
 
-        def all_tried() -> list[dict[str, Any]]:
-            done = [d for d in deliveries(api_url, subscription["id"]) if d["attempts"]]
-            return done if len(done) == 5 else []
+        def deferred() -> list[dict[str, Any]]:
+            pending = [d for d in deliveries(api_url, stuck["id"]) if not d["attempts"]]
+            waiting = [d for d in pending if r.hget(keys.delivery(d["id"]), "deferred_until_ms")]
+            return waiting if len(waiting) == 3 else []
 
-        tried = wait_until(all_tried, what="every webhook to be tried once")
+        wait_until(deferred, what="three deliveries deferred")
     finally:
         stop(process)
-    for delivery in tried:
-        (attempt,) = delivery["attempts"]
-        assert attempt["outcome"] == "retry" and attempt["status_code"] is None
-        assert attempt["error"].startswith("ReadTimeout") and 900 <= attempt["duration_ms"] < 5000
+    (tried,) = [d for d in deliveries(api_url, stuck["id"]) if d["attempts"]]
+    (attempt,) = tried["attempts"]
+    assert attempt["outcome"] == "retry" and attempt["status_code"] is None
+    assert attempt["error"].startswith("ReadTimeout") and 900 <= attempt["duration_ms"] < 5000
+    paused = httpx.get(f"{api_url}/v1/subscriptions/{stuck['id']}", timeout=10).json()
+    assert paused["consecutive_failures"] == 1 and paused["paused_until"] is not None
 
 
 def test_the_dispatcher_trims_the_log_by_age_when_asked(r: redis.Redis, redis_url: str) -> None:
