@@ -71,7 +71,7 @@ def canonical_state(event_id: str) -> str:
 
 
 def canonical_observations(event_id: str) -> str:
-    """Hash: a canonical event's quantity facts, one field per (day, min, max, outlet)."""
+    """Hash: a canonical event's quantity facts and rendered observation, per day."""
     return f"sitrep:canon:{event_id}:obs"
 
 

@@ -21,15 +21,18 @@ from workers.dedup import minhash
 from workers.dedup.canonical import MergeItem, ReportFacts, clean_source
 
 _CLAIM_LUA = """
--- ARGV: report ids. Marks queued ones 'processing'; returns status and payload per id.
+-- ARGV: report ids. Marks queued ones 'processing'; returns the status, and the payload of pending ones.
 local out = {}
 for k = 1, #ARGV do
   local key = 'sitrep:report:' .. ARGV[k]
-  local fields = redis.call('HMGET', key, 'status', 'report')
-  local status = fields[1] or 'missing'
-  if status == 'queued' then redis.call('HSET', key, 'status', 'processing') end
+  local status = redis.call('HGET', key, 'status') or 'missing'
+  local payload = ''
+  if status == 'queued' or status == 'processing' then
+    payload = redis.call('HGET', key, 'report') or ''
+    if status == 'queued' then redis.call('HSET', key, 'status', 'processing') end
+  end
   out[#out + 1] = status
-  out[#out + 1] = fields[2] or ''
+  out[#out + 1] = payload
 end
 return out
 """

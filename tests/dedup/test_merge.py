@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
@@ -208,3 +209,24 @@ def test_awkward_outlet_names_still_give_valid_json(r: redis.Redis) -> None:
     assert event.mention_count == 4
     entries = stream_entries(r)
     assert all(CanonicalEvent.model_validate_json(entry["event"]).id == event.id for entry in entries)
+
+
+def test_a_long_running_quantity_shows_its_latest_month_of_observations(r: redis.Redis) -> None:
+    days = [date(2017, 9, 1) + timedelta(days=k) for k in range(40)]
+    process(
+        r,
+        [
+            report(
+                f"d{k}",
+                "Aid desk",
+                day.isoformat(),
+                f"About {1000 + k * 100:,} civilians are trapped in Raqqa, aid workers said.",
+            )
+            for k, day in enumerate(days)
+        ],
+    )
+    trapped = one(r, "civilian_count", "raqqa")
+    assert trapped.mention_count == 40
+    assert [str(o.date) for o in trapped.observations] == [d.isoformat() for d in days[-31:]]
+    assert trapped.count is not None and trapped.count.min == 1000 + 39 * 100
+    assert str(trapped.time.date) == days[-1].isoformat()

@@ -79,8 +79,8 @@ def _stamp(moment: datetime) -> str:
 
 
 def clean_source(source: str) -> str:
-    """The outlet as a hash field part: the merge script splits fields on \\x1f."""
-    return source.replace(_SEP, " ")
+    """The outlet as the merge script stores it: it splits its fields on \\x1f and \\x1e."""
+    return source.replace(_SEP, " ").replace("\x1e", " ")
 
 
 @dataclass(frozen=True)

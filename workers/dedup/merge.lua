@@ -20,6 +20,7 @@ local need, width = tonumber(ARGV[7]), tonumber(ARGV[8])
 local nreports = tonumber(ARGV[9])
 local SEP = '\31'
 local REFRESH = 10
+local OBSERVATION_DAYS = 31
 local out = {}
 local i = 10
 
@@ -51,56 +52,77 @@ local function num(x)
   return x
 end
 
--- Observations of a quantity from its `:obs` hash (fields day\31min\31max\31source): JSON of the list,
--- and of the count (the latest day's range). Rebuilt only when a new (day, figure, source) arrives.
-local function observations(okey)
-  local fields = redis.call('HKEYS', okey)
-  local days, day_list = {}, {}
-  for _, o in ipairs(fields) do
-    local d, low, high, source = string.match(o, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31(.*)$')
-    local day = days[d]
-    if day == nil then
-      day = { values = {}, order = {} }
-      days[d] = day
-      day_list[#day_list + 1] = d
-    end
+-- One day of a quantity: its facts ("min\31max\31source", \30-joined) as the day's observation JSON,
+-- and the day's range as a count JSON.
+local function observation_day(day, facts)
+  local values, order = {}, {}
+  for fact in string.gmatch(facts, '[^\30]+') do
+    local low, high, source = string.match(fact, '^([^\31]*)\31([^\31]*)\31(.*)$')
     local vk = low .. SEP .. high
-    local value = day.values[vk]
+    local value = values[vk]
     if value == nil then
       value = { low = low, high = high, sources = {} }
-      day.values[vk] = value
-      day.order[#day.order + 1] = value
+      values[vk] = value
+      order[#order + 1] = value
     end
     value.sources[#value.sources + 1] = source
   end
-  table.sort(day_list)
-  local parts, count_json = {}, ''
-  for k, d in ipairs(day_list) do
-    local day = days[d]
-    table.sort(day.order, function(a, b)
-      local al, bl = tonumber(a.low) or -1, tonumber(b.low) or -1
-      if al ~= bl then return al < bl end
-      return (tonumber(a.high) or math.huge) < (tonumber(b.high) or math.huge)
-    end)
-    local lowest, highest, open = nil, nil, false
-    local values = {}
-    for v, value in ipairs(day.order) do
-      local low, high = tonumber(value.low), tonumber(value.high)
-      if low and (lowest == nil or low < lowest) then lowest = low end
-      if high == nil then open = true elseif highest == nil or high > highest then highest = high end
-      values[v] = '{"min":' .. num(value.low) .. ',"max":' .. num(value.high) .. ',"sources":'
-        .. sorted_sources(value.sources) .. '}'
-    end
-    local low_s = lowest and string.format('%d', lowest) or 'null'
-    local high_s = (open or highest == nil) and 'null' or string.format('%d', highest)
-    parts[k] = '{"date":"' .. d .. '","min":' .. low_s .. ',"max":' .. high_s .. ',"values":['
-      .. table.concat(values, ',') .. ']}'
-    if k == #day_list then
-      local exact = (#day.order == 1 and low_s == high_s and low_s ~= 'null') and 'true' or 'false'
-      count_json = '{"min":' .. low_s .. ',"max":' .. high_s .. ',"exact":' .. exact .. '}'
-    end
+  table.sort(order, function(a, b)
+    local al, bl = tonumber(a.low) or -1, tonumber(b.low) or -1
+    if al ~= bl then return al < bl end
+    return (tonumber(a.high) or math.huge) < (tonumber(b.high) or math.huge)
+  end)
+  local lowest, highest, open = nil, nil, false
+  local parts = {}
+  for v, value in ipairs(order) do
+    local low, high = tonumber(value.low), tonumber(value.high)
+    if low and (lowest == nil or low < lowest) then lowest = low end
+    if high == nil then open = true elseif highest == nil or high > highest then highest = high end
+    parts[v] = '{"min":' .. num(value.low) .. ',"max":' .. num(value.high) .. ',"sources":'
+      .. sorted_sources(value.sources) .. '}'
   end
-  return '[' .. table.concat(parts, ',') .. ']', count_json
+  local low_s = lowest and string.format('%d', lowest) or 'null'
+  local high_s = (open or highest == nil) and 'null' or string.format('%d', highest)
+  local exact = (#order == 1 and low_s == high_s and low_s ~= 'null') and 'true' or 'false'
+  return '{"date":"' .. day .. '","min":' .. low_s .. ',"max":' .. high_s .. ',"values":['
+    .. table.concat(parts, ',') .. ']}', '{"min":' .. low_s .. ',"max":' .. high_s .. ',"exact":' .. exact .. '}'
+end
+
+-- Add a quantity fact (day\31min\31max from one outlet) to the event's `:obs` hash, which keeps per
+-- day: f\31<day> the facts, j\31<day> the day's JSON. Returns nil when the fact was there, else the
+-- new JSON of the observations (the latest OBSERVATION_DAYS days) and the count (the latest day's
+-- range). Only the day that changed is rebuilt, so the cost does not grow with the history.
+local function observe(okey, days, observation, source)
+  local day, figure = string.match(observation, '^([^\31]*)\31(.*)$')
+  local fact = figure .. SEP .. source
+  local facts = redis.call('HGET', okey, 'f' .. SEP .. day)
+  if facts then
+    for existing in string.gmatch(facts, '[^\30]+') do
+      if existing == fact then return nil end
+    end
+    facts = facts .. '\30' .. fact
+  else
+    facts = fact
+  end
+  local day_json, day_count = observation_day(day, facts)
+  redis.call('HSET', okey, 'f' .. SEP .. day, facts, 'j' .. SEP .. day, day_json, 'c' .. SEP .. day, day_count)
+  local list = {}
+  local known = false
+  for d in string.gmatch(days or '', '[^\30]+') do
+    list[#list + 1] = d
+    if d == day then known = true end
+  end
+  if not known then
+    list[#list + 1] = day
+    table.sort(list)
+  end
+  local first = math.max(1, #list - OBSERVATION_DAYS + 1)
+  local wanted = {}
+  for k = first, #list do wanted[#wanted + 1] = 'j' .. SEP .. list[k] end
+  wanted[#wanted + 1] = 'c' .. SEP .. list[#list]
+  local got = redis.call('HMGET', okey, unpack(wanted))
+  local count = table.remove(got)
+  return '[' .. table.concat(got, ',') .. ']', count, table.concat(list, '\30')
 end
 
 local touched_events, touched_list, entries, trimmed = {}, {}, {}, {}
@@ -114,7 +136,7 @@ local function merge(source, story, stamp, item)
   if redis.call('ZADD', skey .. ':mentions', 'NX', item.score, item.mention) == 0 then return 'none' end
   local origin_field, seen_field = 'so' .. SEP .. story, 'sn' .. SEP .. source
   local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'n', 'nonhist', 'ind', 'srcs', origin_field,
-    seen_field, 'ix')
+    seen_field, 'ix', 'days')
   local rank, trank, cmax, n = cur[1], cur[2], cur[3], tonumber(cur[4]) or 0
   local nonhist, ind, srcs, origin = tonumber(cur[5]) or 0, tonumber(cur[6]) or 0, cur[7], cur[8]
   -- Independent sources: each story is credited to the outlet of its earliest report (by publication
@@ -166,12 +188,12 @@ local function merge(source, story, stamp, item)
   end
   if item.observation ~= '' then
     touched.has_obs = true
-    local okey = skey .. ':obs'
-    if redis.call('HSETNX', okey, item.observation .. SEP .. source, '1') == 1 then
+    local obs, count, days = observe(skey .. ':obs', cur[11], item.observation, source)
+    if obs then
       touched.obs = true
-      local obs, count = observations(okey)
       update[#update + 1] = 'obs'; update[#update + 1] = obs
       update[#update + 1] = 'count'; update[#update + 1] = count
+      update[#update + 1] = 'days'; update[#update + 1] = days
     end
   end
   redis.call('HSET', skey, unpack(update))
