@@ -335,7 +335,7 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
             time.sleep(0.05)
         time.sleep(0.5)  # the notifier creates its group once it leads
         cpu_before = redis_cpu_seconds(client)
-        processes_before = sum(process_cpu_seconds(process.pid) for process in processes)
+        processes_before = [process_cpu_seconds(process.pid) for process in processes]
         start = time.perf_counter()
         fill_queue(client, texts, count, "p")
         deadline = time.monotonic() + 600
@@ -349,9 +349,12 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
         elapsed = time.perf_counter() - start
         # Workers, notifier and Redis from the first report stored to the last event handled: the
         # pipeline's cost per report, whatever else shares the cores (the store is Redis's part of it).
-        pipeline_cpu = sum(process_cpu_seconds(process.pid) for process in processes) - processes_before
+        used = [
+            process_cpu_seconds(process.pid) - before
+            for process, before in zip(processes, processes_before, strict=True)
+        ]
         redis_cpu = redis_cpu_seconds(client) - cpu_before
-        pipeline_cpu += redis_cpu
+        pipeline_cpu = sum(used) + redis_cpu
     finally:
         stop(*processes)
     done = reports_done(client, count)
@@ -371,6 +374,8 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
         "extractor alone, likewise",
         2 / alone_cpu,
     )
+    row("of it: the 2 workers", sum(used[1:]) / count * 1e6, "µs")
+    row("of it: the notifier", used[0] / count * 1e6, "µs")
     row("Redis CPU per report (store, job, events, dedup, notifier)", redis_cpu / count * 1e6, "µs")
     row("one Redis core would saturate at", count / redis_cpu, "reports/s")
     memory = client.info("memory")["used_memory"]
