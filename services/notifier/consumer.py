@@ -3,7 +3,7 @@
 A consumer group gives resumption (a restarted notifier re-reads its pending entries first) and
 takeover (a new leader claims what a dead one left pending). One leader at a time, elected with a
 lease, keeps events about a place in stream order, so two notifiers give exactly the alert list one
-would. Entries are acknowledged only after their state and alerts are written.
+would. An entry is acknowledged in the same MULTI that writes its state and alerts.
 
 Alerts go through groups (see grouping.py): with a group wait of 0 an event's alerts are written
 in the same MULTI as its situation; otherwise the place's group is flushed when it is due.
