@@ -3,7 +3,8 @@
 A consumer group gives resumption (a restarted notifier re-reads its pending entries first) and
 takeover (a new leader claims what a dead one left pending). One leader at a time, elected with a
 lease, keeps events about a place in stream order, so two notifiers give exactly the alert list one
-would. An entry is acknowledged in the same MULTI that writes its state and alerts.
+would. A batch of entries is applied in one MULTI (batch.py) that writes their state and alerts
+and acknowledges them; one entry at a time (`handle`) is the fallback when a batch fails.
 
 Alerts go through groups (see grouping.py): with a group wait of 0 an event's alerts are written
 in the same MULTI as its situation; otherwise the place's group is flushed when it is due.
@@ -28,6 +29,7 @@ from schemas.events import Event
 from schemas.situation import Situation
 from services import defaults, keys
 from services.notifier import grouping
+from services.notifier.batch import Batch
 from services.notifier.emitter import AlertEmitter
 from services.notifier.rules import RuleSet, RulesSource
 from services.notifier.silences import Silence
@@ -189,9 +191,30 @@ class Notifier:
             entries = reply[0][1] if reply else []
         if entries:
             self._silences = grouping.read_silences(self.connection)  # once a batch, not once an event
-        for entry_id, fields in entries:
-            self.handle(entry_id.decode(), fields)
+            self.handle_batch([(entry_id.decode(), fields) for entry_id, fields in entries])
         return len(entries)
+
+    def handle_batch(self, entries: list[tuple[str, dict[bytes, bytes]]]) -> None:
+        """Apply entries in one MULTI; if that fails for any reason but Redis, apply them one at a time."""
+        records: list[EventRecord] = []
+        acks: list[str] = []
+        for entry_id, fields in entries:
+            acks.append(entry_id)
+            try:
+                record = parse_entry(entry_id, fields)
+            except (KeyError, ValueError, ValidationError, orjson.JSONDecodeError) as error:
+                log.error("dropping malformed stream entry %s: %s", entry_id, error)
+                continue
+            if record.event.place is not None:
+                records.append(record)
+        try:
+            Batch(records, acks, self.rules, self._silences).run(self.connection, self._emitter)
+        except redis.RedisError:
+            raise
+        except Exception:
+            log.exception("batch of %d entries failed; applying them one at a time", len(entries))
+            for entry_id, fields in entries:
+                self.handle(entry_id, fields)
 
     def handle(self, entry_id: str, fields: dict[bytes, bytes]) -> None:
         """Apply one entry; a malformed entry is logged and acknowledged, never retried for ever."""
