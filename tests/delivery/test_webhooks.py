@@ -313,3 +313,17 @@ def test_the_dispatcher_trims_the_log_by_age_when_asked(r: redis.Redis, redis_ur
     )
     aged.step(block_milliseconds=None)
     assert [entry[0].decode() for entry in r.xrange(keys.ALERTS_STREAM)] == [fresh] and len(old) == 3
+
+
+def test_a_first_dispatcher_starts_after_history_no_subscription_can_want(
+    r: redis.Redis, redis_url: str, api_url: str
+) -> None:
+    for n in range(3):
+        log_alert(r, make_alert(n))
+    subscription = subscribe(api_url, "http://127.0.0.1:9/late")
+    after = log_alert(r, make_alert(3))
+    dispatcher = Dispatcher(redis.Redis.from_url(redis_url), settings_for(redis_url), consumer_name="first")
+    dispatcher.ensure_group()
+    assert dispatcher.step(block_milliseconds=None) == 1  # only the alert logged after the subscription
+    ((delivery,),) = [deliveries(api_url, subscription["id"])]
+    assert delivery["stream_id"] == after
