@@ -290,7 +290,7 @@ def test_a_hanging_webhook_holds_up_neither_extraction_nor_another_subscriber(
 
         def deferred() -> list[dict[str, Any]]:
             pending = [d for d in deliveries(api_url, stuck["id"]) if not d["attempts"]]
-            waiting = [d for d in pending if r.hget(keys.delivery(d["id"]), "deferred_until_ms")]
+            waiting = [d for d in pending if d["deferred_until"] and d["status"] == "pending"]
             return waiting if len(waiting) == 3 else []
 
         wait_until(deferred, what="three deliveries deferred")
