@@ -192,7 +192,9 @@ class CanonicalEvent(Event):
     mention_count: int = Field(description="All mentions, however many are listed.")
     sources: list[str] = Field(description="Distinct outlets, sorted.")
     independent_sources: int = Field(description="Outlets counted once per story: syndicated copies count once.")
-    observations: list[Observation] = Field(default_factory=list, description="Quantities, one entry per day.")
+    observations: list[Observation] = Field(
+        default_factory=list, description="Quantities: one entry per day, the latest 31 days."
+    )
 
 
 class Contribution(_Model):

@@ -66,7 +66,10 @@ class CountState(BaseModel):
     totals: dict[str, int] = Field(
         default_factory=dict, description="Flows only: sum of distinct events over 24h, 7d and all time."
     )
-    contributions: list[Contribution] = Field(default_factory=list, description="Flows only: the events summed.")
+    contributions: list[Contribution] = Field(
+        default_factory=list, description="Flows only: the events of the last 7 days (report time), summed."
+    )
+    folded: int = Field(default=0, description="Flows only: sum of older events, part of the all-time total.")
     events: list[str] = Field(default_factory=list)
     reports: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)

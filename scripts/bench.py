@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,10 @@ TEXT_3KB = ("Residents said the town was calm on Monday while aid convoys waited
 
 def row(figure: str, value: float, unit: str, reference: str = "", ref_value: float | None = None) -> None:
     ratio = f"{value / ref_value:.2f}" if ref_value else ""
-    ref = f"{ref_value:,.0f} {unit}" if ref_value is not None else ""
-    ROWS.append((figure, f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}", reference, ref, ratio))
+    ref = f"{ref_value:,.0f} {unit}" if ref_value is not None and ref_value >= 100 else f"{ref_value} {unit}"
+    ref = ref if ref_value is not None else ""
+    shown = f"{value:,.2f}" if value < 10 else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+    ROWS.append((figure, f"{shown} {unit}", reference, ref, ratio))
     print(f"  {figure}: {value:,.1f} {unit}" + (f"  (reference {ref}, ratio {ratio})" if ref else ""), flush=True)
 
 
@@ -508,42 +510,57 @@ def _mark_queued(client: redis.Redis, reports: list[Any]) -> None:
         pipe.execute()
 
 
-def _merge_all(client: redis.Redis, reports: list[Any], batch: int) -> float:
-    """Seconds to merge `reports` in batches of `batch` (one script call each, as a worker does)."""
+def _merge_all(client: redis.Redis, reports: list[Any], batch: int, later: float = 0.0) -> tuple[float, float]:
+    """Wall seconds and Redis seconds (the script's own time) to merge `reports` in batches of `batch`.
+
+    `later` shifts the merge clock: 60 s makes every stored event due for its expiry and index
+    refresh (the script skips those for 10 s after a change), so both store sizes pay the full cost.
+    """
     from services.settings import WorkerSettings
     from workers.event_store import EventStore
 
     store = EventStore(client, WorkerSettings(redis_url="redis://unused"))
     _mark_queued(client, reports)
+    client.config_resetstat()
     start = time.perf_counter()
     for i in range(0, len(reports), batch):
-        store.merge(reports[i : i + batch], datetime.now(UTC))
-    return time.perf_counter() - start
+        store.merge(reports[i : i + batch], datetime.now(UTC) + timedelta(seconds=later))
+    wall = time.perf_counter() - start
+    inside = client.info("commandstats").get("cmdstat_evalsha", {}).get("usec", 0) / 1e6
+    return wall, inside
+
+
+def _prefill(client: redis.Redis, stored: int) -> None:
+    """`stored` canonical events written through the merge script itself, 500 reports x 2 events a call."""
+    client.flushall()
+    filled = 0
+    while filled < stored:
+        chunk = _synthetic_reports(filled // 2, min(5000, (stored - filled) // 2), 2)
+        _merge_all(client, chunk, 500)
+        filled += 2 * len(chunk)
 
 
 def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
     print("dedup: merge cost per event with few and many stored events; near-duplicate vs exact-hash check")
-    measured = 2000 if quick else 5000
-    cost = {}
+    measured = 1000  # events per round: half new events, half new mentions of stored ones
+    rounds = 3 if quick else 5
+    wall: dict[int, float] = {}
+    inside: dict[int, float] = {}
     for stored in (1000, 100_000):
-        client.flushall()
-        filled = 0
-        while filled < stored:  # prefill through the merge script itself, 500 reports x 2 events a call
-            chunk = _synthetic_reports(filled // 2, min(5000, (stored - filled) // 2), 2)
-            _merge_all(client, chunk, 500)
-            filled += 2 * len(chunk)
-        existing = [f"place-{n}" for n in range(0, stored, 7)]
-        reports = _synthetic_reports(10_000_000, measured // 2, 2, reuse=existing)
-        elapsed = _merge_all(client, reports, 100)
-        cost[stored] = elapsed / measured * 1e6
-        row(f"merge cost per event, {stored:,} events stored", cost[stored], "µs/event")
-    row(
-        "merge cost per event, 100,000 vs 1,000 stored",
-        cost[100_000] / cost[1000],
-        "x",
-        "target ratio 1.2",
-        1.2,
-    )
+        best_wall, best_inside = float("inf"), float("inf")
+        for round_number in range(rounds):
+            if stored <= 10_000 or round_number == 0:
+                _prefill(client, stored)  # the small store is refilled so it stays small
+            existing = [f"place-{n}" for n in range(0, stored, 2)]
+            reports = _synthetic_reports(10_000_000 + round_number * measured, measured // 2, 2, reuse=existing)
+            seconds, redis_seconds = _merge_all(client, reports, 100, later=60.0 * (round_number + 1))
+            best_wall = min(best_wall, seconds / measured * 1e6)
+            best_inside = min(best_inside, redis_seconds / measured * 1e6)
+        wall[stored], inside[stored] = best_wall, best_inside
+        row(f"merge per event, {stored:,} events stored (wall, worker side)", best_wall, "µs/event")
+        row(f"merge per event, {stored:,} events stored (inside Redis)", best_inside, "µs/event")
+    row("merge per event, 100,000 vs 1,000 stored (wall)", wall[100_000] / wall[1000], "x", "target ratio", 1.2)
+    row("merge per event, 100,000 vs 1,000 stored (Redis)", inside[100_000] / inside[1000], "x", "target ratio", 1.2)
 
     from services.ingest.store import content_hash
     from workers.dedup import minhash
@@ -575,6 +592,7 @@ def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
     from workers.event_store import EventStore
 
     store = EventStore(client, WorkerSettings(redis_url="redis://unused"))
+    client.config_resetstat()
     for i in range(0, count, 100):
         chunk = []
         for report_id, source, text in docs[i : i + 100]:
@@ -586,6 +604,7 @@ def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
             )
         store.merge(chunk, datetime.now(UTC))
     near = count / (time.perf_counter() - start)
+    near_inside = client.info("commandstats").get("cmdstat_evalsha", {}).get("usec", 0) / count
     near_dups = sum(1 for i in range(count) if client.hexists(f"sitrep:report:nd-{i}", "near_duplicate_of"))
     row("exact-hash check (sha256 + SET NX, pipelined by 100)", exact, "reports/s")
     row("MinHash signature + LSH bands alone (Python)", signature_only, "reports/s", "exact-hash check", exact)
@@ -595,6 +614,11 @@ def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
         "reports/s",
         "exact-hash check",
         exact,
+    )
+    row(
+        "near-duplicate check, inside Redis (status, 16 bands, candidate compare, report fields)",
+        near_inside,
+        "µs/report",
     )
     row("near-duplicates found among corpus copies", near_dups / count * 100, "%")
     client.flushall()

@@ -114,3 +114,12 @@ DISPATCHER_BLOCK_MILLISECONDS = 1000
 
 DISPATCHER_CLAIM_IDLE_MILLISECONDS = 30_000
 """Alert log entries pending this long in a dead dispatcher's list are claimed by a live one."""
+
+SITUATION_MAX_IDS = 500
+"""A situation keeps at most this many event, report and source ids per state (the newest)."""
+
+SITUATION_MAX_HISTORY = 100
+"""A situation keeps at most this many earlier holders (the newest)."""
+
+HISTORY_MAX_IDS = 10
+"""An earlier holder in a situation's history keeps this many of its event, report and source ids."""

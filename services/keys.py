@@ -66,8 +66,13 @@ def event(event_id: str) -> str:
 
 
 def canonical_state(event_id: str) -> str:
-    """Hash: a canonical event's merge state (best mention ranks, outlet/story pairs, observations)."""
+    """Hash: a canonical event's merge state (strongest mention, best time, outlets, story origins, counts)."""
     return f"sitrep:canon:{event_id}"
+
+
+def canonical_observations(event_id: str) -> str:
+    """Hash: a canonical event's quantity facts and rendered observation, per day."""
+    return f"sitrep:canon:{event_id}:obs"
 
 
 def canonical_mentions(event_id: str) -> str:

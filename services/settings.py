@@ -74,6 +74,9 @@ class NotifierSettings(CommonSettings):
     alerts_stream_maxlen: int = Field(default=defaults.ALERTS_STREAM_MAXLEN, description="Trim of the alert log.")
     consumer_name: str | None = Field(default=None, description="Consumer name in the group; default host-pid.")
     alert_source: str = Field(default="urn:sitrep:notifier", description="CloudEvents `source` of alerts.")
+    group_wait_seconds: float | None = Field(
+        default=None, ge=0, description="Overrides the rules' group wait for this notifier (0: alert at once)."
+    )
 
 
 class DeliverySettings(CommonSettings):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import threading
 import time
@@ -40,3 +41,22 @@ def wait_for_line(process: subprocess.Popen[str], marker: str, timeout_seconds: 
     if not found.wait(timeout_seconds):
         raise AssertionError(f"no line with {marker!r} within {timeout_seconds}s; output so far:\n{''.join(seen)}")
     return seen
+
+
+def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """A `sitrep` subcommand as a child process, its output on one pipe for wait_for_line."""
+    from tests.conftest import sitrep_command
+
+    return subprocess.Popen(sitrep_command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop_all(processes: list[subprocess.Popen[str]]) -> None:
+    """SIGTERM all at once (warm shutdowns overlap), then wait; kill what does not stop in 30 s."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()

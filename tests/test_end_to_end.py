@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -17,22 +16,7 @@ import redis
 from services import keys
 from services.embedded_redis import free_port
 from tests.conftest import fixture_reports, sitrep_command
-from tests.helpers import wait_for_line, wait_until
-
-
-def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(sitrep_command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def stop_all(processes: list[subprocess.Popen[str]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+from tests.helpers import start, stop_all, wait_for_line, wait_until
 
 
 @pytest.fixture

@@ -11,26 +11,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 
 import redis
 
-from schemas.reports import ReportIn
 from services.settings import WorkerSettings
 from workers.dedup import minhash
-from workers.dedup.canonical import MergeItem, clean_source
+from workers.dedup.canonical import MergeItem, ReportFacts, clean_source
 
 _CLAIM_LUA = """
--- ARGV: report ids. Marks queued ones 'processing'; returns status and payload per id.
+-- ARGV: report ids. Marks queued ones 'processing'; returns the status, and the payload of pending ones.
 local out = {}
 for k = 1, #ARGV do
   local key = 'sitrep:report:' .. ARGV[k]
-  local fields = redis.call('HMGET', key, 'status', 'report')
-  local status = fields[1] or 'missing'
-  if status == 'queued' then redis.call('HSET', key, 'status', 'processing') end
+  local status = redis.call('HGET', key, 'status') or 'missing'
+  local payload = ''
+  if status == 'queued' or status == 'processing' then
+    payload = redis.call('HGET', key, 'report') or ''
+    if status == 'queued' then redis.call('HSET', key, 'status', 'processing') end
+  end
   out[#out + 1] = status
-  out[#out + 1] = fields[2] or ''
+  out[#out + 1] = payload
 end
 return out
 """
@@ -52,16 +54,16 @@ class PreparedReport:
     stamp: str = ""
 
     @classmethod
-    def done(cls, report_id: str, report: ReportIn, items: list[MergeItem]) -> PreparedReport:
-        values = minhash.signature(report.text)
+    def done(cls, facts: ReportFacts, text: str, items: list[MergeItem]) -> PreparedReport:
+        values = minhash.signature(text)
         return cls(
-            id=report_id,
-            source=clean_source(report.source),
-            published_at=report.published_at.isoformat(),
+            id=facts.report_id,
+            source=clean_source(facts.source),
+            published_at=facts.published_iso,
             signature=minhash.to_hex(values),
             bands=minhash.band_keys(values),
             items=items,
-            stamp=f"{report.published_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}{report_id}",
+            stamp=facts.stamp + facts.report_id,
         )
 
     def args(self) -> list[str | bytes | float | int]:

@@ -16,7 +16,7 @@ import redis
 
 from schemas.reports import ReportIn
 from services.settings import WorkerSettings
-from workers.dedup.canonical import merge_item
+from workers.dedup.canonical import ReportFacts, merge_item
 from workers.event_store import EventStore, MergeOutcome, PreparedReport
 from workers.extraction import extract_events
 
@@ -50,7 +50,8 @@ def prepare_report(report_id: str, payload: str) -> PreparedReport:
     try:
         report = ReportIn.model_validate_json(payload)
         events = extract_events(report.text, report.published_at, report_id=report_id)
-        return PreparedReport.done(report_id, report, [merge_item(report_id, report, event) for event in events])
+        facts = ReportFacts.of(report_id, report)
+        return PreparedReport.done(facts, report.text, [merge_item(report_id, facts, event) for event in events])
     except Exception as error:  # one bad record or an extractor bug must not sink the batch
         log.exception("report %s failed", report_id)
         return PreparedReport(id=report_id, error=f"{type(error).__name__}: {error}"[:2000])

@@ -16,7 +16,7 @@ import os
 import socket
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,16 @@ from services import defaults, keys
 from services.notifier import grouping
 from services.notifier.emitter import AlertEmitter
 from services.notifier.rules import RuleSet, RulesSource
+from services.notifier.silences import Silence
 from services.notifier.state import SITUATION_KINDS, EventRecord, apply_event, new_situation, report_time
 from services.settings import NotifierSettings
 
 log = logging.getLogger(__name__)
+
+
+class _GroupClosed(Exception):
+    """The event falls after its place's open group: flush the group, then apply the event."""
+
 
 LEASE_MILLISECONDS = 5000
 
@@ -70,6 +76,17 @@ def parse_entry(entry_id: str, fields: dict[bytes, bytes]) -> EventRecord:
     )
 
 
+def _load_situation(raw: bytes | None, place_id: str) -> Situation | None:
+    """The stored situation; an unreadable one is logged and started afresh rather than stopping alerts."""
+    if not raw:
+        return None
+    try:
+        return Situation.model_validate_json(raw)
+    except ValueError as error:
+        log.error("unreadable situation for %s, starting afresh: %s", place_id, error)
+        return None
+
+
 class Notifier:
     """Consumes events and keeps situations; `run()` until `stop` is set."""
 
@@ -84,6 +101,8 @@ class Notifier:
         )
         self._rules_source = RulesSource(connection, Path(settings.rules_file) if settings.rules_file else None)
         self._rules_checked = -1e9
+        self._rules = self._rules_source.rules
+        self._silences: list[Silence] = []
         self._leading = False
 
     @property
@@ -91,8 +110,10 @@ class Notifier:
         """The shared rules, looked at again at most once a second."""
         if time.monotonic() - self._rules_checked >= defaults.RULES_CHECK_SECONDS:
             self._rules_checked = time.monotonic()
-            self._rules_source.refresh()
-        return self._rules_source.rules
+            rules = self._rules_source.refresh()
+            wait = self.settings.group_wait_seconds
+            self._rules = rules if wait is None else rules.model_copy(update={"group_wait_seconds": wait})
+        return self._rules
 
     def reload_rules(self) -> RuleSet:
         self._rules_checked = -1e9
@@ -130,8 +151,13 @@ class Notifier:
             if not self.hold_lease():
                 self.stop.wait(LEASE_MILLISECONDS / 3000)
                 continue
-            self.flush_due()
-            self.step(block_milliseconds=self._block_milliseconds())
+            try:
+                self.rules  # noqa: B018  (copies an edited rules file into Redis within a second, even when idle)
+                self.flush_due()
+                self.step(block_milliseconds=self._block_milliseconds())
+            except redis.RedisError as error:
+                log.warning("redis unavailable (%s); retrying in a second", error)
+                self.stop.wait(1)
         self.connection.eval(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
             1,
@@ -161,54 +187,67 @@ class Notifier:
                 block=block_milliseconds,
             )
             entries = reply[0][1] if reply else []
-        handled: list[str] = []
-        for entry_id, fields in entries:
-            self.handle(entry_id.decode(), fields)
-            handled.append(entry_id.decode())
-        if handled:  # one XACK for the batch; a crash before it replays entries whose effects are idempotent
-            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, *handled)
+        if entries:
+            self._silences = grouping.read_silences(self.connection)  # once a batch, not once an event
+        passed_over = [entry_id.decode() for entry_id, fields in entries if not self.handle(entry_id.decode(), fields)]
+        if passed_over:  # entries that change no situation are acknowledged together, in one call
+            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, *passed_over)
         return len(entries)
 
-    def handle(self, entry_id: str, fields: dict[bytes, bytes]) -> None:
-        """Apply one entry (the caller acknowledges it); a malformed entry is logged and dropped, never retried."""
+    def handle(self, entry_id: str, fields: dict[bytes, bytes]) -> bool:
+        """Apply one entry, acknowledging it with its effects. False: nothing to apply, the caller acknowledges
+        it (a malformed entry is logged, never retried for ever; attacks, strikes, talks are no part of a
+        situation)."""
         try:
             record = parse_entry(entry_id, fields)
         except (KeyError, ValueError, ValidationError, orjson.JSONDecodeError) as error:
             log.error("dropping malformed stream entry %s: %s", entry_id, error)
-            return
+            return False
         if record.event.place is None or record.event.kind not in SITUATION_KINDS:
-            return  # attacks, strikes, talks...: in the event store, but no part of a place's situation
+            return False
         rules = self.rules
-        place_id = record.event.place.id
-        if rules.group_wait_seconds > 0 and grouping.closes_group(
-            self.connection, place_id, report_time(record), rules.group_wait_seconds
-        ):
-            # A report past the group's window in report time: the burst is over, as it would be live.
-            self.flush(place_id)
-        self._apply(record, rules)
+        try:
+            try:
+                self._apply(record, rules)
+            except _GroupClosed:
+                # A report past the group's window in report time: the burst is over, as it would be live.
+                self.flush(record.event.place.id)
+                self._apply(record, rules)
+        except redis.RedisError:
+            raise  # Redis is away: the entry stays pending and is retried
+        except Exception:
+            # A bug must not block every later event behind this one; the event itself stays stored.
+            log.exception("entry %s could not be applied; acknowledged so the stream moves on", entry_id)
+            return False
+        return True
 
     def _apply(self, record: EventRecord, rules: RuleSet) -> None:
+        """Situation, alerts (group wait 0) or group timer, and the acknowledgement: one MULTI."""
         assert record.event.place is not None
         place_id = record.event.place.id
         key, notified_key = keys.situation(place_id), keys.notified(place_id)
+        wait = rules.group_wait_seconds
+        when = report_time(record)
         now = time.time()
 
         def transaction(pipe: Any) -> None:
-            raw = pipe.get(key)
-            situation = Situation.model_validate_json(raw) if raw else new_situation(record)
-            if not apply_event(situation, record):
-                pipe.multi()
-                return
+            raw, notified, opened = grouping.read_place(pipe, place_id)
+            if wait > 0 and opened is not None and when > opened + timedelta(seconds=wait):
+                raise _GroupClosed
+            situation = _load_situation(raw, place_id) or new_situation(record)
+            changed = apply_event(situation, record)
             outcome = None
-            if rules.group_wait_seconds == 0:
-                outcome = grouping.evaluate_place(pipe, situation, rules, now)
+            if changed and wait == 0:
+                outcome = grouping.evaluate_place(situation, notified, self._silences, rules, now)
             pipe.multi()
-            pipe.set(key, orjson.dumps(situation.model_dump(mode="json")))
-            pipe.sadd(keys.SITUATION_INDEX, situation.place_id)
-            if outcome is not None:
-                grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=False)
-            else:
-                grouping.queue_open(pipe, place_id, report_time(record), now + rules.group_wait_seconds)
+            if changed:
+                pipe.set(key, orjson.dumps(situation.model_dump(mode="json")))
+                pipe.sadd(keys.SITUATION_INDEX, situation.place_id)
+                if outcome is not None:
+                    grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=False)
+                else:
+                    grouping.queue_open(pipe, place_id, when, now + wait)
+            pipe.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, record.entry_id)
 
         self.connection.transaction(transaction, key, notified_key)
 
@@ -217,15 +256,20 @@ class Notifier:
         key, notified_key = keys.situation(place_id), keys.notified(place_id)
         rules = self.rules
         now = time.time()
+        mutes = grouping.read_silences(self.connection)
 
         def transaction(pipe: Any) -> None:
-            raw = pipe.get(key)
+            raw, notified, _ = grouping.read_place(pipe, place_id)
             if raw is None:
                 pipe.multi()
                 grouping.queue_close(pipe, place_id)
                 return
-            situation = Situation.model_validate_json(raw)
-            outcome = grouping.evaluate_place(pipe, situation, rules, now)
+            situation = _load_situation(raw, place_id)
+            if situation is None:
+                pipe.multi()
+                grouping.queue_close(pipe, place_id)
+                return
+            outcome = grouping.evaluate_place(situation, notified, mutes, rules, now)
             pipe.multi()
             grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=True)
 
@@ -242,5 +286,11 @@ class Notifier:
         """Flush every group whose time has come; returns how many."""
         due = grouping.due_places(self.connection, time.time())
         for place_id in due:
-            self.flush(place_id)
+            try:
+                self.flush(place_id)
+            except redis.RedisError:
+                raise
+            except Exception:
+                log.exception("group of %s could not be flushed; closed so it cannot fire for ever", place_id)
+                self.connection.zrem(keys.ALERT_GROUPS, place_id)
         return len(due)

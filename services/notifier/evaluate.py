@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -171,7 +171,7 @@ class _Evaluation:
                 f"Control of {place_label(place)}: {arrow}, {state.claimed_by}, {_day(state.since)}; "
                 f"{_sources_words(state.independent_sources)}{contested}"
             ),
-            time=state.since or place.report_time or datetime.fromtimestamp(self.now),
+            time=state.since or place.report_time or datetime.fromtimestamp(self.now, UTC),
             events=state.events[-_SHOWN_EVENTS:],
             reports=state.reports[-_SHOWN_EVENTS:],
             sources=state.sources,
@@ -244,7 +244,7 @@ class _Evaluation:
                 f"Baseline for {place_label(self.situation)}: held by {state.controller_name}, {state.claimed_by}, "
                 f"{_day(state.since)}; {_sources_words(state.independent_sources)}"
             ),
-            time=state.since or datetime.fromtimestamp(self.now),
+            time=state.since or datetime.fromtimestamp(self.now, UTC),
             events=state.events[-_SHOWN_EVENTS:],
             reports=state.reports[-_SHOWN_EVENTS:],
             sources=state.sources,
@@ -277,7 +277,7 @@ class _Evaluation:
             before=None,
             after=count.model_dump(mode="json", exclude={"contributions"}),
             summary=summary,
-            time=count.as_of or self.situation.report_time or datetime.fromtimestamp(self.now),
+            time=count.as_of or self.situation.report_time or datetime.fromtimestamp(self.now, UTC),
             events=count.events[-_SHOWN_EVENTS:],
             reports=count.reports[-_SHOWN_EVENTS:],
             sources=count.sources,

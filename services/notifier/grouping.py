@@ -10,8 +10,9 @@ is. Nothing is held in process memory: a restarted or new leader finds every tim
 
 from __future__ import annotations
 
+import logging
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -24,6 +25,8 @@ from services.notifier import silences
 from services.notifier.emitter import AlertEmitter
 from services.notifier.evaluate import Notified, Outcome, evaluate
 from services.notifier.rules import RuleSet
+
+log = logging.getLogger(__name__)
 
 
 def next_due_ms(connection: redis.Redis) -> float | None:
@@ -46,14 +49,6 @@ def open_places(connection: redis.Redis) -> list[str]:
     return [place for place, is_open in zip(places, pipe.execute(), strict=True) if is_open]
 
 
-def closes_group(connection: redis.Redis, place_id: str, when: datetime, group_wait: float) -> bool:
-    """Whether a report at `when` (report time) falls after the open group's window."""
-    opened: Any = connection.hget(keys.alert_group(place_id), "report_time")
-    if opened is None:
-        return False
-    return when > datetime.fromisoformat(opened.decode()) + timedelta(seconds=group_wait)
-
-
 def queue_open(pipe: Pipeline, place_id: str, when: datetime, due: float) -> None:
     """Open the place's group if none is open; never push back a due time already set."""
     pipe.zadd(keys.ALERT_GROUPS, {place_id: due * 1000}, lt=True)
@@ -66,12 +61,34 @@ def queue_close(pipe: Pipeline, place_id: str) -> None:
     pipe.delete(keys.alert_group(place_id))
 
 
-def evaluate_place(pipe: Pipeline, situation: Situation, rules: RuleSet, now: float) -> Outcome:
-    """Read (under WATCH) what was notified and the silences, and evaluate the place."""
-    raw_notified: Any = pipe.hgetall(keys.notified(situation.place_id))
-    notified = {key.decode(): Notified.model_validate_json(value) for key, value in raw_notified.items()}
-    raw_silences: Any = pipe.hgetall(keys.SILENCES)
-    mute = silences.muter(silences.parse_all(raw_silences), situation.place_id, _wall(now))
+_READ_LUA = """
+return {redis.call('GET', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('HGET', KEYS[3], 'report_time')}
+"""
+
+
+def read_place(pipe: Pipeline, place_id: str) -> tuple[bytes | None, dict[str, Notified], datetime | None]:
+    """In one round trip (under WATCH): the situation, what was notified, and when its open group began."""
+    reply: Any = pipe.eval(_READ_LUA, 3, keys.situation(place_id), keys.notified(place_id), keys.alert_group(place_id))
+    raw, flat, opened = reply
+    notified: dict[str, Notified] = {}
+    for index in range(0, len(flat), 2):
+        try:
+            notified[flat[index].decode()] = Notified.model_validate_json(flat[index + 1])
+        except ValueError:
+            log.error("unreadable notified record %s for %s: treated as never notified", flat[index], place_id)
+    return raw or None, notified, datetime.fromisoformat(opened.decode()) if opened else None
+
+
+def read_silences(connection: redis.Redis) -> list[silences.Silence]:
+    raw: Any = connection.hgetall(keys.SILENCES)
+    return silences.parse_all(raw)
+
+
+def evaluate_place(
+    situation: Situation, notified: dict[str, Notified], muted: list[silences.Silence], rules: RuleSet, now: float
+) -> Outcome:
+    """Evaluate the place against the rules, with the silences active now."""
+    mute = silences.muter(muted, situation.place_id, datetime.fromtimestamp(now, UTC))
     return evaluate(situation, rules, notified, now, mute)
 
 
@@ -89,7 +106,3 @@ def queue_outcome(
         queue_close(pipe, situation.place_id)
     if outcome.repeat_due is not None:
         pipe.zadd(keys.ALERT_GROUPS, {situation.place_id: outcome.repeat_due * 1000}, lt=True)
-
-
-def _wall(now: float) -> datetime:
-    return datetime.fromtimestamp(now, UTC)

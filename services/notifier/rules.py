@@ -185,11 +185,13 @@ class RulesSource:
         try:
             mtime = self.path.stat().st_mtime
         except OSError as error:
-            log.warning("rules file %s unreadable: %s", self.path, error)
-            mtime = None
-        if mtime is not None and mtime != self._mtime:
-            self._mtime = mtime
-            self._sync_file(mtime)
+            if self._mtime != -1.0:  # say it once, not every second
+                log.warning("rules file %s unreadable, using the rules in Redis: %s", self.path, error)
+            self._mtime = -1.0
+        else:
+            if mtime != self._mtime:
+                self._mtime = mtime
+                self._sync_file(mtime)
         try:
             current = load_from_redis(self.connection)
         except ValueError as error:
@@ -200,7 +202,11 @@ class RulesSource:
         return self.rules
 
     def _sync_file(self, mtime: float) -> None:
-        text = self.path.read_text()
+        try:
+            text = self.path.read_text()
+        except (OSError, UnicodeDecodeError) as error:
+            log.error("rules file %s unreadable, keeping the current rules: %s", self.path, error)
+            return
         origin = f"file:{hashlib.sha256(text.encode()).hexdigest()}"
         stored: Any = self.connection.get(keys.RULES_ORIGIN)
         stored_text = stored.decode() if stored else ""

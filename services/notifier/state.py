@@ -63,8 +63,10 @@ def new_situation(record: EventRecord) -> Situation:
 
 
 def _add_unique(items: list[str], value: str) -> None:
+    """Append once; keep the newest MAX_IDS so a busy place's situation does not grow without end."""
     if value not in items:
         items.append(value)
+        del items[: -defaults.SITUATION_MAX_IDS]
 
 
 def claim_words(event: Event, source: str) -> str:
@@ -117,6 +119,32 @@ def _refresh_contested(state: ControlState, now: datetime) -> None:
     state.contested = bool(state.dissent)
 
 
+def _file_history(situation: Situation, state: ControlState) -> None:
+    """Insert in time order, with the newest few ids of its evidence; keep the newest holders only."""
+    keep = defaults.HISTORY_MAX_IDS
+    state = state.model_copy(
+        update={
+            "events": state.events[-keep:],
+            "reports": state.reports[-keep:],
+            "sources": state.sources[-keep:],
+            "evidence": {},
+            "dissent": [],
+            "contested": False,
+        }
+    )
+    for earlier in situation.history:
+        if earlier.controller == state.controller and earlier.since == state.since:
+            for name in ("events", "reports", "sources"):  # the same holding heard again: one entry
+                merged: list[str] = getattr(earlier, name)
+                for value in getattr(state, name):
+                    _add_unique(merged, value)
+                del merged[:-keep]
+            return
+    situation.history.append(state)
+    situation.history.sort(key=lambda item: item.since or datetime.min.replace(tzinfo=UTC))
+    del situation.history[: -defaults.SITUATION_MAX_HISTORY]
+
+
 def apply_control(situation: Situation, record: EventRecord) -> bool:
     """Update who controls the place. Returns whether the situation changed."""
     event = record.event
@@ -135,7 +163,7 @@ def apply_control(situation: Situation, record: EventRecord) -> bool:
     when = event_time(record)
     if current is not None:
         _refresh_contested(current, now)
-    if current is not None and current.controller == event.actor.id:
+    if current is not None and current.controller == event.actor.id and not event.historical:
         _add_evidence(current, record)
         return True
     is_change = event.kind is EventKind.control_change and not event.historical
@@ -152,6 +180,11 @@ def apply_control(situation: Situation, record: EventRecord) -> bool:
         claimed_by=claim_words(event, record.source),
     )
     _add_evidence(state, record)
+    if event.historical:
+        _file_history(situation, state)  # "seized Raqqa in 2014": the past, whatever we know of the present
+        return True
+    if state.previous is None and situation.history:
+        state.previous, state.previous_name = situation.history[-1].controller, situation.history[-1].controller_name
     newer = current is None or current.since is None or when >= current.since
     replaces_baseline = (
         current is not None and current.basis != "change" and basis == "state" and newer
@@ -160,13 +193,12 @@ def apply_control(situation: Situation, record: EventRecord) -> bool:
         # Late, historical or changeless news of another holder: it belongs to the past, not the present.
         # A late capture is consistent with the present (it came before it), but a report that someone
         # else holds the place now puts the present in dispute.
-        situation.history.append(state)
-        situation.history.sort(key=lambda item: item.since or datetime.min.replace(tzinfo=UTC))
-        if not event.historical and not is_change and newer:
+        _file_history(situation, state)
+        if not is_change and newer:
             _note_dissent(current, record, event.actor.id, now)
         return True
     if current is not None:
-        situation.history.append(current)
+        _file_history(situation, current)
     situation.control = state
     return True
 
@@ -180,12 +212,22 @@ def _count_range(event: Event) -> tuple[int, int | None] | None:
     return low, event.count.max
 
 
-def flow_totals(contributions: list[Contribution], now: datetime) -> dict[str, int]:
+def flow_totals(count: CountState, now: datetime) -> dict[str, int]:
     """Sum of distinct events per window, counted back from the latest report time."""
     totals: dict[str, int] = {}
     for name, span in FLOW_WINDOWS.items():
-        totals[name] = sum(item.min for item in contributions if span is None or item.time >= now - span)
+        totals[name] = sum(item.min for item in count.contributions if span is None or item.time >= now - span)
+    totals["all"] += count.folded
     return totals
+
+
+def _fold_old(count: CountState, now: datetime) -> None:
+    """Contributions older than the longest window only matter to the all-time sum: fold them into it."""
+    horizon = now - timedelta(days=7)
+    old = [item for item in count.contributions if item.time < horizon]
+    if old:
+        count.folded += sum(item.min for item in old)
+        count.contributions = [item for item in count.contributions if item.time >= horizon]
 
 
 def apply_count(situation: Situation, record: EventRecord) -> bool:
@@ -220,19 +262,24 @@ def apply_count(situation: Situation, record: EventRecord) -> bool:
         return True
     contributions = list(current.contributions) if current else []
     contributions.append(Contribution(event=event.id, min=numbers[0], max=numbers[1], time=when, source=record.source))
-    maxima = [item.max for item in contributions]
+    all_max = current.max if current else 0
     new = CountState(
         category=category,
         kind="flow",
-        min=sum(item.min for item in contributions),
-        max=None if any(value is None for value in maxima) else sum(value or 0 for value in maxima),
+        min=(current.min or 0 if current else 0) + numbers[0],
+        max=None if all_max is None or numbers[1] is None else all_max + numbers[1],
         as_of=max(when, current.as_of) if current and current.as_of else when,
-        totals=flow_totals(contributions, max(now, situation.report_time or now)),
+        folded=current.folded if current else 0,
         contributions=contributions,
-        events=[*(current.events if current else []), event.id],
-        reports=[*(current.reports if current else []), record.report_id],
+        events=list(current.events) if current else [],
+        reports=list(current.reports) if current else [],
         sources=list(current.sources) if current else [],
     )
+    _add_unique(new.events, event.id)
+    _add_unique(new.reports, record.report_id)
+    latest = max(now, situation.report_time or now)
+    _fold_old(new, latest)
+    new.totals = flow_totals(new, latest)
     for source in sources:
         _add_unique(new.sources, source)
     situation.counts[category] = new
@@ -258,6 +305,7 @@ def apply_event(situation: Situation, record: EventRecord) -> bool:
             situation.report_time = now
             for count in situation.counts.values():
                 if count.kind == "flow":
-                    count.totals = flow_totals(count.contributions, now)
+                    _fold_old(count, now)
+                    count.totals = flow_totals(count, now)
         situation.updated_at = record.published_at
     return changed

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import signal
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,22 +20,7 @@ from services.embedded_redis import free_port
 from tests.conftest import sitrep_command
 from tests.dedup.corpus import overlapping_reports
 from tests.dedup.helpers import canonical_events, ingest, snapshot, stream_entries
-from tests.helpers import wait_for_line, wait_until
-
-
-def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(sitrep_command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def stop_all(processes: list[subprocess.Popen[str]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+from tests.helpers import start, stop_all, wait_for_line, wait_until
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import orjson
@@ -182,3 +183,50 @@ def test_two_stories_from_one_outlet_and_a_reprint_of_one_of_them_count_once(r: 
     event = one(r, "control_change", "tabqa")
     assert event.sources == ["Valley Herald", "Wire desk"] and event.mention_count == 3
     assert event.independent_sources == 1
+
+
+def test_an_exact_resend_under_another_id_is_acknowledged_as_a_duplicate_and_adds_no_mention(r: redis.Redis) -> None:
+    resend = {**WIRE, "id": "wire-1-again", "text": "  " + WIRE_TEXT + "\n"}
+    ids = ingest(r, [WIRE, resend])
+    assert r.hget(keys.report("wire-1-again"), "duplicate_of") == b"wire-1"
+    result = process_batch(r, ids, WorkerSettings())
+    assert result.processed == 1 and result.skipped == 1
+    event = one(r, "control_change", "tabqa")
+    assert event.mention_count == 1 and len(stream_entries(r)) == 1
+
+
+def test_awkward_outlet_names_still_give_valid_json(r: redis.Redis) -> None:
+    names = ['Al "Quote" News', "Back\\slash Radio", "Ünïcode Σ Times", "Tab\x1fSeparated"]
+    process(
+        r,
+        [
+            {**MONITOR, "id": f"m{i}", "source": name, "text": f"{MONITOR['text']} ({i})"}
+            for i, name in enumerate(names)
+        ],
+    )
+    event = one(r, "control_change", "tabqa")
+    assert event.sources == sorted([*names[:3], "Tab Separated"])
+    assert event.mention_count == 4
+    entries = stream_entries(r)
+    assert all(CanonicalEvent.model_validate_json(entry["event"]).id == event.id for entry in entries)
+
+
+def test_a_long_running_quantity_shows_its_latest_month_of_observations(r: redis.Redis) -> None:
+    days = [date(2017, 9, 1) + timedelta(days=k) for k in range(40)]
+    process(
+        r,
+        [
+            report(
+                f"d{k}",
+                "Aid desk",
+                day.isoformat(),
+                f"About {1000 + k * 100:,} civilians are trapped in Raqqa, aid workers said.",
+            )
+            for k, day in enumerate(days)
+        ],
+    )
+    trapped = one(r, "civilian_count", "raqqa")
+    assert trapped.mention_count == 40
+    assert [str(o.date) for o in trapped.observations] == [d.isoformat() for d in days[-31:]]
+    assert trapped.count is not None and trapped.count.min == 1000 + 39 * 100
+    assert str(trapped.time.date) == days[-1].isoformat()

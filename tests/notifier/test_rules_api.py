@@ -138,3 +138,23 @@ def test_the_rules_file_is_reloaded_when_it_changes_but_never_clobbers_an_api_ed
     restarted_path = tmp_path / "rules-n1-restarted.yaml"
     os.utime(restarted_path, (time.time() + 120, time.time() + 120))
     assert [rule.name for rule in restarted.reload_rules().rules] == ["control", "civilians"]
+
+
+def test_a_missing_rules_file_keeps_the_rules_in_redis(r: redis.Redis, make_notifier: NotifierFactory) -> None:
+    notifier = make_notifier(rules=[{"name": "only", "kind": "control_changed"}])
+    assert [rule.name for rule in notifier.reload_rules().rules] == ["only"]
+    notifier._rules_source.path = Path("/nonexistent/rules.yaml")
+    assert [rule.name for rule in notifier.reload_rules().rules] == ["only"]
+
+
+def test_rules_can_be_put_as_the_yaml_of_the_rules_file(client: TestClient, r: redis.Redis) -> None:
+    text = "group_wait_seconds: 0\nrules:\n  - {name: raqqa, kind: control_changed, places: [raqqa]}\n"
+    response = client.put("/v1/rules", content=text, headers={"content-type": "application/yaml"})
+    assert response.status_code == 200 and response.json()["rules"][0]["places"] == ["raqqa"]
+    yaml_bad = client.put("/v1/rules", content="rules: [", headers={"content-type": "application/yaml"})
+    assert yaml_bad.status_code == 422 and "unreadable rules" in yaml_bad.text
+    field_bad = client.put("/v1/rules", content="rules: 7", headers={"content-type": "application/yaml"})
+    assert field_bad.status_code == 422 and field_bad.json()["detail"][0]["loc"] == ["rules"]
+    assert client.put("/v1/rules", content="{", headers={"content-type": "application/json"}).status_code == 422
+    assert client.put("/v1/rules", content="x", headers={"content-type": "text/plain"}).status_code == 415
+    assert client.get("/v1/rules").json()["rules"][0]["name"] == "raqqa"

@@ -201,3 +201,15 @@ def test_rule_silence_and_malformed_entries(r: redis.Redis, make_notifier: Notif
     drain(notifier)
     assert kinds(r) == [("control_changed", "raqqa")]
     assert r.xpending(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP)["pending"] == 0
+
+
+def test_corrupt_stored_state_is_logged_and_replaced_never_a_stuck_notifier(
+    r: redis.Redis, make_notifier: NotifierFactory
+) -> None:
+    notifier = make_notifier()
+    r.set(keys.situation("palmyra"), b"{broken")
+    r.hset(keys.notified("palmyra"), "control", b"[]")
+    push(r, event("control_change", "palmyra", "syrian-government", "islamic-state"), "2017-03-02T08:00:00Z")
+    drain(notifier)
+    assert kinds(r) == [("control_changed", "palmyra")]
+    assert r.xpending(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP)["pending"] == 0

@@ -65,3 +65,15 @@ def test_two_notifiers_and_a_killed_leader_emit_each_alert_exactly_once(
         for process in processes.values():
             process.wait(timeout=30)
     assert [alert["id"] for alert in alerts(r)] == expected
+
+
+def test_until_idle_flushes_open_groups_before_it_exits(
+    r: redis.Redis, child_env: dict[str, str], tmp_path: Path
+) -> None:
+    for item, published, source in ARCHIVE:
+        push(r, item, published, source=source, report_id=f"r-{item.id}")
+    env = {**child_env, "SITREP_RULES_FILE": str(rules_yaml(tmp_path / "slow.yaml", group_wait=600))}
+    done = subprocess.run(sitrep_command("notifier", "--until-idle"), env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    assert [(a["type"].removeprefix("sitrep.alert."), a["subject"]) for a in alerts(r)] == EXPECTED
+    assert r.zcard(keys.ALERT_GROUPS) == 0

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 
 import orjson
 
-from schemas.events import STOCK_CATEGORIES, CivilianCategory, Event, EventKind, EventTime, Mention, Span
+from schemas.events import STOCK_CATEGORIES, CivilianCategory, Event, EventKind
 from schemas.reports import ReportIn
 from services import keys
 
@@ -74,12 +74,13 @@ def canonical_id(key: tuple[str, ...]) -> str:
 
 def _stamp(moment: datetime) -> str:
     """Fixed-width UTC time: sorts as text in time order (the merge script compares ranks as strings)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
 
 
 def clean_source(source: str) -> str:
-    """The outlet as a hash field part: the merge script splits fields on \\x1f."""
-    return source.replace(_SEP, " ")
+    """The outlet as the merge script stores it: it splits its fields on \\x1f and \\x1e."""
+    return source.replace(_SEP, " ").replace("\x1e", " ")
 
 
 @dataclass(frozen=True)
@@ -126,47 +127,79 @@ def _index_keys(event: Event) -> tuple[str, ...]:
     return tuple(found)
 
 
-def merge_item(report_id: str, report: ReportIn, event: Event) -> MergeItem:
-    """Everything the merge script needs about one extracted event of one report."""
-    published = report.published_at
-    day = event_day(event, published)
+@dataclass(frozen=True)
+class ReportFacts:
+    """What every event of one report shares, computed once per report."""
+
+    report_id: str
+    source: str
+    published_at: datetime
+    published_iso: str
+    stamp: str
+    score: float
+
+    @classmethod
+    def of(cls, report_id: str, report: ReportIn) -> ReportFacts:
+        published = report.published_at
+        source = clean_source(report.source)
+        return cls(report_id, source, published, published.isoformat(), _stamp(published), published.timestamp())
+
+
+def _compact(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def merge_item(report_id: str, report: ReportIn | ReportFacts, event: Event) -> MergeItem:
+    """Everything the merge script needs about one extracted event of one report.
+
+    Built from one `model_dump` of the event: this runs for every event, beside the extractor.
+    """
+    facts = report if isinstance(report, ReportFacts) else ReportFacts.of(report_id, report)
+    published = facts.published_at
+    day = event.time.date or published.astimezone(UTC).date()
     precision = _PRECISION_RANK[event.time.precision]
-    stamp = _stamp(published)
-    tie = f"{stamp}{report_id}{_SEP}{event.id}"
-    time = EventTime(date=day, precision=event.time.precision, text=event.time.text)
-    mention = Mention(
-        report_id=report_id,
-        event_id=event.id,
-        source=report.source,
-        published_at=published,
-        stance=event.stance,
-        historical=event.historical,
-        time=time,
-        evidence=Span(start=event.evidence.start, end=event.evidence.end, text=event.evidence.text),
-        count=event.count,
-        attribution=event.attribution,
-    )
-    depth = len(event.place.id.split("/")) if event.place else 0
+    tie = f"{facts.stamp}{report_id}{_SEP}{event.id}"
+    dumped = event.model_dump(mode="json", exclude_none=True)
+    time: dict[str, object] = {"date": day.isoformat(), "precision": event.time.precision}
+    if event.time.text is not None:
+        time["text"] = event.time.text
+    evidence = dumped["evidence"]
+    mention: dict[str, object] = {
+        "report_id": report_id,
+        "event_id": event.id,
+        "source": facts.source,
+        "published_at": facts.published_iso,
+        "stance": event.stance,
+        "historical": event.historical,
+        "time": time,
+        "evidence": {"start": evidence["start"], "end": evidence["end"], "text": evidence["text"]},
+    }
+    for optional in ("count", "attribution"):
+        if optional in dumped:
+            mention[optional] = dumped[optional]
+    depth = event.place.id.count("/") + 1 if event.place else 0
     rank = f"{int(event.historical)}{_STANCE_RANK[event.stance]}{precision}{9 - min(depth, 9)}{tie}"
     if event.kind is EventKind.civilian_count:
         # A quantity shows its latest observation: invert the date so the smallest rank is the newest.
-        time_rank = f"{99991231 - int(day.strftime('%Y%m%d')):08d}{precision}{tie}"
+        time_rank = f"{99991231 - _compact(day):08d}{precision}{tie}"
     else:
         time_rank = f"{precision}{day.isoformat()}{tie}"
     observation = ""
-    if event.count is not None and (event.count.min is not None or event.count.max is not None):
-        low = "" if event.count.min is None else str(event.count.min)
-        high = "" if event.count.max is None else str(event.count.max)
+    count = event.count
+    if count is not None and (count.min is not None or count.max is not None):
+        low = "" if count.min is None else str(count.min)
+        high = "" if count.max is None else str(count.max)
         observation = f"{day.isoformat()}{_SEP}{low}{_SEP}{high}"
+    base = {key: value for key, value in dumped.items() if key not in _BASE_EXCLUDE}
     return MergeItem(
         canonical_id=canonical_id(blocking_key(event, published)),
         mention_id=event.id,
-        mention_json=orjson.dumps(mention.model_dump(mode="json", exclude_none=True)),
-        score=published.timestamp(),
+        mention_json=orjson.dumps(mention),
+        score=facts.score,
         rank=rank,
-        base_json=orjson.dumps(event.model_dump(mode="json", exclude_none=True, exclude=_BASE_EXCLUDE)),
+        base_json=orjson.dumps(base),
         time_rank=time_rank,
-        time_json=orjson.dumps(time.model_dump(mode="json", exclude_none=True)),
+        time_json=orjson.dumps(time),
         confidence=f"{event.confidence:.3f}",
         historical=event.historical,
         observation=observation,

@@ -2,27 +2,40 @@
 --
 -- ARGV: now (epoch s), now (ISO), event ttl, lsh ttl, stream maxlen, mentions shown, slots needed
 -- for a near-duplicate, hex width of a slot, number of reports; then per report:
---   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature, nbands, band names..., outcome ('done'|'failed'), error, nitems,
+--   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature,
+--   nbands, band names..., outcome ('done'|'failed'), error, nitems,
 --   per item: canonical id, mention id, mention json, score, rank, base json, time rank, time json,
 --             confidence, historical ('1'|'0'), observation ('' or day\31min\31max), nindex, index keys...
 -- Returns, per report: id, status ('done'|'failed'|'skipped'), story, near_duplicate_of, nchanges,
 --   then (canonical id, mention id, change) per item.
 --
 -- Every change is a set insert or keeps a minimum/maximum, so the state after any set of reports
--- does not depend on the order they came in; a report already done is skipped whole.
+-- does not depend on the order they came in; a report already done is skipped whole. Inputs are
+-- built by workers/event_store.py; a runtime error here would leave a partial batch (Redis does not
+-- roll scripts back), so the script does no parsing that can fail on user text.
 local now, now_iso = tonumber(ARGV[1]), ARGV[2]
 local ttl, lsh_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
 local maxlen, shown = ARGV[5], tonumber(ARGV[6])
 local need, width = tonumber(ARGV[7]), tonumber(ARGV[8])
 local nreports = tonumber(ARGV[9])
 local SEP = '\31'
+local REFRESH = 10
+local OBSERVATION_DAYS = 31
 local out = {}
 local i = 10
 
+-- Slots two signatures share: compared a band (4 slots) at a time first, since near-duplicates agree
+-- on most bands, then slot by slot inside the bands that differ.
 local function same_slots(a, b)
-  local n = 0
-  for s = 1, math.min(#a, #b), width do
-    if string.sub(a, s, s + width - 1) == string.sub(b, s, s + width - 1) then n = n + 1 end
+  local n, band = 0, width * 4
+  for s = 1, math.min(#a, #b), band do
+    if string.sub(a, s, s + band - 1) == string.sub(b, s, s + band - 1) then
+      n = n + 4
+    else
+      for t = s, s + band - 1, width do
+        if string.sub(a, t, t + width - 1) == string.sub(b, t, t + width - 1) then n = n + 1 end
+      end
+    end
   end
   return n
 end
@@ -39,59 +52,80 @@ local function num(x)
   return x
 end
 
--- Observations of a quantity from its `:obs` hash (fields day\31min\31max\31source): JSON of the list,
--- and of the count (the latest day's range). Rebuilt only when a new (day, figure, source) arrives.
-local function observations(okey)
-  local fields = redis.call('HKEYS', okey)
-  local days, day_list = {}, {}
-  for _, o in ipairs(fields) do
-    local d, low, high, source = string.match(o, '^([^\31]*)\31([^\31]*)\31([^\31]*)\31(.*)$')
-    local day = days[d]
-    if day == nil then
-      day = { values = {}, order = {} }
-      days[d] = day
-      day_list[#day_list + 1] = d
-    end
+-- One day of a quantity: its facts ("min\31max\31source", \30-joined) as the day's observation JSON,
+-- and the day's range as a count JSON.
+local function observation_day(day, facts)
+  local values, order = {}, {}
+  for fact in string.gmatch(facts, '[^\30]+') do
+    local low, high, source = string.match(fact, '^([^\31]*)\31([^\31]*)\31(.*)$')
     local vk = low .. SEP .. high
-    local value = day.values[vk]
+    local value = values[vk]
     if value == nil then
       value = { low = low, high = high, sources = {} }
-      day.values[vk] = value
-      day.order[#day.order + 1] = value
+      values[vk] = value
+      order[#order + 1] = value
     end
     value.sources[#value.sources + 1] = source
   end
-  table.sort(day_list)
-  local parts, count_json = {}, ''
-  for k, d in ipairs(day_list) do
-    local day = days[d]
-    table.sort(day.order, function(a, b)
-      local al, bl = tonumber(a.low) or -1, tonumber(b.low) or -1
-      if al ~= bl then return al < bl end
-      return (tonumber(a.high) or math.huge) < (tonumber(b.high) or math.huge)
-    end)
-    local lowest, highest, open = nil, nil, false
-    local values = {}
-    for v, value in ipairs(day.order) do
-      local low, high = tonumber(value.low), tonumber(value.high)
-      if low and (lowest == nil or low < lowest) then lowest = low end
-      if high == nil then open = true elseif highest == nil or high > highest then highest = high end
-      values[v] = '{"min":' .. num(value.low) .. ',"max":' .. num(value.high) .. ',"sources":'
-        .. sorted_sources(value.sources) .. '}'
-    end
-    local low_s = lowest and string.format('%d', lowest) or 'null'
-    local high_s = (open or highest == nil) and 'null' or string.format('%d', highest)
-    parts[k] = '{"date":"' .. d .. '","min":' .. low_s .. ',"max":' .. high_s .. ',"values":['
-      .. table.concat(values, ',') .. ']}'
-    if k == #day_list then
-      local exact = (#day.order == 1 and low_s == high_s and low_s ~= 'null') and 'true' or 'false'
-      count_json = '{"min":' .. low_s .. ',"max":' .. high_s .. ',"exact":' .. exact .. '}'
-    end
+  table.sort(order, function(a, b)
+    local al, bl = tonumber(a.low) or -1, tonumber(b.low) or -1
+    if al ~= bl then return al < bl end
+    return (tonumber(a.high) or math.huge) < (tonumber(b.high) or math.huge)
+  end)
+  local lowest, highest, open = nil, nil, false
+  local parts = {}
+  for v, value in ipairs(order) do
+    local low, high = tonumber(value.low), tonumber(value.high)
+    if low and (lowest == nil or low < lowest) then lowest = low end
+    if high == nil then open = true elseif highest == nil or high > highest then highest = high end
+    parts[v] = '{"min":' .. num(value.low) .. ',"max":' .. num(value.high) .. ',"sources":'
+      .. sorted_sources(value.sources) .. '}'
   end
-  return '[' .. table.concat(parts, ',') .. ']', count_json
+  local low_s = lowest and string.format('%d', lowest) or 'null'
+  local high_s = (open or highest == nil) and 'null' or string.format('%d', highest)
+  local exact = (#order == 1 and low_s == high_s and low_s ~= 'null') and 'true' or 'false'
+  return '{"date":"' .. day .. '","min":' .. low_s .. ',"max":' .. high_s .. ',"values":['
+    .. table.concat(parts, ',') .. ']}', '{"min":' .. low_s .. ',"max":' .. high_s .. ',"exact":' .. exact .. '}'
 end
 
-local touched_events, touched_list, entries = {}, {}, {}
+-- Add a quantity fact (day\31min\31max from one outlet) to the event's `:obs` hash, which keeps per
+-- day: f\31<day> the facts, j\31<day> the day's JSON. Returns nil when the fact was there, else the
+-- new JSON of the observations (the latest OBSERVATION_DAYS days) and the count (the latest day's
+-- range). Only the day that changed is rebuilt, so the cost does not grow with the history.
+local function observe(okey, days, observation, source)
+  local day, figure = string.match(observation, '^([^\31]*)\31(.*)$')
+  local fact = figure .. SEP .. source
+  local facts = redis.call('HGET', okey, 'f' .. SEP .. day)
+  if facts then
+    for existing in string.gmatch(facts, '[^\30]+') do
+      if existing == fact then return nil end
+    end
+    facts = facts .. '\30' .. fact
+  else
+    facts = fact
+  end
+  local day_json, day_count = observation_day(day, facts)
+  redis.call('HSET', okey, 'f' .. SEP .. day, facts, 'j' .. SEP .. day, day_json, 'c' .. SEP .. day, day_count)
+  local list = {}
+  local known = false
+  for d in string.gmatch(days or '', '[^\30]+') do
+    list[#list + 1] = d
+    if d == day then known = true end
+  end
+  if not known then
+    list[#list + 1] = day
+    table.sort(list)
+  end
+  local first = math.max(1, #list - OBSERVATION_DAYS + 1)
+  local wanted = {}
+  for k = first, #list do wanted[#wanted + 1] = 'j' .. SEP .. list[k] end
+  wanted[#wanted + 1] = 'c' .. SEP .. list[#list]
+  local got = redis.call('HMGET', okey, unpack(wanted))
+  local count = table.remove(got)
+  return '[' .. table.concat(got, ',') .. ']', count, table.concat(list, '\30')
+end
+
+local touched_events, touched_list, entries, trimmed = {}, {}, {}, {}
 
 -- Add one mention to its canonical event's state; returns the change kind ('none' when it was there).
 -- Only set inserts and minima/maxima, so the state does not depend on the order of mentions. The
@@ -102,7 +136,7 @@ local function merge(source, story, stamp, item)
   if redis.call('ZADD', skey .. ':mentions', 'NX', item.score, item.mention) == 0 then return 'none' end
   local origin_field, seen_field = 'so' .. SEP .. story, 'sn' .. SEP .. source
   local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'n', 'nonhist', 'ind', 'srcs', origin_field,
-    seen_field)
+    seen_field, 'ix', 'days')
   local rank, trank, cmax, n = cur[1], cur[2], cur[3], tonumber(cur[4]) or 0
   local nonhist, ind, srcs, origin = tonumber(cur[5]) or 0, tonumber(cur[6]) or 0, cur[7], cur[8]
   -- Independent sources: each story is credited to the outlet of its earliest report (by publication
@@ -139,18 +173,27 @@ local function merge(source, story, stamp, item)
   end
   local touched = touched_events[cid]
   if touched == nil then
-    touched = { index = {} }
+    -- Expiry and the global and kind indexes are refreshed at most every REFRESH seconds: a busy
+    -- event (a burst of copies) does not pay them for every batch.
+    touched = { index = {}, refresh = not cur[10] or now - tonumber(cur[10]) >= REFRESH }
     touched_events[cid] = touched
     touched_list[#touched_list + 1] = cid
+    if touched.refresh then
+      update[#update + 1] = 'ix'; update[#update + 1] = now
+    end
   end
-  for _, index in ipairs(item.index) do touched.index[index] = true end
+  for x, index in ipairs(item.index) do
+    if x > 2 or touched.refresh then touched.index[index] = true end  -- 1, 2: global and kind indexes
+    trimmed[index] = true
+  end
   if item.observation ~= '' then
-    touched.obs = true
-    local okey = skey .. ':obs'
-    if redis.call('HSETNX', okey, item.observation .. SEP .. source, '1') == 1 then
-      local obs, count = observations(okey)
+    touched.has_obs = true
+    local obs, count, days = observe(skey .. ':obs', cur[11], item.observation, source)
+    if obs then
+      touched.obs = true
       update[#update + 1] = 'obs'; update[#update + 1] = obs
       update[#update + 1] = 'count'; update[#update + 1] = count
+      update[#update + 1] = 'days'; update[#update + 1] = days
     end
   end
   redis.call('HSET', skey, unpack(update))
@@ -274,29 +317,27 @@ end
 
 -- Once per changed event: its JSON, expiry and index entries; then the stream entries, in report order,
 -- each with its event as it stands at the end of the batch; then trim what expired from the indexes.
-local indexes = {}
 for _, cid in ipairs(touched_list) do
   local touched = touched_events[cid]
   local skey = 'sitrep:canon:' .. cid
   touched.json = render(cid)
   if ttl > 0 then
     redis.call('SET', 'sitrep:event:' .. cid, touched.json, 'EX', ttl)
-    redis.call('EXPIRE', skey, ttl)
-    redis.call('EXPIRE', skey .. ':mentions', ttl)
-    if touched.obs then redis.call('EXPIRE', skey .. ':obs', ttl) end
+    if touched.refresh then
+      redis.call('EXPIRE', skey, ttl)
+      redis.call('EXPIRE', skey .. ':mentions', ttl)
+    end
+    if touched.obs or (touched.refresh and touched.has_obs) then redis.call('EXPIRE', skey .. ':obs', ttl) end
   else
     redis.call('SET', 'sitrep:event:' .. cid, touched.json)
   end
-  for index, _ in pairs(touched.index) do
-    redis.call('ZADD', index, now, cid)
-    indexes[index] = true
-  end
+  for index, _ in pairs(touched.index) do redis.call('ZADD', index, now, cid) end
 end
 for _, entry in ipairs(entries) do
   redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'event', touched_events[entry[1]].json,
     'report_id', entry[2], 'source', entry[3], 'published_at', entry[4], 'change', entry[5])
 end
 if ttl > 0 then
-  for index, _ in pairs(indexes) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
+  for index, _ in pairs(trimmed) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
 end
 return out

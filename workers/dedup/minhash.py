@@ -12,6 +12,7 @@ every process and on every host (Python's `hash()` is salted per process and wou
 from __future__ import annotations
 
 import re
+import struct
 import zlib
 
 SLOTS = 64
@@ -28,6 +29,8 @@ _LOW = (1 << _VALUE_BITS) - 1
 _M1, _M2, _M3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
 _EMPTY = _LOW + 1
 _SPLIT = re.compile(rb"\W+")
+_PACK = struct.Struct(f">{SLOTS}I")
+_BAND_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
 _HEX = 8  # each value is kept as 32 bits (8 hex digits) in Redis: enough to compare signatures
 
 
@@ -62,15 +65,20 @@ def signature(text: str) -> list[int]:
 
 def to_hex(values: list[int]) -> str:
     """The signature as Redis keeps it: `SLOTS` fixed-width 8-digit hex values (what the Lua script compares)."""
-    return "".join(f"{value & 0xFFFFFFFF:08x}" for value in values)
+    return _PACK.pack(*[value & 0xFFFFFFFF for value in values]).hex()
 
 
 def band_keys(values: list[int]) -> list[str]:
-    """One `band:hash` name per band; the store keys `sitrep:lsh:{band}:{hash}` hold the first report seen."""
+    """One `band:hash` name per band; the store keys `sitrep:lsh:{band}:{hash}` hold the first report seen.
+
+    A band's hash mixes its values with fixed odd multipliers (64 bits): a pure function of the values.
+    """
     keys = []
     for band in range(BANDS):
-        chunk = ",".join(str(value) for value in values[band * ROWS : (band + 1) * ROWS])
-        keys.append(f"{band}:{zlib.crc32(chunk.encode()):08x}{zlib.adler32(chunk.encode()):08x}")
+        mixed = 0
+        for value, multiplier in zip(values[band * ROWS : (band + 1) * ROWS], _BAND_MULTIPLIERS, strict=True):
+            mixed = ((mixed ^ value) * multiplier) & _MASK
+        keys.append(f"{band}:{mixed:016x}")
     return keys
 
 
