@@ -53,6 +53,7 @@ return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
 """
 
 _EVENT_FIELDS = set(Event.model_fields)
+_SITUATION_KIND_NAMES = frozenset(kind.value.encode() for kind in SITUATION_KINDS)
 
 
 def parse_entry(entry_id: str, fields: dict[bytes, bytes]) -> EventRecord:
@@ -200,6 +201,9 @@ class Notifier:
         acks: list[str] = []
         for entry_id, fields in entries:
             acks.append(entry_id)
+            kind = fields.get(b"kind")
+            if kind is not None and kind not in _SITUATION_KIND_NAMES:
+                continue  # the worker names the kind beside the JSON: most entries are skipped unparsed
             try:
                 record = parse_entry(entry_id, fields)
             except (KeyError, ValueError, ValidationError, orjson.JSONDecodeError) as error:

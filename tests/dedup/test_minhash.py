@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import REPO
 from tests.dedup.corpus import HAPPENINGS
@@ -46,3 +49,22 @@ def test_case_and_punctuation_do_not_matter_and_tiny_texts_still_get_a_full_sign
     assert sig("Tabqa fell, residents said.") == sig("TABQA FELL -- residents said")
     assert len(minhash.signature("Tabqa")) == minhash.SLOTS
     assert minhash.similarity(sig("Tabqa"), sig("Tabqa")) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "pinned"),
+    [
+        (
+            "The convoy left the northern crossing at dawn, carrying 1,200 people towards the river town.",
+            "d82fb14997790f4a419d93ab419ca9ff",
+        ),
+        ("two words", "cdb5ac667df8b5bba2caffe3e2d6d228"),
+        ("", "df3f9a7c9e89697a8d3e3ba08cfb60b7"),
+    ],
+)
+def test_signatures_and_band_keys_do_not_change_between_versions(text: str, pinned: str) -> None:
+    # Stored signatures and band keys are compared with those of later reports, possibly computed by a
+    # newer worker: a faster implementation must give the very same values (pinned from the first one).
+    values = minhash.signature(text)
+    digest = hashlib.sha256((minhash.to_hex(values) + ",".join(minhash.band_keys(values))).encode()).hexdigest()
+    assert digest[:32] == pinned

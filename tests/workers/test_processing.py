@@ -33,6 +33,8 @@ def test_rq_worker_processes_the_batch_and_feeds_the_notifier_stream(r: redis.Re
     entries = r.xrange(keys.EVENTS_STREAM)
     assert {entry[b"report_id"].decode() for _, entry in entries} >= {ids[0]}
     assert all(entry[b"source"] for _, entry in entries)
+    # Each entry names its event's kind beside the JSON, so the notifier can skip kinds unparsed.
+    assert all(entry[b"kind"].decode() == orjson.loads(entry[b"event"])["kind"] for _, entry in entries)
 
 
 def test_processing_a_batch_twice_changes_nothing(r: redis.Redis) -> None:

@@ -99,6 +99,7 @@ class MergeItem:
     historical: bool
     observation: str
     index_keys: tuple[str, ...]
+    kind: str = ""
 
     def args(self) -> list[str | bytes | float | int]:
         """The item's part of the script's ARGV (layout in merge.lua)."""
@@ -114,6 +115,7 @@ class MergeItem:
             self.confidence,
             "1" if self.historical else "0",
             self.observation,
+            self.kind,
             len(self.index_keys),
             *self.index_keys,
         ]
@@ -204,4 +206,5 @@ def merge_item(report_id: str, report: ReportIn | ReportFacts, event: Event) -> 
         historical=event.historical,
         observation=observation,
         index_keys=_index_keys(event),
+        kind=event.kind.value,
     )

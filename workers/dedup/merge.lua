@@ -5,7 +5,8 @@
 --   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature,
 --   nbands, band names..., outcome ('done'|'failed'), error, nitems,
 --   per item: canonical id, mention id, mention json, score, rank, base json, time rank, time json,
---             confidence, historical ('1'|'0'), observation ('' or day\31min\31max), nindex, index keys...
+--             confidence, historical ('1'|'0'), observation ('' or day\31min\31max), kind, nindex,
+--             index keys...
 -- Returns, per report: id, status ('done'|'failed'|'skipped'), story, near_duplicate_of, nchanges,
 --   then (canonical id, mention id, change) per item.
 --
@@ -116,6 +117,7 @@ local function observe(okey, days, observation, source)
     list[#list + 1] = day
     table.sort(list)
   end
+  if #list == 1 then return '[' .. day_json .. ']', day_count, day end  -- one day: nothing else to read
   local first = math.max(1, #list - OBSERVATION_DAYS + 1)
   local wanted = {}
   for k = first, #list do wanted[#wanted + 1] = 'j' .. SEP .. list[k] end
@@ -240,11 +242,11 @@ for _ = 1, nreports do
     local item = {
       cid = ARGV[i], mention_id = ARGV[i + 1], mention = ARGV[i + 2], score = ARGV[i + 3], rank = ARGV[i + 4],
       base = ARGV[i + 5], trank = ARGV[i + 6], time = ARGV[i + 7], confidence = ARGV[i + 8],
-      historical = ARGV[i + 9], observation = ARGV[i + 10], index = {},
+      historical = ARGV[i + 9], observation = ARGV[i + 10], kind = ARGV[i + 11], index = {},
     }
-    local nindex = tonumber(ARGV[i + 11])
-    for x = 1, nindex do item.index[x] = ARGV[i + 11 + x] end
-    i = i + 12 + nindex
+    local nindex = tonumber(ARGV[i + 12])
+    for x = 1, nindex do item.index[x] = ARGV[i + 12 + x] end
+    i = i + 13 + nindex
     items[k] = item
   end
   local rkey = 'sitrep:report:' .. id
@@ -272,19 +274,21 @@ for _ = 1, nreports do
         end
       end
       for b, band in ipairs(bands) do
+        -- A band taken by an earlier report keeps it; a free one (nil in the MGET just above, in this
+        -- atomic call) is claimed without NX, which would only repeat that check.
         if candidates[b] then
-          -- taken by an earlier report: SET NX would not change it
+          -- taken
         elseif lsh_ttl > 0 then
-          redis.call('SET', band, id, 'NX', 'EX', lsh_ttl)
+          redis.call('SETEX', band, lsh_ttl, id)
         else
-          redis.call('SET', band, id, 'NX')
+          redis.call('SET', band, id)
         end
       end
     end
     local contributions, events, listed = {}, {}, {}
     out[#out + 1] = id; out[#out + 1] = 'done'; out[#out + 1] = story; out[#out + 1] = near
     out[#out + 1] = #items
-    local strongest, order = {}, {}
+    local strongest, order, kinds = {}, {}, {}
     for _, item in ipairs(items) do
       local change = merge(source, story, stamp, item)
       out[#out + 1] = item.cid; out[#out + 1] = item.mention_id; out[#out + 1] = change
@@ -295,6 +299,7 @@ for _ = 1, nreports do
         events[#events + 1] = cjson.encode(item.cid)
         order[#order + 1] = item.cid
         strongest[item.cid] = change
+        kinds[item.cid] = item.kind
       elseif STRENGTH[change] > STRENGTH[strongest[item.cid]] then
         strongest[item.cid] = change
       end
@@ -302,7 +307,7 @@ for _ = 1, nreports do
     -- One stream entry per canonical event this report changed (none for a mention already there).
     for _, cid in ipairs(order) do
       if strongest[cid] ~= 'none' then
-        entries[#entries + 1] = { cid, id, source, published, strongest[cid] }
+        entries[#entries + 1] = { cid, id, source, published, strongest[cid], kinds[cid] }
       end
     end
     local fields = { 'status', 'done', 'story', story, 'minhash', sig, 'done_at', now_iso,
@@ -334,8 +339,9 @@ for _, cid in ipairs(touched_list) do
   for index, _ in pairs(touched.index) do redis.call('ZADD', index, now, cid) end
 end
 for _, entry in ipairs(entries) do
-  redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'event', touched_events[entry[1]].json,
-    'report_id', entry[2], 'source', entry[3], 'published_at', entry[4], 'change', entry[5])
+  redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event',
+    touched_events[entry[1]].json, 'report_id', entry[2], 'source', entry[3], 'published_at', entry[4],
+    'change', entry[5])
 end
 if ttl > 0 then
   for index, _ in pairs(trimmed) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
