@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     api.set_defaults(func=_cmd_api)
 
     worker = sub.add_parser("worker", help="an RQ worker that extracts and deduplicates events (needs REDIS_URL)")
-    worker.add_argument("queues", nargs="*", help="queues to listen on (default: SITREP_QUEUE_NAME, 'sitrep')")
+    worker.add_argument(
+        "queues", nargs="*", help="queues to listen on, first first (default: 'sitrep', then 'sitrep-webhooks')"
+    )
     worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     worker.add_argument(
         "--worker-class",

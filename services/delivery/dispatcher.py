@@ -44,9 +44,19 @@ class Dispatcher:
         self.enqueued = 0
 
     def ensure_group(self) -> None:
-        """From the start of the log: subscriptions only take alerts logged after they were made anyway."""
+        """Create the group where delivery can begin: after the newest entry, or before the oldest
+        subscription if that is earlier. An alert logged before every subscription goes to nobody,
+        so a first start does not walk a long history for nothing. (Newest entry first, then the
+        subscriptions: one made in between only takes alerts after it, which come after that entry.)"""
+        newest: Any = self.connection.xrevrange(keys.ALERTS_STREAM, count=1)
+        start = stream.parse_id(newest[0][0]) if newest else (0, 0)
+        created = [s.created_ms for s in subscriptions.list_all(self.connection)]
+        if created and min(created) - 1 < start[0]:
+            start = (max(min(created) - 1, 0), 2**64 - 1)  # the whole millisecond before it
         try:
-            self.connection.xgroup_create(keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP, id="0", mkstream=True)
+            self.connection.xgroup_create(
+                keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP, id=f"{start[0]}-{start[1]}", mkstream=True
+            )
         except redis.ResponseError as error:
             if "BUSYGROUP" not in str(error):
                 raise

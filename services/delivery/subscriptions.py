@@ -93,6 +93,9 @@ class Delivery(BaseModel):
     alert_type: str
     status: DeliveryStatus
     created_at: datetime
+    deferred_until: datetime | None = Field(
+        default=None, description="Set when an attempt was put off because the endpoint is paused."
+    )
     attempts: list[Attempt] = Field(default_factory=list)
 
 
@@ -228,6 +231,9 @@ def delivery_view(connection: redis.Redis, identifier: str, fields: dict[str, st
         alert_type=fields.get("alert_type", ""),
         status=fields["status"],
         created_at=datetime.fromtimestamp(int(fields["created_ms"]) / 1000, UTC),
+        deferred_until=datetime.fromtimestamp(int(fields["deferred_until_ms"]) / 1000, UTC)
+        if fields.get("deferred_until_ms")
+        else None,
         attempts=[Attempt.model_validate(orjson.loads(item)) for item in raw],
     )
 

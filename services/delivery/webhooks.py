@@ -186,6 +186,7 @@ def _defer(connection: redis.Redis, settings: DeliverySettings, identifier: str,
     delay = wait + random.uniform(0, 1)  # those deferred together do not all return at once
     with connection.pipeline(transaction=True) as pipe:
         pipe.hset(keys.delivery(identifier), "deferred_until_ms", int((time.time() + delay) * 1000))
+        pipe.expire(keys.delivery(identifier), settings.webhook_delivery_ttl_seconds)
         enqueue_attempt(
             webhook_queue(connection, settings), pipe, identifier, attempt, delay, job_timeout_seconds(settings)
         )

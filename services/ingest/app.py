@@ -55,6 +55,11 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Conflict reports in; deduplicated events, situation and alerts out.",
         lifespan=lifespan,
+        # Off unless asked for: even with no provider configured, FastAPI looks the providers up on
+        # every request, which the hot POST route pays for nothing. /metrics serves Prometheus either way.
+        telemetry=None
+        if settings.opentelemetry
+        else {"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.metrics = metrics.IngestMetrics()
     app.router.routes.extend(intake.ROUTES)

@@ -97,5 +97,5 @@ async def metrics(request: Request) -> Response:
     """Prometheus metrics: this process's counters and the deployment's queue and stream gauges."""
     state = request.app.state
     registry: IngestMetrics = state.metrics
-    await registry.refresh(state.redis, [state.settings.queue_name])
+    await registry.refresh(state.redis, [state.settings.queue_name, state.settings.webhook_queue_name])
     return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

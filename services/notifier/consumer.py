@@ -3,7 +3,8 @@
 A consumer group gives resumption (a restarted notifier re-reads its pending entries first) and
 takeover (a new leader claims what a dead one left pending). One leader at a time, elected with a
 lease, keeps events about a place in stream order, so two notifiers give exactly the alert list one
-would. Entries are acknowledged only after their state and alerts are written.
+would. A batch of entries is applied in one MULTI (batch.py) that writes their state and alerts
+and acknowledges them; one entry at a time (`handle`) is the fallback when a batch fails.
 
 Alerts go through groups (see grouping.py): with a group wait of 0 an event's alerts are written
 in the same MULTI as its situation; otherwise the place's group is flushed when it is due.
@@ -28,6 +29,7 @@ from schemas.events import Event
 from schemas.situation import Situation
 from services import defaults, keys
 from services.notifier import grouping
+from services.notifier.batch import Batch
 from services.notifier.emitter import AlertEmitter
 from services.notifier.rules import RuleSet, RulesSource
 from services.notifier.silences import Silence
@@ -190,25 +192,45 @@ class Notifier:
             entries = reply[0][1] if reply else []
         if entries:
             self._silences = grouping.read_silences(self.connection)  # once a batch, not once an event
-        passed_over = [entry_id.decode() for entry_id, fields in entries if not self.handle(entry_id.decode(), fields)]
-        if passed_over:  # entries that change no situation are acknowledged together, in one call
-            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, *passed_over)
+            self.handle_batch([(entry_id.decode(), fields) for entry_id, fields in entries])
         return len(entries)
 
-    def handle(self, entry_id: str, fields: dict[bytes, bytes]) -> bool:
-        """Apply one entry, acknowledging it with its effects. False: nothing to apply, the caller acknowledges
-        it (a malformed entry is logged, never retried for ever; attacks, strikes, talks are no part of a
-        situation)."""
-        kind = fields.get(b"kind")
-        if kind is not None and kind not in _SITUATION_KIND_NAMES:
-            return False  # the worker names the kind beside the JSON: most entries are skipped unparsed
+    def handle_batch(self, entries: list[tuple[str, dict[bytes, bytes]]]) -> None:
+        """Apply entries in one MULTI; if that fails for any reason but Redis, apply them one at a time."""
+        records: list[EventRecord] = []
+        acks: list[str] = []
+        for entry_id, fields in entries:
+            acks.append(entry_id)
+            kind = fields.get(b"kind")
+            if kind is not None and kind not in _SITUATION_KIND_NAMES:
+                continue  # the worker names the kind beside the JSON: most entries are skipped unparsed
+            try:
+                record = parse_entry(entry_id, fields)
+            except (KeyError, ValueError, ValidationError, orjson.JSONDecodeError) as error:
+                log.error("dropping malformed stream entry %s: %s", entry_id, error)
+                continue
+            if record.event.place is not None and record.event.kind in SITUATION_KINDS:
+                records.append(record)  # attacks, strikes, talks...: stored events, but no part of a situation
+        try:
+            Batch(records, acks, self.rules, self._silences).run(self.connection, self._emitter)
+        except redis.RedisError:
+            raise
+        except Exception:
+            log.exception("batch of %d entries failed; applying them one at a time", len(entries))
+            for entry_id, fields in entries:
+                self.handle(entry_id, fields)
+
+    def handle(self, entry_id: str, fields: dict[bytes, bytes]) -> None:
+        """Apply one entry; a malformed entry is logged and acknowledged, never retried for ever."""
         try:
             record = parse_entry(entry_id, fields)
         except (KeyError, ValueError, ValidationError, orjson.JSONDecodeError) as error:
             log.error("dropping malformed stream entry %s: %s", entry_id, error)
-            return False
+            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
+            return
         if record.event.place is None or record.event.kind not in SITUATION_KINDS:
-            return False
+            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
+            return
         rules = self.rules
         try:
             try:
@@ -222,8 +244,7 @@ class Notifier:
         except Exception:
             # A bug must not block every later event behind this one; the event itself stays stored.
             log.exception("entry %s could not be applied; acknowledged so the stream moves on", entry_id)
-            return False
-        return True
+            self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
 
     def _apply(self, record: EventRecord, rules: RuleSet) -> None:
         """Situation, alerts (group wait 0) or group timer, and the acknowledgement: one MULTI."""

@@ -62,21 +62,39 @@ def queue_close(pipe: Pipeline, place_id: str) -> None:
 
 
 _READ_LUA = """
-return {redis.call('GET', KEYS[1]), redis.call('HGETALL', KEYS[2]), redis.call('HGET', KEYS[3], 'report_time')}
+local out = {}
+for i = 1, #KEYS, 3 do
+  out[#out + 1] = redis.call('GET', KEYS[i])
+  out[#out + 1] = redis.call('HGETALL', KEYS[i + 1])
+  out[#out + 1] = redis.call('HGET', KEYS[i + 2], 'report_time')
+end
+return out
 """
 
+PlaceRead = tuple[bytes | None, dict[str, Notified], datetime | None]
 
-def read_place(pipe: Pipeline, place_id: str) -> tuple[bytes | None, dict[str, Notified], datetime | None]:
-    """In one round trip (under WATCH): the situation, what was notified, and when its open group began."""
-    reply: Any = pipe.eval(_READ_LUA, 3, keys.situation(place_id), keys.notified(place_id), keys.alert_group(place_id))
-    raw, flat, opened = reply
-    notified: dict[str, Notified] = {}
-    for index in range(0, len(flat), 2):
-        try:
-            notified[flat[index].decode()] = Notified.model_validate_json(flat[index + 1])
-        except ValueError:
-            log.error("unreadable notified record %s for %s: treated as never notified", flat[index], place_id)
-    return raw or None, notified, datetime.fromisoformat(opened.decode()) if opened else None
+
+def read_places(pipe: Pipeline, place_ids: list[str]) -> dict[str, PlaceRead]:
+    """In one round trip (under WATCH), per place: the situation, what was notified, when its open group began."""
+    names = [
+        name for place in place_ids for name in (keys.situation(place), keys.notified(place), keys.alert_group(place))
+    ]
+    reply: Any = pipe.eval(_READ_LUA, len(names), *names)
+    result: dict[str, PlaceRead] = {}
+    for offset, place_id in enumerate(place_ids):
+        raw, flat, opened = reply[3 * offset : 3 * offset + 3]
+        notified: dict[str, Notified] = {}
+        for index in range(0, len(flat), 2):
+            try:
+                notified[flat[index].decode()] = Notified.model_validate_json(flat[index + 1])
+            except ValueError:
+                log.error("unreadable notified record %s for %s: treated as never notified", flat[index], place_id)
+        result[place_id] = (raw or None, notified, datetime.fromisoformat(opened.decode()) if opened else None)
+    return result
+
+
+def read_place(pipe: Pipeline, place_id: str) -> PlaceRead:
+    return read_places(pipe, [place_id])[place_id]
 
 
 def read_silences(connection: redis.Redis) -> list[silences.Silence]:

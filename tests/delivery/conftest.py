@@ -106,6 +106,7 @@ class Receiver:
     hang_seconds: float = 0.0
     requests: list[Received] = field(default_factory=list)
     arrivals: list[float] = field(default_factory=list)
+    wall: list[float] = field(default_factory=list)
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Condition = field(default_factory=threading.Condition)
@@ -123,6 +124,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             with receiver.lock:
                 receiver.arrivals.append(time.monotonic())
+                receiver.wall.append(time.time())
             if receiver.hang_seconds:
                 threading.Event().wait(receiver.hang_seconds)  # a slow endpoint: that is the point here
             with receiver.lock:

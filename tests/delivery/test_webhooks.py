@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -270,7 +271,7 @@ def test_a_hanging_webhook_holds_up_neither_extraction_nor_another_subscriber(
         log_alert(r, make_alert(n))
     queue = Queue(DeliverySettings().webhook_queue_name, connection=r)
     wait_until(lambda: queue.count == 8, what="eight webhook jobs, hanging and healthy interleaved")
-    process = start_worker(redis_url, SITREP_WEBHOOK_TIMEOUT_SECONDS="1", SITREP_WEBHOOK_RETRY_SECONDS="60")
+    process = start_worker(redis_url, SITREP_WEBHOOK_TIMEOUT_SECONDS="2", SITREP_WEBHOOK_RETRY_SECONDS="60")
     try:
         wait_until(lambda: len(hanging.arrivals) == 1, what="the first webhook attempt to start")
         ack = httpx.post(f"{api_url}/v1/reports", json=REPORT, timeout=10).json()
@@ -278,16 +279,18 @@ def test_a_hanging_webhook_holds_up_neither_extraction_nor_another_subscriber(
             lambda: httpx.get(f"{api_url}{ack['status_url']}", timeout=10).json()["status"] == "done",
             what="the report to be processed",
         )
-        # The report jumped the webhook queue: it did not wait for the webhooks queued before it.
-        assert len(healthy.requests) < 4
+        # The report jumped the webhook queue: it ran while the first attempt hung (2 s), before the
+        # healthy deliveries queued ahead of it.
+        done_at = datetime.fromisoformat(r.hget(keys.report(ack["id"]), "done_at").decode()).timestamp()  # type: ignore[union-attr]
         healthy.wait_for(4)
+        assert sum(1 for at in healthy.wall if at < done_at) < 4
         # After its one timeout the hanging endpoint is paused: its other deliveries were deferred,
         # not tried, so the healthy subscriber did not wait behind three more timeouts.
         assert len(hanging.arrivals) == 1
 
         def deferred() -> list[dict[str, Any]]:
             pending = [d for d in deliveries(api_url, stuck["id"]) if not d["attempts"]]
-            waiting = [d for d in pending if r.hget(keys.delivery(d["id"]), "deferred_until_ms")]
+            waiting = [d for d in pending if d["deferred_until"] and d["status"] == "pending"]
             return waiting if len(waiting) == 3 else []
 
         wait_until(deferred, what="three deliveries deferred")
@@ -296,7 +299,7 @@ def test_a_hanging_webhook_holds_up_neither_extraction_nor_another_subscriber(
     (tried,) = [d for d in deliveries(api_url, stuck["id"]) if d["attempts"]]
     (attempt,) = tried["attempts"]
     assert attempt["outcome"] == "retry" and attempt["status_code"] is None
-    assert attempt["error"].startswith("ReadTimeout") and 900 <= attempt["duration_ms"] < 5000
+    assert attempt["error"].startswith("ReadTimeout") and 1900 <= attempt["duration_ms"] < 6000
     paused = httpx.get(f"{api_url}/v1/subscriptions/{stuck['id']}", timeout=10).json()
     assert paused["consecutive_failures"] == 1 and paused["paused_until"] is not None
 
@@ -313,3 +316,17 @@ def test_the_dispatcher_trims_the_log_by_age_when_asked(r: redis.Redis, redis_ur
     )
     aged.step(block_milliseconds=None)
     assert [entry[0].decode() for entry in r.xrange(keys.ALERTS_STREAM)] == [fresh] and len(old) == 3
+
+
+def test_a_first_dispatcher_starts_after_history_no_subscription_can_want(
+    r: redis.Redis, redis_url: str, api_url: str
+) -> None:
+    for n in range(3):
+        log_alert(r, make_alert(n))
+    subscription = subscribe(api_url, "http://127.0.0.1:9/late")
+    after = log_alert(r, make_alert(3))
+    dispatcher = Dispatcher(redis.Redis.from_url(redis_url), settings_for(redis_url), consumer_name="first")
+    dispatcher.ensure_group()
+    assert dispatcher.step(block_milliseconds=None) == 1  # only the alert logged after the subscription
+    ((delivery,),) = [deliveries(api_url, subscription["id"])]
+    assert delivery["stream_id"] == after

@@ -199,4 +199,5 @@ def test_metrics_count_accepted_reports_and_read_queue_depth_from_redis(client: 
     # a resend's job is queued in the same transaction before the script knows it is a resend; the worker skips it
     assert _metric(text, 'sitrep_queue_jobs{queue="sitrep"}') == r.llen("rq:queue:sitrep") == 3
     assert _metric(text, 'sitrep_failed_jobs{queue="sitrep"}') == 0
+    assert _metric(text, 'sitrep_queue_jobs{queue="sitrep-webhooks"}') == 0
     assert _metric(text, "sitrep_redis_used_memory_bytes") > 0

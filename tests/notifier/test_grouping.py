@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import redis
 
 from schemas.events import Event
 from services import keys
+from services.notifier.batch import Batch
 from tests.helpers import wait_until
 from tests.notifier.conftest import NotifierFactory, alerts, drain, event, kinds, push
 
@@ -128,3 +130,26 @@ def test_replaying_an_archive_fast_alerts_as_the_live_stream_would(
     replay(r)
     drain(grouped)
     assert len(alerts(r)) == len(expected)
+
+
+@pytest.mark.parametrize("group_wait", [0, 600])
+def test_one_at_a_time_fallback_gives_the_same_alerts_as_batches(
+    r: redis.Redis, make_notifier: NotifierFactory, monkeypatch: pytest.MonkeyPatch, group_wait: float
+) -> None:
+    batched = make_notifier(group_wait=group_wait)
+    replay(r)
+    drain(batched)
+    batched.flush_open()
+    expected = [alert["id"] for alert in alerts(r)]
+    r.flushall()
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug in the batch path")
+
+    monkeypatch.setattr(Batch, "_transaction", broken)
+    single = make_notifier(group_wait=group_wait, name="n2")
+    replay(r)
+    drain(single)
+    single.flush_open()
+    assert [alert["id"] for alert in alerts(r)] == expected and kinds(r) == EXPECTED
+    assert r.xpending(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP)["pending"] == 0

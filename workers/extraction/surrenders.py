@@ -80,7 +80,7 @@ def extract_surrenders(doc: Document, sent: Sentence) -> list[Event]:
                 actor=actor_m.actor,
                 to=to,
                 count=count,
-                acled_sub_event_type="Non-violent transfer of territory" if False else None,
+                acled_sub_event_type=None,  # ACLED has no surrender sub-event type; none fits
                 place=None,
             )
         )
