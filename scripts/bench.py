@@ -231,12 +231,16 @@ def bench_text(texts: list[str], i: int) -> str:
 _SENTENCE_POOL: dict[int, list[str]] = {}
 
 
-def fill_queue(client: redis.Redis, texts: list[str], count: int, prefix: str) -> list[str]:
+def fill_queue(
+    client: redis.Redis, texts: list[str], count: int, prefix: str, report_ttl_seconds: int | None = None
+) -> list[str]:
     """Store `count` reports (corpus texts, made distinct) with their jobs, as the ingest service would."""
     from schemas.reports import ReportIn
+    from services import defaults
     from services.ingest.store import ReportStore, prepare
 
-    store = ReportStore(client)
+    ttl = defaults.REPORT_TTL_SECONDS if report_ttl_seconds is None else report_ttl_seconds
+    store = ReportStore(client, report_ttl_seconds=ttl)
     ids = []
     reports = [
         ReportIn(
@@ -299,10 +303,10 @@ def redis_cpu_seconds(client: redis.Redis) -> float:
     return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
 
 
-def reports_done(client: redis.Redis, count: int) -> int:
+def reports_done(client: redis.Redis, count: int, prefix: str = "p") -> int:
     pipe = client.pipeline(transaction=False)
     for i in range(count):
-        pipe.hget(f"sitrep:report:p-{i}", "status")
+        pipe.hget(f"sitrep:report:{prefix}-{i}", "status")
     return sum(1 for status in pipe.execute() if status == b"done")
 
 
@@ -385,17 +389,40 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
 
 
 def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
-    """Drain a pre-filled queue with 1, 2, ... workers, up to twice the cores, to show where the curve bends."""
+    """Drain a queue with 1, 2, ... running workers, up to twice the cores, to show where the curve bends.
+
+    The workers are started and idle before the clock (their start-up is no part of a drain rate); the
+    clock runs from the first report stored until every report is done.
+    """
+    from rq import Queue, Worker
+
     cores = os.cpu_count() or 1
     counts = sorted({1, 2, cores, 2 * cores})
-    print(f"scaling: pre-filled queue drained by {', '.join(map(str, counts))} workers ({cores} cores)")
+    print(f"scaling: a queue of reports drained by {', '.join(map(str, counts))} running workers ({cores} cores)")
     texts = corpus_texts()
     count = 2000 if quick else 5000
+    env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING"}
     rates: dict[int, float] = {}
     for workers in counts:
         client.flushall()
-        fill_queue(client, texts, count, f"s{workers}")
-        rates[workers] = count / drain(url, workers)
+        processes = [sitrep("worker", env=env) for _ in range(workers)]
+        queue = Queue("sitrep", connection=client)
+        try:
+            deadline = time.monotonic() + 60
+            while Worker.count(connection=client) < workers and time.monotonic() < deadline:
+                time.sleep(0.05)
+            start = time.perf_counter()
+            fill_queue(client, texts, count, f"s{workers}")
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline and not (
+                queue.count == 0
+                and queue.started_job_registry.count == 0
+                and reports_done(client, count, f"s{workers}") == count
+            ):
+                time.sleep(0.02)
+            rates[workers] = count / (time.perf_counter() - start)
+        finally:
+            stop(*processes)
         row(
             f"drain with {workers} worker(s)",
             rates[workers],
@@ -502,7 +529,7 @@ def bench_memory(url: str, client: redis.Redis, quick: bool) -> None:
     rss: list[float] = []
     try:
         for n in range(rounds):
-            fill_queue(client, texts, per_round, f"m{n}")
+            fill_queue(client, texts, per_round, f"m{n}", report_ttl_seconds=retention)
             deadline = time.monotonic() + 120
             while client.llen("rq:queue:sitrep") and time.monotonic() < deadline:
                 time.sleep(0.1)

@@ -1,7 +1,8 @@
 """One batch of reports: claim them, extract events, merge them into canonical events, feed the notifier.
 
-Redis round trips are spent per batch, not per report: one script claims the batch, one merges
-it (workers/event_store.py). A report whose text breaks the extractor is marked `failed` with the
+Redis round trips are spent per batch, not per report: one script claims the batch, and one
+script call per chunk of it merges (workers/event_store.py), sent while the next chunk is being
+extracted. A report whose text breaks the extractor is marked `failed` with the
 error, and the rest of the batch goes on; a Redis error propagates so RQ retries the whole job,
 which is harmless: the merge skips reports already done.
 """
@@ -9,6 +10,7 @@ which is harmless: the merge skips reports already done.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -23,6 +25,10 @@ from workers.extraction import extract_events
 log = logging.getLogger(__name__)
 
 _PENDING = {"queued", "processing"}
+
+MERGE_CHUNK_REPORTS = 25
+"""Reports per merge script call: small enough that extraction and Redis's merge overlap well, large
+enough that the per-call cost stays small."""
 
 
 @dataclass
@@ -62,14 +68,29 @@ def process_batch(connection: redis.Redis, report_ids: list[str], settings: Work
     store = EventStore(connection, settings)
     result = BatchResult()
     prepared: list[PreparedReport] = []
+    claimed: list[tuple[str, str]] = []
     seen: set[str] = set()
     for report_id, status, payload in store.claim(report_ids):
         if status not in _PENDING or report_id in seen:
             result.skipped += 1  # gone (expired), a duplicate, or done by an earlier run of this job
             continue
         seen.add(report_id)
-        prepared.append(prepare_report(report_id, payload))
-    for outcome in store.merge(prepared, datetime.now(UTC)):
+        claimed.append((report_id, payload))
+    # Extract a chunk while Redis merges the one before: each chunk's merge is one atomic script call
+    # (a retry skips what an earlier run finished), and the worker never waits idle for Redis.
+    outcomes: list[MergeOutcome] = []
+    waiting: Callable[[], list[MergeOutcome]] | None = None
+    for start in range(0, len(claimed), MERGE_CHUNK_REPORTS):
+        chunk = [
+            prepare_report(report_id, payload) for report_id, payload in claimed[start : start + MERGE_CHUNK_REPORTS]
+        ]
+        prepared += chunk
+        if waiting is not None:
+            outcomes += waiting()
+        waiting = store.start_merge(chunk, datetime.now(UTC))
+    if waiting is not None:
+        outcomes += waiting()
+    for outcome in outcomes:
         result.outcomes.append(outcome)
         if outcome.status == "skipped":
             result.skipped += 1  # another worker finished it while this one was extracting
