@@ -385,7 +385,7 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
     memory = client.info("memory")["used_memory"]
     events = client.zcard("sitrep:events:index")
     row("Redis memory per report (with its events, jobs, streams)", memory / count, "bytes")
-    row("events per report (corpus)", events / count, "events")
+    row("canonical events per report (index entries; mentions merge into them)", events / count, "events")
 
 
 def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
@@ -541,7 +541,7 @@ def bench_memory(url: str, client: redis.Redis, quick: bool) -> None:
                 stored = samples[0] - baseline
                 row("Redis bytes per report (report, events, jobs, indexes, stream entries)", stored / per_round, "B")
                 events = max(client.zcard("sitrep:events:index"), 1)
-                row("events per report in this corpus", events / per_round, "")
+                row("canonical events per report, first round", events / per_round, "")
     finally:
         stop(*workers, notifier)
     half = len(samples) // 2
