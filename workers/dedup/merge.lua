@@ -338,10 +338,19 @@ for _, cid in ipairs(touched_list) do
   end
   for index, _ in pairs(touched.index) do redis.call('ZADD', index, now, cid) end
 end
+-- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
+-- notifier's input). Attacks, strikes, talks... are read from `sitrep:event:{id}` by whoever wants
+-- them: most entries are of those kinds, and the JSON was most of the stream's memory.
+local SITUATION = { control_change = true, control_state = true, civilian_count = true }
 for _, entry in ipairs(entries) do
-  redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event',
-    touched_events[entry[1]].json, 'report_id', entry[2], 'source', entry[3], 'published_at', entry[4],
-    'change', entry[5])
+  if SITUATION[entry[6]] then
+    redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event_id', entry[1],
+      'event', touched_events[entry[1]].json, 'report_id', entry[2], 'source', entry[3],
+      'published_at', entry[4], 'change', entry[5])
+  else
+    redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event_id', entry[1],
+      'report_id', entry[2], 'source', entry[3], 'published_at', entry[4], 'change', entry[5])
+  end
 end
 if ttl > 0 then
   for index, _ in pairs(trimmed) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
