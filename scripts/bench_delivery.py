@@ -93,7 +93,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--alerts", type=int, default=500)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="rq.worker.Worker", help="e.g. rq.worker.SimpleWorker (no fork)")
+    parser.add_argument(
+        "--worker-class", default="rq.worker.SimpleWorker", help="sitrep's default; rq.worker.Worker forks per job"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data:
         server = EmbeddedRedis(data_dir=Path(data), persistent=False)
