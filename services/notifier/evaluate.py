@@ -177,14 +177,21 @@ class _Evaluation:
             sources=state.sources,
         )
 
-    def _control(self, rule: ControlRule) -> None:
+    def _control_for(self, rule: ControlRule | BaselineRule, basis: str) -> ControlState | None:
+        """The place's control if it was learnt this way (a change, or a state) with the rule's backing."""
         state = self.situation.control
         if (
             state is None
-            or state.basis != "change"
+            or state.basis != basis
             or state.independent_sources < rule.min_sources
             or state.confidence < rule.min_confidence
         ):
+            return None
+        return state
+
+    def _control(self, rule: ControlRule) -> None:
+        state = self._control_for(rule, "change")
+        if state is None:
             return
         key = rule.name
         base = fingerprint(rule.name, self.situation.place_id, state.controller, _iso(state.since))
@@ -221,13 +228,8 @@ class _Evaluation:
             )
 
     def _baseline(self, rule: BaselineRule) -> None:
-        state = self.situation.control
-        if (
-            state is None
-            or state.basis != "state"
-            or state.independent_sources < rule.min_sources
-            or state.confidence < rule.min_confidence
-        ):
+        state = self._control_for(rule, "state")
+        if state is None:
             return
         key = rule.name
         previous = self.previous.get(key)
