@@ -64,7 +64,14 @@ def main(argv: list[str]) -> int:
     task, rest = argv[0], argv[1:]
     ensure_venv("test")
     if task == "run":
-        return run([str(BIN / "sitrep"), "run", *rest])
+        command = [str(BIN / "sitrep"), "run", *rest]
+        if os.name == "posix":
+            # Become `sitrep run`: a signal meant for the pipeline (Ctrl-C, a TERM from a service manager)
+            # reaches its supervisor directly, and no parent is left to die and orphan it.
+            sys.stdout.flush()
+            os.chdir(ROOT)
+            os.execv(command[0], command)
+        return run(command)
     if task == "test":
         for step in (
             [str(PYTHON), "-m", "ruff", "check", "."],
