@@ -231,18 +231,12 @@ def bench_text(texts: list[str], i: int) -> str:
 _SENTENCE_POOL: dict[int, list[str]] = {}
 
 
-def fill_queue(
-    client: redis.Redis, texts: list[str], count: int, prefix: str, report_ttl_seconds: int | None = None
-) -> list[str]:
-    """Store `count` reports (corpus texts, made distinct) with their jobs, as the ingest service would."""
+def make_reports(texts: list[str], count: int, prefix: str) -> list[Any]:
+    """`count` validated reports of corpus text, made distinct: what a client would POST. Built before a
+    clock starts: making up the text is the benchmark's work, not the pipeline's."""
     from schemas.reports import ReportIn
-    from services import defaults
-    from services.ingest.store import ReportStore, prepare
 
-    ttl = defaults.REPORT_TTL_SECONDS if report_ttl_seconds is None else report_ttl_seconds
-    store = ReportStore(client, report_ttl_seconds=ttl)
-    ids = []
-    reports = [
+    return [
         ReportIn(
             id=f"{prefix}-{i}",
             source=f"outlet-{i % 7}",
@@ -251,10 +245,27 @@ def fill_queue(
         )
         for i in range(count)
     ]
-    for start in range(0, count, 1000):
+
+
+def store_reports(client: redis.Redis, reports: list[Any], report_ttl_seconds: int | None = None) -> list[str]:
+    """Store reports with their jobs, 1,000 per commit, as the ingest service's batcher does."""
+    from services import defaults
+    from services.ingest.store import ReportStore, prepare
+
+    ttl = defaults.REPORT_TTL_SECONDS if report_ttl_seconds is None else report_ttl_seconds
+    store = ReportStore(client, report_ttl_seconds=ttl)
+    ids: list[str] = []
+    for start in range(0, len(reports), 1000):
         outcomes = store.commit([prepare(report) for report in reports[start : start + 1000]])
         ids += [outcome.id for outcome in outcomes]
     return ids
+
+
+def fill_queue(
+    client: redis.Redis, texts: list[str], count: int, prefix: str, report_ttl_seconds: int | None = None
+) -> list[str]:
+    """Store `count` reports (corpus texts, made distinct) with their jobs, as the ingest service would."""
+    return store_reports(client, make_reports(texts, count, prefix), report_ttl_seconds)
 
 
 def drain(url: str, workers: int, extra: list[str] | None = None) -> float:
@@ -325,6 +336,7 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
     print("pipeline: 2 running workers + notifier, corpus reports stored in batches of 1,000, vs the extractor alone")
     texts = corpus_texts()
     count = 2000 if quick else 6000
+    reports = make_reports(texts, count, "p")
     client.flushall()
     env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING"}
     notifier = sitrep("notifier", env=env)
@@ -341,7 +353,7 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
         cpu_before = redis_cpu_seconds(client)
         processes_before = [process_cpu_seconds(process.pid) for process in processes]
         start = time.perf_counter()
-        fill_queue(client, texts, count, "p")
+        store_reports(client, reports)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and not (
             queue.count == 0
@@ -389,35 +401,37 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
 
 
 def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
-    """Drain a queue with 1, 2, ... running workers, up to twice the cores, to show where the curve bends.
+    """Drain a pre-filled queue with 1, 2, ... workers, up to twice the cores, to show where the curve bends.
 
-    The workers are started and idle before the clock (their start-up is no part of a drain rate); the
-    clock runs from the first report stored until every report is done.
+    The reports and their jobs are all stored before any worker starts; the clock runs from the first
+    job taken off the queue (so the workers' ~1 s of imports is no part of it) until every report is done.
     """
-    from rq import Queue, Worker
+    from rq import Queue
 
     cores = os.cpu_count() or 1
     counts = sorted({1, 2, cores, 2 * cores})
-    print(f"scaling: a queue of reports drained by {', '.join(map(str, counts))} running workers ({cores} cores)")
+    print(f"scaling: a pre-filled queue of reports drained by {', '.join(map(str, counts))} workers ({cores} cores)")
     texts = corpus_texts()
     count = 2000 if quick else 5000
     env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING"}
     rates: dict[int, float] = {}
     for workers in counts:
         client.flushall()
-        processes = [sitrep("worker", env=env) for _ in range(workers)]
+        prefix = f"s{workers}"
+        store_reports(client, make_reports(texts, count, prefix))
         queue = Queue("sitrep", connection=client)
+        jobs = queue.count
+        processes = [sitrep("worker", env=env) for _ in range(workers)]
         try:
             deadline = time.monotonic() + 60
-            while Worker.count(connection=client) < workers and time.monotonic() < deadline:
-                time.sleep(0.05)
+            while queue.count == jobs and time.monotonic() < deadline:
+                time.sleep(0.002)
             start = time.perf_counter()
-            fill_queue(client, texts, count, f"s{workers}")
             deadline = time.monotonic() + 600
             while time.monotonic() < deadline and not (
                 queue.count == 0
                 and queue.started_job_registry.count == 0
-                and reports_done(client, count, f"s{workers}") == count
+                and reports_done(client, count, prefix) == count  # a job between the queue and its registry
             ):
                 time.sleep(0.02)
             rates[workers] = count / (time.perf_counter() - start)
