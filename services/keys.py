@@ -80,9 +80,10 @@ def canonical_mentions(event_id: str) -> str:
     return f"sitrep:canon:{event_id}:mentions"
 
 
-def lsh_band(band: str) -> str:
-    """String: the first report whose MinHash band `{band number}:{band hash}` is this one."""
-    return f"sitrep:lsh:{band}"
+def lsh_bucket(bucket: int | str) -> str:
+    """Hash of one time bucket (`SITREP_NEAR_DUPLICATE_TTL_SECONDS` long, numbered from the epoch; `all` when
+    that is 0): field `{band number}:{band hash}` -> the first report seen with that MinHash band."""
+    return f"sitrep:lsh:{bucket}"
 
 
 def events_by_kind(kind: str) -> str:

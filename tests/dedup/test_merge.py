@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import time
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -13,7 +14,8 @@ from services import keys
 from services.settings import WorkerSettings
 from tests.dedup.corpus import report
 from tests.dedup.helpers import canonical_events, ingest, one, process, snapshot, stream_entries
-from workers.processing import process_batch
+from workers.event_store import EventStore
+from workers.processing import prepare_report, process_batch
 
 WIRE_TEXT = (
     "The Syrian Democratic Forces captured the town of Tabqa from the Islamic State group on Saturday, a "
@@ -154,8 +156,8 @@ def test_retention_sets_ttls_and_trims_the_indexes(r: redis.Redis) -> None:
     (event_id,) = canonical_events(r)
     for key in (keys.event(event_id), keys.canonical_state(event_id), keys.canonical_mentions(event_id)):
         assert 0 < r.ttl(key) <= 3600
-    bands = list(r.scan_iter(match="sitrep:lsh:*"))
-    assert len(bands) == 16 and all(0 < r.ttl(band) <= 600 for band in bands)
+    (bands,) = r.scan_iter(match="sitrep:lsh:*")  # one hash per bucket of 600 s
+    assert r.hlen(bands) == 16 and 0 < r.ttl(bands) <= 3 * 600
     r.zadd(keys.EVENTS_INDEX, {"ev-long-gone": 1.0})  # an id whose event expired long ago
     process(r, [MONITOR], event_ttl_seconds=3600)
     assert r.zscore(keys.EVENTS_INDEX, "ev-long-gone") is None
@@ -230,3 +232,28 @@ def test_a_long_running_quantity_shows_its_latest_month_of_observations(r: redis
     assert [str(o.date) for o in trapped.observations] == [d.isoformat() for d in days[-31:]]
     assert trapped.count is not None and trapped.count.min == 1000 + 39 * 100
     assert str(trapped.time.date) == days[-1].isoformat()
+
+
+def _merge_at(r: redis.Redis, item: dict[str, Any], now: float, window: int) -> None:
+    (report_id,) = ingest(r, [item])
+    store = EventStore(r, WorkerSettings(near_duplicate_ttl_seconds=window))
+    ((_, _, payload),) = store.claim([report_id])
+    store.merge([prepare_report(report_id, payload)], datetime.fromtimestamp(now, UTC))
+
+
+def test_a_report_is_found_as_an_original_for_at_least_the_window_and_forgotten_after_twice_it(
+    r: redis.Redis,
+) -> None:
+    window = 3600
+    bucket = int(time.time()) // window
+    first = bucket * window + window - 1  # the last second of a bucket: the worst case for the window
+    _merge_at(r, WIRE, first, window)
+    _merge_at(r, SYNDICATED, first + window, window)
+    assert r.hget(keys.report("mirror-1"), "near_duplicate_of") == b"wire-1"
+    assert r.exists(f"sitrep:lsh:{bucket + 1}")  # the bands the copy did not share are its own
+    late = report("mirror-2", "Plains Post", "2017-10-15", "TABQA (Wire desk) - " + WIRE_TEXT, 12)
+    _merge_at(r, late, bucket * window + 3 * window, window)
+    assert r.hget(keys.report("mirror-2"), "near_duplicate_of") is None
+    assert r.hget(keys.report("mirror-2"), "story") == b"mirror-2"
+    assert not r.exists(f"sitrep:lsh:{bucket + 1}")  # unlinked by the first write two buckets later
+    assert r.hlen(f"sitrep:lsh:{bucket + 3}") == 16 and r.ttl(f"sitrep:lsh:{bucket + 3}") > 0

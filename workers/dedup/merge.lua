@@ -25,6 +25,22 @@ local OBSERVATION_DAYS = 31
 local out = {}
 local i = 10
 
+-- LSH bands live in one hash per time bucket of `lsh_ttl` seconds (field: band name, value: the first
+-- report seen with it), looked up in this bucket and the one before: a report stays findable for at
+-- least `lsh_ttl` and at most twice that. One HMGET per bucket and one HSET per report, where one key
+-- per band (16 keys, each with an expiry) cost a tenth more Redis CPU and more memory. The bucket
+-- before the previous one is unlinked here (freed in the background, where an expiring big hash would
+-- be freed inline); its expiry is only a backstop for a deployment whose workers have stopped.
+local lsh_now, lsh_prev, lsh_old, lsh_expire = 'sitrep:lsh:all', nil, nil, nil
+if lsh_ttl > 0 then
+  local bucket = math.floor(now / lsh_ttl)
+  lsh_now = 'sitrep:lsh:' .. string.format('%d', bucket)
+  lsh_prev = 'sitrep:lsh:' .. string.format('%d', bucket - 1)
+  lsh_old = 'sitrep:lsh:' .. string.format('%d', bucket - 2)
+  lsh_expire = (bucket + 3) * lsh_ttl
+end
+local lsh_written = false
+
 -- Slots two signatures share: compared a band (4 slots) at a time first, since near-duplicates agree
 -- on most bands, then slot by slot inside the bands that differ.
 local function same_slots(a, b)
@@ -233,7 +249,7 @@ for _ = 1, nreports do
   local id, source, published, stamp, sig = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local nbands = tonumber(ARGV[i + 5])
   local bands = {}
-  for b = 1, nbands do bands[b] = 'sitrep:lsh:' .. ARGV[i + 5 + b] end
+  for b = 1, nbands do bands[b] = ARGV[i + 5 + b] end
   i = i + 6 + nbands
   local outcome, err, nitems = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   i = i + 3
@@ -260,9 +276,11 @@ for _ = 1, nreports do
     -- Near-duplicate: a report that shares a whole band with this one, and enough slots overall.
     local story, near = id, ''
     if nbands > 0 then
-      local candidates = redis.call('MGET', unpack(bands))
+      local candidates = redis.call('HMGET', lsh_now, unpack(bands))
+      local older = lsh_prev and redis.call('HMGET', lsh_prev, unpack(bands)) or {}
       local tried = {}
-      for _, candidate in ipairs(candidates) do
+      for b = 1, nbands do
+        local candidate = candidates[b] or older[b]
         if candidate and candidate ~= id and not tried[candidate] then
           tried[candidate] = true
           local info = redis.call('HMGET', 'sitrep:report:' .. candidate, 'minhash', 'story')
@@ -273,16 +291,17 @@ for _ = 1, nreports do
           end
         end
       end
-      for b, band in ipairs(bands) do
-        -- A band taken by an earlier report keeps it; a free one (nil in the MGET just above, in this
-        -- atomic call) is claimed without NX, which would only repeat that check.
-        if candidates[b] then
-          -- taken
-        elseif lsh_ttl > 0 then
-          redis.call('SETEX', band, lsh_ttl, id)
-        else
-          redis.call('SET', band, id)
+      -- A band held by an earlier report (in either bucket) keeps it; a free one is claimed. Nothing
+      -- else runs between the HMGETs above and this HSET, so two workers never both claim a band.
+      local claim = {}
+      for b = 1, nbands do
+        if not candidates[b] and not older[b] then
+          claim[#claim + 1] = bands[b]; claim[#claim + 1] = id
         end
+      end
+      if #claim > 0 then
+        redis.call('HSET', lsh_now, unpack(claim))
+        lsh_written = true
       end
     end
     local contributions, events, listed = {}, {}, {}
@@ -351,6 +370,10 @@ for _, entry in ipairs(entries) do
     redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event_id', entry[1],
       'report_id', entry[2], 'source', entry[3], 'published_at', entry[4], 'change', entry[5])
   end
+end
+if lsh_written and lsh_expire then
+  redis.call('EXPIREAT', lsh_now, lsh_expire)
+  redis.call('UNLINK', lsh_old)
 end
 if ttl > 0 then
   for index, _ in pairs(trimmed) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
