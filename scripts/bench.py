@@ -38,12 +38,14 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TEXT_3KB = ("Residents said the town was calm on Monday while aid convoys waited at the checkpoint. " * 36)[:3000]
 
 
+def _shown(value: float) -> str:
+    return f"{value:,.2f}" if value < 10 else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+
+
 def row(figure: str, value: float, unit: str, reference: str = "", ref_value: float | None = None) -> None:
     ratio = f"{value / ref_value:.2f}" if ref_value else ""
-    ref = f"{ref_value:,.0f} {unit}" if ref_value is not None and ref_value >= 100 else f"{ref_value} {unit}"
-    ref = ref if ref_value is not None else ""
-    shown = f"{value:,.2f}" if value < 10 else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
-    ROWS.append((figure, f"{shown} {unit}", reference, ref, ratio))
+    ref = "" if ref_value is None else f"{_shown(ref_value)} {unit}"
+    ROWS.append((figure, f"{_shown(value)} {unit}", reference, ref, ratio))
     print(f"  {figure}: {value:,.1f} {unit}" + (f"  (reference {ref}, ratio {ratio})" if ref else ""), flush=True)
 
 
@@ -415,6 +417,7 @@ def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
     count = 2000 if quick else 5000
     env = {**ENV, "REDIS_URL": url, "SITREP_LOG_LEVEL": "WARNING"}
     rates: dict[int, float] = {}
+    cpu: dict[int, tuple[float, float]] = {}
     for workers in counts:
         client.flushall()
         prefix = f"s{workers}"
@@ -427,6 +430,8 @@ def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
             while queue.count == jobs and time.monotonic() < deadline:
                 time.sleep(0.002)
             start = time.perf_counter()
+            redis_before = redis_cpu_seconds(client)
+            workers_before = sum(process_cpu_seconds(process.pid) for process in processes)
             deadline = time.monotonic() + 600
             while time.monotonic() < deadline and not (
                 queue.count == 0
@@ -435,6 +440,10 @@ def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
             ):
                 time.sleep(0.02)
             rates[workers] = count / (time.perf_counter() - start)
+            cpu[workers] = (
+                (sum(process_cpu_seconds(process.pid) for process in processes) - workers_before) / count,
+                (redis_cpu_seconds(client) - redis_before) / count,
+            )
         finally:
             stop(*processes)
         row(
@@ -443,6 +452,27 @@ def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
             "reports/s",
             "1 worker" if workers > 1 else "",
             rates[1] if workers > 1 else None,
+        )
+        row(
+            f"  CPU per report with {workers}: workers / Redis",
+            cpu[workers][0] * 1e6,
+            "µs",
+            "Redis",
+            cpu[workers][1] * 1e6,
+        )
+    # Where the curve bends: each worker is one process (at most 1 / W reports/s), and the workers and
+    # Redis share the cores (at most cores / (W + R)). With Redis on the same cores, two workers can only
+    # reach 2x one worker if Redis's share R is small beside W.
+    worker_cpu, redis_cpu = cpu[1]
+    for workers in counts[1:]:
+        ceiling = min(workers / worker_cpu, cores / (worker_cpu + redis_cpu))
+        one = min(1 / worker_cpu, cores / (worker_cpu + redis_cpu))
+        row(
+            f"ceiling for {workers} vs 1 worker from 1 worker's CPU per report ({cores} cores shared with Redis)",
+            ceiling / one,
+            "x",
+            "measured",
+            rates[workers] / rates[1],
         )
     client.flushall()
 
