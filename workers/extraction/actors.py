@@ -45,7 +45,7 @@ class Binder:
         self.lex = lex
         self.counts: Counter[str] = Counter()
         self.first: dict[str, int] = {}
-        self.entries: dict[str, ActorEntry] = {e.id: e for e in lex.actors.values.values()}
+        self.entries: dict[str, ActorEntry] = lex.actor_entries
         for end, (length, entry) in lex.actor_automaton.iter(low):
             start = end - length + 1
             if (start > 0 and low[start - 1].isalnum()) or (end + 1 < len(low) and low[end + 1].isalnum()):
@@ -80,7 +80,7 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     lex = binder.lex
     out: list[ActorMention] = []
     i = 0
-    firsts = lex.actors.index.keys() | lex.generic.index.keys()
+    firsts = lex.actor_firsts
     while i < len(words):
         if words[i] not in firsts:
             i += 1

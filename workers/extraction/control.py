@@ -8,12 +8,15 @@ ACTOR since T (a change at T).  Triggers under an attempt, intention, negation o
 
 from __future__ import annotations
 
+from functools import cache
+
 from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import prefix_actor
 from .arguments import actor_at, actor_left, discourse_actor
 from .build import make_event
 from .document import Document, Sentence
+from .lexicons import Lexicons
 from .places import KINDS, antecedent, listed_places, noun_phrase
 from .sentences import headline
 from .stance import blocked
@@ -93,6 +96,13 @@ def _sub_type(actor: Actor, verb: str, transfer: bool, doc: Document) -> str:
     return "Non-state actor overtakes territory"
 
 
+@cache
+def _trigger_words(lex: Lexicons) -> frozenset[str]:
+    """First words of every control trigger phrase; built once per lexicon, not per sentence."""
+    names = ("control.held", "control.fell", "control.withdraw", "control.nominal", "control.expel", "control.active")
+    return frozenset(w for name in names for w in lex.sets[name].index)
+
+
 def extract_control(doc: Document, sent: Sentence) -> list[Event]:
     lex, words, tokens = doc.lex, sent.words, sent.tokens
     sets = lex.sets
@@ -149,16 +159,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 out_places.append(p)
         return out_places
 
-    firsts: set[str] = set()
-    for name in (
-        "control.held",
-        "control.fell",
-        "control.withdraw",
-        "control.nominal",
-        "control.expel",
-        "control.active",
-    ):
-        firsts |= sets[name].index.keys()
+    firsts = _trigger_words(lex)
     for i in range(n):
         w = words[i]
         if w not in firsts and not w.endswith(("-held", "-controlled")):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -95,8 +95,11 @@ class PlaceEntry:
     curated: bool
 
 
-@dataclass
+@dataclass(eq=False)
 class Lexicons:
+    """All lexicons of one `load()`. Compared and hashed by identity, so rule modules can cache what they derive
+    from it (`functools.cache`) instead of rebuilding it per document or per sentence."""
+
     actors: PhraseSet
     generic: PhraseSet
     places: PhraseSet
@@ -105,6 +108,16 @@ class Lexicons:
     automaton: Any
     place_automaton: Any
     actor_automaton: Any
+
+    @cached_property
+    def actor_firsts(self) -> frozenset[str]:
+        """First words of actor names and generic actor words: where `find_actors` has something to match."""
+        return frozenset(self.actors.index.keys() | self.generic.index.keys())
+
+    @cached_property
+    def actor_entries(self) -> dict[str, ActorEntry]:
+        """Actor entries by id (read-only; shared by every document)."""
+        return {e.id: e for e in self.actors.values.values()}
 
 
 _COMMON = frozenset(

@@ -3,26 +3,34 @@ types from the lexicon. One event per kind per sentence: actor nearest before th
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from schemas.events import Event, EventKind
 
 from .build import make_event
 from .document import Document, Sentence
+from .lexicons import Lexicons, PhraseSet
 from .stance import blocked
+
+
+@cache
+def _kinds(lex: Lexicons) -> tuple[tuple[EventKind, PhraseSet, dict[str, Any]], ...]:
+    """(event kind, cue phrases, lexicon entry) per kind in lexicon order; built once per lexicon, not per sentence."""
+    kinds: dict[str, Any] = lex.cues["other_kinds"]
+    return tuple(
+        (EventKind(spec.get("kind", name)), lex.sets[f"other_kinds.{name}.cues"], spec) for name, spec in kinds.items()
+    )
 
 
 def extract_other(doc: Document, sent: Sentence) -> list[Event]:
     lex, words = doc.lex, sent.words
-    kinds: dict[str, Any] = lex.cues["other_kinds"]
     out: list[Event] = []
     done: set[str] = set()
     present = set(words)
-    for name, spec in kinds.items():
-        kind = EventKind(spec.get("kind", name))
+    for kind, ps, spec in _kinds(lex):
         if kind.value in done:
             continue
-        ps = lex.sets[f"other_kinds.{name}.cues"]
         if ps.index.keys().isdisjoint(present):
             continue
         hit = next(((i, p) for i in range(len(words)) if words[i] in ps.index and (p := ps.match_at(words, i))), None)
