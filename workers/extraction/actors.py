@@ -76,15 +76,17 @@ def _make(entry: ActorEntry, mention: str) -> Actor:
 
 
 def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[ActorMention]:
-    """Actor mentions in a token list, longest alias first; generic words are bound via the document."""
+    """Actor mentions in a token list, longest alias first; generic words are bound via the document.
+
+    Only positions whose word starts an alias are visited; `i` is the next position not inside a mention."""
     lex = binder.lex
     out: list[ActorMention] = []
     i = 0
     firsts = lex.actor_firsts
-    while i < len(words):
-        if words[i] not in firsts:
-            i += 1
+    for k in [k for k, w in enumerate(words) if w in firsts]:
+        if k < i:
             continue
+        i = k
         p = lex.actors.match_at(words, i)
         if p and len(p) == 1 and len(p[0]) <= 4 and not tokens[i].text.isupper():
             p = None  # "is", "saa", "ndf" must be written in capitals

@@ -162,19 +162,17 @@ def number_at(words: list[str], i: int) -> Number | None:
 
 
 def find_numbers(words: list[str]) -> list[Number]:
-    """All non-overlapping quantities in a token list, left to right."""
+    """All non-overlapping quantities in a token list, left to right.
+
+    Only positions where a quantity can start are tried; `i` is the next position not inside a quantity."""
     out: list[Number] = []
     i = 0
-    n = len(words)
-    while i < n:
-        w = words[i]
-        if w not in _FIRST and not w[:1].isdigit() and w.partition("-")[0] not in _TENS:
-            i += 1
+    starts = [k for k, w in enumerate(words) if w in _FIRST or w[:1].isdigit() or w.partition("-")[0] in _TENS]
+    for k in starts:
+        if k < i:
             continue
-        num = number_at(words, i)
+        num = number_at(words, k)
         if num:
             out.append(num)
             i = num.j
-        else:
-            i += 1
     return out

@@ -99,17 +99,21 @@ def person_like(text: str, start: int, end: int) -> bool:
 
 
 def gazetteer(tokens: list[Token], lex: Lexicons) -> list[PlaceMention]:
-    folded = [fold(t.low) for t in tokens]
+    """Gazetteer places, longest name first, left to right, at capitalised words that are not part of a person's name.
+
+    Only the few positions whose word starts a place name are visited; folding an ASCII lower-case word would
+    return it unchanged, so only non-ASCII words are folded."""
+    folded = [t.low if t.low.isascii() else fold(t.low) for t in tokens]
     out: list[PlaceMention] = []
-    i = 0
     index = lex.places.index
-    while i < len(tokens):
-        p = lex.places.match_at(folded, i) if folded[i] in index and _capword(tokens[i]) else None
-        if p and not _person_tokens(tokens, i, i + len(p)):
-            out.append(PlaceMention(i, i + len(p), make_place(tokens[i].text, entry=lex.places.values[p])))
-            i += len(p)
-        else:
-            i += 1
+    i = 0  # next free position: matches do not overlap
+    for k in [k for k, w in enumerate(folded) if w in index]:
+        if k < i or not _capword(tokens[k]):
+            continue
+        p = lex.places.match_at(folded, k)
+        if p and not _person_tokens(tokens, k, k + len(p)):
+            out.append(PlaceMention(k, k + len(p), make_place(tokens[k].text, entry=lex.places.values[p])))
+            i = k + len(p)
     return out
 
 

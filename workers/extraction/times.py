@@ -127,16 +127,19 @@ def parse_at(tokens: list[Token], i: int, pub: date | None) -> tuple[EventTime, 
 
 
 def all_times(tokens: list[Token], pub: date | None) -> list[tuple[int, EventTime]]:
-    """Every time expression in a sentence with its token index."""
+    """Every time expression in a sentence with its token index.
+
+    Only positions where `parse_at` can start (a date word or a number) are tried; `i` is the next position
+    not inside an expression."""
     out: list[tuple[int, EventTime]] = []
     i = 0
-    while i < len(tokens):
-        got = parse_at(tokens, i, pub)
+    for k in [k for k, t in enumerate(tokens) if t.low in _FIRST or t.low[:1].isdigit()]:
+        if k < i:
+            continue
+        got = parse_at(tokens, k, pub)
         if got:
-            out.append((i, got[0]))
-            i += got[1]
-        else:
-            i += 1
+            out.append((k, got[0]))
+            i = k + got[1]
     return out
 
 
