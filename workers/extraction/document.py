@@ -1,11 +1,15 @@
 """A report under analysis: cleaned text, sentences, document-level actors and places, and lazily built
-per-sentence views (tokens, actor and place mentions) for the sentences a cue points at."""
+per-sentence views (tokens, actor and place mentions) for the sentences a cue points at.
+
+A view tokenises its sentence when it is made; actor and place mentions are found on first use, because
+many cue sentences are dismissed by their rules on the words alone."""
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from schemas.events import Place
 
@@ -23,9 +27,18 @@ class Sentence:
     end: int
     tokens: list[Token]
     words: list[str]
-    actors: list[ActorMention]
-    places: list[PlaceMention]
+    binder: Binder = field(repr=False, compare=False)
     cache: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def actors(self) -> list[ActorMention]:
+        """Actor mentions, found on first use (the binder is complete once the document is built)."""
+        return find_actors(self.tokens, self.words, self.binder)
+
+    @cached_property
+    def places(self) -> list[PlaceMention]:
+        """Gazetteer places, found on first use."""
+        return gazetteer(self.tokens, self.binder.lex)
 
 
 @dataclass
@@ -73,9 +86,7 @@ class Document:
             start, end = self.spans[index]
             tokens = tokenize(self.text[start:end], start)
             words = [t.low for t in tokens]
-            self._views[index] = Sentence(
-                index, start, end, tokens, words, find_actors(tokens, words, self.binder), gazetteer(tokens, self.lex)
-            )
+            self._views[index] = Sentence(index, start, end, tokens, words, self.binder)
         return self._views[index]
 
     def last_place(self, pos: int, city: bool = True) -> Place | None:
