@@ -148,8 +148,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     breakdown = sets["civilian.breakdown"]
     n = len(words)
     nums = [q for q in find_numbers(words) if _plausible(words, q)]
-    for k in range(n - 1):
-        if words[k] in ("a", "an") and (words[k + 1] in _SINGULAR or (k + 2 < n and words[k + 2] in _SINGULAR)):
+    for k in [k for k, w in enumerate(words[: n - 1]) if w in ("a", "an")]:
+        if words[k + 1] in _SINGULAR or (k + 2 < n and words[k + 2] in _SINGULAR):
             nums.append(Number(k, k + 1, 1, 1, True, None, 1))
     nums.sort(key=lambda q: q.i)
     heads = [_head(doc, words, q.j, civ, combat) for q in nums]

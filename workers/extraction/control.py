@@ -160,10 +160,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         return out_places
 
     firsts = _trigger_words(lex)
-    for i in range(n):
+    for i in [i for i, w in enumerate(words) if w in firsts or ("-" in w and w.endswith(("-held", "-controlled")))]:
         w = words[i]
-        if w not in firsts and not w.endswith(("-held", "-controlled")):
-            continue
         if w.endswith(("-held", "-controlled")):
             holder = prefix_actor(w, lex)
             if holder:

@@ -33,7 +33,7 @@ def extract_other(doc: Document, sent: Sentence) -> list[Event]:
             continue
         if ps.index.keys().isdisjoint(present):
             continue
-        hit = next(((i, p) for i in range(len(words)) if words[i] in ps.index and (p := ps.match_at(words, i))), None)
+        hit = next(((i, p) for i, w in enumerate(words) if w in ps.index and (p := ps.match_at(words, i))), None)
         if hit is None:
             continue
         i, p = hit
