@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from schemas.events import Actor
 
@@ -23,7 +24,9 @@ _FUNCTION = frozenset(
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=8192)
 def slug(text: str) -> str:
+    """Id form of a name: 'Ḩamāh' -> 'hamah'. Cached: the same few names (gazetteer places, actors) recur."""
     return _SLUG.sub("-", fold(text)).strip("-") or "unknown"
 
 
