@@ -48,6 +48,7 @@ class Document:
     published: date | None
     report_id: str | None
     clean: CleanText = field(init=False)
+    low: str = field(init=False)  # text.lower(), which may differ in length for a few non-ASCII letters
     spans: list[tuple[int, int]] = field(init=False)
     binder: Binder = field(init=False)
     place_hits: list[tuple[int, PlaceEntry]] = field(init=False)
@@ -57,7 +58,7 @@ class Document:
         self.clean = clean(self.raw)
         text = self.clean.text
         self.spans = sentence_spans(text)
-        low = text.lower()
+        low = self.low = text.lower()
         self.binder = Binder(self.lex, text, low)
         self.place_hits = []
         if len(low) != len(text):
