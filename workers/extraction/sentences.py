@@ -15,7 +15,9 @@ from typing import NamedTuple
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*|\.{3}\s*")
 _MARKS = re.compile(r"[.!?\n]")  # where a _BOUNDARY match can start: at a mark or just after one
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\w[\w'.-]*|[,;:()\"]")
+# ASCII word characters are listed beside \w (which already contains them) so that sre tests them with a bitmap
+# before its slower Unicode category check: same tokens, a faster tokeniser.
+_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[0-9A-Za-z_\w][0-9A-Za-z_\w'.-]*|[,;:()\"]")
 _PIECES = re.compile(f"({_TOKEN.pattern})")  # the same tokens, kept by split() between the gaps
 _ABBREV = frozenset(
     "mr mrs ms dr gen lt col sgt st u.s u.n jan feb aug sept oct nov dec no capt maj rep sen gov brig u.k e.g i.e".split()
