@@ -36,7 +36,10 @@ def phrase(text: str) -> Phrase:
 
 
 class PhraseSet:
-    """Phrases indexed by first token; `match_at` returns the longest match length at a position."""
+    """Phrases indexed by first token; `match_at` returns the longest phrase that matches at a position.
+
+    `match_at` looks the words up once per distinct phrase length of the first word (a hash look-up) instead of
+    comparing every phrase that starts with it: 'the', 'syrian' start dozens of actor phrases."""
 
     def __init__(self, items: dict[Phrase, Any] | list[str]) -> None:
         if isinstance(items, list):
@@ -48,10 +51,15 @@ class PhraseSet:
             self.index.setdefault(p[0], []).append(p)
         for lst in self.index.values():
             lst.sort(key=len, reverse=True)
+        self.lengths: dict[str, tuple[int, ...]] = {
+            w: tuple(sorted({len(p) for p in lst}, reverse=True)) for w, lst in self.index.items()
+        }
 
     def match_at(self, words: list[str], i: int) -> Phrase | None:
-        for p in self.index.get(words[i], ()):
-            if tuple(words[i : i + len(p)]) == p:
+        values = self.values
+        for n in self.lengths.get(words[i], ()):
+            p = tuple(words[i : i + n])
+            if p in values:  # near the end of `words` p is shorter than n; then it is the longest match there is
                 return p
         return None
 
