@@ -169,7 +169,9 @@ def find_numbers(words: list[str]) -> list[Number]:
     Only positions where a quantity can start are tried; `i` is the next position not inside a quantity."""
     out: list[Number] = []
     i = 0
-    starts = [k for k, w in enumerate(words) if w in _FIRST or w[:1].isdigit() or w.partition("-")[0] in _TENS]
+    starts = [
+        k for k, w in enumerate(words) if w in _FIRST or w[:1].isdigit() or ("-" in w and w.partition("-")[0] in _TENS)
+    ]
     for k in starts:
         if k < i:
             continue
