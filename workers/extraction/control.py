@@ -8,7 +8,7 @@ ACTOR since T (a change at T).  Triggers under an attempt, intention, negation o
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 from schemas.events import Actor, Event, EventKind, Place
 
@@ -139,7 +139,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             )
 
     n = len(words)
-    last = doc.last_place(sent.start)
+    last = cache(partial(doc.last_place, sent.start))  # looked up only if an anaphor needs it
 
     def resolve(places: list[Place]) -> list[Place]:
         """'those villages' -> the villages the document listed before."""
@@ -190,7 +190,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 continue
             places = _place_left(sent, i, doc)
             if not places and w in ("brought", "back"):
-                places = [last] if last else []
+                lp = last()
+                places = [lp] if lp else []
             if a:
                 emit(EventKind.control_change, i, e + 1, places, a.actor, None, w)
             continue

@@ -3,6 +3,7 @@ control verbs, and anaphora ('the town', 'the city') resolved to the last place 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from schemas.events import Place
@@ -141,7 +142,16 @@ def _cap_run(tokens: list[Token], i: int, limit: int = 5) -> int:
     return j
 
 
-def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place: Place | None) -> list[Place]:
+#: The place an anaphor ('the town', 'it') refers to. A callable, because finding it means listing every place
+#: the document names, and few noun phrases are anaphors.
+LastPlace = Callable[[], Place | None]
+
+
+def _no_place() -> Place | None:
+    return None
+
+
+def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place: LastPlace) -> list[Place]:
     """Places named by the noun phrase starting at token i (object of a control verb)."""
     n = len(tokens)
     definite = False
@@ -149,7 +159,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         definite = definite or tokens[i].low in ("the", "its", "their")
         i += 1
     if not definite:
-        last_place = None  # "an area" introduces a new place; only "the area" points back
+        last_place = _no_place  # "an area" introduces a new place; only "the area" points back
     words = [t.low for t in tokens]
     for q in _QUANT:
         if tuple(words[i : i + len(q)]) == q:
@@ -203,7 +213,7 @@ def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
     return prev in KINDS and low != "of" and not (tokens[j - 1].cap and tokens[j].cap)
 
 
-def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last_place: Place | None) -> Place:
+def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last_place: LastPlace) -> Place:
     inside = [g for g in gaz if i <= g.i < j + 4]
     words = [t.low for t in tokens[i:j]]
     if inside:
@@ -220,10 +230,10 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
     sub = sub_place(tokens, i, gaz)
     if sub:
         return sub
-    if words and words[-1] in _ANAPHORA and len(words) <= 2 and last_place is not None:
-        return last_place
-    if words == ["it"] and last_place is not None:
-        return last_place
+    if words and words[-1] in _ANAPHORA and len(words) <= 2 and (last := last_place()) is not None:
+        return last
+    if words == ["it"] and (last := last_place()) is not None:
+        return last
     name = " ".join(t.text for t in tokens[i:j])
     parent = None
     after = [g for g in gaz if j <= g.i <= j + 4 and tokens[j].low in _PP_PLACE]
@@ -251,7 +261,7 @@ def antecedent(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> Place | 
         i -= 1
     if i == j:
         return None
-    head = _np_place(tokens, i, j, gaz, None)
+    head = _np_place(tokens, i, j, gaz, _no_place)
     if not any(w in KINDS for w in head.name.lower().split()) and not head.resolved:
         adjacent = [g for g in gaz if g.j == k]
         if adjacent:  # "near Palmyra which government forces recaptured": the place itself
