@@ -8,7 +8,7 @@ ACTOR since T (a change at T).  Triggers under an attempt, intention, negation o
 
 from __future__ import annotations
 
-from functools import cache, partial
+from functools import cache
 
 from schemas.events import Actor, Event, EventKind, Place
 
@@ -139,7 +139,13 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             )
 
     n = len(words)
-    last = cache(partial(doc.last_place, sent.start))  # looked up only if an anaphor needs it
+    found_last: list[Place | None] = []
+
+    def last() -> Place | None:
+        """The place an anaphor here refers to; looked up once, and only if one needs it."""
+        if not found_last:
+            found_last.append(doc.last_place(sent.start))
+        return found_last[0]
 
     def resolve(places: list[Place]) -> list[Place]:
         """'those villages' -> the villages the document listed before."""

@@ -26,10 +26,10 @@ def _kinds(lex: Lexicons) -> tuple[tuple[EventKind, PhraseSet, dict[str, Any]], 
 def extract_other(doc: Document, sent: Sentence) -> list[Event]:
     lex, words = doc.lex, sent.words
     out: list[Event] = []
-    done: set[str] = set()
+    done: set[EventKind] = set()
     present = set(words)
     for kind, ps, spec in _kinds(lex):
-        if kind.value in done:
+        if kind in done:
             continue
         if ps.index.keys().isdisjoint(present):
             continue
@@ -39,7 +39,7 @@ def extract_other(doc: Document, sent: Sentence) -> list[Event]:
         i, p = hit
         if blocked(words, i, lex, window=4) and kind not in (EventKind.negotiation, EventKind.evacuation_deal):
             continue
-        done.add(kind.value)
+        done.add(kind)
         left = [a for a in sent.actors if a.j <= i]
         actor = left[-1].actor if left else (sent.actors[0].actor if sent.actors else None)
         place = sent.places[0].place if sent.places else None
