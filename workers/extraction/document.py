@@ -39,7 +39,7 @@ class Sentence:
     @cached_property
     def places(self) -> list[PlaceMention]:
         """Gazetteer places, found on first use."""
-        return gazetteer(self.tokens, self.binder.lex)
+        return gazetteer(self.tokens, self.words, self.binder.lex)
 
 
 @dataclass

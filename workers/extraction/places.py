@@ -99,12 +99,12 @@ def person_like(text: str, start: int, end: int) -> bool:
     )
 
 
-def gazetteer(tokens: list[Token], lex: Lexicons) -> list[PlaceMention]:
+def gazetteer(tokens: list[Token], words: list[str], lex: Lexicons) -> list[PlaceMention]:
     """Gazetteer places, longest name first, left to right, at capitalised words that are not part of a person's name.
 
-    Only the few positions whose word starts a place name are visited; folding an ASCII lower-case word would
-    return it unchanged, so only non-ASCII words are folded."""
-    folded = [t.low if t.low.isascii() else fold(t.low) for t in tokens]
+    `words` are the tokens' lower-case forms. Only the few positions whose word starts a place name are visited;
+    folding an ASCII lower-case word returns it unchanged, so an all-ASCII sentence is not folded at all."""
+    folded = words if all(map(str.isascii, words)) else [w if w.isascii() else fold(w) for w in words]
     out: list[PlaceMention] = []
     index = lex.places.index
     i = 0  # next free position: matches do not overlap
