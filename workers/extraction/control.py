@@ -96,6 +96,12 @@ def _sub_type(actor: Actor, verb: str, transfer: bool, doc: Document) -> str:
     return "Non-state actor overtakes territory"
 
 
+def _hostage_scene(words: list[str]) -> bool:
+    """A hostage taking or siege is told: then seizing a building is not taking territory. Asked only about
+    building places, so most sentences never pay for the scan."""
+    return any(w.startswith(("hostage", "kidnap", "captive", "siege")) for w in words)
+
+
 @cache
 def _trigger_words(lex: Lexicons) -> frozenset[str]:
     """First words of every control trigger phrase; built once per lexicon, not per sentence."""
@@ -108,7 +114,6 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
     sets = lex.sets
     out: list[Event] = []
     seen: set[tuple[str, str]] = set()
-    hostage_scene = any(w.startswith(("hostage", "kidnap", "captive", "siege")) for w in words)
 
     def emit(
         kind: EventKind,
@@ -126,7 +131,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         for place in places:
             if not _is_territory(place, sent) or (place.id, actor.id) in seen:
                 continue
-            if hostage_scene and any(w in _BUILDINGS for w in place.name.lower().split()):
+            if any(w in _BUILDINGS for w in place.name.lower().split()) and _hostage_scene(words):
                 continue  # hostage-takers seizing a school or a theatre do not take territory
             if prev is not None and prev.id == actor.id:
                 prev = None

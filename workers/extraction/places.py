@@ -160,9 +160,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         i += 1
     if not definite:
         last_place = _no_place  # "an area" introduces a new place; only "the area" points back
-    words = [t.low for t in tokens]
     for q in _QUANT:
-        if tuple(words[i : i + len(q)]) == q:
+        if tuple(t.low for t in tokens[i : i + len(q)]) == q:
             i += len(q)
             break
     places: list[Place] = []
