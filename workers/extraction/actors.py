@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from schemas.events import Actor
 
@@ -23,7 +24,9 @@ _FUNCTION = frozenset(
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=8192)
 def slug(text: str) -> str:
+    """Id form of a name: 'Ḩamāh' -> 'hamah'. Cached: the same few names (gazetteer places, actors) recur."""
     return _SLUG.sub("-", fold(text)).strip("-") or "unknown"
 
 
@@ -36,24 +39,42 @@ class ActorMention:
 
 
 class Binder:
-    """Counts named actors over a whole document, then binds generic words ('the militants') to them."""
+    """Counts named actors over a whole document, then binds generic words ('the militants') to them.
+
+    The count is made on first use: most documents never bind a generic word."""
 
     def __init__(self, lex: Lexicons, text: str, low_text: str | None = None) -> None:
-        low = low_text if low_text is not None and len(low_text) == len(text) else text.lower()
+        self.lex = lex
+        self.entries: dict[str, ActorEntry] = lex.actor_entries
+        self._text = text
+        self._low_text = low_text
+
+    @cached_property
+    def _tally(self) -> tuple[Counter[str], dict[str, int]]:
+        """(mentions per actor id, offset of the first mention) over the whole document."""
+        text = self._text
+        low = self._low_text if self._low_text is not None and len(self._low_text) == len(text) else text.lower()
         if len(low) != len(text):
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-        self.lex = lex
-        self.counts: Counter[str] = Counter()
-        self.first: dict[str, int] = {}
-        self.entries: dict[str, ActorEntry] = {e.id: e for e in lex.actors.values.values()}
-        for end, (length, entry) in lex.actor_automaton.iter(low):
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        for end, (length, entry) in self.lex.actor_automaton.iter(low):
             start = end - length + 1
             if (start > 0 and low[start - 1].isalnum()) or (end + 1 < len(low) and low[end + 1].isalnum()):
                 continue
             if length <= 4 and not text[start : end + 1].isupper():
                 continue  # short aliases ("IS", "SDF") count only in capitals
-            self.counts[entry.id] += 1
-            self.first.setdefault(entry.id, start)
+            counts[entry.id] += 1
+            first.setdefault(entry.id, start)
+        return counts, first
+
+    @property
+    def counts(self) -> Counter[str]:
+        return self._tally[0]
+
+    @property
+    def first(self) -> dict[str, int]:
+        return self._tally[1]
 
     def note(self, entry_id: str, pos: int) -> None:
         self.counts[entry_id] += 1
@@ -76,15 +97,17 @@ def _make(entry: ActorEntry, mention: str) -> Actor:
 
 
 def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[ActorMention]:
-    """Actor mentions in a token list, longest alias first; generic words are bound via the document."""
+    """Actor mentions in a token list, longest alias first; generic words are bound via the document.
+
+    Only positions whose word starts an alias are visited; `i` is the next position not inside a mention."""
     lex = binder.lex
     out: list[ActorMention] = []
     i = 0
-    firsts = lex.actors.index.keys() | lex.generic.index.keys()
-    while i < len(words):
-        if words[i] not in firsts:
-            i += 1
+    firsts = lex.actor_firsts
+    for k in [k for k, w in enumerate(words) if w in firsts]:
+        if k < i:
             continue
+        i = k
         p = lex.actors.match_at(words, i)
         if p and len(p) == 1 and len(p[0]) <= 4 and not tokens[i].text.isupper():
             p = None  # "is", "saa", "ndf" must be written in capitals

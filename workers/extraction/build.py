@@ -39,12 +39,13 @@ def make_event(
         sent.cache["stance"] = (found, stance(sent.words, doc.lex, found, sent.actors))
     attrib, st = cast("tuple[Attribution | None, Stance]", sent.cache["stance"])
     place = fields.get("place")
+    kind_value = kind.value
     key = "|".join(
         [
             doc.report_id or "",
             str(o_start),
             str(o_end),
-            kind.value,
+            kind_value,
             place.id if place is not None else "",
             str(fields.get("category") or ""),
         ]
@@ -52,7 +53,7 @@ def make_event(
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
     conf = round(min(1.0, max(0.0, confidence * _BASE_CONFIDENCE[st] / 0.8)), 3)
     return Event(
-        id=f"{doc.report_id or 'doc'}:{kind.value}:{digest}",
+        id=f"{doc.report_id or 'doc'}:{kind_value}:{digest}",
         kind=kind,
         report_id=doc.report_id,
         time=time,

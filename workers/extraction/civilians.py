@@ -137,6 +137,15 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     lex, words, tokens = doc.lex, sent.words, sent.tokens
     sets = lex.sets
     civ, weak, combat = _word_sets(doc)
+    n = len(words)
+    nums = [q for q in find_numbers(words) if _plausible(words, q)]
+    for k in [k for k, w in enumerate(words[: n - 1]) if w in ("a", "an")]:
+        if words[k + 1] in _SINGULAR or (k + 2 < n and words[k + 2] in _SINGULAR):
+            nums.append(Number(k, k + 1, 1, 1, True, None, 1))
+    nums.sort(key=lambda q: q.i)
+    heads = [_head(doc, words, q.j, civ, combat) for q in nums]
+    if all(noun == "#skip" for noun, _ in heads):
+        return []  # no quantity here counts people: spare the context look-ups below
     prev_words: list[str] = []
     if sent.index > 0:  # the sentence before, cheaply: "Ten people were killed. ... a toll of eight"
         p_start, p_end = doc.spans[sent.index - 1]
@@ -146,13 +155,6 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words)
     breakdown = sets["civilian.breakdown"]
-    n = len(words)
-    nums = [q for q in find_numbers(words) if _plausible(words, q)]
-    for k in range(n - 1):
-        if words[k] in ("a", "an") and (words[k + 1] in _SINGULAR or (k + 2 < n and words[k + 2] in _SINGULAR)):
-            nums.append(Number(k, k + 1, 1, 1, True, None, 1))
-    nums.sort(key=lambda q: q.i)
-    heads = [_head(doc, words, q.j, civ, combat) for q in nums]
     out: list[Event] = []
     for idx, q in enumerate(nums):
         noun, hx = heads[idx]

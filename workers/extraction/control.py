@@ -8,12 +8,15 @@ ACTOR since T (a change at T).  Triggers under an attempt, intention, negation o
 
 from __future__ import annotations
 
+from functools import cache
+
 from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import prefix_actor
 from .arguments import actor_at, actor_left, discourse_actor
 from .build import make_event
 from .document import Document, Sentence
+from .lexicons import Lexicons
 from .places import KINDS, antecedent, listed_places, noun_phrase
 from .sentences import headline
 from .stance import blocked
@@ -93,12 +96,24 @@ def _sub_type(actor: Actor, verb: str, transfer: bool, doc: Document) -> str:
     return "Non-state actor overtakes territory"
 
 
+def _hostage_scene(words: list[str]) -> bool:
+    """A hostage taking or siege is told: then seizing a building is not taking territory. Asked only about
+    building places, so most sentences never pay for the scan."""
+    return any(w.startswith(("hostage", "kidnap", "captive", "siege")) for w in words)
+
+
+@cache
+def _trigger_words(lex: Lexicons) -> frozenset[str]:
+    """First words of every control trigger phrase; built once per lexicon, not per sentence."""
+    names = ("control.held", "control.fell", "control.withdraw", "control.nominal", "control.expel", "control.active")
+    return frozenset(w for name in names for w in lex.sets[name].index)
+
+
 def extract_control(doc: Document, sent: Sentence) -> list[Event]:
     lex, words, tokens = doc.lex, sent.words, sent.tokens
     sets = lex.sets
     out: list[Event] = []
     seen: set[tuple[str, str]] = set()
-    hostage_scene = any(w.startswith(("hostage", "kidnap", "captive", "siege")) for w in words)
 
     def emit(
         kind: EventKind,
@@ -116,7 +131,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         for place in places:
             if not _is_territory(place, sent) or (place.id, actor.id) in seen:
                 continue
-            if hostage_scene and any(w in _BUILDINGS for w in place.name.lower().split()):
+            if any(w in _BUILDINGS for w in place.name.lower().split()) and _hostage_scene(words):
                 continue  # hostage-takers seizing a school or a theatre do not take territory
             if prev is not None and prev.id == actor.id:
                 prev = None
@@ -129,7 +144,13 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             )
 
     n = len(words)
-    last = doc.last_place(sent.start)
+    found_last: list[Place | None] = []
+
+    def last() -> Place | None:
+        """The place an anaphor here refers to; looked up once, and only if one needs it."""
+        if not found_last:
+            found_last.append(doc.last_place(sent.start))
+        return found_last[0]
 
     def resolve(places: list[Place]) -> list[Place]:
         """'those villages' -> the villages the document listed before."""
@@ -149,20 +170,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 out_places.append(p)
         return out_places
 
-    firsts: set[str] = set()
-    for name in (
-        "control.held",
-        "control.fell",
-        "control.withdraw",
-        "control.nominal",
-        "control.expel",
-        "control.active",
-    ):
-        firsts |= sets[name].index.keys()
-    for i in range(n):
+    firsts = _trigger_words(lex)
+    for i in [i for i, w in enumerate(words) if w in firsts or ("-" in w and w.endswith(("-held", "-controlled")))]:
         w = words[i]
-        if w not in firsts and not w.endswith(("-held", "-controlled")):
-            continue
         if w.endswith(("-held", "-controlled")):
             holder = prefix_actor(w, lex)
             if holder:
@@ -191,7 +201,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 continue
             places = _place_left(sent, i, doc)
             if not places and w in ("brought", "back"):
-                places = [last] if last else []
+                lp = last()
+                places = [lp] if lp else []
             if a:
                 emit(EventKind.control_change, i, e + 1, places, a.actor, None, w)
             continue

@@ -1,11 +1,16 @@
 """A report under analysis: cleaned text, sentences, document-level actors and places, and lazily built
-per-sentence views (tokens, actor and place mentions) for the sentences a cue points at."""
+per-sentence views (tokens, actor and place mentions) for the sentences a cue points at. The document-level
+actor counts and place list are also built on first use.
+
+A view tokenises its sentence when it is made; actor and place mentions are found on first use, because
+many cue sentences are dismissed by their rules on the words alone."""
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from schemas.events import Place
 
@@ -23,9 +28,18 @@ class Sentence:
     end: int
     tokens: list[Token]
     words: list[str]
-    actors: list[ActorMention]
-    places: list[PlaceMention]
+    binder: Binder = field(repr=False, compare=False)
     cache: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def actors(self) -> list[ActorMention]:
+        """Actor mentions, found on first use (the binder is complete once the document is built)."""
+        return find_actors(self.tokens, self.words, self.binder)
+
+    @cached_property
+    def places(self) -> list[PlaceMention]:
+        """Gazetteer places, found on first use."""
+        return gazetteer(self.tokens, self.words, self.binder.lex)
 
 
 @dataclass
@@ -35,20 +49,27 @@ class Document:
     published: date | None
     report_id: str | None
     clean: CleanText = field(init=False)
+    low: str = field(init=False)  # text.lower(), which may differ in length for a few non-ASCII letters
     spans: list[tuple[int, int]] = field(init=False)
     binder: Binder = field(init=False)
-    place_hits: list[tuple[int, PlaceEntry]] = field(init=False)
     _views: dict[int, Sentence] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.clean = clean(self.raw)
         text = self.clean.text
         self.spans = sentence_spans(text)
-        low = text.lower()
-        self.binder = Binder(self.lex, text, low)
-        self.place_hits = []
+        self.low = text.lower()
+        self.binder = Binder(self.lex, text, self.low)
+        self._starts = [s for s, _ in self.spans]
+
+    @cached_property
+    def place_hits(self) -> list[tuple[int, PlaceEntry]]:
+        """Gazetteer places named in the document with their offsets, for `last_place`; found on first use
+        (about a third of the documents never look back for a place)."""
+        text, low = self.text, self.low
         if len(low) != len(text):
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        hits: list[tuple[int, PlaceEntry]] = []
         for end, (length, entry) in self.lex.place_automaton.iter(low):
             start = end - length + 1
             if (start > 0 and low[start - 1].isalnum()) or (end + 1 < len(low) and low[end + 1].isalnum()):
@@ -58,8 +79,8 @@ class Document:
             ):
                 if low[end + 1 : end + 14].lstrip().startswith(("province", "governorate", "countryside", "region")):
                     continue  # "Homs province" is not what "the town" refers back to
-                self.place_hits.append((start, entry))
-        self._starts = [s for s, _ in self.spans]
+                hits.append((start, entry))
+        return hits
 
     @property
     def text(self) -> str:
@@ -73,9 +94,7 @@ class Document:
             start, end = self.spans[index]
             tokens = tokenize(self.text[start:end], start)
             words = [t.low for t in tokens]
-            self._views[index] = Sentence(
-                index, start, end, tokens, words, find_actors(tokens, words, self.binder), gazetteer(tokens, self.lex)
-            )
+            self._views[index] = Sentence(index, start, end, tokens, words, self.binder)
         return self._views[index]
 
     def last_place(self, pos: int, city: bool = True) -> Place | None:

@@ -44,7 +44,7 @@ def extract_events(text: str, published: datetime | date | None, report_id: str 
         return []
     lex = load()
     doc = Document(lex, text[:MAX_CHARS], _as_date(published), report_id)
-    low = doc.text.lower()
+    low = doc.low
     families: dict[int, set[str]] = {}
     starts = [s for s, _ in doc.spans]
     if not starts:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,10 @@ def phrase(text: str) -> Phrase:
 
 
 class PhraseSet:
-    """Phrases indexed by first token; `match_at` returns the longest match length at a position."""
+    """Phrases indexed by first token; `match_at` returns the longest phrase that matches at a position.
+
+    `match_at` looks the words up once per distinct phrase length of the first word (a hash look-up) instead of
+    comparing every phrase that starts with it: 'the', 'syrian' start dozens of actor phrases."""
 
     def __init__(self, items: dict[Phrase, Any] | list[str]) -> None:
         if isinstance(items, list):
@@ -48,10 +51,15 @@ class PhraseSet:
             self.index.setdefault(p[0], []).append(p)
         for lst in self.index.values():
             lst.sort(key=len, reverse=True)
+        self.lengths: dict[str, tuple[int, ...]] = {
+            w: tuple(sorted({len(p) for p in lst}, reverse=True)) for w, lst in self.index.items()
+        }
 
     def match_at(self, words: list[str], i: int) -> Phrase | None:
-        for p in self.index.get(words[i], ()):
-            if tuple(words[i : i + len(p)]) == p:
+        values = self.values
+        for n in self.lengths.get(words[i], ()):
+            p = tuple(words[i : i + n])
+            if p in values:  # near the end of `words` p is shorter than n; then it is the longest match there is
                 return p
         return None
 
@@ -95,8 +103,11 @@ class PlaceEntry:
     curated: bool
 
 
-@dataclass
+@dataclass(eq=False)
 class Lexicons:
+    """All lexicons of one `load()`. Compared and hashed by identity, so rule modules can cache what they derive
+    from it (`functools.cache`) instead of rebuilding it per document or per sentence."""
+
     actors: PhraseSet
     generic: PhraseSet
     places: PhraseSet
@@ -105,6 +116,16 @@ class Lexicons:
     automaton: Any
     place_automaton: Any
     actor_automaton: Any
+
+    @cached_property
+    def actor_firsts(self) -> frozenset[str]:
+        """First words of actor names and generic actor words: where `find_actors` has something to match."""
+        return frozenset(self.actors.index.keys() | self.generic.index.keys())
+
+    @cached_property
+    def actor_entries(self) -> dict[str, ActorEntry]:
+        """Actor entries by id (read-only; shared by every document)."""
+        return {e.id: e for e in self.actors.values.values()}
 
 
 _COMMON = frozenset(

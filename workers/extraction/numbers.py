@@ -113,9 +113,9 @@ for _hedge, _kind in _HEDGES.items():
 _VAGUE_BY_FIRST: dict[str, list[tuple[tuple[str, ...], tuple[int, int]]]] = {}
 for _vague, _range in _VAGUE.items():
     _VAGUE_BY_FIRST.setdefault(_vague[0], []).append((_vague, _range))
-_FIRST = frozenset(
-    {h[0] for h in _HEDGES} | {v[0] for v in _VAGUE} | set(_UNITS) | set(_TENS) | {"dozen", "a", "one", "half"}
-)
+#: Words a value can start with (besides digits and hyphenated tens): vague quantities and written numbers.
+_VALUE_FIRST = frozenset({v[0] for v in _VAGUE} | set(_UNITS) | set(_TENS) | {"dozen", "a", "one", "half"})
+_FIRST = frozenset({h[0] for h in _HEDGES} | _VALUE_FIRST)
 
 
 def number_at(words: list[str], i: int) -> Number | None:
@@ -131,6 +131,8 @@ def number_at(words: list[str], i: int) -> Number | None:
         if tuple(words[i : i + len(h)]) == h and i + len(h) < n:
             hedge_kind, hedge, k = kind, " ".join(h), i + len(h)
             break
+    if k == i and first not in _VALUE_FIRST and not first[:1].isdigit() and "-" not in first:
+        return None  # a hedge word ("at", "over", "some") that starts no hedge here
     for vague, (lo, hi) in _VAGUE_BY_FIRST.get(words[k], ()) if k < n else ():
         if tuple(words[k : k + len(vague)]) == vague:
             return Number(i, k + len(vague), lo, hi, False, hedge or " ".join(vague), lo)
@@ -162,19 +164,19 @@ def number_at(words: list[str], i: int) -> Number | None:
 
 
 def find_numbers(words: list[str]) -> list[Number]:
-    """All non-overlapping quantities in a token list, left to right."""
+    """All non-overlapping quantities in a token list, left to right.
+
+    Only positions where a quantity can start are tried; `i` is the next position not inside a quantity."""
     out: list[Number] = []
     i = 0
-    n = len(words)
-    while i < n:
-        w = words[i]
-        if w not in _FIRST and not w[:1].isdigit() and w.partition("-")[0] not in _TENS:
-            i += 1
+    starts = [
+        k for k, w in enumerate(words) if w in _FIRST or w[:1].isdigit() or ("-" in w and w.partition("-")[0] in _TENS)
+    ]
+    for k in starts:
+        if k < i:
             continue
-        num = number_at(words, i)
+        num = number_at(words, k)
         if num:
             out.append(num)
             i = num.j
-        else:
-            i += 1
     return out

@@ -3,35 +3,43 @@ types from the lexicon. One event per kind per sentence: actor nearest before th
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from schemas.events import Event, EventKind
 
 from .build import make_event
 from .document import Document, Sentence
+from .lexicons import Lexicons, PhraseSet
 from .stance import blocked
+
+
+@cache
+def _kinds(lex: Lexicons) -> tuple[tuple[EventKind, PhraseSet, dict[str, Any]], ...]:
+    """(event kind, cue phrases, lexicon entry) per kind in lexicon order; built once per lexicon, not per sentence."""
+    kinds: dict[str, Any] = lex.cues["other_kinds"]
+    return tuple(
+        (EventKind(spec.get("kind", name)), lex.sets[f"other_kinds.{name}.cues"], spec) for name, spec in kinds.items()
+    )
 
 
 def extract_other(doc: Document, sent: Sentence) -> list[Event]:
     lex, words = doc.lex, sent.words
-    kinds: dict[str, Any] = lex.cues["other_kinds"]
     out: list[Event] = []
-    done: set[str] = set()
+    done: set[EventKind] = set()
     present = set(words)
-    for name, spec in kinds.items():
-        kind = EventKind(spec.get("kind", name))
-        if kind.value in done:
+    for kind, ps, spec in _kinds(lex):
+        if kind in done:
             continue
-        ps = lex.sets[f"other_kinds.{name}.cues"]
         if ps.index.keys().isdisjoint(present):
             continue
-        hit = next(((i, p) for i in range(len(words)) if words[i] in ps.index and (p := ps.match_at(words, i))), None)
+        hit = next(((i, p) for i, w in enumerate(words) if w in ps.index and (p := ps.match_at(words, i))), None)
         if hit is None:
             continue
         i, p = hit
         if blocked(words, i, lex, window=4) and kind not in (EventKind.negotiation, EventKind.evacuation_deal):
             continue
-        done.add(kind.value)
+        done.add(kind)
         left = [a for a in sent.actors if a.j <= i]
         actor = left[-1].actor if left else (sent.actors[0].actor if sent.actors else None)
         place = sent.places[0].place if sent.places else None

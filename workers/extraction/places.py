@@ -3,6 +3,7 @@ control verbs, and anaphora ('the town', 'the city') resolved to the last place 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from schemas.events import Place
@@ -98,18 +99,22 @@ def person_like(text: str, start: int, end: int) -> bool:
     )
 
 
-def gazetteer(tokens: list[Token], lex: Lexicons) -> list[PlaceMention]:
-    folded = [fold(t.low) for t in tokens]
+def gazetteer(tokens: list[Token], words: list[str], lex: Lexicons) -> list[PlaceMention]:
+    """Gazetteer places, longest name first, left to right, at capitalised words that are not part of a person's name.
+
+    `words` are the tokens' lower-case forms. Only the few positions whose word starts a place name are visited;
+    folding an ASCII lower-case word returns it unchanged, so an all-ASCII sentence is not folded at all."""
+    folded = words if all(map(str.isascii, words)) else [w if w.isascii() else fold(w) for w in words]
     out: list[PlaceMention] = []
-    i = 0
     index = lex.places.index
-    while i < len(tokens):
-        p = lex.places.match_at(folded, i) if folded[i] in index and _capword(tokens[i]) else None
-        if p and not _person_tokens(tokens, i, i + len(p)):
-            out.append(PlaceMention(i, i + len(p), make_place(tokens[i].text, entry=lex.places.values[p])))
-            i += len(p)
-        else:
-            i += 1
+    i = 0  # next free position: matches do not overlap
+    for k in [k for k, w in enumerate(folded) if w in index]:
+        if k < i or not _capword(tokens[k]):
+            continue
+        p = lex.places.match_at(folded, k)
+        if p and not _person_tokens(tokens, k, k + len(p)):
+            out.append(PlaceMention(k, k + len(p), make_place(tokens[k].text, entry=lex.places.values[p])))
+            i = k + len(p)
     return out
 
 
@@ -137,7 +142,16 @@ def _cap_run(tokens: list[Token], i: int, limit: int = 5) -> int:
     return j
 
 
-def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place: Place | None) -> list[Place]:
+#: The place an anaphor ('the town', 'it') refers to. A callable, because finding it means listing every place
+#: the document names, and few noun phrases are anaphors.
+LastPlace = Callable[[], Place | None]
+
+
+def _no_place() -> Place | None:
+    return None
+
+
+def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place: LastPlace) -> list[Place]:
     """Places named by the noun phrase starting at token i (object of a control verb)."""
     n = len(tokens)
     definite = False
@@ -145,10 +159,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         definite = definite or tokens[i].low in ("the", "its", "their")
         i += 1
     if not definite:
-        last_place = None  # "an area" introduces a new place; only "the area" points back
-    words = [t.low for t in tokens]
+        last_place = _no_place  # "an area" introduces a new place; only "the area" points back
     for q in _QUANT:
-        if tuple(words[i : i + len(q)]) == q:
+        if tuple(t.low for t in tokens[i : i + len(q)]) == q:
             i += len(q)
             break
     places: list[Place] = []
@@ -199,7 +212,7 @@ def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
     return prev in KINDS and low != "of" and not (tokens[j - 1].cap and tokens[j].cap)
 
 
-def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last_place: Place | None) -> Place:
+def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last_place: LastPlace) -> Place:
     inside = [g for g in gaz if i <= g.i < j + 4]
     words = [t.low for t in tokens[i:j]]
     if inside:
@@ -216,10 +229,10 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
     sub = sub_place(tokens, i, gaz)
     if sub:
         return sub
-    if words and words[-1] in _ANAPHORA and len(words) <= 2 and last_place is not None:
-        return last_place
-    if words == ["it"] and last_place is not None:
-        return last_place
+    if words and words[-1] in _ANAPHORA and len(words) <= 2 and (last := last_place()) is not None:
+        return last
+    if words == ["it"] and (last := last_place()) is not None:
+        return last
     name = " ".join(t.text for t in tokens[i:j])
     parent = None
     after = [g for g in gaz if j <= g.i <= j + 4 and tokens[j].low in _PP_PLACE]
@@ -247,7 +260,7 @@ def antecedent(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> Place | 
         i -= 1
     if i == j:
         return None
-    head = _np_place(tokens, i, j, gaz, None)
+    head = _np_place(tokens, i, j, gaz, _no_place)
     if not any(w in KINDS for w in head.name.lower().split()) and not head.resolved:
         adjacent = [g for g in gaz if g.j == k]
         if adjacent:  # "near Palmyra which government forces recaptured": the place itself

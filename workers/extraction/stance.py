@@ -53,7 +53,9 @@ def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     if words[i].endswith("ing") and i > 0 and words[i - 1] in ("on", "at", "toward", "towards", "for", "of"):
         return True  # "focusing on capturing X", "aimed at seizing X": a goal, not a result
     denial = lex.sets["denial"]
-    if any(words[k] in denial.index and denial.match_at(words, k) for k in range(max(0, i - 15), i)):
+    if not denial.index.keys().isdisjoint(words[max(0, i - 15) : i]) and any(
+        words[k] in denial.index and denial.match_at(words, k) for k in range(max(0, i - 15), i)
+    ):
         return True  # a denial scopes over its complement: "denied that it had captured the dam"
     start = max(clause_start(words, i, window), i - window)
     not_change = lex.sets["not_change"]
@@ -126,8 +128,8 @@ def attribution(tokens: list[Token], words: list[str], lex: Lexicons, actors: li
     """'said Mustafa Bali, the SDF spokesman' / 'SDF spokesman Mustafa Bali said' / 'according to the Observatory'."""
     verbs = lex.sets["attribution.verbs"]
     roles = lex.sets["attribution.roles"]
-    for k in range(len(words)):
-        p = verbs.match_at(words, k) if words[k] in verbs.index else None
+    for k in [k for k, w in enumerate(words) if w in verbs.index]:
+        p = verbs.match_at(words, k)
         if not p:
             continue
         speaker: str | None = None

@@ -53,6 +53,15 @@ def _month_back(pub: date | None, month: int, year: int | None) -> int | None:
     return pub.year if month <= pub.month else pub.year - 1
 
 
+_RELATIVE: dict[tuple[str, str], tuple[str, int]] = {  # (first two words) -> (precision, offset)
+    ("last", "week"): ("week", -7),
+    ("this", "week"): ("week", 0),
+    ("last", "month"): ("month", -1),
+    ("this", "month"): ("month", 0),
+    ("last", "year"): ("year", -1),
+    ("this", "year"): ("year", 0),
+    ("earlier", "this"): ("month", 0),
+}
 _FIRST = frozenset(set(WEEKDAYS) | set(MONTHS) | {"yesterday", "today", "tonight", "last", "this", "earlier"})
 
 
@@ -74,17 +83,8 @@ def parse_at(tokens: list[Token], i: int, pub: date | None) -> tuple[EventTime, 
     if w[0] in ("yesterday", "today", "tonight"):
         d = pub - timedelta(days=1 if w[0] == "yesterday" else 0) if pub else None
         return EventTime(date=d, precision="day", text=text(1)), 1
-    rel = {
-        ("last", "week"): ("week", -7),
-        ("this", "week"): ("week", 0),
-        ("last", "month"): ("month", -1),
-        ("this", "month"): ("month", 0),
-        ("last", "year"): ("year", -1),
-        ("this", "year"): ("year", 0),
-        ("earlier", "this"): ("month", 0),
-    }
-    if (w[0], w[1]) in rel:
-        prec, delta = rel[(w[0], w[1])]
+    if (w[0], w[1]) in _RELATIVE:
+        prec, delta = _RELATIVE[(w[0], w[1])]
         used = 3 if w[0] == "earlier" and w[2] in ("month", "week", "year") else 2
         if w[0] == "earlier":
             prec = w[2] if used == 3 else "month"
@@ -127,16 +127,19 @@ def parse_at(tokens: list[Token], i: int, pub: date | None) -> tuple[EventTime, 
 
 
 def all_times(tokens: list[Token], pub: date | None) -> list[tuple[int, EventTime]]:
-    """Every time expression in a sentence with its token index."""
+    """Every time expression in a sentence with its token index.
+
+    Only positions where `parse_at` can start (a date word or a number) are tried; `i` is the next position
+    not inside an expression."""
     out: list[tuple[int, EventTime]] = []
     i = 0
-    while i < len(tokens):
-        got = parse_at(tokens, i, pub)
+    for k in [k for k, t in enumerate(tokens) if t.low in _FIRST or t.low[:1].isdigit()]:
+        if k < i:
+            continue
+        got = parse_at(tokens, k, pub)
         if got:
-            out.append((i, got[0]))
-            i += got[1]
-        else:
-            i += 1
+            out.append((k, got[0]))
+            i = k + got[1]
     return out
 
 
