@@ -40,3 +40,8 @@ def test_number_grammar(text: str, expected: tuple[int | None, int | None, bool,
 
 def test_no_number_in_plain_words() -> None:
     assert find_numbers("the town was quiet".split()) == []
+
+
+@pytest.mark.parametrize("word", ["1e5", "1_000", "inf", "nan", "2²"])
+def test_only_digits_make_a_figure(word: str) -> None:
+    assert find_numbers(f"{word} people".split()) == []

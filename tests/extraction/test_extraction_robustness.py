@@ -56,6 +56,18 @@ def test_control_characters_and_mixed_scripts() -> None:
     assert all(0 <= e.evidence.start <= e.evidence.end <= len(text) for e in events)
 
 
+def test_letters_that_lower_case_to_two_characters_do_not_shift_later_sentences() -> None:
+    # 'İ'.lower() is 'i' plus a combining dot: cue offsets found in the lower-cased text must still
+    # point into the right sentence of the original.
+    text = (
+        "Residents of İzmir İğdır İstanbul " * 10
+        + "were quiet. Rebels seized the town of Manbij. Shops reopened on Sunday and the roads were open."
+    )
+    (event,) = of_kind(run(text), EventKind.control_change)
+    assert event.place is not None and event.place.name == "Manbij"
+    assert text[event.evidence.start : event.evidence.end] in event.evidence.sentence
+
+
 @pytest.mark.timeout(60)
 def test_one_megabyte_of_report_text_in_bounded_time() -> None:
     text = (SAMPLE + "\n") * (1_000_000 // (len(SAMPLE) + 1))

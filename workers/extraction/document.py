@@ -49,7 +49,7 @@ class Document:
     published: date | None
     report_id: str | None
     clean: CleanText = field(init=False)
-    low: str = field(init=False)  # text.lower(), which may differ in length for a few non-ASCII letters
+    low: str = field(init=False)  # text lower-cased letter by letter: offsets in it are offsets in text
     spans: list[tuple[int, int]] = field(init=False)
     binder: Binder = field(init=False)
     _views: dict[int, Sentence] = field(init=False, default_factory=dict)
@@ -58,7 +58,10 @@ class Document:
         self.clean = clean(self.raw)
         text = self.clean.text
         self.spans = sentence_spans(text)
-        self.low = text.lower()
+        low = text.lower()
+        if len(low) != len(text):  # 'İ'.lower() is two characters: keep such letters as they are
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        self.low = low
         self.binder = Binder(self.lex, text, self.low)
         self._starts = [s for s, _ in self.spans]
 
@@ -67,8 +70,6 @@ class Document:
         """Gazetteer places named in the document with their offsets, for `last_place`; found on first use
         (about a third of the documents never look back for a place)."""
         text, low = self.text, self.low
-        if len(low) != len(text):
-            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         hits: list[tuple[int, PlaceEntry]] = []
         for end, (length, entry) in self.lex.place_automaton.iter(low):
             start = end - length + 1

@@ -77,12 +77,9 @@ class Number:
 
 def _digits(word: str) -> float | None:
     w = word.replace(",", "")
-    if not w or not (w[0].isdigit()):
-        return None
-    try:
-        return float(w)
-    except ValueError:
-        return None
+    if not w.replace(".", "", 1).isdecimal():
+        return None  # float() would also read '1e5', '1_000', 'inf'
+    return float(w)
 
 
 def _word_number(words: list[str], i: int) -> tuple[int, int] | None:
