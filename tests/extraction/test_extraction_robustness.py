@@ -194,3 +194,23 @@ def test_pipeline_fixture() -> None:
     history = [e for e in changes if e.place and e.place.id == "raqqa"]
     assert history and history[0].historical and history[0].time.precision == "year"
     assert not [e for e in changes if e.place and "mayadin" in e.place.id]
+
+
+def test_a_possessive_is_the_same_word_at_the_end_of_a_sentence() -> None:
+    from workers.extraction.sentences import tokenize
+
+    words = [t.text for t in tokenize("Nobody doubted it was Assad's. Assad's forces and the U.S. forces' base.")]
+    assert words == [
+        "Nobody",
+        "doubted",
+        "it",
+        "was",
+        "Assad",
+        "Assad",
+        "forces",
+        "and",
+        "the",
+        "U.S.",
+        "forces",
+        "base",
+    ]

@@ -93,7 +93,8 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         word = words[k]
         if word[-1] != "s":
             if not (len(word) > 2 and word[-3] == "."):
-                words[k] = word.rstrip(".-'")
+                word = word.rstrip(".-'")
+                words[k] = word[:-2] if word[-2:] == "'s" and len(word) > 2 else word  # "Assad's."
         elif word[-2:] == "'s" and len(word) > 2:
             words[k] = word[:-2]
         elif word == "s" and starts[k] > offset and text[starts[k] - offset - 1] == "'":
