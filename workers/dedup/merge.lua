@@ -193,7 +193,7 @@ local function merge(source, story, stamp, item)
   if touched == nil then
     -- Expiry and the global and kind indexes are refreshed at most every REFRESH seconds: a busy
     -- event (a burst of copies) does not pay them for every batch.
-    touched = { index = {}, refresh = not cur[10] or now - tonumber(cur[10]) >= REFRESH }
+    touched = { index = {}, refresh = not cur[10] or now - tonumber(cur[10]) >= REFRESH, kind = item.kind }
     touched_events[cid] = touched
     touched_list[#touched_list + 1] = cid
     if touched.refresh then
@@ -221,26 +221,27 @@ local function merge(source, story, stamp, item)
 end
 
 -- The canonical event as JSON, assembled from its stored parts: the cost does not grow with mentions.
-local function render(cid)
+-- With `slim`, also the same JSON with an empty `mentions` list, for the stream: the notifier reads
+-- none of them, and they were half of each entry's bytes.
+local function render(cid, slim)
   local skey = 'sitrep:canon:' .. cid
   local f = redis.call('HMGET', skey, 'base', 'time', 'cmax', 'n', 'nonhist', 'ind', 'srcs', 'obs', 'count')
   local ind = tonumber(f[6])
   local confidence = 1 - (1 - tonumber(f[3])) * (0.5 ^ (ind - 1))
   local mentions = redis.call('ZRANGE', skey .. ':mentions', 0, shown - 1)
-  local parts = {
+  local head = {
     '{"id":', cjson.encode(cid), ',', string.sub(f[1], 2, -2),
     ',"time":', f[2],
     ',"historical":', (tonumber(f[5]) or 0) > 0 and 'false' or 'true',
     ',"confidence":', string.format('%.3f', confidence),
   }
-  if f[9] and f[9] ~= '' then parts[#parts + 1] = ',"count":' .. f[9] end
-  parts[#parts + 1] = ',"mentions":[' .. table.concat(mentions, ',') .. ']'
-  parts[#parts + 1] = ',"mention_count":' .. f[4]
-  parts[#parts + 1] = ',"sources":' .. f[7]
-  parts[#parts + 1] = ',"independent_sources":' .. ind
-  if f[8] and f[8] ~= '' then parts[#parts + 1] = ',"observations":' .. f[8] end
-  parts[#parts + 1] = '}'
-  return table.concat(parts)
+  if f[9] and f[9] ~= '' then head[#head + 1] = ',"count":' .. f[9] end
+  local tail = { ',"mention_count":', f[4], ',"sources":', f[7], ',"independent_sources":', ind }
+  if f[8] and f[8] ~= '' then tail[#tail + 1] = ',"observations":' .. f[8] end
+  tail[#tail + 1] = '}'
+  local before, after = table.concat(head), table.concat(tail)
+  return before .. ',"mentions":[' .. table.concat(mentions, ',') .. ']' .. after,
+    slim and (before .. ',"mentions":[]' .. after) or nil
 end
 
 local STRENGTH = { none = 0, mention = 1, corroborated = 2, created = 3 }
@@ -339,12 +340,17 @@ for _ = 1, nreports do
   end
 end
 
+-- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
+-- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the
+-- mentions are read from `sitrep:event:{id}` by whoever wants them: they were most of the stream's memory.
+local SITUATION = { control_change = true, control_state = true, civilian_count = true }
+
 -- Once per changed event: its JSON, expiry and index entries; then the stream entries, in report order,
 -- each with its event as it stands at the end of the batch; then trim what expired from the indexes.
 for _, cid in ipairs(touched_list) do
   local touched = touched_events[cid]
   local skey = 'sitrep:canon:' .. cid
-  touched.json = render(cid)
+  touched.json, touched.slim = render(cid, SITUATION[touched.kind])
   if ttl > 0 then
     redis.call('SET', 'sitrep:event:' .. cid, touched.json, 'EX', ttl)
     if touched.refresh then
@@ -357,14 +363,10 @@ for _, cid in ipairs(touched_list) do
   end
   for index, _ in pairs(touched.index) do redis.call('ZADD', index, now, cid) end
 end
--- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
--- notifier's input). Attacks, strikes, talks... are read from `sitrep:event:{id}` by whoever wants
--- them: most entries are of those kinds, and the JSON was most of the stream's memory.
-local SITUATION = { control_change = true, control_state = true, civilian_count = true }
 for _, entry in ipairs(entries) do
   if SITUATION[entry[6]] then
     redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event_id', entry[1],
-      'event', touched_events[entry[1]].json, 'report_id', entry[2], 'source', entry[3],
+      'event', touched_events[entry[1]].slim, 'report_id', entry[2], 'source', entry[3],
       'published_at', entry[4], 'change', entry[5])
   else
     redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event_id', entry[1],
