@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="the whole pipeline: Redis (embedded unless REDIS_URL), API, workers, notifier")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--workers", type=int, default=2, help="RQ worker processes (default 2)")
+    run.add_argument(
+        "--workers", type=int, default=2, help="report workers (default 2); one webhook worker is started besides"
+    )
     run.add_argument("--data-dir", default=".sitrep", help="where the embedded Redis keeps its data (default .sitrep)")
     run.set_defaults(func=_cmd_run)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from services.embedded_redis import EmbeddedRedis
 from services.processes import spawn_child
+from services.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,13 @@ def _stop(process: subprocess.Popen[bytes], timeout_seconds: float) -> None:
         process.wait()
 
 
+def worker_queues(workers: int, settings: WorkerSettings) -> list[list[str]]:
+    """The queues of each worker `run` starts: `workers` on reports only, and one more on webhook
+    deliveries first and reports when it has none. A delivery to a slow endpoint can hold a worker
+    for its whole timeout (10 s by default); it must never hold the workers that extract reports."""
+    return [[settings.queue_name] for _ in range(workers)] + [[settings.webhook_queue_name, settings.queue_name]]
+
+
 def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: str | None) -> int:
     """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; wait for a signal."""
     stop = threading.Event()
@@ -53,12 +61,13 @@ def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: 
         print(f"sitrep: embedded Redis at {redis_url} (data in {data_dir / 'redis'}, AOF on)", flush=True)
     env = {**os.environ, "REDIS_URL": redis_url}
     api = _spawn(["api", "--host", host, "--port", str(port)], env)
-    pool = [_spawn(["worker"], env) for _ in range(workers)]
+    pool = [_spawn(["worker", *queues], env) for queues in worker_queues(workers, WorkerSettings(redis_url=redis_url))]
     notifier = _spawn(["notifier"], env)
     dispatcher = _spawn(["dispatcher"], env)
     children = [api, *pool, notifier, dispatcher]
     print(
-        f"sitrep: API on http://{host}:{port} (docs at /docs), {workers} worker(s), 1 notifier, 1 dispatcher;"
+        f"sitrep: API on http://{host}:{port} (docs at /docs), {workers} worker(s) + 1 for webhooks, 1 notifier,"
+        " 1 dispatcher;"
         " Ctrl-C stops all",
         flush=True,
     )

@@ -298,6 +298,7 @@ def test_sitrep_containers_use_the_image_entrypoint() -> None:
     assert {wl["metadata"]["name"] for wl, _ in containers} == {
         "sitrep-api",
         "sitrep-worker",
+        "sitrep-webhook-worker",
         "sitrep-notifier",
         "sitrep-dispatcher",
     }

@@ -1,0 +1,46 @@
+"""The workers `sitrep run` starts: a delivery that hangs must not hold up the extraction of reports."""
+
+from __future__ import annotations
+
+import redis
+from rq import Queue, Worker
+
+from services import keys
+from services.settings import WorkerSettings
+from services.supervisor import worker_queues
+from tests.helpers import start, stop_all, wait_until
+from tests.workers.test_processing import enqueue_fixtures
+
+
+def test_the_layout_keeps_report_workers_off_the_webhook_queue() -> None:
+    settings = WorkerSettings(redis_url="redis://unused")
+    layout = worker_queues(2, settings)
+    assert layout[:2] == [[settings.queue_name], [settings.queue_name]]
+    assert layout[2] == [settings.webhook_queue_name, settings.queue_name]
+
+
+def test_reports_are_processed_while_webhook_deliveries_hang(r: redis.Redis, child_env: dict[str, str]) -> None:
+    settings = WorkerSettings(redis_url="redis://unused")
+    layout = worker_queues(2, settings)
+    listeners = sum(settings.webhook_queue_name in queues for queues in layout)
+    workers = [start(["worker", *queues], child_env) for queues in layout]
+    try:
+        wait_until(lambda: Worker.count(connection=r) == len(layout), what="the workers to start")
+        webhooks = Queue(settings.webhook_queue_name, connection=r)
+        hanging = len(layout)  # as many hanging deliveries as workers: each worker that may take one will
+        for _ in range(hanging):
+            webhooks.enqueue("time.sleep", 120, job_timeout=180)
+        wait_until(
+            lambda: webhooks.started_job_registry.count == listeners and webhooks.count == hanging - listeners,
+            what="every worker on the webhook queue to be stuck in a delivery",
+        )
+        ids = enqueue_fixtures(r)
+        wait_until(
+            lambda: [r.hget(keys.report(i), "status") for i in ids] == [b"done"] * len(ids),
+            timeout_seconds=30,
+            what="the reports to be processed beside the hanging deliveries",
+        )
+    finally:
+        for worker in workers:
+            worker.kill()  # a warm shutdown would wait for the sleeping delivery
+        stop_all(workers)
