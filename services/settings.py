@@ -97,6 +97,10 @@ class DeliverySettings(CommonSettings):
     )
     webhook_retry_jitter: float = Field(default=defaults.WEBHOOK_RETRY_JITTER, ge=0, lt=1)
     webhook_timeout_seconds: float = Field(default=defaults.WEBHOOK_TIMEOUT_SECONDS, gt=0)
+    webhook_allow_private_addresses: bool = Field(
+        default=False,
+        description="Allow webhook URLs on loopback, private or link-local addresses (refused by default: SSRF).",
+    )
     webhook_delivery_ttl_seconds: int = Field(default=defaults.WEBHOOK_DELIVERY_TTL_SECONDS, gt=0)
     dispatcher_claim_idle_milliseconds: int = Field(default=defaults.DISPATCHER_CLAIM_IDLE_MILLISECONDS, gt=0)
 

@@ -46,6 +46,7 @@ def child_env(redis_url: str) -> dict[str, str]:
     env["REDIS_URL"] = redis_url
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env["PYTHONUNBUFFERED"] = "1"
+    env["SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = "true"  # the tests' receivers listen on 127.0.0.1
     return env
 
 

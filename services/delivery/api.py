@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from services.delivery import subscriptions, webhooks
+from services.delivery import addresses, subscriptions, webhooks
 from services.delivery.deps import DeliverySettingsDep, SyncRedisDep
 from services.delivery.subscriptions import Delivery, Subscription, SubscriptionIn
 
@@ -29,9 +29,14 @@ def _hidden(subscription: Subscription) -> Subscription:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_subscription(spec: SubscriptionIn, connection: SyncRedisDep) -> Subscription:
+def create_subscription(spec: SubscriptionIn, connection: SyncRedisDep, settings: DeliverySettingsDep) -> Subscription:
     """Alerts logged from now on that pass `filters` are POSTed to `url`, signed with `secret`
-    (Standard Webhooks). The answer is the only place the secret is shown."""
+    (Standard Webhooks). The answer is the only place the secret is shown. A URL on loopback or a
+    private network is refused unless SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES is set."""
+    url = str(spec.url)
+    if not settings.webhook_allow_private_addresses and addresses.private_address(url):
+        problem = {"type": "value_error", "loc": ["body", "url"], "msg": addresses.refusal(url), "input": url}
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [problem])
     return subscriptions.create(connection, spec)
 
 

@@ -21,7 +21,7 @@ import redis
 from rq import Queue, Retry
 
 from services import keys
-from services.delivery import signing, subscriptions
+from services.delivery import addresses, signing, subscriptions
 from services.settings import DeliverySettings
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,10 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
             "content-type": "application/json",
             "user-agent": USER_AGENT,
         }
-        code, error = _post(subscription.url, body, headers, settings.webhook_timeout_seconds)
+        if not settings.webhook_allow_private_addresses and addresses.private_address(subscription.url):
+            error = f"not sent: {addresses.refusal(subscription.url)}"  # retried: the name may be repointed
+        else:
+            code, error = _post(subscription.url, body, headers, settings.webhook_timeout_seconds)
         if code is not None and 200 <= code < 300:
             outcome = "delivered"
         elif code == 410:

@@ -57,7 +57,9 @@ def log_alert(client: redis.Redis, payload: str) -> str:
 
 def process_env(redis_url: str, **settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SITREP_")}
-    env.update(REDIS_URL=redis_url, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1", **settings)
+    env.update(REDIS_URL=redis_url, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
+    env["SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"] = "true"  # the receivers listen on 127.0.0.1
+    env.update(settings)
     return env
 
 

@@ -11,12 +11,15 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from fastapi.testclient import TestClient
 from rq import Queue
 
 from services import keys
-from services.delivery import signing
+from services.delivery import addresses, signing, subscriptions, webhooks
 from services.delivery.dispatcher import Dispatcher
-from services.settings import DeliverySettings
+from services.delivery.subscriptions import SubscriptionIn
+from services.ingest.app import create_app
+from services.settings import DeliverySettings, IngestSettings
 from tests.delivery.conftest import (
     FAST_RETRIES,
     Receiver,
@@ -330,3 +333,46 @@ def test_a_first_dispatcher_starts_after_history_no_subscription_can_want(
     assert dispatcher.step(block_milliseconds=None) == 1  # only the alert logged after the subscription
     ((delivery,),) = [deliveries(api_url, subscription["id"])]
     assert delivery["stream_id"] == after
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://127.0.0.1:8000/hook", "127.0.0.1"),
+        ("http://localhost:8000/hook", "127.0.0.1"),
+        ("http://[::1]/hook", "::1"),
+        ("http://[::ffff:10.1.2.3]/hook", "::ffff:a01:203"),
+        ("http://10.1.2.3/hook", "10.1.2.3"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
+        ("https://8.8.8.8/hook", None),
+        ("https://no-such-host.invalid/hook", None),  # nothing to send to now; each attempt checks again
+    ],
+)
+def test_private_and_loopback_targets_are_recognised(url: str, refused: str | None) -> None:
+    assert addresses.private_address(url) == refused
+
+
+def test_a_private_target_is_refused_at_creation_and_not_sent_to_later(
+    r: redis.Redis, redis_url: str, receiver_factory: Callable[..., Receiver]
+) -> None:
+    receiver = receiver_factory()
+    with TestClient(create_app(IngestSettings(redis_url=redis_url))) as client:
+        refused = client.post("/v1/subscriptions", json={"url": receiver.url})
+        assert refused.status_code == 422
+        (problem,) = refused.json()["detail"]
+        assert problem["loc"] == ["body", "url"] and "127.0.0.1" in problem["msg"]
+        assert addresses.ALLOW_SETTING in problem["msg"]
+        assert client.post("/v1/subscriptions", json={"url": "https://8.8.8.8/hook"}).status_code == 201
+    # Stored while private targets were allowed (or a public name repointed since): not sent either.
+    stored = subscriptions.create(r, SubscriptionIn.model_validate({"url": receiver.url}))
+    guarded = settings_for(redis_url)
+    assert guarded.webhook_allow_private_addresses is False
+    dispatcher = Dispatcher(r, guarded)
+    dispatcher.ensure_group()
+    log_alert(r, make_alert(1))
+    dispatcher.step(block_milliseconds=None)
+    (delivery,) = subscriptions.list_deliveries(r, stored.id, 10)
+    assert webhooks.attempt_delivery(r, guarded, delivery.id, 1) == "retry"
+    (attempt,) = subscriptions.delivery_view(r, delivery.id).attempts  # type: ignore[union-attr]
+    assert attempt.status_code is None and attempt.error is not None and "not sent" in attempt.error
+    assert receiver.requests == []  # every other test here delivers to such a receiver, with the setting on
