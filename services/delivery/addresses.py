@@ -45,7 +45,8 @@ def private_address(url: str) -> str | None:
 
 def refusal(url: str) -> str:
     """Why `url` is refused, in words an operator can act on."""
-    return (
-        f"{urlsplit(url).hostname} is {private_address(url)}, not a public address; "
-        f"set {ALLOW_SETTING}=true to allow private and loopback webhook targets"
+    host, address = urlsplit(url).hostname, private_address(url)
+    where = (
+        f"{host} is not a public address" if host == address else f"{host} resolves to {address}, not a public address"
     )
+    return f"{where}; set {ALLOW_SETTING}=true to allow private and loopback webhook targets"
