@@ -17,10 +17,30 @@ from urllib.parse import urlsplit
 ALLOW_SETTING = "SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"
 
 
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries and a router may deliver to (mapped, 6to4, Teredo, NAT64)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if any(address in network for network in _NAT64) or (address in _IPV4_COMPATIBLE and int(address) > 1):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def _not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return not address.is_global
+    if address.is_multicast or not address.is_global:
+        return True
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(address)
+        return inner is not None and (inner.is_multicast or not inner.is_global)
+    return False
 
 
 def private_address(url: str) -> str | None:
@@ -43,9 +63,9 @@ def private_address(url: str) -> str | None:
     return None
 
 
-def refusal(url: str) -> str:
-    """Why `url` is refused, in words an operator can act on."""
-    host, address = urlsplit(url).hostname, private_address(url)
+def refusal(url: str, address: str) -> str:
+    """Why `url` (whose host is or resolves to `address`) is refused, in words an operator can act on."""
+    host = urlsplit(url).hostname
     where = (
         f"{host} is not a public address" if host == address else f"{host} resolves to {address}, not a public address"
     )

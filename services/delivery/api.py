@@ -34,8 +34,8 @@ def create_subscription(spec: SubscriptionIn, connection: SyncRedisDep, settings
     (Standard Webhooks). The answer is the only place the secret is shown. A URL on loopback or a
     private network is refused unless SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES is set."""
     url = str(spec.url)
-    if not settings.webhook_allow_private_addresses and addresses.private_address(url):
-        problem = {"type": "value_error", "loc": ["body", "url"], "msg": addresses.refusal(url), "input": url}
+    if not settings.webhook_allow_private_addresses and (address := addresses.private_address(url)):
+        problem = {"type": "value_error", "loc": ["body", "url"], "msg": addresses.refusal(url, address), "input": url}
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [problem])
     return subscriptions.create(connection, spec)
 

@@ -125,8 +125,9 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
             "content-type": "application/json",
             "user-agent": USER_AGENT,
         }
-        if not settings.webhook_allow_private_addresses and addresses.private_address(subscription.url):
-            error = f"not sent: {addresses.refusal(subscription.url)}"  # retried: the name may be repointed
+        address = None if settings.webhook_allow_private_addresses else addresses.private_address(subscription.url)
+        if address is not None:
+            error = f"not sent: {addresses.refusal(subscription.url, address)}"  # retried: the name may be repointed
         else:
             code, error = _post(subscription.url, body, headers, settings.webhook_timeout_seconds)
         if code is not None and 200 <= code < 300:

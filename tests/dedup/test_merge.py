@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -237,26 +236,32 @@ def test_a_long_running_quantity_shows_its_latest_month_of_observations(r: redis
     assert str(trapped.time.date) == days[-1].isoformat()
 
 
-def _merge_at(r: redis.Redis, item: dict[str, Any], now: float, window: int) -> None:
-    (report_id,) = ingest(r, [item])
-    store = EventStore(r, WorkerSettings(near_duplicate_ttl_seconds=window))
-    ((_, _, payload),) = store.claim([report_id])
-    store.merge([prepare_report(report_id, payload)], datetime.fromtimestamp(now, UTC))
-
-
 def test_a_report_is_found_as_an_original_for_at_least_the_window_and_forgotten_after_twice_it(
     r: redis.Redis,
 ) -> None:
-    window = 3600
-    bucket = int(time.time()) // window
-    first = bucket * window + window - 1  # the last second of a bucket: the worst case for the window
-    _merge_at(r, WIRE, first, window)
-    _merge_at(r, SYNDICATED, first + window, window)
+    # Buckets follow Redis's clock; renaming a bucket's hash moves its reports back in time by a bucket.
+    window = 10**9  # one bucket for decades: the test cannot straddle a boundary
+    bucket = int(r.time()[0]) // window
+    process(r, [WIRE], near_duplicate_ttl_seconds=window)
+    r.rename(f"sitrep:lsh:{bucket}", f"sitrep:lsh:{bucket - 1}")  # the original is one bucket old
+    process(r, [SYNDICATED], near_duplicate_ttl_seconds=window)
     assert r.hget(keys.report("mirror-1"), "near_duplicate_of") == b"wire-1"
-    assert r.exists(f"sitrep:lsh:{bucket + 1}")  # the bands the copy did not share are its own
+    assert r.exists(f"sitrep:lsh:{bucket}")  # the bands the copy did not share are its own
+    r.rename(f"sitrep:lsh:{bucket - 1}", f"sitrep:lsh:{bucket - 2}")  # now two buckets old
+    r.delete(f"sitrep:lsh:{bucket}")
     late = report("mirror-2", "Plains Post", "2017-10-15", "TABQA (Wire desk) - " + WIRE_TEXT, 12)
-    _merge_at(r, late, bucket * window + 3 * window, window)
+    process(r, [late], near_duplicate_ttl_seconds=window)
     assert r.hget(keys.report("mirror-2"), "near_duplicate_of") is None
     assert r.hget(keys.report("mirror-2"), "story") == b"mirror-2"
-    assert not r.exists(f"sitrep:lsh:{bucket + 1}")  # unlinked by the first write two buckets later
-    assert r.hlen(f"sitrep:lsh:{bucket + 3}") == 16 and r.ttl(f"sitrep:lsh:{bucket + 3}") > 0
+    assert not r.exists(f"sitrep:lsh:{bucket - 2}")  # unlinked by the first write two buckets later
+    assert r.hlen(f"sitrep:lsh:{bucket}") == 16 and r.ttl(f"sitrep:lsh:{bucket}") > 0
+
+
+def test_the_bucket_follows_redis_clock_not_the_worker_clock(r: redis.Redis) -> None:
+    (report_id,) = ingest(r, [WIRE])
+    store = EventStore(r, WorkerSettings(near_duplicate_ttl_seconds=3600))
+    ((_, _, payload),) = store.claim([report_id])
+    skewed = datetime.now(UTC) + timedelta(days=3)  # a worker whose clock is far ahead
+    store.merge([prepare_report(report_id, payload)], skewed)
+    (bucket,) = r.scan_iter(match="sitrep:lsh:*")
+    assert int(bucket.decode().rsplit(":", 1)[1]) in {int(r.time()[0]) // 3600, int(r.time()[0]) // 3600 - 1}

@@ -344,7 +344,12 @@ def test_a_first_dispatcher_starts_after_history_no_subscription_can_want(
         ("http://[::ffff:10.1.2.3]/hook", "::ffff:a01:203"),
         ("http://10.1.2.3/hook", "10.1.2.3"),
         ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
+        ("http://[64:ff9b::a00:5]/hook", "64:ff9b::a00:5"),  # NAT64 of 10.0.0.5
+        ("http://[2002:7f00:1::]/hook", "2002:7f00:1::"),  # 6to4 of 127.0.0.1
+        ("http://[::127.0.0.1]/hook", "::7f00:1"),  # IPv4-compatible
+        ("http://224.0.0.251/hook", "224.0.0.251"),
         ("https://8.8.8.8/hook", None),
+        ("https://[2001:4860:4860::8888]/hook", None),
         ("https://no-such-host.invalid/hook", None),  # nothing to send to now; each attempt checks again
     ],
 )

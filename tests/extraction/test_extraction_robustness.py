@@ -214,3 +214,9 @@ def test_a_possessive_is_the_same_word_at_the_end_of_a_sentence() -> None:
         "forces",
         "base",
     ]
+
+
+def test_superscript_digits_and_huge_figures_are_no_dates_or_counts() -> None:
+    # Both used to raise inside a rule (int('²'), int(inf)) and lose the sentence's events.
+    text = "On March ²³, rebels seized the town of Manbij and " + "9" * 400 + " civilians fled the city."
+    assert of_kind(run(text), EventKind.control_change)

@@ -33,7 +33,9 @@ local i = 10
 -- be freed inline); its expiry is only a backstop for a deployment whose workers have stopped.
 local lsh_now, lsh_prev, lsh_old, lsh_expire = 'sitrep:lsh:all', nil, nil, nil
 if lsh_ttl > 0 then
-  local bucket = math.floor(now / lsh_ttl)
+  -- Redis's clock, not the worker's: a worker whose clock runs ahead must not unlink a bucket that
+  -- the others still read (effects replication, the default since Redis 5, allows writes after TIME).
+  local bucket = math.floor(tonumber(redis.call('TIME')[1]) / lsh_ttl)
   lsh_now = 'sitrep:lsh:' .. string.format('%d', bucket)
   lsh_prev = 'sitrep:lsh:' .. string.format('%d', bucket - 1)
   lsh_old = 'sitrep:lsh:' .. string.format('%d', bucket - 2)

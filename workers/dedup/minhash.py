@@ -71,7 +71,8 @@ def to_hex(values: list[int]) -> str:
 
 
 def band_keys(values: list[int]) -> list[str]:
-    """One `band:hash` name per band; the store keys `sitrep:lsh:{band}:{hash}` hold the first report seen.
+    """One `band:hash` name per band: a field of the bucket hash `sitrep:lsh:{bucket}` (workers/dedup/merge.lua)
+    holds the first report seen with it.
 
     A band's hash mixes its values with fixed odd multipliers (64 bits): a pure function of the values.
     """

@@ -77,8 +77,8 @@ class Number:
 
 def _digits(word: str) -> float | None:
     w = word.replace(",", "")
-    if not w.replace(".", "", 1).isdecimal():
-        return None  # float() would also read '1e5', '1_000', 'inf'
+    if not w.replace(".", "", 1).isdecimal() or len(w) > 15:
+        return None  # float() would also read '1e5', '1_000', 'inf'; 16 digits and more are no head count
     return float(w)
 
 

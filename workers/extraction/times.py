@@ -26,14 +26,14 @@ HISTORICAL_DAYS = 90
 
 
 def _year(word: str) -> int | None:
-    if len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2100:
+    if len(word) == 4 and word.isdecimal() and 1900 <= int(word) <= 2100:
         return int(word)
     return None
 
 
 def _day(word: str) -> int | None:
     w = word.rstrip("stndrh") if word[:1].isdigit() else word
-    if w.isdigit() and 1 <= int(w) <= 31:
+    if w.isdecimal() and len(w) <= 2 and 1 <= int(w) <= 31:
         return int(w)
     return None
 
