@@ -1,17 +1,23 @@
-"""Redis CPU per report of each worker-side stage: storing (ingest), claiming, merging.
+"""Redis's cost per report of each worker-side stage: storing (ingest), claiming, merging.
 
 Runs the stages one after another in this process against its own redis-server, reading Redis's CPU
-(`INFO cpu`) around each call, so nothing overlaps and the split is exact even on a busy machine.
+(`INFO cpu`) around each call, so nothing overlaps. CPU time still moves with what else the host
+runs; `--instructions` runs redis-server under valgrind's callgrind instead and counts the
+instructions it executes while merging: slow (about 30 s for 1,000 reports) but the same on every
+run, to within half a percent, so a change to the script can be judged on one run.
 `--lua FILE` measures a variant of workers/dedup/merge.lua instead (for trying a change to the script).
 
-    .venv/bin/python scripts/redis_cost.py [--count 3000] [--lua FILE]
+    .venv/bin/python scripts/redis_cost.py [--count 3000] [--lua FILE] [--instructions]
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,46 +29,113 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench import corpus_texts, fill_queue, redis_cpu_seconds  # noqa: E402
 
-from services.embedded_redis import EmbeddedRedis  # noqa: E402
+from services.embedded_redis import EmbeddedRedis, free_port, redis_server_binary  # noqa: E402
 from services.settings import WorkerSettings  # noqa: E402
 from workers import event_store, processing  # noqa: E402
 
 
-def measure(client: redis.Redis, count: int) -> None:
+def prepare(client: redis.Redis, count: int) -> tuple[list[list[processing.PreparedReport]], float, float]:
+    """Store `count` reports and claim and extract them in merge chunks: (chunks, store CPU, claim CPU)."""
     before = redis_cpu_seconds(client)
     ids = fill_queue(client, corpus_texts(), count, "p")
     store_cpu = redis_cpu_seconds(client) - before
     store = event_store.EventStore(client, WorkerSettings())
-    claim_cpu = merge_cpu = 0.0
-    items = arg_bytes = 0
+    chunks, claim_cpu = [], 0.0
     for start in range(0, len(ids), processing.MERGE_CHUNK_REPORTS):
         before = redis_cpu_seconds(client)
         claimed = store.claim(ids[start : start + processing.MERGE_CHUNK_REPORTS])
         claim_cpu += redis_cpu_seconds(client) - before
-        prepared = [processing.prepare_report(report_id, payload) for report_id, _, payload in claimed]
-        items += sum(len(report.items) for report in prepared)
-        now = datetime.now(UTC)
-        arg_bytes += sum(len(a) if isinstance(a, str | bytes) else 8 for a in store._merge_args(prepared, now))
-        before = redis_cpu_seconds(client)
-        store.merge(prepared, now)
-        merge_cpu += redis_cpu_seconds(client) - before
+        chunks.append([processing.prepare_report(report_id, payload) for report_id, _, payload in claimed])
+    return chunks, store_cpu, claim_cpu
+
+
+def describe(chunks: list[list[processing.PreparedReport]], count: int) -> None:
+    store = event_store.EventStore.__new__(event_store.EventStore)
+    store._settings, store._need = WorkerSettings(), 0
+    now = datetime.now(UTC)
+    items = sum(len(report.items) for chunk in chunks for report in chunk)
+    arg_bytes = sum(
+        len(a) if isinstance(a, str | bytes) else 8 for chunk in chunks for a in store._merge_args(chunk, now)
+    )
     print(f"{count} reports, {items / count:.2f} events and {arg_bytes / count:.0f} script argument bytes each")
+
+
+def measure_cpu(client: redis.Redis, count: int) -> None:
+    chunks, store_cpu, claim_cpu = prepare(client, count)
+    describe(chunks, count)
+    store = event_store.EventStore(client, WorkerSettings())
+    merge_cpu = 0.0
+    for chunk in chunks:
+        before = redis_cpu_seconds(client)
+        store.merge(chunk, datetime.now(UTC))
+        merge_cpu += redis_cpu_seconds(client) - before
     for stage, seconds in (("store", store_cpu), ("claim", claim_cpu), ("merge", merge_cpu)):
         print(f"  Redis CPU, {stage}: {seconds / count * 1e6:.0f} µs/report")
+
+
+def measure_instructions(count: int) -> None:
+    """Instructions redis-server executes while merging, counted by callgrind (instrumentation on only then)."""
+    if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
+        sys.exit("--instructions needs valgrind (apt-get install valgrind)")
+    with tempfile.TemporaryDirectory() as data:
+        out = Path(data) / "callgrind.out"
+        port = free_port()
+        server = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
+            + [redis_server_binary(), "--port", str(port), "--save", "", "--appendonly", "no", "--dir", data],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=port)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    client.ping()
+                    break
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            chunks, _, _ = prepare(client, count)
+            describe(chunks, count)
+            store = event_store.EventStore(client, WorkerSettings())
+            client.script_load(event_store.MERGE_LUA)  # compiled before counting starts
+            toggle = ["callgrind_control", "-i"]
+            subprocess.run([*toggle, "on", str(server.pid)], check=True, capture_output=True)
+            for chunk in chunks:
+                store.merge(chunk, datetime.now(UTC))
+            subprocess.run([*toggle, "off", str(server.pid)], check=True, capture_output=True)
+            memory = client.info("memory")["used_memory"]
+            client.shutdown(nosave=True)
+        except redis.ConnectionError:
+            pass  # SHUTDOWN closes the connection
+        finally:
+            server.wait(timeout=60)
+        total = 0
+        for line in out.read_text().splitlines():
+            if line.startswith(("summary:", "totals:")):
+                total = max(total, int(line.split()[1]))
+    print(f"  Redis instructions, merge: {total / count / 1e3:,.0f} k/report (callgrind)")
+    print(f"  Redis used_memory after the merges: {memory / count:,.0f} B/report")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--lua", type=Path, help="a variant of merge.lua to measure instead")
+    parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
     args = parser.parse_args()
     if args.lua:
         event_store.MERGE_LUA = args.lua.read_text()
+    if args.instructions:
+        measure_instructions(args.count)
+        return
     with tempfile.TemporaryDirectory() as data:
         server = EmbeddedRedis(data_dir=Path(data), persistent=False)
         server.start()
         try:
-            measure(redis.Redis.from_url(server.url), args.count)
+            measure_cpu(redis.Redis.from_url(server.url), args.count)
         finally:
             server.stop()
 

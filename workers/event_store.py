@@ -148,7 +148,7 @@ class EventStore:
     def _merge_args(self, reports: list[PreparedReport], now: datetime) -> list[str | bytes | float | int]:
         settings = self._settings
         args: list[str | bytes | float | int] = [
-            now.timestamp(),
+            int(now.timestamp()),
             now.isoformat(),
             settings.event_ttl_seconds,
             settings.near_duplicate_ttl_seconds,

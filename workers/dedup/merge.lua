@@ -1,6 +1,6 @@
 -- Merge a whole batch of processed reports into the canonical events, atomically (docs/dedup.md).
 --
--- ARGV: now (epoch s), now (ISO), event ttl, lsh ttl, stream maxlen, mentions shown, slots needed
+-- ARGV: now (whole epoch seconds), now (ISO), event ttl, lsh ttl, stream maxlen, mentions shown, slots needed
 -- for a near-duplicate, hex width of a slot, number of reports; then per report:
 --   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature,
 --   nbands, band names..., outcome ('done'|'failed'), error, nitems,
@@ -14,9 +14,14 @@
 -- does not depend on the order they came in; a report already done is skipped whole. Inputs are
 -- built by workers/event_store.py; a runtime error here would leave a partial batch (Redis does not
 -- roll scripts back), so the script does no parsing that can fail on user text.
-local now, now_iso = tonumber(ARGV[1]), ARGV[2]
+-- Numbers handed to redis.call are passed as strings made once: Lua formats a number argument with
+-- "%.14g", which cost about a twentieth of the script; index scores are whole seconds, which Redis
+-- keeps as integers in a small sorted set (a fractional score is re-parsed at each insert's scan).
+local now_s, now_iso = ARGV[1], ARGV[2]
+local now = tonumber(now_s)
 local ttl, lsh_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
-local maxlen, shown = ARGV[5], tonumber(ARGV[6])
+local maxlen, shown_last = ARGV[5], string.format('%d', tonumber(ARGV[6]) - 1)
+local ttl_s = ARGV[3]
 local need, width = tonumber(ARGV[7]), tonumber(ARGV[8])
 local nreports = tonumber(ARGV[9])
 local SEP = '\31'
@@ -150,10 +155,10 @@ local touched_events, touched_list, entries, trimmed = {}, {}, {}, {}
 -- Add one mention to its canonical event's state; returns the change kind ('none' when it was there).
 -- Only set inserts and minima/maxima, so the state does not depend on the order of mentions. The
 -- event's JSON, expiry and indexes are written once per batch (below), not once per mention.
-local function merge(source, story, stamp, item)
-  local cid = item.cid
+local function merge(source, story, stamp, o)
+  local cid = ARGV[o]
   local skey = 'sitrep:canon:' .. cid
-  if redis.call('ZADD', skey .. ':mentions', 'NX', item.score, item.mention) == 0 then return 'none' end
+  if redis.call('ZADD', skey .. ':mentions', 'NX', ARGV[o + 3], ARGV[o + 2]) == 0 then return 'none' end
   local origin_field, seen_field = 'so' .. SEP .. story, 'sn' .. SEP .. source
   local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'n', 'nonhist', 'ind', 'srcs', origin_field,
     seen_field, 'ix', 'days')
@@ -164,51 +169,54 @@ local function merge(source, story, stamp, item)
   local delta = 0
   local mine = stamp .. SEP .. source
   if not origin or mine < origin then
-    if redis.call('HINCRBY', skey, 'oc' .. SEP .. source, 1) == 1 then delta = delta + 1 end
+    if redis.call('HINCRBY', skey, 'oc' .. SEP .. source, '1') == 1 then delta = delta + 1 end
     if origin then
       local previous = string.sub(origin, string.find(origin, SEP, 1, true) + 1)
-      if redis.call('HINCRBY', skey, 'oc' .. SEP .. previous, -1) == 0 then delta = delta - 1 end
+      if redis.call('HINCRBY', skey, 'oc' .. SEP .. previous, '-1') == 0 then delta = delta - 1 end
     end
   end
-  local update = { 'n', n + 1, 'ind', ind + delta, origin_field, (origin and origin < mine) and origin or mine }
+  local update = { 'n', string.format('%d', n + 1), 'ind', string.format('%d', ind + delta), origin_field, (origin and origin < mine) and origin or mine }
   if not cur[9] then
     local list = srcs and cjson.decode(srcs) or {}
     list[#list + 1] = source
     update[#update + 1] = seen_field; update[#update + 1] = '1'
     update[#update + 1] = 'srcs'; update[#update + 1] = sorted_sources(list)
   end
-  if not rank or item.rank < rank then
-    update[#update + 1] = 'rank'; update[#update + 1] = item.rank
-    update[#update + 1] = 'base'; update[#update + 1] = item.base
+  local item_rank, item_trank, confidence = ARGV[o + 4], ARGV[o + 6], ARGV[o + 8]
+  if not rank or item_rank < rank then
+    update[#update + 1] = 'rank'; update[#update + 1] = item_rank
+    update[#update + 1] = 'base'; update[#update + 1] = ARGV[o + 5]
   end
-  if not trank or item.trank < trank then
-    update[#update + 1] = 'trank'; update[#update + 1] = item.trank
-    update[#update + 1] = 'time'; update[#update + 1] = item.time
+  if not trank or item_trank < trank then
+    update[#update + 1] = 'trank'; update[#update + 1] = item_trank
+    update[#update + 1] = 'time'; update[#update + 1] = ARGV[o + 7]
   end
-  if not cmax or tonumber(item.confidence) > tonumber(cmax) then
-    update[#update + 1] = 'cmax'; update[#update + 1] = item.confidence
+  if not cmax or tonumber(confidence) > tonumber(cmax) then
+    update[#update + 1] = 'cmax'; update[#update + 1] = confidence
   end
-  if item.historical == '0' then
-    update[#update + 1] = 'nonhist'; update[#update + 1] = nonhist + 1
+  if ARGV[o + 9] == '0' then
+    update[#update + 1] = 'nonhist'; update[#update + 1] = string.format('%d', nonhist + 1)
   end
   local touched = touched_events[cid]
   if touched == nil then
     -- Expiry and the global and kind indexes are refreshed at most every REFRESH seconds: a busy
     -- event (a burst of copies) does not pay them for every batch.
-    touched = { index = {}, refresh = not cur[10] or now - tonumber(cur[10]) >= REFRESH, kind = item.kind }
+    touched = { index = {}, refresh = not cur[10] or now - tonumber(cur[10]) >= REFRESH, kind = ARGV[o + 11] }
     touched_events[cid] = touched
     touched_list[#touched_list + 1] = cid
     if touched.refresh then
-      update[#update + 1] = 'ix'; update[#update + 1] = now
+      update[#update + 1] = 'ix'; update[#update + 1] = now_s
     end
   end
-  for x, index in ipairs(item.index) do
+  for x = 1, tonumber(ARGV[o + 12]) do
+    local index = ARGV[o + 12 + x]
     if x > 2 or touched.refresh then touched.index[index] = true end  -- 1, 2: global and kind indexes
     trimmed[index] = true
   end
-  if item.observation ~= '' then
+  local observation = ARGV[o + 10]
+  if observation ~= '' then
     touched.has_obs = true
-    local obs, count, days = observe(skey .. ':obs', cur[11], item.observation, source)
+    local obs, count, days = observe(skey .. ':obs', cur[11], observation, source)
     if obs then
       touched.obs = true
       update[#update + 1] = 'obs'; update[#update + 1] = obs
@@ -230,7 +238,7 @@ local function render(cid, slim)
   local f = redis.call('HMGET', skey, 'base', 'time', 'cmax', 'n', 'nonhist', 'ind', 'srcs', 'obs', 'count')
   local ind = tonumber(f[6])
   local confidence = 1 - (1 - tonumber(f[3])) * (0.5 ^ (ind - 1))
-  local mentions = redis.call('ZRANGE', skey .. ':mentions', 0, shown - 1)
+  local mentions = redis.call('ZRANGE', skey .. ':mentions', '0', shown_last)
   local head = {
     '{"id":', cjson.encode(cid), ',', string.sub(f[1], 2, -2),
     ',"time":', f[2],
@@ -238,7 +246,7 @@ local function render(cid, slim)
     ',"confidence":', string.format('%.3f', confidence),
   }
   if f[9] and f[9] ~= '' then head[#head + 1] = ',"count":' .. f[9] end
-  local tail = { ',"mention_count":', f[4], ',"sources":', f[7], ',"independent_sources":', ind }
+  local tail = { ',"mention_count":', f[4], ',"sources":', f[7], ',"independent_sources":', f[6] }
   if f[8] and f[8] ~= '' then tail[#tail + 1] = ',"observations":' .. f[8] end
   tail[#tail + 1] = '}'
   local before, after = table.concat(head), table.concat(tail)
@@ -256,17 +264,11 @@ for _ = 1, nreports do
   i = i + 6 + nbands
   local outcome, err, nitems = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
   i = i + 3
+  -- Items stay in ARGV: each is the offset of its first argument (a Lua table per item cost more).
   local items = {}
   for k = 1, nitems do
-    local item = {
-      cid = ARGV[i], mention_id = ARGV[i + 1], mention = ARGV[i + 2], score = ARGV[i + 3], rank = ARGV[i + 4],
-      base = ARGV[i + 5], trank = ARGV[i + 6], time = ARGV[i + 7], confidence = ARGV[i + 8],
-      historical = ARGV[i + 9], observation = ARGV[i + 10], kind = ARGV[i + 11], index = {},
-    }
-    local nindex = tonumber(ARGV[i + 12])
-    for x = 1, nindex do item.index[x] = ARGV[i + 12 + x] end
-    i = i + 13 + nindex
-    items[k] = item
+    items[k] = i
+    i = i + 13 + tonumber(ARGV[i + 12])
   end
   local rkey = 'sitrep:report:' .. id
   local status = redis.call('HGET', rkey, 'status')
@@ -311,19 +313,20 @@ for _ = 1, nreports do
     out[#out + 1] = id; out[#out + 1] = 'done'; out[#out + 1] = story; out[#out + 1] = near
     out[#out + 1] = #items
     local strongest, order, kinds = {}, {}, {}
-    for _, item in ipairs(items) do
-      local change = merge(source, story, stamp, item)
-      out[#out + 1] = item.cid; out[#out + 1] = item.mention_id; out[#out + 1] = change
-      contributions[#contributions + 1] = '{"event_id":' .. cjson.encode(item.cid) .. ',"mention_id":'
-        .. cjson.encode(item.mention_id) .. ',"change":"' .. change .. '"}'
-      if not listed[item.cid] then
-        listed[item.cid] = true
-        events[#events + 1] = cjson.encode(item.cid)
-        order[#order + 1] = item.cid
-        strongest[item.cid] = change
-        kinds[item.cid] = item.kind
-      elseif STRENGTH[change] > STRENGTH[strongest[item.cid]] then
-        strongest[item.cid] = change
+    for _, o in ipairs(items) do
+      local cid, mention_id = ARGV[o], ARGV[o + 1]
+      local change = merge(source, story, stamp, o)
+      out[#out + 1] = cid; out[#out + 1] = mention_id; out[#out + 1] = change
+      contributions[#contributions + 1] = '{"event_id":' .. cjson.encode(cid) .. ',"mention_id":'
+        .. cjson.encode(mention_id) .. ',"change":"' .. change .. '"}'
+      if not listed[cid] then
+        listed[cid] = true
+        events[#events + 1] = cjson.encode(cid)
+        order[#order + 1] = cid
+        strongest[cid] = change
+        kinds[cid] = ARGV[o + 11]
+      elseif STRENGTH[change] > STRENGTH[strongest[cid]] then
+        strongest[cid] = change
       end
     end
     -- One stream entry per canonical event this report changed (none for a mention already there).
@@ -354,16 +357,16 @@ for _, cid in ipairs(touched_list) do
   local skey = 'sitrep:canon:' .. cid
   touched.json, touched.slim = render(cid, SITUATION[touched.kind])
   if ttl > 0 then
-    redis.call('SET', 'sitrep:event:' .. cid, touched.json, 'EX', ttl)
+    redis.call('SET', 'sitrep:event:' .. cid, touched.json, 'EX', ttl_s)
     if touched.refresh then
-      redis.call('EXPIRE', skey, ttl)
-      redis.call('EXPIRE', skey .. ':mentions', ttl)
+      redis.call('EXPIRE', skey, ttl_s)
+      redis.call('EXPIRE', skey .. ':mentions', ttl_s)
     end
-    if touched.obs or (touched.refresh and touched.has_obs) then redis.call('EXPIRE', skey .. ':obs', ttl) end
+    if touched.obs or (touched.refresh and touched.has_obs) then redis.call('EXPIRE', skey .. ':obs', ttl_s) end
   else
     redis.call('SET', 'sitrep:event:' .. cid, touched.json)
   end
-  for index, _ in pairs(touched.index) do redis.call('ZADD', index, now, cid) end
+  for index, _ in pairs(touched.index) do redis.call('ZADD', index, now_s, cid) end
 end
 for _, entry in ipairs(entries) do
   if SITUATION[entry[6]] then
@@ -380,6 +383,7 @@ if lsh_written and lsh_expire then
   redis.call('UNLINK', lsh_old)
 end
 if ttl > 0 then
-  for index, _ in pairs(trimmed) do redis.call('ZREMRANGEBYSCORE', index, '-inf', now - ttl) end
+  local cutoff = string.format('%d', now - ttl)
+  for index, _ in pairs(trimmed) do redis.call('ZREMRANGEBYSCORE', index, '-inf', cutoff) end
 end
 return out
