@@ -40,8 +40,11 @@ def digest(client: redis.Redis) -> str:
     import hashlib
 
     h = hashlib.sha256()
-    for key in sorted(client.scan_iter("sitrep:event:*")):
-        h.update(key + b"=" + (client.get(key) or b""))
+    from workers.event_reader import read_events
+
+    ids = sorted(k.decode().split(":")[2] for k in client.scan_iter("sitrep:canon:*") if k.count(b":") == 2)
+    for event_id, raw in zip(ids, read_events(client, ids, 3), strict=True):
+        h.update(event_id.encode() + b"=" + (raw or b""))
     for key in sorted(client.scan_iter("sitrep:canon:*:mentions")):
         h.update(key + b"".join(client.zrange(key, 0, -1)))
     for key in sorted(client.scan_iter("sitrep:events:*")):

@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
     args = parser.parse_args()
     if args.lua:
-        event_store.MERGE_LUA = args.lua.read_text()
+        event_store.MERGE_LUA = event_store.RENDER_LUA + args.lua.read_text()
     if args.instructions:
         measure_instructions(args.count)
         return

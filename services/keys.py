@@ -60,11 +60,6 @@ def report_content(content_hash: str) -> str:
     return f"sitrep:report-content:{content_hash}"
 
 
-def event(event_id: str) -> str:
-    """String: the canonical event as JSON (an Event plus mentions and sources)."""
-    return f"sitrep:event:{event_id}"
-
-
 def canonical_state(event_id: str) -> str:
     """Hash: a canonical event's merge state (strongest mention, best time, outlets, story origins, counts)."""
     return f"sitrep:canon:{event_id}"

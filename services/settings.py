@@ -45,6 +45,9 @@ class IngestSettings(CommonSettings):
     max_batch_reports: int = Field(default=defaults.INGEST_MAX_BATCH_REPORTS, description="413 above this many.")
     job_max_reports: int = Field(default=defaults.JOB_MAX_REPORTS, description="Reports per RQ job, at most.")
     job_timeout_seconds: int = Field(default=defaults.JOB_TIMEOUT_SECONDS, description="RQ job timeout.")
+    event_max_mentions_shown: int = Field(
+        default=defaults.EVENT_MAX_MENTIONS_SHOWN, ge=1, description="Mentions listed in events of lists and reports."
+    )
     report_ttl_seconds: int = Field(default=defaults.REPORT_TTL_SECONDS, description="Report retention; 0 = keep.")
     opentelemetry: bool = Field(
         default=False,
@@ -62,9 +65,6 @@ class WorkerSettings(CommonSettings):
     )
     near_duplicate_threshold: float = Field(
         default=defaults.NEAR_DUPLICATE_THRESHOLD, gt=0.0, le=1.0, description="Estimated Jaccard for a near-dup."
-    )
-    event_max_mentions_shown: int = Field(
-        default=defaults.EVENT_MAX_MENTIONS_SHOWN, ge=1, description="Mentions listed in a canonical event's JSON."
     )
     worker_class: str = Field(
         default=defaults.WORKER_CLASS,

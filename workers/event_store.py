@@ -40,7 +40,10 @@ end
 return out
 """
 
-MERGE_LUA = resources.files("workers.dedup").joinpath("merge.lua").read_text()
+RENDER_LUA = resources.files("workers.dedup").joinpath("render.lua").read_text()
+"""`render(cid, mentions_last)`: a canonical event's JSON from its state; loaded in front of the scripts that use it."""
+
+MERGE_LUA = RENDER_LUA + resources.files("workers.dedup").joinpath("merge.lua").read_text()
 
 
 @dataclass
@@ -153,7 +156,6 @@ class EventStore:
             settings.event_ttl_seconds,
             settings.near_duplicate_ttl_seconds,
             settings.events_stream_maxlen,
-            settings.event_max_mentions_shown,
             self._need,
             8,
             len(reports),

@@ -9,7 +9,8 @@ import orjson
 from fastapi import APIRouter, HTTPException, Query, status
 
 from services import keys
-from services.ingest.deps import RedisDep
+from services.ingest.deps import RedisDep, SettingsDep
+from workers.event_reader import read_events_async
 
 router = APIRouter(prefix="/v1", tags=["read"])
 
@@ -23,6 +24,7 @@ def _loads_all(raw: list[Any]) -> list[dict[str, Any]]:
 @router.get("/events")
 async def list_events(
     redis: RedisDep,
+    settings: SettingsDep,
     kind: str | None = None,
     place: Annotated[str | None, Query(description="Place id, e.g. raqqa or raqqa/al-nahda")] = None,
     since: Annotated[datetime | None, Query(description="Only events stored at or after this time")] = None,
@@ -40,7 +42,7 @@ async def list_events(
     ids: Any = await redis.zrevrangebyscore(index, "+inf", low, start=0, num=window)
     if not ids:
         return []
-    events = _loads_all(await redis.mget([keys.event(i.decode()) for i in ids]))
+    events = _loads_all(await read_events_async(redis, [i.decode() for i in ids], settings.event_max_mentions_shown))
     if place and kind:
         events = [event for event in events if event.get("kind") == kind]
     return events[:limit]
@@ -54,16 +56,11 @@ async def get_event(
         int, Query(ge=0, le=100_000, description="List up to this many mentions, earliest first")
     ] = 1000,
 ) -> dict[str, Any]:
-    """A canonical event with its mentions (the stored JSON lists only the earliest few)."""
-    raw = await redis.get(keys.event(event_id))
+    """A canonical event with its mentions, earliest first."""
+    (raw,) = await read_events_async(redis, [event_id], mentions)
     if raw is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no event {event_id!r}")
     event: dict[str, Any] = orjson.loads(raw)
-    if "mentions" in event and (
-        mentions < len(event["mentions"]) or event.get("mention_count", 0) > len(event["mentions"])
-    ):
-        listed: Any = await redis.zrange(keys.canonical_mentions(event_id), 0, mentions - 1) if mentions else []
-        event["mentions"] = [orjson.loads(item) for item in listed]
     return event
 
 

@@ -14,7 +14,8 @@ from pydantic import Field
 from schemas.events import Contribution
 from schemas.reports import ReportView
 from services import keys
-from services.ingest.deps import RedisDep
+from services.ingest.deps import RedisDep, SettingsDep
+from workers.event_reader import read_events_async
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 
@@ -28,7 +29,7 @@ class ReportDetail(ReportView):
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail)
-async def get_report(report_id: str, redis: RedisDep) -> ReportDetail:
+async def get_report(report_id: str, redis: RedisDep, settings: SettingsDep) -> ReportDetail:
     """A report's status and, once processed, the canonical events it contributed to and how."""
     record: Any = await redis.hgetall(keys.report(report_id))
     if not record:
@@ -38,7 +39,7 @@ async def get_report(report_id: str, redis: RedisDep) -> ReportDetail:
     event_ids: list[str] = orjson.loads(fields.get("events", "[]"))
     events: list[dict[str, object]] = []
     if event_ids:
-        raw = await redis.mget([keys.event(event_id) for event_id in event_ids])
+        raw = await read_events_async(redis, event_ids, settings.event_max_mentions_shown)
         events = [orjson.loads(item) for item in raw if item is not None]
     return ReportDetail(
         id=report_id,

@@ -12,6 +12,7 @@ from schemas.reports import ReportIn
 from services import keys
 from services.ingest.store import ReportStore, prepare
 from services.settings import WorkerSettings
+from workers.event_reader import read_events
 from workers.processing import BatchResult, process_batch
 
 
@@ -25,12 +26,15 @@ def process(r: redis.Redis, reports: list[dict[str, Any]], **settings: Any) -> B
     return process_batch(r, ingest(r, reports), WorkerSettings(**settings))
 
 
-def canonical_events(r: redis.Redis) -> dict[str, CanonicalEvent]:
-    """Every stored canonical event, by id (a test may scan; the pipeline never does)."""
-    found = {}
-    for key in r.scan_iter(match="sitrep:event:*", count=1000):
-        found[key.decode().removeprefix("sitrep:event:")] = CanonicalEvent.model_validate_json(r.get(key) or b"")
-    return found
+def canonical_events(r: redis.Redis, mentions: int = 3) -> dict[str, CanonicalEvent]:
+    """Every stored canonical event, by id, as the API renders it (a test may scan; the pipeline never does)."""
+    ids = [key.decode().removeprefix("sitrep:canon:") for key in r.scan_iter(match="sitrep:canon:*", count=1000)]
+    ids = [event_id for event_id in ids if ":" not in event_id]  # not its :mentions or :obs
+    return {
+        event_id: CanonicalEvent.model_validate_json(raw)
+        for event_id, raw in zip(ids, read_events(r, ids, mentions), strict=True)
+        if raw is not None
+    }
 
 
 def snapshot(r: redis.Redis) -> dict[str, Any]:

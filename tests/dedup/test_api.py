@@ -17,19 +17,22 @@ from tests.dedup.test_merge import MONITOR, SYNDICATED, WIRE
 
 @pytest.fixture
 def client(r: redis.Redis, redis_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(IngestSettings(redis_url=redis_url))) as test_client:
+    with TestClient(create_app(IngestSettings(redis_url=redis_url, event_max_mentions_shown=1))) as test_client:
         yield test_client
 
 
-def test_an_event_lists_every_mention_even_beyond_those_stored_in_its_json(r: redis.Redis, client: TestClient) -> None:
-    process(r, [WIRE, SYNDICATED, MONITOR], event_max_mentions_shown=1)
+def test_an_event_lists_every_mention_where_lists_show_the_earliest_few(r: redis.Redis, client: TestClient) -> None:
+    process(r, [WIRE, SYNDICATED, MONITOR])
     stored = one(r, "control_change", "tabqa")
-    assert len(stored.mentions) == 1 and stored.mention_count == 3
+    (listed,) = [event for event in client.get("/v1/events?kind=control_change").json() if event["id"] == stored.id]
+    assert len(listed["mentions"]) == 1 and listed["mention_count"] == 3  # SITREP_EVENT_MAX_MENTIONS_SHOWN=1
     body = client.get(f"/v1/events/{stored.id}").json()
+    assert {**body, "mentions": listed["mentions"]} == listed  # one renderer for lists and single events
     event = CanonicalEvent.model_validate(body)
     assert [m.report_id for m in event.mentions] == ["wire-1", "mirror-1", "monitor-1"]  # by publication time
     assert event.independent_sources == 2 and event.sources == ["Levant Monitor", "Valley Herald", "Wire desk"]
     assert len(client.get(f"/v1/events/{stored.id}?mentions=2").json()["mentions"]) == 2
+    assert client.get(f"/v1/events/{stored.id}?mentions=0").json()["mentions"] == []  # not "0 to -1": all
     assert client.get("/v1/events/ev-nothing").status_code == 404
     assert client.get(f"/v1/events/{stored.id}?mentions=-1").status_code == 422
 

@@ -13,6 +13,7 @@ from services import keys
 from services.settings import WorkerSettings
 from tests.dedup.corpus import report
 from tests.dedup.helpers import canonical_events, ingest, one, process, snapshot, stream_entries
+from workers.event_reader import read_events
 from workers.event_store import EventStore
 from workers.processing import prepare_report, process_batch
 
@@ -66,7 +67,8 @@ def test_stream_entries_carry_the_canonical_event_and_the_report_facts(r: redis.
     assert entry["report_id"] == "wire-1" and entry["source"] == "Wire desk" and entry["change"] == "created"
     assert entry["published_at"].startswith("2017-10-15T08:00:00")
     assert event.mention_count == 1 and event.mentions == []  # the stream carries no mention bodies
-    stored = CanonicalEvent.model_validate_json(r.get(keys.event(event.id)) or b"")
+    (raw,) = read_events(r, [event.id], 3)
+    stored = CanonicalEvent.model_validate_json(raw or b"")
     assert stored.mentions[0].evidence.text in WIRE_TEXT
     assert stored.model_dump(exclude={"mentions"}) == event.model_dump(exclude={"mentions"})
 
@@ -156,7 +158,7 @@ def test_a_report_shows_what_it_contributed(r: redis.Redis) -> None:
 def test_retention_sets_ttls_and_trims_the_indexes(r: redis.Redis) -> None:
     process(r, [WIRE], event_ttl_seconds=3600, near_duplicate_ttl_seconds=600)
     (event_id,) = canonical_events(r)
-    for key in (keys.event(event_id), keys.canonical_state(event_id), keys.canonical_mentions(event_id)):
+    for key in (keys.canonical_state(event_id), keys.canonical_mentions(event_id)):
         assert 0 < r.ttl(key) <= 3600
     (bands,) = r.scan_iter(match="sitrep:lsh:*")  # one hash per bucket of 600 s
     assert r.hlen(bands) == 16 and 0 < r.ttl(bands) <= 3 * 600

@@ -11,6 +11,7 @@ from services import keys
 from services.ingest.store import ReportStore, prepare
 from services.settings import WorkerSettings
 from tests.conftest import fixture_reports
+from workers.event_reader import read_events
 from workers.processing import process_batch
 
 
@@ -28,14 +29,15 @@ def test_rq_worker_processes_the_batch_and_feeds_the_notifier_stream(r: redis.Re
     assert queue.count == 0
     assert [r.hget(keys.report(i), "status") for i in ids] == [b"done"] * 3
     event_ids = orjson.loads(r.hget(keys.report(ids[0]), "events") or b"[]")
-    kinds = {orjson.loads(r.get(keys.event(e)) or b"{}")["kind"] for e in event_ids}
+    kinds = {orjson.loads(raw or b"{}")["kind"] for raw in read_events(r, event_ids, 0)}
     assert {"control_change", "civilian_count"} <= kinds
     entries = r.xrange(keys.EVENTS_STREAM)
     assert {entry[b"report_id"].decode() for _, entry in entries} >= {ids[0]}
     assert all(entry[b"source"] for _, entry in entries)
     # Each entry names its event's kind beside the JSON, so the notifier can skip kinds unparsed.
     for _, entry in entries:  # situation kinds carry the event's JSON; every entry names a stored event
-        stored = orjson.loads(r.get(keys.event(entry[b"event_id"].decode())) or b"{}")
+        (raw,) = read_events(r, [entry[b"event_id"].decode()], 0)
+        stored = orjson.loads(raw or b"{}")
         assert entry[b"kind"].decode() == stored["kind"]
         if b"event" in entry:
             assert stored["kind"] in ("control_change", "control_state", "civilian_count")

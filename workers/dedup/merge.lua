@@ -1,7 +1,7 @@
 -- Merge a whole batch of processed reports into the canonical events, atomically (docs/dedup.md).
 --
--- ARGV: now (whole epoch seconds), now (ISO), event ttl, lsh ttl, stream maxlen, mentions shown, slots needed
--- for a near-duplicate, hex width of a slot, number of reports; then per report:
+-- ARGV: now (whole epoch seconds), now (ISO), event ttl, lsh ttl, stream maxlen, slots needed for a
+-- near-duplicate, hex width of a slot, number of reports; then per report:
 --   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature,
 --   nbands, band names..., outcome ('done'|'failed'), error, nitems,
 --   per item: canonical id, mention id, mention json, score, rank, base json, time rank, time json,
@@ -20,15 +20,15 @@
 local now_s, now_iso = ARGV[1], ARGV[2]
 local now = tonumber(now_s)
 local ttl, lsh_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
-local maxlen, shown_last = ARGV[5], string.format('%d', tonumber(ARGV[6]) - 1)
+local maxlen = ARGV[5]
 local ttl_s = ARGV[3]
-local need, width = tonumber(ARGV[7]), tonumber(ARGV[8])
-local nreports = tonumber(ARGV[9])
+local need, width = tonumber(ARGV[6]), tonumber(ARGV[7])
+local nreports = tonumber(ARGV[8])
 local SEP = '\31'
 local REFRESH = 10
 local OBSERVATION_DAYS = 31
 local out = {}
-local i = 10
+local i = 9
 
 -- LSH bands live in one hash per time bucket of `lsh_ttl` seconds (field: band name, value: the first
 -- report seen with it), looked up in this bucket and the one before: a report stays findable for at
@@ -230,29 +230,7 @@ local function merge(source, story, stamp, o)
   return 'mention'
 end
 
--- The canonical event as JSON, assembled from its stored parts: the cost does not grow with mentions.
--- With `slim`, also the same JSON with an empty `mentions` list, for the stream: the notifier reads
--- none of them, and they were half of each entry's bytes.
-local function render(cid, slim)
-  local skey = 'sitrep:canon:' .. cid
-  local f = redis.call('HMGET', skey, 'base', 'time', 'cmax', 'n', 'nonhist', 'ind', 'srcs', 'obs', 'count')
-  local ind = tonumber(f[6])
-  local confidence = 1 - (1 - tonumber(f[3])) * (0.5 ^ (ind - 1))
-  local mentions = redis.call('ZRANGE', skey .. ':mentions', '0', shown_last)
-  local head = {
-    '{"id":', cjson.encode(cid), ',', string.sub(f[1], 2, -2),
-    ',"time":', f[2],
-    ',"historical":', (tonumber(f[5]) or 0) > 0 and 'false' or 'true',
-    ',"confidence":', string.format('%.3f', confidence),
-  }
-  if f[9] and f[9] ~= '' then head[#head + 1] = ',"count":' .. f[9] end
-  local tail = { ',"mention_count":', f[4], ',"sources":', f[7], ',"independent_sources":', f[6] }
-  if f[8] and f[8] ~= '' then tail[#tail + 1] = ',"observations":' .. f[8] end
-  tail[#tail + 1] = '}'
-  local before, after = table.concat(head), table.concat(tail)
-  return before .. ',"mentions":[' .. table.concat(mentions, ',') .. ']' .. after,
-    slim and (before .. ',"mentions":[]' .. after) or nil
-end
+-- render(cid, mentions_last) is defined in render.lua, which is loaded in front of this script.
 
 local STRENGTH = { none = 0, mention = 1, corroborated = 2, created = 3 }
 
@@ -347,24 +325,24 @@ end
 
 -- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
 -- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the
--- mentions are read from `sitrep:event:{id}` by whoever wants them: they were most of the stream's memory.
+-- mentions are rendered from the event's state by whoever wants them (workers/event_reader.py): they were
+-- most of the stream's memory.
 local SITUATION = { control_change = true, control_state = true, civilian_count = true }
 
--- Once per changed event: its JSON, expiry and index entries; then the stream entries, in report order,
--- each with its event as it stands at the end of the batch; then trim what expired from the indexes.
+-- Once per changed event: its expiry and index entries, and for the kinds the notifier reads, the JSON
+-- the stream carries; then the stream entries, in report order, each with its event as it stands at
+-- the end of the batch; then trim what expired from the indexes. The event's full JSON is not written:
+-- readers render it from the same state (render.lua), which cost a tenth of this script per batch.
 for _, cid in ipairs(touched_list) do
   local touched = touched_events[cid]
   local skey = 'sitrep:canon:' .. cid
-  touched.json, touched.slim = render(cid, SITUATION[touched.kind])
+  if SITUATION[touched.kind] then touched.slim = render(cid, nil) end
   if ttl > 0 then
-    redis.call('SET', 'sitrep:event:' .. cid, touched.json, 'EX', ttl_s)
     if touched.refresh then
       redis.call('EXPIRE', skey, ttl_s)
       redis.call('EXPIRE', skey .. ':mentions', ttl_s)
     end
     if touched.obs or (touched.refresh and touched.has_obs) then redis.call('EXPIRE', skey .. ':obs', ttl_s) end
-  else
-    redis.call('SET', 'sitrep:event:' .. cid, touched.json)
   end
   for index, _ in pairs(touched.index) do redis.call('ZADD', index, now_s, cid) end
 end

@@ -1,0 +1,65 @@
+"""Reading canonical events: Redis renders each from its merge state (workers/dedup/render.lua).
+
+The merge script keeps only an event's state (`sitrep:canon:{id}` and its mentions) and does not
+write its JSON: rewriting every changed event's JSON in every batch cost a tenth of the merge,
+for reads that are far rarer than writes. A read renders the events it needs, a page in one call,
+from the same code the merge script uses for the notifier's copy, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+import redis.asyncio
+from redis.exceptions import NoScriptError
+
+from workers.event_store import RENDER_LUA
+
+READ_LUA = (
+    RENDER_LUA
+    + """
+-- ARGV: index of the last mention to list ('-' for none), then event ids. Returns each event's JSON or false.
+local last = ARGV[1] ~= '-' and ARGV[1] or nil
+local out = {}
+for k = 2, #ARGV do out[k - 1] = render(ARGV[k], last) or false end
+return out
+"""
+)
+_READ_SHA = hashlib.sha1(READ_LUA.encode()).hexdigest()
+
+
+def _args(event_ids: Sequence[str], mentions: int) -> list[str]:
+    return ["-" if mentions <= 0 else str(mentions - 1), *event_ids]
+
+
+def _texts(reply: Any) -> list[bytes | None]:
+    return [item if isinstance(item, bytes) else None for item in reply]
+
+
+def read_events(connection: redis.Redis, event_ids: Sequence[str], mentions: int) -> list[bytes | None]:
+    """Each event's JSON with its earliest `mentions` mentions, or None where no such event is stored."""
+    if not event_ids:
+        return []
+    args = _args(event_ids, mentions)
+    try:
+        reply = connection.evalsha(_READ_SHA, 0, *args)
+    except NoScriptError:
+        reply = connection.eval(READ_LUA, 0, *args)
+    return _texts(reply)
+
+
+async def read_events_async(
+    connection: redis.asyncio.Redis, event_ids: Sequence[str], mentions: int
+) -> list[bytes | None]:
+    """`read_events` for the API's asyncio client."""
+    if not event_ids:
+        return []
+    args = _args(event_ids, mentions)
+    try:
+        reply = await connection.evalsha(_READ_SHA, 0, *args)
+    except NoScriptError:
+        reply = await connection.eval(READ_LUA, 0, *args)
+    return _texts(reply)
