@@ -70,6 +70,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--profile", choices=["worker", "notifier", ""], default="")
+    parser.add_argument("--sort", default="cumulative", help="pstats order of --profile: cumulative, tottime...")
     parser.add_argument("--lua", default="", help="a variant of merge.lua to measure instead")
     parser.add_argument("--digest", action="store_true", help="print a digest of the stored state")
     args = parser.parse_args()
@@ -100,7 +101,7 @@ def run(client: redis.Redis, args: argparse.Namespace) -> None:
 
     processing.extract_events = timed_extract  # type: ignore[assignment]
     if args.lua:
-        event_store.MERGE_LUA = Path(args.lua).read_text()
+        event_store.MERGE_LUA = event_store.RENDER_LUA + Path(args.lua).read_text()
     merge_cpu = [0.0, 0.0]
     original_merge = event_store.EventStore.merge
 
@@ -142,7 +143,7 @@ def run(client: redis.Redis, args: argparse.Namespace) -> None:
     for name, (calls, usec) in sorted(stats.items(), key=lambda x: -x[1][1])[:20]:
         print(f"  {name}: {calls / n:.2f} calls/report, {usec / n:.1f} us/report, {usec / max(calls, 1):.2f} us/call")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
     from services.notifier.consumer import Notifier
 
     nsettings = NotifierSettings(group_wait_seconds=0)
@@ -168,7 +169,7 @@ def run(client: redis.Redis, args: argparse.Namespace) -> None:
     rcpu = sum(float(redis_after[k]) - float(redis_before[k]) for k in ("used_cpu_user", "used_cpu_sys"))
     print(f"notifier: {handled} entries, CPU/report {ncpu / n * 1e6:.0f} us, redis CPU/report {rcpu / n * 1e6:.0f} us")
     if nprof:
-        pstats.Stats(nprof).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(nprof).sort_stats(args.sort).print_stats(30)
 
 
 if __name__ == "__main__":
