@@ -29,11 +29,6 @@ INGEST_MAX_BATCH_BODY_BYTES = 32_000_000
 """A batch POST larger than this is refused with 413."""
 
 INGEST_MAX_BATCH_REPORTS = 1000
-INGEST_COMMIT_LINGER_MS = 20
-"""Under a steady stream of lone POSTs, a commit waits up to this long after the previous one for
-more reports (services/ingest/batcher.py): one RQ job per few reports instead of one per report."""
-INGEST_COMMIT_LINGER_MIN_REPORTS = 8
-"""...or until this many reports are waiting."""
 """A batch POST with more reports than this is refused with 413."""
 
 REPORT_MAX_TEXT_CHARS = 1_000_000

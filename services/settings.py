@@ -44,11 +44,6 @@ class IngestSettings(CommonSettings):
     )
     max_batch_reports: int = Field(default=defaults.INGEST_MAX_BATCH_REPORTS, description="413 above this many.")
     job_max_reports: int = Field(default=defaults.JOB_MAX_REPORTS, description="Reports per RQ job, at most.")
-    commit_linger_ms: float = Field(
-        default=defaults.INGEST_COMMIT_LINGER_MS,
-        ge=0,
-        description="Under a steady stream of POSTs, wait up to this long after a commit to batch the next; 0 = off.",
-    )
     job_timeout_seconds: int = Field(default=defaults.JOB_TIMEOUT_SECONDS, description="RQ job timeout.")
     event_max_mentions_shown: int = Field(
         default=defaults.EVENT_MAX_MENTIONS_SHOWN, ge=1, description="Mentions listed in events of lists and reports."

@@ -12,7 +12,6 @@ import redis.asyncio
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
-from services import defaults
 from services.delivery import api as delivery_api
 from services.delivery import sse
 from services.ingest import intake, metrics, openapi, queries, routes, rules_api
@@ -42,12 +41,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             job_timeout_seconds=settings.job_timeout_seconds,
             report_ttl_seconds=settings.report_ttl_seconds,
         )
-        app.state.batcher = IngestBatcher(
-            store,
-            max_reports_per_commit=max(settings.max_batch_reports, 1),
-            linger_seconds=settings.commit_linger_ms / 1000,
-            linger_min_reports=defaults.INGEST_COMMIT_LINGER_MIN_REPORTS,
-        )
+        app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
         try:
             yield

@@ -4,14 +4,6 @@ Every POST waits for its own reports to be committed (so a 202 still means "in R
 under load one MULTI/EXEC and one RQ job carry many requests: the Redis round trip and RQ's
 per-job cost are paid per batch, not per report. At low load a batch is one request and adds
 no delay.
-
-Between the two, a steady stream of lone requests (200 a second, one at a time) would give one
-RQ job per report, and RQ's own cost per job (about 6 ms of worker CPU on the 2-core bench VM, 7
-times the rest of a short report's processing) would saturate the workers. So a commit that
-follows the previous one within `linger` seconds waits for up to that long since the previous
-one, or until `linger_min_reports` are waiting: at most about 1 / linger commits a second under
-such a stream, each POST delayed by at most `linger`; a request after a quiet spell, or many
-concurrent ones, are committed at once.
 """
 
 from __future__ import annotations
@@ -34,20 +26,9 @@ class IngestBatcher:
     Redis executes the previous one.
     """
 
-    def __init__(
-        self,
-        store: ReportStore,
-        max_reports_per_commit: int = 1000,
-        max_in_flight: int = 1,
-        linger_seconds: float = 0.0,
-        linger_min_reports: int = 8,
-    ) -> None:
+    def __init__(self, store: ReportStore, max_reports_per_commit: int = 1000, max_in_flight: int = 1) -> None:
         self._store = store
         self._max = max_reports_per_commit
-        self._linger = linger_seconds
-        self._linger_min = linger_min_reports
-        self._last_commit = -float("inf")
-        self._stopping = False
         self._waiting: deque[_Waiter] = deque()
         self._wakeup = asyncio.Event()
         self._slots = asyncio.Semaphore(max_in_flight)
@@ -61,7 +42,6 @@ class IngestBatcher:
         """Commit what is waiting, then stop."""
         if self._task is None:
             return
-        self._stopping = True
         while self._waiting or self._in_flight:
             self._wakeup.set()
             await asyncio.sleep(0)  # yields to the batcher task; not a timed wait
@@ -73,7 +53,6 @@ class IngestBatcher:
         except asyncio.CancelledError:
             pass
         self._task = None
-        self._stopping = False
 
     async def submit(self, reports: list[PreparedReport]) -> list[StoreOutcome]:
         """Queue reports for the next commit and wait until it is done."""
@@ -87,27 +66,11 @@ class IngestBatcher:
             await self._wakeup.wait()
             self._wakeup.clear()
             while self._waiting:
-                await self._gather()
                 await self._slots.acquire()
-                self._last_commit = asyncio.get_running_loop().time()
                 taken = self._take()
                 task = asyncio.get_running_loop().create_task(self._commit(taken))
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
-
-    async def _gather(self) -> None:
-        """Shortly after a commit, let a small batch grow (see the module docstring)."""
-        loop = asyncio.get_running_loop()
-        deadline = self._last_commit + self._linger
-        while not self._stopping and sum(len(batch) for batch, _ in self._waiting) < self._linger_min:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return
-            self._wakeup.clear()
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), remaining)  # a new request, or the deadline
-            except TimeoutError:
-                return
 
     def _take(self) -> list[_Waiter]:
         taken: list[_Waiter] = []
