@@ -47,9 +47,8 @@ NEAR_DUPLICATE_THRESHOLD = 0.5
 """Share of MinHash slots two reports must share to be near-duplicates (estimated Jaccard of 3-shingles)."""
 
 EVENT_MAX_MENTIONS_SHOWN = 3
-"""A canonical event's stored JSON (and its stream entries) lists its earliest mentions up to this many;
-`mention_count` counts them all and `GET /v1/events/{id}` lists them all. More would make every
-update of a much-reported event rewrite and stream a JSON that grows with its mentions."""
+"""Events in lists (`GET /v1/events`, `GET /v1/reports/{id}`) show their earliest mentions up to this
+many; `mention_count` counts them all and `GET /v1/events/{id}` lists them all (`?mentions=N`)."""
 
 EVENTS_STREAM_MAXLEN = 1_000_000
 """Approximate length the `sitrep:events` stream is trimmed to."""

@@ -9,6 +9,7 @@ from the same code the merge script uses for the notifier's copy, so the two can
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,17 @@ return out
 """
 )
 _READ_SHA = hashlib.sha1(READ_LUA.encode()).hexdigest()
+_EVENT_ID = re.compile(r"ev-[0-9a-f]{24}")
+"""What `canonical_id` makes; anything else (a user's typo, `ev-…:mentions`) is no event, not a Redis error."""
+
+
+def _known(event_ids: Sequence[str]) -> list[str]:
+    return [event_id for event_id in event_ids if _EVENT_ID.fullmatch(event_id)]
+
+
+def _in_order(event_ids: Sequence[str], known: list[str], reply: Any) -> list[bytes | None]:
+    found = dict(zip(known, _texts(reply), strict=True))
+    return [found.get(event_id) for event_id in event_ids]
 
 
 def _args(event_ids: Sequence[str], mentions: int) -> list[str]:
@@ -41,25 +53,27 @@ def _texts(reply: Any) -> list[bytes | None]:
 
 def read_events(connection: redis.Redis, event_ids: Sequence[str], mentions: int) -> list[bytes | None]:
     """Each event's JSON with its earliest `mentions` mentions, or None where no such event is stored."""
-    if not event_ids:
-        return []
-    args = _args(event_ids, mentions)
+    known = _known(event_ids)
+    if not known:
+        return [None] * len(event_ids)
+    args = _args(known, mentions)
     try:
         reply = connection.evalsha(_READ_SHA, 0, *args)
     except NoScriptError:
         reply = connection.eval(READ_LUA, 0, *args)
-    return _texts(reply)
+    return _in_order(event_ids, known, reply)
 
 
 async def read_events_async(
     connection: redis.asyncio.Redis, event_ids: Sequence[str], mentions: int
 ) -> list[bytes | None]:
     """`read_events` for the API's asyncio client."""
-    if not event_ids:
-        return []
-    args = _args(event_ids, mentions)
+    known = _known(event_ids)
+    if not known:
+        return [None] * len(event_ids)
+    args = _args(known, mentions)
     try:
         reply = await connection.evalsha(_READ_SHA, 0, *args)
     except NoScriptError:
         reply = await connection.eval(READ_LUA, 0, *args)
-    return _texts(reply)
+    return _in_order(event_ids, known, reply)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from workers.event_reader import read_events_async
 router = APIRouter(prefix="/v1", tags=["read"])
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
+_RENDER_PAGE = 200
 
 
 def _loads_all(raw: list[Any]) -> list[dict[str, Any]]:
@@ -36,15 +38,19 @@ async def list_events(
         index = keys.events_by_place(place.lower())
     elif kind:
         index = keys.events_by_kind(kind)
-    low = since.timestamp() if since else "-inf"
+    low = math.floor(since.timestamp()) if since else "-inf"  # index scores are whole seconds
     # With both filters, read a bounded window of the place index and filter by kind here.
     window = limit * 10 if (place and kind) else limit
     ids: Any = await redis.zrevrangebyscore(index, "+inf", low, start=0, num=window)
-    if not ids:
-        return []
-    events = _loads_all(await read_events_async(redis, [i.decode() for i in ids], settings.event_max_mentions_shown))
-    if place and kind:
-        events = [event for event in events if event.get("kind") == kind]
+    events: list[dict[str, Any]] = []
+    # Rendered a page at a time: one script call runs alone in Redis, so a 10,000-id window in one
+    # call would hold up the workers' merges for that long.
+    for start in range(0, len(ids), _RENDER_PAGE):
+        page = [i.decode() for i in ids[start : start + _RENDER_PAGE]]
+        rendered = _loads_all(await read_events_async(redis, page, settings.event_max_mentions_shown))
+        events += [event for event in rendered if not (place and kind) or event.get("kind") == kind]
+        if len(events) >= limit:
+            break
     return events[:limit]
 
 

@@ -34,6 +34,7 @@ def test_an_event_lists_every_mention_where_lists_show_the_earliest_few(r: redis
     assert len(client.get(f"/v1/events/{stored.id}?mentions=2").json()["mentions"]) == 2
     assert client.get(f"/v1/events/{stored.id}?mentions=0").json()["mentions"] == []  # not "0 to -1": all
     assert client.get("/v1/events/ev-nothing").status_code == 404
+    assert client.get(f"/v1/events/{stored.id}:mentions").status_code == 404  # a key of it, not an event
     assert client.get(f"/v1/events/{stored.id}?mentions=-1").status_code == 422
 
 
