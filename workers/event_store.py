@@ -1,10 +1,10 @@
 """Where a report's events go: one Lua call per batch merges them into canonical events (docs/dedup.md).
 
 The script (workers/dedup/merge.lua) checks each report's status, finds near-duplicates through
-the LSH band keys, adds each extracted event as a mention of its canonical event, rewrites the
-canonical event, its indexes and one `sitrep:events` entry per changed event, and marks the report
-done: all of a batch in one atomic call, so Redis round trips are per batch and two workers can
-never interleave inside a merge.
+the LSH band keys, adds each extracted event as a mention of its canonical event, updates that
+event's state and indexes, appends one `sitrep:events` entry per changed event, and marks the
+report done: all of a batch in one atomic call, so Redis round trips are per batch and two workers
+can never interleave inside a merge. The event's JSON is rendered on read (workers/event_reader.py).
 """
 
 from __future__ import annotations
