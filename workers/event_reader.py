@@ -8,14 +8,12 @@ from the same code the merge script uses for the notifier's copy, so the two can
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import redis
 import redis.asyncio
-from redis.exceptions import NoScriptError
 
 from workers.event_store import RENDER_LUA
 
@@ -29,7 +27,6 @@ for k = 2, #ARGV do out[k - 1] = render(ARGV[k], last) or false end
 return out
 """
 )
-_READ_SHA = hashlib.sha1(READ_LUA.encode()).hexdigest()
 _EVENT_ID = re.compile(r"ev-[0-9a-f]{24}")
 """What `canonical_id` makes; anything else (a user's typo, `ev-…:mentions`) is no event, not a Redis error."""
 
@@ -56,11 +53,7 @@ def read_events(connection: redis.Redis, event_ids: Sequence[str], mentions: int
     known = _known(event_ids)
     if not known:
         return [None] * len(event_ids)
-    args = _args(known, mentions)
-    try:
-        reply = connection.evalsha(_READ_SHA, 0, *args)
-    except NoScriptError:
-        reply = connection.eval(READ_LUA, 0, *args)
+    reply = connection.register_script(READ_LUA)(args=_args(known, mentions))  # EVALSHA, loaded if missing
     return _in_order(event_ids, known, reply)
 
 
@@ -71,9 +64,5 @@ async def read_events_async(
     known = _known(event_ids)
     if not known:
         return [None] * len(event_ids)
-    args = _args(known, mentions)
-    try:
-        reply = await connection.evalsha(_READ_SHA, 0, *args)
-    except NoScriptError:
-        reply = await connection.eval(READ_LUA, 0, *args)
+    reply = await connection.register_script(READ_LUA)(args=_args(known, mentions))
     return _in_order(event_ids, known, reply)
