@@ -49,6 +49,14 @@ SILENCES = "sitrep:silences"
 ALERT_GROUPS = "sitrep:alert-groups"
 """Sorted set: place ids whose alert group is due (group wait or repeat), scored by due time in ms."""
 
+OPEN_JOB = "sitrep:ingest:open-job"
+"""String: id of the newest report job, which later reports may join while it is still queued (store.py)."""
+
+
+def job_reports(job_id: str) -> str:
+    """List: the ids of the reports one RQ job processes; the ingest appends to it while the job is queued."""
+    return f"sitrep:job-reports:{job_id}"
+
 
 def report(report_id: str) -> str:
     """Hash: the report, its status, the events it yielded."""

@@ -19,21 +19,31 @@ from typing import Any
 import redis
 from redis.exceptions import NoScriptError
 
+from services import keys
 from services.settings import WorkerSettings
 from workers.dedup import minhash
 from workers.dedup.canonical import MergeItem, ReportFacts, clean_source
 
 _CLAIM_LUA = """
--- ARGV: report ids. Marks queued ones 'processing'; returns the status, and the payload of pending ones.
+-- Marks queued reports 'processing'; returns (id, status, payload) per report, the payload of pending ones only.
+-- ARGV: the report ids; or KEYS = (open-job pointer, the job's report list) and ARGV[1] = the job id: then
+-- the job is first closed to newcomers (the ingest joins only the job the pointer names) and its list
+-- gives the ids. The list stays, so a retry of the job reads the same reports.
+local ids = ARGV
+if #KEYS == 2 then
+  if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+  ids = redis.call('LRANGE', KEYS[2], 0, -1)
+end
 local out = {}
-for k = 1, #ARGV do
-  local key = 'sitrep:report:' .. ARGV[k]
+for k = 1, #ids do
+  local key = 'sitrep:report:' .. ids[k]
   local status = redis.call('HGET', key, 'status') or 'missing'
   local payload = ''
   if status == 'queued' or status == 'processing' then
     payload = redis.call('HGET', key, 'report') or ''
     if status == 'queued' then redis.call('HSET', key, 'status', 'processing') end
   end
+  out[#out + 1] = ids[k]
   out[#out + 1] = status
   out[#out + 1] = payload
 end
@@ -110,8 +120,19 @@ class EventStore:
         """(id, status before, payload) per report; pending ones are now 'processing'."""
         if not report_ids:
             return []
-        reply = self._claim(args=report_ids)
-        return [(rid, _text(reply[2 * k]), _text(reply[2 * k + 1])) for k, rid in enumerate(report_ids)]
+        return self._claimed(self._claim(args=report_ids))
+
+    def claim_job(self, job_id: str) -> list[tuple[str, str, str]]:
+        """`claim` for the reports the ingest gave to this RQ job; closes the job to new reports first."""
+        return self._claimed(self._claim(keys=[keys.OPEN_JOB, keys.job_reports(job_id)], args=[job_id]))
+
+    def forget_job(self, job_id: str) -> None:
+        """Drop a finished job's report list (a failed job keeps it, for its retries, until the report TTL)."""
+        self._connection.delete(keys.job_reports(job_id))
+
+    @staticmethod
+    def _claimed(reply: list[bytes]) -> list[tuple[str, str, str]]:
+        return [(_text(reply[k]), _text(reply[k + 1]), _text(reply[k + 2])) for k in range(0, len(reply), 3)]
 
     def merge(self, reports: list[PreparedReport], now: datetime) -> list[MergeOutcome]:
         """Run the merge script on the whole batch (one round trip)."""

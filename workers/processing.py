@@ -66,11 +66,27 @@ def prepare_report(report_id: str, payload: str) -> PreparedReport:
 def process_batch(connection: redis.Redis, report_ids: list[str], settings: WorkerSettings) -> BatchResult:
     """Process the reports among `report_ids` that are still pending."""
     store = EventStore(connection, settings)
+    return _process_claimed(store, store.claim(report_ids))
+
+
+def process_job_reports(connection: redis.Redis, job_id: str, settings: WorkerSettings) -> BatchResult:
+    """Process the reports the ingest gave to RQ job `job_id` (services/ingest/store.py).
+
+    The job is closed to new reports before its list is read; the list is dropped only once every
+    report in it is done or failed, so a retry after a crash reads it again.
+    """
+    store = EventStore(connection, settings)
+    result = _process_claimed(store, store.claim_job(job_id))
+    store.forget_job(job_id)
+    return result
+
+
+def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> BatchResult:
     result = BatchResult()
     prepared: list[PreparedReport] = []
     claimed: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for report_id, status, payload in store.claim(report_ids):
+    for report_id, status, payload in rows:
         if status not in _PENDING or report_id in seen:
             result.skipped += 1  # gone (expired), a duplicate, or done by an earlier run of this job
             continue

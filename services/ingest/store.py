@@ -1,9 +1,19 @@
-"""Store reports and enqueue their RQ job in one MULTI/EXEC: a 202 means the work is in Redis.
+"""Store reports and give them to an RQ job in one atomic step: a 202 means the work is in Redis.
 
 One Lua script decides, report by report, whether it is new or an exact resend (same id, or
-the same normalised text from the same source) and writes the report record; the RQ job that
-processes the batch is queued in the same transaction, so no crash can leave a stored report
-without a job, or a job without its reports.
+the same normalised text from the same source) and writes the report record. The new reports
+then go to a job, in the same script:
+
+- if the newest report job is still queued (no worker has started it) and has room, they join
+  it: its report list (`sitrep:job-reports:{job}`) grows and no new RQ job is made;
+- otherwise the script enqueues new RQ job(s) and remembers the last as the open one.
+
+RQ costs a worker several milliseconds per job whatever the job carries, so when workers fall
+behind, lone POSTs pile into a few jobs instead of one job each, and the backlog drains instead
+of growing. The RQ job records are built by RQ itself (`Queue.enqueue_many` on a pipeline that is
+never sent); the script replays those commands only when it needs a new job. A worker closes a
+job to new reports when it starts it (workers/event_store.py), so no report can join a job after
+its list was read.
 """
 
 from __future__ import annotations
@@ -16,25 +26,34 @@ from datetime import UTC, datetime
 import redis
 import redis.asyncio
 from rq import Queue, Retry
-from rq.queue import EnqueueData
+from rq.job import Job
 
 from schemas.reports import ReportIn
-from services import defaults
+from services import defaults, keys
 from workers.jobs import process_reports
 
 _STORE_REPORTS_LUA = """
--- ARGV: received_at, ttl_seconds, then (id, content_hash, payload) per report.
+-- ARGV: received_at, ttl_seconds, job_max_reports, RQ job key prefix, open-job key, job report-list key
+--   prefix, report count N, then (id, content_hash, payload) per report, then per job prepared by the
+--   caller: its id, the count of words that follow, and RQ's commands that enqueue it, each as
+--   (argument count, arguments...).
 -- Returns a flat list of (position, duplicate_of) for the duplicates only: the usual reply is empty.
 local received_at = ARGV[1]
 local ttl = tonumber(ARGV[2])
+local job_max = tonumber(ARGV[3])
+local job_prefix = ARGV[4]
+local open_key = ARGV[5]
+local list_prefix = ARGV[6]
+local n = tonumber(ARGV[7])
 local out = {}
-for i = 3, #ARGV, 3 do
-  local position = (i - 3) / 3
+local new_ids = {}
+for p = 0, n - 1 do
+  local i = 8 + 3 * p
   local id, content_hash, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local report_key = 'sitrep:report:' .. id
   local content_key = 'sitrep:report-content:' .. content_hash
   if redis.call('EXISTS', report_key) == 1 then
-    out[#out + 1] = position
+    out[#out + 1] = p
     out[#out + 1] = redis.call('HGET', report_key, 'duplicate_of') or id
   else
     local claimed
@@ -45,16 +64,55 @@ for i = 3, #ARGV, 3 do
     end
     if claimed then
       redis.call('HSET', report_key, 'status', 'queued', 'received_at', received_at, 'report', payload)
+      new_ids[#new_ids + 1] = id
     else
       local first = redis.call('GET', content_key)
       redis.call('HSET', report_key, 'status', 'duplicate', 'duplicate_of', first,
                  'received_at', received_at, 'report', payload)
-      out[#out + 1] = position
+      out[#out + 1] = p
       out[#out + 1] = first
     end
     if ttl > 0 then redis.call('EXPIRE', report_key, ttl) end
   end
 end
+
+local function add_to(list_key, first, last)
+  for k = first, last, 1000 do
+    redis.call('RPUSH', list_key, unpack(new_ids, k, math.min(k + 999, last)))
+  end
+  if ttl > 0 then redis.call('EXPIRE', list_key, ttl) end
+end
+
+if #new_ids == 0 then return out end
+-- Join the open job while no worker has started it (RQ marks a job 'started' before running it, and
+-- the job closes itself to newcomers first thing; a job deleted or cancelled is no longer 'queued').
+local open = redis.call('GET', open_key)
+if open then
+  local list_key = list_prefix .. open
+  if redis.call('HGET', job_prefix .. open, 'status') == 'queued'
+      and redis.call('LLEN', list_key) + #new_ids <= job_max then
+    add_to(list_key, 1, #new_ids)
+    return out
+  end
+end
+-- Otherwise enqueue the prepared jobs, job_max reports each, and leave the last one open.
+local a = 8 + 3 * n
+local first = 1
+local job_id
+while first <= #new_ids do
+  job_id = ARGV[a]
+  local stop = a + 2 + tonumber(ARGV[a + 1])
+  a = a + 2
+  while a < stop do
+    local argc = tonumber(ARGV[a])
+    redis.call(unpack(ARGV, a + 1, a + argc))
+    a = a + 1 + argc
+  end
+  local last = math.min(first + job_max - 1, #new_ids)
+  add_to(list_prefix .. job_id, first, last)
+  first = last + 1
+end
+redis.call('SET', open_key, job_id)
 return out
 """
 
@@ -99,19 +157,11 @@ def prepare(report: ReportIn) -> PreparedReport:
     )
 
 
-@dataclass(frozen=True)
-class _Commit:
-    """The script arguments and RQ jobs of one commit, built before any I/O."""
-
-    args: list[str | int]
-    jobs: list[EnqueueData]
-
-
 class ReportStore:
-    """Writes batches of prepared reports with their RQ jobs, atomically, from sync or async code.
+    """Writes batches of prepared reports and gives them to RQ jobs, atomically, from sync or async code.
 
-    RQ only buffers commands on the pipeline it is given, so the same job records go into a
-    redis.asyncio pipeline as into a blocking one; the API awaits the write on its event loop.
+    A commit is one script call (atomic in Redis), so the blocking and the asyncio client send the
+    same thing; the API awaits the write on its event loop.
     """
 
     def __init__(
@@ -123,8 +173,9 @@ class ReportStore:
         job_timeout_seconds: int = defaults.JOB_TIMEOUT_SECONDS,
         report_ttl_seconds: int = defaults.REPORT_TTL_SECONDS,
     ) -> None:
+        if job_max_reports < 1:
+            raise ValueError(f"job_max_reports must be at least 1, not {job_max_reports}")
         self._connection = connection
-        self._async_connection = async_connection
         self._queue = Queue(queue_name, connection=connection)
         self._script = connection.register_script(_STORE_REPORTS_LUA)
         self._async_script = async_connection.register_script(_STORE_REPORTS_LUA) if async_connection else None
@@ -135,24 +186,45 @@ class ReportStore:
             max=len(defaults.JOB_RETRY_INTERVALS_SECONDS), interval=list(defaults.JOB_RETRY_INTERVALS_SECONDS)
         )
 
-    def _build(self, reports: list[PreparedReport]) -> _Commit:
-        args: list[str | int] = [datetime.now(UTC).isoformat(), self._report_ttl_seconds]
+    def _job_words(self, first_report_id: str) -> list[bytes | str | int | float]:
+        """A new report job as the script takes it: id, word count, RQ's own enqueue commands.
+
+        RQ writes the commands to a pipeline that is never sent; the script runs them only if no
+        open job can take the reports. (RQ reads the server version once per queue, the first time.)
+        """
+        job_id = f"reports-{uuid.uuid4().hex}"
+        data = Queue.prepare_data(
+            process_reports,
+            timeout=self._job_timeout_seconds,
+            retry=self._retry,
+            job_id=job_id,
+            description=f"process the reports queued from {first_report_id} on",
+        )
+        pipe = self._connection.pipeline(transaction=False)
+        try:
+            self._queue.enqueue_many([data], pipeline=pipe)
+            commands: list[bytes | str | int | float] = []
+            for command, _options in pipe.command_stack:
+                commands += [len(command), *command]
+        finally:
+            pipe.reset()
+        return [job_id, len(commands), *commands]
+
+    def _args(self, reports: list[PreparedReport]) -> list[bytes | str | int | float]:
+        args: list[bytes | str | int | float] = [
+            datetime.now(UTC).isoformat(),
+            self._report_ttl_seconds,
+            self._job_max_reports,
+            Job.redis_job_namespace_prefix,
+            keys.OPEN_JOB,
+            keys.job_reports(""),
+            len(reports),
+        ]
         for report in reports:
             args += [report.id, report.content_hash, report.payload]
-        ids = [report.id for report in reports]
-        chunks = [ids[i : i + self._job_max_reports] for i in range(0, len(ids), self._job_max_reports)]
-        jobs = [
-            Queue.prepare_data(
-                process_reports,
-                args=(chunk,),
-                timeout=self._job_timeout_seconds,
-                retry=self._retry,
-                job_id=f"reports-{uuid.uuid4().hex}",
-                description=f"process {len(chunk)} report(s) from {chunk[0]}",
-            )
-            for chunk in chunks
-        ]
-        return _Commit(args, jobs)
+        for start in range(0, len(reports), self._job_max_reports):
+            args += self._job_words(reports[start].id)
+        return args
 
     @staticmethod
     def _outcomes(reports: list[PreparedReport], reply: list[int | bytes]) -> list[StoreOutcome]:
@@ -168,25 +240,15 @@ class ReportStore:
         ]
 
     def commit(self, reports: list[PreparedReport]) -> list[StoreOutcome]:
-        """Store the reports and enqueue one job per `job_max_reports` of them, atomically."""
+        """Store the reports and give the new ones to a queued job (the open one, or new ones), atomically."""
         if not reports:
             return []
-        commit = self._build(reports)
-        with self._connection.pipeline(transaction=True) as pipe:
-            self._script(args=commit.args, client=pipe)
-            self._queue.enqueue_many(commit.jobs, pipeline=pipe)
-            results = pipe.execute()
-        return self._outcomes(reports, results[0])
+        return self._outcomes(reports, self._script(args=self._args(reports)))
 
     async def acommit(self, reports: list[PreparedReport]) -> list[StoreOutcome]:
         """`commit` on the asyncio client."""
         if not reports:
             return []
-        if self._async_connection is None or self._async_script is None:
+        if self._async_script is None:
             raise RuntimeError("ReportStore was built without an asyncio client")
-        commit = self._build(reports)
-        async with self._async_connection.pipeline(transaction=True) as pipe:
-            await self._async_script(args=commit.args, client=pipe)
-            self._queue.enqueue_many(commit.jobs, pipeline=pipe)  # type: ignore[arg-type]
-            results = await pipe.execute()
-        return self._outcomes(reports, results[0])
+        return self._outcomes(reports, await self._async_script(args=self._args(reports)))
