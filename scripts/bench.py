@@ -412,13 +412,48 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
     row("canonical events per report (index entries; mentions merge into them)", events / count, "events")
 
 
+def timed_drain(
+    client: redis.Redis, env: dict[str, str], workers: int, count: int, prefix: str
+) -> tuple[float, tuple[float, float]]:
+    """Start `workers` workers on a filled queue; reports/s and (worker, Redis) CPU seconds per report.
+
+    The clock runs from the first job taken off the queue (so the workers' ~1 s of imports is no part
+    of it) until every report is done.
+    """
+    from rq import Queue
+
+    queue = Queue("sitrep", connection=client)
+    jobs = queue.count
+    processes = [sitrep("worker", env=env) for _ in range(workers)]
+    try:
+        deadline = time.monotonic() + 60
+        while queue.count == jobs and time.monotonic() < deadline:
+            time.sleep(0.002)
+        start = time.perf_counter()
+        redis_before = redis_cpu_seconds(client)
+        workers_before = sum(process_cpu_seconds(process.pid) for process in processes)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and not (
+            queue.count == 0
+            and queue.started_job_registry.count == 0
+            and reports_done(client, count, prefix) == count  # a job between the queue and its registry
+        ):
+            time.sleep(0.02)
+        rate = count / (time.perf_counter() - start)
+        return rate, (
+            (sum(process_cpu_seconds(process.pid) for process in processes) - workers_before) / count,
+            (redis_cpu_seconds(client) - redis_before) / count,
+        )
+    finally:
+        stop(*processes)
+
+
 def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
     """Drain a pre-filled queue with 1, 2, ... workers, up to twice the cores, to show where the curve bends.
 
     The reports and their jobs are all stored before any worker starts; the clock runs from the first
     job taken off the queue (so the workers' ~1 s of imports is no part of it) until every report is done.
     """
-    from rq import Queue
 
     cores = os.cpu_count() or 1
     counts = sorted({1, 2, cores, 2 * cores})
@@ -432,30 +467,7 @@ def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
         client.flushall()
         prefix = f"s{workers}"
         store_reports(client, make_reports(texts, count, prefix))
-        queue = Queue("sitrep", connection=client)
-        jobs = queue.count
-        processes = [sitrep("worker", env=env) for _ in range(workers)]
-        try:
-            deadline = time.monotonic() + 60
-            while queue.count == jobs and time.monotonic() < deadline:
-                time.sleep(0.002)
-            start = time.perf_counter()
-            redis_before = redis_cpu_seconds(client)
-            workers_before = sum(process_cpu_seconds(process.pid) for process in processes)
-            deadline = time.monotonic() + 600
-            while time.monotonic() < deadline and not (
-                queue.count == 0
-                and queue.started_job_registry.count == 0
-                and reports_done(client, count, prefix) == count  # a job between the queue and its registry
-            ):
-                time.sleep(0.02)
-            rates[workers] = count / (time.perf_counter() - start)
-            cpu[workers] = (
-                (sum(process_cpu_seconds(process.pid) for process in processes) - workers_before) / count,
-                (redis_cpu_seconds(client) - redis_before) / count,
-            )
-        finally:
-            stop(*processes)
+        rates[workers], cpu[workers] = timed_drain(client, env, workers, count, prefix)
         row(
             f"drain with {workers} worker(s)",
             rates[workers],
@@ -484,6 +496,24 @@ def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
             "measured",
             rates[workers] / rates[1],
         )
+    # Lone POSTs: one report per commit, all stored while no worker runs (a backlog). Each joins the
+    # queued job until it is full, so the workers pay RQ's per-job cost per 100 reports, not per report.
+    client.flushall()
+    from services.ingest.store import ReportStore, prepare
+
+    store = ReportStore(client)
+    for report in make_reports(texts, count, "lone"):
+        store.commit([prepare(report)])
+    jobs = client.llen("rq:queue:sitrep")
+    lone, _ = timed_drain(client, env, cores, count, "lone")
+    row(
+        f"drain with {cores} workers, reports stored one per commit",
+        lone,
+        "reports/s",
+        "stored in batches",
+        rates[cores],
+    )
+    row("  RQ jobs those lone reports were queued in", jobs, "jobs", "reports", count)
     client.flushall()
 
 
