@@ -7,7 +7,7 @@ instructions it executes while merging: slow (about 30 s for 1,000 reports) but 
 run, to within half a percent, so a change to the script can be judged on one run.
 `--lua FILE` measures a variant of workers/dedup/merge.lua instead (for trying a change to the script).
 
-    .venv/bin/python scripts/redis_cost.py [--count 3000] [--lua FILE] [--instructions]
+    .venv/bin/python scripts/redis_cost.py [--count 3000] [--lua FILE] [--instructions [--callgrind-out F]]
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def measure_cpu(client: redis.Redis, count: int) -> None:
         print(f"  Redis CPU, {stage}: {seconds / count * 1e6:.0f} µs/report")
 
 
-def measure_instructions(count: int) -> None:
+def measure_instructions(count: int, keep: Path | None = None) -> None:
     """Instructions redis-server executes while merging, counted by callgrind (instrumentation on only then)."""
     if not shutil.which("valgrind") or not shutil.which("callgrind_control"):
         sys.exit("--instructions needs valgrind (apt-get install valgrind)")
@@ -112,6 +112,8 @@ def measure_instructions(count: int) -> None:
             pass  # SHUTDOWN closes the connection
         finally:
             server.wait(timeout=60)
+        if keep is not None:  # for `callgrind_annotate --inclusive=yes FILE`: where the instructions go
+            shutil.copyfile(out, keep)
         total = 0
         for line in out.read_text().splitlines():
             if line.startswith(("summary:", "totals:")):
@@ -125,11 +127,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--lua", type=Path, help="a variant of merge.lua to measure instead")
     parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
+    parser.add_argument("--callgrind-out", type=Path, help="with --instructions: keep callgrind's profile here")
     args = parser.parse_args()
     if args.lua:
         event_store.MERGE_LUA = event_store.RENDER_LUA + args.lua.read_text()
     if args.instructions:
-        measure_instructions(args.count)
+        measure_instructions(args.count, args.callgrind_out)
         return
     with tempfile.TemporaryDirectory() as data:
         server = EmbeddedRedis(data_dir=Path(data), persistent=False)

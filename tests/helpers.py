@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import threading
@@ -47,7 +48,27 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
     """A `sitrep` subcommand as a child process, its output on one pipe for wait_for_line."""
     from tests.conftest import sitrep_command
 
-    return subprocess.Popen(sitrep_command(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        sitrep_command(*args),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, for kill_group
+    )
+
+
+def kill_group(process: subprocess.Popen[str]) -> None:
+    """SIGKILL a process started by `start` and every process it forked.
+
+    A worker forks RQ's scheduler; killed alone, the worker leaves that child holding its sockets, and
+    Redis keeps serving the dead worker's blocked BLMOVE: it would take the next test's job.
+    """
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()
 
 
 def stop_all(processes: list[subprocess.Popen[str]]) -> None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
 import redis
 
 from schemas.situation import Situation
@@ -107,7 +106,7 @@ class Batch:
         for place in self.places:
             state = states[place]
             if state.changed and state.situation is not None:
-                pipe.set(keys.situation(place), orjson.dumps(state.situation.model_dump(mode="json")))
+                pipe.set(keys.situation(place), state.situation.model_dump_json())
                 pipe.sadd(keys.SITUATION_INDEX, place)
         for intents, place in emitted:
             holder = states[place].situation
@@ -118,9 +117,7 @@ class Batch:
             if state.notified_changed:
                 pipe.hset(
                     keys.notified(place),
-                    mapping={
-                        key: orjson.dumps(state.notified[key].model_dump(mode="json")) for key in state.notified_changed
-                    },
+                    mapping={key: state.notified[key].model_dump_json() for key in state.notified_changed},
                 )
             if state.closed:
                 grouping.queue_close(pipe, place)

@@ -266,7 +266,7 @@ class Notifier:
                 outcome = grouping.evaluate_place(situation, notified, self._silences, rules, now)
             pipe.multi()
             if changed:
-                pipe.set(key, orjson.dumps(situation.model_dump(mode="json")))
+                pipe.set(key, situation.model_dump_json())
                 pipe.sadd(keys.SITUATION_INDEX, situation.place_id)
                 if outcome is not None:
                     grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=False)

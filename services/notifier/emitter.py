@@ -7,7 +7,6 @@ before a restart, or by another one) is never emitted again.
 
 from __future__ import annotations
 
-import orjson
 import redis
 from redis.client import Pipeline
 
@@ -63,7 +62,7 @@ class AlertEmitter:
     def queue(self, pipe: Pipeline, intents: list[AlertIntent], situation: Situation) -> None:
         for intent in intents:
             alert = build_alert(intent, situation, self._source)
-            payload = orjson.dumps(alert.model_dump(mode="json"))
+            payload = alert.model_dump_json()
             self._script(
                 keys=[keys.alert_fingerprint(intent.fingerprint), keys.ALERTS_STREAM],
                 args=[payload, self._ttl, self._maxlen, keys.ALERTS_CHANNEL],

@@ -15,7 +15,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 import redis
 from redis.client import Pipeline
 
@@ -118,7 +117,7 @@ def queue_outcome(
     if outcome.notified:
         pipe.hset(
             keys.notified(situation.place_id),
-            mapping={key: orjson.dumps(value.model_dump(mode="json")) for key, value in outcome.notified.items()},
+            mapping={key: value.model_dump_json() for key, value in outcome.notified.items()},
         )
     if closes_group:
         queue_close(pipe, situation.place_id)

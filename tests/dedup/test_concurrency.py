@@ -21,6 +21,7 @@ from tests.conftest import sitrep_command
 from tests.dedup.corpus import overlapping_reports
 from tests.dedup.helpers import canonical_events, ingest, snapshot, stream_entries
 from tests.helpers import start, stop_all, wait_for_line, wait_until
+from workers.jobs import process_reports
 
 
 @pytest.fixture
@@ -96,12 +97,17 @@ def test_fifty_overlapping_reports_give_the_same_canonical_events_with_one_or_fo
     shuffled = random.Random(4).sample(reports, len(reports))
 
     def enqueue() -> None:
-        # Jobs of 5 reports, then the same reports again in another order: every report is named by
-        # two jobs, which run on different workers at the same time.
+        # Jobs of 5 reports as the ingest makes them, then jobs naming the same reports again in another
+        # order (as jobs queued by hand do): every report is in two jobs, which run on different workers
+        # at the same time. (A resend through the ingest makes no job: it is a duplicate.)
         ingest(r, reports, job_max_reports=5)
-        ingest(r, shuffled, job_max_reports=5)
+        ids = [item["id"] for item in shuffled]
+        Queue("sitrep", connection=r).enqueue_many(
+            [Queue.prepare_data(process_reports, args=(ids[i : i + 5],)) for i in range(0, len(ids), 5)]
+        )
 
     enqueue()
+    assert Queue("sitrep", connection=r).count == 20  # 10 jobs from the ingest, 10 naming the same reports
     alone = subprocess.run(sitrep_command("worker", "--burst"), env=child_env, capture_output=True, timeout=120)
     assert alone.returncode == 0, alone.stderr.decode()
     one_worker = snapshot(r)

@@ -8,7 +8,7 @@ from rq import Queue, Worker
 from services import keys
 from services.settings import WorkerSettings
 from services.supervisor import worker_queues
-from tests.helpers import start, stop_all, wait_until
+from tests.helpers import kill_group, start, wait_until
 from tests.workers.test_processing import enqueue_fixtures
 
 
@@ -42,5 +42,4 @@ def test_reports_are_processed_while_webhook_deliveries_hang(r: redis.Redis, chi
         )
     finally:
         for worker in workers:
-            worker.kill()  # a warm shutdown would wait for the sleeping delivery
-        stop_all(workers)
+            kill_group(worker)  # a warm shutdown would wait for the sleeping delivery
