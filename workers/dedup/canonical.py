@@ -161,7 +161,7 @@ def merge_item(report_id: str, report: ReportIn | ReportFacts, event: Event) -> 
     day = event.time.date or published.astimezone(UTC).date()
     precision = _PRECISION_RANK[event.time.precision]
     tie = f"{facts.stamp}{report_id}{_SEP}{event.id}"
-    dumped = orjson.loads(event.model_dump_json(exclude_none=True))  # 2.5x faster than mode="json"
+    dumped = event.model_dump(mode="json", exclude_none=True)
     time: dict[str, object] = {"date": day.isoformat(), "precision": event.time.precision}
     if event.time.text is not None:
         time["text"] = event.time.text
