@@ -49,8 +49,11 @@ SILENCES = "sitrep:silences"
 ALERT_GROUPS = "sitrep:alert-groups"
 """Sorted set: place ids whose alert group is due (group wait or repeat), scored by due time in ms."""
 
-OPEN_JOB = "sitrep:ingest:open-job"
-"""String: id of the newest report job, which later reports may join while it is still queued (store.py)."""
+
+def open_job(queue_name: str) -> str:
+    """String: id of the newest report job on this RQ queue, which later reports may join while it is
+    still queued (services/ingest/store.py)."""
+    return f"sitrep:ingest:open-job:{queue_name}"
 
 
 def job_reports(job_id: str) -> str:

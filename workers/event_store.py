@@ -122,9 +122,9 @@ class EventStore:
             return []
         return self._claimed(self._claim(args=report_ids))
 
-    def claim_job(self, job_id: str) -> list[tuple[str, str, str]]:
+    def claim_job(self, job_id: str, queue_name: str) -> list[tuple[str, str, str]]:
         """`claim` for the reports the ingest gave to this RQ job; closes the job to new reports first."""
-        return self._claimed(self._claim(keys=[keys.OPEN_JOB, keys.job_reports(job_id)], args=[job_id]))
+        return self._claimed(self._claim(keys=[keys.open_job(queue_name), keys.job_reports(job_id)], args=[job_id]))
 
     def forget_job(self, job_id: str) -> None:
         """Drop a finished job's report list (a failed job keeps it, for its retries, until the report TTL)."""

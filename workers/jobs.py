@@ -27,7 +27,7 @@ def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
     if job is None:
         raise RuntimeError("process_reports runs inside an RQ worker; call workers.processing.process_batch directly")
     if report_ids is None:
-        result: BatchResult = process_job_reports(job.connection, job.id, _settings())
+        result: BatchResult = process_job_reports(job.connection, job.id, job.origin, _settings())
     else:
         result = process_batch(job.connection, report_ids, _settings())
     return result.as_dict()

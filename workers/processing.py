@@ -69,14 +69,14 @@ def process_batch(connection: redis.Redis, report_ids: list[str], settings: Work
     return _process_claimed(store, store.claim(report_ids))
 
 
-def process_job_reports(connection: redis.Redis, job_id: str, settings: WorkerSettings) -> BatchResult:
+def process_job_reports(connection: redis.Redis, job_id: str, queue_name: str, settings: WorkerSettings) -> BatchResult:
     """Process the reports the ingest gave to RQ job `job_id` (services/ingest/store.py).
 
     The job is closed to new reports before its list is read; the list is dropped only once every
     report in it is done or failed, so a retry after a crash reads it again.
     """
     store = EventStore(connection, settings)
-    result = _process_claimed(store, store.claim_job(job_id))
+    result = _process_claimed(store, store.claim_job(job_id, queue_name))
     store.forget_job(job_id)
     return result
 

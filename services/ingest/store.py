@@ -216,7 +216,7 @@ class ReportStore:
             self._report_ttl_seconds,
             self._job_max_reports,
             Job.redis_job_namespace_prefix,
-            keys.OPEN_JOB,
+            keys.open_job(self._queue.name),
             keys.job_reports(""),
             len(reports),
         ]

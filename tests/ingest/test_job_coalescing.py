@@ -44,7 +44,7 @@ def test_reports_join_the_queued_job_until_it_is_full(r: redis.Redis) -> None:
     store.commit(third)  # a sixth does not: a new job, which is now the open one
     lists = list(job_lists(r).values())
     assert lists == [[p.id for p in first + second], [p.id for p in third]]
-    assert r.get(keys.OPEN_JOB) == list(job_lists(r))[1].encode()
+    assert r.get(keys.open_job("sitrep")) == list(job_lists(r))[1].encode()
 
 
 def test_a_batch_larger_than_a_job_is_split_and_the_last_job_stays_open(r: redis.Redis) -> None:
@@ -71,9 +71,11 @@ def test_a_started_job_takes_no_newcomers(r: redis.Redis) -> None:
     early = reports(0, 2)
     store.commit(early)
     (job_id,) = job_lists(r)
-    claimed = EventStore(r, WorkerSettings()).claim_job(job_id)  # what the job does first when a worker runs it
+    claimed = EventStore(r, WorkerSettings()).claim_job(
+        job_id, "sitrep"
+    )  # what the job does first when a worker runs it
     assert [row[0] for row in claimed] == [p.id for p in early]
-    assert r.get(keys.OPEN_JOB) is None
+    assert r.get(keys.open_job("sitrep")) is None
     late = reports(2, 1)
     store.commit(late)
     lists = job_lists(r)
@@ -95,8 +97,8 @@ def test_a_retried_job_reads_its_list_again(r: redis.Redis) -> None:
     batch = reports(0, 3)
     store.commit(batch)
     (job_id,) = job_lists(r)
-    EventStore(r, WorkerSettings()).claim_job(job_id)  # a first run that died after claiming
-    result = process_job_reports(r, job_id, WorkerSettings())  # the retry
+    EventStore(r, WorkerSettings()).claim_job(job_id, "sitrep")  # a first run that died after claiming
+    result = process_job_reports(r, job_id, "sitrep", WorkerSettings())  # the retry
     assert result.processed == 3
     assert [r.hget(keys.report(p.id), "status") for p in batch] == [b"done"] * 3
     assert not r.exists(keys.job_reports(job_id))  # dropped once every report is done
@@ -126,3 +128,12 @@ def test_rq_workers_process_every_report_once_while_reports_keep_joining(r: redi
 def test_job_max_reports_below_one_is_refused(r: redis.Redis, max_reports: int) -> None:
     with pytest.raises(ValueError, match="job_max_reports"):
         ReportStore(r, job_max_reports=max_reports)
+
+
+def test_each_queue_has_its_own_open_job(r: redis.Redis) -> None:
+    ReportStore(r, queue_name="sitrep").commit(reports(0, 1))
+    other = reports(1, 1)
+    ReportStore(r, queue_name="sitrep-eu").commit(other)  # an API deployed with another SITREP_QUEUE_NAME
+    (job_id,) = Queue("sitrep-eu", connection=r).job_ids
+    assert r.lrange(keys.job_reports(job_id), 0, -1) == [other[0].id.encode()]
+    assert len(Queue("sitrep", connection=r).job_ids) == 1
