@@ -22,26 +22,26 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import redis
 import redis.asyncio
 from rq import Queue, Retry
-from rq.job import Job
 
 from schemas.reports import ReportIn
 from services import defaults, keys
 from workers.jobs import process_reports
 
 _STORE_REPORTS_LUA = """
--- ARGV: received_at, ttl_seconds, job_max_reports, RQ job key prefix, open-job key, job report-list key
---   prefix, report count N, then (id, content_hash, payload) per report, then per job prepared by the
+-- ARGV: received_at, ttl_seconds, job_max_reports, the RQ queue's list key, open-job key, job report-list
+--   key prefix, report count N, then (id, content_hash, payload) per report, then per job prepared by the
 --   caller: its id, the count of words that follow, and RQ's commands that enqueue it, each as
 --   (argument count, arguments...).
 -- Returns a flat list of (position, duplicate_of) for the duplicates only: the usual reply is empty.
 local received_at = ARGV[1]
 local ttl = tonumber(ARGV[2])
 local job_max = tonumber(ARGV[3])
-local job_prefix = ARGV[4]
+local queue_key = ARGV[4]
 local open_key = ARGV[5]
 local list_prefix = ARGV[6]
 local n = tonumber(ARGV[7])
@@ -84,12 +84,14 @@ local function add_to(list_key, first, last)
 end
 
 if #new_ids == 0 then return out end
--- Join the open job while no worker has started it (RQ marks a job 'started' before running it, and
--- the job closes itself to newcomers first thing; a job deleted or cancelled is no longer 'queued').
+-- Join the open job only while it still waits in the queue list: once a worker has taken it (or it
+-- was cancelled, or the queue emptied) it is no longer there, and a worker that took it and died
+-- before running it must not keep swallowing reports. The open job is the newest, near the tail.
+-- (The job also closes itself to newcomers when it runs, which a retried job relies on.)
 local open = redis.call('GET', open_key)
 if open then
   local list_key = list_prefix .. open
-  if redis.call('HGET', job_prefix .. open, 'status') == 'queued'
+  if redis.call('LPOS', queue_key, open, 'RANK', -1, 'MAXLEN', 1000)
       and redis.call('LLEN', list_key) + #new_ids <= job_max then
     add_to(list_key, 1, #new_ids)
     return out
@@ -115,6 +117,34 @@ end
 redis.call('SET', open_key, job_id)
 return out
 """
+
+
+_REPLAYABLE = frozenset({b"SADD", b"HSET", b"RPUSH", b"LPUSH", b"EXPIRE", b"PERSIST"})
+"""Commands RQ's enqueue may send for the store script to replay. Anything else (a script, a read whose
+reply RQ would need) could fail inside the script after the reports were written: refused up front."""
+
+
+class UnexpectedEnqueueError(RuntimeError):
+    """This RQ version enqueues a job with commands the store script cannot replay safely."""
+
+
+def replay_words(commands: list[tuple[Any, ...]]) -> list[bytes | str | int | float]:
+    """RQ's enqueue commands as the store script reads them: (argument count, arguments...) each.
+
+    Raises UnexpectedEnqueueError, before anything is sent, if one is not a plain write the script can
+    replay: a script that failed half-way would leave reports stored with no job.
+    """
+    words: list[bytes | str | int | float] = []
+    for command in commands:
+        head = command[0]
+        name = head.encode().upper() if isinstance(head, str) else bytes(head).upper()
+        if name not in _REPLAYABLE:
+            raise UnexpectedEnqueueError(
+                f"RQ enqueues with {name.decode(errors='replace')!r}, which the store script does not replay; "
+                "nothing was stored (sitrep is tested with rq 2 and 3)"
+            )
+        words += [len(command), *command]
+    return words
 
 
 def content_hash(source: str, text: str) -> str:
@@ -203,9 +233,7 @@ class ReportStore:
         pipe = self._connection.pipeline(transaction=False)
         try:
             self._queue.enqueue_many([data], pipeline=pipe)
-            commands: list[bytes | str | int | float] = []
-            for command, _options in pipe.command_stack:
-                commands += [len(command), *command]
+            commands = replay_words([command for command, _options in pipe.command_stack])
         finally:
             pipe.reset()
         return [job_id, len(commands), *commands]
@@ -215,7 +243,7 @@ class ReportStore:
             datetime.now(UTC).isoformat(),
             self._report_ttl_seconds,
             self._job_max_reports,
-            Job.redis_job_namespace_prefix,
+            self._queue.key,
             keys.open_job(self._queue.name),
             keys.job_reports(""),
             len(reports),

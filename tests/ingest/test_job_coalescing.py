@@ -11,7 +11,7 @@ from rq.job import Job
 
 from schemas.reports import ReportIn
 from services import keys
-from services.ingest.store import PreparedReport, ReportStore, prepare
+from services.ingest.store import PreparedReport, ReportStore, UnexpectedEnqueueError, prepare, replay_words
 from services.settings import WorkerSettings
 from workers.event_store import EventStore
 from workers.processing import process_job_reports
@@ -137,3 +137,85 @@ def test_each_queue_has_its_own_open_job(r: redis.Redis) -> None:
     (job_id,) = Queue("sitrep-eu", connection=r).job_ids
     assert r.lrange(keys.job_reports(job_id), 0, -1) == [other[0].id.encode()]
     assert len(Queue("sitrep", connection=r).job_ids) == 1
+
+
+def test_a_job_a_worker_took_off_the_queue_is_not_joined_even_if_the_worker_died(r: redis.Redis) -> None:
+    """RQ marks a job 'started' only after popping it; a worker that dies in between leaves it 'queued'.
+    Reports must not pile into it: only a job still in the queue list is joined."""
+    store = ReportStore(r)
+    store.commit(reports(0, 1))
+    (taken,) = job_lists(r)
+    r.lpop("rq:queue:sitrep")  # a worker's BLPOP, and then the worker is gone
+    late = reports(1, 1)
+    store.commit(late)
+    assert list(job_lists(r).values()) == [[late[0].id]]
+    assert r.lrange(keys.job_reports(taken), 0, -1) == [reports(0, 1)[0].id.encode()]
+
+
+def test_reports_that_joined_before_the_worker_popped_the_job_are_processed_by_it(r: redis.Redis) -> None:
+    store = ReportStore(r)
+    early = reports(0, 2)
+    store.commit(early[:1])
+    store.commit(early[1:])  # joins
+    (job_id,) = job_lists(r)
+    r.lmove("rq:queue:sitrep", "rq:intermediate:sitrep", "LEFT", "RIGHT")  # RQ 3's dequeue, not yet 'started'
+    late = reports(2, 1)
+    store.commit(late)  # the job left the queue list: a new job
+    result = process_job_reports(r, job_id, "sitrep", WorkerSettings())
+    assert result.processed == 2
+    assert [r.hget(keys.report(p.id), "status") for p in early] == [b"done", b"done"]
+    assert list(job_lists(r).values()) == [[late[0].id]]
+
+
+def test_a_retried_job_back_in_the_queue_takes_no_newcomers(r: redis.Redis) -> None:
+    store = ReportStore(r)
+    store.commit(reports(0, 1))
+    (job_id,) = job_lists(r)
+    r.lpop("rq:queue:sitrep")
+    EventStore(r, WorkerSettings()).claim_job(job_id, "sitrep")  # the first run read its list, then failed
+    r.rpush("rq:queue:sitrep", job_id)  # RQ's retry puts it back in the queue
+    late = reports(1, 1)
+    store.commit(late)
+    lists = job_lists(r)
+    assert lists[job_id] == [reports(0, 1)[0].id]
+    assert [ids for other, ids in lists.items() if other != job_id] == [[late[0].id]]
+
+
+def test_the_replayed_job_is_the_job_rq_itself_would_store(r: redis.Redis) -> None:
+    ReportStore(r).commit(reports(0, 1))
+    (job_id,) = job_lists(r)
+    replayed = Job.fetch(job_id, connection=r)
+    native = Queue("sitrep", connection=r).enqueue("workers.jobs.process_reports", job_timeout=180)
+    assert set(r.hkeys(replayed.key)) >= set(r.hkeys(native.key)) - {b"result_ttl", b"ttl", b"failure_ttl"}
+    assert (replayed.func_name, replayed.args, replayed.origin, replayed.get_status()) == (
+        native.func_name,
+        native.args,
+        native.origin,
+        native.get_status(),
+    )
+    assert replayed.timeout == 180 and replayed.retries_left == 3
+    assert r.ttl(replayed.key) == r.ttl(native.key) == -1
+    assert Queue("sitrep", connection=r).job_ids == [job_id, native.id]
+    assert r.smembers("rq:queues") == {b"rq:queue:sitrep"}
+
+
+def test_a_batch_of_more_than_a_thousand_new_reports_fills_jobs_in_order(r: redis.Redis) -> None:
+    store = ReportStore(r, job_max_reports=2500)
+    batch = reports(0, 1100)
+    store.commit(batch)
+    assert list(job_lists(r).values()) == [[p.id for p in batch]]
+
+
+def test_an_enqueue_the_script_cannot_replay_is_refused_before_anything_is_sent() -> None:
+    assert replay_words([("SADD", "rq:queues", "rq:queue:sitrep"), (b"RPUSH", "q", "j")]) == [
+        3,
+        "SADD",
+        "rq:queues",
+        "rq:queue:sitrep",
+        3,
+        b"RPUSH",
+        "q",
+        "j",
+    ]
+    with pytest.raises(UnexpectedEnqueueError, match="EVALSHA"):
+        replay_words([("HSET", "k", "f", "v"), ("EVALSHA", "abc", 0)])
