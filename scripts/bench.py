@@ -518,7 +518,23 @@ def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
 
 
 def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
-    print("latency: 200 reports/s offered, POST to alert on the channel")
+    """POST-to-alert latency at the goal's 200 lone POSTs a second, then at 600: on a slow host 600 jobs a
+    second would saturate the workers if every lone POST were its own RQ job (they share jobs instead)."""
+    goal = latency_at(url, client, quick, 200)
+    if goal is None:
+        return
+    row("POST-to-alert p50 at 200/s", goal[0], "ms", "target 50 ms", 50)
+    row("POST-to-alert p99 at 200/s", goal[1], "ms", "target 250 ms", 250)
+    more = latency_at(url, client, quick, 600)
+    if more is not None:
+        row("POST-to-alert p50 at 600/s", more[0], "ms", "at 200/s", goal[0])
+        row("POST-to-alert p99 at 600/s", more[1], "ms", "at 200/s", goal[1])
+
+
+def latency_at(url: str, client: redis.Redis, quick: bool, rate: int) -> tuple[float, float] | None:
+    """(p50, p99) in ms: `rate` lone POSTs a second (one sender thread per 200/s, each POST waiting for
+    its answer, like independent clients), each a control change whose alert is awaited on the channel."""
+    print(f"latency: {rate} reports/s offered, POST to alert on the channel")
     import threading
 
     import httpx
@@ -538,7 +554,8 @@ def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
         sitrep("worker", env=env),
         sitrep("worker", env=env),
     ]
-    count = 400 if quick else 1000
+    senders = max(1, rate // 200)
+    count = (400 if quick else 1000) * senders
     sent: dict[str, float] = {}
     latencies: list[float] = []
     pubsub = client.pubsub()
@@ -557,14 +574,10 @@ def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
                 latencies.append((time.perf_counter() - sent.pop(key)) * 1000)
         done.set()
 
-    try:
-        wait_http(f"http://127.0.0.1:{port}/healthz")
-        threading.Thread(target=listen, daemon=True).start()
+    def send(first: int, start: float) -> None:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
-            start = time.perf_counter()
-            for i in range(count):
-                due = start + i / 200
-                time.sleep(max(0.0, due - time.perf_counter()))
+            for k, i in enumerate(range(first, count, senders)):
+                time.sleep(max(0.0, start + k * senders / rate - time.perf_counter()))
                 name = f"Kafr Bench{i}"
                 sent[name.lower().replace(" ", "-")] = time.perf_counter()
                 http.post(
@@ -575,20 +588,34 @@ def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
                         "text": f"Government forces captured the village of {name} from rebels on Saturday, the army said.",
                     },
                 )
-            offered = count / (time.perf_counter() - start)
+
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz")
+        threading.Thread(target=listen, daemon=True).start()
+        start = time.perf_counter()
+        threads = [threading.Thread(target=send, args=(s, start + s / rate)) for s in range(senders)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        offered = count / (time.perf_counter() - start)
         done.wait(60)
     finally:
         stop(*processes)
     if not latencies:
         print("  no alert arrived: the extractor found no change in the latency reports")
-        return
+        return None
     latencies.sort()
-    p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99) - 1]
-    # The sender posts one report at a time: if the API answers slowly, fewer than 200 a second go out,
-    # and the latencies would flatter the pipeline. Print what was really offered.
-    row("reports/s actually offered (one sender, one POST at a time)", offered, "reports/s", "target 200/s", 200)
-    row(f"POST-to-alert p50 ({len(latencies)} of {count} alerts)", p50, "ms", "target 50 ms", 50)
-    row("POST-to-alert p99", p99, "ms", "target 250 ms", 250)
+    # Each sender waits for its answer: if the API answers slowly, fewer reports a second go out and the
+    # latencies would flatter the pipeline. Print what was really offered.
+    row(
+        f"reports/s actually offered ({senders} sender(s), one POST at a time; {len(latencies)} of {count} alerts)",
+        offered,
+        "reports/s",
+        "asked",
+        rate,
+    )
+    return latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99) - 1]
 
 
 def bench_memory(url: str, client: redis.Redis, quick: bool) -> None:
