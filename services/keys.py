@@ -51,13 +51,13 @@ ALERT_GROUPS = "sitrep:alert-groups"
 
 
 def open_job(queue_name: str) -> str:
-    """String: id of the newest report job on this RQ queue, which later reports may join while it is
-    still queued (services/ingest/store.py)."""
+    """String: id of the newest report job on this RQ queue, which later reports may join while it still
+    waits in the queue list (services/ingest/store.py)."""
     return f"sitrep:ingest:open-job:{queue_name}"
 
 
 def job_reports(job_id: str) -> str:
-    """List: the ids of the reports one RQ job processes; the ingest appends to it while the job is queued."""
+    """List: the ids of the reports one RQ job processes; the ingest appends to it while the job waits."""
     return f"sitrep:job-reports:{job_id}"
 
 

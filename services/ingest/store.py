@@ -4,8 +4,8 @@ One Lua script decides, report by report, whether it is new or an exact resend (
 the same normalised text from the same source) and writes the report record. The new reports
 then go to a job, in the same script:
 
-- if the newest report job is still queued (no worker has started it) and has room, they join
-  it: its report list (`sitrep:job-reports:{job}`) grows and no new RQ job is made;
+- if the newest report job still waits in the queue list (no worker has taken it) and has room,
+  they join it: its report list (`sitrep:job-reports:{job}`) grows and no new RQ job is made;
 - otherwise the script enqueues new RQ job(s) and remembers the last as the open one.
 
 RQ costs a worker several milliseconds per job whatever the job carries, so when workers fall
