@@ -128,3 +128,50 @@ def test_plain_rq_worker_processes_reports_and_rq_info_sees_the_queue(
         )
         assert worker.returncode == 0, worker.stderr
         assert client.get(ack["status_url"]).json()["status"] == "done"
+
+
+def test_concurrent_lone_posts_with_three_workers_are_each_processed_once(
+    api: str, r: redis.Redis, child_env: dict[str, str]
+) -> None:
+    """Eight clients POST one report at a time while three worker processes run: reports join queued
+    jobs and workers take jobs in every interleaving; each report ends done, in exactly one finished
+    job, and no job's report list is left behind."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rq import Queue
+    from rq.job import Job
+
+    workers = [start(["worker", "sitrep"], child_env) for _ in range(3)]
+    try:
+        for worker in workers:
+            wait_for_line(worker, "Listening on", timeout_seconds=60)
+
+        def post(i: int) -> str:
+            body = {
+                "source": f"desk-{i % 5}",
+                "published_at": "2017-10-14T12:00:00Z",
+                "text": f"Rebels withdrew from the village of Tell Concurrent{i} on Saturday, a local council said.",
+            }
+            response = httpx.post(f"{api}/v1/reports", json=body, timeout=10)
+            assert response.status_code == 202, response.text
+            report_id: str = response.json()["id"]
+            return report_id
+
+        with ThreadPoolExecutor(8) as pool:
+            ids = list(pool.map(post, range(240)))
+        assert len(set(ids)) == 240
+        wait_until(
+            lambda: all(status == b"done" for status in [r.hget(keys.report(i), "status") for i in ids]),
+            timeout_seconds=60,
+            what="every report to be processed",
+        )
+        queue = Queue("sitrep", connection=r)
+        wait_until(lambda: queue.started_job_registry.count == 0, what="the last job to finish")
+    finally:
+        stop_all(workers)
+    jobs = [Job.fetch(job_id, connection=r) for job_id in queue.finished_job_registry.get_job_ids()]
+    results: list[dict[str, int]] = [job.return_value() for job in jobs]  # type: ignore[misc]
+    assert sum(result["processed"] for result in results) == 240
+    assert sum(result["skipped"] for result in results) == 0  # no report was handed to two jobs
+    assert not queue.failed_job_registry.count
+    assert not list(r.scan_iter(match=keys.job_reports("*")))
