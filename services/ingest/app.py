@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,6 +42,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             job_timeout_seconds=settings.job_timeout_seconds,
             report_ttl_seconds=settings.report_ttl_seconds,
         )
+        await asyncio.to_thread(store.warm_up)
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
         try:

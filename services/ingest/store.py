@@ -19,6 +19,7 @@ its list was read.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ from rq import Queue, Retry
 from schemas.reports import ReportIn
 from services import defaults, keys
 from workers.jobs import process_reports
+
+log = logging.getLogger(__name__)
 
 _STORE_REPORTS_LUA = """
 -- ARGV: received_at, ttl_seconds, job_max_reports, the RQ queue's list key, open-job key, job report-list
@@ -88,11 +91,13 @@ if #new_ids == 0 then return out end
 -- was cancelled, or the queue emptied) it is no longer there, and a worker that took it and died
 -- before running it must not keep swallowing reports. The open job is the newest, near the tail.
 -- (The job also closes itself to newcomers when it runs, which a retried job relies on.)
+-- pcall: a server without LPOS (before Redis 6.0.6) must not fail the script after the reports were
+-- written; it makes a new job every time instead.
 local open = redis.call('GET', open_key)
 if open then
   local list_key = list_prefix .. open
-  if redis.call('LPOS', queue_key, open, 'RANK', -1, 'MAXLEN', 1000)
-      and redis.call('LLEN', list_key) + #new_ids <= job_max then
+  local waiting = redis.pcall('LPOS', queue_key, open, 'RANK', -1, 'MAXLEN', 1000)
+  if waiting and type(waiting) ~= 'table' and redis.call('LLEN', list_key) + #new_ids <= job_max then
     add_to(list_key, 1, #new_ids)
     return out
   end
@@ -215,6 +220,14 @@ class ReportStore:
         self._retry = Retry(
             max=len(defaults.JOB_RETRY_INTERVALS_SECONDS), interval=list(defaults.JOB_RETRY_INTERVALS_SECONDS)
         )
+
+    def warm_up(self) -> None:
+        """Ask Redis for its version now, as RQ does once per queue before its first enqueue, so that the
+        blocking call is not made on the API's event loop later; a Redis that is down is asked later."""
+        try:
+            self._queue.get_redis_server_version()
+        except redis.RedisError as error:
+            log.warning("Redis did not answer at start (%s); RQ will ask for its version on the first commit", error)
 
     def _job_words(self, first_report_id: str) -> list[bytes | str | int | float]:
         """A new report job as the script takes it: id, word count, RQ's own enqueue commands.
