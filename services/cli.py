@@ -28,14 +28,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_api(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from services.heap import freeze_startup_objects
     from services.ingest.app import create_app
     from services.settings import IngestSettings
 
     settings = IngestSettings()
     if not settings.redis_url:
         raise RedisNotConfigured("REDIS_URL is not set: `sitrep api` needs a Redis (or use `sitrep run`)")
+    app = create_app(settings)
+    freeze_startup_objects()  # the app's modules and schemas: not walked again by every full collection
     uvicorn.run(
-        create_app(settings),
+        app,
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),

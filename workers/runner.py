@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import logging
 
 from rq import Queue
 from rq.worker import BaseWorker
 
+from services.heap import freeze_startup_objects
 from services.redis_conn import sync_client
 from services.settings import WorkerSettings
 
@@ -37,10 +37,9 @@ def run_worker(
     import workers.extraction  # noqa: F401  (loads lexicons once; forked work horses inherit them)
     import workers.webhook_jobs  # noqa: F401  (likewise httpx, its TLS context and the delivery code)
 
-    # Move everything loaded so far out of the collector's sight: a forked work horse that ran a full
-    # collection would write to every object's header and copy the parent's whole heap page by page.
-    gc.collect()
-    gc.freeze()
+    # Everything loaded so far (the lexicons above all) out of the collector's sight: full collections
+    # stay short, and a forked work horse does not write to every object's header (copying the heap).
+    freeze_startup_objects()
 
     connection = sync_client(settings.redis_url)
     cls = _worker_class(worker_class or settings.worker_class)

@@ -179,11 +179,13 @@ def run_dispatcher(settings: DeliverySettings, until_idle: bool = False) -> int:
     """`sitrep dispatcher`: until SIGTERM/SIGINT, or until nothing is left to read with `until_idle`."""
     import signal
 
+    from services.heap import freeze_startup_objects
     from services.redis_conn import sync_client
 
     dispatcher = Dispatcher(sync_client(settings.redis_url), settings)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: dispatcher.stop.set())
+    freeze_startup_objects()
     if until_idle:
         dispatcher.ensure_group()
         while dispatcher.step(block_milliseconds=None):

@@ -31,7 +31,6 @@ from rq import Queue, Retry
 
 from schemas.reports import ReportIn
 from services import defaults, keys
-from workers.jobs import process_reports
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +122,9 @@ redis.call('SET', open_key, job_id)
 return out
 """
 
+
+PROCESS_REPORTS = "workers.jobs.process_reports"
+"""The job function, by name: importing it would load the extractor (its lexicons) into every API process."""
 
 _REPLAYABLE = frozenset({b"SADD", b"HSET", b"RPUSH", b"LPUSH", b"EXPIRE", b"PERSIST"})
 """Commands RQ's enqueue may send for the store script to replay. Anything else (a script, a read whose
@@ -237,7 +239,7 @@ class ReportStore:
         """
         job_id = f"reports-{uuid.uuid4().hex}"
         data = Queue.prepare_data(
-            process_reports,
+            PROCESS_REPORTS,
             timeout=self._job_timeout_seconds,
             retry=self._retry,
             job_id=job_id,

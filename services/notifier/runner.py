@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 
+from services.heap import freeze_startup_objects
 from services.notifier.consumer import Notifier
 from services.redis_conn import sync_client
 from services.settings import NotifierSettings
@@ -13,6 +14,7 @@ def run_notifier(settings: NotifierSettings, until_idle: bool = False) -> int:
     notifier = Notifier(sync_client(settings.redis_url), settings)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: notifier.stop.set())
+    freeze_startup_objects()
     if until_idle:
         notifier.ensure_group()
         while notifier.hold_lease() and notifier.step(block_milliseconds=None):
