@@ -219,3 +219,11 @@ def test_an_enqueue_the_script_cannot_replay_is_refused_before_anything_is_sent(
     ]
     with pytest.raises(UnexpectedEnqueueError, match="EVALSHA"):
         replay_words([("HSET", "k", "f", "v"), ("EVALSHA", "abc", 0)])
+
+
+def test_the_job_named_by_the_ingest_is_the_worker_function() -> None:
+    """The ingest names the job function instead of importing it (that would load the extractor)."""
+    from services.ingest.store import PROCESS_REPORTS
+    from workers.jobs import process_reports
+
+    assert PROCESS_REPORTS == f"{process_reports.__module__}.{process_reports.__qualname__}"
