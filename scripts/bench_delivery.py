@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Delivery figures: SSE latency (log -> client) with 1 and 50 clients, dispatcher enqueue rate,
-webhook end-to-end latency and throughput with real workers and a local receiver.
+"""Delivery figures: SSE latency (log -> client) with 1, 50 and 500 clients and what each delivery costs
+the API and Redis, the dispatcher's enqueue rate, webhook end-to-end latency and throughput with real
+workers and a local receiver.
 
 Starts its own redis-server on a free port and its own processes. Usage:
-python scripts/bench_delivery.py [--alerts N] [--workers W]
+python scripts/bench_delivery.py [--alerts N] [--workers W] [--sse-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
@@ -28,7 +30,6 @@ import httpx  # noqa: E402
 import redis  # noqa: E402
 
 from services import keys  # noqa: E402
-from services.client_tools import read_sse  # noqa: E402
 from services.delivery.dispatcher import Dispatcher  # noqa: E402
 from services.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
 from services.settings import DeliverySettings  # noqa: E402
@@ -62,31 +63,63 @@ def report(name: str, latencies_ms: list[float]) -> None:
     )
 
 
-def sse_latency(api: str, client: redis.Redis, alerts: int, clients: int) -> None:
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    ready = threading.Barrier(clients + 1)
+def process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def listen(index: int) -> None:
-        with httpx.Client(timeout=httpx.Timeout(10, read=60)) as http:
-            with http.stream("GET", f"{api}/v1/alerts/stream", params={"place": "raqqa"}) as response:
-                lines = response.iter_lines()
-                next(lines)
-                ready.wait()
-                for _, _, data in read_sse(lines):
-                    latencies[index].append((time.time() - json.loads(data)["data"]["sent"]) * 1000)
-                    if len(latencies[index]) == alerts:
-                        return
 
-    threads = [threading.Thread(target=listen, args=(i,), daemon=True) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    ready.wait()
-    for number in range(alerts):
-        client.xadd(keys.ALERTS_STREAM, {keys.ALERTS_STREAM_FIELD: alert(number)})
-        time.sleep(0.002)  # a steady trickle, not one burst: latency, not backlog
-    for thread in threads:
-        thread.join(timeout=60)
-    report(f"SSE log->client latency, {clients} client(s)", [v for per in latencies for v in per])
+def redis_cpu_seconds(client: redis.Redis) -> float:
+    cpu = client.info("cpu")
+    return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
+
+
+def sse_latency(api: str, api_pid: int, client: redis.Redis, alerts: int, clients: int) -> None:
+    """`clients` SSE streams (asyncio, one process) while alerts are logged every 2 ms: log->client latency,
+    and what the API and Redis spend per alert delivered to one client."""
+    latencies: list[float] = []
+
+    async def run() -> None:
+        limits = httpx.Limits(max_connections=clients + 10)
+        async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=120), limits=limits) as http:
+            opened = [asyncio.Event() for _ in range(clients)]
+
+            async def listen(index: int) -> None:
+                async with http.stream("GET", f"{api}/v1/alerts/stream", params={"place": "raqqa"}) as response:
+                    got = 0
+                    async for line in response.aiter_lines():
+                        if line.startswith(":") and not opened[index].is_set():
+                            opened[index].set()
+                        elif line.startswith("data: "):
+                            latencies.append((time.time() - json.loads(line[6:])["data"]["sent"]) * 1000)
+                            got += 1
+                            if got == alerts:
+                                return
+
+            tasks = [asyncio.create_task(listen(i)) for i in range(clients)]
+            await asyncio.wait_for(asyncio.gather(*(event.wait() for event in opened)), 120)
+            await asyncio.sleep(0.5)  # every stream past its catch-up, waiting live
+            blocked = sum(1 for c in client.client_list() if "b" in c.get("flags", ""))
+            connections = len(client.client_list())
+            api_before, redis_before = process_cpu_seconds(api_pid), redis_cpu_seconds(client)
+
+            def send() -> None:
+                for number in range(alerts):
+                    client.xadd(keys.ALERTS_STREAM, {keys.ALERTS_STREAM_FIELD: alert(number)})
+                    time.sleep(0.002)  # a steady trickle, not one burst: latency, not backlog
+
+            await asyncio.to_thread(send)
+            await asyncio.wait_for(asyncio.gather(*tasks), 300)
+            deliveries = alerts * clients
+            api_cpu = (process_cpu_seconds(api_pid) - api_before) / deliveries * 1e6
+            redis_cpu = (redis_cpu_seconds(client) - redis_before) / deliveries * 1e6
+            print(
+                f"  {clients} SSE client(s): Redis connections {connections} ({blocked} blocked in XREAD); "
+                f"per alert delivered to one client: API {api_cpu:.1f} µs, Redis {redis_cpu:.2f} µs CPU",
+                flush=True,
+            )
+
+    asyncio.run(run())
+    report(f"SSE log->client latency, {clients} client(s)", latencies)
 
 
 def main() -> int:
@@ -96,6 +129,7 @@ def main() -> int:
     parser.add_argument(
         "--worker-class", default="rq.worker.SimpleWorker", help="sitrep's default; rq.worker.Worker forks per job"
     )
+    parser.add_argument("--sse-only", action="store_true", help="the SSE figures only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data:
         server = EmbeddedRedis(data_dir=Path(data), persistent=False)
@@ -122,8 +156,11 @@ def main() -> int:
                 except httpx.TransportError:
                     time.sleep(0.1)
             print(f"delivery benchmarks, {args.alerts} alerts, {os.cpu_count()} cores", flush=True)
-            sse_latency(base, client, args.alerts, 1)
-            sse_latency(base, client, args.alerts // 5, 50)
+            sse_latency(base, api.pid, client, args.alerts, 1)
+            sse_latency(base, api.pid, client, args.alerts // 5, 50)
+            sse_latency(base, api.pid, client, args.alerts // 10, 500)
+            if args.sse_only:
+                return 0
 
             # Webhooks: a receiver that notes arrival times.
             arrivals: dict[str, float] = {}

@@ -24,6 +24,23 @@ def sync_client(url: str | None) -> redis.Redis:
     return redis.Redis.from_url(_require(url), health_check_interval=30)
 
 
+ASYNC_POOL_CONNECTIONS = 100
+"""Connections an API process may hold; redis-py 8's default too."""
+
+ASYNC_POOL_WAIT_SECONDS = 10.0
+
+
 def async_client(url: str | None) -> redis.asyncio.Redis:
-    """An asyncio client (the ingest API)."""
-    return redis.asyncio.Redis.from_url(_require(url), health_check_interval=30)
+    """An asyncio client (the ingest API).
+
+    Its pool waits up to ASYNC_POOL_WAIT_SECONDS for a free connection when all are in use, where
+    redis-py's plain pool fails at once ("Too many connections"): a burst of requests, such as
+    hundreds of SSE clients reconnecting together, queues briefly instead of getting 503s.
+    """
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
+        _require(url),
+        max_connections=ASYNC_POOL_CONNECTIONS,
+        timeout=ASYNC_POOL_WAIT_SECONDS,
+        health_check_interval=30,
+    )
+    return redis.asyncio.Redis.from_pool(pool)  # owns the pool: aclose() closes its connections

@@ -1,13 +1,13 @@
-"""`GET /v1/alerts/stream`: alerts as Server-Sent Events, read from the alert log with XREAD BLOCK.
+"""`GET /v1/alerts/stream`: alerts as Server-Sent Events, read from the alert log.
 
 Each event's `id:` is its stream id. A client that reconnects with `Last-Event-ID` (browsers do it
 on their own) gets exactly the entries after that id: the log is read from a position, not from
-pub/sub, so there is no window in which an alert can slip past, and none comes twice.
+pub/sub, so there is no window in which an alert can slip past, and none comes twice. Live entries
+come from the process's one reader of the log (services/delivery/fanout.py), not one per client.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -18,18 +18,16 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from services import defaults, keys
+from services import keys
 from services.delivery.deps import DeliverySettingsDep
+from services.delivery.fanout import AlertFanout, Dropped, catch_up
 from services.delivery.filters import AlertFilter
 from services.delivery.stream import parse_id, valid_stream_id
 from services.ingest.deps import RedisDep
 
-log = logging.getLogger(__name__)
-
 router = APIRouter(prefix="/v1", tags=["alerts"])
 
 RECONNECT_MILLISECONDS = 2000
-BATCH = 100
 
 
 async def resolve_start(client: redis.asyncio.Redis, since: str | None) -> str:
@@ -66,31 +64,40 @@ async def trimmed_since(client: redis.asyncio.Redis, start: str) -> dict[str, An
 
 
 async def alert_events(
-    client: redis.asyncio.Redis, start: str, alert_filter: AlertFilter, block_milliseconds: int
+    client: redis.asyncio.Redis, fanout: AlertFanout, start: str, alert_filter: AlertFilter
 ) -> AsyncIterator[ServerSentEvent]:
-    """Every alert after `start` that passes the filter, for ever. Cancelled when the client goes."""
+    """Every alert after `start` that passes the filter, for ever. Cancelled when the client goes.
+
+    Subscribed to the process's fan-out first, then the log is read from `start` to its end, then the
+    fan-out's entries past the last one read follow (services/delivery/fanout.py says why nothing is
+    lost or repeated). Dropped by the fan-out for being slow, the client catches up again from the log.
+    """
     yield ServerSentEvent(retry=RECONNECT_MILLISECONDS, comment=f"alerts after {start}")
     gap = await trimmed_since(client, start)
     if gap is not None:
         # A named event: `onmessage` handlers never see it; `addEventListener("gap", ...)` does.
         yield ServerSentEvent(event="gap", data=orjson.dumps(gap).decode())
-    last = start
-    field = keys.ALERTS_STREAM_FIELD.encode()
-    while True:
-        reply: Any = await client.xread({keys.ALERTS_STREAM: last}, block=block_milliseconds, count=BATCH)
-        for _, entries in reply or []:
-            for entry_id, fields in entries:
-                last = entry_id.decode()
-                raw = fields.get(field)
-                if raw is None:
-                    continue
-                try:
-                    alert = orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    log.warning("alert log entry %s is not JSON; skipped", last)
-                    continue
-                if alert_filter.matches(alert):
-                    yield ServerSentEvent(data=raw.decode(), id=last)
+    last, position = start, parse_id(start)
+    listener = await fanout.subscribe()
+    try:
+        while True:
+            async for entry in catch_up(client, last):
+                last, position = entry.id, parse_id(entry.id)
+                if entry.alert is not None and alert_filter.matches(entry.alert):
+                    yield ServerSentEvent(data=entry.raw.decode(), id=entry.id)
+            try:
+                while True:
+                    entry = await listener.next()
+                    entry_position = parse_id(entry.id)
+                    if entry_position <= position:
+                        continue  # read from the log already
+                    last, position = entry.id, entry_position
+                    if entry.alert is not None and alert_filter.matches(entry.alert):
+                        yield ServerSentEvent(data=entry.raw.decode(), id=entry.id)
+            except Dropped:
+                listener = await fanout.subscribe()
+    finally:
+        fanout.unsubscribe(listener)
 
 
 @router.get(
@@ -123,7 +130,7 @@ async def stream_alerts(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{source}: not a stream id: {position!r}")
     start = await resolve_start(redis_client, position)
     return EventSourceResponse(
-        alert_events(redis_client, start, alert_filter, defaults.SSE_BLOCK_MILLISECONDS),
+        alert_events(redis_client, request.app.state.alert_fanout, start, alert_filter),
         ping=settings.sse_heartbeat_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

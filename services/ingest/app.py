@@ -13,8 +13,10 @@ import redis.asyncio
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
+from services import defaults
 from services.delivery import api as delivery_api
 from services.delivery import sse
+from services.delivery.fanout import AlertFanout
 from services.ingest import intake, metrics, openapi, queries, routes, rules_api
 from services.ingest.batcher import IngestBatcher
 from services.ingest.deps import RedisDep
@@ -45,9 +47,11 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         await asyncio.to_thread(store.warm_up)
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
+        app.state.alert_fanout = fanout = AlertFanout(async_client(settings.redis_url), defaults.SSE_BLOCK_MILLISECONDS)
         try:
             yield
         finally:
+            await fanout.close()
             await app.state.batcher.stop()
             await app.state.redis.aclose()
             app.state.sync_redis.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,7 +103,44 @@ def test_bad_positions_and_filters_are_422(api_url: str, r: redis.Redis) -> None
 
 
 def blocked_readers(r: redis.Redis) -> int:
-    return sum(1 for client in r.client_list() if client.get("cmd") == "xread")
+    """Connections blocked in a command (XREAD here): CLIENT LIST flags them `b`."""
+    return sum(1 for client in r.client_list() if "b" in client.get("flags", ""))
+
+
+def test_many_streams_share_one_blocked_read_and_each_gets_every_alert(api_url: str, r: redis.Redis) -> None:
+    """More streams than the API's Redis pool has connections (100): one blocked read serves them all.
+    With a read per stream, the 101st stream (and every other route) got "Too many connections"."""
+    streams = 120
+
+    async def main() -> list[list[str]]:
+        async with httpx.AsyncClient(timeout=TIMEOUT, limits=httpx.Limits(max_connections=streams + 5)) as client:
+
+            async def listen(opened: asyncio.Event) -> list[str]:
+                async with client.stream("GET", f"{api_url}/v1/alerts/stream") as response:
+                    lines = response.aiter_lines()
+                    assert (await anext(lines)).startswith(": alerts after ")
+                    opened.set()
+                    received: list[str] = []
+                    async for line in lines:
+                        if line.startswith("id: "):
+                            received.append(line.removeprefix("id: "))
+                            if len(received) == 3:
+                                return received
+                    raise AssertionError("the stream ended")
+
+            opened = [asyncio.Event() for _ in range(streams)]
+            tasks = [asyncio.create_task(listen(event)) for event in opened]
+            await asyncio.gather(*(event.wait() for event in opened))
+            # One blocked XREAD for all of them (one per stream before the fan-out); a stream that has not
+            # subscribed yet when the alerts come reads them from the log itself.
+            await asyncio.to_thread(wait_until, lambda: blocked_readers(r) == 1, 20.0, "one blocked XREAD")
+            logged.extend(await asyncio.to_thread(lambda: [log_alert(r, make_alert(n)) for n in range(3)]))
+            return list(await asyncio.gather(*tasks))
+
+    logged: list[str] = []
+    results = asyncio.run(main())
+    assert results == [logged] * streams
+    wait_until(lambda: blocked_readers(r) == 0, timeout_seconds=15, what="the shared reader to stop")
 
 
 def test_heartbeats_keep_an_idle_stream_alive_and_a_client_that_leaves_frees_its_reader(
