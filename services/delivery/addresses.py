@@ -3,16 +3,19 @@
 Anyone who may create a subscription could otherwise make sitrep POST to services that only trust
 their own network (Redis on loopback, a cloud metadata address, an admin panel). The URL's host is
 checked when the subscription is created and again before every attempt, since a name can be
-pointed elsewhere after it was checked. The check and the connection resolve the name separately,
-so a name that changes between the two in a few milliseconds is not caught; an egress firewall is
-the complete answer, this is the default that needs none.
+pointed elsewhere after it was checked. An attempt connects to an address it checked (`pin`): the
+name is resolved once, and the request goes to that address with the name in `Host` and in TLS
+(SNI and certificate check), so a name that answers a public address to the check and a private
+one a moment later (DNS rebinding) gets nothing. An egress firewall is still the complete answer;
+this is the default that needs none.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 ALLOW_SETTING = "SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"
 
@@ -43,24 +46,86 @@ def _not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return False
 
 
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def resolve(host: str) -> list[Address]:
+    """The host's addresses in the resolver's order of preference (itself if it is one); [] if none."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    ordered: dict[Address, None] = {}
+    for info in found:
+        ordered.setdefault(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]))
+    return list(ordered)
+
+
+def _first_private(addresses: list[Address]) -> str | None:
+    for address in sorted(addresses, key=str):
+        if _not_public(address):
+            return str(address)
+    return None
+
+
 def private_address(url: str) -> str | None:
     """The first address the URL's host is, or resolves to, that is not on the public internet.
 
     None when every address is public, and also when the name does not resolve now (nothing can
     be sent to it then; each attempt checks again before it connects)."""
-    host = urlsplit(url).hostname or ""
+    return _first_private(resolve(urlsplit(url).hostname or ""))
+
+
+class Refused(ValueError):
+    """Nothing may be sent to this URL now; the message says why, in words an operator can act on."""
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A request to `url`'s name, bound to one checked address."""
+
+    url: str
+    """The URL with its host replaced by the address."""
+    host: str
+    """The `Host` header: the URL's host and port, as a client connecting by name sends it."""
+    sni: str | None
+    """For https to a name: the name TLS must present and the certificate must match."""
+
+
+def pin(url: str, allow_private: bool, limit: int = 2) -> list[Pinned]:
+    """The URL bound to each of its host's first `limit` addresses, in the order to try them.
+
+    Raises Refused when the name does not resolve, or when any of its addresses is not public and
+    `allow_private` is off (a name with one private address among public ones is refused whole).
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    found = resolve(host)
+    if not found:
+        raise Refused(f"{host or url} does not resolve")
+    if not allow_private and (private := _first_private(found)) is not None:
+        raise Refused(refusal(url, private))
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    port = f":{parts.port}" if parts.port is not None else ""
+    sni = host if parts.scheme == "https" and not _is_ip(host) else None
+    pinned = []
+    for address in found[:limit]:
+        shown = f"[{address}]" if address.version == 6 else str(address)
+        netloc = (f"{userinfo}@" if userinfo else "") + shown + port
+        pinned.append(Pinned(url=urlunsplit(parts._replace(netloc=netloc)), host=hostport, sni=sni))
+    return pinned
+
+
+def _is_ip(host: str) -> bool:
     try:
-        addresses = {ipaddress.ip_address(host)}
+        ipaddress.ip_address(host)
     except ValueError:
-        try:
-            found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
-            return None
-        addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found}
-    for address in sorted(addresses, key=str):
-        if _not_public(address):
-            return str(address)
-    return None
+        return False
+    return True
 
 
 def refusal(url: str, address: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -77,12 +78,31 @@ def retry_delay(settings: DeliverySettings, retry_number: int) -> float | None:
     return float(schedule[retry_number - 1]) * random.uniform(1 - jitter, 1 + jitter)
 
 
-def _post(url: str, body: bytes, headers: dict[str, str], timeout_seconds: float) -> tuple[int | None, str | None]:
-    """(status code, error) of one POST; reads at most a short excerpt of the answer."""
+def post(
+    targets: list[addresses.Pinned],
+    body: bytes,
+    headers: dict[str, str],
+    timeout_seconds: float,
+    verify: ssl.SSLContext = _TLS,
+) -> tuple[int | None, str | None]:
+    """(status code, error) of one POST to the first target that accepts a connection (the next is tried
+    only if connecting failed); reads at most a short excerpt of the answer."""
     timeout = httpx.Timeout(timeout_seconds, connect=min(CONNECT_TIMEOUT_SECONDS, timeout_seconds))
-    try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, verify=_TLS) as client:
-            with client.stream("POST", url, content=body, headers=headers) as response:
+    result: tuple[int | None, str | None] = (None, "no address to send to")
+    with httpx.Client(timeout=timeout, follow_redirects=False, verify=verify) as client:
+        for target in targets:
+            extensions = {"sni_hostname": target.sni} if target.sni else None
+            request = client.build_request(
+                "POST", target.url, content=body, headers={**headers, "host": target.host}, extensions=extensions
+            )
+            try:
+                response = client.send(request, stream=True)
+            except httpx.ConnectError as error:  # refused or unreachable: the next address may answer
+                result = None, f"{type(error).__name__}: {error}"[:300]
+                continue
+            except httpx.HTTPError as error:
+                return None, f"{type(error).__name__}: {error}"[:300] or type(error).__name__
+            try:
                 code = response.status_code
                 if 200 <= code < 300:
                     return code, None
@@ -93,8 +113,11 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout_seconds: float
                         break
                 text = excerpt[:RESPONSE_EXCERPT_BYTES].decode("utf-8", "replace").strip()
                 return code, f"HTTP {code}" + (f": {text}" if text else "")
-    except httpx.HTTPError as error:
-        return None, f"{type(error).__name__}: {error}"[:300] or type(error).__name__
+            except httpx.HTTPError as error:
+                return None, f"{type(error).__name__}: {error}"[:300] or type(error).__name__
+            finally:
+                response.close()
+    return result
 
 
 def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identifier: str, attempt: int) -> str:
@@ -125,11 +148,12 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
             "content-type": "application/json",
             "user-agent": USER_AGENT,
         }
-        address = None if settings.webhook_allow_private_addresses else addresses.private_address(subscription.url)
-        if address is not None:
-            error = f"not sent: {addresses.refusal(subscription.url, address)}"  # retried: the name may be repointed
+        try:
+            targets = addresses.pin(subscription.url, settings.webhook_allow_private_addresses)
+        except addresses.Refused as refused:
+            error = f"not sent: {refused}"  # retried: the name may be repointed
         else:
-            code, error = _post(subscription.url, body, headers, settings.webhook_timeout_seconds)
+            code, error = post(targets, body, headers, settings.webhook_timeout_seconds)
         if code is not None and 200 <= code < 300:
             outcome = "delivered"
         elif code == 410:

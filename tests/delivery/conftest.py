@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import subprocess
 import threading
 import time
@@ -153,11 +154,14 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 def receiver_factory() -> Iterator[Callable[..., Receiver]]:
     servers: list[ThreadingHTTPServer] = []
 
-    def make(plan: list[int] | None = None, hang_seconds: float = 0.0) -> Receiver:
+    def make(plan: list[int] | None = None, hang_seconds: float = 0.0, tls: ssl.SSLContext | None = None) -> Receiver:
         receiver = Receiver(plan=plan or [200], hang_seconds=hang_seconds)
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
         server.daemon_threads = True
-        receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        if tls is not None:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        receiver.url = f"{scheme}://127.0.0.1:{server.server_address[1]}/hook"
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return receiver
