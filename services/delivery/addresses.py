@@ -84,10 +84,15 @@ class Refused(ValueError):
     """Nothing may be sent to this URL now; the message says why, in words an operator can act on."""
 
 
+ADDRESSES_TRIED = 3
+"""Addresses of a name an attempt connects to at most, one after another while connecting fails."""
+
+
 @dataclass(frozen=True)
 class Pinned:
     """A request to `url`'s name, bound to one checked address."""
 
+    address: str
     url: str
     """The URL with its host replaced by the address."""
     host: str
@@ -96,8 +101,20 @@ class Pinned:
     """For https to a name: the name TLS must present and the certificate must match."""
 
 
-def pin(url: str, allow_private: bool, limit: int = 2) -> list[Pinned]:
-    """The URL bound to each of its host's first `limit` addresses, in the order to try them.
+def _interleaved(found: list[Address]) -> list[Address]:
+    """The resolver's order, alternating address families (a host whose IPv6 is broken still gets
+    an IPv4 try early), starting with the family it preferred."""
+    first = [a for a in found if a.version == found[0].version]
+    other = [a for a in found if a.version != found[0].version]
+    mixed: list[Address] = []
+    for k in range(max(len(first), len(other))):
+        mixed += first[k : k + 1] + other[k : k + 1]
+    return mixed
+
+
+def pin(url: str, allow_private: bool, limit: int = ADDRESSES_TRIED) -> list[Pinned]:
+    """The URL bound to each of its host's first `limit` addresses (families alternating), in the
+    order to try them.
 
     Raises Refused when the name does not resolve, or when any of its addresses is not public and
     `allow_private` is off (a name with one private address among public ones is refused whole).
@@ -113,10 +130,10 @@ def pin(url: str, allow_private: bool, limit: int = 2) -> list[Pinned]:
     port = f":{parts.port}" if parts.port is not None else ""
     sni = host if parts.scheme == "https" and not _is_ip(host) else None
     pinned = []
-    for address in found[:limit]:
+    for address in _interleaved(found)[:limit]:
         shown = f"[{address}]" if address.version == 6 else str(address)
         netloc = (f"{userinfo}@" if userinfo else "") + shown + port
-        pinned.append(Pinned(url=urlunsplit(parts._replace(netloc=netloc)), host=hostport, sni=sni))
+        pinned.append(Pinned(str(address), urlunsplit(parts._replace(netloc=netloc)), hostport, sni))
     return pinned
 
 

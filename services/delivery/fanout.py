@@ -60,7 +60,12 @@ def to_entry(entry_id: bytes, fields: dict[bytes, bytes]) -> LogEntry | None:
 
 
 class Dropped(Exception):
-    """The listener's queue filled up; it must read the log itself from its last position."""
+    """The listener no longer gets entries (its queue filled up, or the reader failed): it must read
+    the log itself from its last position, and subscribe again."""
+
+
+class Closed(Exception):
+    """The fan-out was closed (the API is stopping): the stream ends, and its client reconnects."""
 
 
 @dataclass(eq=False)
@@ -76,10 +81,13 @@ class Listener:
         return item
 
 
+_MAX_SEQUENCE = 2**64 - 1
+
+
 def after(stream_id: str) -> str:
     """The smallest id after `stream_id`, for XRANGE (an exclusive `(` start needs Redis 6.2)."""
     millis, sequence = parse_id(stream_id)
-    return f"{millis}-{sequence + 1}"
+    return f"{millis + 1}-0" if sequence >= _MAX_SEQUENCE else f"{millis}-{sequence + 1}"
 
 
 async def catch_up(client: redis.asyncio.Redis, last: str) -> AsyncIterator[LogEntry]:
@@ -119,10 +127,12 @@ class AlertFanout:
     async def subscribe(self) -> Listener:
         """A new listener: it gets every entry the reader reads from now on."""
         if self._closed:
-            raise RuntimeError("the alert fan-out is closed")
+            raise Closed()
         if self._task is None:
             # The reader starts at the newest entry now: older ones are the listener's to catch up on.
             newest: Any = await self._client.xrevrange(keys.ALERTS_STREAM, count=1)
+            if self._closed:  # closed during the await: start nothing on a closed client
+                raise Closed()
             if self._task is None:  # another listener may have started it during the await
                 start = newest[0][0].decode() if newest else "0-0"
                 self._task = asyncio.create_task(self._read(start), name="sitrep-alert-fanout")
@@ -136,7 +146,9 @@ class AlertFanout:
     async def close(self) -> None:
         """Stop the reader and close the client (which ends a blocked read whatever redis-py did with the cancel)."""
         self._closed = True
-        self._listeners.clear()
+        listeners, self._listeners = self._listeners, set()
+        for listener in listeners:
+            listener.queue.put_nowait(Closed())
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -156,12 +168,14 @@ class AlertFanout:
                             self._publish(entry)
         except asyncio.CancelledError:
             raise
-        except Exception as error:  # Redis went away: every listener ends, and its client reconnects
+        except Exception as error:
+            # Redis went away (or a blip): every listener falls back to the log and subscribes again,
+            # which starts a new reader; if Redis is still away, that read fails and its stream ends.
             if not self._closed:
                 log.warning("alert fan-out stopped: %s", error)
             listeners, self._listeners = self._listeners, set()
             for listener in listeners:
-                listener.queue.put_nowait(error)
+                listener.queue.put_nowait(Dropped())
         finally:
             if self._task is asyncio.current_task():
                 self._task = None

@@ -20,7 +20,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services import keys
 from services.delivery.deps import DeliverySettingsDep
-from services.delivery.fanout import AlertFanout, Dropped, catch_up
+from services.delivery.fanout import AlertFanout, Closed, Dropped, catch_up
 from services.delivery.filters import AlertFilter
 from services.delivery.stream import parse_id, valid_stream_id
 from services.ingest.deps import RedisDep
@@ -78,7 +78,10 @@ async def alert_events(
         # A named event: `onmessage` handlers never see it; `addEventListener("gap", ...)` does.
         yield ServerSentEvent(event="gap", data=orjson.dumps(gap).decode())
     last, position = start, parse_id(start)
-    listener = await fanout.subscribe()
+    try:
+        listener = await fanout.subscribe()
+    except Closed:
+        return
     try:
         while True:
             async for entry in catch_up(client, last):
@@ -95,7 +98,13 @@ async def alert_events(
                     if entry.alert is not None and alert_filter.matches(entry.alert):
                         yield ServerSentEvent(data=entry.raw.decode(), id=entry.id)
             except Dropped:
+                fanout.unsubscribe(listener)
                 listener = await fanout.subscribe()
+                gap = await trimmed_since(client, last)  # the log may have been trimmed past this client
+                if gap is not None:
+                    yield ServerSentEvent(event="gap", data=orjson.dumps(gap).decode())
+    except Closed:
+        return
     finally:
         fanout.unsubscribe(listener)
 

@@ -44,8 +44,9 @@ def webhook_queue(connection: redis.Redis, settings: DeliverySettings) -> Queue:
 
 
 def job_timeout_seconds(settings: DeliverySettings) -> int:
-    """Long enough for connect + write + read timeouts, short enough that a hung job is killed soon."""
-    return int(CONNECT_TIMEOUT_SECONDS + 2 * settings.webhook_timeout_seconds) + 10
+    """Long enough for a connect timeout per address tried, then write and read timeouts; short enough
+    that a hung job is killed soon."""
+    return int(addresses.ADDRESSES_TRIED * CONNECT_TIMEOUT_SECONDS + 2 * settings.webhook_timeout_seconds) + 10
 
 
 def enqueue_attempt(
@@ -85,23 +86,30 @@ def post(
     timeout_seconds: float,
     verify: ssl.SSLContext = _TLS,
 ) -> tuple[int | None, str | None]:
-    """(status code, error) of one POST to the first target that accepts a connection (the next is tried
-    only if connecting failed); reads at most a short excerpt of the answer."""
+    """(status code, error) of one POST to the first target that accepts a connection; reads at most a
+    short excerpt of the answer.
+
+    The next target is tried only when connecting failed or timed out (nothing was sent yet), so no
+    attempt can POST twice. Proxy variables are ignored (`trust_env=False`): through a proxy, the
+    address the guard checked would not be the one connected to.
+    """
     timeout = httpx.Timeout(timeout_seconds, connect=min(CONNECT_TIMEOUT_SECONDS, timeout_seconds))
-    result: tuple[int | None, str | None] = (None, "no address to send to")
-    with httpx.Client(timeout=timeout, follow_redirects=False, verify=verify) as client:
+    failures: list[str] = []
+    with httpx.Client(timeout=timeout, follow_redirects=False, verify=verify, trust_env=False) as client:
         for target in targets:
+            request_headers = httpx.Headers(headers)
+            request_headers["host"] = target.host
             extensions = {"sni_hostname": target.sni} if target.sni else None
             request = client.build_request(
-                "POST", target.url, content=body, headers={**headers, "host": target.host}, extensions=extensions
+                "POST", target.url, content=body, headers=request_headers, extensions=extensions
             )
             try:
                 response = client.send(request, stream=True)
-            except httpx.ConnectError as error:  # refused or unreachable: the next address may answer
-                result = None, f"{type(error).__name__}: {error}"[:300]
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:  # the next address may answer
+                failures.append(f"{target.address}: {type(error).__name__}: {error}")
                 continue
             except httpx.HTTPError as error:
-                return None, f"{type(error).__name__}: {error}"[:300] or type(error).__name__
+                return None, f"{target.address}: {type(error).__name__}: {error}"[:300]
             try:
                 code = response.status_code
                 if 200 <= code < 300:
@@ -114,10 +122,10 @@ def post(
                 text = excerpt[:RESPONSE_EXCERPT_BYTES].decode("utf-8", "replace").strip()
                 return code, f"HTTP {code}" + (f": {text}" if text else "")
             except httpx.HTTPError as error:
-                return None, f"{type(error).__name__}: {error}"[:300] or type(error).__name__
+                return None, f"{target.address}: {type(error).__name__}: {error}"[:300]
             finally:
                 response.close()
-    return result
+    return None, ("; ".join(failures) or "no address to send to")[:300]
 
 
 def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identifier: str, attempt: int) -> str:

@@ -7,6 +7,7 @@ the name (`Host`, and for https the SNI and the certificate check).
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import ssl
 from collections.abc import Callable
@@ -63,7 +64,7 @@ def test_the_post_goes_to_the_pinned_address_with_the_name_in_host(receiver_fact
     receiver = receiver_factory()
     port = receiver.url.split(":")[2].split("/")[0]
     # The name resolves nowhere: the request can only arrive if nothing resolves it again.
-    target = addresses.Pinned(url=receiver.url, host=f"hook.invalid:{port}", sni=None)
+    target = addresses.Pinned("127.0.0.1", url=receiver.url, host=f"hook.invalid:{port}", sni=None)
     assert webhooks.post([target], b"{}", {"content-type": "application/json"}, 5.0) == (200, None)
     (request,) = receiver.wait_for(1)
     assert request.headers["host"] == f"hook.invalid:{port}"
@@ -75,12 +76,31 @@ def test_a_refused_address_falls_through_to_the_next(receiver_factory: Callable[
         closed.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{closed.getsockname()[1]}/hook"
     targets = [
-        addresses.Pinned(url=dead, host="hook", sni=None),
-        addresses.Pinned(url=receiver.url, host="hook", sni=None),
+        addresses.Pinned("127.0.0.1", url=dead, host="hook", sni=None),
+        addresses.Pinned("127.0.0.1", url=receiver.url, host="hook", sni=None),
     ]
     assert webhooks.post(targets, b"{}", {}, 5.0) == (200, None)
     code, error = webhooks.post(targets[:1], b"{}", {}, 5.0)
-    assert code is None and error is not None and error.startswith("ConnectError")
+    assert code is None and error is not None and error.startswith("127.0.0.1: ConnectError")
+
+
+def test_a_silent_address_times_out_and_falls_through_to_the_next(receiver_factory: Callable[..., Receiver]) -> None:
+    receiver = receiver_factory()
+    with socket.socket() as silent:  # listens but never accepts: the TLS handshake never completes
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        stalled = f"https://127.0.0.1:{silent.getsockname()[1]}/hook"
+        targets = [
+            addresses.Pinned("127.0.0.1", url=stalled, host="hook", sni="hook"),
+            addresses.Pinned("127.0.0.1", url=receiver.url, host="hook", sni=None),
+        ]
+        assert webhooks.post(targets, b"{}", {}, 0.5) == (200, None)
+    assert len(receiver.wait_for(1)) == 1
+
+
+def test_addresses_of_both_families_alternate() -> None:
+    found = [ipaddress.ip_address(a) for a in ("2001:db8::1", "2001:db8::2", "192.0.2.1", "192.0.2.2")]
+    assert [str(a) for a in addresses._interleaved(found)] == ["2001:db8::1", "192.0.2.1", "2001:db8::2", "192.0.2.2"]
 
 
 def test_https_to_a_pinned_address_checks_the_certificate_against_the_name(
@@ -92,12 +112,12 @@ def test_https_to_a_pinned_address_checks_the_certificate_against_the_name(
     client_context = ssl.create_default_context()
     authority.configure_trust(client_context)
     receiver = receiver_factory(tls=server_context)
-    named = addresses.Pinned(url=receiver.url, host="hook.example", sni="hook.example")
+    named = addresses.Pinned("127.0.0.1", url=receiver.url, host="hook.example", sni="hook.example")
     assert webhooks.post([named], b"{}", {}, 5.0, verify=client_context) == (200, None)
     assert receiver.wait_for(1)[0].headers["host"] == "hook.example"
-    other = addresses.Pinned(url=receiver.url, host="hook.example", sni="other.example")
+    other = addresses.Pinned("127.0.0.1", url=receiver.url, host="hook.example", sni="other.example")
     code, error = webhooks.post([other], b"{}", {}, 5.0, verify=client_context)
     assert code is None and error is not None and "certificate" in error.lower()
-    bare = addresses.Pinned(url=receiver.url, host="hook.example", sni=None)  # checked against 127.0.0.1
+    bare = addresses.Pinned("127.0.0.1", url=receiver.url, host="hook.example", sni=None)  # checked against 127.0.0.1
     code, error = webhooks.post([bare], b"{}", {}, 5.0, verify=client_context)
     assert code is None and error is not None

@@ -17,7 +17,7 @@ import redis
 import redis.asyncio
 
 from services import keys
-from services.delivery.fanout import AlertFanout, Dropped
+from services.delivery.fanout import AlertFanout, Dropped, after
 from services.delivery.filters import AlertFilter
 from services.delivery.sse import alert_events
 from tests.delivery.conftest import make_alert
@@ -161,3 +161,49 @@ def test_a_full_queue_ends_with_dropped(redis_url: str, r: redis.Redis) -> None:
             raise AssertionError("a listener past its limit must be told it was dropped")
 
     run(redis_url, body, limit=2)
+
+
+def test_a_reader_that_loses_its_connection_is_replaced_and_no_stream_loses_an_alert(
+    redis_url: str, r: redis.Redis
+) -> None:
+    async def body(client: redis.asyncio.Redis, fanout: AlertFanout) -> None:
+        start = await log(client, 0)
+        events = alert_events(client, fanout, start, EVERYTHING)
+        await anext(events)
+        first = asyncio.ensure_future(anext(events))
+        await until(lambda: any("b" in c.get("flags", "") for c in r.client_list()), "the reader to block")
+        (blocked,) = [c for c in r.client_list() if "b" in c.get("flags", "")]
+        r.client_kill_filter(_id=blocked["id"])  # the reader's connection drops, as in a network blip
+        logged = [await log(client, number) for number in (1, 2)]
+        assert (await first).id == logged[0]
+        assert [entry_id for entry_id, _ in await receive(events, 1)] == logged[1:]
+        await until(lambda: sum("b" in c.get("flags", "") for c in r.client_list()) == 1, "a new reader")
+        later = await log(client, 3)
+        assert [entry_id for entry_id, _ in await receive(events, 1)] == [later]
+        await events.aclose()
+
+    run(redis_url, body)
+
+
+def test_closing_the_fan_out_ends_the_streams_waiting_on_it(redis_url: str, r: redis.Redis) -> None:
+    async def body(client: redis.asyncio.Redis, fanout: AlertFanout) -> None:
+        events = alert_events(client, fanout, await log(client, 0), EVERYTHING)
+        await anext(events)
+        waiting = asyncio.ensure_future(anext(events))
+        await until(lambda: fanout.listeners == 1, "the stream to subscribe")
+        await fanout.close()
+        try:
+            await waiting
+        except StopAsyncIteration:
+            pass
+        else:
+            raise AssertionError("a stream must end when the fan-out closes")
+        late = alert_events(client, fanout, "0-0", EVERYTHING)
+        assert [event.comment async for event in late] == ["alerts after 0-0"]  # ends at once too
+
+    run(redis_url, body)
+
+
+def test_the_position_after_the_last_sequence_of_a_millisecond_is_the_next_millisecond() -> None:
+    assert after("5-18446744073709551615") == "6-0"
+    assert after("5-7") == "5-8" and after("5") == "5-1"

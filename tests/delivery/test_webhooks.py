@@ -302,7 +302,7 @@ def test_a_hanging_webhook_holds_up_neither_extraction_nor_another_subscriber(
     (tried,) = [d for d in deliveries(api_url, stuck["id"]) if d["attempts"]]
     (attempt,) = tried["attempts"]
     assert attempt["outcome"] == "retry" and attempt["status_code"] is None
-    assert attempt["error"].startswith("ReadTimeout") and 1900 <= attempt["duration_ms"] < 6000
+    assert attempt["error"].startswith("127.0.0.1: ReadTimeout") and 1900 <= attempt["duration_ms"] < 6000
     paused = httpx.get(f"{api_url}/v1/subscriptions/{stuck['id']}", timeout=10).json()
     assert paused["consecutive_failures"] == 1 and paused["paused_until"] is not None
 
