@@ -532,8 +532,12 @@ def bench_latency(url: str, client: redis.Redis, quick: bool) -> None:
 
 
 def latency_at(url: str, client: redis.Redis, quick: bool, rate: int) -> tuple[float, float] | None:
-    """(p50, p99) in ms: `rate` lone POSTs a second (one sender thread per 200/s, each POST waiting for
-    its answer, like independent clients), each a control change whose alert is awaited on the channel."""
+    """(p50, p99) in ms: `rate` lone POSTs a second, each a control change whose alert is awaited on the
+    channel. One sender thread per 50/s, each POST waiting for its answer (independent clients), so
+    one slow answer delays few others; the rate really offered is printed. The clock starts once
+    both workers and the notifier are up (their imports are no part of the figure)."""
+    from rq import Worker
+
     print(f"latency: {rate} reports/s offered, POST to alert on the channel")
     import threading
 
@@ -554,8 +558,8 @@ def latency_at(url: str, client: redis.Redis, quick: bool, rate: int) -> tuple[f
         sitrep("worker", env=env),
         sitrep("worker", env=env),
     ]
-    senders = max(1, rate // 200)
-    count = (400 if quick else 1000) * senders
+    senders = max(2, rate // 50)
+    count = (400 if quick else 1000) * max(1, rate // 200)
     sent: dict[str, float] = {}
     latencies: list[float] = []
     pubsub = client.pubsub()
@@ -575,7 +579,7 @@ def latency_at(url: str, client: redis.Redis, quick: bool, rate: int) -> tuple[f
         done.set()
 
     def send(first: int, start: float) -> None:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
             for k, i in enumerate(range(first, count, senders)):
                 time.sleep(max(0.0, start + k * senders / rate - time.perf_counter()))
                 name = f"Kafr Bench{i}"
@@ -591,7 +595,15 @@ def latency_at(url: str, client: redis.Redis, quick: bool, rate: int) -> tuple[f
 
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz")
+        deadline = time.monotonic() + 60
+        while (Worker.count(connection=client) < 2 or not client.exists("sitrep:notifier:leader")) and (
+            time.monotonic() < deadline
+        ):
+            time.sleep(0.05)
+        time.sleep(0.5)  # the notifier creates its group once it leads
         threading.Thread(target=listen, daemon=True).start()
+        cpu_before = [process_cpu_seconds(process.pid) for process in processes]
+        redis_before, own_before = redis_cpu_seconds(client), time.process_time()
         start = time.perf_counter()
         threads = [threading.Thread(target=send, args=(s, start + s / rate)) for s in range(senders)]
         for thread in threads:
@@ -600,6 +612,20 @@ def latency_at(url: str, client: redis.Redis, quick: bool, rate: int) -> tuple[f
             thread.join()
         offered = count / (time.perf_counter() - start)
         done.wait(60)
+        elapsed = time.perf_counter() - start
+        used = [
+            process_cpu_seconds(process.pid) - before for process, before in zip(processes, cpu_before, strict=True)
+        ]
+        used += [redis_cpu_seconds(client) - redis_before, time.process_time() - own_before]
+        # Where the time goes: stored (received_at) to merged (done_at) is the queue and the worker.
+        pipe = client.pipeline(transaction=False)
+        for key in client.scan_iter("sitrep:report:r-*", count=1000):
+            pipe.hmget(key, "received_at", "done_at")
+        in_worker = sorted(
+            (datetime.fromisoformat(done.decode()) - datetime.fromisoformat(received.decode())).total_seconds() * 1000
+            for received, done in pipe.execute()
+            if received and done
+        )
     finally:
         stop(*processes)
     if not latencies:
@@ -609,12 +635,24 @@ def latency_at(url: str, client: redis.Redis, quick: bool, rate: int) -> tuple[f
     # Each sender waits for its answer: if the API answers slowly, fewer reports a second go out and the
     # latencies would flatter the pipeline. Print what was really offered.
     row(
-        f"reports/s actually offered ({senders} sender(s), one POST at a time; {len(latencies)} of {count} alerts)",
+        f"reports/s actually offered ({senders} senders, one POST at a time each; {len(latencies)} of {count} alerts)",
         offered,
         "reports/s",
         "asked",
         rate,
     )
+    # Latency is a queueing figure: near saturation it grows whatever the design. Say how busy the cores were.
+    cores = os.cpu_count() or 1
+    row(
+        f"cores busy meanwhile, of {cores} (api, notifier, workers, Redis, this load generator)",
+        sum(used) / elapsed,
+        "cores",
+    )
+    shares = " / ".join(f"{u / elapsed:.2f}" for u in (used[0], used[1], used[2] + used[3], used[4], used[5]))
+    print(f"    of it: api / notifier / 2 workers / Redis / load generator: {shares} cores")
+    if in_worker:
+        row("  stored to merged (the queue and a worker), p50", in_worker[len(in_worker) // 2], "ms")
+        row("  stored to merged, p99", in_worker[int(len(in_worker) * 0.99) - 1], "ms")
     return latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99) - 1]
 
 
