@@ -626,6 +626,7 @@ def latency_at(url: str, client: redis.Redis, quick: bool, rate: int) -> tuple[f
             for received, done in pipe.execute()
             if received and done
         )
+        jobs, gaps = rq_job_gaps(client)
     finally:
         stop(*processes)
     if not latencies:
@@ -653,7 +654,40 @@ def latency_at(url: str, client: redis.Redis, quick: bool, rate: int) -> tuple[f
     if in_worker:
         row("  stored to merged (the queue and a worker), p50", in_worker[len(in_worker) // 2], "ms")
         row("  stored to merged, p99", in_worker[int(len(in_worker) * 0.99) - 1], "ms")
+    if jobs:
+        row("  reports per RQ job", count / jobs, "reports")
+    if gaps:
+        row(
+            "  a worker's time from ending a job to starting the next, already queued (RQ's), p50",
+            gaps[len(gaps) // 2],
+            "ms",
+        )
     return latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99) - 1]
+
+
+def rq_job_gaps(client: redis.Redis) -> tuple[int, list[float]]:
+    """Finished report jobs, and per worker the gaps (ms, sorted) between ending a job and starting the
+    next one when that one was already queued: the time RQ itself takes per job, from its job hashes."""
+
+    def stamp(value: bytes) -> float:
+        return datetime.fromisoformat(value.decode().replace("Z", "+00:00")).timestamp()
+
+    by_worker: dict[bytes, list[tuple[float, float, float]]] = {}
+    jobs = 0
+    for key in client.scan_iter("rq:job:reports-*", count=1000):
+        fields = client.hmget(key, "enqueued_at", "started_at", "ended_at", "worker_name")
+        if not all(fields):
+            continue
+        jobs += 1
+        enqueued, started, ended, worker = fields
+        by_worker.setdefault(worker, []).append((stamp(started), stamp(ended), stamp(enqueued)))
+    gaps = []
+    for runs in by_worker.values():
+        runs.sort()
+        for (_, ended, _), (started, _, enqueued) in zip(runs, runs[1:], strict=False):
+            if enqueued < ended:
+                gaps.append((started - ended) * 1000)
+    return jobs, sorted(gaps)
 
 
 def bench_memory(url: str, client: redis.Redis, quick: bool) -> None:
