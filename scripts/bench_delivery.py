@@ -25,9 +25,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 import httpx  # noqa: E402
 import redis  # noqa: E402
+from bench import process_cpu_seconds, redis_cpu_seconds  # noqa: E402
 
 from services import keys  # noqa: E402
 from services.delivery.dispatcher import Dispatcher  # noqa: E402
@@ -61,16 +63,6 @@ def report(name: str, latencies_ms: list[float]) -> None:
         f"p99={pct(latencies_ms, 0.99):.1f} ms max={max(latencies_ms):.1f} ms",
         flush=True,
     )
-
-
-def process_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def redis_cpu_seconds(client: redis.Redis) -> float:
-    cpu = client.info("cpu")
-    return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
 
 
 def sse_latency(api: str, api_pid: int, client: redis.Redis, alerts: int, clients: int) -> None:

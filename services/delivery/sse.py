@@ -20,7 +20,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services import keys
 from services.delivery.deps import DeliverySettingsDep
-from services.delivery.fanout import AlertFanout, Closed, Dropped, catch_up
+from services.delivery.fanout import AlertFanout, Closed, Dropped, LogEntry, catch_up
 from services.delivery.filters import AlertFilter
 from services.delivery.stream import parse_id, valid_stream_id
 from services.ingest.deps import RedisDep
@@ -63,6 +63,10 @@ async def trimmed_since(client: redis.asyncio.Redis, start: str) -> dict[str, An
     return None
 
 
+def _passes(entry: LogEntry, alert_filter: AlertFilter) -> bool:
+    return entry.alert is not None and alert_filter.matches(entry.alert)
+
+
 async def alert_events(
     client: redis.asyncio.Redis, fanout: AlertFanout, start: str, alert_filter: AlertFilter
 ) -> AsyncIterator[ServerSentEvent]:
@@ -86,7 +90,7 @@ async def alert_events(
         while True:
             async for entry in catch_up(client, last):
                 last, position = entry.id, parse_id(entry.id)
-                if entry.alert is not None and alert_filter.matches(entry.alert):
+                if _passes(entry, alert_filter):
                     yield ServerSentEvent(data=entry.raw.decode(), id=entry.id)
             try:
                 while True:
@@ -95,7 +99,7 @@ async def alert_events(
                     if entry_position <= position:
                         continue  # read from the log already
                     last, position = entry.id, entry_position
-                    if entry.alert is not None and alert_filter.matches(entry.alert):
+                    if _passes(entry, alert_filter):
                         yield ServerSentEvent(data=entry.raw.decode(), id=entry.id)
             except Dropped:
                 fanout.unsubscribe(listener)
