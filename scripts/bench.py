@@ -365,9 +365,9 @@ def bench_pipeline(url: str, client: redis.Redis, quick: bool) -> None:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and not (
             queue.count == 0
-            and queue.started_job_registry.count == 0
             and notifier_caught_up(client)
-            and reports_done(client, count) == count  # a job between the queue and its registry is not done
+            # every report done: the last job may still be open, waiting for newcomers that will not come
+            and reports_done(client, count) == count
         ):
             time.sleep(0.02)
         elapsed = time.perf_counter() - start
@@ -435,8 +435,7 @@ def timed_drain(
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and not (
             queue.count == 0
-            and queue.started_job_registry.count == 0
-            and reports_done(client, count, prefix) == count  # a job between the queue and its registry
+            and reports_done(client, count, prefix) == count  # the last job may linger open: not counted
         ):
             time.sleep(0.02)
         rate = count / (time.perf_counter() - start)

@@ -11,6 +11,19 @@ JOB_TIMEOUT_SECONDS = 180
 JOB_MAX_REPORTS = 100
 """At most this many reports go into one RQ job: RQ's per-job overhead is paid per batch."""
 
+JOB_LINGER_SECONDS = 0.2
+"""A report job whose worker has nothing left waits this long for newcomers before it ends (when no other
+job is queued): a steady trickle of POSTs shares one job instead of paying RQ's per-job cost each, and
+skips RQ's wait between jobs. 0 ends the job as soon as its list is done."""
+
+JOB_OPEN_SECONDS = 10.0
+"""A running report job takes newcomers for at most this long (and a third of the job timeout), so a
+job ends, and a warm shutdown waits, within a bounded time."""
+
+RUNNING_JOB_LEASE_MILLISECONDS = 5000
+"""Expiry of `sitrep:ingest:running-job:{queue}`, renewed by the worker at every claim and wait: a worker
+that dies stops drawing reports to its job within this time (and, by the join rule, after one commit)."""
+
 WORKER_CLASS = "rq.worker.SimpleWorker"
 """RQ worker class of `sitrep worker`. RQ's forking Worker pays about 17 ms per job for the fork of a
 process holding the lexicons; under light load every report is its own job, which capped a worker

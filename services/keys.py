@@ -56,9 +56,23 @@ def open_job(queue_name: str) -> str:
     return f"sitrep:ingest:open-job:{queue_name}"
 
 
+def running_job(queue_name: str) -> str:
+    """Hash (`job`, `claimed`), with a short expiry the worker renews: the report job a worker is running
+    on this queue and still keeps open to newcomers, and how many of its list it has claimed. The ingest
+    joins it only when the worker has claimed all of its list (workers/processing.py)."""
+    return f"sitrep:ingest:running-job:{queue_name}"
+
+
 def job_reports(job_id: str) -> str:
-    """List: the ids of the reports one RQ job processes; the ingest appends to it while the job waits."""
+    """List: the ids of the reports one RQ job processes; the ingest appends to it while the job waits,
+    and while it runs open (`running_job`)."""
     return f"sitrep:job-reports:{job_id}"
+
+
+def job_wake(job_id: str) -> str:
+    """List: a token the ingest pushes when it gives reports to a running open job, or closes it; the
+    job's worker waits on it (BLPOP) instead of polling."""
+    return f"sitrep:job-wake:{job_id}"
 
 
 def report(report_id: str) -> str:

@@ -66,6 +66,14 @@ class WorkerSettings(CommonSettings):
     near_duplicate_threshold: float = Field(
         default=defaults.NEAR_DUPLICATE_THRESHOLD, gt=0.0, le=1.0, description="Estimated Jaccard for a near-dup."
     )
+    job_linger_seconds: float = Field(
+        default=defaults.JOB_LINGER_SECONDS,
+        ge=0.0,
+        description="A report job with nothing left waits this long for new reports before it ends; 0 = not.",
+    )
+    job_open_seconds: float = Field(
+        default=defaults.JOB_OPEN_SECONDS, ge=0.0, description="A running report job takes new reports this long."
+    )
     worker_class: str = Field(
         default=defaults.WORKER_CLASS,
         description="RQ worker class: rq.worker.SimpleWorker (default) or rq.worker.Worker (forks per job).",

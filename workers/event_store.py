@@ -18,36 +18,80 @@ from typing import Any
 
 import redis
 from redis.exceptions import NoScriptError
+from rq import Queue
 
 from services import keys
 from services.settings import WorkerSettings
 from workers.dedup import minhash
 from workers.dedup.canonical import MergeItem, ReportFacts, clean_source
 
-_CLAIM_LUA = """
--- Marks queued reports 'processing'; returns (id, status, payload) per report, the payload of pending ones only.
--- ARGV: the report ids; or KEYS = (open-job pointer, the job's report list) and ARGV[1] = the job id: then
--- the job is first closed to newcomers (the ingest joins only the job the pointer names) and its list
--- gives the ids. The list stays, so a retry of the job reads the same reports.
+_CLAIM_FUNCTION_LUA = """
+-- Marks queued reports 'processing'; appends (id, status, payload) per report to `out`, the payload of
+-- pending ones only.
+local function claim(ids, out)
+  for k = 1, #ids do
+    local key = 'sitrep:report:' .. ids[k]
+    local status = redis.call('HGET', key, 'status') or 'missing'
+    local payload = ''
+    if status == 'queued' or status == 'processing' then
+      payload = redis.call('HGET', key, 'report') or ''
+      if status == 'queued' then redis.call('HSET', key, 'status', 'processing') end
+    end
+    out[#out + 1] = ids[k]
+    out[#out + 1] = status
+    out[#out + 1] = payload
+  end
+  return out
+end
+"""
+
+_CLAIM_LUA = (
+    _CLAIM_FUNCTION_LUA
+    + """
+-- Returns (id, status, payload) per report. ARGV: the report ids; or KEYS = (open-job pointer, the job's
+-- report list, running-job key) and ARGV = (job id, lease in ms, or 0 to run the job closed): then the
+-- job is first closed to newcomers while queued (the ingest joins only the queued job the pointer names)
+-- and its list gives the ids; with a lease it becomes the running job that takes newcomers, having
+-- claimed them all. The list stays, so a retry of the job reads the same reports.
 local ids = ARGV
-if #KEYS == 2 then
+if #KEYS == 3 then
   if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
   ids = redis.call('LRANGE', KEYS[2], 0, -1)
-end
-local out = {}
-for k = 1, #ids do
-  local key = 'sitrep:report:' .. ids[k]
-  local status = redis.call('HGET', key, 'status') or 'missing'
-  local payload = ''
-  if status == 'queued' or status == 'processing' then
-    payload = redis.call('HGET', key, 'report') or ''
-    if status == 'queued' then redis.call('HSET', key, 'status', 'processing') end
+  if ARGV[2] ~= '0' then
+    redis.call('HSET', KEYS[3], 'job', ARGV[1], 'claimed', #ids)
+    redis.call('PEXPIRE', KEYS[3], ARGV[2])
   end
-  out[#out + 1] = ids[k]
-  out[#out + 1] = status
-  out[#out + 1] = payload
 end
-return out
+return claim(ids, {})
+"""
+)
+
+_TAKE_LUA = (
+    _CLAIM_FUNCTION_LUA
+    + """
+-- A running job takes the reports that joined its list since `offset`; or, with none, ends its openness.
+-- KEYS: running-job key, the job's report list, its wake list, the RQ queue list. ARGV: job id, offset,
+-- close ('1': take no more after these), lease ms.
+-- Returns 'open' (still the running job: newcomers may come) or 'closed', then claimed rows as `claim`.
+-- Closing and the last read of the list are one step: no report can join after the job's last look.
+local mine = redis.call('HGET', KEYS[1], 'job') == ARGV[1]
+local ids = redis.call('LRANGE', KEYS[2], tonumber(ARGV[2]), -1)
+redis.call('DEL', KEYS[3])
+local close = ARGV[3] == '1' or not mine or (#ids == 0 and redis.call('LLEN', KEYS[4]) > 0)
+if close then
+  if mine then redis.call('DEL', KEYS[1]) end
+  return claim(ids, { 'closed' })
+end
+if #ids > 0 then redis.call('HSET', KEYS[1], 'claimed', tonumber(ARGV[2]) + #ids) end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return claim(ids, { 'open' })
+"""
+)
+
+_CLOSE_LUA = """
+-- A job that failed takes no newcomers: its retry reads its list, joined reports included.
+if redis.call('HGET', KEYS[1], 'job') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('DEL', KEYS[2])
 """
 
 RENDER_LUA = resources.files("workers.dedup").joinpath("render.lua").read_text()
@@ -112,6 +156,8 @@ class EventStore:
     def __init__(self, connection: redis.Redis, settings: WorkerSettings) -> None:
         self._connection = connection
         self._claim = connection.register_script(_CLAIM_LUA)
+        self._take = connection.register_script(_TAKE_LUA)
+        self._close = connection.register_script(_CLOSE_LUA)
         self._merge = connection.register_script(MERGE_LUA)
         self._settings = settings
         self._need = math.ceil(settings.near_duplicate_threshold * minhash.SLOTS)
@@ -122,9 +168,37 @@ class EventStore:
             return []
         return self._claimed(self._claim(args=report_ids))
 
-    def claim_job(self, job_id: str, queue_name: str) -> list[tuple[str, str, str]]:
-        """`claim` for the reports the ingest gave to this RQ job; closes the job to new reports first."""
-        return self._claimed(self._claim(keys=[keys.open_job(queue_name), keys.job_reports(job_id)], args=[job_id]))
+    def claim_job(self, job_id: str, queue_name: str, lease_milliseconds: int = 0) -> list[tuple[str, str, str]]:
+        """`claim` for the reports the ingest gave to this RQ job; closes the queued job to new reports first.
+
+        With a lease the job becomes the queue's running job, which the ingest may give newcomers once it
+        has claimed all of its list (`take`), for as long as the worker renews the lease.
+        """
+        script_keys = [keys.open_job(queue_name), keys.job_reports(job_id), keys.running_job(queue_name)]
+        return self._claimed(self._claim(keys=script_keys, args=[job_id, lease_milliseconds]))
+
+    def take(
+        self, job_id: str, queue_name: str, offset: int, close: bool, lease_milliseconds: int
+    ) -> tuple[list[tuple[str, str, str]], bool]:
+        """Claim the reports that joined the running job after the first `offset`; and whether it still
+        takes newcomers. With `close`, or when it is no longer the running job, or when it has nothing
+        left while other jobs wait in the queue, it takes no more after what this returns."""
+        script_keys = [
+            keys.running_job(queue_name),
+            keys.job_reports(job_id),
+            keys.job_wake(job_id),
+            Queue.redis_queue_namespace_prefix + queue_name,
+        ]
+        reply = self._take(keys=script_keys, args=[job_id, offset, "1" if close else "0", lease_milliseconds])
+        return self._claimed(reply[1:]), _text(reply[0]) == "open"
+
+    def wait_for_newcomers(self, job_id: str, seconds: float) -> bool:
+        """Block until the ingest gives the running job reports (or closes it), at most `seconds`."""
+        return self._connection.blpop([keys.job_wake(job_id)], timeout=seconds) is not None
+
+    def close_job(self, job_id: str, queue_name: str) -> None:
+        """Take no newcomers (a job that failed: its retry reads the reports that joined)."""
+        self._close(keys=[keys.running_job(queue_name), keys.job_wake(job_id)], args=[job_id])
 
     def forget_job(self, job_id: str) -> None:
         """Drop a finished job's report list (a failed job keeps it, for its retries, until the report TTL)."""

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rq import get_current_job
+from rq import Worker, get_current_job
 
 from services.settings import WorkerSettings
 from workers.processing import BatchResult, process_batch, process_job_reports
 
+_configured: WorkerSettings | None = None
+
+
+def use_settings(settings: WorkerSettings) -> None:
+    """Run the jobs of this process with these settings (`sitrep worker` passes its own; `rq worker`
+    processes read theirs from the environment)."""
+    global _configured
+    _configured = settings
+
 
 @lru_cache
-def _settings() -> WorkerSettings:
+def _from_environment() -> WorkerSettings:
     return WorkerSettings()
+
+
+def _settings() -> WorkerSettings:
+    return _configured or _from_environment()
 
 
 def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
@@ -27,7 +40,20 @@ def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
     if job is None:
         raise RuntimeError("process_reports runs inside an RQ worker; call workers.processing.process_batch directly")
     if report_ids is None:
-        result: BatchResult = process_job_reports(job.connection, job.id, job.origin, _settings())
+        settings = _settings()
+        open_seconds = settings.job_open_seconds
+        if job.timeout is not None and job.timeout > 0:
+            open_seconds = min(open_seconds, job.timeout / 3)  # the job must end well before RQ kills it
+        worker_key = Worker.redis_worker_namespace_prefix + (job.worker_name or "")
+        result: BatchResult = process_job_reports(
+            job.connection,
+            job.id,
+            job.origin,
+            settings,
+            open_seconds=open_seconds,
+            # RQ records a warm shutdown asked of a busy worker in its hash: stop taking newcomers then.
+            stop_requested=lambda: bool(job.connection.hexists(worker_key, "shutdown_requested_date")),
+        )
     else:
         result = process_batch(job.connection, report_ids, _settings())
     return result.as_dict()

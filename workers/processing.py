@@ -9,7 +9,9 @@ which is harmless: the merge skips reports already done.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,6 +19,7 @@ from datetime import UTC, datetime
 import redis
 
 from schemas.reports import ReportIn
+from services import defaults
 from services.settings import WorkerSettings
 from workers.dedup.canonical import ReportFacts, merge_item
 from workers.event_store import EventStore, MergeOutcome, PreparedReport
@@ -40,6 +43,16 @@ class BatchResult:
     near_duplicates: int = 0
     failures: dict[str, str] = field(default_factory=dict)
     outcomes: list[MergeOutcome] = field(default_factory=list)
+
+    def add(self, other: BatchResult) -> None:
+        """Count another round of the same job in."""
+        self.processed += other.processed
+        self.skipped += other.skipped
+        self.failed += other.failed
+        self.events += other.events
+        self.near_duplicates += other.near_duplicates
+        self.failures.update(other.failures)
+        self.outcomes += other.outcomes
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -69,14 +82,63 @@ def process_batch(connection: redis.Redis, report_ids: list[str], settings: Work
     return _process_claimed(store, store.claim(report_ids))
 
 
-def process_job_reports(connection: redis.Redis, job_id: str, queue_name: str, settings: WorkerSettings) -> BatchResult:
-    """Process the reports the ingest gave to RQ job `job_id` (services/ingest/store.py).
+WAIT_SLICE_SECONDS = 0.05
+"""A lingering job looks at its stop conditions (a warm shutdown, its deadline) at least this often."""
 
-    The job is closed to new reports before its list is read; the list is dropped only once every
-    report in it is done or failed, so a retry after a crash reads it again.
+
+def process_job_reports(
+    connection: redis.Redis,
+    job_id: str,
+    queue_name: str,
+    settings: WorkerSettings,
+    open_seconds: float | None = None,
+    stop_requested: Callable[[], bool] = lambda: False,
+) -> BatchResult:
+    """Process the reports the ingest gave to RQ job `job_id` (services/ingest/store.py), and those that
+    join it while it runs.
+
+    The job is closed to new reports while queued as soon as it starts, and becomes the queue's running
+    job instead: once it has claimed all of its list, the ingest may append newcomers and wake it.
+    When it has nothing left it waits up to `settings.job_linger_seconds` for more, unless other jobs
+    wait in the queue, the worker is asked to stop, or it has been open `open_seconds`; then it closes,
+    in the same script call as its last look at the list, so no report joins a job that has ended.
+    A steady trickle of POSTs thus shares one RQ job, and each report skips RQ's wait between jobs.
+    The list is dropped only once every report in it is done or failed, so a retry after a crash reads
+    it again, newcomers included; a job that raises closes itself first.
     """
     store = EventStore(connection, settings)
-    result = _process_claimed(store, store.claim_job(job_id, queue_name))
+    linger = settings.job_linger_seconds
+    open_for = settings.job_open_seconds if open_seconds is None else open_seconds
+    lease = defaults.RUNNING_JOB_LEASE_MILLISECONDS if linger > 0 and open_for > 0 else 0
+    result = BatchResult()
+    try:
+        rows = store.claim_job(job_id, queue_name, lease)
+        offset = len(rows)
+        closes_at = time.monotonic() + open_for
+        idle_since: float | None = None
+        while True:
+            if rows:
+                result.add(_process_claimed(store, rows))
+            now = time.monotonic()
+            close = (
+                not lease
+                or now >= closes_at
+                or (idle_since is not None and now - idle_since >= linger)
+                or (idle_since is not None and stop_requested())
+            )
+            rows, still_open = store.take(job_id, queue_name, offset, close, lease)
+            offset += len(rows)
+            if rows:
+                idle_since = None
+            elif not still_open:
+                break
+            else:
+                idle_since = now if idle_since is None else idle_since
+                store.wait_for_newcomers(job_id, min(WAIT_SLICE_SECONDS, max(0.001, idle_since + linger - now)))
+    except BaseException:
+        with contextlib.suppress(redis.RedisError):  # Redis itself may be what failed: its lease then lapses
+            store.close_job(job_id, queue_name)
+        raise
     store.forget_job(job_id)
     return result
 

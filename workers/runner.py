@@ -41,6 +41,10 @@ def run_worker(
     # stay short, and a forked work horse does not write to every object's header (copying the heap).
     freeze_startup_objects()
 
+    import workers.jobs
+
+    # A burst worker drains what is queued and exits: a job waiting for newcomers would only delay that.
+    workers.jobs.use_settings(settings.model_copy(update={"job_linger_seconds": 0.0}) if burst else settings)
     connection = sync_client(settings.redis_url)
     cls = _worker_class(worker_class or settings.worker_class)
     worker = cls(

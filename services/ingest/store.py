@@ -6,14 +6,17 @@ then go to a job, in the same script:
 
 - if the newest report job still waits in the queue list (no worker has taken it) and has room,
   they join it: its report list (`sitrep:job-reports:{job}`) grows and no new RQ job is made;
+- else, if a worker runs a report job it keeps open (`sitrep:ingest:running-job:{queue}`), has claimed
+  all of its list and the job has room, they join that and wake its worker;
 - otherwise the script enqueues new RQ job(s) and remembers the last as the open one.
 
 RQ costs a worker several milliseconds per job whatever the job carries, so when workers fall
 behind, lone POSTs pile into a few jobs instead of one job each, and the backlog drains instead
 of growing. The RQ job records are built by RQ itself (`Queue.enqueue_many` on a pipeline that is
 never sent); the script replays those commands only when it needs a new job. A worker closes a
-job to new reports when it starts it (workers/event_store.py), so no report can join a job after
-its list was read.
+queued job to new reports when it starts it; the running job then takes newcomers only through the
+running-job key, which its worker reads and renews in the same script that claims them
+(workers/event_store.py), so no report can join a job after the job has ended or been closed.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ log = logging.getLogger(__name__)
 
 _STORE_REPORTS_LUA = """
 -- ARGV: received_at, ttl_seconds, job_max_reports, the RQ queue's list key, open-job key, job report-list
---   key prefix, report count N, then (id, content_hash, payload) per report, then per job prepared by the
+--   key prefix, running-job key, job wake-list key prefix, report count N, then (id, content_hash, payload)
+--   per report, then per job prepared by the
 --   caller: its id, the count of words that follow, and RQ's commands that enqueue it, each as
 --   (argument count, arguments...).
 -- Returns a flat list of (position, duplicate_of) for the duplicates only: the usual reply is empty.
@@ -46,11 +50,13 @@ local job_max = tonumber(ARGV[3])
 local queue_key = ARGV[4]
 local open_key = ARGV[5]
 local list_prefix = ARGV[6]
-local n = tonumber(ARGV[7])
+local running_key = ARGV[7]
+local wake_prefix = ARGV[8]
+local n = tonumber(ARGV[9])
 local out = {}
 local new_ids = {}
 for p = 0, n - 1 do
-  local i = 8 + 3 * p
+  local i = 10 + 3 * p
   local id, content_hash, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local report_key = 'sitrep:report:' .. id
   local content_key = 'sitrep:report-content:' .. content_hash
@@ -101,8 +107,27 @@ if open then
     return out
   end
 end
+-- Else join the job a worker is running and keeps open (workers/processing.py), but only once its worker
+-- has claimed all of its list: then the newcomers wait for at most the reports that worker has in hand,
+-- and a worker that died stops drawing reports after one commit. The token wakes the waiting worker.
+local running = redis.call('HMGET', running_key, 'job', 'claimed')
+if running[1] then
+  local list_key = list_prefix .. running[1]
+  local length = redis.call('LLEN', list_key)
+  if length == tonumber(running[2]) and length + #new_ids <= job_max then
+    add_to(list_key, 1, #new_ids)
+    redis.call('RPUSH', wake_prefix .. running[1], '1')
+    redis.call('PEXPIRE', wake_prefix .. running[1], 60000)
+    return out
+  end
+  -- The new job below is now the newest: the running one takes no more, and its worker, if it waits,
+  -- is woken to end it and free itself for the queue.
+  redis.call('DEL', running_key)
+  redis.call('RPUSH', wake_prefix .. running[1], '1')
+  redis.call('PEXPIRE', wake_prefix .. running[1], 60000)
+end
 -- Otherwise enqueue the prepared jobs, job_max reports each, and leave the last one open.
-local a = 8 + 3 * n
+local a = 10 + 3 * n
 local first = 1
 local job_id
 while first <= #new_ids do
@@ -261,6 +286,8 @@ class ReportStore:
             self._queue.key,
             keys.open_job(self._queue.name),
             keys.job_reports(""),
+            keys.running_job(self._queue.name),
+            keys.job_wake(""),
             len(reports),
         ]
         for report in reports:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 
 import pytest
@@ -13,8 +14,9 @@ from schemas.reports import ReportIn
 from services import keys
 from services.ingest.store import PreparedReport, ReportStore, UnexpectedEnqueueError, prepare, replay_words
 from services.settings import WorkerSettings
+from tests.helpers import start, stop_all, wait_for_line, wait_until
 from workers.event_store import EventStore
-from workers.processing import process_job_reports
+from workers.processing import BatchResult, process_job_reports
 
 
 def reports(start: int, count: int) -> list[PreparedReport]:
@@ -227,3 +229,221 @@ def test_the_job_named_by_the_ingest_is_the_worker_function() -> None:
     from workers.jobs import process_reports
 
     assert PROCESS_REPORTS == f"{process_reports.__module__}.{process_reports.__qualname__}"
+
+
+# A running job that stays open to newcomers (workers/processing.py, process_job_reports).
+
+OPEN = WorkerSettings(job_linger_seconds=30.0, job_open_seconds=60.0)
+"""Lingers far longer than any test: every job below ends because of what the test does."""
+
+
+class RunningJob:
+    """`process_job_reports` of the only queued job, in a thread, as an RQ worker would run it."""
+
+    def __init__(self, r: redis.Redis, settings: WorkerSettings = OPEN, open_seconds: float | None = None) -> None:
+        (self.job_id,) = job_lists(r)
+        r.lpop("rq:queue:sitrep")  # RQ's dequeue
+        self.stop = threading.Event()
+        self.result: BatchResult | None = None
+        self.error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self.result = process_job_reports(
+                    r,  # redis-py clients are thread-safe: each call takes a connection from the pool
+                    self.job_id,
+                    "sitrep",
+                    settings,
+                    open_seconds=open_seconds,
+                    stop_requested=self.stop.is_set,
+                )
+            except BaseException as error:  # surfaced by finish()
+                self.error = error
+
+        self.thread = threading.Thread(target=run)
+        self.thread.start()
+
+    def finish(self) -> BatchResult:
+        self.stop.set()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive(), "the job did not end"
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
+
+
+def claimed_all(r: redis.Redis, job_id: str) -> bool:
+    running = r.hmget(keys.running_job("sitrep"), "job", "claimed")
+    return running[0] == job_id.encode() and int(running[1] or -1) == r.llen(keys.job_reports(job_id))
+
+
+def statuses(r: redis.Redis, batch: list[PreparedReport]) -> list[bytes | None]:
+    return [r.hget(keys.report(p.id), "status") for p in batch]
+
+
+def test_a_running_job_takes_reports_posted_while_it_waits_and_processes_them(r: redis.Redis) -> None:
+    store = ReportStore(r)
+    first, later = reports(0, 1), reports(1, 3)
+    store.commit(first)
+    job = RunningJob(r)
+    for report in later:  # a trickle of lone POSTs, each after the job has taken the one before
+        wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim its list")
+        store.commit([report])
+    wait_until(lambda: statuses(r, later) == [b"done"] * 3, what="the newcomers to be processed")
+    assert Queue("sitrep", connection=r).count == 0  # no RQ job was made for them
+    assert job.finish().processed == 4
+    assert not r.exists(keys.running_job("sitrep")) and not r.exists(keys.job_reports(job.job_id))
+    store.commit(reports(4, 1))  # the job has ended: a new one
+    assert len(job_lists(r)) == 1
+
+
+def test_a_running_job_is_joined_only_once_it_has_claimed_its_whole_list(r: redis.Redis) -> None:
+    """A report waits behind at most the reports the running worker has in hand: with one already waiting
+    for it, the next commit gets a new job (for another worker), and the running job takes no more."""
+    store = ReportStore(r)
+    store.commit(reports(0, 1))
+    (job_id,) = job_lists(r)
+    r.lpop("rq:queue:sitrep")
+    EventStore(r, OPEN).claim_job(job_id, "sitrep", lease_milliseconds=5000)  # the worker is busy with it
+    joined, later = reports(1, 1), reports(2, 1)
+    store.commit(joined)
+    assert r.lrange(keys.job_reports(job_id), 0, -1)[-1] == joined[0].id.encode()
+    assert r.lpop(keys.job_wake(job_id)) == b"1"  # its worker is woken if it waits
+    store.commit(later)
+    assert list(job_lists(r).values()) == [[later[0].id]]
+    assert not r.exists(keys.running_job("sitrep"))
+    rows, still_open = EventStore(r, OPEN).take(job_id, "sitrep", 1, close=False, lease_milliseconds=5000)
+    assert [row[0] for row in rows] == [joined[0].id] and not still_open  # it drains what joined, then ends
+
+
+def test_a_running_job_is_not_joined_beyond_the_job_size(r: redis.Redis) -> None:
+    store = ReportStore(r, job_max_reports=3)
+    store.commit(reports(0, 2))
+    job = RunningJob(r)
+    wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim its list")
+    store.commit(reports(2, 1))  # fills it
+    wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim the newcomer")
+    late = reports(3, 1)
+    store.commit(late)  # would make 4: a new job, and the running one is told to end
+    assert job.finish().processed == 3
+    assert list(job_lists(r).values()) == [[late[0].id]]
+
+
+def test_a_lingering_job_ends_at_once_when_a_new_job_is_queued(r: redis.Redis) -> None:
+    """The worker of a waiting job is woken to free itself for the queue, though it would linger 30 s."""
+    store = ReportStore(r, job_max_reports=2)
+    store.commit(reports(0, 1))
+    job = RunningJob(r)
+    wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim its list")
+    store.commit(reports(1, 2))  # too many for the running job: a new job
+    job.thread.join(timeout=10)
+    assert not job.thread.is_alive() and job.result is not None and job.result.processed == 1
+
+
+def test_a_job_that_finds_others_queued_does_not_linger(r: redis.Redis) -> None:
+    """A pre-filled queue (a backlog, a burst): each job ends as soon as its own list is done."""
+    store = ReportStore(r, job_max_reports=2)
+    store.commit(reports(0, 4))
+    (first, _second) = job_lists(r)
+    r.lpop("rq:queue:sitrep")
+    result = process_job_reports(r, first, "sitrep", OPEN)  # returns without waiting: the queue is not empty
+    assert result.processed == 2
+
+
+def test_a_job_closes_when_its_worker_is_asked_to_stop_or_its_time_is_up(r: redis.Redis) -> None:
+    store = ReportStore(r)
+    store.commit(reports(0, 1))
+    job = RunningJob(r)
+    wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim its list")
+    assert job.finish().processed == 1  # stop_requested: a warm shutdown
+    store.commit(reports(1, 1))
+    job = RunningJob(r, open_seconds=0.0)  # open for no time: ends as soon as its list is done
+    job.thread.join(timeout=10)
+    assert not job.thread.is_alive() and job.result is not None and job.result.processed == 1
+
+
+def test_a_job_that_fails_takes_no_newcomers_and_its_retry_processes_every_report(
+    r: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ReportStore(r)
+    batch = reports(0, 1)
+    store.commit(batch)
+    (job_id,) = job_lists(r)
+
+    def redis_down(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Redis went away")
+
+    monkeypatch.setattr(EventStore, "start_merge", redis_down)
+    with pytest.raises(redis.ConnectionError):
+        process_job_reports(r, job_id, "sitrep", OPEN)
+    monkeypatch.undo()
+    assert not r.exists(keys.running_job("sitrep"))
+    late = reports(1, 1)
+    store.commit(late)
+    assert [ids for other, ids in job_lists(r).items() if other != job_id] == [[late[0].id]]
+    assert process_job_reports(r, job_id, "sitrep", WorkerSettings(job_linger_seconds=0)).processed == 1  # the retry
+    assert statuses(r, batch) == [b"done"]
+
+
+def test_a_worker_that_dies_holding_an_open_job_strands_no_report(r: redis.Redis) -> None:
+    """At most one commit joins a dead worker's job (it never claims it), and RQ's retry of the abandoned
+    job processes it; later commits get new jobs, and once the lease lapses nothing joins."""
+    store = ReportStore(r)
+    store.commit(reports(0, 1))
+    (job_id,) = job_lists(r)
+    r.lpop("rq:queue:sitrep")
+    EventStore(r, OPEN).claim_job(job_id, "sitrep", lease_milliseconds=200)  # ... and the worker is killed
+    joined, later = reports(1, 1), reports(2, 1)
+    store.commit(joined)
+    store.commit(later)
+    assert [ids for other, ids in job_lists(r).items() if other != job_id] == [[later[0].id]]
+    wait_until(lambda: not r.exists(keys.running_job("sitrep")), what="the lease to lapse")
+    result = process_job_reports(r, job_id, "sitrep", WorkerSettings(job_linger_seconds=0))  # the retry
+    assert result.processed == 2
+    assert statuses(r, reports(0, 2)) == [b"done", b"done"]
+
+
+def test_rq_workers_with_open_jobs_process_every_report_once(r: redis.Redis, child_env: dict[str, str]) -> None:
+    """Two `sitrep worker` processes run open jobs while a producer commits one report at a time: whatever
+    the interleaving of joins, wake-ups and closes, every report ends done, in exactly one job."""
+    store = ReportStore(r, job_max_reports=20)
+    batch = reports(0, 150)
+    queue = Queue("sitrep", connection=r)
+    workers = [start(["worker"], child_env) for _ in range(2)]
+    try:
+        for process in workers:
+            wait_for_line(process, "Listening on", timeout_seconds=60)
+        for report in batch:
+            store.commit([report])
+        wait_until(lambda: statuses(r, batch) == [b"done"] * len(batch), 60, "every report to be done")
+        wait_until(lambda: queue.finished_job_registry.count == len(job_ids_seen(r)), 30, "the jobs to end")
+    finally:
+        stop_all(workers)
+    jobs = [Job.fetch(job_id, connection=r) for job_id in queue.finished_job_registry.get_job_ids()]
+    assert sum(job.return_value()["processed"] for job in jobs) == len(batch)  # type: ignore[index]
+    assert len(jobs) < len(batch)
+    assert not list(r.scan_iter(match=keys.job_reports("*")))
+
+
+def job_ids_seen(r: redis.Redis) -> set[bytes]:
+    """Every report job RQ knows of (its job hashes)."""
+    return {key.removeprefix(b"rq:job:") for key in r.scan_iter(match="rq:job:reports-*")}
+
+
+def test_a_warm_shutdown_ends_a_job_that_waits_for_newcomers(r: redis.Redis, child_env: dict[str, str]) -> None:
+    """SIGTERM to `sitrep worker` while its job lingers (for up to a minute here): the job closes at once,
+    ends well, and the worker exits, instead of holding the shutdown for the linger."""
+    worker = start(["worker"], {**child_env, "SITREP_JOB_LINGER_SECONDS": "60", "SITREP_JOB_OPEN_SECONDS": "120"})
+    try:
+        wait_for_line(worker, "Listening on", timeout_seconds=60)
+        batch = reports(0, 1)
+        ReportStore(r).commit(batch)
+        wait_until(lambda: statuses(r, batch) == [b"done"], what="the report to be done")
+        wait_until(lambda: r.exists(keys.running_job("sitrep")), what="the job to wait for newcomers")
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=15) == 0
+    finally:
+        stop_all([worker])
+    assert Queue("sitrep", connection=r).finished_job_registry.count == 1
+    assert not r.exists(keys.running_job("sitrep"))
