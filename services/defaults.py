@@ -20,9 +20,13 @@ JOB_OPEN_SECONDS = 10.0
 """A running report job takes newcomers for at most this long (and a third of the job timeout), so a
 job ends, and a warm shutdown waits, within a bounded time."""
 
-RUNNING_JOB_LEASE_MILLISECONDS = 5000
-"""Expiry of `sitrep:ingest:running-job:{queue}`, renewed by the worker at every claim and wait: a worker
-that dies stops drawing reports to its job within this time (and, by the join rule, after one commit)."""
+RUNNING_JOB_LEASE_MILLISECONDS = 1000
+"""Expiry of `sitrep:ingest:running-job:{queue}`, renewed by the worker at every claim and every wait (each
+`WAIT_SLICE_SECONDS`): a worker that dies stops drawing reports to its job within this time."""
+
+RUNNING_JOB_MAX_WAITING = 25
+"""Reports that may join a waiting running job before its worker has claimed them: a batch POST larger
+than this gets a job of its own, and a worker that died strands at most this many until RQ retries its job."""
 
 WORKER_CLASS = "rq.worker.SimpleWorker"
 """RQ worker class of `sitrep worker`. RQ's forking Worker pays about 17 ms per job for the fork of a

@@ -57,9 +57,9 @@ def open_job(queue_name: str) -> str:
 
 
 def running_job(queue_name: str) -> str:
-    """Hash (`job`, `claimed`), with a short expiry the worker renews: the report job a worker is running
-    on this queue and still keeps open to newcomers, and how many of its list it has claimed. The ingest
-    joins it only when the worker has claimed all of its list (workers/processing.py)."""
+    """Hash (`job`, `claimed`, `waiting`), with a short expiry the worker renews: the report job a worker
+    is running on this queue and still keeps open to newcomers, how many of its list it has claimed, and
+    whether it waits with nothing in hand, the only time the ingest joins it (workers/processing.py)."""
     return f"sitrep:ingest:running-job:{queue_name}"
 
 

@@ -58,7 +58,7 @@ if #KEYS == 3 then
   if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
   ids = redis.call('LRANGE', KEYS[2], 0, -1)
   if ARGV[2] ~= '0' then
-    redis.call('HSET', KEYS[3], 'job', ARGV[1], 'claimed', #ids)
+    redis.call('HSET', KEYS[3], 'job', ARGV[1], 'claimed', #ids, 'waiting', '0')
     redis.call('PEXPIRE', KEYS[3], ARGV[2])
   end
 end
@@ -82,7 +82,12 @@ if close then
   if mine then redis.call('DEL', KEYS[1]) end
   return claim(ids, { 'closed' })
 end
-if #ids > 0 then redis.call('HSET', KEYS[1], 'claimed', tonumber(ARGV[2]) + #ids) end
+-- 'waiting': the worker has nothing in hand and is about to wait; only then does the ingest join.
+if #ids > 0 then
+  redis.call('HSET', KEYS[1], 'claimed', tonumber(ARGV[2]) + #ids, 'waiting', '0')
+else
+  redis.call('HSET', KEYS[1], 'waiting', '1')
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return claim(ids, { 'open' })
 """
@@ -171,8 +176,8 @@ class EventStore:
     def claim_job(self, job_id: str, queue_name: str, lease_milliseconds: int = 0) -> list[tuple[str, str, str]]:
         """`claim` for the reports the ingest gave to this RQ job; closes the queued job to new reports first.
 
-        With a lease the job becomes the queue's running job, which the ingest may give newcomers once it
-        has claimed all of its list (`take`), for as long as the worker renews the lease.
+        With a lease the job becomes the queue's running job, which the ingest may give newcomers while its
+        worker waits with nothing in hand (`take`), for as long as the worker renews the lease.
         """
         script_keys = [keys.open_job(queue_name), keys.job_reports(job_id), keys.running_job(queue_name)]
         return self._claimed(self._claim(keys=script_keys, args=[job_id, lease_milliseconds]))

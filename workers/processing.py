@@ -98,7 +98,7 @@ def process_job_reports(
     join it while it runs.
 
     The job is closed to new reports while queued as soon as it starts, and becomes the queue's running
-    job instead: once it has claimed all of its list, the ingest may append newcomers and wake it.
+    job instead: while it waits with nothing in hand, the ingest may append newcomers and wake it.
     When it has nothing left it waits up to `settings.job_linger_seconds` for more, unless other jobs
     wait in the queue, the worker is asked to stop, or it has been open `open_seconds`; then it closes,
     in the same script call as its last look at the list, so no report joins a job that has ended.

@@ -6,8 +6,8 @@ then go to a job, in the same script:
 
 - if the newest report job still waits in the queue list (no worker has taken it) and has room,
   they join it: its report list (`sitrep:job-reports:{job}`) grows and no new RQ job is made;
-- else, if a worker runs a report job it keeps open (`sitrep:ingest:running-job:{queue}`), has claimed
-  all of its list and the job has room, they join that and wake its worker;
+- else, if a worker runs a report job it keeps open (`sitrep:ingest:running-job:{queue}`) and waits with
+  nothing in hand, and the job has room, they join that and wake its worker;
 - otherwise the script enqueues new RQ job(s) and remembers the last as the open one.
 
 RQ costs a worker several milliseconds per job whatever the job carries, so when workers fall
@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 
 _STORE_REPORTS_LUA = """
 -- ARGV: received_at, ttl_seconds, job_max_reports, the RQ queue's list key, open-job key, job report-list
---   key prefix, running-job key, job wake-list key prefix, report count N, then (id, content_hash, payload)
+--   key prefix, running-job key, job wake-list key prefix, most reports a running job may have waiting,
+--   report count N, then (id, content_hash, payload)
 --   per report, then per job prepared by the
 --   caller: its id, the count of words that follow, and RQ's commands that enqueue it, each as
 --   (argument count, arguments...).
@@ -52,11 +53,12 @@ local open_key = ARGV[5]
 local list_prefix = ARGV[6]
 local running_key = ARGV[7]
 local wake_prefix = ARGV[8]
-local n = tonumber(ARGV[9])
+local backlog_max = tonumber(ARGV[9])
+local n = tonumber(ARGV[10])
 local out = {}
 local new_ids = {}
 for p = 0, n - 1 do
-  local i = 10 + 3 * p
+  local i = 11 + 3 * p
   local id, content_hash, payload = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local report_key = 'sitrep:report:' .. id
   local content_key = 'sitrep:report-content:' .. content_hash
@@ -107,14 +109,16 @@ if open then
     return out
   end
 end
--- Else join the job a worker is running and keeps open (workers/processing.py), but only once its worker
--- has claimed all of its list: then the newcomers wait for at most the reports that worker has in hand,
--- and a worker that died stops drawing reports after one commit. The token wakes the waiting worker.
-local running = redis.call('HMGET', running_key, 'job', 'claimed')
+-- Else join the job a worker is running and keeps open (workers/processing.py), but only while that
+-- worker waits with nothing in hand (a busy one would make newcomers wait while another worker may be
+-- idle), and with at most `backlog_max` reports not yet claimed (a worker that died draws no more than
+-- that, until its lease lapses). The token wakes the waiting worker.
+local running = redis.call('HMGET', running_key, 'job', 'claimed', 'waiting')
 if running[1] then
   local list_key = list_prefix .. running[1]
   local length = redis.call('LLEN', list_key)
-  if length == tonumber(running[2]) and length + #new_ids <= job_max then
+  if running[3] == '1' and length - tonumber(running[2]) + #new_ids <= backlog_max
+      and length + #new_ids <= job_max then
     add_to(list_key, 1, #new_ids)
     redis.call('RPUSH', wake_prefix .. running[1], '1')
     redis.call('PEXPIRE', wake_prefix .. running[1], 60000)
@@ -127,7 +131,7 @@ if running[1] then
   redis.call('PEXPIRE', wake_prefix .. running[1], 60000)
 end
 -- Otherwise enqueue the prepared jobs, job_max reports each, and leave the last one open.
-local a = 10 + 3 * n
+local a = 11 + 3 * n
 local first = 1
 local job_id
 while first <= #new_ids do
@@ -288,6 +292,7 @@ class ReportStore:
             keys.job_reports(""),
             keys.running_job(self._queue.name),
             keys.job_wake(""),
+            defaults.RUNNING_JOB_MAX_WAITING,
             len(reports),
         ]
         for report in reports:

@@ -11,7 +11,7 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 
 from schemas.reports import ReportIn
-from services import keys
+from services import defaults, keys
 from services.ingest.store import PreparedReport, ReportStore, UnexpectedEnqueueError, prepare, replay_words
 from services.settings import WorkerSettings
 from tests.helpers import start, stop_all, wait_for_line, wait_until
@@ -273,9 +273,9 @@ class RunningJob:
         return self.result
 
 
-def claimed_all(r: redis.Redis, job_id: str) -> bool:
-    running = r.hmget(keys.running_job("sitrep"), "job", "claimed")
-    return running[0] == job_id.encode() and int(running[1] or -1) == r.llen(keys.job_reports(job_id))
+def waits_idle(r: redis.Redis, job_id: str) -> bool:
+    """The job is the running one and its worker waits with nothing in hand: what the ingest joins."""
+    return r.hmget(keys.running_job("sitrep"), "job", "waiting") == [job_id.encode(), b"1"]
 
 
 def statuses(r: redis.Redis, batch: list[PreparedReport]) -> list[bytes | None]:
@@ -288,7 +288,7 @@ def test_a_running_job_takes_reports_posted_while_it_waits_and_processes_them(r:
     store.commit(first)
     job = RunningJob(r)
     for report in later:  # a trickle of lone POSTs, each after the job has taken the one before
-        wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim its list")
+        wait_until(lambda: waits_idle(r, job.job_id), what="the job to wait for newcomers")
         store.commit([report])
     wait_until(lambda: statuses(r, later) == [b"done"] * 3, what="the newcomers to be processed")
     assert Queue("sitrep", connection=r).count == 0  # no RQ job was made for them
@@ -298,32 +298,47 @@ def test_a_running_job_takes_reports_posted_while_it_waits_and_processes_them(r:
     assert len(job_lists(r)) == 1
 
 
-def test_a_running_job_is_joined_only_once_it_has_claimed_its_whole_list(r: redis.Redis) -> None:
-    """A report waits behind at most the reports the running worker has in hand: with one already waiting
-    for it, the next commit gets a new job (for another worker), and the running job takes no more."""
+def test_a_running_job_is_joined_only_while_its_worker_waits_with_nothing_in_hand(r: redis.Redis) -> None:
+    """A busy worker would make newcomers wait while another may be idle: they get a new job, and the busy
+    one takes no more. A waiting worker takes up to RUNNING_JOB_MAX_WAITING before it has claimed them."""
     store = ReportStore(r)
+    events = EventStore(r, OPEN)
     store.commit(reports(0, 1))
     (job_id,) = job_lists(r)
     r.lpop("rq:queue:sitrep")
-    EventStore(r, OPEN).claim_job(job_id, "sitrep", lease_milliseconds=5000)  # the worker is busy with it
-    joined, later = reports(1, 1), reports(2, 1)
-    store.commit(joined)
-    assert r.lrange(keys.job_reports(job_id), 0, -1)[-1] == joined[0].id.encode()
-    assert r.lpop(keys.job_wake(job_id)) == b"1"  # its worker is woken if it waits
-    store.commit(later)
-    assert list(job_lists(r).values()) == [[later[0].id]]
-    assert not r.exists(keys.running_job("sitrep"))
-    rows, still_open = EventStore(r, OPEN).take(job_id, "sitrep", 1, close=False, lease_milliseconds=5000)
-    assert [row[0] for row in rows] == [joined[0].id] and not still_open  # it drains what joined, then ends
+    events.claim_job(job_id, "sitrep", lease_milliseconds=5000)  # the worker is busy with its report
+    busy = reports(1, 1)
+    store.commit(busy)
+    assert list(job_lists(r).values()) == [[busy[0].id]]  # a new queued job
+    assert not r.exists(keys.running_job("sitrep")) and r.lpop(keys.job_wake(job_id)) == b"1"
+    rows, still_open = events.take(job_id, "sitrep", 1, close=False, lease_milliseconds=5000)
+    assert rows == [] and not still_open  # the busy job ends once its report is done
+    Queue("sitrep", connection=r).empty()
+
+    store.commit(reports(2, 1))
+    (job_id,) = job_lists(r)
+    r.lpop("rq:queue:sitrep")
+    events.claim_job(job_id, "sitrep", lease_milliseconds=5000)
+    assert events.take(job_id, "sitrep", 1, close=False, lease_milliseconds=5000) == ([], True)  # now it waits
+    joined = reports(3, defaults.RUNNING_JOB_MAX_WAITING)
+    store.commit(joined[:1])
+    store.commit(joined[1:])  # before the worker woke: still within the reports that may wait
+    assert [i.decode() for i in r.lrange(keys.job_reports(job_id), 1, -1)] == [p.id for p in joined]
+    assert r.llen(keys.job_wake(job_id)) == 2  # one token per join
+    too_many = reports(100, 1)
+    store.commit(too_many)
+    assert list(job_lists(r).values()) == [[too_many[0].id]]
+    rows, still_open = events.take(job_id, "sitrep", 1, close=False, lease_milliseconds=5000)
+    assert [row[0] for row in rows] == [p.id for p in joined] and not still_open  # drains, takes no more
 
 
 def test_a_running_job_is_not_joined_beyond_the_job_size(r: redis.Redis) -> None:
     store = ReportStore(r, job_max_reports=3)
     store.commit(reports(0, 2))
     job = RunningJob(r)
-    wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim its list")
+    wait_until(lambda: waits_idle(r, job.job_id), what="the job to wait for newcomers")
     store.commit(reports(2, 1))  # fills it
-    wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim the newcomer")
+    wait_until(lambda: waits_idle(r, job.job_id), what="the job to take the newcomer and wait again")
     late = reports(3, 1)
     store.commit(late)  # would make 4: a new job, and the running one is told to end
     assert job.finish().processed == 3
@@ -335,7 +350,7 @@ def test_a_lingering_job_ends_at_once_when_a_new_job_is_queued(r: redis.Redis) -
     store = ReportStore(r, job_max_reports=2)
     store.commit(reports(0, 1))
     job = RunningJob(r)
-    wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim its list")
+    wait_until(lambda: waits_idle(r, job.job_id), what="the job to wait for newcomers")
     store.commit(reports(1, 2))  # too many for the running job: a new job
     job.thread.join(timeout=10)
     assert not job.thread.is_alive() and job.result is not None and job.result.processed == 1
@@ -355,7 +370,7 @@ def test_a_job_closes_when_its_worker_is_asked_to_stop_or_its_time_is_up(r: redi
     store = ReportStore(r)
     store.commit(reports(0, 1))
     job = RunningJob(r)
-    wait_until(lambda: claimed_all(r, job.job_id), what="the job to claim its list")
+    wait_until(lambda: waits_idle(r, job.job_id), what="the job to wait for newcomers")
     assert job.finish().processed == 1  # stop_requested: a warm shutdown
     store.commit(reports(1, 1))
     job = RunningJob(r, open_seconds=0.0)  # open for no time: ends as soon as its list is done
@@ -387,21 +402,28 @@ def test_a_job_that_fails_takes_no_newcomers_and_its_retry_processes_every_repor
 
 
 def test_a_worker_that_dies_holding_an_open_job_strands_no_report(r: redis.Redis) -> None:
-    """At most one commit joins a dead worker's job (it never claims it), and RQ's retry of the abandoned
-    job processes it; later commits get new jobs, and once the lease lapses nothing joins."""
+    """A worker killed while its job waits for newcomers: reports join it only until RUNNING_JOB_MAX_WAITING
+    wait unclaimed or its lease lapses, and RQ's retry of the abandoned job processes them."""
     store = ReportStore(r)
     store.commit(reports(0, 1))
     (job_id,) = job_lists(r)
     r.lpop("rq:queue:sitrep")
-    EventStore(r, OPEN).claim_job(job_id, "sitrep", lease_milliseconds=200)  # ... and the worker is killed
-    joined, later = reports(1, 1), reports(2, 1)
-    store.commit(joined)
-    store.commit(later)
+    events = EventStore(r, OPEN)
+    events.claim_job(job_id, "sitrep", lease_milliseconds=300)
+    events.take(job_id, "sitrep", 1, close=False, lease_milliseconds=300)  # waits ... and is killed
+    joined = reports(1, defaults.RUNNING_JOB_MAX_WAITING)
+    for report in joined:
+        store.commit([report])
+    later = reports(100, 1)
+    store.commit(later)  # one too many: a new job
     assert [ids for other, ids in job_lists(r).items() if other != job_id] == [[later[0].id]]
+    Queue("sitrep", connection=r).empty()
     wait_until(lambda: not r.exists(keys.running_job("sitrep")), what="the lease to lapse")
+    store.commit(reports(101, 1))
+    assert job_id not in job_lists(r)
     result = process_job_reports(r, job_id, "sitrep", WorkerSettings(job_linger_seconds=0))  # the retry
-    assert result.processed == 2
-    assert statuses(r, reports(0, 2)) == [b"done", b"done"]
+    assert result.processed == 1 + len(joined)
+    assert set(statuses(r, reports(0, 1) + joined)) == {b"done"}
 
 
 def test_rq_workers_with_open_jobs_process_every_report_once(r: redis.Redis, child_env: dict[str, str]) -> None:
