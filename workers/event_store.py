@@ -10,7 +10,7 @@ can never interleave inside a merge. The event's JSON is rendered on read (worke
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -70,14 +70,19 @@ _TAKE_LUA = (
     _CLAIM_FUNCTION_LUA
     + """
 -- A running job takes the reports that joined its list since `offset`; or, with none, ends its openness.
--- KEYS: running-job key, the job's report list, its wake list, the RQ queue list. ARGV: job id, offset,
--- close ('1': take no more after these), lease ms.
+-- KEYS: running-job key, the job's report list, its wake list, then the RQ queue lists its worker serves.
+-- ARGV: job id, offset, close ('1': take no more after these), lease ms.
 -- Returns 'open' (still the running job: newcomers may come) or 'closed', then claimed rows as `claim`.
 -- Closing and the last read of the list are one step: no report can join after the job's last look.
 local mine = redis.call('HGET', KEYS[1], 'job') == ARGV[1]
 local ids = redis.call('LRANGE', KEYS[2], tonumber(ARGV[2]), -1)
 redis.call('DEL', KEYS[3])
-local close = ARGV[3] == '1' or not mine or (#ids == 0 and redis.call('LLEN', KEYS[4]) > 0)
+local close = ARGV[3] == '1' or not mine
+if #ids == 0 and not close then
+  for k = 4, #KEYS do  -- other work waits for this worker: free it rather than wait for newcomers
+    if redis.call('LLEN', KEYS[k]) > 0 then close = true; break end
+  end
+end
 if close then
   if mine then redis.call('DEL', KEYS[1]) end
   return claim(ids, { 'closed' })
@@ -183,16 +188,23 @@ class EventStore:
         return self._claimed(self._claim(keys=script_keys, args=[job_id, lease_milliseconds]))
 
     def take(
-        self, job_id: str, queue_name: str, offset: int, close: bool, lease_milliseconds: int
+        self,
+        job_id: str,
+        queue_name: str,
+        offset: int,
+        close: bool,
+        lease_milliseconds: int,
+        other_queues: Sequence[str] = (),
     ) -> tuple[list[tuple[str, str, str]], bool]:
         """Claim the reports that joined the running job after the first `offset`; and whether it still
         takes newcomers. With `close`, or when it is no longer the running job, or when it has nothing
-        left while other jobs wait in the queue, it takes no more after what this returns."""
+        left while jobs wait in its queue or in `other_queues` (the worker's others), it takes no more
+        after what this returns."""
         script_keys = [
             keys.running_job(queue_name),
             keys.job_reports(job_id),
             keys.job_wake(job_id),
-            Queue.redis_queue_namespace_prefix + queue_name,
+            *(Queue.redis_queue_namespace_prefix + name for name in (queue_name, *other_queues)),
         ]
         reply = self._take(keys=script_keys, args=[job_id, offset, "1" if close else "0", lease_milliseconds])
         return self._claimed(reply[1:]), _text(reply[0]) == "open"

@@ -28,6 +28,21 @@ def _settings() -> WorkerSettings:
     return _configured or _from_environment()
 
 
+def _text(value: bytes | str | None) -> str:
+    return value.decode() if isinstance(value, bytes) else (value or "")
+
+
+def open_seconds(settings: WorkerSettings, timeout: float | None, retries_left: int | None) -> float:
+    """How long a report job takes newcomers: the setting, at most a third of the job's timeout (it must
+    end well before RQ kills it), and not at all on its last attempt or without retries (if that run
+    failed, nothing would retry it, and the reports that joined it would be stuck)."""
+    if not (retries_left or 0) > 0:
+        return 0.0
+    if timeout is not None and timeout > 0:
+        return min(settings.job_open_seconds, timeout / 3)
+    return settings.job_open_seconds
+
+
 def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
     """Extract, deduplicate and publish the events of a batch of stored reports.
 
@@ -41,18 +56,18 @@ def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
         raise RuntimeError("process_reports runs inside an RQ worker; call workers.processing.process_batch directly")
     if report_ids is None:
         settings = _settings()
-        open_seconds = settings.job_open_seconds
-        if job.timeout is not None and job.timeout > 0:
-            open_seconds = min(open_seconds, job.timeout / 3)  # the job must end well before RQ kills it
         worker_key = Worker.redis_worker_namespace_prefix + (job.worker_name or "")
+        served = job.connection.hget(worker_key, "queues")
         result: BatchResult = process_job_reports(
             job.connection,
             job.id,
             job.origin,
             settings,
-            open_seconds=open_seconds,
+            open_seconds=open_seconds(settings, job.timeout, job.retries_left),
             # RQ records a warm shutdown asked of a busy worker in its hash: stop taking newcomers then.
             stop_requested=lambda: bool(job.connection.hexists(worker_key, "shutdown_requested_date")),
+            # A worker that also serves webhook deliveries must not keep them waiting while it lingers.
+            other_queues=[name for name in _text(served).split(",") if name and name != job.origin],
         )
     else:
         result = process_batch(job.connection, report_ids, _settings())

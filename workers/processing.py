@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -93,14 +93,16 @@ def process_job_reports(
     settings: WorkerSettings,
     open_seconds: float | None = None,
     stop_requested: Callable[[], bool] = lambda: False,
+    other_queues: Sequence[str] = (),
 ) -> BatchResult:
     """Process the reports the ingest gave to RQ job `job_id` (services/ingest/store.py), and those that
     join it while it runs.
 
     The job is closed to new reports while queued as soon as it starts, and becomes the queue's running
     job instead: while it waits with nothing in hand, the ingest may append newcomers and wake it.
-    When it has nothing left it waits up to `settings.job_linger_seconds` for more, unless other jobs
-    wait in the queue, the worker is asked to stop, or it has been open `open_seconds`; then it closes,
+    When it has nothing left it waits up to `settings.job_linger_seconds` for more, unless jobs wait in
+    its queue or in `other_queues` (the worker's others), the worker is asked to stop, or it has been
+    open `open_seconds` (0: not at all); then it closes,
     in the same script call as its last look at the list, so no report joins a job that has ended.
     A steady trickle of POSTs thus shares one RQ job, and each report skips RQ's wait between jobs.
     The list is dropped only once every report in it is done or failed, so a retry after a crash reads
@@ -126,7 +128,7 @@ def process_job_reports(
                 or (idle_since is not None and now - idle_since >= linger)
                 or (idle_since is not None and stop_requested())
             )
-            rows, still_open = store.take(job_id, queue_name, offset, close, lease)
+            rows, still_open = store.take(job_id, queue_name, offset, close, lease, other_queues)
             offset += len(rows)
             if rows:
                 idle_since = None
@@ -134,7 +136,9 @@ def process_job_reports(
                 break
             else:
                 idle_since = now if idle_since is None else idle_since
-                store.wait_for_newcomers(job_id, min(WAIT_SLICE_SECONDS, max(0.001, idle_since + linger - now)))
+                # At least 10 ms: Redis before 7.0.8 rounds a BLPOP timeout under 1 ms to 0, which blocks forever.
+                wait = min(WAIT_SLICE_SECONDS, max(0.01, idle_since + linger - now))
+                store.wait_for_newcomers(job_id, wait)
     except BaseException:
         with contextlib.suppress(redis.RedisError):  # Redis itself may be what failed: its lease then lapses
             store.close_job(job_id, queue_name)

@@ -16,7 +16,9 @@ of growing. The RQ job records are built by RQ itself (`Queue.enqueue_many` on a
 never sent); the script replays those commands only when it needs a new job. A worker closes a
 queued job to new reports when it starts it; the running job then takes newcomers only through the
 running-job key, which its worker reads and renews in the same script that claims them
-(workers/event_store.py), so no report can join a job after the job has ended or been closed.
+(workers/event_store.py), so no report can join a job after the job has ended or been closed. A worker
+that dies leaves that key to lapse (1 s): until then up to 25 reports may join its job, which RQ's
+retry of the abandoned job processes (only jobs with a retry left stay open).
 """
 
 from __future__ import annotations
@@ -117,7 +119,7 @@ local running = redis.call('HMGET', running_key, 'job', 'claimed', 'waiting')
 if running[1] then
   local list_key = list_prefix .. running[1]
   local length = redis.call('LLEN', list_key)
-  if running[3] == '1' and length - tonumber(running[2]) + #new_ids <= backlog_max
+  if running[3] == '1' and length - (tonumber(running[2]) or length) + #new_ids <= backlog_max
       and length + #new_ids <= job_max then
     add_to(list_key, 1, #new_ids)
     redis.call('RPUSH', wake_prefix .. running[1], '1')

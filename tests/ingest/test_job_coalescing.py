@@ -16,6 +16,7 @@ from services.ingest.store import PreparedReport, ReportStore, UnexpectedEnqueue
 from services.settings import WorkerSettings
 from tests.helpers import start, stop_all, wait_for_line, wait_until
 from workers.event_store import EventStore
+from workers.jobs import open_seconds
 from workers.processing import BatchResult, process_job_reports
 
 
@@ -240,7 +241,13 @@ OPEN = WorkerSettings(job_linger_seconds=30.0, job_open_seconds=60.0)
 class RunningJob:
     """`process_job_reports` of the only queued job, in a thread, as an RQ worker would run it."""
 
-    def __init__(self, r: redis.Redis, settings: WorkerSettings = OPEN, open_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        r: redis.Redis,
+        settings: WorkerSettings = OPEN,
+        open_seconds: float | None = None,
+        other_queues: tuple[str, ...] = (),
+    ) -> None:
         (self.job_id,) = job_lists(r)
         r.lpop("rq:queue:sitrep")  # RQ's dequeue
         self.stop = threading.Event()
@@ -256,6 +263,7 @@ class RunningJob:
                     settings,
                     open_seconds=open_seconds,
                     stop_requested=self.stop.is_set,
+                    other_queues=other_queues,
                 )
             except BaseException as error:  # surfaced by finish()
                 self.error = error
@@ -274,8 +282,9 @@ class RunningJob:
 
 
 def waits_idle(r: redis.Redis, job_id: str) -> bool:
-    """The job is the running one and its worker waits with nothing in hand: what the ingest joins."""
-    return r.hmget(keys.running_job("sitrep"), "job", "waiting") == [job_id.encode(), b"1"]
+    """The job is the running one, has claimed all of its list, and its worker waits with nothing in hand."""
+    job, claimed, waiting = r.hmget(keys.running_job("sitrep"), "job", "claimed", "waiting")
+    return job == job_id.encode() and waiting == b"1" and int(claimed or -1) == r.llen(keys.job_reports(job_id))
 
 
 def statuses(r: redis.Redis, batch: list[PreparedReport]) -> list[bytes | None]:
@@ -364,6 +373,24 @@ def test_a_job_that_finds_others_queued_does_not_linger(r: redis.Redis) -> None:
     r.lpop("rq:queue:sitrep")
     result = process_job_reports(r, first, "sitrep", OPEN)  # returns without waiting: the queue is not empty
     assert result.processed == 2
+
+
+def test_a_job_does_not_linger_while_a_queue_its_worker_also_serves_has_jobs(r: redis.Redis) -> None:
+    """The webhook worker also takes report jobs: it must not keep deliveries waiting for newcomers."""
+    store = ReportStore(r)
+    store.commit(reports(0, 1))
+    r.rpush("rq:queue:sitrep-webhooks", "a-delivery-job")
+    job = RunningJob(r, other_queues=("sitrep-webhooks",))
+    job.thread.join(timeout=10)
+    assert not job.thread.is_alive() and job.result is not None and job.result.processed == 1
+
+
+def test_a_job_takes_newcomers_only_with_a_retry_left_and_for_a_third_of_its_timeout() -> None:
+    settings = WorkerSettings(job_open_seconds=10)
+    assert open_seconds(settings, 180, 3) == 10
+    assert open_seconds(settings, 6, 1) == 2
+    assert open_seconds(settings, 180, 0) == 0  # the last attempt: if it failed, nothing would retry it
+    assert open_seconds(settings, 180, None) == 0  # a job enqueued without retries, likewise
 
 
 def test_a_job_closes_when_its_worker_is_asked_to_stop_or_its_time_is_up(r: redis.Redis) -> None:
