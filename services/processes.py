@@ -10,8 +10,9 @@ from collections.abc import Sequence
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: the kernel SIGTERMs it if its parent dies (Linux; harmless elsewhere)."""
+def die_with_parent() -> None:
+    """Runs in a child (before exec, or after a fork): the kernel SIGTERMs it if its parent dies (Linux;
+    harmless elsewhere)."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):
@@ -22,5 +23,5 @@ def spawn_child(command: Sequence[str], env: dict[str, str] | None = None) -> su
     """Start `command` in its own process group (a terminal's Ctrl-C reaches only the parent, which
     stops children in order) and tied to the parent's life."""
     return subprocess.Popen(
-        list(command), env=env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent, process_group=0
+        list(command), env=env, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent, process_group=0
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 
 from rq import Queue
 from rq.worker import BaseWorker
 
 from services.heap import freeze_startup_objects
+from services.processes import die_with_parent
 from services.redis_conn import sync_client
 from services.settings import WorkerSettings
 
@@ -45,6 +47,10 @@ def run_worker(
 
     # A burst worker drains what is queued and exits: a job waiting for newcomers would only delay that.
     workers.jobs.use_settings(settings.model_copy(update={"job_linger_seconds": 0.0}) if burst else settings)
+    # RQ forks its scheduler (and, with rq.worker.Worker, a work horse per job). A child that outlived a
+    # killed worker would hold the worker's Redis socket, on which a BLMOVE for the next job still waits:
+    # Redis would hand that job to a socket nobody reads. The kernel ends such children with the worker.
+    os.register_at_fork(after_in_child=die_with_parent)
     connection = sync_client(settings.redis_url)
     cls = _worker_class(worker_class or settings.worker_class)
     worker = cls(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+from pathlib import Path
+
 import redis
 from rq import Queue, Worker
 
@@ -43,3 +47,37 @@ def test_reports_are_processed_while_webhook_deliveries_hang(r: redis.Redis, chi
     finally:
         for worker in workers:
             kill_group(worker)  # a warm shutdown would wait for the sleeping delivery
+
+
+def children(pid: int) -> list[int]:
+    """Live child processes of `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_killed_worker_takes_the_scheduler_it_forked_with_it(r: redis.Redis, child_env: dict[str, str]) -> None:
+    """RQ forks a scheduler beside each worker. A worker killed alone (the OOM killer) must not leave it
+    running with the worker's Redis socket, where a BLMOVE would still wait to be handed the next job."""
+    worker = start(["worker"], child_env)
+    try:
+        forked = wait_until(lambda: children(worker.pid), timeout_seconds=60, what="the worker to fork its scheduler")
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+        wait_until(lambda: not any(alive(pid) for pid in forked), what="the scheduler to die with its worker")
+    finally:
+        kill_group(worker)
