@@ -61,8 +61,8 @@ def start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
 def kill_group(process: subprocess.Popen[str]) -> None:
     """SIGKILL a process started by `start` and every process it forked.
 
-    A worker forks RQ's scheduler; killed alone, the worker leaves that child holding its sockets, and
-    Redis keeps serving the dead worker's blocked BLMOVE: it would take the next test's job.
+    A worker forks RQ's scheduler. The kernel ends it when its worker dies (workers/runner.py), but only
+    after a moment; killing the group at once keeps it from taking the next test's job meanwhile.
     """
     try:
         os.killpg(process.pid, signal.SIGKILL)
