@@ -28,6 +28,12 @@ RUNNING_JOB_MAX_WAITING = 25
 """Reports that may join a waiting running job before its worker has claimed them: a batch POST larger
 than this gets a job of its own, and a worker that died strands at most this many until RQ retries its job."""
 
+WORKER_MAINTENANCE_SECONDS = 60
+"""How often one of the workers runs RQ's maintenance (RQ's default: 10 minutes), which is what retries the
+job of a worker that died once its started-registry entry expires (the job timeout and a minute): the
+reports such a job held wait minutes either way, but not a quarter of an hour. An idle worker wakes this
+often to look (its RQ worker TTL is this plus 15 s)."""
+
 WORKER_CLASS = "rq.worker.SimpleWorker"
 """RQ worker class of `sitrep worker`. RQ's forking Worker pays about 17 ms per job for the fork of a
 process holding the lexicons; under light load every report is its own job, which capped a worker

@@ -74,6 +74,11 @@ class WorkerSettings(CommonSettings):
     job_open_seconds: float = Field(
         default=defaults.JOB_OPEN_SECONDS, ge=0.0, description="A running report job takes new reports this long."
     )
+    worker_maintenance_seconds: int = Field(
+        default=defaults.WORKER_MAINTENANCE_SECONDS,
+        ge=1,
+        description="RQ's registry maintenance (retries a dead worker's jobs) this often; RQ's default is 600.",
+    )
     worker_class: str = Field(
         default=defaults.WORKER_CLASS,
         description="RQ worker class: rq.worker.SimpleWorker (default) or rq.worker.Worker (forks per job).",

@@ -56,6 +56,8 @@ def run_worker(
     worker = cls(
         [Queue(name, connection=connection) for name in (queues or [settings.queue_name, settings.webhook_queue_name])],
         connection=connection,
+        maintenance_interval=settings.worker_maintenance_seconds,
+        worker_ttl=settings.worker_maintenance_seconds + 15,  # an idle worker blocks for its TTL - 15 s
     )
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
     return 0

@@ -113,3 +113,32 @@ def test_reports_that_joined_the_open_job_of_a_worker_then_killed_are_processed(
     assert retry_abandoned_jobs(r) == [job_id]
     drain_with_a_new_worker(r, child_env, first + joined)
     assert not r.exists(keys.job_reports(job_id))
+
+
+def test_an_idle_worker_retries_a_dead_workers_job_within_its_maintenance_interval(
+    r: redis.Redis, child_env: dict[str, str]
+) -> None:
+    """RQ's own maintenance retries abandoned jobs, by default every 10 minutes and only when an idle
+    worker wakes (every 405 s). `SITREP_WORKER_MAINTENANCE_SECONDS` makes both short."""
+    store = ReportStore(r, job_max_reports=2000)
+    batch = reports(0, 2000)
+    store.commit(batch)
+    (job_id,) = Queue("sitrep", connection=r).job_ids
+    env = {**child_env, "SITREP_WORKER_MAINTENANCE_SECONDS": "1"}
+    worker = start(["worker"], env)
+    try:
+        first = keys.report(batch[0].id)
+        wait_until(lambda: r.hget(first, "status") == b"done", timeout_seconds=60, what="the worker to be mid-job")
+    finally:
+        kill_group(worker)
+    survivor = start(["worker"], env)
+    try:
+        wait_for_line(survivor, "cleaning registries", timeout_seconds=60)  # its start-up maintenance: done
+        queue = Queue("sitrep", connection=r)
+        started = StartedJobRegistry(queue=queue)
+        (entry,) = r.zrange(started.key, 0, -1)
+        r.zadd(started.key, {entry: time.time() - 1})  # as if the job's timeout and a minute had passed
+        scheduled = ScheduledJobRegistry(queue=queue)
+        wait_until(lambda: scheduled.get_job_ids() == [job_id], timeout_seconds=15, what="RQ to retry the job")
+    finally:
+        stop_all([survivor])
