@@ -495,6 +495,16 @@ def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
             "measured",
             rates[workers] / rates[1],
         )
+    # What each worker spends per report does not grow with their number (no lock, no shared state in
+    # the workers): the bend is the cores, which the workers share with Redis.
+    for workers in counts[1:]:
+        row(
+            f"worker CPU per report, {workers} vs 1 worker(s)",
+            cpu[workers][0] * 1e6,
+            "µs",
+            "1 worker",
+            cpu[1][0] * 1e6,
+        )
     # Lone POSTs: one report per commit, all stored while no worker runs (a backlog). Each joins the
     # queued job until it is full, so the workers pay RQ's per-job cost per 100 reports, not per report.
     client.flushall()
