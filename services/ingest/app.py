@@ -26,6 +26,9 @@ from services.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 
+HEALTH_TIMEOUT_SECONDS = 2.0
+"""/healthz answers 503 after this long without a PING reply: below the probes' 3 s timeout."""
+
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
     """Build the app; Redis clients are made in the lifespan from `settings.redis_url`."""
@@ -78,8 +81,17 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["ops"])
     async def healthz(redis_client: RedisDep) -> dict[str, Any]:
-        """200 when Redis answers, 503 otherwise."""
-        await redis_client.ping()
+        """200 when Redis answers within HEALTH_TIMEOUT_SECONDS, 503 otherwise (readiness: take traffic?)."""
+        try:
+            await asyncio.wait_for(redis_client.ping(), HEALTH_TIMEOUT_SECONDS)
+        except TimeoutError as error:  # a busy pool or a slow Redis: answer before the probe gives up
+            raise redis.TimeoutError(f"no PING reply within {HEALTH_TIMEOUT_SECONDS} s") from error
+        return {"status": "ok"}
+
+    @app.get("/livez", tags=["ops"])
+    async def livez() -> dict[str, Any]:
+        """200 while this process serves requests, whatever Redis does (liveness: restart me?). A liveness
+        probe on /healthz would restart every API pod during a Redis outage, which a restart cannot fix."""
         return {"status": "ok"}
 
     @app.exception_handler(redis.RedisError)

@@ -35,6 +35,7 @@ DEFAULT_JOB_TIMEOUT_SECONDS = 180
 QUEUE_LIST = "rq:queue:sitrep"
 API_PORT = 8000
 HEALTH_PATH = "/healthz"
+LIVE_PATH = "/livez"
 # Kinds that kubernetes-validate has schemas for; anything else is custom.
 CORE_API_GROUPS = ("v1", "apps/v1", "policy/v1", "batch/v1", "autoscaling/v2")
 
@@ -308,8 +309,9 @@ def test_sitrep_containers_use_the_image_entrypoint() -> None:
         assert "REDIS_URL" in container_env(load_k8s(), c), f"{wl['metadata']['name']} gets no REDIS_URL"
 
 
-def http_probe_problems(docs: list[Doc], workload: str, path: str = HEALTH_PATH) -> list[str]:
-    """Readiness and liveness must GET `path` on a port the container really listens on."""
+def http_probe_problems(docs: list[Doc], workload: str) -> list[str]:
+    """Readiness must GET /healthz (Redis answers) and liveness /livez (the process answers, whatever Redis
+    does: a Redis outage must not restart every pod), on a port the container really listens on."""
     wl = find_object(docs, "Deployment", workload)
     if wl is None:
         return [f"no Deployment {workload}"]
@@ -320,7 +322,7 @@ def http_probe_problems(docs: list[Doc], workload: str, path: str = HEALTH_PATH)
         numbers = {p["containerPort"] for p in ports}
         argv = as_argv(c.get("args"))
         listen = int(argv[argv.index("--port") + 1]) if "--port" in argv else None
-        for kind in ("readinessProbe", "livenessProbe"):
+        for kind, path in (("readinessProbe", HEALTH_PATH), ("livenessProbe", LIVE_PATH)):
             get = c.get(kind, {}).get("httpGet")
             if not get:
                 problems.append(f"{c['name']}: {kind} is not an httpGet probe")
@@ -336,7 +338,7 @@ def http_probe_problems(docs: list[Doc], workload: str, path: str = HEALTH_PATH)
     return problems
 
 
-def test_api_probes_hit_healthz_on_the_container_port() -> None:
+def test_api_probes_hit_healthz_and_livez_on_the_container_port() -> None:
     assert http_probe_problems(load_k8s(), "sitrep-api") == []
 
 
@@ -348,6 +350,7 @@ def test_api_probes_hit_healthz_on_the_container_port() -> None:
         (lambda c: c["livenessProbe"]["httpGet"].update(port=8080), "not a container port"),
         (lambda c: c.update(args=["api", "--port", "9000"]), "listens on 9000"),
         (lambda c: c.pop("readinessProbe"), "readinessProbe"),
+        (lambda c: c["livenessProbe"]["httpGet"].update(path="/healthz"), "livenessProbe path '/healthz'"),
     ],
 )
 def test_probe_check_catches_mistakes(mutate: Callable[[Doc], object], expected: str) -> None:

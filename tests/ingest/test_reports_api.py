@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from rq import Queue
 
 from services import keys
+from services.embedded_redis import free_port
 from services.ingest.app import create_app
 from services.settings import IngestSettings
 from tests.conftest import fixture_reports
@@ -201,3 +203,24 @@ def test_metrics_count_accepted_reports_and_read_queue_depth_from_redis(client: 
     assert _metric(text, 'sitrep_failed_jobs{queue="sitrep"}') == 0
     assert _metric(text, 'sitrep_queue_jobs{queue="sitrep-webhooks"}') == 0
     assert _metric(text, "sitrep_redis_used_memory_bytes") > 0
+
+
+def test_livez_answers_and_healthz_says_503_when_redis_is_gone() -> None:
+    """Liveness must not depend on Redis (an outage would restart every API pod); readiness must."""
+    settings = IngestSettings(redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/livez").json() == {"status": "ok"}
+        health = client.get("/healthz")
+        assert health.status_code == 503
+        assert "Redis is unavailable" in health.json()["detail"]
+
+
+def test_healthz_gives_up_on_a_redis_that_never_answers() -> None:
+    """A Redis that accepts connections but never replies (or a pool with no free connection): /healthz
+    answers 503 after HEALTH_TIMEOUT_SECONDS instead of outwaiting the probe."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody ever reads or writes
+        port = silent.getsockname()[1]
+        with TestClient(create_app(IngestSettings(redis_url=f"redis://127.0.0.1:{port}/0"))) as client:
+            health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["detail"].endswith("TimeoutError")
