@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rq import Worker, get_current_job
+from rq.utils import as_text
 
 from services.settings import WorkerSettings
 from workers.processing import BatchResult, process_batch, process_job_reports
@@ -26,10 +27,6 @@ def _from_environment() -> WorkerSettings:
 
 def _settings() -> WorkerSettings:
     return _configured or _from_environment()
-
-
-def _text(value: bytes | str | None) -> str:
-    return value.decode() if isinstance(value, bytes) else (value or "")
 
 
 def open_seconds(settings: WorkerSettings, timeout: float | None, retries_left: int | None) -> float:
@@ -57,7 +54,7 @@ def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
     if report_ids is None:
         settings = _settings()
         worker_key = Worker.redis_worker_namespace_prefix + (job.worker_name or "")
-        served = job.connection.hget(worker_key, "queues")
+        served = as_text(job.connection.hget(worker_key, "queues") or b"")  # RQ's "name,name"
         result: BatchResult = process_job_reports(
             job.connection,
             job.id,
@@ -67,7 +64,7 @@ def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
             # RQ records a warm shutdown asked of a busy worker in its hash: stop taking newcomers then.
             stop_requested=lambda: bool(job.connection.hexists(worker_key, "shutdown_requested_date")),
             # A worker that also serves webhook deliveries must not keep them waiting while it lingers.
-            other_queues=[name for name in _text(served).split(",") if name and name != job.origin],
+            other_queues=[name for name in served.split(",") if name and name != job.origin],
         )
     else:
         result = process_batch(job.connection, report_ids, _settings())

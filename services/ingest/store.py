@@ -42,10 +42,9 @@ log = logging.getLogger(__name__)
 _STORE_REPORTS_LUA = """
 -- ARGV: received_at, ttl_seconds, job_max_reports, the RQ queue's list key, open-job key, job report-list
 --   key prefix, running-job key, job wake-list key prefix, most reports a running job may have waiting,
---   report count N, then (id, content_hash, payload)
---   per report, then per job prepared by the
---   caller: its id, the count of words that follow, and RQ's commands that enqueue it, each as
---   (argument count, arguments...).
+--   report count N, then (id, content_hash, payload) per report, then per job prepared by the caller:
+--   its id, the count of words that follow, and RQ's commands that enqueue it, each as (argument count,
+--   arguments...).
 -- Returns a flat list of (position, duplicate_of) for the duplicates only: the usual reply is empty.
 local received_at = ARGV[1]
 local ttl = tonumber(ARGV[2])
