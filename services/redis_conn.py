@@ -19,9 +19,15 @@ def _require(url: str | None) -> str:
     return url
 
 
-def sync_client(url: str | None) -> redis.Redis:
-    """A blocking client (RQ, workers, notifier, CLI)."""
-    return redis.Redis.from_url(_require(url), health_check_interval=30)
+def sync_client(url: str | None, socket_timeout: float | None = None) -> redis.Redis:
+    """A blocking client (RQ, workers, notifier, CLI).
+
+    A reply that never comes (a partition, a host gone without a reset) raises after `socket_timeout`
+    seconds; None keeps redis-py's default (5 s in redis-py 8, which it lengthens for blocked reads), and
+    RQ raises its worker's own above its dequeue timeout.
+    """
+    extra = {} if socket_timeout is None else {"socket_timeout": socket_timeout}
+    return redis.Redis.from_url(_require(url), health_check_interval=30, **extra)
 
 
 ASYNC_POOL_CONNECTIONS = 100

@@ -161,7 +161,7 @@ class Dispatcher:
         while not self.stop.is_set():
             try:
                 self.step()
-            except redis.ConnectionError as error:
+            except (redis.ConnectionError, redis.TimeoutError) as error:
                 log.warning("redis unavailable (%s); retrying", error)
                 self.stop.wait(1.0)
             except redis.ResponseError as error:

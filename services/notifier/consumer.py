@@ -12,6 +12,7 @@ in the same MULTI as its situation; otherwise the place's group is flushed when 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -151,22 +152,23 @@ class Notifier:
     def run(self) -> None:
         self.ensure_group()
         while not self.stop.is_set():
-            if not self.hold_lease():
-                self.stop.wait(LEASE_MILLISECONDS / 3000)
-                continue
             try:
+                if not self.hold_lease():  # inside the try: a Redis blip here must not end the process
+                    self.stop.wait(LEASE_MILLISECONDS / 3000)
+                    continue
                 self.rules  # noqa: B018  (copies an edited rules file into Redis within a second, even when idle)
                 self.flush_due()
                 self.step(block_milliseconds=self._block_milliseconds())
             except redis.RedisError as error:
                 log.warning("redis unavailable (%s); retrying in a second", error)
                 self.stop.wait(1)
-        self.connection.eval(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-            1,
-            keys.NOTIFIER_LEADER,
-            self.consumer,
-        )
+        with contextlib.suppress(redis.RedisError):  # Redis away at stop: the lease lapses by itself
+            self.connection.eval(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+                1,
+                keys.NOTIFIER_LEADER,
+                self.consumer,
+            )
 
     def _block_milliseconds(self) -> int:
         """Block on the stream until new entries come or the next group is due, whichever is first."""
