@@ -97,9 +97,16 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     @app.exception_handler(redis.RedisError)
     async def redis_unavailable(request: Request, error: redis.RedisError) -> JSONResponse:
         log.warning("redis error on %s %s: %s", request.method, request.url.path, error)
+        if isinstance(error, redis.TimeoutError):
+            # The command may have run after all (its reply was late): say so; a resend is recognised
+            # by its id or its text, so resending is safe.
+            detail = "Redis did not answer in time; a write may or may not have happened, and resending is safe"
+        else:
+            detail = "Redis is unavailable, nothing was stored"
         return JSONResponse(
-            {"detail": f"Redis is unavailable, nothing was stored: {type(error).__name__}"},
+            {"detail": f"{detail}: {type(error).__name__}"},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "1"},
         )
 
     openapi.install(app)

@@ -25,7 +25,10 @@ def _operation(summary: str, request_schema: dict[str, Any], response_model: str
             },
             "413": {"description": "Body, or number of reports, over the limit"},
             "422": {"description": "Invalid report; each `detail[].loc` names the field"},
-            "503": {"description": "Redis unavailable; nothing was stored"},
+            "503": {
+                "description": "Redis unavailable: nothing was stored; or Redis answered too late, and the "
+                "report may be stored: resending is safe either way (resends are recognised)"
+            },
         },
     }
 

@@ -222,5 +222,5 @@ def test_healthz_gives_up_on_a_redis_that_never_answers() -> None:
         port = silent.getsockname()[1]
         with TestClient(create_app(IngestSettings(redis_url=f"redis://127.0.0.1:{port}/0"))) as client:
             health = client.get("/healthz")
-    assert health.status_code == 503
-    assert health.json()["detail"].endswith("TimeoutError")
+    assert health.status_code == 503 and health.headers["retry-after"] == "1"
+    assert health.json()["detail"].endswith("resending is safe: TimeoutError")
