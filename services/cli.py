@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pydantic
 import redis
 
 from services import client_tools
@@ -143,6 +144,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_settings(title: str) -> bool:
+    """Whether a ValidationError's title names one of our settings classes (a bad environment variable)."""
+    from pydantic_settings import BaseSettings
+
+    from services import settings
+
+    found = getattr(settings, title, None)
+    return isinstance(found, type) and issubclass(found, BaseSettings)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -153,6 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except RedisNotConfigured as error:
         print(f"sitrep {args.command}: {error}", file=sys.stderr)
+        return 2
+    except pydantic.ValidationError as error:
+        if not _is_settings(error.title):
+            raise  # not a setting: a bug, which must show its trace
+        for problem in error.errors():
+            name = "_".join(str(part) for part in problem["loc"]).upper()
+            variable = name if name == "REDIS_URL" else f"SITREP_{name}"
+            print(f"sitrep {args.command}: {variable}={problem.get('input')!r}: {problem['msg']}", file=sys.stderr)
         return 2
     except redis.ConnectionError as error:
         print(f"sitrep {args.command}: cannot reach Redis: {error}", file=sys.stderr)

@@ -76,7 +76,8 @@ class WorkerSettings(CommonSettings):
     )
     worker_maintenance_seconds: int = Field(
         default=defaults.WORKER_MAINTENANCE_SECONDS,
-        ge=1,
+        ge=10,  # RQ's socket timeout becomes this + 10 s: shorter would make workers quit on a short stall
+        le=600,
         description="RQ's registry maintenance (retries a dead worker's jobs) this often; RQ's default is 600.",
     )
     worker_class: str = Field(

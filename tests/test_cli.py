@@ -58,6 +58,24 @@ def test_parts_without_redis_url_say_so(command: str, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("command", "variable", "value", "says"),
+    [
+        ("worker", "SITREP_WORKER_MAINTENANCE_SECONDS", "1", "greater than or equal to 10"),
+        ("worker", "SITREP_JOB_LINGER_SECONDS", "soon", "a valid number"),
+        ("notifier", "SITREP_ALERTS_STREAM_MAXLEN", "many", "a valid integer"),
+    ],
+)
+def test_a_bad_setting_is_a_one_line_error_naming_the_variable(
+    command: str, variable: str, value: str, says: str, redis_url: str
+) -> None:
+    env = {**_env_without_redis(), "REDIS_URL": redis_url, variable: value}
+    result = run_cli(command, env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"sitrep {command}: {variable}={value!r}: ")
+    assert says in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("worker_class", ["rq.worker.NoSuchWorker", "collections.OrderedDict", "nomodule.Thing"])
 def test_worker_with_a_bad_worker_class_says_so(worker_class: str, redis_url: str) -> None:
     env = {**_env_without_redis(), "REDIS_URL": redis_url}

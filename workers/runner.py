@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 
 from rq import Queue
 from rq.worker import BaseWorker
 
 from services.heap import freeze_startup_objects
-from services.processes import die_with_parent
+from services.processes import tie_forks_to_this_process
 from services.redis_conn import sync_client
 from services.settings import WorkerSettings
 
@@ -50,7 +49,8 @@ def run_worker(
     # RQ forks its scheduler (and, with rq.worker.Worker, a work horse per job). A child that outlived a
     # killed worker would hold the worker's Redis socket, on which a BLMOVE for the next job still waits:
     # Redis would hand that job to a socket nobody reads. The kernel ends such children with the worker.
-    os.register_at_fork(after_in_child=die_with_parent)
+    # (rq.worker.SpawnWorker starts its work horses with posix_spawn, which runs no fork hook.)
+    tie_forks_to_this_process()
     connection = sync_client(settings.redis_url)
     cls = _worker_class(worker_class or settings.worker_class)
     worker = cls(

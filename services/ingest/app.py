@@ -97,10 +97,12 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     @app.exception_handler(redis.RedisError)
     async def redis_unavailable(request: Request, error: redis.RedisError) -> JSONResponse:
         log.warning("redis error on %s %s: %s", request.method, request.url.path, error)
-        if isinstance(error, redis.TimeoutError):
+        if isinstance(error, redis.TimeoutError) and request.method in ("POST", "PUT", "PATCH", "DELETE"):
             # The command may have run after all (its reply was late): say so; a resend is recognised
             # by its id or its text, so resending is safe.
             detail = "Redis did not answer in time; a write may or may not have happened, and resending is safe"
+        elif isinstance(error, redis.TimeoutError):
+            detail = "Redis did not answer in time"
         else:
             detail = "Redis is unavailable, nothing was stored"
         return JSONResponse(

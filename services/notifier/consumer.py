@@ -161,6 +161,9 @@ class Notifier:
                 self.step(block_milliseconds=self._block_milliseconds())
             except redis.RedisError as error:
                 log.warning("redis unavailable (%s); retrying in a second", error)
+                # The lease may lapse meanwhile and another notifier lead (and die): when this one leads
+                # again it must claim what that one left pending, as on a first take-over.
+                self._leading = False
                 self.stop.wait(1)
         with contextlib.suppress(redis.RedisError):  # Redis away at stop: the lease lapses by itself
             self.connection.eval(
