@@ -12,8 +12,8 @@ JOB_MAX_REPORTS = 100
 """At most this many reports go into one RQ job: RQ's per-job overhead is paid per batch."""
 
 JOB_LINGER_SECONDS = 0.2
-"""A report job whose worker has nothing left waits this long for newcomers before it ends (when no other
-job is queued): a steady trickle of POSTs shares one job instead of paying RQ's per-job cost each, and
+"""A report job whose worker has nothing left waits this long for newcomers before it ends (unless a job
+waits in a queue that worker serves): a steady trickle of POSTs shares one job instead of paying RQ's per-job cost each, and
 skips RQ's wait between jobs. 0 ends the job as soon as its list is done."""
 
 JOB_OPEN_SECONDS = 10.0

@@ -97,14 +97,15 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     @app.exception_handler(redis.RedisError)
     async def redis_unavailable(request: Request, error: redis.RedisError) -> JSONResponse:
         log.warning("redis error on %s %s: %s", request.method, request.url.path, error)
-        if isinstance(error, redis.TimeoutError) and request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        writes = request.method in ("POST", "PUT", "PATCH", "DELETE")
+        if isinstance(error, redis.TimeoutError):
             # The command may have run after all (its reply was late): say so; a resend is recognised
             # by its id or its text, so resending is safe.
-            detail = "Redis did not answer in time; a write may or may not have happened, and resending is safe"
-        elif isinstance(error, redis.TimeoutError):
-            detail = "Redis did not answer in time"
+            detail = "Redis did not answer in time" + (
+                "; a write may or may not have happened, and resending is safe" if writes else ""
+            )
         else:
-            detail = "Redis is unavailable, nothing was stored"
+            detail = "Redis is unavailable" + (", nothing was stored" if writes else "")
         return JSONResponse(
             {"detail": f"{detail}: {type(error).__name__}"},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
