@@ -57,3 +57,10 @@ def sitrep_command(*args: str) -> list[str]:
 def fixture_reports() -> list[dict[str, Any]]:
     reports: list[dict[str, Any]] = json.loads((FIXTURES / "reports.json").read_text())
     return reports
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Build the gazetteer cache once, before tests start worker processes that would each build their own."""
+    from workers.extraction.gazetteer import load_gazetteer
+
+    load_gazetteer()

@@ -8,6 +8,7 @@ many cue sentences are dismissed by their rules on the words alone."""
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -15,10 +16,13 @@ from functools import cached_property
 from schemas.events import Place
 
 from .actors import ActorMention, Binder, find_actors
-from .lexicons import Lexicons, PlaceEntry
-from .places import PlaceMention, gazetteer, make_place, person_like
+from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry, key_of
+from .lexicons import Lexicons
+from .places import Context, PlaceMention, gazetteer, make_place, no_context, person_like
 from .sentences import Token, sentence_spans, tokenize
 from .textnorm import CleanText, clean
+
+_NAME_START = re.compile(r"(?<![\w'-])(?:[A-Z\u00c0-\u024f]|[ae]l-|a[dlrszt]-)")
 
 
 @dataclass
@@ -29,6 +33,7 @@ class Sentence:
     tokens: list[Token]
     words: list[str]
     binder: Binder = field(repr=False, compare=False)
+    context: Context = field(repr=False, compare=False, default=no_context)
     cache: dict[str, object] = field(default_factory=dict)
 
     @cached_property
@@ -39,7 +44,7 @@ class Sentence:
     @cached_property
     def places(self) -> list[PlaceMention]:
         """Gazetteer places, found on first use."""
-        return gazetteer(self.tokens, self.words, self.binder.lex)
+        return gazetteer(self.tokens, self.words, self.binder.lex, self.context)
 
 
 @dataclass
@@ -67,21 +72,39 @@ class Document:
 
     @cached_property
     def place_hits(self) -> list[tuple[int, PlaceEntry]]:
-        """Gazetteer places named in the document with their offsets, for `last_place`; found on first use
-        (about a third of the documents never look back for a place)."""
-        text, low = self.text, self.low
+        """Gazetteer places named in the document with their offsets, for `last_place` and the country context;
+        found on first use (about a third of the documents never look back for a place)."""
+        text = self.text
+        gaz = self.lex.gazetteer
         hits: list[tuple[int, PlaceEntry]] = []
-        for end, (length, entry) in self.lex.place_automaton.iter(low):
-            start = end - length + 1
-            if (start > 0 and low[start - 1].isalnum()) or (end + 1 < len(low) and low[end + 1].isalnum()):
+        end = 0
+        for m in _NAME_START.finditer(text):
+            start = m.start()
+            if start < end:
                 continue
-            if (text[start].isupper() or low[start : start + 3] in ("al-", "el-")) and not person_like(
-                text, start, end + 1
-            ):
-                if low[end + 1 : end + 14].lstrip().startswith(("province", "governorate", "countryside", "region")):
-                    continue  # "Homs province" is not what "the town" refers back to
-                hits.append((start, entry))
+            words = key_of(text[start : start + 60]).split()
+            key = gaz.longest(words) if words else None
+            if key is None or person_like(text, start, start + len(key)):
+                continue
+            candidates = gaz.candidates(key)
+            after = text[start + len(key) : start + len(key) + 14].lstrip().lower()
+            if after.startswith(("province", "governorate", "countryside", "region")):
+                continue  # "Homs province" is not what "the town" refers back to
+            hits.append((start, candidates[0]))
+            end = start + len(key)
         return hits
+
+    @cached_property
+    def countries(self) -> frozenset[str]:
+        """Country codes the report is about: countries and regions it names, and places only one country has."""
+        codes: set[str] = set()
+        for _, entry in self.place_hits:
+            if entry.country_code and (entry.kind in (COUNTRY, REGION, CURATED) or entry.population >= 100_000):
+                codes.add(entry.country_code)
+        return frozenset(codes)
+
+    def _countries(self) -> frozenset[str]:
+        return self.countries
 
     @property
     def text(self) -> str:
@@ -95,7 +118,7 @@ class Document:
             start, end = self.spans[index]
             tokens = tokenize(self.text[start:end], start)
             words = [t.low for t in tokens]
-            self._views[index] = Sentence(index, start, end, tokens, words, self.binder)
+            self._views[index] = Sentence(index, start, end, tokens, words, self.binder, self._countries)
         return self._views[index]
 
     def last_place(self, pos: int, city: bool = True) -> Place | None:

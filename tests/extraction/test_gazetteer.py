@@ -1,0 +1,49 @@
+"""The world gazetteer: GeoNames places and regions, one id per place, names read in the report's country."""
+
+from __future__ import annotations
+
+from workers.extraction.document import Document
+from workers.extraction.gazetteer import CITY, REGION, key_of, load_gazetteer
+from workers.extraction.lexicons import load
+
+from .conftest import run
+
+
+def test_spellings_of_a_curated_place_share_its_id() -> None:
+    gaz = load_gazetteer()
+    ids = {gaz.candidates(key_of(name))[0].id for name in ("Palmyra", "Tadmur", "Tadmor")}
+    assert ids == {"palmyra"}
+
+
+def test_places_of_every_war_are_known_with_their_region_and_country() -> None:
+    gaz = load_gazetteer()
+    for name, country in (("Bakhmut", "UA"), ("Goma", "CD"), ("El Fasher", "SD"), ("Lashio", "MM"), ("Kidal", "ML")):
+        best = gaz.candidates(key_of(name))[0]
+        assert (best.kind, best.country_code) == (CITY, country), name
+        assert best.parent, name
+
+
+def test_common_words_are_not_places() -> None:
+    gaz = load_gazetteer()
+    for word in ("Hope", "Building", "Army", "Forces", "Union", "Fields"):
+        assert not gaz.candidates(key_of(word)), word
+
+
+def test_a_shared_name_is_read_in_the_country_the_report_is_about() -> None:
+    # Two towns in Ukraine and one in the United States are called Lyman; the report is about Ukraine's east.
+    text = "Ukrainian troops recaptured Lyman in the Donetsk region on Saturday, the defence ministry in Kyiv said."
+    places = [e.place for e in run(text) if e.place is not None and e.place.name == "Lyman"]
+    assert places and all(p.country == "Ukraine" for p in places)
+    assert places[0].parent is not None and "Donetsk" in places[0].parent
+
+
+def test_a_name_before_a_region_word_means_the_region() -> None:
+    assert load_gazetteer().candidates(key_of("North Darfur"))[0].kind == REGION
+    doc = Document(load(), "Ukrainian units advanced in the Kursk region of Russia.", None, None)
+    found = [m.place for m in doc.view(0).places]
+    assert [(p.country, p.id.startswith("ru/")) for p in found][0] == ("Russia", True)
+    assert "/" not in found[0].id[3:]  # the region, not the town of Kursk
+
+
+def test_names_are_written_without_diacritics() -> None:
+    assert load_gazetteer().candidates(key_of("Hpakant"))[0].name == "Hpakan"

