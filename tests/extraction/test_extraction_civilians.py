@@ -233,3 +233,7 @@ def test_place_is_not_an_agent_or_partner() -> None:
     assert [e.place.name if e.place else None for e in found] == ["Kharkiv"]
     found = counts("The strike near the border with Russia killed 14 civilians.")
     assert all(e.place is None or e.place.name != "Russia" for e in found)
+
+
+def test_elliptic_figure_takes_the_cue_right_after_it() -> None:
+    assert cats("Seven dead 20 wounded in the market blast") == [(C.killed, 7, 7), (C.wounded, 20, 20)]

@@ -453,7 +453,7 @@ def _mixed(words: list[str], k: int, combat: frozenset[str]) -> bool:
 def _choose(fwd: tuple[str, int] | None, back: tuple[str, int] | None, elliptic: bool) -> str | None:
     if fwd and back:
         if elliptic:
-            return fwd[0] if fwd[1] < back[1] else back[0]
+            return fwd[0] if fwd[1] <= back[1] else back[0]  # "seven dead 20 wounded": the cue right after
         # a verb right before the quantity governs it ("kill a woman injure 9"); else the passive after it
         return back[0] if back[1] == 0 else fwd[0]
     got = fwd or back
