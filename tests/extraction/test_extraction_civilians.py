@@ -123,3 +123,118 @@ def test_same_figure_twice_is_recorded_once() -> None:
 
 def test_dates_and_units_are_not_counts() -> None:
     assert counts("On October 12 the siege of the city entered its 90 days as people fled.") == []
+
+
+def cats(text: str) -> list[tuple[C | None, int | None, int | None]]:
+    return sorted(
+        ((e.category, e.count.min, e.count.max) for e in counts(text) if e.count), key=lambda t: (str(t[0]), t[1] or 0)
+    )
+
+
+def test_people_moved_to_a_place_are_displaced() -> None:
+    assert cats("Some 12,000 people moved to the border town last week.") == [(C.displaced, 12000, 12000)]
+
+
+def test_attributive_category_when_no_verb_governs() -> None:
+    assert cats("About 3,500 displaced people have arrived in the district capital.") == [(C.displaced, 3500, 3500)]
+    assert cats("The province hosts over 1.5 million internally displaced persons.") == [(C.displaced, 1_500_001, None)]
+
+
+def test_camp_that_houses_people_counts_displaced_only_for_camps() -> None:
+    assert cats("The camp, which sheltered nearly 20,000 people before the attack, is now empty.") == [
+        (C.displaced, 20000, 20000)
+    ]
+    assert cats("The school, which houses 300 pupils, was closed for the holidays.") == []
+
+
+def test_safe_passage_is_evacuation() -> None:
+    assert cats("The agency arranged safe passage for more than 2,000 civilians out of the city.") == [
+        (C.evacuated, 2001, None)
+    ]
+
+
+def test_hiding_is_trapped() -> None:
+    assert cats("Dozens of civilians were hiding in the basement of the hospital.") == [(C.trapped, 24, 99)]
+
+
+def test_fewer_than_managed_to_leave() -> None:
+    assert cats("Rescuers said fewer than 5,000 managed to leave before the roads closed.") == [(C.fled, None, 4999)]
+
+
+def test_leaving_in_an_evacuation_is_evacuated() -> None:
+    assert cats("After the evacuation began, officials counted 120 as having left the plant.") == [
+        (C.evacuated, 120, 120)
+    ]
+
+
+def test_hostages_still_held_are_other_and_handed_over_are_released() -> None:
+    assert cats("Nineteen hostages remain in captivity, their families said.") == [(C.other, 19, 19)]
+    assert cats("A second group of five hostages was transferred at the border crossing.") == [(C.released, 5, 5)]
+
+
+def test_bodies_returned_are_not_a_toll() -> None:
+    assert cats("The draft deal provides for the return of 12 bodies and the release of prisoners.") == []
+
+
+def test_tolls_at_a_military_base_or_mostly_civilian_are_mixed() -> None:
+    assert cats("An attack on an army base near the town left at least 30 dead.") == []
+    assert cats("The raid on the town killed about 80 people, mostly civilians.") == []
+
+
+def test_national_death_toll_is_left_out() -> None:
+    assert cats("The Ukrainian death toll has passed 40,000, the ministry said.") == []
+
+
+def test_people_killed_by_an_armed_actor_are_civilians() -> None:
+    assert cats("Four people were killed by the militiamen on Sunday.") == [(C.killed, 4, 4)]
+    assert cats("Four people were killed on Sunday.") == []
+
+
+def test_demonym_subject_with_an_aside_and_reference_marker() -> None:
+    assert cats(
+        "Over 40,000 ethnic Armenians, almost the whole population of the enclave,[3] had fled by October."
+    ) == [(C.fled, 40001, None)]
+
+
+def test_percentages_are_not_counts() -> None:
+    assert cats("Nearly 90% of displaced families are staying with relatives.") == []
+
+
+def test_victim_type_count_beside_a_larger_total_is_a_breakdown() -> None:
+    assert cats("At least 12 children died. The air strike on the school killed 30 people, officials said.") == [
+        (C.killed, 30, 30)
+    ]
+
+
+def test_range_toll_and_elliptic_predicative_counts() -> None:
+    assert cats("Residents said the death toll in the town ranges between 60 and several hundred.") == [
+        (C.killed, 60, 999)
+    ]
+    assert cats("Hundreds of thousands fleeing the fighting have reached the coast.") == [(C.fled, 200_000, 999_999)]
+    assert cats("Thousands of lives were lost and hundreds of thousands displaced, the agency said.") == [
+        (C.displaced, 200_000, 999_999)
+    ]
+
+
+def test_new_verbs_and_nouns() -> None:
+    assert cats("Gunmen stormed the clinic, and the killing of six aid workers followed.") == [(C.killed, 6, 6)]
+    assert cats("Thousands of villagers were slaughtered in the valley.") == [(C.killed, 2000, 9999)]
+    assert cats("Renewed fighting has dislodged an estimated 7,000 people.") == [(C.displaced, 7000, 7000)]
+
+
+def test_subject_verb_after_a_long_modifier() -> None:
+    assert cats(
+        "At least 900 residents from hamlets along the river road, including two held by the militia, fled their homes."
+    ) == [(C.fled, 900, 900)]
+
+
+def test_place_is_not_an_agent_or_partner() -> None:
+    found = counts("Backed by Russia, militiamen shelled the market in Kharkiv, killing 14 civilians.")
+    assert [e.place.name if e.place else None for e in found] == ["Kharkiv"]
+    found = counts("The strike near the border with Russia killed 14 civilians.")
+    assert all(e.place is None or e.place.name != "Russia" for e in found)
+
+
+def test_elliptic_figure_takes_the_cue_right_after_it() -> None:
+    assert (C.wounded, 20, 20) in cats("The market blast left seven dead 20 wounded in the old town")
+    assert (C.killed, 20, 20) not in cats("The market blast left seven dead 20 wounded in the old town")

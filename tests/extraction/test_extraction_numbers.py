@@ -32,6 +32,14 @@ def first(text: str) -> tuple[int | None, int | None, bool, str | None]:
         ("several thousand people", (2000, 9999, False, "several thousand")),
         ("tens of thousands of people", (20000, 99999, False, "tens of thousands")),
         ("millions of people", (2_000_000, 9_999_999, False, "millions")),
+        ("one hundred and twenty-five people", (125, 125, True, None)),
+        ("two thousand five hundred families", (2500, 2500, True, None)),
+        ("half a million people", (500_000, 500_000, True, None)),
+        ("more than a quarter of a million residents", (250_001, None, False, "more than")),
+        ("a million refugees", (1_000_000, 1_000_000, True, None)),
+        ("fewer than 9,000 people", (None, 8999, False, "fewer than")),
+        ("between 80 and several hundred people", (80, 999, False, "between")),
+        ("30 to 45 villagers", (30, 45, False, "to")),
     ],
 )
 def test_number_grammar(text: str, expected: tuple[int | None, int | None, bool, str | None]) -> None:
@@ -45,3 +53,11 @@ def test_no_number_in_plain_words() -> None:
 @pytest.mark.parametrize("word", ["1e5", "1_000", "inf", "nan", "2²", "9" * 400])
 def test_only_digits_make_a_figure(word: str) -> None:
     assert find_numbers(f"{word} people".split()) == []
+
+
+def test_a_alone_is_no_number() -> None:
+    assert find_numbers("a man and a woman".split()) == []
+
+
+def test_rose_from_to_is_two_figures() -> None:
+    assert [n.min for n in find_numbers("the toll rose from 12 to 20".split())] == [12, 20]

@@ -4,19 +4,26 @@
   VERB QTY [adjectives] NOUN         "killed at least 21 civilians", "displaced 100000 civilians"
   VERB QTY and VERB QTY NOUN         "killing six and wounding 32 people" (the noun is shared)
   toll of/to QTY                      "the death toll rose to more than 340"
+  QTY ATTRIBUTE NOUN                  "150,000 displaced people have arrived in the town"
 Civilians only: fighters' tolls are skipped; 'people', 'others' and demonyms count only in a civilian
-context; breakdowns ('including five children'), whole-war death tolls and 'trapped under rubble' are skipped.
+context (or when an armed actor killed them); breakdowns ('including five children', or a count of children beside
+a larger total), mixed and whole-war death tolls and 'trapped under rubble' are skipped. A few cues depend on
+context (`held`, `hosted`, `left`, `transferred`: see `_resolve`).
 """
 
 from __future__ import annotations
 
-from schemas.events import CivilianCategory, Event, EventKind, Quantity
+from dataclasses import dataclass
 
+from schemas.events import CivilianCategory, Event, EventKind, Place, Quantity
+
+from .actors import ARMED_HEADS
 from .build import make_event
 from .document import Document, Sentence
 from .lexicons import PhraseSet
 from .numbers import Number, find_numbers
-from .sentences import headline
+from .places import PlaceMention
+from .sentences import Token, headline
 from .times import MONTHS
 
 UNITS = frozenset(
@@ -29,17 +36,30 @@ _PASSIVE_FILL = frozenset(
     "were was are is have has had been being be believed thought reported reportedly still also later already "
     "now being said to estimated feared confirmed who allegedly".split()
 )
+#: Cues whose category depends on the noun or the sentence (see `_resolve`).
+_PSEUDO = frozenset({"held", "hosted", "left", "transferred"})
+_SKIPS = ("#skip", "#combat")
+_DEMONYM_ENDS = ("ians", "ans", "ese", "is")
+_LOCATIVE = frozenset("in at from near into to outside inside across around within toward towards of".split())
+_NOT_PLACE_OF = frozenset("by with against".split())
 
 
-_CACHE: dict[int, tuple[set[str], set[str], set[str], PhraseSet]] = {}
+@dataclass(frozen=True)
+class _Sets:
+    """Word sets derived once per lexicon load."""
+
+    civ: frozenset[str]
+    weak: frozenset[str]
+    combat: frozenset[str]
+    captive: frozenset[str]
+    subgroup: frozenset[str]
+    cats: PhraseSet
 
 
-def _word_sets(doc: Document) -> tuple[set[str], set[str], set[str]]:
-    civ, weak, combat, _ = _cached(doc)
-    return civ, weak, combat
+_CACHE: dict[int, _Sets] = {}
 
 
-def _cached(doc: Document) -> tuple[set[str], set[str], set[str], PhraseSet]:
+def _cached(doc: Document) -> _Sets:
     key = id(doc.lex)
     if key not in _CACHE:
         sets = doc.lex.sets
@@ -49,17 +69,19 @@ def _cached(doc: Document) -> tuple[set[str], set[str], set[str], PhraseSet]:
             if name.startswith("civilian.categories.")
             for p in ps.values
         }
-        _CACHE[key] = (
-            set(sets["civilian.nouns"].strings()),
-            set(sets["civilian.weak"].strings()),
-            set(sets["civilian.combatant"].strings()),
+        _CACHE[key] = _Sets(
+            sets["civilian.nouns"].strings(),
+            sets["civilian.weak"].strings(),
+            sets["civilian.combatant"].strings(),
+            sets["civilian.captive"].strings(),
+            sets["civilian.subgroup"].strings(),
             PhraseSet(cats),
         )
     return _CACHE[key]
 
 
 def _category_at(doc: Document, words: list[str], k: int) -> tuple[str, int] | None:
-    cats = _cached(doc)[3]
+    cats = _cached(doc).cats
     p = cats.match_at(words, k)
     return (cats.values[p], len(p)) if p else None
 
@@ -100,94 +122,189 @@ _ELLIPTIC_NEXT = frozenset(
         "while",
     }
 )
+#: After a cue right behind a quantity, these make the cue a verb ("thousands fleeing to the border"), not an
+#: attribute of a noun ("two besieged towns").
+_PREDICATIVE_NEXT = frozenset(
+    "to into toward towards across through out their its his her the a an amid due because for under inside near "
+    "within following over along before back home between this these those".split()
+)
 
 
-def _head(doc: Document, words: list[str], k: int, civ: set[str], combat: set[str]) -> tuple[str | None, int]:
-    """The counted noun after a quantity: (noun, index); (None, k) when the quantity stands alone ("22 wounded");
-    ("#skip", k) when it counts something else ("two villages", "four of them")."""
+@dataclass
+class _Context:
+    """What a sentence says around its counts, looked up once per sentence."""
+
+    doc: Document
+    sent: Sentence
+    sets: _Sets
+    camp: bool
+    evacuation: bool
+    cites: frozenset[int]
+
+
+def _demonym(doc: Document, tokens: list[Token], words: list[str], x: int) -> bool:
+    """'Armenians', 'Sudanese', 'Yemenis': a capitalised plural of a people's name, not a place's name."""
+    w = words[x]
+    return (
+        len(w) > 4
+        and w.endswith(_DEMONYM_ENDS)
+        and tokens[x].cap
+        and w.isalpha()
+        and w not in doc.lex.gazetteer
+        and (x > 0 or w.endswith("s"))
+    )
+
+
+def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
+    """The counted noun after a quantity: (noun, index, attributive category). (None, k, None) when the quantity
+    stands alone ("22 wounded"); ("#skip" or "#combat", k, None) when it counts something else ("two villages",
+    "four of them", "300 fighters")."""
+    words, tokens, sets = ctx.sent.words, ctx.sent.tokens, ctx.sets
+    civ, combat = sets.civ, sets.combat
     n = len(words)
     if k >= n:
-        return None, k - 1
+        return None, k - 1, None
     if words[k] == "of" and k + 1 < n and words[k + 1] in ("them", "those", "whom", "which"):
-        return "#skip", k
+        return "#skip", k, None
     m = k + 1 if words[k] == "of" else k
     while m < n - 1 and words[m] in ("more", "other"):
         m += 1  # "millions more displaced", "two other civilians"
-    for x in range(m, min(n, m + 4)):
+    attrib: str | None = None
+    x = m
+    while x < min(n, m + 4):
         w = words[x]
         if w in civ and w in combat:  # "members": of a family yes, of a militia no
             family = x + 1 < n and words[x + 1] == "of" and any(f in words[x + 2 : x + 5] for f in _FAMILY)
-            return ("people", x) if family else ("#skip", x)
+            return ("people", x, attrib) if family else ("#combat", x, None)
         if w in civ:
-            return w, x
-        if w in combat or w in UNITS:
-            return "#skip", x
+            return w, x, attrib
+        if w in combat:
+            return "#combat", x, None
+        if w in UNITS:
+            return "#skip", x, None
         if x == m and w in _ELLIPTIC_NEXT:
-            return None, m - 1
-        cue = _category_at(doc, words, x) if x == m else None
-        if cue:  # "22 wounded" yes; "two besieged towns" (attributive) no
+            return None, m - 1, None
+        if _demonym(ctx.doc, tokens, words, x):
+            return "#demonym", x, attrib
+        cue = _category_at(ctx.doc, words, x)
+        if cue and cue[0] not in _PSEUDO:
             after = x + cue[1]
-            return (None, m - 1) if after >= n or words[after] in _ELLIPTIC_NEXT else ("#skip", k)
+            if x == m and (after >= n or words[after] in _ELLIPTIC_NEXT or words[after] in _PREDICATIVE_NEXT):
+                return None, m - 1, None  # "22 wounded", "thousands fleeing to the border"
+            attrib = attrib or cue[0]  # "150,000 displaced people"; "two besieged towns" finds no noun below
+            x = after
+            continue
         if not w.replace("-", "").isalpha() or w in _HEAD_BREAK:
             break
-    return "#skip", k
+        x += 1
+    return "#skip", k, None
+
+
+def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | None:
+    """A context-dependent cue's category, None when it says nothing here, '#drop' when the count is not one.
+
+    held: hostages still held are `other`; transferred: hostages handed over are `released`, bodies handed over
+    are no count; hosted: people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled`
+    (only after the count: "the blast left 12 dead" is no departure)."""
+    if cat not in _PSEUDO:
+        return cat
+    captive = noun is not None and noun in ctx.sets.captive
+    if cat == "held":
+        return "other" if captive else None
+    if cat == "transferred":
+        return "released" if captive else "#drop" if noun == "bodies" else None
+    if cat == "hosted":
+        return "displaced" if ctx.camp else None
+    if not forward:
+        return None
+    return "evacuated" if ctx.evacuation else "fled"
+
+
+def _citations(doc: Document, tokens: list[Token]) -> frozenset[int]:
+    """Token indexes of reference markers ('[6]'), which are neither figures nor words of the sentence."""
+    text = doc.text
+    return frozenset(
+        k
+        for k, t in enumerate(tokens)
+        if t.low.isdigit() and text[t.start - 1 : t.start] == "[" and text[t.end : t.end + 1] == "]"
+    )
 
 
 def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     lex, words, tokens = doc.lex, sent.words, sent.tokens
     sets = lex.sets
-    civ, weak, combat = _word_sets(doc)
+    ws = _cached(doc)
     n = len(words)
-    nums = [q for q in find_numbers(words) if _plausible(words, q)]
+    cites = _citations(doc, tokens) if "[" in doc.text[sent.start : sent.end] else frozenset()
+    nums = [
+        q for q in find_numbers(words) if _plausible(words, q) and q.i not in cites and not _percent(doc, tokens, q)
+    ]
     for k in [k for k, w in enumerate(words[: n - 1]) if w in ("a", "an")]:
         if words[k + 1] in _SINGULAR or (k + 2 < n and words[k + 2] in _SINGULAR):
             nums.append(Number(k, k + 1, 1, 1, True, None, 1))
     nums.sort(key=lambda q: q.i)
-    heads = [_head(doc, words, q.j, civ, combat) for q in nums]
-    if all(noun == "#skip" for noun, _ in heads):
+    ctx = _Context(
+        doc,
+        sent,
+        ws,
+        sets["civilian.camp_context"].any_in(words),
+        sets["civilian.categories.evacuated"].any_in(words),
+        cites,
+    )
+    heads = [_head(ctx, q.j) for q in nums]
+    if all(noun in _SKIPS for noun, _, _ in heads):
         return []  # no quantity here counts people: spare the context look-ups below
     prev_words: list[str] = []
     if sent.index > 0:  # the sentence before, cheaply: "Ten people were killed. ... a toll of eight"
         p_start, p_end = doc.spans[sent.index - 1]
-        prev_words = doc.text[max(p_start, p_end - 200) : p_end].lower().replace(",", " ").split()
-    civil_ctx = sets["civilian.context"].any_in(words) or sets["civilian.context"].any_in(prev_words[-25:])
+        prev_words = doc.text[max(p_start, p_end - 400) : p_end].lower().replace(",", " ").split()
+    civil_ctx = sets["civilian.context"].any_in(words) or sets["civilian.context"].any_in(prev_words[-60:])
     combat_ctx = sets["civilian.combat_context"].any_in(words)
     rubble = sets["civilian.rubble"].any_in(words)
-    country_toll = sets["civilian.country_toll"].any_in(words)
+    country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
     for idx, q in enumerate(nums):
-        noun, hx = heads[idx]
-        if noun == "#skip" or headline(sent.tokens, q.j, q.j + 2):
+        noun, hx, attrib = heads[idx]
+        if noun in _SKIPS or headline(sent.tokens, q.j, q.j + 2):
             continue
         if any(breakdown.match_at(words, m) for m in range(max(0, q.i - 3), q.i)):
             continue
         elliptic = noun is None
         if noun is None:  # "killing six and wounding 32 people", "10 killed and 22 wounded"
             near = [heads[x][0] for x in (idx + 1, idx - 1) if 0 <= x < len(nums) and abs(nums[x].i - q.i) <= 8]
-            noun = next((h for h in near if h), None)
-            if noun == "#skip" or noun is None and q.min == 1:
+            shared = next((h for h in near if h), None)
+            if shared == "#combat":
+                continue  # "two soldiers were killed and five wounded"
+            noun = None if shared == "#skip" else shared
+            if noun is None and q.min == 1:
                 continue
-        fwd = _forward(doc, words, hx + 1, nums, idx)
-        back = _backward(doc, words, q.i)
-        cat = _choose(fwd, back, elliptic)
+        fwd = _forward(ctx, hx + 1, nums, idx, noun)
+        back = _backward(ctx, q.i, noun)
+        if fwd is None and back is None and _clause_initial(words, q.i):
+            fwd = _forward(ctx, hx + 1, nums, idx, noun, reach=30)  # "1,000 residents from villages ... fled"
+        cat = _choose(fwd, back, elliptic) or attrib
         if cat is None and noun == "bodies":
             cat = "killed"
-        if cat is None:
+        if cat is None or cat == "#drop" or (noun == "bodies" and cat != "killed"):
             continue
-        if noun is None or noun in weak:
-            if cat in ("killed", "wounded", "other", "released") and (not civil_ctx or combat_ctx):
+        weak = noun is None or noun in ws.weak or noun == "#demonym"
+        if weak and cat in ("killed", "wounded", "other", "released"):
+            if combat_ctx or not (civil_ctx or (cat == "killed" and _by_armed_actor(sent, hx + 1))):
                 continue
-        if (noun in weak or elliptic) and _mixed(words, hx + 1, combat):
+        if (weak or elliptic) and _mixed(words, hx + 1, ws.combat):
             continue  # mixed toll: "people including several rebels", "identified as fighters or residents"
+        if _mostly_civilians(sets["civilian.mostly"], words, hx + 1):
+            continue  # "1,200 people, mostly civilians": civilians and others
         if cat == "trapped" and rubble:
             continue
-        if cat == "killed" and (country_toll or (noun in weak and (q.min or 0) >= 50000)):
+        if cat == "killed" and (country_toll or (weak and (q.min or 0) >= 50000)):
             continue  # whole-war tolls count fighters too
         if cat == "released" and noun is None:
             continue
-        places = [g for g in sent.places if g.i >= q.j] or sent.places
-        place = places[0].place if places else doc.last_place(sent.start)
+        if noun in ws.subgroup and cat in ("killed", "wounded") and not sent.places and _larger_total(ctx, q, cat):
+            continue  # "40 children were killed. The strike killed 51 people": a breakdown (one naming its own place
+            # is a count per place)
         count = Quantity(
             min=q.min, max=q.max, exact=q.exact, hedge=q.hedge, text=" ".join(t.text for t in tokens[q.i : q.j])
         )
@@ -202,11 +319,105 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
                 0.75,
                 category=CivilianCategory(cat),
                 count=count,
-                place=place,
+                place=_place(doc, sent, q),
                 acled_sub_event_type=None,
             )
         )
     return out
+
+
+def _clause_initial(words: list[str], i: int) -> bool:
+    """A quantity that opens its sentence or clause is the subject: its verb may follow a long modifier."""
+    return i == 0 or words[i - 1] in (",", ";", ":", '"', "and", "but", "while", "that", "whereas")
+
+
+def _by_armed_actor(sent: Sentence, k: int) -> bool:
+    """'two people were killed by the RSF': people killed by an armed actor, outside combat, are civilians."""
+    words = sent.words
+    tokens = sent.tokens
+    for m in range(k, min(len(words), k + 6)):
+        if words[m] == "by":
+            near = range(m + 1, min(len(words), m + 4))
+            if any(tokens[x].text.isupper() and len(words[x]) > 1 and words[x].isalpha() for x in near):
+                return True  # an acronym: "the RSF", "the ADF"
+            return any(words[x] in ARMED_HEADS for x in near) or any(m < a.i <= m + 3 for a in sent.actors)
+        if words[m] in _STOPS:
+            break
+    return False
+
+
+def _national_toll(tokens: list[Token], words: list[str]) -> bool:
+    """'the Palestinian death toll', 'the Ukrainian toll': a nation's toll of the war, which counts fighters."""
+    for k in range(1, len(words)):
+        if words[k] == "toll":
+            m = k - 2 if words[k - 1] == "death" else k - 1
+            if m >= 0 and tokens[m].cap and words[m].endswith(("ian", "ese", "ish", "an", "i")) and words[m].isalpha():
+                return True
+    return False
+
+
+def _mostly_civilians(mostly: PhraseSet, words: list[str], k: int) -> bool:
+    for m in range(k, min(len(words), k + 3)):
+        p = mostly.match_at(words, m)
+        if p:
+            return words[m + len(p) : m + len(p) + 1] in (["civilians"], ["civilian"])
+    return False
+
+
+def _larger_total(ctx: _Context, q: Number, cat: str) -> bool:
+    """Whether this or a nearby sentence gives a larger count of the same category for people in general."""
+    doc, sets = ctx.doc, ctx.sets
+    last = len(doc.spans) - 1
+    for index in range(max(0, ctx.sent.index - 2), min(last, ctx.sent.index + 2) + 1):
+        if index == ctx.sent.index:
+            continue  # within one sentence a breakdown says so ("including"); there counts per place are summed
+        sent = doc.view(index)
+        if doc.lex.sets["civilian.country_toll"].any_in(sent.words):
+            continue
+        other = _Context(doc, sent, sets, ctx.camp, ctx.evacuation, frozenset())
+        nums = [p for p in find_numbers(sent.words) if _plausible(sent.words, p)]
+        for idx, p in enumerate(nums):
+            if p.min is None or q.max is None or p.min <= q.max:
+                continue
+            noun, hx, _ = _head(other, p.j)
+            if noun is None or noun in _SKIPS or noun in sets.subgroup or noun == "#demonym":
+                continue
+            if _choose(_forward(other, hx + 1, nums, idx, noun), _backward(other, p.i, noun), False) == cat:
+                return True
+    return False
+
+
+def _place(doc: Document, sent: Sentence, q: Number) -> Place | None:
+    """Where the count happened: the nearest place after it in the sentence, else before it, else in the two
+    sentences before; places named as an agent or partner ('by Azerbaijan', 'the border with Saudi Arabia') or as
+    a possessor ('Gaza's health ministry') are not where it happened."""
+    after = [g for g in sent.places if g.i >= q.j and _where(doc, sent, g)]
+    if after:
+        return after[0].place
+    before = [g for g in sent.places if g.j <= q.i and _where(doc, sent, g)]
+    if before:
+        return before[-1].place
+    for index in range(sent.index - 1, max(-1, sent.index - 3), -1):
+        prev = doc.view(index)
+        found = [g for g in prev.places if _where(doc, prev, g)]
+        if found:
+            return found[-1].place
+    return doc.last_place(sent.start)
+
+
+def _where(doc: Document, sent: Sentence, g: PlaceMention) -> bool:
+    words, tokens = sent.words, sent.tokens
+    if g.i > 0 and words[g.i - 1] in _NOT_PLACE_OF:
+        return False
+    if g.i > 1 and words[g.i - 1] == "the" and words[g.i - 2] in _NOT_PLACE_OF:
+        return False
+    end = tokens[g.j - 1]
+    return not (end.low.endswith(("'s", "\u2019s")) or doc.text[end.end : end.end + 2] in ("'s", "\u2019s"))
+
+
+def _percent(doc: Document, tokens: list[Token], q: Number) -> bool:
+    """'90%' is a share, not a count (the tokeniser drops the sign)."""
+    return doc.text[tokens[q.j - 1].end : tokens[q.j - 1].end + 1] == "%"
 
 
 def _plausible(words: list[str], q: Number) -> bool:
@@ -226,7 +437,7 @@ def _plausible(words: list[str], q: Number) -> bool:
     return True
 
 
-def _mixed(words: list[str], k: int, combat: set[str]) -> bool:
+def _mixed(words: list[str], k: int, combat: frozenset[str]) -> bool:
     joined = False
     for m in range(k, min(len(words), k + 9)):
         w = words[m]
@@ -242,16 +453,32 @@ def _mixed(words: list[str], k: int, combat: set[str]) -> bool:
 def _choose(fwd: tuple[str, int] | None, back: tuple[str, int] | None, elliptic: bool) -> str | None:
     if fwd and back:
         if elliptic:
-            return fwd[0] if fwd[1] < back[1] else back[0]
+            return fwd[0] if fwd[1] <= back[1] else back[0]  # "seven dead 20 wounded": the cue right after
         # a verb right before the quantity governs it ("kill a woman injure 9"); else the passive after it
         return back[0] if back[1] == 0 else fwd[0]
     got = fwd or back
     return got[0] if got else None
 
 
-def _forward(doc: Document, words: list[str], k: int, nums: list[Number], idx: int) -> tuple[str, int] | None:
-    """The category cue after the counted noun; distance counts words other than auxiliaries ('were', 'have been')."""
-    limit = min(len(words), k + 9)
+def _appositive_end(ctx: _Context, m: int, nxt: int) -> int | None:
+    """Index after ', <aside> ,' starting at the comma m, when the aside holds no cue and no other figure:
+    'over 100,000 Armenians, nearly the whole population, had fled'."""
+    words = ctx.sent.words
+    for close in range(m + 1, min(len(words), m + 14, nxt)):
+        if words[close] == ",":
+            return close + 1
+        if words[close] in _STOPS or _category_at(ctx.doc, words, close):
+            return None
+    return None
+
+
+def _forward(
+    ctx: _Context, k: int, nums: list[Number], idx: int, noun: str | None, reach: int = 3
+) -> tuple[str, int] | None:
+    """The category cue after the counted noun; distance counts words other than auxiliaries ('were', 'have been').
+    `reach` is how many other words may come first (more for a subject whose verb follows a long modifier)."""
+    words = ctx.sent.words
+    limit = min(len(words), k + 6 + reach)
     nxt = len(words)
     for later in nums[idx + 1 :]:
         if not any(words[m] in ("including", "among") for m in range(max(0, later.i - 2), later.i)):
@@ -260,36 +487,52 @@ def _forward(doc: Document, words: list[str], k: int, nums: list[Number], idx: i
     m = k
     dist = 0
     while m < limit:
-        if m >= nxt or words[m] in _STOPS:
+        if m >= nxt:
             break
-        if words[m] in ("including", "among"):  # skip a breakdown: "19 people including five children were killed"
+        w = words[m]
+        if w == "," and (m == k or reach > 3):
+            close = _appositive_end(ctx, m, nxt)
+            if close is not None:
+                limit = min(len(words), limit + close - m)
+                m = close
+                continue
+        if w in _STOPS and not (reach > 3 and w == ","):
+            break
+        if w in ("including", "among"):  # skip a breakdown: "19 people including five children were killed"
             m += 4
             limit = min(len(words), limit + 4)
             continue
-        got = _category_at(doc, words, m)
+        if m in ctx.cites:
+            m += 1
+            continue
+        got = _category_at(ctx.doc, words, m)
         if got:
             if got[0] == "besieged" and m + got[1] < len(words) and words[m + got[1]] in ("a", "an", "the"):
                 return None  # "villagers besieged a police station": they are the besiegers
-            return got[0], dist
-        if words[m] not in _PASSIVE_FILL:
+            cat = _resolve(ctx, got[0], noun, True)
+            if cat is not None and words[m + got[1] - 1] != "of":  # "the return of X" speaks of X, not of us
+                return cat, dist
+        if w not in _PASSIVE_FILL:
             dist += 1
-            if m > k + 3:
+            if m > k + reach:
                 break
         m += 1
     return None
 
 
-def _backward(doc: Document, words: list[str], i: int) -> tuple[str, int] | None:
+def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None:
     """The nearest cue before the quantity, the longest one on ties ('claimed the lives of 20 civilians')."""
+    words = ctx.sent.words
     best: tuple[str, int, int] | None = None
     for m in range(i - 1, max(-1, i - 7), -1):
         if words[m] in _STOPS:
             break
-        got = _category_at(doc, words, m)
+        got = _category_at(ctx.doc, words, m)
         if got and m + got[1] <= i:
+            cat = _resolve(ctx, got[0], noun, False)
             dist = i - (m + got[1])
-            if best is None or (dist, -got[1]) < (best[1], -best[2]):
-                best = (got[0], dist, got[1])
+            if cat is not None and (best is None or (dist, -got[1]) < (best[1], -best[2])):
+                best = (cat, dist, got[1])
     if best is not None:
         return best[0], best[1]
     # "the death toll in the schoolhouse siege soared to more than 340"

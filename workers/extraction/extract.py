@@ -73,7 +73,10 @@ def _dedupe(events: list[Event]) -> list[Event]:
     """One event per distinct fact: the same figure or the same capture repeated is kept once (first mention)."""
     seen: set[tuple[object, ...]] = set()
     out: list[Event] = []
+    counted = {e.actor.id for e in events if e.kind == EventKind.surrender and e.actor and e.count}
     for e in events:
+        if e.kind == EventKind.surrender and e.count is None and e.actor is not None and e.actor.id in counted:
+            continue  # "X had surrendered ... the group that surrendered comprised 531 people": one surrender
         if e.kind == EventKind.civilian_count and e.count is not None:
             key: tuple[object, ...] = (e.kind, e.category, e.count.min, e.count.max)
         elif e.kind in (EventKind.control_change, EventKind.control_state):

@@ -1,14 +1,18 @@
 """Number grammar: digits ('4,000', '100000', '1.2 million'), words ('twenty-three', 'a dozen'), vague
-quantities ('dozens', 'tens of thousands') and hedges ('at least', 'more than', 'an estimated').
+quantities ('dozens', 'tens of thousands'), ranges ('between 100 and 300', '10 to 15') and hedges ('at least',
+'more than', 'an estimated', 'fewer than'). Runs of number words ('one hundred and twenty-five') are valued by
+`text2num`; which words form a quantity is decided here.
 
 Ranges follow the annotation rules: dozens 24-99, hundreds 200-999, thousands and several thousand
 2000-9999, tens of thousands 20000-99999, millions 2-9.99 million; 'at least/about/around/an estimated N'
-is N..N inexact; 'more than/over N' is N+1..open.
+is N..N inexact; 'more than/over N' is N+1..open; 'fewer than N' is open..N-1.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from text_to_num import text2num
 
 _UNITS = {
     w: i
@@ -82,26 +86,58 @@ def _digits(word: str) -> float | None:
     return float(w)
 
 
+_FRACTIONS = {"half": 2, "quarter": 4}
+
+
+def _number_word(w: str) -> bool:
+    """A word inside a run of written numbers: 'two', 'twenty-three', 'hundred'."""
+    if w in _UNITS or w in _TENS or w in _SCALES:
+        return True
+    a, _, b = w.partition("-")
+    return a in _TENS and b in _UNITS
+
+
 def _word_number(words: list[str], i: int) -> tuple[int, int] | None:
-    """Parse a written number at i: returns (value, tokens used)."""
+    """Parse a written number at i: returns (value, tokens used). 'a dozen', 'half a million' and 'a quarter of
+    a million' are read here; a run of number words ('two thousand five hundred') is valued by text2num."""
+    n = len(words)
     w = words[i]
-    if "-" in w:
-        a, _, b = w.partition("-")
-        if a in _TENS and b in _UNITS and _UNITS[b] > 0:
-            return _TENS[a] + _UNITS[b], 1
-    if w in _UNITS and w != "zero":
-        return _UNITS[w], 1
-    if w in _TENS:
-        if i + 1 < len(words) and words[i + 1] in _UNITS and 0 < _UNITS[words[i + 1]] < 10:
-            return _TENS[w] + _UNITS[words[i + 1]], 2
-        return _TENS[w], 1
     if w == "dozen":
         return 12, 1
-    if w in ("a", "one") and i + 1 < len(words) and words[i + 1] == "dozen":
+    if w in ("a", "one") and i + 1 < n and words[i + 1] == "dozen":
         return 12, 2
     if w == "half" and words[i + 1 : i + 3] == ["a", "dozen"]:
         return 6, 3
-    return None
+    if w == "a" and i + 1 < n and words[i + 1] in _SCALES:  # "a million people"; a bare "a" is no number
+        return _SCALES[words[i + 1]], 2
+    k = i + 1 if w == "a" else i
+    if k < n and words[k] in _FRACTIONS:  # "half a million", "a quarter of a million"
+        m = k + 2 if words[k + 1 : k + 2] == ["of"] else k + 1
+        if words[m : m + 1] == ["a"] and m + 1 < n and words[m + 1] in _SCALES:
+            return _SCALES[words[m + 1]] // _FRACTIONS[words[k]], m + 2 - i
+        return None
+    if not _number_word(w) or w in _SCALES or w == "zero":
+        return None
+    j = i + 1
+    while j < n:
+        if _number_word(words[j]) and words[j] != "zero":
+            j += 1
+        elif words[j] == "and" and j + 1 < n and words[j - 1] in _SCALES and _number_word(words[j + 1]):
+            j += 2  # "one hundred and twenty"
+        else:
+            break
+    while j > i + 1:
+        try:
+            return int(text2num(" ".join(words[i:j]), "en")), j - i
+        except ValueError:  # "two three" or "twenty five hundred": keep the longest prefix that is a number
+            j -= 1
+    return (_UNITS[w] if w in _UNITS else _word_number_single(w)), 1
+
+
+def _word_number_single(w: str) -> int:
+    """The value of one number word that is not a scale: 'seven', 'forty', 'forty-two'."""
+    a, _, b = w.partition("-")
+    return _TENS[a] + (_UNITS[b] if b else 0) if a in _TENS else _UNITS[w]
 
 
 _HEDGE_BY_FIRST: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -111,13 +147,34 @@ _VAGUE_BY_FIRST: dict[str, list[tuple[tuple[str, ...], tuple[int, int]]]] = {}
 for _vague, _range in _VAGUE.items():
     _VAGUE_BY_FIRST.setdefault(_vague[0], []).append((_vague, _range))
 #: Words a value can start with (besides digits and hyphenated tens): vague quantities and written numbers.
-_VALUE_FIRST = frozenset({v[0] for v in _VAGUE} | set(_UNITS) | set(_TENS) | {"dozen", "a", "one", "half"})
-_FIRST = frozenset({h[0] for h in _HEDGES} | _VALUE_FIRST)
+_VALUE_FIRST = frozenset({v[0] for v in _VAGUE} | set(_UNITS) | set(_TENS) | {"dozen", "a", "one", "half", "quarter"})
+_FIRST = frozenset({h[0] for h in _HEDGES} | _VALUE_FIRST | {"between"})
 
 
 def number_at(words: list[str], i: int) -> Number | None:
     """Parse a quantity starting exactly at token i (hedge included)."""
     first = words[i]
+    if first == "between":  # "between 100 and several hundred"
+        low = number_at(words, i + 1) if i + 1 < len(words) else None
+        if low is None or low.j + 1 >= len(words) or words[low.j] != "and":
+            return None
+        high = number_at(words, low.j + 1)
+        if high is None or high.max is None or low.min is None or high.max < low.min:
+            return None
+        return Number(i, high.j, low.min, high.max, False, "between", low.value)
+    single = _single(words, i, first)
+    if single is None or single.hedge is not None:
+        return single
+    n = len(words)  # "10 to 15 people", "300-400 people": a range of two plain figures
+    if single.j + 1 < n and words[single.j] == "to" and (i == 0 or words[i - 1] not in ("from", "to")):
+        high = _single(words, single.j + 1, words[single.j + 1])
+        if high is not None and high.hedge is None and high.exact and high.value > single.value:
+            return Number(i, high.j, single.value, high.value, False, "to", single.value)
+    return single
+
+
+def _single(words: list[str], i: int, first: str) -> Number | None:
+    """One quantity starting at token i: a hedge, then a vague quantity, digits or written number."""
     if first not in _FIRST and not first[:1].isdigit() and "-" not in first:
         return None
     n = len(words)
@@ -156,7 +213,7 @@ def number_at(words: list[str], i: int) -> Number | None:
     if hedge_kind == "more":
         return Number(i, j, v + 1, None, False, hedge, v)
     if hedge_kind == "less":
-        return Number(i, j, 1, max(v - 1, 1), False, hedge, v)
+        return Number(i, j, None, max(v - 1, 1), False, hedge, v)
     return Number(i, j, v, v, hedge_kind is None, hedge, v)
 
 

@@ -1,57 +1,47 @@
 """Completed surrenders: '100 IS fighters surrendered to U.S.-backed forces' -> who, how many, to whom.
 
-Intentions and offers ('ready to surrender', 'called on them to surrender') are dropped by `stance.blocked`.
+The surrendering side is the subject noun phrase before the trigger (a known actor, else a unit's name such as
+'36th Marine Brigade', else an armed noun); its count is a figure of people in that phrase ('1,026 soldiers of ...')
+or after the trigger ('comprised 531 people'). A bare 'the group' or 'militants' takes the actor of an earlier
+surrender in the report. Intentions and offers ('ready to surrender') are dropped by `stance.blocked`; handing
+over a place ('surrendered its headquarters') is no surrender of the people.
 """
 
 from __future__ import annotations
 
-from schemas.events import Event, EventKind, Quantity
+from schemas.events import Actor, Event, EventKind, Quantity
 
-from .actors import fallback_actor
+from .actors import ARMED_HEADS, ActorMention, fallback_actor, slug
 from .build import make_event
 from .document import Document, Sentence
-from .numbers import find_numbers
+from .numbers import Number, find_numbers
 from .stance import blocked
+
+#: Words between a subject and its verb: "who had all surrendered", "have voluntarily laid down their arms".
+_AUX = frozenset(
+    "who that which had have has had been also all reportedly finally eventually later then voluntarily".split()
+)
+#: Where a subject phrase begins, looking back from its verb.
+_NP_BREAK = frozenset(
+    "; : said says told that after before when while as since because and but after whereas according".split()
+)
+#: Words naming a military unit inside a proper name: "No. 129 Light Infantry Battalion", "Operation Command".
+_UNIT_HEADS = frozenset(
+    "battalion brigade regiment division command corps company garrison army force forces unit squadron".split()
+)
+#: Nouns of people a surrender count can measure (not 'two battalions').
+_PERSONS = frozenset(
+    "soldiers troops fighters militants rebels men members personnel people officers marines servicemen gunmen "
+    "insurgents jihadists combatants policemen guards militiamen defenders paramilitaries commandos".split()
+)
+_COUNT_AFTER = frozenset("comprised comprising numbered numbering totalled totaled totalling totaling of".split())
+_OBJECTS_OF_SURRENDER = frozenset("weapons arms guns themselves rifles".split())
 
 
 def extract_surrenders(doc: Document, sent: Sentence) -> list[Event]:
-    lex, words, tokens = doc.lex, sent.words, sent.tokens
+    words, tokens = sent.words, sent.tokens
     out: list[Event] = []
-    done = lex.sets["surrender.done"]
-    for i in range(len(words)):
-        p = done.match_at(words, i)
-        if not p or (i > 0 and done.match_at(words, i - 1)):
-            continue
-        if blocked(words, i, lex):
-            continue
-        e = i + len(p)
-        if "control" in words[e : e + 6]:
-            continue  # "surrendered to regime control" hands over a place, see control.py
-        if p[-1] == "of":  # "the surrender of 300 fighters"
-            window_nums = [q for q in find_numbers(words[e : e + 4]) if q.i == 0]
-            actor_m = next((a for a in sent.actors if e <= a.i <= e + 5), None) or fallback_actor(
-                tokens, words, min(len(words), e + 6), e
-            )
-            num = window_nums[0] if window_nums else None
-        else:
-            lo = max(0, i - 10)
-            left = [a for a in sent.actors if lo <= a.i and a.j <= i]
-            actor_m = (
-                left[-1]
-                if left
-                else fallback_actor(tokens, words, i - (1 if words[i - 1] in ("who", "had", "have", "has") else 0), lo)
-            )
-            if actor_m is None and i > 1 and words[i - 1] in ("had", "have", "has"):
-                actor_m = fallback_actor(tokens, words, i - 2, lo)
-            num = None
-            if actor_m is not None:
-                for q in find_numbers(words[max(0, actor_m.i - 5) : actor_m.i + 1]):
-                    num = q
-                if num is not None:
-                    off = max(0, actor_m.i - 5)
-                    num = type(num)(num.i + off, num.j + off, num.min, num.max, num.exact, num.hedge, num.value)
-        if actor_m is None:
-            continue
+    for i, e, actor_m, num in _surrenders(doc, sent):
         to = None
         for m in range(e, min(len(words), e + 3)):
             if words[m] == "to":
@@ -68,7 +58,7 @@ def extract_surrenders(doc: Document, sent: Sentence) -> list[Event]:
                 hedge=num.hedge,
                 text=" ".join(t.text for t in tokens[num.i : num.j]),
             )
-        start = num.i if num is not None else actor_m.i
+        start = min(num.i if num is not None else actor_m.i, actor_m.i)
         out.append(
             make_event(
                 doc,
@@ -85,3 +75,174 @@ def extract_surrenders(doc: Document, sent: Sentence) -> list[Event]:
             )
         )
     return out
+
+
+def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[int, int, ActorMention, Number | None]]:
+    """(trigger start, trigger end, who, how many) for each completed surrender in a sentence."""
+    lex, words, tokens = doc.lex, sent.words, sent.tokens
+    done = lex.sets["surrender.done"]
+    found: list[tuple[int, int, ActorMention, Number | None]] = []
+    for i in range(len(words)):
+        p = done.match_at(words, i)
+        if not p or (i > 0 and done.match_at(words, i - 1)):
+            continue
+        if blocked(words, i, lex):
+            continue
+        e = i + len(p)
+        if "control" in words[e : e + 6]:
+            continue  # "surrendered to regime control" hands over a place, see control.py
+        if p[-1] not in ("of", "to") and e < len(words) and words[e] in ("its", "the", "their", "his", "a", "an"):
+            if not _OBJECTS_OF_SURRENDER.intersection(words[e + 1 : e + 3]):
+                continue  # "surrendered its headquarters": a place handed over, see control.py
+        num: Number | None
+        if p[-1] == "of":  # "the surrender of 300 fighters", "the surrender of the Republic of X"
+            window_nums = [q for q in find_numbers(words[e : e + 4]) if q.i == 0]
+            num = window_nums[0] if window_nums else None
+            if num is not None:
+                num = _shift(num, e)
+            actor_m = (
+                next((a for a in sent.actors if e <= a.i <= e + 5), None)
+                or fallback_actor(tokens, words, min(len(words), e + 6), e)
+                or _proper_name(sent, e)
+            )
+        else:
+            actor_m, num = _subject(doc, sent, i, bind)
+        if actor_m is None:
+            continue
+        if num is None:
+            num = _count_after(words, e)
+        found.append((i, e, actor_m, num))
+    return found
+
+
+def _shift(num: Number, off: int) -> Number:
+    return Number(num.i + off, num.j + off, num.min, num.max, num.exact, num.hedge, num.value)
+
+
+def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMention | None, Number | None]:
+    """The surrendering side and its count, from the noun phrase before the trigger at i."""
+    words, tokens = sent.words, sent.tokens
+    end = i
+    while end > 0 and words[end - 1] in _AUX:
+        end -= 1
+    if end > 0 and words[end - 1] == ",":  # "1,026 soldiers of X, including 162 officers, had surrendered"
+        k = end - 2
+        while k > max(0, end - 10) and words[k] != ",":
+            k -= 1
+        if k > 0 and words[k] == "," and words[k + 1] in ("including", "among"):
+            end = k
+    start = end
+    while start > max(0, end - 30) and words[start - 1] not in _NP_BREAK:
+        if words[start - 1] == "," and _has_head(words[start:end]):
+            break  # a comma ends the phrase once it has a head; before that it may sit inside a name's parent
+        start -= 1
+    if start == end:
+        return None, None
+    text = doc.text
+    named = [
+        a
+        for a in sent.actors
+        if start <= a.i
+        and a.j <= end
+        and not (
+            text[tokens[a.j - 1].end : tokens[a.j - 1].end + 2] in ("'s", "\u2019s")
+            or tokens[a.j - 1].low.endswith("'s")
+        )
+    ]  # "the regime's Laukkai Command": a possessor is not the one surrendering
+    if end < i and words[end] in ("who", "that", "which"):  # "executed eight militants who had surrendered"
+        start = max(start, end - 6)
+        named = [a for a in named if a.j == end] or [a for a in named if a.i >= start]
+    actor_m = next((a for a in reversed(named) if not a.generic), None) or _unit_name(sent, start, end)
+    if actor_m is None:
+        actor_m = next((a for a in named if not _bare(a)), None)
+    if actor_m is None:
+        actor_m = next(iter(named), None) or fallback_actor(tokens, words, end, start)
+        if actor_m is None:
+            actor_m = _armed_noun(sent, start, end)
+        if actor_m is not None and bind and _bare(actor_m):
+            actor_m = _earlier_surrender(doc, sent, actor_m)
+    num = None
+    for q in find_numbers(words[start:end]):
+        q = _shift(q, start)
+        if any(w in _PERSONS for w in words[q.j : q.j + 3]):
+            num = q
+            break
+    return actor_m, num
+
+
+def _has_head(words: list[str]) -> bool:
+    return any(w in ARMED_HEADS or w in _PERSONS or w.rstrip("s") in _UNIT_HEADS for w in words)
+
+
+def _bare(a: ActorMention) -> bool:
+    """A generic word in lower case: 'the group', 'militants', 'fighters'."""
+    return a.generic and a.actor.name == a.actor.name.lower()
+
+
+def _armed_noun(sent: Sentence, start: int, end: int) -> ActorMention | None:
+    """'the group', 'the battalions': the first armed or group noun of the phrase."""
+    words, tokens = sent.words, sent.tokens
+    for k in range(start, end):
+        if words[k] in ARMED_HEADS or words[k].rstrip("s") in ARMED_HEADS:  # "the last group of Ukrainian forces"
+            return fallback_actor(tokens, words, k + 1, start)
+    for k in range(start, end):
+        if words[k] in ("group", "groups"):
+            i = k - 1 if k > start and words[k - 1] in ("the", "this", "that") else k
+            text = " ".join(t.text for t in tokens[i : k + 1])
+            return ActorMention(i, k + 1, Actor(id=slug(text), name=text, mention=text), True)
+    return None
+
+
+def _unit_name(sent: Sentence, start: int, end: int) -> ActorMention | None:
+    """A capitalised unit name in the phrase: 'No. 129 Light Infantry Battalion', 'Laukkai Regional Command'."""
+    words, tokens = sent.words, sent.tokens
+    for k in range(start, end):
+        if tokens[k].cap and words[k].rstrip("s") in _UNIT_HEADS and k > start:
+            i = k
+            while i > start and (tokens[i - 1].cap or words[i - 1][:1].isdigit() or words[i - 1] == "no."):
+                i -= 1
+            if i < k:
+                text = " ".join(t.text for t in tokens[i : k + 1])
+                return ActorMention(i, k + 1, Actor(id=slug(text), name=text, mention=text), False)
+    return None
+
+
+def _proper_name(sent: Sentence, k: int) -> ActorMention | None:
+    """The proper name after 'the surrender of': 'the self-declared Republic of Artsakh'."""
+    words, tokens = sent.words, sent.tokens
+    n = len(words)
+    i = k + 1 if k < n and words[k] == "the" else k
+    while i < min(n, k + 3) and not tokens[i].cap and words[i].replace("-", "").isalpha():
+        i += 1  # "the self-declared Republic of X", "the breakaway Republic of X"
+    j = i
+    while j < min(n, i + 8) and (tokens[j].cap or (words[j] == "of" and j > i)):
+        j += 1
+    while j > i and not tokens[j - 1].cap:
+        j -= 1
+    if j == i or not any(t.cap for t in tokens[i:j]):
+        return None
+    text = " ".join(t.text for t in tokens[i:j])
+    return ActorMention(i, j, Actor(id=slug(text), name=text, mention=text), False)
+
+
+def _count_after(words: list[str], e: int) -> Number | None:
+    """'the group that had surrendered comprised 531 people'."""
+    for m in range(e, min(len(words), e + 3)):
+        if words[m] in _COUNT_AFTER:
+            nums = [q for q in find_numbers(words[m + 1 : m + 5]) if q.i == 0]
+            if nums and any(w in _PERSONS for w in words[m + 1 + nums[0].j : m + 4 + nums[0].j]):
+                return _shift(nums[0], m + 1)
+            return None
+    return None
+
+
+def _earlier_surrender(doc: Document, sent: Sentence, bare: ActorMention) -> ActorMention:
+    """'the group that had surrendered': the side of the latest earlier surrender in the report, if any."""
+    for index in range(sent.index - 1, max(-1, sent.index - 6), -1):
+        prev = doc.view(index)
+        if not doc.lex.sets["surrender.done"].any_in(prev.words):
+            continue
+        for _, _, actor_m, _ in reversed(_surrenders(doc, prev, bind=False)):
+            if not _bare(actor_m):
+                return ActorMention(bare.i, bare.j, actor_m.actor, True)
+    return bare
