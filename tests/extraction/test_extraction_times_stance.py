@@ -26,7 +26,7 @@ def test_year_is_year_precision_and_historical() -> None:
 
 
 def test_month_day_and_month_without_year() -> None:
-    assert when("Rebels seized the hill on October 5.", date(2017, 10, 14)) == (date(2017, 10, 5), "day", False)
+    assert when("Rebels seized Tal Rifaat on October 5.", date(2017, 10, 14)) == (date(2017, 10, 5), "day", False)
     assert when("The army retook Aleppo in December.", date(2017, 3, 2)) == (date(2016, 12, 1), "month", False)
 
 

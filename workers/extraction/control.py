@@ -17,7 +17,7 @@ from .arguments import actor_at, actor_left, discourse_actor
 from .build import make_event
 from .document import Document, Sentence
 from .lexicons import Lexicons
-from .places import KINDS, antecedent, listed_places, noun_phrase
+from .places import KINDS, SETTLEMENTS, antecedent, listed_places, noun_phrase
 from .sentences import headline
 from .stance import blocked
 
@@ -32,6 +32,7 @@ NOT_TERRITORY = frozenset(
     "documents cash money power initiative lead momentum place part office note time steps refuge shelter care "
     "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over".split()
 )
+_HOLD = frozenset("held holds hold controlled controls control".split())
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
 _BUILDINGS = frozenset(
@@ -41,6 +42,7 @@ _ADJ_BEFORE = frozenset("the a an its their newly recently already previously on
 _FORCE = frozenset("forced forcing compelled drove pushed".split())
 
 
+_COUNTS = frozenset("two three four five six seven eight nine ten dozen dozens several scores hundreds".split())
 _PRONOUNS = frozenset("it they he she we which that this who them".split())
 
 
@@ -54,8 +56,9 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
         return True
     if any(w in NOT_TERRITORY for w in words):
         return False
-    if any(w in TERRITORY for w in words):
-        return True
+    if words[0][:1].isdigit() or words[0] in _COUNTS:
+        return any(w in SETTLEMENTS for w in words)  # "70 villages"
+    # a place the gazetteer does not know needs a name: "the building" or "the eastern border" is no place
     return any(w[:1].isupper() or w[:3] in ("al-", "el-") for w in place.name.split()) and not any(
         a.actor.mention and a.actor.mention.lower() in place.name.lower() for a in sent.actors
     )
@@ -105,7 +108,15 @@ def _hostage_scene(words: list[str]) -> bool:
 @cache
 def _trigger_words(lex: Lexicons) -> frozenset[str]:
     """First words of every control trigger phrase; built once per lexicon, not per sentence."""
-    names = ("control.held", "control.fell", "control.withdraw", "control.nominal", "control.expel", "control.active")
+    names = (
+        "control.held",
+        "control.fell",
+        "control.withdraw",
+        "control.nominal",
+        "control.expel",
+        "control.active",
+        "control.give",
+    )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
 
@@ -189,6 +200,30 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 kind = EventKind.control_change if since is not None else EventKind.control_state
                 emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w)
             continue
+        if w in _HOLD:  # "rebels who have held it since 2014": a change at the start of the holding
+            since = next((m for m in range(i + 1, min(n, i + 9)) if words[m] == "since"), None)
+            keeper = actor_left(sent, i, doc) if since is not None else None
+            if since is not None and keeper is not None and not blocked(words, i, lex):
+                places = noun_phrase(tokens[:since], i + 1, sent.places, last)
+                emit(EventKind.control_change, i, since + 2, places, keeper.actor, None, w, conf=0.6)
+            continue
+        give = sets["control.give"].match_at(words, i)
+        if give:  # "giving the Kokang army complete control of Laukkai"
+            receiver = next((a for a in sent.actors if i < a.i <= i + 4), None)
+            if receiver is None or blocked(words, i, lex):
+                continue
+            k = next((m for m in range(receiver.j, min(n, receiver.j + 4)) if words[m] == "control"), None)
+            if k is not None and k + 1 < n and words[k + 1] in ("of", "over"):
+                emit(
+                    EventKind.control_change,
+                    i,
+                    k + 3,
+                    noun_phrase(tokens, k + 2, sent.places, last),
+                    receiver.actor,
+                    None,
+                    w,
+                )
+            continue
         fell = sets["control.fell"].match_at(words, i)
         if fell:
             if blocked(words, i, lex):
@@ -250,7 +285,15 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if ex and not blocked(words, i, lex):
             loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 2), None)
             if loser is not None:
-                k = loser.j + (1 if loser.j < n and words[loser.j] in ("back", "away") else 0)
+                # "forced the government of President X out of the capital": the loser's phrase may run on
+                k = next(
+                    (
+                        m
+                        for m in range(loser.j, min(n, loser.j + 10))
+                        if words[m] == "from" or words[m : m + 2] == ["out", "of"]
+                    ),
+                    loser.j,
+                )
                 pp = 2 if words[k : k + 2] == ["out", "of"] else 1 if k < n and words[k] == "from" else 0
                 winner = actor_left(sent, i, doc)
                 if pp and winner is not None:
@@ -286,7 +329,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if a is None:
             continue
         places = resolve(noun_phrase(tokens, e, sent.places, last))
-        if not places and a.i > 0 and words[a.i - 1] in ("that", "which"):
+        if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
             ante = antecedent(tokens, a.i - 1, sent.places)
             places = [ante] if ante else _place_left(sent, a.i - 1, doc)
         if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):

