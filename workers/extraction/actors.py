@@ -111,7 +111,7 @@ class Binder:
                 end + 1 < len(low) and low[end + 1].isalnum()
             ):
                 continue
-            if length <= 4 and not text[start : end + 1].isupper():
+            if length <= (3 if isinstance(value, str) else 4) and not text[start : end + 1].isupper():
                 continue  # short aliases ("IS", "SDF", "US") count only in capitals
             if isinstance(value, str) and (not text[start].isupper() or low[end + 1 : end + 2] == "-"):
                 continue  # "turkey" in lower case, "Russian-backed": not the country
@@ -249,7 +249,7 @@ class Binder:
 
 def _capitalised(token: Token, p: tuple[str, ...]) -> bool:
     """Country words are written with a capital; short ones ('US', 'UK', 'DRC') wholly in capitals."""
-    if len(p) == 1 and len(token.low) <= 4:
+    if len(p) == 1 and len(token.low) <= 3:
         return token.text.isupper()
     return token.text[:1].isupper()
 
