@@ -154,3 +154,10 @@ def test_country_after_a_preposition_is_not_a_subject() -> None:
 def test_short_country_names_count_for_the_report() -> None:
     binder = Binder(load(), "Troops in Mali and Chad clashed; Mali said the attack failed.")
     assert binder.home == "ML"
+
+
+def test_rebels_qualified_by_a_known_groups_name_are_that_group() -> None:
+    got = actor_of("Arakan rebels captured the town of Thandwe on Friday.")
+    assert got is not None and got[0] == "arakan-army"
+    got = actor_of("Zaghawa rebels captured the town of Tine on Friday.")
+    assert got is not None and got[1] == "Zaghawa rebels"

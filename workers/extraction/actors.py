@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from schemas.events import Actor
 
@@ -348,7 +348,10 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     defined = binder.defined
     firsts = lex.actor_firsts if defined is None else lex.actor_firsts | defined.index.keys()
     n = len(words)
-    for k in [k for k, w in enumerate(words) if w in firsts or w in _OWNERS or w.endswith("-led")]:
+    visit = [k for k, w in enumerate(words) if w in firsts]
+    if "-led" in " ".join(words):
+        visit = sorted(set(visit) | {k for k, w in enumerate(words) if w.endswith("-led")})
+    for k in visit:
         if k < i:
             continue
         i = k
@@ -404,6 +407,11 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
             if qualified:
                 s = _name_start(tokens, words, i, out)
                 mention = _text(tokens, s, end)
+                known = _qualifiers(lex).get(words[i - 1]) if s == i - 1 else None
+                if known is not None:  # "Arakan rebels": the one known actor whose name starts so
+                    out.append(ActorMention(s, end, _make(known, mention)))
+                    i = end
+                    continue
                 fallback = Actor(id=slug(mention), name=mention, mention=mention)
                 out.append(ActorMention(s, end, fallback, True))
                 i = end
@@ -432,6 +440,22 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
 
 
 _OWNERS = frozenset("its their our country".split())
+
+
+@cache
+def _qualifiers(lex: Lexicons) -> dict[str, ActorEntry]:
+    """First words that start the aliases of exactly one actor ('arakan', 'kokang'): 'Arakan rebels' is that actor.
+    Country words and short words are left out."""
+    ids: dict[str, set[str]] = {}
+    entry_of: dict[str, ActorEntry] = {}
+    for p, entry in lex.actors.values.items():
+        ids.setdefault(p[0], set()).add(entry.id)
+        entry_of[entry.id] = entry
+    return {
+        w: entry_of[next(iter(s))]
+        for w, s in ids.items()
+        if len(s) == 1 and len(w) > 3 and w.isalpha() and w not in lex.states.words.index and w not in _FUNCTION
+    }
 
 
 def state_span_of(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, str] | None:

@@ -144,7 +144,8 @@ class Lexicons:
     @cached_property
     def actor_firsts(self) -> frozenset[str]:
         """First words of actor names, generic actor words and state words: where `find_actors` may match."""
-        return frozenset(self.actors.index.keys() | self.generic.index.keys() | self.states.words.index.keys())
+        keys = self.actors.index.keys() | self.generic.index.keys() | self.states.words.index.keys()
+        return frozenset(keys | {"its", "their", "our", "country"})  # 'its forces': actors.find_actors
 
     @cached_property
     def actor_entries(self) -> dict[str, ActorEntry]:
