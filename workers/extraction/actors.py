@@ -1,21 +1,58 @@
-"""Actor mentions: alias dictionary, document-level binding of generic words, fallback actors from words."""
+"""Actor mentions: alias dictionary, states' forces ('Malian soldiers', 'Israel's army', 'its forces' after a
+speaker), acronyms a report defines, document-level binding of generic words, fallback actors from words."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from schemas.events import Actor
 
-from .lexicons import ActorEntry, Lexicons, fold, phrase
+from .lexicons import ActorEntry, GenericEntry, Lexicons, PhraseSet, fold, phrase
 from .sentences import Token
 
 ARMED_HEADS = frozenset(
     "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen "
     "supporters tribesmen jihadists guerrillas army police policemen mutineers units brigade brigades battalion "
     "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance".split()
+)
+# Heads of organisation names, taken as armed only when capitalised ('Oromo Liberation Front', not 'the front').
+_ORG_HEADS = frozenset("front movement corps guard army forces force brigades brigade alliance battalion".split())
+# What a nationality or a country names when it means the state's forces: 'Malian soldiers', 'Israel's military'.
+STATE_HEADS = frozenset(
+    "forces force troops soldiers army military servicemen units paratroopers commandos marines navy warplanes jets "
+    "aircraft drones regime junta guards armies".split()
+)
+_STATE_MODIFIERS = frozenset(
+    "armed air special security government military ground federal national defence defense regular elite border "
+    "state army naval republican presidential coast airborne".split()
+)
+# After 'its' / 'their' / 'our': heads that name the speaker's own forces ('Russia said its forces ...').
+_OWN_HEADS = STATE_HEADS | frozenset("fighters militants members men units combatants".split())
+# A country name alone is an actor only as the subject of one of these ('Russia captured ...', 'Israel said ...').
+_COUNTRY_VERBS = frozenset(
+    "said says claimed announced captured seized took retook recaptured occupied controls controlled has had have "
+    "withdrew launched gained regained liberated".split()
+)
+_SPEECH_VERBS = frozenset("said says claimed announced".split())  # 'Moscow said': a capital speaks for its state
+_NOT_SUBJECT = frozenset("in of from to on at by across into against with near for inside over than".split())
+# Capitalised words that begin a sentence or clause but do not belong to a name before a head noun.
+_NAME_STOP = frozenset(
+    "the a an on in but and meanwhile yesterday today earlier later when after before while since as at by for from "
+    "with then also monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+    "july august september october november december last this on".split()
+)
+_CONNECTORS = frozenset("of for the and de du la des al wal".split())
+_DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,9})\)")
+_ARMED_NAME = frozenset(
+    "army forces force front brigade brigades movement alliance militia militias corps guard rebels liberation "
+    "defence defense resistance mujahideen jihad battalion battalions fighters group".split()
+)
+_HEAD_AFTER = re.compile(
+    r"[ ](?:(?:" + "|".join(sorted(_STATE_MODIFIERS)) + r") ){0,2}(?:" + "|".join(sorted(STATE_HEADS)) + r")\b"
 )
 _FUNCTION = frozenset(
     "the a an and or of in on at to by for from with as that which who whom whose its their his her this these "
@@ -39,9 +76,8 @@ class ActorMention:
 
 
 class Binder:
-    """Counts named actors over a whole document, then binds generic words ('the militants') to them.
-
-    The count is made on first use: most documents never bind a generic word."""
+    """Counts named actors and countries over a whole document, then binds generic words ('the militants',
+    'the army') to them. The count is made on first use: most documents never bind a generic word."""
 
     def __init__(self, lex: Lexicons, text: str, low_text: str | None = None) -> None:
         self.lex = lex
@@ -50,23 +86,57 @@ class Binder:
         self._low_text = low_text
 
     @cached_property
-    def _tally(self) -> tuple[Counter[str], dict[str, int]]:
-        """(mentions per actor id, offset of the first mention) over the whole document."""
+    def _low(self) -> str:
         text = self._text
         low = self._low_text if self._low_text is not None and len(self._low_text) == len(text) else text.lower()
         if len(low) != len(text):
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        return low
+
+    @cached_property
+    def _tally(self) -> tuple[Counter[str], dict[str, int], Counter[str]]:
+        """(mentions per actor id, offset of the first mention, mentions per country) over the whole document.
+
+        A country word ('Malian', 'Sudan') counts for its country, and for its state's forces when an armed noun
+        follows ('Malian soldiers'); a named actor counts for itself and for the country it fights in."""
+        text, low = self._text, self._low
         counts: Counter[str] = Counter()
         first: dict[str, int] = {}
-        for end, (length, entry) in self.lex.actor_automaton.iter(low):
+        countries: Counter[str] = Counter()
+        forces = self.lex.states.forces
+        hits = []
+        for end, (length, value) in self.lex.actor_automaton.iter(low):
             start = end - length + 1
-            if (start > 0 and low[start - 1].isalnum()) or (end + 1 < len(low) and low[end + 1].isalnum()):
+            if (start > 0 and (low[start - 1].isalnum() or low[start - 1] == "-")) or (
+                end + 1 < len(low) and low[end + 1].isalnum()
+            ):
                 continue
-            if length <= 4 and not text[start : end + 1].isupper():
-                continue  # short aliases ("IS", "SDF") count only in capitals
-            counts[entry.id] += 1
-            first.setdefault(entry.id, start)
-        return counts, first
+            if length <= (3 if isinstance(value, str) else 4) and not text[start : end + 1].isupper():
+                continue  # short aliases ("IS", "SDF", "US") count only in capitals
+            if isinstance(value, str) and (not text[start].isupper() or low[end + 1 : end + 2] == "-"):
+                continue  # "turkey" in lower case, "Russian-backed": not the country
+            hits.append((start, -length, end, value))
+        hits.sort(key=lambda h: (h[0], h[1]))
+        covered = -1
+        for start, _, end, value in hits:
+            if end <= covered:
+                continue  # "Emirates" inside "United Arab Emirates" is the same mention
+            covered = end
+            if isinstance(value, str):
+                countries[value] += 1
+                if _HEAD_AFTER.match(low, end + 1):
+                    eid = forces[value].id
+                    counts[eid] += 1
+                    first.setdefault(eid, start)
+                continue
+            counts[value.id] += 1
+            first.setdefault(value.id, start)
+            if value.country:
+                countries[value.country] += 1
+        for entry, n, pos in self._defined_tally:
+            counts[entry.id] += n
+            first.setdefault(entry.id, pos)
+        return counts, first, countries
 
     @property
     def counts(self) -> Counter[str]:
@@ -76,46 +146,257 @@ class Binder:
     def first(self) -> dict[str, int]:
         return self._tally[1]
 
+    @cached_property
+    def home(self) -> str | None:
+        """The ISO code of the country the report is about: the most-mentioned country (names, nationalities and
+        the actors that fight there), the first named on ties."""
+        countries = self._tally[2]
+        if not countries:
+            return None
+        return max(countries, key=lambda iso: countries[iso])
+
     def note(self, entry_id: str, pos: int) -> None:
         self.counts[entry_id] += 1
         self.first[entry_id] = min(self.first.get(entry_id, pos), pos)
 
-    def bind(self, kinds: tuple[str, ...]) -> ActorEntry | None:
+    def kind_of(self, entry: ActorEntry) -> str:
+        """A state's forces are 'government' in a report about that state and 'foreign' elsewhere."""
+        if entry.state and entry.kind == "government":
+            home = self.home
+            if home and entry.state != home:
+                return "foreign"
+        return entry.kind
+
+    def bind(self, kinds: tuple[str, ...] | GenericEntry) -> ActorEntry | None:
+        """The actor a generic word names: the most-mentioned named actor of the kinds (earliest on ties); for
+        words of a government's forces ('the army') without one, the forces of the report's country when it clearly
+        leads, else of the most-mentioned state; else the generic entry's fallback."""
+        generic = kinds if isinstance(kinds, GenericEntry) else GenericEntry(kinds)
         best: ActorEntry | None = None
         best_key = (0, 0)
+        states: ActorEntry | None = None
+        states_key = (0, 0)
         for eid, n in self.counts.items():
             entry = self.entries[eid]
-            if n and entry.kind in kinds:
-                key = (n, -self.first.get(eid, 0))
-                if key > best_key:
-                    best, best_key = entry, key
+            if not n:
+                continue
+            key = (n, -self.first.get(eid, 0))
+            if self.kind_of(entry) in generic.kinds and key > best_key:
+                best, best_key = entry, key
+            if entry.state and entry.kind == "government" and key > states_key:
+                states, states_key = entry, key
+        if best is None and generic.kinds == ("government",):
+            home = self.home
+            countries = self._tally[2]
+            clear = home is not None and all(n < countries[home] for iso, n in countries.items() if iso != home)
+            best = self.lex.states.forces[home] if home and (clear or states is None) else states
+        if best is None and generic.fallback:
+            best = self.entries.get(generic.fallback)
         return best
+
+    @cached_property
+    def _definitions(self) -> tuple[PhraseSet | None, list[tuple[ActorEntry, int, int]]]:
+        """Armed organisations the report names with an acronym: 'the Tigray Defence Forces (TDF)'."""
+        text = self._text
+        if "(" not in text:
+            return None, []
+        found: dict[tuple[str, ...], ActorEntry] = {}
+        tally: list[tuple[ActorEntry, int, int]] = []
+        for m in _DEFINED.finditer(text):
+            acronym = m.group(1)
+            name = _defined_name(text[max(0, m.start() - 160) : m.start()], acronym)
+            if not name:
+                continue
+            known = self.lex.actors.values.get(phrase(acronym))
+            entry = known or self.lex.actors.values.get(phrase(name))
+            if entry is None:
+                if not _ARMED_NAME.intersection(w.lower() for w in name.split()):
+                    continue
+                entry = ActorEntry(slug(acronym), f"{name} ({acronym})", "rebel")
+            found[phrase(acronym)] = entry
+            found[phrase(name)] = entry
+            if not known and entry.id not in self.entries:
+                pattern = re.compile(r"\b(?:" + re.escape(acronym) + "|" + re.escape(name) + r")\b")
+                hits = [h.start() for h in pattern.finditer(text)]
+                if hits:
+                    tally.append((entry, len(hits), hits[0]))
+        if not found:
+            return None, []
+        if tally:  # this document's own entries, beside the shared ones (which are never changed)
+            self.entries = {**self.entries, **{entry.id: entry for entry, _, _ in tally}}
+        return PhraseSet(found), tally
+
+    @property
+    def defined(self) -> PhraseSet | None:
+        return self._definitions[0]
+
+    @property
+    def _defined_tally(self) -> list[tuple[ActorEntry, int, int]]:
+        return self._definitions[1]
+
+    def countries_in(self, tokens: list[Token], words: list[str], end: int) -> Iterator[tuple[int, str]]:
+        """(position, ISO code) of the country words before `end` in a sentence ('Russia', 'Ukrainian')."""
+        sw = self.lex.states.words
+        k = 0
+        while k < end:
+            p = sw.match_at(words, k) if words[k] in sw.index else None
+            if p and _capitalised(tokens[k], p):
+                yield k, sw.values[p]
+                k += len(p)
+            else:
+                k += 1
+
+
+def _capitalised(token: Token, p: tuple[str, ...]) -> bool:
+    """Country words are written with a capital; short ones ('US', 'UK', 'DRC') wholly in capitals."""
+    if len(p) == 1 and len(token.low) <= 3:
+        return token.text.isupper()
+    return token.text[:1].isupper()
+
+
+def _initial(word: str) -> str:
+    """The letter an acronym takes from a word: 'al-Islam' -> 'I', 'wal-Muslimin' -> 'M', 'Army' -> 'A'."""
+    for c in word:
+        if c.isupper():
+            return c
+    return word[:1].upper()
+
+
+def _defined_name(before: str, acronym: str) -> str | None:
+    """The capitalised name just before '(ACRONYM)' whose initials spell the acronym, or None."""
+    parts = before.rstrip().split()
+    name: list[str] = []
+    for w in reversed(parts):
+        w = w.strip(',;:"')
+        if not w or not (w[0].isupper() or w.lower() in _CONNECTORS or w.lower().startswith(("al-", "wal-"))):
+            break
+        name.append(w)
+        if len(name) > 10:
+            break
+    name.reverse()
+    letters = [c for c in acronym if c.isupper()]
+    if not letters or len(letters) < 2:
+        return None
+    for s in range(len(name)):
+        if name[s].lower() in _CONNECTORS or _initial(name[s]) != letters[0]:
+            continue
+        initials = [_initial(w) for w in name[s:] if w[0].isupper() or "-" in w]
+        it = iter(initials)
+        if all(c in it for c in letters) and len(initials) <= len(letters) + 2:
+            return " ".join(name[s:])
+    return None
 
 
 def _make(entry: ActorEntry, mention: str) -> Actor:
     return Actor(id=entry.id, name=entry.name, mention=mention)
 
 
+def _text(tokens: list[Token], i: int, j: int) -> str:
+    return " ".join(t.text for t in tokens[i:j])
+
+
+def state_span(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, str] | None:
+    """(end, ISO code) when a state's forces are named at k: 'Malian soldiers', 'the Sudanese Armed Forces',
+    'Azerbaijan's army', 'Malian and allied troops' (the first-named state leads). Not 'pro-Russian separatists'."""
+    sw = lex.states.words
+    p = sw.match_at(words, k)
+    if not p or not _capitalised(tokens[k], p):
+        return None
+    n = len(words)
+    j = k + len(p)
+    if j + 1 < n and words[j] == "and" and (words[j + 1] in ("allied", "partner", "foreign") or tokens[j + 1].cap):
+        j += 2
+    m = j
+    while m < n and m - j < 3 and words[m] in _STATE_MODIFIERS:
+        m += 1
+    if m < n and words[m] in STATE_HEADS:
+        m += 1
+    elif m > j and words[m - 1] in STATE_HEADS:
+        pass  # "the Malian army" ends on a modifier that is also a head
+    else:
+        return None
+    if m < n and words[m] in ("troops", "soldiers", "units", "forces"):
+        m += 1  # "Malian army soldiers"
+    return m, sw.values[p]
+
+
+def _speaker(out: list[ActorMention], binder: Binder, tokens: list[Token], words: list[str], k: int) -> Actor | None:
+    """Whose forces 'its forces' / 'his country's forces' at k are: the nearest actor or country named before."""
+    country = words[k] == "country"
+    places = list(binder.countries_in(tokens, words, k))
+    best_pos, best = -1, None
+    if places:
+        pos, iso = places[-1]
+        best_pos, best = pos, _make(binder.lex.states.forces[iso], tokens[pos].text)
+    if not country:
+        for a in reversed(out):
+            if a.i < k and a.i > best_pos:
+                best_pos, best = a.i, a.actor
+                break
+    if best is None and country and binder.home:
+        best = _make(binder.lex.states.forces[binder.home], binder.home)
+    return best
+
+
 def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[ActorMention]:
     """Actor mentions in a token list, longest alias first; generic words are bound via the document.
 
-    Only positions whose word starts an alias are visited; `i` is the next position not inside a mention."""
+    Only positions whose word may start a mention are visited; `i` is the next position not inside a mention."""
     lex = binder.lex
     out: list[ActorMention] = []
     i = 0
-    firsts = lex.actor_firsts
-    for k in [k for k, w in enumerate(words) if w in firsts]:
+    defined = binder.defined
+    firsts = lex.actor_firsts if defined is None else lex.actor_firsts | defined.index.keys()
+    n = len(words)
+    visit = [k for k, w in enumerate(words) if w in firsts]
+    if "-led" in " ".join(words):
+        visit = sorted(set(visit) | {k for k, w in enumerate(words) if w.endswith("-led")})
+    for k in visit:
         if k < i:
             continue
         i = k
+        w = words[k]
+        if w in _OWNERS:
+            own = _own_forces(out, binder, tokens, words, k)
+            if own:
+                out.append(own)
+                i = own.j
+            continue
         p = lex.actors.match_at(words, i)
         if p and len(p) == 1 and len(p[0]) <= 4 and not tokens[i].text.isupper():
             p = None  # "is", "saa", "ndf" must be written in capitals
-        if p and p == ("is",) and i + 1 < len(words) and words[i + 1] in ("a", "the", "not", "to"):
+        if p and p == ("is",) and i + 1 < n and words[i + 1] in ("a", "the", "not", "to"):
             p = None
+        if defined is not None:
+            d = defined.match_at(words, i)
+            if d and (len(d) > 1 or tokens[i].text.isupper()) and (not p or len(d) > len(p)):
+                out.append(ActorMention(i, i + len(d), _make(defined.values[d], _text(tokens, i, i + len(d)))))
+                i += len(d)
+                continue
+        st = state_span(tokens, words, i, lex) if w in lex.states.words.index else None
+        if st and (not p or st[0] - i > len(p)):
+            forces = lex.states.forces[st[1]]
+            out.append(ActorMention(i, st[0], _make(forces, _text(tokens, i, st[0]))))
+            i = st[0]
+            continue
+        if w.endswith("-led") and not p:
+            led = _led(tokens, words, i, lex)
+            if led:
+                out.append(led)
+                i = led.j
+                continue
         g = lex.generic.match_at(words, i)
         if g and (not p or len(g) > len(p)):
-            mention = " ".join(t.text for t in tokens[i : i + len(g)])
+            mention = _text(tokens, i, i + len(g))
+            end = i + len(g)
+            if end + 1 < n and words[end] == "of" and words[end + 1] in lex.states.words.index:
+                owner = state_span_of(tokens, words, end + 1, lex)
+                if owner:  # "the armed forces of Ukraine"
+                    out.append(
+                        ActorMention(i, owner[0], _make(lex.states.forces[owner[1]], _text(tokens, i, owner[0])))
+                    )
+                    i = owner[0]
+                    continue
             qualified = (
                 i > 0
                 and tokens[i - 1].cap
@@ -123,27 +404,152 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                 and not (out and out[-1].j == i)
                 and words[i - 1] not in ("the", "a", "an")
             )
-            entry = None if qualified else binder.bind(lex.generic.values[g])
             if qualified:
-                i -= 1
-                mention = " ".join(t.text for t in tokens[i : i + len(g) + 1])
+                s = _name_start(tokens, words, i, out)
+                mention = _text(tokens, s, end)
+                known = _qualifiers(lex).get(words[i - 1]) if s == i - 1 else None
+                if known is not None:  # "Arakan rebels": the one known actor whose name starts so
+                    out.append(ActorMention(s, end, _make(known, mention)))
+                    i = end
+                    continue
                 fallback = Actor(id=slug(mention), name=mention, mention=mention)
-                out.append(ActorMention(i, i + len(g) + 1, fallback, True))
-                i += len(g) + 1
+                out.append(ActorMention(s, end, fallback, True))
+                i = end
                 continue
+            entry = binder.bind(lex.generic.values[g])
             if entry:
-                out.append(ActorMention(i, i + len(g), _make(entry, mention), True))
+                out.append(ActorMention(i, end, _make(entry, mention), True))
             else:
-                out.append(ActorMention(i, i + len(g), Actor(id=slug(mention), name=mention, mention=mention), True))
-            i += len(g)
+                out.append(ActorMention(i, end, Actor(id=slug(mention), name=mention, mention=mention), True))
+            i = end
             continue
         if p:
-            mention = " ".join(t.text for t in tokens[i : i + len(p)])
-            out.append(ActorMention(i, i + len(p), _make(lex.actors.values[p], mention)))
+            out.append(ActorMention(i, i + len(p), _make(lex.actors.values[p], _text(tokens, i, i + len(p)))))
             i += len(p)
+            continue
+        if w in lex.states.words.index and _country_subject(tokens, words, i, lex):
+            sp = lex.states.words.match_at(words, i)
+            assert sp is not None
+            out.append(
+                ActorMention(i, i + len(sp), _make(lex.states.forces[lex.states.words.values[sp]], tokens[i].text))
+            )
+            i += len(sp)
             continue
         i += 1
     return out
+
+
+_OWNERS = frozenset("its their our country".split())
+#: A qualifier at least this common in English (wordfreq's Zipf scale) names no group by itself.
+COMMON_WORD_ZIPF = 4.0
+
+
+@cache
+def _qualifiers(lex: Lexicons) -> dict[str, ActorEntry]:
+    """First words that start the aliases of exactly one actor ('arakan', 'kokang'): 'Arakan rebels' is that actor.
+    Country words, short words and common English words ('three', 'national') are left out."""
+    from wordfreq import zipf_frequency
+
+    ids: dict[str, set[str]] = {}
+    entry_of: dict[str, ActorEntry] = {}
+    for p, entry in lex.actors.values.items():
+        ids.setdefault(p[0], set()).add(entry.id)
+        entry_of[entry.id] = entry
+    return {
+        w: entry_of[next(iter(s))]
+        for w, s in ids.items()
+        if len(s) == 1
+        and len(w) > 3
+        and w.isalpha()
+        and w not in lex.states.words.index
+        and w not in _FUNCTION
+        and zipf_frequency(w, "en") < COMMON_WORD_ZIPF
+    }
+
+
+def state_span_of(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, str] | None:
+    """(end, ISO code) of a country name at k ('... of Ukraine')."""
+    sw = lex.states.words
+    p = sw.match_at(words, k)
+    if p and _capitalised(tokens[k], p):
+        return k + len(p), sw.values[p]
+    return None
+
+
+def _own_forces(
+    out: list[ActorMention], binder: Binder, tokens: list[Token], words: list[str], k: int
+) -> ActorMention | None:
+    """'its forces', 'their fighters', 'his country's army': the forces of the speaker named before them."""
+    if words[k] == "country" and not (k > 0 and words[k - 1] in ("his", "her", "the", "their", "our", "whose")):
+        return None
+    n = len(words)
+    m = k + 1
+    while m < n and m - k <= 3 and words[m] in _STATE_MODIFIERS:
+        m += 1
+    if m < n and words[m] in _OWN_HEADS:
+        m += 1
+    elif not (m > k + 1 and words[m - 1] in STATE_HEADS):
+        return None
+    start = k - 1 if words[k] == "country" else k
+    mention = _text(tokens, start, m)
+    actor = _speaker(out, binder, tokens, words, k)
+    if actor is None:
+        entry = binder.bind(("government",)) if words[m - 1] in STATE_HEADS else None
+        if entry is None:
+            return None
+        actor = _make(entry, mention)
+    return ActorMention(start, m, Actor(id=actor.id, name=actor.name, mention=mention), True)
+
+
+def _led(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorMention | None:
+    """'HTS-led rebels', 'Saudi-led forces': the leader named in the prefix is the actor."""
+    prefix = words[k][:-4]
+    key = phrase(prefix)
+    entry = lex.actors.values.get(key)
+    if entry is not None and len(prefix) <= 4 and not tokens[k].text[: len(prefix)].isupper():
+        entry = None
+    if entry is None:
+        iso = lex.states.words.values.get(key)
+        entry = lex.states.forces[iso] if iso and tokens[k].text[:1].isupper() else None
+    if entry is None:
+        return None
+    j = k + 1
+    while j < len(words) and j - k <= 2 and (words[j] in ARMED_HEADS or words[j] in _LED_HEADS):
+        j += 1
+    return ActorMention(k, j, _make(entry, _text(tokens, k, j)))
+
+
+_LED_HEADS = frozenset("coalition force forces alliance mission offensive group groups operation".split())
+
+
+def _country_subject(tokens: list[Token], words: list[str], i: int, lex: Lexicons) -> bool:
+    """A country name (not a nationality) as the subject of a military or speech verb: 'Russia captured ...'."""
+    sp = lex.states.words.match_at(words, i)
+    if not sp or sp in lex.states.demonyms or not _capitalised(tokens[i], sp):
+        return False
+    j = i + len(sp)
+    if j >= len(words) or words[j] not in (_SPEECH_VERBS if sp in lex.states.capitals else _COUNTRY_VERBS):
+        return False
+    k = i - 1
+    while k >= 0 and words[k] in ("the", "a", "an"):
+        k -= 1
+    return k < 0 or words[k] not in _NOT_SUBJECT
+
+
+def _name_start(tokens: list[Token], words: list[str], i: int, out: list[ActorMention]) -> int:
+    """Where the capitalised name before a head noun at i begins: 'Kachin Independence Army', not 'Independence
+    Army'. Stops at sentence-opening words, dates, earlier mentions and after seven words."""
+    s = i
+    floor = out[-1].j if out else 0
+    while (
+        s > floor
+        and i - s < 7
+        and tokens[s - 1].cap
+        and tokens[s - 1].low not in _NAME_STOP
+        and (tokens[s - 1].low.replace("'", "").replace("-", "").isalpha())
+    ):
+        s -= 1
+    return s
 
 
 def prefix_actor(word: str, lex: Lexicons) -> Actor | None:
@@ -155,17 +561,25 @@ def prefix_actor(word: str, lex: Lexicons) -> Actor | None:
         head = "regime"
     p = phrase(head)
     entry = lex.actors.values.get(p)
+    if entry is None and head == "rebels":
+        entry = lex.actor_entries.get("rebels")
+    if entry is None and head == "regime":
+        entry = lex.actor_entries.get("syrian-government")
     return _make(entry, head) if entry else None
 
 
 def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int = 0) -> ActorMention | None:
-    """An unknown armed actor named by words just before `end`: 'Mutinous soldiers' -> mutinous-soldiers."""
+    """An unknown armed actor named by words just before `end`: 'Mutinous soldiers' -> mutinous-soldiers; a
+    capitalised name is kept whole ('Sudan Liberation Front')."""
     for j in range(end - 1, max(start, end - 6) - 1, -1):
-        if words[j] in ARMED_HEADS:
+        if words[j] in ARMED_HEADS or (words[j] in _ORG_HEADS and tokens[j].cap):
             i = j
-            while i > max(start, j - 3) and words[i - 1].isalpha() and words[i - 1] not in _FUNCTION:
-                i -= 1
-            text = " ".join(t.text for t in tokens[i : j + 1])
+            if tokens[j].cap:
+                i = max(_name_start(tokens, words, j, []), start)
+            if i == j:
+                while i > max(start, j - 3) and words[i - 1].isalpha() and words[i - 1] not in _FUNCTION:
+                    i -= 1
+            text = _text(tokens, i, j + 1)
             return ActorMention(i, j + 1, Actor(id=slug(text), name=text, mention=text), True)
         if words[j] in (",", ";", "(", ")"):
             break

