@@ -66,8 +66,10 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         fb = fallback_actor(sent.tokens, words, min(len(words), 4))
         if fb:
             return fb
-    # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects
-    left = [a for a in units if a.j <= i and not after_preposition(words, a.i)]
+    # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
+    # except the subject of a gerund: "with the Arakan Army taking control of the town"
+    gerund = words[i].endswith("ing")
+    left = [a for a in units if a.j <= i and (not after_preposition(words, a.i) or (gerund and a.j == i))]
     if left:
         leader = _leader(units, words, left[-1], i)
         return leader or left[-1]

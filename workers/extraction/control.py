@@ -17,7 +17,7 @@ from .arguments import actor_at, actor_left, discourse_actor
 from .build import make_event
 from .document import Document, Sentence
 from .lexicons import Lexicons
-from .places import KINDS, SETTLEMENTS, antecedent, listed_places, noun_phrase
+from .places import KINDS, SETTLEMENTS, antecedent, listed_places, noun_phrase, sub_place
 from .sentences import headline
 from .stance import blocked
 
@@ -32,7 +32,6 @@ NOT_TERRITORY = frozenset(
     "documents cash money power initiative lead momentum place part office note time steps refuge shelter care "
     "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over".split()
 )
-_HOLD = frozenset("held holds hold controlled controls control".split())
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
 _BUILDINGS = frozenset(
@@ -74,9 +73,15 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     k = i - 1
     while k > 0 and sent.words[k] in _PASSIVE_AUX | {"has", "have", "had", ","}:
         k -= 1
-    if sent.words[k] in ("it", "town", "city", "village", "area"):
+    if sent.words[k] in ("it", "town", "city", "village", "area") and not (k > 0 and sent.tokens[k - 1].cap):
         lp = doc.last_place(sent.tokens[k].start)
         return [lp] if lp else []
+    if sent.words[k] in KINDS:  # "Zamzam camp had fallen ...": a named place the gazetteer does not know
+        start = k
+        while start > 0 and sent.tokens[start - 1].cap and k - start < 4:
+            start -= 1
+        named = sub_place(sent.tokens, start, sent.places) if start < k else None
+        return [named] if named else []
     return []
 
 
@@ -116,6 +121,7 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.expel",
         "control.active",
         "control.give",
+        "control.hold",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
@@ -155,13 +161,14 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             )
 
     n = len(words)
-    found_last: list[Place | None] = []
+    found_last: dict[int, Place | None] = {}
 
     def last() -> Place | None:
-        """The place an anaphor here refers to; looked up once, and only if one needs it."""
-        if not found_last:
-            found_last.append(doc.last_place(sent.start))
-        return found_last[0]
+        """The place an anaphor at the current trigger refers to (named before it, in this sentence or earlier);
+        looked up only if one needs it."""
+        if i not in found_last:
+            found_last[i] = doc.last_place(tokens[i].start)
+        return found_last[i]
 
     def resolve(places: list[Place]) -> list[Place]:
         """'those villages' -> the villages the document listed before."""
@@ -200,7 +207,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 kind = EventKind.control_change if since is not None else EventKind.control_state
                 emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w)
             continue
-        if w in _HOLD:  # "rebels who have held it since 2014": a change at the start of the holding
+        if sets["control.hold"].match_at(words, i):  # "rebels who have held it since 2014": a change at its start
             since = next((m for m in range(i + 1, min(n, i + 9)) if words[m] == "since"), None)
             keeper = actor_left(sent, i, doc) if since is not None else None
             if since is not None and keeper is not None and not blocked(words, i, lex):
@@ -283,7 +290,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             continue
         ex = sets["control.expel"].match_at(words, i)
         if ex and not blocked(words, i, lex):
-            loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 2), None)
+            loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 4), None)
             if loser is not None:
                 # "forced the government of President X out of the capital": the loser's phrase may run on
                 k = next(

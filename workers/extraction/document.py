@@ -84,12 +84,15 @@ class Document:
                 continue
             words = key_of(text[start : start + 60]).split()
             key = gaz.longest(words) if words else None
-            if key is None or person_like(text, start, start + len(key)):
-                continue
+            if key is None or person_like(text, start, start + len(key)) or (key,) in self.lex.states.demonyms:
+                continue  # 'Malian' names a people before a village
             candidates = gaz.candidates(key)
-            after = text[start + len(key) : start + len(key) + 14].lstrip().lower()
-            if after.startswith(("province", "governorate", "countryside", "region")):
-                continue  # "Homs province" is not what "the town" refers back to
+            rest = text[start + len(key) : start + len(key) + 16].lstrip(" ")
+            after = rest.lower()
+            if after.startswith(("province", "governorate", "countryside", "region", "district", "neighbo", "quarter")):
+                continue  # "Homs province", "Shahba district": not what "the town" refers back to
+            if rest[:1].isupper() or after.startswith(("al-", "el-")):
+                continue  # "Shahba al-Jadida": part of a longer name the gazetteer does not know
             hits.append((start, candidates[0]))
             end = start + len(key)
         return hits
@@ -127,6 +130,6 @@ class Document:
         for start, entry in self.place_hits:
             if start >= pos:
                 break
-            if not city or entry.parent is None:
-                best = entry
+            if not city or entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
+                best = entry  # 'the town' is no neighbourhood or country (a district may be named after its town)
         return make_place(best.name, entry=best) if best else None

@@ -27,7 +27,7 @@ import marisa_trie
 from .lexicons import fold
 
 HERE = Path(__file__).resolve().parent / "lexicons"
-FORMAT = 10  # bump when the table layout or the filtering rules change
+FORMAT = 12  # bump when the table layout or the filtering rules change
 
 #: Kinds of place, most to least general.
 COUNTRY, REGION, DISTRICT, CITY, CURATED = "country", "region", "district", "city", "curated"
@@ -240,7 +240,9 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
         index = len(rows)
         rows.append(row)
         seen: set[str] = set()
-        for alias in [main, *aliases]:
+        spellings = [main, *aliases]
+        spellings += [a.replace("'", "").replace("\u2019", "") for a in spellings if "'" in a or "\u2019" in a]
+        for alias in spellings:  # "Ma'rib" is also written "Marib"
             key = key_of(alias)
             if not key or key in seen or not key.replace(" ", "").replace("-", "").replace("'", "").isalnum():
                 continue
@@ -282,7 +284,8 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
             admin1[sub.geonames_code] = display
         parent = sub.parent.name if sub.parent else None
         kind = REGION if sub.admin_level == 1 else DISTRICT
-        region_id = f"{iso.lower()}/{_slug(display)}" if kind == REGION else f"{iso.lower()}/{_slug(display)}-{kind}"
+        suffix = "" if kind == REGION or _slug(display).endswith(kind) else f"-{kind}"
+        region_id = f"{iso.lower()}/{_slug(display)}{suffix}"
         row = (region_id, display, parent, countries.get(iso), None, None, False, kind, iso, 0)
         aliases = list(sub.aliases) + [sub.name]
         bare = [" ".join(w for w in a.split() if w.lower() not in _REGION_WORDS) for a in aliases]

@@ -22,6 +22,7 @@ KINDS = frozenset(
     "mosque market port".split()
 )
 _DIRECTIONAL = frozenset("northern southern eastern western central upper lower greater north south east west".split())
+_DESCRIBED = frozenset("stronghold bastion heartland".split())
 _ANAPHORA = frozenset("town city village area district neighborhood neighbourhood it there stronghold".split())
 _STOP = frozenset(
     ") from on in at after as with by near since during before when while amid and or but which that who following "
@@ -44,7 +45,7 @@ FACILITIES = frozenset(
 #: Plural heads that, with a number, name a set of places: "70 villages in Hasaka province".
 SETTLEMENTS = frozenset(
     "villages towns settlements localities hamlets neighborhoods neighbourhoods districts cities communes "
-    "townships".split()
+    "townships provinces regions governorates counties".split()
 )
 _COUNT_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens several scores hundreds a".split()
@@ -134,6 +135,7 @@ def gazetteer(
     ('Kursk region') it means the region."""
     folded = words if all(map(str.isascii, words)) else [w if w.isascii() else fold(w) for w in words]
     gaz = lex.gazetteer
+    demonyms = lex.states.demonyms  # 'Malian' is a people, not a respelt 'Malyan'
     out: list[PlaceMention] = []
     i = 0  # next free position: matches do not overlap
     n = len(tokens)
@@ -144,10 +146,12 @@ def gazetteer(
         while most < 6 and k + most < n and (_capword(tokens[k + most]) or folded[k + most] in _PARTICLES):
             most += 1
         key = gaz.longest(folded, k, most)
+        if key is not None and (key,) in demonyms:
+            continue
         if key is not None:
             length = key.count(" ") + 1
             candidates = gaz.candidates(key)
-        elif k > 0 and tokens[k].text[1:].islower() and len(folded[k]) > 3:
+        elif k > 0 and tokens[k].text[1:].islower() and len(folded[k]) > 3 and (folded[k],) not in demonyms:
             # no name spelt so: try the spelling-blind key over the capitalised run ('Hodeidah')
             length = next((m for m in range(min(most, 3), 0, -1) if gaz.variant(folded[k : k + m])), 0)
             # a respelling counts only inside the report's countries: 'Hamamiyat' in Syria is not 'Hammamet'
@@ -222,7 +226,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         definite = definite or tokens[i].low in ("the", "its", "their")
         i += 1
     i, definite = _strip_qualifiers(tokens, i, definite)
-    if not definite:
+    if not definite and not (i < n and tokens[i].low == "it"):
         last_place = _no_place  # "an area" introduces a new place; only "the area" points back
     counted = count_place(tokens, i, gaz)
     if counted is not None:
@@ -360,8 +364,13 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
         return sub
     if words and words[-1] in _ANAPHORA and len(words) <= 2 and (last := last_place()) is not None:
         return last
+    if words and words[-1] in _DESCRIBED and len(words) <= 5 and (last := last_place()) is not None:
+        return last  # "the Tuareg rebel stronghold", "another al-Shabab stronghold town": a place named before
     if words == ["it"] and (last := last_place()) is not None:
         return last
+    run = _cap_run(tokens, i)
+    if i < run < j and tokens[run].low not in KINDS and not tokens[run].low[:1].isdigit():
+        j = run  # "Bunagana marked a setback": a name ends where its capitals do
     name = " ".join(t.text for t in tokens[i:j])
     parent = None
     anchor = _anchor(tokens, j, gaz)
@@ -391,16 +400,20 @@ def _anchor(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> PlaceMentio
         j = next((k for k in range(j + 1, min(n, j + 6)) if tokens[k].low in _LOCATIVE), n)
     if j >= n or tokens[j].low not in _LOCATIVE | _PP_PLACE:
         return None
+    pending: str | None = None  # "the capital of ...": the anaphor, unless a name follows
     for k in range(j + 1, min(n, j + 9)):
         g = next((x for x in gaz if x.i == k), None)
         if g is not None:
             return g
         low = tokens[k].low
-        if low in _ANAPHORA | {"capital", "country"} and tokens[k - 1].low == "the":
-            return low
+        if low in _ANAPHORA | {"capital", "country"} and any(t.low == "the" for t in tokens[j + 1 : k]):
+            if not (k + 1 < n and tokens[k + 1].low == "of"):
+                return low  # "in the area", "in the southern port city"
+            pending = pending or low
+            continue
         if low not in _ANCHOR_GAP and low not in _PP_PLACE and low not in KINDS and not tokens[k].cap:
-            return None
-    return None
+            return pending
+    return pending
 
 
 _LOCATIVE = frozenset("in near outside above around across inside within on".split())

@@ -32,7 +32,7 @@ CLAUSE_BREAKS = frozenset(
         "that",
     }
 )
-_SUCCESS = ("managed", "succeeded", "finally")
+_SUCCESS = ("managed", "succeeded", "finally", "able")  # "was able to take X" took it; "unable" is no match
 
 
 def clause_start(words: list[str], i: int, limit: int = 10) -> int:

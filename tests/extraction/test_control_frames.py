@@ -1,0 +1,61 @@
+"""Control frames that news of today's wars uses, in sentences written for these tests."""
+
+from __future__ import annotations
+
+from schemas.events import EventKind
+
+from .conftest import of_kind, run
+
+
+def changes(text: str) -> list[tuple[str, str]]:
+    return [
+        (e.place.name, e.actor.name)
+        for e in of_kind(run(text), EventKind.control_change)
+        if e.place is not None and e.actor is not None
+    ]
+
+
+def test_has_fallen_to_and_fallen_under_control() -> None:
+    fallen = of_kind(
+        run("The market town of Kafr Nabl has fallen to the rebels, a monitor said."), EventKind.control_change
+    )
+    assert fallen and fallen[0].place is not None and fallen[0].place.country == "Syria"
+    found = changes("Within a week the Abu Shouk camp had fallen under RSF control, aid groups said.")
+    assert found and found[0][0] == "Abu Shouk" and "Rapid Support" in found[0][1]
+
+
+def test_taking_complete_control_of_a_town_named_before() -> None:
+    found = changes("Fighting in Maungdaw ended with the Arakan Army taking complete control of the town.")
+    assert [(p.split()[0], a.split(" (")[0]) for p, a in found] == [("Maungdaw", "Arakan Army")]
+
+
+def test_giving_a_group_control_of_a_place() -> None:
+    found = changes("The retreat gave the Kachin Independence Army full control of Bhamo.")
+    assert found and found[0][0] == "Bhamo" and "Kachin" in found[0][1]
+
+
+def test_held_since_in_the_active_voice_is_a_change_at_its_start() -> None:
+    text = "Fighting resumed near Marib. Houthi fighters who have held it since 2015 shelled the city."
+    events = of_kind(run(text), EventKind.control_change)
+    assert events and events[0].place is not None and events[0].place.name == "Marib"
+    assert events[0].time is not None and events[0].time.date is not None and events[0].time.date.year == 2015
+
+
+def test_a_place_given_before_where() -> None:
+    found = changes("Thousands fled Myitkyina town, where Kachin Independence Army fighters took control on Sunday.")
+    assert found and found[0][0] == "Myitkyina"
+
+
+def test_was_able_to_is_a_result_and_unable_to_is_not() -> None:
+    assert changes("Ethiopian troops were able to retake Shewa Robit on Friday.")
+    assert changes("Ethiopian troops were unable to retake Shewa Robit on Friday.") == []
+
+
+def test_a_described_stronghold_refers_back_to_the_place_named() -> None:
+    text = "In 2012 separatist rebels held Kidal. This week Malian troops retook the former separatist stronghold."
+    assert any(p == "Kidal" and "Mali" in a for p, a in changes(text))
+
+
+def test_an_unknown_name_ends_with_its_capitals() -> None:
+    found = changes("M23 captured Rubaya shocked aid agencies across the region.")
+    assert [p for p, _ in found] == ["Rubaya"]
