@@ -15,10 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class EventKind(StrEnum):
-    """What happened. `control_state` is a holding learnt without a change ("IS-held Raqqa")."""
+    """What happened. `control_state` is a holding learnt without a change ("IS-held Raqqa"); `control_denial` is a
+    report that denies a change ("officials denied that Palmyra had fallen"): it disputes, it changes nothing."""
 
     control_change = "control_change"
     control_state = "control_state"
+    control_denial = "control_denial"
     civilian_count = "civilian_count"
     surrender = "surrender"
     attack = "attack"

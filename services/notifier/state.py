@@ -148,15 +148,17 @@ def _file_history(situation: Situation, state: ControlState) -> None:
 def apply_control(situation: Situation, record: EventRecord) -> bool:
     """Update who controls the place. Returns whether the situation changed."""
     event = record.event
-    if event.actor is None:
-        return False
     now = report_time(record)
     current = situation.control
-    if event.stance == "denied":
-        # "X denied taking Y": if X is who we think holds Y, the present is in dispute.
-        if current is not None and current.controller == event.actor.id and not event.historical:
+    if event.kind is EventKind.control_denial or event.stance == "denied":
+        # "X denied taking Y" while we think X holds Y, or "officials denied that Y had fallen" (no one named):
+        # the present is in dispute.
+        holder = event.actor.id if event.actor is not None else None
+        if current is not None and holder in (None, current.controller) and not event.historical:
             _note_dissent(current, record, None, now)
             return True
+        return False
+    if event.actor is None:
         return False
     if event.stance not in _ACTIVE_STANCES:
         return False  # hedged into a possibility
@@ -286,14 +288,16 @@ def apply_count(situation: Situation, record: EventRecord) -> bool:
     return True
 
 
-SITUATION_KINDS = frozenset({EventKind.control_change, EventKind.control_state, EventKind.civilian_count})
+SITUATION_KINDS = frozenset(
+    {EventKind.control_change, EventKind.control_state, EventKind.control_denial, EventKind.civilian_count}
+)
 """The event kinds a place's situation is made of; `apply_event` ignores the rest."""
 
 
 def apply_event(situation: Situation, record: EventRecord) -> bool:
     """Route an event to the part of the situation it changes; returns whether anything changed."""
     kind = record.event.kind
-    if kind in (EventKind.control_change, EventKind.control_state):
+    if kind in (EventKind.control_change, EventKind.control_state, EventKind.control_denial):
         changed = apply_control(situation, record)
     elif kind is EventKind.civilian_count:
         changed = apply_count(situation, record)

@@ -59,3 +59,17 @@ def test_a_described_stronghold_refers_back_to_the_place_named() -> None:
 def test_an_unknown_name_ends_with_its_capitals() -> None:
     found = changes("M23 captured Rubaya shocked aid agencies across the region.")
     assert [p for p, _ in found] == ["Rubaya"]
+
+
+def test_a_denied_change_is_a_denial_not_a_change() -> None:
+    for text, actor in (
+        ("Officials in Damascus denied that Palmyra had fallen, saying troops still held the city.", None),
+        ("The army denied that Islamic State militants had captured the T4 airbase.", "islamic-state"),
+        ("The SDF denied taking Tabqa.", "sdf"),
+    ):
+        events = run(text)
+        assert of_kind(events, EventKind.control_change) == [], text
+        denials = of_kind(events, EventKind.control_denial)
+        assert len(denials) == 1 and denials[0].stance == "denied", text
+        assert (denials[0].actor.id if denials[0].actor else None) == actor, text
+        assert denials[0].confidence >= 0.5, text  # the denial itself is what is reported

@@ -213,3 +213,17 @@ def test_corrupt_stored_state_is_logged_and_replaced_never_a_stuck_notifier(
     drain(notifier)
     assert kinds(r) == [("control_changed", "palmyra")]
     assert r.xpending(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP)["pending"] == 0
+
+
+def test_a_denial_that_names_no_one_contests_the_present(r: redis.Redis, make_notifier: NotifierFactory) -> None:
+    notifier = make_notifier()
+    push(r, event("control_change", "palmyra", "islamic-state", "syrian-government"), "2015-05-21T08:00:00Z")
+    drain(notifier)
+    situation = r.get(keys.situation("palmyra"))
+    assert situation is not None and b'"contested":false' in situation
+    # "Officials denied that Palmyra had fallen": no actor, a dispute of whoever we think holds it; no new alert.
+    push(r, event("control_denial", "palmyra", stance="denied"), "2015-05-21T12:00:00Z", source="State TV")
+    drain(notifier)
+    assert kinds(r) == [("control_changed", "palmyra")]
+    situation = r.get(keys.situation("palmyra"))
+    assert situation is not None and b'"contested":true' in situation and b"State TV" in situation

@@ -27,7 +27,7 @@ from schemas.events import STOCK_CATEGORIES, CivilianCategory, Event, EventKind
 from schemas.reports import ReportIn
 from services import keys
 
-_CONTROL = frozenset({EventKind.control_change, EventKind.control_state})
+_CONTROL = frozenset({EventKind.control_change, EventKind.control_state, EventKind.control_denial})
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}
 _STANCE_RANK = {"asserted": 0, "claimed": 1, "hedged": 2, "denied": 3}
 _BASE_EXCLUDE = {"id", "time", "count", "confidence", "historical"}

@@ -327,7 +327,7 @@ end
 -- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the
 -- mentions are rendered from the event's state by whoever wants them (workers/event_reader.py): they were
 -- most of the stream's memory.
-local SITUATION = { control_change = true, control_state = true, civilian_count = true }
+local SITUATION = { control_change = true, control_state = true, control_denial = true, civilian_count = true }
 
 -- Once per changed event: its expiry and index entries, and for the kinds the notifier reads, the JSON
 -- the stream carries; then the stream entries, in report order, each with its event as it stands at

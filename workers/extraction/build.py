@@ -51,7 +51,9 @@ def make_event(
         ]
     )
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-    conf = round(min(1.0, max(0.0, confidence * _BASE_CONFIDENCE[st] / 0.8)), 3)
+    # a denial event reports the denial itself: its confidence is not lowered by its own stance
+    weight = _BASE_CONFIDENCE["asserted" if kind is EventKind.control_denial else st]
+    conf = round(min(1.0, max(0.0, confidence * weight / 0.8)), 3)
     return Event(
         id=f"{doc.report_id or 'doc'}:{kind_value}:{digest}",
         kind=kind,

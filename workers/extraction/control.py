@@ -19,7 +19,7 @@ from .document import Document, Sentence
 from .lexicons import Lexicons
 from .places import KINDS, SETTLEMENTS, antecedent, listed_places, noun_phrase, sub_place
 from .sentences import headline
-from .stance import blocked
+from .stance import blocked, denied
 
 TERRITORY = KINDS | frozenset(
     "positions position buildings building territory territories parts part towns posts post station headquarters "
@@ -32,6 +32,7 @@ NOT_TERRITORY = frozenset(
     "documents cash money power initiative lead momentum place part office note time steps refuge shelter care "
     "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over".split()
 )
+_FALLEN = frozenset("fallen fell".split())
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
 _BUILDINGS = frozenset(
@@ -143,17 +144,18 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         transfer: bool = False,
         conf: float = 0.8,
     ) -> None:
-        if actor is None:
+        if actor is None and kind is not EventKind.control_denial:
             return
         for place in places:
-            if not _is_territory(place, sent) or (place.id, actor.id) in seen:
+            actor_id = actor.id if actor is not None else "-"
+            if not _is_territory(place, sent) or (place.id, actor_id) in seen:
                 continue
             if any(w in _BUILDINGS for w in place.name.lower().split()) and _hostage_scene(words):
                 continue  # hostage-takers seizing a school or a theatre do not take territory
-            if prev is not None and prev.id == actor.id:
+            if prev is not None and actor is not None and prev.id == actor.id:
                 prev = None
-            seen.add((place.id, actor.id))
-            sub = _sub_type(actor, verb, transfer, doc) if kind == EventKind.control_change else None
+            seen.add((place.id, actor_id))
+            sub = _sub_type(actor, verb, transfer, doc) if kind == EventKind.control_change and actor else None
             out.append(
                 make_event(
                     doc, kind, sent, i, j, conf, place=place, actor=actor, previous_actor=prev, acled_sub_event_type=sub
@@ -230,6 +232,11 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                     None,
                     w,
                 )
+            continue
+        if w in _FALLEN and denied(words, i, lex):  # "officials denied that Palmyra had fallen (to IS)"
+            e = i + (len(sets["control.fell"].match_at(words, i) or (w,)))
+            a = actor_at(sent, e, 4) if e > i + 1 else None
+            emit(EventKind.control_denial, i, e + 1, _place_left(sent, i, doc), a.actor if a else None, None, w)
             continue
         fell = sets["control.fell"].match_at(words, i)
         if fell:
@@ -323,6 +330,12 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
             continue  # "the liberated neighborhoods" is an adjective, not an event
         e = i + len(act)
+        if denied(words, i, lex):  # "the army denied that IS had captured the base": a dispute, no change
+            a = actor_left(sent, i, doc)  # the nearest subject: "X denied taking Y" and "... that X took Y"
+            if a is not None:
+                places = resolve(noun_phrase(tokens, e, sent.places, last))
+                emit(EventKind.control_denial, i, e + 2, places, a.actor, None, w, conf=0.6)
+            continue
         if blocked(words, i, lex):
             continue
         aux = i > 0 and words[i - 1] in _PASSIVE_AUX and not any(m.i <= i - 1 < m.j for m in sent.actors)

@@ -45,6 +45,14 @@ def clause_start(words: list[str], i: int, limit: int = 10) -> int:
     return max(k + 1, 0)
 
 
+def denied(words: list[str], i: int, lex: Lexicons) -> bool:
+    """True when the trigger at i is the complement of a denial: 'officials denied that the town had fallen'."""
+    denial = lex.sets["denial"]
+    return not denial.index.keys().isdisjoint(words[max(0, i - 15) : i]) and any(
+        words[k] in denial.index and denial.match_at(words, k) for k in range(max(0, i - 15), i)
+    )
+
+
 def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     """True when the trigger at i is an attempt, intention, prospect, negation or denial."""
     if i > 0 and words[i - 1] == "to" and not (i > 1 and words[i - 2] in _SUCCESS):
@@ -52,10 +60,7 @@ def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
             return True
     if words[i].endswith("ing") and i > 0 and words[i - 1] in ("on", "at", "toward", "towards", "for", "of"):
         return True  # "focusing on capturing X", "aimed at seizing X": a goal, not a result
-    denial = lex.sets["denial"]
-    if not denial.index.keys().isdisjoint(words[max(0, i - 15) : i]) and any(
-        words[k] in denial.index and denial.match_at(words, k) for k in range(max(0, i - 15), i)
-    ):
+    if denied(words, i, lex):
         return True  # a denial scopes over its complement: "denied that it had captured the dam"
     start = max(clause_start(words, i, window), i - window)
     not_change = lex.sets["not_change"]
