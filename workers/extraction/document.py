@@ -22,7 +22,7 @@ from .places import Context, PlaceMention, gazetteer, make_place, no_context, pe
 from .sentences import Token, sentence_spans, tokenize
 from .textnorm import CleanText, clean
 
-_NAME_START = re.compile(r"(?<![\w'-])(?:[A-Z\u00c0-\u024f]|[ae]l-|a[dlrszt]-)")
+_FIRST_WORD = re.compile(r"(?<![\w'-])(?:[A-Z\u00c0-\u024f]|[ae]l-|a[dlrszt]-)[\w]*")
 
 
 @dataclass
@@ -45,6 +45,11 @@ class Sentence:
     def places(self) -> list[PlaceMention]:
         """Gazetteer places, found on first use."""
         return gazetteer(self.tokens, self.words, self.binder.lex, self.context)
+
+    def first_place(self) -> PlaceMention | None:
+        """The first gazetteer place, without finding the others unless they are known already."""
+        found = self.__dict__.get("places") or gazetteer(self.tokens, self.words, self.binder.lex, self.context, 1)
+        return found[0] if found else None
 
 
 @dataclass
@@ -78,10 +83,14 @@ class Document:
         gaz = self.lex.gazetteer
         hits: list[tuple[int, PlaceEntry]] = []
         end = 0
-        for m in _NAME_START.finditer(text):
+        starts_name = gaz.starts_name
+        for m in _FIRST_WORD.finditer(text):
             start = m.start()
             if start < end:
                 continue
+            first = m.group().lower()
+            if not starts_name(first if first.isascii() else key_of(first)):
+                continue  # most capitalised words start no place name: skip them before folding a phrase
             words = key_of(text[start : start + 60]).split()
             key = gaz.longest(words) if words else None
             if key is None or person_like(text, start, start + len(key)) or (key,) in self.lex.states.demonyms:

