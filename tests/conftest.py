@@ -60,7 +60,9 @@ def fixture_reports() -> list[dict[str, Any]]:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Build the gazetteer cache once, before tests start worker processes that would each build their own."""
+    """Build the extractor's caches once, before tests start worker processes that would each build their own."""
     from workers.extraction.gazetteer import load_gazetteer
+    from workers.extraction.wordlist import load_wordlist
 
     load_gazetteer()
+    load_wordlist()

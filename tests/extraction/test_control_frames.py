@@ -73,3 +73,9 @@ def test_a_denied_change_is_a_denial_not_a_change() -> None:
         assert len(denials) == 1 and denials[0].stance == "denied", text
         assert (denials[0].actor.id if denials[0].actor else None) == actor, text
         assert denials[0].confidence >= 0.5, text  # the denial itself is what is reported
+
+
+def test_held_since_with_places_after_since_does_not_break() -> None:
+    # The holding phrase ends at "since"; places named after it must not confuse the phrase reader.
+    for text in ("Rebels held city since Raqqa fell.", "Rebels held the town since Aleppo Raqqa fell."):
+        assert isinstance(run(text), list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from workers.extraction.document import Document
 from workers.extraction.gazetteer import CITY, REGION, key_of, load_gazetteer
 from workers.extraction.lexicons import load
+from workers.extraction.wordlist import load_wordlist
 
 from .conftest import run
 
@@ -47,3 +48,9 @@ def test_a_name_before_a_region_word_means_the_region() -> None:
 
 def test_names_are_written_without_diacritics() -> None:
     assert load_gazetteer().candidates(key_of("Hpakant"))[0].name == "Hpakan"
+
+
+def test_the_word_list_knows_common_words_and_not_names() -> None:
+    words = load_wordlist()
+    assert words.zipf("three") > 5 and words.zipf("national") > 4
+    assert words.zipf("arakan") < 4 and words.zipf("kokang") == 0.0

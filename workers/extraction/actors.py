@@ -13,6 +13,7 @@ from schemas.events import Actor
 
 from .lexicons import ActorEntry, GenericEntry, Lexicons, PhraseSet, fold, phrase
 from .sentences import Token
+from .wordlist import load_wordlist
 
 ARMED_HEADS = frozenset(
     "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen "
@@ -448,8 +449,7 @@ COMMON_WORD_ZIPF = 4.0
 def _qualifiers(lex: Lexicons) -> dict[str, ActorEntry]:
     """First words that start the aliases of exactly one actor ('arakan', 'kokang'): 'Arakan rebels' is that actor.
     Country words, short words and common English words ('three', 'national') are left out."""
-    from wordfreq import zipf_frequency
-
+    common = load_wordlist()
     ids: dict[str, set[str]] = {}
     entry_of: dict[str, ActorEntry] = {}
     for p, entry in lex.actors.values.items():
@@ -463,7 +463,7 @@ def _qualifiers(lex: Lexicons) -> dict[str, ActorEntry]:
         and w.isalpha()
         and w not in lex.states.words.index
         and w not in _FUNCTION
-        and zipf_frequency(w, "en") < COMMON_WORD_ZIPF
+        and common.zipf(w) < COMMON_WORD_ZIPF
     }
 
 

@@ -213,7 +213,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             since = next((m for m in range(i + 1, min(n, i + 9)) if words[m] == "since"), None)
             keeper = actor_left(sent, i, doc) if since is not None else None
             if since is not None and keeper is not None and not blocked(words, i, lex):
-                places = noun_phrase(tokens[:since], i + 1, sent.places, last)
+                places = noun_phrase(tokens, i + 1, sent.places, last)  # "since" ends the phrase
                 emit(EventKind.control_change, i, since + 2, places, keeper.actor, None, w, conf=0.6)
             continue
         give = sets["control.give"].match_at(words, i)
