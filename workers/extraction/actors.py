@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 
@@ -80,11 +80,18 @@ class Binder:
     """Counts named actors and countries over a whole document, then binds generic words ('the militants',
     'the army') to them. The count is made on first use: most documents never bind a generic word."""
 
-    def __init__(self, lex: Lexicons, text: str, low_text: str | None = None) -> None:
+    def __init__(
+        self,
+        lex: Lexicons,
+        text: str,
+        low_text: str | None = None,
+        place_countries: Callable[[], frozenset[str]] | None = None,
+    ) -> None:
         self.lex = lex
         self.entries: dict[str, ActorEntry] = lex.actor_entries
         self._text = text
         self._low_text = low_text
+        self._place_countries = place_countries  # where the report's places are (Document.countries)
 
     @cached_property
     def _low(self) -> str:
@@ -149,9 +156,17 @@ class Binder:
 
     @cached_property
     def home(self) -> str | None:
-        """The ISO code of the country the report is about: the most-mentioned country (names, nationalities and
-        the actors that fight there), the first named on ties."""
+        """The ISO code of the country the report is about: where its places are, when they say (a nationality
+        may be a foreign force's: 'backed by Russian air strikes'); else the most-mentioned country (names,
+        nationalities and the actors that fight there), the first named on ties."""
         countries = self._tally[2]
+        where = self._place_countries() if self._place_countries is not None else frozenset()
+        if where:
+            named = [iso for iso in countries if iso in where]
+            if named:
+                return max(named, key=lambda iso: countries[iso])
+            if len(where) == 1:
+                return next(iter(where))
         if not countries:
             return None
         return max(countries, key=lambda iso: countries[iso])

@@ -72,7 +72,7 @@ class Document:
         if len(low) != len(text):  # 'İ'.lower() is two characters: keep such letters as they are
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         self.low = low
-        self.binder = Binder(self.lex, text, self.low)
+        self.binder = Binder(self.lex, text, self.low, self._countries)
         self._starts = [s for s, _ in self.spans]
 
     @cached_property
