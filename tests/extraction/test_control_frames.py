@@ -73,3 +73,19 @@ def test_a_denied_change_is_a_denial_not_a_change() -> None:
         assert len(denials) == 1 and denials[0].stance == "denied", text
         assert (denials[0].actor.id if denials[0].actor else None) == actor, text
         assert denials[0].confidence >= 0.5, text  # the denial itself is what is reported
+
+
+def test_fell_with_a_date_before_under_the_control_of() -> None:
+    found = changes(
+        "Kherson, the only regional capital it held, fell on Friday, November 11, under the control of Ukrainian troops."
+    )
+    assert [p for p, _ in found] == ["Kherson"] and "Ukrain" in found[0][1]
+    assert not changes("The shares fell on Monday under pressure from traders.")
+
+
+def test_the_fall_of_a_place_is_owed_to_the_last_taker() -> None:
+    found = changes("M23 rebels seized the town of Sake. Two days later came the fall of Goma, the provincial capital.")
+    assert ("Goma", "M23") in [(p, a.split(" (")[0]) for p, a in found]
+    assert not changes("After the fall of Kabul, thousands of people fled to the airport.")
+    found = changes("The fall of Kabul to the Taliban stunned its allies.")
+    assert found and found[0][0] == "Kabul"
