@@ -89,3 +89,13 @@ def test_the_fall_of_a_place_is_owed_to_the_last_taker() -> None:
     assert not changes("After the fall of Kabul, thousands of people fled to the airport.")
     found = changes("The fall of Kabul to the Taliban stunned its allies.")
     assert found and found[0][0] == "Kabul"
+
+
+def test_a_withdrawal_leaves_the_place_to_the_other_of_two_sides() -> None:
+    two = "Russia has withdrawn its troops from the city of Kherson. Ukrainian soldiers entered the city centre."
+    found = of_kind(run(two), EventKind.control_change)
+    assert found and found[0].place is not None and found[0].place.name == "Kherson"
+    assert found[0].actor is not None and "Ukrain" in found[0].actor.name
+    three = two + " Wagner fighters had left a month earlier."
+    assert not of_kind(run(three), EventKind.control_change)
+    assert not of_kind(run("Russia has withdrawn its troops from the city of Kherson."), EventKind.control_change)

@@ -161,6 +161,20 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
     return frozenset(w for name in names for w in lex.sets[name].index)
 
 
+def _other_side(doc: Document, loser: Actor) -> Actor | None:
+    """The other side when the report names exactly two armed sides and `loser` is one: who a withdrawal leaves
+    the place to. Asked only at a withdrawal, so most documents never list all their actors."""
+    sides: dict[str, Actor] = {}
+    for k in range(len(doc.spans)):
+        for a in doc.view(k).actors:
+            sides.setdefault(a.actor.id, a.actor)
+            if len(sides) > 2:
+                return None
+    if len(sides) != 2 or loser.id not in sides:
+        return None
+    return next(a for key, a in sides.items() if key != loser.id)
+
+
 def _taker(sent: Sentence, end: int | None, doc: Document) -> ActorMention | None:
     """The subject of an active capture in `sent` (before `end`): who 'the fall of X' that follows is owed to."""
     active = doc.lex.sets["control.active"]
@@ -348,6 +362,10 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                             transfer=True,
                         )
                     break
+            else:
+                other = _other_side(doc, prev.actor) if prev is not None and not prev.generic else None
+                if other is not None:  # "Russia withdrew from Lyman" in a report of two sides: Ukraine's now
+                    emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
             continue
         ex = sets["control.expel"].match_at(words, i)
         if ex and not blocked(words, i, lex):
