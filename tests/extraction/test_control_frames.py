@@ -99,3 +99,18 @@ def test_a_withdrawal_leaves_the_place_to_the_other_of_two_sides() -> None:
     three = two + " Wagner fighters had left a month earlier."
     assert not of_kind(run(three), EventKind.control_change)
     assert not of_kind(run("Russia has withdrawn its troops from the city of Kherson."), EventKind.control_change)
+
+
+def test_a_hold_told_as_new_is_a_change() -> None:
+    found = changes(
+        "By noon the rebels controlled the Rusizi border crossing following the flight of customs officers."
+    )
+    assert found and "border crossing" in found[0][0]
+    assert changes("M23 rebels are now in full control of Goma.") == [("Goma", found_actor("M23 rebels"))]
+    assert not changes("M23 rebels controlled Bunagana, witnesses said.")
+    assert not changes("The army controls most of the province.")
+
+
+def found_actor(text: str) -> str:
+    """The actor name the extractor gives a mention, read from a plain capture sentence."""
+    return changes(f"{text} captured Sake.")[0][1]

@@ -175,6 +175,13 @@ def _other_side(doc: Document, loser: Actor) -> Actor | None:
     return next(a for key, a in sides.items() if key != loser.id)
 
 
+def _told_new(words: list[str], i: int, lex: Lexicons) -> bool:
+    """Whether the sentence tells a hold at i as new: '... now in control of', '... following the flight of B',
+    '... and army soldiers were laying down arms' (a cue within a few words either side)."""
+    cues = lex.sets["control.hold_new"]
+    return any(cues.match_at(words, m) for m in range(max(0, i - 3), min(len(words), i + 16)))
+
+
 def _taker(sent: Sentence, end: int | None, doc: Document) -> ActorMention | None:
     """The subject of an active capture in `sent` (before `end`): who 'the fall of X' that follows is owed to."""
     active = doc.lex.sets["control.active"]
@@ -271,12 +278,24 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 kind = EventKind.control_change if since is not None else EventKind.control_state
                 emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w)
             continue
-        if sets["control.hold"].match_at(words, i):  # "rebels who have held it since 2014": a change at its start
-            since = next((m for m in range(i + 1, min(n, i + 9)) if words[m] == "since"), None)
-            keeper = actor_left(sent, i, doc) if since is not None else None
-            if since is not None and keeper is not None and not blocked(words, i, lex):
-                places = noun_phrase(tokens[:since], i + 1, sent.places, last)
-                emit(EventKind.control_change, i, since + 2, places, keeper.actor, None, w, conf=0.6)
+        hold = sets["control.hold"].match_at(words, i)
+        if hold:  # "rebels who have held it since 2014": a change at its start
+            e = i + len(hold)
+            since = next((m for m in range(e, min(n, e + 8)) if words[m] == "since"), None)
+            told = since is not None or _told_new(words, i, lex)
+            keeper = actor_left(sent, i, doc) if told else None
+            if keeper is not None and not blocked(words, i, lex):
+                places = noun_phrase(tokens[:since] if since else tokens, e, sent.places, last)
+                emit(
+                    EventKind.control_change,
+                    i,
+                    (since + 2) if since else e + 2,
+                    places,
+                    keeper.actor,
+                    None,
+                    w,
+                    conf=0.6,
+                )
             continue
         give = sets["control.give"].match_at(words, i)
         if give:  # "giving the Kokang army complete control of Laukkai"
