@@ -67,3 +67,10 @@ def test_a_common_noun_is_never_a_place() -> None:
         "Fighters captured an important town, the group said.",
     ):
         assert places_taken(text) == [], text
+
+
+def test_names_listed_before_a_plural_place_noun_are_one_place_each() -> None:
+    text = "The rebels seized the army's remaining posts in Sittwe's Kyaung Taung, Thit Pin and Ywar Thit wards."
+    assert places_taken(text) == [("Kyaung Taung", "Sittwe"), ("Thit Pin", "Sittwe"), ("Ywar Thit", "Sittwe")]
+    text = "Rebels captured the Tal Hamis, Tal Brak and Mabrouka villages of Hasakah province."
+    assert [name for name, _ in places_taken(text)][:1] == ["Tal Hamis"] and len(places_taken(text)) == 3

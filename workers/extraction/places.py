@@ -231,6 +231,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     counted = count_place(tokens, i, gaz)
     if counted is not None:
         return [counted]
+    listed = kind_list(tokens, i, gaz)
+    if listed:
+        return listed
     i = _skip_descriptor(tokens, i, gaz)
     for q in _QUANT:
         if tuple(t.low for t in tokens[i : i + len(q)]) == q:
@@ -305,6 +308,46 @@ def _after_of(tokens: list[Token], i: int) -> int:
     while i < len(tokens) and tokens[i].low != "of":
         i += 1
     return i + 1
+
+
+_LIST_KINDS = SETTLEMENTS | frozenset("quarters wards suburbs camps hamlets".split())
+
+
+def _possessive(tokens: list[Token], k: int) -> bool:
+    """Token k was followed by "'s" (the tokenizer drops it, leaving a three-character gap): "Ann's"."""
+    return k + 1 < len(tokens) and tokens[k + 1].start - tokens[k].end == 3
+
+
+def kind_list(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> list[Place]:
+    """Names listed before a plural place noun, one place each: "Ann's A, B and C neighborhoods", "the A and B
+    villages of Ann", also after a described head ('the junta's last posts in ...'); the possessive or 'of' place
+    is their parent."""
+    n = len(tokens)
+    m = next((m for m in range(i, min(n, i + 7)) if tokens[m].low in ("in", ",", ";", "and", "which", "that")), None)
+    k = m + 1 if m is not None and m > i and tokens[m].low == "in" else i
+    if k < n and tokens[k].low == "the":
+        k += 1
+    j = _cap_run(tokens, k)
+    if j == k:
+        return []
+    parent: str | None = None
+    split = next((p for p in range(k, j - 1) if _possessive(tokens, p)), None)
+    if split is not None:
+        parent = " ".join(t.text for t in tokens[k : split + 1])
+        k = split + 1
+    names = [(k, j)]
+    while j < n and tokens[j].low in (",", "and"):
+        a = j + 2 if j + 2 < n and tokens[j + 1].low == "and" else j + 1
+        b = _cap_run(tokens, a)
+        if b == a:
+            break
+        names.append((a, b))
+        j = b
+    if len(names) < 2 or j >= n or tokens[j].low not in _LIST_KINDS:
+        return []
+    parent = parent or _parent_after(tokens, j + 1, gaz)
+    found = {(g.i, g.j): g.place for g in gaz}
+    return [found.get((a, b)) or make_place(" ".join(t.text for t in tokens[a:b]), parent) for a, b in names]
 
 
 def count_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
