@@ -91,3 +91,12 @@ def test_a_long_first_conjunct_does_not_hide_the_second() -> None:
         " Central Reserve Police in El Obeid."
     )
     assert any("Central Reserve Police" in name for name, _ in places_taken(text))
+
+
+def test_a_second_place_coordinated_after_a_date() -> None:
+    found = places_taken(
+        "Malian troops captured the regional capital of Kidal on November 14, and Tessalit on December 2."
+    )
+    assert [name for name, _ in found] == ["Kidal", "Tessalit"]
+    found = places_taken("The army captured Kidal on Tuesday, and President Goita said the war was over.")
+    assert [name for name, _ in found] == ["Kidal"]

@@ -261,6 +261,14 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         places.append(_np_place(tokens, i, j, gaz, last_place))
         while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")")):
             j += 1  # a long name cut at the length limit: "the command of the Sudan Armed Forces (SAF) First Brigade"
+        after = _dated(tokens, j)
+        if after > j:  # "Kidal on November 14, and Aguelhok on December 20": a named place after the date
+            k = after + 1 if after < n and tokens[after].low == "," else after
+            k = k + 1 if k < n and tokens[k].low == "and" else k
+            if k > after and any(g.i == k for g in gaz):
+                i = k
+                continue
+            break
         # coordination: "A, B and C" -> each capitalised conjunct is its own place
         nxt = tokens[j + 2] if j + 2 < n and tokens[j + 1].low == "the" else tokens[j + 1] if j + 1 < n else None
         if nxt is not None and tokens[j].low in (",", "and") and (_capword(nxt) or nxt.low in KINDS):
@@ -352,6 +360,23 @@ def kind_list(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> list[Plac
     return [found.get((a, b)) or make_place(" ".join(t.text for t in tokens[a:b]), parent) for a, b in names]
 
 
+_DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def _dated(tokens: list[Token], j: int) -> int:
+    """End of a date after a place ('on November 14', 'on Sunday'); j if none is there."""
+    n = len(tokens)
+    if not (j + 1 < n and tokens[j].low == "on" and tokens[j + 1].low in _DATE_WORDS):
+        return j
+    k = j + 2
+    while k < n and k - j < 6 and (tokens[k].low in _DATE_WORDS or tokens[k].low[:1].isdigit()):
+        k += 1
+    return k
+
+
 def count_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
     """A set of places named by their number: '70 villages in Hasaka province', 'dozens of towns'."""
     n = len(tokens)
@@ -376,6 +401,8 @@ def _skip_descriptor(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> in
             return i
         if low in ("capital", "city", "town", "village", "port") and any(g.i == m + 1 for g in gaz):
             return m + 1
+        if low == "capital" and tokens[m + 1].low == "of" and any(g.i == m + 2 for g in gaz):
+            return m + 2  # "the regional capital of Kidal"
     return i
 
 
