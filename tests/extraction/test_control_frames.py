@@ -79,3 +79,44 @@ def test_held_since_with_places_after_since_does_not_break() -> None:
     # The holding phrase ends at "since"; places named after it must not confuse the phrase reader.
     for text in ("Rebels held city since Raqqa fell.", "Rebels held the town since Aleppo Raqqa fell."):
         assert isinstance(run(text), list)
+
+
+def test_fell_with_a_date_before_under_the_control_of() -> None:
+    found = changes(
+        "Kherson, the only regional capital it held, fell on Friday, November 11, under the control of Ukrainian troops."
+    )
+    assert [p for p, _ in found] == ["Kherson"] and "Ukrain" in found[0][1]
+    assert not changes("The shares fell on Monday under pressure from traders.")
+
+
+def test_the_fall_of_a_place_is_owed_to_the_last_taker() -> None:
+    found = changes("M23 rebels seized the town of Sake. Two days later came the fall of Goma, the provincial capital.")
+    assert ("Goma", "M23") in [(p, a.split(" (")[0]) for p, a in found]
+    assert not changes("After the fall of Kabul, thousands of people fled to the airport.")
+    found = changes("The fall of Kabul to the Taliban stunned its allies.")
+    assert found and found[0][0] == "Kabul"
+
+
+def test_a_withdrawal_leaves_the_place_to_the_other_of_two_sides() -> None:
+    two = "Russia has withdrawn its troops from the city of Kherson. Ukrainian soldiers entered the city centre."
+    found = of_kind(run(two), EventKind.control_change)
+    assert found and found[0].place is not None and found[0].place.name == "Kherson"
+    assert found[0].actor is not None and "Ukrain" in found[0].actor.name
+    three = two + " Wagner fighters had left a month earlier."
+    assert not of_kind(run(three), EventKind.control_change)
+    assert not of_kind(run("Russia has withdrawn its troops from the city of Kherson."), EventKind.control_change)
+
+
+def test_a_hold_told_as_new_is_a_change() -> None:
+    found = changes(
+        "By noon the rebels controlled the Rusizi border crossing following the flight of customs officers."
+    )
+    assert found and "border crossing" in found[0][0]
+    assert changes("M23 rebels are now in full control of Goma.") == [("Goma", found_actor("M23 rebels"))]
+    assert not changes("M23 rebels controlled Bunagana, witnesses said.")
+    assert not changes("The army controls most of the province.")
+
+
+def found_actor(text: str) -> str:
+    """The actor name the extractor gives a mention, read from a plain capture sentence."""
+    return changes(f"{text} captured Sake.")[0][1]

@@ -67,3 +67,36 @@ def test_a_common_noun_is_never_a_place() -> None:
         "Fighters captured an important town, the group said.",
     ):
         assert places_taken(text) == [], text
+
+
+def test_names_listed_before_a_plural_place_noun_are_one_place_each() -> None:
+    text = "The rebels seized the army's remaining posts in Sittwe's Kyaung Taung, Thit Pin and Ywar Thit wards."
+    assert places_taken(text) == [("Kyaung Taung", "Sittwe"), ("Thit Pin", "Sittwe"), ("Ywar Thit", "Sittwe")]
+    text = "Rebels captured the Tal Hamis, Tal Brak and Mabrouka villages of Hasakah province."
+    assert [name for name, _ in places_taken(text)][:1] == ["Tal Hamis"] and len(places_taken(text)) == 3
+
+
+def test_facilities_named_by_their_owner_or_after_a_possessive() -> None:
+    found = places_taken("The RSF seized the base of the paramilitary Central Reserve Police in El Obeid on Monday.")
+    assert len(found) == 1 and "Central Reserve Police base" in found[0][0] and found[0][1]
+    found = places_taken("Karen rebels captured the last of the army's outposts in Myawaddy township.")
+    assert len(found) == 1 and found[0][0].endswith("outpost")
+    found = places_taken("The army seized the headquarters of the Central Bank of Sudan on Friday.")
+    assert found and found[0][0] == "Central Bank of Sudan headquarters"
+
+
+def test_a_long_first_conjunct_does_not_hide_the_second() -> None:
+    text = (
+        "The rebels took control of the command of the Sudan Armed Forces (SAF) Third Brigade and the base of the"
+        " Central Reserve Police in El Obeid."
+    )
+    assert any("Central Reserve Police" in name for name, _ in places_taken(text))
+
+
+def test_a_second_place_coordinated_after_a_date() -> None:
+    found = places_taken(
+        "Malian troops captured the regional capital of Kidal on November 14, and Tessalit on December 2."
+    )
+    assert [name for name, _ in found] == ["Kidal", "Tessalit"]
+    found = places_taken("The army captured Kidal on Tuesday, and President Goita said the war was over.")
+    assert [name for name, _ in found] == ["Kidal"]

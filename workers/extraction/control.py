@@ -12,7 +12,7 @@ from functools import cache
 
 from schemas.events import Actor, Event, EventKind, Place
 
-from .actors import prefix_actor
+from .actors import ActorMention, prefix_actor
 from .arguments import actor_at, actor_left, discourse_actor
 from .build import make_event
 from .document import Document, Sentence
@@ -64,7 +64,41 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
     )
 
 
+_TIME_WORDS = frozenset(
+    "on in at by during late early last this the of morning afternoon evening night dawn noon midday day week "
+    "month year , monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+    "july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def _past_time(words: list[str], k: int, limit: int = 10) -> int:
+    """End of a time phrase at k ('on Sunday, February 16, 2025,', 'in late November'); k if there is none."""
+    if k >= len(words) or words[k] not in ("on", "in", "at", "by", "during", "late", "early", "last", ","):
+        return k
+    m = k
+    while m < len(words) and m - k < limit and (words[m] in _TIME_WORDS or words[m][:1].isdigit()):
+        m += 1
+    return m if any(w not in ("on", "in", "at", "by", ",", "the", "of") for w in words[k:m]) else k
+
+
+def _appositive_subject(sent: Sentence, i: int) -> Place | None:
+    """'Bukavu, the capital of South Kivu, fell ...': the place before a comma-enclosed description at i."""
+    words = sent.words
+    if i < 3 or words[i - 1] != ",":
+        return None
+    for c in range(i - 2, max(0, i - 25), -1):
+        if words[c] == ",":
+            if words[c + 1] in ("the", "a", "an", "its"):
+                g = next((g for g in sent.places if g.j == c), None)
+                return g.place if g else None
+            return None
+    return None
+
+
 def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
+    appositive = _appositive_subject(sent, i)
+    if appositive is not None:
+        return [appositive]
     gaz = [g for g in sent.places if g.j <= i]
     if gaz and i - gaz[-1].j <= 6:
         return [gaz[-1].place]
@@ -125,6 +159,38 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.hold",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
+
+
+def _other_side(doc: Document, loser: Actor) -> Actor | None:
+    """The other side when the report names exactly two armed sides and `loser` is one: who a withdrawal leaves
+    the place to. Asked only at a withdrawal, so most documents never list all their actors."""
+    sides: dict[str, Actor] = {}
+    for k in range(len(doc.spans)):
+        for a in doc.view(k).actors:
+            sides.setdefault(a.actor.id, a.actor)
+            if len(sides) > 2:
+                return None
+    if len(sides) != 2 or loser.id not in sides:
+        return None
+    return next(a for key, a in sides.items() if key != loser.id)
+
+
+def _told_new(words: list[str], i: int, lex: Lexicons) -> bool:
+    """Whether the sentence tells a hold at i as new: '... now in control of', '... following the flight of B',
+    '... and army soldiers were laying down arms' (a cue within a few words either side)."""
+    cues = lex.sets["control.hold_new"]
+    return any(cues.match_at(words, m) for m in range(max(0, i - 3), min(len(words), i + 16)))
+
+
+def _taker(sent: Sentence, end: int | None, doc: Document) -> ActorMention | None:
+    """The subject of an active capture in `sent` (before `end`): who 'the fall of X' that follows is owed to."""
+    active = doc.lex.sets["control.active"]
+    for m in range(len(sent.words) if end is None else end):
+        if active.match_at(sent.words, m) and not blocked(sent.words, m, doc.lex):
+            a = actor_left(sent, m, doc)
+            if a is not None and not a.generic:
+                return a
+    return None
 
 
 def extract_control(doc: Document, sent: Sentence) -> list[Event]:
@@ -191,7 +257,10 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         return out_places
 
     firsts = _trigger_words(lex)
+    consumed: set[int] = set()
     for i in [i for i, w in enumerate(words) if w in firsts or ("-" in w and w.endswith(("-held", "-controlled")))]:
+        if i in consumed:
+            continue
         w = words[i]
         if w.endswith(("-held", "-controlled")):
             holder = prefix_actor(w, lex)
@@ -209,12 +278,24 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 kind = EventKind.control_change if since is not None else EventKind.control_state
                 emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w)
             continue
-        if sets["control.hold"].match_at(words, i):  # "rebels who have held it since 2014": a change at its start
-            since = next((m for m in range(i + 1, min(n, i + 9)) if words[m] == "since"), None)
-            keeper = actor_left(sent, i, doc) if since is not None else None
-            if since is not None and keeper is not None and not blocked(words, i, lex):
-                places = noun_phrase(tokens, i + 1, sent.places, last)  # "since" ends the phrase
-                emit(EventKind.control_change, i, since + 2, places, keeper.actor, None, w, conf=0.6)
+        hold = sets["control.hold"].match_at(words, i)
+        if hold:  # "rebels who have held it since 2014": a change at its start
+            e = i + len(hold)
+            since = next((m for m in range(e, min(n, e + 8)) if words[m] == "since"), None)
+            told = since is not None or _told_new(words, i, lex)
+            keeper = actor_left(sent, i, doc) if told else None
+            if keeper is not None and not blocked(words, i, lex):
+                places = noun_phrase(tokens, e, sent.places, last)  # "since" ends the phrase
+                emit(
+                    EventKind.control_change,
+                    i,
+                    (since + 2) if since else e + 2,
+                    places,
+                    keeper.actor,
+                    None,
+                    w,
+                    conf=0.6,
+                )
             continue
         give = sets["control.give"].match_at(words, i)
         if give:  # "giving the Kokang army complete control of Laukkai"
@@ -239,6 +320,12 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             emit(EventKind.control_denial, i, e + 1, _place_left(sent, i, doc), a.actor if a else None, None, w)
             continue
         fell = sets["control.fell"].match_at(words, i)
+        if not fell and w in _FALLEN:  # "X fell on Sunday, February 16, under the control of Y"
+            k = _past_time(words, i + 1)
+            later = sets["control.fell"].match_at([w, *words[k : k + 8]], 0) if k > i + 1 else None
+            if later:
+                fell = tuple(words[i:k]) + later[1:]
+                consumed.update(range(k, i + len(fell)))  # no second reading of "under the control of"
         if fell:
             if blocked(words, i, lex):
                 continue
@@ -294,6 +381,10 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                             transfer=True,
                         )
                     break
+            else:
+                other = _other_side(doc, prev.actor) if prev is not None and not prev.generic else None
+                if other is not None:  # "Russia withdrew from Lyman" in a report of two sides: Ukraine's now
+                    emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
             continue
         ex = sets["control.expel"].match_at(words, i)
         if ex and not blocked(words, i, lex):
@@ -320,10 +411,14 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 continue
             e = i + len(nom)
             places = noun_phrase(tokens, e, sent.places, last)
-            by = next((m for m in range(e, min(n, e + 8)) if words[m] == "by"), None)
+            agent = ("by", "to") if w == "fall" else ("by",)
+            by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
             a = actor_at(sent, by + 1, 3) if by is not None else None
-            a = a or actor_left(sent, i, doc) or discourse_actor(sent, doc)
-            if a and words[i] != "fall":
+            if w == "fall":  # "the fall of X" names no taker: one who captured in this or the last sentence
+                a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
+            else:
+                a = a or actor_left(sent, i, doc) or discourse_actor(sent, doc)
+            if a:
                 emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
             continue
         act = sets["control.active"].match_at(words, i)

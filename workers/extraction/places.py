@@ -41,7 +41,7 @@ _QUANT = (("some",), ("several",))
 #: Heads of places that are things in a place, named after it: "Tabqa airbase", "the airport in Goma".
 FACILITIES = frozenset(
     "airport airbase airfield base dam crossing bridge port prison refinery oilfield barracks garrison outpost "
-    "headquarters palace plant factory station terminal harbour harbor".split()
+    "headquarters palace plant factory station terminal harbour harbor post".split()
 )
 #: Plural heads that, with a number, name a set of places: "70 villages in Hasaka province".
 SETTLEMENTS = frozenset(
@@ -266,6 +266,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     counted = count_place(tokens, i, gaz)
     if counted is not None:
         return [counted]
+    listed = kind_list(tokens, i, gaz)
+    if listed:
+        return listed
     i = _skip_descriptor(tokens, i, gaz)
     for q in _QUANT:
         if tuple(t.low for t in tokens[i : i + len(q)]) == q:
@@ -291,6 +294,16 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         if j == i:
             break
         places.append(_np_place(tokens, i, j, gaz, last_place))
+        while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")")):
+            j += 1  # a long name cut at the length limit: "the command of the Sudan Armed Forces (SAF) First Brigade"
+        after = _dated(tokens, j)
+        if after > j:  # "Kidal on November 14, and Aguelhok on December 20": a named place after the date
+            k = after + 1 if after < n and tokens[after].low == "," else after
+            k = k + 1 if k < n and tokens[k].low == "and" else k
+            if k > after and any(g.i == k for g in gaz):
+                i = k
+                continue
+            break
         # coordination: "A, B and C" -> each capitalised conjunct is its own place
         nxt = tokens[j + 2] if j + 2 < n and tokens[j + 1].low == "the" else tokens[j + 1] if j + 1 < n else None
         if nxt is not None and tokens[j].low in (",", "and") and (_capword(nxt) or nxt.low in KINDS):
@@ -319,8 +332,8 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             i += 2
         elif low in ("of", "over") and i > 0 and tokens[i - 1].low == "control":  # "full control of"
             i += 1
-        elif partitive_at(tokens, i):
-            i = _after_of(tokens, i)
+        elif partitive_at(tokens, i) or (low in ("last", "remainder") and i + 1 < n and tokens[i + 1].low == "of"):
+            i = _after_of(tokens, i)  # "most of X", "the last of the army's outposts in X"
         else:
             break
         while i < n and tokens[i].low in _DET:
@@ -340,6 +353,63 @@ def _after_of(tokens: list[Token], i: int) -> int:
     while i < len(tokens) and tokens[i].low != "of":
         i += 1
     return i + 1
+
+
+_LIST_KINDS = SETTLEMENTS | frozenset("quarters wards suburbs camps hamlets".split())
+
+
+def _possessive(tokens: list[Token], k: int) -> bool:
+    """Token k was followed by "'s" (the tokenizer drops it, leaving a three-character gap): "Ann's"."""
+    return k + 1 < len(tokens) and tokens[k + 1].start - tokens[k].end == 3
+
+
+def kind_list(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> list[Place]:
+    """Names listed before a plural place noun, one place each: "Ann's A, B and C neighborhoods", "the A and B
+    villages of Ann", also after a described head ('the junta's last posts in ...'); the possessive or 'of' place
+    is their parent."""
+    n = len(tokens)
+    m = next((m for m in range(i, min(n, i + 7)) if tokens[m].low in ("in", ",", ";", "and", "which", "that")), None)
+    k = m + 1 if m is not None and m > i and tokens[m].low == "in" else i
+    if k < n and tokens[k].low == "the":
+        k += 1
+    j = _cap_run(tokens, k)
+    if j == k:
+        return []
+    parent: str | None = None
+    split = next((p for p in range(k, j - 1) if _possessive(tokens, p)), None)
+    if split is not None:
+        parent = " ".join(t.text for t in tokens[k : split + 1])
+        k = split + 1
+    names = [(k, j)]
+    while j < n and tokens[j].low in (",", "and"):
+        a = j + 2 if j + 2 < n and tokens[j + 1].low == "and" else j + 1
+        b = _cap_run(tokens, a)
+        if b == a:
+            break
+        names.append((a, b))
+        j = b
+    if len(names) < 2 or j >= n or tokens[j].low not in _LIST_KINDS:
+        return []
+    parent = parent or _parent_after(tokens, j + 1, gaz)
+    found = {(g.i, g.j): g.place for g in gaz}
+    return [found.get((a, b)) or make_place(" ".join(t.text for t in tokens[a:b]), parent) for a, b in names]
+
+
+_DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
+def _dated(tokens: list[Token], j: int) -> int:
+    """End of a date after a place ('on November 14', 'on Sunday'); j if none is there."""
+    n = len(tokens)
+    if not (j + 1 < n and tokens[j].low == "on" and tokens[j + 1].low in _DATE_WORDS):
+        return j
+    k = j + 2
+    while k < n and k - j < 6 and (tokens[k].low in _DATE_WORDS or tokens[k].low[:1].isdigit()):
+        k += 1
+    return k
 
 
 def count_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
@@ -366,6 +436,8 @@ def _skip_descriptor(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> in
             return i
         if low in ("capital", "city", "town", "village", "port") and any(g.i == m + 1 for g in gaz):
             return m + 1
+        if low == "capital" and tokens[m + 1].low == "of" and any(g.i == m + 2 for g in gaz):
+            return m + 2  # "the regional capital of Kidal"
     return i
 
 
@@ -552,7 +624,18 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
             )
             if g is not None:
                 return facility_place(tokens[i].low, g.place)
+            if tokens[i + 1].low == "of":
+                return _owned_facility(tokens, i, gaz)
         return None
+    if i < n and _possessive(tokens, i) and not tokens[i].cap:  # "the army's outposts in Myawaddy township"
+        m = i + 1
+        while m < n and m - i <= 3 and tokens[m].low in _FACILITY_MODIFIERS:
+            m += 1
+        head = tokens[m].low[:-1] if m < n and tokens[m].low.endswith("s") else ""
+        if head in FACILITIES and tokens[m].low not in ("headquarters", "barracks"):
+            parent_name = _parent_after(tokens, m + 1, gaz)
+            parent = next((x.place for x in gaz if x.place.name == parent_name), None)
+            return facility_place(head, parent) if parent is not None else None
     j = _cap_run(tokens, i)
     if j == i or j >= n:
         return None
@@ -571,6 +654,40 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     parent_name = _parent_after(tokens, j + len(head.split()), gaz)
     parent = next((x.place for x in gaz if x.place.name == parent_name), None)
     return facility_place(head, parent, " ".join(t.text for t in tokens[i:j]))
+
+
+_FACILITY_MODIFIERS = frozenset(
+    "last remaining military army main key strategic former paramilitary police regional local".split()
+)
+
+
+def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
+    """A facility named by its owner: 'the base of the paramilitary Central Reserve Police in Wad Madani',
+    'the headquarters of the Central Bank'. The owner must be a capitalised name; the place after it, if any,
+    is the parent."""
+    n = len(tokens)
+    k = i + 2
+    if k < n and tokens[k].low == "the":
+        k += 1
+    while k < n and tokens[k].low in _FACILITY_MODIFIERS and not tokens[k].cap:
+        k += 1
+    j = _cap_run(tokens, k)
+    while j + 2 < n and tokens[j].low == "(" and tokens[j + 2].low == ")":  # "Sudan Armed Forces (SAF) First ..."
+        j = _cap_run(tokens, j + 3) if _capword(tokens[j + 3]) else j + 3 if j + 3 < n else j
+    if j == k or any(g.i == k for g in gaz):
+        return None
+    end = j
+    while j < n and j - end < 2 and tokens[j].low.isalpha() and tokens[j].low not in _STOP | KINDS:
+        j += 1  # "the Burkinabe militia"
+    if j < n and tokens[j].low not in _STOP:
+        j = end
+    name = " ".join(t.text for t in tokens[k:j] if t.low not in ("(", ")"))
+    if j < n and tokens[j].low in ("in", "at", "near"):
+        parent_name = _parent_after(tokens, j, gaz)
+        parent = next((x.place for x in gaz if x.place.name == parent_name), None)
+    else:
+        parent = None
+    return facility_place(tokens[i].low, parent, name)
 
 
 def _parent_after(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> str | None:
