@@ -53,13 +53,28 @@ _ARMED_NAME = frozenset(
     "defence defense resistance mujahideen jihad battalion battalions fighters group".split()
 )
 _HEAD_AFTER = re.compile(
-    r"[ ](?:(?:" + "|".join(sorted(_STATE_MODIFIERS)) + r") ){0,2}(?:" + "|".join(sorted(STATE_HEADS)) + r")\b"
+    r"(?:['\u2019]s)?[ ](?:(?:"
+    + "|".join(sorted(_STATE_MODIFIERS))
+    + r") ){0,2}(?:"
+    + "|".join(sorted(STATE_HEADS))
+    + r")\b"
 )
 _FUNCTION = frozenset(
     "the a an and or of in on at to by for from with as that which who whom whose its their his her this these "
     "those said says had has have was were is are be been after before when while since".split()
 )
 _SLUG = re.compile(r"[^a-z0-9]+")
+
+
+# "CAIRO, April 25, 2025 (AFP) -", "KHARTOUM (Reuters) -", "Cairo —": capitalised words, numbers and one
+# parenthesis at the start of a report, then a dash.
+_DATELINE = re.compile(r"\s*(?:(?:[A-Z][\w.'\u2019/-]*|\d{1,4}),?\s+){1,7}(?:\([^()\n]{1,40}\)\s*)?[-\u2013\u2014]+\s")
+
+
+def dateline_end(text: str) -> int:
+    """End offset of the dateline opening a report (0 if none): where it was filed, often not where it happened."""
+    m = _DATELINE.match(text, 0, 160)
+    return m.end() if m else 0
 
 
 @lru_cache(maxsize=8192)
@@ -126,10 +141,15 @@ class Binder:
             hits.append((start, -length, end, value))
         hits.sort(key=lambda h: (h[0], h[1]))
         covered = -1
+        filed = dateline_end(text)
+        filed_in: list[str] = []
         for start, _, end, value in hits:
             if end <= covered:
                 continue  # "Emirates" inside "United Arab Emirates" is the same mention
             covered = end
+            if isinstance(value, str) and start < filed:
+                filed_in.append(value)  # "CAIRO (AFP) -": where it was filed, counted only if nothing else is
+                continue
             if isinstance(value, str):
                 countries[value] += 1
                 if _HEAD_AFTER.match(low, end + 1):
@@ -141,6 +161,8 @@ class Binder:
             first.setdefault(value.id, start)
             if value.country:
                 countries[value.country] += 1
+        if not countries:
+            countries.update(filed_in)
         for entry, n, pos in self._defined_tally:
             counts[entry.id] += n
             first.setdefault(entry.id, pos)

@@ -13,11 +13,24 @@ from functools import cache
 from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import ActorMention, prefix_actor
+from .actors import dateline_end as _dateline_end
 from .arguments import actor_at, actor_left, discourse_actor
 from .build import make_event
 from .document import Document, Sentence
+from .gazetteer import COUNTRY, CURATED, REGION
 from .lexicons import Lexicons
-from .places import KINDS, SETTLEMENTS, antecedent, listed_places, noun_phrase, sub_place
+from .places import (
+    KINDS,
+    REGION_HEADS,
+    SETTLEMENTS,
+    PlaceMention,
+    antecedent,
+    listed_places,
+    make_place,
+    noun_phrase,
+    region_modifier,
+    sub_place,
+)
 from .sentences import headline
 from .stance import blocked, denied
 
@@ -95,12 +108,50 @@ def _appositive_subject(sent: Sentence, i: int) -> Place | None:
     return None
 
 
+def dateline_end(doc: Document) -> int:
+    """End offset of the report's dateline ('CAIRO (Reuters) -'): its place is no antecedent or subject."""
+    return _dateline_end(doc.text)
+
+
+def _located(sent: Sentence, doc: Document) -> list[PlaceMention]:
+    """The sentence's gazetteer places, less a dateline's."""
+    if sent.index:
+        return sent.places
+    end = dateline_end(doc)
+    return [g for g in sent.places if sent.tokens[g.i].start >= end] if end else sent.places
+
+
+def last_place(doc: Document, pos: int) -> Place | None:
+    """The place 'the town', 'it' or 'the stronghold' before `pos` refers to: the last one named, neither a
+    country, a first-level region ('Rakhine state' is no town), a curated sub-place, nor the dateline's."""
+    floor = dateline_end(doc)
+    best = None
+    for start, entry in doc.place_hits:
+        if start >= pos:
+            break
+        if entry.kind == REGION and _region_named(doc, start):
+            continue
+        if start >= floor and entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
+            best = entry
+    return make_place(best.name, entry=best) if best else None
+
+
+def _region_named(doc: Document, start: int) -> bool:
+    """Whether the region named at `start` is written as one ('Rakhine state', 'Kherson oblast'): a bare name
+    ('Marib') may be its namesake town."""
+    after = doc.low[start : start + 60].split(maxsplit=2)[1:2]
+    return bool(after) and after[0].strip(".,;") in REGION_HEADS
+
+
 def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     appositive = _appositive_subject(sent, i)
     if appositive is not None:
         return [appositive]
-    gaz = [g for g in sent.places if g.j <= i]
+    gaz = [g for g in _located(sent, doc) if g.j <= i]
     if gaz and i - gaz[-1].j <= 6:
+        if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
+            lp = last_place(doc, sent.tokens[gaz[-1].i].start)
+            return [lp] if lp else []
         return [gaz[-1].place]
     rel = next((m for m in range(i - 1, max(-1, i - 12), -1) if sent.words[m] in ("which", "that")), None)
     if rel is not None and gaz and gaz[-1].j == rel:
@@ -108,12 +159,14 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     k = i - 1
     while k > 0 and sent.words[k] in _PASSIVE_AUX | {"has", "have", "had", ","}:
         k -= 1
-    if sent.words[k] in ("it", "town", "city", "village", "area") and not (k > 0 and sent.tokens[k - 1].cap):
-        lp = doc.last_place(sent.tokens[k].start)
+    named = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE  # "The town": no name
+    if sent.words[k] in ("it", "town", "city", "village", "area") and not named:
+        lp = last_place(doc, sent.tokens[k].start)
         return [lp] if lp else []
     if sent.words[k] in KINDS:  # "Zamzam camp had fallen ...": a named place the gazetteer does not know
         start = k
-        while start > 0 and sent.tokens[start - 1].cap and k - start < 4:
+        floor = dateline_end(doc) if sent.index == 0 else 0
+        while start > 0 and sent.tokens[start - 1].cap and k - start < 4 and sent.tokens[start - 1].start >= floor:
             start -= 1
         named = sub_place(sent.tokens, start, sent.places) if start < k else None
         return [named] if named else []
@@ -235,7 +288,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         """The place an anaphor at the current trigger refers to (named before it, in this sentence or earlier);
         looked up only if one needs it."""
         if i not in found_last:
-            found_last[i] = doc.last_place(tokens[i].start)
+            found_last[i] = last_place(doc, tokens[i].start)
         return found_last[i]
 
     def resolve(places: list[Place]) -> list[Place]:

@@ -452,9 +452,30 @@ def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
     return prev in KINDS and low != "of" and not (tokens[j - 1].cap and tokens[j].cap)
 
 
+_TOWN_NOUNS = frozenset("town township village city settlement hamlet commune".split())
+
+
+def region_modifier(tokens: list[Token], g: PlaceMention) -> bool:
+    """A region named only to place a town the text names elsewhere: 'the southern Chin State township', 'the
+    Donetsk region village' (not 'the Donetsk region town of Kurakhove', nor 'Goma city')."""
+    n = len(tokens)
+    k = g.j
+    region = g.place.resolved and g.place.lat is None  # first-level regions carry no coordinates
+    if k + 1 < n and tokens[k].low in REGION_HEADS and tokens[k + 1].low in _TOWN_NOUNS:
+        k += 1
+        region = True
+    if not region or k >= n or tokens[k].low not in _TOWN_NOUNS:
+        return False
+    return not (k + 2 < n and tokens[k + 1].low == "of" and _capword(tokens[k + 2]))
+
+
 def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last_place: LastPlace) -> Place:
     inside = [g for g in gaz if i <= g.i < j + 4]
     words = [t.low for t in tokens[i:j]]
+    if inside and inside[0].i == i and region_modifier(tokens, inside[0]):
+        return last_place() or make_place(" ".join(words))  # the town meant was named before, or nowhere
+    if inside and words[-1] in _DESCRIBED and inside[0].i == i and inside[0].j < j - 1:
+        return last_place() or make_place(" ".join(words))  # "an Afar rebel stronghold": a people, not the place
     if inside:
         first = inside[0]
         if first.i == i or (
@@ -473,6 +494,8 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
         return last
     if words and words[-1] in _DESCRIBED and len(words) <= 5 and (last := last_place()) is not None:
         return last  # "the Tuareg rebel stronghold", "another al-Shabab stronghold town": a place named before
+    if words and words[-1] in _DESCRIBED:
+        return make_place(" ".join(words))  # "a Tuareg rebel stronghold" names no place: 'Tuareg' is its people
     if words == ["it"] and (last := last_place()) is not None:
         return last
     run = _cap_run(tokens, i)
@@ -558,7 +581,7 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     if i < n and tokens[i].low == "the":
         i += 1
     for m in range(i, min(n - 2, i + 4)):  # "the strategic Russian town of Sudzha": skip the description
-        if tokens[m].low in KINDS and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
+        if tokens[m].low in KINDS | _DESCRIBED and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
             if tokens[m].low not in FACILITIES:
                 i = m
             break
@@ -567,12 +590,20 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     facility = _facility(tokens, i, gaz)
     if facility is not None:
         return facility
-    if i < n and tokens[i].low in KINDS and i + 2 < n and tokens[i + 1].low == "of" and _capword(tokens[i + 2]):
+    if (
+        i < n
+        and tokens[i].low in KINDS | _DESCRIBED
+        and i + 2 < n
+        and tokens[i + 1].low == "of"
+        and _capword(tokens[i + 2])
+    ):
         j = _cap_run(tokens, i + 2)
         kind = tokens[i].low
         name = " ".join(t.text for t in tokens[i + 2 : j])
         g = next((x for x in gaz if x.i == i + 2), None)
-        if kind in ("city", "town", "province") and g:
+        if kind in _DESCRIBED and not g:
+            return make_place(name)  # "the rebel stronghold of Kidal": Kidal
+        if kind in ("city", "town", "province", *_DESCRIBED) and g:
             return g.place
         parent = _parent_after(tokens, j, gaz)
         return g.place if g and not parent else make_place(name, parent)

@@ -1,0 +1,51 @@
+"""Precision of control frames on wording of today's wars: datelines, described places, regions named only to
+place a town. Every sentence here was written for these tests."""
+
+from __future__ import annotations
+
+from schemas.events import EventKind
+
+from .conftest import of_kind, run
+
+
+def changes(text: str) -> list[tuple[str, str]]:
+    return [
+        (e.place.name, e.actor.name)
+        for e in of_kind(run(text), EventKind.control_change)
+        if e.place is not None and e.actor is not None
+    ]
+
+
+def test_a_dateline_city_is_not_what_it_refers_to() -> None:
+    assert changes("NAIROBI (Reuters) - The camp emptied within days after it was seized by the gunmen.") == []
+    assert changes("Nairobi — The town fell to the militia on Sunday, residents said.") == []
+    assert changes("BANGKOK, March 3, 2024 (AFP) - It was captured by the rebels overnight.") == []
+
+
+def test_a_dateline_capital_does_not_decide_whose_army_it_is() -> None:
+    found = changes("CAIRO (AFP) - Sudan's army said it had retaken Omdurman. The city fell to the army in March.")
+    assert found and all("Sudan" in actor for _, actor in found)
+
+
+def test_a_dateline_still_leaves_the_places_of_the_story() -> None:
+    found = changes("KHARTOUM (Reuters) - Rebels seized the town of Kadugli on Friday.")
+    assert [p for p, _ in found] == ["Kadugli"]
+
+
+def test_a_people_before_a_described_place_is_no_place_name() -> None:
+    assert changes("Officials said the army has taken an Afar rebel stronghold in the east.") == []
+    found = changes("The army retook the rebel stronghold of Tessalit on Monday.")
+    assert [p for p, _ in found] == ["Tessalit"]
+
+
+def test_a_region_named_to_place_a_town_is_not_the_place_taken() -> None:
+    found = changes("Troops left Lashio after the northern Shan State town came under the control of the rebels.")
+    assert [p for p, _ in found] == ["Lashio"]
+    assert changes("Russian forces captured the Zaporizhzhia region village on Tuesday, officials said.") == []
+    found = changes("Russian forces captured the Donetsk region town of Toretsk.")
+    assert [p for p, _ in found] == ["Toretsk"]
+
+
+def test_the_town_never_refers_back_to_a_region() -> None:
+    text = "Rebels advanced across Sagaing region. By Sunday they had taken complete control of the town."
+    assert changes(text) == []
