@@ -159,8 +159,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     k = i - 1
     while k > 0 and sent.words[k] in _PASSIVE_AUX | {"has", "have", "had", ","}:
         k -= 1
-    named = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE  # "The town": no name
-    if sent.words[k] in ("it", "town", "city", "village", "area") and not named:
+    capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE  # "The town": no name
+    if sent.words[k] in ("it", "town", "city", "village", "area") and not capital:
         lp = last_place(doc, sent.tokens[k].start)
         return [lp] if lp else []
     if sent.words[k] in KINDS:  # "Zamzam camp had fallen ...": a named place the gazetteer does not know
