@@ -49,3 +49,49 @@ def test_a_region_named_to_place_a_town_is_not_the_place_taken() -> None:
 def test_the_town_never_refers_back_to_a_region() -> None:
     text = "Rebels advanced across Sagaing region. By Sunday they had taken complete control of the town."
     assert changes(text) == []
+
+
+def test_forces_from_a_region_are_that_region_s_forces() -> None:
+    found = changes("Forces from Ethiopia's Tigray region have seized the town of Dessie, witnesses said.")
+    assert found and found[0][0] == "Dessie" and "Tigray" in found[0][1]
+    found = changes("Fighters from the Amhara region captured the town of Sekota on Monday.")
+    assert found and found[0][1] == "Amhara forces"
+
+
+def test_a_country_subject_of_any_past_verb_is_its_forces() -> None:
+    text = "Cheering crowds met Ukrainian soldiers in the centre of Kherson after Russia abandoned the city."
+    found = changes(text)
+    assert found and found[0][0] == "Kherson" and "Ukrain" in found[0][1]
+
+
+def test_liberated_without_agent_belongs_to_the_side_that_says_so() -> None:
+    found = changes(
+        "\u201cThe village of Krasnohorivka has been fully liberated,\u201d the Russian defence ministry said."
+    )
+    assert found and found[0][0] == "Krasnohorivka" and "Russia" in found[0][1]
+    text = (
+        "Russia's defence ministry gave no figures. The village of Krasnohorivka has been liberated, the ministry said."
+    )
+    found = changes(text)
+    assert found and "Russia" in found[0][1]
+    assert changes("The village of Krasnohorivka has been liberated, residents said.") == []
+    assert changes("The village of Krasnohorivka is being liberated, the Russian defence ministry said.") == []
+
+
+def test_a_facility_keeps_its_name_across_a_word_for_what_it_makes() -> None:
+    found = changes("Russian forces captured the Avdiivka coke plant on Saturday.")
+    assert found and found[0][0].endswith("plant") and found[0][0].startswith("Avdi")
+    found = changes("Iraqi troops retook the Baiji oil refinery.")
+    assert found and found[0][0] == "Baiji refinery"
+
+
+def test_a_relative_clause_with_auxiliaries_takes_its_antecedent_as_subject() -> None:
+    text = "Government troops moved to clear Hodeida of Houthi fighters who have held it since 2014."
+    found = changes(text)
+    assert found and "Houthi" in found[0][1]
+
+
+def test_counted_places_after_an_area_are_the_places_taken() -> None:
+    found = changes("Ukrainian troops advanced, seizing 900 square kilometres of territory, 61 settlements.")
+    assert [p for p, _ in found] == ["61 settlements"]
+    assert changes("Ukrainian troops captured 900 square kilometres of land.") == []

@@ -386,7 +386,7 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     defined = binder.defined
     firsts = lex.actor_firsts if defined is None else lex.actor_firsts | defined.index.keys()
     n = len(words)
-    visit = [k for k, w in enumerate(words) if w in firsts]
+    visit = [k for k, w in enumerate(words) if w in firsts or (w == "from" and k and words[k - 1] in ARMED_HEADS)]
     if "-led" in " ".join(words):
         visit = sorted(set(visit) | {k for k, w in enumerate(words) if w.endswith("-led")})
     for k in visit:
@@ -394,6 +394,14 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
             continue
         i = k
         w = words[k]
+        if w == "from":  # "Forces from Ethiopia's Tigray region": that region's forces
+            origin = _origin(tokens, words, k, lex)
+            if origin is not None:
+                if out and out[-1].j == k:
+                    out.pop()
+                out.append(ActorMention(k - 1, origin[0], origin[1]))
+                i = origin[0]
+            continue
         if w in _OWNERS:
             own = _own_forces(out, binder, tokens, words, k)
             if own:
@@ -477,6 +485,35 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     return out
 
 
+def _origin(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, Actor] | None:
+    """(end, actor) for the armed noun before 'from' at k when a region follows: 'forces from Ethiopia's Tigray
+    region' are Tigray's forces (the lexicon's actor, else '<Region> forces'); 'troops from Chad' are left to the
+    country rules."""
+    n = len(words)
+    m = k + 1
+    if m < n and words[m] == "the":
+        m += 1
+    sp = lex.states.words.match_at(words, m) if m < n else None
+    if sp and m + len(sp) < n and tokens[m + len(sp)].start - tokens[m + len(sp) - 1].end == 3:
+        m += len(sp)  # "Ethiopia's": the tokenizer leaves a gap where "'s" was
+    e = m
+    while e < n and e - m < 3 and tokens[e].cap and words[e] not in _NAME_STOP:
+        e += 1
+    if e == m or (m == k + 1 and lex.states.words.match_at(words, m)):
+        return None
+    name = _text(tokens, m, e)
+    entry = lex.actors.values.get(phrase(f"{name} forces"))
+    if e < n and words[e] in _REGION_WORDS:
+        e += 1
+    elif entry is None:
+        return None
+    if entry is not None:
+        return e, _make(entry, _text(tokens, k - 1, e))
+    label = f"{name} forces"
+    return e, Actor(id=slug(label), name=label, mention=_text(tokens, k - 1, e))
+
+
+_REGION_WORDS = frozenset("region state province governorate oblast zone district".split())
 _OWNERS = frozenset("its their our country".split())
 #: A qualifier at least this common in English (wordfreq's Zipf scale) names no group by itself.
 COMMON_WORD_ZIPF = 4.0
@@ -559,13 +596,37 @@ def _led(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorM
 _LED_HEADS = frozenset("coalition force forces alliance mission offensive group groups operation".split())
 
 
+# Past forms without '-ed' that a state as subject takes: 'after Russia withdrew', 'Ukraine won back'.
+_IRREGULAR_PAST = frozenset(
+    "took retook withdrew won lost fled left drove began fought held gave struck shot sent overran seized broke "
+    "brought made kept let put ran rode saw says said told went".split()
+)
+
+
+def _finite(tokens: list[Token], words: list[str], j: int) -> bool:
+    """Whether the word at j reads as the finite verb of a clause: a listed verb, a past form ('abandoned',
+    'withdrew') or an auxiliary with a past participle ('has abandoned')."""
+    w = words[j]
+    if w in _COUNTRY_VERBS or w in _IRREGULAR_PAST:
+        return True
+    if w in ("has", "had", "have") and j + 1 < len(words):
+        w = words[j + 1]
+        return w in _IRREGULAR_PAST or w.endswith(("ed", "en"))
+    return w.endswith("ed") and len(w) > 4 and w.isalpha() and not tokens[j].cap
+
+
 def _country_subject(tokens: list[Token], words: list[str], i: int, lex: Lexicons) -> bool:
     """A country name (not a nationality) as the subject of a military or speech verb: 'Russia captured ...'."""
     sp = lex.states.words.match_at(words, i)
     if not sp or sp in lex.states.demonyms or not _capitalised(tokens[i], sp):
         return False
     j = i + len(sp)
-    if j >= len(words) or words[j] not in (_SPEECH_VERBS if sp in lex.states.capitals else _COUNTRY_VERBS):
+    if j >= len(words):
+        return False
+    if sp in lex.states.capitals:
+        if words[j] not in _SPEECH_VERBS:
+            return False
+    elif not _finite(tokens, words, j):
         return False
     k = i - 1
     while k >= 0 and words[k] in ("the", "a", "an"):

@@ -13,6 +13,7 @@ _PREPS = frozenset("on against from with of by to at for toward towards targetin
 
 
 _DETS = frozenset("the a an its their his her some".split())
+_AUX = frozenset("has have had was were is are been also".split())
 
 
 def merged_units(sent: Sentence) -> list[ActorMention]:
@@ -50,8 +51,11 @@ def after_preposition(words: list[str], i: int) -> bool:
 def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     words = sent.words
     units = merged_units(sent)
-    if i > 0 and words[i - 1] in ("which", "who", "that"):
-        rel = [a for a in units if a.j == i - 1]
+    r = i - 1
+    while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly")):
+        r -= 1  # "rebel fighters who have held it since 2014"
+    if r >= 0 and words[r] in ("which", "who", "that"):
+        rel = [a for a in units if a.j == r]
         if rel:  # "Daesh which seized the town": the antecedent is the subject
             return rel[0]
     if (

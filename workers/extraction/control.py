@@ -31,7 +31,7 @@ from .places import (
     region_modifier,
     sub_place,
 )
-from .sentences import headline
+from .sentences import Token, headline
 from .stance import blocked, denied
 
 TERRITORY = KINDS | frozenset(
@@ -171,6 +171,72 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         named = sub_place(sent.tokens, start, sent.places) if start < k else None
         return [named] if named else []
     return []
+
+
+_LIBERATED = frozenset("liberated freed recaptured retaken regained".split())
+_SAYS = frozenset("said says announced claimed stated reported added".split())
+#: Who speaks for a side: 'the (Russian) defence ministry said', 'Ukraine's general staff said'.
+_SPEAKER_ROLES = frozenset("ministry military army command staff headquarters spokesman spokeswoman".split())
+
+
+def _role_state(words: list[str], tokens: list[Token], r: int, doc: Document) -> str | None:
+    """ISO code of the state named in the few words before the role noun at r ('Russia's defence ministry')."""
+    sw = doc.lex.states.words
+    for k in range(max(0, r - 4), r):
+        p = sw.match_at(words, k) if words[k] in sw.index else None
+        if p and tokens[k].cap:
+            return str(sw.values[p])
+    return None
+
+
+def _speaker_side(sent: Sentence, doc: Document) -> Actor | None:
+    """The state whose ministry, army or command the sentence quotes ('..., the ministry said'); an unnamed
+    one is the state whose same office the report named before. None when no state is named for it."""
+    words, tokens = sent.words, sent.tokens
+    n = len(words)
+    for m, w in enumerate(words):
+        if w not in _SAYS:
+            continue
+        role = next((r for r in (m - 1, m + 2, m + 3) if 0 <= r < n and words[r] in _SPEAKER_ROLES), None)
+        if role is None:
+            continue
+        named = [a for a in sent.actors if a.i <= role < a.j + 1 and not a.generic]
+        if named:
+            return named[0].actor
+        iso = _role_state(words, tokens, role, doc)
+        for back in range(sent.index - 1, max(-1, sent.index - 8), -1):
+            if iso is not None:
+                break
+            view = doc.view(back)
+            iso = next(
+                (
+                    found
+                    for r, x in enumerate(view.words)
+                    if x == words[role] and (found := _role_state(view.words, view.tokens, r, doc))
+                ),
+                None,
+            )
+        if iso is not None and iso in doc.lex.states.forces:
+            entry = doc.lex.states.forces[iso]
+            said = " ".join(t.text for t in tokens[max(0, role - 3) : role + 1] if t.low[:1].isalnum())
+            return Actor(id=entry.id, name=entry.name, mention=said)
+        return None
+    return None
+
+
+def _subject_place(sent: Sentence, b: int, doc: Document) -> list[Place]:
+    """The place a passive clause ending at b is about: a named place or facility in its subject ('The territory of
+    the Azovstal metallurgical plant has been liberated')."""
+    tokens = sent.tokens
+    start = b
+    while start > 0 and sent.words[start - 1] not in (",", ";", '"', "\u201c", "\u201d", "that") and b - start < 12:
+        start -= 1
+    for p in range(start, b):
+        if tokens[p].cap:
+            found = sub_place(tokens, p, sent.places)
+            if found is not None:
+                return [found]
+    return _place_left(sent, b + 1, doc)
 
 
 def _previous(sent: Sentence, k: int) -> Actor | None:
@@ -486,12 +552,19 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             continue
         if blocked(words, i, lex):
             continue
-        aux = i > 0 and words[i - 1] in _PASSIVE_AUX and not any(m.i <= i - 1 < m.j for m in sent.actors)
+        b = i - 1
+        while b > 0 and words[b].endswith("ly") and i - b <= 2:  # "has been completely liberated"
+            b -= 1
+        aux = i > 0 and words[b] in _PASSIVE_AUX and not any(m.i <= b < m.j for m in sent.actors)
         if (e < n and words[e] == "by") or aux:
             if e < n and words[e] == "by":
                 a = actor_at(sent, e + 1, 4)
                 if a:
                     emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), a.actor, None, w)
+            elif w in _LIBERATED and words[b] != "being":
+                side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
+                if side is not None:
+                    emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
             continue
         a = actor_left(sent, i, doc)
         if a is None:

@@ -263,6 +263,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     i, definite = _strip_qualifiers(tokens, i, definite)
     if not definite and not (i < n and tokens[i].low == "it"):
         last_place = _no_place  # "an area" introduces a new place; only "the area" points back
+    i = _after_area(tokens, i)
     counted = count_place(tokens, i, gaz)
     if counted is not None:
         return [counted]
@@ -410,6 +411,28 @@ def _dated(tokens: list[Token], j: int) -> int:
     while k < n and k - j < 6 and (tokens[k].low in _DATE_WORDS or tokens[k].low[:1].isdigit()):
         k += 1
     return k
+
+
+_AREA_UNITS = frozenset("kilometres kilometers km miles hectares acres sq".split())
+
+
+def _after_area(tokens: list[Token], i: int) -> int:
+    """Past an area told before counted places ('1,200 square kilometres of territory, 74 settlements'): the
+    settlements are the places; an area alone is none. i when no such area is there."""
+    n = len(tokens)
+    if i >= n or not tokens[i].low[:1].isdigit():
+        return i
+    m = i + 1
+    if m < n and tokens[m].low == "square":
+        m += 1
+    if m >= n or tokens[m].low not in _AREA_UNITS:
+        return i
+    m += 1
+    if m + 1 < n and tokens[m].low == "of":
+        m += 2  # "of territory", "of land"
+    if m + 1 < n and tokens[m].low in (",", "and") and count_place(tokens, m + 1, []) is not None:
+        return m + 1
+    return i
 
 
 def count_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
@@ -670,6 +693,11 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     j = _cap_run(tokens, i)
     if j == i or j >= n:
         return None
+    name_end = m = j
+    while m < n and m - j < 2 and tokens[m].low in _MATERIALS:
+        m += 1
+    if j < m < n and tokens[m].low in FACILITIES:
+        j = m  # "the Azovstal metallurgical plant", "the Mosul oil refinery": the kind of plant is no part of its name
     head = tokens[j].low
     if head == "border" and j + 1 < n and tokens[j + 1].low == "crossing":
         head = "border crossing"
@@ -679,14 +707,19 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         head = tokens[j + 1].low
     elif head not in FACILITIES:
         return None
-    g = next((x for x in gaz if x.i == i and x.j == j), None)
+    g = next((x for x in gaz if x.i == i and x.j == name_end), None)
     if g is not None:
         return facility_place(head, g.place)
     parent_name = _parent_after(tokens, j + len(head.split()), gaz)
     parent = next((x.place for x in gaz if x.place.name == parent_name), None)
-    return facility_place(head, parent, " ".join(t.text for t in tokens[i:j]))
+    return facility_place(head, parent, " ".join(t.text for t in tokens[i:name_end]))
 
 
+#: What a facility makes or holds, between its name and its head: 'the Baiji oil refinery'.
+_MATERIALS = frozenset(
+    "oil gas steel iron metallurgical chemical power nuclear thermal hydroelectric cement sugar fuel grain water "
+    "electricity coal coke military naval air".split()
+)
 _FACILITY_MODIFIERS = frozenset(
     "last remaining military army main key strategic former paramilitary police regional local".split()
 )
