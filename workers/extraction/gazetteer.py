@@ -137,6 +137,8 @@ class Gazetteer:
     def entry(self, row: int) -> PlaceEntry:
         found = self._entries.get(row)
         if found is None:
+            if len(self._entries) > 100_000:  # hostile text naming every place on earth must not grow it forever
+                self._entries.clear()
             found = self._entries[row] = _decode(self._rows[self._offsets[row] : self._offsets[row + 1]])
         return found
 
