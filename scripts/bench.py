@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
-from services.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
+from core.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str, str]] = []  # figure, value, reference, ref value, ratio
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -256,7 +256,7 @@ def make_reports(texts: list[str], count: int, prefix: str) -> list[Any]:
 
 def store_reports(client: redis.Redis, reports: list[Any], report_ttl_seconds: int | None = None) -> list[str]:
     """Store reports with their jobs, 1,000 per commit, as the ingest service's batcher does."""
-    from services import defaults
+    from core import defaults
     from services.ingest.store import ReportStore, prepare
 
     ttl = defaults.REPORT_TTL_SECONDS if report_ttl_seconds is None else report_ttl_seconds
@@ -796,7 +796,7 @@ def _merge_all(client: redis.Redis, reports: list[Any], batch: int, later: float
     `later` shifts the merge clock: 60 s makes every stored event due for its expiry and index
     refresh (the script skips those for 10 s after a change), so both store sizes pay the full cost.
     """
-    from services.settings import WorkerSettings
+    from core.settings import WorkerSettings
     from workers.event_store import EventStore
 
     store = EventStore(client, WorkerSettings(redis_url="redis://unused"))
@@ -868,7 +868,7 @@ def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
             pipe.hset(f"sitrep:report:{report_id}", "status", "queued")
         pipe.execute()
     start = time.perf_counter()
-    from services.settings import WorkerSettings
+    from core.settings import WorkerSettings
     from workers.event_store import EventStore
 
     store = EventStore(client, WorkerSettings(redis_url="redis://unused"))

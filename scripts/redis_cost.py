@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench import corpus_texts, fill_queue, redis_cpu_seconds  # noqa: E402
 
-from services.embedded_redis import EmbeddedRedis, free_port, redis_server_binary  # noqa: E402
-from services.settings import WorkerSettings  # noqa: E402
+from core.embedded_redis import EmbeddedRedis, free_port, redis_server_binary  # noqa: E402
+from core.settings import WorkerSettings  # noqa: E402
 from workers import event_store, processing  # noqa: E402
 
 

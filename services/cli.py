@@ -14,12 +14,12 @@ from pathlib import Path
 import pydantic
 import redis
 
+from core.redis_conn import RedisNotConfigured
 from services import client_tools
-from services.redis_conn import RedisNotConfigured
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from services.settings import CommonSettings
+    from core.settings import CommonSettings
     from services.supervisor import run_pipeline
 
     settings = CommonSettings()
@@ -29,9 +29,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_api(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from services.heap import freeze_startup_objects
+    from core.gc_freeze import freeze_startup_objects
+    from core.settings import IngestSettings
     from services.ingest.app import create_app
-    from services.settings import IngestSettings
 
     settings = IngestSettings()
     if not settings.redis_url:
@@ -50,7 +50,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    from services.settings import WorkerSettings
+    from core.settings import WorkerSettings
     from workers.runner import WorkerClassError, run_worker
 
     try:
@@ -60,15 +60,15 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
 
 def _cmd_notifier(args: argparse.Namespace) -> int:
+    from core.settings import NotifierSettings
     from services.notifier.runner import run_notifier
-    from services.settings import NotifierSettings
 
     return run_notifier(NotifierSettings(), until_idle=args.until_idle)
 
 
 def _cmd_dispatcher(args: argparse.Namespace) -> int:
+    from core.settings import DeliverySettings
     from services.delivery.dispatcher import run_dispatcher
-    from services.settings import DeliverySettings
 
     return run_dispatcher(DeliverySettings(), until_idle=args.until_idle)
 
@@ -148,7 +148,7 @@ def _is_settings(title: str) -> bool:
     """Whether a ValidationError's title names one of our settings classes (a bad environment variable)."""
     from pydantic_settings import BaseSettings
 
-    from services import settings
+    from core import settings
 
     found = getattr(settings, title, None)
     return isinstance(found, type) and issubclass(found, BaseSettings)

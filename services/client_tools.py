@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import httpx
 
-from services.delivery.filters import AlertFilter
+from core.delivery.filters import AlertFilter
 
 BATCH_LIMIT = 1000
 
@@ -106,9 +106,9 @@ def _alert_filter(args: argparse.Namespace) -> AlertFilter:
 
 def _alerts_from_redis(redis_url: str, since: str | None) -> Iterator[dict[str, Any]]:
     """Every alert after `since` (default: the newest now), read from the log with XREAD BLOCK."""
-    from services import keys
-    from services.delivery.stream import parse_id
-    from services.redis_conn import sync_client
+    from core import keys
+    from core.delivery.stream import parse_id
+    from core.redis_conn import sync_client
 
     client = sync_client(redis_url)
     last = since if since not in (None, "$") else "$"
@@ -207,8 +207,8 @@ def _alerts_from_api(
 def cmd_subscribe(args: argparse.Namespace) -> int:
     import logging
 
-    from services.delivery.stream import valid_stream_id
-    from services.settings import CommonSettings
+    from core.delivery.stream import valid_stream_id
+    from core.settings import CommonSettings
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per reconnect is noise on a terminal
     alert_filter = _alert_filter(args)

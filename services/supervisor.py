@@ -16,9 +16,9 @@ import sys
 import threading
 from pathlib import Path
 
-from services.embedded_redis import EmbeddedRedis
-from services.processes import spawn_child
-from services.settings import WorkerSettings
+from core.embedded_redis import EmbeddedRedis
+from core.processes import spawn_child
+from core.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import inspect
 import re
 
+from core import keys
+from core.settings import CommonSettings, DeliverySettings, IngestSettings, NotifierSettings, WorkerSettings
 from schemas import export
-from services import keys
-from services.settings import CommonSettings, DeliverySettings, IngestSettings, NotifierSettings, WorkerSettings
 from tests.conftest import REPO
 
 

@@ -4,7 +4,7 @@ The script (workers/dedup/merge.lua) checks each report's status, finds near-dup
 the LSH band keys, adds each extracted event as a mention of its canonical event, updates that
 event's state and indexes, appends one `sitrep:events` entry per changed event, and marks the
 report done: all of a batch in one atomic call, so Redis round trips are per batch and two workers
-can never interleave inside a merge. The event's JSON is rendered on read (workers/event_reader.py).
+can never interleave inside a merge. The event's JSON is rendered on read (core/event_reader.py).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import redis
 from redis.exceptions import NoScriptError
 from rq import Queue
 
-from services import keys
-from services.settings import WorkerSettings
+from core import keys
+from core.event_reader import RENDER_LUA
+from core.settings import WorkerSettings
 from workers.dedup import minhash
 from workers.dedup.canonical import MergeItem, ReportFacts, clean_source
 
@@ -103,9 +104,6 @@ _CLOSE_LUA = """
 if redis.call('HGET', KEYS[1], 'job') == ARGV[1] then redis.call('DEL', KEYS[1]) end
 redis.call('DEL', KEYS[2])
 """
-
-RENDER_LUA = resources.files("workers.dedup").joinpath("render.lua").read_text()
-"""`render(cid, mentions_last)`: a canonical event's JSON from its state; loaded in front of the scripts that use it."""
 
 MERGE_LUA = RENDER_LUA + resources.files("workers.dedup").joinpath("merge.lua").read_text()
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from rq import Worker, get_current_job
 from rq.utils import as_text
 
-from services.settings import WorkerSettings
+from core.settings import WorkerSettings
 from workers.processing import BatchResult, process_batch, process_job_reports
 
 _configured: WorkerSettings | None = None

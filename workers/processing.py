@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 
 import redis
 
+from core import defaults
+from core.settings import WorkerSettings
 from schemas.reports import ReportIn
-from services import defaults
-from services.settings import WorkerSettings
 from workers.dedup.canonical import ReportFacts, merge_item
 from workers.event_store import EventStore, MergeOutcome, PreparedReport
 from workers.extraction import extract_events

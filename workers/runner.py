@@ -8,10 +8,10 @@ import logging
 from rq import Queue
 from rq.worker import BaseWorker
 
-from services.heap import freeze_startup_objects
-from services.processes import tie_forks_to_this_process
-from services.redis_conn import sync_client
-from services.settings import WorkerSettings
+from core.gc_freeze import freeze_startup_objects
+from core.processes import tie_forks_to_this_process
+from core.redis_conn import sync_client
+from core.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 

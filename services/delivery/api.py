@@ -10,9 +10,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from services.delivery import addresses, subscriptions, webhooks
+from core.delivery import addresses, subscriptions, webhooks
+from core.delivery.subscriptions import Delivery, Subscription, SubscriptionIn
 from services.delivery.deps import DeliverySettingsDep, SyncRedisDep
-from services.delivery.subscriptions import Delivery, Subscription, SubscriptionIn
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
 

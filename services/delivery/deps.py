@@ -7,7 +7,7 @@ from typing import Annotated
 import redis
 from fastapi import Depends, Request
 
-from services.settings import DeliverySettings
+from core.settings import DeliverySettings
 
 
 async def get_delivery_settings(request: Request) -> DeliverySettings:

@@ -20,10 +20,10 @@ from typing import Any
 import orjson
 import redis
 
-from services import defaults, keys
-from services.delivery import stream, subscriptions, webhooks
-from services.delivery.subscriptions import Subscription
-from services.settings import DeliverySettings
+from core import defaults, keys
+from core.delivery import stream, subscriptions, webhooks
+from core.delivery.subscriptions import Subscription
+from core.settings import DeliverySettings
 
 log = logging.getLogger(__name__)
 
@@ -179,8 +179,8 @@ def run_dispatcher(settings: DeliverySettings, until_idle: bool = False) -> int:
     """`sitrep dispatcher`: until SIGTERM/SIGINT, or until nothing is left to read with `until_idle`."""
     import signal
 
-    from services.heap import freeze_startup_objects
-    from services.redis_conn import sync_client
+    from core.gc_freeze import freeze_startup_objects
+    from core.redis_conn import sync_client
 
     dispatcher = Dispatcher(sync_client(settings.redis_url), settings)
     for signum in (signal.SIGINT, signal.SIGTERM):

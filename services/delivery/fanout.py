@@ -24,8 +24,8 @@ from typing import Any
 import orjson
 import redis.asyncio
 
-from services import keys
-from services.delivery.stream import parse_id
+from core import keys
+from core.delivery.stream import parse_id
 
 log = logging.getLogger(__name__)
 

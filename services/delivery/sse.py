@@ -18,11 +18,11 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from pydantic import ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from services import keys
+from core import keys
+from core.delivery.filters import AlertFilter
+from core.delivery.stream import parse_id, valid_stream_id
 from services.delivery.deps import DeliverySettingsDep
 from services.delivery.fanout import AlertFanout, Closed, Dropped, LogEntry, catch_up
-from services.delivery.filters import AlertFilter
-from services.delivery.stream import parse_id, valid_stream_id
 from services.ingest.deps import RedisDep
 
 router = APIRouter(prefix="/v1", tags=["alerts"])

@@ -13,7 +13,9 @@ import redis.asyncio
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 
-from services import defaults
+from core import defaults
+from core.redis_conn import async_client, sync_client
+from core.settings import IngestSettings
 from services.delivery import api as delivery_api
 from services.delivery import sse
 from services.delivery.fanout import AlertFanout
@@ -21,8 +23,6 @@ from services.ingest import intake, metrics, openapi, queries, routes, rules_api
 from services.ingest.batcher import IngestBatcher
 from services.ingest.deps import RedisDep
 from services.ingest.store import ReportStore
-from services.redis_conn import async_client, sync_client
-from services.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 

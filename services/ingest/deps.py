@@ -11,8 +11,8 @@ from typing import Annotated
 import redis.asyncio
 from fastapi import Depends, Request
 
+from core.settings import IngestSettings
 from services.ingest.batcher import IngestBatcher
-from services.settings import IngestSettings
 
 
 async def get_redis(request: Request) -> redis.asyncio.Redis:

@@ -17,11 +17,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from core.settings import IngestSettings
 from schemas.reports import ReportIn
 from services.ingest.batcher import IngestBatcher
 from services.ingest.bodies import read_body, unprocessable
 from services.ingest.store import ReportStore, StoreOutcome, prepare
-from services.settings import IngestSettings
 
 _REPORT_LIST = TypeAdapter(list[ReportIn])
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, generate_latest
 from starlette.responses import Response
 
-from services import keys
+from core import keys
 
 
 class IngestMetrics:

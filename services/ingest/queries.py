@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, HTTPException, Query, status
 
-from services import keys
+from core import keys
+from core.event_reader import read_events_async
 from services.ingest.deps import RedisDep, SettingsDep
-from workers.event_reader import read_events_async
 
 router = APIRouter(prefix="/v1", tags=["read"])
 

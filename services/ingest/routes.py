@@ -11,11 +11,11 @@ import orjson
 from fastapi import APIRouter, HTTPException, status
 from pydantic import Field
 
+from core import keys
+from core.event_reader import read_events_async
 from schemas.events import Contribution
 from schemas.reports import ReportView
-from services import keys
 from services.ingest.deps import RedisDep, SettingsDep
-from workers.event_reader import read_events_async
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from services import keys
+from core import keys
 from services.ingest.deps import RedisDep, SettingsDep
 from services.notifier.rules import DEFAULT_RULES_FILE, RuleSet, parse_yaml, stored_form
 from services.notifier.silences import Silence, SilenceIn, parse_all

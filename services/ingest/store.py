@@ -34,8 +34,8 @@ import redis
 import redis.asyncio
 from rq import Queue, Retry
 
+from core import defaults, keys
 from schemas.reports import ReportIn
-from services import defaults, keys
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import redis
 
+from core import keys
 from schemas.situation import Situation
-from services import keys
 from services.notifier import grouping
 from services.notifier.emitter import AlertEmitter
 from services.notifier.evaluate import AlertIntent, Notified, Outcome

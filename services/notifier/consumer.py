@@ -26,16 +26,16 @@ import orjson
 import redis
 from pydantic import ValidationError
 
+from core import defaults, keys
+from core.settings import NotifierSettings
 from schemas.events import Event
 from schemas.situation import Situation
-from services import defaults, keys
 from services.notifier import grouping
 from services.notifier.batch import Batch
 from services.notifier.emitter import AlertEmitter
 from services.notifier.rules import RuleSet, RulesSource
 from services.notifier.silences import Silence
 from services.notifier.state import SITUATION_KINDS, EventRecord, apply_event, new_situation, report_time
-from services.settings import NotifierSettings
 
 log = logging.getLogger(__name__)
 

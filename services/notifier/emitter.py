@@ -10,9 +10,9 @@ from __future__ import annotations
 import redis
 from redis.client import Pipeline
 
+from core import keys
 from schemas.alerts import Alert, AlertData
 from schemas.situation import Situation
-from services import keys
 from services.notifier.evaluate import AlertIntent
 
 _EMIT_LUA = """

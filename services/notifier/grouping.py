@@ -18,8 +18,8 @@ from typing import Any
 import redis
 from redis.client import Pipeline
 
+from core import keys
 from schemas.situation import Situation
-from services import keys
 from services.notifier import silences
 from services.notifier.emitter import AlertEmitter
 from services.notifier.evaluate import Notified, Outcome, evaluate

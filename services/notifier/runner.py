@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import signal
 
-from services.heap import freeze_startup_objects
+from core.gc_freeze import freeze_startup_objects
+from core.redis_conn import sync_client
+from core.settings import NotifierSettings
 from services.notifier.consumer import Notifier
-from services.redis_conn import sync_client
-from services.settings import NotifierSettings
 
 
 def run_notifier(settings: NotifierSettings, until_idle: bool = False) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import trustme
 
-from services.delivery import addresses, webhooks
+from core.delivery import addresses, webhooks
 from tests.delivery.conftest import Receiver
 
 

@@ -16,9 +16,9 @@ from typing import Any
 import redis
 import redis.asyncio
 
-from services import keys
+from core import keys
+from core.delivery.filters import AlertFilter
 from services.delivery.fanout import AlertFanout, Dropped, after
-from services.delivery.filters import AlertFilter
 from services.delivery.sse import alert_events
 from tests.delivery.conftest import make_alert
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import redis
 
-from services import keys
+from core import keys
 from services.client_tools import read_sse
 from tests.delivery.conftest import Receiver, process_env, start, stop
 from tests.delivery.test_signing_and_filters import independent_signature

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import redis
 
-from services import keys
+from core import keys
 from services.client_tools import read_sse
 from tests.delivery.conftest import log_alert, make_alert
 from tests.helpers import wait_until

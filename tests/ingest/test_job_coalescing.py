@@ -10,10 +10,10 @@ import redis
 from rq import Queue, SimpleWorker
 from rq.job import Job
 
+from core import defaults, keys
+from core.settings import WorkerSettings
 from schemas.reports import ReportIn
-from services import defaults, keys
 from services.ingest.store import PreparedReport, ReportStore, UnexpectedEnqueueError, prepare, replay_words
-from services.settings import WorkerSettings
 from tests.helpers import start, stop_all, wait_for_line, wait_until
 from workers.event_store import EventStore
 from workers.jobs import open_seconds

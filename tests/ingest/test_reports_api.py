@@ -11,10 +11,10 @@ import redis
 from fastapi.testclient import TestClient
 from rq import Queue
 
-from services import keys
-from services.embedded_redis import free_port
+from core import keys
+from core.embedded_redis import free_port
+from core.settings import IngestSettings
 from services.ingest.app import create_app
-from services.settings import IngestSettings
 from tests.conftest import fixture_reports
 
 

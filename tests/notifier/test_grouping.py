@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import redis
 
+from core import keys
 from schemas.events import Event
-from services import keys
 from services.notifier.batch import Batch
 from tests.helpers import wait_until
 from tests.notifier.conftest import NotifierFactory, alerts, drain, event, kinds, push

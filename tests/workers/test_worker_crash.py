@@ -11,8 +11,8 @@ from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
+from core import keys
 from schemas.reports import ReportIn
-from services import keys
 from services.ingest.store import PreparedReport, ReportStore, prepare
 from tests.helpers import kill_group, start, stop_all, wait_for_line, wait_until
 

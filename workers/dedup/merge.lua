@@ -325,7 +325,7 @@ end
 
 -- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
 -- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the
--- mentions are rendered from the event's state by whoever wants them (workers/event_reader.py): they were
+-- mentions are rendered from the event's state by whoever wants them (core/event_reader.py): they were
 -- most of the stream's memory.
 local SITUATION = { control_change = true, control_state = true, civilian_count = true }
 

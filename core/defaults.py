@@ -1,4 +1,4 @@
-"""Tunables in one place, units in the names. Settings (services/settings.py) default to these."""
+"""Tunables in one place, units in the names. Settings (core/settings.py) default to these."""
 
 from __future__ import annotations
 
@@ -53,9 +53,6 @@ INGEST_MAX_BATCH_BODY_BYTES = 32_000_000
 
 INGEST_MAX_BATCH_REPORTS = 1000
 """A batch POST with more reports than this is refused with 413."""
-
-REPORT_MAX_TEXT_CHARS = 1_000_000
-"""A report text longer than this is refused with 422."""
 
 REPORT_TTL_SECONDS = 30 * 24 * 3600
 """How long a report record and its content hash are kept (0 keeps them for ever)."""

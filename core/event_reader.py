@@ -1,4 +1,4 @@
-"""Reading canonical events: Redis renders each from its merge state (workers/dedup/render.lua).
+"""Reading canonical events: Redis renders each from its merge state (core/render.lua).
 
 The merge script keeps only an event's state (`sitrep:canon:{id}` and its mentions) and does not
 write its JSON: rewriting every changed event's JSON in every batch cost a tenth of the merge,
@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from importlib import resources
 from typing import Any
 
 import redis
 import redis.asyncio
 
-from workers.event_store import RENDER_LUA
+RENDER_LUA = resources.files("core").joinpath("render.lua").read_text()
+"""`render(cid, mentions_last)`: a canonical event's JSON from its state; loaded in front of the scripts that use it."""
 
 READ_LUA = (
     RENDER_LUA

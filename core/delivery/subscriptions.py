@@ -19,9 +19,9 @@ import orjson
 import redis
 from pydantic import AnyHttpUrl, BaseModel, Field, field_validator
 
-from services import keys
-from services.delivery.filters import AlertFilter
-from services.delivery.signing import generate_secret, secret_key
+from core import keys
+from core.delivery.filters import AlertFilter
+from core.delivery.signing import generate_secret, secret_key
 
 log = logging.getLogger(__name__)
 

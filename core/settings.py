@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from services import defaults
+from core import defaults
 
 
 class CommonSettings(BaseSettings):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import redis
 
-from services.processes import spawn_child
+from core.processes import spawn_child
 
 
 class RedisServerError(RuntimeError):

@@ -8,7 +8,7 @@ from typing import Any
 
 import redis
 
-from services import keys
+from core import keys
 
 _STREAM_ID = re.compile(r"^\d{1,20}(-\d{1,20})?$")
 

@@ -21,9 +21,9 @@ import orjson
 import redis
 from rq import Queue, Retry
 
-from services import keys
-from services.delivery import addresses, signing, subscriptions
-from services.settings import DeliverySettings
+from core import keys
+from core.delivery import addresses, signing, subscriptions
+from core.settings import DeliverySettings
 
 log = logging.getLogger(__name__)
 
