@@ -52,7 +52,7 @@ ALERT_GROUPS = "sitrep:alert-groups"
 
 def open_job(queue_name: str) -> str:
     """String: id of the newest report job on this RQ queue, which later reports may join while it still
-    waits in the queue list (services/ingest/store.py)."""
+    waits in the queue list (services/api/report_store.py)."""
     return f"sitrep:ingest:open-job:{queue_name}"
 
 

@@ -98,7 +98,7 @@ class NotifierSettings(CommonSettings):
 
 
 class DeliverySettings(CommonSettings):
-    """SSE, webhooks and the dispatcher (services/delivery/)."""
+    """SSE, webhooks and the dispatcher (core/delivery/, services/dispatcher.py, services/api/)."""
 
     alerts_stream_maxlen: int = Field(default=defaults.ALERTS_STREAM_MAXLEN, description="Trim of the alert log.")
     alerts_stream_max_age_seconds: int = Field(

@@ -27,7 +27,8 @@ from bench import corpus_texts, fill_queue  # noqa: E402
 
 from core.embedded_redis import EmbeddedRedis  # noqa: E402
 from core.settings import NotifierSettings, WorkerSettings  # noqa: E402
-from workers import event_store, processing  # noqa: E402
+from workers import processing  # noqa: E402
+from workers.dedup import event_store  # noqa: E402
 
 
 def redis_main_cpu(client: redis.Redis) -> float:

@@ -12,7 +12,7 @@ from core.event_reader import read_events
 from core.settings import WorkerSettings
 from schemas.events import CanonicalEvent
 from schemas.reports import ReportIn
-from services.ingest.store import ReportStore, prepare
+from services.api.report_store import ReportStore, prepare
 from workers.processing import BatchResult, process_batch
 
 

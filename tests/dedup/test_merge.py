@@ -14,7 +14,7 @@ from core.settings import WorkerSettings
 from schemas.events import CanonicalEvent
 from tests.dedup.corpus import report
 from tests.dedup.helpers import canonical_events, ingest, one, process, snapshot, stream_entries
-from workers.event_store import EventStore
+from workers.dedup.event_store import EventStore
 from workers.processing import prepare_report, process_batch
 
 WIRE_TEXT = (

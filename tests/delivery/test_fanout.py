@@ -1,4 +1,4 @@
-"""The SSE fan-out (services/delivery/fanout.py) in process, against the suite's real Redis.
+"""The SSE fan-out (services/api/alert_fanout.py) in process, against the suite's real Redis.
 
 What must hold whatever the timing: a client gets every alert after its position exactly once, in
 log order, whether it comes from its own catch-up reads or from the shared reader, and a client too
@@ -18,8 +18,8 @@ import redis.asyncio
 
 from core import keys
 from core.delivery.filters import AlertFilter
-from services.delivery.fanout import AlertFanout, Dropped, after
-from services.delivery.sse import alert_events
+from services.api.alert_fanout import AlertFanout, Dropped, after
+from services.api.alert_stream import alert_events
 from tests.delivery.conftest import make_alert
 
 EVERYTHING = AlertFilter(place=[], kind=[], category=[])

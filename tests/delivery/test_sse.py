@@ -12,7 +12,7 @@ import httpx
 import redis
 
 from core import keys
-from services.client_tools import read_sse
+from services.cli.subscribe import read_sse
 from tests.delivery.conftest import log_alert, make_alert
 from tests.helpers import wait_until
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from core import keys
 from core.settings import IngestSettings
-from services.ingest.app import create_app
+from services.api.app import create_app
 from services.notifier.rules import RuleSet, default_rules, stored_form
 from tests.notifier.conftest import NotifierFactory, drain, event, kinds, push
 

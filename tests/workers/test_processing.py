@@ -10,7 +10,7 @@ from core import keys
 from core.event_reader import read_events
 from core.settings import WorkerSettings
 from schemas.reports import ReportIn
-from services.ingest.store import ReportStore, prepare
+from services.api.report_store import ReportStore, prepare
 from tests.conftest import fixture_reports
 from workers.processing import process_batch
 

@@ -12,7 +12,7 @@
 --
 -- Every change is a set insert or keeps a minimum/maximum, so the state after any set of reports
 -- does not depend on the order they came in; a report already done is skipped whole. Inputs are
--- built by workers/event_store.py; a runtime error here would leave a partial batch (Redis does not
+-- built by workers/dedup/event_store.py; a runtime error here would leave a partial batch (Redis does not
 -- roll scripts back), so the script does no parsing that can fail on user text.
 -- Numbers handed to redis.call are passed as strings made once: Lua formats a number argument with
 -- "%.14g", which cost about a twentieth of the script; index scores are whole seconds, which Redis

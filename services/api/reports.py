@@ -1,9 +1,8 @@
-"""POST /v1/reports and /v1/reports/batch: the hot path, as bare Starlette routes.
+"""Reports: POST /v1/reports and /v1/reports/batch (the hot path), GET /v1/reports/{id}.
 
-FastAPI's per-request machinery (dependency solving, response-model validation) cost this route
-about 40 % of its throughput against a bare Starlette route doing the same work, so these two
-endpoints are plain Starlette handlers; `services/ingest/openapi.py` documents them in the same
-OpenAPI schema as the rest. Errors are FastAPI-shaped (`{"detail": ...}`), raised as HTTPException.
+The POSTs are bare Starlette routes: FastAPI's per-request machinery (dependency solving,
+response-model validation) cost them about 40 % of their throughput; `openapi.py` documents them
+in the same schema. Errors are FastAPI-shaped (`{"detail": ...}`), raised as HTTPException.
 """
 
 from __future__ import annotations
@@ -11,17 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from fastapi import HTTPException, status
-from pydantic import TypeAdapter, ValidationError
+from fastapi import APIRouter, HTTPException, status
+from pydantic import Field, TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from core import keys
+from core.event_reader import read_events_async
 from core.settings import IngestSettings
-from schemas.reports import ReportIn
-from services.ingest.batcher import IngestBatcher
-from services.ingest.bodies import read_body, unprocessable
-from services.ingest.store import ReportStore, StoreOutcome, prepare
+from schemas.events import Contribution
+from schemas.reports import ReportIn, ReportView
+from services.api.batcher import IngestBatcher
+from services.api.bodies import read_body, unprocessable
+from services.api.deps import RedisDep, SettingsDep
+from services.api.report_store import ReportStore, StoreOutcome, prepare
 
 _REPORT_LIST = TypeAdapter(list[ReportIn])
 
@@ -102,3 +105,43 @@ ROUTES = [
     Route("/v1/reports", post_report, methods=["POST"], name="post_report"),
     Route("/v1/reports/batch", post_batch, methods=["POST"], name="post_batch"),
 ]
+
+
+router = APIRouter(prefix="/v1", tags=["reports"])
+
+
+class ReportDetail(ReportView):
+    """A report with its deduplication facts: the story it belongs to and its contributions."""
+
+    story: str | None = Field(default=None, description="First report of its near-duplicate group (itself if none).")
+    near_duplicate_of: str | None = Field(default=None, description="The earlier report this one is a copy of.")
+    contributions: list[Contribution] = Field(default_factory=list)
+
+
+@router.get("/reports/{report_id}", response_model=ReportDetail)
+async def get_report(report_id: str, redis: RedisDep, settings: SettingsDep) -> ReportDetail:
+    """A report's status and, once processed, the canonical events it contributed to and how."""
+    record: Any = await redis.hgetall(keys.report(report_id))
+    if not record:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no report {report_id!r}")
+    fields = {key.decode(): value.decode() for key, value in record.items()}
+    report = orjson.loads(fields.get("report", "{}"))
+    event_ids: list[str] = orjson.loads(fields.get("events", "[]"))
+    events: list[dict[str, object]] = []
+    if event_ids:
+        raw = await read_events_async(redis, event_ids, settings.event_max_mentions_shown)
+        events = [orjson.loads(item) for item in raw if item is not None]
+    return ReportDetail(
+        id=report_id,
+        status=fields.get("status", "queued"),
+        source=report.get("source"),
+        published_at=report.get("published_at"),
+        title=report.get("title"),
+        received_at=fields.get("received_at"),
+        duplicate_of=fields.get("duplicate_of"),
+        error=fields.get("error"),
+        events=events,
+        story=fields.get("story"),
+        near_duplicate_of=fields.get("near_duplicate_of"),
+        contributions=orjson.loads(fields.get("contributions", "[]")),
+    )

@@ -15,7 +15,10 @@ import pydantic
 import redis
 
 from core.redis_conn import RedisNotConfigured
-from services import client_tools
+from services.cli.extract import cmd_extract
+from services.cli.inputs import UserError
+from services.cli.post import cmd_post
+from services.cli.subscribe import cmd_subscribe
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -31,7 +34,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
     from core.gc_freeze import freeze_startup_objects
     from core.settings import IngestSettings
-    from services.ingest.app import create_app
+    from services.api.app import create_app
 
     settings = IngestSettings()
     if not settings.redis_url:
@@ -56,7 +59,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     try:
         return run_worker(WorkerSettings(), queues=args.queues, burst=args.burst, worker_class=args.worker_class)
     except WorkerClassError as error:
-        raise client_tools.UserError(str(error)) from None
+        raise UserError(str(error)) from None
 
 
 def _cmd_notifier(args: argparse.Namespace) -> int:
@@ -68,7 +71,7 @@ def _cmd_notifier(args: argparse.Namespace) -> int:
 
 def _cmd_dispatcher(args: argparse.Namespace) -> int:
     from core.settings import DeliverySettings
-    from services.delivery.dispatcher import run_dispatcher
+    from services.dispatcher import run_dispatcher
 
     return run_dispatcher(DeliverySettings(), until_idle=args.until_idle)
 
@@ -119,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     post = sub.add_parser("post", help="send reports: a JSON object, a JSON array, or JSON Lines")
     post.add_argument("file", help="a file, or - for standard input")
     post.add_argument("--url", default="http://127.0.0.1:8000", help="the API (default http://127.0.0.1:8000)")
-    post.set_defaults(func=client_tools.cmd_post)
+    post.set_defaults(func=cmd_post)
 
     subscribe = sub.add_parser("subscribe", help="print alerts as they come")
     origin = subscribe.add_mutually_exclusive_group()
@@ -135,12 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subscribe.add_argument("--category", action="append", help="only this civilian category, e.g. trapped")
     subscribe.add_argument("--count", type=int, default=None, help="exit after this many alerts")
-    subscribe.set_defaults(func=client_tools.cmd_subscribe)
+    subscribe.set_defaults(func=cmd_subscribe)
 
     extract = sub.add_parser("extract", help="offline extraction of JSON Lines reports; no Redis needed")
     extract.add_argument("input", help="JSON Lines: {id, text, published|published_at, title?}; - for stdin")
     extract.add_argument("-o", "--output", default="-", help="where to write {id, events} lines (default stdout)")
-    extract.set_defaults(func=client_tools.cmd_extract)
+    extract.set_defaults(func=cmd_extract)
     return parser
 
 
@@ -159,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         code: int = args.func(args)
-    except client_tools.UserError as error:
+    except UserError as error:
         print(f"sitrep {args.command}: {error}", file=sys.stderr)
         return 2
     except RedisNotConfigured as error:
@@ -179,7 +182,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -16,7 +16,7 @@ of growing. The RQ job records are built by RQ itself (`Queue.enqueue_many` on a
 never sent); the script replays those commands only when it needs a new job. A worker closes a
 queued job to new reports when it starts it; the running job then takes newcomers only through the
 running-job key, which its worker reads and renews in the same script that claims them
-(workers/event_store.py), so no report can join a job after the job has ended or been closed. A worker
+(workers/dedup/event_store.py), so no report can join a job after the job has ended or been closed. A worker
 that dies leaves that key to lapse (1 s): until then up to 25 reports may join its job, which RQ's
 retry of the abandoned job processes (only jobs with a retry left stay open).
 """
@@ -198,7 +198,7 @@ def content_hash(source: str, text: str) -> str:
 
 
 @dataclass(frozen=True)
-class PreparedReport:
+class ReportToStore:
     """A validated report with its id and content hash, ready to store."""
 
     id: str
@@ -213,13 +213,13 @@ class StoreOutcome:
     duplicate_of: str | None
 
 
-def prepare(report: ReportIn) -> PreparedReport:
+def prepare(report: ReportIn) -> ReportToStore:
     """Give the report an id (the client's, else one derived from its content) and serialise it.
 
     The stored payload carries the client's fields only; the id lives in the key.
     """
     digest = content_hash(report.source, report.text)
-    return PreparedReport(
+    return ReportToStore(
         id=report.id or f"r-{digest[:24]}", content_hash=digest, payload=report.model_dump_json(exclude_none=True)
     )
 
@@ -283,7 +283,7 @@ class ReportStore:
             pipe.reset()
         return [job_id, len(commands), *commands]
 
-    def _args(self, reports: list[PreparedReport]) -> list[bytes | str | int | float]:
+    def _args(self, reports: list[ReportToStore]) -> list[bytes | str | int | float]:
         args: list[bytes | str | int | float] = [
             datetime.now(UTC).isoformat(),
             self._report_ttl_seconds,
@@ -303,7 +303,7 @@ class ReportStore:
         return args
 
     @staticmethod
-    def _outcomes(reports: list[PreparedReport], reply: list[int | bytes]) -> list[StoreOutcome]:
+    def _outcomes(reports: list[ReportToStore], reply: list[int | bytes]) -> list[StoreOutcome]:
         duplicates = {
             int(reply[i]): (value.decode() if isinstance(value := reply[i + 1], bytes) else str(value))
             for i in range(0, len(reply), 2)
@@ -315,13 +315,13 @@ class ReportStore:
             for i, report in enumerate(reports)
         ]
 
-    def commit(self, reports: list[PreparedReport]) -> list[StoreOutcome]:
+    def commit(self, reports: list[ReportToStore]) -> list[StoreOutcome]:
         """Store the reports and give the new ones to a queued job (the open one, or new ones), atomically."""
         if not reports:
             return []
         return self._outcomes(reports, self._script(args=self._args(reports)))
 
-    async def acommit(self, reports: list[PreparedReport]) -> list[StoreOutcome]:
+    async def acommit(self, reports: list[ReportToStore]) -> list[StoreOutcome]:
         """`commit` on the asyncio client."""
         if not reports:
             return []

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import redis
 import redis.asyncio
@@ -16,18 +15,24 @@ from fastapi.responses import JSONResponse
 from core import defaults
 from core.redis_conn import async_client, sync_client
 from core.settings import IngestSettings
-from services.delivery import api as delivery_api
-from services.delivery import sse
-from services.delivery.fanout import AlertFanout
-from services.ingest import intake, metrics, openapi, queries, routes, rules_api
-from services.ingest.batcher import IngestBatcher
-from services.ingest.deps import RedisDep
-from services.ingest.store import ReportStore
+from services.api import (
+    alert_stream,
+    alerts,
+    events,
+    health,
+    metrics,
+    openapi,
+    reports,
+    rules,
+    silences,
+    situation,
+    subscriptions,
+)
+from services.api.alert_fanout import AlertFanout
+from services.api.batcher import IngestBatcher
+from services.api.report_store import ReportStore
 
 log = logging.getLogger(__name__)
-
-HEALTH_TIMEOUT_SECONDS = 2.0
-"""/healthz answers 503 after this long without a PING reply: below the probes' 3 s timeout."""
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
@@ -71,28 +76,20 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         else {"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.metrics = metrics.IngestMetrics()
-    app.router.routes.extend(intake.ROUTES)
-    app.include_router(routes.router)
-    app.include_router(queries.router)
-    app.include_router(metrics.router)
-    app.include_router(rules_api.router)
-    app.include_router(sse.router)
-    app.include_router(delivery_api.router)
-
-    @app.get("/healthz", tags=["ops"])
-    async def healthz(redis_client: RedisDep) -> dict[str, Any]:
-        """200 when Redis answers within HEALTH_TIMEOUT_SECONDS, 503 otherwise (readiness: take traffic?)."""
-        try:
-            await asyncio.wait_for(redis_client.ping(), HEALTH_TIMEOUT_SECONDS)
-        except TimeoutError as error:  # a busy pool or a slow Redis: answer before the probe gives up
-            raise redis.TimeoutError(f"no PING reply within {HEALTH_TIMEOUT_SECONDS} s") from error
-        return {"status": "ok"}
-
-    @app.get("/livez", tags=["ops"])
-    async def livez() -> dict[str, Any]:
-        """200 while this process serves requests, whatever Redis does (liveness: restart me?). A liveness
-        probe on /healthz would restart every API pod during a Redis outage, which a restart cannot fix."""
-        return {"status": "ok"}
+    app.router.routes.extend(reports.ROUTES)
+    for router in (
+        reports.router,
+        events.router,
+        situation.router,
+        alerts.router,
+        metrics.router,
+        rules.router,
+        silences.router,
+        alert_stream.router,
+        subscriptions.router,
+        health.router,
+    ):
+        app.include_router(router)
 
     @app.exception_handler(redis.RedisError)
     async def redis_unavailable(request: Request, error: redis.RedisError) -> JSONResponse:

@@ -109,7 +109,7 @@ MERGE_LUA = RENDER_LUA + resources.files("workers.dedup").joinpath("merge.lua").
 
 
 @dataclass
-class PreparedReport:
+class ReportToMerge:
     """One report of the batch as the merge script takes it: its signature and its events, or its error."""
 
     id: str
@@ -122,7 +122,7 @@ class PreparedReport:
     stamp: str = ""
 
     @classmethod
-    def done(cls, facts: ReportFacts, text: str, items: list[MergeItem]) -> PreparedReport:
+    def done(cls, facts: ReportFacts, text: str, items: list[MergeItem]) -> ReportToMerge:
         values = minhash.signature(text)
         return cls(
             id=facts.report_id,
@@ -223,11 +223,11 @@ class EventStore:
     def _claimed(reply: list[bytes]) -> list[tuple[str, str, str]]:
         return [(_text(reply[k]), _text(reply[k + 1]), _text(reply[k + 2])) for k in range(0, len(reply), 3)]
 
-    def merge(self, reports: list[PreparedReport], now: datetime) -> list[MergeOutcome]:
+    def merge(self, reports: list[ReportToMerge], now: datetime) -> list[MergeOutcome]:
         """Run the merge script on the whole batch (one round trip)."""
         return self.start_merge(reports, now)()
 
-    def start_merge(self, reports: list[PreparedReport], now: datetime) -> Callable[[], list[MergeOutcome]]:
+    def start_merge(self, reports: list[ReportToMerge], now: datetime) -> Callable[[], list[MergeOutcome]]:
         """Send the merge script for `reports` and return a function that waits for its outcomes.
 
         Redis runs the script while the caller extracts the next reports: the worker's core is not
@@ -258,7 +258,7 @@ class EventStore:
 
         return finish
 
-    def _merge_args(self, reports: list[PreparedReport], now: datetime) -> list[str | bytes | float | int]:
+    def _merge_args(self, reports: list[ReportToMerge], now: datetime) -> list[str | bytes | float | int]:
         settings = self._settings
         args: list[str | bytes | float | int] = [
             int(now.timestamp()),
@@ -275,7 +275,7 @@ class EventStore:
         return args
 
     @staticmethod
-    def _outcomes(reports: list[PreparedReport], reply: Any) -> list[MergeOutcome]:
+    def _outcomes(reports: list[ReportToMerge], reply: Any) -> list[MergeOutcome]:
         outcomes, k = [], 0
         for _ in reports:
             rid, status, story, near, count = (_text(value) for value in reply[k : k + 5])

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from core.delivery import addresses, subscriptions, webhooks
 from core.delivery.subscriptions import Delivery, Subscription, SubscriptionIn
-from services.delivery.deps import DeliverySettingsDep, SyncRedisDep
+from services.api.deps import DeliverySettingsDep, SyncRedisDep
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
 

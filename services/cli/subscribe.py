@@ -1,4 +1,4 @@
-"""Client-side subcommands: `sitrep post`, `sitrep subscribe`, `sitrep extract`."""
+"""`sitrep subscribe`: print alerts as they come, from the API's SSE stream or straight from Redis."""
 
 from __future__ import annotations
 
@@ -6,85 +6,12 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
-from datetime import datetime
-from typing import IO, Any
+from typing import Any
 
 import httpx
 
 from core.delivery.filters import AlertFilter
-
-BATCH_LIMIT = 1000
-
-
-class UserError(Exception):
-    """A problem with what the user gave us: printed as one line, exit status 2."""
-
-
-def _open_input(path: str) -> IO[str]:
-    if path == "-":
-        return sys.stdin
-    try:
-        return open(path, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"cannot read {path}: {error.strerror}") from None
-
-
-def read_reports(text: str) -> list[dict[str, Any]]:
-    """A JSON object, a JSON array of objects, or JSON Lines."""
-    stripped = text.strip()
-    if not stripped:
-        raise UserError("no reports in the input")
-    try:
-        parsed = json.loads(stripped)
-    except json.JSONDecodeError:
-        parsed = None
-        rows = []
-        for number, line in enumerate(stripped.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise UserError(f"line {number}: not JSON ({error.msg})") from None
-        parsed = rows
-    items = parsed if isinstance(parsed, list) else [parsed]
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise UserError(f"report {index + 1}: expected a JSON object, got {type(item).__name__}")
-    return items
-
-
-def _explain(response: httpx.Response) -> str:
-    try:
-        detail = response.json().get("detail")
-    except ValueError:
-        detail = response.text[:500]
-    if isinstance(detail, list):
-        detail = "; ".join(f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg')}" for d in detail)
-    return f"HTTP {response.status_code}: {detail}"
-
-
-def cmd_post(args: argparse.Namespace) -> int:
-    with _open_input(args.file) as handle:
-        reports = read_reports(handle.read())
-    base = args.url.rstrip("/")
-    try:
-        with httpx.Client(timeout=60) as client:
-            if len(reports) == 1:
-                response = client.post(f"{base}/v1/reports", json=reports[0])
-                if response.status_code >= 400:
-                    raise UserError(_explain(response))
-                print(json.dumps(response.json()))
-                return 0
-            for start in range(0, len(reports), BATCH_LIMIT):
-                response = client.post(f"{base}/v1/reports/batch", json=reports[start : start + BATCH_LIMIT])
-                if response.status_code >= 400:
-                    raise UserError(f"reports {start + 1}..: {_explain(response)}")
-                for ack in response.json()["reports"]:
-                    print(json.dumps(ack))
-    except httpx.TransportError as error:
-        raise UserError(f"cannot reach {base}: {error}") from None
-    return 0
+from services.cli.inputs import UserError, explain
 
 
 def _print_alert(alert: dict[str, Any], as_json: bool) -> None:
@@ -184,7 +111,7 @@ def _alerts_from_api(
                 ) as response:
                     if response.status_code >= 400:
                         response.read()
-                        raise UserError(_explain(response))
+                        raise UserError(explain(response))
                     connected, wait = True, reconnect_seconds
                     for event, event_id, data in read_sse(response.iter_lines()):
                         if event == "gap":
@@ -233,39 +160,4 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
         raise UserError(f"cannot reach the API: {error}") from None
     except KeyboardInterrupt:
         pass
-    return 0
-
-
-def _published(row: dict[str, Any], number: int) -> datetime | None:
-    value = row.get("published", row.get("published_at"))
-    if value in (None, ""):
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise UserError(f"line {number}: published is not an ISO date: {value!r}") from None
-
-
-def cmd_extract(args: argparse.Namespace) -> int:
-    from schemas.events import ExtractionResult
-    from workers.extraction import extract_events
-
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
-    try:
-        with _open_input(args.input) as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise UserError(f"line {number}: not JSON ({error.msg})") from None
-                if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("text"), str):
-                    raise UserError(f"line {number}: expected an object with 'id' and 'text'")
-                events = extract_events(row["text"], _published(row, number), report_id=str(row["id"]))
-                result = ExtractionResult(id=str(row["id"]), events=events)
-                out.write(result.model_dump_json(exclude_none=True) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
     return 0

@@ -3,7 +3,7 @@
 Each event's `id:` is its stream id. A client that reconnects with `Last-Event-ID` (browsers do it
 on their own) gets exactly the entries after that id: the log is read from a position, not from
 pub/sub, so there is no window in which an alert can slip past, and none comes twice. Live entries
-come from the process's one reader of the log (services/delivery/fanout.py), not one per client.
+come from the process's one reader of the log (services/api/alert_fanout.py), not one per client.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from core import keys
 from core.delivery.filters import AlertFilter
 from core.delivery.stream import parse_id, valid_stream_id
-from services.delivery.deps import DeliverySettingsDep
-from services.delivery.fanout import AlertFanout, Closed, Dropped, LogEntry, catch_up
-from services.ingest.deps import RedisDep
+from services.api.alert_fanout import AlertFanout, Closed, Dropped, LogEntry, catch_up
+from services.api.deps import DeliverySettingsDep, RedisDep
 
 router = APIRouter(prefix="/v1", tags=["alerts"])
 
@@ -73,7 +72,7 @@ async def alert_events(
     """Every alert after `start` that passes the filter, for ever. Cancelled when the client goes.
 
     Subscribed to the process's fan-out first, then the log is read from `start` to its end, then the
-    fan-out's entries past the last one read follow (services/delivery/fanout.py says why nothing is
+    fan-out's entries past the last one read follow (services/api/alert_fanout.py says why nothing is
     lost or repeated). Dropped by the fan-out for being slow, the client catches up again from the log.
     """
     yield ServerSentEvent(retry=RECONNECT_MILLISECONDS, comment=f"alerts after {start}")

@@ -14,7 +14,7 @@ from rq import Queue
 from core import keys
 from core.embedded_redis import free_port
 from core.settings import IngestSettings
-from services.ingest.app import create_app
+from services.api.app import create_app
 from tests.conftest import fixture_reports
 
 

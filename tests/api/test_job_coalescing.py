@@ -1,4 +1,4 @@
-"""Reports that arrive while a job waits in the queue join it (services/ingest/store.py), against a real Redis."""
+"""Reports that arrive while a job waits in the queue join it (services/api/report_store.py), against a real Redis."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from rq.job import Job
 from core import defaults, keys
 from core.settings import WorkerSettings
 from schemas.reports import ReportIn
-from services.ingest.store import PreparedReport, ReportStore, UnexpectedEnqueueError, prepare, replay_words
+from services.api.report_store import ReportStore, ReportToStore, UnexpectedEnqueueError, prepare, replay_words
 from tests.helpers import start, stop_all, wait_for_line, wait_until
-from workers.event_store import EventStore
+from workers.dedup.event_store import EventStore
 from workers.jobs import open_seconds
 from workers.processing import BatchResult, process_job_reports
 
 
-def reports(start: int, count: int) -> list[PreparedReport]:
+def reports(start: int, count: int) -> list[ReportToStore]:
     return [
         prepare(
             ReportIn(
@@ -226,7 +226,7 @@ def test_an_enqueue_the_script_cannot_replay_is_refused_before_anything_is_sent(
 
 def test_the_job_named_by_the_ingest_is_the_worker_function() -> None:
     """The ingest names the job function instead of importing it (that would load the extractor)."""
-    from services.ingest.store import PROCESS_REPORTS
+    from services.api.report_store import PROCESS_REPORTS
     from workers.jobs import process_reports
 
     assert PROCESS_REPORTS == f"{process_reports.__module__}.{process_reports.__qualname__}"
@@ -287,7 +287,7 @@ def waits_idle(r: redis.Redis, job_id: str) -> bool:
     return job == job_id.encode() and waiting == b"1" and int(claimed or -1) == r.llen(keys.job_reports(job_id))
 
 
-def statuses(r: redis.Redis, batch: list[PreparedReport]) -> list[bytes | None]:
+def statuses(r: redis.Redis, batch: list[ReportToStore]) -> list[bytes | None]:
     return [r.hget(keys.report(p.id), "status") for p in batch]
 
 

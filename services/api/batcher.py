@@ -12,11 +12,11 @@ import asyncio
 import logging
 from collections import deque
 
-from services.ingest.store import PreparedReport, ReportStore, StoreOutcome
+from services.api.report_store import ReportStore, ReportToStore, StoreOutcome
 
 log = logging.getLogger(__name__)
 
-_Waiter = tuple[list[PreparedReport], "asyncio.Future[list[StoreOutcome]]"]
+_Waiter = tuple[list[ReportToStore], "asyncio.Future[list[StoreOutcome]]"]
 
 
 class IngestBatcher:
@@ -54,7 +54,7 @@ class IngestBatcher:
             pass
         self._task = None
 
-    async def submit(self, reports: list[PreparedReport]) -> list[StoreOutcome]:
+    async def submit(self, reports: list[ReportToStore]) -> list[StoreOutcome]:
         """Queue reports for the next commit and wait until it is done."""
         future: asyncio.Future[list[StoreOutcome]] = asyncio.get_running_loop().create_future()
         self._waiting.append((reports, future))
