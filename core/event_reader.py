@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from importlib import resources
 from typing import Any
 
 import redis
 import redis.asyncio
 
-RENDER_LUA = resources.files("core").joinpath("render.lua").read_text()
+from core import lua
+
+RENDER_LUA = lua.source("core", "render.lua")
 """`render(cid, mentions_last)`: a canonical event's JSON from its state; loaded in front of the scripts that use it."""
 
-READ_LUA = (
-    RENDER_LUA
-    + """
--- ARGV: index of the last mention to list ('-' for none), then event ids. Returns each event's JSON or false.
-local last = ARGV[1] ~= '-' and ARGV[1] or nil
-local out = {}
-for k = 2, #ARGV do out[k - 1] = render(ARGV[k], last) or false end
-return out
-"""
-)
+READ_LUA = lua.source("core", "render.lua", "read_events.lua")
 _EVENT_ID = re.compile(r"ev-[0-9a-f]{24}")
 """What `canonical_id` makes; anything else (a user's typo, `ev-…:mentions`) is no event, not a Redis error."""
 

@@ -19,7 +19,7 @@ import orjson
 import redis
 from pydantic import AnyHttpUrl, BaseModel, Field, field_validator
 
-from core import keys
+from core import keys, lua
 from core.delivery.filters import AlertFilter
 from core.delivery.signing import generate_secret, secret_key
 
@@ -190,7 +190,7 @@ def delete(connection: redis.Redis, subscription_id: str) -> bool:
     return bool(deleted)
 
 
-_UPDATE_IF_EXISTS = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], unpack(ARGV)) end"
+_UPDATE_IF_EXISTS = lua.source("core.delivery", "update_if_exists.lua")
 
 
 def update_fields(

@@ -26,7 +26,7 @@ import orjson
 import redis
 from pydantic import ValidationError
 
-from core import defaults, keys
+from core import defaults, keys, lua
 from core.settings import NotifierSettings
 from schemas.events import Event
 from schemas.situation import Situation
@@ -46,12 +46,8 @@ class _GroupClosed(Exception):
 
 LEASE_MILLISECONDS = 5000
 
-_RENEW_LUA = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
-"""
+_RENEW_LUA = lua.source("services.notifier", "lease_renew.lua")
+_RELEASE_LUA = lua.source("services.notifier", "lease_release.lua")
 
 _EVENT_FIELDS = set(Event.model_fields)
 _SITUATION_KIND_NAMES = frozenset(kind.value.encode() for kind in SITUATION_KINDS)
@@ -166,12 +162,7 @@ class Notifier:
                 self._leading = False
                 self.stop.wait(1)
         with contextlib.suppress(redis.RedisError):  # Redis away at stop: the lease lapses by itself
-            self.connection.eval(
-                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-                1,
-                keys.NOTIFIER_LEADER,
-                self.consumer,
-            )
+            self.connection.eval(_RELEASE_LUA, 1, keys.NOTIFIER_LEADER, self.consumer)
 
     def _block_milliseconds(self) -> int:
         """Block on the stream until new entries come or the next group is due, whichever is first."""

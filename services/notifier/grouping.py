@@ -18,7 +18,7 @@ from typing import Any
 import redis
 from redis.client import Pipeline
 
-from core import keys
+from core import keys, lua
 from schemas.situation import Situation
 from services.notifier import silences
 from services.notifier.emitter import AlertEmitter
@@ -60,15 +60,7 @@ def queue_close(pipe: Pipeline, place_id: str) -> None:
     pipe.delete(keys.alert_group(place_id))
 
 
-_READ_LUA = """
-local out = {}
-for i = 1, #KEYS, 3 do
-  out[#out + 1] = redis.call('GET', KEYS[i])
-  out[#out + 1] = redis.call('HGETALL', KEYS[i + 1])
-  out[#out + 1] = redis.call('HGET', KEYS[i + 2], 'report_time')
-end
-return out
-"""
+_READ_LUA = lua.source("services.notifier", "read_places.lua")
 
 PlaceRead = tuple[bytes | None, dict[str, Notified], datetime | None]
 

@@ -13,99 +13,25 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
 import redis
 from redis.exceptions import NoScriptError
 from rq import Queue
 
-from core import keys
+from core import keys, lua
 from core.event_reader import RENDER_LUA
 from core.settings import WorkerSettings
 from workers.dedup import minhash
 from workers.dedup.canonical import MergeItem, ReportFacts, clean_source
 
-_CLAIM_FUNCTION_LUA = """
--- Marks queued reports 'processing'; appends (id, status, payload) per report to `out`, the payload of
--- pending ones only.
-local function claim(ids, out)
-  for k = 1, #ids do
-    local key = 'sitrep:report:' .. ids[k]
-    local status = redis.call('HGET', key, 'status') or 'missing'
-    local payload = ''
-    if status == 'queued' or status == 'processing' then
-      payload = redis.call('HGET', key, 'report') or ''
-      if status == 'queued' then redis.call('HSET', key, 'status', 'processing') end
-    end
-    out[#out + 1] = ids[k]
-    out[#out + 1] = status
-    out[#out + 1] = payload
-  end
-  return out
-end
-"""
+_CLAIM_LUA = lua.source("workers.dedup", "claim_function.lua", "claim.lua")
 
-_CLAIM_LUA = (
-    _CLAIM_FUNCTION_LUA
-    + """
--- Returns (id, status, payload) per report. ARGV: the report ids; or KEYS = (open-job pointer, the job's
--- report list, running-job key) and ARGV = (job id, lease in ms, or 0 to run the job closed): then the
--- job is first closed to newcomers while queued (the ingest joins only the queued job the pointer names)
--- and its list gives the ids; with a lease it becomes the queue's running job, which the ingest joins
--- while its worker waits (the take script). The list stays, so a retry of the job reads the same reports.
-local ids = ARGV
-if #KEYS == 3 then
-  if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-  ids = redis.call('LRANGE', KEYS[2], 0, -1)
-  if ARGV[2] ~= '0' then
-    redis.call('HSET', KEYS[3], 'job', ARGV[1], 'claimed', #ids, 'waiting', '0')
-    redis.call('PEXPIRE', KEYS[3], ARGV[2])
-  end
-end
-return claim(ids, {})
-"""
-)
+_TAKE_LUA = lua.source("workers.dedup", "claim_function.lua", "take.lua")
 
-_TAKE_LUA = (
-    _CLAIM_FUNCTION_LUA
-    + """
--- A running job takes the reports that joined its list since `offset`; or, with none, ends its openness.
--- KEYS: running-job key, the job's report list, its wake list, then the RQ queue lists its worker serves.
--- ARGV: job id, offset, close ('1': take no more after these), lease ms.
--- Returns 'open' (still the running job: newcomers may come) or 'closed', then claimed rows as `claim`.
--- Closing and the last read of the list are one step: no report can join after the job's last look.
-local mine = redis.call('HGET', KEYS[1], 'job') == ARGV[1]
-local ids = redis.call('LRANGE', KEYS[2], tonumber(ARGV[2]), -1)
-redis.call('DEL', KEYS[3])
-local close = ARGV[3] == '1' or not mine
-if #ids == 0 and not close then
-  for k = 4, #KEYS do  -- other work waits for this worker: free it rather than wait for newcomers
-    if redis.call('LLEN', KEYS[k]) > 0 then close = true; break end
-  end
-end
-if close then
-  if mine then redis.call('DEL', KEYS[1]) end
-  return claim(ids, { 'closed' })
-end
--- 'waiting': the worker has nothing in hand and is about to wait; only then does the ingest join.
-if #ids > 0 then
-  redis.call('HSET', KEYS[1], 'claimed', tonumber(ARGV[2]) + #ids, 'waiting', '0')
-else
-  redis.call('HSET', KEYS[1], 'waiting', '1')
-end
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-return claim(ids, { 'open' })
-"""
-)
+_CLOSE_LUA = lua.source("workers.dedup", "close_job.lua")
 
-_CLOSE_LUA = """
--- A job that failed takes no newcomers: its retry reads its list, joined reports included.
-if redis.call('HGET', KEYS[1], 'job') == ARGV[1] then redis.call('DEL', KEYS[1]) end
-redis.call('DEL', KEYS[2])
-"""
-
-MERGE_LUA = RENDER_LUA + resources.files("workers.dedup").joinpath("merge.lua").read_text()
+MERGE_LUA = RENDER_LUA + lua.source("workers.dedup", "merge.lua")
 
 
 @dataclass
