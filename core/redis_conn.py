@@ -5,14 +5,12 @@ from __future__ import annotations
 import redis
 import redis.asyncio
 
-
-class RedisNotConfigured(RuntimeError):
-    """No REDIS_URL was given to a command that cannot start its own Redis."""
+from core.errors import RedisUrlMissing
 
 
 def _require(url: str | None) -> str:
     if not url:
-        raise RedisNotConfigured(
+        raise RedisUrlMissing(
             "REDIS_URL is not set. Set it (for example redis://127.0.0.1:6379/0), "
             "or use `sitrep run`, which starts an embedded Redis."
         )

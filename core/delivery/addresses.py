@@ -17,6 +17,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from core.errors import AddressRefused
+
 ALLOW_SETTING = "SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"
 
 
@@ -80,10 +82,6 @@ def private_address(url: str) -> str | None:
     return _first_private(resolve(urlsplit(url).hostname or ""))
 
 
-class Refused(ValueError):
-    """Nothing may be sent to this URL now; the message says why, in words an operator can act on."""
-
-
 ADDRESSES_TRIED = 3
 """Addresses of a name an attempt connects to at most, one after another while connecting fails."""
 
@@ -116,16 +114,16 @@ def pin(url: str, allow_private: bool, limit: int = ADDRESSES_TRIED) -> list[Pin
     """The URL bound to each of its host's first `limit` addresses (families alternating), in the
     order to try them.
 
-    Raises Refused when the name does not resolve, or when any of its addresses is not public and
+    Raises AddressRefused when the name does not resolve, or when any of its addresses is not public and
     `allow_private` is off (a name with one private address among public ones is refused whole).
     """
     parts = urlsplit(url)
     host = parts.hostname or ""
     found = resolve(host)
     if not found:
-        raise Refused(f"{host or url} does not resolve")
+        raise AddressRefused(f"{host or url} does not resolve")
     if not allow_private and (private := _first_private(found)) is not None:
-        raise Refused(refusal(url, private))
+        raise AddressRefused(refusal(url, private))
     userinfo, _, hostport = parts.netloc.rpartition("@")
     port = f":{parts.port}" if parts.port is not None else ""
     sni = host if parts.scheme == "https" and not _is_ip(host) else None

@@ -23,6 +23,7 @@ from rq import Queue, Retry
 
 from core import keys
 from core.delivery import addresses, signing, subscriptions
+from core.errors import AddressRefused, ReplayRefused
 from core.settings import DeliverySettings
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
         }
         try:
             targets = addresses.pin(subscription.url, settings.webhook_allow_private_addresses)
-        except addresses.Refused as refused:
+        except AddressRefused as refused:
             error = f"not sent: {refused}"  # retried: the name may be repointed
         else:
             code, error = post(targets, body, headers, settings.webhook_timeout_seconds)
@@ -229,10 +230,6 @@ def _defer(connection: redis.Redis, settings: DeliverySettings, identifier: str,
         pipe.execute()
     log.info("webhook %s attempt %d deferred %.1fs: its endpoint is failing", identifier, attempt, delay)
     return "deferred"
-
-
-class ReplayRefused(Exception):
-    """The delivery cannot be replayed now (its subscription is disabled or gone)."""
 
 
 def replay(connection: redis.Redis, settings: DeliverySettings, identifier: str) -> None:

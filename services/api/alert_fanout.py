@@ -26,6 +26,7 @@ import redis.asyncio
 
 from core import keys
 from core.delivery.stream import parse_id
+from core.errors import FanoutClosed, ListenerDropped
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +58,6 @@ def to_entry(entry_id: bytes, fields: dict[bytes, bytes]) -> LogEntry | None:
         log.warning("alert log entry %s is not JSON; skipped", identifier)
         alert = None
     return LogEntry(identifier, raw, alert if isinstance(alert, dict) else None)
-
-
-class Dropped(Exception):
-    """The listener no longer gets entries (its queue filled up, or the reader failed): it must read
-    the log itself from its last position, and subscribe again."""
-
-
-class Closed(Exception):
-    """The fan-out was closed (the API is stopping): the stream ends, and its client reconnects."""
 
 
 @dataclass(eq=False)
@@ -127,12 +119,12 @@ class AlertFanout:
     async def subscribe(self) -> Listener:
         """A new listener: it gets every entry the reader reads from now on."""
         if self._closed:
-            raise Closed()
+            raise FanoutClosed()
         if self._task is None:
             # The reader starts at the newest entry now: older ones are the listener's to catch up on.
             newest: Any = await self._client.xrevrange(keys.ALERTS_STREAM, count=1)
             if self._closed:  # closed during the await: start nothing on a closed client
-                raise Closed()
+                raise FanoutClosed()
             if self._task is None:  # another listener may have started it during the await
                 start = newest[0][0].decode() if newest else "0-0"
                 self._task = asyncio.create_task(self._read(start), name="sitrep-alert-fanout")
@@ -148,7 +140,7 @@ class AlertFanout:
         self._closed = True
         listeners, self._listeners = self._listeners, set()
         for listener in listeners:
-            listener.queue.put_nowait(Closed())
+            listener.queue.put_nowait(FanoutClosed())
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -175,7 +167,7 @@ class AlertFanout:
                 log.warning("alert fan-out stopped: %s", error)
             listeners, self._listeners = self._listeners, set()
             for listener in listeners:
-                listener.queue.put_nowait(Dropped())
+                listener.queue.put_nowait(ListenerDropped())
         finally:
             if self._task is asyncio.current_task():
                 self._task = None
@@ -184,6 +176,6 @@ class AlertFanout:
         for listener in list(self._listeners):
             if listener.queue.qsize() >= self._limit:
                 self._listeners.discard(listener)
-                listener.queue.put_nowait(Dropped())
+                listener.queue.put_nowait(ListenerDropped())
             else:
                 listener.queue.put_nowait(entry)

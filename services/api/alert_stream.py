@@ -21,7 +21,8 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from core import keys
 from core.delivery.filters import AlertFilter
 from core.delivery.stream import parse_id, valid_stream_id
-from services.api.alert_fanout import AlertFanout, Closed, Dropped, LogEntry, catch_up
+from core.errors import FanoutClosed, ListenerDropped
+from services.api.alert_fanout import AlertFanout, LogEntry, catch_up
 from services.api.deps import DeliverySettingsDep, RedisDep
 
 router = APIRouter(prefix="/v1", tags=["alerts"])
@@ -83,7 +84,7 @@ async def alert_events(
     last, position = start, parse_id(start)
     try:
         listener = await fanout.subscribe()
-    except Closed:
+    except FanoutClosed:
         return
     try:
         while True:
@@ -100,13 +101,13 @@ async def alert_events(
                     last, position = entry.id, entry_position
                     if _passes(entry, alert_filter):
                         yield ServerSentEvent(data=entry.raw.decode(), id=entry.id)
-            except Dropped:
+            except ListenerDropped:
                 fanout.unsubscribe(listener)
                 listener = await fanout.subscribe()
                 gap = await trimmed_since(client, last)  # the log may have been trimmed past this client
                 if gap is not None:
                     yield ServerSentEvent(event="gap", data=orjson.dumps(gap).decode())
-    except Closed:
+    except FanoutClosed:
         return
     finally:
         fanout.unsubscribe(listener)

@@ -35,6 +35,7 @@ import redis.asyncio
 from rq import Queue, Retry
 
 from core import defaults, keys, lua
+from core.errors import UnreplayableEnqueue
 from schemas.reports import ReportIn
 
 log = logging.getLogger(__name__)
@@ -50,14 +51,10 @@ _REPLAYABLE = frozenset({b"SADD", b"HSET", b"RPUSH", b"LPUSH", b"EXPIRE", b"PERS
 reply RQ would need) could fail inside the script after the reports were written: refused up front."""
 
 
-class UnexpectedEnqueueError(RuntimeError):
-    """This RQ version enqueues a job with commands the store script cannot replay safely."""
-
-
 def replay_words(commands: list[tuple[Any, ...]]) -> list[bytes | str | int | float]:
     """RQ's enqueue commands as the store script reads them: (argument count, arguments...) each.
 
-    Raises UnexpectedEnqueueError, before anything is sent, if one is not a plain write the script can
+    Raises UnreplayableEnqueue, before anything is sent, if one is not a plain write the script can
     replay: a script that failed half-way would leave reports stored with no job.
     """
     words: list[bytes | str | int | float] = []
@@ -65,7 +62,7 @@ def replay_words(commands: list[tuple[Any, ...]]) -> list[bytes | str | int | fl
         head = command[0]
         name = head.encode().upper() if isinstance(head, str) else bytes(head).upper()
         if name not in _REPLAYABLE:
-            raise UnexpectedEnqueueError(
+            raise UnreplayableEnqueue(
                 f"RQ enqueues with {name.decode(errors='replace')!r}, which the store script does not replay; "
                 "nothing was stored (sitrep is tested with rq 2 and 3)"
             )

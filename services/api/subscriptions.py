@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from core.delivery import addresses, subscriptions, webhooks
 from core.delivery.subscriptions import Delivery, Subscription, SubscriptionIn
+from core.errors import ReplayRefused
 from services.api.deps import DeliverySettingsDep, SyncRedisDep
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["webhooks"])
@@ -95,6 +96,6 @@ def replay_delivery(
     _delivery(connection, subscription_id, delivery_id)
     try:
         webhooks.replay(connection, settings, delivery_id)
-    except webhooks.ReplayRefused as error:
+    except ReplayRefused as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     return _delivery(connection, subscription_id, delivery_id)

@@ -8,7 +8,8 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from services.cli.inputs import UserError, open_input
+from core.errors import InvalidInput
+from services.cli.inputs import open_input
 
 
 def _published(row: dict[str, Any], number: int) -> datetime | None:
@@ -18,7 +19,7 @@ def _published(row: dict[str, Any], number: int) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        raise UserError(f"line {number}: published is not an ISO date: {value!r}") from None
+        raise InvalidInput(f"line {number}: published is not an ISO date: {value!r}") from None
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -34,9 +35,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 try:
                     row = json.loads(line)
                 except json.JSONDecodeError as error:
-                    raise UserError(f"line {number}: not JSON ({error.msg})") from None
+                    raise InvalidInput(f"line {number}: not JSON ({error.msg})") from None
                 if not isinstance(row, dict) or "id" not in row or not isinstance(row.get("text"), str):
-                    raise UserError(f"line {number}: expected an object with 'id' and 'text'")
+                    raise InvalidInput(f"line {number}: expected an object with 'id' and 'text'")
                 events = extract_events(row["text"], _published(row, number), report_id=str(row["id"]))
                 result = ExtractionResult(id=str(row["id"]), events=events)
                 out.write(result.model_dump_json(exclude_none=True) + "\n")

@@ -7,9 +7,7 @@ from typing import IO
 
 import httpx
 
-
-class UserError(Exception):
-    """A problem with what the user gave us: printed as one line, exit status 2."""
+from core.errors import InvalidInput
 
 
 def open_input(path: str) -> IO[str]:
@@ -19,7 +17,7 @@ def open_input(path: str) -> IO[str]:
     try:
         return open(path, encoding="utf-8")
     except OSError as error:
-        raise UserError(f"cannot read {path}: {error.strerror}") from None
+        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
 
 
 def explain(response: httpx.Response) -> str:

@@ -14,9 +14,8 @@ from pathlib import Path
 import pydantic
 import redis
 
-from core.redis_conn import RedisNotConfigured
+from core.errors import InvalidInput, RedisUrlMissing, SitrepError, UnknownWorkerClass
 from services.cli.extract import cmd_extract
-from services.cli.inputs import UserError
 from services.cli.post import cmd_post
 from services.cli.subscribe import cmd_subscribe
 
@@ -38,7 +37,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
     settings = IngestSettings()
     if not settings.redis_url:
-        raise RedisNotConfigured("REDIS_URL is not set: `sitrep api` needs a Redis (or use `sitrep run`)")
+        raise RedisUrlMissing("REDIS_URL is not set: `sitrep api` needs a Redis (or use `sitrep run`)")
     app = create_app(settings)
     freeze_startup_objects()  # the app's modules and schemas: not walked again by every full collection
     uvicorn.run(
@@ -54,12 +53,9 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
 def _cmd_worker(args: argparse.Namespace) -> int:
     from core.settings import WorkerSettings
-    from workers.runner import WorkerClassError, run_worker
+    from workers.runner import run_worker
 
-    try:
-        return run_worker(WorkerSettings(), queues=args.queues, burst=args.burst, worker_class=args.worker_class)
-    except WorkerClassError as error:
-        raise UserError(str(error)) from None
+    return run_worker(WorkerSettings(), queues=args.queues, burst=args.burst, worker_class=args.worker_class)
 
 
 def _cmd_notifier(args: argparse.Namespace) -> int:
@@ -157,17 +153,21 @@ def _is_settings(title: str) -> bool:
     return isinstance(found, type) and issubclass(found, BaseSettings)
 
 
+USER_ERRORS: dict[type[SitrepError], int] = {InvalidInput: 2, RedisUrlMissing: 2, UnknownWorkerClass: 2}
+"""The errors a user can fix, printed as `sitrep COMMAND: message`, and the exit status of each."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         code: int = args.func(args)
-    except UserError as error:
+    except SitrepError as error:
+        status = next((code for kind, code in USER_ERRORS.items() if isinstance(error, kind)), None)
+        if status is None:
+            raise  # not the user's to fix: a bug, which must show its trace
         print(f"sitrep {args.command}: {error}", file=sys.stderr)
-        return 2
-    except RedisNotConfigured as error:
-        print(f"sitrep {args.command}: {error}", file=sys.stderr)
-        return 2
+        return status
     except pydantic.ValidationError as error:
         if not _is_settings(error.title):
             raise  # not a setting: a bug, which must show its trace

@@ -8,7 +8,8 @@ from typing import Any
 
 import httpx
 
-from services.cli.inputs import UserError, explain, open_input
+from core.errors import InvalidInput
+from services.cli.inputs import explain, open_input
 
 BATCH_LIMIT = 1000
 
@@ -17,7 +18,7 @@ def read_reports(text: str) -> list[dict[str, Any]]:
     """A JSON object, a JSON array of objects, or JSON Lines."""
     stripped = text.strip()
     if not stripped:
-        raise UserError("no reports in the input")
+        raise InvalidInput("no reports in the input")
     try:
         parsed = json.loads(stripped)
     except json.JSONDecodeError:
@@ -29,12 +30,12 @@ def read_reports(text: str) -> list[dict[str, Any]]:
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as error:
-                raise UserError(f"line {number}: not JSON ({error.msg})") from None
+                raise InvalidInput(f"line {number}: not JSON ({error.msg})") from None
         parsed = rows
     items = parsed if isinstance(parsed, list) else [parsed]
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise UserError(f"report {index + 1}: expected a JSON object, got {type(item).__name__}")
+            raise InvalidInput(f"report {index + 1}: expected a JSON object, got {type(item).__name__}")
     return items
 
 
@@ -47,15 +48,15 @@ def cmd_post(args: argparse.Namespace) -> int:
             if len(reports) == 1:
                 response = client.post(f"{base}/v1/reports", json=reports[0])
                 if response.status_code >= 400:
-                    raise UserError(explain(response))
+                    raise InvalidInput(explain(response))
                 print(json.dumps(response.json()))
                 return 0
             for start in range(0, len(reports), BATCH_LIMIT):
                 response = client.post(f"{base}/v1/reports/batch", json=reports[start : start + BATCH_LIMIT])
                 if response.status_code >= 400:
-                    raise UserError(f"reports {start + 1}..: {explain(response)}")
+                    raise InvalidInput(f"reports {start + 1}..: {explain(response)}")
                 for ack in response.json()["reports"]:
                     print(json.dumps(ack))
     except httpx.TransportError as error:
-        raise UserError(f"cannot reach {base}: {error}") from None
+        raise InvalidInput(f"cannot reach {base}: {error}") from None
     return 0

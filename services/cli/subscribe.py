@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 
 from core.delivery.filters import AlertFilter
-from services.cli.inputs import UserError, explain
+from core.errors import InvalidInput
+from services.cli.inputs import explain
 
 
 def _print_alert(alert: dict[str, Any], as_json: bool) -> None:
@@ -28,7 +29,7 @@ def _alert_filter(args: argparse.Namespace) -> AlertFilter:
     try:
         return AlertFilter(place=args.place or [], kind=args.kind or [], category=args.category or [])
     except ValidationError as error:
-        raise UserError("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())) from None
+        raise InvalidInput("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in error.errors())) from None
 
 
 def _alerts_from_redis(redis_url: str, since: str | None) -> Iterator[dict[str, Any]]:
@@ -111,7 +112,7 @@ def _alerts_from_api(
                 ) as response:
                     if response.status_code >= 400:
                         response.read()
-                        raise UserError(explain(response))
+                        raise InvalidInput(explain(response))
                     connected, wait = True, reconnect_seconds
                     for event, event_id, data in read_sse(response.iter_lines()):
                         if event == "gap":
@@ -140,7 +141,7 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per reconnect is noise on a terminal
     alert_filter = _alert_filter(args)
     if args.since not in (None, "$") and not valid_stream_id(args.since):
-        raise UserError(f"--since: not a stream id: {args.since!r} (e.g. 0, or an id printed with --json)")
+        raise InvalidInput(f"--since: not a stream id: {args.since!r} (e.g. 0, or an id printed with --json)")
     redis_url = args.redis_url
     if redis_url is None and args.url is None:
         redis_url = CommonSettings().redis_url
@@ -157,7 +158,7 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
             if args.count is not None and seen >= args.count:
                 break
     except httpx.TransportError as error:
-        raise UserError(f"cannot reach the API: {error}") from None
+        raise InvalidInput(f"cannot reach the API: {error}") from None
     except KeyboardInterrupt:
         pass
     return 0

@@ -11,9 +11,10 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 
 from core import defaults, keys
+from core.errors import UnreplayableEnqueue
 from core.settings import WorkerSettings
 from schemas.reports import ReportIn
-from services.api.report_store import ReportStore, ReportToStore, UnexpectedEnqueueError, prepare, replay_words
+from services.api.report_store import ReportStore, ReportToStore, prepare, replay_words
 from tests.helpers import start, stop_all, wait_for_line, wait_until
 from workers.dedup.event_store import EventStore
 from workers.jobs import open_seconds
@@ -220,7 +221,7 @@ def test_an_enqueue_the_script_cannot_replay_is_refused_before_anything_is_sent(
         "q",
         "j",
     ]
-    with pytest.raises(UnexpectedEnqueueError, match="EVALSHA"):
+    with pytest.raises(UnreplayableEnqueue, match="EVALSHA"):
         replay_words([("HSET", "k", "f", "v"), ("EVALSHA", "abc", 0)])
 
 

@@ -18,7 +18,8 @@ import redis.asyncio
 
 from core import keys
 from core.delivery.filters import AlertFilter
-from services.api.alert_fanout import AlertFanout, Dropped, after
+from core.errors import ListenerDropped
+from services.api.alert_fanout import AlertFanout, after
 from services.api.alert_stream import alert_events
 from tests.delivery.conftest import make_alert
 
@@ -155,7 +156,7 @@ def test_a_full_queue_ends_with_dropped(redis_url: str, r: redis.Redis) -> None:
         assert [(await listener.next()).id for _ in range(2)] == logged[:2]
         try:
             await listener.next()
-        except Dropped:
+        except ListenerDropped:
             pass
         else:
             raise AssertionError("a listener past its limit must be told it was dropped")
