@@ -23,6 +23,8 @@ import redis
 from core import defaults, keys
 from core.delivery import stream, subscriptions, webhooks
 from core.delivery.subscriptions import Subscription
+from core.redis_conn import sync_client
+from core.service_loop import run_until_stopped, serve
 from core.settings import DeliverySettings
 
 log = logging.getLogger(__name__)
@@ -158,38 +160,26 @@ class Dispatcher:
         """Until `stop` is set; a lost Redis connection is retried, never fatal."""
         self.ensure_group()
         log.info("dispatcher %s reading %s as group %s", self.name, keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP)
-        while not self.stop.is_set():
-            try:
-                self.step()
-            except (redis.ConnectionError, redis.TimeoutError) as error:
-                log.warning("redis unavailable (%s); retrying", error)
-                self.stop.wait(1.0)
-            except redis.ResponseError as error:
-                if "NOGROUP" in str(error):
-                    self.ensure_group()  # the log was deleted (e.g. FLUSHALL): start again on the new one
-                    continue
-                log.exception("dispatcher step failed; retrying")
-                self.stop.wait(1.0)
-            except Exception:  # a bug must not stop webhooks for good: the entry stays pending and is retried
-                log.exception("dispatcher step failed; retrying")
-                self.stop.wait(1.0)
+        run_until_stopped(self.stop, self.step, self._recover)
+
+    def drain(self) -> None:
+        """Handle every alert left to read, then return."""
+        self.ensure_group()
+        while self.step(block_milliseconds=None):
+            pass
+
+    def _recover(self, error: Exception) -> float:
+        if isinstance(error, redis.ConnectionError | redis.TimeoutError):
+            log.warning("redis unavailable (%s); retrying", error)
+            return 1.0
+        if isinstance(error, redis.ResponseError) and "NOGROUP" in str(error):
+            self.ensure_group()  # the log was deleted (e.g. FLUSHALL): start again on the new one
+            return 0.0
+        # A bug must not stop webhooks for good: the entry stays pending and is retried.
+        log.exception("dispatcher step failed; retrying")
+        return 1.0
 
 
 def run_dispatcher(settings: DeliverySettings, until_idle: bool = False) -> int:
     """`sitrep dispatcher`: until SIGTERM/SIGINT, or until nothing is left to read with `until_idle`."""
-    import signal
-
-    from core.gc_freeze import freeze_startup_objects
-    from core.redis_conn import sync_client
-
-    dispatcher = Dispatcher(sync_client(settings.redis_url), settings)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: dispatcher.stop.set())
-    freeze_startup_objects()
-    if until_idle:
-        dispatcher.ensure_group()
-        while dispatcher.step(block_milliseconds=None):
-            pass
-        return 0
-    dispatcher.run()
-    return 0
+    return serve(Dispatcher(sync_client(settings.redis_url), settings), until_idle)

@@ -60,7 +60,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
 def _cmd_notifier(args: argparse.Namespace) -> int:
     from core.settings import NotifierSettings
-    from services.notifier.runner import run_notifier
+    from services.notifier.consumer import run_notifier
 
     return run_notifier(NotifierSettings(), until_idle=args.until_idle)
 

@@ -101,16 +101,18 @@ def evaluate_place(
     return evaluate(situation, rules, notified, now, mute)
 
 
+def queue_notified(pipe: Pipeline, place_id: str, notified: dict[str, Notified]) -> None:
+    """In the caller's MULTI: record what was notified for the place, rule (and category) by rule."""
+    if notified:
+        pipe.hset(keys.notified(place_id), mapping={key: value.model_dump_json() for key, value in notified.items()})
+
+
 def queue_outcome(
     pipe: Pipeline, emitter: AlertEmitter, situation: Situation, outcome: Outcome, closes_group: bool
 ) -> None:
     """In the caller's MULTI: emit the alerts once each, record them as notified, reset the timers."""
     emitter.queue(pipe, outcome.intents, situation)
-    if outcome.notified:
-        pipe.hset(
-            keys.notified(situation.place_id),
-            mapping={key: value.model_dump_json() for key, value in outcome.notified.items()},
-        )
+    queue_notified(pipe, situation.place_id, outcome.notified)
     if closes_group:
         queue_close(pipe, situation.place_id)
     if outcome.repeat_due is not None:
