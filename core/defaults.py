@@ -35,12 +35,9 @@ reports such a job held wait minutes either way, but not a quarter of an hour. A
 often to look (its RQ worker TTL is this plus 15 s)."""
 
 WORKER_CLASS = "rq.worker.SimpleWorker"
-"""RQ worker class of `sitrep worker`. RQ's forking Worker pays about 17 ms per job for the fork of a
-process holding the lexicons; under light load every report is its own job, which capped a worker
-near 58 jobs/s and made POST-to-alert latency at 200 reports/s grow without bound (p50 9 s), where
-SimpleWorker gave 74 ms. Jobs here are short (a batch of reports, well under a second), so
-SimpleWorker's one drawback, no heartbeat during a job, does not bite; a job timeout still applies
-(SIGALRM). `--worker-class rq.worker.Worker` buys crash isolation per job at that cost."""
+"""RQ worker class of `sitrep worker`: no fork per job, whose cost capped a worker's job rate
+(docs/benchmarks.md). Jobs are short, so going without a heartbeat during one does not bite; the job
+timeout still applies. `--worker-class rq.worker.Worker` buys crash isolation per job at that cost."""
 
 JOB_RETRY_INTERVALS_SECONDS = (5, 30, 120)
 """Retries of a job that failed on a transient error (needs a worker started with the scheduler)."""

@@ -36,8 +36,8 @@ RESPONSE_EXCERPT_BYTES = 300
 Outcome = Literal["delivered", "retry", "failed", "gone", "cancelled"]
 
 _TLS = httpx.create_ssl_context()
-"""Made once per process (before the worker forks, as it imports this module first): building it costs
-about 20 ms, more than a local POST."""
+"""Made once per process (before the worker forks, as it imports this module first): building one costs
+more than a local POST."""
 
 
 def webhook_queue(connection: redis.Redis, settings: DeliverySettings) -> Queue:

@@ -1,9 +1,8 @@
 """One blocked XREAD per API process for all its SSE clients: the alert log is read once and fanned out.
 
-Each open `/v1/alerts/stream` used to block a Redis connection of its own on XREAD, so every alert was
-sent by Redis and parsed by the API once per client, and past 100 streams (redis-py 8's pool limit)
-the API refused new ones, and every other route with them. Now, while anyone listens, one task
-reads the log, parses each alert once and puts it on every listener's queue.
+While anyone listens, one task reads the log, parses each alert once and puts it on every listener's
+queue, so an SSE client costs no Redis connection of its own (docs/benchmarks.md has the before and
+after).
 
 Exactness does not rest on the fan-out. A client subscribes first, then reads the log itself from its
 own position up to the end (`catch_up`), then takes from its queue only entries past the last one it

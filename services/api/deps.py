@@ -1,7 +1,7 @@
 """FastAPI dependencies: the Redis clients, the batcher and the settings, all swappable in tests.
 
-They are `async def` on purpose: FastAPI runs a plain `def` dependency in a thread pool, which cost
-the ingest route a fifth of its throughput.
+They are `async def` on purpose: FastAPI runs a plain `def` dependency in a thread pool, which the
+ingest route would pay for on every request.
 """
 
 from __future__ import annotations

@@ -73,9 +73,8 @@ def replay_words(commands: list[tuple[Any, ...]]) -> list[bytes | str | int | fl
 def content_hash(source: str, text: str) -> str:
     """Hash of (source, trimmed text): equal for an exact resend.
 
-    Only leading and trailing white space is ignored. Folding all white space and case cost 20 µs
-    per 3 KB report, a fifth of the ingest route; resends that differ inside the text are caught
-    as near-duplicates by the workers instead.
+    Only leading and trailing white space is ignored: folding all of it and case cost the ingest route
+    too much; resends that differ inside the text are caught as near-duplicates by the workers instead.
     """
     digest = hashlib.sha256(source.casefold().encode())
     digest.update(b"\x00")

@@ -1,8 +1,7 @@
 """Reports: POST /v1/reports and /v1/reports/batch (the hot path), GET /v1/reports/{id}.
 
-The POSTs are bare Starlette routes: FastAPI's per-request machinery (dependency solving,
-response-model validation) cost them about 40 % of their throughput; `openapi.py` documents them
-in the same schema. Errors are FastAPI-shaped (`{"detail": ...}`), raised as HTTPException.
+The POSTs are bare Starlette routes, the hot path without FastAPI's per-request machinery (dependency
+solving, response-model validation); `openapi.py` documents them in the same schema. Errors are FastAPI-shaped (`{"detail": ...}`), raised as HTTPException.
 """
 
 from __future__ import annotations
