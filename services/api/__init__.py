@@ -1,1 +1,2 @@
-"""The HTTP ingest service: validate reports, store and enqueue them atomically, answer 202."""
+"""The HTTP API (`sitrep api`): the app factory, one module of routes per resource, and the report store
+that stores and enqueues POSTed reports in one step."""

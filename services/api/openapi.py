@@ -1,4 +1,4 @@
-"""OpenAPI entries for the Starlette intake routes, which FastAPI's generator does not see."""
+"""OpenAPI entries for the bare Starlette report POSTs (reports.py), which FastAPI's generator does not see."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _operation(summary: str, request_schema: dict[str, Any], response_model: str
 
 
 def install(app: FastAPI) -> None:
-    """Make `app.openapi()` include the intake routes and their models."""
+    """Make `app.openapi()` include the report POSTs and their models."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
