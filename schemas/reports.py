@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services import defaults
+REPORT_MAX_TEXT_CHARS = 1_000_000
+"""A report text longer than this is refused with 422."""
 
 ReportStatus = Literal["queued", "processing", "done", "duplicate", "failed"]
 
@@ -25,7 +26,7 @@ class ReportIn(BaseModel):
         description="Client-chosen id for idempotency; a resend with the same id is not processed again.",
     )
     source: str = Field(min_length=1, max_length=200, description="Outlet or monitor, e.g. 'AP', 'SOHR'.")
-    text: str = Field(min_length=1, max_length=defaults.REPORT_MAX_TEXT_CHARS)
+    text: str = Field(min_length=1, max_length=REPORT_MAX_TEXT_CHARS)
     published_at: datetime = Field(description="Publication time; naive times are read as UTC.")
     title: str | None = Field(default=None, max_length=2000)
     url: str | None = Field(default=None, max_length=4000)

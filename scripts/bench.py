@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import redis  # noqa: E402
 
-from services.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
+from core.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
 
 ROWS: list[tuple[str, str, str, str, str]] = []  # figure, value, reference, ref value, ratio
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -256,8 +256,8 @@ def make_reports(texts: list[str], count: int, prefix: str) -> list[Any]:
 
 def store_reports(client: redis.Redis, reports: list[Any], report_ttl_seconds: int | None = None) -> list[str]:
     """Store reports with their jobs, 1,000 per commit, as the ingest service's batcher does."""
-    from services import defaults
-    from services.ingest.store import ReportStore, prepare
+    from core import defaults
+    from services.api.report_store import ReportStore, prepare
 
     ttl = defaults.REPORT_TTL_SECONDS if report_ttl_seconds is None else report_ttl_seconds
     store = ReportStore(client, report_ttl_seconds=ttl)
@@ -508,7 +508,7 @@ def bench_scaling(url: str, client: redis.Redis, quick: bool) -> None:
     # Lone POSTs: one report per commit, all stored while no worker runs (a backlog). Each joins the
     # queued job until it is full, so the workers pay RQ's per-job cost per 100 reports, not per report.
     client.flushall()
-    from services.ingest.store import ReportStore, prepare
+    from services.api.report_store import ReportStore, prepare
 
     store = ReportStore(client)
     for report in make_reports(texts, count, "lone"):
@@ -761,7 +761,7 @@ def _synthetic_reports(start: int, count: int, events_per_report: int, reuse: li
     from schemas.events import Place
     from schemas.reports import ReportIn
     from workers.dedup.canonical import merge_item
-    from workers.event_store import PreparedReport
+    from workers.dedup.event_store import ReportToMerge
     from workers.extraction import extract_events
 
     published = datetime(2017, 10, 14, 12, tzinfo=UTC)
@@ -779,7 +779,7 @@ def _synthetic_reports(start: int, count: int, events_per_report: int, reuse: li
                 update={"id": f"{report_id}:e{e}", "place": Place(id=place_id, name=place_id), "report_id": report_id}
             )
             items.append(merge_item(report_id, report, event))
-        prepared.append(PreparedReport(report_id, report.source, report.published_at.isoformat(), "", [], items))
+        prepared.append(ReportToMerge(report_id, report.source, report.published_at.isoformat(), "", [], items))
     return prepared
 
 
@@ -796,8 +796,8 @@ def _merge_all(client: redis.Redis, reports: list[Any], batch: int, later: float
     `later` shifts the merge clock: 60 s makes every stored event due for its expiry and index
     refresh (the script skips those for 10 s after a change), so both store sizes pay the full cost.
     """
-    from services.settings import WorkerSettings
-    from workers.event_store import EventStore
+    from core.settings import WorkerSettings
+    from workers.dedup.event_store import EventStore
 
     store = EventStore(client, WorkerSettings(redis_url="redis://unused"))
     _mark_queued(client, reports)
@@ -842,9 +842,9 @@ def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
     row("merge per event, 100,000 vs 1,000 stored (wall)", wall[100_000] / wall[1000], "x", "target ratio", 1.2)
     row("merge per event, 100,000 vs 1,000 stored (Redis)", inside[100_000] / inside[1000], "x", "target ratio", 1.2)
 
-    from services.ingest.store import content_hash
+    from services.api.report_store import content_hash
     from workers.dedup import minhash
-    from workers.event_store import PreparedReport
+    from workers.dedup.event_store import ReportToMerge
 
     texts = corpus_texts()
     count = 5000 if quick else 20000
@@ -868,8 +868,8 @@ def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
             pipe.hset(f"sitrep:report:{report_id}", "status", "queued")
         pipe.execute()
     start = time.perf_counter()
-    from services.settings import WorkerSettings
-    from workers.event_store import EventStore
+    from core.settings import WorkerSettings
+    from workers.dedup.event_store import EventStore
 
     store = EventStore(client, WorkerSettings(redis_url="redis://unused"))
     client.config_resetstat()
@@ -878,7 +878,7 @@ def bench_dedup(url: str, client: redis.Redis, quick: bool) -> None:
         for report_id, source, text in docs[i : i + 100]:
             values = minhash.signature(text)
             chunk.append(
-                PreparedReport(
+                ReportToMerge(
                     report_id, source, "2017-10-14T12:00:00+00:00", minhash.to_hex(values), minhash.band_keys(values)
                 )
             )

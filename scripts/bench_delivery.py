@@ -31,10 +31,10 @@ import httpx  # noqa: E402
 import redis  # noqa: E402
 from bench import process_cpu_seconds, redis_cpu_seconds  # noqa: E402
 
-from services import keys  # noqa: E402
-from services.delivery.dispatcher import Dispatcher  # noqa: E402
-from services.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
-from services.settings import DeliverySettings  # noqa: E402
+from core import keys  # noqa: E402
+from core.embedded_redis import EmbeddedRedis, free_port  # noqa: E402
+from core.settings import DeliverySettings  # noqa: E402
+from services.dispatcher import Dispatcher  # noqa: E402
 
 
 def alert(number: int) -> str:

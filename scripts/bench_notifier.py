@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 import orjson  # noqa: E402
 import redis  # noqa: E402
 
-from services import keys  # noqa: E402
-from services.embedded_redis import EmbeddedRedis  # noqa: E402
+from core import keys  # noqa: E402
+from core.embedded_redis import EmbeddedRedis  # noqa: E402
+from core.settings import NotifierSettings  # noqa: E402
 from services.notifier.consumer import Notifier  # noqa: E402
-from services.settings import NotifierSettings  # noqa: E402
 
 ACTORS = [("sdf", "SDF"), ("islamic-state", "Islamic State"), ("syrian-government", "Syrian government forces")]
 

@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench import corpus_texts, fill_queue  # noqa: E402
 
-from services.embedded_redis import EmbeddedRedis  # noqa: E402
-from services.settings import NotifierSettings, WorkerSettings  # noqa: E402
-from workers import event_store, processing  # noqa: E402
+from core.embedded_redis import EmbeddedRedis  # noqa: E402
+from core.settings import NotifierSettings, WorkerSettings  # noqa: E402
+from workers import processing  # noqa: E402
+from workers.dedup import event_store  # noqa: E402
 
 
 def redis_main_cpu(client: redis.Redis) -> float:
@@ -40,7 +41,7 @@ def digest(client: redis.Redis) -> str:
     import hashlib
 
     h = hashlib.sha256()
-    from workers.event_reader import read_events
+    from core.event_reader import read_events
 
     ids = sorted(k.decode().split(":")[2] for k in client.scan_iter("sitrep:canon:*") if k.count(b":") == 2)
     for event_id, raw in zip(ids, read_events(client, ids, 3), strict=True):

@@ -29,12 +29,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench import corpus_texts, fill_queue, redis_cpu_seconds  # noqa: E402
 
-from services.embedded_redis import EmbeddedRedis, free_port, redis_server_binary  # noqa: E402
-from services.settings import WorkerSettings  # noqa: E402
-from workers import event_store, processing  # noqa: E402
+from core.embedded_redis import EmbeddedRedis, free_port, redis_server_binary  # noqa: E402
+from core.settings import WorkerSettings  # noqa: E402
+from workers import processing  # noqa: E402
+from workers.dedup import event_store  # noqa: E402
 
 
-def prepare(client: redis.Redis, count: int) -> tuple[list[list[processing.PreparedReport]], float, float]:
+def prepare(client: redis.Redis, count: int) -> tuple[list[list[processing.ReportToMerge]], float, float]:
     """Store `count` reports and claim and extract them in merge chunks: (chunks, store CPU, claim CPU)."""
     before = redis_cpu_seconds(client)
     ids = fill_queue(client, corpus_texts(), count, "p")
@@ -49,7 +50,7 @@ def prepare(client: redis.Redis, count: int) -> tuple[list[list[processing.Prepa
     return chunks, store_cpu, claim_cpu
 
 
-def describe(chunks: list[list[processing.PreparedReport]], count: int) -> None:
+def describe(chunks: list[list[processing.ReportToMerge]], count: int) -> None:
     store = event_store.EventStore.__new__(event_store.EventStore)
     store._settings, store._need = WorkerSettings(), 0
     now = datetime.now(UTC)

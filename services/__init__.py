@@ -1,1 +1,2 @@
-"""sitrep's long-running processes: the ingest API, the notifier, the CLI and the supervisor."""
+"""sitrep's processes other than the RQ workers: the HTTP API, the notifier, the dispatcher, the supervisor
+and the `sitrep` command; they import core/ and schemas/, never workers/ (only the command does)."""

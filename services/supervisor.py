@@ -16,9 +16,10 @@ import sys
 import threading
 from pathlib import Path
 
-from services.embedded_redis import EmbeddedRedis
-from services.processes import spawn_child
-from services.settings import WorkerSettings
+from core.embedded_redis import EmbeddedRedis
+from core.processes import spawn_child
+from core.service_loop import run_until_stopped, stop_on_signals
+from core.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,7 @@ def worker_queues(workers: int, settings: WorkerSettings) -> list[list[str]]:
 
 def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: str | None) -> int:
     """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; wait for a signal."""
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = stop_on_signals(threading.Event())
 
     embedded: EmbeddedRedis | None = None
     if not redis_url:
@@ -71,15 +70,19 @@ def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: 
         " Ctrl-C stops all",
         flush=True,
     )
-    code = 0
-    try:
-        while not stop.is_set():
-            exited = [child for child in children if child.poll() is not None]
-            if exited:
-                code = 1
-                print(f"sitrep: a process exited unexpectedly ({exited[0].args!r}); stopping", file=sys.stderr)
-                break
+    exited: list[subprocess.Popen[bytes]] = []
+
+    def watch() -> None:
+        exited.extend(child for child in children if child.poll() is not None)
+        if exited:
+            stop.set()
+        else:
             stop.wait(0.5)  # nothing to await for a set of children and a signal at once; a slow poll is enough
+
+    try:
+        run_until_stopped(stop, watch, lambda error: None)
+        if exited:
+            print(f"sitrep: a process exited unexpectedly ({exited[0].args!r}); stopping", file=sys.stderr)
     finally:
         _stop(api, 10)
         for worker in pool:
@@ -92,4 +95,4 @@ def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: 
         if embedded is not None:
             embedded.stop()
         print("sitrep: stopped", flush=True)
-    return code
+    return 1 if exited else 0

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 
-from services.embedded_redis import EmbeddedRedis
+from core.embedded_redis import EmbeddedRedis
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent

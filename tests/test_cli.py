@@ -13,7 +13,7 @@ import psutil
 import pytest
 import redis
 
-from services.embedded_redis import free_port
+from core.embedded_redis import free_port
 from tests.conftest import FIXTURES, REPO, sitrep_command
 from tests.helpers import wait_for_line, wait_until
 

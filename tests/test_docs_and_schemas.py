@@ -5,9 +5,9 @@ from __future__ import annotations
 import inspect
 import re
 
+from core import keys
+from core.settings import CommonSettings, DeliverySettings, IngestSettings, NotifierSettings, WorkerSettings
 from schemas import export
-from services import keys
-from services.settings import CommonSettings, DeliverySettings, IngestSettings, NotifierSettings, WorkerSettings
 from tests.conftest import REPO
 
 
@@ -35,3 +35,14 @@ def test_every_redis_key_is_in_the_architecture_doc() -> None:
         if name in ("sitrep:", "notifier"):
             continue
         assert name in doc, f"{name!r} is not in docs/ARCHITECTURE.md"
+
+
+def test_every_path_the_docs_name_exists() -> None:
+    named = re.compile(r"`((?:core|schemas|services|workers|scripts|tests|deploy|docs)/[\w./-]*)`")
+    missing = [
+        f"{doc.relative_to(REPO)}: {path}"
+        for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+        for path in named.findall(doc.read_text())
+        if not (REPO / path).exists() and path != "deploy/compose.override.yaml"  # deploy.md: the user's own file
+    ]
+    assert missing == []

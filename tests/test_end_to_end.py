@@ -13,8 +13,8 @@ import httpx
 import pytest
 import redis
 
-from services import keys
-from services.embedded_redis import free_port
+from core import keys
+from core.embedded_redis import free_port
 from tests.conftest import fixture_reports, sitrep_command
 from tests.helpers import start, stop_all, wait_for_line, wait_until
 

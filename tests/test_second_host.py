@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from core import keys
+from core.embedded_redis import EmbeddedRedis, free_port
 from schemas.reports import ReportIn
-from services import keys
-from services.embedded_redis import EmbeddedRedis, free_port
-from services.ingest.store import ReportStore, prepare
+from services.api.report_store import ReportStore, prepare
 from tests.conftest import REPO, fixture_reports, sitrep_command
 
 pytestmark = pytest.mark.skipif(

@@ -1,1 +1,2 @@
-"""RQ jobs and the text engine they run: extraction and deduplication of events."""
+"""RQ jobs and the text engine they run: extraction and deduplication of events; they import core/ and
+schemas/, never services/."""

@@ -7,7 +7,7 @@ from functools import lru_cache
 from rq import Worker, get_current_job
 from rq.utils import as_text
 
-from services.settings import WorkerSettings
+from core.settings import WorkerSettings
 from workers.processing import BatchResult, process_batch, process_job_reports
 
 _configured: WorkerSettings | None = None
@@ -44,7 +44,7 @@ def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
     """Extract, deduplicate and publish the events of a batch of stored reports.
 
     The ingest enqueues it without arguments: the reports are the job's list in Redis, which later
-    reports may join while the job waits in the queue (services/ingest/store.py). Given ids (jobs
+    reports may join while the job waits in the queue (services/api/report_store.py). Given ids (jobs
     queued by hand, or by an older ingest) it processes those.
     Idempotent: a retry after a crash, or a second job naming the same reports, changes nothing.
     """

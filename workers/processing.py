@@ -1,7 +1,7 @@
 """One batch of reports: claim them, extract events, merge them into canonical events, feed the notifier.
 
 Redis round trips are spent per batch, not per report: one script claims the batch, and one
-script call per chunk of it merges (workers/event_store.py), sent while the next chunk is being
+script call per chunk of it merges (workers/dedup/event_store.py), sent while the next chunk is being
 extracted. A report whose text breaks the extractor is marked `failed` with the
 error, and the rest of the batch goes on; a Redis error propagates so RQ retries the whole job,
 which is harmless: the merge skips reports already done.
@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 
 import redis
 
+from core import defaults
+from core.settings import WorkerSettings
 from schemas.reports import ReportIn
-from services import defaults
-from services.settings import WorkerSettings
 from workers.dedup.canonical import ReportFacts, merge_item
-from workers.event_store import EventStore, MergeOutcome, PreparedReport
+from workers.dedup.event_store import EventStore, MergeOutcome, ReportToMerge
 from workers.extraction import extract_events
 
 log = logging.getLogger(__name__)
@@ -64,16 +64,16 @@ class BatchResult:
         }
 
 
-def prepare_report(report_id: str, payload: str) -> PreparedReport:
+def prepare_report(report_id: str, payload: str) -> ReportToMerge:
     """Extract one stored report; an unreadable record or an extractor error becomes a failed report."""
     try:
         report = ReportIn.model_validate_json(payload)
         events = extract_events(report.text, report.published_at, report_id=report_id)
         facts = ReportFacts.of(report_id, report)
-        return PreparedReport.done(facts, report.text, [merge_item(report_id, facts, event) for event in events])
+        return ReportToMerge.done(facts, report.text, [merge_item(report_id, facts, event) for event in events])
     except Exception as error:  # one bad record or an extractor bug must not sink the batch
         log.exception("report %s failed", report_id)
-        return PreparedReport(id=report_id, error=f"{type(error).__name__}: {error}"[:2000])
+        return ReportToMerge(id=report_id, error=f"{type(error).__name__}: {error}"[:2000])
 
 
 def process_batch(connection: redis.Redis, report_ids: list[str], settings: WorkerSettings) -> BatchResult:
@@ -95,7 +95,7 @@ def process_job_reports(
     stop_requested: Callable[[], bool] = lambda: False,
     other_queues: Sequence[str] = (),
 ) -> BatchResult:
-    """Process the reports the ingest gave to RQ job `job_id` (services/ingest/store.py), and those that
+    """Process the reports the ingest gave to RQ job `job_id` (services/api/report_store.py), and those that
     join it while it runs.
 
     The job is closed to new reports while queued as soon as it starts, and becomes the queue's running
@@ -149,7 +149,7 @@ def process_job_reports(
 
 def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> BatchResult:
     result = BatchResult()
-    prepared: list[PreparedReport] = []
+    prepared: list[ReportToMerge] = []
     claimed: list[tuple[str, str]] = []
     seen: set[str] = set()
     for report_id, status, payload in rows:

@@ -8,16 +8,13 @@ import logging
 from rq import Queue
 from rq.worker import BaseWorker
 
-from services.heap import freeze_startup_objects
-from services.processes import tie_forks_to_this_process
-from services.redis_conn import sync_client
-from services.settings import WorkerSettings
+from core.errors import UnknownWorkerClass
+from core.gc_freeze import freeze_startup_objects
+from core.processes import tie_forks_to_this_process
+from core.redis_conn import sync_client
+from core.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
-
-
-class WorkerClassError(ValueError):
-    """The --worker-class / SITREP_WORKER_CLASS value names no RQ worker class."""
 
 
 def _worker_class(path: str) -> type[BaseWorker]:
@@ -27,7 +24,7 @@ def _worker_class(path: str) -> type[BaseWorker]:
     except (ImportError, AttributeError):
         cls = None
     if not (isinstance(cls, type) and issubclass(cls, BaseWorker)):
-        raise WorkerClassError(f"{path!r} is not an RQ worker class (for example rq.worker.SimpleWorker)")
+        raise UnknownWorkerClass(f"{path!r} is not an RQ worker class (for example rq.worker.SimpleWorker)")
     return cls
 
 

@@ -1,4 +1,4 @@
-"""RQ job of the `sitrep-webhooks` queue: one attempt of one webhook delivery (services/delivery/webhooks.py)."""
+"""RQ job of the `sitrep-webhooks` queue: one attempt of one webhook delivery (core/delivery/webhooks.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from functools import lru_cache
 
 from rq import get_current_job
 
-from services.delivery.webhooks import attempt_delivery
-from services.settings import DeliverySettings
+from core.delivery.webhooks import attempt_delivery
+from core.settings import DeliverySettings
 
 
 @lru_cache(maxsize=1)

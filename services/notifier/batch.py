@@ -1,4 +1,4 @@
-"""Apply a batch of stream entries in one WATCH/MULTI: the same result as one at a time, far fewer round trips.
+"""Apply stream entries in one WATCH/MULTI: the notifier's one apply path, for a batch or a single entry.
 
 Every place the batch touches is read in one script call; the events are applied in stream order
 in memory (a group that a report closes is evaluated right there, as the one-at-a-time path does);
@@ -17,8 +17,8 @@ from typing import Any
 
 import redis
 
+from core import keys
 from schemas.situation import Situation
-from services import keys
 from services.notifier import grouping
 from services.notifier.emitter import AlertEmitter
 from services.notifier.evaluate import AlertIntent, Notified, Outcome
@@ -41,13 +41,14 @@ class _Place:
     repeat_due: float | None = None
 
 
-def _load(raw: bytes | None) -> Situation | None:
+def load_situation(raw: bytes | None, place_id: str) -> Situation | None:
+    """The stored situation; an unreadable one is logged and started afresh rather than stopping alerts."""
     if not raw:
         return None
     try:
         return Situation.model_validate_json(raw)
     except ValueError as error:
-        log.error("unreadable situation, starting afresh: %s", error)
+        log.error("unreadable situation for %s, starting afresh: %s", place_id, error)
         return None
 
 
@@ -71,7 +72,10 @@ class Batch:
         now = time.time()
         wait = self.rules.group_wait_seconds
         read = grouping.read_places(pipe, self.places) if self.places else {}
-        states = {place: _Place(_load(raw), notified, opened) for place, (raw, notified, opened) in read.items()}
+        states = {
+            place: _Place(load_situation(raw, place), notified, opened)
+            for place, (raw, notified, opened) in read.items()
+        }
         emitted: list[tuple[list[AlertIntent], str]] = []
 
         def settle(state: _Place, outcome: Outcome) -> None:
@@ -114,11 +118,7 @@ class Batch:
             emitter.queue(pipe, intents, holder)
         for place in self.places:
             state = states[place]
-            if state.notified_changed:
-                pipe.hset(
-                    keys.notified(place),
-                    mapping={key: state.notified[key].model_dump_json() for key in state.notified_changed},
-                )
+            grouping.queue_notified(pipe, place, {key: state.notified[key] for key in state.notified_changed})
             if state.closed:
                 grouping.queue_close(pipe, place)
             if state.repeat_due is not None:

@@ -4,7 +4,7 @@ A consumer group gives resumption (a restarted notifier re-reads its pending ent
 takeover (a new leader claims what a dead one left pending). One leader at a time, elected with a
 lease, keeps events about a place in stream order, so two notifiers give exactly the alert list one
 would. A batch of entries is applied in one MULTI (batch.py) that writes their state and alerts
-and acknowledges them; one entry at a time (`handle`) is the fallback when a batch fails.
+and acknowledges them; when a batch fails, each entry is applied alone (`handle`), a batch of one.
 
 Alerts go through groups (see grouping.py): with a group wait of 0 an event's alerts are written
 in the same MULTI as its situation; otherwise the place's group is flushed when it is due.
@@ -18,7 +18,7 @@ import os
 import socket
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,32 +26,25 @@ import orjson
 import redis
 from pydantic import ValidationError
 
+from core import defaults, keys, lua
+from core.redis_conn import sync_client
+from core.service_loop import run_until_stopped, serve
+from core.settings import NotifierSettings
 from schemas.events import Event
-from schemas.situation import Situation
-from services import defaults, keys
 from services.notifier import grouping
-from services.notifier.batch import Batch
+from services.notifier.batch import Batch, load_situation
 from services.notifier.emitter import AlertEmitter
 from services.notifier.rules import RuleSet, RulesSource
 from services.notifier.silences import Silence
-from services.notifier.state import SITUATION_KINDS, EventRecord, apply_event, new_situation, report_time
-from services.settings import NotifierSettings
+from services.notifier.state import SITUATION_KINDS, EventRecord
 
 log = logging.getLogger(__name__)
 
 
-class _GroupClosed(Exception):
-    """The event falls after its place's open group: flush the group, then apply the event."""
-
-
 LEASE_MILLISECONDS = 5000
 
-_RENEW_LUA = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
-"""
+_RENEW_LUA = lua.source("services.notifier", "lease_renew.lua")
+_RELEASE_LUA = lua.source("services.notifier", "lease_release.lua")
 
 _EVENT_FIELDS = set(Event.model_fields)
 _SITUATION_KIND_NAMES = frozenset(kind.value.encode() for kind in SITUATION_KINDS)
@@ -78,17 +71,6 @@ def parse_entry(entry_id: str, fields: dict[bytes, bytes]) -> EventRecord:
         sources=sources or [source],
         change=fields.get(b"change", b"created").decode(),
     )
-
-
-def _load_situation(raw: bytes | None, place_id: str) -> Situation | None:
-    """The stored situation; an unreadable one is logged and started afresh rather than stopping alerts."""
-    if not raw:
-        return None
-    try:
-        return Situation.model_validate_json(raw)
-    except ValueError as error:
-        log.error("unreadable situation for %s, starting afresh: %s", place_id, error)
-        return None
 
 
 class Notifier:
@@ -150,28 +132,37 @@ class Notifier:
                 return
 
     def run(self) -> None:
+        """Lead (or wait to) and apply events until `stop` is set; then give up the lease."""
         self.ensure_group()
-        while not self.stop.is_set():
-            try:
-                if not self.hold_lease():  # inside the try: a Redis blip here must not end the process
-                    self.stop.wait(LEASE_MILLISECONDS / 3000)
-                    continue
-                self.rules  # noqa: B018  (copies an edited rules file into Redis within a second, even when idle)
-                self.flush_due()
-                self.step(block_milliseconds=self._block_milliseconds())
-            except redis.RedisError as error:
-                log.warning("redis unavailable (%s); retrying in a second", error)
-                # The lease may lapse meanwhile and another notifier lead (and die): when this one leads
-                # again it must claim what that one left pending, as on a first take-over.
-                self._leading = False
-                self.stop.wait(1)
+        run_until_stopped(self.stop, self._lead_once, self._recover)
         with contextlib.suppress(redis.RedisError):  # Redis away at stop: the lease lapses by itself
-            self.connection.eval(
-                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-                1,
-                keys.NOTIFIER_LEADER,
-                self.consumer,
-            )
+            self.connection.eval(_RELEASE_LUA, 1, keys.NOTIFIER_LEADER, self.consumer)
+
+    def drain(self) -> None:
+        """Apply every event left to read, then flush the open groups: idle means done, so no burst
+        is left waiting for its group wait."""
+        self.ensure_group()
+        while self.hold_lease() and self.step(block_milliseconds=None):
+            pass
+        if self.hold_lease():
+            self.flush_open()
+
+    def _lead_once(self) -> None:
+        if not self.hold_lease():  # a Redis blip here goes to _recover: it must not end the process
+            self.stop.wait(LEASE_MILLISECONDS / 3000)
+            return
+        self.rules  # noqa: B018  (copies an edited rules file into Redis within a second, even when idle)
+        self.flush_due()
+        self.step(block_milliseconds=self._block_milliseconds())
+
+    def _recover(self, error: Exception) -> float | None:
+        if not isinstance(error, redis.RedisError):
+            return None
+        log.warning("redis unavailable (%s); retrying in a second", error)
+        # The lease may lapse meanwhile and another notifier lead (and die): when this one leads
+        # again it must claim what that one left pending, as on a first take-over.
+        self._leading = False
+        return 1.0
 
     def _block_milliseconds(self) -> int:
         """Block on the stream until new entries come or the next group is due, whichever is first."""
@@ -226,7 +217,7 @@ class Notifier:
                 self.handle(entry_id, fields)
 
     def handle(self, entry_id: str, fields: dict[bytes, bytes]) -> None:
-        """Apply one entry; a malformed entry is logged and acknowledged, never retried for ever."""
+        """Apply one entry (a batch of one); a malformed entry is logged and acknowledged, never retried for ever."""
         try:
             record = parse_entry(entry_id, fields)
         except (KeyError, ValueError, ValidationError, orjson.JSONDecodeError) as error:
@@ -236,50 +227,14 @@ class Notifier:
         if record.event.place is None or record.event.kind not in SITUATION_KINDS:
             self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
             return
-        rules = self.rules
         try:
-            try:
-                self._apply(record, rules)
-            except _GroupClosed:
-                # A report past the group's window in report time: the burst is over, as it would be live.
-                self.flush(record.event.place.id)
-                self._apply(record, rules)
+            Batch([record], [entry_id], self.rules, self._silences).run(self.connection, self._emitter)
         except redis.RedisError:
             raise  # Redis is away: the entry stays pending and is retried
         except Exception:
             # A bug must not block every later event behind this one; the event itself stays stored.
             log.exception("entry %s could not be applied; acknowledged so the stream moves on", entry_id)
             self.connection.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, entry_id)
-
-    def _apply(self, record: EventRecord, rules: RuleSet) -> None:
-        """Situation, alerts (group wait 0) or group timer, and the acknowledgement: one MULTI."""
-        assert record.event.place is not None
-        place_id = record.event.place.id
-        key, notified_key = keys.situation(place_id), keys.notified(place_id)
-        wait = rules.group_wait_seconds
-        when = report_time(record)
-        now = time.time()
-
-        def transaction(pipe: Any) -> None:
-            raw, notified, opened = grouping.read_place(pipe, place_id)
-            if wait > 0 and opened is not None and when > opened + timedelta(seconds=wait):
-                raise _GroupClosed
-            situation = _load_situation(raw, place_id) or new_situation(record)
-            changed = apply_event(situation, record)
-            outcome = None
-            if changed and wait == 0:
-                outcome = grouping.evaluate_place(situation, notified, self._silences, rules, now)
-            pipe.multi()
-            if changed:
-                pipe.set(key, situation.model_dump_json())
-                pipe.sadd(keys.SITUATION_INDEX, situation.place_id)
-                if outcome is not None:
-                    grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=False)
-                else:
-                    grouping.queue_open(pipe, place_id, when, now + wait)
-            pipe.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, record.entry_id)
-
-        self.connection.transaction(transaction, key, notified_key)
 
     def flush(self, place_id: str) -> None:
         """Evaluate a place's group: one alert per rule for the whole burst, repeats, notices."""
@@ -294,7 +249,7 @@ class Notifier:
                 pipe.multi()
                 grouping.queue_close(pipe, place_id)
                 return
-            situation = _load_situation(raw, place_id)
+            situation = load_situation(raw, place_id)
             if situation is None:
                 pipe.multi()
                 grouping.queue_close(pipe, place_id)
@@ -324,3 +279,8 @@ class Notifier:
                 log.exception("group of %s could not be flushed; closed so it cannot fire for ever", place_id)
                 self.connection.zrem(keys.ALERT_GROUPS, place_id)
         return len(due)
+
+
+def run_notifier(settings: NotifierSettings, until_idle: bool = False) -> int:
+    """`sitrep notifier`: until SIGTERM/SIGINT, or until no event is left to read with `until_idle`."""
+    return serve(Notifier(sync_client(settings.redis_url), settings), until_idle)

@@ -10,20 +10,12 @@ from __future__ import annotations
 import redis
 from redis.client import Pipeline
 
+from core import keys, lua
 from schemas.alerts import Alert, AlertData
 from schemas.situation import Situation
-from services import keys
 from services.notifier.evaluate import AlertIntent
 
-_EMIT_LUA = """
--- KEYS[1]: fingerprint key, KEYS[2]: alert stream. ARGV: alert json, fp ttl, stream maxlen, channel.
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[2])) then
-  local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'alert', ARGV[1])
-  redis.call('PUBLISH', ARGV[4], ARGV[1])
-  return id
-end
-return false
-"""
+_EMIT_LUA = lua.source("services.notifier", "emit_once.lua")
 
 
 def build_alert(intent: AlertIntent, situation: Situation, source: str) -> Alert:

@@ -18,8 +18,8 @@ from typing import Any
 import redis
 from redis.client import Pipeline
 
+from core import keys, lua
 from schemas.situation import Situation
-from services import keys
 from services.notifier import silences
 from services.notifier.emitter import AlertEmitter
 from services.notifier.evaluate import Notified, Outcome, evaluate
@@ -60,15 +60,7 @@ def queue_close(pipe: Pipeline, place_id: str) -> None:
     pipe.delete(keys.alert_group(place_id))
 
 
-_READ_LUA = """
-local out = {}
-for i = 1, #KEYS, 3 do
-  out[#out + 1] = redis.call('GET', KEYS[i])
-  out[#out + 1] = redis.call('HGETALL', KEYS[i + 1])
-  out[#out + 1] = redis.call('HGET', KEYS[i + 2], 'report_time')
-end
-return out
-"""
+_READ_LUA = lua.source("services.notifier", "read_places.lua")
 
 PlaceRead = tuple[bytes | None, dict[str, Notified], datetime | None]
 
@@ -109,16 +101,18 @@ def evaluate_place(
     return evaluate(situation, rules, notified, now, mute)
 
 
+def queue_notified(pipe: Pipeline, place_id: str, notified: dict[str, Notified]) -> None:
+    """In the caller's MULTI: record what was notified for the place, rule (and category) by rule."""
+    if notified:
+        pipe.hset(keys.notified(place_id), mapping={key: value.model_dump_json() for key, value in notified.items()})
+
+
 def queue_outcome(
     pipe: Pipeline, emitter: AlertEmitter, situation: Situation, outcome: Outcome, closes_group: bool
 ) -> None:
     """In the caller's MULTI: emit the alerts once each, record them as notified, reset the timers."""
     emitter.queue(pipe, outcome.intents, situation)
-    if outcome.notified:
-        pipe.hset(
-            keys.notified(situation.place_id),
-            mapping={key: value.model_dump_json() for key, value in outcome.notified.items()},
-        )
+    queue_notified(pipe, situation.place_id, outcome.notified)
     if closes_group:
         queue_close(pipe, situation.place_id)
     if outcome.repeat_due is not None:

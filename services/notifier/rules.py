@@ -17,8 +17,8 @@ import redis
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core import defaults, keys
 from schemas.events import CivilianCategory
-from services import defaults, keys
 from services.notifier.thresholds import DEFAULT_LEVELS
 
 log = logging.getLogger(__name__)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
+from core import defaults
 from schemas.events import STOCK_CATEGORIES, CivilianCategory, Event, EventKind
 from schemas.situation import Contribution, ControlState, CountState, Dissent, Situation
-from services import defaults
 
 _ACTIVE_STANCES = {"asserted", "claimed"}
 FLOW_WINDOWS: dict[str, timedelta | None] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "all": None}

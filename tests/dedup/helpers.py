@@ -7,12 +7,12 @@ from typing import Any
 import orjson
 import redis
 
+from core import keys
+from core.event_reader import read_events
+from core.settings import WorkerSettings
 from schemas.events import CanonicalEvent
 from schemas.reports import ReportIn
-from services import keys
-from services.ingest.store import ReportStore, prepare
-from services.settings import WorkerSettings
-from workers.event_reader import read_events
+from services.api.report_store import ReportStore, prepare
 from workers.processing import BatchResult, process_batch
 
 

@@ -8,9 +8,9 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from core.settings import IngestSettings
 from schemas.events import CanonicalEvent
-from services.ingest.app import create_app
-from services.settings import IngestSettings
+from services.api.app import create_app
 from tests.dedup.helpers import one, process
 from tests.dedup.test_merge import MONITOR, SYNDICATED, WIRE
 

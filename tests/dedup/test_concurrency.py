@@ -15,8 +15,8 @@ from rq import Queue
 from rq.job import Job
 from rq.registry import FinishedJobRegistry, StartedJobRegistry
 
-from services import keys
-from services.embedded_redis import free_port
+from core import keys
+from core.embedded_redis import free_port
 from tests.conftest import sitrep_command
 from tests.dedup.corpus import overlapping_reports
 from tests.dedup.helpers import canonical_events, ingest, snapshot, stream_entries

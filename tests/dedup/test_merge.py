@@ -8,13 +8,13 @@ from typing import Any
 import orjson
 import redis
 
+from core import keys
+from core.event_reader import read_events
+from core.settings import WorkerSettings
 from schemas.events import CanonicalEvent
-from services import keys
-from services.settings import WorkerSettings
 from tests.dedup.corpus import report
 from tests.dedup.helpers import canonical_events, ingest, one, process, snapshot, stream_entries
-from workers.event_reader import read_events
-from workers.event_store import EventStore
+from workers.dedup.event_store import EventStore
 from workers.processing import prepare_report, process_batch
 
 WIRE_TEXT = (

@@ -9,8 +9,8 @@ import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services import keys
-from services.settings import WorkerSettings
+from core import keys
+from core.settings import WorkerSettings
 from tests.dedup.corpus import overlapping_reports
 from tests.dedup.helpers import ingest, snapshot
 from workers.processing import process_batch

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import redis
 
+from core import keys
+from core.embedded_redis import EmbeddedRedis, free_port
 from schemas.alerts import Alert, AlertData
-from services import keys
-from services.embedded_redis import EmbeddedRedis, free_port
 from tests.conftest import REPO, sitrep_command
 from tests.helpers import wait_for_line
 

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import trustme
 
-from services.delivery import addresses, webhooks
+from core.delivery import addresses, webhooks
+from core.errors import AddressRefused
 from tests.delivery.conftest import Receiver
 
 
@@ -40,7 +41,7 @@ def test_a_url_is_bound_to_its_address_and_keeps_its_name() -> None:
     ],
 )
 def test_what_cannot_be_pinned_is_refused_with_a_reason(url: str, why: str) -> None:
-    with pytest.raises(addresses.Refused, match=why):
+    with pytest.raises(AddressRefused, match=why):
         addresses.pin(url, allow_private=False)
 
 

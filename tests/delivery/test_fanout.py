@@ -1,4 +1,4 @@
-"""The SSE fan-out (services/delivery/fanout.py) in process, against the suite's real Redis.
+"""The SSE fan-out (services/api/alert_fanout.py) in process, against the suite's real Redis.
 
 What must hold whatever the timing: a client gets every alert after its position exactly once, in
 log order, whether it comes from its own catch-up reads or from the shared reader, and a client too
@@ -16,10 +16,11 @@ from typing import Any
 import redis
 import redis.asyncio
 
-from services import keys
-from services.delivery.fanout import AlertFanout, Dropped, after
-from services.delivery.filters import AlertFilter
-from services.delivery.sse import alert_events
+from core import keys
+from core.delivery.filters import AlertFilter
+from core.errors import ListenerDropped
+from services.api.alert_fanout import AlertFanout, after
+from services.api.alert_stream import alert_events
 from tests.delivery.conftest import make_alert
 
 EVERYTHING = AlertFilter(place=[], kind=[], category=[])
@@ -155,7 +156,7 @@ def test_a_full_queue_ends_with_dropped(redis_url: str, r: redis.Redis) -> None:
         assert [(await listener.next()).id for _ in range(2)] == logged[:2]
         try:
             await listener.next()
-        except Dropped:
+        except ListenerDropped:
             pass
         else:
             raise AssertionError("a listener past its limit must be told it was dropped")

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import redis
 
-from services import keys
-from services.client_tools import read_sse
+from core import keys
+from services.cli.subscribe import read_sse
 from tests.delivery.conftest import Receiver, process_env, start, stop
 from tests.delivery.test_signing_and_filters import independent_signature
 from tests.delivery.test_webhooks import (

@@ -10,14 +10,14 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from services.delivery import signing
-from services.delivery.filters import AlertFilter
-from services.delivery.stream import trim_kwargs, valid_stream_id
+from core.delivery import signing
+from core.delivery.filters import AlertFilter
+from core.delivery.stream import trim_kwargs, valid_stream_id
 from tests.delivery.conftest import make_alert
 
 
 def independent_signature(secret: str, message_id: str, timestamp: str, body: bytes) -> str:
-    """Written from the spec, sharing no code with services/delivery/signing.py."""
+    """Written from the spec, sharing no code with core/delivery/signing.py."""
     key = base64.b64decode(secret.split("_", 1)[1])
     mac = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
     return "v1," + base64.b64encode(mac).decode()
@@ -82,8 +82,8 @@ def test_trim_is_by_age_when_set_else_by_length() -> None:
 
 
 def test_retry_waits_grow_over_hours_with_bounded_jitter() -> None:
-    from services.delivery.webhooks import retry_delay
-    from services.settings import DeliverySettings
+    from core.delivery.webhooks import retry_delay
+    from core.settings import DeliverySettings
 
     settings = DeliverySettings(redis_url="redis://unused")
     waits = settings.webhook_retry_seconds

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import redis
 
-from services import keys
-from services.client_tools import read_sse
+from core import keys
+from services.cli.subscribe import read_sse
 from tests.delivery.conftest import log_alert, make_alert
 from tests.helpers import wait_until
 

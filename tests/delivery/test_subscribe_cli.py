@@ -8,8 +8,8 @@ import subprocess
 import pytest
 import redis
 
-from services import keys
-from services.embedded_redis import EmbeddedRedis, free_port
+from core import keys
+from core.embedded_redis import EmbeddedRedis, free_port
 from tests.conftest import REPO, sitrep_command
 from tests.delivery.conftest import log_alert, make_alert, process_env, start, stop
 from tests.helpers import wait_for_line

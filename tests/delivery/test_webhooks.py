@@ -14,21 +14,13 @@ import redis
 from fastapi.testclient import TestClient
 from rq import Queue
 
-from services import keys
-from services.delivery import addresses, signing, subscriptions, webhooks
-from services.delivery.dispatcher import Dispatcher
-from services.delivery.subscriptions import SubscriptionIn
-from services.ingest.app import create_app
-from services.settings import DeliverySettings, IngestSettings
-from tests.delivery.conftest import (
-    FAST_RETRIES,
-    Receiver,
-    log_alert,
-    make_alert,
-    process_env,
-    start,
-    stop,
-)
+from core import keys
+from core.delivery import addresses, signing, subscriptions, webhooks
+from core.delivery.subscriptions import SubscriptionIn
+from core.settings import DeliverySettings, IngestSettings
+from services.api.app import create_app
+from services.dispatcher import Dispatcher
+from tests.delivery.conftest import FAST_RETRIES, Receiver, log_alert, make_alert, process_env, start, stop
 from tests.delivery.test_signing_and_filters import independent_signature
 from tests.helpers import wait_for_line, wait_until
 

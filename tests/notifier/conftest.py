@@ -12,10 +12,10 @@ import pytest
 import redis
 import yaml
 
+from core import keys
+from core.settings import NotifierSettings
 from schemas.events import Event
-from services import keys
 from services.notifier.consumer import Notifier
-from services.settings import NotifierSettings
 
 _ids = itertools.count()
 

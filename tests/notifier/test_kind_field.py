@@ -7,7 +7,7 @@ import logging
 import pytest
 import redis
 
-from services import keys
+from core import keys
 from tests.notifier.conftest import NotifierFactory, drain, event, kinds, push
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import redis
 
+from core.redis_conn import sync_client
+from core.settings import NotifierSettings
 from services.notifier.consumer import Notifier
-from services.redis_conn import sync_client
-from services.settings import NotifierSettings
 from tests.helpers import wait_until
 from tests.notifier.conftest import event, kinds, push, rules_yaml
 

@@ -14,10 +14,10 @@ import redis
 import yaml
 from fastapi.testclient import TestClient
 
-from services import keys
-from services.ingest.app import create_app
+from core import keys
+from core.settings import IngestSettings
+from services.api.app import create_app
 from services.notifier.rules import RuleSet, default_rules, stored_form
-from services.settings import IngestSettings
 from tests.notifier.conftest import NotifierFactory, drain, event, kinds, push
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import redis
 
-from services import keys
+from core import keys
 from services.notifier.silences import Silence, SilenceIn
 from tests.notifier.conftest import NotifierFactory, alerts, drain, event, kinds, push
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import redis
 
-from services import keys
+from core import keys
 from tests.conftest import sitrep_command
 from tests.helpers import wait_until
 from tests.notifier.conftest import NotifierFactory, alerts, drain, push, rules_yaml

@@ -11,13 +11,13 @@ from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
+from core import keys
 from schemas.reports import ReportIn
-from services import keys
-from services.ingest.store import PreparedReport, ReportStore, prepare
+from services.api.report_store import ReportStore, ReportToStore, prepare
 from tests.helpers import kill_group, start, stop_all, wait_for_line, wait_until
 
 
-def reports(start_at: int, count: int) -> list[PreparedReport]:
+def reports(start_at: int, count: int) -> list[ReportToStore]:
     return [
         prepare(
             ReportIn(
@@ -31,7 +31,7 @@ def reports(start_at: int, count: int) -> list[PreparedReport]:
     ]
 
 
-def statuses(r: redis.Redis, batch: list[PreparedReport]) -> list[bytes | None]:
+def statuses(r: redis.Redis, batch: list[ReportToStore]) -> list[bytes | None]:
     return [r.hget(keys.report(p.id), "status") for p in batch]
 
 
@@ -51,7 +51,7 @@ def retry_abandoned_jobs(r: redis.Redis) -> list[str]:
     return retried
 
 
-def drain_with_a_new_worker(r: redis.Redis, child_env: dict[str, str], batch: list[PreparedReport]) -> None:
+def drain_with_a_new_worker(r: redis.Redis, child_env: dict[str, str], batch: list[ReportToStore]) -> None:
     survivor = start(["worker"], child_env)
     try:
         wait_for_line(survivor, "Listening on", timeout_seconds=60)

@@ -9,8 +9,8 @@ from pathlib import Path
 import redis
 from rq import Queue, Worker
 
-from services import keys
-from services.settings import WorkerSettings
+from core import keys
+from core.settings import WorkerSettings
 from services.supervisor import worker_queues
 from tests.helpers import kill_group, start, wait_until
 from tests.workers.test_processing import enqueue_fixtures

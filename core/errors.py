@@ -1,0 +1,48 @@
+"""Every exception sitrep raises on purpose, under one base, each named for what happened.
+
+The CLI turns the ones a user can fix into a one-line message (services/cli/main.py, `USER_ERRORS`);
+anything else is a bug and shows its trace.
+"""
+
+from __future__ import annotations
+
+
+class SitrepError(Exception):
+    """Base of sitrep's own exceptions."""
+
+
+class InvalidInput(SitrepError):
+    """A problem with what the user gave a command (a file, an argument, an API answer to it)."""
+
+
+class RedisUrlMissing(SitrepError, RuntimeError):
+    """No REDIS_URL was given to a command that cannot start its own Redis."""
+
+
+class EmbeddedRedisFailed(SitrepError, RuntimeError):
+    """The embedded redis-server could not be found or did not start."""
+
+
+class UnknownWorkerClass(SitrepError, ValueError):
+    """The --worker-class / SITREP_WORKER_CLASS value names no RQ worker class."""
+
+
+class UnreplayableEnqueue(SitrepError, RuntimeError):
+    """This RQ version enqueues a job with commands the store script cannot replay safely."""
+
+
+class AddressRefused(SitrepError, ValueError):
+    """Nothing may be sent to this webhook URL now; the message says why, in words an operator can act on."""
+
+
+class ReplayRefused(SitrepError):
+    """A webhook delivery cannot be replayed now (its subscription is disabled or gone)."""
+
+
+class ListenerDropped(SitrepError):
+    """An SSE listener no longer gets entries from the fan-out (its queue filled up, or the reader failed):
+    it must read the log itself from its last position, and subscribe again."""
+
+
+class FanoutClosed(SitrepError):
+    """The alert fan-out was closed (the API is stopping): the stream ends, and its client reconnects."""

@@ -1,0 +1,139 @@
+"""Settings from environment variables and `.env`, one class per process (pydantic-settings).
+
+Every variable is prefixed `SITREP_` except `REDIS_URL`, which users of Redis tools already know.
+The README's settings table lists them all; keep it in step with these classes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core import defaults
+
+
+class CommonSettings(BaseSettings):
+    """What every process needs: where Redis is and which queue to use."""
+
+    model_config = SettingsConfigDict(env_prefix="SITREP_", env_file=".env", extra="ignore")
+
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("REDIS_URL", "SITREP_REDIS_URL"),
+        description="Redis to use. Unset: `sitrep run` starts an embedded Redis; other commands refuse to start.",
+    )
+    queue_name: str = Field(default=defaults.QUEUE_NAME, description="RQ queue name.")
+    log_level: str = Field(default="INFO", description="Python log level.")
+    rules_file: str | None = Field(
+        default=None, description="Alert rules YAML, reloaded on change; default services/notifier/default_rules.yaml."
+    )
+    webhook_queue_name: str = Field(
+        default=defaults.WEBHOOK_QUEUE_NAME, description="RQ queue of webhook deliveries (workers drain it second)."
+    )
+
+
+class IngestSettings(CommonSettings):
+    """The HTTP ingest service."""
+
+    max_body_bytes: int = Field(default=defaults.INGEST_MAX_BODY_BYTES, description="413 above this (one report).")
+    max_batch_body_bytes: int = Field(
+        default=defaults.INGEST_MAX_BATCH_BODY_BYTES, description="413 above this (a batch POST)."
+    )
+    max_batch_reports: int = Field(default=defaults.INGEST_MAX_BATCH_REPORTS, description="413 above this many.")
+    job_max_reports: int = Field(default=defaults.JOB_MAX_REPORTS, description="Reports per RQ job, at most.")
+    job_timeout_seconds: int = Field(default=defaults.JOB_TIMEOUT_SECONDS, description="RQ job timeout.")
+    event_max_mentions_shown: int = Field(
+        default=defaults.EVENT_MAX_MENTIONS_SHOWN, ge=1, description="Mentions listed in events of lists and reports."
+    )
+    report_ttl_seconds: int = Field(default=defaults.REPORT_TTL_SECONDS, description="Report retention; 0 = keep.")
+    opentelemetry: bool = Field(
+        default=False,
+        description="FastAPI's native OpenTelemetry (spans, metrics, logs to the global providers).",
+    )
+
+
+class WorkerSettings(CommonSettings):
+    """An RQ worker."""
+
+    event_ttl_seconds: int = Field(default=defaults.EVENT_TTL_SECONDS, ge=0, description="Event retention; 0 = keep.")
+    events_stream_maxlen: int = Field(default=defaults.EVENTS_STREAM_MAXLEN, description="Trim of sitrep:events.")
+    near_duplicate_ttl_seconds: int = Field(
+        default=defaults.NEAR_DUPLICATE_TTL_SECONDS, ge=0, description="Retention of LSH band keys; 0 = keep."
+    )
+    near_duplicate_threshold: float = Field(
+        default=defaults.NEAR_DUPLICATE_THRESHOLD, gt=0.0, le=1.0, description="Estimated Jaccard for a near-dup."
+    )
+    job_linger_seconds: float = Field(
+        default=defaults.JOB_LINGER_SECONDS,
+        ge=0.0,
+        description="A report job with nothing left waits this long for new reports before it ends; 0 = not.",
+    )
+    job_open_seconds: float = Field(
+        default=defaults.JOB_OPEN_SECONDS, ge=0.0, description="A running report job takes new reports this long."
+    )
+    worker_maintenance_seconds: int = Field(
+        default=defaults.WORKER_MAINTENANCE_SECONDS,
+        ge=10,  # RQ's socket timeout becomes this + 10 s: shorter would make workers quit on a short stall
+        le=600,
+        description="RQ's registry maintenance (retries a dead worker's jobs) this often; RQ's default is 600.",
+    )
+    worker_class: str = Field(
+        default=defaults.WORKER_CLASS,
+        description="RQ worker class: rq.worker.SimpleWorker (default) or rq.worker.Worker (forks per job).",
+    )
+
+
+class NotifierSettings(CommonSettings):
+    """The notifier."""
+
+    alerts_stream_maxlen: int = Field(default=defaults.ALERTS_STREAM_MAXLEN, description="Trim of the alert log.")
+    consumer_name: str | None = Field(default=None, description="Consumer name in the group; default host-pid.")
+    alert_source: str = Field(default="urn:sitrep:notifier", description="CloudEvents `source` of alerts.")
+    group_wait_seconds: float | None = Field(
+        default=None, ge=0, description="Overrides the rules' group wait for this notifier (0: alert at once)."
+    )
+
+
+class DeliverySettings(CommonSettings):
+    """SSE, webhooks and the dispatcher (core/delivery/, services/dispatcher.py, services/api/)."""
+
+    alerts_stream_maxlen: int = Field(default=defaults.ALERTS_STREAM_MAXLEN, description="Trim of the alert log.")
+    alerts_stream_max_age_seconds: int = Field(
+        default=defaults.ALERTS_STREAM_MAX_AGE_SECONDS, ge=0, description="Age trim of the alert log; 0 = off."
+    )
+    consumer_name: str | None = Field(default=None, description="Consumer name in the group; default host-pid.")
+    sse_heartbeat_seconds: float = Field(default=defaults.SSE_HEARTBEAT_SECONDS, gt=0, description="SSE keep-alive.")
+    webhook_retry_seconds: Annotated[list[float], NoDecode] = Field(
+        default=list(defaults.WEBHOOK_RETRY_SECONDS), description="Waits between webhook attempts, comma-separated."
+    )
+    webhook_retry_jitter: float = Field(default=defaults.WEBHOOK_RETRY_JITTER, ge=0, lt=1)
+    webhook_timeout_seconds: float = Field(default=defaults.WEBHOOK_TIMEOUT_SECONDS, gt=0)
+    webhook_allow_private_addresses: bool = Field(
+        default=False,
+        description="Allow webhook URLs on loopback, private or link-local addresses (refused by default: SSRF).",
+    )
+    webhook_delivery_ttl_seconds: int = Field(default=defaults.WEBHOOK_DELIVERY_TTL_SECONDS, gt=0)
+    dispatcher_claim_idle_milliseconds: int = Field(default=defaults.DISPATCHER_CLAIM_IDLE_MILLISECONDS, gt=0)
+
+    @field_validator("webhook_retry_seconds", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """`5,30,120` in the environment; a list when given in code."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("webhook_retry_seconds")
+    @classmethod
+    def _non_negative(cls, value: list[float]) -> list[float]:
+        if any(wait < 0 for wait in value):
+            raise ValueError("retry waits must not be negative")
+        return value
+
+
+@lru_cache
+def ingest_settings() -> IngestSettings:
+    return IngestSettings()

@@ -1,0 +1,65 @@
+"""OpenAPI entries for the bare Starlette report POSTs (reports.py), which FastAPI's generator does not see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from schemas.reports import BatchAck, ReportAck, ReportIn
+
+_REF = "#/components/schemas/{model}"
+
+
+def _operation(summary: str, request_schema: dict[str, Any], response_model: str, op_id: str) -> dict[str, Any]:
+    return {
+        "tags": ["reports"],
+        "summary": summary,
+        "operationId": op_id,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": request_schema}}},
+        "responses": {
+            "202": {
+                "description": "Stored and queued (or recognised as a duplicate)",
+                "content": {"application/json": {"schema": {"$ref": _REF.format(model=response_model)}}},
+            },
+            "413": {"description": "Body, or number of reports, over the limit"},
+            "422": {"description": "Invalid report; each `detail[].loc` names the field"},
+            "503": {
+                "description": "Redis unavailable: nothing was stored; or Redis answered too late, and the "
+                "report may be stored: resending is safe either way (resends are recognised)"
+            },
+        },
+    }
+
+
+def install(app: FastAPI) -> None:
+    """Make `app.openapi()` include the report POSTs and their models."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (ReportIn, ReportAck, BatchAck):
+            full = model.model_json_schema(ref_template=_REF)
+            components.update(full.pop("$defs", {}))
+            components[model.__name__] = full
+        report_ref = {"$ref": _REF.format(model="ReportIn")}
+        batch_schema = {
+            "oneOf": [
+                {"type": "array", "items": report_ref, "maxItems": 1000},
+                {"type": "object", "properties": {"reports": {"type": "array", "items": report_ref}}},
+            ]
+        }
+        paths = schema.setdefault("paths", {})
+        paths.setdefault("/v1/reports", {})["post"] = _operation(
+            "Accept one report", report_ref, "ReportAck", "post_report"
+        )
+        paths.setdefault("/v1/reports/batch", {})["post"] = _operation(
+            "Accept up to 1,000 reports, all or none", batch_schema, "BatchAck", "post_batch"
+        )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,146 @@
+"""Reports: POST /v1/reports and /v1/reports/batch (the hot path), GET /v1/reports/{id}.
+
+The POSTs are bare Starlette routes, the hot path without FastAPI's per-request machinery (dependency
+solving, response-model validation); `openapi.py` documents them in the same schema. Errors are FastAPI-shaped (`{"detail": ...}`), raised as HTTPException.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, HTTPException, status
+from pydantic import Field, TypeAdapter, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from core import keys
+from core.event_reader import read_events_async
+from core.settings import IngestSettings
+from schemas.events import Contribution
+from schemas.reports import ReportIn, ReportView
+from services.api.batcher import IngestBatcher
+from services.api.bodies import read_body, unprocessable
+from services.api.deps import RedisDep, SettingsDep
+from services.api.report_store import ReportStore, StoreOutcome, prepare
+
+_REPORT_LIST = TypeAdapter(list[ReportIn])
+
+
+def _ack(outcome: StoreOutcome) -> dict[str, Any]:
+    return {
+        "id": outcome.id,
+        "status": "duplicate" if outcome.status == "duplicate" else "queued",
+        "status_url": f"/v1/reports/{outcome.id}",
+        "duplicate_of": outcome.duplicate_of,
+    }
+
+
+def _accepted(payload: dict[str, Any]) -> Response:
+    return Response(orjson.dumps(payload), status_code=status.HTTP_202_ACCEPTED, media_type="application/json")
+
+
+async def post_report(request: Request) -> Response:
+    """Accept one report. 202 means it is stored and queued, even if no worker runs right now."""
+    settings: IngestSettings = request.app.state.settings
+    batcher: IngestBatcher = request.app.state.batcher
+    body = await read_body(request, settings.max_body_bytes)
+    try:
+        report = ReportIn.model_validate_json(body)
+    except ValidationError as error:
+        raise unprocessable(error) from None
+    (outcome,) = await batcher.submit([prepare(report)])
+    request.app.state.metrics.count([outcome.status])
+    return _accepted(_ack(outcome))
+
+
+async def post_batch(request: Request) -> Response:
+    """Accept a JSON array of reports (or `{"reports": [...]}`); all are valid, or none is taken."""
+    settings: IngestSettings = request.app.state.settings
+    store: ReportStore = request.app.state.store
+    body = await read_body(request, settings.max_batch_body_bytes)
+    try:
+        # The common case, a JSON array, is parsed and validated in one pass by pydantic's Rust core.
+        reports = _REPORT_LIST.validate_json(body)
+    except ValidationError:
+        reports = _fallback(body, settings)
+    if len(reports) > settings.max_batch_reports:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{len(reports)} reports exceed the limit of {settings.max_batch_reports}",
+        )
+    if not reports:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the batch is empty")
+    # A batch is already a batch: it commits at once, beside the batcher's coalesced single reports.
+    outcomes = await store.acommit([prepare(report) for report in reports])
+    request.app.state.metrics.count([outcome.status for outcome in outcomes])
+    acks = [_ack(outcome) for outcome in outcomes]
+    duplicates = sum(ack["status"] == "duplicate" for ack in acks)
+    return _accepted({"accepted": len(acks) - duplicates, "duplicates": duplicates, "reports": acks})
+
+
+def _fallback(body: bytes, settings: IngestSettings) -> list[ReportIn]:
+    """Explain why a batch body is not a valid array of reports, or accept the `{"reports": [...]}` form."""
+    try:
+        parsed: Any = orjson.loads(body)
+    except orjson.JSONDecodeError as decode_error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"body is not JSON: {decode_error}") from None
+    if isinstance(parsed, dict) and isinstance(parsed.get("reports"), list):
+        parsed = parsed["reports"]
+    elif not isinstance(parsed, list):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "body must be a JSON array of reports")
+    if len(parsed) > settings.max_batch_reports:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"{len(parsed)} reports exceed the limit of {settings.max_batch_reports}"
+        )
+    try:
+        return _REPORT_LIST.validate_python(parsed)
+    except ValidationError as item_error:
+        raise unprocessable(item_error, ("body", "reports")) from None
+
+
+ROUTES = [
+    Route("/v1/reports", post_report, methods=["POST"], name="post_report"),
+    Route("/v1/reports/batch", post_batch, methods=["POST"], name="post_batch"),
+]
+
+
+router = APIRouter(prefix="/v1", tags=["reports"])
+
+
+class ReportDetail(ReportView):
+    """A report with its deduplication facts: the story it belongs to and its contributions."""
+
+    story: str | None = Field(default=None, description="First report of its near-duplicate group (itself if none).")
+    near_duplicate_of: str | None = Field(default=None, description="The earlier report this one is a copy of.")
+    contributions: list[Contribution] = Field(default_factory=list)
+
+
+@router.get("/reports/{report_id}", response_model=ReportDetail)
+async def get_report(report_id: str, redis: RedisDep, settings: SettingsDep) -> ReportDetail:
+    """A report's status and, once processed, the canonical events it contributed to and how."""
+    record: Any = await redis.hgetall(keys.report(report_id))
+    if not record:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no report {report_id!r}")
+    fields = {key.decode(): value.decode() for key, value in record.items()}
+    report = orjson.loads(fields.get("report", "{}"))
+    event_ids: list[str] = orjson.loads(fields.get("events", "[]"))
+    events: list[dict[str, object]] = []
+    if event_ids:
+        raw = await read_events_async(redis, event_ids, settings.event_max_mentions_shown)
+        events = [orjson.loads(item) for item in raw if item is not None]
+    return ReportDetail(
+        id=report_id,
+        status=fields.get("status", "queued"),
+        source=report.get("source"),
+        published_at=report.get("published_at"),
+        title=report.get("title"),
+        received_at=fields.get("received_at"),
+        duplicate_of=fields.get("duplicate_of"),
+        error=fields.get("error"),
+        events=events,
+        story=fields.get("story"),
+        near_duplicate_of=fields.get("near_duplicate_of"),
+        contributions=orjson.loads(fields.get("contributions", "[]")),
+    )

@@ -1,0 +1,1 @@
+"""The `sitrep` command (main.py) and its client subcommands, one module each."""

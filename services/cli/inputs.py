@@ -1,0 +1,31 @@
+"""What the client subcommands share: reading their input, and the error that becomes a one-line message."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+import httpx
+
+from core.errors import InvalidInput
+
+
+def open_input(path: str) -> IO[str]:
+    """The file at `path`, or standard input for `-`; a file that cannot be read is the user's mistake."""
+    if path == "-":
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+
+
+def explain(response: httpx.Response) -> str:
+    """An API error answer in one line: its status and `detail` (each field's message for a 422)."""
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        detail = response.text[:500]
+    if isinstance(detail, list):
+        detail = "; ".join(f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg')}" for d in detail)
+    return f"HTTP {response.status_code}: {detail}"

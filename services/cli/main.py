@@ -1,0 +1,184 @@
+"""The `sitrep` command: the whole pipeline, each part alone, and the client tools.
+
+Every subcommand fails with a one-line message and a non-zero exit on bad input, never a trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pydantic
+import redis
+
+from core.errors import InvalidInput, RedisUrlMissing, SitrepError, UnknownWorkerClass
+from services.cli.extract import cmd_extract
+from services.cli.post import cmd_post
+from services.cli.subscribe import cmd_subscribe
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from core.settings import CommonSettings
+    from services.supervisor import run_pipeline
+
+    settings = CommonSettings()
+    return run_pipeline(args.host, args.port, args.workers, Path(args.data_dir), settings.redis_url)
+
+
+def _cmd_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from core.gc_freeze import freeze_startup_objects
+    from core.settings import IngestSettings
+    from services.api.app import create_app
+
+    settings = IngestSettings()
+    if not settings.redis_url:
+        raise RedisUrlMissing("REDIS_URL is not set: `sitrep api` needs a Redis (or use `sitrep run`)")
+    app = create_app(settings)
+    freeze_startup_objects()  # the app's modules and schemas: not walked again by every full collection
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        access_log=args.access_log,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from core.settings import WorkerSettings
+    from workers.runner import run_worker
+
+    return run_worker(WorkerSettings(), queues=args.queues, burst=args.burst, worker_class=args.worker_class)
+
+
+def _cmd_notifier(args: argparse.Namespace) -> int:
+    from core.settings import NotifierSettings
+    from services.notifier.consumer import run_notifier
+
+    return run_notifier(NotifierSettings(), until_idle=args.until_idle)
+
+
+def _cmd_dispatcher(args: argparse.Namespace) -> int:
+    from core.settings import DeliverySettings
+    from services.dispatcher import run_dispatcher
+
+    return run_dispatcher(DeliverySettings(), until_idle=args.until_idle)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sitrep", description="Conflict reports in; events, situation and alerts out."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="the whole pipeline: Redis (embedded unless REDIS_URL), API, workers, notifier")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument(
+        "--workers", type=int, default=2, help="report workers (default 2); one webhook worker is started besides"
+    )
+    run.add_argument("--data-dir", default=".sitrep", help="where the embedded Redis keeps its data (default .sitrep)")
+    run.set_defaults(func=_cmd_run)
+
+    api = sub.add_parser("api", help="the HTTP ingest and query service (needs REDIS_URL)")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8000)
+    api.add_argument("--access-log", action="store_true", help="log every request")
+    api.set_defaults(func=_cmd_api)
+
+    worker = sub.add_parser("worker", help="an RQ worker that extracts and deduplicates events (needs REDIS_URL)")
+    worker.add_argument(
+        "queues", nargs="*", help="queues to listen on, first first (default: 'sitrep', then 'sitrep-webhooks')"
+    )
+    worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    worker.add_argument(
+        "--worker-class",
+        default=None,
+        help="RQ worker class (default rq.worker.SimpleWorker; rq.worker.Worker forks per job)",
+    )
+    worker.set_defaults(func=_cmd_worker)
+
+    notifier = sub.add_parser("notifier", help="keeps the situation per place and emits alerts (needs REDIS_URL)")
+    notifier.add_argument("--until-idle", action="store_true", help="exit once no event is left to read")
+    notifier.set_defaults(func=_cmd_notifier)
+
+    dispatcher = sub.add_parser(
+        "dispatcher", help="queues a signed webhook delivery per alert and subscription (needs REDIS_URL)"
+    )
+    dispatcher.add_argument("--until-idle", action="store_true", help="exit once no alert is left to read")
+    dispatcher.set_defaults(func=_cmd_dispatcher)
+
+    post = sub.add_parser("post", help="send reports: a JSON object, a JSON array, or JSON Lines")
+    post.add_argument("file", help="a file, or - for standard input")
+    post.add_argument("--url", default="http://127.0.0.1:8000", help="the API (default http://127.0.0.1:8000)")
+    post.set_defaults(func=cmd_post)
+
+    subscribe = sub.add_parser("subscribe", help="print alerts as they come")
+    origin = subscribe.add_mutually_exclusive_group()
+    origin.add_argument("--url", default=None, help="read from the API's SSE stream (default http://127.0.0.1:8000)")
+    origin.add_argument("--redis-url", default=None, help="read the alert stream straight from Redis")
+    subscribe.add_argument("--since", default=None, help="replay from this alert stream id first; 0 for all history")
+    subscribe.add_argument("--json", action="store_true", help="one JSON object per line")
+    subscribe.add_argument(
+        "--place", action="append", help="only alerts about this place id (and places inside it); repeatable"
+    )
+    subscribe.add_argument(
+        "--kind", "--type", action="append", help="only this alert kind, e.g. control_changed (or its full type)"
+    )
+    subscribe.add_argument("--category", action="append", help="only this civilian category, e.g. trapped")
+    subscribe.add_argument("--count", type=int, default=None, help="exit after this many alerts")
+    subscribe.set_defaults(func=cmd_subscribe)
+
+    extract = sub.add_parser("extract", help="offline extraction of JSON Lines reports; no Redis needed")
+    extract.add_argument("input", help="JSON Lines: {id, text, published|published_at, title?}; - for stdin")
+    extract.add_argument("-o", "--output", default="-", help="where to write {id, events} lines (default stdout)")
+    extract.set_defaults(func=cmd_extract)
+    return parser
+
+
+def _is_settings(title: str) -> bool:
+    """Whether a ValidationError's title names one of our settings classes (a bad environment variable)."""
+    from pydantic_settings import BaseSettings
+
+    from core import settings
+
+    found = getattr(settings, title, None)
+    return isinstance(found, type) and issubclass(found, BaseSettings)
+
+
+USER_ERRORS: dict[type[SitrepError], int] = {InvalidInput: 2, RedisUrlMissing: 2, UnknownWorkerClass: 2}
+"""The errors a user can fix, printed as `sitrep COMMAND: message`, and the exit status of each."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        code: int = args.func(args)
+    except SitrepError as error:
+        status = next((code for kind, code in USER_ERRORS.items() if isinstance(error, kind)), None)
+        if status is None:
+            raise  # not the user's to fix: a bug, which must show its trace
+        print(f"sitrep {args.command}: {error}", file=sys.stderr)
+        return status
+    except pydantic.ValidationError as error:
+        if not _is_settings(error.title):
+            raise  # not a setting: a bug, which must show its trace
+        for problem in error.errors():
+            name = "_".join(str(part) for part in problem["loc"]).upper()
+            variable = name if name == "REDIS_URL" else f"SITREP_{name}"
+            print(f"sitrep {args.command}: {variable}={problem.get('input')!r}: {problem['msg']}", file=sys.stderr)
+        return 2
+    except redis.ConnectionError as error:
+        print(f"sitrep {args.command}: cannot reach Redis: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code

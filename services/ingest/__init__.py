@@ -1,1 +1,0 @@
-"""The HTTP ingest service: validate reports, store and enqueue them atomically, answer 202."""
