@@ -23,6 +23,10 @@ class EmbeddedRedisFailed(SitrepError, RuntimeError):
     """The embedded redis-server could not be found or did not start."""
 
 
+class ExtractorUnavailable(SitrepError, RuntimeError):
+    """The extractor's lexicons or gazetteer could not be loaded or built (the cause was printed before)."""
+
+
 class UnknownWorkerClass(SitrepError, ValueError):
     """The --worker-class / SITREP_WORKER_CLASS value names no RQ worker class."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pydantic
 import redis
 
-from core.errors import InvalidInput, RedisUrlMissing, SitrepError, UnknownWorkerClass
+from core.errors import ExtractorUnavailable, InvalidInput, RedisUrlMissing, SitrepError, UnknownWorkerClass
 from services.cli.extract import cmd_extract
 from services.cli.post import cmd_post
 from services.cli.subscribe import cmd_subscribe
@@ -25,7 +26,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from services.supervisor import run_pipeline
 
     settings = CommonSettings()
+    _prepare_extractor()
     return run_pipeline(args.host, args.port, args.workers, Path(args.data_dir), settings.redis_url)
+
+
+def _prepare_extractor() -> None:
+    """Build the extractor's caches (gazetteer, word list) once, before the workers start and each build them."""
+    child = subprocess.Popen([sys.executable, "-c", "import workers.extraction"])
+    try:
+        child.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        print("sitrep: building the place gazetteer from GeoNames, once per machine (about 30 s)", flush=True)
+        child.wait()
+    if child.returncode != 0:
+        raise ExtractorUnavailable("could not load the extractor's lexicons or build its gazetteer (see above)")
 
 
 def _cmd_api(args: argparse.Namespace) -> int:
@@ -153,7 +167,12 @@ def _is_settings(title: str) -> bool:
     return isinstance(found, type) and issubclass(found, BaseSettings)
 
 
-USER_ERRORS: dict[type[SitrepError], int] = {InvalidInput: 2, RedisUrlMissing: 2, UnknownWorkerClass: 2}
+USER_ERRORS: dict[type[SitrepError], int] = {
+    InvalidInput: 2,
+    RedisUrlMissing: 2,
+    UnknownWorkerClass: 2,
+    ExtractorUnavailable: 1,
+}
 """The errors a user can fix, printed as `sitrep COMMAND: message`, and the exit status of each."""
 
 

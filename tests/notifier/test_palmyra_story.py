@@ -9,12 +9,12 @@ from typing import Any
 import orjson
 import redis
 
+from core import keys
+from core.event_reader import read_events
+from core.settings import WorkerSettings
 from schemas.reports import ReportIn
-from services import keys
-from services.ingest.store import ReportStore, prepare
-from services.settings import WorkerSettings
+from services.api.report_store import ReportStore, prepare
 from tests.notifier.conftest import NotifierFactory, alerts, drain
-from workers.event_reader import read_events
 from workers.processing import process_batch
 
 STORY = [
