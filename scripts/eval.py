@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Run the extractor over the evaluation corpus and score it against gold-dev.
+"""Score the extractor on every evaluation set in ../shared/eval, per set and per source.
 
-Feeds only id, text and published (never the title) to `extract_events`, writes JSON Lines
-{"id", "events"} to --out, then runs shared/eval/score.py on it and prints its table.
+For each set (corpus.jsonl with gold-dev.jsonl, corpus-recent.jsonl with gold-recent.jsonl, and any other
+corpus-NAME.jsonl with gold-NAME.jsonl), feeds only id, text and published (never the title) to
+`extract_events`, writes JSON Lines {"id", "events"} to out/eval-NAME.jsonl, and prints the scorer's table
+with `--by-source`, so a rule that helps one source and hurts another shows.
 
-Usage: PYTHONPATH=. python scripts/eval.py [CORPUS] [--out PATH] [--explain]
+Usage: python scripts/eval.py [CORPUS ...] [--explain]
+  (no CORPUS: every set found; a CORPUS path: that set, scored against the gold file beside it)
 """
 
 from __future__ import annotations
@@ -21,36 +24,49 @@ sys.path.insert(0, str(ROOT))
 
 from workers.extraction import extract_events  # noqa: E402
 
+EVAL = ROOT / "../shared/eval"
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", nargs="?", type=Path, default=ROOT / "../shared/eval/corpus.jsonl")
-    parser.add_argument("--out", type=Path, default=ROOT / "out/eval-pred.jsonl")
-    parser.add_argument("--explain", action="store_true", help="list every miss and false event")
-    args = parser.parse_args()
-    corpus = args.corpus.resolve()
-    scorer = corpus.parent / "score.py"
-    if not corpus.is_file() or not scorer.is_file():
-        sys.exit(
-            f"eval: corpus or scorer not found ({corpus}, {scorer}); the shared eval directory "
-            "../shared/eval is absent here, pass the corpus path as an argument"
-        )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(corpus, encoding="utf-8") as src, open(args.out, "w", encoding="utf-8") as dst:
+
+def gold_for(corpus: Path) -> Path:
+    """gold-dev.jsonl for corpus.jsonl; gold-NAME.jsonl for corpus-NAME.jsonl."""
+    name = corpus.stem.removeprefix("corpus")
+    return corpus.parent / (f"gold{name}.jsonl" if name else "gold-dev.jsonl")
+
+
+def extract_file(corpus: Path, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(corpus, encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
         for line in src:
             if not line.strip():
                 continue
             item = json.loads(line)
             published = date.fromisoformat(item["published"][:10]) if item.get("published") else None
             events = extract_events(item["text"], published, item["id"])
-            dst.write(
-                json.dumps(
-                    {"id": item["id"], "events": [e.model_dump(mode="json") for e in events]}, ensure_ascii=False
-                )
-                + "\n"
-            )
-    cmd = [sys.executable, str(scorer), str(args.out)] + (["--explain"] if args.explain else [])
-    return subprocess.call(cmd)
+            row = {"id": item["id"], "events": [e.model_dump(mode="json") for e in events]}
+            dst.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="*", type=Path, help="corpus files (default: every set in ../shared/eval)")
+    parser.add_argument("--explain", action="store_true", help="list every miss and false event")
+    args = parser.parse_args()
+    corpora = [c.resolve() for c in args.corpus] or sorted(EVAL.resolve().glob("corpus*.jsonl"))
+    scorer = (corpora[0].parent if corpora else EVAL.resolve()) / "score.py"
+    if not corpora or not scorer.is_file():
+        sys.exit(f"eval: no corpus or scorer found in {EVAL.resolve()}; the shared eval directory is absent here")
+    status = 0
+    for corpus in corpora:
+        gold = gold_for(corpus)
+        if not corpus.is_file() or not gold.is_file():
+            print(f"eval: skipping {corpus.name}: it or its gold file {gold.name} is missing", file=sys.stderr)
+            continue
+        out = ROOT / "out" / f"eval-{corpus.stem}.jsonl"
+        extract_file(corpus, out)
+        print(f"== {corpus.name} against {gold.name}", flush=True)
+        command = [sys.executable, str(scorer), str(out), "--gold", str(gold), "--by-source"]
+        status |= subprocess.call(command + (["--explain"] if args.explain else []))
+    return status
 
 
 if __name__ == "__main__":
