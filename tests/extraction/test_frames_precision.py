@@ -95,3 +95,24 @@ def test_counted_places_after_an_area_are_the_places_taken() -> None:
     found = changes("Ukrainian troops advanced, seizing 900 square kilometres of territory, 61 settlements.")
     assert [p for p, _ in found] == ["61 settlements"]
     assert changes("Ukrainian troops captured 900 square kilometres of land.") == []
+
+
+def test_a_country_after_in_is_where_the_subject_is_not_the_subject() -> None:
+    found = changes("Kurdish fighters in northern Iraq have seized the village of Gwer, a commander said.")
+    assert found and "Iraq" not in found[0][1]
+    found = changes("Wagner mercenaries in central Mali took the town of Boni on Friday.")
+    assert found and found[0][1] != "Malian forces"
+
+
+def test_a_pledge_to_take_a_place_is_no_change() -> None:
+    assert changes("The paramilitary pledged to keep fighting until it liberates every inch of Kordofan.") == []
+    assert changes("Its leader promised to recapture Kadugli within a month.") == []
+
+
+def test_an_unknown_place_keeps_one_id_in_a_report() -> None:
+    text = (
+        "Russian troops captured the village of Ostrivka in the Donetsk region, Moscow said. "
+        "The ministry said its units had captured Ostrivka after a week of fighting."
+    )
+    ids = {e.place.id for e in of_kind(run(text), EventKind.control_change) if e.place is not None}
+    assert len(ids) == 1
