@@ -126,7 +126,7 @@ def last_place(doc: Document, pos: int) -> Place | None:
     country, a first-level region ('Rakhine state' is no town), a curated sub-place, nor the dateline's."""
     floor = dateline_end(doc)
     best = None
-    for start, entry in doc.place_hits:
+    for start, entry in doc.local_hits:
         if start >= pos:
             break
         if entry.kind == REGION and _region_named(doc, start):
