@@ -39,7 +39,7 @@ def test_a_people_before_a_described_place_is_no_place_name() -> None:
 
 
 def test_a_region_named_to_place_a_town_is_not_the_place_taken() -> None:
-    found = changes("Troops left Lashio after the northern Shan State town came under the control of the rebels.")
+    found = changes("Shops reopened in Lashio, a northern Shan State town that came under the control of the rebels.")
     assert [p for p, _ in found] == ["Lashio"]
     assert changes("Russian forces captured the Zaporizhzhia region village on Tuesday, officials said.") == []
     found = changes("Russian forces captured the Donetsk region town of Toretsk.")
@@ -52,7 +52,7 @@ def test_the_town_never_refers_back_to_a_region() -> None:
 
 
 def test_forces_from_a_region_are_that_region_s_forces() -> None:
-    found = changes("Forces from Ethiopia's Tigray region have seized the town of Dessie, witnesses said.")
+    found = changes("Forces from Ethiopia's Tigray region took control of Dessie on Sunday, residents reported.")
     assert found and found[0][0] == "Dessie" and "Tigray" in found[0][1]
     found = changes("Fighters from the Amhara region captured the town of Sekota on Monday.")
     assert found and found[0][1] == "Amhara forces"
@@ -86,7 +86,7 @@ def test_a_facility_keeps_its_name_across_a_word_for_what_it_makes() -> None:
 
 
 def test_a_relative_clause_with_auxiliaries_takes_its_antecedent_as_subject() -> None:
-    text = "Government troops moved to clear Hodeida of Houthi fighters who have held it since 2014."
+    text = "Loyalist units are pushing into Saada against Houthi gunmen who have controlled it since 2011."
     found = changes(text)
     assert found and "Houthi" in found[0][1]
 

@@ -710,8 +710,9 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         m = i + 1
         while m < n and m - i <= 3 and tokens[m].low in _FACILITY_MODIFIERS:
             m += 1
-        head = tokens[m].low[:-1] if m < n and tokens[m].low.endswith("s") else ""
-        if head in FACILITIES and tokens[m].low not in ("headquarters", "barracks"):
+        low = tokens[m].low if m < n else ""
+        head = low if low in FACILITIES else low[:-1] if low.endswith("s") else ""  # "last base", "outposts"
+        if head in FACILITIES and low not in ("headquarters", "barracks"):
             parent_name = _parent_after(tokens, m + 1, gaz)
             parent = next((x.place for x in gaz if x.place.name == parent_name), None)
             return facility_place(head, parent) if parent is not None else None
