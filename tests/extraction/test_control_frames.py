@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from schemas.events import EventKind
 
-from .conftest import of_kind, run
-
-
-def changes(text: str) -> list[tuple[str, str]]:
-    return [
-        (e.place.name, e.actor.name)
-        for e in of_kind(run(text), EventKind.control_change)
-        if e.place is not None and e.actor is not None
-    ]
+from .conftest import changes, of_kind, run
 
 
 def test_has_fallen_to_and_fallen_under_control() -> None:

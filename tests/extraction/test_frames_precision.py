@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from schemas.events import EventKind
 
-from .conftest import of_kind, run
-
-
-def changes(text: str) -> list[tuple[str, str]]:
-    return [
-        (e.place.name, e.actor.name)
-        for e in of_kind(run(text), EventKind.control_change)
-        if e.place is not None and e.actor is not None
-    ]
+from .conftest import changes, of_kind, run
 
 
 def test_a_dateline_city_is_not_what_it_refers_to() -> None:

@@ -63,7 +63,9 @@ def test_the_word_list_knows_common_words_and_not_names() -> None:
 
 def test_a_respelling_keeps_its_vowel_classes() -> None:
     # o/u and a/e/i/y vary in transliteration; an o/u for an e is another name ('Zhelanne' is not 'Zhulyany')
-    text = "Kyiv said fighting raged in the Donetsk region of Ukraine. Russia said it had taken the village of Zhelanne."
+    text = (
+        "Kyiv said fighting raged in the Donetsk region of Ukraine. Russia said it had taken the village of Zhelanne."
+    )
     places = {e.place.id for e in run(text) if e.place}
     assert places and not any("zhulyany" in p for p in places)
     found = [e.place for e in run("Forces loyal to the government recaptured Hudaidah in western Yemen.") if e.place]

@@ -80,8 +80,9 @@ def _one_place_per_name(events: list[Event]) -> list[Event]:
         return events
     out: list[Event] = []
     for e in events:
-        same = located.get(e.place.name.lower()) if e.place is not None and not e.place.resolved else None
-        out.append(e.model_copy(update={"place": same}) if same is not None and not e.place.parent else e)
+        place = e.place
+        same = located.get(place.name.lower()) if place is not None and not place.resolved else None
+        out.append(e.model_copy(update={"place": same}) if same is not None and place and not place.parent else e)
     return out
 
 
