@@ -108,3 +108,9 @@ def test_an_unknown_place_keeps_one_id_in_a_report() -> None:
     )
     ids = {e.place.id for e in of_kind(run(text), EventKind.control_change) if e.place is not None}
     assert len(ids) == 1
+
+
+def test_holding_a_meeting_is_no_hold_of_a_place() -> None:
+    assert changes("Militia leaders held a rally in Bentiu on Sunday after families fled the fighting.") == []
+    found = changes("The militia has held the Bentiu oil field since 2022, residents say.")
+    assert found and "Bentiu" in found[0][0]
