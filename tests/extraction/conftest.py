@@ -34,3 +34,12 @@ def controls(text: str, published: date | None = date(2017, 10, 14)) -> list[Eve
 
 def counts(text: str, published: date | None = date(2017, 10, 14)) -> list[Event]:
     return of_kind(run(text, published), EventKind.civilian_count)
+
+
+def changes(text: str) -> list[tuple[str, str]]:
+    """(place name, actor name) of each control change in `text`."""
+    return [
+        (e.place.name, e.actor.name)
+        for e in of_kind(run(text), EventKind.control_change)
+        if e.place is not None and e.actor is not None
+    ]

@@ -55,7 +55,7 @@ def test_backed_separatists_are_not_the_backer() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Russia's defence ministry said on Tuesday that its forces had taken the village of Pervomaiske.", "russia"),
+        ("Its forces had taken Pervomaiske, Russia's defence ministry claimed in a statement.", "russia"),
         ("Moscow said its troops had captured the town of Marinka.", "russia"),
         ("Kyiv said its forces had retaken the village of Klishchiivka.", "ukrainian-forces"),
         ("The RSF said its fighters had seized the town of Ed Daein.", "rsf"),
@@ -145,7 +145,7 @@ def test_home_country_counts_countries_not_lower_case_words() -> None:
 
 def test_country_after_a_preposition_is_not_a_subject() -> None:
     lex = load()
-    text = "Rebels in the Democratic Republic of Congo have seized a town."
+    text = "Rebels from across the Central African Republic have occupied a mining camp."
     tokens = tokenize(text)
     mentions = find_actors(tokens, [t.low for t in tokens], Binder(lex, text))
     assert [m.actor.id for m in mentions] == ["rebels"]

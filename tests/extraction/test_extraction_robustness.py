@@ -220,3 +220,9 @@ def test_superscript_digits_and_huge_figures_are_no_dates_or_counts() -> None:
     # Both used to raise inside a rule (int('²'), int(inf)) and lose the sentence's events.
     text = "On March ²³, rebels seized the town of Manbij and " + "9" * 400 + " civilians fled the city."
     assert of_kind(run(text), EventKind.control_change)
+
+
+def test_times_at_the_edges_of_the_calendar_do_not_raise() -> None:
+    for published in (date.min, date.max):
+        for text in ("Militants seized Kadugli yesterday.", "Militants seized Kadugli last week, killing 9 civilians."):
+            assert isinstance(run(text, published), list)

@@ -53,7 +53,7 @@ def test_bare_group_binds_to_an_earlier_surrender_and_takes_the_count_after() ->
     got = surrenders(
         "The army said the last unit of Ardanian fighters in the fortress had surrendered. "
         "Guards searched them at the gate. "
-        "It said the group that had surrendered comprised 212 people."
+        "The group that surrendered numbered 212 people, it added."
     )
     assert got == [("Ardanian fighters", 212)]
 

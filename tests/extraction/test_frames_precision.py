@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from schemas.events import EventKind
 
-from .conftest import of_kind, run
-
-
-def changes(text: str) -> list[tuple[str, str]]:
-    return [
-        (e.place.name, e.actor.name)
-        for e in of_kind(run(text), EventKind.control_change)
-        if e.place is not None and e.actor is not None
-    ]
+from .conftest import changes, of_kind, run
 
 
 def test_a_dateline_city_is_not_what_it_refers_to() -> None:
@@ -39,7 +31,7 @@ def test_a_people_before_a_described_place_is_no_place_name() -> None:
 
 
 def test_a_region_named_to_place_a_town_is_not_the_place_taken() -> None:
-    found = changes("Troops left Lashio after the northern Shan State town came under the control of the rebels.")
+    found = changes("Shops reopened in Lashio, a northern Shan State town that came under the control of the rebels.")
     assert [p for p, _ in found] == ["Lashio"]
     assert changes("Russian forces captured the Zaporizhzhia region village on Tuesday, officials said.") == []
     found = changes("Russian forces captured the Donetsk region town of Toretsk.")
@@ -52,7 +44,7 @@ def test_the_town_never_refers_back_to_a_region() -> None:
 
 
 def test_forces_from_a_region_are_that_region_s_forces() -> None:
-    found = changes("Forces from Ethiopia's Tigray region have seized the town of Dessie, witnesses said.")
+    found = changes("Forces from Ethiopia's Tigray region took control of Dessie on Sunday, residents reported.")
     assert found and found[0][0] == "Dessie" and "Tigray" in found[0][1]
     found = changes("Fighters from the Amhara region captured the town of Sekota on Monday.")
     assert found and found[0][1] == "Amhara forces"
@@ -86,7 +78,7 @@ def test_a_facility_keeps_its_name_across_a_word_for_what_it_makes() -> None:
 
 
 def test_a_relative_clause_with_auxiliaries_takes_its_antecedent_as_subject() -> None:
-    text = "Government troops moved to clear Hodeida of Houthi fighters who have held it since 2014."
+    text = "Loyalist units are pushing into Saada against Houthi gunmen who have controlled it since 2011."
     found = changes(text)
     assert found and "Houthi" in found[0][1]
 
@@ -95,3 +87,30 @@ def test_counted_places_after_an_area_are_the_places_taken() -> None:
     found = changes("Ukrainian troops advanced, seizing 900 square kilometres of territory, 61 settlements.")
     assert [p for p, _ in found] == ["61 settlements"]
     assert changes("Ukrainian troops captured 900 square kilometres of land.") == []
+
+
+def test_a_country_after_in_is_where_the_subject_is_not_the_subject() -> None:
+    found = changes("Kurdish fighters in northern Iraq have seized the village of Gwer, a commander said.")
+    assert found and "Iraq" not in found[0][1]
+    found = changes("Wagner mercenaries in central Mali took the town of Boni on Friday.")
+    assert found and found[0][1] != "Malian forces"
+
+
+def test_a_pledge_to_take_a_place_is_no_change() -> None:
+    assert changes("The paramilitary pledged to keep fighting until it liberates every inch of Kordofan.") == []
+    assert changes("Its leader promised to recapture Kadugli within a month.") == []
+
+
+def test_an_unknown_place_keeps_one_id_in_a_report() -> None:
+    text = (
+        "Russian troops captured the village of Ostrivka in the Donetsk region, Moscow said. "
+        "The ministry said its units had captured Ostrivka after a week of fighting."
+    )
+    ids = {e.place.id for e in of_kind(run(text), EventKind.control_change) if e.place is not None}
+    assert len(ids) == 1
+
+
+def test_holding_a_meeting_is_no_hold_of_a_place() -> None:
+    assert changes("Militia leaders held a rally in Bentiu on Sunday after families fled the fighting.") == []
+    found = changes("The militia has held the Bentiu oil field since 2022, residents say.")
+    assert found and "Bentiu" in found[0][0]

@@ -172,6 +172,11 @@ class Binder:
     def counts(self) -> Counter[str]:
         return self._tally[0]
 
+    def named_countries(self) -> frozenset[str]:
+        """Every country the report names in any way ('Sudan', 'Ukrainian', an actor's home): wider than where
+        its places are, for telling a place abroad from one the report may mean."""
+        return frozenset(self._tally[2])
+
     @property
     def first(self) -> dict[str, int]:
         return self._tally[1]

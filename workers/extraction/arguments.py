@@ -9,10 +9,18 @@ from .document import Document, Sentence
 
 _SUBJECT_PRONOUNS = frozenset("they it he she we".split())
 
-_PREPS = frozenset("on against from with of by to at for toward towards targeting".split())
+#: Prepositions whose object is no subject: in "M23 rebels in eastern Congo have seized ..." Congo is none.
+_PREPS = frozenset(
+    "on against from with of by to at for toward towards targeting in inside near outside across around within".split()
+)
 
 
 _DETS = frozenset("the a an its their his her some".split())
+#: Adjectives between a preposition and its object: "in eastern Congo", "across northern Syria".
+_PP_ADJECTIVES = frozenset(
+    "northern southern eastern western central northeastern northwestern southeastern southwestern "
+    "neighbouring neighboring nearby".split()
+)
 _AUX = frozenset("has have had was were is are been also".split())
 
 
@@ -43,7 +51,7 @@ def _modifier(word: str) -> bool:
 
 def after_preposition(words: list[str], i: int) -> bool:
     k = i - 1
-    while k >= 0 and words[k] in _DETS:
+    while k >= 0 and (words[k] in _DETS or words[k] in _PP_ADJECTIVES):
         k -= 1
     return k >= 0 and words[k] in _PREPS
 

@@ -77,6 +77,12 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
     )
 
 
+def _named_or_territory(place: Place) -> bool:
+    """A place that a hold can be about: a gazetteer place, a proper name, or a place noun ('a rally' is none)."""
+    words = place.name.split()
+    return place.resolved or any(w[:1].isupper() for w in words) or not TERRITORY.isdisjoint(map(str.lower, words))
+
+
 _TIME_WORDS = frozenset(
     "on in at by during late early last this the of morning afternoon evening night dawn noon midday day week "
     "month year , monday tuesday wednesday thursday friday saturday sunday january february march april may june "
@@ -126,7 +132,7 @@ def last_place(doc: Document, pos: int) -> Place | None:
     country, a first-level region ('Rakhine state' is no town), a curated sub-place, nor the dateline's."""
     floor = dateline_end(doc)
     best = None
-    for start, entry in doc.place_hits:
+    for start, entry in doc.local_hits:
         if start >= pos:
             break
         if entry.kind == REGION and _region_named(doc, start):
@@ -405,6 +411,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             keeper = actor_left(sent, i, doc) if told else None
             if keeper is not None and not blocked(words, i, lex):
                 places = noun_phrase(tokens, e, sent.places, last)  # "since" ends the phrase
+                # 'held' also takes meetings, talks and elections: only a name or a place noun is held
+                places = [p for p in places if _named_or_territory(p)]
                 emit(
                     EventKind.control_change,
                     i,

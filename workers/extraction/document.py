@@ -16,9 +16,9 @@ from functools import cached_property
 from schemas.events import Place
 
 from .actors import ActorMention, Binder, find_actors
-from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry, key_of
+from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of
 from .lexicons import Lexicons
-from .places import Context, PlaceMention, gazetteer, make_place, no_context, person_like
+from .places import FOREIGN_POPULATION, Context, PlaceMention, gazetteer, make_place, no_context, person_like
 from .sentences import Token, sentence_spans, tokenize
 from .textnorm import CleanText, clean
 
@@ -44,11 +44,13 @@ class Sentence:
     @cached_property
     def places(self) -> list[PlaceMention]:
         """Gazetteer places, found on first use."""
-        return gazetteer(self.tokens, self.words, self.binder.lex, self.context)
+        return gazetteer(self.tokens, self.words, self.binder.lex, self.context, named=self.binder.named_countries)
 
     def first_place(self) -> PlaceMention | None:
         """The first gazetteer place, without finding the others unless they are known already."""
-        found = self.__dict__.get("places") or gazetteer(self.tokens, self.words, self.binder.lex, self.context, 1)
+        found = self.__dict__.get("places") or gazetteer(
+            self.tokens, self.words, self.binder.lex, self.context, 1, self.binder.named_countries
+        )
         return found[0] if found else None
 
 
@@ -115,6 +117,21 @@ class Document:
                 codes.add(entry.country_code)
         return frozenset(codes)
 
+    @cached_property
+    def local_hits(self) -> list[tuple[int, PlaceEntry]]:
+        """`place_hits` less small towns in countries the report never names (places.FOREIGN_POPULATION): what
+        'the town' or a count's place may refer to."""
+        countries = self.countries | self.binder.named_countries()
+        return [
+            (start, e)
+            for start, e in self.place_hits
+            if not countries
+            or e.country_code in countries
+            or e.curated
+            or e.kind != CITY
+            or e.population >= FOREIGN_POPULATION
+        ]
+
     def _countries(self) -> frozenset[str]:
         return self.countries
 
@@ -136,7 +153,7 @@ class Document:
     def last_place(self, pos: int, city: bool = True) -> Place | None:
         """The last gazetteer place named before `pos` (cities preferred for 'the city'/'the town')."""
         best: PlaceEntry | None = None
-        for start, entry in self.place_hits:
+        for start, entry in self.local_hits:
             if start >= pos:
                 break
             if not city or entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):

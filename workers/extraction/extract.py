@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 
-from schemas.events import Event, EventKind
+from schemas.events import Event, EventKind, Place
 
 from .civilians import extract_civilians
 from .control import extract_control
@@ -66,7 +66,24 @@ def extract_events(text: str, published: datetime | date | None, report_id: str 
                 if STRICT:
                     raise
                 log.warning("extraction: %s failed on sentence %d of report %s", family, idx, report_id, exc_info=True)
-    return _dedupe(events)
+    return _dedupe(_one_place_per_name(events))
+
+
+def _one_place_per_name(events: list[Event]) -> list[Event]:
+    """A place the gazetteer does not know keeps one id in a report: 'the village of X in the Y region' and a
+    later bare 'X' are the same place (its parent is part of the id), so they make one event and one alert."""
+    located: dict[str, Place] = {}
+    for e in events:
+        if e.place is not None and not e.place.resolved and e.place.parent:
+            located.setdefault(e.place.name.lower(), e.place)
+    if not located:
+        return events
+    out: list[Event] = []
+    for e in events:
+        place = e.place
+        same = located.get(place.name.lower()) if place is not None and not place.resolved else None
+        out.append(e.model_copy(update={"place": same}) if same is not None and place and not place.parent else e)
+    return out
 
 
 def _dedupe(events: list[Event]) -> list[Event]:

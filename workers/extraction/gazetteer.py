@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import mmap
 import os
 import re
@@ -27,7 +28,8 @@ import marisa_trie
 from .lexicons import fold
 
 HERE = Path(__file__).resolve().parent / "lexicons"
-FORMAT = 13  # bump when the table layout or the filtering rules change
+log = logging.getLogger(__name__)
+FORMAT = 14  # bump when the table layout or the filtering rules change
 
 #: Kinds of place, most to least general.
 COUNTRY, REGION, DISTRICT, CITY, CURATED = "country", "region", "district", "city", "curated"
@@ -56,7 +58,9 @@ def key_of(name: str) -> str:
 _VARIANT_RULES = (
     (re.compile(r"^(?:al|el|ad|ar|as|ash|at|az|an) "), ""),
     (re.compile(r"([bdgjkpt])h"), r"\1"),
-    (re.compile(r"[aeiouy]+"), "a"),
+    # vowels vary within o/u and within a/e/i/y, not across: 'Hodeidah' is 'Hudaydah', 'Zhelanne' no 'Zhulyany'
+    (re.compile(r"[aeiy]*[ou][aeiouy]*"), "o"),
+    (re.compile(r"[aeiy]+"), "a"),
     (re.compile(r"q"), "k"),
     (re.compile(r"h\b"), ""),
     (re.compile(r"[-' ]"), ""),
@@ -412,23 +416,35 @@ def _open(folder: Path) -> Gazetteer:
         rows = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     offsets = array("I")
     offsets.frombytes((folder / "offsets.bin").read_bytes())
+    if len(offsets) < 2 or offsets[-1] != len(rows):
+        raise ValueError(f"gazetteer cache {folder} is truncated")
     return Gazetteer(names, firsts, rows, offsets)
+
+
+def _in_memory(rows: list[Row], names: dict[str, list[int]]) -> Gazetteer:
+    records = [(key, (rank, row)) for key, found in names.items() for rank, row in enumerate(found)]
+    blobs = [_encode(row) for row in rows]
+    offsets = array("I", [0])
+    for blob in blobs:
+        offsets.append(offsets[-1] + len(blob))
+    firsts = marisa_trie.Trie({key.partition(" ")[0] for key in names if not key.startswith(VARIANT)})
+    return Gazetteer(marisa_trie.RecordTrie("<HI", records), firsts, b"".join(blobs), offsets)
 
 
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer, from the cache when it matches the installed data, else built (half a minute) and cached."""
+    """The gazetteer, from the cache when it matches the installed data, else built (half a minute) and cached.
+    A damaged cache (a disk filled mid-copy, a hand-edited file) is built again rather than failing every worker."""
     folder = cache_dir() / f"gazetteer-{_versions()}"
-    if not (folder / "offsets.bin").exists():
-        rows, names = _build()
+    if (folder / "offsets.bin").exists():
         try:
-            _write(folder, rows, names)
-        except OSError:  # a read-only home: serve from memory this time
-            records = [(key, (rank, row)) for key, found in names.items() for rank, row in enumerate(found)]
-            blobs = [_encode(row) for row in rows]
-            offsets = array("I", [0])
-            for blob in blobs:
-                offsets.append(offsets[-1] + len(blob))
-            firsts = marisa_trie.Trie({key.partition(" ")[0] for key in names if not key.startswith(VARIANT)})
-            return Gazetteer(marisa_trie.RecordTrie("<HI", records), firsts, b"".join(blobs), offsets)
-    return _open(folder)
+            return _open(folder)
+        except (OSError, ValueError, RuntimeError):
+            log.warning("gazetteer cache %s is unreadable: building it again", folder, exc_info=True)
+            shutil.rmtree(folder, ignore_errors=True)
+    rows, names = _build()
+    try:
+        _write(folder, rows, names)
+        return _open(folder)
+    except (OSError, ValueError, RuntimeError):  # a read-only home: serve from memory this time
+        return _in_memory(rows, names)

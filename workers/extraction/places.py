@@ -10,7 +10,7 @@ from functools import lru_cache
 from schemas.events import Place
 
 from .actors import slug
-from .gazetteer import COUNTRY, DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
+from .gazetteer import CITY, COUNTRY, DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
 from .lexicons import Lexicons, fold
 from .sentences import Token
 
@@ -142,11 +142,17 @@ def no_context() -> frozenset[str]:
 
 
 def gazetteer(
-    tokens: list[Token], words: list[str], lex: Lexicons, context: Context = no_context, limit: int = 0
+    tokens: list[Token],
+    words: list[str],
+    lex: Lexicons,
+    context: Context = no_context,
+    limit: int = 0,
+    named: Context = no_context,
 ) -> list[PlaceMention]:
     """Gazetteer places, longest name first, left to right, at capitalised words that are not part of a person's
-    name. A name several places share is read in the report's country `context`; before a region word
-    ('Kursk region') it means the region. With `limit`, stops after that many."""
+    name. A name several places share is read in the report's country `context`; a small town outside every
+    country the report `named` is respelt inside `context` or dropped; before a region word ('Kursk region') a
+    name means the region. With `limit`, stops after that many."""
     folded = words if all(map(str.isascii, words)) else [w if w.isascii() else fold(w) for w in words]
     gaz = lex.gazetteer
     demonyms = lex.states.demonyms  # 'Malian' is a people, not a respelt 'Malyan'
@@ -167,7 +173,7 @@ def gazetteer(
             continue
         if key is not None:
             length = key.count(" ") + 1
-            candidates = gaz.candidates(key)
+            candidates = _in_report(gaz, gaz.candidates(key), folded[k : k + length], context, named)
         elif (
             k > 0
             and folded[k - 1] in _PLACE_CUES  # a respelt name is read only where the sentence puts a place
@@ -195,6 +201,25 @@ def gazetteer(
             if len(out) == limit:  # the caller wants the first place only
                 break
     return out
+
+
+#: A place outside the report's countries must be at least this large to be meant: a Sudan report's 'Tawila'
+#: is not a Yemeni hamlet spelt so, nor a Yemen report's 'Shabwa' a Burmese village.
+FOREIGN_POPULATION = 100_000
+
+
+def _in_report(
+    gaz: Gazetteer, candidates: list[PlaceEntry], words: list[str], context: Context, named: Context
+) -> list[PlaceEntry]:
+    """The candidates of a name, unless they are all small towns in countries the report never names: then a
+    respelling where its places are ('Shabwa' for Yemen's 'Shabwah'), else no place."""
+    best = candidates[0] if candidates else None
+    if best is None or best.curated or best.kind != CITY or best.population >= FOREIGN_POPULATION:
+        return candidates
+    countries = named() | context()
+    if not countries or any(c.country_code in countries for c in candidates):
+        return candidates
+    return [c for c in gaz.variant(words) if c.country_code in context()]
 
 
 def _ambiguous(candidates: list[PlaceEntry]) -> bool:
@@ -685,8 +710,9 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         m = i + 1
         while m < n and m - i <= 3 and tokens[m].low in _FACILITY_MODIFIERS:
             m += 1
-        head = tokens[m].low[:-1] if m < n and tokens[m].low.endswith("s") else ""
-        if head in FACILITIES and tokens[m].low not in ("headquarters", "barracks"):
+        low = tokens[m].low if m < n else ""
+        head = low if low in FACILITIES else low[:-1] if low.endswith("s") else ""  # "last base", "outposts"
+        if head in FACILITIES and low not in ("headquarters", "barracks"):
             parent_name = _parent_after(tokens, m + 1, gaz)
             parent = next((x.place for x in gaz if x.place.name == parent_name), None)
             return facility_place(head, parent) if parent is not None else None

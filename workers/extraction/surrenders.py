@@ -175,8 +175,9 @@ def _has_head(words: list[str]) -> bool:
 
 
 def _bare(a: ActorMention) -> bool:
-    """A generic word in lower case: 'the group', 'militants', 'fighters'."""
-    return a.generic and a.actor.name == a.actor.name.lower()
+    """A generic word in lower case: 'the group', 'militants', 'fighters' (also 'The group' starting a sentence)."""
+    name = a.actor.name[:1].lower() + a.actor.name[1:] if a.i == 0 else a.actor.name
+    return a.generic and name == name.lower()
 
 
 def _armed_noun(sent: Sentence, start: int, end: int) -> ActorMention | None:

@@ -136,7 +136,10 @@ def all_times(tokens: list[Token], pub: date | None) -> list[tuple[int, EventTim
     for k in [k for k, t in enumerate(tokens) if t.low in _FIRST or t.low[:1].isdigit()]:
         if k < i:
             continue
-        got = parse_at(tokens, k, pub)
+        try:
+            got = parse_at(tokens, k, pub)
+        except (OverflowError, ValueError):  # 'yesterday' a day before date.min, 'last year' in year 1
+            got = None
         if got:
             out.append((k, got[0]))
             i = k + got[1]

@@ -58,14 +58,21 @@ def load_wordlist() -> Wordlist:
         version = "-"
     path = cache_dir() / f"wordlist-{FORMAT}-{version}.marisa"
     trie = marisa_trie.RecordTrie("<B")
-    if not path.exists():
+    if path.exists():
         try:
-            _build(path)
-        except OSError:  # a read-only home: keep it in memory this time
-            folder = Path(tempfile.mkdtemp())
-            _build(folder / "words.marisa")
-            trie.load(str(folder / "words.marisa"))
-            shutil.rmtree(folder, ignore_errors=True)
+            trie.mmap(str(path))
             return Wordlist(trie)
-    trie.mmap(str(path))
-    return Wordlist(trie)
+        except (OSError, ValueError, RuntimeError):  # a damaged file: build it again
+            path.unlink(missing_ok=True)
+            trie = marisa_trie.RecordTrie("<B")
+    try:
+        _build(path)
+        trie.mmap(str(path))
+        return Wordlist(trie)
+    except (OSError, ValueError, RuntimeError):  # a read-only home: keep it in memory this time
+        folder = Path(tempfile.mkdtemp())
+        _build(folder / "words.marisa")
+        trie = marisa_trie.RecordTrie("<B")
+        trie.load(str(folder / "words.marisa"))
+        shutil.rmtree(folder, ignore_errors=True)
+        return Wordlist(trie)
