@@ -63,9 +63,9 @@ class Actor(_Model):
 
 
 class Place(_Model):
-    """A place with its parent; coordinates only where a gazetteer knows it. Frozen: the extractor gives every
-    event about a gazetteer place the same object."""
+    """A place with its parent; coordinates only where a gazetteer knows it."""
 
+    # frozen: the extractor gives every event about one gazetteer place the same object
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(description="Normalised key, parent first: 'raqqa/al-nahda'.")
