@@ -79,9 +79,6 @@ NOTIFIER_BLOCK_MILLISECONDS = 1000
 NOTIFIER_BATCH = 200
 """How many stream entries the notifier reads at once."""
 
-NOTIFIER_CLAIM_IDLE_MILLISECONDS = 30_000
-"""Entries pending longer than this in a dead notifier's list are claimed by a live one."""
-
 ALERT_FINGERPRINT_TTL_SECONDS = 365 * 24 * 3600
 """How long an alert fingerprint is remembered, so the same state never alerts twice."""
 

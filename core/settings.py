@@ -6,7 +6,6 @@ The README's settings table lists them all; keep it in step with these classes.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, field_validator
@@ -132,8 +131,3 @@ class DeliverySettings(CommonSettings):
         if any(wait < 0 for wait in value):
             raise ValueError("retry waits must not be negative")
         return value
-
-
-@lru_cache
-def ingest_settings() -> IngestSettings:
-    return IngestSettings()

@@ -135,6 +135,14 @@ def test_extract_rejects_a_line_without_text(tmp_path: Path) -> None:
     assert "line 1" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_extract_to_a_file_it_cannot_write_says_so(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "a", "text": "Rebels took Kidal."}\n')
+    result = run_cli("extract", str(source), "-o", str(tmp_path / "no-such-folder" / "out.jsonl"))
+    assert result.returncode == 2
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_run_starts_the_pipeline_on_embedded_redis_and_stops_with_no_orphan(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(

@@ -12,6 +12,8 @@ from tests.conftest import REPO
 
 SOURCES = ("core", "services", "workers")
 _QUOTED = re.compile(r"""'(sitrep:[^']*)'|"(sitrep:[^"]*)\"""")
+_APPENDED = re.compile(r"""\.\.\s*(?:'(:[^']*)'|"(:[^"]*)\")""")
+"""A literal a script appends to a key it built: `skey .. ':mentions'`."""
 
 
 def _key_functions() -> list[Callable[[str], str]]:
@@ -40,6 +42,16 @@ def test_every_key_in_a_lua_script_is_one_keys_py_builds() -> None:
     assert scripts, "no Lua scripts found"
     strays = [(str(path.relative_to(REPO)), literal) for path in scripts for literal in _literals(path)]
     assert [stray for stray in strays if not _built_by_keys(stray[1])] == []
+
+
+def test_every_suffix_a_lua_script_appends_to_a_key_is_one_keys_py_builds() -> None:
+    suffixes = {function("{x}").split("{x}")[1] for function in _key_functions()} - {""}
+    scripts = [path for folder in SOURCES for path in (REPO / folder).rglob("*.lua")]
+    appended = [
+        (str(path.relative_to(REPO)), a or b) for path in scripts for a, b in _APPENDED.findall(path.read_text())
+    ]
+    assert appended, "no script appends to a key: the pattern no longer matches how they are built"
+    assert [(path, suffix) for path, suffix in appended if suffix not in suffixes] == []
 
 
 def test_python_names_keys_only_through_keys_py() -> None:

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the Redis clients, the batcher and the settings, all swappable in tests.
+"""FastAPI dependencies: the Redis clients and the settings, all swappable in tests.
 
 They are `async def` on purpose: FastAPI runs a plain `def` dependency in a thread pool, which the
 ingest route would pay for on every request.
@@ -13,17 +13,11 @@ import redis.asyncio
 from fastapi import Depends, Request
 
 from core.settings import DeliverySettings, IngestSettings
-from services.api.batcher import IngestBatcher
 
 
 async def get_redis(request: Request) -> redis.asyncio.Redis:
     client: redis.asyncio.Redis = request.app.state.redis
     return client
-
-
-async def get_batcher(request: Request) -> IngestBatcher:
-    batcher: IngestBatcher = request.app.state.batcher
-    return batcher
 
 
 async def get_settings(request: Request) -> IngestSettings:
@@ -32,7 +26,6 @@ async def get_settings(request: Request) -> IngestSettings:
 
 
 RedisDep = Annotated[redis.asyncio.Redis, Depends(get_redis)]
-BatcherDep = Annotated[IngestBatcher, Depends(get_batcher)]
 SettingsDep = Annotated[IngestSettings, Depends(get_settings)]
 
 

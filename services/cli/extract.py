@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from core.errors import InvalidInput
-from services.cli.inputs import open_input
+from services.cli.inputs import open_input, open_output
 
 
 def _published(row: dict[str, Any], number: int) -> datetime | None:
@@ -26,7 +26,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from schemas.events import ExtractionResult
     from workers.extraction import extract_events
 
-    out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")
+    out = open_output(args.output)
     try:
         with open_input(args.input) as handle:
             for number, line in enumerate(handle, 1):

@@ -1,4 +1,4 @@
-"""What the client subcommands share: reading their input, and the error that becomes a one-line message."""
+"""What the client subcommands share: opening their input and output, and explaining an API's error answer."""
 
 from __future__ import annotations
 
@@ -18,6 +18,16 @@ def open_input(path: str) -> IO[str]:
         return open(path, encoding="utf-8")
     except OSError as error:
         raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+
+
+def open_output(path: str) -> IO[str]:
+    """The file at `path` for writing, or standard output for `-`; a file that cannot be made is the user's mistake."""
+    if path == "-":
+        return sys.stdout
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"cannot write {path}: {error.strerror}") from None
 
 
 def explain(response: httpx.Response) -> str:

@@ -1,10 +1,10 @@
 """Apply stream entries in one WATCH/MULTI: the notifier's one apply path, for a batch or a single entry.
 
 Every place the batch touches is read in one script call; the events are applied in stream order
-in memory (a group that a report closes is evaluated right there, as the one-at-a-time path does);
-then one MULTI writes the situations, the alerts in the order they arose, the notified records,
-the group timers and the acknowledgements. Only the leader writes these keys; WATCH makes a
-notifier that lost its lease without knowing retry on fresh state instead of overwriting.
+in memory (a report past its place's open group first closes and evaluates that group, as the burst
+would have ended live); then one MULTI writes the situations, the alerts in the order they arose,
+the notified records, the group timers and the acknowledgements. Only the leader writes these keys;
+WATCH makes a notifier that lost its lease without knowing retry on fresh state instead of overwriting.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import copy
 import json
 import re
 import shlex
+import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -718,11 +719,14 @@ def test_dockerfile_check_catches_mistakes(old: str, new: str, expected: str) ->
 def test_dockerignore_keeps_the_package_sources() -> None:
     lines = [ln.strip() for ln in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()]
     rules = [ln for ln in lines if ln and not ln.startswith("#")]
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    wanted = ["pyproject.toml", *(name.rstrip("*") for name in packages["packages"]["find"]["include"])]
+    assert "core" in wanted
     if "*" in rules:  # allow-list style: whatever the wheel build needs must be let back in
-        for needed in ("pyproject.toml", "schemas", "services", "workers"):
+        for needed in wanted:
             assert f"!{needed}" in rules or f"!{needed}/" in rules, f".dockerignore drops {needed}"
     else:
-        for needed in ("pyproject.toml", "schemas", "services", "workers"):
+        for needed in wanted:
             assert needed not in rules and f"{needed}/" not in rules, f".dockerignore drops {needed}"
     assert ".venv" in rules or "*" in rules, "the virtualenv would be sent to the daemon"
 
