@@ -15,7 +15,14 @@ from pathlib import Path
 import pydantic
 import redis
 
-from core.errors import ExtractorUnavailable, InvalidInput, RedisUrlMissing, SitrepError, UnknownWorkerClass
+from core.errors import (
+    EmbeddedRedisFailed,
+    ExtractorUnavailable,
+    InvalidInput,
+    RedisUrlMissing,
+    SitrepError,
+    UnknownWorkerClass,
+)
 from services.cli.extract import cmd_extract
 from services.cli.post import cmd_post
 from services.cli.subscribe import cmd_subscribe
@@ -172,6 +179,7 @@ USER_ERRORS: dict[type[SitrepError], int] = {
     RedisUrlMissing: 2,
     UnknownWorkerClass: 2,
     ExtractorUnavailable: 1,
+    EmbeddedRedisFailed: 1,
 }
 """The errors a user can fix, printed as `sitrep COMMAND: message`, and the exit status of each."""
 
