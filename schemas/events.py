@@ -47,6 +47,7 @@ class CivilianCategory(StrEnum):
 STOCK_CATEGORIES = frozenset({CivilianCategory.trapped, CivilianCategory.besieged, CivilianCategory.displaced})
 
 Stance = Literal["asserted", "claimed", "denied", "hedged"]
+Extent = Literal["whole", "partial"]
 TimePrecision = Literal["day", "week", "month", "year"]
 
 
@@ -133,6 +134,9 @@ class Event(_Model):
     count: Quantity | None = None
     time: EventTime = Field(default_factory=EventTime)
     historical: bool = False
+    extent: Extent = Field(
+        default="whole", description="Control changes: 'partial' when the report says part of the place ('most of X')."
+    )
     stance: Stance = "asserted"
     attribution: Attribution | None = None
     evidence: Evidence

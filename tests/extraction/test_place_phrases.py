@@ -102,3 +102,12 @@ def test_a_second_place_coordinated_after_a_date() -> None:
     assert [name for name, _ in found] == ["Kidal"]
     found = places_taken("The army captured Kidal on Tuesday, and President Goita said the war was over.")
     assert [name for name, _ in found] == ["Kidal"]
+
+
+def test_part_of_a_place_is_marked_partial() -> None:
+    events = of_kind(run("Rebel factions captured most of Idlib after a two-week offensive."), EventKind.control_change)
+    assert [(e.place.name if e.place else None, e.extent) for e in events] == [("Idlib", "partial")]
+    events = of_kind(run("Rebel factions captured large parts of the town of Saraqib."), EventKind.control_change)
+    assert [e.extent for e in events] == ["partial"]
+    events = of_kind(run("Rebel factions captured Saraqib on Friday."), EventKind.control_change)
+    assert [e.extent for e in events] == ["whole"]

@@ -16,7 +16,7 @@ from .sentences import Token
 from .wordlist import load_wordlist
 
 ARMED_HEADS = frozenset(
-    "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen "
+    "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen factions "
     "supporters tribesmen jihadists guerrillas army police policemen mutineers units brigade brigades battalion "
     "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance".split()
 )

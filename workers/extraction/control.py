@@ -28,6 +28,7 @@ from .places import (
     listed_places,
     make_place,
     noun_phrase,
+    partitive_at,
     region_modifier,
     sub_place,
 )
@@ -57,6 +58,13 @@ _FORCE = frozenset("forced forcing compelled drove pushed".split())
 
 _COUNTS = frozenset("two three four five six seven eight nine ten dozen dozens several scores hundreds".split())
 _PRONOUNS = frozenset("it they he she we which that this who them".split())
+
+
+def _partial_after(sent: Sentence, i: int) -> bool:
+    """'seized most of Aleppo', 'took control of large parts of the city': the change covers part of the place.
+    Read right after the trigger, up to the first place the gazetteer names."""
+    stop = next((g.i for g in sent.places if g.i > i), min(len(sent.tokens), i + 7))
+    return any(partitive_at(sent.tokens, k) for k in range(i + 1, min(stop, i + 7)))
 
 
 def _is_territory(place: Place, sent: Sentence) -> bool:
@@ -337,6 +345,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
     ) -> None:
         if actor is None and kind is not EventKind.control_denial:
             return
+        extent = "partial" if _partial_after(sent, i) else "whole"
         for place in places:
             actor_id = actor.id if actor is not None else "-"
             if not _is_territory(place, sent) or (place.id, actor_id) in seen:
@@ -349,7 +358,17 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             sub = _sub_type(actor, verb, transfer, doc) if kind == EventKind.control_change and actor else None
             out.append(
                 make_event(
-                    doc, kind, sent, i, j, conf, place=place, actor=actor, previous_actor=prev, acled_sub_event_type=sub
+                    doc,
+                    kind,
+                    sent,
+                    i,
+                    j,
+                    conf,
+                    place=place,
+                    actor=actor,
+                    previous_actor=prev,
+                    acled_sub_event_type=sub,
+                    extent=extent,
                 )
             )
 
