@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from workers.extraction.actors import slug
-from workers.extraction.lexicons import fold, load
+from workers.extraction.lexicons import fold, load, slug
 
 from .conftest import controls
 

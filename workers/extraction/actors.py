@@ -7,11 +7,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 
 from schemas.events import Actor
 
-from .lexicons import ActorEntry, GenericEntry, Lexicons, PhraseSet, fold, phrase
+from .lexicons import ActorEntry, GenericEntry, Lexicons, PhraseSet, phrase, slug
 from .sentences import Token
 from .wordlist import load_wordlist
 
@@ -63,7 +63,6 @@ _FUNCTION = frozenset(
     "the a an and or of in on at to by for from with as that which who whom whose its their his her this these "
     "those said says had has have was were is are be been after before when while since".split()
 )
-_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 # "CAIRO, April 25, 2025 (AFP) -", "KHARTOUM (Reuters) -", "Cairo —": capitalised words, numbers and one
@@ -75,12 +74,6 @@ def dateline_end(text: str) -> int:
     """End offset of the dateline opening a report (0 if none): where it was filed, often not where it happened."""
     m = _DATELINE.match(text, 0, 160)
     return m.end() if m else 0
-
-
-@lru_cache(maxsize=8192)
-def slug(text: str) -> str:
-    """Id form of a name: 'Ḩamāh' -> 'hamah'. Cached: the same few names (gazetteer places, actors) recur."""
-    return _SLUG.sub("-", fold(text)).strip("-") or "unknown"
 
 
 @dataclass(frozen=True)

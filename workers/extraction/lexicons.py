@@ -7,6 +7,7 @@ with one Aho-Corasick automaton over the lower-cased text, so the token rules on
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from .gazetteer import Gazetteer
 
 HERE = Path(__file__).resolve().parent / "lexicons"
+_SLUG = re.compile(r"[^a-z0-9]+")
 Phrase = tuple[str, ...]
 
 
@@ -178,14 +180,16 @@ def _load_states(declared: list[ActorEntry]) -> StateLexicon:
             capitals.add(phrase(capital))
         label = adjectives[0] if adjectives else country
         forces[iso] = by_state.get(iso) or ActorEntry(
-            f"{slug_text(label)}-forces", f"{label} forces", "government", None, iso, iso
+            f"{slug(label)}-forces", f"{label} forces", "government", None, iso, iso
         )
     return StateLexicon(PhraseSet(dict(words)), frozenset(demonyms), frozenset(capitals), forces)
 
 
-def slug_text(text: str) -> str:
-    """Id form of a name ('South Sudanese' -> 'south-sudanese')."""
-    return "-".join("".join(c if c.isalnum() else " " for c in fold(text)).split()) or "unknown"
+@lru_cache(maxsize=8192)
+def slug(text: str) -> str:
+    """Id form of a name: 'Ḩamāh' -> 'hamah', 'South Sudanese' -> 'south-sudanese'. Places, actors and
+    states all take their ids from it. Cached: the same few names recur."""
+    return _SLUG.sub("-", fold(text)).strip("-") or "unknown"
 
 
 @lru_cache(maxsize=1)

@@ -9,9 +9,8 @@ from functools import lru_cache
 
 from schemas.events import Place
 
-from .actors import slug
 from .gazetteer import CITY, COUNTRY, DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
-from .lexicons import Lexicons, fold
+from .lexicons import Lexicons, fold, slug
 from .sentences import Token
 
 KINDS = frozenset(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from schemas.events import Actor, Event, EventKind, Quantity
 
-from .actors import ARMED_HEADS, ActorMention, fallback_actor, slug
+from .actors import ARMED_HEADS, ActorMention, fallback_actor
 from .build import make_event
 from .document import Document, Sentence
+from .lexicons import slug
 from .numbers import Number, find_numbers
 from .stance import blocked
 
