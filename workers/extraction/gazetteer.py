@@ -18,16 +18,20 @@ import shutil
 import tempfile
 import unicodedata
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import marisa_trie
 
 from .lexicons import fold, slug
 
 HERE = Path(__file__).resolve().parent / "lexicons"
+K = TypeVar("K")
+V = TypeVar("V")
 log = logging.getLogger(__name__)
 FORMAT = 15  # bump when the table layout or the filtering rules change
 
@@ -118,6 +122,24 @@ def _decode(data: bytes) -> PlaceEntry:
     )
 
 
+class _Memo(Generic[K, V]):
+    """Answers already computed, by key; emptied when it holds `limit` of them, so hostile text naming every
+    place on earth cannot grow a process without bound. The same names recur report after report."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._found: dict[K, V] = {}
+        self._limit = limit
+
+    def get(self, key: K, compute: Callable[[K], V]) -> V:
+        found = self._found
+        if key in found:
+            return found[key]
+        if len(found) >= self._limit:
+            found.clear()
+        value = found[key] = compute(key)
+        return value
+
+
 class Gazetteer:
     """Names to places, memory-mapped: a marisa trie from look-up keys to (rank, row) and a packed row table.
     Processes that load the same files share their pages, forked or not."""
@@ -127,70 +149,57 @@ class Gazetteer:
     ) -> None:
         self._names = names
         self._firsts = firsts
-        self._starts: dict[str, bool] = {}  # the same words recur in every report: ask the trie once
-        self._candidates: dict[str, list[PlaceEntry]] = {}
         self._rows = rows
         self._offsets = offsets
-        self._entries: dict[int, PlaceEntry] = {}
-        self._longest: dict[tuple[str, ...], object] = {}  # the same names recur report after report
-        self._variants: dict[tuple[str, ...], list[int]] = {}
+        self._entries: _Memo[int, PlaceEntry] = _Memo()
+        self._starts: dict[str, bool] = {}  # asked of every word: a plain dict, no _Memo call in between
+        self._candidates: _Memo[str, list[PlaceEntry]] = _Memo()
+        self._variants: _Memo[tuple[str, ...], list[int]] = _Memo()
+        self._longest: _Memo[tuple[str, ...], str | None] = _Memo()
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
     def entry(self, row: int) -> PlaceEntry:
-        found = self._entries.get(row)
-        if found is None:
-            if len(self._entries) > 100_000:  # hostile text naming every place on earth must not grow it forever
-                self._entries.clear()
-            found = self._entries[row] = _decode(self._rows[self._offsets[row] : self._offsets[row + 1]])
-        return found
+        return self._entries.get(row, self._decode)
+
+    def _decode(self, row: int) -> PlaceEntry:
+        return _decode(self._rows[self._offsets[row] : self._offsets[row + 1]])
 
     def starts_name(self, word: str) -> bool:
         """Whether some name begins with this word (look-up form): most capitalised words begin none."""
         known = self._starts.get(word)
         if known is None:
-            if len(self._starts) > 200_000:
+            if len(self._starts) >= 200_000:
                 self._starts.clear()
             known = self._starts[word] = word in self._firsts
         return known
 
     def candidates(self, key: str) -> list[PlaceEntry]:
         """Every place a name may denote, best first without context."""
-        found = self._candidates.get(key)
-        if found is None:
-            if len(self._candidates) > 100_000:
-                self._candidates.clear()
-            found = self._candidates[key] = [self.entry(row) for _, row in sorted(self._names.get(key) or ())]
-        return found
+        return self._candidates.get(key, lambda k: [self.entry(row) for _, row in sorted(self._names.get(k) or ())])
 
     def __contains__(self, key: str) -> bool:
         return key in self._names
 
     def variant(self, words: list[str]) -> list[PlaceEntry]:
         """Places whose name is spelt like `words` up to transliteration ('Hodeidah' for 'Al Hudaydah')."""
-        span = tuple(words)
-        rows = self._variants.get(span)
-        if rows is None:
-            found = self._names.get(VARIANT + variant_of(" ".join(words)))
-            rows = self._variants[span] = [row for _, row in sorted(found)] if found else []
-            if len(self._variants) > 100_000:
-                self._variants.clear()
+        rows = self._variants.get(tuple(words), self._variant_rows)
         return [self.entry(row) for row in rows]
+
+    def _variant_rows(self, span: tuple[str, ...]) -> list[int]:
+        found = self._names.get(VARIANT + variant_of(" ".join(span)))
+        return [row for _, row in sorted(found)] if found else []
 
     def longest(self, words: list[str], i: int = 0, most: int = 6) -> str | None:
         """The longest name (look-up form) made of words[i:i + n], n <= most; None if words[i] starts none."""
         if not self.starts_name(words[i]):
             return None
-        span = tuple(words[i : i + most])
-        found = self._longest.get(span, self)
-        if found is self:
-            names = self._names
-            found = next((k for n in range(len(span), 0, -1) if (k := " ".join(span[:n])) in names), None)
-            if len(self._longest) > 100_000:
-                self._longest.clear()
-            self._longest[span] = found
-        return found  # type: ignore[return-value]
+        return self._longest.get(tuple(words[i : i + most]), self._longest_in)
+
+    def _longest_in(self, span: tuple[str, ...]) -> str | None:
+        names = self._names
+        return next((k for n in range(len(span), 0, -1) if (k := " ".join(span[:n])) in names), None)
 
 
 def pick(candidates: list[PlaceEntry], context: frozenset[str]) -> PlaceEntry | None:
