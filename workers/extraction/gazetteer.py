@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import tempfile
-import unicodedata
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Generic, TypeVar
 
 import marisa_trie
 
-from .lexicons import fold, slug
+from .lexicons import fold, latin, slug
 
 HERE = Path(__file__).resolve().parent / "lexicons"
 K = TypeVar("K")
@@ -234,15 +233,7 @@ def _english(name: str, aliases: list[str]) -> str:
         for alias in aliases:
             if alias.startswith(_CARDINALS) and len(alias.split()) == 2:
                 return alias
-    return _latin(name)
-
-
-def _latin(name: str) -> str:
-    """A name as English text writes it: 'Kafr Şaghīr' -> 'Kafr Saghir' (case kept, marks dropped)."""
-    if name.isascii():
-        return name
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u02bf", "").replace("\u02be", "")
+    return latin(name)
 
 
 def _versions() -> str:
@@ -323,7 +314,7 @@ def _build() -> tuple[list[Row], dict[str, list[int]]]:
         iso = city["countrycode"]
         region = admin1.get(f"{iso}.{city['admin1code']}")
         population = int(city["population"])
-        name = _latin(city["name"])
+        name = latin(city["name"])
         city_id = f"{iso.lower()}/{slug(region or '')}/{slug(name)}"
         row = (
             city_id,

@@ -27,13 +27,19 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 Phrase = tuple[str, ...]
 
 
+def latin(text: str) -> str:
+    """Text with its marks dropped and its case kept: 'Kafr Şaghīr' -> 'Kafr Saghir'."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("\u02bf", "").replace("\u02be", "")
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII folding: 'Ḩamāh' -> 'hamah'."""
     if text.isascii():
         return text.lower()
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.replace("\u2018", "").replace("\u2019", "").replace("\u02bf", "").replace("\u02be", "").lower()
+    return latin(text).replace("\u2018", "").replace("\u2019", "").lower()
 
 
 def phrase(text: str) -> Phrase:
