@@ -46,7 +46,6 @@ NOT_TERRITORY = frozenset(
     "documents cash money power initiative lead momentum place part office note time steps refuge shelter care "
     "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over".split()
 )
-_FALLEN = frozenset("fallen fell".split())
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
 _BUILDINGS = frozenset(
@@ -460,13 +459,14 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                     w,
                 )
             continue
-        if w in _FALLEN and denied(words, i, lex):  # "officials denied that Palmyra had fallen (to IS)"
+        fallen = sets["control.fallen"].match_at(words, i)
+        if fallen and denied(words, i, lex):  # "officials denied that Palmyra had fallen (to IS)"
             e = i + (len(sets["control.fell"].match_at(words, i) or (w,)))
             a = actor_at(sent, e, 4) if e > i + 1 else None
             emit(EventKind.control_denial, i, e + 1, _place_left(sent, i, doc), a.actor if a else None, None, w)
             continue
         fell = sets["control.fell"].match_at(words, i)
-        if not fell and w in _FALLEN:  # "X fell on Sunday, February 16, under the control of Y"
+        if not fell and fallen:  # "X fell on Sunday, February 16, under the control of Y"
             k = _past_time(words, i + 1)
             later = sets["control.fell"].match_at([w, *words[k : k + 8]], 0) if k > i + 1 else None
             if later:
