@@ -32,7 +32,14 @@ NOTIFIER_LEADER = "sitrep:notifier:leader"
 """String with a short lease: the consumer name of the notifier that currently leads."""
 
 EVENTS_INDEX = "sitrep:events:index"
-"""Sorted set of event ids scored by the time they were first stored (for GET /v1/events)."""
+"""Sorted set of event ids scored by the time they last changed (whole seconds; trimmed as events expire)."""
+
+EVENTS_BY_SEQUENCE = "sitrep:events:sequence"
+"""Sorted set of event ids scored by their creation number: the order `GET /v1/events` pages in, which a
+new event can only extend, so a cursor never skips or repeats one (services/api/event_query.py)."""
+
+EVENTS_SEQUENCE_COUNTER = "sitrep:events:sequence:counter"
+"""String: the last creation number given to an event (INCR in the merge script)."""
 
 SITUATION_INDEX = "sitrep:situation:index"
 """Set of place ids the notifier holds a situation for."""

@@ -10,7 +10,8 @@ from contextlib import asynccontextmanager
 import redis
 import redis.asyncio
 from fastapi import FastAPI, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.responses import Response
 
 from core import defaults
 from core.redis_conn import async_client, sync_client
@@ -22,6 +23,7 @@ from services.api import (
     health,
     metrics,
     openapi,
+    problems,
     reports,
     rules,
     silences,
@@ -33,6 +35,11 @@ from services.api.batcher import IngestBatcher
 from services.api.report_store import ReportStore
 
 log = logging.getLogger(__name__)
+
+
+def _operation_id(route: APIRoute) -> str:
+    """OpenAPI operation ids are the route functions' names (`list_events`), which a generated client uses."""
+    return route.name
 
 
 def create_app(settings: IngestSettings | None = None) -> FastAPI:
@@ -69,6 +76,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Conflict reports in; deduplicated events, situation and alerts out.",
         lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
         # Off unless asked for: even with no provider configured, FastAPI looks the providers up on
         # every request, which the hot POST route pays for nothing. /metrics serves Prometheus either way.
         telemetry=None
@@ -92,7 +100,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         app.include_router(router)
 
     @app.exception_handler(redis.RedisError)
-    async def redis_unavailable(request: Request, error: redis.RedisError) -> JSONResponse:
+    async def redis_unavailable(request: Request, error: redis.RedisError) -> Response:
         log.warning("redis error on %s %s: %s", request.method, request.url.path, error)
         writes = request.method in ("POST", "PUT", "PATCH", "DELETE")
         if isinstance(error, redis.TimeoutError):
@@ -103,11 +111,13 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             )
         else:
             detail = "Redis is unavailable" + (", nothing was stored" if writes else "")
-        return JSONResponse(
-            {"detail": f"{detail}: {type(error).__name__}"},
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        return problems.problem_response(
+            request,
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"{detail}: {type(error).__name__}",
             headers={"Retry-After": "1"},
         )
 
+    problems.install(app)
     openapi.install(app)
     return app

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from schemas.reports import BatchAck, ReportAck, ReportIn
+from services.api import problems
 
 _REF = "#/components/schemas/{model}"
 
@@ -59,6 +60,7 @@ def install(app: FastAPI) -> None:
         paths.setdefault("/v1/reports/batch", {})["post"] = _operation(
             "Accept up to 1,000 reports, all or none", batch_schema, "BatchAck", "post_batch"
         )
+        problems.document(schema)
         app.openapi_schema = schema
         return schema
 

@@ -356,7 +356,7 @@ def test_a_private_target_is_refused_at_creation_and_not_sent_to_later(
     with TestClient(create_app(IngestSettings(redis_url=redis_url))) as client:
         refused = client.post("/v1/subscriptions", json={"url": receiver.url})
         assert refused.status_code == 422
-        (problem,) = refused.json()["detail"]
+        (problem,) = refused.json()["errors"]
         assert problem["loc"] == ["body", "url"] and "127.0.0.1" in problem["msg"]
         assert addresses.ALLOW_SETTING in problem["msg"]
         assert client.post("/v1/subscriptions", json={"url": "https://8.8.8.8/hook"}).status_code == 201
