@@ -19,6 +19,7 @@ from core.settings import IngestSettings
 from services.api import (
     alert_stream,
     alerts,
+    event_query,
     events,
     health,
     metrics,
@@ -60,12 +61,14 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             report_ttl_seconds=settings.report_ttl_seconds,
         )
         await asyncio.to_thread(store.warm_up)
+        numbering = asyncio.create_task(event_query.number_old_events_in_background(app.state.redis))
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
         app.state.alert_fanout = fanout = AlertFanout(async_client(settings.redis_url), defaults.SSE_BLOCK_MILLISECONDS)
         try:
             yield
         finally:
+            numbering.cancel()
             await fanout.close()
             await app.state.batcher.stop()
             await app.state.redis.aclose()

@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, Literal
 
 import orjson
+import redis
 import redis.asyncio
 from fastapi import HTTPException, Query, status
 
-from core import keys
+from core import keys, lua
 from core.event_reader import read_events_async
 from schemas.events import EventKind
+
+log = logging.getLogger(__name__)
 
 Order = Literal["asc", "desc"]
 _KINDS = tuple(kind.value for kind in EventKind)
@@ -244,3 +248,31 @@ async def matching(
         sent += 1
         if limit is not None and sent >= limit:
             return
+
+
+_NUMBER_LUA = lua.source("services.api", "number_events.lua")
+
+
+async def number_old_events(client: redis.asyncio.Redis, slice_size: int = 500) -> int:
+    """Number the events stored before creation numbers existed, a slice per script call, so that
+    `GET /v1/events` lists them too; a no-op (one ZCARD each) once every event has a number."""
+    if await client.zcard(keys.EVENTS_BY_SEQUENCE) >= await client.zcard(keys.EVENTS_INDEX):
+        return 0
+    script = client.register_script(_NUMBER_LUA)
+    offset = 0
+    while True:
+        held = int(await script(args=[offset, slice_size]))
+        offset += held
+        if held < slice_size:
+            return offset
+
+
+async def number_old_events_in_background(client: redis.asyncio.Redis) -> None:
+    """`number_old_events` at API start; a Redis error only delays it to the next start (or the next merge)."""
+    try:
+        numbered = await number_old_events(client)
+    except redis.RedisError as error:
+        log.warning("could not number the events stored before creation numbers: %s", error)
+        return
+    if numbered:
+        log.info("numbered the events stored before creation numbers (%d looked at)", numbered)

@@ -23,6 +23,7 @@ from core.errors import (
     SitrepError,
     UnknownWorkerClass,
 )
+from services.cli import export
 from services.cli.extract import cmd_extract
 from services.cli.post import cmd_post
 from services.cli.subscribe import cmd_subscribe
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("input", help="JSON Lines: {id, text, published|published_at, title?}; - for stdin")
     extract.add_argument("-o", "--output", default="-", help="where to write {id, events} lines (default stdout)")
     extract.set_defaults(func=cmd_extract)
+    export.add_parser(sub)
     return parser
 
 

@@ -272,3 +272,21 @@ def test_exports_are_written_in_bounded_chunks() -> None:
         chunks = asyncio.run(_collect(writer(_events(2000))))
         assert len(chunks) > 10, writer.__name__
         assert max(len(chunk) for chunk in chunks) < 64_000
+
+
+def test_events_stored_before_creation_numbers_are_numbered_when_the_api_starts(r: redis.Redis, redis_url: str) -> None:
+    from core import keys
+
+    process(r, _strikes(2, ["Homs", "Hama"]))
+    r.delete(keys.EVENTS_BY_SEQUENCE, keys.EVENTS_SEQUENCE_COUNTER)
+    for key in r.scan_iter(match="sitrep:canon:*"):
+        if key.count(b":") == 2:
+            r.hdel(key, "seq")  # as an older version stored them
+    with TestClient(create_app(IngestSettings(redis_url=redis_url))) as client:
+        from tests.helpers import wait_until
+
+        wait_until(lambda: r.zcard(keys.EVENTS_BY_SEQUENCE) == 4, 10, "the old events to be numbered")
+        assert len(client.get("/v1/events").json()["events"]) == 4
+        process(r, _strikes(3, ["Homs"], prefix="later"))  # one old event touched again, one new
+        numbers = sorted(int(score) for _, score in r.zrange(keys.EVENTS_BY_SEQUENCE, 0, -1, withscores=True))
+        assert numbers == [1, 2, 3, 4, 5]  # none numbered twice
