@@ -13,7 +13,10 @@ from services.api import problems
 _REF = "#/components/schemas/{model}"
 
 
-def _operation(summary: str, request_schema: dict[str, Any], response_model: str, op_id: str) -> dict[str, Any]:
+def _operation(
+    summary: str, request_schema: dict[str, Any], response_model: str, op_id: str, location: bool
+) -> dict[str, Any]:
+    headers = {"Location": {"description": "The report's status URL", "schema": {"type": "string"}}}
     return {
         "tags": ["reports"],
         "summary": summary,
@@ -22,6 +25,7 @@ def _operation(summary: str, request_schema: dict[str, Any], response_model: str
         "responses": {
             "202": {
                 "description": "Stored and queued (or recognised as a duplicate)",
+                **({"headers": headers} if location else {}),
                 "content": {"application/json": {"schema": {"$ref": _REF.format(model=response_model)}}},
             },
             "413": {"description": "Body, or number of reports, over the limit"},
@@ -55,10 +59,10 @@ def install(app: FastAPI) -> None:
         }
         paths = schema.setdefault("paths", {})
         paths.setdefault("/v1/reports", {})["post"] = _operation(
-            "Accept one report", report_ref, "ReportAck", "post_report"
+            "Accept one report", report_ref, "ReportAck", "post_report", True
         )
         paths.setdefault("/v1/reports/batch", {})["post"] = _operation(
-            "Accept up to 1,000 reports, all or none", batch_schema, "BatchAck", "post_batch"
+            "Accept up to 1,000 reports, all or none", batch_schema, "BatchAck", "post_batch", False
         )
         problems.document(schema)
         app.openapi_schema = schema

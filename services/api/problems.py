@@ -92,13 +92,18 @@ def document(schema: dict[str, Any]) -> None:
     components.update(full.pop("$defs", {}))
     components["Problem"] = full
     content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for operations in schema.get("paths", {}).values():
+    for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
-            responses = operation.get("responses", {})
+            responses = operation.setdefault("responses", {})
+            parameters = operation.get("parameters", [])
+            if parameters or "requestBody" in operation:
+                responses.setdefault("422", {"description": "Invalid request"})
+            if any(parameter.get("in") == "path" for parameter in parameters):
+                responses.setdefault("404", {"description": "No such resource"})
+            if path != "/livez":
+                responses.setdefault("503", {"description": "Redis unavailable or too slow; `Retry-After` says when"})
             for code, response in responses.items():
                 if code[:1] in ("4", "5"):
                     response["content"] = content
-            if operation.get("parameters") or "requestBody" in operation:
-                responses.setdefault("422", {"description": "Invalid request", "content": content})
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)

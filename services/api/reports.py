@@ -37,8 +37,11 @@ def _ack(outcome: StoreOutcome) -> dict[str, Any]:
     }
 
 
-def _accepted(payload: dict[str, Any]) -> Response:
-    return Response(orjson.dumps(payload), status_code=status.HTTP_202_ACCEPTED, media_type="application/json")
+def _accepted(payload: dict[str, Any], location: str | None = None) -> Response:
+    headers = {"Location": location} if location else None
+    return Response(
+        orjson.dumps(payload), status_code=status.HTTP_202_ACCEPTED, media_type="application/json", headers=headers
+    )
 
 
 async def post_report(request: Request) -> Response:
@@ -52,7 +55,8 @@ async def post_report(request: Request) -> Response:
         raise unprocessable(error) from None
     (outcome,) = await batcher.submit([prepare(report)])
     request.app.state.metrics.count([outcome.status])
-    return _accepted(_ack(outcome))
+    ack = _ack(outcome)
+    return _accepted(ack, ack["status_url"])  # where to follow the report's processing
 
 
 async def post_batch(request: Request) -> Response:

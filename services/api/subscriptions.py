@@ -88,9 +88,13 @@ def get_delivery(subscription_id: str, delivery_id: str, connection: SyncRedisDe
     return _delivery(connection, subscription_id, delivery_id)
 
 
-@router.post("/{subscription_id}/deliveries/{delivery_id}/replay", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/{subscription_id}/deliveries/{delivery_id}/replay",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={202: {"headers": {"Location": {"description": "The delivery", "schema": {"type": "string"}}}}},
+)
 def replay_delivery(
-    subscription_id: str, delivery_id: str, connection: SyncRedisDep, settings: DeliverySettingsDep
+    subscription_id: str, delivery_id: str, connection: SyncRedisDep, settings: DeliverySettingsDep, response: Response
 ) -> Delivery:
     """Send it again now, same body and `webhook-id`; failures are retried on the usual schedule."""
     _delivery(connection, subscription_id, delivery_id)
@@ -98,4 +102,5 @@ def replay_delivery(
         webhooks.replay(connection, settings, delivery_id)
     except ReplayRefused as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    response.headers["Location"] = f"/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}"
     return _delivery(connection, subscription_id, delivery_id)
