@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 JOB_FUNCTION = "workers.webhook_jobs.deliver_webhook"
 USER_AGENT = "sitrep-webhooks/0.1"
+CLOUDEVENTS_JSON = "application/cloudevents+json"
+"""The body is the alert's whole CloudEvent (structured mode of the HTTP binding): this type tells a
+CloudEvents SDK so, where `application/json` would make it look for `ce-` headers."""
 CONNECT_TIMEOUT_SECONDS = 3.0
 RESPONSE_EXCERPT_BYTES = 300
 
@@ -154,7 +157,7 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
         body = fields["body"].encode()
         headers = {
             **signing.headers(subscription.secret, identifier, int(time.time()), body),
-            "content-type": "application/json",
+            "content-type": CLOUDEVENTS_JSON,
             "user-agent": USER_AGENT,
         }
         try:

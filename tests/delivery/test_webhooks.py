@@ -96,7 +96,7 @@ def test_a_receiver_that_fails_three_times_gets_the_alert_once_with_one_webhook_
     assert len(ids) == 1
     for request in requests:
         assert request.body == payload.encode()
-        assert request.headers["content-type"] == "application/json"
+        assert request.headers["content-type"] == "application/cloudevents+json"
         expected = independent_signature(
             secret, request.headers["webhook-id"], request.headers["webhook-timestamp"], request.body
         )
