@@ -59,6 +59,12 @@ async def list_events(
     return Response(orjson.dumps(body), media_type="application/json")
 
 
+async def _then(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    async for chunk in rest:
+        yield chunk
+
+
 def _export(
     chunks: Callable[[AsyncIterator[dict[str, Any]]], AsyncIterator[bytes]], media_type: str, suffix: str
 ) -> Any:
@@ -72,9 +78,12 @@ def _export(
     ) -> StreamingResponse:
         position = start_position(cursor, order)
         mentions = settings.event_max_mentions_shown if suffix == "jsonl" else 0
-        events = matching(redis, position, wanted, mentions, limit)
+        body = chunks(matching(redis, position, wanted, mentions, limit))
+        # The first chunk is read before the answer starts: Redis being down is then a 503, not a 200
+        # with a cut body. Later failures cut the stream, which a client sees as an incomplete read.
+        first = await anext(body)
         headers = {"Content-Disposition": f'attachment; filename="sitrep-events.{suffix}"', "Cache-Control": "no-store"}
-        return StreamingResponse(chunks(events), media_type=media_type, headers=headers)
+        return StreamingResponse(_then(first, body), media_type=media_type, headers=headers)
 
     return export
 

@@ -290,3 +290,11 @@ def test_events_stored_before_creation_numbers_are_numbered_when_the_api_starts(
         process(r, _strikes(3, ["Homs"], prefix="later"))  # one old event touched again, one new
         numbers = sorted(int(score) for _, score in r.zrange(keys.EVENTS_BY_SEQUENCE, 0, -1, withscores=True))
         assert numbers == [1, 2, 3, 4, 5]  # none numbered twice
+
+
+def test_redis_down_is_a_503_problem_before_any_export_byte() -> None:
+    with TestClient(create_app(IngestSettings(redis_url="redis://127.0.0.1:1/0"))) as client:
+        for path in ("/v1/events", "/v1/events.csv", "/v1/events.geojson", "/v1/events.jsonl"):
+            response = client.get(path)
+            assert response.status_code == 503 and response.headers["retry-after"] == "1", path
+            assert response.headers["content-type"] == "application/problem+json"
