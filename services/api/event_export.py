@@ -183,6 +183,7 @@ def feature(event: dict[str, Any]) -> dict[str, Any]:
     lat, lon = place.get("lat"), place.get("lon")
     geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
     properties = {key: (None if value == "" else value) for key, value in row.items()}
+    properties["historical"] = bool(event.get("historical"))  # JSON has booleans; the CSV spells it
     return {"type": "Feature", "id": event.get("id"), "geometry": geometry, "properties": properties}
 
 
