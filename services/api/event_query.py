@@ -1,11 +1,8 @@
 """Paging through canonical events in creation order, with filters: `GET /v1/events` and its exports.
 
-The order is `sitrep:events:sequence` (each event's creation number, given once by the merge script),
-not the event date nor the time of the last change: both move when a new mention arrives, and a
-cursor over a moving order skips or repeats events. A new event only extends the creation order, so
-a cursor visits every event that existed when paging began exactly once (and, oldest first, the new
-ones too). Filters are applied to the rendered events, so a page reads a bounded number of events and
-may hold fewer than asked for; `has_more` says whether to go on.
+Creation order, because the event date and the last change move when a mention arrives, and a cursor
+over a moving order skips or repeats events; a new event only extends it (docs/api.md). Filters apply
+to the rendered events, so a page reads a bounded number and may hold fewer than asked for.
 """
 
 from __future__ import annotations
@@ -160,7 +157,8 @@ class Position:
 
 
 def start_position(cursor: str | None, order: Order | None) -> Position:
-    """The position to read after: the cursor's (whose direction wins), or the start in `order` (newest first by default)."""
+    """The position to read after: the cursor's, or the start in `order` (newest first by default); an
+    `order` that contradicts the cursor is a 422."""
     if cursor is None:
         return Position(order=order or "desc")
     try:

@@ -298,3 +298,38 @@ def test_redis_down_is_a_503_problem_before_any_export_byte() -> None:
             response = client.get(path)
             assert response.status_code == 503 and response.headers["retry-after"] == "1", path
             assert response.headers["content-type"] == "application/problem+json"
+
+
+def _encoded(value: Any) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "",
+        "%%%",
+        "e30",
+        _encoded([1, 2]),
+        _encoded({"v": 1, "o": "sideways", "s": 3}),
+        _encoded({"v": 1, "o": "asc", "s": -1}),
+        _encoded({"v": 1, "o": "asc", "s": True}),
+        _encoded({"v": 1, "o": "asc", "s": "3"}),
+        _encoded({"v": 2, "o": "asc", "s": 3}),
+        _encoded({"v": 1, "o": "asc", "s": 10**30}),
+    ],
+)
+def test_a_cursor_this_api_did_not_make_is_refused(cursor: str) -> None:
+    from services.api.event_query import Position
+
+    with pytest.raises(ValueError):
+        Position.decode(cursor)
+
+
+def test_a_cursor_round_trips() -> None:
+    from services.api.event_query import Position
+
+    for position in (Position("asc"), Position("desc", 0), Position("asc", 2**53)):
+        assert Position.decode(position.encode()) == position
