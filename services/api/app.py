@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -69,6 +70,8 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             yield
         finally:
             numbering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await numbering
             await fanout.close()
             await app.state.batcher.stop()
             await app.state.redis.aclose()
