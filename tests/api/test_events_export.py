@@ -333,3 +333,43 @@ def test_a_cursor_round_trips() -> None:
 
     for position in (Position("asc"), Position("desc", 0), Position("asc", 2**53)):
         assert Position.decode(position.encode()) == position
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        (
+            {
+                "kind": "air_strike",
+                "acled_sub_event_type": "Air/drone strike",
+                "place": {"id": "sy/idlib", "name": "Idlib"},
+            },
+            ("Explosions/Remote violence", "Air/drone strike", "Idlib", 3, "", ""),
+        ),
+        (
+            {
+                "kind": "negotiation",
+                "acled_sub_event_type": "Agreement",
+                "place": {"id": "ch/geneve/geneva", "name": "Geneva", "parent": "Geneve", "lat": 46.2, "lon": 6.1},
+            },
+            ("Strategic developments", "Agreement", "Geneve", 1, 46.2, 6.1),
+        ),
+        (
+            {
+                "kind": "attack",
+                "acled_sub_event_type": "Attack",
+                "place": {"id": "homs", "name": "Homs", "lat": 34.7, "lon": 36.7},
+            },
+            ("", "", "", 1, 34.7, 36.7),  # whom the attack targeted is unknown: no ACLED type claimed
+        ),
+        ({"kind": "surrender", "place": None}, ("Strategic developments", "Other", "", "", "", "")),
+        (
+            {"kind": "control_state", "place": {"id": "raqqa/al-nahda", "name": "al-Nahda", "parent": "Raqqa"}},
+            ("", "", "", "", "", ""),
+        ),
+    ],
+)
+def test_acled_types_and_geography(event: dict[str, Any], expected: tuple[Any, ...]) -> None:
+    row = event_export.acled_row(event)
+    columns = ("event_type", "sub_event_type", "admin1", "geo_precision", "latitude", "longitude")
+    assert tuple(row[column] for column in columns) == expected
