@@ -50,3 +50,11 @@ class ListenerDropped(SitrepError):
 
 class FanoutClosed(SitrepError):
     """The alert fan-out was closed (the API is stopping): the stream ends, and its client reconnects."""
+
+
+class ExposedWithoutKey(SitrepError, RuntimeError):
+    """The API would listen beyond loopback with no API key, and was not told it may be open."""
+
+
+class KeyLimitReached(SitrepError, ValueError):
+    """Too many API keys, silences or subscriptions exist already; the message says which and how many."""

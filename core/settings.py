@@ -52,6 +52,21 @@ class IngestSettings(CommonSettings):
         default=False,
         description="FastAPI's native OpenTelemetry (spans, metrics, logs to the global providers).",
     )
+    insecure_open: bool = Field(
+        default=False,
+        description="Serve with no API key on a non-loopback address (as --insecure-open); logged loudly.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Web origins allowed to call the API, comma-separated; none by default."
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """`https://a.example,https://b.example` in the environment; a list when given in code."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 class WorkerSettings(CommonSettings):

@@ -10,16 +10,19 @@ from contextlib import asynccontextmanager
 import redis
 import redis.asyncio
 from fastapi import FastAPI, Request, status
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from core import defaults
 from core.redis_conn import async_client, sync_client
 from core.settings import IngestSettings
 from services.api import (
+    access,
     alert_stream,
     alerts,
     events,
     health,
+    key_admin,
     metrics,
     openapi,
     reports,
@@ -35,13 +38,19 @@ from services.api.report_store import ReportStore
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: IngestSettings | None = None) -> FastAPI:
-    """Build the app; Redis clients are made in the lifespan from `settings.redis_url`."""
+def create_app(settings: IngestSettings | None = None, allow_open: bool = True) -> FastAPI:
+    """Build the app; Redis clients are made in the lifespan from `settings.redis_url`.
+
+    `allow_open`: serve without a key while no API key exists (loopback, or --insecure-open).
+    """
     settings = settings or IngestSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        access_log = logging.getLogger("uvicorn.access")
+        if not any(isinstance(item, access.RedactKeys) for item in access_log.filters):
+            access_log.addFilter(access.RedactKeys())
         app.state.redis = async_client(settings.redis_url)
         app.state.sync_redis = sync_client(settings.redis_url)
         app.state.store = store = ReportStore(
@@ -87,22 +96,24 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         silences.router,
         alert_stream.router,
         subscriptions.router,
+        key_admin.router,
         health.router,
     ):
         app.include_router(router)
+    access.install(app, access.Authenticator(allow_open))
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Last-Event-ID"],
+            max_age=600,
+        )
 
     @app.exception_handler(redis.RedisError)
     async def redis_unavailable(request: Request, error: redis.RedisError) -> JSONResponse:
         log.warning("redis error on %s %s: %s", request.method, request.url.path, error)
-        writes = request.method in ("POST", "PUT", "PATCH", "DELETE")
-        if isinstance(error, redis.TimeoutError):
-            # The command may have run after all (its reply was late): say so; a resend is recognised
-            # by its id or its text, so resending is safe.
-            detail = "Redis did not answer in time" + (
-                "; a write may or may not have happened, and resending is safe" if writes else ""
-            )
-        else:
-            detail = "Redis is unavailable" + (", nothing was stored" if writes else "")
+        detail = access.redis_error_detail(request.method, error)
         return JSONResponse(
             {"detail": f"{detail}: {type(error).__name__}"},
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
