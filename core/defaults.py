@@ -146,3 +146,9 @@ API_KEYS_MAX = 1000
 
 API_KEY_REVOKED_TTL_SECONDS = 30 * 24 * 3600
 """A revoked key's record is kept this long, so its holder hears 'revoked', not 'unknown'."""
+
+SILENCES_MAX = 1000
+"""Silences at most (each is checked against every alert); the API answers 409 past it."""
+
+SUBSCRIPTIONS_MAX = 1000
+"""Webhook subscriptions at most (each is matched against every alert); the API answers 409 past it."""

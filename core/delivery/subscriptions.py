@@ -32,9 +32,11 @@ DeliveryStatus = Literal["pending", "delivered", "failed", "gone", "cancelled"]
 class SubscriptionIn(BaseModel):
     """What a client posts to `/v1/subscriptions`."""
 
-    url: AnyHttpUrl = Field(description="http(s) URL that receives a signed POST per alert.")
+    url: AnyHttpUrl = Field(max_length=2000, description="http(s) URL that receives a signed POST per alert.")
     filters: AlertFilter = Field(default_factory=AlertFilter)
-    secret: str | None = Field(default=None, description="`whsec_<base64 key>`; generated when omitted.")
+    secret: str | None = Field(
+        default=None, max_length=200, description="`whsec_<base64 key>`; generated when omitted."
+    )
     description: str | None = Field(default=None, max_length=500)
 
     @field_validator("url")

@@ -27,8 +27,8 @@ def _loads_all(raw: list[Any]) -> list[dict[str, Any]]:
 async def list_events(
     redis: RedisDep,
     settings: SettingsDep,
-    kind: str | None = None,
-    place: Annotated[str | None, Query(description="Place id, e.g. raqqa or raqqa/al-nahda")] = None,
+    kind: Annotated[str | None, Query(max_length=100)] = None,
+    place: Annotated[str | None, Query(max_length=300, description="Place id, e.g. raqqa or raqqa/al-nahda")] = None,
     since: Annotated[datetime | None, Query(description="Only events stored at or after this time")] = None,
     limit: Limit = 100,
 ) -> list[dict[str, Any]]:

@@ -281,3 +281,38 @@ def test_the_access_log_never_shows_a_key() -> None:
 )
 def test_which_binds_are_loopback(host: str, loopback: bool) -> None:
     assert access.is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("published_at", "message"),
+    [
+        ("0001-01-01T00:00:00Z", "1900 or later"),
+        ("1899-12-31T23:59:59Z", "1900 or later"),
+        ("2999-01-01T00:00:00Z", "future"),
+    ],
+)
+def test_published_at_outside_a_sane_window_is_a_clear_422(client: TestClient, published_at: str, message: str) -> None:
+    response = client.post("/v1/reports", json=dict(fixture_reports()[0], published_at=published_at))
+    assert response.status_code == 422
+    (problem,) = response.json()["detail"]
+    assert problem["loc"] == ["body", "published_at"] and message in problem["msg"]
+    skewed = (datetime.now(UTC) + timedelta(minutes=30)).isoformat()
+    assert client.post("/v1/reports", json=dict(fixture_reports()[0], published_at=skewed)).status_code == 202
+
+
+def test_lists_and_counts_are_bounded(client: TestClient, r: redis.Redis) -> None:
+    many_places = {"rules": [{"name": "wide", "kind": "control_changed", "places": ["raqqa"] * 1001}]}
+    assert client.put("/v1/rules", json=many_places).status_code == 422
+    assert client.get("/v1/alerts/stream", params=[("place", f"p{i}") for i in range(101)]).status_code == 422
+    filters = {"place": ["raqqa"] * 101}
+    assert (
+        client.post("/v1/subscriptions", json={"url": "https://hooks.example/x", "filters": filters}).status_code == 422
+    )
+    assert client.get("/v1/events", params={"kind": "k" * 101}).status_code == 422
+    until = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    r.hset(keys.SILENCES, mapping={f"s-{i}": "{}" for i in range(1000)})
+    full = client.post("/v1/silences", json={"place": "raqqa", "until": until})
+    assert full.status_code == 409 and "1000 silences" in full.json()["detail"]
+    r.sadd(keys.SUBSCRIPTIONS_INDEX, *[f"sub-{i}" for i in range(1000)])
+    crowded = client.post("/v1/subscriptions", json={"url": "https://hooks.example/x"})
+    assert crowded.status_code == 409 and "1000 subscriptions" in crowded.json()["detail"]
