@@ -58,3 +58,7 @@ class ExposedWithoutKey(SitrepError, RuntimeError):
 
 class KeyLimitReached(SitrepError, ValueError):
     """Too many API keys, silences or subscriptions exist already; the message says which and how many."""
+
+
+class SecretUnavailable(SitrepError, ValueError):
+    """A sealed webhook secret cannot be opened (no key, or none of SITREP_WEBHOOK_SECRET_KEYS fits), or a key is malformed."""

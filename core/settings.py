@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core import defaults
@@ -31,6 +31,10 @@ class CommonSettings(BaseSettings):
     )
     webhook_queue_name: str = Field(
         default=defaults.WEBHOOK_QUEUE_NAME, description="RQ queue of webhook deliveries (workers drain it second)."
+    )
+    webhook_secret_keys: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys, comma-separated, that seal webhook secrets in Redis; the first seals, all open.",
     )
 
 

@@ -42,6 +42,14 @@ def cmd_keys(args: argparse.Namespace) -> int:
         elif args.action == "list":
             for key in api_keys.list_active(connection):
                 print(f"{key.id}  {key.name:<20}  {','.join(key.scopes):<18}  {key.created_at:%Y-%m-%dT%H:%M:%SZ}")
+        elif args.action == "reseal":
+            from core.delivery import sealing, subscriptions
+
+            keys_now = sealing.configured()
+            if keys_now is None:
+                raise InvalidInput("SITREP_WEBHOOK_SECRET_KEYS is not set: nothing to seal webhook secrets with")
+            count = subscriptions.reseal_all(connection, keys_now)
+            print(f"sitrep keys: {count} webhook secret(s) sealed with the first key", file=sys.stderr)
         else:
             if api_keys.revoke(connection, args.id) is None:
                 raise InvalidInput(f"no API key {args.id!r}")
@@ -52,7 +60,9 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    keys = sub.add_parser("keys", help="make, list and revoke API keys (on the Redis of REDIS_URL)")
+    keys = sub.add_parser(
+        "keys", help="make, list and revoke API keys; reseal webhook secrets (on the Redis of REDIS_URL)"
+    )
     actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="make a key and print it (once)")
     create.add_argument(
@@ -64,4 +74,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     actions.add_parser("list", help="the active keys (never the keys themselves)")
     revoke = actions.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("id")
+    actions.add_parser(
+        "reseal", help="seal every webhook secret with the first SITREP_WEBHOOK_SECRET_KEYS key (after a rotation)"
+    )
     keys.set_defaults(func=cmd_keys)

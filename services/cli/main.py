@@ -23,6 +23,7 @@ from core.errors import (
     InvalidInput,
     KeyLimitReached,
     RedisUrlMissing,
+    SecretUnavailable,
     SitrepError,
     UnknownWorkerClass,
 )
@@ -210,6 +211,7 @@ USER_ERRORS: dict[type[SitrepError], int] = {
     UnknownWorkerClass: 2,
     ExposedWithoutKey: 2,
     KeyLimitReached: 2,
+    SecretUnavailable: 2,
     ExtractorUnavailable: 1,
     EmbeddedRedisFailed: 1,
 }
@@ -220,6 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        if args.command in ("run", "api", "worker", "dispatcher", "keys"):
+            from core.delivery import sealing
+
+            sealing.configured()  # a malformed SITREP_WEBHOOK_SECRET_KEYS stops the start, in one line
         code: int = args.func(args)
     except SitrepError as error:
         status = next((code for kind, code in USER_ERRORS.items() if isinstance(error, kind)), None)
