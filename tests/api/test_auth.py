@@ -316,3 +316,12 @@ def test_lists_and_counts_are_bounded(client: TestClient, r: redis.Redis) -> Non
     r.sadd(keys.SUBSCRIPTIONS_INDEX, *[f"sub-{i}" for i in range(1000)])
     crowded = client.post("/v1/subscriptions", json={"url": "https://hooks.example/x"})
     assert crowded.status_code == 409 and "1000 subscriptions" in crowded.json()["detail"]
+
+
+def test_the_openapi_document_names_the_key_each_guarded_operation_needs() -> None:
+    document = create_app(IngestSettings(redis_url="redis://127.0.0.1:1/0")).openapi()
+    for method, path in GUARDED:
+        operation = document["paths"][re.sub(r":\w+}", "}", path)][method.lower()]
+        assert {"bearer": []} in operation["security"], (method, path)
+        assert {"401", "403"} <= set(operation["responses"]), (method, path)
+    assert "security" not in document["paths"]["/healthz"]["get"]

@@ -13,6 +13,7 @@ import redis
 from core import api_keys
 from core.embedded_redis import free_port
 from tests.conftest import REPO, fixture_reports, sitrep_command
+from tests.delivery.conftest import log_alert, make_alert
 from tests.helpers import start, stop_all, wait_for_line
 
 
@@ -75,6 +76,15 @@ def test_api_beyond_loopback_with_a_key_starts_and_post_sends_the_key(
         assert json.loads(posted.stdout)["id"] == "feed:" + fixture_reports()[0]["id"]
         flag = sitrep("post", "-", "--url", url, "--key", ingest, env=child_env, stdin=report)
         assert json.loads(flag.stdout)["status"] == "duplicate"
+        log_alert(r, make_alert(1))
+        reader = api_keys.create(r, api_keys.ApiKeyIn(name="desk", scopes=["read"])).key
+        watch = ("subscribe", "--url", url, "--since", "0", "--count", "1", "--json")
+        unread = sitrep(*watch, env=child_env)
+        assert unread.returncode == 2 and "HTTP 401" in unread.stderr
+        read = sitrep(*watch, "--key", reader, env=child_env)
+        assert read.returncode == 0 and json.loads(read.stdout)["type"] == "sitrep.alert.control_changed"
+        wrong = sitrep(*watch, env=child_env | {"SITREP_API_KEY": ingest})
+        assert wrong.returncode == 2 and "HTTP 403" in wrong.stderr
         assert ingest not in "".join(seen)
     finally:
         stop_all([process])
