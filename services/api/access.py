@@ -180,7 +180,7 @@ class Guard:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         method = "GET" if scope["method"] == "HEAD" else scope["method"]
-        path = scope["path"]
+        path = _route_path(scope)
         access = next((e.access for e in self.entries if method in e.methods and e.pattern.match(path)), None)
         if access is None:
             return await self.app(scope, receive, send)
@@ -228,6 +228,15 @@ class Guard:
             return _answer(403, f"this key lacks the {access.scope!r} scope (it has {', '.join(record.scopes)})")
         scope.setdefault("state", {})["api_key"] = record
         return None
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the router matches: without the `root_path` a proxy mounted the API under (as Starlette does)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path != root and path[len(root)] == "/":
+        return path[len(root) :]
+    return path
 
 
 def _token(scope: Scope, headers: dict[bytes, bytes], query_key: bool) -> str | None:

@@ -325,3 +325,49 @@ def test_the_openapi_document_names_the_key_each_guarded_operation_needs() -> No
         assert {"bearer": []} in operation["security"], (method, path)
         assert {"401", "403"} <= set(operation["responses"]), (method, path)
     assert "security" not in document["paths"]["/healthz"]["get"]
+
+
+def test_an_api_mounted_under_a_root_path_is_guarded_alike(r: redis.Redis, redis_url: str) -> None:
+    """Behind a proxy with `--root-path /sitrep`, uvicorn's path carries the prefix; the router strips it, and
+    so must the guard, or no route would match and every request would pass unguarded."""
+    import asyncio
+
+    import redis.asyncio
+
+    make_key(r, "admin")
+    app = create_app(IngestSettings(redis_url=redis_url))
+    (middleware,) = [item for item in app.user_middleware if item.cls is access.Guard]
+    reached: list[str] = []
+
+    async def route(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(scope["path"])
+
+    guard = access.Guard(route, middleware.kwargs["entries"], access.Authenticator(allow_open=True))
+    sent: list[dict[str, Any]] = []
+
+    async def call_once(path: str) -> None:
+        client = redis.asyncio.Redis.from_url(redis_url)
+        state = type("State", (), {"redis": client})()
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "root_path": "/sitrep",
+            "headers": [],
+            "query_string": b"",
+            "app": type("App", (), {"state": state})(),
+        }
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b""}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await guard(scope, receive, send)
+        await client.aclose()
+
+    asyncio.run(call_once("/sitrep/v1/subscriptions"))
+    assert sent[0]["status"] == 401 and reached == []
+    asyncio.run(call_once("/sitrep/healthz"))
+    assert reached == ["/sitrep/healthz"]
