@@ -95,8 +95,13 @@ POLICY: dict[tuple[str, str], Access] = {
 class Authenticator:
     """Finds the key a request carries, remembering what it read for API_KEY_CACHE_SECONDS."""
 
-    def __init__(self, allow_open: bool, cache_seconds: float = defaults.API_KEY_CACHE_SECONDS) -> None:
+    def __init__(
+        self, allow_open: bool, cache_seconds: float = defaults.API_KEY_CACHE_SECONDS, local_hosts_only: bool = False
+    ) -> None:
         self.allow_open = allow_open
+        # Open because bound to loopback: serve only requests addressed to a loopback name, so a web page
+        # whose name is repointed to 127.0.0.1 (DNS rebinding) cannot use the open API from a browser.
+        self.local_hosts_only = local_hosts_only
         self._cache_seconds = cache_seconds
         self._any_key: tuple[bool, float] = (False, 0.0)
         self._verdicts: dict[bytes, tuple[Verdict, ApiKey | None, float]] = {}
@@ -196,10 +201,13 @@ class Guard:
                 refusal = _answer(503, f"{detail}: {type(error).__name__}", {"Retry-After": "1"})
             if refusal is not None:
                 return await _send(send, refusal)
-        if access.media_types:
+        if access.media_types or (method in ("POST", "PUT", "PATCH") and b"content-type" in headers):
+            # A body-less POST is refused too when it claims a form or text body: that is what a web page
+            # can send cross-site without asking first.
+            wanted_types = access.media_types or JSON
             kind = _media_type(headers.get(b"content-type", b"").decode("latin-1"))
-            if kind not in access.media_types:
-                wanted = " or ".join(sorted(access.media_types))
+            if kind not in wanted_types:
+                wanted = " or ".join(sorted(wanted_types))
                 return await _send(send, _answer(415, f"send the body as {wanted}"))
         if access.max_body_bytes is not None:
             body = await _read_capped(receive, headers, access.max_body_bytes)
@@ -214,6 +222,13 @@ class Guard:
         if token is None:
             if not await self.auth.keys_exist(client):
                 if self.auth.allow_open:
+                    host = _host_name(headers.get(b"host", b"").decode("latin-1"))
+                    if self.auth.local_hosts_only and not is_loopback(host):
+                        return _answer(
+                            403,
+                            f"an API open without keys answers requests to localhost only, not to {host!r}:"
+                            " use http://127.0.0.1, or make an API key",
+                        )
                     return None
                 return _unauthorized("this API needs a key and none exists yet: make one with `sitrep keys create`")
             where = "an `Authorization: Bearer <key>` header" + (f" or ?{QUERY_KEY}=" if access.query_key else "")
@@ -228,6 +243,13 @@ class Guard:
             return _answer(403, f"this key lacks the {access.scope!r} scope (it has {', '.join(record.scopes)})")
         scope.setdefault("state", {})["api_key"] = record
         return None
+
+
+def _host_name(host: str) -> str:
+    """`localhost:8000` → `localhost`, `[::1]:8000` → `::1`."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def _route_path(scope: Scope) -> str:

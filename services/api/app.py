@@ -38,10 +38,13 @@ from services.api.report_store import ReportStore
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: IngestSettings | None = None, allow_open: bool = True) -> FastAPI:
+def create_app(
+    settings: IngestSettings | None = None, allow_open: bool = True, local_hosts_only: bool = False
+) -> FastAPI:
     """Build the app; Redis clients are made in the lifespan from `settings.redis_url`.
 
-    `allow_open`: serve without a key while no API key exists (loopback, or --insecure-open).
+    `allow_open`: serve without a key while no API key exists (loopback, or --insecure-open); then
+    `local_hosts_only`: only to requests addressed to a loopback name (bound to loopback).
     """
     settings = settings or IngestSettings()
 
@@ -100,7 +103,7 @@ def create_app(settings: IngestSettings | None = None, allow_open: bool = True) 
         health.router,
     ):
         app.include_router(router)
-    access.install(app, access.Authenticator(allow_open))
+    access.install(app, access.Authenticator(allow_open, local_hosts_only=local_hosts_only))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

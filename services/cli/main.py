@@ -69,7 +69,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
     from core.gc_freeze import freeze_startup_objects
     from core.redis_conn import sync_client
     from core.settings import IngestSettings
-    from services.api.access import may_be_open
+    from services.api.access import is_loopback, may_be_open
     from services.api.app import create_app
 
     settings = IngestSettings()
@@ -77,7 +77,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
         raise RedisUrlMissing("REDIS_URL is not set: `sitrep api` needs a Redis (or use `sitrep run`)")
     redis_url = settings.redis_url
     allow_open = may_be_open(args.host, args.insecure_open or settings.insecure_open, lambda: sync_client(redis_url))
-    app = create_app(settings, allow_open)
+    app = create_app(settings, allow_open, local_hosts_only=is_loopback(args.host))
     freeze_startup_objects()  # the app's modules and schemas: not walked again by every full collection
     uvicorn.run(
         app,

@@ -371,3 +371,25 @@ def test_an_api_mounted_under_a_root_path_is_guarded_alike(r: redis.Redis, redis
     assert sent[0]["status"] == 401 and reached == []
     asyncio.run(call_once("/sitrep/healthz"))
     assert reached == ["/sitrep/healthz"]
+
+
+def test_an_open_loopback_api_answers_only_requests_addressed_to_localhost(r: redis.Redis, redis_url: str) -> None:
+    """A page whose name is repointed to 127.0.0.1 (DNS rebinding) reaches the port, but with its own name."""
+    app = create_app(IngestSettings(redis_url=redis_url), local_hosts_only=True)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as local:
+        assert local.get("/v1/subscriptions").status_code == 200
+        for host in ("localhost:8000", "[::1]:8000", "127.0.0.1"):
+            assert local.get("/v1/subscriptions", headers={"Host": host}).status_code == 200, host
+        rebound = local.get("/v1/subscriptions", headers={"Host": "attacker.example:8000"})
+        assert rebound.status_code == 403 and "attacker.example" in rebound.json()["detail"]
+        assert local.get("/healthz", headers={"Host": "attacker.example"}).status_code == 200
+        admin = make_key(r, "admin").key  # with keys, the key decides, whatever the name
+        keyed = local.get("/v1/subscriptions", headers={"Host": "api.example", "Authorization": f"Bearer {admin}"})
+        assert keyed.status_code == 200
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data"])
+def test_a_bodyless_post_claiming_a_form_is_refused(client: TestClient, content_type: str) -> None:
+    response = client.post("/v1/subscriptions/sub_x/enable", content=b"", headers={"Content-Type": content_type})
+    assert response.status_code == 415
+    assert client.post("/v1/subscriptions/sub_x/enable").status_code == 404  # no body, no type: the route answers
