@@ -106,8 +106,10 @@ def prepare(report: ReportIn, namespace: str | None = None) -> ReportToStore:
     """
     digest = content_hash(report.source, report.text)
     report_id = report.id or f"r-{digest[:24]}"
+    if namespace and not report_id.startswith(f"{namespace}:"):  # an id as acknowledged is taken back as is
+        report_id = f"{namespace}:{report_id}"
     return ReportToStore(
-        id=f"{namespace}:{report_id}" if namespace else report_id,
+        id=report_id,
         content_hash=digest,
         payload=report.model_dump_json(exclude_none=True),
     )

@@ -28,7 +28,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
     try:
         if args.action == "create":
             try:
-                spec = api_keys.ApiKeyIn(name=args.name, scopes=args.scope or ["read"])
+                spec = api_keys.ApiKeyIn(name=args.name, scopes=args.scope)
             except pydantic.ValidationError as error:
                 problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
                 raise InvalidInput(problems) from None
@@ -69,7 +69,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--name", required=True, help="who holds it (a-z, 0-9, -); keys of one name share their report ids"
     )
     create.add_argument(
-        "--scope", action="append", choices=api_keys.SCOPES, help="ingest, read or admin (all); repeatable"
+        "--scope",
+        action="append",
+        required=True,
+        choices=api_keys.SCOPES,
+        help="ingest, read or admin (all); repeatable",
     )
     actions.add_parser("list", help="the active keys (never the keys themselves)")
     revoke = actions.add_parser("revoke", help="revoke a key by its id")

@@ -181,6 +181,9 @@ def test_report_ids_live_in_the_senders_namespace(client: TestClient, r: redis.R
     again = client.post("/v1/reports/batch", json=batch, headers={"Authorization": f"Bearer {replacement.key}"})
     assert again.json()["reports"][0] == {**first, "status": "duplicate", "duplicate_of": "acme:item-1"}
     assert r.exists(keys.report("acme:item-1")) and not r.exists(keys.report("item-1"))
+    as_acknowledged = dict(report, id="acme:item-1")  # the id the ack gave, sent back: the same report
+    resent = client.post("/v1/reports", json=as_acknowledged, headers={"Authorization": f"Bearer {acme.key}"})
+    assert resent.json()["id"] == "acme:item-1" and resent.json()["status"] == "duplicate"
 
 
 def test_open_mode_keeps_ids_as_sent(client: TestClient) -> None:

@@ -36,7 +36,7 @@ def test_keys_create_list_revoke(r: redis.Redis, child_env: dict[str, str]) -> N
     assert api_keys.list_active(r) == []
     again = sitrep("keys", "revoke", "000000000000", env=child_env)
     assert again.returncode == 2 and again.stderr.strip() == "sitrep keys: no API key '000000000000'"
-    bad = sitrep("keys", "create", "--name", "Not Valid", env=child_env)
+    bad = sitrep("keys", "create", "--name", "Not Valid", "--scope", "read", env=child_env)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
 
 
