@@ -66,6 +66,9 @@ POLICY: dict[tuple[str, str], Access] = {
     ("POST", "/v1/reports"): Access("ingest", JSON),
     ("POST", "/v1/reports/batch"): Access("ingest", JSON),
     ("GET", "/v1/reports/{report_id}"): READ,
+    # Routes of issue 15's other half (branch `bounded`): declared here ahead of the merge.
+    ("GET", "/v1/reports"): READ,
+    ("POST", "/v1/reports/retry"): Access("admin", JSON, 1_000_000),
     ("GET", "/v1/events"): READ,
     ("GET", "/v1/events/{event_id}"): READ,
     ("GET", "/v1/situation"): READ,
