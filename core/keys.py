@@ -161,3 +161,12 @@ def delivery(delivery_id: str) -> str:
 def delivery_attempts(delivery_id: str) -> str:
     """List of JSON records, one per HTTP attempt of a delivery."""
     return f"sitrep:delivery:{delivery_id}:attempts"
+
+
+API_KEYS = "sitrep:api-keys"
+"""Set: the ids of the API keys not revoked (the API serves without a key only while it is empty)."""
+
+
+def api_key(key_id: str) -> str:
+    """Hash: one API key's record (`key`: JSON of name, scopes, times) and `hash`: SHA-256 of the key."""
+    return f"sitrep:api-key:{key_id}"

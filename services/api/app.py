@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import redis
 import redis.asyncio
 from fastapi import FastAPI, Request, status
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
@@ -18,11 +19,13 @@ from core import defaults
 from core.redis_conn import async_client, sync_client
 from core.settings import IngestSettings
 from services.api import (
+    access,
     alert_stream,
     alerts,
     event_query,
     events,
     health,
+    key_admin,
     metrics,
     openapi,
     problems,
@@ -44,13 +47,22 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(settings: IngestSettings | None = None) -> FastAPI:
-    """Build the app; Redis clients are made in the lifespan from `settings.redis_url`."""
+def create_app(
+    settings: IngestSettings | None = None, allow_open: bool = True, local_hosts_only: bool = False
+) -> FastAPI:
+    """Build the app; Redis clients are made in the lifespan from `settings.redis_url`.
+
+    `allow_open`: serve without a key while no API key exists (loopback, or --insecure-open); then
+    `local_hosts_only`: only to requests addressed to a loopback name (bound to loopback).
+    """
     settings = settings or IngestSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        access_log = logging.getLogger("uvicorn.access")
+        if not any(isinstance(item, access.RedactKeys) for item in access_log.filters):
+            access_log.addFilter(access.RedactKeys())
         app.state.redis = async_client(settings.redis_url)
         app.state.sync_redis = sync_client(settings.redis_url)
         app.state.store = store = ReportStore(
@@ -101,22 +113,24 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         silences.router,
         alert_stream.router,
         subscriptions.router,
+        key_admin.router,
         health.router,
     ):
         app.include_router(router)
+    access.install(app, access.Authenticator(allow_open, local_hosts_only=local_hosts_only))
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Last-Event-ID"],
+            max_age=600,
+        )
 
     @app.exception_handler(redis.RedisError)
     async def redis_unavailable(request: Request, error: redis.RedisError) -> Response:
         log.warning("redis error on %s %s: %s", request.method, request.url.path, error)
-        writes = request.method in ("POST", "PUT", "PATCH", "DELETE")
-        if isinstance(error, redis.TimeoutError):
-            # The command may have run after all (its reply was late): say so; a resend is recognised
-            # by its id or its text, so resending is safe.
-            detail = "Redis did not answer in time" + (
-                "; a write may or may not have happened, and resending is safe" if writes else ""
-            )
-        else:
-            detail = "Redis is unavailable" + (", nothing was stored" if writes else "")
+        detail = access.redis_error_detail(request.method, error)
         return problems.problem_response(
             request,
             status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -34,20 +34,27 @@ class Problem(BaseModel):
     title: str = Field(description="The status code's phrase, e.g. Unprocessable Content.")
     status: int
     detail: str = Field(description="What went wrong with this request, in a sentence.")
-    instance: str = Field(description="The path of the request.")
+    instance: str | None = Field(
+        default=None, description="The path of the request (absent on the key guard's answers)."
+    )
     errors: list[FieldProblem] | None = Field(default=None, description="422: each invalid field.")
+
+
+def problem_body(status: int, detail: str) -> dict[str, Any]:
+    """The fields every problem has; `instance` is added where the request is at hand."""
+    return {
+        "type": "about:blank",
+        "title": _TITLES.get(status) or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
 
 
 def problem_response(
     request: Request, status: int, detail: str, errors: list[dict[str, Any]] | None = None, headers: Any = None
 ) -> Response:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": _TITLES.get(status) or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-    }
+    body = problem_body(status, detail)
+    body["instance"] = request.url.path
     if errors is not None:
         body["errors"] = errors
     return Response(orjson.dumps(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)

@@ -12,6 +12,8 @@ from pathlib import Path
 import redis
 from fastapi.testclient import TestClient
 
+from core import api_keys
+from core.api_keys import ApiKeyIn
 from core.settings import IngestSettings
 from services.api.app import create_app
 from tests.api.test_events_export import _strikes
@@ -23,11 +25,11 @@ from __future__ import annotations
 import datetime
 
 from sitrep_client.api.events import get_event, list_events
-from sitrep_client.client import Client
+from sitrep_client.client import AuthenticatedClient
 from sitrep_client.models import CanonicalEvent, EventPage, Problem
 
 
-def syrian_strikes(client: Client) -> list[tuple[str, str, int]]:
+def syrian_strikes(client: AuthenticatedClient) -> list[tuple[str, str, int]]:
     """(id, place, mention count) of every Syrian event since October 2017, page by page."""
     found: list[tuple[str, str, int]] = []
     cursor: str | None = None
@@ -43,7 +45,7 @@ def syrian_strikes(client: Client) -> list[tuple[str, str, int]]:
             return found
 
 
-def missing(client: Client) -> tuple[int, str]:
+def missing(client: AuthenticatedClient) -> tuple[int, str]:
     answer = get_event.sync(client=client, event_id="ev-000000000000000000000000")
     if isinstance(answer, CanonicalEvent) or answer is None:
         raise RuntimeError("an event that does not exist was found")
@@ -53,11 +55,11 @@ def missing(client: Client) -> tuple[int, str]:
 
 WRONG = """
 from sitrep_client.api.events import list_events
-from sitrep_client.client import Client
+from sitrep_client.client import AuthenticatedClient
 from sitrep_client.models import EventPage
 
 
-def wrong(client: Client) -> str:
+def wrong(client: AuthenticatedClient) -> str:
     page = list_events.sync(client=client)
     assert isinstance(page, EventPage)
     return page.events[0].mention_count  # an int: mypy must say so
@@ -99,10 +101,12 @@ def test_a_generated_client_type_checks_and_reads_real_answers(r: redis.Redis, r
 
         sys.path.insert(0, str(tmp_path))
         try:
-            from sitrep_client.client import Client  # type: ignore[import-not-found]
+            from sitrep_client.client import AuthenticatedClient  # type: ignore[import-not-found]
             from usage import missing, syrian_strikes  # type: ignore[import-not-found]
 
-            client = Client(base_url=str(api.base_url), raise_on_unexpected_status=True)
+            key = api_keys.create(r, ApiKeyIn(name="analyst", scopes=["read"])).key
+            client = AuthenticatedClient(base_url=str(api.base_url), token=key, raise_on_unexpected_status=True)
+            api.headers["Authorization"] = f"Bearer {key}"  # what the client's own httpx client would send
             client.set_httpx_client(api)  # the generated client over the test app, no server process
             events = syrian_strikes(client)
             assert sorted(place for _, place, _ in events) == ["Hama", "Hama", "Homs", "Homs"]

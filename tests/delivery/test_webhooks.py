@@ -340,6 +340,11 @@ def test_a_first_dispatcher_starts_after_history_no_subscription_can_want(
         ("http://[2002:7f00:1::]/hook", "2002:7f00:1::"),  # 6to4 of 127.0.0.1
         ("http://[::127.0.0.1]/hook", "::7f00:1"),  # IPv4-compatible
         ("http://224.0.0.251/hook", "224.0.0.251"),
+        ("http://[::ffff:0:7f00:1]/hook", "::ffff:0:7f00:1"),  # IPv4-translated 127.0.0.1 (SIIT)
+        ("http://[::ffff:0:a01:203]/hook", "::ffff:0:a01:203"),  # IPv4-translated 10.1.2.3
+        ("http://[fec0::1]/hook", "fec0::1"),  # site-local
+        ("http://[feff:ffff::1]/hook", "feff:ffff::1"),  # the top of fec0::/10
+        ("https://[::ffff:0:808:808]/hook", None),  # IPv4-translated 8.8.8.8: public
         ("https://8.8.8.8/hook", None),
         ("https://[2001:4860:4860::8888]/hook", None),
         ("https://no-such-host.invalid/hook", None),  # nothing to send to now; each attempt checks again
