@@ -37,7 +37,18 @@ _PASSIVE_FILL = frozenset(
     "now being said to estimated feared confirmed who allegedly".split()
 )
 #: Cues whose category depends on the noun or the sentence (see `_resolve`).
-_PSEUDO = frozenset({"held", "hosted", "left", "transferred"})
+_PSEUDO = frozenset({"held", "hosted", "left", "transferred", "arrived"})
+_BE = frozenset("were was are is been be being".split())
+#: "a population of 40,000", "his company of 90", "a force of 5,000": a size, not a count of people something
+#: happened to.
+_SIZE_OF = frozenset(
+    "population populations platoon company battalion brigade regiment division unit garrison force army detachment "
+    "contingent squad column town city village capacity strength".split()
+)
+#: "the number of displaced ... has exceeded N": verbs that give a total its value.
+_TOTAL_VERBS = frozenset("exceeded exceeds surpassed passed topped reached reaches to at is was hit stands".split())
+#: Words of a report about displacement, which lets movement verbs ("have arrived in", "reached") count people.
+_DISPLACEMENT_WORDS = ("displace", "idp", "fled", "flee", "refugee", "evacuat", "uprooted")
 _SKIPS = ("#skip", "#combat")
 _DEMONYM_ENDS = ("ians", "ans", "ese", "is")
 _LOCATIVE = frozenset("in at from near into to outside inside across around within toward towards of".split())
@@ -140,6 +151,14 @@ class _Context:
     camp: bool
     evacuation: bool
     cites: frozenset[int]
+    displacement: bool | None = None
+
+    def about_displacement(self) -> bool:
+        """Whether the report speaks of displacement anywhere (looked up on first use)."""
+        if self.displacement is None:
+            low = self.doc.text.lower()
+            self.displacement = any(w in low for w in _DISPLACEMENT_WORDS)
+        return self.displacement
 
 
 def _demonym(doc: Document, tokens: list[Token], words: list[str], x: int) -> bool:
@@ -165,7 +184,7 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
     if k >= n:
         return None, k - 1, None
     if words[k] == "of" and k + 1 < n and words[k + 1] in ("them", "those", "whom", "which"):
-        return "#skip", k, None
+        return ("#part", k + 1, None) if words[k + 1] in ("them", "whom") else ("#skip", k, None)
     m = k + 1 if words[k] == "of" else k
     while m < n - 1 and words[m] in ("more", "other"):
         m += 1  # "millions more displaced", "two other civilians"
@@ -184,6 +203,8 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
             return "#skip", x, None
         if x == m and w in _ELLIPTIC_NEXT:
             return None, m - 1, None
+        if x == m and w == "to" and x + 1 < n and _category_at(ctx.doc, words, x + 1):
+            return None, m - 1, None  # "forcing thousands to flee", "forced 500 to leave their homes"
         if _demonym(ctx.doc, tokens, words, x):
             return "#demonym", x, attrib
         cue = _category_at(ctx.doc, words, x)
@@ -205,7 +226,8 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
 
     held: hostages still held are `other`; transferred: hostages handed over are `released`, bodies handed over
     are no count; hosted: people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled`
-    (only after the count: "the blast left 12 dead" is no departure)."""
+    (only after the count: "the blast left 12 dead" is no departure); arrived: `displaced`, only after the count and
+    in a report about displacement."""
     if cat not in _PSEUDO:
         return cat
     captive = noun is not None and noun in ctx.sets.captive
@@ -217,6 +239,8 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
         return "displaced" if ctx.camp else None
     if not forward:
         return None
+    if cat == "arrived":
+        return "displaced" if ctx.about_displacement() else None
     return "evacuated" if ctx.evacuation else "fled"
 
 
@@ -264,16 +288,26 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
+    said: dict[int, tuple[str, str | None]] = {}  # figure index -> (category, noun) of the figures read so far
+    emitted: dict[int, Event] = {}
     for idx, q in enumerate(nums):
         noun, hx, attrib = heads[idx]
-        if noun in _SKIPS or headline(sent.tokens, q.j, q.j + 2):
+        if noun in _SKIPS or headline(sent.tokens, q.j, q.j + 2) or _size_of(words, q.i):
             continue
-        if any(breakdown.match_at(words, m) for m in range(max(0, q.i - 3), q.i)):
-            continue
+        whole: int | None = None  # the earlier figure this one is a part of
+        if noun == "#part" or any(breakdown.match_at(words, m) for m in range(max(0, q.i - 3), q.i)):
+            whole = max(said, default=None)
+            if whole is None:
+                continue
+            if noun == "#part":
+                noun = said[whole][1]
+            civ_of_mixed = noun in ("civilians", "civilian") and (said[whole][1] is None or said[whole][1] in ws.weak)
+            if noun in ws.subgroup or not (civ_of_mixed or _located(sent, words, hx + 1)):
+                continue  # a breakdown by victim type ("including five children") is not recorded
         elliptic = noun is None
         if noun is None:  # "killing six and wounding 32 people", "10 killed and 22 wounded"
             near = [heads[x][0] for x in (idx + 1, idx - 1) if 0 <= x < len(nums) and abs(nums[x].i - q.i) <= 8]
-            shared = next((h for h in near if h), None)
+            shared = next((h for h in near if h and h != "#part"), None)
             if shared == "#combat":
                 continue  # "two soldiers were killed and five wounded"
             noun = None if shared == "#skip" else shared
@@ -283,7 +317,16 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         back = _backward(ctx, q.i, noun)
         if fwd is None and back is None and _clause_initial(words, q.i):
             fwd = _forward(ctx, hx + 1, nums, idx, noun, reach=30)  # "1,000 residents from villages ... fled"
+        if back is not None and fwd is None and back[1] > 0 and "and" in words[q.i - back[1] : q.i]:
+            if hx + 1 < n and words[hx + 1] in _BE | {"have", "has", "had"}:
+                back = None  # "dozens were executed and 5,000 residents were <verb>": a new clause, its own verb
         cat = _choose(fwd, back, elliptic) or attrib
+        if cat is None and whole is not None:
+            cat = said[whole][0]  # "1,500 of whom went to Goma", "including five at the market": the whole's category
+        if cat == "fled" and (attrib == "displaced" or noun in ("idps", "evacuees")):
+            cat = "displaced"  # people already displaced who flee again are counted as displaced
+        if cat is not None and cat[0] != "#":
+            said[idx] = (cat, noun)
         if cat is None and noun == "bodies":
             cat = "killed"
         if cat is None or cat == "#drop" or (noun == "bodies" and cat != "killed"):
@@ -309,21 +352,34 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             min=q.min, max=q.max, exact=q.exact, hedge=q.hedge, text=" ".join(t.text for t in tokens[q.i : q.j])
         )
         end = max(hx + 1, q.j)
-        out.append(
-            make_event(
-                doc,
-                EventKind.civilian_count,
-                sent,
-                min(q.i, max(0, q.i - 2)),
-                end + 2,
-                0.75,
-                category=CivilianCategory(cat),
-                count=count,
-                place=_place(doc, sent, q),
-                acled_sub_event_type=None,
-            )
+        if whole is not None and whole in emitted and noun in ("civilians", "civilian") and said[whole][1] != noun:
+            out.remove(emitted.pop(whole))  # "30 people, including 12 civilians": the total is a mixed toll
+        emitted[idx] = make_event(
+            doc,
+            EventKind.civilian_count,
+            sent,
+            min(q.i, max(0, q.i - 2)),
+            end + 2,
+            0.75,
+            category=CivilianCategory(cat),
+            count=count,
+            place=_place(doc, sent, q),
+            acled_sub_event_type=None,
         )
+        out.append(emitted[idx])
     return out
+
+
+def _size_of(words: list[str], i: int) -> bool:
+    """'a population of 40,000', 'his platoon of 90': the size of a group or a place, not a count."""
+    return i > 1 and words[i - 1] == "of" and words[i - 2] in _SIZE_OF
+
+
+def _located(sent: Sentence, words: list[str], k: int) -> bool:
+    """Whether a part of a figure is told by its place: 'five at a checkpoint', 'of whom 300 went to Goma'."""
+    if k < len(words) and words[k] in ("at", "in", "near", "inside", "outside", "on", "into"):
+        return True
+    return any(k <= g.i <= k + 5 and words[g.i - 1] in _LOCATIVE for g in sent.places if g.i > 0)
 
 
 def _clause_initial(words: list[str], i: int) -> bool:
@@ -380,7 +436,7 @@ def _larger_total(ctx: _Context, q: Number, cat: str) -> bool:
             if p.min is None or q.max is None or p.min <= q.max:
                 continue
             noun, hx, _ = _head(other, p.j)
-            if noun is None or noun in _SKIPS or noun in sets.subgroup or noun == "#demonym":
+            if noun is None or noun in _SKIPS or noun in sets.subgroup or noun in ("#demonym", "#part"):
                 continue
             if _choose(_forward(other, hx + 1, nums, idx, noun), _backward(other, p.i, noun), False) == cat:
                 return True
@@ -481,6 +537,8 @@ def _forward(
     limit = min(len(words), k + 6 + reach)
     nxt = len(words)
     for later in nums[idx + 1 :]:
+        if later.i == k + 1 and words[k] == "and" and _head(ctx, later.j)[0] not in (None, "#skip"):
+            continue  # "twelve civilians and four militiamen died": a second subject shares the verb
         if not any(words[m] in ("including", "among") for m in range(max(0, later.i - 2), later.i)):
             nxt = later.i
             break
@@ -506,6 +564,8 @@ def _forward(
             m += 1
             continue
         got = _category_at(ctx.doc, words, m)
+        if got and got[0] == "left" and words[m - 1] in _BE:
+            got = None  # "were left homeless", "30 of them were left": no departure
         if got:
             if got[0] == "besieged" and m + got[1] < len(words) and words[m + got[1]] in ("a", "an", "the"):
                 return None  # "villagers besieged a police station": they are the besiegers
@@ -540,4 +600,13 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
         for m in range(i - 2, max(-1, i - 12), -1):
             if words[m] in ("toll", "tolls"):
                 return "killed", i - m
+    if i > 0 and words[i - 1] in _TOTAL_VERBS:  # "the number of displaced, <a long aside>, has exceeded 200,000"
+        for m in range(i - 2, max(0, i - 30), -1):
+            if words[m] == "number" and words[m + 1] == "of":
+                for x in range(m + 2, min(i, m + 6)):
+                    got = _category_at(ctx.doc, words, x)
+                    cat = _resolve(ctx, got[0], noun, True) if got else None
+                    if cat is not None:
+                        return cat, i - m
+                return None
     return None
