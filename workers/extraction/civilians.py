@@ -45,6 +45,13 @@ _SIZE_OF = frozenset(
     "population populations platoon company battalion brigade regiment division unit garrison force army detachment "
     "contingent squad column town city village capacity strength".split()
 )
+_NOUN_CATEGORY = {"bodies": "killed", "idps": "displaced"}
+_MOVES = frozenset({"fled", "displaced", "evacuated", "trapped", "besieged"})
+_POSSESSIVE = frozenset("her his their my our its your".split())
+_ARMED_UNITS = frozenset("army armies troops soldiers division corps regiment brigade battalion garrison".split())
+#: Combatant nouns that name attackers, never the victims of an attack on forces.
+_ATTACKERS = frozenset("gunmen attackers bombers assailants captors kidnappers militants terrorists extremists".split())
+_AT_TARGET = frozenset("carrying transporting of on at targeting against hit attacked ambushed struck".split())
 #: "the number of displaced ... has exceeded N": verbs that give a total its value.
 _TOTAL_VERBS = frozenset("exceeded exceeds surpassed passed topped reached reaches to at is was hit stands".split())
 #: Words of a report about displacement, which lets movement verbs ("have arrived in", "reached") count people.
@@ -327,8 +334,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             cat = "displaced"  # people already displaced who flee again are counted as displaced
         if cat is not None and cat[0] != "#":
             said[idx] = (cat, noun)
-        if cat is None and noun == "bodies":
-            cat = "killed"
+        if cat is None and noun in _NOUN_CATEGORY:
+            cat = _NOUN_CATEGORY[noun]  # "12 bodies were found", "the district counts 40,000 IDPs"
         if cat is None or cat == "#drop" or (noun == "bodies" and cat != "killed"):
             continue
         weak = noun is None or noun in ws.weak or noun == "#demonym"
@@ -341,8 +348,16 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             continue  # "1,200 people, mostly civilians": civilians and others
         if cat == "trapped" and rubble:
             continue
-        if cat == "killed" and (country_toll or (weak and (q.min or 0) >= 50000)):
-            continue  # whole-war tolls count fighters too
+        if q.max == 1 and cat in _MOVES:
+            continue  # "a woman who fled the city": one person's story, not a count
+        if q.i > 0 and words[q.i - 1] in _POSSESSIVE:
+            continue  # "with her two children": a family in someone's story
+        if noun in ("men", "man") and (combat_ctx or any(w in _ARMED_UNITS for w in words)):
+            continue  # "the army's 250,000 men were encircled": soldiers
+        if elliptic and _forces_targeted(words, ws.combat):
+            continue  # "hit a bus carrying soldiers, killing 15": the dead were soldiers or mixed
+        if (cat == "killed" and weak and (q.min or 0) >= 50000) or (country_toll and cat in ("killed", "wounded")):
+            continue  # whole-war and nation-wide tolls count fighters too
         if cat == "released" and noun is None:
             continue
         if noun in ws.subgroup and cat in ("killed", "wounded") and not sent.places and _larger_total(ctx, q, cat):
@@ -368,6 +383,16 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         )
         out.append(emitted[idx])
     return out
+
+
+def _forces_targeted(words: list[str], combat: frozenset[str]) -> bool:
+    """Whether the sentence tells of an attack on soldiers or police: 'a bus carrying soldiers', 'ambushed a convoy
+    of troops', 'opened fire on policemen' (not 'soldiers opened fire', where they are the attackers)."""
+    for k, w in enumerate(words):
+        if w in combat and w not in _ATTACKERS and k > 0:
+            if words[k - 1] in _AT_TARGET or (k > 1 and words[k - 2] in _AT_TARGET and words[k - 1].isalpha()):
+                return True
+    return False
 
 
 def _size_of(words: list[str], i: int) -> bool:
