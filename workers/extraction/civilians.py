@@ -293,6 +293,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     combat_ctx = sets["civilian.combat_context"].any_in(words)
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
+    period_toll = sets["civilian.period_toll"].any_in(words)
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
     said: dict[int, tuple[str, str | None]] = {}  # figure index -> (category, noun) of the figures read so far
@@ -358,6 +359,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             continue  # "hit a bus carrying soldiers, killing 15": the dead were soldiers or mixed
         if (cat == "killed" and weak and (q.min or 0) >= 50000) or (country_toll and cat in ("killed", "wounded")):
             continue  # whole-war and nation-wide tolls count fighters too
+        if period_toll and weak and cat in ("killed", "wounded"):
+            continue  # "killed more than 4,000 people last year": a year's toll of many events
         if cat == "released" and noun is None:
             continue
         if noun in ws.subgroup and cat in ("killed", "wounded") and not sent.places and _larger_total(ctx, q, cat):
