@@ -55,7 +55,17 @@ _AT_TARGET = frozenset("carrying transporting of on at targeting against hit att
 #: "the number of displaced ... has exceeded N": verbs that give a total its value.
 _TOTAL_VERBS = frozenset("exceeded exceeds surpassed passed topped reached reaches to at is was hit stands".split())
 #: Words of a report about displacement, which lets movement verbs ("have arrived in", "reached") count people.
-_DISPLACEMENT_WORDS = ("displace", "idp", "fled", "flee", "refugee", "evacuat", "uprooted")
+_DISPLACEMENT_WORDS = (
+    "displace",
+    "idp",
+    "fled",
+    "flee",
+    "refugee",
+    "evacuat",
+    "uprooted",
+    "from their homes",
+    "homeless",
+)
 _SKIPS = ("#skip", "#combat")
 _DEMONYM_ENDS = ("ians", "ans", "ese", "is")
 _LOCATIVE = frozenset("in at from near into to outside inside across around within toward towards of".split())
