@@ -347,6 +347,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             said[idx] = (cat, noun)
         if cat is None and noun in _NOUN_CATEGORY:
             cat = _NOUN_CATEGORY[noun]  # "12 bodies were found", "the district counts 40,000 IDPs"
+        if cat is None and noun == "arrivals" and ctx.about_displacement():
+            cat = "displaced"  # "15,000 new arrivals in the camp"
         if cat is None or cat == "#drop" or (noun == "bodies" and cat != "killed"):
             continue
         weak = noun is None or noun in ws.weak or noun == "#demonym"
