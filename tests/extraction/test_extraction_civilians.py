@@ -354,3 +354,13 @@ def test_one_persons_story_and_years_are_not_counts() -> None:
     assert cats("A woman who fled Mariupol described the shelling.") == []
     assert cats("She fled the city with her two children.") == []
     assert cats("Displacement rose sharply between 2015 and 2016, the agency said.") == []
+
+
+def test_a_civilian_only_toll_of_a_whole_war_is_kept_a_toll_of_people_is_not() -> None:
+    assert cats("Since 2015 the war has killed more than 10,000 civilians, the UN said.") == [(C.killed, 10001, None)]
+    assert cats("Since 2015 the war has killed more than 150,000 people, the UN said.") == []
+
+
+def test_people_rescued_are_evacuated_but_not_from_rubble() -> None:
+    assert cats("Boats rescued 300 civilians from the besieged port of Mariupol.") == [(C.evacuated, 300, 300)]
+    assert cats("Rescuers said 12 people were rescued from under the rubble in Antakya.") == []

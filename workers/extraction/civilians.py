@@ -359,8 +359,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             continue  # mixed toll: "people including several rebels", "identified as fighters or residents"
         if _mostly_civilians(sets["civilian.mostly"], words, hx + 1):
             continue  # "1,200 people, mostly civilians": civilians and others
-        if cat == "trapped" and rubble:
-            continue
+        if cat in ("trapped", "evacuated") and rubble:
+            continue  # people trapped under or rescued from rubble are no siege and no evacuation
         if q.max == 1 and cat in _MOVES:
             continue  # "a woman who fled the city": one person's story, not a count
         if q.i > 0 and words[q.i - 1] in _POSSESSIVE:
@@ -369,7 +369,9 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             continue  # "the army's 250,000 men were encircled": soldiers
         if elliptic and _forces_targeted(words, ws.combat):
             continue  # "hit a bus carrying soldiers, killing 15": the dead were soldiers or mixed
-        if (cat == "killed" and weak and (q.min or 0) >= 50000) or (country_toll and cat in ("killed", "wounded")):
+        if (cat == "killed" and weak and (q.min or 0) >= 50000) or (
+            country_toll and cat in ("killed", "wounded") and (weak or noun in ws.combat)
+        ):
             continue  # whole-war and nation-wide tolls count fighters too
         if period_toll and weak and cat in ("killed", "wounded"):
             continue  # "killed more than 4,000 people last year": a year's toll of many events
