@@ -364,3 +364,16 @@ def test_a_civilian_only_toll_of_a_whole_war_is_kept_a_toll_of_people_is_not() -
 def test_people_rescued_are_evacuated_but_not_from_rubble() -> None:
     assert cats("Boats rescued 300 civilians from the besieged port of Mariupol.") == [(C.evacuated, 300, 300)]
     assert cats("Rescuers said 12 people were rescued from under the rubble in Antakya.") == []
+
+
+def test_older_wars_wordings() -> None:
+    assert cats("Some 20,000 refugees poured into the city in a single week of 1992.") == [(C.fled, 20000, 20000)]
+    assert cats("Five aid workers were among those killed in the strike on the convoy of food trucks.") == [
+        (C.killed, 5, 5)
+    ]
+    assert cats("The Germans deported some 40,000 inhabitants of the town to labour camps.") == [
+        (C.displaced, 40000, 40000)
+    ]
+    assert cats("Shelling forced an estimated 15,000 villagers to abandon their homes near Grozny.") == [
+        (C.fled, 15000, 15000)
+    ]

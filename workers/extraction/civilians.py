@@ -598,6 +598,9 @@ def _forward(
                 continue
         if w in _STOPS and not (reach > 3 and w == ","):
             break
+        if w == "among" and words[m + 1 : m + 2] in (["those"], ["the"]):
+            m += 2  # "five aid workers were among those killed": the cue follows
+            continue
         if w in ("including", "among"):  # skip a breakdown: "19 people including five children were killed"
             m += 4
             limit = min(len(words), limit + 4)
