@@ -377,3 +377,20 @@ def test_older_wars_wordings() -> None:
     assert cats("Shelling forced an estimated 15,000 villagers to abandon their homes near Grozny.") == [
         (C.fled, 15000, 15000)
     ]
+
+
+def test_counts_per_place_in_a_list_take_the_totals_category() -> None:
+    assert cats("Air strikes killed 20 civilians, 12 in Aleppo and eight in Idlib.") == [
+        (C.killed, 8, 8),
+        (C.killed, 12, 12),
+        (C.killed, 20, 20),
+    ]
+    assert cats("Shelling killed 9 civilians in Kherson and 4 in Zaporizhzhia on Sunday.") == [
+        (C.killed, 4, 4),
+        (C.killed, 9, 9),
+    ]
+    assert cats("About 50,000 people have fled to Chad and 20,000 to South Sudan.") == [
+        (C.fled, 20000, 20000),
+        (C.fled, 50000, 50000),
+    ]
+    assert cats("Four soldiers died in Bakhmut and two in Avdiivka.") == []

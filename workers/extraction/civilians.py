@@ -222,6 +222,8 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
             return None, m - 1, None
         if x == m and w == "to" and x + 1 < n and _category_at(ctx.doc, words, x + 1):
             return None, m - 1, None  # "forcing thousands to flee", "forced 500 to leave their homes"
+        if x == m and w == "to" and any(g.i == x + 1 for g in ctx.sent.places):
+            return None, m - 1, None  # "50,000 fled to Chad and 20,000 to South Sudan"
         if _demonym(ctx.doc, tokens, words, x):
             return "#demonym", x, attrib
         cue = _category_at(ctx.doc, words, x)
@@ -310,7 +312,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     emitted: dict[int, Event] = {}
     for idx, q in enumerate(nums):
         noun, hx, attrib = heads[idx]
-        if noun in _SKIPS or headline(sent.tokens, q.j, q.j + 2) or _size_of(words, q.i):
+        if noun in _SKIPS or _size_of(words, q.i) or (headline(tokens, q.j, q.j + 2) and not _place_next(sent, q)):
             continue
         whole: int | None = None  # the earlier figure this one is a part of
         if noun == "#part" or any(breakdown.match_at(words, m) for m in range(max(0, q.i - 3), q.i)):
@@ -341,6 +343,15 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         cat = _choose(fwd, back, elliptic) or attrib
         if cat is None and whole is not None:
             cat = said[whole][0]  # "1,500 of whom went to Goma", "including five at the market": the whole's category
+        if (
+            cat is None
+            and elliptic
+            and said
+            and q.i > 0
+            and words[q.i - 1] in (",", "and")
+            and _located(sent, words, q.j)
+        ):
+            cat = said[max(said)][0]  # "killed 20 civilians, 12 in Aleppo and eight in Idlib": a count per place
         if cat == "fled" and (attrib == "displaced" or noun in ("idps", "evacuees")):
             cat = "displaced"  # people already displaced who flee again are counted as displaced
         if cat is not None and cat[0] != "#":
@@ -410,6 +421,11 @@ def _forces_targeted(words: list[str], combat: frozenset[str]) -> bool:
             if words[k - 1] in _AT_TARGET or (k > 1 and words[k - 2] in _AT_TARGET and words[k - 1].isalpha()):
                 return True
     return False
+
+
+def _place_next(sent: Sentence, q: Number) -> bool:
+    """'4 in Zaporizhzhia': a place name after a figure, not a headline's Title Case."""
+    return any(q.j <= g.i <= q.j + 1 for g in sent.places)
 
 
 def _size_of(words: list[str], i: int) -> bool:
