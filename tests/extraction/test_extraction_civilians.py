@@ -394,3 +394,12 @@ def test_counts_per_place_in_a_list_take_the_totals_category() -> None:
         (C.fled, 50000, 50000),
     ]
     assert cats("Four soldiers died in Bakhmut and two in Avdiivka.") == []
+
+
+def test_military_sites_block_unnamed_tolls_unless_the_figure_is_placed_in_a_civilian_site() -> None:
+    assert cats("Rebels killed 12 people in the village, including five people at a checkpoint.") == [
+        (C.killed, 5, 5),
+        (C.killed, 12, 12),
+    ]
+    assert cats("A suicide bomber killed 14 people in the market near the army base in Kabul.") == [(C.killed, 14, 14)]
+    assert cats("Gunmen killed nine people at a checkpoint near Kirkuk.") == []

@@ -303,6 +303,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         prev_words = doc.text[max(p_start, p_end - 400) : p_end].lower().replace(",", " ").split()
     civil_ctx = sets["civilian.context"].any_in(words) or sets["civilian.context"].any_in(prev_words[-60:])
     combat_ctx = sets["civilian.combat_context"].any_in(words)
+    combat_site = sets["civilian.combat_site"].any_in(words)
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
     period_toll = sets["civilian.period_toll"].any_in(words)
@@ -364,7 +365,10 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             continue
         weak = noun is None or noun in ws.weak or noun == "#demonym"
         if weak and cat in ("killed", "wounded", "other", "released"):
-            if combat_ctx or not (civil_ctx or (cat == "killed" and _by_armed_actor(sent, hx + 1))):
+            at_site = combat_site and not _in_civil_place(sets["civilian.context"], words, hx + 1)
+            if whole is not None and whole in emitted:
+                pass  # a part of a civilian toll ("including five at a checkpoint") is civilian too
+            elif combat_ctx or at_site or not (civil_ctx or (cat == "killed" and _by_armed_actor(sent, hx + 1))):
                 continue
         if (weak or elliptic) and _mixed(words, hx + 1, ws.combat):
             continue  # mixed toll: "people including several rebels", "identified as fighters or residents"
@@ -376,7 +380,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             continue  # "a woman who fled the city": one person's story, not a count
         if q.i > 0 and words[q.i - 1] in _POSSESSIVE:
             continue  # "with her two children": a family in someone's story
-        if noun in ("men", "man") and (combat_ctx or any(w in _ARMED_UNITS for w in words)):
+        if noun in ("men", "man") and (combat_ctx or combat_site or any(w in _ARMED_UNITS for w in words)):
             continue  # "the army's 250,000 men were encircled": soldiers
         if elliptic and _forces_targeted(words, ws.combat):
             continue  # "hit a bus carrying soldiers, killing 15": the dead were soldiers or mixed
@@ -421,6 +425,13 @@ def _forces_targeted(words: list[str], combat: frozenset[str]) -> bool:
             if words[k - 1] in _AT_TARGET or (k > 1 and words[k - 2] in _AT_TARGET and words[k - 1].isalpha()):
                 return True
     return False
+
+
+def _in_civil_place(context: PhraseSet, words: list[str], k: int) -> bool:
+    """'killed 12 people in the village': the figure is placed in a civilian site."""
+    if k >= len(words) or words[k] not in ("in", "at", "inside", "near", "on"):
+        return False
+    return any(context.match_at(words, m) for m in range(k + 1, min(len(words), k + 4)))
 
 
 def _place_next(sent: Sentence, q: Number) -> bool:
