@@ -403,3 +403,10 @@ def test_military_sites_block_unnamed_tolls_unless_the_figure_is_placed_in_a_civ
     ]
     assert cats("A suicide bomber killed 14 people in the market near the army base in Kabul.") == [(C.killed, 14, 14)]
     assert cats("Gunmen killed nine people at a checkpoint near Kirkuk.") == []
+
+
+def test_hostages_taken_trapped_civilians_and_attackers_named_by_their_victims() -> None:
+    assert cats("Gunmen took 40 people hostage at the hotel in Bamako.") == [(C.other, 40, 40)]
+    assert cats("About 2,000 civilians are unable to flee the town of Bakhmut.") == [(C.trapped, 2000, 2000)]
+    assert cats("The siege ended when 12 hostage takers were killed at the school in Beslan.") == []
+    assert cats("Six child soldiers died in the attack on the village.") == []

@@ -213,6 +213,8 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
             family = x + 1 < n and words[x + 1] == "of" and any(f in words[x + 2 : x + 5] for f in _FAMILY)
             return ("people", x, attrib) if family else ("#combat", x, None)
         if w in civ:
+            if x + 1 < n and words[x + 1] in combat:
+                return "#combat", x + 1, None  # "hostage takers", "child soldiers", "women fighters"
             return w, x, attrib
         if w in combat:
             return "#combat", x, None
