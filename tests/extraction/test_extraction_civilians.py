@@ -410,3 +410,18 @@ def test_hostages_taken_trapped_civilians_and_attackers_named_by_their_victims()
     assert cats("About 2,000 civilians are unable to flee the town of Bakhmut.") == [(C.trapped, 2000, 2000)]
     assert cats("The siege ended when 12 hostage takers were killed at the school in Beslan.") == []
     assert cats("Six child soldiers died in the attack on the village.") == []
+
+
+def test_quiet_sentences_give_no_count() -> None:
+    for text in (
+        "Displaced families need aid. Some 50 journalists gathered at the press centre in Kyiv.",
+        "Refugees have been arriving for weeks. The minister said 300 delegates arrived in Geneva for the talks.",
+        "The army sent 3,000 troops to Donetsk and 2,000 to Kherson.",
+        "The ministry said 400 soldiers were killed in Bakhmut and 300 in Avdiivka.",
+        "The town has 40,000 residents, 10,000 of whom are children.",
+        "Fighting killed 45 people in Marib, 30 of them fighters.",
+        "The fighters, numbering about 1,000, moved towards the border.",
+        "About 8,000 people attended the funeral in Qamishli.",
+        "The budget allocates 12 million dollars to Goma and 5 million to Bukavu.",
+    ):
+        assert cats(text) == [], text

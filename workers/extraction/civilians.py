@@ -45,6 +45,12 @@ _SIZE_OF = frozenset(
     "population populations platoon company battalion brigade regiment division unit garrison force army detachment "
     "contingent squad column town city village capacity strength".split()
 )
+#: People whose trade or errand, not displacement, brings them somewhere ("50 journalists gathered at the centre").
+_NOT_MOVERS = frozenset(
+    "journalists reporters photographers workers staff employees teachers doctors nurses medics paramedics "
+    "humanitarians volunteers mourners worshippers worshipers shoppers guests protesters demonstrators pilgrims "
+    "tourists passengers drivers traders vendors commuters students pupils bodies".split()
+)
 _NOUN_CATEGORY = {"bodies": "killed", "idps": "displaced"}
 _MOVES = frozenset({"fled", "displaced", "evacuated", "trapped", "besieged"})
 _POSSESSIVE = frozenset("her his their my our its your".split())
@@ -261,7 +267,7 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
     if not forward:
         return None
     if cat == "arrived":
-        return "displaced" if ctx.about_displacement() else None
+        return "displaced" if noun not in _NOT_MOVERS and ctx.about_displacement() else None
     return "evacuated" if ctx.evacuation else "fled"
 
 
