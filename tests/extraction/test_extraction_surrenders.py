@@ -106,3 +106,18 @@ def test_may_the_month_is_no_modal() -> None:
         ("the garrison", None)
     ]
     assert surrenders("The garrison may surrender to the Soviets.") == []
+
+
+def test_capitulations_and_weapons_laid_down() -> None:
+    assert surrenders("Hundreds of militiamen have laid down their weapons in Ituri.") == [("militiamen", 200)]
+    assert surrenders("Some 80 FDLR combatants handed over their weapons to the peacekeepers.") == [("FDLR", 80)]
+    assert [n for _, n in surrenders("A former commander of the group gave himself up to police in Kabul.")] == [1]
+    assert len(surrenders("The garrison of Sevastopol capitulated on 9 May.")) == 1
+
+
+def test_one_surrender_told_twice_with_its_count_is_one_event() -> None:
+    text = (
+        "The ministry said 640 soldiers of the 12th Rifle Brigade had surrendered. "
+        '"In the port, 640 Ardanian soldiers of the 12th Rifle Brigade laid down arms," it said.'
+    )
+    assert [n for _, n in surrenders(text)] == [640]
