@@ -425,3 +425,10 @@ def test_quiet_sentences_give_no_count() -> None:
         "The budget allocates 12 million dollars to Goma and 5 million to Bukavu.",
     ):
         assert cats(text) == [], text
+
+
+def test_a_nationality_before_the_counted_noun_is_an_adjective() -> None:
+    assert cats("The Japanese army killed an estimated 200,000 Chinese civilians in the city of Nanjing.") == [
+        (C.killed, 200000, 200000)
+    ]
+    assert cats("The blast killed 30 Afghan soldiers at the base.") == []

@@ -233,6 +233,9 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
         if x == m and w == "to" and any(g.i == x + 1 for g in ctx.sent.places):
             return None, m - 1, None  # "50,000 fled to Chad and 20,000 to South Sudan"
         if _demonym(ctx.doc, tokens, words, x):
+            if x + 1 < n and (words[x + 1] in civ or words[x + 1] in combat):
+                x += 1  # "Chinese civilians", "Afghan soldiers": the nationality is an adjective
+                continue
             return "#demonym", x, attrib
         cue = _category_at(ctx.doc, words, x)
         if cue and cue[0] not in _PSEUDO:
