@@ -83,8 +83,10 @@ async def list_alerts(
     while len(found) < limit and looked < SCAN_BUDGET:
         chunk = limit if wanted.is_empty() else _CHUNK
         entries = await _entries(redis, position, chunk, before)
+        consumed = 0
         for entry_id, fields in entries:
             looked += 1
+            consumed += 1
             stream_id = entry_id.decode()
             if since is not None:
                 position = stream_id
@@ -96,7 +98,8 @@ async def list_alerts(
                 found.append((stream_id, alert))
                 if len(found) >= limit:
                     break
-        if len(entries) < chunk:
+        # A short read ends the log, unless the page filled up before its last entry.
+        if len(entries) < chunk and consumed == len(entries):
             exhausted = True
             break
     if since is None:

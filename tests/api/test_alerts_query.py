@@ -77,3 +77,16 @@ def test_bad_filters_are_422_problem_details(client: TestClient, query: str) -> 
     response = client.get(f"/v1/alerts?{query}")
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 422
+
+
+def test_a_filtered_page_that_fills_its_limit_still_links_to_the_rest(client: TestClient, mixed_log: list[str]) -> None:
+    """The log is shorter than one read: a page that stops at `limit` inside it must still say where to go on."""
+    seen: list[int] = []
+    url: str | None = "/v1/alerts?since=0&place=raqqa&limit=3"
+    while url is not None and len(seen) < 30:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += _numbers(response.json())
+        link = re.match(r'<([^>]+)>; rel="next"', response.headers.get("link", ""))
+        url = link.group(1) if link else None
+    assert seen == [3, 6, 9, 12, 18, 21, 24, 27]
