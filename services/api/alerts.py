@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from core import keys
 from core.delivery.filters import AlertFilter
-from core.delivery.stream import valid_stream_id
+from core.delivery.stream import LAST_STREAM_PART, parse_id, valid_stream_id
 from schemas.alerts import Alert
 from services.api.deps import RedisDep
 
@@ -53,6 +53,8 @@ async def _entries(redis: RedisDep, since: str | None, count: int, before: str |
     """Up to `count` entries after `since` (oldest first), or before `before` going back (newest first)."""
     entries: Any
     if since is not None:
+        if parse_id(since) == (LAST_STREAM_PART, LAST_STREAM_PART):
+            return []  # nothing can come after the last id, and Redis refuses an interval that starts past it
         low = "-" if since in ("0", "0-0") else f"({since}"
         entries = await redis.xrange(keys.ALERTS_STREAM, min=low, count=count)
     else:
