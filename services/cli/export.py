@@ -65,12 +65,26 @@ def _copy(response: httpx.Response, out: IO[bytes]) -> int:
     return written
 
 
+def _to_stdout(response: httpx.Response) -> int:
+    """Copy to standard output; a reader that stops early (`| head`) ends the export quietly, status 1."""
+    try:
+        _copy(response, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # Python would flush stdout again at exit and print the same error: point it at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Copy `GET /v1/events.{format}` to the output; a file is written beside its name and renamed when
     complete, so a failed export never leaves a half file under the name asked for."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a request line would mix with the one-line errors
     url = f"{args.url.rstrip('/')}/v1/events.{args.format}"
     target = None if args.output == "-" else Path(args.output)
+    if target is not None and target.is_dir():
+        raise InvalidInput(f"cannot write {args.output}: it is a directory; name a file in it")
     partial = None if target is None else target.with_name(target.name + ".part")
     try:
         with httpx.Client(timeout=httpx.Timeout(10, read=300)) as client:
@@ -79,16 +93,17 @@ def cmd_export(args: argparse.Namespace) -> int:
                     response.read()
                     raise InvalidInput(explain(response))
                 if partial is None:
-                    _copy(response, sys.stdout.buffer)
-                    sys.stdout.buffer.flush()
-                    return 0
+                    return _to_stdout(response)
                 try:
                     with open(partial, "wb") as out:
                         _copy(response, out)
                 except OSError as error:
                     raise InvalidInput(f"cannot write {args.output}: {error.strerror}") from None
         assert target is not None
-        os.replace(partial, target)
+        try:
+            os.replace(partial, target)
+        except OSError as error:
+            raise InvalidInput(f"cannot write {args.output}: {error.strerror}") from None
     except httpx.TransportError as error:
         raise InvalidInput(f"cannot read {url}: {error}") from None
     finally:
