@@ -23,7 +23,12 @@ FORMATS = ("csv", "geojson", "jsonl")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    export = sub.add_parser("export", help="write events as CSV (ACLED-like columns), GeoJSON or JSON Lines")
+    export = sub.add_parser(
+        "export",
+        help="write events as CSV (ACLED-like columns), GeoJSON or JSON Lines",
+        description="Stream events from a running API (--url) as CSV with ACLED-like columns, GeoJSON or JSON "
+        "Lines; filters combine (all must match). Columns and mapping: docs/api.md.",
+    )
     export.add_argument("--format", choices=FORMATS, default="csv", help="default csv")
     export.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
     export.add_argument("--url", default="http://127.0.0.1:8000", help="the API (default http://127.0.0.1:8000)")
@@ -38,7 +43,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     located = export.add_mutually_exclusive_group()
     located.add_argument("--located", dest="located", action="store_const", const="true", help="only with coordinates")
     located.add_argument("--unlocated", dest="located", action="store_const", const="false", help="only without")
-    export.add_argument("--order", choices=("asc", "desc"), default=None, help="desc (default): newest first")
+    export.add_argument(
+        "--order",
+        choices=("asc", "desc"),
+        default=None,
+        help="desc (default): newest stored first; asc: oldest stored first (not by event date)",
+    )
     export.add_argument("--limit", type=int, default=None, help="at most this many events")
     export.set_defaults(func=cmd_export)
 

@@ -100,3 +100,12 @@ def test_a_reader_that_stops_early_and_a_directory_as_output_are_not_tracebacks(
     assert done.returncode == 2 and done.stderr.startswith("sitrep export: "), done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exports"] and list(folder.iterdir()) == []
+
+
+def test_help_text_names_the_api_and_the_stored_order(capsys: pytest.CaptureFixture[str]) -> None:
+    from services.cli.main import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["export", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "running API" in text and "newest stored first" in text and "not by event date" in text
