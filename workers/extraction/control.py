@@ -17,7 +17,7 @@ from .actors import dateline_end as _dateline_end
 from .arguments import actor_at, actor_left, discourse_actor
 from .build import make_event
 from .document import Document, Sentence
-from .gazetteer import COUNTRY, CURATED, REGION
+from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
 from .lexicons import Lexicons
 from .places import (
     KINDS,
@@ -138,15 +138,22 @@ def last_place(doc: Document, pos: int) -> Place | None:
     """The place 'the town', 'it' or 'the stronghold' before `pos` refers to: the last one named, neither a
     country, a first-level region ('Rakhine state' is no town), a curated sub-place, nor the dateline's."""
     floor = dateline_end(doc)
-    best = None
+    best, best_start = None, 0
     for start, entry in doc.local_hits:
         if start >= pos:
             break
         if entry.kind == REGION and _region_named(doc, start):
             continue
         if start >= floor and entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
-            best = entry
-    return make_place(best.name, entry=best) if best else None
+            best, best_start = entry, start
+    return _as_written(doc, best_start, best) if best else None
+
+
+def _as_written(doc: Document, start: int, entry: PlaceEntry) -> Place:
+    """The place named at `start`, with the name as the sentence wrote it when its view found it there."""
+    view = doc.view(doc.sentence_of(start))
+    found = next((g.place for g in view.places if view.tokens[g.i].start == start and g.place.id == entry.id), None)
+    return found or make_place(entry.name, entry=entry)
 
 
 def _region_named(doc: Document, start: int) -> bool:

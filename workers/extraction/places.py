@@ -66,16 +66,26 @@ class PlaceMention:
 
 def make_place(name: str, parent: str | None = None, entry: PlaceEntry | None = None) -> Place:
     if entry is not None:
-        return _entry_place(entry) if not parent or parent == entry.parent else _entry_place(entry, parent)
+        shown = written_name(name, entry)
+        return _entry_place(entry, None if not parent or parent == entry.parent else parent, shown)
     return Place(id="/".join(slug(x) for x in (parent, name) if x), name=name, parent=parent)
 
 
+def written_name(name: str, entry: PlaceEntry) -> str | None:
+    """The name as the report spells it ('Hodeida', not GeoNames' 'Al Hudaydah'), which readers and other outlets
+    recognise; the id stays the gazetteer's. Countries and shouted datelines ('KHARTOUM') keep the entry's name."""
+    name = name.removesuffix("'s").removesuffix("\u2019s").strip(" ,.")
+    if not name or name == entry.name or entry.kind == COUNTRY or (name.isupper() and len(name) > 3):
+        return None
+    return name
+
+
 @lru_cache(maxsize=16384)
-def _entry_place(entry: PlaceEntry, parent: str | None = None) -> Place:
+def _entry_place(entry: PlaceEntry, parent: str | None = None, shown: str | None = None) -> Place:
     """The Place of a gazetteer entry, made once: events share it and nothing changes a Place once made."""
     return Place(
         id=entry.id,
-        name=entry.name,
+        name=shown or entry.name,
         parent=parent or entry.parent,
         country=entry.country,
         lat=entry.lat,
@@ -195,7 +205,7 @@ def gazetteer(
             candidates = _regions(gaz, candidates, context)
         entry = pick(candidates, context() if _ambiguous(candidates) else frozenset())
         if entry is not None:
-            out.append(PlaceMention(k, k + length, make_place(tokens[k].text, entry=entry)))
+            out.append(PlaceMention(k, k + length, make_place(" ".join(t.text for t in tokens[k : k + length]), entry=entry)))
             i = k + length
             if len(out) == limit:  # the caller wants the first place only
                 break
