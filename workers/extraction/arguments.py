@@ -4,6 +4,8 @@ sentence's subject for nominals with none of their own ('The capture of X came .
 
 from __future__ import annotations
 
+from schemas.events import Actor
+
 from .actors import ActorMention, fallback_actor
 from .document import Document, Sentence
 
@@ -124,4 +126,22 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
     for a in sent.actors:
         if k <= a.i < k + span:
             return _leader(sent.actors, sent.words, a, a.j + 4) or a
-    return fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
+    return state_at(sent, k) or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
+
+
+def state_at(sent: Sentence, k: int) -> ActorMention | None:
+    """A country or its capital in an agent slot ('held by Russia', 'fell to Moscow', 'captured from Ukraine'):
+    the state's forces. Only at k (after an article); a nationality ('by Russian ...') is an actor's adjective."""
+    words, tokens = sent.words, sent.tokens
+    k += k < len(words) and words[k] == "the"
+    states = sent.binder.lex.states
+    p = states.words.match_at(words, k) if k < len(words) and words[k] in states.words.index else None
+    if not p or p in states.demonyms or not tokens[k].cap:
+        return None
+    j = k + len(p)
+    if j < len(words) and (tokens[j].cap or words[j] in ("'s", "\u2019s")):
+        return None  # "by Russia's army" is an actor mention, "by Ukraine Forces" a name
+    entry = states.forces.get(str(states.words.values[p]))
+    if entry is None:
+        return None
+    return ActorMention(k, j, Actor(id=entry.id, name=entry.name, mention=" ".join(t.text for t in tokens[k:j])))

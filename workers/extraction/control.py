@@ -156,6 +156,38 @@ def _as_written(doc: Document, start: int, entry: PlaceEntry) -> Place:
     return found or make_place(entry.name, entry=entry)
 
 
+def _named_before(sent: Sentence, rel: int) -> Place | None:
+    """The place named right before a relative word at `rel` ('Goma, which', 'Mahadday, Somalia, where'): a
+    gazetteer place, past a country in apposition, or a capitalised name the gazetteer lacks."""
+    words, tokens = sent.words, sent.tokens
+    end = rel - 1 if rel > 0 and words[rel - 1] == "," else rel
+    g = next((g for g in sent.places if g.j == end), None)
+    if g is not None and g.place.resolved and g.place.lat is None and g.i > 1 and words[g.i - 1] == ",":
+        end, g = g.i - 1, next((x for x in sent.places if x.j == g.i - 1), None)  # ", Somalia," is apposition
+    if g is not None:
+        return g.place
+    start = end
+    while start > 0 and end - start < 3 and tokens[start - 1].cap and words[start - 1] not in _PRONOUNS:
+        start -= 1
+    if start == end or start == 0 or any(a.i < end and start < a.j for a in sent.actors):
+        return None  # no name, the sentence's first word, or an actor's name
+    return make_place(" ".join(t.text for t in tokens[start:end]))
+
+
+def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
+    """The place a relative pronoun at `rel` stands for: a gazetteer place just before it ('Goma, which ...'), or
+    a described place whose head is a place noun ('the border post that ...'); 'Fighting near Goma, which' is
+    neither."""
+    named = _named_before(sent, rel)
+    if named is not None:
+        return [named]
+    ante = antecedent(sent.tokens, rel, sent.places)
+    if ante is None or ante.resolved:
+        return [ante] if ante else []
+    head = ante.name.lower().split()[-1:]
+    return [ante] if head and head[0] in TERRITORY and head[0] not in ("oil", "gas", "part") else []
+
+
 def _region_named(doc: Document, start: int) -> bool:
     """Whether the region named at `start` is written as one ('Rakhine state', 'Kherson oblast'): a bare name
     ('Marib') may be its namesake town."""
@@ -276,6 +308,30 @@ def _sub_type(actor: Actor, verb: str, transfer: bool, doc: Document) -> str:
     if verb in _REGAIN and entry and entry.kind == "foreign":
         return "Government regains territory"
     return "Non-state actor overtakes territory"
+
+
+#: Heads of a side's noun phrase that no actor lexicon names: "forced the (recognised) government of X out of P".
+_ARMED_HEADS = frozenset(
+    "government administration regime army forces troops soldiers garrison defenders militia militias fighters "
+    "militants rebels insurgents jihadists separatists".split()
+)
+
+
+def _armed_object(words: list[str], k: int) -> bool:
+    """Whether the object after an expulsion verb at k is a side ('the government of President X'), not people
+    or things ('thousands of civilians', 'the convoy')."""
+    if k >= len(words) or words[k] not in ("the", "its", "their"):
+        return False
+    head = next((m for m in range(k + 1, min(len(words), k + 5)) if words[m] in _ARMED_HEADS), None)
+    return head is not None and "civilians" not in words[k:head]
+
+
+def _passive(words: list[str], i: int) -> bool:
+    """'was driven', 'had been pushed', 'were quickly forced': a passive participle at i."""
+    b = i - 1
+    while b > 0 and words[b].endswith("ly") and i - b <= 2:
+        b -= 1
+    return b >= 0 and words[b] in ("was", "were", "been", "being", "is", "are", "get", "got")
 
 
 def _hostage_scene(words: list[str]) -> bool:
@@ -425,8 +481,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             since = next((m for m in range(e, min(n, e + 8)) if words[m] == "since"), None)
             places = _place_left(sent, i, doc)
             if a and places:
+                # a hold with a start is a change at that start, but weaker evidence than a change told as one
                 kind = EventKind.control_change if since is not None else EventKind.control_state
-                emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w)
+                emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w, conf=0.6 if since else 0.8)
             continue
         hold = sets["control.hold"].match_at(words, i)
         if hold:  # "rebels who have held it since 2014": a change at its start
@@ -436,6 +493,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             keeper = actor_left(sent, i, doc) if told else None
             if keeper is not None and not blocked(words, i, lex):
                 places = noun_phrase(tokens, e, sent.places, last)  # "since" ends the phrase
+                if not places and keeper.i > 0 and words[keeper.i - 1] in ("that", "which"):
+                    places = _relative_antecedent(sent, keeper.i - 1)  # "Kupiansk, which X have held since T"
                 # 'held' also takes meetings, talks and elections: only a name or a place noun is held
                 places = [p for p in places if _named_or_territory(p)]
                 emit(
@@ -540,8 +599,36 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                     emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
             continue
         ex = sets["control.expel"].match_at(words, i)
+        if ex and not blocked(words, i, lex) and _passive(words, i):
+            # "Y was driven out of P (by X)": P passes to X, or to the other side of a two-sided report
+            k = i + len(ex)
+            pp = 2 if words[k : k + 2] == ["out", "of"] else 1 if k < n and words[k] == "from" else 0
+            if pp:
+                by = next((m for m in range(k + pp + 1, min(n, k + pp + 10)) if words[m] == "by"), None)
+                winner = actor_at(sent, by + 1, 3) if by is not None else None
+                loser = actor_left(sent, i, doc)
+                conf = 0.8
+                if winner is None and loser is not None and not loser.generic:
+                    winner, conf = (
+                        ActorMention(i, i, other, True) if (other := _other_side(doc, loser.actor)) else None
+                    ), 0.6
+                if winner is not None:
+                    places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
+                    prev = loser.actor if loser else None
+                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, prev, w, conf=conf)
+            continue
         if ex and not blocked(words, i, lex):
             loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 4), None)
+            if loser is None and _armed_object(words, i + len(ex)):
+                loser = ActorMention(i, i, Actor(id="-", name="-"), True)  # "forced the government of X out of P"
+            elif loser is not None and "from" not in words[loser.j : loser.j + 3] and "out" not in words[loser.j : loser.j + 3]:
+                # "P, where X had dislodged Y on <date>": P is the place before 'where'
+                winner = actor_left(sent, i, doc)
+                where = winner is not None and winner.i > 0 and words[winner.i - 1] == "where"
+                places = [p] if winner and where and (p := _named_before(sent, winner.i - 1)) else []
+                if winner is not None and places:
+                    emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, w)
+                    continue
             if loser is not None:
                 # "forced the government of President X out of the capital": the loser's phrase may run on
                 k = next(
@@ -556,7 +643,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 winner = actor_left(sent, i, doc)
                 if pp and winner is not None:
                     places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
-                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, loser.actor, w)
+                    prev = loser.actor if loser.actor.id != "-" else None
+                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, prev, w)
                     continue
         nom = sets["control.nominal"].match_at(words, i)
         if nom:
