@@ -317,6 +317,19 @@ _ARMED_HEADS = frozenset(
 )
 
 
+#: What is handed over besides territory: authority, people and things ('handed over command to his deputy').
+_HANDED_THINGS = frozenset(
+    "command authority power leadership presidency duties reins keys weapons arms bodies remains prisoners detainees "
+    "hostages captives systems missiles aid funds list documents evidence suspects equipment vehicles tanks".split()
+)
+
+
+def _ceded(place: Place, thing: bool) -> bool:
+    """Whether a handed-over object is territory: a known or located place, or a name where no thing is named
+    ('the Patriot systems')."""
+    return place.resolved or place.parent is not None or not thing
+
+
 def _armed_object(words: list[str], k: int) -> bool:
     """Whether the object after an expulsion verb at k is a side ('the government of President X'), not people
     or things ('thousands of civilians', 'the convoy')."""
@@ -332,6 +345,14 @@ def _passive(words: list[str], i: int) -> bool:
     while b > 0 and words[b].endswith("ly") and i - b <= 2:
         b -= 1
     return b >= 0 and words[b] in ("was", "were", "been", "being", "is", "are", "get", "got")
+
+
+def _blocked(words: list[str], i: int, lex: Lexicons) -> bool:
+    """`stance.blocked`, and for a participle after a comma ('..., ceding the city to X') the stance of the clause
+    it hangs on: 'was working to evacuate the port, ceding it' is no completed change."""
+    if blocked(words, i, lex):
+        return True
+    return words[i].endswith("ing") and i > 1 and words[i - 1] == "," and blocked(words, i - 1, lex, window=30)
 
 
 def _hostage_scene(words: list[str]) -> bool:
@@ -352,6 +373,8 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.active",
         "control.give",
         "control.hold",
+        "control.cede",
+        "control.enter",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
@@ -493,8 +516,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             keeper = actor_left(sent, i, doc) if told else None
             if keeper is not None and not blocked(words, i, lex):
                 places = noun_phrase(tokens, e, sent.places, last)  # "since" ends the phrase
-                if not places and keeper.i > 0 and words[keeper.i - 1] in ("that", "which"):
-                    places = _relative_antecedent(sent, keeper.i - 1)  # "Kupiansk, which X have held since T"
+                rel = keeper.i - 1 - (keeper.i > 1 and words[keeper.i - 1] == "the")
+                if not places and rel >= 0 and words[rel] in ("that", "which"):
+                    places = _relative_antecedent(sent, rel)  # "Kupiansk, which X have held since T"
                 # 'held' also takes meetings, talks and elections: only a name or a place noun is held
                 places = [p for p in places if _named_or_territory(p)]
                 emit(
@@ -598,6 +622,34 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 if other is not None:  # "Russia withdrew from Lyman" in a report of two sides: Ukraine's now
                     emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
             continue
+        cede = sets["control.cede"].match_at(words, i)
+        if cede and not _blocked(words, i, lex) and not _passive(words, i):
+            # "B surrendered its headquarters in P to A", "B handed P back to A": P passes from B to A
+            e = i + len(cede)
+            to = next((m for m in range(e + 1, min(n, e + 12)) if words[m] in ("to", ";", '"')), None)
+            receiver = actor_at(sent, to + 1, 3) if to is not None and words[to] == "to" else None
+            if receiver is not None and e < n and words[e] not in ("to", "themselves", "himself", "their", "arms"):
+                giver = actor_left(sent, i, doc)
+                thing = not _HANDED_THINGS.isdisjoint(words[e:to])
+                places = [p for p in resolve(noun_phrase(tokens, e, sent.places, last)) if _ceded(p, thing)]
+                prev = giver.actor if giver is not None else None
+                emit(EventKind.control_change, i, to + 2, places, receiver.actor, prev, w, transfer=True)
+                continue
+        ent = sets["control.enter"].match_at(words, i)
+        if ent:
+            # "A entered P, the first district to be handed back by B": a handover, not a raid or a patrol
+            e = i + len(ent)
+            handed = next(
+                (m for m in range(e, min(n, e + 16)) if sets["control.entered_handed"].match_at(words, m)), None
+            )
+            a = actor_left(sent, i, doc) if handed is not None and not blocked(words, i, lex) else None
+            if a is not None and handed is not None:
+                by = next((m for m in range(handed, min(n, handed + 6)) if words[m] == "by"), None)
+                giver = actor_at(sent, by + 1, 3) if by is not None else None
+                places = resolve(noun_phrase(tokens, e, sent.places, last))
+                prev = giver.actor if giver is not None else None
+                emit(EventKind.control_change, i, e + 2, places, a.actor, prev, w, transfer=True, conf=0.7)
+            continue
         ex = sets["control.expel"].match_at(words, i)
         if ex and not blocked(words, i, lex) and _passive(words, i):
             # "Y was driven out of P (by X)": P passes to X, or to the other side of a two-sided report
@@ -610,8 +662,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 conf = 0.8
                 if winner is None and loser is not None and not loser.generic:
                     winner, conf = (
-                        ActorMention(i, i, other, True) if (other := _other_side(doc, loser.actor)) else None
-                    ), 0.6
+                        (ActorMention(i, i, other, True) if (other := _other_side(doc, loser.actor)) else None),
+                        0.6,
+                    )
                 if winner is not None:
                     places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
                     prev = loser.actor if loser else None
@@ -621,7 +674,11 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 4), None)
             if loser is None and _armed_object(words, i + len(ex)):
                 loser = ActorMention(i, i, Actor(id="-", name="-"), True)  # "forced the government of X out of P"
-            elif loser is not None and "from" not in words[loser.j : loser.j + 3] and "out" not in words[loser.j : loser.j + 3]:
+            elif (
+                loser is not None
+                and "from" not in words[loser.j : loser.j + 3]
+                and "out" not in words[loser.j : loser.j + 3]
+            ):
                 # "P, where X had dislodged Y on <date>": P is the place before 'where'
                 winner = actor_left(sent, i, doc)
                 where = winner is not None and winner.i > 0 and words[winner.i - 1] == "where"
@@ -672,7 +729,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 places = resolve(noun_phrase(tokens, e, sent.places, last))
                 emit(EventKind.control_denial, i, e + 2, places, a.actor, None, w, conf=0.6)
             continue
-        if blocked(words, i, lex):
+        if _blocked(words, i, lex):
             continue
         b = i - 1
         while b > 0 and words[b].endswith("ly") and i - b <= 2:  # "has been completely liberated"

@@ -205,7 +205,9 @@ def gazetteer(
             candidates = _regions(gaz, candidates, context)
         entry = pick(candidates, context() if _ambiguous(candidates) else frozenset())
         if entry is not None:
-            out.append(PlaceMention(k, k + length, make_place(" ".join(t.text for t in tokens[k : k + length]), entry=entry)))
+            out.append(
+                PlaceMention(k, k + length, make_place(" ".join(t.text for t in tokens[k : k + length]), entry=entry))
+            )
             i = k + length
             if len(out) == limit:  # the caller wants the first place only
                 break
