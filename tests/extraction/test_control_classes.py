@@ -133,3 +133,45 @@ def test_handing_over_people_things_or_authority_is_no_change_of_control() -> No
 def test_a_handover_hanging_on_an_attempt_is_no_change() -> None:
     text = "Ukraine's army said it was working to pull its units out of Avdiivka, ceding the town to Russia."
     assert controls(text) == []
+
+
+# --- anaphora and relative clauses -----------------------------------------------------------------------------
+
+
+def test_a_pronoun_subject_after_an_opening_phrase_is_the_last_sentence_s_subject() -> None:
+    text = (
+        "Tuareg rebels in northern Mali have long demanded independence. In 2012, they dislodged the army from Kidal."
+    )
+    assert _pairs(text) == [("Kidal", "csp-psd")]
+    text = "M23 rebels advanced along Lake Kivu this week. On Sunday they seized Minova, officials said."
+    assert _pairs(text) == [("Minova", "m23")]
+
+
+def test_it_refers_to_a_named_camp_the_gazetteer_lacks() -> None:
+    text = "Sudan's Abu Shouk camp has emptied, aid groups said on Friday, a week after it was taken by the RSF."
+    assert _pairs(text) == [("Abu Shouk", "rsf")]
+    text = "Aid groups said Kalma camp in South Darfur had emptied, days after it was taken by the RSF."
+    found = controls(text)
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [("Kalma", "South Darfur")]
+    # a known town named after the camp is what 'it' means
+    assert [p for p, _ in _pairs("Near Kalma camp, residents fled Nyala after it was taken by the RSF.")] == ["Nyala"]
+
+
+def test_a_region_modified_descriptor_refers_to_the_town_named_in_the_sentence() -> None:
+    text = "Junta soldiers remain in Paletwa after the southern Chin State township came under the control of the AA."
+    found = controls(text)
+    assert [(e.place.name, e.actor.id if e.actor else "") for e in found if e.place] == [("Paletwa", "arakan-army")]
+    text = "Aid reached Hsenwi after the northern Shan State town came under the control of the MNDAA."
+    assert _pairs(text) == [("Hsenwi", "mndaa")]
+    # a region named for itself is no town: nothing is taken in "the Chin State capital" without a change
+    assert controls("Junta soldiers remain in Paletwa, a southern Chin State township, residents said.") == []
+
+
+def test_an_absolute_clause_names_a_second_place_taken_by_the_same_side() -> None:
+    text = "Laukkai fell to the MNDAA last week, with the last army base, Yan Lon, being captured on Friday."
+    found = _pairs(text)
+    assert ("Laukkai", "mndaa") in found and ("Yan Lon base", "mndaa") in found
+    assert _pairs("Kherson fell to Ukrainian forces, with the bridge being destroyed.") == [
+        ("Kherson", "ukrainian-forces")
+    ]
+    assert controls("The talks were held in Doha, with the village, Hama, being shelled.") == []

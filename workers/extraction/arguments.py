@@ -90,8 +90,10 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     fb = fallback_actor(sent.tokens, words, i)
     if fb:
         return fb
-    if words and words[0] in _SUBJECT_PRONOUNS and sent.index > 0:
-        prev = doc.view(sent.index - 1).actors
+    pronoun = words and words[0] in _SUBJECT_PRONOUNS or (r >= 0 and words[r] in ("they", "it", "we"))
+    if pronoun and sent.index > 0:  # "They seized ...", "In 2012, they dislodged ...": the last sentence's subject
+        view = doc.view(sent.index - 1)
+        prev = [a for a in view.actors if not after_preposition(view.words, a.i)] or view.actors
         if prev:
             return prev[0]
     return None

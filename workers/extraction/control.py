@@ -20,11 +20,13 @@ from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
 from .lexicons import Lexicons
 from .places import (
+    FACILITIES,
     KINDS,
     REGION_HEADS,
     SETTLEMENTS,
     PlaceMention,
     antecedent,
+    facility_place,
     listed_places,
     make_place,
     noun_phrase,
@@ -174,6 +176,60 @@ def _named_before(sent: Sentence, rel: int) -> Place | None:
     return make_place(" ".join(t.text for t in tokens[start:end]))
 
 
+#: Kinds of place a report names that the gazetteer seldom knows: 'Kalma camp', 'the Namada outpost'.
+_UNKNOWN_KINDS = frozenset("camp outpost base garrison checkpoint hill village neighbourhood neighborhood".split())
+
+
+def _named_unknown(sent: Sentence, k: int) -> Place | None:
+    """A place the gazetteer does not know, named earlier in this sentence ('Kalma camp in South Darfur ..., after
+    it was taken'): what 'it' at k refers to, unless a gazetteer place that is not its parent comes after it."""
+    tokens, words = sent.tokens, sent.words
+    for t in range(k - 1, 0, -1):
+        if words[t] not in _UNKNOWN_KINDS or not tokens[t - 1].cap:
+            continue
+        start = t - 1
+        while start > 0 and tokens[start - 1].cap and t - start < 3 and tokens[start].start - tokens[start - 1].end < 2:
+            start -= 1  # "Sudan's Abu Shouk camp": the possessive names its country, not the camp
+        found = sub_place(tokens, start, sent.places)
+        if found is None or found.resolved:
+            return None
+        later = [g for g in sent.places if t < g.i < k]
+        parent = later[:1] if t + 1 < len(words) and words[t + 1] in ("in", "near", "outside", "of") else []
+        return found if later == parent or all(g.place.name == found.parent for g in later) else None
+    return None
+
+
+_LOCATIVES = frozenset("in at near from into to around outside inside".split())
+
+
+def _located_name(sent: Sentence, region: PlaceMention) -> Place | None:
+    """'... remain in Paletwa after the Chin State township fell': a name the gazetteer lacks, put in a place by a
+    preposition earlier in the sentence, is the town a region-modified descriptor refers to (in that region)."""
+    tokens, words = sent.tokens, sent.words
+    for t in range(region.i - 2, 0, -1):
+        if any(g.i <= t < g.j for g in sent.places) or any(a.i <= t < a.j for a in sent.actors):
+            return None  # a known place or an actor comes first: the gazetteer's antecedent decides
+        if words[t - 1] in _LOCATIVES and tokens[t].cap and (t + 1 >= len(words) or not tokens[t + 1].cap):
+            return make_place(tokens[t].text, region.place.name)
+    return None
+
+
+def _appositive_name(sent: Sentence, b: int, parent: Place | None) -> Place | None:
+    """'the last remaining outpost, Namada, being ...' (b at 'being'): the named facility or place, in `parent`."""
+    tokens, words = sent.tokens, sent.words
+    k = b - 1 if b > 0 and words[b - 1] == "," else b
+    start = k
+    while start > 0 and tokens[start - 1].cap and k - start < 3:
+        start -= 1
+    if start == k or start < 2 or words[start - 1] != ",":
+        return None
+    kind = words[start - 2]
+    name = " ".join(t.text for t in tokens[start:k])
+    if kind in FACILITIES:
+        return facility_place(kind, parent, name)
+    return make_place(name, parent.name if parent else None) if kind in KINDS else None
+
+
 def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
     """The place a relative pronoun at `rel` stands for: a gazetteer place just before it ('Goma, which ...'), or
     a described place whose head is a place noun ('the border post that ...'); 'Fighting near Goma, which' is
@@ -202,7 +258,7 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     gaz = [g for g in _located(sent, doc) if g.j <= i]
     if gaz and i - gaz[-1].j <= 6:
         if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
-            lp = last_place(doc, sent.tokens[gaz[-1].i].start)
+            lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)
             return [lp] if lp else []
         return [gaz[-1].place]
     rel = next((m for m in range(i - 1, max(-1, i - 12), -1) if sent.words[m] in ("which", "that")), None)
@@ -213,7 +269,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         k -= 1
     capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE  # "The town": no name
     if sent.words[k] in ("it", "town", "city", "village", "area") and not capital:
-        lp = last_place(doc, sent.tokens[k].start)
+        lp = _named_unknown(sent, k) if sent.words[k] in ("it", "area") else None
+        lp = lp or last_place(doc, sent.tokens[k].start)
         return [lp] if lp else []
     if sent.words[k] in KINDS:  # "Zamzam camp had fallen ...": a named place the gazetteer does not know
         start = k
@@ -744,6 +801,12 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
                 if side is not None:
                     emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
+            elif words[b] == "being" and out and "with" in words[max(0, b - 12) : b]:
+                # "P came under X's control, with the last outpost, N, being seized on <date>": X took N too
+                prior = out[-1]
+                named = _appositive_name(sent, b, prior.place)
+                places = [named] if named else _place_left(sent, i, doc)
+                emit(EventKind.control_change, i, e + 1, places, prior.actor, prior.previous_actor, w, conf=0.7)
             continue
         a = actor_left(sent, i, doc)
         if a is None:
