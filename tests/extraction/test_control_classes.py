@@ -175,3 +175,51 @@ def test_an_absolute_clause_names_a_second_place_taken_by_the_same_side() -> Non
         ("Kherson", "ukrainian-forces")
     ]
     assert controls("The talks were held in Doha, with the village, Hama, being shelled.") == []
+
+
+# --- facilities named by an of-phrase, quantified territory, rumours ------------------------------------------
+
+
+def test_a_unit_s_headquarters_or_command_is_a_facility_in_the_place_after_it() -> None:
+    for text, name, parent in (
+        (
+            "The RSF seized the headquarters of the army's 16th Infantry Division in Nyala.",
+            "16th Infantry Division",
+            "Nyala",
+        ),
+        ("The RSF seized the command of the 22nd Division in Babanusa on Monday.", "22nd Division command", None),
+        ("JNIM said it had seized the headquarters of the Malian army in Boulkessi.", "headquarters", "Boulkessi"),
+    ):
+        found = controls(text)
+        assert len(found) == 1 and found[0].place is not None and name in found[0].place.name, text
+        if parent:
+            assert found[0].place.parent == parent, text
+
+
+def test_taking_command_is_leadership_not_a_place() -> None:
+    assert controls("Insurgents took command of the Fourth Brigade, a defector said.") == []
+    assert controls("General Burhan took command of the army in 2019.") == []
+
+
+def test_a_quantified_set_of_towns_or_a_located_area_is_territory_taken() -> None:
+    assert [p for p, _ in changes("The offensive saw Ethiopian forces retake a string of strategic towns.")] == [
+        "string of strategic towns"
+    ]
+    found = controls("Ukrainian forces have seized 1,000 square kilometres of territory in the Kursk region.")
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [
+        ("1,000 square kilometres of territory", "Kursk")
+    ]
+    assert controls("Russian forces advanced 10 kilometres in the Kharkiv region on Friday.") == []
+    assert controls("Ukrainian forces seized 1,000 square kilometres of territory, the general said.") == []  # nowhere
+    assert controls("The army took a number of prisoners near Bentiu.") == []
+    assert controls("The army took a handful of captives in Goma.") == []
+
+
+def test_a_rumour_scopes_over_its_that_clause() -> None:
+    assert (
+        controls('Rumours spread on Sunday in Bukavu that M23 fighters backed by Rwanda had "liberated" Uvira.') == []
+    )
+    assert controls("There were rumors in Khartoum that the RSF had taken the Jebel Aulia dam.") == []
+    assert _pairs("M23 fighters captured Uvira on Sunday, dispelling rumours that the town would hold.") == [
+        ("Uvira", "m23")
+    ]

@@ -57,7 +57,10 @@ _ADJ_BEFORE = frozenset("the a an its their newly recently already previously on
 _FORCE = frozenset("forced forcing compelled drove pushed".split())
 
 
-_COUNTS = frozenset("two three four five six seven eight nine ten dozen dozens several scores hundreds".split())
+_COUNTS = frozenset(
+    "two three four five six seven eight nine ten dozen dozens several scores hundreds string series handful number "
+    "couple cluster chain".split()
+)
 _PRONOUNS = frozenset("it they he she we which that this who them".split())
 
 
@@ -70,14 +73,14 @@ def _partial_after(sent: Sentence, i: int) -> bool:
 
 def _is_territory(place: Place, sent: Sentence) -> bool:
     words = place.name.lower().split()
-    if not words or words[0] in _PRONOUNS:
-        return False
+    if not words or words[0] in _PRONOUNS or words[0] == "command":
+        return False  # "took command of the brigade" is leadership; a unit's command post is "the X command"
     if place.resolved and place.country == place.name and place.lat is None:
         return False  # a whole country is not what a unit captures
+    if any(w in NOT_TERRITORY for w in words) and not place.resolved and FACILITIES.isdisjoint(words):
+        return False  # "a handful of captives in Goma" is located, but people are no territory
     if place.resolved or place.parent:
         return True
-    if any(w in NOT_TERRITORY for w in words):
-        return False
     if words[0][:1].isdigit() or words[0] in _COUNTS:
         return any(w in SETTLEMENTS for w in words)  # "70 villages"
     # a place the gazetteer does not know needs a name: "the building" or "the eastern border" is no place
@@ -228,6 +231,27 @@ def _appositive_name(sent: Sentence, b: int, parent: Place | None) -> Place | No
     if kind in FACILITIES:
         return facility_place(kind, parent, name)
     return make_place(name, parent.name if parent else None) if kind in KINDS else None
+
+
+_AREA_UNITS = frozenset("kilometres kilometers km miles hectares".split())
+
+
+def _area(sent: Sentence, k: int) -> list[Place]:
+    """'1,200 square kilometres (of territory) in the Kursk region': an area taken, as a place in the region that
+    locates it; an area located nowhere in the sentence is no place."""
+    words, tokens = sent.words, sent.tokens
+    n = len(words)
+    if k + 2 >= n or not words[k][:1].isdigit():
+        return []
+    m = k + 1 + (words[k + 1] == "square")
+    if m >= n or words[m] not in _AREA_UNITS:
+        return []
+    end = m + 1 + 2 * (words[m + 1 : m + 2] == ["of"])  # "of territory", "of land"
+    if end < n and words[end] in ("in", "inside", "of"):
+        inside = next((g for g in sent.places if end < g.i <= end + 3), None)
+        if inside is not None:
+            return [make_place(" ".join(t.text for t in tokens[k:end]), inside.place.name)]
+    return []
 
 
 def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
@@ -407,9 +431,20 @@ def _passive(words: list[str], i: int) -> bool:
 def _blocked(words: list[str], i: int, lex: Lexicons) -> bool:
     """`stance.blocked`, and for a participle after a comma ('..., ceding the city to X') the stance of the clause
     it hangs on: 'was working to evacuate the port, ceding it' is no completed change."""
-    if blocked(words, i, lex):
+    if blocked(words, i, lex) or _rumoured(words, i):
         return True
     return words[i].endswith("ing") and i > 1 and words[i - 1] == "," and blocked(words, i - 1, lex, window=30)
+
+
+_RUMOURS = frozenset("rumours rumors rumour rumor".split())
+
+
+def _rumoured(words: list[str], i: int) -> bool:
+    """'rumours are swirling that X have taken P': a rumour scopes over its that-clause, however long."""
+    for k in range(max(0, i - 15), i):
+        if words[k] in _RUMOURS and "that" in words[k + 1 : i]:
+            return True
+    return False
 
 
 def _hostage_scene(words: list[str]) -> bool:
@@ -780,6 +815,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
             continue  # "the liberated neighborhoods" is an adjective, not an event
         e = i + len(act)
+        e += e < n - 1 and words[e] == '"'  # 'had taken "total control of the base ..."': a quoted object
         if denied(words, i, lex):  # "the army denied that IS had captured the base": a dispute, no change
             a = actor_left(sent, i, doc)  # the nearest subject: "X denied taking Y" and "... that X took Y"
             if a is not None:
@@ -811,7 +847,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         a = actor_left(sent, i, doc)
         if a is None:
             continue
-        places = resolve(noun_phrase(tokens, e, sent.places, last))
+        places = resolve(noun_phrase(tokens, e, sent.places, last)) or _area(sent, e)
         if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
             ante = antecedent(tokens, a.i - 1, sent.places)
             places = [ante] if ante else _place_left(sent, a.i - 1, doc)

@@ -3,6 +3,7 @@ control verbs, and anaphora ('the town', 'the city') resolved to the last place 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -701,6 +702,9 @@ def facility_place(head: str, parent: Place | None, name: str | None = None) -> 
 def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
     """'Tabqa airbase', 'Goma's airport', 'the airport in Goma', 'the Mosul dam', 'the Bab al-Hawa border crossing'."""
     n = len(tokens)
+    if i < n and tokens[i].low == "command" and i > 0 and tokens[i - 1].low == "the":
+        # "the command of the 1st Infantry Division": the unit's command post, a place ('took command of' is none)
+        return _owned_facility(tokens, i, gaz) if i + 2 < n and tokens[i + 1].low == "of" else None
     if i < n and tokens[i].low in FACILITIES:  # "the airport in/of/near Goma"
         if i + 1 < n and tokens[i + 1].low in ("in", "of", "near", "outside", "at"):
             g = next(
@@ -762,6 +766,11 @@ _FACILITY_MODIFIERS = frozenset(
 )
 
 
+#: Owners of units in a possessive before a unit's name: "the base of the army's 16th Division".
+_UNIT_OWNERS = frozenset("army military junta regime militia".split())
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
 def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
     """A facility named by its owner: 'the base of the paramilitary Central Reserve Police in Wad Madani',
     'the headquarters of the Central Bank'. The owner must be a capitalised name; the place after it, if any,
@@ -772,7 +781,16 @@ def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Pla
         k += 1
     while k < n and tokens[k].low in _FACILITY_MODIFIERS and not tokens[k].cap:
         k += 1
+    if k + 1 < n and tokens[k].low in _UNIT_OWNERS and tokens[k].end < tokens[k + 1].start - 1:
+        k += 1  # "the base of the army's 16th Division": the unit is the name
+    if k < n and _ORDINAL.fullmatch(tokens[k].low) and k + 1 < n and tokens[k + 1].cap:
+        k += 1  # "16th Infantry Division": the ordinal is read with the name below
+        ordinal = tokens[k - 1].text
+    else:
+        ordinal = ""
     j = _cap_run(tokens, k)
+    if j > k and j + 1 < n and _ORDINAL.fullmatch(tokens[j].low) and tokens[j + 1].cap:
+        j = _cap_run(tokens, j + 1)  # "the Sudanese Armed Forces 1st Infantry Division"
     while j + 2 < n and tokens[j].low == "(" and tokens[j + 2].low == ")":  # "Sudan Armed Forces (SAF) First ..."
         j = _cap_run(tokens, j + 3) if _capword(tokens[j + 3]) else j + 3 if j + 3 < n else j
     if j == k or any(g.i == k for g in gaz):
@@ -782,10 +800,12 @@ def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Pla
         j += 1  # "the Burkinabe militia"
     if j < n and tokens[j].low not in _STOP:
         j = end
-    name = " ".join(t.text for t in tokens[k:j] if t.low not in ("(", ")"))
+    name = " ".join([ordinal, *(t.text for t in tokens[k:j] if t.low not in ("(", ")"))]).strip()
     if j < n and tokens[j].low in ("in", "at", "near"):
         parent_name = _parent_after(tokens, j, gaz)
         parent = next((x.place for x in gaz if x.place.name == parent_name), None)
+        if parent is None and j + 1 < n and tokens[j + 1].cap:  # "in Boulkessi": a town the gazetteer lacks
+            parent = make_place(" ".join(t.text for t in tokens[j + 1 : _cap_run(tokens, j + 1, 3)]))
     else:
         parent = None
     return facility_place(tokens[i].low, parent, name)
