@@ -223,3 +223,46 @@ def test_a_rumour_scopes_over_its_that_clause() -> None:
     assert _pairs("M23 fighters captured Uvira on Sunday, dispelling rumours that the town would hold.") == [
         ("Uvira", "m23")
     ]
+
+
+# --- described antecedents, facilities named before, quoted 'we' ---------------------------------------------
+
+
+def test_the_only_regional_capital_and_a_contact_relative_refer_to_the_place_named() -> None:
+    text = "Ukrainian troops arrived in Kherson after Russia abandoned the only regional capital it had captured."
+    found = {(e.place.name, e.actor.id) for e in controls(text) if e.place and e.actor}
+    assert found == {("Kherson", "ukrainian-forces"), ("Kherson", "russia")}
+    assert _pairs("Islamists entered Gao on Friday. The rebels took the regional capital on Sunday.") == [
+        ("Gao", "rebels")
+    ]
+    assert controls("Rebels took the only road out of Goma, a trader said.") == []
+
+
+def test_a_definite_facility_or_field_refers_to_the_one_named_before() -> None:
+    text = "Fighting raged at the Jazal oil field in Homs province. IS managed to control parts of the field, a monitor said."
+    found = controls(text)
+    assert [(e.place.name, e.place.parent, e.extent) for e in found if e.place] == [
+        ("Jazal oil field", "Homs", "partial")
+    ]
+    found = controls("Separatists took Aden on Saturday. A commander said they had also taken the presidential palace.")
+    assert ("presidential palace", "Aden") in [(e.place.name, e.place.parent) for e in found if e.place]
+    assert [p for p, _ in changes("Rebels entered Goma. They seized the airport on Monday.")] == ["Goma airport"]
+    # a country before 'oil field' is no name, and an indefinite or common noun is no place
+    assert controls("IS attacked a Syria oil field on Monday. IS managed to control parts of the field.") == []
+    assert controls("Rebels entered Goma. The army took the building.") == []
+    assert controls("Rebels entered Goma. They took a palace.") == []
+
+
+def test_a_quoted_we_is_the_side_of_the_speaker_named_after_the_quote() -> None:
+    assert _pairs('"We captured Hpakant on Friday," said a KIA spokesman.') == [("Hpakant", "kia")]
+    assert _pairs('"We have been able to control Mong Ko," a TNLA spokesman said.')[0][1] == "tnla"
+    assert controls('"We were not able to control Mong Ko," a TNLA spokesman said.') == []
+    assert controls("The army said it was able to control the fire in Lashio.") == []
+
+
+def test_guerrillas_bind_to_the_rebel_group_the_report_names() -> None:
+    text = (
+        "Guerrillas from the Kachin minority claim to have captured the last of the army's outposts in Bhamo. "
+        "The Kachin Independence Army said its fighters had taken the base on Friday."
+    )
+    assert {a for _, a in _pairs(text)} == {"kia"}

@@ -90,12 +90,27 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     fb = fallback_actor(sent.tokens, words, i)
     if fb:
         return fb
+    if r >= 0 and words[r] == "we" and (speaker := _speaker_after(sent, i)) is not None:
+        return speaker  # '"We have taken X," a TNLA spokesman said': the speaker's side
     pronoun = words and words[0] in _SUBJECT_PRONOUNS or (r >= 0 and words[r] in ("they", "it", "we"))
     if pronoun and sent.index > 0:  # "They seized ...", "In 2012, they dislodged ...": the last sentence's subject
         view = doc.view(sent.index - 1)
         prev = [a for a in view.actors if not after_preposition(view.words, a.i)] or view.actors
         if prev:
             return prev[0]
+    return None
+
+
+_ROLES = frozenset("spokesman spokeswoman spokesperson commander official leader statement said says told".split())
+
+
+def _speaker_after(sent: Sentence, i: int) -> ActorMention | None:
+    """The side a quoted 'we' speaks for: an actor named after the quote beside a speaker's role or speech verb
+    ('..., a TNLA spokesman said', '..., confirmed MNDAA spokesperson X')."""
+    words = sent.words
+    for a in sent.actors:
+        if a.i > i and not a.generic and not _ROLES.isdisjoint(words[max(0, a.i - 2) : a.j + 2]):
+            return a
     return None
 
 

@@ -23,6 +23,7 @@ from .places import (
     FACILITIES,
     KINDS,
     REGION_HEADS,
+    LastPlace,
     SETTLEMENTS,
     PlaceMention,
     antecedent,
@@ -46,7 +47,8 @@ NOT_TERRITORY = frozenset(
     "fighters soldiers militants weapons tanks vehicles ammunition hostages prisoners members leader commander "
     "people civilians journalists men women children arms equipment cars trucks drugs ship boat aircraft plane "
     "documents cash money power initiative lead momentum place part office note time steps refuge shelter care "
-    "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over".split()
+    "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over fire fires "
+    "blaze situation outbreak epidemic crowd crowds traffic prices damage flooding floods".split()
 )
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
@@ -252,6 +254,55 @@ def _area(sent: Sentence, k: int) -> list[Place]:
         if inside is not None:
             return [make_place(" ".join(t.text for t in tokens[k:end]), inside.place.name)]
     return []
+
+
+_KIND_HEADS = FACILITIES | frozenset("field oilfield camp".split())
+_MADE = frozenset("oil gas steel power military army naval air".split())
+
+
+def _kind_antecedent(doc: Document, sent: Sentence, i: int, parts: list[str], last: LastPlace) -> Place | None:
+    """'parts of the field', 'the presidential palace' after a trigger at i: the place of that kind named before
+    ('the Shaer gas field in Homs'), else a facility of the last town named. Only for a definite phrase."""
+    head = parts[-1]
+    m = next((m for m in range(i + 1, min(len(sent.words), i + 10)) if sent.words[m] == head), None)
+    if m is None or "the" not in sent.words[i + 1 : m]:
+        return None
+    for idx in range(sent.index, max(-1, sent.index - 4), -1):
+        view = doc.view(idx)
+        tokens = view.tokens
+        for t in range((i if idx == sent.index else len(tokens)) - 1, 1, -1):
+            if view.words[t] != head:
+                continue
+            end = t - 1 if view.words[t - 1] in _MADE and tokens[t - 2].cap else t  # "the Jazal oil field"
+            if not tokens[end - 1].cap:
+                continue
+            start = end - 1
+            while start > 0 and tokens[start - 1].cap and end - start < 4:
+                start -= 1
+            if any(g.i == start and g.j == end and g.place.country == g.place.name for g in view.places):
+                continue  # "a Syria oil field": the country, not the field's name
+            found = sub_place(tokens, start, view.places)
+            if found is not None and found.name.lower().endswith(head):
+                return found
+            inside = next((g for g in view.places if g.i == t + 2 and view.words[t + 1] in ("in", "near")), None)
+            return make_place(" ".join(x.text for x in tokens[start : t + 1]), inside.place.name if inside else None)
+    town = last()
+    if head in FACILITIES and town is not None and town.lat is not None:
+        return facility_place(head, town, " ".join(parts[:-1]) or None)
+    return None
+
+
+def _contact_relative(sent: Sentence, i: int, last: LastPlace) -> list[Place]:
+    """'the only regional capital it had captured': the object of the verb at i is the place noun phrase right
+    before its pronoun subject."""
+    words = sent.words
+    k = i - 1
+    while k > 0 and words[k] in _PASSIVE_AUX | {"has", "have", "had"}:
+        k -= 1
+    if k < 2 or words[k] not in ("it", "they") or words[k - 1] not in KINDS | FACILITIES | {"capital"}:
+        return []
+    start = next((m for m in range(k - 1, max(-1, k - 6), -1) if words[m] in ("the", "a", "an", "its", "their")), None)
+    return noun_phrase(sent.tokens, start, sent.places, last) if start is not None else []
 
 
 def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
@@ -573,6 +624,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                         break
                 else:
                     out_places.append(p)
+            elif not p.resolved and p.parent is None and parts and parts[-1] in _KIND_HEADS and p.name.islower():
+                out_places.append(_kind_antecedent(doc, sent, i, parts, last) or p)
             else:
                 out_places.append(p)
         return out_places
@@ -827,7 +880,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         b = i - 1
         while b > 0 and words[b].endswith("ly") and i - b <= 2:  # "has been completely liberated"
             b -= 1
-        aux = i > 0 and words[b] in _PASSIVE_AUX and not any(m.i <= b < m.j for m in sent.actors)
+        aux = i > 0 and w != "able" and words[b] in _PASSIVE_AUX and not any(m.i <= b < m.j for m in sent.actors)
         if (e < n and words[e] == "by") or aux:
             if e < n and words[e] == "by":
                 a = actor_at(sent, e + 1, 4)
@@ -851,6 +904,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
             ante = antecedent(tokens, a.i - 1, sent.places)
             places = [ante] if ante else _place_left(sent, a.i - 1, doc)
+        if not places:
+            places = _contact_relative(sent, i, last)
         if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
             continue
         emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)

@@ -370,6 +370,8 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             i += 2
         elif low in ("of", "over") and i > 0 and tokens[i - 1].low == "control":  # "full control of"
             i += 1
+        elif low in ("only", "sole", "whole", "entire") and definite and i + 1 < n and tokens[i + 1].low not in _STOP:
+            i += 1  # "the only regional capital (it held)": a description, not the end of the phrase
         elif partitive_at(tokens, i) or (low in ("last", "remainder") and i + 1 < n and tokens[i + 1].low == "of"):
             i = _after_of(tokens, i)  # "most of X", "the last of the army's outposts in X"
         else:
@@ -508,6 +510,8 @@ def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
         return True
     if j > i and low.endswith("ing") and low not in KINDS and not tokens[j].cap:
         return True
+    if j > i and low in ("they", "he", "she", "we", "it") and not tokens[j].cap:
+        return True  # "the only regional capital they had seized": a relative clause starts
     prev = tokens[j - 1].low if j > i else ""
     return prev in KINDS and low != "of" and not (tokens[j - 1].cap and tokens[j].cap)
 
@@ -552,6 +556,8 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
         return sub
     if words and words[-1] in _ANAPHORA and len(words) <= 2 and (last := last_place()) is not None:
         return last
+    if words[-1:] == ["capital"] and len(words) == 2 and words[0] in _CAPITAL_OF and (last := last_place()):
+        return last  # "the regional capital": the town named before, not the country's capital
     if words and words[-1] in _DESCRIBED and len(words) <= 5 and (last := last_place()) is not None:
         return last  # "the Tuareg rebel stronghold", "another al-Shabab stronghold town": a place named before
     if words and words[-1] in _DESCRIBED:
@@ -577,6 +583,7 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
     return make_place(name, parent)
 
 
+_CAPITAL_OF = frozenset("regional provincial state district county departmental".split())
 _ANCHOR_GAP = _DIRECTIONAL | frozenset(
     "the of and large parts part northeastern northwestern southeastern southwestern key capital".split()
 )
@@ -642,8 +649,8 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         i += 1
     for m in range(i, min(n - 2, i + 4)):  # "the strategic Russian town of Sudzha": skip the description
         if tokens[m].low in KINDS | _DESCRIBED and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
-            if tokens[m].low not in FACILITIES:
-                i = m
+            if tokens[m].low not in FACILITIES and not any(g.j == m for g in gaz):
+                i = m  # not in "the Mong Ko area of Muse district", where a place names the area
             break
         if tokens[m].low in _STOP or tokens[m].low == "of":
             break
