@@ -23,8 +23,8 @@ from .places import (
     FACILITIES,
     KINDS,
     REGION_HEADS,
-    LastPlace,
     SETTLEMENTS,
+    LastPlace,
     PlaceMention,
     antecedent,
     facility_place,
@@ -777,8 +777,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 giver = actor_left(sent, i, doc)
                 thing = not _HANDED_THINGS.isdisjoint(words[e:to])
                 places = [p for p in resolve(noun_phrase(tokens, e, sent.places, last)) if _ceded(p, thing)]
-                prev = giver.actor if giver is not None else None
-                emit(EventKind.control_change, i, to + 2, places, receiver.actor, prev, w, transfer=True)
+                gave = giver.actor if giver is not None else None
+                end = (to or e) + 2
+                emit(EventKind.control_change, i, end, places, receiver.actor, gave, w, transfer=True)
                 continue
         ent = sets["control.enter"].match_at(words, i)
         if ent:
@@ -792,8 +793,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 by = next((m for m in range(handed, min(n, handed + 6)) if words[m] == "by"), None)
                 giver = actor_at(sent, by + 1, 3) if by is not None else None
                 places = resolve(noun_phrase(tokens, e, sent.places, last))
-                prev = giver.actor if giver is not None else None
-                emit(EventKind.control_change, i, e + 2, places, a.actor, prev, w, transfer=True, conf=0.7)
+                gave = giver.actor if giver is not None else None
+                emit(EventKind.control_change, i, e + 2, places, a.actor, gave, w, transfer=True, conf=0.7)
             continue
         ex = sets["control.expel"].match_at(words, i)
         if ex and not blocked(words, i, lex) and _passive(words, i):
@@ -812,8 +813,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                     )
                 if winner is not None:
                     places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
-                    prev = loser.actor if loser else None
-                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, prev, w, conf=conf)
+                    lost = loser.actor if loser else None
+                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, lost, w, conf=conf)
             continue
         if ex and not blocked(words, i, lex):
             loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 4), None)
@@ -845,8 +846,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 winner = actor_left(sent, i, doc)
                 if pp and winner is not None:
                     places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
-                    prev = loser.actor if loser.actor.id != "-" else None
-                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, prev, w)
+                    lost = loser.actor if loser.actor.id != "-" else None
+                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, lost, w)
                     continue
         nom = sets["control.nominal"].match_at(words, i)
         if nom:
