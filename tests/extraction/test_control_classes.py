@@ -266,3 +266,21 @@ def test_guerrillas_bind_to_the_rebel_group_the_report_names() -> None:
         "The Kachin Independence Army said its fighters had taken the base on Friday."
     )
     assert {a for _, a in _pairs(text)} == {"kia"}
+
+
+def test_a_by_phrase_of_another_passive_verb_is_no_taker_of_a_nominal_capture() -> None:
+    assert controls("Moscow's claims about the capture of Bakhmut were quickly rejected by Kyiv.") == []
+    assert controls("Reports of the fall of Goma were denied by Kinshasa on Monday.") == []
+    assert _pairs("The capture of Kidal by the army was welcomed by Bamako.") == [("Kidal", "fama")]
+
+
+def test_territory_placed_by_directions_from_a_place_or_the_country() -> None:
+    text = "The coalition began its mission in Iraq after ISIL seized control over territories north and west of the country."
+    found = controls(text)
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [
+        ("territories north and west of Iraq", "Iraq")
+    ]
+    assert _pairs("Al-Shabab took large areas south and west of Mogadishu in 2009.") == [
+        ("areas south and west of Mogadishu", "al-shabab")
+    ]
+    assert controls("ISIL seized territories west and north, the ministry said.") == []  # placed nowhere

@@ -292,6 +292,48 @@ def _kind_antecedent(doc: Document, sent: Sentence, i: int, parts: list[str], la
     return None
 
 
+_SPREAD = frozenset("territory territories areas parts swathes swaths land lands".split())
+_DIRECTIONS = frozenset(
+    "north south east west northeast northwest southeast southwest northern southern eastern western".split()
+)
+
+
+def _directional(sent: Sentence, k: int, doc: Document) -> list[Place]:
+    """'(control over) territories west and north of the country / of Baghdad': territory placed by directions
+    from a place; 'the country' is the last country the report named."""
+    words, tokens = sent.words, sent.tokens
+    n = len(words)
+    while k < n and words[k] in ("control", "over", "of", "full", "total", "vast", "large", "the", "some"):
+        k += 1
+    if k >= n or words[k] not in _SPREAD:
+        return []
+    m = k + 1
+    while m < n and (words[m] in _DIRECTIONS or (words[m] in ("and", ",", "or") and m > k + 1)):
+        m += 1
+    if m == k + 1 or m >= n or words[m] != "of" or words[m - 1] not in _DIRECTIONS:
+        return []
+    if words[m + 1 : m + 3] == ["the", "country"]:
+        country = _last_country(doc, tokens[m].start)
+        if country is None:
+            return []
+        return [make_place(" ".join([*(t.text for t in tokens[k : m + 1]), country.name]), country.name)]
+    inside = next((g for g in sent.places if g.i in (m + 1, m + 2)), None)
+    if inside is None:
+        return []
+    return [make_place(" ".join(t.text for t in tokens[k : inside.j]), inside.place.name)]
+
+
+def _last_country(doc: Document, pos: int) -> Place | None:
+    """The last country the report named before `pos`: what 'the country' refers to."""
+    best = None
+    for start, entry in doc.local_hits:
+        if start >= pos:
+            break
+        if entry.kind == COUNTRY:
+            best = entry
+    return make_place(best.name, entry=best) if best else None
+
+
 def _contact_relative(sent: Sentence, i: int, last: LastPlace) -> list[Place]:
     """'the only regional capital it had captured': the object of the verb at i is the place noun phrase right
     before its pronoun subject."""
@@ -857,6 +899,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             places = noun_phrase(tokens, e, sent.places, last)
             agent = ("by", "to") if w == "fall" else ("by",)
             by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
+            if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]):
+                by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb
             a = actor_at(sent, by + 1, 3) if by is not None else None
             if w == "fall":  # "the fall of X" names no taker: one who captured in this or the last sentence
                 a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
@@ -901,7 +945,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         a = actor_left(sent, i, doc)
         if a is None:
             continue
-        places = resolve(noun_phrase(tokens, e, sent.places, last)) or _area(sent, e)
+        places = _directional(sent, e, doc) or resolve(noun_phrase(tokens, e, sent.places, last)) or _area(sent, e)
         if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
             ante = antecedent(tokens, a.i - 1, sent.places)
             places = [ante] if ante else _place_left(sent, a.i - 1, doc)
