@@ -284,3 +284,12 @@ def test_territory_placed_by_directions_from_a_place_or_the_country() -> None:
         ("areas south and west of Mogadishu", "al-shabab")
     ]
     assert controls("ISIL seized territories west and north, the ministry said.") == []  # placed nowhere
+
+
+def test_a_hold_beginning_at_a_time_is_a_change_then() -> None:
+    text = "Mali's army said Tuareg rebels had exerted control over rural Kidal beginning in 2012."
+    found = controls(text)
+    assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("rural Kidal", "csp-psd")]
+    assert found[0].time is not None and found[0].time.date is not None and found[0].time.date.year == 2012
+    assert controls("The rebels exerted control over the market, a trader said.") == []
+    assert controls("The army began in December to take control of the town.") == []

@@ -334,6 +334,16 @@ def _last_country(doc: Document, pos: int) -> Place | None:
     return make_place(best.name, entry=best) if best else None
 
 
+def _since(words: list[str], e: int) -> int | None:
+    """Where a hold's start is told after e: 'since May', 'beginning in December', 'starting from 2014'."""
+    for m in range(e, min(len(words), e + 8)):
+        if words[m] == "since" or (
+            words[m] in ("beginning", "starting") and words[m + 1 : m + 2] in (["in"], ["on"], ["from"])
+        ):
+            return m
+    return None
+
+
 def _contact_relative(sent: Sentence, i: int, last: LastPlace) -> list[Place]:
     """'the only regional capital it had captured': the object of the verb at i is the place noun phrase right
     before its pronoun subject."""
@@ -688,7 +698,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if held:
             e = i + len(held)
             a = actor_at(sent, e, 4)
-            since = next((m for m in range(e, min(n, e + 8)) if words[m] == "since"), None)
+            since = _since(words, e)
             places = _place_left(sent, i, doc)
             if a and places:
                 # a hold with a start is a change at that start, but weaker evidence than a change told as one
@@ -698,7 +708,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         hold = sets["control.hold"].match_at(words, i)
         if hold:  # "rebels who have held it since 2014": a change at its start
             e = i + len(hold)
-            since = next((m for m in range(e, min(n, e + 8)) if words[m] == "since"), None)
+            since = _since(words, e)
             told = since is not None or _told_new(words, i, lex)
             keeper = actor_left(sent, i, doc) if told else None
             if keeper is not None and not blocked(words, i, lex):
