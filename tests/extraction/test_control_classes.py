@@ -293,3 +293,13 @@ def test_a_hold_beginning_at_a_time_is_a_change_then() -> None:
     assert found[0].time is not None and found[0].time.date is not None and found[0].time.date.year == 2012
     assert controls("The rebels exerted control over the market, a trader said.") == []
     assert controls("The army began in December to take control of the town.") == []
+
+
+def test_a_facility_in_a_place_the_gazetteer_lacks_keeps_that_place_as_parent() -> None:
+    text = "Myanmar's junta surrendered its headquarters in the Wa Self-Administered Division to the UWSA on Monday."
+    found = controls(text)
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [
+        ("Wa Self-Administered Division headquarters", "Wa Self-Administered Division")
+    ]
+    assert controls("Rebels took the base in January, a villager said.") == []
+    assert controls("Rebels took the base in Mid-March, a villager said.") == []

@@ -727,6 +727,17 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
                 return facility_place(tokens[i].low, g.place)
             if tokens[i + 1].low == "of":
                 return _owned_facility(tokens, i, gaz)
+            k = i + 2 + (i + 2 < n and tokens[i + 2].low == "the")
+            if (
+                k < n
+                and tokens[k].cap
+                and tokens[i + 1].low == "in"
+                and _DATE_WORDS.isdisjoint(tokens[k].low.split("-"))
+            ):
+                # "its headquarters in Kokang Zone": a parent the gazetteer lacks (not "the base in January")
+                return facility_place(
+                    tokens[i].low, make_place(" ".join(t.text for t in tokens[k : _cap_run(tokens, k)]))
+                )
         return None
     if i < n and _possessive(tokens, i) and not tokens[i].cap:  # "the army's outposts in Myawaddy township"
         m = i + 1
