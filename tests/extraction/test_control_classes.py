@@ -303,3 +303,37 @@ def test_a_facility_in_a_place_the_gazetteer_lacks_keeps_that_place_as_parent() 
     ]
     assert controls("Rebels took the base in January, a villager said.") == []
     assert controls("Rebels took the base in Mid-March, a villager said.") == []
+
+
+# --- states told as new, entries after the other side left, enclaves and centres ------------------------------
+
+
+def test_under_an_actor_s_control_is_a_state_unless_told_as_new_or_with_a_start() -> None:
+    assert _pairs("Kunduz is now under Taliban control, a local official said.") == [("Kunduz", "taliban")]
+    assert _pairs("Goma has been under M23 control since January.") == [("Goma", "m23")]
+    assert controls("Kunduz is under Taliban control.") == []
+    assert of_kind(run("Kunduz is under Taliban control."), EventKind.control_state)
+    assert controls("The talks under UN auspices continued in Goma.") == []
+
+
+def test_now_control_is_a_change_told_as_new() -> None:
+    found = controls("The Taliban now control Kandahar, the country's second-largest city.")
+    assert [e.actor.id for e in found if e.actor] == ["taliban"] and found[0].confidence <= 0.7
+    assert controls("The Taliban control Kandahar, the country's second-largest city.") == []
+
+
+def test_entering_a_place_after_the_other_side_left_is_a_takeover() -> None:
+    found = controls("M23 rebels marched into Goma on Tuesday after government troops fled.")
+    assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Goma", "m23")]
+    assert found[0].previous_actor is not None and found[0].previous_actor.id == "fardc"
+    assert _pairs("Russian troops entered Kherson after Ukrainian forces withdrew.") == [("Kherson", "russia")]
+    assert controls("Police entered the stadium in Goma after fans fled.") == []
+    assert controls("M23 fighters entered Goma after talks failed.") == []
+
+
+def test_an_enclave_is_a_kind_of_place_and_a_centre_is_part_of_one() -> None:
+    assert [p for p, _ in changes("Serb forces captured the eastern enclave of Srebrenica in July 1995.")] == [
+        "Srebrenica"
+    ]
+    found = controls("Chechen rebels seized the centre of Grozny in August 1996.")
+    assert [(e.place.name, e.extent) for e in found if e.place] == [("Grozny", "partial")]

@@ -570,6 +570,7 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.hold",
         "control.cede",
         "control.enter",
+        "control.under",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
@@ -693,6 +694,18 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             if holder:
                 places = noun_phrase(tokens, i + 1, sent.places, last)[:1]
                 emit(EventKind.control_state, i, i + 2, places, holder, None, w, conf=0.6)
+            continue
+        under = sets["control.under"].match_at(words, i)
+        if under and not sets["control.held"].match_at(words, i + len(under) - 1):
+            # "Kunduz is now under Taliban control": the actor names whose control it is
+            k = i + len(under)
+            a = next((x for x in sent.actors if x.i in (k, k + 1) and x.j < n and words[x.j] == "control"), None)
+            places = _place_left(sent, i, doc) if a is not None and i > 0 and words[i - 1] != "came" else []
+            if a is not None and places and not blocked(words, i, lex):
+                since = _since(words, a.j + 1)  # "under M23 control since January": a change then
+                new = words[i] == "now" or since is not None or _told_new(words, i, lex)
+                kind = EventKind.control_change if new else EventKind.control_state
+                emit(kind, i, since + 2 if since is not None else a.j + 1, places, a.actor, None, "under", conf=0.6)
             continue
         held = sets["control.held"].match_at(words, i)
         if held:
@@ -840,7 +853,18 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             handed = next(
                 (m for m in range(e, min(n, e + 16)) if sets["control.entered_handed"].match_at(words, m)), None
             )
-            a = actor_left(sent, i, doc) if handed is not None and not blocked(words, i, lex) else None
+            if handed is None:  # "A marched into P after B's troops fled": B's flight leaves P to A
+                after = next((m for m in range(e, min(n, e + 8)) if words[m] in ("after", "following", "as")), None)
+                left = after is not None and any(
+                    sets["control.entered_left"].match_at(words, m) for m in range(after, min(n, after + 8))
+                )
+                if left and not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
+                    loser = next((x for x in sent.actors if after < x.i and x.actor.id != a.actor.id), None)
+                    if loser is not None:  # an armed side left, not 'fans' or 'residents'
+                        places = resolve(noun_phrase(tokens, e, sent.places, last))
+                        emit(EventKind.control_change, i, e + 2, places, a.actor, loser.actor, w, conf=0.6)
+                continue
+            a = actor_left(sent, i, doc) if not blocked(words, i, lex) else None
             if a is not None and handed is not None:
                 by = next((m for m in range(handed, min(n, handed + 6)) if words[m] == "by"), None)
                 giver = actor_at(sent, by + 1, 3) if by is not None else None

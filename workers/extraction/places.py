@@ -20,7 +20,7 @@ KINDS = frozenset(
     "mountain mountains plain plains plateau region province governorate city crossing checkpoint border "
     "sector outskirts countryside valley island oilfield refinery bridge heights height ridge summit peak hilltops "
     "positions post posts building buildings street streets roundabout stadium university school hospital prison "
-    "mosque market port".split()
+    "mosque market port enclave".split()
 )
 _DIRECTIONAL = frozenset("northern southern eastern western central upper lower greater north south east west".split())
 _DESCRIBED = frozenset("stronghold bastion heartland".split())
@@ -52,7 +52,7 @@ _COUNT_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens several scores hundreds a".split()
 )
 #: "most of X": a capture of part of a place.
-PARTITIVES = frozenset("most much parts part half swathes swaths rest majority bulk".split())
+PARTITIVES = frozenset("most much parts part half swathes swaths rest majority bulk centre center heart".split())
 #: Words before "control of/over" that qualify the control: "operational control of".
 _CONTROL_QUALIFIERS = frozenset("operational effective military administrative security firm".split())
 _PARTICLES = frozenset("al el ad ar as ash at az ed en es et bin bani abu umm of de du ibn".split())
