@@ -698,8 +698,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         under = sets["control.under"].match_at(words, i)
         if under and not sets["control.held"].match_at(words, i + len(under) - 1):
             # "Kunduz is now under Taliban control": the actor names whose control it is
-            k = i + len(under)
-            a = next((x for x in sent.actors if x.i in (k, k + 1) and x.j < n and words[x.j] == "control"), None)
+            u = i + len(under)
+            a = next((x for x in sent.actors if x.i in (u, u + 1) and x.j < n and words[x.j] == "control"), None)
             places = _place_left(sent, i, doc) if a is not None and i > 0 and words[i - 1] != "came" else []
             if a is not None and places and not blocked(words, i, lex):
                 since = _since(words, a.j + 1)  # "under M23 control since January": a change then
@@ -855,11 +855,11 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             )
             if handed is None:  # "A marched into P after B's troops fled": B's flight leaves P to A
                 after = next((m for m in range(e, min(n, e + 8)) if words[m] in ("after", "following", "as")), None)
-                left = after is not None and any(
-                    sets["control.entered_left"].match_at(words, m) for m in range(after, min(n, after + 8))
-                )
-                if left and not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
-                    loser = next((x for x in sent.actors if after < x.i and x.actor.id != a.actor.id), None)
+                left = after if after is not None else n
+                if not any(sets["control.entered_left"].match_at(words, m) for m in range(left, min(n, left + 8))):
+                    continue
+                if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
+                    loser = next((x for x in sent.actors if left < x.i and x.actor.id != a.actor.id), None)
                     if loser is not None:  # an armed side left, not 'fans' or 'residents'
                         places = resolve(noun_phrase(tokens, e, sent.places, last))
                         emit(EventKind.control_change, i, e + 2, places, a.actor, loser.actor, w, conf=0.6)
