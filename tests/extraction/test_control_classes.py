@@ -337,3 +337,55 @@ def test_an_enclave_is_a_kind_of_place_and_a_centre_is_part_of_one() -> None:
     ]
     found = controls("Chechen rebels seized the centre of Grozny in August 1996.")
     assert [(e.place.name, e.extent) for e in found if e.place] == [("Grozny", "partial")]
+
+
+def test_clearing_a_place_of_an_armed_side_passes_it_to_the_subject() -> None:
+    found = controls("Philippine troops cleared Marawi of Abu Sayyaf fighters on Monday.")
+    assert [e.place.name for e in found if e.place] == ["Marawi"]
+    assert found[0].previous_actor is not None and "Abu Sayyaf" in found[0].previous_actor.name
+    assert controls("Workers cleared the road of debris in Goma.") == []
+    assert controls("Police cleared the square of protesters in Bamako.") == []
+
+
+def test_liberated_from_a_side_goes_to_the_other_side_of_a_two_sided_report() -> None:
+    text = "Iraqi troops advanced on Saturday. The city of Mosul was liberated from IS on Sunday."
+    found = controls(text)
+    assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Mosul", "iraqi-government")]
+    assert found[0].confidence <= 0.6
+
+
+def test_claimed_control_is_an_attributed_change() -> None:
+    assert _pairs("The SPLA-IO claimed control of Nasir on Sunday, a spokesman said.")[0][0] == "Nasir"
+
+
+# --- sides of other eras and regions ---------------------------------------------------------------------------
+
+
+def test_sides_of_wars_of_other_eras_are_named() -> None:
+    for text, actor in (
+        ("The Kosovo Liberation Army seized the village of Orahovac in July 1998.", "kla"),
+        ("Chechen rebels seized the centre of Grozny in August 1996.", "chechen-separatists"),
+        ("The Red Army liberated Warsaw on January 17, 1945.", "red-army"),
+        ("Libyan rebels captured Ajdabiya from Gaddafi forces.", "ntc"),
+        ("The Tamil Tigers recaptured Elephant Pass in 2000.", "ltte"),
+        ("Seleka rebels seized Bangui in March 2013.", "seleka"),
+        ("The SPLA-IO claimed control of Nasir on Sunday, a spokesman said.", "spla-io"),
+        ("The Islamic Courts Union took control of Mogadishu in June 2006.", "islamic-courts"),
+        ("Khmer Rouge guerrillas captured Phnom Penh in April 1975.", "khmer-rouge"),
+    ):
+        assert [e.actor.id for e in controls(text) if e.actor] == [actor], text
+
+
+def test_a_nationality_after_a_comma_is_no_second_place() -> None:
+    assert [p for p, _ in changes("Abu Sayyaf militants seized parts of Marawi, Philippine officials said.")] == [
+        "Marawi"
+    ]
+
+
+def test_a_possessive_place_locates_the_place_after_it() -> None:
+    assert _pairs("The RSF seized Sudan's El Fasher.") == [("El Fasher", "rsf")]
+    assert [p for p, _ in changes("M23 seized Goma's airport on Sunday.")] == ["Goma airport"]
+    found = controls("Israeli forces seized Gaza's southern Rafah Crossing.")
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [("Rafah crossing", "Gaza")]
+    found = controls("The Israeli army said it had taken control of the Palestinian side of the Rafah crossing.")
+    assert [(e.place.name, e.extent) for e in found if e.place] == [("Rafah crossing", "partial")]

@@ -81,6 +81,8 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
         return False  # a whole country is not what a unit captures
     if any(w in NOT_TERRITORY for w in words) and not place.resolved and FACILITIES.isdisjoint(words):
         return False  # "a handful of captives in Goma" is located, but people are no territory
+    if not place.resolved and sent.binder.lex.states.words.match_at(words, 0) == tuple(words):
+        return False  # "parts of Marawi, Philippine officials said": a nationality, not a second place
     if place.resolved or place.parent:
         return True
     if words[0][:1].isdigit() or words[0] in _COUNTS:
@@ -571,6 +573,7 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.cede",
         "control.enter",
         "control.under",
+        "control.clear",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
@@ -832,6 +835,17 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 if other is not None:  # "Russia withdrew from Lyman" in a report of two sides: Ukraine's now
                     emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
             continue
+        clear = sets["control.clear"].match_at(words, i)
+        if clear and not _blocked(words, i, lex) and not _passive(words, i):
+            # "the army cleared Marawi of militants": P passes from B to A
+            e = i + len(clear)
+            of = next((m for m in range(e + 1, min(n, e + 8)) if words[m] in ("of", ",", ";")), None)
+            loser = actor_at(sent, of + 1, 3) if of is not None and words[of] == "of" else None
+            winner = actor_left(sent, i, doc) if loser is not None else None
+            if loser is not None and winner is not None and winner.actor.id != loser.actor.id:
+                places = resolve(noun_phrase(tokens, e, sent.places, last))
+                emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, w)
+            continue
         cede = sets["control.cede"].match_at(words, i)
         if cede and not _blocked(words, i, lex) and not _passive(words, i):
             # "B surrendered its headquarters in P to A", "B handed P back to A": P passes from B to A
@@ -965,6 +979,11 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 a = actor_at(sent, e + 1, 4)
                 if a:
                     emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), a.actor, None, w)
+            elif w in _LIBERATED and e < n and words[e] == "from" and (gone := actor_at(sent, e + 1, 3)):
+                # "the city was liberated from IS": by the other side of a two-sided report
+                other = _other_side(doc, gone.actor) if not gone.generic else None
+                if other is not None:
+                    emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), other, gone.actor, w, conf=0.6)
             elif w in _LIBERATED and words[b] != "being":
                 side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
                 if side is not None:

@@ -200,7 +200,12 @@ def gazetteer(
             continue
         if not candidates or _person_tokens(tokens, k, k + length):
             continue
-        if k + length < n and _capword(tokens[k + length]) and folded[k + length] not in KINDS | REGION_HEADS:
+        if (
+            k + length < n
+            and _capword(tokens[k + length])
+            and folded[k + length] not in KINDS | REGION_HEADS
+            and tokens[k + length].start - tokens[k + length - 1].end < 2  # "Sudan's El Fasher": two names
+        ):
             continue  # "Tal" of "Tal Shair": part of a longer name the gazetteer does not know
         if length < n - k and folded[k + length] in REGION_HEADS:
             candidates = _regions(gaz, candidates, context)
@@ -298,6 +303,12 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         definite = definite or tokens[i].low in ("the", "its", "their")
         i += 1
     i, definite = _strip_qualifiers(tokens, i, definite)
+    owner = next((g.place for g in gaz if g.i == i and g.j == i + 1), None) if i + 1 < n else None
+    if owner is not None and tokens[i + 1].start - tokens[i].end >= 2 and _capword(tokens[i]):
+        # "Gaza's southern Rafah Crossing", "Sudan's El Fasher": the possessor locates the place after it
+        places = noun_phrase(tokens, i + 1, gaz, _no_place)
+        if places:
+            return [p if p.resolved or p.parent else _owned_by(p, owner) for p in places]
     if not definite and not (i < n and tokens[i].low == "it"):
         last_place = _no_place  # "an area" introduces a new place; only "the area" points back
     i = _after_area(tokens, i)
@@ -355,6 +366,17 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     return places
 
 
+def _owned_by(place: Place, owner: Place) -> Place:
+    """A place the gazetteer lacks, located by a possessor: 'Gaza's southern Rafah Crossing' is the Rafah crossing
+    in Gaza, 'Goma's airport' Goma airport."""
+    words = place.name.split()
+    while len(words) > 1 and words[0].lower() in _DIRECTIONAL:
+        words = words[1:]
+    if words[-1].lower() in FACILITIES:
+        return facility_place(words[-1].lower(), owner, " ".join(words[:-1]) or None)
+    return make_place(" ".join(words), owner.name)
+
+
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve dozens hundreds".split())
 _REPORTING = frozenset("reports reported report sources source agency news monitor observatory".split())
 
@@ -386,6 +408,8 @@ def partitive_at(tokens: list[Token], i: int) -> bool:
     """'most of', 'large parts of', 'the rest of' at i: the capture covers part of the place."""
     n = len(tokens)
     k = i + 1 if i < n and tokens[i].low in ("large", "big", "vast", "the", "a", "wide") else i
+    if k + 2 < n and tokens[k + 1].low == "side" and tokens[k + 2].low == "of":
+        return True  # "the Palestinian side of the crossing", "the eastern side of the city"
     return k + 1 < n and tokens[k].low in PARTITIVES and tokens[k + 1].low == "of"
 
 
