@@ -306,9 +306,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     owner = next((g.place for g in gaz if g.i == i and g.j == i + 1), None) if i + 1 < n else None
     if owner is not None and tokens[i + 1].start - tokens[i].end >= 2 and _capword(tokens[i]):
         # "Gaza's southern Rafah Crossing", "Sudan's El Fasher": the possessor locates the place after it
-        places = noun_phrase(tokens, i + 1, gaz, _no_place)
-        if places:
-            return [p if p.resolved or p.parent else _owned_by(p, owner) for p in places]
+        owned = noun_phrase(tokens, i + 1, gaz, _no_place)
+        if owned:
+            return [p if p.resolved or p.parent else _owned_by(p, owner) for p in owned]
     if not definite and not (i < n and tokens[i].low == "it"):
         last_place = _no_place  # "an area" introduces a new place; only "the area" points back
     i = _after_area(tokens, i)
