@@ -389,3 +389,29 @@ def test_a_possessive_place_locates_the_place_after_it() -> None:
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [("Rafah crossing", "Gaza")]
     found = controls("The Israeli army said it had taken control of the Palestinian side of the Rafah crossing.")
     assert [(e.place.name, e.extent) for e in found if e.place] == [("Rafah crossing", "partial")]
+
+
+# --- losses, possessive agents, places that surrender ---------------------------------------------------------
+
+
+def test_a_side_that_loses_a_place_loses_it_to_the_taker_or_the_other_side() -> None:
+    found = controls("Ukraine lost Avdiivka to Russian forces in February.")
+    assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Avdiivka", "russia")]
+    assert found[0].previous_actor is not None and found[0].previous_actor.id == "ukrainian-forces"
+    assert _pairs("Government forces in Afghanistan lost control of Kunduz to the Taliban.") == [("Kunduz", "taliban")]
+    text = "Ukrainian troops lost Avdiivka in February after Russian forces advanced."
+    found = controls(text)
+    assert [e.actor.id for e in found if e.actor] == ["russia"] and found[0].confidence <= 0.6
+    assert controls("The army lost 20 soldiers in Kunduz, Afghan officials said.") == []
+    assert controls("Many rebels lost their lives in Goma.") == []
+    assert controls("Russian forces lost ground to Ukrainian troops near Kupiansk.") == []
+
+
+def test_a_possessive_state_is_the_taker_of_a_nominal_capture() -> None:
+    found = controls("Russia's capture of Avdiivka in February was its biggest gain in months.")
+    assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Avdiivka", "russia")]
+
+
+def test_a_place_that_surrenders_passes_to_the_receiver_but_people_who_surrender_are_a_surrender() -> None:
+    assert _pairs("Kidal surrendered to the rebels on Friday, residents in Mali said.") == [("Kidal", "rebels")]
+    assert controls("Fighters in Raqqa surrendered to the SDF on Friday.") == []

@@ -14,7 +14,7 @@ from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import ActorMention, prefix_actor
 from .actors import dateline_end as _dateline_end
-from .arguments import actor_at, actor_left, discourse_actor
+from .arguments import actor_at, actor_left, discourse_actor, state_at
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
@@ -516,6 +516,27 @@ def _ceded(place: Place, thing: bool) -> bool:
     return place.resolved or place.parent is not None or not thing
 
 
+def _place_subject(sent: Sentence, i: int) -> bool:
+    """Whether the subject right before the verb at i is a place ('the town surrendered to ...', 'Kidal
+    surrendered ...'), not people ('the garrison', 'fighters in Raqqa')."""
+    k = i - 1
+    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"had", "has", "have", "finally", "later", "then", "also"}:
+        k -= 1
+    if k < 0:
+        return False
+    if any(g.j == k + 1 and (g.i == 0 or sent.words[g.i - 1] not in _PREPS_BEFORE) for g in sent.places):
+        return True
+    return sent.words[k] in ("town", "city", "village", "fortress", "port") and k > 0 and sent.words[k - 1] == "the"
+
+
+_PREPS_BEFORE = frozenset("in at near from of outside inside around".split())
+
+
+def _lost_place(place: Place) -> bool:
+    """What a side loses that is territory: not 'their lives', 'contact', 'ground' or '20 soldiers'."""
+    return place.resolved or place.parent is not None or place.name[:1].isupper()
+
+
 def _armed_object(words: list[str], k: int) -> bool:
     """Whether the object after an expulsion verb at k is a side ('the government of President X'), not people
     or things ('thousands of civilians', 'the convoy')."""
@@ -574,6 +595,7 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.enter",
         "control.under",
         "control.clear",
+        "control.lose",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
@@ -780,8 +802,10 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 continue
             e = i + len(fell)
             a = actor_at(sent, e, 4)
-            if sets["control.fell_needs_control"].match_at(words, i) == fell and (
-                a is None or "control" not in words[a.j : a.j + 2]
+            if (
+                sets["control.fell_needs_control"].match_at(words, i) == fell
+                and (a is None or "control" not in words[a.j : a.j + 2])
+                and not (w == "surrendered" and _place_subject(sent, i))
             ):
                 continue
             places = _place_left(sent, i, doc)
@@ -834,6 +858,26 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 other = _other_side(doc, prev.actor) if prev is not None and not prev.generic else None
                 if other is not None:  # "Russia withdrew from Lyman" in a report of two sides: Ukraine's now
                     emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
+            continue
+        lose = sets["control.lose"].match_at(words, i)
+        if lose and not _blocked(words, i, lex):
+            # "Ukraine lost Avdiivka to Russia", "the town was lost to the Taliban", "the army lost control of X"
+            e = i + len(lose)
+            passive = _passive(words, i)
+            to = next((m for m in range(e, min(n, e + 10)) if words[m] in ("to", ",", ";", "after", "in")), None)
+            taker = actor_at(sent, to + 1, 3) if to is not None and words[to] == "to" else None
+            loser = actor_left(sent, i, doc) if not passive else None
+            conf = 0.8
+            if taker is None and loser is not None and not loser.generic and not passive:
+                other = _other_side(doc, loser.actor)
+                taker, conf = (ActorMention(i, i, other, True) if other else None), 0.6
+            if taker is not None:
+                if passive:
+                    places = _place_left(sent, i, doc)
+                else:
+                    places = [p for p in resolve(noun_phrase(tokens, e, sent.places, last)) if _lost_place(p)]
+                lost_by = loser.actor if loser is not None else None
+                emit(EventKind.control_change, i, (to or e) + 2, places, taker.actor, lost_by, w, conf=conf)
             continue
         clear = sets["control.clear"].match_at(words, i)
         if clear and not _blocked(words, i, lex) and not _passive(words, i):
@@ -953,7 +997,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             if w == "fall":  # "the fall of X" names no taker: one who captured in this or the last sentence
                 a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
             else:
-                a = a or actor_left(sent, i, doc) or discourse_actor(sent, doc)
+                owner = state_at(sent, i - 1) if i > 0 and tokens[i].start - tokens[i - 1].end >= 2 else None
+                a = a or owner or actor_left(sent, i, doc) or discourse_actor(sent, doc)  # "Russia's capture of X"
             if a:
                 emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
             continue
