@@ -415,3 +415,16 @@ def test_a_possessive_state_is_the_taker_of_a_nominal_capture() -> None:
 def test_a_place_that_surrenders_passes_to_the_receiver_but_people_who_surrender_are_a_surrender() -> None:
     assert _pairs("Kidal surrendered to the rebels on Friday, residents in Mali said.") == [("Kidal", "rebels")]
     assert controls("Fighters in Raqqa surrendered to the SDF on Friday.") == []
+
+
+def test_a_nationality_used_as_a_noun_in_an_agent_slot_is_that_state_s_forces() -> None:
+    assert _pairs("Manila was captured by the Japanese in 1942.") == [("Manila", "japanese-forces")]
+    assert _pairs("Kherson was retaken by the Ukrainians in November.") == [("Kherson", "ukrainian-forces")]
+    assert controls("The plan was backed by the French and the British.") == []
+
+
+def test_leaving_the_place_to_a_side_after_a_withdrawal() -> None:
+    text = "The Iraqi army pulled out of Ramadi in May 2015, leaving the city to the Islamic State."
+    found = controls(text)
+    assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Ramadi", "islamic-state")]
+    assert found[0].previous_actor is not None and found[0].previous_actor.id == "iraqi-government"

@@ -146,16 +146,25 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
     return state_at(sent, k) or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
 
 
+#: Words after a nationality used as a noun ('captured by the Japanese in 1942'): no head noun follows.
+_AFTER_PEOPLE = frozenset("in on at and , . ; after during before from to who which until when".split())
+
+
 def state_at(sent: Sentence, k: int) -> ActorMention | None:
     """A country or its capital in an agent slot ('held by Russia', 'fell to Moscow', 'captured from Ukraine'):
     the state's forces. Only at k (after an article); a nationality ('by Russian ...') is an actor's adjective."""
     words, tokens = sent.words, sent.tokens
-    k += k < len(words) and words[k] == "the"
+    the = k < len(words) and words[k] == "the"
+    k += the
     states = sent.binder.lex.states
     p = states.words.match_at(words, k) if k < len(words) and words[k] in states.words.index else None
-    if not p or p in states.demonyms or not tokens[k].cap:
+    if p is None and the and k < len(words) and words[k].endswith("s") and (words[k][:-1],) in states.demonyms:
+        p = (words[k][:-1],)  # "retaken by the Ukrainians": a plural nationality, one word
+    if not p or not tokens[k].cap:
         return None
     j = k + len(p)
+    if p in states.demonyms and not (the and (j == len(words) or words[j] in _AFTER_PEOPLE)):
+        return None  # "by the Japanese in 1942" is the state's forces; "by Russian ..." an adjective
     if j < len(words) and (tokens[j].cap or words[j] in ("'s", "\u2019s")):
         return None  # "by Russia's army" is an actor mention, "by Ukraine Forces" a name
     entry = states.forces.get(str(states.words.values[p]))

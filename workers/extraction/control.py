@@ -842,6 +842,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 h = sets["control.handover"].match_at(words, m)
                 if h:
                     a = actor_at(sent, m + len(h), 4)
+                    to = next((t for t in range(m + len(h), min(n, m + len(h) + 6)) if words[t] == "to"), None)
+                    if a is None and to is not None:  # "leaving the city to the Islamic State"
+                        a = actor_at(sent, to + 1, 3)
                     if a:
                         emit(
                             EventKind.control_change,
