@@ -428,3 +428,11 @@ def test_leaving_the_place_to_a_side_after_a_withdrawal() -> None:
     found = controls(text)
     assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Ramadi", "islamic-state")]
     assert found[0].previous_actor is not None and found[0].previous_actor.id == "iraqi-government"
+
+
+def test_an_encyclopedia_citation_mark_ends_a_sentence_and_offsets_still_map_back() -> None:
+    text = "Fighting spread around Shusha in Azerbaijan.[3] The town was captured by Armenian forces in May 1992.[4]"
+    found = controls(text)
+    assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Shusha", "armenian-forces")]
+    evidence = found[0].evidence
+    assert evidence.sentence.startswith("The town") and text[evidence.start : evidence.end] == evidence.text
