@@ -436,3 +436,9 @@ def test_an_encyclopedia_citation_mark_ends_a_sentence_and_offsets_still_map_bac
     assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Shusha", "armenian-forces")]
     evidence = found[0].evidence
     assert evidence.sentence.startswith("The town") and text[evidence.start : evidence.end] == evidence.text
+
+
+def test_who_announces_a_nominal_capture_made_it() -> None:
+    assert _pairs("The capture of Tel Abyad was announced by the Kurdish YPG militia on Monday.") == [
+        ("Tel Abyad", "ypg")
+    ]

@@ -294,6 +294,8 @@ def _kind_antecedent(doc: Document, sent: Sentence, i: int, parts: list[str], la
     return None
 
 
+#: "The capture of X was announced by Y": who announces a capture is, in the press, who made it.
+_ANNOUNCED = frozenset("announced claimed declared proclaimed hailed celebrated".split())
 _SPREAD = frozenset("territory territories areas parts swathes swaths land lands".split())
 _DIRECTIONS = frozenset(
     "north south east west northeast northwest southeast southwest northern southern eastern western".split()
@@ -994,7 +996,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             places = noun_phrase(tokens, e, sent.places, last)
             agent = ("by", "to") if w == "fall" else ("by",)
             by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
-            if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]):
+            if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]) and words[by - 1] not in _ANNOUNCED:
                 by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb
             a = actor_at(sent, by + 1, 3) if by is not None else None
             if w == "fall":  # "the fall of X" names no taker: one who captured in this or the last sentence
