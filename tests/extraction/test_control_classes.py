@@ -442,3 +442,27 @@ def test_who_announces_a_nominal_capture_made_it() -> None:
     assert _pairs("The capture of Tel Abyad was announced by the Kurdish YPG militia on Monday.") == [
         ("Tel Abyad", "ypg")
     ]
+
+
+# --- humanitarian and military-statement wording ---------------------------------------------------------------
+
+
+def test_the_month_may_is_no_modal() -> None:
+    assert [p for p, _ in changes("On 3 May, NSAG took control of Tessit town after clashes with the army.")] == [
+        "Tessit"
+    ]
+    assert [p for p, _ in changes("In May the rebels seized Goma.")] == ["Goma"]
+    assert controls("Rebels may take Goma soon, a UN official warned.") == []
+
+
+def test_members_of_a_group_are_the_group() -> None:
+    text = (
+        "Units of the Dnipro group of forces liberated the village of Novoselivka, the Russian Defence Ministry said."
+    )
+    assert _pairs(text) == [("Novoselivka", "russia")]  # the speaker after a comma is no second place
+    assert _pairs("Islamist fighters from al-Shabab retook Bulo Burte after Ethiopian troops pulled out.") == [
+        ("Bulo Burte", "al-shabab")
+    ]
+    assert [p for p, _ in changes("Rebels seized Goma, Reuters reported.")] == ["Goma"]
+    # people from a place are no group: the subject is still the side that took the town
+    assert _pairs("Hundreds of civilians from Goma fled as M23 rebels seized the town.") == [("Goma", "m23")]

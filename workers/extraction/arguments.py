@@ -83,10 +83,14 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
     # except the subject of a gerund: "with the Arakan Army taking control of the town"
     gerund = words[i].endswith("ing")
-    left = [a for a in units if a.j <= i and (not after_preposition(words, a.i) or (gerund and a.j == i))]
+    left = [
+        a
+        for a in units
+        if a.j <= i and (not after_preposition(words, a.i) or (gerund and a.j == i) or _member_of(words, a.i))
+    ]
     if left:
         leader = _leader(units, words, left[-1], i)
-        return leader or left[-1]
+        return leader or _named_after(units, words, left[-1]) or left[-1]
     fb = fallback_actor(sent.tokens, words, i)
     if fb:
         return fb
@@ -112,6 +116,24 @@ def _speaker_after(sent: Sentence, i: int) -> ActorMention | None:
         if a.i > i and not a.generic and not _ROLES.isdisjoint(words[max(0, a.i - 2) : a.j + 2]):
             return a
     return None
+
+
+#: Heads of a subject that names a group's members: "Units of the Dnipro group", "fighters from al-Shabab".
+_MEMBERS = frozenset("units unit members soldiers fighters troops elements militants gunmen men insurgents".split())
+
+
+def _member_of(words: list[str], k: int) -> bool:
+    """Whether the mention at k is the group in 'units of (the) X' / 'fighters from X': the subject itself."""
+    m = k - 1 - (k > 0 and words[k - 1] == "the")
+    return m > 0 and words[m] in ("of", "from") and words[m - 1] in _MEMBERS and (m < 2 or words[m - 2] not in _PREPS)
+
+
+def _named_after(units: list[ActorMention], words: list[str], head: ActorMention) -> ActorMention | None:
+    """'Islamist fighters from al-Shabab', 'militants of the Islamic State': the named group after a generic head."""
+    if not head.generic or head.j >= len(words) or words[head.j] not in ("from", "of"):
+        return None
+    k = head.j + 1 + (head.j + 1 < len(words) and words[head.j + 1] == "the")
+    return next((a for a in units if a.i == k and not a.generic), None)
 
 
 def discourse_actor(sent: Sentence, doc: Document) -> ActorMention | None:

@@ -20,7 +20,7 @@ KINDS = frozenset(
     "mountain mountains plain plains plateau region province governorate city crossing checkpoint border "
     "sector outskirts countryside valley island oilfield refinery bridge heights height ridge summit peak hilltops "
     "positions post posts building buildings street streets roundabout stadium university school hospital prison "
-    "mosque market port enclave".split()
+    "mosque market port enclave settlement".split()
 )
 _DIRECTIONAL = frozenset("northern southern eastern western central upper lower greater north south east west".split())
 _DESCRIBED = frozenset("stronghold bastion heartland".split())
@@ -113,6 +113,7 @@ _NAME_TITLES = frozenset(
     "chief mayor governor director analyst correspondent researcher activist mr mrs ms dr gen col sheikh".split()
 )
 _SPEECH = ("said", "says", "told", "added", "stated", "declared", "tweeted", "wrote")
+_SPOKEN = frozenset((*_SPEECH, "reported", "reports", "announced", "claimed", "confirmed"))
 
 
 def person_like(text: str, start: int, end: int) -> bool:
@@ -355,7 +356,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             break
         # coordination: "A, B and C" -> each capitalised conjunct is its own place
         nxt = tokens[j + 2] if j + 2 < n and tokens[j + 1].low == "the" else tokens[j + 1] if j + 1 < n else None
-        if nxt is not None and tokens[j].low in (",", "and") and (_capword(nxt) or nxt.low in KINDS):
+        spoken = any(t.low in _SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
+        if nxt is not None and tokens[j].low in (",", "and") and (_capword(nxt) or nxt.low in KINDS) and not spoken:
             i = j + 1
             if tokens[i].low == "the":
                 i += 1

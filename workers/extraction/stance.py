@@ -53,6 +53,16 @@ def denied(words: list[str], i: int, lex: Lexicons) -> bool:
     )
 
 
+_BEFORE_MONTH = frozenset("in on since of early late mid last this next until by from during".split())
+
+
+def _month(words: list[str], k: int) -> bool:
+    """Whether 'may' at k is the month: after a day number or a time preposition, or before a day or year."""
+    before = words[k - 1] if k > 0 else ""
+    after = words[k + 1] if k + 1 < len(words) else ""
+    return before[:1].isdigit() or before in _BEFORE_MONTH or after[:1].isdigit()
+
+
 def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     """True when the trigger at i is an attempt, intention, prospect, negation or denial."""
     if i > 0 and words[i - 1] == "to" and not (i > 1 and words[i - 2] in _SUCCESS):
@@ -67,6 +77,8 @@ def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     k = start
     while k < i:
         p = not_change.match_at(words, k) if words[k] in not_change.index else None
+        if p == ("may",) and _month(words, k):
+            p = None  # "On 3 May, X took Y": the month, not the modal
         if p:
             if p[0] in _SUCCESS:
                 k += len(p)
