@@ -466,3 +466,13 @@ def test_members_of_a_group_are_the_group() -> None:
     assert [p for p, _ in changes("Rebels seized Goma, Reuters reported.")] == ["Goma"]
     # people from a place are no group: the subject is still the side that took the town
     assert _pairs("Hundreds of civilians from Goma fled as M23 rebels seized the town.") == [("Goma", "m23")]
+
+
+def test_a_coordinated_predicate_takes_the_subject_of_its_own_clause() -> None:
+    text = (
+        "Yemen has been at war since late 2014 when the Houthis seized several northern provinces and forced the "
+        "recognised government of President Hadi out of the capital Sanaa."
+    )
+    assert {a for _, a in _pairs(text)} == {"houthis"}
+    text = "Iraq said on Monday that IS militants had killed 20 soldiers and seized the town of Hit."
+    assert [a for _, a in _pairs(text)] == ["islamic-state"]

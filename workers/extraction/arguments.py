@@ -73,8 +73,12 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         and words[i - 1] == "and"
         or (i > 1 and words[i - 2] == "and" and words[i - 1] in ("had", "have", "has", "then", "later", "also"))
     ):
-        # coordinated predicate "X killed ... and seized ...": the sentence subject is the actor
-        head = [a for a in units if a.j <= i and not after_preposition(words, a.i)]
+        # coordinated predicate "X killed ... and seized ...": the subject of the clause is the actor ("Yemen has
+        # been at war since 2014, when the Houthis seized X and forced Y out of Z": the Houthis)
+        start = next((m for m in range(i - 1, -1, -1) if words[m] in _CLAUSE_OPENERS), -1)
+        head = [a for a in units if start < a.i and a.j <= i and not after_preposition(words, a.i)] or [
+            a for a in units if a.j <= i and not after_preposition(words, a.i)
+        ]
         if head:
             return head[0]
         fb = fallback_actor(sent.tokens, words, min(len(words), 4))
@@ -170,6 +174,9 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
 
 #: Words after a nationality used as a noun ('captured by the Japanese in 1942'): no head noun follows.
 _AFTER_PEOPLE = frozenset("in on at and , . ; after during before from to who which until when".split())
+
+
+_CLAUSE_OPENERS = frozenset("when after as while because since which who whereas that".split())
 
 
 def state_at(sent: Sentence, k: int) -> ActorMention | None:
