@@ -476,3 +476,25 @@ def test_a_coordinated_predicate_takes_the_subject_of_its_own_clause() -> None:
     assert {a for _, a in _pairs(text)} == {"houthis"}
     text = "Iraq said on Monday that IS militants had killed 20 soldiers and seized the town of Hit."
     assert [a for _, a in _pairs(text)] == ["islamic-state"]
+
+
+def test_a_withdrawal_that_hands_a_named_object_over_gives_that_object() -> None:
+    text = "France pulled its troops out of Mali, handing its last base in Timbuktu to the Malian army."
+    found = controls(text)
+    assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Timbuktu base", "fama")]
+    assert found[0].previous_actor is not None and found[0].previous_actor.id == "french-forces"
+    assert controls("The army withdrew from Kidal, leaving behind weapons.") == []
+
+
+def test_everyday_news_with_control_words_gives_no_change() -> None:
+    for text in (
+        "The junta handed over power to a transitional council in Bamako.",
+        "Kenya handed over the suspects to Somalia on Monday.",
+        "The president lost control of Congress to the Democrats.",
+        "Ukrainian sappers cleared Kherson of mines.",
+        "The Taliban, who have held power since 2021, banned music.",
+        "Sudan's army chief said his forces would never surrender Khartoum to the RSF.",
+        "Mali's junta expelled the French ambassador from Bamako.",
+        "Wagner drove its trucks out of Rostov after the mutiny ended.",
+    ):
+        assert controls(text) == [], text

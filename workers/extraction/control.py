@@ -847,6 +847,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                     to = next((t for t in range(m + len(h), min(n, m + len(h) + 6)) if words[t] == "to"), None)
                     if a is None and to is not None:  # "leaving the city to the Islamic State"
                         a = actor_at(sent, to + 1, 3)
+                        handed = resolve(noun_phrase(tokens, m + len(h), sent.places, last))
+                        if any(_is_territory(p, sent) for p in handed):  # "handing its last base in X to Y"
+                            places = handed
                     if a:
                         emit(
                             EventKind.control_change,

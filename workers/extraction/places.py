@@ -394,8 +394,13 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             i += 2
         elif low in ("of", "over") and i > 0 and tokens[i - 1].low == "control":  # "full control of"
             i += 1
-        elif low in ("only", "sole", "whole", "entire") and definite and i + 1 < n and tokens[i + 1].low not in _STOP:
-            i += 1  # "the only regional capital (it held)": a description, not the end of the phrase
+        elif (
+            low in ("only", "sole", "whole", "entire", "last", "remaining", "final")
+            and definite
+            and i + 1 < n
+            and tokens[i + 1].low not in _STOP | _TIME_NOUNS
+        ):
+            i += 1  # "the only regional capital (it held)", "its last base": a description, not the phrase's end
         elif partitive_at(tokens, i) or (low in ("last", "remainder") and i + 1 < n and tokens[i + 1].low == "of"):
             i = _after_of(tokens, i)  # "most of X", "the last of the army's outposts in X"
         else:
@@ -404,6 +409,9 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             definite = definite or tokens[i].low in ("the", "its", "their")
             i += 1
     return i, definite
+
+
+_TIME_NOUNS = frozenset("week weeks month months year years night nights day days time minute hour hours".split())
 
 
 def partitive_at(tokens: list[Token], i: int) -> bool:
