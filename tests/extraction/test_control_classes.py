@@ -150,6 +150,8 @@ def test_a_pronoun_subject_after_an_opening_phrase_is_the_last_sentence_s_subjec
 def test_it_refers_to_a_named_camp_the_gazetteer_lacks() -> None:
     text = "Sudan's Abu Shouk camp has emptied, aid groups said on Friday, a week after it was taken by the RSF."
     assert _pairs(text) == [("Abu Shouk", "rsf")]
+    text = "Darfur's Kalma displacement camp emptied within days after it was taken by the RSF, the UN said."
+    assert _pairs(text) == [("Kalma", "rsf")]
     text = "Aid groups said Kalma camp in South Darfur had emptied, days after it was taken by the RSF."
     found = controls(text)
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [("Kalma", "South Darfur")]

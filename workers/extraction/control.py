@@ -185,6 +185,7 @@ def _named_before(sent: Sentence, rel: int) -> Place | None:
 
 #: Kinds of place a report names that the gazetteer seldom knows: 'Kalma camp', 'the Namada outpost'.
 _UNKNOWN_KINDS = frozenset("camp outpost base garrison checkpoint hill village neighbourhood neighborhood".split())
+_KIND_MODIFIERS = frozenset("displacement refugee idp military army police border".split())
 
 
 def _named_unknown(sent: Sentence, k: int) -> Place | None:
@@ -192,12 +193,19 @@ def _named_unknown(sent: Sentence, k: int) -> Place | None:
     it was taken'): what 'it' at k refers to, unless a gazetteer place that is not its parent comes after it."""
     tokens, words = sent.tokens, sent.words
     for t in range(k - 1, 0, -1):
-        if words[t] not in _UNKNOWN_KINDS or not tokens[t - 1].cap:
+        if words[t] not in _UNKNOWN_KINDS:
             continue
-        start = t - 1
-        while start > 0 and tokens[start - 1].cap and t - start < 3 and tokens[start].start - tokens[start - 1].end < 2:
+        end = t - 1 if words[t - 1] in _KIND_MODIFIERS and t > 1 else t  # "Zamzam displacement camp"
+        if not tokens[end - 1].cap:
+            continue
+        start = end - 1
+        while (
+            start > 0 and tokens[start - 1].cap and end - start < 3 and tokens[start].start - tokens[start - 1].end < 2
+        ):
             start -= 1  # "Sudan's Abu Shouk camp": the possessive names its country, not the camp
         found = sub_place(tokens, start, sent.places)
+        if found is None and end < t:  # "Zamzam displacement camp": the name before the modifier
+            found = make_place(" ".join(x.text for x in tokens[start:end]))
         if found is None or found.resolved:
             return None
         later = [g for g in sent.places if t < g.i < k]
@@ -847,9 +855,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                     to = next((t for t in range(m + len(h), min(n, m + len(h) + 6)) if words[t] == "to"), None)
                     if a is None and to is not None:  # "leaving the city to the Islamic State"
                         a = actor_at(sent, to + 1, 3)
-                        handed = resolve(noun_phrase(tokens, m + len(h), sent.places, last))
-                        if any(_is_territory(p, sent) for p in handed):  # "handing its last base in X to Y"
-                            places = handed
+                        given = resolve(noun_phrase(tokens, m + len(h), sent.places, last))
+                        if any(_is_territory(p, sent) for p in given):  # "handing its last base in X to Y"
+                            places = given
                     if a:
                         emit(
                             EventKind.control_change,
