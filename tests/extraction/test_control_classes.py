@@ -500,3 +500,20 @@ def test_everyday_news_with_control_words_gives_no_change() -> None:
         "Wagner drove its trucks out of Rostov after the mutiny ended.",
     ):
         assert controls(text) == [], text
+
+
+def test_facilities_listed_before_a_located_one_share_its_place() -> None:
+    text = (
+        "The RSF said it took control of the command of the Sudanese army 1st Infantry Division and the base of "
+        "the Central Reserve Police in Wad Madani."
+    )
+    found = controls(text)
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [
+        ("Sudanese army 1st Infantry Division command", "Wad Madani"),
+        ("Central Reserve Police base", "Wad Madani"),
+    ]
+    found = controls("M23 seized the airport and the army base in Goma.")
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [
+        ("Goma airport", "Goma"),
+        ("army base", "Goma"),
+    ]

@@ -270,6 +270,31 @@ _KIND_HEADS = FACILITIES | frozenset("field oilfield camp".split())
 _MADE = frozenset("oil gas steel power military army naval air".split())
 
 
+_POSTS = FACILITIES | frozenset(("command",))
+
+
+def _share_parent(places: list[Place]) -> list[Place]:
+    """Facilities listed before the last one, which alone names where it is, are in that place too."""
+    last = places[-1] if len(places) > 1 else None
+    if last is None or last.parent is None or "/" not in last.id or last.name.split()[-1].lower() not in _POSTS:
+        return places
+    home = last.id.rsplit("/", 1)[0]
+    return [
+        Place(
+            id=f"{home}/{p.id}",
+            name=p.name if " " in p.name else f"{last.parent} {p.name}",  # "Goma airport"
+            parent=last.parent,
+            country=last.country,
+            lat=last.lat,
+            lon=last.lon,
+            resolved=last.resolved,
+        )
+        if p.parent is None and not p.resolved and p.name.split()[-1].lower() in _POSTS
+        else p
+        for p in places
+    ]
+
+
 def _kind_antecedent(doc: Document, sent: Sentence, i: int, parts: list[str], last: LastPlace) -> Place | None:
     """'parts of the field', 'the presidential palace' after a trigger at i: the place of that kind named before
     ('the Shaer gas field in Homs'), else a facility of the last town named. Only for a definite phrase."""
@@ -699,7 +724,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         return found_last[i]
 
     def resolve(places: list[Place]) -> list[Place]:
-        """'those villages' -> the villages the document listed before."""
+        """'those villages' -> the villages the document listed before; facilities listed before one located
+        facility share its place ('the command of A and the base of B in Wad Madani')."""
+        places = _share_parent(places)
         out_places: list[Place] = []
         for p in places:
             parts = p.name.lower().split()

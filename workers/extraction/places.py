@@ -344,7 +344,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         if j == i:
             break
         places.append(_np_place(tokens, i, j, gaz, last_place))
-        while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")")):
+        while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")") or _unit_number(tokens, j)):
             j += 1  # a long name cut at the length limit: "the command of the Sudan Armed Forces (SAF) First Brigade"
         after = _dated(tokens, j)
         if after > j:  # "Kidal on November 14, and Aguelhok on December 20": a named place after the date
@@ -357,7 +357,14 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         # coordination: "A, B and C" -> each capitalised conjunct is its own place
         nxt = tokens[j + 2] if j + 2 < n and tokens[j + 1].low == "the" else tokens[j + 1] if j + 1 < n else None
         spoken = any(t.low in _SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
-        if nxt is not None and tokens[j].low in (",", "and") and (_capword(nxt) or nxt.low in KINDS) and not spoken:
+        k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
+        post = k + 1 < n and tokens[k].low in _FACILITY_MODIFIERS and tokens[k + 1].low in FACILITIES  # "the army base"
+        if (
+            nxt is not None
+            and tokens[j].low in (",", "and")
+            and (_capword(nxt) or nxt.low in KINDS or post)
+            and not spoken
+        ):
             i = j + 1
             if tokens[i].low == "the":
                 i += 1
@@ -823,6 +830,11 @@ _UNIT_OWNERS = frozenset("army military junta regime militia".split())
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 
 
+def _unit_number(tokens: list[Token], j: int) -> bool:
+    """An ordinal that starts a unit's name: '1st Infantry Division', '22nd Brigade'."""
+    return j + 1 < len(tokens) and bool(_ORDINAL.fullmatch(tokens[j].low)) and tokens[j + 1].cap
+
+
 def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
     """A facility named by its owner: 'the base of the paramilitary Central Reserve Police in Wad Madani',
     'the headquarters of the Central Bank'. The owner must be a capitalised name; the place after it, if any,
@@ -841,7 +853,9 @@ def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Pla
     else:
         ordinal = ""
     j = _cap_run(tokens, k)
-    if j > k and j + 1 < n and _ORDINAL.fullmatch(tokens[j].low) and tokens[j + 1].cap:
+    if j > k and j + 1 < n and tokens[j].low in _UNIT_OWNERS and _unit_number(tokens, j + 1):
+        j += 1  # "the Sudanese army 1st Infantry Division"
+    if j > k and _unit_number(tokens, j):
         j = _cap_run(tokens, j + 1)  # "the Sudanese Armed Forces 1st Infantry Division"
     while j + 2 < n and tokens[j].low == "(" and tokens[j + 2].low == ")":  # "Sudan Armed Forces (SAF) First ..."
         j = _cap_run(tokens, j + 3) if _capword(tokens[j + 3]) else j + 3 if j + 3 < n else j
