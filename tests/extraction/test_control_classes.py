@@ -517,3 +517,11 @@ def test_facilities_listed_before_a_located_one_share_its_place() -> None:
         ("Goma airport", "Goma"),
         ("army base", "Goma"),
     ]
+
+
+def test_a_person_or_a_body_captured_is_no_place_but_its_compound_is() -> None:
+    assert controls("Rebels captured General Ali Mohamed on Friday.") == []
+    assert controls("Insurgents seized the African Union delegation's convoy near Beledweyne.") == []
+    found = controls("Rebels seized control of the United Nations compound in Bentiu.")
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [("United Nations compound", "Bentiu")]
+    assert [p for p, _ in changes("M23 captured Rubaya, a mining town.")] == ["Rubaya"]

@@ -50,6 +50,14 @@ NOT_TERRITORY = frozenset(
     "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over fire fires "
     "blaze situation outbreak epidemic crowd crowds traffic prices damage flooding floods".split()
 )
+#: Titles before a person's name and words of organisations' names: what a capture verb's object is then not.
+_TITLES = frozenset(
+    "general gen. colonel col. commander president minister leader chief mr mrs ms dr sheikh emir warlord "
+    "lieutenant major captain brigadier prince king former".split()
+)
+_BODIES = frozenset(
+    "nations council union committee organisation organization agency bank party movement commission".split()
+)
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
 _BUILDINGS = frozenset(
@@ -83,6 +91,9 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
         return False  # "a handful of captives in Goma" is located, but people are no territory
     if not place.resolved and sent.binder.lex.states.words.match_at(words, 0) == tuple(words):
         return False  # "parts of Marawi, Philippine officials said": a nationality, not a second place
+    if not place.resolved and KINDS.isdisjoint(words) and FACILITIES.isdisjoint(words):
+        if words[0] in _TITLES or not _BODIES.isdisjoint(words):
+            return False  # "captured General X", "the United Nations": a person or a body, not a place
     if place.resolved or place.parent:
         return True
     if words[0][:1].isdigit() or words[0] in _COUNTS:
