@@ -75,14 +75,3 @@ def test_possessor_is_not_the_one_surrendering_and_units_are_no_head_count() -> 
 
 def test_handing_over_a_place_is_not_a_surrender_of_people() -> None:
     assert surrenders("The garrison surrendered its headquarters to the rebels.") == []
-
-
-def test_a_vaguer_figure_for_a_surrender_already_counted_is_the_same_surrender() -> None:
-    text = (
-        "Russia said 812 soldiers of Ukraine's 40th Brigade had surrendered in Avdiivka. "
-        "A Chechen commander later said more than 800 Ukrainian troops had surrendered."
-    )
-    found = of_kind(run(text), EventKind.surrender)
-    assert [e.count.min for e in found if e.count] == [812]
-    text = "Sudan's army said 120 RSF fighters surrendered in Omdurman. In Bahri, about 40 RSF fighters surrendered."
-    assert sorted(e.count.min for e in of_kind(run(text), EventKind.surrender) if e.count) == [40, 120]

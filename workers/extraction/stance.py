@@ -35,6 +35,15 @@ CLAUSE_BREAKS = frozenset(
 _SUCCESS = ("managed", "succeeded", "finally", "able")  # "was able to take X" took it; "unable" is no match
 
 
+def _month_may(words: list[str], k: int) -> bool:
+    """'May' as the month: a day or year beside it, or a preposition of time before it."""
+    after = words[k + 1] if k + 1 < len(words) else ""
+    before = words[k - 1] if k > 0 else ""
+    return (
+        after[:1].isdigit() or before[:1].isdigit() or before in ("in", "since", "until", "of", "early", "late", "mid")
+    )
+
+
 def clause_start(words: list[str], i: int, limit: int = 10) -> int:
     """Index where the clause containing token i begins (looking back at most `limit` tokens)."""
     k = i - 1
@@ -53,16 +62,6 @@ def denied(words: list[str], i: int, lex: Lexicons) -> bool:
     )
 
 
-_BEFORE_MONTH = frozenset("in on since of early late mid last this next until by from during".split())
-
-
-def _month(words: list[str], k: int) -> bool:
-    """Whether 'may' at k is the month: after a day number or a time preposition, or before a day or year."""
-    before = words[k - 1] if k > 0 else ""
-    after = words[k + 1] if k + 1 < len(words) else ""
-    return before[:1].isdigit() or before in _BEFORE_MONTH or after[:1].isdigit()
-
-
 def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     """True when the trigger at i is an attempt, intention, prospect, negation or denial."""
     if i > 0 and words[i - 1] == "to" and not (i > 1 and words[i - 2] in _SUCCESS):
@@ -77,8 +76,8 @@ def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     k = start
     while k < i:
         p = not_change.match_at(words, k) if words[k] in not_change.index else None
-        if p == ("may",) and _month(words, k):
-            p = None  # "On 3 May, X took Y": the month, not the modal
+        if p == ("may",) and _month_may(words, k):
+            p = None  # "in May 1945", "on 8 May": the month, not the modal
         if p:
             if p[0] in _SUCCESS:
                 k += len(p)
