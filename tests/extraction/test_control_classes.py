@@ -525,3 +525,11 @@ def test_a_person_or_a_body_captured_is_no_place_but_its_compound_is() -> None:
     found = controls("Rebels seized control of the United Nations compound in Bentiu.")
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [("United Nations compound", "Bentiu")]
     assert [p for p, _ in changes("M23 captured Rubaya, a mining town.")] == ["Rubaya"]
+
+
+def test_coordinated_subjects_keep_the_first_and_a_shrine_is_a_facility() -> None:
+    found = controls("Sudanese troops and Janjaweed militiamen retook the town of Tawila from rebels.")
+    assert [e.actor.id for e in found if e.actor] == ["saf"]
+    assert [e.actor.id for e in controls("M23 and Rwandan troops captured Goma.") if e.actor] == ["m23"]
+    found = controls("Mahdi Army fighters have held the Imam Ali shrine in Najaf since April.")
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [("Imam Ali shrine", "Najaf")]

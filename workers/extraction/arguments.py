@@ -94,7 +94,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     ]
     if left:
         leader = _leader(units, words, left[-1], i)
-        return leader or _named_after(units, words, left[-1]) or left[-1]
+        return leader or _named_after(units, words, left[-1]) or _first_conjunct(left, words) or left[-1]
     fb = fallback_actor(sent.tokens, words, i)
     if fb:
         return fb
@@ -130,6 +130,16 @@ def _member_of(words: list[str], k: int) -> bool:
     """Whether the mention at k is the group in 'units of (the) X' / 'fighters from X': the subject itself."""
     m = k - 1 - (k > 0 and words[k - 1] == "the")
     return m > 0 and words[m] in ("of", "from") and words[m - 1] in _MEMBERS and (m < 2 or words[m - 2] not in _PREPS)
+
+
+def _first_conjunct(left: list[ActorMention], words: list[str]) -> ActorMention | None:
+    """'Sudanese troops and Janjaweed militiamen retook X': of coordinated subjects the first leads (the schema keeps
+    one actor; docs/extraction.md, coalitions)."""
+    last = left[-1]
+    if len(left) < 2 or last.i < 2 or words[last.i - 1] != "and":
+        return None
+    before = left[-2]
+    return before if before.j == last.i - 1 else None
 
 
 def _named_after(units: list[ActorMention], words: list[str], head: ActorMention) -> ActorMention | None:

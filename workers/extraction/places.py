@@ -41,7 +41,7 @@ _QUANT = (("some",), ("several",))
 #: Heads of places that are things in a place, named after it: "Tabqa airbase", "the airport in Goma".
 FACILITIES = frozenset(
     "airport airbase airfield base dam crossing bridge port prison refinery oilfield barracks garrison outpost "
-    "headquarters palace plant factory station terminal harbour harbor post compound".split()
+    "headquarters palace plant factory station terminal harbour harbor post compound shrine".split()
 )
 #: Plural heads that, with a number, name a set of places: "70 villages in Hasaka province".
 SETTLEMENTS = frozenset(
