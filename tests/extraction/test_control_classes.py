@@ -533,3 +533,11 @@ def test_coordinated_subjects_keep_the_first_and_a_shrine_is_a_facility() -> Non
     assert [e.actor.id for e in controls("M23 and Rwandan troops captured Goma.") if e.actor] == ["m23"]
     found = controls("Mahdi Army fighters have held the Imam Ali shrine in Najaf since April.")
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [("Imam Ali shrine", "Najaf")]
+
+
+def test_an_unread_capitalised_subject_of_fell_to_is_the_place() -> None:
+    assert _pairs("Bakhmut fell to Russian forces and Wagner fighters in May 2023.") == [("Bakhmut", "russia")]
+    assert _pairs("In May, Bakhmut fell to Russian forces.") == [("Bakhmut", "russia")]
+    assert controls("It fell to the rebels, a resident said.") == []
+    assert controls("Smith fell to the ground as Russian troops fired.") == []
+    assert controls("Residents of Bakhmut fell to the floor as Russian forces shelled the town.") == []

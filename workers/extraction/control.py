@@ -14,7 +14,7 @@ from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import ActorMention, prefix_actor
 from .actors import dateline_end as _dateline_end
-from .arguments import actor_at, actor_left, discourse_actor, state_at
+from .arguments import actor_at, actor_left, after_preposition, discourse_actor, state_at
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
@@ -37,6 +37,7 @@ from .places import (
 )
 from .sentences import Token, headline
 from .stance import blocked, denied
+from .wordlist import load_wordlist
 
 TERRITORY = KINDS | frozenset(
     "positions position buildings building territory territories parts part towns posts post station headquarters "
@@ -403,6 +404,28 @@ def _contact_relative(sent: Sentence, i: int, last: LastPlace) -> list[Place]:
         return []
     start = next((m for m in range(k - 1, max(-1, k - 6), -1) if words[m] in ("the", "a", "an", "its", "their")), None)
     return noun_phrase(sent.tokens, start, sent.places, last) if start is not None else []
+
+
+def _unknown_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
+    """'Bakhmut fell to Russian forces' where the gazetteer did not read the name (a small town in a country the
+    report names only through a side): the capitalised subject right before a verb only places take ('fell to',
+    'came under the control of'). Not an actor, a nationality, a word of the text's own (a common English word
+    opening the sentence), nor the object of a preposition."""
+    words, tokens = sent.words, sent.tokens
+    k = i - 1
+    while k > 0 and words[k] in _PASSIVE_AUX | {"has", "have", "had", "finally", "quickly", "eventually"}:
+        k -= 1
+    if k < 0 or not tokens[k].cap or any(a.i <= k < a.j for a in sent.actors):
+        return []
+    start = k
+    while start > 0 and tokens[start - 1].cap and k - start < 2:
+        start -= 1
+    name = words[start : k + 1]
+    if doc.lex.states.words.match_at(name, 0) or (start > 0 and after_preposition(words, start)):
+        return []
+    if start == 0 and load_wordlist().zipf(name[0]) >= 4.3:
+        return []  # "It fell to ...", "Then fell ...": the sentence's first word is no name
+    return [make_place(" ".join(t.text for t in tokens[start : k + 1]))]
 
 
 def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
@@ -856,7 +879,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 and not (w == "surrendered" and _place_subject(sent, i))
             ):
                 continue
-            places = _place_left(sent, i, doc)
+            places = _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
             if not places and w in ("brought", "back"):
                 lp = last()
                 places = [lp] if lp else []
