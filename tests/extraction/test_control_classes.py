@@ -541,3 +541,13 @@ def test_an_unread_capitalised_subject_of_fell_to_is_the_place() -> None:
     assert controls("It fell to the rebels, a resident said.") == []
     assert controls("Smith fell to the ground as Russian troops fired.") == []
     assert controls("Residents of Bakhmut fell to the floor as Russian forces shelled the town.") == []
+
+
+def test_a_bare_fall_goes_to_the_side_entering_or_besieging_in_the_same_sentence() -> None:
+    found = controls("Kabul fell on Sunday as Taliban fighters entered the city.")
+    assert [(e.place.name, e.actor.id) for e in found if e.place and e.actor] == [("Kabul", "taliban")]
+    assert found[0].confidence <= 0.6
+    assert _pairs("Mariupol fell in May after an 86-day siege by Russian forces.") == [("Mariupol", "russia")]
+    assert controls("Prices in Goma fell as M23 fighters entered the city.") == []
+    assert controls("Rain fell on Goma as M23 fighters advanced.") == []
+    assert [p for p, _ in changes("Support for the government fell as rebels took Goma.")] == ["Goma"]

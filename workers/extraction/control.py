@@ -406,6 +406,39 @@ def _contact_relative(sent: Sentence, i: int, last: LastPlace) -> list[Place]:
     return noun_phrase(sent.tokens, start, sent.places, last) if start is not None else []
 
 
+_TAKING = frozenset("entered entering took taking captured capturing seized seizing overran marched swept".split())
+_BESIEGERS = frozenset("siege offensive assault onslaught advance encirclement".split())
+
+
+def _bare_fall_taker(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
+    """Who took a place that 'fell' with no 'to': the subject of a taking verb after 'as/when/after' in the same
+    sentence ('as Taliban fighters entered the city'), or the agent of a siege or offensive ('after a siege by
+    Russian forces')."""
+    words = sent.words
+    for m in range(i + 1, min(len(words), i + 20)):
+        if words[m] in _TAKING and any(words[x] in ("as", "when", "after", "while") for x in range(i + 1, m)):
+            a = actor_left(sent, m, doc)
+            if a is not None and a.i > i:
+                return a
+        if words[m] == "by" and _BESIEGERS.intersection(words[max(i, m - 4) : m]):
+            return actor_at(sent, m + 1, 3)
+    return None
+
+
+def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
+    """The place that fell: a gazetteer place or an unread name that is the verb's subject, right before it."""
+    k = i - 1
+    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"has", "have", "had", "finally", "eventually", "quickly"}:
+        k -= 1
+    g = next((g for g in _located(sent, doc) if g.j == k + 1), None)
+    if g is not None:
+        return [] if g.i > 0 and after_preposition(sent.words, g.i) else [g.place]
+    if sent.words[k] in ("city", "town", "village", "it") and (k == 0 or sent.words[k - 1] in ("the", "it")):
+        lp = last_place(doc, sent.tokens[k].start)
+        return [lp] if lp else []
+    return _unknown_subject(sent, i, doc)
+
+
 def _unknown_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     """'Bakhmut fell to Russian forces' where the gazetteer did not read the name (a small town in a country the
     report names only through a side): the capitalised subject right before a verb only places take ('fell to',
@@ -868,6 +901,13 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             if later:
                 fell = tuple(words[i:k]) + later[1:]
                 consumed.update(range(k, i + len(fell)))  # no second reading of "under the control of"
+            elif not blocked(words, i, lex):
+                # "Kabul fell on Sunday as Taliban fighters entered the city", "Mariupol fell after a siege by X"
+                taker = _bare_fall_taker(sent, i, doc)
+                places = _fallen_subject(sent, i, doc) if taker is not None else []
+                if taker is not None and places:
+                    emit(EventKind.control_change, i, i + 1, places, taker.actor, None, w, conf=0.6)
+                continue
         if fell:
             if blocked(words, i, lex):
                 continue
