@@ -4,6 +4,8 @@ give nothing. Every sentence here was written for these tests."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from schemas.events import EventKind
 
 from .conftest import changes, controls, of_kind, run
@@ -551,3 +553,13 @@ def test_a_bare_fall_goes_to_the_side_entering_or_besieging_in_the_same_sentence
     assert controls("Prices in Goma fell as M23 fighters entered the city.") == []
     assert controls("Rain fell on Goma as M23 fighters advanced.") == []
     assert [p for p, _ in changes("Support for the government fell as rebels took Goma.")] == ["Goma"]
+
+
+def test_a_hold_since_a_month_is_dated_and_an_old_start_is_history() -> None:
+    found = of_kind(
+        run("Kyiv says Lyman has been held by Russia since May.", date(2022, 10, 1)), EventKind.control_change
+    )
+    assert found and found[0].time is not None and found[0].time.date == date(2022, 5, 1)
+    assert found[0].historical  # the notifier files it as history, with no alert
+    recent = of_kind(run("Goma has been under M23 control since Monday.", date(2025, 1, 29)), EventKind.control_change)
+    assert recent and not recent[0].historical
