@@ -270,6 +270,15 @@ def test_guerrillas_bind_to_the_rebel_group_the_report_names() -> None:
         "The Kachin Independence Army said its fighters had taken the base on Friday."
     )
     assert {a for _, a in _pairs(text)} == {"kia"}
+    assert ("Bhamo outpost", "kia") in _pairs(text)  # "the last of the army's outposts in X": a facility of X
+
+
+def test_guerrillas_from_a_people_are_the_group_named_after_that_people() -> None:
+    text = (
+        "Guerrillas from the Karen ethnic minority captured the army base in Myawaddy. PDF fighters and "
+        "other PDF units joined later, while the Karen National Union said little."
+    )
+    assert {a for _, a in _pairs(text)} == {"knu"}
 
 
 def test_a_by_phrase_of_another_passive_verb_is_no_taker_of_a_nominal_capture() -> None:

@@ -94,7 +94,13 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     ]
     if left:
         leader = _leader(units, words, left[-1], i)
-        return leader or _named_after(units, words, left[-1]) or _first_conjunct(left, words) or left[-1]
+        return (
+            leader
+            or _named_after(units, words, left[-1])
+            or _people_group(sent, left[-1], doc)
+            or _first_conjunct(left, words)
+            or left[-1]
+        )
     fb = fallback_actor(sent.tokens, words, i)
     if fb:
         return fb
@@ -130,6 +136,30 @@ def _member_of(words: list[str], k: int) -> bool:
     """Whether the mention at k is the group in 'units of (the) X' / 'fighters from X': the subject itself."""
     m = k - 1 - (k > 0 and words[k - 1] == "the")
     return m > 0 and words[m] in ("of", "from") and words[m - 1] in _MEMBERS and (m < 2 or words[m - 2] not in _PREPS)
+
+
+_PEOPLE = frozenset("minority community ethnic people tribe clan".split())
+
+
+def _people_group(sent: Sentence, head: ActorMention, doc: Document) -> ActorMention | None:
+    """'Guerrillas from the Karen ethnic minority': the group the report names after that people (the Karen
+    National Union), when exactly one such group is named."""
+    words, tokens = sent.words, sent.tokens
+    k = head.j
+    if not head.generic or k + 3 >= len(words) or words[k] != "from" or words[k + 1] != "the":
+        return None
+    if not tokens[k + 2].cap or _PEOPLE.isdisjoint(words[k + 3 : k + 5]):
+        return None
+    people = words[k + 2]
+    named = {
+        a.actor.id: a.actor
+        for index in range(len(doc.spans))
+        for a in doc.view(index).actors
+        if not a.generic and people in a.actor.name.lower().split()
+    }
+    if len(named) != 1:
+        return None
+    return ActorMention(head.i, head.j, next(iter(named.values())), False)
 
 
 def _first_conjunct(left: list[ActorMention], words: list[str]) -> ActorMention | None:

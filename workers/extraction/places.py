@@ -405,7 +405,7 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             low in ("only", "sole", "whole", "entire", "last", "remaining", "final")
             and definite
             and i + 1 < n
-            and tokens[i + 1].low not in _STOP | _TIME_NOUNS
+            and tokens[i + 1].low not in _STOP | _TIME_NOUNS | {"of"}
         ):
             i += 1  # "the only regional capital (it held)", "its last base": a description, not the phrase's end
         elif partitive_at(tokens, i) or (low in ("last", "remainder") and i + 1 < n and tokens[i + 1].low == "of"):
