@@ -572,3 +572,13 @@ def test_a_hold_since_a_month_is_dated_and_an_old_start_is_history() -> None:
     assert found[0].historical  # the notifier files it as history, with no alert
     recent = of_kind(run("Goma has been under M23 control since Monday.", date(2025, 1, 29)), EventKind.control_change)
     assert recent and not recent[0].historical
+
+
+def test_allies_in_an_aside_are_not_the_subject_and_its_armed_wing_is_the_speaker_s() -> None:
+    text = (
+        "The Karen National Union said its armed wing, along with another Karen group and allied pro-democracy "
+        "forces, had captured the army base in Myawaddy."
+    )
+    assert {a for _, a in _pairs(text)} == {"knu"}
+    assert [a for _, a in _pairs("The Arakan Army, together with Chin fighters, took Paletwa.")] == ["arakan-army"]
+    assert [a for _, a in _pairs("M23, backed by Rwandan troops, seized Goma.")] == ["m23"]

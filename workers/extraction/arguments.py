@@ -87,10 +87,13 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
     # except the subject of a gerund: "with the Arakan Army taking control of the town"
     gerund = words[i].endswith("ing")
+    allies = _ally_spans(words, i)
     left = [
         a
         for a in units
-        if a.j <= i and (not after_preposition(words, a.i) or (gerund and a.j == i) or _member_of(words, a.i))
+        if a.j <= i
+        and (not after_preposition(words, a.i) or (gerund and a.j == i) or _member_of(words, a.i))
+        and not any(s <= a.i < e for s, e in allies)
     ]
     if left:
         leader = _leader(units, words, left[-1], i)
@@ -136,6 +139,23 @@ def _member_of(words: list[str], k: int) -> bool:
     """Whether the mention at k is the group in 'units of (the) X' / 'fighters from X': the subject itself."""
     m = k - 1 - (k > 0 and words[k - 1] == "the")
     return m > 0 and words[m] in ("of", "from") and words[m - 1] in _MEMBERS and (m < 2 or words[m - 2] not in _PREPS)
+
+
+_ALLY_OPENERS = (("along", "with"), ("together", "with"), ("alongside",), ("backed", "by"), ("supported", "by"))
+
+
+def _ally_spans(words: list[str], i: int) -> list[tuple[int, int]]:
+    """Comma-enclosed asides before the verb at i that name allies: 'its armed wing, along with another group and
+    allied forces, had captured ...'. Their actors are not the subject."""
+    spans: list[tuple[int, int]] = []
+    for c in range(max(0, i - 25), i):
+        if words[c] != ",":
+            continue
+        if any(tuple(words[c + 1 : c + 1 + len(o)]) == o for o in _ALLY_OPENERS):
+            end = next((m for m in range(c + 1, i) if words[m] == ","), None)
+            if end is not None:
+                spans.append((c, end))
+    return spans
 
 
 _PEOPLE = frozenset("minority community ethnic people tribe clan".split())
