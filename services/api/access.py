@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 import orjson
 import redis
@@ -412,14 +412,18 @@ class RedactKeys(logging.Filter):
     """Keeps a key sent as `?access_token=` out of uvicorn's access log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and f"{QUERY_KEY}=" in str(record.args):
+        if isinstance(record.args, tuple):
             record.args = tuple(_redacted(arg) if isinstance(arg, str) else arg for arg in record.args)
         return True
 
 
 def _redacted(text: str) -> str:
+    """Each query part whose name decodes to the key's (`access%5Ftoken` too, which the guard accepts) hidden."""
     path, separator, query = text.partition("?")
     if not separator:
         return text
-    parts = [f"{QUERY_KEY}=REDACTED" if part.startswith(f"{QUERY_KEY}=") else part for part in query.split("&")]
+    parts = [
+        f"{QUERY_KEY}=REDACTED" if unquote_plus(part.partition("=")[0]) == QUERY_KEY else part
+        for part in query.split("&")
+    ]
     return path + "?" + "&".join(parts)
