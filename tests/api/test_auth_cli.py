@@ -85,6 +85,12 @@ def test_api_beyond_loopback_with_a_key_starts_and_post_sends_the_key(
         assert read.returncode == 0 and json.loads(read.stdout)["type"] == "sitrep.alert.control_changed"
         wrong = sitrep(*watch, env=child_env | {"SITREP_API_KEY": ingest})
         assert wrong.returncode == 2 and "HTTP 403" in wrong.stderr
+        export = ("export", "--url", url, "--format", "jsonl")
+        unexported = sitrep(*export, env=child_env)
+        assert unexported.returncode == 2 and "HTTP 401" in unexported.stderr
+        assert sitrep(*export, "--key", reader, env=child_env).returncode == 0
+        exported = sitrep(*export, env=child_env | {"SITREP_API_KEY": reader})
+        assert exported.returncode == 0, exported.stderr
         assert ingest not in "".join(seen)
     finally:
         stop_all([process])
