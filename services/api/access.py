@@ -22,7 +22,7 @@ import orjson
 import redis
 import redis.asyncio
 from fastapi import FastAPI
-from starlette.routing import BaseRoute, Route, compile_path
+from starlette.routing import BaseRoute, Match, Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import api_keys, defaults
@@ -196,6 +196,9 @@ class Guard:
         path = _route_path(scope)
         access = next((e.access for e in self.entries if method in e.methods and e.pattern.match(path)), None)
         if access is None:
+            if _router_serves(scope):  # added after install, or matched differently: refused, never let through
+                log.error("%s %s reaches a route the access policy does not name: refused", method, path)
+                return await _send(send, _answer(500, "this route has no access policy; it is refused"))
             return await self.app(scope, receive, send)
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
@@ -251,6 +254,12 @@ class Guard:
             return _answer(403, f"this key lacks the {access.scope!r} scope (it has {', '.join(record.scopes)})")
         scope.setdefault("state", {})["api_key"] = record
         return None
+
+
+def _router_serves(scope: Scope) -> bool:
+    """Whether the app's router would run a route for this request (a full match, method included)."""
+    router = getattr(scope.get("app"), "router", None)
+    return any(route.matches(scope)[0] is Match.FULL for route in getattr(router, "routes", ()))
 
 
 def _host_name(host: str) -> str:

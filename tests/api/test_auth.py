@@ -427,3 +427,25 @@ def test_an_encoded_query_name_is_still_taken_as_the_key_by_the_guard(client: Te
     key = make_key(r, "read").key
     response = client.get(f"/v1/alerts/stream?access%5Ftoken={key}&since=bad")
     assert response.status_code == 422
+
+
+def test_a_route_added_after_the_guard_was_installed_is_refused_not_served(r: redis.Redis, redis_url: str) -> None:
+    """install() checks the routes it sees; one added later must not be served without a policy."""
+    make_key(r, "admin")
+    app = create_app(IngestSettings(redis_url=redis_url))
+
+    @app.get("/v1/late")
+    def late() -> dict[str, str]:
+        return {"secret": "served"}
+
+    @app.patch("/v1/rules")
+    def patch_rules() -> dict[str, str]:
+        return {"secret": "served"}
+
+    with TestClient(app) as test_client:
+        for method, path in (("GET", "/v1/late"), ("PATCH", "/v1/rules")):
+            response = test_client.request(method, path)
+            assert response.status_code == 500 and "secret" not in response.text, response.text
+            assert response.json()["detail"] == "this route has no access policy; it is refused"
+        assert test_client.get("/v1/nowhere").status_code == 404
+        assert test_client.get("/v1/rules").status_code == 401
