@@ -262,11 +262,14 @@ def _router_serves(scope: Scope) -> bool:
     return any(route.matches(scope)[0] is Match.FULL for route in getattr(router, "routes", ()))
 
 
+_HOST = re.compile(r"^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]@/\s]+))(?::[0-9]{1,5})?$")
+
+
 def _host_name(host: str) -> str:
-    """`localhost:8000` → `localhost`, `[::1]:8000` → `::1`."""
-    if host.startswith("["):
-        return host[1:].split("]", 1)[0]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    """`localhost:8000` → `localhost`, `[::1]:8000` → `::1`; anything not shaped like a Host header as is
+    (so `localhost:80@evil` is not taken for localhost)."""
+    match = _HOST.match(host)
+    return (match.group(1) or match.group(2)) if match else host
 
 
 def _route_path(scope: Scope) -> str:

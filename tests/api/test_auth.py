@@ -449,3 +449,21 @@ def test_a_route_added_after_the_guard_was_installed_is_refused_not_served(r: re
             assert response.json()["detail"] == "this route has no access policy; it is refused"
         assert test_client.get("/v1/nowhere").status_code == 404
         assert test_client.get("/v1/rules").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("host", "name"),
+    [
+        ("localhost:8000", "localhost"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("[::1]:8000", "::1"),
+        ("[::1]", "::1"),
+        ("localhost:80@evil.example", "localhost:80@evil.example"),
+        ("localhost:evil", "localhost:evil"),
+        ("[::1]evil.example", "[::1]evil.example"),
+        ("", ""),
+    ],
+)
+def test_the_host_header_is_read_strictly(host: str, name: str) -> None:
+    assert access._host_name(host) == name
+    assert access.is_loopback(access._host_name(host)) is (name in ("localhost", "127.0.0.1", "::1"))
