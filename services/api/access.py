@@ -240,6 +240,13 @@ class Guard:
                             f"an API open without keys answers requests to localhost only, not to {host!r}:"
                             " use http://127.0.0.1, or make an API key",
                         )
+                    forwarded = next((name for name in _PROXY_HEADERS if name in headers), None)
+                    if self.auth.local_hosts_only and forwarded is not None:
+                        return _answer(
+                            403,
+                            f"an API open without keys does not answer through a proxy (the request carries"
+                            f" {forwarded.decode()}): make an API key",
+                        )
                     return None
                 return _unauthorized("this API needs a key and none exists yet: make one with `sitrep keys create`")
             where = "an `Authorization: Bearer <key>` header" + (f" or ?{QUERY_KEY}=" if access.query_key else "")
@@ -261,6 +268,9 @@ def _router_serves(scope: Scope) -> bool:
     router = getattr(scope.get("app"), "router", None)
     return any(route.matches(scope)[0] is Match.FULL for route in getattr(router, "routes", ()))
 
+
+_PROXY_HEADERS = (b"forwarded", b"x-forwarded-for", b"x-forwarded-host", b"x-real-ip")
+"""What a reverse proxy adds: a request through one comes from beyond the machine, whatever its Host."""
 
 _HOST = re.compile(r"^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]@/\s]+))(?::[0-9]{1,5})?$")
 

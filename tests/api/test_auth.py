@@ -467,3 +467,27 @@ def test_a_route_added_after_the_guard_was_installed_is_refused_not_served(r: re
 def test_the_host_header_is_read_strictly(host: str, name: str) -> None:
     assert access._host_name(host) == name
     assert access.is_loopback(access._host_name(host)) is (name in ("localhost", "127.0.0.1", "::1"))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"X-Forwarded-For": "203.0.113.9"},
+        {"Forwarded": "for=203.0.113.9;host=api.example"},
+        {"X-Real-IP": "203.0.113.9"},
+        {"X-Forwarded-Host": "api.example"},
+    ],
+)
+def test_an_open_loopback_api_does_not_answer_through_a_reverse_proxy(
+    r: redis.Redis, redis_url: str, header: dict[str, str]
+) -> None:
+    """A proxy on the same machine forwarding to 127.0.0.1:8000 often sends `Host: 127.0.0.1:8000`: its
+    requests come from the network, so the open API must not take them for local use."""
+    app = create_app(IngestSettings(redis_url=redis_url), local_hosts_only=True)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as local:
+        proxied = local.get("/v1/subscriptions", headers=header)
+        assert proxied.status_code == 403 and "proxy" in proxied.json()["detail"], proxied.text
+        assert local.get("/v1/subscriptions").status_code == 200
+        admin = make_key(r, "admin").key
+        keyed = local.get("/v1/subscriptions", headers={**header, "Authorization": f"Bearer {admin}"})
+        assert keyed.status_code == 200
