@@ -113,6 +113,7 @@ class Authenticator:
         self._cache_seconds = cache_seconds
         self._any_key: tuple[bool, float] = (False, 0.0)
         self._verdicts: dict[bytes, tuple[Verdict, ApiKey | None, float]] = {}
+        self._active: dict[str, tuple[bool, float]] = {}
 
     async def keys_exist(self, client: redis.asyncio.Redis) -> bool:
         known, until = self._any_key
@@ -134,9 +135,24 @@ class Authenticator:
         self._verdicts[remembered] = (verdict, record, now + self._cache_seconds)
         return verdict, record
 
+    async def still_admitted(self, client: redis.asyncio.Redis, key: ApiKey | None) -> bool:
+        """Whether a request let in earlier would be let in now: its key still active or, let in open with
+        no key, still no key at all. For answers that last (the SSE stream); remembered as long as a verdict."""
+        if key is None:
+            return not await self.keys_exist(client)
+        now = time.monotonic()
+        remembered = self._active.get(key.id)
+        if remembered is None or now >= remembered[1]:
+            if len(self._active) >= 10_000:
+                self._active.clear()
+            remembered = (await api_keys.is_active(client, key.id), now + self._cache_seconds)
+            self._active[key.id] = remembered
+        return remembered[0]
+
     def forget(self) -> None:
         """Drop what this process remembers (after a revoke or create through it)."""
         self._verdicts.clear()
+        self._active.clear()
         self._any_key = (False, 0.0)
 
 
