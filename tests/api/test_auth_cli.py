@@ -58,6 +58,24 @@ def test_api_told_it_is_open_says_so_loudly(r: redis.Redis, child_env: dict[str,
         stop_all([process])
 
 
+def test_an_open_api_published_on_the_hosts_loopback_answers_only_local_names(
+    r: redis.Redis, child_env: dict[str, str]
+) -> None:
+    """The compose file's case: bound to 0.0.0.0 in a container, published on the host's 127.0.0.1. A page
+    whose name is repointed to 127.0.0.1 (DNS rebinding) must not reach the open admin routes."""
+    port = free_port()
+    env = child_env | {"SITREP_INSECURE_OPEN": "true", "SITREP_LOCAL_HOSTS_ONLY": "true"}
+    process = start(["api", "--host", "0.0.0.0", "--port", str(port)], env)
+    try:
+        wait_for_line(process, "Application startup complete")
+        url = f"http://127.0.0.1:{port}/v1/subscriptions"
+        assert httpx.get(url).status_code == 200
+        assert httpx.get(url, headers={"Host": f"localhost:{port}"}).status_code == 200
+        assert httpx.get(url, headers={"Host": f"attacker.example:{port}"}).status_code == 403
+    finally:
+        stop_all([process])
+
+
 def test_api_beyond_loopback_with_a_key_starts_and_post_sends_the_key(
     r: redis.Redis, child_env: dict[str, str]
 ) -> None:
