@@ -206,6 +206,9 @@ class Guard:
         self.auth = auth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and _router_serves(scope):  # POLICY names no websocket: none is served
+            log.error("websocket %s reaches a route the access policy does not name: refused", scope["path"])
+            return await send({"type": "websocket.close", "code": 1008})
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         method = "GET" if scope["method"] == "HEAD" else scope["method"]

@@ -13,6 +13,7 @@ import pytest
 import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from core import api_keys, keys
 from core.api_keys import ApiKeyIn, NewApiKey
@@ -491,3 +492,19 @@ def test_an_open_loopback_api_does_not_answer_through_a_reverse_proxy(
         admin = make_key(r, "admin").key
         keyed = local.get("/v1/subscriptions", headers={**header, "Authorization": f"Bearer {admin}"})
         assert keyed.status_code == 200
+
+
+def test_a_websocket_route_added_after_the_guard_was_installed_is_closed(r: redis.Redis, redis_url: str) -> None:
+    make_key(r, "admin")
+    app = create_app(IngestSettings(redis_url=redis_url))
+
+    @app.websocket("/v1/late-socket")
+    async def late(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("served")
+        await websocket.close()
+
+    with TestClient(app) as test_client:
+        with pytest.raises(WebSocketDisconnect) as closed, test_client.websocket_connect("/v1/late-socket") as socket:
+            assert socket.receive_text() != "served"
+        assert closed.value.code == 1008
