@@ -135,6 +135,11 @@ async def check(client: redis.asyncio.Redis, token: str) -> tuple[Verdict, ApiKe
     return (Verdict.REVOKED if record.revoked_at is not None else Verdict.VALID), record
 
 
+async def is_active(client: redis.asyncio.Redis, key_id: str) -> bool:
+    """Whether the key of this id still exists and is not revoked (asked again by long answers)."""
+    return bool(await client.sismember(keys.API_KEYS, key_id))
+
+
 async def any_active(client: redis.asyncio.Redis) -> bool:
     return bool(await client.scard(keys.API_KEYS))
 

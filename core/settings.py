@@ -60,6 +60,11 @@ class IngestSettings(CommonSettings):
         default=False,
         description="Serve with no API key on a non-loopback address (as --insecure-open); logged loudly.",
     )
+    local_hosts_only: bool = Field(
+        default=False,
+        description="While open (no API key), answer only requests addressed to localhost, 127.0.0.1 or [::1], as"
+        " on a loopback bind: for a container whose port is published on the host's loopback (DNS rebinding).",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Web origins allowed to call the API, comma-separated; none by default."
     )

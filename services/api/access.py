@@ -16,13 +16,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 import orjson
 import redis
 import redis.asyncio
 from fastapi import FastAPI
-from starlette.routing import BaseRoute, Route, compile_path
+from starlette.routing import BaseRoute, Match, Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import api_keys, defaults
@@ -113,6 +113,7 @@ class Authenticator:
         self._cache_seconds = cache_seconds
         self._any_key: tuple[bool, float] = (False, 0.0)
         self._verdicts: dict[bytes, tuple[Verdict, ApiKey | None, float]] = {}
+        self._active: dict[str, tuple[bool, float]] = {}
 
     async def keys_exist(self, client: redis.asyncio.Redis) -> bool:
         known, until = self._any_key
@@ -134,9 +135,24 @@ class Authenticator:
         self._verdicts[remembered] = (verdict, record, now + self._cache_seconds)
         return verdict, record
 
+    async def still_admitted(self, client: redis.asyncio.Redis, key: ApiKey | None) -> bool:
+        """Whether a request let in earlier would be let in now: its key still active or, let in open with
+        no key, still no key at all. For answers that last (the SSE stream); remembered as long as a verdict."""
+        if key is None:
+            return not await self.keys_exist(client)
+        now = time.monotonic()
+        remembered = self._active.get(key.id)
+        if remembered is None or now >= remembered[1]:
+            if len(self._active) >= 10_000:
+                self._active.clear()
+            remembered = (await api_keys.is_active(client, key.id), now + self._cache_seconds)
+            self._active[key.id] = remembered
+        return remembered[0]
+
     def forget(self) -> None:
         """Drop what this process remembers (after a revoke or create through it)."""
         self._verdicts.clear()
+        self._active.clear()
         self._any_key = (False, 0.0)
 
 
@@ -190,12 +206,18 @@ class Guard:
         self.auth = auth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and _router_serves(scope):  # POLICY names no websocket: none is served
+            log.error("websocket %s reaches a route the access policy does not name: refused", scope["path"])
+            return await send({"type": "websocket.close", "code": 1008})
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         method = "GET" if scope["method"] == "HEAD" else scope["method"]
         path = _route_path(scope)
         access = next((e.access for e in self.entries if method in e.methods and e.pattern.match(path)), None)
         if access is None:
+            if _router_serves(scope):  # added after install, or matched differently: refused, never let through
+                log.error("%s %s reaches a route the access policy does not name: refused", method, path)
+                return await _send(send, _answer(500, "this route has no access policy; it is refused"))
             return await self.app(scope, receive, send)
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
@@ -237,6 +259,13 @@ class Guard:
                             f"an API open without keys answers requests to localhost only, not to {host!r}:"
                             " use http://127.0.0.1, or make an API key",
                         )
+                    forwarded = next((name for name in _PROXY_HEADERS if name in headers), None)
+                    if self.auth.local_hosts_only and forwarded is not None:
+                        return _answer(
+                            403,
+                            f"an API open without keys does not answer through a proxy (the request carries"
+                            f" {forwarded.decode()}): make an API key",
+                        )
                     return None
                 return _unauthorized("this API needs a key and none exists yet: make one with `sitrep keys create`")
             where = "an `Authorization: Bearer <key>` header" + (f" or ?{QUERY_KEY}=" if access.query_key else "")
@@ -253,11 +282,23 @@ class Guard:
         return None
 
 
+def _router_serves(scope: Scope) -> bool:
+    """Whether the app's router would run a route for this request (a full match, method included)."""
+    router = getattr(scope.get("app"), "router", None)
+    return any(route.matches(scope)[0] is Match.FULL for route in getattr(router, "routes", ()))
+
+
+_PROXY_HEADERS = (b"forwarded", b"x-forwarded-for", b"x-forwarded-host", b"x-real-ip")
+"""What a reverse proxy adds: a request through one comes from beyond the machine, whatever its Host."""
+
+_HOST = re.compile(r"^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]@/\s]+))(?::[0-9]{1,5})?$")
+
+
 def _host_name(host: str) -> str:
-    """`localhost:8000` → `localhost`, `[::1]:8000` → `::1`."""
-    if host.startswith("["):
-        return host[1:].split("]", 1)[0]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    """`localhost:8000` → `localhost`, `[::1]:8000` → `::1`; anything not shaped like a Host header as is
+    (so `localhost:80@evil` is not taken for localhost)."""
+    match = _HOST.match(host)
+    return (match.group(1) or match.group(2)) if match else host
 
 
 def _route_path(scope: Scope) -> str:
@@ -412,14 +453,18 @@ class RedactKeys(logging.Filter):
     """Keeps a key sent as `?access_token=` out of uvicorn's access log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and f"{QUERY_KEY}=" in str(record.args):
+        if isinstance(record.args, tuple):
             record.args = tuple(_redacted(arg) if isinstance(arg, str) else arg for arg in record.args)
         return True
 
 
 def _redacted(text: str) -> str:
+    """Each query part whose name decodes to the key's (`access%5Ftoken` too, which the guard accepts) hidden."""
     path, separator, query = text.partition("?")
     if not separator:
         return text
-    parts = [f"{QUERY_KEY}=REDACTED" if part.startswith(f"{QUERY_KEY}=") else part for part in query.split("&")]
+    parts = [
+        f"{QUERY_KEY}=REDACTED" if unquote_plus(part.partition("=")[0]) == QUERY_KEY else part
+        for part in query.split("&")
+    ]
     return path + "?" + "&".join(parts)

@@ -17,7 +17,7 @@ from typing import IO
 import httpx
 
 from core.errors import InvalidInput
-from services.cli.inputs import explain
+from services.cli.inputs import auth_headers, explain
 
 FORMATS = ("csv", "geojson", "jsonl")
 
@@ -32,6 +32,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     export.add_argument("--format", choices=FORMATS, default="csv", help="default csv")
     export.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
     export.add_argument("--url", default="http://127.0.0.1:8000", help="the API (default http://127.0.0.1:8000)")
+    export.add_argument(
+        "--key", default=None, help="API key to send (default: SITREP_API_KEY); needed once the API has keys"
+    )
     export.add_argument(
         "--from", dest="date_from", metavar="DATE", help="events dated on or after this day (YYYY-MM-DD)"
     )
@@ -97,7 +100,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise InvalidInput(f"cannot write {args.output}: it is a directory; name a file in it")
     partial = None if target is None else target.with_name(target.name + ".part")
     try:
-        with httpx.Client(timeout=httpx.Timeout(10, read=300)) as client:
+        with httpx.Client(timeout=httpx.Timeout(10, read=300), headers=auth_headers(args.key)) as client:
             with client.stream("GET", url, params=_params(args)) as response:
                 if response.status_code >= 400:
                     response.read()

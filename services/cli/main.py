@@ -78,7 +78,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
         raise RedisUrlMissing("REDIS_URL is not set: `sitrep api` needs a Redis (or use `sitrep run`)")
     redis_url = settings.redis_url
     allow_open = may_be_open(args.host, args.insecure_open or settings.insecure_open, lambda: sync_client(redis_url))
-    app = create_app(settings, allow_open, local_hosts_only=is_loopback(args.host))
+    app = create_app(settings, allow_open, local_hosts_only=is_loopback(args.host) or settings.local_hosts_only)
     freeze_startup_objects()  # the app's modules and schemas: not walked again by every full collection
     uvicorn.run(
         app,

@@ -13,6 +13,7 @@ import pytest
 import redis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from core import api_keys, keys
 from core.api_keys import ApiKeyIn, NewApiKey
@@ -397,3 +398,113 @@ def test_a_bodyless_post_claiming_a_form_is_refused(client: TestClient, content_
     response = client.post("/v1/subscriptions/sub_x/enable", content=b"", headers={"Content-Type": content_type})
     assert response.status_code == 415
     assert client.post("/v1/subscriptions/sub_x/enable").status_code == 404  # no body, no type: the route answers
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "access%5Ftoken=sitrep_abc_secret",  # the guard decodes the name, so the log must too
+        "access%5ftoken=sitrep_abc_secret",
+        "place=raqqa&access_token=sitrep_abc_secret&access%5Ftoken=sitrep_abc_secret",
+        "access_token=sitrep_abc_secret;place=raqqa",
+    ],
+)
+def test_the_access_log_hides_a_key_however_its_name_is_spelled(query: str) -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("1.2.3.4:5", "GET", f"/v1/alerts/stream?{query}", "1.1", 200),
+        None,
+    )
+    access.RedactKeys().filter(record)
+    assert "secret" not in record.getMessage()
+
+
+def test_an_encoded_query_name_is_still_taken_as_the_key_by_the_guard(client: TestClient, r: redis.Redis) -> None:
+    """What the log filter must hide: the guard reads the name decoded, as any query parser does."""
+    key = make_key(r, "read").key
+    response = client.get(f"/v1/alerts/stream?access%5Ftoken={key}&since=bad")
+    assert response.status_code == 422
+
+
+def test_a_route_added_after_the_guard_was_installed_is_refused_not_served(r: redis.Redis, redis_url: str) -> None:
+    """install() checks the routes it sees; one added later must not be served without a policy."""
+    make_key(r, "admin")
+    app = create_app(IngestSettings(redis_url=redis_url))
+
+    @app.get("/v1/late")
+    def late() -> dict[str, str]:
+        return {"secret": "served"}
+
+    @app.patch("/v1/rules")
+    def patch_rules() -> dict[str, str]:
+        return {"secret": "served"}
+
+    with TestClient(app) as test_client:
+        for method, path in (("GET", "/v1/late"), ("PATCH", "/v1/rules")):
+            response = test_client.request(method, path)
+            assert response.status_code == 500 and "secret" not in response.text, response.text
+            assert response.json()["detail"] == "this route has no access policy; it is refused"
+        assert test_client.get("/v1/nowhere").status_code == 404
+        assert test_client.get("/v1/rules").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("host", "name"),
+    [
+        ("localhost:8000", "localhost"),
+        ("127.0.0.1", "127.0.0.1"),
+        ("[::1]:8000", "::1"),
+        ("[::1]", "::1"),
+        ("localhost:80@evil.example", "localhost:80@evil.example"),
+        ("localhost:evil", "localhost:evil"),
+        ("[::1]evil.example", "[::1]evil.example"),
+        ("", ""),
+    ],
+)
+def test_the_host_header_is_read_strictly(host: str, name: str) -> None:
+    assert access._host_name(host) == name
+    assert access.is_loopback(access._host_name(host)) is (name in ("localhost", "127.0.0.1", "::1"))
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"X-Forwarded-For": "203.0.113.9"},
+        {"Forwarded": "for=203.0.113.9;host=api.example"},
+        {"X-Real-IP": "203.0.113.9"},
+        {"X-Forwarded-Host": "api.example"},
+    ],
+)
+def test_an_open_loopback_api_does_not_answer_through_a_reverse_proxy(
+    r: redis.Redis, redis_url: str, header: dict[str, str]
+) -> None:
+    """A proxy on the same machine forwarding to 127.0.0.1:8000 often sends `Host: 127.0.0.1:8000`: its
+    requests come from the network, so the open API must not take them for local use."""
+    app = create_app(IngestSettings(redis_url=redis_url), local_hosts_only=True)
+    with TestClient(app, base_url="http://127.0.0.1:8000") as local:
+        proxied = local.get("/v1/subscriptions", headers=header)
+        assert proxied.status_code == 403 and "proxy" in proxied.json()["detail"], proxied.text
+        assert local.get("/v1/subscriptions").status_code == 200
+        admin = make_key(r, "admin").key
+        keyed = local.get("/v1/subscriptions", headers={**header, "Authorization": f"Bearer {admin}"})
+        assert keyed.status_code == 200
+
+
+def test_a_websocket_route_added_after_the_guard_was_installed_is_closed(r: redis.Redis, redis_url: str) -> None:
+    make_key(r, "admin")
+    app = create_app(IngestSettings(redis_url=redis_url))
+
+    @app.websocket("/v1/late-socket")
+    async def late(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("served")
+        await websocket.close()
+
+    with TestClient(app) as test_client:
+        with pytest.raises(WebSocketDisconnect) as closed, test_client.websocket_connect("/v1/late-socket") as socket:
+            assert socket.receive_text() != "served"
+        assert closed.value.code == 1008

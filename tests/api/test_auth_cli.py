@@ -58,6 +58,24 @@ def test_api_told_it_is_open_says_so_loudly(r: redis.Redis, child_env: dict[str,
         stop_all([process])
 
 
+def test_an_open_api_published_on_the_hosts_loopback_answers_only_local_names(
+    r: redis.Redis, child_env: dict[str, str]
+) -> None:
+    """The compose file's case: bound to 0.0.0.0 in a container, published on the host's 127.0.0.1. A page
+    whose name is repointed to 127.0.0.1 (DNS rebinding) must not reach the open admin routes."""
+    port = free_port()
+    env = child_env | {"SITREP_INSECURE_OPEN": "true", "SITREP_LOCAL_HOSTS_ONLY": "true"}
+    process = start(["api", "--host", "0.0.0.0", "--port", str(port)], env)
+    try:
+        wait_for_line(process, "Application startup complete")
+        url = f"http://127.0.0.1:{port}/v1/subscriptions"
+        assert httpx.get(url).status_code == 200
+        assert httpx.get(url, headers={"Host": f"localhost:{port}"}).status_code == 200
+        assert httpx.get(url, headers={"Host": f"attacker.example:{port}"}).status_code == 403
+    finally:
+        stop_all([process])
+
+
 def test_api_beyond_loopback_with_a_key_starts_and_post_sends_the_key(
     r: redis.Redis, child_env: dict[str, str]
 ) -> None:
@@ -85,6 +103,12 @@ def test_api_beyond_loopback_with_a_key_starts_and_post_sends_the_key(
         assert read.returncode == 0 and json.loads(read.stdout)["type"] == "sitrep.alert.control_changed"
         wrong = sitrep(*watch, env=child_env | {"SITREP_API_KEY": ingest})
         assert wrong.returncode == 2 and "HTTP 403" in wrong.stderr
+        export = ("export", "--url", url, "--format", "jsonl")
+        unexported = sitrep(*export, env=child_env)
+        assert unexported.returncode == 2 and "HTTP 401" in unexported.stderr
+        assert sitrep(*export, "--key", reader, env=child_env).returncode == 0
+        exported = sitrep(*export, env=child_env | {"SITREP_API_KEY": reader})
+        assert exported.returncode == 0, exported.stderr
         assert ingest not in "".join(seen)
     finally:
         stop_all([process])
