@@ -39,6 +39,11 @@ WORKER_CLASS = "rq.worker.SimpleWorker"
 (docs/benchmarks.md). Jobs are short, so going without a heartbeat during one does not bite; the job
 timeout still applies. `--worker-class rq.worker.Worker` buys crash isolation per job at that cost."""
 
+EXTRACTION_BUDGET_SECONDS = 10.0
+"""One report's extraction may take this long (checked between its sentences); past it the report is
+`failed` ("extraction time budget exceeded") and the batch goes on. A real report takes milliseconds;
+the job timeout (above) stays the backstop for the whole batch."""
+
 JOB_RETRY_INTERVALS_SECONDS = (5, 30, 120)
 """Retries of a job that failed on a transient error (needs a worker started with the scheduler)."""
 

@@ -65,6 +65,9 @@ class WorkerSettings(CommonSettings):
     near_duplicate_threshold: float = Field(
         default=defaults.NEAR_DUPLICATE_THRESHOLD, gt=0.0, le=1.0, description="Estimated Jaccard for a near-dup."
     )
+    extraction_budget_seconds: float = Field(
+        default=defaults.EXTRACTION_BUDGET_SECONDS, ge=0.0, description="One report's extraction time; 0 = no limit."
+    )
     job_linger_seconds: float = Field(
         default=defaults.JOB_LINGER_SECONDS,
         ge=0.0,

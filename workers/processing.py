@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import redis
+from rq.timeouts import JobTimeoutException
 
 from core import defaults
 from core.settings import WorkerSettings
 from schemas.reports import ReportIn
 from workers.dedup.canonical import ReportFacts, merge_item
 from workers.dedup.event_store import EventStore, MergeOutcome, ReportToMerge
-from workers.extraction import extract_events
+from workers.extraction import ExtractionBudgetExceeded, extract_events
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +65,26 @@ class BatchResult:
         }
 
 
-def prepare_report(report_id: str, payload: str) -> ReportToMerge:
-    """Extract one stored report; an unreadable record or an extractor error becomes a failed report."""
+BUDGET_EXCEEDED = "extraction time budget exceeded"
+"""The error of a report whose extraction ran past `SITREP_EXTRACTION_BUDGET_SECONDS`."""
+
+
+def prepare_report(report_id: str, payload: str, budget_seconds: float = 0.0) -> ReportToMerge:
+    """Extract one stored report; an unreadable record, an extractor error or a report past its time budget
+    (`budget_seconds`, 0: none) becomes a failed report. RQ's job timeout is re-raised: it is the job's."""
     try:
         report = ReportIn.model_validate_json(payload)
-        events = extract_events(report.text, report.published_at, report_id=report_id)
+        deadline = time.monotonic() + budget_seconds if budget_seconds > 0 else None
+        events = extract_events(report.text, report.published_at, report_id=report_id, deadline=deadline)
         facts = ReportFacts.of(report_id, report)
         return ReportToMerge.done(facts, report.text, [merge_item(report_id, facts, event) for event in events])
+    except JobTimeoutException:
+        # Swallowed, the job would run on past its timeout (RQ may meanwhile start a second copy) and this
+        # report, healthy or not, would be marked failed: the job fails instead, and its retry goes on.
+        raise
+    except ExtractionBudgetExceeded:
+        log.warning("report %s: extraction time budget of %s s exceeded", report_id, budget_seconds)
+        return ReportToMerge(id=report_id, error=f"{BUDGET_EXCEEDED} ({budget_seconds:g} s)")
     except Exception as error:  # one bad record or an extractor bug must not sink the batch
         log.exception("report %s failed", report_id)
         return ReportToMerge(id=report_id, error=f"{type(error).__name__}: {error}"[:2000])
@@ -149,6 +163,7 @@ def process_job_reports(
 
 def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> BatchResult:
     result = BatchResult()
+    budget = store.settings.extraction_budget_seconds
     prepared: list[ReportToMerge] = []
     claimed: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -164,7 +179,8 @@ def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> Bat
     waiting: Callable[[], list[MergeOutcome]] | None = None
     for start in range(0, len(claimed), MERGE_CHUNK_REPORTS):
         chunk = [
-            prepare_report(report_id, payload) for report_id, payload in claimed[start : start + MERGE_CHUNK_REPORTS]
+            prepare_report(report_id, payload, budget)
+            for report_id, payload in claimed[start : start + MERGE_CHUNK_REPORTS]
         ]
         prepared += chunk
         if waiting is not None:

@@ -19,6 +19,7 @@ from services.api import (
     alert_stream,
     alerts,
     events,
+    failed_reports,
     health,
     metrics,
     openapi,
@@ -78,6 +79,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
     app.state.metrics = metrics.IngestMetrics()
     app.router.routes.extend(reports.ROUTES)
     for router in (
+        failed_reports.router,
         reports.router,
         events.router,
         situation.router,

@@ -49,6 +49,14 @@ class IngestMetrics:
             registry=self.registry,
         )
         self.redis_memory = Gauge("sitrep_redis_used_memory_bytes", "Redis used_memory.", registry=self.registry)
+        self.reports_failed = Gauge(
+            "sitrep_reports_failed",
+            "Reports in the failed index (GET /v1/reports?status=failed).",
+            registry=self.registry,
+        )
+        self.reports_backlog = Gauge(
+            "sitrep_reports_backlog", "Reports stored and not yet done or failed.", registry=self.registry
+        )
 
     def count(self, statuses: list[str]) -> None:
         duplicates = statuses.count("duplicate")
@@ -66,11 +74,15 @@ class IngestMetrics:
             pipe.xlen(keys.EVENTS_STREAM)
             pipe.xlen(keys.ALERTS_STREAM)
             pipe.info("memory")
+            pipe.zcard(keys.FAILED_REPORTS)
+            pipe.get(keys.BACKLOG)
             replies: list[Any] = await pipe.execute()
         for i, queue in enumerate(queues):
             self.queue_jobs.labels(queue=queue).set(replies[2 * i])
             self.failed_jobs.labels(queue=queue).set(replies[2 * i + 1])
-        events_length, alerts_length, memory = replies[2 * len(queues) :]
+        events_length, alerts_length, memory, failed, backlog = replies[2 * len(queues) :]
+        self.reports_failed.set(failed)
+        self.reports_backlog.set(max(int(backlog or 0), 0))
         self.stream_length.labels(stream=keys.EVENTS_STREAM).set(events_length)
         self.stream_length.labels(stream=keys.ALERTS_STREAM).set(alerts_length)
         self.redis_memory.set(memory.get("used_memory", 0))

@@ -28,6 +28,7 @@ local SEP = '\31'
 local REFRESH = 10
 local OBSERVATION_DAYS = 31
 local out = {}
+local settled = 0
 local i = 9
 
 -- LSH bands live in one hash per time bucket of `lsh_ttl` seconds (field: band name, value: the first
@@ -253,7 +254,9 @@ for _ = 1, nreports do
   if status ~= 'queued' and status ~= 'processing' then
     out[#out + 1] = id; out[#out + 1] = 'skipped'; out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = 0
   elseif outcome == 'failed' then
-    redis.call('HSET', rkey, 'status', 'failed', 'error', err)
+    redis.call('HSET', rkey, 'status', 'failed', 'error', err, 'failed_at', now_iso)
+    redis.call('ZADD', 'sitrep:reports:failed', now_s .. '000', id)
+    settled = settled + 1
     out[#out + 1] = id; out[#out + 1] = 'failed'; out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = 0
   else
     -- Near-duplicate: a report that shares a whole band with this one, and enough slots overall.
@@ -320,8 +323,11 @@ for _ = 1, nreports do
       fields[#fields + 1] = 'near_duplicate_of'; fields[#fields + 1] = near
     end
     redis.call('HSET', rkey, unpack(fields))
+    settled = settled + 1
   end
 end
+-- Reports no longer waiting: the admission control's backlog counter (services/api/admission.py).
+if settled > 0 then redis.call('DECRBY', 'sitrep:reports:backlog', settled) end
 
 -- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
 -- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the
