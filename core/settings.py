@@ -32,6 +32,9 @@ class CommonSettings(BaseSettings):
     webhook_queue_name: str = Field(
         default=defaults.WEBHOOK_QUEUE_NAME, description="RQ queue of webhook deliveries (workers drain it second)."
     )
+    redis_maxmemory_bytes: int | None = Field(
+        default=None, ge=1 << 20, description="maxmemory of the Redis `sitrep run` starts; default a share of RAM."
+    )
 
 
 class IngestSettings(CommonSettings):
@@ -48,6 +51,15 @@ class IngestSettings(CommonSettings):
         default=defaults.EVENT_MAX_MENTIONS_SHOWN, ge=1, description="Mentions listed in events of lists and reports."
     )
     report_ttl_seconds: int = Field(default=defaults.REPORT_TTL_SECONDS, description="Report retention; 0 = keep.")
+    admission_max_backlog: int = Field(
+        default=defaults.ADMISSION_MAX_BACKLOG, ge=0, description="503 on ingest above this many reports waiting."
+    )
+    admission_max_memory_share: float = Field(
+        default=defaults.ADMISSION_MAX_MEMORY_SHARE,
+        gt=0.0,
+        le=1.0,
+        description="503 on ingest above this share of Redis maxmemory used.",
+    )
     opentelemetry: bool = Field(
         default=False,
         description="FastAPI's native OpenTelemetry (spans, metrics, logs to the global providers).",

@@ -47,7 +47,9 @@ def worker_queues(workers: int, settings: WorkerSettings) -> list[list[str]]:
     return [[settings.queue_name] for _ in range(workers)] + [[settings.webhook_queue_name, settings.queue_name]]
 
 
-def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: str | None) -> int:
+def run_pipeline(
+    host: str, port: int, workers: int, data_dir: Path, redis_url: str | None, maxmemory_bytes: int | None = None
+) -> int:
     """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; wait for a signal."""
     stop = stop_on_signals(threading.Event())
 
@@ -56,8 +58,14 @@ def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: 
         embedded = EmbeddedRedis(
             data_dir=data_dir / "redis", port=int(os.environ.get("SITREP_EMBEDDED_REDIS_PORT", "0"))
         )
+        if maxmemory_bytes:
+            embedded.maxmemory_bytes = maxmemory_bytes
         redis_url = embedded.start()
-        print(f"sitrep: embedded Redis at {redis_url} (data in {data_dir / 'redis'}, AOF on)", flush=True)
+        print(
+            f"sitrep: embedded Redis at {redis_url} (data in {data_dir / 'redis'}, AOF on,"
+            f" maxmemory {embedded.maxmemory_bytes >> 20} MiB)",
+            flush=True,
+        )
     env = {**os.environ, "REDIS_URL": redis_url}
     api = _spawn(["api", "--host", host, "--port", str(port)], env)
     pool = [_spawn(["worker", *queues], env) for queues in worker_queues(workers, WorkerSettings(redis_url=redis_url))]

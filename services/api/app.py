@@ -29,6 +29,7 @@ from services.api import (
     situation,
     subscriptions,
 )
+from services.api.admission import Admission
 from services.api.alert_fanout import AlertFanout
 from services.api.batcher import IngestBatcher
 from services.api.report_store import ReportStore
@@ -54,6 +55,9 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             report_ttl_seconds=settings.report_ttl_seconds,
         )
         await asyncio.to_thread(store.warm_up)
+        app.state.admission = admission = Admission(
+            app.state.redis, settings.admission_max_backlog, settings.admission_max_memory_share
+        )
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
         app.state.alert_fanout = fanout = AlertFanout(async_client(settings.redis_url), defaults.SSE_BLOCK_MILLISECONDS)
@@ -61,6 +65,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             yield
         finally:
             await fanout.close()
+            await admission.close()
             await app.state.batcher.stop()
             await app.state.redis.aclose()
             app.state.sync_redis.close()

@@ -27,7 +27,9 @@ def _operation(summary: str, request_schema: dict[str, Any], response_model: str
             "422": {"description": "Invalid report; each `detail[].loc` names the field"},
             "503": {
                 "description": "Redis unavailable: nothing was stored; or Redis answered too late, and the "
-                "report may be stored: resending is safe either way (resends are recognised)"
+                "report may be stored: resending is safe either way (resends are recognised); or ingest is "
+                "paused (too many reports wait, or Redis is near its maxmemory): nothing was stored, retry after "
+                "`Retry-After` seconds"
             },
         },
     }

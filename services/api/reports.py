@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core import keys
+from core import defaults, keys
 from core.event_reader import read_events_async
 from core.settings import IngestSettings
 from schemas.events import Contribution
@@ -41,8 +41,17 @@ def _accepted(payload: dict[str, Any]) -> Response:
     return Response(orjson.dumps(payload), status_code=status.HTTP_202_ACCEPTED, media_type="application/json")
 
 
+def _paused(refusal: str) -> Response:
+    """503 from admission control: nothing was stored; the client retries after `Retry-After`."""
+    body = orjson.dumps({"detail": f"ingest paused: {refusal}; nothing was stored"})
+    headers = {"Retry-After": str(defaults.ADMISSION_RETRY_AFTER_SECONDS)}
+    return Response(body, status.HTTP_503_SERVICE_UNAVAILABLE, headers, media_type="application/json")
+
+
 async def post_report(request: Request) -> Response:
     """Accept one report. 202 means it is stored and queued, even if no worker runs right now."""
+    if (refusal := request.app.state.admission.check()) is not None:
+        return _paused(refusal)
     settings: IngestSettings = request.app.state.settings
     batcher: IngestBatcher = request.app.state.batcher
     body = await read_body(request, settings.max_body_bytes)
@@ -52,11 +61,14 @@ async def post_report(request: Request) -> Response:
         raise unprocessable(error) from None
     (outcome,) = await batcher.submit([prepare(report)])
     request.app.state.metrics.count([outcome.status])
+    request.app.state.admission.note(outcome.status != "duplicate", len(body))
     return _accepted(_ack(outcome))
 
 
 async def post_batch(request: Request) -> Response:
     """Accept a JSON array of reports (or `{"reports": [...]}`); all are valid, or none is taken."""
+    if (refusal := request.app.state.admission.check()) is not None:
+        return _paused(refusal)
     settings: IngestSettings = request.app.state.settings
     store: ReportStore = request.app.state.store
     body = await read_body(request, settings.max_batch_body_bytes)
@@ -77,6 +89,7 @@ async def post_batch(request: Request) -> Response:
     request.app.state.metrics.count([outcome.status for outcome in outcomes])
     acks = [_ack(outcome) for outcome in outcomes]
     duplicates = sum(ack["status"] == "duplicate" for ack in acks)
+    request.app.state.admission.note(len(acks) - duplicates, len(body))
     return _accepted({"accepted": len(acks) - duplicates, "duplicates": duplicates, "reports": acks})
 
 

@@ -35,7 +35,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     settings = CommonSettings()
     _prepare_extractor()
-    return run_pipeline(args.host, args.port, args.workers, Path(args.data_dir), settings.redis_url)
+    return run_pipeline(
+        args.host, args.port, args.workers, Path(args.data_dir), settings.redis_url, settings.redis_maxmemory_bytes
+    )
 
 
 def _prepare_extractor() -> None:
