@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 import redis
 from rq.timeouts import JobTimeoutException
 
-from core import defaults
+from core import defaults, keys
 from core.settings import WorkerSettings
+from core.streams import StreamTrimmer
 from schemas.reports import ReportIn
 from workers.dedup.canonical import ReportFacts, merge_item
 from workers.dedup.event_store import EventStore, MergeOutcome, ReportToMerge
@@ -161,6 +162,18 @@ def process_job_reports(
     return result
 
 
+_trimmer: list[StreamTrimmer] = []
+
+
+def _events_trimmer(store: EventStore) -> StreamTrimmer:
+    """This process's trimmer of `sitrep:events`: at most one trim a second, never past what the notifier has
+    not read (one per process; made again if the connection or the length changes)."""
+    maxlen = store.settings.events_stream_maxlen
+    if not _trimmer or _trimmer[0].connection is not store.connection or _trimmer[0].maxlen != maxlen:
+        _trimmer[:] = [StreamTrimmer(store.connection, keys.EVENTS_STREAM, maxlen)]
+    return _trimmer[0]
+
+
 def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> BatchResult:
     result = BatchResult()
     budget = store.settings.extraction_budget_seconds
@@ -188,6 +201,8 @@ def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> Bat
         waiting = store.start_merge(chunk, datetime.now(UTC))
     if waiting is not None:
         outcomes += waiting()
+    if any(outcome.changes for outcome in outcomes):
+        _events_trimmer(store).maybe_trim()
     for outcome in outcomes:
         result.outcomes.append(outcome)
         if outcome.status == "skipped":

@@ -103,6 +103,10 @@ class EventStore:
     def settings(self) -> WorkerSettings:
         return self._settings
 
+    @property
+    def connection(self) -> redis.Redis:
+        return self._connection
+
     def claim(self, report_ids: list[str]) -> list[tuple[str, str, str]]:
         """(id, status before, payload) per report; pending ones are now 'processing'."""
         if not report_ids:

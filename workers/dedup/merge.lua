@@ -1,6 +1,7 @@
 -- Merge a whole batch of processed reports into the canonical events, atomically (docs/dedup.md).
 --
--- ARGV: now (whole epoch seconds), now (ISO), event ttl, lsh ttl, stream maxlen, slots needed for a
+-- ARGV: now (whole epoch seconds), now (ISO), event ttl, lsh ttl, (unused: the worker trims the stream
+-- apart, never past what the notifier has not read: core/streams.py), slots needed for a
 -- near-duplicate, hex width of a slot, number of reports; then per report:
 --   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature,
 --   nbands, band names..., outcome ('done'|'failed'), error, nitems,
@@ -20,7 +21,6 @@
 local now_s, now_iso = ARGV[1], ARGV[2]
 local now = tonumber(now_s)
 local ttl, lsh_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
-local maxlen = ARGV[5]
 local ttl_s = ARGV[3]
 local need, width = tonumber(ARGV[6]), tonumber(ARGV[7])
 local nreports = tonumber(ARGV[8])
@@ -354,11 +354,11 @@ for _, cid in ipairs(touched_list) do
 end
 for _, entry in ipairs(entries) do
   if SITUATION[entry[6]] then
-    redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event_id', entry[1],
+    redis.call('XADD', 'sitrep:events', '*', 'kind', entry[6], 'event_id', entry[1],
       'event', touched_events[entry[1]].slim, 'report_id', entry[2], 'source', entry[3],
       'published_at', entry[4], 'change', entry[5])
   else
-    redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event_id', entry[1],
+    redis.call('XADD', 'sitrep:events', '*', 'kind', entry[6], 'event_id', entry[1],
       'report_id', entry[2], 'source', entry[3], 'published_at', entry[4], 'change', entry[5])
   end
 end
