@@ -6,7 +6,7 @@ Starts its own redis-server on a free port (never a system Redis) and its own pr
 Real corpus text comes from ../shared/eval/corpus.jsonl when present, else from the test fixtures.
 
 Usage: python scripts/bench.py [--only SECTION ...] [--quick]
-Sections: redis, ingest, pipeline, scaling, latency, memory, dedup, extraction
+Sections: redis, ingest, admission, pipeline, scaling, latency, memory, dedup, extraction
 """
 
 from __future__ import annotations
@@ -926,9 +926,62 @@ def bench_extraction(quick: bool) -> None:
         row("extraction vs a plain tokenisation pass", ours, "MB/s", "tokenise (regex)", ref)
 
 
+def bench_admission(url: str, client: redis.Redis, quick: bool) -> None:
+    """The cost of admission control on the hot route: one API with it (limits high enough never to refuse,
+    so every request still checks and readings are still taken), one with it off, runs interleaved."""
+    print("admission: POST /v1/reports with admission control on vs off, wrk -t1 -c32, interleaved")
+    if not shutil.which("wrk"):
+        print("  skipped: wrk is not installed (apt-get install wrk)")
+        return
+    ports = {"on": free_port(), "off": free_port()}
+    limits = {
+        "on": {"SITREP_ADMISSION_MAX_BACKLOG": "100000000", "SITREP_ADMISSION_MAX_MEMORY_SHARE": "0.99"},
+        "off": {"SITREP_ADMISSION_MAX_BACKLOG": "0", "SITREP_ADMISSION_MAX_MEMORY_SHARE": "1"},
+    }
+    apis = [
+        sitrep(
+            "api",
+            "--port",
+            str(ports[name]),
+            env={**ENV, "REDIS_URL": url, **limits[name]},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name in ports
+    ]
+    script = _WRK_SINGLE % TEXT_3KB
+    seconds = 5 if quick else 10
+    rates: dict[str, list[float]] = {"on": [], "off": []}
+    p99s: dict[str, list[float]] = {"on": [], "off": []}
+    try:
+        for port in ports.values():
+            wait_http(f"http://127.0.0.1:{port}/healthz")
+            run_wrk(f"http://127.0.0.1:{port}", script, 2, 32)  # warm up
+        for _ in range(2 if quick else 3):
+            for name, port in (("off", ports["off"]), ("on", ports["on"])):
+                client.flushall()
+                rate, _, p99 = run_wrk(f"http://127.0.0.1:{port}", script, seconds, 32)
+                rates[name].append(rate)
+                p99s[name].append(p99)
+        print(f"  runs, req/s: on {[round(x) for x in rates['on']]}, off {[round(x) for x in rates['off']]}")
+        on, off = sorted(rates["on"])[len(rates["on"]) // 2], sorted(rates["off"])[len(rates["off"]) // 2]
+        row("POST /v1/reports, admission control on (median run)", on, "req/s", "admission control off", off)
+        row(
+            "POST /v1/reports p99, admission on (median run)",
+            sorted(p99s["on"])[len(p99s["on"]) // 2],
+            "ms",
+            "admission off",
+            sorted(p99s["off"])[len(p99s["off"]) // 2],
+        )
+    finally:
+        stop(*apis)
+        client.flushall()
+
+
 SECTIONS: dict[str, Callable[..., None]] = {
     "redis": bench_redis,
     "ingest": bench_ingest,
+    "admission": bench_admission,
     "pipeline": bench_pipeline,
     "scaling": bench_scaling,
     "latency": bench_latency,

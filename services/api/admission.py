@@ -68,8 +68,14 @@ class Admission:
         self._noted_reports = 0
         self._noted_bytes = 0
 
+    @property
+    def enabled(self) -> bool:
+        return self._max_backlog > 0 or self._max_share < 1.0
+
     def check(self) -> str | None:
         """The current refusal (None: admit). Starts a background refresh if the reading is stale."""
+        if not self.enabled:
+            return None
         if time.monotonic() - self._read_at >= self._refresh_seconds and self._task is None:
             self._task = task = asyncio.get_running_loop().create_task(self._refresh(), name="admission-reading")
             task.add_done_callback(self._done)
@@ -88,7 +94,8 @@ class Admission:
 
     async def fresh(self) -> str | None:
         """The refusal from a reading taken now (readiness probes: a few a second at most)."""
-        await self._refresh()
+        if self.enabled:
+            await self._refresh()
         return self.refusal
 
     async def _refresh(self) -> None:
