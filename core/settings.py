@@ -6,7 +6,7 @@ The README's settings table lists them all; keep it in step with these classes.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -31,6 +31,9 @@ class CommonSettings(BaseSettings):
     )
     webhook_queue_name: str = Field(
         default=defaults.WEBHOOK_QUEUE_NAME, description="RQ queue of webhook deliveries (workers drain it second)."
+    )
+    redis_appendfsync: Literal["always", "everysec", "no"] = Field(
+        default="everysec", description="appendfsync of the Redis `sitrep run` starts (`always`: no loss window)."
     )
     redis_maxmemory_bytes: int | None = Field(
         default=None, ge=1 << 20, description="maxmemory of the Redis `sitrep run` starts; default a share of RAM."

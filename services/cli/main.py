@@ -36,7 +36,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = CommonSettings()
     _prepare_extractor()
     return run_pipeline(
-        args.host, args.port, args.workers, Path(args.data_dir), settings.redis_url, settings.redis_maxmemory_bytes
+        args.host,
+        args.port,
+        args.workers,
+        Path(args.data_dir),
+        settings.redis_url,
+        settings.redis_maxmemory_bytes,
+        settings.redis_appendfsync,
     )
 
 
