@@ -926,10 +926,31 @@ def bench_extraction(quick: bool) -> None:
         row("extraction vs a plain tokenisation pass", ours, "MB/s", "tokenise (regex)", ref)
 
 
+def _admission_loop_microseconds(n: int = 200_000) -> float:
+    """What the hot route pays for admission control: `check()` and `note()` on a fresh reading."""
+    import asyncio
+
+    import redis.asyncio
+
+    from services.api.admission import Admission, Reading
+
+    async def loop() -> float:
+        admission = Admission(redis.asyncio.Redis(port=1), 100_000, 0.8, refresh_seconds=1e9)
+        admission._read_at, admission.reading = time.monotonic(), Reading(10, 1000, 10**9)
+        start = time.perf_counter()
+        for _ in range(n):
+            admission.check()
+            admission.note(1, 3100)
+        return (time.perf_counter() - start) / n * 1e6
+
+    return asyncio.run(loop())
+
+
 def bench_admission(url: str, client: redis.Redis, quick: bool) -> None:
     """The cost of admission control on the hot route: one API with it (limits high enough never to refuse,
     so every request still checks and readings are still taken), one with it off, runs interleaved."""
     print("admission: POST /v1/reports with admission control on vs off, wrk -t1 -c32, interleaved")
+    row("admission check + note per request, in a loop", _admission_loop_microseconds(), "us")
     if not shutil.which("wrk"):
         print("  skipped: wrk is not installed (apt-get install wrk)")
         return
