@@ -40,11 +40,6 @@ class Reading:
     used_memory: int
     maxmemory: int
 
-    @property
-    def memory_share(self) -> float:
-        """used_memory / maxmemory; 0 when Redis has no maxmemory (nothing to measure against)."""
-        return self.used_memory / self.maxmemory if self.maxmemory > 0 else 0.0
-
 
 class Admission:
     """Whether the ingest takes work now, from a reading at most `refresh_seconds` old (plus one round trip)."""
