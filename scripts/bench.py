@@ -6,7 +6,7 @@ Starts its own redis-server on a free port (never a system Redis) and its own pr
 Real corpus text comes from ../shared/eval/corpus.jsonl when present, else from the test fixtures.
 
 Usage: python scripts/bench.py [--only SECTION ...] [--quick]
-Sections: redis, ingest, admission, pipeline, scaling, latency, memory, dedup, extraction
+Sections: redis, ingest, admission, fsync, pipeline, scaling, latency, memory, dedup, extraction
 """
 
 from __future__ import annotations
@@ -974,17 +974,30 @@ def bench_admission(url: str, client: redis.Redis, quick: bool) -> None:
     seconds = 5 if quick else 10
     rates: dict[str, list[float]] = {"on": [], "off": []}
     p99s: dict[str, list[float]] = {"on": [], "off": []}
+    cpu: dict[str, list[float]] = {"on": [], "off": []}
     try:
         for port in ports.values():
             wait_http(f"http://127.0.0.1:{port}/healthz")
             run_wrk(f"http://127.0.0.1:{port}", script, 2, 32)  # warm up
-        for _ in range(2 if quick else 3):
-            for name, port in (("off", ports["off"]), ("on", ports["on"])):
+        for round_number in range(3 if quick else 5):
+            order = ("off", "on") if round_number % 2 == 0 else ("on", "off")  # no side always goes second
+            for name in order:
                 client.flushall()
-                rate, _, p99 = run_wrk(f"http://127.0.0.1:{port}", script, seconds, 32)
+                before = process_cpu_seconds(apis[list(ports).index(name)].pid)
+                rate, _, p99 = run_wrk(f"http://127.0.0.1:{ports[name]}", script, seconds, 32)
+                used = process_cpu_seconds(apis[list(ports).index(name)].pid) - before
                 rates[name].append(rate)
                 p99s[name].append(p99)
+                cpu[name].append(used / (rate * seconds) * 1e6)
         print(f"  runs, req/s: on {[round(x) for x in rates['on']]}, off {[round(x) for x in rates['off']]}")
+        print(f"  runs, API CPU us/request: on {[round(x) for x in cpu['on']]}, off {[round(x) for x in cpu['off']]}")
+        row(
+            "API CPU per POST, admission on (median run)",
+            sorted(cpu["on"])[len(cpu["on"]) // 2],
+            "us",
+            "admission off",
+            sorted(cpu["off"])[len(cpu["off"]) // 2],
+        )
         on, off = sorted(rates["on"])[len(rates["on"]) // 2], sorted(rates["off"])[len(rates["off"]) // 2]
         row("POST /v1/reports, admission control on (median run)", on, "req/s", "admission control off", off)
         row(
@@ -999,10 +1012,47 @@ def bench_admission(url: str, client: redis.Redis, quick: bool) -> None:
         client.flushall()
 
 
+def bench_fsync(url: str, client: redis.Redis, quick: bool) -> None:
+    """The cost of `SITREP_REDIS_APPENDFSYNC=always` on ingest: two AOF Redis servers (always, everysec), an API
+    on each, interleaved wrk runs."""
+    print("fsync: POST /v1/reports on an AOF Redis with appendfsync always vs everysec, wrk -t1 -c32, interleaved")
+    if not shutil.which("wrk"):
+        print("  skipped: wrk is not installed (apt-get install wrk)")
+        return
+    script = _WRK_SINGLE % TEXT_3KB
+    seconds = 5 if quick else 10
+    rates: dict[str, list[float]] = {"always": [], "everysec": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        servers = {mode: EmbeddedRedis(data_dir=Path(tmp) / mode, appendfsync=mode) for mode in rates}
+        apis: dict[str, tuple[int, subprocess.Popen[bytes]]] = {}
+        try:
+            for mode, server in servers.items():
+                port = free_port()
+                env = {**ENV, "REDIS_URL": server.start()}
+                apis[mode] = (port, sitrep("api", "--port", str(port), env=env, stdout=subprocess.DEVNULL))
+                wait_http(f"http://127.0.0.1:{port}/healthz")
+                run_wrk(f"http://127.0.0.1:{port}", script, 2, 32)  # warm up
+            for _ in range(2 if quick else 3):
+                for mode in ("everysec", "always"):
+                    redis.Redis.from_url(servers[mode].url).flushall()
+                    rate, _, _ = run_wrk(f"http://127.0.0.1:{apis[mode][0]}", script, seconds, 32)
+                    rates[mode].append(rate)
+        finally:
+            stop(*(process for _, process in apis.values()))
+            for server in servers.values():
+                server.stop()
+    print(
+        f"  runs, req/s: always {[round(x) for x in rates['always']]}, everysec {[round(x) for x in rates['everysec']]}"
+    )
+    always, everysec = (sorted(rates[mode])[len(rates[mode]) // 2] for mode in ("always", "everysec"))
+    row("POST /v1/reports, appendfsync always (median run)", always, "req/s", "appendfsync everysec", everysec)
+
+
 SECTIONS: dict[str, Callable[..., None]] = {
     "redis": bench_redis,
     "ingest": bench_ingest,
     "admission": bench_admission,
+    "fsync": bench_fsync,
     "pipeline": bench_pipeline,
     "scaling": bench_scaling,
     "latency": bench_latency,
