@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core import defaults
@@ -37,6 +37,10 @@ class CommonSettings(BaseSettings):
     )
     redis_maxmemory_bytes: int | None = Field(
         default=None, ge=1 << 20, description="maxmemory of the Redis `sitrep run` starts; default a share of RAM."
+    )
+    webhook_secret_keys: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys, comma-separated, that seal webhook secrets in Redis; the first seals, all open.",
     )
 
 
@@ -67,6 +71,21 @@ class IngestSettings(CommonSettings):
         default=False,
         description="FastAPI's native OpenTelemetry (spans, metrics, logs to the global providers).",
     )
+    insecure_open: bool = Field(
+        default=False,
+        description="Serve with no API key on a non-loopback address (as --insecure-open); logged loudly.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Web origins allowed to call the API, comma-separated; none by default."
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """`https://a.example,https://b.example` in the environment; a list when given in code."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 class WorkerSettings(CommonSettings):

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from core.embedded_redis import EmbeddedRedis
@@ -122,11 +123,14 @@ def run_pipeline(
     workers: int,
     data_dir: Path,
     redis_url: str | None,
+    preflight: Callable[[str], object] | None = None,
     maxmemory_bytes: int | None = None,
     appendfsync: str = "everysec",
 ) -> int:
     """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; restart any of
-    them that exits; stop all at a signal."""
+    them that exits; stop all at a signal.
+
+    `preflight(redis_url)` runs once Redis is up and before anything else starts; if it raises, Redis stops."""
     stop = stop_on_signals(threading.Event())
 
     embedded: EmbeddedRedis | None = None
@@ -145,6 +149,13 @@ def run_pipeline(
             f" maxmemory {embedded.maxmemory_bytes >> 20} MiB, pid {embedded.process.pid})",
             flush=True,
         )
+    if preflight is not None:
+        try:
+            preflight(redis_url)
+        except BaseException:
+            if embedded is not None:
+                embedded.stop()
+            raise
     env = {**os.environ, "REDIS_URL": redis_url}
     api = Child("api", ["api", "--host", host, "--port", str(port)])
     pool = [

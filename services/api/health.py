@@ -4,24 +4,31 @@ answers)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Literal
 
 import redis
 from fastapi import APIRouter, Request, status
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.responses import Response
 
 from core import defaults
+from services.api import problems
 from services.api.admission import Admission
 from services.api.deps import RedisDep
 
 router = APIRouter(tags=["ops"])
 
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
 HEALTH_TIMEOUT_SECONDS = 2.0
 """/healthz answers 503 after this long without a PING reply: below the probes' 3 s timeout."""
 
 
-@router.get("/healthz", responses={503: {"description": "Redis does not answer, or ingest is paused"}})
-async def healthz(request: Request, redis_client: RedisDep) -> Any:
+@router.get("/healthz", response_model=Health)
+async def healthz(request: Request, redis_client: RedisDep) -> Health | Response:
     """200 when Redis answers within HEALTH_TIMEOUT_SECONDS and admission control takes reports; 503 otherwise
     (readiness: take traffic?)."""
     try:
@@ -31,16 +38,17 @@ async def healthz(request: Request, redis_client: RedisDep) -> Any:
     admission: Admission = request.app.state.admission
     refusal = await admission.fresh()
     if refusal is not None:
-        return JSONResponse(
-            {"status": "paused", "detail": f"ingest paused: {refusal}"},
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        return problems.problem_response(
+            request,
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"ingest paused: {refusal}",
             headers={"Retry-After": str(defaults.ADMISSION_RETRY_AFTER_SECONDS)},
         )
-    return {"status": "ok"}
+    return Health()
 
 
 @router.get("/livez")
-async def livez() -> dict[str, Any]:
+async def livez() -> Health:
     """200 while this process serves requests, whatever Redis does (liveness: restart me?). A liveness
     probe on /healthz would restart every API pod during a Redis outage, which a restart cannot fix."""
-    return {"status": "ok"}
+    return Health()

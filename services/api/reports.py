@@ -20,6 +20,8 @@ from core.event_reader import read_events_async
 from core.settings import IngestSettings
 from schemas.events import Contribution
 from schemas.reports import ReportIn, ReportView
+from services.api import problems
+from services.api.access import api_key_of
 from services.api.batcher import IngestBatcher
 from services.api.bodies import read_body, unprocessable
 from services.api.deps import RedisDep, SettingsDep
@@ -37,21 +39,30 @@ def _ack(outcome: StoreOutcome) -> dict[str, Any]:
     }
 
 
-def _accepted(payload: dict[str, Any]) -> Response:
-    return Response(orjson.dumps(payload), status_code=status.HTTP_202_ACCEPTED, media_type="application/json")
+def _namespace(request: Request) -> str | None:
+    """The sender's key's name, which prefixes its report ids; None when the API is open (ids as sent)."""
+    key = api_key_of(request.state)
+    return key.namespace if key is not None else None
 
 
-def _paused(refusal: str) -> Response:
+def _accepted(payload: dict[str, Any], location: str | None = None) -> Response:
+    headers = {"Location": location} if location else None
+    return Response(
+        orjson.dumps(payload), status_code=status.HTTP_202_ACCEPTED, media_type="application/json", headers=headers
+    )
+
+
+def _paused(request: Request, refusal: str) -> Response:
     """503 from admission control: nothing was stored; the client retries after `Retry-After`."""
-    body = orjson.dumps({"detail": f"ingest paused: {refusal}; nothing was stored"})
     headers = {"Retry-After": str(defaults.ADMISSION_RETRY_AFTER_SECONDS)}
-    return Response(body, status.HTTP_503_SERVICE_UNAVAILABLE, headers, media_type="application/json")
+    detail = f"ingest paused: {refusal}; nothing was stored"
+    return problems.problem_response(request, status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers=headers)
 
 
 async def post_report(request: Request) -> Response:
     """Accept one report. 202 means it is stored and queued, even if no worker runs right now."""
     if (refusal := request.app.state.admission.check()) is not None:
-        return _paused(refusal)
+        return _paused(request, refusal)
     settings: IngestSettings = request.app.state.settings
     batcher: IngestBatcher = request.app.state.batcher
     body = await read_body(request, settings.max_body_bytes)
@@ -59,16 +70,17 @@ async def post_report(request: Request) -> Response:
         report = ReportIn.model_validate_json(body)
     except ValidationError as error:
         raise unprocessable(error) from None
-    (outcome,) = await batcher.submit([prepare(report)])
+    (outcome,) = await batcher.submit([prepare(report, _namespace(request))])
     request.app.state.metrics.count([outcome.status])
     request.app.state.admission.note(outcome.status != "duplicate", len(body))
-    return _accepted(_ack(outcome))
+    ack = _ack(outcome)
+    return _accepted(ack, ack["status_url"])  # where to follow the report's processing
 
 
 async def post_batch(request: Request) -> Response:
     """Accept a JSON array of reports (or `{"reports": [...]}`); all are valid, or none is taken."""
     if (refusal := request.app.state.admission.check()) is not None:
-        return _paused(refusal)
+        return _paused(request, refusal)
     settings: IngestSettings = request.app.state.settings
     store: ReportStore = request.app.state.store
     body = await read_body(request, settings.max_batch_body_bytes)
@@ -85,7 +97,8 @@ async def post_batch(request: Request) -> Response:
     if not reports:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the batch is empty")
     # A batch is already a batch: it commits at once, beside the batcher's coalesced single reports.
-    outcomes = await store.acommit([prepare(report) for report in reports])
+    namespace = _namespace(request)
+    outcomes = await store.acommit([prepare(report, namespace) for report in reports])
     request.app.state.metrics.count([outcome.status for outcome in outcomes])
     acks = [_ack(outcome) for outcome in outcomes]
     duplicates = sum(ack["status"] == "duplicate" for ack in acks)

@@ -163,9 +163,12 @@ def test_retention_sets_ttls_and_trims_the_indexes(r: redis.Redis) -> None:
     (bands,) = r.scan_iter(match="sitrep:lsh:*")  # one hash per bucket of 600 s
     assert r.hlen(bands) == 16 and 0 < r.ttl(bands) <= 3 * 600
     r.zadd(keys.EVENTS_INDEX, {"ev-long-gone": 1.0})  # an id whose event expired long ago
+    r.zadd(keys.EVENTS_BY_SEQUENCE, {"ev-long-gone": 0})
     process(r, [MONITOR], event_ttl_seconds=3600)
     assert r.zscore(keys.EVENTS_INDEX, "ev-long-gone") is None
+    assert r.zscore(keys.EVENTS_BY_SEQUENCE, "ev-long-gone") is None  # leaves the paging order with it
     assert r.zscore(keys.EVENTS_INDEX, event_id) is not None
+    assert r.zscore(keys.EVENTS_BY_SEQUENCE, event_id) == 1.0  # the first event stored
 
 
 def test_an_outlet_that_reprints_a_wire_story_and_writes_its_own_counts_as_a_second_source(r: redis.Redis) -> None:

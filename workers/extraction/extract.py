@@ -119,8 +119,10 @@ def _dedupe(events: list[Event]) -> list[Event]:
             key: tuple[object, ...] = (e.kind, e.category, e.count.min, e.count.max)
         elif e.kind in (EventKind.control_change, EventKind.control_state):
             key = (e.kind, e.place.id if e.place else None, e.actor.id if e.actor else None)
-        elif e.kind == EventKind.surrender:
-            key = (e.kind, e.actor.id if e.actor else None, e.count.min if e.count else None)
+        elif (
+            e.kind == EventKind.surrender
+        ):  # one count told twice ("1,026 soldiers of X", "1,026 Y soldiers"): one fact
+            key = (e.kind, e.count.min) if e.count else (e.kind, e.actor.id if e.actor else None, None)
         else:
             key = (e.kind, e.evidence.start)
         if key not in seen:

@@ -1,0 +1,78 @@
+"""`sitrep export` against a real API process: the same filters as the API, files written whole or not at all."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from core.embedded_redis import EmbeddedRedis, free_port
+from services.api import event_export
+from tests.api.test_events_export import _strikes
+from tests.conftest import sitrep_command
+from tests.dedup.helpers import process
+from tests.delivery.conftest import process_env, start, stop
+from tests.helpers import wait_for_line
+
+
+@pytest.fixture(scope="module")
+def api_url(redis_server: EmbeddedRedis) -> Iterator[str]:
+    port = free_port()
+    api = start(["api", "--port", str(port)], process_env(redis_server.url))
+    try:
+        wait_for_line(api, "Application startup complete")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(api)
+
+
+def export(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(sitrep_command("export", *args), env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_export_writes_each_format_with_the_apis_filters(
+    r: redis.Redis,
+    redis_url: str,
+    api_url: str,
+    tmp_path: Path,
+) -> None:
+    process(r, _strikes(2, ["Homs", "Mosul", "Hama"]))
+    env = process_env(redis_url)
+    target = tmp_path / "iraq.csv"
+    done = export("--url", api_url, "--country", "Iraq", "-o", str(target), env=env)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert tuple(rows[0]) == event_export.COLUMNS and {row["location"] for row in rows} == {"Mosul"}
+    assert len(rows) == 2 and not (tmp_path / "iraq.csv.part").exists()
+
+    lines = export("--url", api_url, "--format", "jsonl", "--from", "2017-10-17", "--order", "asc", env=env)
+    assert lines.returncode == 0, lines.stderr
+    dates = [json.loads(line)["time"]["date"] for line in lines.stdout.splitlines()]
+    assert dates == ["2017-10-17"] * 3
+
+    geo = export("--url", api_url, "--format", "geojson", "--kind", "air_strike", "--limit", "4", env=env)
+    assert geo.returncode == 0 and len(json.loads(geo.stdout)["features"]) == 4
+
+
+def test_bad_filters_and_an_unreachable_api_are_one_line_errors_and_leave_no_file(
+    redis_url: str,
+    api_url: str,
+    tmp_path: Path,
+) -> None:
+    env = process_env(redis_url)
+    target = tmp_path / "out.csv"
+    for args in (
+        ["--url", api_url, "--from", "yesterday"],
+        ["--url", api_url, "--kind", "riot"],
+        ["--url", "http://127.0.0.1:9", "--country", "Syria"],
+    ):
+        result = export(*args, "-o", str(target), env=env)
+        assert result.returncode == 2, (args, result.stderr)
+        assert result.stderr.startswith("sitrep export: ") and len(result.stderr.strip().splitlines()) == 1
+        assert list(tmp_path.iterdir()) == []
