@@ -17,8 +17,8 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.embedded_redis import EmbeddedRedis
