@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from rq import Queue, SimpleWorker
+from rq import Queue
 from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
@@ -71,8 +71,17 @@ def test_rqs_job_timeout_is_not_swallowed_by_the_extractor() -> None:
             prepare_report(report.id, report.payload)
 
 
+def burst_worker(env: dict[str, str], budget_seconds: float) -> None:
+    """A real `sitrep worker --burst` (its own process: RQ's alarm is the only SIGALRM in it)."""
+    worker = start(["worker", "--burst"], {**env, "SITREP_EXTRACTION_BUDGET_SECONDS": str(budget_seconds)})
+    try:
+        worker.wait(timeout=100)
+    finally:
+        kill_group(worker)
+
+
 def test_a_job_that_fails_for_good_leaves_its_reports_failed_then_retry_brings_them_back(
-    r: redis.Redis, redis_url: str, worker_settings: WorkerSettings
+    r: redis.Redis, redis_url: str, child_env: dict[str, str]
 ) -> None:
     store = ReportStore(r, job_timeout_seconds=1)
     batch = [long_report("x"), long_report("y"), long_report("z"), short_report(3), short_report(4)]
@@ -80,8 +89,7 @@ def test_a_job_that_fails_for_good_leaves_its_reports_failed_then_retry_brings_t
     queue = Queue("sitrep", connection=r)
     (job_id,) = queue.job_ids
     r.hset(f"rq:job:{job_id}", "retries_left", 0)  # its last attempt (the retries' waits are minutes)
-    workers.jobs.use_settings(worker_settings.model_copy(update={"extraction_budget_seconds": 0.0}))
-    SimpleWorker([queue], connection=r).work(burst=True)
+    burst_worker(child_env, 0)  # no budget: RQ's job timeout (1 s) fires inside the extractor
     assert FailedJobRegistry(queue=queue).get_job_ids() == [job_id]
     # Not swallowed: the job stopped at its timeout, and not a report is left `processing` or `queued`.
     assert [status(r, p.id) for p in batch] == ["failed"] * 5
@@ -104,8 +112,7 @@ def test_a_job_that_fails_for_good_leaves_its_reports_failed_then_retry_brings_t
         answer = client.post("/v1/reports/retry", json={"ids": ["short-3", "short-4", "long-x", "nope"]}).json()
         assert answer["requeued"] == 3 and answer["not_failed"] == ["nope"]
         assert status(r, "short-3") == "queued"
-        workers.jobs.use_settings(worker_settings.model_copy(update={"extraction_budget_seconds": 0.25}))
-        SimpleWorker([queue], connection=r).work(burst=True)
+        burst_worker(child_env, 0.25)
         assert [status(r, rid) for rid in ("short-3", "short-4")] == ["done", "done"]
         assert (r.hget(keys.report("long-x"), "error") or b"").decode().startswith(BUDGET_EXCEEDED)
         assert len(FinishedJobRegistry(queue=queue).get_job_ids()) == 1
