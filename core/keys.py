@@ -121,16 +121,6 @@ def lsh_bucket(bucket: int | str) -> str:
     return f"sitrep:lsh:{bucket}"
 
 
-def events_by_kind(kind: str) -> str:
-    """Sorted set of event ids of one kind."""
-    return f"sitrep:events:kind:{kind}"
-
-
-def events_by_place(place_id: str) -> str:
-    """Sorted set of event ids about one place (and, for a child place, also under its parent)."""
-    return f"sitrep:events:place:{place_id}"
-
-
 def situation(place_id: str) -> str:
     """String: the situation of one place as JSON."""
     return f"sitrep:situation:{place_id}"

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from core import keys
 from core.delivery.filters import AlertFilter
-from core.delivery.stream import valid_stream_id
+from core.delivery.stream import LAST_STREAM_PART, parse_id, valid_stream_id
 from schemas.alerts import Alert
 from services.api.deps import RedisDep
 
@@ -53,6 +53,8 @@ async def _entries(redis: RedisDep, since: str | None, count: int, before: str |
     """Up to `count` entries after `since` (oldest first), or before `before` going back (newest first)."""
     entries: Any
     if since is not None:
+        if parse_id(since) == (LAST_STREAM_PART, LAST_STREAM_PART):
+            return []  # nothing can come after the last id, and Redis refuses an interval that starts past it
         low = "-" if since in ("0", "0-0") else f"({since}"
         entries = await redis.xrange(keys.ALERTS_STREAM, min=low, count=count)
     else:
@@ -83,8 +85,10 @@ async def list_alerts(
     while len(found) < limit and looked < SCAN_BUDGET:
         chunk = limit if wanted.is_empty() else _CHUNK
         entries = await _entries(redis, position, chunk, before)
+        consumed = 0
         for entry_id, fields in entries:
             looked += 1
+            consumed += 1
             stream_id = entry_id.decode()
             if since is not None:
                 position = stream_id
@@ -96,7 +100,8 @@ async def list_alerts(
                 found.append((stream_id, alert))
                 if len(found) >= limit:
                     break
-        if len(entries) < chunk:
+        # A short read ends the log, unless the page filled up before its last entry.
+        if len(entries) < chunk and consumed == len(entries):
             exhausted = True
             break
     if since is None:

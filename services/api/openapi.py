@@ -29,7 +29,7 @@ def _operation(
                 "content": {"application/json": {"schema": {"$ref": _REF.format(model=response_model)}}},
             },
             "413": {"description": "Body, or number of reports, over the limit"},
-            "422": {"description": "Invalid report; each `detail[].loc` names the field"},
+            "422": {"description": "Invalid report; each `errors[].loc` names a field"},
             "503": {
                 "description": "Redis unavailable: nothing was stored; or Redis answered too late, and the "
                 "report may be stored: resending is safe either way (resends are recognised); or ingest is "

@@ -1,7 +1,8 @@
 """Reports: POST /v1/reports and /v1/reports/batch (the hot path), GET /v1/reports/{id}.
 
 The POSTs are bare Starlette routes, the hot path without FastAPI's per-request machinery (dependency
-solving, response-model validation); `openapi.py` documents them in the same schema. Errors are FastAPI-shaped (`{"detail": ...}`), raised as HTTPException.
+solving, response-model validation); `openapi.py` documents them in the same schema. Errors are raised as
+HTTPException and answered as problem details (problems.py).
 """
 
 from __future__ import annotations

@@ -23,7 +23,12 @@ FORMATS = ("csv", "geojson", "jsonl")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    export = sub.add_parser("export", help="write events as CSV (ACLED-like columns), GeoJSON or JSON Lines")
+    export = sub.add_parser(
+        "export",
+        help="write events as CSV (ACLED-like columns), GeoJSON or JSON Lines",
+        description="Stream events from a running API (--url) as CSV with ACLED-like columns, GeoJSON or JSON "
+        "Lines; filters combine (all must match). Columns and mapping: docs/api.md.",
+    )
     export.add_argument("--format", choices=FORMATS, default="csv", help="default csv")
     export.add_argument("-o", "--output", default="-", help="file to write (default: standard output)")
     export.add_argument("--url", default="http://127.0.0.1:8000", help="the API (default http://127.0.0.1:8000)")
@@ -38,7 +43,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     located = export.add_mutually_exclusive_group()
     located.add_argument("--located", dest="located", action="store_const", const="true", help="only with coordinates")
     located.add_argument("--unlocated", dest="located", action="store_const", const="false", help="only without")
-    export.add_argument("--order", choices=("asc", "desc"), default=None, help="desc (default): newest first")
+    export.add_argument(
+        "--order",
+        choices=("asc", "desc"),
+        default=None,
+        help="desc (default): newest stored first; asc: oldest stored first (not by event date)",
+    )
     export.add_argument("--limit", type=int, default=None, help="at most this many events")
     export.set_defaults(func=cmd_export)
 
@@ -65,12 +75,26 @@ def _copy(response: httpx.Response, out: IO[bytes]) -> int:
     return written
 
 
+def _to_stdout(response: httpx.Response) -> int:
+    """Copy to standard output; a reader that stops early (`| head`) ends the export quietly, status 1."""
+    try:
+        _copy(response, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # Python would flush stdout again at exit and print the same error: point it at nothing first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Copy `GET /v1/events.{format}` to the output; a file is written beside its name and renamed when
     complete, so a failed export never leaves a half file under the name asked for."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a request line would mix with the one-line errors
     url = f"{args.url.rstrip('/')}/v1/events.{args.format}"
     target = None if args.output == "-" else Path(args.output)
+    if target is not None and target.is_dir():
+        raise InvalidInput(f"cannot write {args.output}: it is a directory; name a file in it")
     partial = None if target is None else target.with_name(target.name + ".part")
     try:
         with httpx.Client(timeout=httpx.Timeout(10, read=300)) as client:
@@ -79,16 +103,17 @@ def cmd_export(args: argparse.Namespace) -> int:
                     response.read()
                     raise InvalidInput(explain(response))
                 if partial is None:
-                    _copy(response, sys.stdout.buffer)
-                    sys.stdout.buffer.flush()
-                    return 0
+                    return _to_stdout(response)
                 try:
                     with open(partial, "wb") as out:
                         _copy(response, out)
                 except OSError as error:
                     raise InvalidInput(f"cannot write {args.output}: {error.strerror}") from None
         assert target is not None
-        os.replace(partial, target)
+        try:
+            os.replace(partial, target)
+        except OSError as error:
+            raise InvalidInput(f"cannot write {args.output}: {error.strerror}") from None
     except httpx.TransportError as error:
         raise InvalidInput(f"cannot read {url}: {error}") from None
     finally:

@@ -77,3 +77,31 @@ def test_bad_filters_are_422_problem_details(client: TestClient, query: str) -> 
     response = client.get(f"/v1/alerts?{query}")
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 422
+
+
+def test_a_filtered_page_that_fills_its_limit_still_links_to_the_rest(client: TestClient, mixed_log: list[str]) -> None:
+    """The log is shorter than one read: a page that stops at `limit` inside it must still say where to go on."""
+    seen: list[int] = []
+    url: str | None = "/v1/alerts?since=0&place=raqqa&limit=3"
+    while url is not None and len(seen) < 30:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += _numbers(response.json())
+        link = re.match(r'<([^>]+)>; rel="next"', response.headers.get("link", ""))
+        url = link.group(1) if link else None
+    assert seen == [3, 6, 9, 12, 18, 21, 24, 27]
+
+
+@pytest.mark.parametrize("since", ["18446744073709551616-0", "1-18446744073709551616", "99999999999999999999"])
+def test_a_stream_id_past_what_redis_counts_is_a_422_not_redis_unavailable(client: TestClient, since: str) -> None:
+    """Twenty digits pass a pattern but not Redis (ids are two 64-bit numbers): the caller's mistake, not a 503."""
+    for path in ("/v1/alerts", "/v1/alerts/stream"):
+        response = client.get(f"{path}?since={since}")
+        assert response.status_code == 422, (path, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_since_the_largest_stream_id_is_an_empty_page(client: TestClient, mixed_log: list[str]) -> None:
+    largest = f"{2**64 - 1}-{2**64 - 1}"
+    response = client.get(f"/v1/alerts?since={largest}&place=raqqa")
+    assert response.status_code == 200 and response.json() == [] and "link" not in response.headers

@@ -76,3 +76,36 @@ def test_bad_filters_and_an_unreachable_api_are_one_line_errors_and_leave_no_fil
         assert result.returncode == 2, (args, result.stderr)
         assert result.stderr.startswith("sitrep export: ") and len(result.stderr.strip().splitlines()) == 1
         assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reader_that_stops_early_and_a_directory_as_output_are_not_tracebacks(
+    r: redis.Redis, redis_url: str, api_url: str, tmp_path: Path
+) -> None:
+    process(r, _strikes(1, ["Homs", "Mosul"]))
+    env = process_env(redis_url)
+    # `sitrep export | head -1`: the reader is gone before the export is written
+    reader_gone = subprocess.Popen(
+        sitrep_command("export", "--url", api_url), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert reader_gone.stdout is not None and reader_gone.stderr is not None
+    reader_gone.stdout.close()
+    reader_gone.wait(timeout=60)
+    errors = reader_gone.stderr.read().decode()
+    reader_gone.stderr.close()
+    assert "Traceback" not in errors and reader_gone.returncode == 1, errors
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    done = export("--url", api_url, "-o", str(folder), env=env)
+    assert done.returncode == 2 and done.stderr.startswith("sitrep export: "), done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exports"] and list(folder.iterdir()) == []
+
+
+def test_help_text_names_the_api_and_the_stored_order(capsys: pytest.CaptureFixture[str]) -> None:
+    from services.cli.main import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["export", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "running API" in text and "newest stored first" in text and "not by event date" in text

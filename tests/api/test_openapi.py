@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,3 +102,12 @@ def test_errors_are_problem_details_with_the_request_path(client: TestClient) ->
     bad = client.post("/v1/reports", json={"source": "x"})
     assert bad.status_code == 422 and {e["loc"][-1] for e in bad.json()["errors"]} >= {"text", "published_at"}
     assert "body.text" in bad.json()["detail"]
+
+
+def test_error_descriptions_name_the_fields_problem_details_have(schema: dict[str, Any]) -> None:
+    """A 422 lists its fields in `errors`; `detail` is one sentence, so a description saying `detail[]` misleads."""
+    problem_fields = set(schema["components"]["schemas"]["Problem"]["properties"])
+    for path, method, operation in _operations(schema):
+        for code, response in operation["responses"].items():
+            named = re.findall(r"`(\w+)\[\]", response.get("description", ""))
+            assert set(named) <= problem_fields - {"detail"}, (path, method, code, response["description"])

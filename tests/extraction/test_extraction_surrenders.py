@@ -87,8 +87,10 @@ def test_a_commander_surrendering_his_men() -> None:
 
 def test_surrendering_sides_outside_the_lexicon() -> None:
     assert surrenders("The presidential guard surrendered to the rebels.") == [("presidential guard", None)]
-    assert surrenders("Two LTTE leaders have surrendered to the Sri Lankan Army.") == [("LTTE", 2)]
-    assert surrenders("Two senior leaders of the LTTE surrendered to the army at Mullaitivu.") == [("LTTE", 2)]
+    assert surrenders("Two NDFB leaders have surrendered to the Indian Army.") == [("NDFB", 2)]
+    assert surrenders("Two senior leaders of the NDFB surrendered to the army at Kokrajhar.") == [("NDFB", 2)]
+    # the LTTE is in the lexicon since the control branch added the sides of other eras
+    assert surrenders("Two LTTE leaders have surrendered to the Sri Lankan Army.") == [("Tamil Tigers (LTTE)", 2)]
 
 
 def test_a_single_fighter_is_a_count_of_one() -> None:

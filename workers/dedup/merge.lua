@@ -200,7 +200,7 @@ local function merge(source, story, stamp, o)
   end
   local touched = touched_events[cid]
   if touched == nil then
-    -- Expiry and the global and kind indexes are refreshed at most every REFRESH seconds: a busy
+    -- Expiry and the global index are refreshed at most every REFRESH seconds: a busy
     -- event (a burst of copies) does not pay them for every batch.
     touched = { index = {}, refresh = not cur[10] or now - tonumber(cur[10]) >= REFRESH, kind = ARGV[o + 11] }
     touched_events[cid] = touched
@@ -217,7 +217,7 @@ local function merge(source, story, stamp, o)
   end
   for x = 1, tonumber(ARGV[o + 12]) do
     local index = ARGV[o + 12 + x]
-    if x > 2 or touched.refresh then touched.index[index] = true end  -- 1, 2: global and kind indexes
+    if x > 2 or touched.refresh then touched.index[index] = true end  -- 1: the global index (workers/dedup/canonical.py)
     trimmed[index] = true
   end
   local observation = ARGV[o + 10]
