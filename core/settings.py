@@ -6,7 +6,7 @@ The README's settings table lists them all; keep it in step with these classes.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -32,6 +32,12 @@ class CommonSettings(BaseSettings):
     webhook_queue_name: str = Field(
         default=defaults.WEBHOOK_QUEUE_NAME, description="RQ queue of webhook deliveries (workers drain it second)."
     )
+    redis_appendfsync: Literal["always", "everysec", "no"] = Field(
+        default="everysec", description="appendfsync of the Redis `sitrep run` starts (`always`: no loss window)."
+    )
+    redis_maxmemory_bytes: int | None = Field(
+        default=None, ge=1 << 20, description="maxmemory of the Redis `sitrep run` starts; default a share of RAM."
+    )
     webhook_secret_keys: SecretStr | None = Field(
         default=None,
         description="Fernet keys, comma-separated, that seal webhook secrets in Redis; the first seals, all open.",
@@ -52,6 +58,15 @@ class IngestSettings(CommonSettings):
         default=defaults.EVENT_MAX_MENTIONS_SHOWN, ge=1, description="Mentions listed in events of lists and reports."
     )
     report_ttl_seconds: int = Field(default=defaults.REPORT_TTL_SECONDS, description="Report retention; 0 = keep.")
+    admission_max_backlog: int = Field(
+        default=defaults.ADMISSION_MAX_BACKLOG, ge=0, description="503 on ingest above this many reports waiting."
+    )
+    admission_max_memory_share: float = Field(
+        default=defaults.ADMISSION_MAX_MEMORY_SHARE,
+        gt=0.0,
+        le=1.0,
+        description="503 on ingest above this share of Redis maxmemory used.",
+    )
     opentelemetry: bool = Field(
         default=False,
         description="FastAPI's native OpenTelemetry (spans, metrics, logs to the global providers).",
@@ -88,6 +103,9 @@ class WorkerSettings(CommonSettings):
     )
     near_duplicate_threshold: float = Field(
         default=defaults.NEAR_DUPLICATE_THRESHOLD, gt=0.0, le=1.0, description="Estimated Jaccard for a near-dup."
+    )
+    extraction_budget_seconds: float = Field(
+        default=defaults.EXTRACTION_BUDGET_SECONDS, ge=0.0, description="One report's extraction time; 0 = no limit."
     )
     job_linger_seconds: float = Field(
         default=defaults.JOB_LINGER_SECONDS,

@@ -6,7 +6,7 @@ Starts its own redis-server on a free port (never a system Redis) and its own pr
 Real corpus text comes from ../shared/eval/corpus.jsonl when present, else from the test fixtures.
 
 Usage: python scripts/bench.py [--only SECTION ...] [--quick]
-Sections: redis, ingest, pipeline, scaling, latency, memory, dedup, extraction
+Sections: redis, ingest, admission, fsync, pipeline, scaling, latency, memory, dedup, extraction
 """
 
 from __future__ import annotations
@@ -926,9 +926,133 @@ def bench_extraction(quick: bool) -> None:
         row("extraction vs a plain tokenisation pass", ours, "MB/s", "tokenise (regex)", ref)
 
 
+def _admission_loop_microseconds(n: int = 200_000) -> float:
+    """What the hot route pays for admission control: `check()` and `note()` on a fresh reading."""
+    import asyncio
+
+    import redis.asyncio
+
+    from services.api.admission import Admission, Reading
+
+    async def loop() -> float:
+        admission = Admission(redis.asyncio.Redis(port=1), 100_000, 0.8, refresh_seconds=1e9)
+        admission._read_at, admission.reading = time.monotonic(), Reading(10, 1000, 10**9)
+        start = time.perf_counter()
+        for _ in range(n):
+            admission.check()
+            admission.note(1, 3100)
+        return (time.perf_counter() - start) / n * 1e6
+
+    return asyncio.run(loop())
+
+
+def bench_admission(url: str, client: redis.Redis, quick: bool) -> None:
+    """The cost of admission control on the hot route: one API with it (limits high enough never to refuse,
+    so every request still checks and readings are still taken), one with it off, runs interleaved."""
+    print("admission: POST /v1/reports with admission control on vs off, wrk -t1 -c32, interleaved")
+    row("admission check + note per request, in a loop", _admission_loop_microseconds(), "us")
+    if not shutil.which("wrk"):
+        print("  skipped: wrk is not installed (apt-get install wrk)")
+        return
+    ports = {"on": free_port(), "off": free_port()}
+    limits = {
+        "on": {"SITREP_ADMISSION_MAX_BACKLOG": "100000000", "SITREP_ADMISSION_MAX_MEMORY_SHARE": "0.99"},
+        "off": {"SITREP_ADMISSION_MAX_BACKLOG": "0", "SITREP_ADMISSION_MAX_MEMORY_SHARE": "1"},
+    }
+    apis = [
+        sitrep(
+            "api",
+            "--port",
+            str(ports[name]),
+            env={**ENV, "REDIS_URL": url, **limits[name]},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name in ports
+    ]
+    script = _WRK_SINGLE % TEXT_3KB
+    seconds = 5 if quick else 10
+    rates: dict[str, list[float]] = {"on": [], "off": []}
+    p99s: dict[str, list[float]] = {"on": [], "off": []}
+    cpu: dict[str, list[float]] = {"on": [], "off": []}
+    try:
+        for port in ports.values():
+            wait_http(f"http://127.0.0.1:{port}/healthz")
+            run_wrk(f"http://127.0.0.1:{port}", script, 2, 32)  # warm up
+        for round_number in range(3 if quick else 5):
+            order = ("off", "on") if round_number % 2 == 0 else ("on", "off")  # no side always goes second
+            for name in order:
+                client.flushall()
+                before = process_cpu_seconds(apis[list(ports).index(name)].pid)
+                rate, _, p99 = run_wrk(f"http://127.0.0.1:{ports[name]}", script, seconds, 32)
+                used = process_cpu_seconds(apis[list(ports).index(name)].pid) - before
+                rates[name].append(rate)
+                p99s[name].append(p99)
+                cpu[name].append(used / (rate * seconds) * 1e6)
+        print(f"  runs, req/s: on {[round(x) for x in rates['on']]}, off {[round(x) for x in rates['off']]}")
+        print(f"  runs, API CPU us/request: on {[round(x) for x in cpu['on']]}, off {[round(x) for x in cpu['off']]}")
+        row(
+            "API CPU per POST, admission on (median run)",
+            sorted(cpu["on"])[len(cpu["on"]) // 2],
+            "us",
+            "admission off",
+            sorted(cpu["off"])[len(cpu["off"]) // 2],
+        )
+        on, off = sorted(rates["on"])[len(rates["on"]) // 2], sorted(rates["off"])[len(rates["off"]) // 2]
+        row("POST /v1/reports, admission control on (median run)", on, "req/s", "admission control off", off)
+        row(
+            "POST /v1/reports p99, admission on (median run)",
+            sorted(p99s["on"])[len(p99s["on"]) // 2],
+            "ms",
+            "admission off",
+            sorted(p99s["off"])[len(p99s["off"]) // 2],
+        )
+    finally:
+        stop(*apis)
+        client.flushall()
+
+
+def bench_fsync(url: str, client: redis.Redis, quick: bool) -> None:
+    """The cost of `SITREP_REDIS_APPENDFSYNC=always` on ingest: two AOF Redis servers (always, everysec), an API
+    on each, interleaved wrk runs."""
+    print("fsync: POST /v1/reports on an AOF Redis with appendfsync always vs everysec, wrk -t1 -c32, interleaved")
+    if not shutil.which("wrk"):
+        print("  skipped: wrk is not installed (apt-get install wrk)")
+        return
+    script = _WRK_SINGLE % TEXT_3KB
+    seconds = 5 if quick else 10
+    rates: dict[str, list[float]] = {"always": [], "everysec": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        servers = {mode: EmbeddedRedis(data_dir=Path(tmp) / mode, appendfsync=mode) for mode in rates}
+        apis: dict[str, tuple[int, subprocess.Popen[bytes]]] = {}
+        try:
+            for mode, server in servers.items():
+                port = free_port()
+                env = {**ENV, "REDIS_URL": server.start()}
+                apis[mode] = (port, sitrep("api", "--port", str(port), env=env, stdout=subprocess.DEVNULL))
+                wait_http(f"http://127.0.0.1:{port}/healthz")
+                run_wrk(f"http://127.0.0.1:{port}", script, 2, 32)  # warm up
+            for _ in range(2 if quick else 3):
+                for mode in ("everysec", "always"):
+                    redis.Redis.from_url(servers[mode].url).flushall()
+                    rate, _, _ = run_wrk(f"http://127.0.0.1:{apis[mode][0]}", script, seconds, 32)
+                    rates[mode].append(rate)
+        finally:
+            stop(*(process for _, process in apis.values()))
+            for server in servers.values():
+                server.stop()
+    print(
+        f"  runs, req/s: always {[round(x) for x in rates['always']]}, everysec {[round(x) for x in rates['everysec']]}"
+    )
+    always, everysec = (sorted(rates[mode])[len(rates[mode]) // 2] for mode in ("always", "everysec"))
+    row("POST /v1/reports, appendfsync always (median run)", always, "req/s", "appendfsync everysec", everysec)
+
+
 SECTIONS: dict[str, Callable[..., None]] = {
     "redis": bench_redis,
     "ingest": bench_ingest,
+    "admission": bench_admission,
+    "fsync": bench_fsync,
     "pipeline": bench_pipeline,
     "scaling": bench_scaling,
     "latency": bench_latency,

@@ -26,6 +26,7 @@ from core.delivery.subscriptions import Subscription
 from core.redis_conn import sync_client
 from core.service_loop import run_until_stopped, serve
 from core.settings import DeliverySettings
+from core.streams import StreamTrimmer
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,18 @@ class Dispatcher:
         self.name = consumer_name or settings.consumer_name or f"{socket.gethostname()}-{os.getpid()}"
         self.queue = webhooks.webhook_queue(connection, settings)
         self.stop = threading.Event()
-        self._last_trim = 0.0
+        # The age trim, if asked for: never past what a group (these dispatchers') has not read (core/streams.py).
+        self._trimmer = (
+            StreamTrimmer(
+                connection,
+                keys.ALERTS_STREAM,
+                settings.alerts_stream_maxlen,
+                every_seconds=TRIM_EVERY_SECONDS,
+                max_age_seconds=settings.alerts_stream_max_age_seconds,
+            )
+            if settings.alerts_stream_max_age_seconds > 0
+            else None
+        )
         self.enqueued = 0
 
     def ensure_group(self) -> None:
@@ -144,17 +156,11 @@ class Dispatcher:
                     continue
 
     def _maybe_trim(self) -> None:
-        now = time.monotonic()
-        if now - self._last_trim < TRIM_EVERY_SECONDS:
+        if self._trimmer is None:
             return
-        self._last_trim = now
-        removed = stream.trim_alerts_log(
-            self.connection, self.settings.alerts_stream_maxlen, self.settings.alerts_stream_max_age_seconds
-        )
-        if removed:
-            log.info(
-                "trimmed %d alerts older than %ss from the log", removed, self.settings.alerts_stream_max_age_seconds
-            )
+        trimmed = self._trimmer.maybe_trim()
+        if trimmed is not None and trimmed.removed:
+            log.info("trimmed %d alerts older than %ss from the log", trimmed.removed, self._trimmer.max_age_seconds)
 
     def run(self) -> None:
         """Until `stop` is set; a lost Redis connection is retried, never fatal."""

@@ -1,9 +1,11 @@
 """`sitrep run`: the whole pipeline in one command, on an embedded Redis unless REDIS_URL is set.
 
 Each part runs as its own process, exactly as a deployment would run it (`sitrep api`,
-`sitrep worker`, `sitrep notifier`, `sitrep dispatcher`). Ctrl-C or SIGTERM stops them in order (the API first, so
-nothing new arrives; then workers finish their jobs; then the notifier; Redis last), and every
-child is told by the kernel to die with us if we are killed outright, so nothing is orphaned.
+`sitrep worker`, `sitrep notifier`, `sitrep dispatcher`). A part that exits is started again with
+backoff, and said so; an embedded Redis that dies is started again from its AOF. Ctrl-C or SIGTERM
+stops them in order (the API first, so nothing new arrives; then workers finish their jobs; then the
+notifier; Redis last), and every child is told by the kernel to die with us if we are killed
+outright, so nothing is orphaned.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.embedded_redis import EmbeddedRedis
+from core.errors import EmbeddedRedisFailed
 from core.processes import spawn_child
 from core.service_loop import run_until_stopped, stop_on_signals
 from core.settings import WorkerSettings
@@ -48,6 +53,70 @@ def worker_queues(workers: int, settings: WorkerSettings) -> list[list[str]]:
     return [[settings.queue_name] for _ in range(workers)] + [[settings.webhook_queue_name, settings.queue_name]]
 
 
+RESTART_FIRST_SECONDS = 0.5
+RESTART_MAX_SECONDS = 30.0
+STEADY_SECONDS = 60.0
+"""A child that ran this long before it exited is restarted after the first delay again."""
+
+
+@dataclass
+class Child:
+    """One part of the pipeline, restarted with backoff (0.5 s, doubling to 30 s) whenever it exits."""
+
+    name: str
+    args: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    restarts: int = 0
+    due: float | None = None
+
+    def start(self, env: dict[str, str]) -> None:
+        self.process = _spawn(self.args, env)
+        self.started = time.monotonic()
+        self.due = None
+        print(f"sitrep: {self.name} started (pid {self.process.pid})", flush=True)
+
+    def watch(self, env: dict[str, str]) -> None:
+        """Schedule a restart if it exited; start it again once that is due."""
+        now = time.monotonic()
+        if self.due is not None:
+            if now >= self.due:
+                self.start(env)
+            return
+        if self.process is None or self.process.poll() is None:
+            return
+        if now - self.started >= STEADY_SECONDS:
+            self.restarts = 0
+        delay = min(RESTART_FIRST_SECONDS * 2**self.restarts, RESTART_MAX_SECONDS)
+        self.restarts += 1
+        self.due = now + delay
+        print(
+            f"sitrep: {self.name} (pid {self.process.pid}) exited with {self.process.returncode};"
+            f" restarting it in {delay:g} s (restart {self.restarts})",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _watch_redis(embedded: EmbeddedRedis) -> None:
+    """Start the embedded Redis again if it died: it replays its AOF (what was acknowledged, up to the last
+    fsync: a second with `everysec`, nothing with `always`)."""
+    if embedded.process is None or embedded.process.poll() is None:
+        return
+    print(
+        f"sitrep: embedded Redis (pid {embedded.process.pid}) exited with {embedded.process.returncode};"
+        " restarting it from its AOF",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        embedded.start(timeout_seconds=120)  # the AOF replay of a large data set takes a while
+    except EmbeddedRedisFailed as error:
+        print(f"sitrep: embedded Redis did not come back ({error}); trying again", file=sys.stderr, flush=True)
+        return
+    print(f"sitrep: embedded Redis is back (pid {embedded.process.pid})", flush=True)
+
+
 def run_pipeline(
     host: str,
     port: int,
@@ -55,8 +124,11 @@ def run_pipeline(
     data_dir: Path,
     redis_url: str | None,
     preflight: Callable[[str], object] | None = None,
+    maxmemory_bytes: int | None = None,
+    appendfsync: str = "everysec",
 ) -> int:
-    """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; wait for a signal.
+    """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; restart any of
+    them that exits; stop all at a signal.
 
     `preflight(redis_url)` runs once Redis is up and before anything else starts; if it raises, Redis stops."""
     stop = stop_on_signals(threading.Event())
@@ -64,10 +136,19 @@ def run_pipeline(
     embedded: EmbeddedRedis | None = None
     if not redis_url:
         embedded = EmbeddedRedis(
-            data_dir=data_dir / "redis", port=int(os.environ.get("SITREP_EMBEDDED_REDIS_PORT", "0"))
+            data_dir=data_dir / "redis",
+            port=int(os.environ.get("SITREP_EMBEDDED_REDIS_PORT", "0")),
+            appendfsync=appendfsync,
         )
+        if maxmemory_bytes:
+            embedded.maxmemory_bytes = maxmemory_bytes
         redis_url = embedded.start()
-        print(f"sitrep: embedded Redis at {redis_url} (data in {data_dir / 'redis'}, AOF on)", flush=True)
+        assert embedded.process is not None
+        print(
+            f"sitrep: embedded Redis at {redis_url} (data in {data_dir / 'redis'}, AOF on, appendfsync {appendfsync},"
+            f" maxmemory {embedded.maxmemory_bytes >> 20} MiB, pid {embedded.process.pid})",
+            flush=True,
+        )
     if preflight is not None:
         try:
             preflight(redis_url)
@@ -76,40 +157,45 @@ def run_pipeline(
                 embedded.stop()
             raise
     env = {**os.environ, "REDIS_URL": redis_url}
-    api = _spawn(["api", "--host", host, "--port", str(port)], env)
-    pool = [_spawn(["worker", *queues], env) for queues in worker_queues(workers, WorkerSettings(redis_url=redis_url))]
-    notifier = _spawn(["notifier"], env)
-    dispatcher = _spawn(["dispatcher"], env)
+    api = Child("api", ["api", "--host", host, "--port", str(port)])
+    pool = [
+        Child(f"worker {n + 1} ({','.join(queues)})", ["worker", *queues])
+        for n, queues in enumerate(worker_queues(workers, WorkerSettings(redis_url=redis_url)))
+    ]
+    notifier = Child("notifier", ["notifier"])
+    dispatcher = Child("dispatcher", ["dispatcher"])
     children = [api, *pool, notifier, dispatcher]
+    for child in children:
+        child.start(env)
     print(
         f"sitrep: API on http://{host}:{port} (docs at /docs), {workers} worker(s) + 1 for webhooks, 1 notifier,"
-        " 1 dispatcher;"
+        " 1 dispatcher; a part that exits is restarted;"
         " Ctrl-C stops all",
         flush=True,
     )
-    exited: list[subprocess.Popen[bytes]] = []
 
     def watch() -> None:
-        exited.extend(child for child in children if child.poll() is not None)
-        if exited:
-            stop.set()
-        else:
-            stop.wait(0.5)  # nothing to await for a set of children and a signal at once; a slow poll is enough
+        if embedded is not None:
+            _watch_redis(embedded)
+        for child in children:
+            child.watch(env)
+        stop.wait(0.5)  # nothing to await for a set of children and a signal at once; a slow poll is enough
 
     try:
         run_until_stopped(stop, watch, lambda error: None)
-        if exited:
-            print(f"sitrep: a process exited unexpectedly ({exited[0].args!r}); stopping", file=sys.stderr)
     finally:
-        _stop(api, 10)
-        for worker in pool:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)  # all workers start their warm shutdown at once
-        for worker in pool:
-            _stop(worker, 200)
-        _stop(notifier, 10)
-        _stop(dispatcher, 10)
+        processes = [child.process for child in children if child.process is not None]
+        if api.process is not None:
+            _stop(api.process, 10)
+        for child in pool:
+            if child.process is not None and child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)  # all workers start their warm shutdown at once
+        for child in pool:
+            if child.process is not None:
+                _stop(child.process, 200)
+        for process in processes:
+            _stop(process, 10)
         if embedded is not None:
             embedded.stop()
         print("sitrep: stopped", flush=True)
-    return 1 if exited else 0
+    return 0

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
 from functools import lru_cache
+from types import TracebackType
 
+import redis
 from rq import Worker, get_current_job
+from rq.job import Job
 from rq.utils import as_text
 
+from core import keys
 from core.settings import WorkerSettings
+from workers.dedup.event_store import EventStore
 from workers.processing import BatchResult, process_batch, process_job_reports
+
+log = logging.getLogger(__name__)
 
 _configured: WorkerSettings | None = None
 
@@ -69,3 +78,24 @@ def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
     else:
         result = process_batch(job.connection, report_ids, _settings())
     return result.as_dict()
+
+
+def report_job_failed(
+    job: Job,
+    connection: redis.Redis,
+    kind: type[BaseException] | None,
+    error: BaseException | None,
+    trace: TracebackType | None,
+) -> None:
+    """RQ's failure callback of a report job (also run for a job abandoned by a dead worker). On its last
+    attempt, its reports still pending become `failed` with the reason, instead of `processing` for ever;
+    `sitrep reports retry` queues them again."""
+    if job.retries_left:
+        return  # RQ retries it: the retry processes them
+    report_ids = [str(rid) for rid in job.args[0]] if job.args and job.args[0] else None
+    if report_ids is None:
+        report_ids = [as_text(rid) for rid in connection.lrange(keys.job_reports(job.id), 0, -1)]
+    name = kind.__name__ if kind is not None else "Error"
+    reason = f"job {job.id} failed for good: {name}: {error}"[:2000]
+    failed = EventStore(connection, _settings()).fail_reports(report_ids, reason, datetime.now(UTC))
+    log.warning("job %s failed for good; %s of its %s reports marked failed", job.id, failed, len(report_ids))

@@ -17,13 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import redis
+from rq.timeouts import JobTimeoutException
 
-from core import defaults
+from core import defaults, keys
 from core.settings import WorkerSettings
+from core.streams import StreamTrimmer
 from schemas.reports import ReportIn
 from workers.dedup.canonical import ReportFacts, merge_item
 from workers.dedup.event_store import EventStore, MergeOutcome, ReportToMerge
-from workers.extraction import extract_events
+from workers.extraction import ExtractionBudgetExceeded, extract_events
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +66,26 @@ class BatchResult:
         }
 
 
-def prepare_report(report_id: str, payload: str) -> ReportToMerge:
-    """Extract one stored report; an unreadable record or an extractor error becomes a failed report."""
+BUDGET_EXCEEDED = "extraction time budget exceeded"
+"""The error of a report whose extraction ran past `SITREP_EXTRACTION_BUDGET_SECONDS`."""
+
+
+def prepare_report(report_id: str, payload: str, budget_seconds: float = 0.0) -> ReportToMerge:
+    """Extract one stored report; an unreadable record, an extractor error or a report past its time budget
+    (`budget_seconds`, 0: none) becomes a failed report. RQ's job timeout is re-raised: it is the job's."""
     try:
         report = ReportIn.model_validate_json(payload)
-        events = extract_events(report.text, report.published_at, report_id=report_id)
+        deadline = time.monotonic() + budget_seconds if budget_seconds > 0 else None
+        events = extract_events(report.text, report.published_at, report_id=report_id, deadline=deadline)
         facts = ReportFacts.of(report_id, report)
         return ReportToMerge.done(facts, report.text, [merge_item(report_id, facts, event) for event in events])
+    except JobTimeoutException:
+        # Swallowed, the job would run on past its timeout (RQ may meanwhile start a second copy) and this
+        # report, healthy or not, would be marked failed: the job fails instead, and its retry goes on.
+        raise
+    except ExtractionBudgetExceeded:
+        log.warning("report %s: extraction time budget of %s s exceeded", report_id, budget_seconds)
+        return ReportToMerge(id=report_id, error=f"{BUDGET_EXCEEDED} ({budget_seconds:g} s)")
     except Exception as error:  # one bad record or an extractor bug must not sink the batch
         log.exception("report %s failed", report_id)
         return ReportToMerge(id=report_id, error=f"{type(error).__name__}: {error}"[:2000])
@@ -147,8 +162,21 @@ def process_job_reports(
     return result
 
 
+_trimmer: list[StreamTrimmer] = []
+
+
+def _events_trimmer(store: EventStore) -> StreamTrimmer:
+    """This process's trimmer of `sitrep:events`: at most one trim a second, never past what the notifier has
+    not read (one per process; made again if the connection or the length changes)."""
+    maxlen = store.settings.events_stream_maxlen
+    if not _trimmer or _trimmer[0].connection is not store.connection or _trimmer[0].maxlen != maxlen:
+        _trimmer[:] = [StreamTrimmer(store.connection, keys.EVENTS_STREAM, maxlen)]
+    return _trimmer[0]
+
+
 def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> BatchResult:
     result = BatchResult()
+    budget = store.settings.extraction_budget_seconds
     prepared: list[ReportToMerge] = []
     claimed: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -164,7 +192,8 @@ def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> Bat
     waiting: Callable[[], list[MergeOutcome]] | None = None
     for start in range(0, len(claimed), MERGE_CHUNK_REPORTS):
         chunk = [
-            prepare_report(report_id, payload) for report_id, payload in claimed[start : start + MERGE_CHUNK_REPORTS]
+            prepare_report(report_id, payload, budget)
+            for report_id, payload in claimed[start : start + MERGE_CHUNK_REPORTS]
         ]
         prepared += chunk
         if waiting is not None:
@@ -172,6 +201,8 @@ def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> Bat
         waiting = store.start_merge(chunk, datetime.now(UTC))
     if waiting is not None:
         outcomes += waiting()
+    if any(outcome.changes for outcome in outcomes):
+        _events_trimmer(store).maybe_trim()
     for outcome in outcomes:
         result.outcomes.append(outcome)
         if outcome.status == "skipped":

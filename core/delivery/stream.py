@@ -6,10 +6,6 @@ import re
 import time
 from typing import Any
 
-import redis
-
-from core import keys
-
 _STREAM_ID = re.compile(r"^\d{1,20}(-\d{1,20})?$")
 LAST_STREAM_PART = 2**64 - 1
 """The largest millisecond or sequence part of a stream id."""
@@ -44,14 +40,3 @@ def trim_kwargs(
         now = now_ms if now_ms is not None else int(time.time() * 1000)
         return {"minid": f"{max(now - max_age_seconds * 1000, 0)}-0", "approximate": approximate}
     return {"maxlen": maxlen, "approximate": approximate}
-
-
-def trim_alerts_log(connection: redis.Redis, maxlen: int, max_age_seconds: int) -> int:
-    """Apply the age trim (the notifier's XADD already applies the length trim); entries removed.
-    Exact, not `~`: it runs once a minute, and "older than" should mean what it says."""
-    if max_age_seconds <= 0:
-        return 0
-    seconds, micros = connection.time()
-    now_ms = seconds * 1000 + micros // 1000
-    removed: int = connection.xtrim(keys.ALERTS_STREAM, **trim_kwargs(maxlen, max_age_seconds, now_ms, False))
-    return removed

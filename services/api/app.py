@@ -24,6 +24,7 @@ from services.api import (
     alerts,
     event_query,
     events,
+    failed_reports,
     health,
     key_admin,
     metrics,
@@ -35,6 +36,7 @@ from services.api import (
     situation,
     subscriptions,
 )
+from services.api.admission import Admission
 from services.api.alert_fanout import AlertFanout
 from services.api.batcher import IngestBatcher
 from services.api.report_store import ReportStore
@@ -74,6 +76,9 @@ def create_app(
             report_ttl_seconds=settings.report_ttl_seconds,
         )
         await asyncio.to_thread(store.warm_up)
+        app.state.admission = admission = Admission(
+            app.state.redis, settings.admission_max_backlog, settings.admission_max_memory_share
+        )
         numbering = asyncio.create_task(event_query.number_old_events_in_background(app.state.redis))
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
@@ -85,6 +90,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await numbering
             await fanout.close()
+            await admission.close()
             await app.state.batcher.stop()
             await app.state.redis.aclose()
             app.state.sync_redis.close()
@@ -104,6 +110,7 @@ def create_app(
     app.state.metrics = metrics.IngestMetrics()
     app.router.routes.extend(reports.ROUTES)
     for router in (
+        failed_reports.router,
         reports.router,
         events.router,
         situation.router,

@@ -32,7 +32,9 @@ def _operation(
             "422": {"description": "Invalid report; each `errors[].loc` names a field"},
             "503": {
                 "description": "Redis unavailable: nothing was stored; or Redis answered too late, and the "
-                "report may be stored: resending is safe either way (resends are recognised)"
+                "report may be stored: resending is safe either way (resends are recognised); or ingest is "
+                "paused (too many reports wait, or Redis is near its maxmemory): nothing was stored, retry after "
+                "`Retry-After` seconds"
             },
         },
     }

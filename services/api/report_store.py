@@ -32,7 +32,7 @@ from typing import Any
 
 import redis
 import redis.asyncio
-from rq import Queue, Retry
+from rq import Callback, Queue, Retry
 
 from core import defaults, keys, lua
 from core.errors import UnreplayableEnqueue
@@ -42,9 +42,14 @@ log = logging.getLogger(__name__)
 
 _STORE_REPORTS_LUA = lua.source("services.api", "store_reports.lua")
 
+_REQUEUE_LUA = lua.source("services.api", "requeue_reports.lua")
+
 
 PROCESS_REPORTS = "workers.jobs.process_reports"
 """The job function, by name: importing it would load the extractor (its lexicons) into every API process."""
+
+REPORT_JOB_FAILED = "workers.jobs.report_job_failed"
+"""RQ's failure callback of a report job, by name: on its last attempt its pending reports become `failed`."""
 
 _REPLAYABLE = frozenset({b"SADD", b"HSET", b"RPUSH", b"LPUSH", b"EXPIRE", b"PERSIST"})
 """Commands RQ's enqueue may send for the store script to replay. Anything else (a script, a read whose
@@ -137,12 +142,17 @@ class ReportStore:
         self._queue = Queue(queue_name, connection=connection)
         self._script = connection.register_script(_STORE_REPORTS_LUA)
         self._async_script = async_connection.register_script(_STORE_REPORTS_LUA) if async_connection else None
+        self._requeue = connection.register_script(_REQUEUE_LUA)
         self._job_max_reports = job_max_reports
         self._job_timeout_seconds = job_timeout_seconds
         self._report_ttl_seconds = report_ttl_seconds
         self._retry = Retry(
             max=len(defaults.JOB_RETRY_INTERVALS_SECONDS), interval=list(defaults.JOB_RETRY_INTERVALS_SECONDS)
         )
+
+    @property
+    def connection(self) -> redis.Redis:
+        return self._connection
 
     def warm_up(self) -> None:
         """Ask Redis for its version now, as RQ does once per queue before its first enqueue, so that the
@@ -163,6 +173,7 @@ class ReportStore:
             PROCESS_REPORTS,
             timeout=self._job_timeout_seconds,
             retry=self._retry,
+            on_failure=Callback(REPORT_JOB_FAILED),
             job_id=job_id,
             description=f"process the reports queued from {first_report_id} on",
         )
@@ -219,3 +230,24 @@ class ReportStore:
         if self._async_script is None:
             raise RuntimeError("ReportStore was built without an asyncio client")
         return self._outcomes(reports, await self._async_script(args=self._args(reports)))
+
+    def requeue_failed(self, report_ids: list[str]) -> list[str]:
+        """Give the failed reports among `report_ids` to new jobs (job_max_reports each); returns those queued
+        again. Reports that are not failed are left alone."""
+        queued: list[str] = []
+        for start in range(0, len(report_ids), self._job_max_reports):
+            chunk = report_ids[start : start + self._job_max_reports]
+            job_id, _count, *words = self._job_words(chunk[0])
+            args = [keys.job_reports(""), job_id, self._report_ttl_seconds, len(words), *words, *chunk]
+            queued += [rid.decode() if isinstance(rid, bytes) else str(rid) for rid in self._requeue(args=args)]
+        return queued
+
+    def requeue_all_failed(self) -> list[str]:
+        """`requeue_failed` on every report in the failed index, a job's worth at a time."""
+        queued: list[str] = []
+        while True:
+            raw: list[Any] = self._connection.zrange(keys.FAILED_REPORTS, 0, self._job_max_reports - 1)
+            listed = [rid.decode() for rid in raw]
+            if not listed:
+                return queued
+            queued += self.requeue_failed(listed)  # each id leaves the index, so this ends

@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core import keys
+from core import defaults, keys
 from core.event_reader import read_events_async
 from core.settings import IngestSettings
 from schemas.events import Contribution
 from schemas.reports import ReportIn, ReportView
+from services.api import problems
 from services.api.access import api_key_of
 from services.api.batcher import IngestBatcher
 from services.api.bodies import read_body, unprocessable
@@ -52,8 +53,17 @@ def _accepted(payload: dict[str, Any], location: str | None = None) -> Response:
     )
 
 
+def _paused(request: Request, refusal: str) -> Response:
+    """503 from admission control: nothing was stored; the client retries after `Retry-After`."""
+    headers = {"Retry-After": str(defaults.ADMISSION_RETRY_AFTER_SECONDS)}
+    detail = f"ingest paused: {refusal}; nothing was stored"
+    return problems.problem_response(request, status.HTTP_503_SERVICE_UNAVAILABLE, detail, headers=headers)
+
+
 async def post_report(request: Request) -> Response:
     """Accept one report. 202 means it is stored and queued, even if no worker runs right now."""
+    if (refusal := request.app.state.admission.check()) is not None:
+        return _paused(request, refusal)
     settings: IngestSettings = request.app.state.settings
     batcher: IngestBatcher = request.app.state.batcher
     body = await read_body(request, settings.max_body_bytes)
@@ -63,12 +73,15 @@ async def post_report(request: Request) -> Response:
         raise unprocessable(error) from None
     (outcome,) = await batcher.submit([prepare(report, _namespace(request))])
     request.app.state.metrics.count([outcome.status])
+    request.app.state.admission.note(outcome.status != "duplicate", len(body))
     ack = _ack(outcome)
     return _accepted(ack, ack["status_url"])  # where to follow the report's processing
 
 
 async def post_batch(request: Request) -> Response:
     """Accept a JSON array of reports (or `{"reports": [...]}`); all are valid, or none is taken."""
+    if (refusal := request.app.state.admission.check()) is not None:
+        return _paused(request, refusal)
     settings: IngestSettings = request.app.state.settings
     store: ReportStore = request.app.state.store
     body = await read_body(request, settings.max_batch_body_bytes)
@@ -90,6 +103,7 @@ async def post_batch(request: Request) -> Response:
     request.app.state.metrics.count([outcome.status for outcome in outcomes])
     acks = [_ack(outcome) for outcome in outcomes]
     duplicates = sum(ack["status"] == "duplicate" for ack in acks)
+    request.app.state.admission.note(len(acks) - duplicates, len(body))
     return _accepted({"accepted": len(acks) - duplicates, "duplicates": duplicates, "reports": acks})
 
 

@@ -53,6 +53,8 @@ local function add_to(list_key, first, last)
 end
 
 if #new_ids == 0 then return out end
+-- Reports waiting for a worker: the admission control's backlog (services/api/admission.py).
+redis.call('INCRBY', 'sitrep:reports:backlog', #new_ids)
 -- Join the open job only while it still waits in the queue list: once a worker has taken it (or it
 -- was cancelled, or the queue emptied) it is no longer there, and a worker that took it and died
 -- before running it must not keep swallowing reports. The open job is the newest, near the tail.

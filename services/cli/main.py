@@ -31,6 +31,7 @@ from services.cli import export
 from services.cli import keys as keys_command
 from services.cli.extract import cmd_extract
 from services.cli.post import cmd_post
+from services.cli.reports import cmd_reports_failed, cmd_reports_retry
 from services.cli.subscribe import cmd_subscribe
 
 
@@ -49,7 +50,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         may_be_open(args.host, insecure_open, lambda: sync_client(redis_url))
 
     _prepare_extractor()
-    return run_pipeline(args.host, args.port, args.workers, Path(args.data_dir), settings.redis_url, preflight)
+    return run_pipeline(
+        args.host,
+        args.port,
+        args.workers,
+        Path(args.data_dir),
+        settings.redis_url,
+        preflight,
+        maxmemory_bytes=settings.redis_maxmemory_bytes,
+        appendfsync=settings.redis_appendfsync,
+    )
 
 
 def _prepare_extractor() -> None:
@@ -186,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
     subscribe.add_argument("--category", action="append", help="only this civilian category, e.g. trapped")
     subscribe.add_argument("--count", type=int, default=None, help="exit after this many alerts")
     subscribe.set_defaults(func=cmd_subscribe)
+
+    reports = sub.add_parser("reports", help="failed reports: list them, queue them again (needs REDIS_URL)")
+    reports_sub = reports.add_subparsers(dest="action", required=True, metavar="ACTION")
+    failed = reports_sub.add_parser("failed", help="list failed reports, newest first")
+    failed.add_argument("--limit", type=int, default=100)
+    failed.set_defaults(func=cmd_reports_failed)
+    retry = reports_sub.add_parser("retry", help="queue failed reports again")
+    retry.add_argument("ids", nargs="*", help="report ids")
+    retry.add_argument("--all-failed", action="store_true", help="every failed report")
+    retry.set_defaults(func=cmd_reports_retry)
 
     extract = sub.add_parser("extract", help="offline extraction of JSON Lines reports; no Redis needed")
     extract.add_argument("input", help="JSON Lines: {id, text, published|published_at, title?}; - for stdin")

@@ -30,6 +30,7 @@ from core import defaults, keys, lua
 from core.redis_conn import sync_client
 from core.service_loop import run_until_stopped, serve
 from core.settings import NotifierSettings
+from core.streams import StreamTrimmer
 from schemas.events import Event
 from services.notifier import grouping
 from services.notifier.batch import Batch, load_situation
@@ -82,9 +83,9 @@ class Notifier:
         self.consumer = settings.consumer_name or f"{socket.gethostname()}-{os.getpid()}"
         self.stop = threading.Event()
         self._renew = connection.register_script(_RENEW_LUA)
-        self._emitter = AlertEmitter(
-            connection, settings.alert_source, defaults.ALERT_FINGERPRINT_TTL_SECONDS, settings.alerts_stream_maxlen
-        )
+        self._emitter = AlertEmitter(connection, settings.alert_source, defaults.ALERT_FINGERPRINT_TTL_SECONDS)
+        # The leader trims the log it writes, by length, never past what the dispatchers have not read.
+        self._alerts_trimmer = StreamTrimmer(connection, keys.ALERTS_STREAM, settings.alerts_stream_maxlen)
         self._rules_source = RulesSource(connection, Path(settings.rules_file) if settings.rules_file else None)
         self._rules_checked = -1e9
         self._rules = self._rules_source.rules
@@ -154,6 +155,7 @@ class Notifier:
         self.rules  # noqa: B018  (copies an edited rules file into Redis within a second, even when idle)
         self.flush_due()
         self.step(block_milliseconds=self._block_milliseconds())
+        self._alerts_trimmer.maybe_trim()
 
     def _recover(self, error: Exception) -> float | None:
         if not isinstance(error, redis.RedisError):

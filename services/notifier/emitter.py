@@ -45,11 +45,10 @@ def build_alert(intent: AlertIntent, situation: Situation, source: str) -> Alert
 class AlertEmitter:
     """Queues emit-once writes of alerts on a pipeline."""
 
-    def __init__(self, connection: redis.Redis, source: str, fingerprint_ttl_seconds: int, stream_maxlen: int) -> None:
+    def __init__(self, connection: redis.Redis, source: str, fingerprint_ttl_seconds: int) -> None:
         self._script = connection.register_script(_EMIT_LUA)
         self._source = source
         self._ttl = fingerprint_ttl_seconds
-        self._maxlen = stream_maxlen
 
     def queue(self, pipe: Pipeline, intents: list[AlertIntent], situation: Situation) -> None:
         for intent in intents:
@@ -57,6 +56,6 @@ class AlertEmitter:
             payload = alert.model_dump_json()
             self._script(
                 keys=[keys.alert_fingerprint(intent.fingerprint), keys.ALERTS_STREAM],
-                args=[payload, self._ttl, self._maxlen, keys.ALERTS_CHANNEL],
+                args=[payload, self._ttl, keys.ALERTS_CHANNEL],
                 client=pipe,
             )

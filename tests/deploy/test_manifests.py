@@ -154,6 +154,31 @@ def compose_duration_seconds(value: str | int | float) -> float:
     return sum(float(n) * _DURATION_UNITS[u] for n, u in parts)
 
 
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1024,
+    "m": 1000**2,
+    "mb": 1024**2,
+    "g": 1000**3,
+    "gb": 1024**3,
+    "ki": 1024,
+    "mi": 1024**2,
+    "gi": 1024**3,
+}
+
+
+def memory_bytes(text: str) -> int:
+    """A Redis (`600mb`), Compose (`1g`) or Kubernetes (`1Gi`) memory size in bytes."""
+    match = re.fullmatch(r"(\d+)\s*([a-zA-Z]*)", text.strip())
+    assert match, f"not a memory size: {text!r}"
+    unit = match.group(2).lower()
+    if unit in ("k", "m", "g") and text.strip()[-1].islower():  # Compose's 1g is binary, Kubernetes' 1G decimal
+        unit += "b"
+    return int(match.group(1)) * _UNITS[unit]
+
+
 def as_argv(command: str | list[Any] | None) -> list[str]:
     if command is None:
         return []
@@ -404,6 +429,9 @@ def test_redis_statefulset_persists_with_aof() -> None:
     assert argv[argv.index("--appendonly") + 1] == "yes"
     assert argv[argv.index("--appendfsync") + 1] == "everysec"
     assert argv[argv.index("--maxmemory-policy") + 1] == "noeviction"
+    limit = memory_bytes(redis["resources"]["limits"]["memory"])
+    maxmemory = memory_bytes(argv[argv.index("--maxmemory") + 1])
+    assert 0 < maxmemory <= 0.7 * limit, "maxmemory must leave the pod room for the AOF rewrite's fork and buffers"
     data_dir = argv[argv.index("--dir") + 1]
     claims = {t["metadata"]["name"] for t in sts["spec"].get("volumeClaimTemplates", [])}
     mounts = {m["mountPath"]: m["name"] for m in redis.get("volumeMounts", [])}
@@ -560,6 +588,13 @@ def compose_problems(compose: Doc) -> list[str]:
         problems.append("redis: AOF is off (--appendonly yes)")
     if flag_value(argv, "--appendfsync") != "everysec":
         problems.append("redis: --appendfsync everysec missing")
+    if flag_value(argv, "--maxmemory-policy") != "noeviction":
+        problems.append("redis: --maxmemory-policy noeviction missing")
+    maxmemory = flag_value(argv, "--maxmemory")
+    if not maxmemory or "mem_limit" not in redis:
+        problems.append("redis: --maxmemory and mem_limit must both be set")
+    elif memory_bytes(maxmemory) > 0.7 * memory_bytes(str(redis["mem_limit"])):
+        problems.append("redis: --maxmemory leaves no room below mem_limit")
     named = set((compose.get("volumes") or {}).keys())
     volumes = [v if isinstance(v, str) else f"{v.get('source')}:{v.get('target')}" for v in redis.get("volumes", [])]
     if not any(v.split(":")[0] in named and v.split(":")[1] == "/data" for v in volumes):
@@ -587,6 +622,8 @@ def test_compose_follows_the_rules() -> None:
         (lambda s: s["worker"].update(depends_on=["redis"]), "healthy redis"),
         (lambda s: s["redis"].update(command=["redis-server", "--appendonly", "no"]), "AOF is off"),
         (lambda s: s["redis"].update(volumes=["/srv/redis:/data"]), "named volume"),
+        (lambda s: s["redis"].pop("mem_limit"), "mem_limit must both be set"),
+        (lambda s: s["redis"].update(mem_limit="700m"), "no room below mem_limit"),
         (lambda s: s["redis"].update(ports=["6379:6379"]), "only api may publish"),
         (lambda s: s["worker"].update(healthcheck={"disable": True, "test": ["CMD", "true"]}), "no healthcheck"),
     ],

@@ -31,6 +31,8 @@ _TAKE_LUA = lua.source("workers.dedup", "claim_function.lua", "take.lua")
 
 _CLOSE_LUA = lua.source("workers.dedup", "close_job.lua")
 
+_FAIL_LUA = lua.source("workers.dedup", "fail_reports.lua")
+
 MERGE_LUA = RENDER_LUA + lua.source("workers.dedup", "merge.lua")
 
 
@@ -93,8 +95,17 @@ class EventStore:
         self._take = connection.register_script(_TAKE_LUA)
         self._close = connection.register_script(_CLOSE_LUA)
         self._merge = connection.register_script(MERGE_LUA)
+        self._fail = connection.register_script(_FAIL_LUA)
         self._settings = settings
         self._need = math.ceil(settings.near_duplicate_threshold * minhash.SLOTS)
+
+    @property
+    def settings(self) -> WorkerSettings:
+        return self._settings
+
+    @property
+    def connection(self) -> redis.Redis:
+        return self._connection
 
     def claim(self, report_ids: list[str]) -> list[tuple[str, str, str]]:
         """(id, status before, payload) per report; pending ones are now 'processing'."""
@@ -140,6 +151,14 @@ class EventStore:
     def close_job(self, job_id: str, queue_name: str) -> None:
         """Take no newcomers (a job that failed: its retry reads the reports that joined)."""
         self._close(keys=[keys.running_job(queue_name), keys.job_wake(job_id)], args=[job_id])
+
+    def fail_reports(self, report_ids: Sequence[str], reason: str, now: datetime) -> int:
+        """Mark the pending ones among `report_ids` failed with `reason` (their job failed for good)."""
+        failed = 0
+        for start in range(0, len(report_ids), 1000):
+            chunk = list(report_ids[start : start + 1000])
+            failed += int(self._fail(args=[int(now.timestamp() * 1000), now.isoformat(), reason, *chunk]))
+        return failed
 
     def forget_job(self, job_id: str) -> None:
         """Drop a finished job's report list (a failed job keeps it, for its retries, until the report TTL)."""

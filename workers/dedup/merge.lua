@@ -1,6 +1,7 @@
 -- Merge a whole batch of processed reports into the canonical events, atomically (docs/dedup.md).
 --
--- ARGV: now (whole epoch seconds), now (ISO), event ttl, lsh ttl, stream maxlen, slots needed for a
+-- ARGV: now (whole epoch seconds), now (ISO), event ttl, lsh ttl, (unused: the worker trims the stream
+-- apart, never past what the notifier has not read: core/streams.py), slots needed for a
 -- near-duplicate, hex width of a slot, number of reports; then per report:
 --   id, source, published_at, stamp (fixed-width UTC publication time, then id), signature,
 --   nbands, band names..., outcome ('done'|'failed'), error, nitems,
@@ -20,7 +21,6 @@
 local now_s, now_iso = ARGV[1], ARGV[2]
 local now = tonumber(now_s)
 local ttl, lsh_ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
-local maxlen = ARGV[5]
 local ttl_s = ARGV[3]
 local need, width = tonumber(ARGV[6]), tonumber(ARGV[7])
 local nreports = tonumber(ARGV[8])
@@ -28,6 +28,7 @@ local SEP = '\31'
 local REFRESH = 10
 local OBSERVATION_DAYS = 31
 local out = {}
+local settled = 0
 local i = 9
 
 -- LSH bands live in one hash per time bucket of `lsh_ttl` seconds (field: band name, value: the first
@@ -259,7 +260,9 @@ for _ = 1, nreports do
   if status ~= 'queued' and status ~= 'processing' then
     out[#out + 1] = id; out[#out + 1] = 'skipped'; out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = 0
   elseif outcome == 'failed' then
-    redis.call('HSET', rkey, 'status', 'failed', 'error', err)
+    redis.call('HSET', rkey, 'status', 'failed', 'error', err, 'failed_at', now_iso)
+    redis.call('ZADD', 'sitrep:reports:failed', now_s .. '000', id)
+    settled = settled + 1
     out[#out + 1] = id; out[#out + 1] = 'failed'; out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = 0
   else
     -- Near-duplicate: a report that shares a whole band with this one, and enough slots overall.
@@ -326,8 +329,11 @@ for _ = 1, nreports do
       fields[#fields + 1] = 'near_duplicate_of'; fields[#fields + 1] = near
     end
     redis.call('HSET', rkey, unpack(fields))
+    settled = settled + 1
   end
 end
+-- Reports no longer waiting: the admission control's backlog counter (services/api/admission.py).
+if settled > 0 then redis.call('DECRBY', 'sitrep:reports:backlog', settled) end
 
 -- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
 -- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the
@@ -355,11 +361,11 @@ for _, cid in ipairs(touched_list) do
 end
 for _, entry in ipairs(entries) do
   if SITUATION[entry[6]] then
-    redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event_id', entry[1],
+    redis.call('XADD', 'sitrep:events', '*', 'kind', entry[6], 'event_id', entry[1],
       'event', touched_events[entry[1]].slim, 'report_id', entry[2], 'source', entry[3],
       'published_at', entry[4], 'change', entry[5])
   else
-    redis.call('XADD', 'sitrep:events', 'MAXLEN', '~', maxlen, '*', 'kind', entry[6], 'event_id', entry[1],
+    redis.call('XADD', 'sitrep:events', '*', 'kind', entry[6], 'event_id', entry[1],
       'report_id', entry[2], 'source', entry[3], 'published_at', entry[4], 'change', entry[5])
   end
 end

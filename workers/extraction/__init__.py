@@ -5,9 +5,9 @@ Entry point: `extract_events(text, published, report_id=None)`. Lexicons load on
 
 from __future__ import annotations
 
-from .extract import extract_events
+from .extract import ExtractionBudgetExceeded, extract_events
 from .lexicons import load
 
 load()
 
-__all__ = ["extract_events"]
+__all__ = ["ExtractionBudgetExceeded", "extract_events"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import logging
+import sys
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -24,6 +26,12 @@ MAX_CANDIDATES = 2000
 STRICT = False
 log = logging.getLogger(__name__)
 Family = Callable[[Document, Sentence], list[Event]]
+
+
+class ExtractionBudgetExceeded(Exception):
+    """One report took longer than its time budget: it fails alone, and its worker goes on with the batch."""
+
+
 _FAMILIES: tuple[tuple[str, Family], ...] = (
     ("control", extract_control),
     ("civilian.categories", extract_civilians),
@@ -38,8 +46,12 @@ def _as_date(published: datetime | date | None) -> date | None:
     return published
 
 
-def extract_events(text: str, published: datetime | date | None, report_id: str | None = None) -> list[Event]:
-    """Structured events from one report's text; a pure function of its arguments and the lexicons."""
+def extract_events(
+    text: str, published: datetime | date | None, report_id: str | None = None, deadline: float | None = None
+) -> list[Event]:
+    """Structured events from one report's text; a pure function of its arguments and the lexicons.
+
+    Past `deadline` (time.monotonic()) it raises ExtractionBudgetExceeded between two sentences."""
     if not text or not text.strip():
         return []
     lex = load()
@@ -57,16 +69,25 @@ def extract_events(text: str, published: datetime | date | None, report_id: str 
     for idx in sorted(families)[:MAX_CANDIDATES]:
         names = families[idx]
         sent = doc.view(idx)
+        if deadline is not None and time.monotonic() > deadline:
+            raise ExtractionBudgetExceeded(f"report {report_id}: past its budget at sentence {idx}")
         for family, run in _FAMILIES:
             if family not in names:
                 continue
             try:
                 events.extend(run(doc, sent))
-            except Exception:  # one odd sentence must not cost the whole report
-                if STRICT:
+            except Exception as error:  # one odd sentence must not cost the whole report
+                if STRICT or _job_timeout(error):
                     raise
                 log.warning("extraction: %s failed on sentence %d of report %s", family, idx, report_id, exc_info=True)
     return _dedupe(_one_place_per_name(events))
+
+
+def _job_timeout(error: Exception) -> bool:
+    """RQ's job timeout (raised by its alarm wherever the job is) belongs to the job, never to one sentence.
+    Looked up only if rq is loaded: the offline extractor does not pay for importing it."""
+    timeouts = sys.modules.get("rq.timeouts")
+    return timeouts is not None and isinstance(error, timeouts.JobTimeoutException)
 
 
 def _one_place_per_name(events: list[Event]) -> list[Event]:
