@@ -12,17 +12,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from itertools import accumulate
 
 from schemas.events import Place
 
 from .actors import ActorMention, Binder, find_actors
-from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of
+from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of, key_words
 from .lexicons import Lexicons
 from .places import FOREIGN_POPULATION, Context, PlaceMention, gazetteer, make_place, no_context, person_like
 from .sentences import Token, sentence_spans, tokenize
 from .textnorm import CleanText, clean
 
 _FIRST_WORD = re.compile(r"(?<![\w'-])(?:[A-Z\u00c0-\u024f]|[ae]l-|a[dlrszt]-)[\w]*")
+_FIRST_PIECES = re.compile(f"({_FIRST_WORD.pattern})")  # the same words, kept by split() between the gaps
 
 
 @dataclass
@@ -47,10 +49,14 @@ class Sentence:
         return gazetteer(self.tokens, self.words, self.binder.lex, self.context, named=self.binder.named_countries)
 
     def first_place(self) -> PlaceMention | None:
-        """The first gazetteer place, without finding the others unless they are known already."""
-        found = self.__dict__.get("places") or gazetteer(
-            self.tokens, self.words, self.binder.lex, self.context, 1, self.binder.named_countries
-        )
+        """The first gazetteer place, without finding the others unless they are known already (kept: every
+        rule family of a sentence asks)."""
+        found = self.__dict__.get("places")
+        if found is None:
+            if "first_place" in self.cache:
+                return self.cache["first_place"]  # type: ignore[return-value]
+            found = gazetteer(self.tokens, self.words, self.binder.lex, self.context, 1, self.binder.named_countries)
+            self.cache["first_place"] = found[0] if found else None
         return found[0] if found else None
 
 
@@ -86,14 +92,16 @@ class Document:
         hits: list[tuple[int, PlaceEntry]] = []
         end = 0
         starts_name = gaz.starts_name
-        for m in _FIRST_WORD.finditer(text):
-            start = m.start()
+        pieces = _FIRST_PIECES.split(text)  # gap, capitalised word, gap, ...: the words and offsets in C
+        firsts = list(map(str.lower, pieces[1::2]))
+        offsets = list(accumulate(map(len, pieces[:-1]), initial=0))[1::2]
+        # most capitalised words start no place name: skip them (each distinct word asked once) before folding
+        known = {w for w in set(firsts) if starts_name(w if w.isascii() else key_of(w))}
+        for k in [k for k, w in enumerate(firsts) if w in known]:
+            start = offsets[k]
             if start < end:
                 continue
-            first = m.group().lower()
-            if not starts_name(first if first.isascii() else key_of(first)):
-                continue  # most capitalised words start no place name: skip them before folding a phrase
-            words = key_of(text[start : start + 60]).split()
+            words = key_words(text[start : start + 60])
             key = gaz.longest(words) if words else None
             if key is None or person_like(text, start, start + len(key)) or (key,) in self.lex.states.demonyms:
                 continue  # 'Malian' names a people before a village

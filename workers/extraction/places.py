@@ -97,6 +97,12 @@ def _capword(tok: Token) -> bool:
     return tok.cap or (low[:3] in _ARTICLES and len(low) > 4)
 
 
+def _capwords(tokens: list[Token]) -> list[int]:
+    """The positions of the words `_capword` accepts, tested in one comprehension (asked of every word)."""
+    articles = _ARTICLES
+    return [k for k, t in enumerate(tokens) if t.text[:1].isupper() or (t.low[:3] in articles and len(t.low) > 4)]
+
+
 _NAME_TITLES = frozenset(
     "spokesman spokeswoman spokesperson commander minister president general colonel official envoy leader "
     "chief mayor governor director analyst correspondent researcher activist mr mrs ms dr gen col sheikh".split()
@@ -159,13 +165,17 @@ def gazetteer(
     i = 0  # next free position: matches do not overlap
     n = len(tokens)
     starts_name = gaz.starts_name
-    # where a name may start: a word that starts a known name, or a capitalised word where a place is expected
-    starts = [k for k, w in enumerate(folded) if starts_name(w) or (k > 0 and folded[k - 1] in _PLACE_CUES)]
+    caps = _capwords(tokens)
+    # where a name may start: a capitalised word that starts a known name or stands where a place is expected
+    starts = [k for k in caps if starts_name(folded[k]) or (k > 0 and folded[k - 1] in _PLACE_CUES)]
+    if not starts:
+        return out
+    capset = set(caps)
     for k in starts:
-        if k < i or not _capword(tokens[k]):
+        if k < i:
             continue
         most = 1
-        while most < 6 and k + most < n and (_capword(tokens[k + most]) or folded[k + most] in _PARTICLES):
+        while most < 6 and k + most < n and (k + most in capset or folded[k + most] in _PARTICLES):
             most += 1
         key = gaz.longest(folded, k, most)
         if key is not None and (key,) in demonyms:
