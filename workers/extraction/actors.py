@@ -387,11 +387,15 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     visit = [k for k, w in enumerate(words) if w in firsts or (w == "from" and k and words[k - 1] in ARMED_HEADS)]
     if "-led" in " ".join(words):
         visit = sorted(set(visit) | {k for k, w in enumerate(words) if w.endswith("-led")})
+    seconds = lex.actor_seconds
     for k in visit:
         if k < i:
             continue
-        i = k
         w = words[k]
+        after = seconds.get(w)
+        if after is not None and (k + 1 == n or words[k + 1] not in after) and (defined is None or w not in defined.index):
+            continue  # no phrase starts here ('the' before 'town'): nothing below would match
+        i = k
         if w == "from":  # "Forces from Ethiopia's Tigray region": that region's forces
             origin = _origin(tokens, words, k, lex)
             if origin is not None:

@@ -50,7 +50,8 @@ COMMON_WORDS = 50_000
 #: Alternate names shorter than this are kept only for places this large: short aliases collide with words.
 SHORT_ALIAS = 6
 SHORT_ALIAS_POPULATION = 100_000
-_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+#: A word of a look-up key (`key_of`).
+KEY_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 
 
 def key_of(name: str) -> str:
@@ -60,7 +61,7 @@ def key_of(name: str) -> str:
 
 def key_words(text: str) -> list[str]:
     """The words of `key_of(text)`, unjoined."""
-    return _WORD.findall(fold(text).replace("\u2019", "'"))
+    return KEY_WORD.findall(fold(text).replace("\u2019", "'"))
 
 
 _VARIANT_RULES = (
