@@ -393,7 +393,11 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
             continue
         w = words[k]
         after = seconds.get(w)
-        if after is not None and (k + 1 == n or words[k + 1] not in after) and (defined is None or w not in defined.index):
+        if (
+            after is not None
+            and (k + 1 == n or words[k + 1] not in after)
+            and (defined is None or w not in defined.index)
+        ):
             continue  # no phrase starts here ('the' before 'town'): nothing below would match
         i = k
         if w == "from":  # "Forces from Ethiopia's Tigray region": that region's forces

@@ -17,7 +17,7 @@ from itertools import accumulate
 from schemas.events import Place
 
 from .actors import ActorMention, Binder, find_actors
-from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, KEY_WORD, key_of, key_words
+from .gazetteer import CITY, COUNTRY, CURATED, KEY_WORD, REGION, PlaceEntry, key_of, key_words
 from .lexicons import Lexicons
 from .places import FOREIGN_POPULATION, Context, PlaceMention, gazetteer, make_place, no_context, person_like
 from .sentences import Token, sentence_spans, tokenize
