@@ -7,10 +7,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
+from itertools import compress, count
+from operator import methodcaller
 
 from schemas.events import Actor
 
+from .lazy import lazy
 from .lexicons import ActorEntry, GenericEntry, Lexicons, PhraseSet, phrase, slug
 from .sentences import Token
 from .wordlist import load_wordlist
@@ -101,7 +104,7 @@ class Binder:
         self._low_text = low_text
         self._place_countries = place_countries  # where the report's places are (Document.countries)
 
-    @cached_property
+    @lazy
     def _low(self) -> str:
         text = self._text
         low = self._low_text if self._low_text is not None and len(self._low_text) == len(text) else text.lower()
@@ -109,7 +112,7 @@ class Binder:
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         return low
 
-    @cached_property
+    @lazy
     def _tally(self) -> tuple[Counter[str], dict[str, int], Counter[str]]:
         """(mentions per actor id, offset of the first mention, mentions per country) over the whole document.
 
@@ -169,13 +172,17 @@ class Binder:
     def named_countries(self) -> frozenset[str]:
         """Every country the report names in any way ('Sudan', 'Ukrainian', an actor's home): wider than where
         its places are, for telling a place abroad from one the report may mean."""
+        return self._named
+
+    @lazy
+    def _named(self) -> frozenset[str]:
         return frozenset(self._tally[2])
 
     @property
     def first(self) -> dict[str, int]:
         return self._tally[1]
 
-    @cached_property
+    @lazy
     def home(self) -> str | None:
         """The ISO code of the country the report is about: where its places are, when they say (a nationality
         may be a foreign force's: 'backed by Russian air strikes'); else the most-mentioned country (names,
@@ -231,7 +238,7 @@ class Binder:
             best = self.entries.get(generic.fallback)
         return best
 
-    @cached_property
+    @lazy
     def _definitions(self) -> tuple[PhraseSet | None, list[tuple[ActorEntry, int, int]]]:
         """Armed organisations the report names with an acronym: 'the Tigray Defence Forces (TDF)'."""
         text = self._text
@@ -385,9 +392,12 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     defined = binder.defined
     firsts = lex.actor_firsts if defined is None else lex.actor_firsts | defined.index.keys()
     n = len(words)
-    visit = [k for k, w in enumerate(words) if w in firsts or (w == "from" and k and words[k - 1] in ARMED_HEADS)]
-    if "-led" in " ".join(words):
-        visit = sorted(set(visit) | {k for k, w in enumerate(words) if w.endswith("-led")})
+    # where a mention may start, found in C: first words, 'forces from ...', 'HTS-led ...'
+    visit = list(compress(count(), map(firsts.__contains__, words)))
+    extra = [k for k in compress(count(), map("from".__eq__, words)) if k and words[k - 1] in ARMED_HEADS]
+    extra += compress(count(), map(_LED, words))
+    if extra:
+        visit = sorted({*visit, *extra})
     seconds = lex.actor_seconds
     for k in visit:
         if k < i:
@@ -520,6 +530,7 @@ def _origin(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tup
     return e, Actor(id=slug(label), name=label, mention=_text(tokens, k - 1, e))
 
 
+_LED = methodcaller("endswith", "-led")
 _REGION_WORDS = frozenset("region state province governorate oblast zone district".split())
 _OWNERS = frozenset("its their our country".split())
 #: A qualifier at least this common in English (wordfreq's Zipf scale) names no group by itself.

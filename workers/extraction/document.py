@@ -11,7 +11,6 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from itertools import accumulate
 from operator import itemgetter
 
@@ -19,6 +18,7 @@ from schemas.events import Place
 
 from .actors import ActorMention, Binder, find_actors
 from .gazetteer import CITY, COUNTRY, CURATED, KEY_WORD, REGION, PlaceEntry, key_of, key_words
+from .lazy import lazy
 from .lexicons import Lexicons
 from .places import FOREIGN_POPULATION, Context, PlaceMention, gazetteer, make_place, no_context, person_like
 from .sentences import Token, sentence_spans, tokenize
@@ -43,12 +43,12 @@ class Sentence:
     context: Context = field(repr=False, compare=False, default=no_context)
     cache: dict[str, object] = field(default_factory=dict)
 
-    @cached_property
+    @lazy
     def actors(self) -> list[ActorMention]:
         """Actor mentions, found on first use (the binder is complete once the document is built)."""
         return find_actors(self.tokens, self.words, self.binder)
 
-    @cached_property
+    @lazy
     def places(self) -> list[PlaceMention]:
         """Gazetteer places, found on first use."""
         return gazetteer(self.tokens, self.words, self.binder.lex, self.context, named=self.binder.named_countries)
@@ -88,7 +88,7 @@ class Document:
         self.binder = Binder(self.lex, text, self.low, self._countries)
         self._starts = [s for s, _ in self.spans]
 
-    @cached_property
+    @lazy
     def place_hits(self) -> list[tuple[int, PlaceEntry]]:
         """Gazetteer places named in the document with their offsets, for `last_place` and the country context;
         found on first use (about a third of the documents never look back for a place)."""
@@ -124,7 +124,7 @@ class Document:
             end = start + len(key)
         return hits
 
-    @cached_property
+    @lazy
     def countries(self) -> frozenset[str]:
         """Country codes the report is about: countries and regions it names, and places only one country has."""
         codes: set[str] = set()
@@ -133,7 +133,7 @@ class Document:
                 codes.add(entry.country_code)
         return frozenset(codes)
 
-    @cached_property
+    @lazy
     def local_hits(self) -> list[tuple[int, PlaceEntry]]:
         """`place_hits` less small towns in countries the report never names (places.FOREIGN_POPULATION): what
         'the town' or a count's place may refer to."""
