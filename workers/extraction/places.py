@@ -148,6 +148,10 @@ def person_like(text: str, start: int, end: int) -> bool:
 
 #: Words after a name that say it names a region: "Kursk region", "Homs province".
 REGION_HEADS = frozenset("region province governorate state oblast district county prefecture zone township".split())
+# unions the rules test words against, made once rather than at each test
+_KIND_OR_REGION = KINDS | REGION_HEADS
+_KIND_OR_DESCRIBED = KINDS | _DESCRIBED
+_STOP_OR_KIND = _STOP | KINDS
 Context = Callable[[], frozenset[str]]
 
 
@@ -208,7 +212,7 @@ def gazetteer(
             continue
         if not candidates or _person_tokens(tokens, k, k + length):
             continue
-        if k + length < n and _capword(tokens[k + length]) and folded[k + length] not in KINDS | REGION_HEADS:
+        if k + length < n and _capword(tokens[k + length]) and folded[k + length] not in _KIND_OR_REGION:
             continue  # "Tal" of "Tal Shair": part of a longer name the gazetteer does not know
         if length < n - k and folded[k + length] in REGION_HEADS:
             candidates = _regions(gaz, candidates, context)
@@ -594,7 +598,7 @@ def _anchor(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> PlaceMentio
     n = len(tokens)
     if j < n and tokens[j].low == "from":  # "seized territory from IS across large parts of Syria"
         j = next((k for k in range(j + 1, min(n, j + 6)) if tokens[k].low in _LOCATIVE), n)
-    if j >= n or tokens[j].low not in _LOCATIVE | _PP_PLACE:
+    if j >= n or tokens[j].low not in _LOCATIVE_OR_PP:
         return None
     pending: str | None = None  # "the capital of ...": the anaphor, unless a name follows
     for k in range(j + 1, min(n, j + 9)):
@@ -602,7 +606,7 @@ def _anchor(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> PlaceMentio
         if g is not None:
             return g
         low = tokens[k].low
-        if low in _ANAPHORA | {"capital", "country"} and any(t.low == "the" for t in tokens[j + 1 : k]):
+        if low in _ANAPHOR_HEADS and any(t.low == "the" for t in tokens[j + 1 : k]):
             if not (k + 1 < n and tokens[k + 1].low == "of"):
                 return low  # "in the area", "in the southern port city"
             pending = pending or low
@@ -614,6 +618,8 @@ def _anchor(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> PlaceMentio
 
 _LOCATIVE = frozenset("in near outside above around across inside within on".split())
 _PP_PLACE = frozenset("in of near outside east west north south northeast northwest southeast southwest around".split())
+_LOCATIVE_OR_PP = _LOCATIVE | _PP_PLACE
+_ANAPHOR_HEADS = _ANAPHORA | {"capital", "country"}
 
 
 def antecedent(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> Place | None:
@@ -647,7 +653,7 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     if i < n and tokens[i].low == "the":
         i += 1
     for m in range(i, min(n - 2, i + 4)):  # "the strategic Russian town of Sudzha": skip the description
-        if tokens[m].low in KINDS | _DESCRIBED and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
+        if tokens[m].low in _KIND_OR_DESCRIBED and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
             if tokens[m].low not in FACILITIES:
                 i = m
             break
@@ -658,7 +664,7 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         return facility
     if (
         i < n
-        and tokens[i].low in KINDS | _DESCRIBED
+        and tokens[i].low in _KIND_OR_DESCRIBED
         and i + 2 < n
         and tokens[i + 1].low == "of"
         and _capword(tokens[i + 2])
@@ -785,7 +791,7 @@ def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Pla
     if j == k or any(g.i == k for g in gaz):
         return None
     end = j
-    while j < n and j - end < 2 and tokens[j].low.isalpha() and tokens[j].low not in _STOP | KINDS:
+    while j < n and j - end < 2 and tokens[j].low.isalpha() and tokens[j].low not in _STOP_OR_KIND:
         j += 1  # "the Burkinabe militia"
     if j < n and tokens[j].low not in _STOP:
         j = end
