@@ -8,8 +8,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from itertools import compress, count
-from operator import methodcaller
 
 from schemas.events import Actor
 
@@ -392,12 +390,9 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     defined = binder.defined
     firsts = lex.actor_firsts if defined is None else lex.actor_firsts | defined.index.keys()
     n = len(words)
-    # where a mention may start, found in C: first words, 'forces from ...', 'HTS-led ...'
-    visit = list(compress(count(), map(firsts.__contains__, words)))
-    extra = [k for k in compress(count(), map("from".__eq__, words)) if k and words[k - 1] in ARMED_HEADS]
-    extra += compress(count(), map(_LED, words))
-    if extra:
-        visit = sorted({*visit, *extra})
+    visit = [k for k, w in enumerate(words) if w in firsts or (w == "from" and k and words[k - 1] in ARMED_HEADS)]
+    if "-led" in " ".join(words):
+        visit = sorted(set(visit) | {k for k, w in enumerate(words) if w.endswith("-led")})
     seconds = lex.actor_seconds
     for k in visit:
         if k < i:
@@ -530,7 +525,6 @@ def _origin(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tup
     return e, Actor(id=slug(label), name=label, mention=_text(tokens, k - 1, e))
 
 
-_LED = methodcaller("endswith", "-led")
 _REGION_WORDS = frozenset("region state province governorate oblast zone district".split())
 _OWNERS = frozenset("its their our country".split())
 #: A qualifier at least this common in English (wordfreq's Zipf scale) names no group by itself.

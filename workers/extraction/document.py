@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
-from operator import itemgetter
 
 from schemas.events import Place
 
@@ -28,8 +27,6 @@ from .textnorm import CleanText, clean
 # (?<![\w'-])(?:[A-Z\u00c0-\u024f]|[ae]l-|a[dlrszt]-)\w*, written to open with a character class, which the
 # regex engine tries before anything else: one and a half times faster over a report.
 _FIRST_PIECES = re.compile(r"([A-Z\u00c0-\u024fae](?<![\w'-].)(?:(?<=a)[dlrszt]-|(?<=e)l-|(?<![ae]))\w*)")
-
-_LOW = itemgetter(1)  # Token.low, read in C
 
 
 @dataclass
@@ -162,7 +159,7 @@ class Document:
         if index not in self._views:
             start, end = self.spans[index]
             tokens = tokenize(self.text[start:end], start)
-            words = list(map(_LOW, tokens))
+            words = [t.low for t in tokens]
             self._views[index] = Sentence(index, start, end, tokens, words, self.binder, self._countries)
         return self._views[index]
 

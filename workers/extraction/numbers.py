@@ -11,8 +11,6 @@ is N..N inexact; 'more than/over N' is N+1..open; 'fewer than N' is open..N-1.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import compress, count, repeat
-from operator import contains, itemgetter
 
 from text_to_num import text2num
 
@@ -219,20 +217,15 @@ def _single(words: list[str], i: int, first: str) -> Number | None:
     return Number(i, j, v, v, hedge_kind is None, hedge, v)
 
 
-_FIRST_CHAR = itemgetter(slice(0, 1))
-
-
 def find_numbers(words: list[str]) -> list[Number]:
     """All non-overlapping quantities in a token list, left to right.
 
     Only positions where a quantity can start are tried; `i` is the next position not inside a quantity."""
     out: list[Number] = []
     i = 0
-    # the candidates found in C (asked of every word): value words, figures, hyphenated tens ('twenty-one')
-    named = compress(count(), map(_FIRST.__contains__, words))
-    digits = compress(count(), map(str.isdigit, map(_FIRST_CHAR, words)))
-    tens = [k for k in compress(count(), map(contains, words, repeat("-"))) if words[k].partition("-")[0] in _TENS]
-    starts = sorted({*named, *digits, *tens})
+    starts = [
+        k for k, w in enumerate(words) if w in _FIRST or w[:1].isdigit() or ("-" in w and w.partition("-")[0] in _TENS)
+    ]
     for k in starts:
         if k < i:
             continue

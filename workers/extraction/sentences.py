@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import accumulate, compress, count, repeat
-from operator import add, methodcaller
+from itertools import accumulate, repeat
+from operator import add
 from typing import NamedTuple
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*|\.{3}\s*")
@@ -23,7 +23,6 @@ _ABBREV = frozenset(
     "mr mrs ms dr gen lt col sgt st u.s u.n jan feb aug sept oct nov dec no capt maj rep sen gov brig u.k e.g i.e".split()
 )
 MAX_SENTENCE = 1200
-_ODD_END = methodcaller("endswith", (".", "-", "'", "s"))  # the words `tokenize` looks at in Python
 
 
 class Token(NamedTuple):
@@ -90,7 +89,7 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     words = pieces[1::2]
     starts = list(accumulate(map(len, pieces[:-1]), initial=offset))[1::2]
     lone_s: list[int] = []
-    for k in list(compress(count(), map(_ODD_END, words))):
+    for k in [k for k, w in enumerate(words) if w[-1] in ".-'s"]:
         word = words[k]
         if word[-1] != "s":
             if not (len(word) > 2 and word[-3] == "."):

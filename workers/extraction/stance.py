@@ -7,8 +7,6 @@ claimed (attributed to a party), denied or hedged. `attribution` finds who said 
 
 from __future__ import annotations
 
-from itertools import compress, count
-
 from schemas.events import Attribution, Stance
 
 from .actors import ActorMention
@@ -135,7 +133,7 @@ def attribution(tokens: list[Token], words: list[str], lex: Lexicons, actors: li
     """'said Mustafa Bali, the SDF spokesman' / 'SDF spokesman Mustafa Bali said' / 'according to the Observatory'."""
     verbs = lex.sets["attribution.verbs"]
     roles = lex.sets["attribution.roles"]
-    for k in list(compress(count(), map(verbs.index.__contains__, words))):
+    for k in [k for k, w in enumerate(words) if w in verbs.index]:
         p = verbs.match_at(words, k)
         if not p:
             continue

@@ -8,8 +8,6 @@ publication date only absolute dates resolve.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from itertools import compress, count
-from operator import itemgetter
 
 from schemas.events import EventTime
 
@@ -128,9 +126,6 @@ def parse_at(tokens: list[Token], i: int, pub: date | None) -> tuple[EventTime, 
     return None
 
 
-_FIRST_CHAR = itemgetter(slice(0, 1))
-
-
 def all_times(tokens: list[Token], pub: date | None) -> list[tuple[int, EventTime]]:
     """Every time expression in a sentence with its token index.
 
@@ -138,10 +133,7 @@ def all_times(tokens: list[Token], pub: date | None) -> list[tuple[int, EventTim
     not inside an expression."""
     out: list[tuple[int, EventTime]] = []
     i = 0
-    lows = list(map(itemgetter(1), tokens))  # the candidates found in C: asked of every word of a sentence
-    dated = compress(count(), map(_FIRST.__contains__, lows))
-    digits = compress(count(), map(str.isdigit, map(_FIRST_CHAR, lows)))
-    for k in sorted({*dated, *digits}):
+    for k in [k for k, t in enumerate(tokens) if t.low in _FIRST or t.low[:1].isdigit()]:
         if k < i:
             continue
         try:
