@@ -94,7 +94,8 @@ class Document:
         hits: list[tuple[int, PlaceEntry]] = []
         end = 0
         starts_name = gaz.starts_name
-        low, key_pattern = self.low, KEY_WORD
+        low, key_pattern, ascii_text = self.low, KEY_WORD, text.isascii()
+        demonyms = self.lex.states.demonyms
         pieces = _FIRST_PIECES.split(text)  # gap, capitalised word, gap, ...: the words and offsets in C
         firsts = list(map(str.lower, pieces[1::2]))
         offsets = list(accumulate(map(len, pieces[:-1]), initial=0))[1::2]
@@ -104,20 +105,22 @@ class Document:
             start = offsets[k]
             if start < end:
                 continue
-            window = text[start : start + 60]
-            # an ASCII window's look-up words are those of the lower-cased text: no folding needed
-            words = key_pattern.findall(low, start, start + 60) if window.isascii() else key_words(window)
+            if ascii_text or (window := text[start : start + 60]).isascii():
+                words = key_pattern.findall(low, start, start + 60)  # ASCII: the lower-cased text needs no folding
+            else:
+                words = key_words(window)
             key = gaz.longest(words) if words else None
-            if key is None or person_like(text, start, start + len(key)) or (key,) in self.lex.states.demonyms:
+            if key is None or (key,) in demonyms:
                 continue  # 'Malian' names a people before a village
-            candidates = gaz.candidates(key)
             rest = text[start + len(key) : start + len(key) + 16].lstrip(" ")
             after = rest.lower()
             if after.startswith(("province", "governorate", "countryside", "region", "district", "neighbo", "quarter")):
                 continue  # "Homs province", "Shahba district": not what "the town" refers back to
             if rest[:1].isupper() or after.startswith(("al-", "el-")):
                 continue  # "Shahba al-Jadida": part of a longer name the gazetteer does not know
-            hits.append((start, candidates[0]))
+            if person_like(text, start, start + len(key)):
+                continue
+            hits.append((start, gaz.candidates(key)[0]))
             end = start + len(key)
         return hits
 
