@@ -11,7 +11,7 @@ from workers.extraction.document import _FIRST_PIECES, Document
 from workers.extraction.gazetteer import CITY
 from workers.extraction.lexicons import load
 from workers.extraction.numbers import find_numbers
-from workers.extraction.sentences import tokenize
+from workers.extraction.sentences import _PIECES, _TOKEN, tokenize
 from workers.extraction.textnorm import clean
 from workers.extraction.times import all_times
 
@@ -26,6 +26,16 @@ def test_the_place_scan_finds_the_words_its_plain_pattern_finds() -> None:
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(20_000)]
     for text in texts:
         assert _FIRST_PIECES.split(text) == _PLAIN_FIRST_WORD.split(text), text
+
+
+def test_the_tokeniser_splits_as_its_plain_pattern_does() -> None:
+    plain = re.compile(f"({_TOKEN.pattern})")
+    rng = random.Random(8)
+    alphabet = [*"0123456789,,..''--aZ_ ;:()\"\u0663\u00e9\n", ",000", ",12", "1,234", ".5"]
+    texts = ['Some 1,200,000.5 people; 12,34 and 1,2345 - U.S.-led ("al-Bab") ... it\'s 3,000']
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))) for _ in range(20_000)]
+    for text in texts:
+        assert _PIECES.split(text) == plain.split(text), text
 
 
 def test_the_longest_name_is_found_however_its_prefixes_are_named() -> None:
