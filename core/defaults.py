@@ -136,3 +136,19 @@ SITUATION_MAX_HISTORY = 100
 
 HISTORY_MAX_IDS = 10
 """An earlier holder in a situation's history keeps this many of its event, report and source ids."""
+
+API_KEY_CACHE_SECONDS = 1.0
+"""An API process trusts what it read about a key (or that none exists) this long: a key revoked by
+another process, or the first key made, takes effect within it."""
+
+API_KEYS_MAX = 1000
+"""Active API keys at most (a bounded set the API may list in one call)."""
+
+API_KEY_REVOKED_TTL_SECONDS = 30 * 24 * 3600
+"""A revoked key's record is kept this long, so its holder hears 'revoked', not 'unknown'."""
+
+SILENCES_MAX = 1000
+"""Silences at most (each is checked against every alert); the API answers 409 past it."""
+
+SUBSCRIPTIONS_MAX = 1000
+"""Webhook subscriptions at most (each is matched against every alert); the API answers 409 past it."""

@@ -50,3 +50,15 @@ class ListenerDropped(SitrepError):
 
 class FanoutClosed(SitrepError):
     """The alert fan-out was closed (the API is stopping): the stream ends, and its client reconnects."""
+
+
+class ExposedWithoutKey(SitrepError, RuntimeError):
+    """The API would listen beyond loopback with no API key, and was not told it may be open."""
+
+
+class KeyLimitReached(SitrepError, ValueError):
+    """Too many API keys, silences or subscriptions exist already; the message says which and how many."""
+
+
+class SecretUnavailable(SitrepError, ValueError):
+    """A sealed webhook secret cannot be opened (no key, or none of SITREP_WEBHOOK_SECRET_KEYS fits), or a key is malformed."""

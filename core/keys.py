@@ -32,7 +32,14 @@ NOTIFIER_LEADER = "sitrep:notifier:leader"
 """String with a short lease: the consumer name of the notifier that currently leads."""
 
 EVENTS_INDEX = "sitrep:events:index"
-"""Sorted set of event ids scored by the time they were first stored (for GET /v1/events)."""
+"""Sorted set of event ids scored by the time they last changed (whole seconds; trimmed as events expire)."""
+
+EVENTS_BY_SEQUENCE = "sitrep:events:sequence"
+"""Sorted set of event ids scored by their creation number: the order `GET /v1/events` pages in, which a
+new event can only extend, so a cursor never skips or repeats one (services/api/event_query.py)."""
+
+EVENTS_SEQUENCE_COUNTER = "sitrep:events:sequence:counter"
+"""String: the last creation number given to an event (INCR in the merge script)."""
 
 SITUATION_INDEX = "sitrep:situation:index"
 """Set of place ids the notifier holds a situation for."""
@@ -106,16 +113,6 @@ def lsh_bucket(bucket: int | str) -> str:
     return f"sitrep:lsh:{bucket}"
 
 
-def events_by_kind(kind: str) -> str:
-    """Sorted set of event ids of one kind."""
-    return f"sitrep:events:kind:{kind}"
-
-
-def events_by_place(place_id: str) -> str:
-    """Sorted set of event ids about one place (and, for a child place, also under its parent)."""
-    return f"sitrep:events:place:{place_id}"
-
-
 def situation(place_id: str) -> str:
     """String: the situation of one place as JSON."""
     return f"sitrep:situation:{place_id}"
@@ -154,3 +151,12 @@ def delivery(delivery_id: str) -> str:
 def delivery_attempts(delivery_id: str) -> str:
     """List of JSON records, one per HTTP attempt of a delivery."""
     return f"sitrep:delivery:{delivery_id}:attempts"
+
+
+API_KEYS = "sitrep:api-keys"
+"""Set: the ids of the API keys not revoked (the API serves without a key only while it is empty)."""
+
+
+def api_key(key_id: str) -> str:
+    """Hash: one API key's record (`key`: JSON of name, scopes, times) and `hash`: SHA-256 of the key."""
+    return f"sitrep:api-key:{key_id}"

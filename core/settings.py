@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core import defaults
@@ -32,6 +32,10 @@ class CommonSettings(BaseSettings):
     webhook_queue_name: str = Field(
         default=defaults.WEBHOOK_QUEUE_NAME, description="RQ queue of webhook deliveries (workers drain it second)."
     )
+    webhook_secret_keys: SecretStr | None = Field(
+        default=None,
+        description="Fernet keys, comma-separated, that seal webhook secrets in Redis; the first seals, all open.",
+    )
 
 
 class IngestSettings(CommonSettings):
@@ -52,6 +56,26 @@ class IngestSettings(CommonSettings):
         default=False,
         description="FastAPI's native OpenTelemetry (spans, metrics, logs to the global providers).",
     )
+    insecure_open: bool = Field(
+        default=False,
+        description="Serve with no API key on a non-loopback address (as --insecure-open); logged loudly.",
+    )
+    local_hosts_only: bool = Field(
+        default=False,
+        description="While open (no API key), answer only requests addressed to localhost, 127.0.0.1 or [::1], as"
+        " on a loopback bind: for a container whose port is published on the host's loopback (DNS rebinding).",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Web origins allowed to call the API, comma-separated; none by default."
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        """`https://a.example,https://b.example` in the environment; a list when given in code."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 class WorkerSettings(CommonSettings):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 REPORT_MAX_TEXT_CHARS = 1_000_000
 """A report text longer than this is refused with 422."""
+
+PUBLISHED_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+"""A report published before this is refused with 422 (a year-1 date would fail later, in the worker)."""
+
+PUBLISHED_MAX_AHEAD = timedelta(hours=1)
+"""How far `published_at` may lie past the API's clock (clock skew); further is refused with 422, since a
+report from the future would outrank every real one about its place."""
 
 ReportStatus = Literal["queued", "processing", "done", "duplicate", "failed"]
 
@@ -27,15 +34,22 @@ class ReportIn(BaseModel):
     )
     source: str = Field(min_length=1, max_length=200, description="Outlet or monitor, e.g. 'AP', 'SOHR'.")
     text: str = Field(min_length=1, max_length=REPORT_MAX_TEXT_CHARS)
-    published_at: datetime = Field(description="Publication time; naive times are read as UTC.")
+    published_at: datetime = Field(
+        description="Publication time; naive times are read as UTC. From 1900 to at most an hour ahead of the API's clock."
+    )
     title: str | None = Field(default=None, max_length=2000)
     url: str | None = Field(default=None, max_length=4000)
     language: str | None = Field(default=None, max_length=20)
 
     @field_validator("published_at")
     @classmethod
-    def _utc_if_naive(cls, value: datetime) -> datetime:
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    def _utc_if_naive_and_plausible(cls, value: datetime) -> datetime:
+        value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        if value < PUBLISHED_EARLIEST:
+            raise ValueError(f"must be in {PUBLISHED_EARLIEST.year} or later")
+        if value > datetime.now(UTC) + PUBLISHED_MAX_AHEAD:
+            raise ValueError("must not be more than an hour in the future (check the time zone)")
+        return value
 
 
 class ReportAck(BaseModel):

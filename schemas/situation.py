@@ -45,7 +45,7 @@ class ControlState(BaseModel):
     dissent: list[Dissent] = Field(default_factory=list)
 
 
-class Contribution(BaseModel):
+class CountContribution(BaseModel):
     """One distinct (canonical) event adding to a flow."""
 
     event: str
@@ -66,7 +66,7 @@ class CountState(BaseModel):
     totals: dict[str, int] = Field(
         default_factory=dict, description="Flows only: sum of distinct events over 24h, 7d and all time."
     )
-    contributions: list[Contribution] = Field(
+    contributions: list[CountContribution] = Field(
         default_factory=list, description="Flows only: the events of the last 7 days (report time), summed."
     )
     folded: int = Field(default=0, description="Flows only: sum of older events, part of the all-time total.")

@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from core.embedded_redis import EmbeddedRedis
@@ -47,8 +48,17 @@ def worker_queues(workers: int, settings: WorkerSettings) -> list[list[str]]:
     return [[settings.queue_name] for _ in range(workers)] + [[settings.webhook_queue_name, settings.queue_name]]
 
 
-def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: str | None) -> int:
-    """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; wait for a signal."""
+def run_pipeline(
+    host: str,
+    port: int,
+    workers: int,
+    data_dir: Path,
+    redis_url: str | None,
+    preflight: Callable[[str], object] | None = None,
+) -> int:
+    """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; wait for a signal.
+
+    `preflight(redis_url)` runs once Redis is up and before anything else starts; if it raises, Redis stops."""
     stop = stop_on_signals(threading.Event())
 
     embedded: EmbeddedRedis | None = None
@@ -58,6 +68,13 @@ def run_pipeline(host: str, port: int, workers: int, data_dir: Path, redis_url: 
         )
         redis_url = embedded.start()
         print(f"sitrep: embedded Redis at {redis_url} (data in {data_dir / 'redis'}, AOF on)", flush=True)
+    if preflight is not None:
+        try:
+            preflight(redis_url)
+        except BaseException:
+            if embedded is not None:
+                embedded.stop()
+            raise
     env = {**os.environ, "REDIS_URL": redis_url}
     api = _spawn(["api", "--host", host, "--port", str(port)], env)
     pool = [_spawn(["worker", *queues], env) for queues in worker_queues(workers, WorkerSettings(redis_url=redis_url))]

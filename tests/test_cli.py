@@ -17,7 +17,7 @@ from core.embedded_redis import free_port
 from tests.conftest import FIXTURES, REPO, sitrep_command
 from tests.helpers import wait_for_line, wait_until
 
-SUBCOMMANDS = ["run", "api", "worker", "notifier", "dispatcher", "post", "subscribe", "extract"]
+SUBCOMMANDS = ["run", "api", "worker", "notifier", "dispatcher", "post", "subscribe", "extract", "keys"]
 
 
 def run_cli(

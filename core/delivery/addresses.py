@@ -24,17 +24,23 @@ ALLOW_SETTING = "SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"
 
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+"""SIIT's IPv4-translated form (RFC 2765): `::ffff:0:7f00:1` is 127.0.0.1, and Python calls it global."""
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 one carries and a router may deliver to (mapped, 6to4, Teredo, NAT64)."""
+    """The IPv4 address an IPv6 one carries and a router may deliver to (mapped, translated, 6to4, Teredo, NAT64)."""
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
     if address.sixtofour is not None:
         return address.sixtofour
     if address.teredo is not None:
         return address.teredo[1]
-    if any(address in network for network in _NAT64) or (address in _IPV4_COMPATIBLE and int(address) > 1):
+    if (
+        any(address in network for network in _NAT64)
+        or address in _IPV4_TRANSLATED
+        or (address in _IPV4_COMPATIBLE and int(address) > 1)
+    ):
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
@@ -43,6 +49,8 @@ def _not_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if address.is_multicast or not address.is_global:
         return True
     if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:  # fec0::/10: deprecated, yet routed inside some networks; Python calls it global
+            return True
         inner = _embedded_ipv4(address)
         return inner is not None and (inner.is_multicast or not inner.is_global)
     return False

@@ -6,7 +6,7 @@ alternatives (any may match); across fields all must match. An empty field does 
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -16,6 +16,8 @@ from schemas.events import CivilianCategory
 TYPE_PREFIX = "sitrep.alert."
 KINDS = frozenset(name.removeprefix(TYPE_PREFIX) for name in get_args(AlertType))
 CATEGORIES = frozenset(category.value for category in CivilianCategory)
+MAX_VALUES = 100
+"""Values per field of a filter, at most (a filter is checked against every alert)."""
 
 
 def normalise_kind(value: str) -> str:
@@ -31,9 +33,15 @@ class AlertFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    place: list[str] = Field(default_factory=list, description="Place ids, e.g. raqqa (includes raqqa/al-nahda).")
-    kind: list[str] = Field(default_factory=list, description="Alert kinds, e.g. control_changed, or full types.")
-    category: list[str] = Field(default_factory=list, description="Civilian categories, e.g. trapped.")
+    place: list[Annotated[str, Field(max_length=300)]] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Place ids, e.g. raqqa (includes raqqa/al-nahda)."
+    )
+    kind: list[str] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Alert kinds, e.g. control_changed, or full types."
+    )
+    category: list[str] = Field(
+        default_factory=list, max_length=MAX_VALUES, description="Civilian categories, e.g. trapped."
+    )
 
     @field_validator("place", "kind", "category", mode="before")
     @classmethod

@@ -11,11 +11,14 @@ import redis
 from core import keys
 
 _STREAM_ID = re.compile(r"^\d{1,20}(-\d{1,20})?$")
+LAST_STREAM_PART = 2**64 - 1
+"""The largest millisecond or sequence part of a stream id."""
 
 
 def valid_stream_id(value: str) -> bool:
-    """`1700000000000-0`, `1700000000000` or `0`: what XREAD accepts as a position."""
-    return bool(_STREAM_ID.match(value))
+    """`1700000000000-0`, `1700000000000` or `0`: what XREAD accepts as a position (two unsigned
+    64-bit numbers; a larger one is the caller's mistake, which Redis would answer with an error)."""
+    return bool(_STREAM_ID.match(value)) and all(int(part) <= LAST_STREAM_PART for part in value.split("-"))
 
 
 def parse_id(stream_id: str | bytes) -> tuple[int, int]:

@@ -17,11 +17,14 @@ from typing import Any, Literal
 
 import orjson
 import redis
-from pydantic import AnyHttpUrl, BaseModel, Field, field_validator
+from cryptography.fernet import MultiFernet
+from pydantic import AnyHttpUrl, BaseModel, Field, PrivateAttr, field_validator
 
 from core import keys, lua
+from core.delivery import sealing
 from core.delivery.filters import AlertFilter
 from core.delivery.signing import generate_secret, secret_key
+from core.errors import SecretUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +35,11 @@ DeliveryStatus = Literal["pending", "delivered", "failed", "gone", "cancelled"]
 class SubscriptionIn(BaseModel):
     """What a client posts to `/v1/subscriptions`."""
 
-    url: AnyHttpUrl = Field(description="http(s) URL that receives a signed POST per alert.")
+    url: AnyHttpUrl = Field(max_length=2000, description="http(s) URL that receives a signed POST per alert.")
     filters: AlertFilter = Field(default_factory=AlertFilter)
-    secret: str | None = Field(default=None, description="`whsec_<base64 key>`; generated when omitted.")
+    secret: str | None = Field(
+        default=None, max_length=200, description="`whsec_<base64 key>`; generated when omitted."
+    )
     description: str | None = Field(default=None, max_length=500)
 
     @field_validator("url")
@@ -68,6 +73,12 @@ class Subscription(BaseModel):
     paused_until: datetime | None = Field(
         default=None, description="After a failure, other deliveries wait until then instead of trying too."
     )
+    _secret_problem: str | None = PrivateAttr(default=None)
+    """Why the stored secret could not be opened (nothing is sent then)."""
+
+    @property
+    def secret_problem(self) -> str | None:
+        return self._secret_problem
 
 
 class Attempt(BaseModel):
@@ -134,8 +145,11 @@ def create(connection: redis.Redis, spec: SubscriptionIn) -> Subscription:
 
 
 def _subscription_fields(subscription: Subscription) -> dict[Any, Any]:
+    stored = subscription
+    if subscription.secret is not None:  # sealed when SITREP_WEBHOOK_SECRET_KEYS is set (sealing.py)
+        stored = subscription.model_copy(update={"secret": sealing.seal(subscription.secret, sealing.configured())})
     return {
-        "subscription": subscription.model_dump_json(
+        "subscription": stored.model_dump_json(
             exclude={"status", "disabled_reason", "consecutive_failures", "paused_until"}
         ),
         "status": subscription.status,
@@ -147,6 +161,12 @@ def _from_fields(fields: dict[bytes, bytes]) -> Subscription | None:
     if not fields or b"subscription" not in fields:
         return None
     subscription = Subscription.model_validate_json(fields[b"subscription"])
+    if subscription.secret is not None:
+        try:
+            subscription.secret = sealing.unseal(subscription.secret, sealing.configured())
+        except SecretUnavailable as error:
+            subscription.secret = None
+            subscription._secret_problem = str(error)
     subscription.status = "disabled" if fields.get(b"status") == b"disabled" else "active"
     subscription.disabled_reason = fields.get(b"disabled_reason", b"").decode() or None
     subscription.consecutive_failures = int(fields.get(b"failures", b"0") or 0)
@@ -178,6 +198,28 @@ def list_all(connection: redis.Redis) -> list[Subscription]:
         if subscription is not None:
             found.append(subscription)
     return sorted(found, key=lambda subscription: subscription.created_ms)
+
+
+def reseal_all(connection: redis.Redis, keys_now: MultiFernet) -> int:
+    """Seal every stored webhook secret with the first key (after a key is added in front); how many were
+    rewritten. SecretUnavailable names a subscription no key opens (fix the keys and run it again)."""
+    count = 0
+    members: Any = connection.smembers(keys.SUBSCRIPTIONS_INDEX)
+    for member in members:
+        subscription_id = member.decode()
+        raw: Any = connection.hget(keys.subscription(subscription_id), "subscription")
+        if raw is None:
+            continue
+        record = orjson.loads(raw)
+        if not record.get("secret"):
+            continue
+        try:
+            record["secret"] = sealing.reseal(record["secret"], keys_now)
+        except SecretUnavailable as error:
+            raise SecretUnavailable(f"subscription {subscription_id}: {error}") from None
+        connection.hset(keys.subscription(subscription_id), "subscription", orjson.dumps(record))
+        count += 1
+    return count
 
 
 def delete(connection: redis.Redis, subscription_id: str) -> bool:

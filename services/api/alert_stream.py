@@ -8,7 +8,8 @@ come from the process's one reader of the log (services/api/alert_fanout.py), no
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Any
 
 import orjson
@@ -19,9 +20,11 @@ from pydantic import ValidationError
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from core import keys
+from core.api_keys import ApiKey
 from core.delivery.filters import AlertFilter
 from core.delivery.stream import parse_id, valid_stream_id
 from core.errors import FanoutClosed, ListenerDropped
+from services.api.access import Authenticator, api_key_of
 from services.api.alert_fanout import AlertFanout, LogEntry, catch_up
 from services.api.deps import DeliverySettingsDep, RedisDep
 
@@ -69,7 +72,7 @@ def _passes(entry: LogEntry, alert_filter: AlertFilter) -> bool:
 
 async def alert_events(
     client: redis.asyncio.Redis, fanout: AlertFanout, start: str, alert_filter: AlertFilter
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncGenerator[ServerSentEvent, None]:
     """Every alert after `start` that passes the filter, for ever. Cancelled when the client goes.
 
     Subscribed to the process's fan-out first, then the log is read from `start` to its end, then the
@@ -113,6 +116,18 @@ async def alert_events(
         fanout.unsubscribe(listener)
 
 
+async def _while_admitted(
+    events: AsyncGenerator[ServerSentEvent, None], auth: Authenticator, client: redis.asyncio.Redis, key: ApiKey | None
+) -> AsyncIterator[ServerSentEvent]:
+    """The stream, ended before the first alert its client is no longer let in for (a revoked key; an
+    API let in open that now has keys): the client's reconnect then meets the guard."""
+    async with contextlib.aclosing(events):  # its `finally` frees the fan-out listener now, not at GC
+        async for event in events:
+            if event.data is not None and not await auth.still_admitted(client, key):
+                return
+            yield event
+
+
 @router.get(
     "/alerts/stream",
     response_class=EventSourceResponse,
@@ -142,8 +157,9 @@ async def stream_alerts(
         source = "Last-Event-ID" if last_event_id else "since"
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{source}: not a stream id: {position!r}")
     start = await resolve_start(redis_client, position)
+    events = alert_events(redis_client, request.app.state.alert_fanout, start, alert_filter)
     return EventSourceResponse(
-        alert_events(redis_client, request.app.state.alert_fanout, start, alert_filter),
+        _while_admitted(events, request.app.state.auth, redis_client, api_key_of(request.state)),
         ping=settings.sse_heartbeat_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,18 +11,24 @@ from contextlib import asynccontextmanager
 import redis
 import redis.asyncio
 from fastapi import FastAPI, Request, status
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+from starlette.responses import Response
 
 from core import defaults
 from core.redis_conn import async_client, sync_client
 from core.settings import IngestSettings
 from services.api import (
+    access,
     alert_stream,
     alerts,
+    event_query,
     events,
     health,
+    key_admin,
     metrics,
     openapi,
+    problems,
     reports,
     rules,
     silences,
@@ -35,13 +42,27 @@ from services.api.report_store import ReportStore
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: IngestSettings | None = None) -> FastAPI:
-    """Build the app; Redis clients are made in the lifespan from `settings.redis_url`."""
+def _operation_id(route: APIRoute) -> str:
+    """OpenAPI operation ids are the route functions' names (`list_events`), which a generated client uses."""
+    return route.name
+
+
+def create_app(
+    settings: IngestSettings | None = None, allow_open: bool = True, local_hosts_only: bool = False
+) -> FastAPI:
+    """Build the app; Redis clients are made in the lifespan from `settings.redis_url`.
+
+    `allow_open`: serve without a key while no API key exists (loopback, or --insecure-open); then
+    `local_hosts_only`: only to requests addressed to a loopback name (bound to loopback).
+    """
     settings = settings or IngestSettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        access_log = logging.getLogger("uvicorn.access")
+        if not any(isinstance(item, access.RedactKeys) for item in access_log.filters):
+            access_log.addFilter(access.RedactKeys())
         app.state.redis = async_client(settings.redis_url)
         app.state.sync_redis = sync_client(settings.redis_url)
         app.state.store = store = ReportStore(
@@ -53,12 +74,16 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
             report_ttl_seconds=settings.report_ttl_seconds,
         )
         await asyncio.to_thread(store.warm_up)
+        numbering = asyncio.create_task(event_query.number_old_events_in_background(app.state.redis))
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
         app.state.alert_fanout = fanout = AlertFanout(async_client(settings.redis_url), defaults.SSE_BLOCK_MILLISECONDS)
         try:
             yield
         finally:
+            numbering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await numbering
             await fanout.close()
             await app.state.batcher.stop()
             await app.state.redis.aclose()
@@ -69,6 +94,7 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Conflict reports in; deduplicated events, situation and alerts out.",
         lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
         # Off unless asked for: even with no provider configured, FastAPI looks the providers up on
         # every request, which the hot POST route pays for nothing. /metrics serves Prometheus either way.
         telemetry=None
@@ -87,27 +113,31 @@ def create_app(settings: IngestSettings | None = None) -> FastAPI:
         silences.router,
         alert_stream.router,
         subscriptions.router,
+        key_admin.router,
         health.router,
     ):
         app.include_router(router)
+    access.install(app, access.Authenticator(allow_open, local_hosts_only=local_hosts_only))
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type", "Last-Event-ID"],
+            max_age=600,
+        )
 
     @app.exception_handler(redis.RedisError)
-    async def redis_unavailable(request: Request, error: redis.RedisError) -> JSONResponse:
+    async def redis_unavailable(request: Request, error: redis.RedisError) -> Response:
         log.warning("redis error on %s %s: %s", request.method, request.url.path, error)
-        writes = request.method in ("POST", "PUT", "PATCH", "DELETE")
-        if isinstance(error, redis.TimeoutError):
-            # The command may have run after all (its reply was late): say so; a resend is recognised
-            # by its id or its text, so resending is safe.
-            detail = "Redis did not answer in time" + (
-                "; a write may or may not have happened, and resending is safe" if writes else ""
-            )
-        else:
-            detail = "Redis is unavailable" + (", nothing was stored" if writes else "")
-        return JSONResponse(
-            {"detail": f"{detail}: {type(error).__name__}"},
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        detail = access.redis_error_detail(request.method, error)
+        return problems.problem_response(
+            request,
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            f"{detail}: {type(error).__name__}",
             headers={"Retry-After": "1"},
         )
 
+    problems.install(app)
     openapi.install(app)
     return app

@@ -8,11 +8,15 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from schemas.reports import BatchAck, ReportAck, ReportIn
+from services.api import problems
 
 _REF = "#/components/schemas/{model}"
 
 
-def _operation(summary: str, request_schema: dict[str, Any], response_model: str, op_id: str) -> dict[str, Any]:
+def _operation(
+    summary: str, request_schema: dict[str, Any], response_model: str, op_id: str, location: bool
+) -> dict[str, Any]:
+    headers = {"Location": {"description": "The report's status URL", "schema": {"type": "string"}}}
     return {
         "tags": ["reports"],
         "summary": summary,
@@ -21,10 +25,11 @@ def _operation(summary: str, request_schema: dict[str, Any], response_model: str
         "responses": {
             "202": {
                 "description": "Stored and queued (or recognised as a duplicate)",
+                **({"headers": headers} if location else {}),
                 "content": {"application/json": {"schema": {"$ref": _REF.format(model=response_model)}}},
             },
             "413": {"description": "Body, or number of reports, over the limit"},
-            "422": {"description": "Invalid report; each `detail[].loc` names the field"},
+            "422": {"description": "Invalid report; each `errors[].loc` names a field"},
             "503": {
                 "description": "Redis unavailable: nothing was stored; or Redis answered too late, and the "
                 "report may be stored: resending is safe either way (resends are recognised)"
@@ -54,12 +59,49 @@ def install(app: FastAPI) -> None:
         }
         paths = schema.setdefault("paths", {})
         paths.setdefault("/v1/reports", {})["post"] = _operation(
-            "Accept one report", report_ref, "ReportAck", "post_report"
+            "Accept one report", report_ref, "ReportAck", "post_report", True
         )
         paths.setdefault("/v1/reports/batch", {})["post"] = _operation(
-            "Accept up to 1,000 reports, all or none", batch_schema, "BatchAck", "post_batch"
+            "Accept up to 1,000 reports, all or none", batch_schema, "BatchAck", "post_batch", False
         )
+        _document_access(schema)  # first: problems.document then gives its 401/403/413/415 their content
+        problems.document(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_access(schema: dict[str, Any]) -> None:
+    """The scope each operation needs (services/api/access.py) and the 401/403/413/415 the guard answers."""
+    import re
+
+    from services.api.access import POLICY, QUERY_KEY
+
+    policy = {(method, re.sub(r":\w+}", "}", path)): access for (method, path), access in POLICY.items()}
+
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "An API key: `sitrep keys create`."},
+        "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    }
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            access = policy.get((method.upper(), path))
+            if access is None or access.scope is None:
+                continue
+            schemes: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKeyHeader": []}]
+            if access.query_key:
+                schema["components"]["securitySchemes"]["apiKeyQuery"] = {
+                    "type": "apiKey",
+                    "in": "query",
+                    "name": QUERY_KEY,
+                }
+                schemes.append({"apiKeyQuery": []})
+            operation["security"] = schemes
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("401", {"description": "No API key, or an unknown or revoked one (once keys exist)"})
+            responses.setdefault("403", {"description": f"The key lacks the `{access.scope}` scope"})
+            if access.media_types:
+                responses.setdefault("415", {"description": "Body not " + " or ".join(sorted(access.media_types))})
+            if access.max_body_bytes is not None:
+                responses.setdefault("413", {"description": f"Body over {access.max_body_bytes} bytes"})

@@ -98,14 +98,20 @@ class StoreOutcome:
     duplicate_of: str | None
 
 
-def prepare(report: ReportIn) -> ReportToStore:
+def prepare(report: ReportIn, namespace: str | None = None) -> ReportToStore:
     """Give the report an id (the client's, else one derived from its content) and serialise it.
 
+    Sent with an API key, the id is `{the key's name}:{id}`, so no client can take another's ids.
     The stored payload carries the client's fields only; the id lives in the key.
     """
     digest = content_hash(report.source, report.text)
+    report_id = report.id or f"r-{digest[:24]}"
+    if namespace and not report_id.startswith(f"{namespace}:"):  # an id as acknowledged is taken back as is
+        report_id = f"{namespace}:{report_id}"
     return ReportToStore(
-        id=report.id or f"r-{digest[:24]}", content_hash=digest, payload=report.model_dump_json(exclude_none=True)
+        id=report_id,
+        content_hash=digest,
+        payload=report.model_dump_json(exclude_none=True),
     )
 
 

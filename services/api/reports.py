@@ -1,7 +1,8 @@
 """Reports: POST /v1/reports and /v1/reports/batch (the hot path), GET /v1/reports/{id}.
 
 The POSTs are bare Starlette routes, the hot path without FastAPI's per-request machinery (dependency
-solving, response-model validation); `openapi.py` documents them in the same schema. Errors are FastAPI-shaped (`{"detail": ...}`), raised as HTTPException.
+solving, response-model validation); `openapi.py` documents them in the same schema. Errors are raised as
+HTTPException and answered as problem details (problems.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core.event_reader import read_events_async
 from core.settings import IngestSettings
 from schemas.events import Contribution
 from schemas.reports import ReportIn, ReportView
+from services.api.access import api_key_of
 from services.api.batcher import IngestBatcher
 from services.api.bodies import read_body, unprocessable
 from services.api.deps import RedisDep, SettingsDep
@@ -37,8 +39,17 @@ def _ack(outcome: StoreOutcome) -> dict[str, Any]:
     }
 
 
-def _accepted(payload: dict[str, Any]) -> Response:
-    return Response(orjson.dumps(payload), status_code=status.HTTP_202_ACCEPTED, media_type="application/json")
+def _namespace(request: Request) -> str | None:
+    """The sender's key's name, which prefixes its report ids; None when the API is open (ids as sent)."""
+    key = api_key_of(request.state)
+    return key.namespace if key is not None else None
+
+
+def _accepted(payload: dict[str, Any], location: str | None = None) -> Response:
+    headers = {"Location": location} if location else None
+    return Response(
+        orjson.dumps(payload), status_code=status.HTTP_202_ACCEPTED, media_type="application/json", headers=headers
+    )
 
 
 async def post_report(request: Request) -> Response:
@@ -50,9 +61,10 @@ async def post_report(request: Request) -> Response:
         report = ReportIn.model_validate_json(body)
     except ValidationError as error:
         raise unprocessable(error) from None
-    (outcome,) = await batcher.submit([prepare(report)])
+    (outcome,) = await batcher.submit([prepare(report, _namespace(request))])
     request.app.state.metrics.count([outcome.status])
-    return _accepted(_ack(outcome))
+    ack = _ack(outcome)
+    return _accepted(ack, ack["status_url"])  # where to follow the report's processing
 
 
 async def post_batch(request: Request) -> Response:
@@ -73,7 +85,8 @@ async def post_batch(request: Request) -> Response:
     if not reports:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the batch is empty")
     # A batch is already a batch: it commits at once, beside the batcher's coalesced single reports.
-    outcomes = await store.acommit([prepare(report) for report in reports])
+    namespace = _namespace(request)
+    outcomes = await store.acommit([prepare(report, namespace) for report in reports])
     request.app.state.metrics.count([outcome.status for outcome in outcomes])
     acks = [_ack(outcome) for outcome in outcomes]
     duplicates = sum(ack["status"] == "duplicate" for ack in acks)

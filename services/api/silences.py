@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from core import keys
+from core import defaults, keys
 from services.api.deps import RedisDep
 from services.notifier.silences import Silence, SilenceIn, parse_all
 
@@ -26,12 +26,19 @@ async def list_silences(redis: RedisDep) -> list[Silence]:
     return sorted((silence for silence in silences if silence.active(now)), key=lambda silence: silence.until)
 
 
-@router.post("/silences", response_model=Silence, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/silences",
+    response_model=Silence,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": f"{defaults.SILENCES_MAX} silences exist already"}},
+)
 async def create_silence(request: SilenceIn, redis: RedisDep) -> Silence:
     """Mute a place (and the places inside it), a rule, or a rule at a place, until `until`."""
     now = datetime.now(UTC)
     if not request.until > now:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "until: must be in the future")
+    if await redis.hlen(keys.SILENCES) >= defaults.SILENCES_MAX:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"{defaults.SILENCES_MAX} silences exist already; end some first")
     silence = Silence.create(request, now)
     await redis.hset(keys.SILENCES, silence.id, silence.model_dump_json())
     return silence

@@ -6,25 +6,26 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, HTTPException, status
+from starlette.responses import Response
 
 from core import keys
+from schemas.situation import Situation
 from services.api.deps import RedisDep
 
 router = APIRouter(prefix="/v1", tags=["read"])
 
 
-@router.get("/situation")
-async def list_situation(redis: RedisDep) -> list[dict[str, Any]]:
-    """Every place the notifier holds a situation for."""
+@router.get("/situation", response_model=list[Situation])
+async def list_situation(redis: RedisDep) -> Response:
+    """Every place the notifier holds a situation for, by place id."""
     members: Any = await redis.smembers(keys.SITUATION_INDEX)
     places = sorted(member.decode() for member in members)
-    if not places:
-        return []
-    raw: list[Any] = await redis.mget([keys.situation(place) for place in places])
-    return [orjson.loads(item) for item in raw if item is not None]
+    raw: list[Any] = await redis.mget([keys.situation(place) for place in places]) if places else []
+    # The notifier stored them as Situation JSON: joined as they are, not parsed and validated again.
+    return Response(b"[" + b",".join(item for item in raw if item is not None) + b"]", media_type="application/json")
 
 
-@router.get("/situation/{place_id:path}")
+@router.get("/situation/{place_id:path}", response_model=Situation)
 async def get_situation(place_id: str, redis: RedisDep) -> dict[str, Any]:
     """One place, with `children`: who holds each place inside it (Raqqa shows al-Nahda)."""
     place_id = place_id.lower()

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
+from core import defaults, keys
 from core.delivery import addresses, subscriptions, webhooks
 from core.delivery.subscriptions import Delivery, Subscription, SubscriptionIn
 from core.errors import ReplayRefused
@@ -29,7 +30,11 @@ def _hidden(subscription: Subscription) -> Subscription:
     return subscription.model_copy(update={"secret": None})
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": f"{defaults.SUBSCRIPTIONS_MAX} subscriptions exist already"}},
+)
 def create_subscription(spec: SubscriptionIn, connection: SyncRedisDep, settings: DeliverySettingsDep) -> Subscription:
     """Alerts logged from now on that pass `filters` are POSTed to `url`, signed with `secret`
     (Standard Webhooks). The answer is the only place the secret is shown. A URL on loopback or a
@@ -38,6 +43,10 @@ def create_subscription(spec: SubscriptionIn, connection: SyncRedisDep, settings
     if not settings.webhook_allow_private_addresses and (address := addresses.private_address(url)):
         problem = {"type": "value_error", "loc": ["body", "url"], "msg": addresses.refusal(url, address), "input": url}
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [problem])
+    if int(connection.scard(keys.SUBSCRIPTIONS_INDEX)) >= defaults.SUBSCRIPTIONS_MAX:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"{defaults.SUBSCRIPTIONS_MAX} subscriptions exist already; delete some first"
+        )
     return subscriptions.create(connection, spec)
 
 
@@ -88,9 +97,13 @@ def get_delivery(subscription_id: str, delivery_id: str, connection: SyncRedisDe
     return _delivery(connection, subscription_id, delivery_id)
 
 
-@router.post("/{subscription_id}/deliveries/{delivery_id}/replay", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/{subscription_id}/deliveries/{delivery_id}/replay",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={202: {"headers": {"Location": {"description": "The delivery", "schema": {"type": "string"}}}}},
+)
 def replay_delivery(
-    subscription_id: str, delivery_id: str, connection: SyncRedisDep, settings: DeliverySettingsDep
+    subscription_id: str, delivery_id: str, connection: SyncRedisDep, settings: DeliverySettingsDep, response: Response
 ) -> Delivery:
     """Send it again now, same body and `webhook-id`; failures are retried on the usual schedule."""
     _delivery(connection, subscription_id, delivery_id)
@@ -98,4 +111,5 @@ def replay_delivery(
         webhooks.replay(connection, settings, delivery_id)
     except ReplayRefused as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    response.headers["Location"] = f"/v1/subscriptions/{subscription_id}/deliveries/{delivery_id}"
     return _delivery(connection, subscription_id, delivery_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import IO
 
@@ -39,3 +40,9 @@ def explain(response: httpx.Response) -> str:
     if isinstance(detail, list):
         detail = "; ".join(f"{'.'.join(str(p) for p in d.get('loc', []))}: {d.get('msg')}" for d in detail)
     return f"HTTP {response.status_code}: {detail}"
+
+
+def auth_headers(key: str | None) -> dict[str, str]:
+    """The header carrying `--key`, else SITREP_API_KEY; none when neither is set (an open API)."""
+    key = key or os.environ.get("SITREP_API_KEY") or None
+    return {"Authorization": f"Bearer {key.strip()}"} if key else {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -17,24 +18,38 @@ import redis
 
 from core.errors import (
     EmbeddedRedisFailed,
+    ExposedWithoutKey,
     ExtractorUnavailable,
     InvalidInput,
+    KeyLimitReached,
     RedisUrlMissing,
+    SecretUnavailable,
     SitrepError,
     UnknownWorkerClass,
 )
+from services.cli import export
+from services.cli import keys as keys_command
 from services.cli.extract import cmd_extract
 from services.cli.post import cmd_post
 from services.cli.subscribe import cmd_subscribe
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from core.settings import CommonSettings
+    from core.redis_conn import sync_client
+    from core.settings import CommonSettings, IngestSettings
+    from services.api.access import may_be_open
     from services.supervisor import run_pipeline
 
     settings = CommonSettings()
+    insecure_open = args.insecure_open or IngestSettings().insecure_open
+    if insecure_open:
+        os.environ["SITREP_INSECURE_OPEN"] = "true"  # for the API child
+
+    def preflight(redis_url: str) -> None:
+        may_be_open(args.host, insecure_open, lambda: sync_client(redis_url))
+
     _prepare_extractor()
-    return run_pipeline(args.host, args.port, args.workers, Path(args.data_dir), settings.redis_url)
+    return run_pipeline(args.host, args.port, args.workers, Path(args.data_dir), settings.redis_url, preflight)
 
 
 def _prepare_extractor() -> None:
@@ -53,13 +68,17 @@ def _cmd_api(args: argparse.Namespace) -> int:
     import uvicorn
 
     from core.gc_freeze import freeze_startup_objects
+    from core.redis_conn import sync_client
     from core.settings import IngestSettings
+    from services.api.access import is_loopback, may_be_open
     from services.api.app import create_app
 
     settings = IngestSettings()
     if not settings.redis_url:
         raise RedisUrlMissing("REDIS_URL is not set: `sitrep api` needs a Redis (or use `sitrep run`)")
-    app = create_app(settings)
+    redis_url = settings.redis_url
+    allow_open = may_be_open(args.host, args.insecure_open or settings.insecure_open, lambda: sync_client(redis_url))
+    app = create_app(settings, allow_open, local_hosts_only=is_loopback(args.host) or settings.local_hosts_only)
     freeze_startup_objects()  # the app's modules and schemas: not walked again by every full collection
     uvicorn.run(
         app,
@@ -93,6 +112,13 @@ def _cmd_dispatcher(args: argparse.Namespace) -> int:
     return run_dispatcher(DeliverySettings(), until_idle=args.until_idle)
 
 
+_INSECURE_HELP = (
+    "serve with no API key on a non-loopback address (SITREP_INSECURE_OPEN); without it, or a key, the API"
+    " refuses to start there"
+)
+_KEY_HELP = "API key to send (default: SITREP_API_KEY); needed once the API has keys"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sitrep", description="Conflict reports in; events, situation and alerts out."
@@ -106,12 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=2, help="report workers (default 2); one webhook worker is started besides"
     )
     run.add_argument("--data-dir", default=".sitrep", help="where the embedded Redis keeps its data (default .sitrep)")
+    run.add_argument("--insecure-open", action="store_true", help=_INSECURE_HELP)
     run.set_defaults(func=_cmd_run)
 
     api = sub.add_parser("api", help="the HTTP ingest and query service (needs REDIS_URL)")
     api.add_argument("--host", default="127.0.0.1")
     api.add_argument("--port", type=int, default=8000)
     api.add_argument("--access-log", action="store_true", help="log every request")
+    api.add_argument("--insecure-open", action="store_true", help=_INSECURE_HELP)
     api.set_defaults(func=_cmd_api)
 
     worker = sub.add_parser("worker", help="an RQ worker that extracts and deduplicates events (needs REDIS_URL)")
@@ -139,12 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
     post = sub.add_parser("post", help="send reports: a JSON object, a JSON array, or JSON Lines")
     post.add_argument("file", help="a file, or - for standard input")
     post.add_argument("--url", default="http://127.0.0.1:8000", help="the API (default http://127.0.0.1:8000)")
+    post.add_argument("--key", default=None, help=_KEY_HELP)
     post.set_defaults(func=cmd_post)
 
     subscribe = sub.add_parser("subscribe", help="print alerts as they come")
     origin = subscribe.add_mutually_exclusive_group()
     origin.add_argument("--url", default=None, help="read from the API's SSE stream (default http://127.0.0.1:8000)")
     origin.add_argument("--redis-url", default=None, help="read the alert stream straight from Redis")
+    subscribe.add_argument("--key", default=None, help=_KEY_HELP)
     subscribe.add_argument("--since", default=None, help="replay from this alert stream id first; 0 for all history")
     subscribe.add_argument("--json", action="store_true", help="one JSON object per line")
     subscribe.add_argument(
@@ -161,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("input", help="JSON Lines: {id, text, published|published_at, title?}; - for stdin")
     extract.add_argument("-o", "--output", default="-", help="where to write {id, events} lines (default stdout)")
     extract.set_defaults(func=cmd_extract)
+    export.add_parser(sub)
+
+    keys_command.add_parser(sub)
     return parser
 
 
@@ -178,6 +211,9 @@ USER_ERRORS: dict[type[SitrepError], int] = {
     InvalidInput: 2,
     RedisUrlMissing: 2,
     UnknownWorkerClass: 2,
+    ExposedWithoutKey: 2,
+    KeyLimitReached: 2,
+    SecretUnavailable: 2,
     ExtractorUnavailable: 1,
     EmbeddedRedisFailed: 1,
 }
@@ -188,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        if args.command in ("run", "api", "worker", "dispatcher", "keys"):
+            from core.delivery import sealing
+
+            sealing.configured()  # a malformed SITREP_WEBHOOK_SECRET_KEYS stops the start, in one line
         code: int = args.func(args)
     except SitrepError as error:
         status = next((code for kind, code in USER_ERRORS.items() if isinstance(error, kind)), None)

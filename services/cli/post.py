@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 
 from core.errors import InvalidInput
-from services.cli.inputs import explain, open_input
+from services.cli.inputs import auth_headers, explain, open_input
 
 BATCH_LIMIT = 1000
 
@@ -44,7 +44,7 @@ def cmd_post(args: argparse.Namespace) -> int:
         reports = read_reports(handle.read())
     base = args.url.rstrip("/")
     try:
-        with httpx.Client(timeout=60) as client:
+        with httpx.Client(timeout=60, headers=auth_headers(args.key)) as client:
             if len(reports) == 1:
                 response = client.post(f"{base}/v1/reports", json=reports[0])
                 if response.status_code >= 400:

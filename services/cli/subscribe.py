@@ -12,7 +12,7 @@ import httpx
 
 from core.delivery.filters import AlertFilter
 from core.errors import InvalidInput
-from services.cli.inputs import explain
+from services.cli.inputs import auth_headers, explain
 
 
 def _print_alert(alert: dict[str, Any], as_json: bool) -> None:
@@ -93,7 +93,7 @@ def _warn_gap(gap: dict[str, Any]) -> None:
 
 
 def _alerts_from_api(
-    url: str, since: str | None, alert_filter: AlertFilter, reconnect_seconds: float = 2.0
+    url: str, since: str | None, alert_filter: AlertFilter, reconnect_seconds: float = 2.0, key: str | None = None
 ) -> Iterator[dict[str, Any]]:
     """Alerts from `GET /v1/alerts/stream`, filtered by the server. A dropped connection is resumed
     with `Last-Event-ID`, so nothing is lost or printed twice."""
@@ -105,7 +105,7 @@ def _alerts_from_api(
     wait = reconnect_seconds
     with httpx.Client(timeout=httpx.Timeout(10, read=None)) as client:
         while True:
-            headers = {"Last-Event-ID": last} if last is not None else {}
+            headers = auth_headers(key) | ({"Last-Event-ID": last} if last is not None else {})
             try:
                 with client.stream(
                     "GET", f"{url.rstrip('/')}/v1/alerts/stream", params=params, headers=headers
@@ -150,7 +150,7 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
         if redis_url:
             alerts = (alert for alert in _alerts_from_redis(redis_url, args.since) if alert_filter.matches(alert))
         else:
-            alerts = _alerts_from_api(args.url or "http://127.0.0.1:8000", args.since, alert_filter)
+            alerts = _alerts_from_api(args.url or "http://127.0.0.1:8000", args.since, alert_filter, key=args.key)
         seen = 0
         for alert in alerts:
             _print_alert(alert, args.json)

@@ -27,13 +27,21 @@ DEFAULT_RULES_FILE = Path(__file__).with_name("default_rules.yaml")
 _CATEGORIES = {category.value for category in CivilianCategory}
 
 
+PlaceName = Annotated[str, Field(max_length=300)]
+Levels = Annotated[list[int], Field(max_length=100)]
+
+
 class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
     enabled: bool = True
-    places: list[str] = Field(default_factory=list, description="Place ids; a place includes the places inside it.")
-    regions: list[str] = Field(default_factory=list, description="Countries or parent place ids.")
+    places: list[PlaceName] = Field(
+        default_factory=list, max_length=1000, description="Place ids; a place includes the places inside it."
+    )
+    regions: list[PlaceName] = Field(
+        default_factory=list, max_length=1000, description="Countries or parent place ids."
+    )
 
     @field_validator("places", "regions")
     @classmethod
@@ -81,9 +89,11 @@ class ThresholdRule(_CountRule):
     """A civilian count crossed a level, up or down."""
 
     kind: Literal["civilian_threshold"]
-    levels: dict[str, list[int]] = Field(default_factory=dict, description="Category → levels (override defaults).")
-    place_levels: dict[str, dict[str, list[int]]] = Field(
-        default_factory=dict, description="Place id → category → levels."
+    levels: dict[str, Levels] = Field(
+        default_factory=dict, max_length=50, description="Category → levels (override defaults)."
+    )
+    place_levels: dict[PlaceName, Annotated[dict[str, Levels], Field(max_length=50)]] = Field(
+        default_factory=dict, max_length=1000, description="Place id → category → levels."
     )
 
     @field_validator("levels")
@@ -133,7 +143,7 @@ class RuleSet(BaseModel):
 
     group_wait_seconds: float = Field(default=defaults.GROUP_WAIT_SECONDS, ge=0, le=3600)
     repeat_interval_seconds: float = Field(default=defaults.REPEAT_INTERVAL_SECONDS, ge=0, le=30 * 24 * 3600)
-    rules: list[Rule] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list, max_length=500)
 
     @model_validator(mode="after")
     def _unique_names(self) -> RuleSet:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from core import defaults
 from schemas.events import STOCK_CATEGORIES, CivilianCategory, Event, EventKind
-from schemas.situation import Contribution, ControlState, CountState, Dissent, Situation
+from schemas.situation import ControlState, CountContribution, CountState, Dissent, Situation
 
 _ACTIVE_STANCES = {"asserted", "claimed"}
 FLOW_WINDOWS: dict[str, timedelta | None] = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "all": None}
@@ -263,7 +263,9 @@ def apply_count(situation: Situation, record: EventRecord) -> bool:
         )
         return True
     contributions = list(current.contributions) if current else []
-    contributions.append(Contribution(event=event.id, min=numbers[0], max=numbers[1], time=when, source=record.source))
+    contributions.append(
+        CountContribution(event=event.id, min=numbers[0], max=numbers[1], time=when, source=record.source)
+    )
     all_max = current.max if current else 0
     new = CountState(
         category=category,

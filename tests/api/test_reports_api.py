@@ -96,7 +96,7 @@ def test_invalid_report_is_422_naming_the_field(
 ) -> None:
     response = client.post("/v1/reports", json=report(**change))
     assert response.status_code == 422
-    assert any(field in detail["loc"] for detail in response.json()["detail"])
+    assert any(field in detail["loc"] for detail in response.json()["errors"])
     assert r.dbsize() == 0
 
 
@@ -105,7 +105,7 @@ def test_missing_field_is_named(client: TestClient) -> None:
     del body["published_at"]
     response = client.post("/v1/reports", json=body)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "published_at"]
+    assert response.json()["errors"][0]["loc"] == ["body", "published_at"]
 
 
 def test_body_that_is_not_json_is_422(client: TestClient) -> None:
@@ -133,7 +133,7 @@ def test_batch_with_one_bad_report_stores_nothing(client: TestClient, r: redis.R
     reports[1]["published_at"] = "soon"
     response = client.post("/v1/reports/batch", json=reports)
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"] == ["body", "reports", 1, "published_at"]
+    assert response.json()["errors"][0]["loc"] == ["body", "reports", 1, "published_at"]
     assert r.dbsize() == 0
 
 

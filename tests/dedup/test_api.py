@@ -24,7 +24,9 @@ def client(r: redis.Redis, redis_url: str) -> Iterator[TestClient]:
 def test_an_event_lists_every_mention_where_lists_show_the_earliest_few(r: redis.Redis, client: TestClient) -> None:
     process(r, [WIRE, SYNDICATED, MONITOR])
     stored = one(r, "control_change", "tabqa")
-    (listed,) = [event for event in client.get("/v1/events?kind=control_change").json() if event["id"] == stored.id]
+    (listed,) = [
+        event for event in client.get("/v1/events?kind=control_change").json()["events"] if event["id"] == stored.id
+    ]
     assert len(listed["mentions"]) == 1 and listed["mention_count"] == 3  # SITREP_EVENT_MAX_MENTIONS_SHOWN=1
     body = client.get(f"/v1/events/{stored.id}").json()
     assert {**body, "mentions": listed["mentions"]} == listed  # one renderer for lists and single events

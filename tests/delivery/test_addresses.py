@@ -122,3 +122,47 @@ def test_https_to_a_pinned_address_checks_the_certificate_against_the_name(
     bare = addresses.Pinned("127.0.0.1", url=receiver.url, host="hook.example", sni=None)  # checked against 127.0.0.1
     code, error = webhooks.post([bare], b"{}", {}, 5.0, verify=client_context)
     assert code is None and error is not None
+
+
+def _redirecting_server(location: str) -> tuple[str, Callable[[], None]]:
+    """An endpoint that answers every POST with a 307 to `location`."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
+            self.rfile.read(int(self.headers.get("content-length", "0")))
+            self.send_response(307)
+            self.send_header("Location", location)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def close() -> None:
+        server.shutdown()
+        server.server_close()
+
+    return f"http://127.0.0.1:{server.server_address[1]}/hook", close
+
+
+@pytest.mark.parametrize("form", ["127.0.0.1", "[::ffff:0:7f00:1]", "[::ffff:127.0.0.1]"])
+def test_a_redirect_to_an_inside_address_is_not_followed(receiver_factory: Callable[..., Receiver], form: str) -> None:
+    """A webhook endpoint may answer with a redirect to an address the guard would refuse (here a
+    service on loopback, in three spellings): the attempt ends at the redirect, as a failure."""
+    inside = receiver_factory()
+    port = inside.url.split(":")[2].split("/")[0]
+    url, close = _redirecting_server(f"http://{form}:{port}/internal")
+    try:
+        targets = addresses.pin(url, allow_private=True)  # the endpoint itself is on loopback in tests
+        code, error = webhooks.post(targets, b"{}", {"content-type": "application/json"}, timeout_seconds=5)
+    finally:
+        close()
+    assert code == 307 and error is not None and error.startswith("HTTP 307")
+    assert inside.requests == []
+    assert addresses.private_address(f"http://{form}:{port}/internal") is not None

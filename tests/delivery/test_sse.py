@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -174,3 +175,30 @@ def test_a_position_trimmed_away_is_reported_as_a_gap_before_the_rest(api_url: s
     assert [(kind, event_id) for kind, event_id, _ in rest] == [("message", logged[3]), ("message", logged[4])]
     with open_stream(api_url, headers={"Last-Event-ID": logged[3]}) as (_, lines):
         assert next_events(lines, 1)[0][0] == logged[4]  # a position still in the log: no gap event
+
+
+def test_a_stream_ends_once_its_key_is_revoked_or_the_open_api_gets_its_first_key(api_url: str, r: redis.Redis) -> None:
+    """A stream lasts for hours: the guard's check at connect time is not enough. No alert logged after
+    the revocation (or, for a stream let in open, after the first key) reaches the client."""
+    from core import api_keys
+
+    log_alert(r, make_alert(0))
+    reader = api_keys.create(r, api_keys.ApiKeyIn(name="board", scopes=["read"]))
+    with open_stream(api_url, {"since": "0", "access_token": reader.key}) as (response, lines):
+        assert response.status_code == 200
+        assert len(next_events(lines, 1)) == 1
+        api_keys.revoke(r, reader.id)
+        time.sleep(1.2)  # other API processes may remember a key for API_KEY_CACHE_SECONDS
+        log_alert(r, make_alert(1))
+        assert next_events(lines, 1) == []  # the stream ended instead
+
+    r.flushdb()
+    log_alert(r, make_alert(2))
+    time.sleep(1.2)  # past the API's memory of "some key exists"
+    with open_stream(api_url, {"since": "0"}) as (response, lines):
+        assert response.status_code == 200  # open: no key exists
+        assert len(next_events(lines, 1)) == 1
+        api_keys.create(r, api_keys.ApiKeyIn(name="ops", scopes=["admin"]))
+        time.sleep(1.2)
+        log_alert(r, make_alert(3))
+        assert next_events(lines, 1) == []

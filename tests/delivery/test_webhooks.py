@@ -96,7 +96,7 @@ def test_a_receiver_that_fails_three_times_gets_the_alert_once_with_one_webhook_
     assert len(ids) == 1
     for request in requests:
         assert request.body == payload.encode()
-        assert request.headers["content-type"] == "application/json"
+        assert request.headers["content-type"] == "application/cloudevents+json"
         expected = independent_signature(
             secret, request.headers["webhook-id"], request.headers["webhook-timestamp"], request.body
         )
@@ -340,6 +340,11 @@ def test_a_first_dispatcher_starts_after_history_no_subscription_can_want(
         ("http://[2002:7f00:1::]/hook", "2002:7f00:1::"),  # 6to4 of 127.0.0.1
         ("http://[::127.0.0.1]/hook", "::7f00:1"),  # IPv4-compatible
         ("http://224.0.0.251/hook", "224.0.0.251"),
+        ("http://[::ffff:0:7f00:1]/hook", "::ffff:0:7f00:1"),  # IPv4-translated 127.0.0.1 (SIIT)
+        ("http://[::ffff:0:a01:203]/hook", "::ffff:0:a01:203"),  # IPv4-translated 10.1.2.3
+        ("http://[fec0::1]/hook", "fec0::1"),  # site-local
+        ("http://[feff:ffff::1]/hook", "feff:ffff::1"),  # the top of fec0::/10
+        ("https://[::ffff:0:808:808]/hook", None),  # IPv4-translated 8.8.8.8: public
         ("https://8.8.8.8/hook", None),
         ("https://[2001:4860:4860::8888]/hook", None),
         ("https://no-such-host.invalid/hook", None),  # nothing to send to now; each attempt checks again
@@ -356,7 +361,7 @@ def test_a_private_target_is_refused_at_creation_and_not_sent_to_later(
     with TestClient(create_app(IngestSettings(redis_url=redis_url))) as client:
         refused = client.post("/v1/subscriptions", json={"url": receiver.url})
         assert refused.status_code == 422
-        (problem,) = refused.json()["detail"]
+        (problem,) = refused.json()["errors"]
         assert problem["loc"] == ["body", "url"] and "127.0.0.1" in problem["msg"]
         assert addresses.ALLOW_SETTING in problem["msg"]
         assert client.post("/v1/subscriptions", json={"url": "https://8.8.8.8/hook"}).status_code == 201

@@ -28,8 +28,24 @@ def test_short_aliases_need_capitals() -> None:
 def test_gazetteer_coordinates_and_spelling_variants() -> None:
     for text in ("Rebels captured Deir Ezzor.", "Rebels captured Deir el-Zour."):
         found = controls(text)
-        assert found and found[0].place is not None and found[0].place.name == "Deir ez-Zor", text
+        assert found and found[0].place is not None and found[0].place.id == "deir-ez-zor", text
         assert found[0].place.lat is not None and found[0].place.resolved
+        assert found[0].place.name == text.removeprefix("Rebels captured ").rstrip(".")  # shown as written
+
+
+def test_a_place_is_shown_as_the_report_spells_it_and_joined_by_its_id() -> None:
+    text = (
+        "Coalition troops said they had taken Hodeida airport. Houthi fighters have held Hodeida since 2014, "
+        "and the city's port is theirs."
+    )
+    found = controls(text)
+    names = {e.place.name: e.place.id for e in found if e.place is not None}
+    assert names.get("Hodeida airport", "").endswith("/airport") and "Hodeida" in names
+    assert names["Hodeida airport"].startswith(names["Hodeida"] + "/")  # one gazetteer place behind both spellings
+    assert all("Hudaydah" not in name for name in names)
+    # a country and a shouted dateline keep the gazetteer's own name
+    dated = controls("KHARTOUM (Reuters) - Sudanese troops retook Omdurman. Separatists seized Donetsk in 2014.")
+    assert all(e.place is not None and not e.place.name.isupper() for e in dated)
 
 
 def test_world_city_from_geonames() -> None:

@@ -61,3 +61,12 @@ def test_a_alone_is_no_number() -> None:
 
 def test_rose_from_to_is_two_figures() -> None:
     assert [n.min for n in find_numbers("the toll rose from 12 to 20".split())] == [12, 20]
+
+
+@pytest.mark.parametrize("text", ["between 2019 and 2023", "from 1992 to 1995", "2015 to 2016"])
+def test_a_span_of_years_is_no_range(text: str) -> None:
+    assert all(n.min == n.max for n in find_numbers(text.split())), text
+
+
+def test_a_range_of_counts_is_kept() -> None:
+    assert first("between 1500 and 2000 people") == (1500, 2000, False, "between")

@@ -75,3 +75,51 @@ def test_possessor_is_not_the_one_surrendering_and_units_are_no_head_count() -> 
 
 def test_handing_over_a_place_is_not_a_surrender_of_people() -> None:
     assert surrenders("The garrison surrendered its headquarters to the rebels.") == []
+
+
+def test_a_commander_surrendering_his_men() -> None:
+    assert surrenders("General Paulus surrendered the remaining 91,000 men of the Sixth Army in February 1943.") == [
+        ("Sixth Army", 91000)
+    ]
+    got = of_kind(run("The colonel surrendered his garrison of 3,000 troops to M23 near Goma."), EventKind.surrender)
+    assert [(e.count.min if e.count else None, e.to.id if e.to else None) for e in got] == [(3000, "m23")]
+
+
+def test_surrendering_sides_outside_the_lexicon() -> None:
+    assert surrenders("The presidential guard surrendered to the rebels.") == [("presidential guard", None)]
+    assert surrenders("Two NDFB leaders have surrendered to the Indian Army.") == [("NDFB", 2)]
+    assert surrenders("Two senior leaders of the NDFB surrendered to the army at Kokrajhar.") == [("NDFB", 2)]
+    # the LTTE is in the lexicon since the control branch added the sides of other eras
+    assert surrenders("Two LTTE leaders have surrendered to the Sri Lankan Army.") == [("Tamil Tigers (LTTE)", 2)]
+
+
+def test_a_single_fighter_is_a_count_of_one() -> None:
+    got = surrenders("An ELN fighter surrendered to the army in Arauca.")
+    assert [n for _, n in got] == [1]
+
+
+def test_a_commander_alone_and_places_handed_over_are_no_surrender_of_men() -> None:
+    assert surrenders("The rebels surrendered the airport to the army.") == []
+    assert surrenders("A spokesman said the fighters would surrender.") == []
+
+
+def test_may_the_month_is_no_modal() -> None:
+    assert surrenders("In May 1945 the garrison of the fortress surrendered to the Soviets.") == [
+        ("the garrison", None)
+    ]
+    assert surrenders("The garrison may surrender to the Soviets.") == []
+
+
+def test_capitulations_and_weapons_laid_down() -> None:
+    assert surrenders("Hundreds of militiamen have laid down their weapons in Ituri.") == [("militiamen", 200)]
+    assert surrenders("Some 80 FDLR combatants handed over their weapons to the peacekeepers.") == [("FDLR", 80)]
+    assert [n for _, n in surrenders("A former commander of the group gave himself up to police in Kabul.")] == [1]
+    assert len(surrenders("The garrison of Sevastopol capitulated on 9 May.")) == 1
+
+
+def test_one_surrender_told_twice_with_its_count_is_one_event() -> None:
+    text = (
+        "The ministry said 640 soldiers of the 12th Rifle Brigade had surrendered. "
+        '"In the port, 640 Ardanian soldiers of the 12th Rifle Brigade laid down arms," it said.'
+    )
+    assert [n for _, n in surrenders(text)] == [640]

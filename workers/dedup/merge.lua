@@ -161,7 +161,7 @@ local function merge(source, story, stamp, o)
   if redis.call('ZADD', skey .. ':mentions', 'NX', ARGV[o + 3], ARGV[o + 2]) == 0 then return 'none' end
   local origin_field, seen_field = 'so' .. SEP .. story, 'sn' .. SEP .. source
   local cur = redis.call('HMGET', skey, 'rank', 'trank', 'cmax', 'n', 'nonhist', 'ind', 'srcs', origin_field,
-    seen_field, 'ix', 'days')
+    seen_field, 'ix', 'days', 'seq')
   local rank, trank, cmax, n = cur[1], cur[2], cur[3], tonumber(cur[4]) or 0
   local nonhist, ind, srcs, origin = tonumber(cur[5]) or 0, tonumber(cur[6]) or 0, cur[7], cur[8]
   -- Independent sources: each story is credited to the outlet of its earliest report (by publication
@@ -199,7 +199,7 @@ local function merge(source, story, stamp, o)
   end
   local touched = touched_events[cid]
   if touched == nil then
-    -- Expiry and the global and kind indexes are refreshed at most every REFRESH seconds: a busy
+    -- Expiry and the global index are refreshed at most every REFRESH seconds: a busy
     -- event (a burst of copies) does not pay them for every batch.
     touched = { index = {}, refresh = not cur[10] or now - tonumber(cur[10]) >= REFRESH, kind = ARGV[o + 11] }
     touched_events[cid] = touched
@@ -207,10 +207,16 @@ local function merge(source, story, stamp, o)
     if touched.refresh then
       update[#update + 1] = 'ix'; update[#update + 1] = now_s
     end
+    -- Its creation number, once (an event stored before numbers existed gets one when next touched): the
+    -- order GET /v1/events pages in, which new events only extend.
+    if not cur[12] then
+      touched.seq = string.format('%d', redis.call('INCR', 'sitrep:events:sequence:counter'))
+      update[#update + 1] = 'seq'; update[#update + 1] = touched.seq
+    end
   end
   for x = 1, tonumber(ARGV[o + 12]) do
     local index = ARGV[o + 12 + x]
-    if x > 2 or touched.refresh then touched.index[index] = true end  -- 1, 2: global and kind indexes
+    if x > 2 or touched.refresh then touched.index[index] = true end  -- 1: the global index (workers/dedup/canonical.py)
     trimmed[index] = true
   end
   local observation = ARGV[o + 10]
@@ -345,6 +351,7 @@ for _, cid in ipairs(touched_list) do
     if touched.obs or (touched.refresh and touched.has_obs) then redis.call('EXPIRE', skey .. ':obs', ttl_s) end
   end
   for index, _ in pairs(touched.index) do redis.call('ZADD', index, now_s, cid) end
+  if touched.seq then redis.call('ZADD', 'sitrep:events:sequence', touched.seq, cid) end
 end
 for _, entry in ipairs(entries) do
   if SITUATION[entry[6]] then
@@ -362,6 +369,13 @@ if lsh_written and lsh_expire then
 end
 if ttl > 0 then
   local cutoff = string.format('%d', now - ttl)
+  -- Expired events leave the sequence with the global index, a bounded number per batch.
+  local gone = redis.call('ZRANGEBYSCORE', 'sitrep:events:index', '-inf', cutoff, 'LIMIT', '0', '500')
+  if #gone > 0 then
+    redis.call('ZREM', 'sitrep:events:sequence', unpack(gone))
+    redis.call('ZREM', 'sitrep:events:index', unpack(gone))
+  end
+  trimmed['sitrep:events:index'] = nil
   for index, _ in pairs(trimmed) do redis.call('ZREMRANGEBYSCORE', index, '-inf', cutoff) end
 end
 return out

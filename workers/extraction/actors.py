@@ -33,7 +33,7 @@ _STATE_MODIFIERS = frozenset(
     "state army naval republican presidential coast airborne".split()
 )
 # After 'its' / 'their' / 'our': heads that name the speaker's own forces ('Russia said its forces ...').
-_OWN_HEADS = STATE_HEADS | frozenset("fighters militants members men units combatants".split())
+_OWN_HEADS = STATE_HEADS | frozenset("fighters militants members men units combatants wing".split())
 # A country name alone is an actor only as the subject of one of these ('Russia captured ...', 'Israel said ...').
 _COUNTRY_VERBS = frozenset(
     "said says claimed announced captured seized took retook recaptured occupied controls controlled has had have "

@@ -4,6 +4,8 @@ sentence's subject for nominals with none of their own ('The capture of X came .
 
 from __future__ import annotations
 
+from schemas.events import Actor
+
 from .actors import ActorMention, fallback_actor
 from .document import Document, Sentence
 
@@ -71,8 +73,12 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         and words[i - 1] == "and"
         or (i > 1 and words[i - 2] == "and" and words[i - 1] in ("had", "have", "has", "then", "later", "also"))
     ):
-        # coordinated predicate "X killed ... and seized ...": the sentence subject is the actor
-        head = [a for a in units if a.j <= i and not after_preposition(words, a.i)]
+        # coordinated predicate "X killed ... and seized ...": the subject of the clause is the actor ("Yemen has
+        # been at war since 2014, when the Houthis seized X and forced Y out of Z": the Houthis)
+        start = next((m for m in range(i - 1, -1, -1) if words[m] in _CLAUSE_OPENERS), -1)
+        head = [a for a in units if start < a.i and a.j <= i and not after_preposition(words, a.i)] or [
+            a for a in units if a.j <= i and not after_preposition(words, a.i)
+        ]
         if head:
             return head[0]
         fb = fallback_actor(sent.tokens, words, min(len(words), 4))
@@ -81,18 +87,117 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
     # except the subject of a gerund: "with the Arakan Army taking control of the town"
     gerund = words[i].endswith("ing")
-    left = [a for a in units if a.j <= i and (not after_preposition(words, a.i) or (gerund and a.j == i))]
+    allies = _ally_spans(words, i)
+    left = [
+        a
+        for a in units
+        if a.j <= i
+        and (not after_preposition(words, a.i) or (gerund and a.j == i) or _member_of(words, a.i))
+        and not any(s <= a.i < e for s, e in allies)
+    ]
     if left:
         leader = _leader(units, words, left[-1], i)
-        return leader or left[-1]
+        return (
+            leader
+            or _named_after(units, words, left[-1])
+            or _people_group(sent, left[-1], doc)
+            or _first_conjunct(left, words)
+            or left[-1]
+        )
     fb = fallback_actor(sent.tokens, words, i)
     if fb:
         return fb
-    if words and words[0] in _SUBJECT_PRONOUNS and sent.index > 0:
-        prev = doc.view(sent.index - 1).actors
+    if r >= 0 and words[r] == "we" and (speaker := _speaker_after(sent, i)) is not None:
+        return speaker  # '"We have taken X," a TNLA spokesman said': the speaker's side
+    pronoun = words and words[0] in _SUBJECT_PRONOUNS or (r >= 0 and words[r] in ("they", "it", "we"))
+    if pronoun and sent.index > 0:  # "They seized ...", "In 2012, they dislodged ...": the last sentence's subject
+        view = doc.view(sent.index - 1)
+        prev = [a for a in view.actors if not after_preposition(view.words, a.i)] or view.actors
         if prev:
             return prev[0]
     return None
+
+
+_ROLES = frozenset("spokesman spokeswoman spokesperson commander official leader statement said says told".split())
+
+
+def _speaker_after(sent: Sentence, i: int) -> ActorMention | None:
+    """The side a quoted 'we' speaks for: an actor named after the quote beside a speaker's role or speech verb
+    ('..., a TNLA spokesman said', '..., confirmed MNDAA spokesperson X')."""
+    words = sent.words
+    for a in sent.actors:
+        if a.i > i and not a.generic and not _ROLES.isdisjoint(words[max(0, a.i - 2) : a.j + 2]):
+            return a
+    return None
+
+
+#: Heads of a subject that names a group's members: "Units of the Dnipro group", "fighters from al-Shabab".
+_MEMBERS = frozenset("units unit members soldiers fighters troops elements militants gunmen men insurgents".split())
+
+
+def _member_of(words: list[str], k: int) -> bool:
+    """Whether the mention at k is the group in 'units of (the) X' / 'fighters from X': the subject itself."""
+    m = k - 1 - (k > 0 and words[k - 1] == "the")
+    return m > 0 and words[m] in ("of", "from") and words[m - 1] in _MEMBERS and (m < 2 or words[m - 2] not in _PREPS)
+
+
+_ALLY_OPENERS = (("along", "with"), ("together", "with"), ("alongside",), ("backed", "by"), ("supported", "by"))
+
+
+def _ally_spans(words: list[str], i: int) -> list[tuple[int, int]]:
+    """Comma-enclosed asides before the verb at i that name allies: 'its armed wing, along with another group and
+    allied forces, had captured ...'. Their actors are not the subject."""
+    spans: list[tuple[int, int]] = []
+    for c in range(max(0, i - 25), i):
+        if words[c] != ",":
+            continue
+        if any(tuple(words[c + 1 : c + 1 + len(o)]) == o for o in _ALLY_OPENERS):
+            end = next((m for m in range(c + 1, i) if words[m] == ","), None)
+            if end is not None:
+                spans.append((c, end))
+    return spans
+
+
+_PEOPLE = frozenset("minority community ethnic people tribe clan".split())
+
+
+def _people_group(sent: Sentence, head: ActorMention, doc: Document) -> ActorMention | None:
+    """'Guerrillas from the Karen ethnic minority': the group the report names after that people (the Karen
+    National Union), when exactly one such group is named."""
+    words, tokens = sent.words, sent.tokens
+    k = head.j
+    if not head.generic or k + 3 >= len(words) or words[k] != "from" or words[k + 1] != "the":
+        return None
+    if not tokens[k + 2].cap or _PEOPLE.isdisjoint(words[k + 3 : k + 5]):
+        return None
+    people = words[k + 2]
+    named = {
+        a.actor.id: a.actor
+        for index in range(len(doc.spans))
+        for a in doc.view(index).actors
+        if not a.generic and people in a.actor.name.lower().split()
+    }
+    if len(named) != 1:
+        return None
+    return ActorMention(head.i, head.j, next(iter(named.values())), False)
+
+
+def _first_conjunct(left: list[ActorMention], words: list[str]) -> ActorMention | None:
+    """'Sudanese troops and Janjaweed militiamen retook X': of coordinated subjects the first leads (the schema keeps
+    one actor; docs/extraction.md, coalitions)."""
+    last = left[-1]
+    if len(left) < 2 or last.i < 2 or words[last.i - 1] != "and":
+        return None
+    before = left[-2]
+    return before if before.j == last.i - 1 else None
+
+
+def _named_after(units: list[ActorMention], words: list[str], head: ActorMention) -> ActorMention | None:
+    """'Islamist fighters from al-Shabab', 'militants of the Islamic State': the named group after a generic head."""
+    if not head.generic or head.j >= len(words) or words[head.j] not in ("from", "of"):
+        return None
+    k = head.j + 1 + (head.j + 1 < len(words) and words[head.j + 1] == "the")
+    return next((a for a in units if a.i == k and not a.generic), None)
 
 
 def discourse_actor(sent: Sentence, doc: Document) -> ActorMention | None:
@@ -124,4 +229,34 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
     for a in sent.actors:
         if k <= a.i < k + span:
             return _leader(sent.actors, sent.words, a, a.j + 4) or a
-    return fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
+    return state_at(sent, k) or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
+
+
+#: Words after a nationality used as a noun ('captured by the Japanese in 1942'): no head noun follows.
+_AFTER_PEOPLE = frozenset("in on at and , . ; after during before from to who which until when".split())
+
+
+_CLAUSE_OPENERS = frozenset("when after as while because since which who whereas that".split())
+
+
+def state_at(sent: Sentence, k: int) -> ActorMention | None:
+    """A country or its capital in an agent slot ('held by Russia', 'fell to Moscow', 'captured from Ukraine'):
+    the state's forces. Only at k (after an article); a nationality ('by Russian ...') is an actor's adjective."""
+    words, tokens = sent.words, sent.tokens
+    the = k < len(words) and words[k] == "the"
+    k += the
+    states = sent.binder.lex.states
+    p = states.words.match_at(words, k) if k < len(words) and words[k] in states.words.index else None
+    if p is None and the and k < len(words) and words[k].endswith("s") and (words[k][:-1],) in states.demonyms:
+        p = (words[k][:-1],)  # "retaken by the Ukrainians": a plural nationality, one word
+    if not p or not tokens[k].cap:
+        return None
+    j = k + len(p)
+    if p in states.demonyms and not (the and (j == len(words) or words[j] in _AFTER_PEOPLE)):
+        return None  # "by the Japanese in 1942" is the state's forces; "by Russian ..." an adjective
+    if j < len(words) and (tokens[j].cap or words[j] in ("'s", "\u2019s")):
+        return None  # "by Russia's army" is an actor mention, "by Ukraine Forces" a name
+    entry = states.forces.get(str(states.words.values[p]))
+    if entry is None:
+        return None
+    return ActorMention(k, j, Actor(id=entry.id, name=entry.name, mention=" ".join(t.text for t in tokens[k:j])))

@@ -37,7 +37,41 @@ _PASSIVE_FILL = frozenset(
     "now being said to estimated feared confirmed who allegedly".split()
 )
 #: Cues whose category depends on the noun or the sentence (see `_resolve`).
-_PSEUDO = frozenset({"held", "hosted", "left", "transferred"})
+_PSEUDO = frozenset({"held", "hosted", "left", "transferred", "arrived"})
+_BE = frozenset("were was are is been be being".split())
+#: "a population of 40,000", "his company of 90", "a force of 5,000": a size, not a count of people something
+#: happened to.
+_SIZE_OF = frozenset(
+    "population populations platoon company battalion brigade regiment division unit garrison force army detachment "
+    "contingent squad column town city village capacity strength".split()
+)
+#: People whose trade or errand, not displacement, brings them somewhere ("50 journalists gathered at the centre").
+_NOT_MOVERS = frozenset(
+    "journalists reporters photographers workers staff employees teachers doctors nurses medics paramedics "
+    "humanitarians volunteers mourners worshippers worshipers shoppers guests protesters demonstrators pilgrims "
+    "tourists passengers drivers traders vendors commuters students pupils bodies".split()
+)
+_NOUN_CATEGORY = {"bodies": "killed", "idps": "displaced"}
+_MOVES = frozenset({"fled", "displaced", "evacuated", "trapped", "besieged"})
+_POSSESSIVE = frozenset("her his their my our its your".split())
+_ARMED_UNITS = frozenset("army armies troops soldiers division corps regiment brigade battalion garrison".split())
+#: Combatant nouns that name attackers, never the victims of an attack on forces.
+_ATTACKERS = frozenset("gunmen attackers bombers assailants captors kidnappers militants terrorists extremists".split())
+_AT_TARGET = frozenset("carrying transporting of on at targeting against hit attacked ambushed struck".split())
+#: "the number of displaced ... has exceeded N": verbs that give a total its value.
+_TOTAL_VERBS = frozenset("exceeded exceeds surpassed passed topped reached reaches to at is was hit stands".split())
+#: Words of a report about displacement, which lets movement verbs ("have arrived in", "reached") count people.
+_DISPLACEMENT_WORDS = (
+    "displace",
+    "idp",
+    "fled",
+    "flee",
+    "refugee",
+    "evacuat",
+    "uprooted",
+    "from their homes",
+    "homeless",
+)
 _SKIPS = ("#skip", "#combat")
 _DEMONYM_ENDS = ("ians", "ans", "ese", "is")
 _LOCATIVE = frozenset("in at from near into to outside inside across around within toward towards of".split())
@@ -140,6 +174,14 @@ class _Context:
     camp: bool
     evacuation: bool
     cites: frozenset[int]
+    displacement: bool | None = None
+
+    def about_displacement(self) -> bool:
+        """Whether the report speaks of displacement anywhere (looked up on first use)."""
+        if self.displacement is None:
+            low = self.doc.text.lower()
+            self.displacement = any(w in low for w in _DISPLACEMENT_WORDS)
+        return self.displacement
 
 
 def _demonym(doc: Document, tokens: list[Token], words: list[str], x: int) -> bool:
@@ -165,7 +207,7 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
     if k >= n:
         return None, k - 1, None
     if words[k] == "of" and k + 1 < n and words[k + 1] in ("them", "those", "whom", "which"):
-        return "#skip", k, None
+        return ("#part", k + 1, None) if words[k + 1] in ("them", "whom") else ("#skip", k, None)
     m = k + 1 if words[k] == "of" else k
     while m < n - 1 and words[m] in ("more", "other"):
         m += 1  # "millions more displaced", "two other civilians"
@@ -177,6 +219,8 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
             family = x + 1 < n and words[x + 1] == "of" and any(f in words[x + 2 : x + 5] for f in _FAMILY)
             return ("people", x, attrib) if family else ("#combat", x, None)
         if w in civ:
+            if x + 1 < n and words[x + 1] in combat:
+                return "#combat", x + 1, None  # "hostage takers", "child soldiers", "women fighters"
             return w, x, attrib
         if w in combat:
             return "#combat", x, None
@@ -184,7 +228,14 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
             return "#skip", x, None
         if x == m and w in _ELLIPTIC_NEXT:
             return None, m - 1, None
+        if x == m and w == "to" and x + 1 < n and _category_at(ctx.doc, words, x + 1):
+            return None, m - 1, None  # "forcing thousands to flee", "forced 500 to leave their homes"
+        if x == m and w == "to" and any(g.i == x + 1 for g in ctx.sent.places):
+            return None, m - 1, None  # "50,000 fled to Chad and 20,000 to South Sudan"
         if _demonym(ctx.doc, tokens, words, x):
+            if x + 1 < n and (words[x + 1] in civ or words[x + 1] in combat):
+                x += 1  # "Chinese civilians", "Afghan soldiers": the nationality is an adjective
+                continue
             return "#demonym", x, attrib
         cue = _category_at(ctx.doc, words, x)
         if cue and cue[0] not in _PSEUDO:
@@ -205,7 +256,8 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
 
     held: hostages still held are `other`; transferred: hostages handed over are `released`, bodies handed over
     are no count; hosted: people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled`
-    (only after the count: "the blast left 12 dead" is no departure)."""
+    (only after the count: "the blast left 12 dead" is no departure); arrived: `displaced`, only after the count and
+    in a report about displacement."""
     if cat not in _PSEUDO:
         return cat
     captive = noun is not None and noun in ctx.sets.captive
@@ -217,6 +269,8 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
         return "displaced" if ctx.camp else None
     if not forward:
         return None
+    if cat == "arrived":
+        return "displaced" if noun not in _NOT_MOVERS and ctx.about_displacement() else None
     return "evacuated" if ctx.evacuation else "fled"
 
 
@@ -260,20 +314,32 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         prev_words = doc.text[max(p_start, p_end - 400) : p_end].lower().replace(",", " ").split()
     civil_ctx = sets["civilian.context"].any_in(words) or sets["civilian.context"].any_in(prev_words[-60:])
     combat_ctx = sets["civilian.combat_context"].any_in(words)
+    combat_site = sets["civilian.combat_site"].any_in(words)
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
+    period_toll = sets["civilian.period_toll"].any_in(words)
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
+    said: dict[int, tuple[str, str | None]] = {}  # figure index -> (category, noun) of the figures read so far
+    emitted: dict[int, Event] = {}
     for idx, q in enumerate(nums):
         noun, hx, attrib = heads[idx]
-        if noun in _SKIPS or headline(sent.tokens, q.j, q.j + 2):
+        if noun in _SKIPS or _size_of(words, q.i) or (headline(tokens, q.j, q.j + 2) and not _place_next(sent, q)):
             continue
-        if any(breakdown.match_at(words, m) for m in range(max(0, q.i - 3), q.i)):
-            continue
+        whole: int | None = None  # the earlier figure this one is a part of
+        if noun == "#part" or any(breakdown.match_at(words, m) for m in range(max(0, q.i - 3), q.i)):
+            whole = max(said, default=None)
+            if whole is None:
+                continue
+            if noun == "#part":
+                noun = said[whole][1]
+            civ_of_mixed = noun in ("civilians", "civilian") and (said[whole][1] is None or said[whole][1] in ws.weak)
+            if noun in ws.subgroup or not (civ_of_mixed or _located(sent, words, hx + 1)):
+                continue  # a breakdown by victim type ("including five children") is not recorded
         elliptic = noun is None
         if noun is None:  # "killing six and wounding 32 people", "10 killed and 22 wounded"
             near = [heads[x][0] for x in (idx + 1, idx - 1) if 0 <= x < len(nums) and abs(nums[x].i - q.i) <= 8]
-            shared = next((h for h in near if h), None)
+            shared = next((h for h in near if h and h != "#part"), None)
             if shared == "#combat":
                 continue  # "two soldiers were killed and five wounded"
             noun = None if shared == "#skip" else shared
@@ -283,23 +349,58 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         back = _backward(ctx, q.i, noun)
         if fwd is None and back is None and _clause_initial(words, q.i):
             fwd = _forward(ctx, hx + 1, nums, idx, noun, reach=30)  # "1,000 residents from villages ... fled"
+        if back is not None and fwd is None and back[1] > 0 and "and" in words[q.i - back[1] : q.i]:
+            if hx + 1 < n and words[hx + 1] in _BE | {"have", "has", "had"}:
+                back = None  # "dozens were executed and 5,000 residents were <verb>": a new clause, its own verb
         cat = _choose(fwd, back, elliptic) or attrib
-        if cat is None and noun == "bodies":
-            cat = "killed"
+        if cat is None and whole is not None:
+            cat = said[whole][0]  # "1,500 of whom went to Goma", "including five at the market": the whole's category
+        if (
+            cat is None
+            and elliptic
+            and said
+            and q.i > 0
+            and words[q.i - 1] in (",", "and")
+            and _located(sent, words, q.j)
+        ):
+            cat = said[max(said)][0]  # "killed 20 civilians, 12 in Aleppo and eight in Idlib": a count per place
+        if cat == "fled" and (attrib == "displaced" or noun in ("idps", "evacuees")):
+            cat = "displaced"  # people already displaced who flee again are counted as displaced
+        if cat is not None and cat[0] != "#":
+            said[idx] = (cat, noun)
+        if cat is None and noun in _NOUN_CATEGORY:
+            cat = _NOUN_CATEGORY[noun]  # "12 bodies were found", "the district counts 40,000 IDPs"
+        if cat is None and noun == "arrivals" and ctx.about_displacement():
+            cat = "displaced"  # "15,000 new arrivals in the camp"
         if cat is None or cat == "#drop" or (noun == "bodies" and cat != "killed"):
             continue
         weak = noun is None or noun in ws.weak or noun == "#demonym"
         if weak and cat in ("killed", "wounded", "other", "released"):
-            if combat_ctx or not (civil_ctx or (cat == "killed" and _by_armed_actor(sent, hx + 1))):
+            at_site = combat_site and not _in_civil_place(sets["civilian.context"], words, hx + 1)
+            if whole is not None and whole in emitted:
+                pass  # a part of a civilian toll ("including five at a checkpoint") is civilian too
+            elif combat_ctx or at_site or not (civil_ctx or (cat == "killed" and _by_armed_actor(sent, hx + 1))):
                 continue
         if (weak or elliptic) and _mixed(words, hx + 1, ws.combat):
             continue  # mixed toll: "people including several rebels", "identified as fighters or residents"
         if _mostly_civilians(sets["civilian.mostly"], words, hx + 1):
             continue  # "1,200 people, mostly civilians": civilians and others
-        if cat == "trapped" and rubble:
-            continue
-        if cat == "killed" and (country_toll or (weak and (q.min or 0) >= 50000)):
-            continue  # whole-war tolls count fighters too
+        if cat in ("trapped", "evacuated") and rubble:
+            continue  # people trapped under or rescued from rubble are no siege and no evacuation
+        if q.max == 1 and cat in _MOVES:
+            continue  # "a woman who fled the city": one person's story, not a count
+        if q.i > 0 and words[q.i - 1] in _POSSESSIVE:
+            continue  # "with her two children": a family in someone's story
+        if noun in ("men", "man") and (combat_ctx or combat_site or any(w in _ARMED_UNITS for w in words)):
+            continue  # "the army's 250,000 men were encircled": soldiers
+        if elliptic and _forces_targeted(words, ws.combat):
+            continue  # "hit a bus carrying soldiers, killing 15": the dead were soldiers or mixed
+        if (cat == "killed" and weak and (q.min or 0) >= 50000) or (
+            country_toll and cat in ("killed", "wounded") and (weak or noun in ws.combat)
+        ):
+            continue  # whole-war and nation-wide tolls count fighters too
+        if period_toll and weak and cat in ("killed", "wounded"):
+            continue  # "killed more than 4,000 people last year": a year's toll of many events
         if cat == "released" and noun is None:
             continue
         if noun in ws.subgroup and cat in ("killed", "wounded") and not sent.places and _larger_total(ctx, q, cat):
@@ -309,21 +410,56 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             min=q.min, max=q.max, exact=q.exact, hedge=q.hedge, text=" ".join(t.text for t in tokens[q.i : q.j])
         )
         end = max(hx + 1, q.j)
-        out.append(
-            make_event(
-                doc,
-                EventKind.civilian_count,
-                sent,
-                min(q.i, max(0, q.i - 2)),
-                end + 2,
-                0.75,
-                category=CivilianCategory(cat),
-                count=count,
-                place=_place(doc, sent, q),
-                acled_sub_event_type=None,
-            )
+        if whole is not None and whole in emitted and noun in ("civilians", "civilian") and said[whole][1] != noun:
+            out.remove(emitted.pop(whole))  # "30 people, including 12 civilians": the total is a mixed toll
+        emitted[idx] = make_event(
+            doc,
+            EventKind.civilian_count,
+            sent,
+            min(q.i, max(0, q.i - 2)),
+            end + 2,
+            0.75,
+            category=CivilianCategory(cat),
+            count=count,
+            place=_place(doc, sent, q),
+            acled_sub_event_type=None,
         )
+        out.append(emitted[idx])
     return out
+
+
+def _forces_targeted(words: list[str], combat: frozenset[str]) -> bool:
+    """Whether the sentence tells of an attack on soldiers or police: 'a bus carrying soldiers', 'ambushed a convoy
+    of troops', 'opened fire on policemen' (not 'soldiers opened fire', where they are the attackers)."""
+    for k, w in enumerate(words):
+        if w in combat and w not in _ATTACKERS and k > 0:
+            if words[k - 1] in _AT_TARGET or (k > 1 and words[k - 2] in _AT_TARGET and words[k - 1].isalpha()):
+                return True
+    return False
+
+
+def _in_civil_place(context: PhraseSet, words: list[str], k: int) -> bool:
+    """'killed 12 people in the village': the figure is placed in a civilian site."""
+    if k >= len(words) or words[k] not in ("in", "at", "inside", "near", "on"):
+        return False
+    return any(context.match_at(words, m) for m in range(k + 1, min(len(words), k + 4)))
+
+
+def _place_next(sent: Sentence, q: Number) -> bool:
+    """'4 in Zaporizhzhia': a place name after a figure, not a headline's Title Case."""
+    return any(q.j <= g.i <= q.j + 1 for g in sent.places)
+
+
+def _size_of(words: list[str], i: int) -> bool:
+    """'a population of 40,000', 'his platoon of 90': the size of a group or a place, not a count."""
+    return i > 1 and words[i - 1] == "of" and words[i - 2] in _SIZE_OF
+
+
+def _located(sent: Sentence, words: list[str], k: int) -> bool:
+    """Whether a part of a figure is told by its place: 'five at a checkpoint', 'of whom 300 went to Goma'."""
+    if k < len(words) and words[k] in ("at", "in", "near", "inside", "outside", "on", "into"):
+        return True
+    return any(k <= g.i <= k + 5 and words[g.i - 1] in _LOCATIVE for g in sent.places if g.i > 0)
 
 
 def _clause_initial(words: list[str], i: int) -> bool:
@@ -380,7 +516,7 @@ def _larger_total(ctx: _Context, q: Number, cat: str) -> bool:
             if p.min is None or q.max is None or p.min <= q.max:
                 continue
             noun, hx, _ = _head(other, p.j)
-            if noun is None or noun in _SKIPS or noun in sets.subgroup or noun == "#demonym":
+            if noun is None or noun in _SKIPS or noun in sets.subgroup or noun in ("#demonym", "#part"):
                 continue
             if _choose(_forward(other, hx + 1, nums, idx, noun), _backward(other, p.i, noun), False) == cat:
                 return True
@@ -481,6 +617,8 @@ def _forward(
     limit = min(len(words), k + 6 + reach)
     nxt = len(words)
     for later in nums[idx + 1 :]:
+        if later.i == k + 1 and words[k] == "and" and _head(ctx, later.j)[0] not in (None, "#skip"):
+            continue  # "twelve civilians and four militiamen died": a second subject shares the verb
         if not any(words[m] in ("including", "among") for m in range(max(0, later.i - 2), later.i)):
             nxt = later.i
             break
@@ -498,6 +636,9 @@ def _forward(
                 continue
         if w in _STOPS and not (reach > 3 and w == ","):
             break
+        if w == "among" and words[m + 1 : m + 2] in (["those"], ["the"]):
+            m += 2  # "five aid workers were among those killed": the cue follows
+            continue
         if w in ("including", "among"):  # skip a breakdown: "19 people including five children were killed"
             m += 4
             limit = min(len(words), limit + 4)
@@ -506,6 +647,8 @@ def _forward(
             m += 1
             continue
         got = _category_at(ctx.doc, words, m)
+        if got and got[0] == "left" and words[m - 1] in _BE:
+            got = None  # "were left homeless", "30 of them were left": no departure
         if got:
             if got[0] == "besieged" and m + got[1] < len(words) and words[m + got[1]] in ("a", "an", "the"):
                 return None  # "villagers besieged a police station": they are the besiegers
@@ -540,4 +683,13 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
         for m in range(i - 2, max(-1, i - 12), -1):
             if words[m] in ("toll", "tolls"):
                 return "killed", i - m
+    if i > 0 and words[i - 1] in _TOTAL_VERBS:  # "the number of displaced, <a long aside>, has exceeded 200,000"
+        for m in range(i - 2, max(0, i - 30), -1):
+            if words[m] == "number" and words[m + 1] == "of":
+                for x in range(m + 2, min(i, m + 6)):
+                    got = _category_at(ctx.doc, words, x)
+                    cat = _resolve(ctx, got[0], noun, True) if got else None
+                    if cat is not None:
+                        return cat, i - m
+                return None
     return None

@@ -14,17 +14,20 @@ from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import ActorMention, prefix_actor
 from .actors import dateline_end as _dateline_end
-from .arguments import actor_at, actor_left, discourse_actor
+from .arguments import actor_at, actor_left, after_preposition, discourse_actor, state_at
 from .build import make_event
 from .document import Document, Sentence
-from .gazetteer import COUNTRY, CURATED, REGION
+from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
 from .lexicons import Lexicons
 from .places import (
+    FACILITIES,
     KINDS,
     REGION_HEADS,
     SETTLEMENTS,
+    LastPlace,
     PlaceMention,
     antecedent,
+    facility_place,
     listed_places,
     make_place,
     noun_phrase,
@@ -34,6 +37,7 @@ from .places import (
 )
 from .sentences import Token, headline
 from .stance import blocked, denied
+from .wordlist import load_wordlist
 
 TERRITORY = KINDS | frozenset(
     "positions position buildings building territory territories parts part towns posts post station headquarters "
@@ -44,7 +48,16 @@ NOT_TERRITORY = frozenset(
     "fighters soldiers militants weapons tanks vehicles ammunition hostages prisoners members leader commander "
     "people civilians journalists men women children arms equipment cars trucks drugs ship boat aircraft plane "
     "documents cash money power initiative lead momentum place part office note time steps refuge shelter care "
-    "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over".split()
+    "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over fire fires "
+    "blaze situation outbreak epidemic crowd crowds traffic prices damage flooding floods".split()
+)
+#: Titles before a person's name and words of organisations' names: what a capture verb's object is then not.
+_TITLES = frozenset(
+    "general gen. colonel col. commander president minister leader chief mr mrs ms dr sheikh emir warlord "
+    "lieutenant major captain brigadier prince king former".split()
+)
+_BODIES = frozenset(
+    "nations council union committee organisation organization agency bank party movement commission".split()
 )
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
@@ -55,7 +68,10 @@ _ADJ_BEFORE = frozenset("the a an its their newly recently already previously on
 _FORCE = frozenset("forced forcing compelled drove pushed".split())
 
 
-_COUNTS = frozenset("two three four five six seven eight nine ten dozen dozens several scores hundreds".split())
+_COUNTS = frozenset(
+    "two three four five six seven eight nine ten dozen dozens several scores hundreds string series handful number "
+    "couple cluster chain".split()
+)
 _PRONOUNS = frozenset("it they he she we which that this who them".split())
 
 
@@ -68,14 +84,19 @@ def _partial_after(sent: Sentence, i: int) -> bool:
 
 def _is_territory(place: Place, sent: Sentence) -> bool:
     words = place.name.lower().split()
-    if not words or words[0] in _PRONOUNS:
-        return False
+    if not words or words[0] in _PRONOUNS or words[0] == "command":
+        return False  # "took command of the brigade" is leadership; a unit's command post is "the X command"
     if place.resolved and place.country == place.name and place.lat is None:
         return False  # a whole country is not what a unit captures
+    if any(w in NOT_TERRITORY for w in words) and not place.resolved and FACILITIES.isdisjoint(words):
+        return False  # "a handful of captives in Goma" is located, but people are no territory
+    if not place.resolved and sent.binder.lex.states.words.match_at(words, 0) == tuple(words):
+        return False  # "parts of Marawi, Philippine officials said": a nationality, not a second place
+    if not place.resolved and KINDS.isdisjoint(words) and FACILITIES.isdisjoint(words):
+        if words[0] in _TITLES or not _BODIES.isdisjoint(words):
+            return False  # "captured General X", "the United Nations": a person or a body, not a place
     if place.resolved or place.parent:
         return True
-    if any(w in NOT_TERRITORY for w in words):
-        return False
     if words[0][:1].isdigit() or words[0] in _COUNTS:
         return any(w in SETTLEMENTS for w in words)  # "70 villages"
     # a place the gazetteer does not know needs a name: "the building" or "the eastern border" is no place
@@ -138,15 +159,320 @@ def last_place(doc: Document, pos: int) -> Place | None:
     """The place 'the town', 'it' or 'the stronghold' before `pos` refers to: the last one named, neither a
     country, a first-level region ('Rakhine state' is no town), a curated sub-place, nor the dateline's."""
     floor = dateline_end(doc)
-    best = None
+    best, best_start = None, 0
     for start, entry in doc.local_hits:
         if start >= pos:
             break
         if entry.kind == REGION and _region_named(doc, start):
             continue
         if start >= floor and entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
+            best, best_start = entry, start
+    return _as_written(doc, best_start, best) if best else None
+
+
+def _as_written(doc: Document, start: int, entry: PlaceEntry) -> Place:
+    """The place named at `start`, with the name as the sentence wrote it when its view found it there."""
+    view = doc.view(doc.sentence_of(start))
+    found = next((g.place for g in view.places if view.tokens[g.i].start == start and g.place.id == entry.id), None)
+    return found or make_place(entry.name, entry=entry)
+
+
+def _named_before(sent: Sentence, rel: int) -> Place | None:
+    """The place named right before a relative word at `rel` ('Goma, which', 'Mahadday, Somalia, where'): a
+    gazetteer place, past a country in apposition, or a capitalised name the gazetteer lacks."""
+    words, tokens = sent.words, sent.tokens
+    end = rel - 1 if rel > 0 and words[rel - 1] == "," else rel
+    g = next((g for g in sent.places if g.j == end), None)
+    if g is not None and g.place.resolved and g.place.lat is None and g.i > 1 and words[g.i - 1] == ",":
+        end, g = g.i - 1, next((x for x in sent.places if x.j == g.i - 1), None)  # ", Somalia," is apposition
+    if g is not None:
+        return g.place
+    start = end
+    while start > 0 and end - start < 3 and tokens[start - 1].cap and words[start - 1] not in _PRONOUNS:
+        start -= 1
+    if start == end or start == 0 or any(a.i < end and start < a.j for a in sent.actors):
+        return None  # no name, the sentence's first word, or an actor's name
+    return make_place(" ".join(t.text for t in tokens[start:end]))
+
+
+#: Kinds of place a report names that the gazetteer seldom knows: 'Kalma camp', 'the Namada outpost'.
+_UNKNOWN_KINDS = frozenset("camp outpost base garrison checkpoint hill village neighbourhood neighborhood".split())
+_KIND_MODIFIERS = frozenset("displacement refugee idp military army police border".split())
+
+
+def _named_unknown(sent: Sentence, k: int) -> Place | None:
+    """A place the gazetteer does not know, named earlier in this sentence ('Kalma camp in South Darfur ..., after
+    it was taken'): what 'it' at k refers to, unless a gazetteer place that is not its parent comes after it."""
+    tokens, words = sent.tokens, sent.words
+    for t in range(k - 1, 0, -1):
+        if words[t] not in _UNKNOWN_KINDS:
+            continue
+        end = t - 1 if words[t - 1] in _KIND_MODIFIERS and t > 1 else t  # "Zamzam displacement camp"
+        if not tokens[end - 1].cap:
+            continue
+        start = end - 1
+        while (
+            start > 0 and tokens[start - 1].cap and end - start < 3 and tokens[start].start - tokens[start - 1].end < 2
+        ):
+            start -= 1  # "Sudan's Abu Shouk camp": the possessive names its country, not the camp
+        found = sub_place(tokens, start, sent.places)
+        if found is None and end < t:  # "Zamzam displacement camp": the name before the modifier
+            found = make_place(" ".join(x.text for x in tokens[start:end]))
+        if found is None or found.resolved:
+            return None
+        later = [g for g in sent.places if t < g.i < k]
+        parent = later[:1] if t + 1 < len(words) and words[t + 1] in ("in", "near", "outside", "of") else []
+        return found if later == parent or all(g.place.name == found.parent for g in later) else None
+    return None
+
+
+_LOCATIVES = frozenset("in at near from into to around outside inside".split())
+
+
+def _located_name(sent: Sentence, region: PlaceMention) -> Place | None:
+    """'... remain in Paletwa after the Chin State township fell': a name the gazetteer lacks, put in a place by a
+    preposition earlier in the sentence, is the town a region-modified descriptor refers to (in that region)."""
+    tokens, words = sent.tokens, sent.words
+    for t in range(region.i - 2, 0, -1):
+        if any(g.i <= t < g.j for g in sent.places) or any(a.i <= t < a.j for a in sent.actors):
+            return None  # a known place or an actor comes first: the gazetteer's antecedent decides
+        if words[t - 1] in _LOCATIVES and tokens[t].cap and (t + 1 >= len(words) or not tokens[t + 1].cap):
+            return make_place(tokens[t].text, region.place.name)
+    return None
+
+
+def _appositive_name(sent: Sentence, b: int, parent: Place | None) -> Place | None:
+    """'the last remaining outpost, Namada, being ...' (b at 'being'): the named facility or place, in `parent`."""
+    tokens, words = sent.tokens, sent.words
+    k = b - 1 if b > 0 and words[b - 1] == "," else b
+    start = k
+    while start > 0 and tokens[start - 1].cap and k - start < 3:
+        start -= 1
+    if start == k or start < 2 or words[start - 1] != ",":
+        return None
+    kind = words[start - 2]
+    name = " ".join(t.text for t in tokens[start:k])
+    if kind in FACILITIES:
+        return facility_place(kind, parent, name)
+    return make_place(name, parent.name if parent else None) if kind in KINDS else None
+
+
+_AREA_UNITS = frozenset("kilometres kilometers km miles hectares".split())
+
+
+def _area(sent: Sentence, k: int) -> list[Place]:
+    """'1,200 square kilometres (of territory) in the Kursk region': an area taken, as a place in the region that
+    locates it; an area located nowhere in the sentence is no place."""
+    words, tokens = sent.words, sent.tokens
+    n = len(words)
+    if k + 2 >= n or not words[k][:1].isdigit():
+        return []
+    m = k + 1 + (words[k + 1] == "square")
+    if m >= n or words[m] not in _AREA_UNITS:
+        return []
+    end = m + 1 + 2 * (words[m + 1 : m + 2] == ["of"])  # "of territory", "of land"
+    if end < n and words[end] in ("in", "inside", "of"):
+        inside = next((g for g in sent.places if end < g.i <= end + 3), None)
+        if inside is not None:
+            return [make_place(" ".join(t.text for t in tokens[k:end]), inside.place.name)]
+    return []
+
+
+_KIND_HEADS = FACILITIES | frozenset("field oilfield camp".split())
+_MADE = frozenset("oil gas steel power military army naval air".split())
+
+
+_POSTS = FACILITIES | frozenset(("command",))
+
+
+def _share_parent(places: list[Place]) -> list[Place]:
+    """Facilities listed before the last one, which alone names where it is, are in that place too."""
+    last = places[-1] if len(places) > 1 else None
+    if last is None or last.parent is None or "/" not in last.id or last.name.split()[-1].lower() not in _POSTS:
+        return places
+    home = last.id.rsplit("/", 1)[0]
+    return [
+        Place(
+            id=f"{home}/{p.id}",
+            name=p.name if " " in p.name else f"{last.parent} {p.name}",  # "Goma airport"
+            parent=last.parent,
+            country=last.country,
+            lat=last.lat,
+            lon=last.lon,
+            resolved=last.resolved,
+        )
+        if p.parent is None and not p.resolved and p.name.split()[-1].lower() in _POSTS
+        else p
+        for p in places
+    ]
+
+
+def _kind_antecedent(doc: Document, sent: Sentence, i: int, parts: list[str], last: LastPlace) -> Place | None:
+    """'parts of the field', 'the presidential palace' after a trigger at i: the place of that kind named before
+    ('the Shaer gas field in Homs'), else a facility of the last town named. Only for a definite phrase."""
+    head = parts[-1]
+    m = next((m for m in range(i + 1, min(len(sent.words), i + 10)) if sent.words[m] == head), None)
+    if m is None or "the" not in sent.words[i + 1 : m]:
+        return None
+    for idx in range(sent.index, max(-1, sent.index - 4), -1):
+        view = doc.view(idx)
+        tokens = view.tokens
+        for t in range((i if idx == sent.index else len(tokens)) - 1, 1, -1):
+            if view.words[t] != head:
+                continue
+            end = t - 1 if view.words[t - 1] in _MADE and tokens[t - 2].cap else t  # "the Jazal oil field"
+            if not tokens[end - 1].cap:
+                continue
+            start = end - 1
+            while start > 0 and tokens[start - 1].cap and end - start < 4:
+                start -= 1
+            if any(g.i == start and g.j == end and g.place.country == g.place.name for g in view.places):
+                continue  # "a Syria oil field": the country, not the field's name
+            found = sub_place(tokens, start, view.places)
+            if found is not None and found.name.lower().endswith(head):
+                return found
+            inside = next((g for g in view.places if g.i == t + 2 and view.words[t + 1] in ("in", "near")), None)
+            return make_place(" ".join(x.text for x in tokens[start : t + 1]), inside.place.name if inside else None)
+    town = last()
+    if head in FACILITIES and town is not None and town.lat is not None:
+        return facility_place(head, town, " ".join(parts[:-1]) or None)
+    return None
+
+
+#: "The capture of X was announced by Y": who announces a capture is, in the press, who made it.
+_ANNOUNCED = frozenset("announced claimed declared proclaimed hailed celebrated".split())
+_SPREAD = frozenset("territory territories areas parts swathes swaths land lands".split())
+_DIRECTIONS = frozenset(
+    "north south east west northeast northwest southeast southwest northern southern eastern western".split()
+)
+
+
+def _directional(sent: Sentence, k: int, doc: Document) -> list[Place]:
+    """'(control over) territories west and north of the country / of Baghdad': territory placed by directions
+    from a place; 'the country' is the last country the report named."""
+    words, tokens = sent.words, sent.tokens
+    n = len(words)
+    while k < n and words[k] in ("control", "over", "of", "full", "total", "vast", "large", "the", "some"):
+        k += 1
+    if k >= n or words[k] not in _SPREAD:
+        return []
+    m = k + 1
+    while m < n and (words[m] in _DIRECTIONS or (words[m] in ("and", ",", "or") and m > k + 1)):
+        m += 1
+    if m == k + 1 or m >= n or words[m] != "of" or words[m - 1] not in _DIRECTIONS:
+        return []
+    if words[m + 1 : m + 3] == ["the", "country"]:
+        country = _last_country(doc, tokens[m].start)
+        if country is None:
+            return []
+        return [make_place(" ".join([*(t.text for t in tokens[k : m + 1]), country.name]), country.name)]
+    inside = next((g for g in sent.places if g.i in (m + 1, m + 2)), None)
+    if inside is None:
+        return []
+    return [make_place(" ".join(t.text for t in tokens[k : inside.j]), inside.place.name)]
+
+
+def _last_country(doc: Document, pos: int) -> Place | None:
+    """The last country the report named before `pos`: what 'the country' refers to."""
+    best = None
+    for start, entry in doc.local_hits:
+        if start >= pos:
+            break
+        if entry.kind == COUNTRY:
             best = entry
     return make_place(best.name, entry=best) if best else None
+
+
+def _since(words: list[str], e: int) -> int | None:
+    """Where a hold's start is told after e: 'since May', 'beginning in December', 'starting from 2014'."""
+    for m in range(e, min(len(words), e + 8)):
+        if words[m] == "since" or (
+            words[m] in ("beginning", "starting") and words[m + 1 : m + 2] in (["in"], ["on"], ["from"])
+        ):
+            return m
+    return None
+
+
+def _contact_relative(sent: Sentence, i: int, last: LastPlace) -> list[Place]:
+    """'the only regional capital it had captured': the object of the verb at i is the place noun phrase right
+    before its pronoun subject."""
+    words = sent.words
+    k = i - 1
+    while k > 0 and words[k] in _PASSIVE_AUX | {"has", "have", "had"}:
+        k -= 1
+    if k < 2 or words[k] not in ("it", "they") or words[k - 1] not in KINDS | FACILITIES | {"capital"}:
+        return []
+    start = next((m for m in range(k - 1, max(-1, k - 6), -1) if words[m] in ("the", "a", "an", "its", "their")), None)
+    return noun_phrase(sent.tokens, start, sent.places, last) if start is not None else []
+
+
+_TAKING = frozenset("entered entering took taking captured capturing seized seizing overran marched swept".split())
+_BESIEGERS = frozenset("siege offensive assault onslaught advance encirclement".split())
+
+
+def _bare_fall_taker(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
+    """Who took a place that 'fell' with no 'to': the subject of a taking verb after 'as/when/after' in the same
+    sentence ('as Taliban fighters entered the city'), or the agent of a siege or offensive ('after a siege by
+    Russian forces')."""
+    words = sent.words
+    for m in range(i + 1, min(len(words), i + 20)):
+        if words[m] in _TAKING and any(words[x] in ("as", "when", "after", "while") for x in range(i + 1, m)):
+            a = actor_left(sent, m, doc)
+            if a is not None and a.i > i:
+                return a
+        if words[m] == "by" and _BESIEGERS.intersection(words[max(i, m - 4) : m]):
+            return actor_at(sent, m + 1, 3)
+    return None
+
+
+def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
+    """The place that fell: a gazetteer place or an unread name that is the verb's subject, right before it."""
+    k = i - 1
+    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"has", "have", "had", "finally", "eventually", "quickly"}:
+        k -= 1
+    g = next((g for g in _located(sent, doc) if g.j == k + 1), None)
+    if g is not None:
+        return [] if g.i > 0 and after_preposition(sent.words, g.i) else [g.place]
+    if sent.words[k] in ("city", "town", "village", "it") and (k == 0 or sent.words[k - 1] in ("the", "it")):
+        lp = last_place(doc, sent.tokens[k].start)
+        return [lp] if lp else []
+    return _unknown_subject(sent, i, doc)
+
+
+def _unknown_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
+    """'Bakhmut fell to Russian forces' where the gazetteer did not read the name (a small town in a country the
+    report names only through a side): the capitalised subject right before a verb only places take ('fell to',
+    'came under the control of'). Not an actor, a nationality, a word of the text's own (a common English word
+    opening the sentence), nor the object of a preposition."""
+    words, tokens = sent.words, sent.tokens
+    k = i - 1
+    while k > 0 and words[k] in _PASSIVE_AUX | {"has", "have", "had", "finally", "quickly", "eventually"}:
+        k -= 1
+    if k < 0 or not tokens[k].cap or any(a.i <= k < a.j for a in sent.actors):
+        return []
+    start = k
+    while start > 0 and tokens[start - 1].cap and k - start < 2:
+        start -= 1
+    name = words[start : k + 1]
+    if doc.lex.states.words.match_at(name, 0) or (start > 0 and after_preposition(words, start)):
+        return []
+    if start == 0 and load_wordlist().zipf(name[0]) >= 4.3:
+        return []  # "It fell to ...", "Then fell ...": the sentence's first word is no name
+    return [make_place(" ".join(t.text for t in tokens[start : k + 1]))]
+
+
+def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
+    """The place a relative pronoun at `rel` stands for: a gazetteer place just before it ('Goma, which ...'), or
+    a described place whose head is a place noun ('the border post that ...'); 'Fighting near Goma, which' is
+    neither."""
+    named = _named_before(sent, rel)
+    if named is not None:
+        return [named]
+    ante = antecedent(sent.tokens, rel, sent.places)
+    if ante is None or ante.resolved:
+        return [ante] if ante else []
+    head = ante.name.lower().split()[-1:]
+    return [ante] if head and head[0] in TERRITORY and head[0] not in ("oil", "gas", "part") else []
 
 
 def _region_named(doc: Document, start: int) -> bool:
@@ -163,7 +489,7 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     gaz = [g for g in _located(sent, doc) if g.j <= i]
     if gaz and i - gaz[-1].j <= 6:
         if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
-            lp = last_place(doc, sent.tokens[gaz[-1].i].start)
+            lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)
             return [lp] if lp else []
         return [gaz[-1].place]
     rel = next((m for m in range(i - 1, max(-1, i - 12), -1) if sent.words[m] in ("which", "that")), None)
@@ -174,7 +500,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         k -= 1
     capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE  # "The town": no name
     if sent.words[k] in ("it", "town", "city", "village", "area") and not capital:
-        lp = last_place(doc, sent.tokens[k].start)
+        lp = _named_unknown(sent, k) if sent.words[k] in ("it", "area") else None
+        lp = lp or last_place(doc, sent.tokens[k].start)
         return [lp] if lp else []
     if sent.words[k] in KINDS:  # "Zamzam camp had fallen ...": a named place the gazetteer does not know
         start = k
@@ -271,6 +598,83 @@ def _sub_type(actor: Actor, verb: str, transfer: bool, doc: Document) -> str:
     return "Non-state actor overtakes territory"
 
 
+#: Heads of a side's noun phrase that no actor lexicon names: "forced the (recognised) government of X out of P".
+_ARMED_HEADS = frozenset(
+    "government administration regime army forces troops soldiers garrison defenders militia militias fighters "
+    "militants rebels insurgents jihadists separatists".split()
+)
+
+
+#: What is handed over besides territory: authority, people and things ('handed over command to his deputy').
+_HANDED_THINGS = frozenset(
+    "command authority power leadership presidency duties reins keys weapons arms bodies remains prisoners detainees "
+    "hostages captives systems missiles aid funds list documents evidence suspects equipment vehicles tanks".split()
+)
+
+
+def _ceded(place: Place, thing: bool) -> bool:
+    """Whether a handed-over object is territory: a known or located place, or a name where no thing is named
+    ('the Patriot systems')."""
+    return place.resolved or place.parent is not None or not thing
+
+
+def _place_subject(sent: Sentence, i: int) -> bool:
+    """Whether the subject right before the verb at i is a place ('the town surrendered to ...', 'Kidal
+    surrendered ...'), not people ('the garrison', 'fighters in Raqqa')."""
+    k = i - 1
+    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"had", "has", "have", "finally", "later", "then", "also"}:
+        k -= 1
+    if k < 0:
+        return False
+    if any(g.j == k + 1 and (g.i == 0 or sent.words[g.i - 1] not in _PREPS_BEFORE) for g in sent.places):
+        return True
+    return sent.words[k] in ("town", "city", "village", "fortress", "port") and k > 0 and sent.words[k - 1] == "the"
+
+
+_PREPS_BEFORE = frozenset("in at near from of outside inside around".split())
+
+
+def _lost_place(place: Place) -> bool:
+    """What a side loses that is territory: not 'their lives', 'contact', 'ground' or '20 soldiers'."""
+    return place.resolved or place.parent is not None or place.name[:1].isupper()
+
+
+def _armed_object(words: list[str], k: int) -> bool:
+    """Whether the object after an expulsion verb at k is a side ('the government of President X'), not people
+    or things ('thousands of civilians', 'the convoy')."""
+    if k >= len(words) or words[k] not in ("the", "its", "their"):
+        return False
+    head = next((m for m in range(k + 1, min(len(words), k + 5)) if words[m] in _ARMED_HEADS), None)
+    return head is not None and "civilians" not in words[k:head]
+
+
+def _passive(words: list[str], i: int) -> bool:
+    """'was driven', 'had been pushed', 'were quickly forced': a passive participle at i."""
+    b = i - 1
+    while b > 0 and words[b].endswith("ly") and i - b <= 2:
+        b -= 1
+    return b >= 0 and words[b] in ("was", "were", "been", "being", "is", "are", "get", "got")
+
+
+def _blocked(words: list[str], i: int, lex: Lexicons) -> bool:
+    """`stance.blocked`, and for a participle after a comma ('..., ceding the city to X') the stance of the clause
+    it hangs on: 'was working to evacuate the port, ceding it' is no completed change."""
+    if blocked(words, i, lex) or _rumoured(words, i):
+        return True
+    return words[i].endswith("ing") and i > 1 and words[i - 1] == "," and blocked(words, i - 1, lex, window=30)
+
+
+_RUMOURS = frozenset("rumours rumors rumour rumor".split())
+
+
+def _rumoured(words: list[str], i: int) -> bool:
+    """'rumours are swirling that X have taken P': a rumour scopes over its that-clause, however long."""
+    for k in range(max(0, i - 15), i):
+        if words[k] in _RUMOURS and "that" in words[k + 1 : i]:
+            return True
+    return False
+
+
 def _hostage_scene(words: list[str]) -> bool:
     """A hostage taking or siege is told: then seizing a building is not taking territory. Asked only about
     building places, so most sentences never pay for the scan."""
@@ -289,6 +693,11 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.active",
         "control.give",
         "control.hold",
+        "control.cede",
+        "control.enter",
+        "control.under",
+        "control.clear",
+        "control.lose",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
@@ -382,7 +791,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         return found_last[i]
 
     def resolve(places: list[Place]) -> list[Place]:
-        """'those villages' -> the villages the document listed before."""
+        """'those villages' -> the villages the document listed before; facilities listed before one located
+        facility share its place ('the command of A and the base of B in Wad Madani')."""
+        places = _share_parent(places)
         out_places: list[Place] = []
         for p in places:
             parts = p.name.lower().split()
@@ -395,6 +806,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                         break
                 else:
                     out_places.append(p)
+            elif not p.resolved and p.parent is None and parts and parts[-1] in _KIND_HEADS and p.name.islower():
+                out_places.append(_kind_antecedent(doc, sent, i, parts, last) or p)
             else:
                 out_places.append(p)
         return out_places
@@ -411,24 +824,40 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 places = noun_phrase(tokens, i + 1, sent.places, last)[:1]
                 emit(EventKind.control_state, i, i + 2, places, holder, None, w, conf=0.6)
             continue
+        under = sets["control.under"].match_at(words, i)
+        if under and not sets["control.held"].match_at(words, i + len(under) - 1):
+            # "Kunduz is now under Taliban control": the actor names whose control it is
+            u = i + len(under)
+            a = next((x for x in sent.actors if x.i in (u, u + 1) and x.j < n and words[x.j] == "control"), None)
+            places = _place_left(sent, i, doc) if a is not None and i > 0 and words[i - 1] != "came" else []
+            if a is not None and places and not blocked(words, i, lex):
+                since = _since(words, a.j + 1)  # "under M23 control since January": a change then
+                new = words[i] == "now" or since is not None or _told_new(words, i, lex)
+                kind = EventKind.control_change if new else EventKind.control_state
+                emit(kind, i, since + 2 if since is not None else a.j + 1, places, a.actor, None, "under", conf=0.6)
+            continue
         held = sets["control.held"].match_at(words, i)
         if held:
             e = i + len(held)
             a = actor_at(sent, e, 4)
-            since = next((m for m in range(e, min(n, e + 8)) if words[m] == "since"), None)
+            since = _since(words, e)
             places = _place_left(sent, i, doc)
             if a and places:
+                # a hold with a start is a change at that start, but weaker evidence than a change told as one
                 kind = EventKind.control_change if since is not None else EventKind.control_state
-                emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w)
+                emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w, conf=0.6 if since else 0.8)
             continue
         hold = sets["control.hold"].match_at(words, i)
         if hold:  # "rebels who have held it since 2014": a change at its start
             e = i + len(hold)
-            since = next((m for m in range(e, min(n, e + 8)) if words[m] == "since"), None)
+            since = _since(words, e)
             told = since is not None or _told_new(words, i, lex)
             keeper = actor_left(sent, i, doc) if told else None
             if keeper is not None and not blocked(words, i, lex):
                 places = noun_phrase(tokens, e, sent.places, last)  # "since" ends the phrase
+                rel = keeper.i - 1 - (keeper.i > 1 and words[keeper.i - 1] == "the")
+                if not places and rel >= 0 and words[rel] in ("that", "which"):
+                    places = _relative_antecedent(sent, rel)  # "Kupiansk, which X have held since T"
                 # 'held' also takes meetings, talks and elections: only a name or a place noun is held
                 places = [p for p in places if _named_or_territory(p)]
                 emit(
@@ -472,16 +901,25 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             if later:
                 fell = tuple(words[i:k]) + later[1:]
                 consumed.update(range(k, i + len(fell)))  # no second reading of "under the control of"
+            elif not blocked(words, i, lex):
+                # "Kabul fell on Sunday as Taliban fighters entered the city", "Mariupol fell after a siege by X"
+                taker = _bare_fall_taker(sent, i, doc)
+                places = _fallen_subject(sent, i, doc) if taker is not None else []
+                if taker is not None and places:
+                    emit(EventKind.control_change, i, i + 1, places, taker.actor, None, w, conf=0.6)
+                continue
         if fell:
             if blocked(words, i, lex):
                 continue
             e = i + len(fell)
             a = actor_at(sent, e, 4)
-            if sets["control.fell_needs_control"].match_at(words, i) == fell and (
-                a is None or "control" not in words[a.j : a.j + 2]
+            if (
+                sets["control.fell_needs_control"].match_at(words, i) == fell
+                and (a is None or "control" not in words[a.j : a.j + 2])
+                and not (w == "surrendered" and _place_subject(sent, i))
             ):
                 continue
-            places = _place_left(sent, i, doc)
+            places = _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
             if not places and w in ("brought", "back"):
                 lp = last()
                 places = [lp] if lp else []
@@ -515,6 +953,12 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 h = sets["control.handover"].match_at(words, m)
                 if h:
                     a = actor_at(sent, m + len(h), 4)
+                    to = next((t for t in range(m + len(h), min(n, m + len(h) + 6)) if words[t] == "to"), None)
+                    if a is None and to is not None:  # "leaving the city to the Islamic State"
+                        a = actor_at(sent, to + 1, 3)
+                        given = resolve(noun_phrase(tokens, m + len(h), sent.places, last))
+                        if any(_is_territory(p, sent) for p in given):  # "handing its last base in X to Y"
+                            places = given
                     if a:
                         emit(
                             EventKind.control_change,
@@ -532,9 +976,113 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 if other is not None:  # "Russia withdrew from Lyman" in a report of two sides: Ukraine's now
                     emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
             continue
+        lose = sets["control.lose"].match_at(words, i)
+        if lose and not _blocked(words, i, lex):
+            # "Ukraine lost Avdiivka to Russia", "the town was lost to the Taliban", "the army lost control of X"
+            e = i + len(lose)
+            passive = _passive(words, i)
+            to = next((m for m in range(e, min(n, e + 10)) if words[m] in ("to", ",", ";", "after", "in")), None)
+            taker = actor_at(sent, to + 1, 3) if to is not None and words[to] == "to" else None
+            loser = actor_left(sent, i, doc) if not passive else None
+            conf = 0.8
+            if taker is None and loser is not None and not loser.generic and not passive:
+                other = _other_side(doc, loser.actor)
+                taker, conf = (ActorMention(i, i, other, True) if other else None), 0.6
+            if taker is not None:
+                if passive:
+                    places = _place_left(sent, i, doc)
+                else:
+                    places = [p for p in resolve(noun_phrase(tokens, e, sent.places, last)) if _lost_place(p)]
+                lost_by = loser.actor if loser is not None else None
+                emit(EventKind.control_change, i, (to or e) + 2, places, taker.actor, lost_by, w, conf=conf)
+            continue
+        clear = sets["control.clear"].match_at(words, i)
+        if clear and not _blocked(words, i, lex) and not _passive(words, i):
+            # "the army cleared Marawi of militants": P passes from B to A
+            e = i + len(clear)
+            of = next((m for m in range(e + 1, min(n, e + 8)) if words[m] in ("of", ",", ";")), None)
+            loser = actor_at(sent, of + 1, 3) if of is not None and words[of] == "of" else None
+            winner = actor_left(sent, i, doc) if loser is not None else None
+            if loser is not None and winner is not None and winner.actor.id != loser.actor.id:
+                places = resolve(noun_phrase(tokens, e, sent.places, last))
+                emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, w)
+            continue
+        cede = sets["control.cede"].match_at(words, i)
+        if cede and not _blocked(words, i, lex) and not _passive(words, i):
+            # "B surrendered its headquarters in P to A", "B handed P back to A": P passes from B to A
+            e = i + len(cede)
+            to = next((m for m in range(e + 1, min(n, e + 12)) if words[m] in ("to", ";", '"')), None)
+            receiver = actor_at(sent, to + 1, 3) if to is not None and words[to] == "to" else None
+            if receiver is not None and e < n and words[e] not in ("to", "themselves", "himself", "their", "arms"):
+                giver = actor_left(sent, i, doc)
+                thing = not _HANDED_THINGS.isdisjoint(words[e:to])
+                places = [p for p in resolve(noun_phrase(tokens, e, sent.places, last)) if _ceded(p, thing)]
+                gave = giver.actor if giver is not None else None
+                end = (to or e) + 2
+                emit(EventKind.control_change, i, end, places, receiver.actor, gave, w, transfer=True)
+                continue
+        ent = sets["control.enter"].match_at(words, i)
+        if ent:
+            # "A entered P, the first district to be handed back by B": a handover, not a raid or a patrol
+            e = i + len(ent)
+            handed = next(
+                (m for m in range(e, min(n, e + 16)) if sets["control.entered_handed"].match_at(words, m)), None
+            )
+            if handed is None:  # "A marched into P after B's troops fled": B's flight leaves P to A
+                after = next((m for m in range(e, min(n, e + 8)) if words[m] in ("after", "following", "as")), None)
+                left = after if after is not None else n
+                if not any(sets["control.entered_left"].match_at(words, m) for m in range(left, min(n, left + 8))):
+                    continue
+                if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
+                    loser = next((x for x in sent.actors if left < x.i and x.actor.id != a.actor.id), None)
+                    if loser is not None:  # an armed side left, not 'fans' or 'residents'
+                        places = resolve(noun_phrase(tokens, e, sent.places, last))
+                        emit(EventKind.control_change, i, e + 2, places, a.actor, loser.actor, w, conf=0.6)
+                continue
+            a = actor_left(sent, i, doc) if not blocked(words, i, lex) else None
+            if a is not None and handed is not None:
+                by = next((m for m in range(handed, min(n, handed + 6)) if words[m] == "by"), None)
+                giver = actor_at(sent, by + 1, 3) if by is not None else None
+                places = resolve(noun_phrase(tokens, e, sent.places, last))
+                gave = giver.actor if giver is not None else None
+                emit(EventKind.control_change, i, e + 2, places, a.actor, gave, w, transfer=True, conf=0.7)
+            continue
         ex = sets["control.expel"].match_at(words, i)
+        if ex and not blocked(words, i, lex) and _passive(words, i):
+            # "Y was driven out of P (by X)": P passes to X, or to the other side of a two-sided report
+            k = i + len(ex)
+            pp = 2 if words[k : k + 2] == ["out", "of"] else 1 if k < n and words[k] == "from" else 0
+            if pp:
+                by = next((m for m in range(k + pp + 1, min(n, k + pp + 10)) if words[m] == "by"), None)
+                winner = actor_at(sent, by + 1, 3) if by is not None else None
+                loser = actor_left(sent, i, doc)
+                conf = 0.8
+                if winner is None and loser is not None and not loser.generic:
+                    winner, conf = (
+                        (ActorMention(i, i, other, True) if (other := _other_side(doc, loser.actor)) else None),
+                        0.6,
+                    )
+                if winner is not None:
+                    places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
+                    lost = loser.actor if loser else None
+                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, lost, w, conf=conf)
+            continue
         if ex and not blocked(words, i, lex):
             loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 4), None)
+            if loser is None and _armed_object(words, i + len(ex)):
+                loser = ActorMention(i, i, Actor(id="-", name="-"), True)  # "forced the government of X out of P"
+            elif (
+                loser is not None
+                and "from" not in words[loser.j : loser.j + 3]
+                and "out" not in words[loser.j : loser.j + 3]
+            ):
+                # "P, where X had dislodged Y on <date>": P is the place before 'where'
+                winner = actor_left(sent, i, doc)
+                where = winner is not None and winner.i > 0 and words[winner.i - 1] == "where"
+                places = [p] if winner and where and (p := _named_before(sent, winner.i - 1)) else []
+                if winner is not None and places:
+                    emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, w)
+                    continue
             if loser is not None:
                 # "forced the government of President X out of the capital": the loser's phrase may run on
                 k = next(
@@ -549,7 +1097,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 winner = actor_left(sent, i, doc)
                 if pp and winner is not None:
                     places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
-                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, loser.actor, w)
+                    lost = loser.actor if loser.actor.id != "-" else None
+                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, lost, w)
                     continue
         nom = sets["control.nominal"].match_at(words, i)
         if nom:
@@ -559,11 +1108,14 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             places = noun_phrase(tokens, e, sent.places, last)
             agent = ("by", "to") if w == "fall" else ("by",)
             by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
+            if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]) and words[by - 1] not in _ANNOUNCED:
+                by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb
             a = actor_at(sent, by + 1, 3) if by is not None else None
             if w == "fall":  # "the fall of X" names no taker: one who captured in this or the last sentence
                 a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
             else:
-                a = a or actor_left(sent, i, doc) or discourse_actor(sent, doc)
+                owner = state_at(sent, i - 1) if i > 0 and tokens[i].start - tokens[i - 1].end >= 2 else None
+                a = a or owner or actor_left(sent, i, doc) or discourse_actor(sent, doc)  # "Russia's capture of X"
             if a:
                 emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
             continue
@@ -571,35 +1123,49 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
             continue  # "the liberated neighborhoods" is an adjective, not an event
         e = i + len(act)
+        e += e < n - 1 and words[e] == '"'  # 'had taken "total control of the base ..."': a quoted object
         if denied(words, i, lex):  # "the army denied that IS had captured the base": a dispute, no change
             a = actor_left(sent, i, doc)  # the nearest subject: "X denied taking Y" and "... that X took Y"
             if a is not None:
                 places = resolve(noun_phrase(tokens, e, sent.places, last))
                 emit(EventKind.control_denial, i, e + 2, places, a.actor, None, w, conf=0.6)
             continue
-        if blocked(words, i, lex):
+        if _blocked(words, i, lex):
             continue
         b = i - 1
         while b > 0 and words[b].endswith("ly") and i - b <= 2:  # "has been completely liberated"
             b -= 1
-        aux = i > 0 and words[b] in _PASSIVE_AUX and not any(m.i <= b < m.j for m in sent.actors)
+        aux = i > 0 and w != "able" and words[b] in _PASSIVE_AUX and not any(m.i <= b < m.j for m in sent.actors)
         if (e < n and words[e] == "by") or aux:
             if e < n and words[e] == "by":
                 a = actor_at(sent, e + 1, 4)
                 if a:
                     emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), a.actor, None, w)
+            elif w in _LIBERATED and e < n and words[e] == "from" and (gone := actor_at(sent, e + 1, 3)):
+                # "the city was liberated from IS": by the other side of a two-sided report
+                other = _other_side(doc, gone.actor) if not gone.generic else None
+                if other is not None:
+                    emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), other, gone.actor, w, conf=0.6)
             elif w in _LIBERATED and words[b] != "being":
                 side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
                 if side is not None:
                     emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
+            elif words[b] == "being" and out and "with" in words[max(0, b - 12) : b]:
+                # "P came under X's control, with the last outpost, N, being seized on <date>": X took N too
+                prior = out[-1]
+                named = _appositive_name(sent, b, prior.place)
+                places = [named] if named else _place_left(sent, i, doc)
+                emit(EventKind.control_change, i, e + 1, places, prior.actor, prior.previous_actor, w, conf=0.7)
             continue
         a = actor_left(sent, i, doc)
         if a is None:
             continue
-        places = resolve(noun_phrase(tokens, e, sent.places, last))
+        places = _directional(sent, e, doc) or resolve(noun_phrase(tokens, e, sent.places, last)) or _area(sent, e)
         if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
             ante = antecedent(tokens, a.i - 1, sent.places)
             places = [ante] if ante else _place_left(sent, a.i - 1, doc)
+        if not places:
+            places = _contact_relative(sent, i, last)
         if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
             continue
         emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 
-from schemas.events import Event, EventKind, Place
+from schemas.events import Event, EventKind, Place, Quantity
 
 from .civilians import extract_civilians
 from .control import extract_control
@@ -91,20 +91,31 @@ def _one_place_per_name(events: list[Event]) -> list[Event]:
     return out
 
 
+def _within(count: Quantity, exact: list[int | None]) -> bool:
+    """Whether a vague count ('more than 1,000') holds an exact count the report gives for a surrender."""
+    low = count.min if count.min is not None else 0
+    return any(x is not None and low <= x and (count.max is None or x <= count.max) for x in exact)
+
+
 def _dedupe(events: list[Event]) -> list[Event]:
     """One event per distinct fact: the same figure or the same capture repeated is kept once (first mention)."""
     seen: set[tuple[object, ...]] = set()
     out: list[Event] = []
     counted = {e.actor.id for e in events if e.kind == EventKind.surrender and e.actor and e.count}
+    exact = [e.count.min for e in events if e.kind == EventKind.surrender and e.count and e.count.exact]
     for e in events:
         if e.kind == EventKind.surrender and e.count is None and e.actor is not None and e.actor.id in counted:
             continue  # "X had surrendered ... the group that surrendered comprised 531 people": one surrender
+        if e.kind == EventKind.surrender and e.count is not None and not e.count.exact and _within(e.count, exact):
+            continue  # "1,026 soldiers surrendered ... more than 1,000 marines had surrendered": told again, vaguer
         if e.kind == EventKind.civilian_count and e.count is not None:
             key: tuple[object, ...] = (e.kind, e.category, e.count.min, e.count.max)
         elif e.kind in (EventKind.control_change, EventKind.control_state):
             key = (e.kind, e.place.id if e.place else None, e.actor.id if e.actor else None)
-        elif e.kind == EventKind.surrender:
-            key = (e.kind, e.actor.id if e.actor else None, e.count.min if e.count else None)
+        elif (
+            e.kind == EventKind.surrender
+        ):  # one count told twice ("1,026 soldiers of X", "1,026 Y soldiers"): one fact
+            key = (e.kind, e.count.min) if e.count else (e.kind, e.actor.id if e.actor else None, None)
         else:
             key = (e.kind, e.evidence.start)
         if key not in seen:

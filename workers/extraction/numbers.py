@@ -151,6 +151,11 @@ _VALUE_FIRST = frozenset({v[0] for v in _VAGUE} | set(_UNITS) | set(_TENS) | {"d
 _FIRST = frozenset({h[0] for h in _HEDGES} | _VALUE_FIRST | {"between"})
 
 
+def _year(word: str) -> bool:
+    """A year written in digits: '2019' (not '2,019')."""
+    return len(word) == 4 and word.isdigit() and 1900 <= int(word) <= 2100
+
+
 def number_at(words: list[str], i: int) -> Number | None:
     """Parse a quantity starting exactly at token i (hedge included)."""
     first = words[i]
@@ -159,6 +164,8 @@ def number_at(words: list[str], i: int) -> Number | None:
         if low is None or low.j + 1 >= len(words) or words[low.j] != "and":
             return None
         high = number_at(words, low.j + 1)
+        if _year(words[low.i]) and high is not None and _year(words[high.i]):
+            return None  # "between 2019 and 2023" is a span of time
         if high is None or high.max is None or low.min is None or high.max < low.min:
             return None
         return Number(i, high.j, low.min, high.max, False, "between", low.value)
@@ -169,6 +176,8 @@ def number_at(words: list[str], i: int) -> Number | None:
     if single.j + 1 < n and words[single.j] == "to" and (i == 0 or words[i - 1] not in ("from", "to")):
         high = _single(words, single.j + 1, words[single.j + 1])
         if high is not None and high.hedge is None and high.exact and high.value > single.value:
+            if _year(words[i]) and _year(words[high.i]):
+                return None  # "2015 to 2016"
             return Number(i, high.j, single.value, high.value, False, "to", single.value)
     return single
 

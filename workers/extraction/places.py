@@ -3,6 +3,7 @@ control verbs, and anaphora ('the town', 'the city') resolved to the last place 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +20,7 @@ KINDS = frozenset(
     "mountain mountains plain plains plateau region province governorate city crossing checkpoint border "
     "sector outskirts countryside valley island oilfield refinery bridge heights height ridge summit peak hilltops "
     "positions post posts building buildings street streets roundabout stadium university school hospital prison "
-    "mosque market port".split()
+    "mosque market port enclave settlement".split()
 )
 _DIRECTIONAL = frozenset("northern southern eastern western central upper lower greater north south east west".split())
 _DESCRIBED = frozenset("stronghold bastion heartland".split())
@@ -40,7 +41,7 @@ _QUANT = (("some",), ("several",))
 #: Heads of places that are things in a place, named after it: "Tabqa airbase", "the airport in Goma".
 FACILITIES = frozenset(
     "airport airbase airfield base dam crossing bridge port prison refinery oilfield barracks garrison outpost "
-    "headquarters palace plant factory station terminal harbour harbor post".split()
+    "headquarters palace plant factory station terminal harbour harbor post compound shrine".split()
 )
 #: Plural heads that, with a number, name a set of places: "70 villages in Hasaka province".
 SETTLEMENTS = frozenset(
@@ -51,7 +52,7 @@ _COUNT_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens several scores hundreds a".split()
 )
 #: "most of X": a capture of part of a place.
-PARTITIVES = frozenset("most much parts part half swathes swaths rest majority bulk".split())
+PARTITIVES = frozenset("most much parts part half swathes swaths rest majority bulk centre center heart".split())
 #: Words before "control of/over" that qualify the control: "operational control of".
 _CONTROL_QUALIFIERS = frozenset("operational effective military administrative security firm".split())
 _PARTICLES = frozenset("al el ad ar as ash at az ed en es et bin bani abu umm of de du ibn".split())
@@ -66,16 +67,26 @@ class PlaceMention:
 
 def make_place(name: str, parent: str | None = None, entry: PlaceEntry | None = None) -> Place:
     if entry is not None:
-        return _entry_place(entry) if not parent or parent == entry.parent else _entry_place(entry, parent)
+        shown = written_name(name, entry)
+        return _entry_place(entry, None if not parent or parent == entry.parent else parent, shown)
     return Place(id="/".join(slug(x) for x in (parent, name) if x), name=name, parent=parent)
 
 
+def written_name(name: str, entry: PlaceEntry) -> str | None:
+    """The name as the report spells it ('Hodeida', not GeoNames' 'Al Hudaydah'), which readers and other outlets
+    recognise; the id stays the gazetteer's. Countries and shouted datelines ('KHARTOUM') keep the entry's name."""
+    name = name.removesuffix("'s").removesuffix("\u2019s").strip(" ,.")
+    if not name or name == entry.name or entry.kind == COUNTRY or (name.isupper() and len(name) > 3):
+        return None
+    return name
+
+
 @lru_cache(maxsize=16384)
-def _entry_place(entry: PlaceEntry, parent: str | None = None) -> Place:
+def _entry_place(entry: PlaceEntry, parent: str | None = None, shown: str | None = None) -> Place:
     """The Place of a gazetteer entry, made once: events share it and nothing changes a Place once made."""
     return Place(
         id=entry.id,
-        name=entry.name,
+        name=shown or entry.name,
         parent=parent or entry.parent,
         country=entry.country,
         lat=entry.lat,
@@ -108,6 +119,7 @@ _NAME_TITLES = frozenset(
     "chief mayor governor director analyst correspondent researcher activist mr mrs ms dr gen col sheikh".split()
 )
 _SPEECH = ("said", "says", "told", "added", "stated", "declared", "tweeted", "wrote")
+_SPOKEN = frozenset((*_SPEECH, "reported", "reports", "announced", "claimed", "confirmed"))
 
 
 def person_like(text: str, start: int, end: int) -> bool:
@@ -203,13 +215,20 @@ def gazetteer(
             continue
         if not candidates or _person_tokens(tokens, k, k + length):
             continue
-        if k + length < n and _capword(tokens[k + length]) and folded[k + length] not in _KIND_OR_REGION:
+        if (
+            k + length < n
+            and _capword(tokens[k + length])
+            and folded[k + length] not in _KIND_OR_REGION
+            and tokens[k + length].start - tokens[k + length - 1].end < 2  # "Sudan's El Fasher": two names
+        ):
             continue  # "Tal" of "Tal Shair": part of a longer name the gazetteer does not know
         if length < n - k and folded[k + length] in REGION_HEADS:
             candidates = _regions(gaz, candidates, context)
         entry = pick(candidates, context() if _ambiguous(candidates) else frozenset())
         if entry is not None:
-            out.append(PlaceMention(k, k + length, make_place(tokens[k].text, entry=entry)))
+            out.append(
+                PlaceMention(k, k + length, make_place(" ".join(t.text for t in tokens[k : k + length]), entry=entry))
+            )
             i = k + length
             if len(out) == limit:  # the caller wants the first place only
                 break
@@ -299,6 +318,12 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         definite = definite or tokens[i].low in ("the", "its", "their")
         i += 1
     i, definite = _strip_qualifiers(tokens, i, definite)
+    owner = next((g.place for g in gaz if g.i == i and g.j == i + 1), None) if i + 1 < n else None
+    if owner is not None and tokens[i + 1].start - tokens[i].end >= 2 and _capword(tokens[i]):
+        # "Gaza's southern Rafah Crossing", "Sudan's El Fasher": the possessor locates the place after it
+        owned = noun_phrase(tokens, i + 1, gaz, _no_place)
+        if owned:
+            return [p if p.resolved or p.parent else _owned_by(p, owner) for p in owned]
     if not definite and not (i < n and tokens[i].low == "it"):
         last_place = _no_place  # "an area" introduces a new place; only "the area" points back
     i = _after_area(tokens, i)
@@ -333,7 +358,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         if j == i:
             break
         places.append(_np_place(tokens, i, j, gaz, last_place))
-        while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")")):
+        while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")") or _unit_number(tokens, j)):
             j += 1  # a long name cut at the length limit: "the command of the Sudan Armed Forces (SAF) First Brigade"
         after = _dated(tokens, j)
         if after > j:  # "Kidal on November 14, and Aguelhok on December 20": a named place after the date
@@ -345,7 +370,15 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             break
         # coordination: "A, B and C" -> each capitalised conjunct is its own place
         nxt = tokens[j + 2] if j + 2 < n and tokens[j + 1].low == "the" else tokens[j + 1] if j + 1 < n else None
-        if nxt is not None and tokens[j].low in (",", "and") and (_capword(nxt) or nxt.low in KINDS):
+        spoken = any(t.low in _SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
+        k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
+        post = k + 1 < n and tokens[k].low in _FACILITY_MODIFIERS and tokens[k + 1].low in FACILITIES  # "the army base"
+        if (
+            nxt is not None
+            and tokens[j].low in (",", "and")
+            and (_capword(nxt) or nxt.low in KINDS or post)
+            and not spoken
+        ):
             i = j + 1
             if tokens[i].low == "the":
                 i += 1
@@ -354,6 +387,17 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             continue
         break
     return places
+
+
+def _owned_by(place: Place, owner: Place) -> Place:
+    """A place the gazetteer lacks, located by a possessor: 'Gaza's southern Rafah Crossing' is the Rafah crossing
+    in Gaza, 'Goma's airport' Goma airport."""
+    words = place.name.split()
+    while len(words) > 1 and words[0].lower() in _DIRECTIONAL:
+        words = words[1:]
+    if words[-1].lower() in FACILITIES:
+        return facility_place(words[-1].lower(), owner, " ".join(words[:-1]) or None)
+    return make_place(" ".join(words), owner.name)
 
 
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve dozens hundreds".split())
@@ -371,6 +415,13 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             i += 2
         elif low in ("of", "over") and i > 0 and tokens[i - 1].low == "control":  # "full control of"
             i += 1
+        elif (
+            low in ("only", "sole", "whole", "entire", "last", "remaining", "final")
+            and definite
+            and i + 1 < n
+            and tokens[i + 1].low not in _STOP | _TIME_NOUNS | {"of"}
+        ):
+            i += 1  # "the only regional capital (it held)", "its last base": a description, not the phrase's end
         elif partitive_at(tokens, i) or (low in ("last", "remainder") and i + 1 < n and tokens[i + 1].low == "of"):
             i = _after_of(tokens, i)  # "most of X", "the last of the army's outposts in X"
         else:
@@ -381,10 +432,15 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
     return i, definite
 
 
+_TIME_NOUNS = frozenset("week weeks month months year years night nights day days time minute hour hours".split())
+
+
 def partitive_at(tokens: list[Token], i: int) -> bool:
     """'most of', 'large parts of', 'the rest of' at i: the capture covers part of the place."""
     n = len(tokens)
     k = i + 1 if i < n and tokens[i].low in ("large", "big", "vast", "the", "a", "wide") else i
+    if k + 2 < n and tokens[k + 1].low == "side" and tokens[k + 2].low == "of":
+        return True  # "the Palestinian side of the crossing", "the eastern side of the city"
     return k + 1 < n and tokens[k].low in PARTITIVES and tokens[k + 1].low == "of"
 
 
@@ -509,6 +565,8 @@ def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
         return True
     if j > i and low.endswith("ing") and low not in KINDS and not tokens[j].cap:
         return True
+    if j > i and low in ("they", "he", "she", "we", "it") and not tokens[j].cap:
+        return True  # "the only regional capital they had seized": a relative clause starts
     prev = tokens[j - 1].low if j > i else ""
     return prev in KINDS and low != "of" and not (tokens[j - 1].cap and tokens[j].cap)
 
@@ -553,6 +611,8 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
         return sub
     if words and words[-1] in _ANAPHORA and len(words) <= 2 and (last := last_place()) is not None:
         return last
+    if words[-1:] == ["capital"] and len(words) == 2 and words[0] in _CAPITAL_OF and (last := last_place()):
+        return last  # "the regional capital": the town named before, not the country's capital
     if words and words[-1] in _DESCRIBED and len(words) <= 5 and (last := last_place()) is not None:
         return last  # "the Tuareg rebel stronghold", "another al-Shabab stronghold town": a place named before
     if words and words[-1] in _DESCRIBED:
@@ -578,6 +638,7 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
     return make_place(name, parent)
 
 
+_CAPITAL_OF = frozenset("regional provincial state district county departmental".split())
 _ANCHOR_GAP = _DIRECTIONAL | frozenset(
     "the of and large parts part northeastern northwestern southeastern southwestern key capital".split()
 )
@@ -645,8 +706,8 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         i += 1
     for m in range(i, min(n - 2, i + 4)):  # "the strategic Russian town of Sudzha": skip the description
         if tokens[m].low in _KIND_OR_DESCRIBED and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
-            if tokens[m].low not in FACILITIES:
-                i = m
+            if tokens[m].low not in FACILITIES and not any(g.j == m for g in gaz):
+                i = m  # not in "the Mong Ko area of Muse district", where a place names the area
             break
         if tokens[m].low in _STOP or tokens[m].low == "of":
             break
@@ -705,6 +766,9 @@ def facility_place(head: str, parent: Place | None, name: str | None = None) -> 
 def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
     """'Tabqa airbase', 'Goma's airport', 'the airport in Goma', 'the Mosul dam', 'the Bab al-Hawa border crossing'."""
     n = len(tokens)
+    if i < n and tokens[i].low == "command" and i > 0 and tokens[i - 1].low == "the":
+        # "the command of the 1st Infantry Division": the unit's command post, a place ('took command of' is none)
+        return _owned_facility(tokens, i, gaz) if i + 2 < n and tokens[i + 1].low == "of" else None
     if i < n and tokens[i].low in FACILITIES:  # "the airport in/of/near Goma"
         if i + 1 < n and tokens[i + 1].low in ("in", "of", "near", "outside", "at"):
             g = next(
@@ -720,6 +784,17 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
                 return facility_place(tokens[i].low, g.place)
             if tokens[i + 1].low == "of":
                 return _owned_facility(tokens, i, gaz)
+            k = i + 2 + (i + 2 < n and tokens[i + 2].low == "the")
+            if (
+                k < n
+                and tokens[k].cap
+                and tokens[i + 1].low == "in"
+                and _DATE_WORDS.isdisjoint(tokens[k].low.split("-"))
+            ):
+                # "its headquarters in Kokang Zone": a parent the gazetteer lacks (not "the base in January")
+                return facility_place(
+                    tokens[i].low, make_place(" ".join(t.text for t in tokens[k : _cap_run(tokens, k)]))
+                )
         return None
     if i < n and _possessive(tokens, i) and not tokens[i].cap:  # "the army's outposts in Myawaddy township"
         m = i + 1
@@ -766,6 +841,16 @@ _FACILITY_MODIFIERS = frozenset(
 )
 
 
+#: Owners of units in a possessive before a unit's name: "the base of the army's 16th Division".
+_UNIT_OWNERS = frozenset("army military junta regime militia".split())
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
+def _unit_number(tokens: list[Token], j: int) -> bool:
+    """An ordinal that starts a unit's name: '1st Infantry Division', '22nd Brigade'."""
+    return j + 1 < len(tokens) and bool(_ORDINAL.fullmatch(tokens[j].low)) and tokens[j + 1].cap
+
+
 def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
     """A facility named by its owner: 'the base of the paramilitary Central Reserve Police in Wad Madani',
     'the headquarters of the Central Bank'. The owner must be a capitalised name; the place after it, if any,
@@ -776,7 +861,18 @@ def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Pla
         k += 1
     while k < n and tokens[k].low in _FACILITY_MODIFIERS and not tokens[k].cap:
         k += 1
+    if k + 1 < n and tokens[k].low in _UNIT_OWNERS and tokens[k].end < tokens[k + 1].start - 1:
+        k += 1  # "the base of the army's 16th Division": the unit is the name
+    if k < n and _ORDINAL.fullmatch(tokens[k].low) and k + 1 < n and tokens[k + 1].cap:
+        k += 1  # "16th Infantry Division": the ordinal is read with the name below
+        ordinal = tokens[k - 1].text
+    else:
+        ordinal = ""
     j = _cap_run(tokens, k)
+    if j > k and j + 1 < n and tokens[j].low in _UNIT_OWNERS and _unit_number(tokens, j + 1):
+        j += 1  # "the Sudanese army 1st Infantry Division"
+    if j > k and _unit_number(tokens, j):
+        j = _cap_run(tokens, j + 1)  # "the Sudanese Armed Forces 1st Infantry Division"
     while j + 2 < n and tokens[j].low == "(" and tokens[j + 2].low == ")":  # "Sudan Armed Forces (SAF) First ..."
         j = _cap_run(tokens, j + 3) if _capword(tokens[j + 3]) else j + 3 if j + 3 < n else j
     if j == k or any(g.i == k for g in gaz):
@@ -786,10 +882,12 @@ def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Pla
         j += 1  # "the Burkinabe militia"
     if j < n and tokens[j].low not in _STOP:
         j = end
-    name = " ".join(t.text for t in tokens[k:j] if t.low not in ("(", ")"))
+    name = " ".join([ordinal, *(t.text for t in tokens[k:j] if t.low not in ("(", ")"))]).strip()
     if j < n and tokens[j].low in ("in", "at", "near"):
         parent_name = _parent_after(tokens, j, gaz)
         parent = next((x.place for x in gaz if x.place.name == parent_name), None)
+        if parent is None and j + 1 < n and tokens[j + 1].cap:  # "in Boulkessi": a town the gazetteer lacks
+            parent = make_place(" ".join(t.text for t in tokens[j + 1 : _cap_run(tokens, j + 1, 3)]))
     else:
         parent = None
     return facility_place(tokens[i].low, parent, name)

@@ -35,6 +35,15 @@ CLAUSE_BREAKS = frozenset(
 _SUCCESS = ("managed", "succeeded", "finally", "able")  # "was able to take X" took it; "unable" is no match
 
 
+def _month_may(words: list[str], k: int) -> bool:
+    """'May' as the month: a day or year beside it, or a preposition of time before it."""
+    after = words[k + 1] if k + 1 < len(words) else ""
+    before = words[k - 1] if k > 0 else ""
+    return (
+        after[:1].isdigit() or before[:1].isdigit() or before in ("in", "since", "until", "of", "early", "late", "mid")
+    )
+
+
 def clause_start(words: list[str], i: int, limit: int = 10) -> int:
     """Index where the clause containing token i begins (looking back at most `limit` tokens)."""
     k = i - 1
@@ -67,6 +76,8 @@ def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     k = start
     while k < i:
         p = not_change.match_at(words, k) if words[k] in not_change.index else None
+        if p == ("may",) and _month_may(words, k):
+            p = None  # "in May 1945", "on 8 May": the month, not the modal
         if p:
             if p[0] in _SUCCESS:
                 k += len(p)

@@ -28,12 +28,19 @@ _NP_BREAK = frozenset(
 )
 #: Words naming a military unit inside a proper name: "No. 129 Light Infantry Battalion", "Operation Command".
 _UNIT_HEADS = frozenset(
-    "battalion brigade regiment division command corps company garrison army force forces unit squadron".split()
+    "battalion brigade regiment division command corps company garrison army force forces unit squadron guard platoon "
+    "detachment contingent".split()
 )
 #: Nouns of people a surrender count can measure (not 'two battalions').
 _PERSONS = frozenset(
     "soldiers troops fighters militants rebels men members personnel people officers marines servicemen gunmen "
-    "insurgents jihadists combatants policemen guards militiamen defenders paramilitaries commandos".split()
+    "insurgents jihadists combatants policemen guards militiamen defenders paramilitaries commandos leaders "
+    "commanders cadres guerrillas".split()
+)
+#: A singular person of an armed side: "an ELN fighter surrendered" is a count of one.
+_PERSON = frozenset(
+    "soldier fighter militant rebel man member officer commander leader gunman insurgent jihadist combatant "
+    "policeman militiaman guerrilla cadre".split()
 )
 _COUNT_AFTER = frozenset("comprised comprising numbered numbering totalled totaled totalling totaling of".split())
 _OBJECTS_OF_SURRENDER = frozenset("weapons arms guns themselves rifles".split())
@@ -44,9 +51,11 @@ def extract_surrenders(doc: Document, sent: Sentence) -> list[Event]:
     out: list[Event] = []
     for i, e, actor_m, num in _surrenders(doc, sent):
         to = None
-        for m in range(e, min(len(words), e + 3)):
-            if words[m] == "to":
+        for m in range(e, min(len(words), e + 12)):
+            if words[m] == "to":  # "surrendered to X", "surrendered his garrison of 3,000 troops to X"
                 to = next((a.actor for a in sent.actors if m < a.i <= m + 4), None)
+                break
+            if words[m] in (",", ";", "and", "but", "after", "when"):
                 break
         if to is None and words[e - 1] == "to":
             to = next((a.actor for a in sent.actors if e <= a.i <= e + 3), None)
@@ -92,11 +101,16 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
         e = i + len(p)
         if "control" in words[e : e + 6]:
             continue  # "surrendered to regime control" hands over a place, see control.py
-        if p[-1] not in ("of", "to") and e < len(words) and words[e] in ("its", "the", "their", "his", "a", "an"):
+        obj = _object(doc, sent, e) if p[-1] not in ("of", "to") else None
+        if obj is None and p[-1] not in ("of", "to") and e < len(words) and words[e] in _DETERMINERS:
             if not _OBJECTS_OF_SURRENDER.intersection(words[e + 1 : e + 3]):
                 continue  # "surrendered its headquarters": a place handed over, see control.py
         num: Number | None
-        if p[-1] == "of":  # "the surrender of 300 fighters", "the surrender of the Republic of X"
+        if obj is not None:  # "General K surrendered the remaining 20,000 men of the Ninth Army"
+            actor_m, num = obj
+            if actor_m is None:
+                actor_m, _ = _subject(doc, sent, i, bind)
+        elif p[-1] == "of":  # "the surrender of 300 fighters", "the surrender of the Republic of X"
             window_nums = [q for q in find_numbers(words[e : e + 4]) if q.i == 0]
             num = window_nums[0] if window_nums else None
             if num is not None:
@@ -114,6 +128,32 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
             num = _count_after(words, e)
         found.append((i, e, actor_m, num))
     return found
+
+
+_DETERMINERS = frozenset(("its", "the", "their", "his", "a", "an"))
+
+
+def _object(doc: Document, sent: Sentence, e: int) -> tuple[ActorMention | None, Number | None] | None:
+    """The people a commander surrendered: 'surrendered the remaining 20,000 men of the Ninth Army', 'surrendered
+    his garrison'. None when the object is no body of people ('surrendered its headquarters', 'the town')."""
+    words = sent.words
+    end = e
+    while end < min(len(words), e + 10) and words[end] not in (",", ";", "to", "on", "in", "at", "after", "when"):
+        end += 1
+    persons = [k for k in range(e, end) if words[k] in _PERSONS or words[k] in _UNIT_HEADS]
+    if not persons or _OBJECTS_OF_SURRENDER.intersection(words[e : e + 3]):
+        return None
+    num = None
+    for q in find_numbers(words[e:end]):
+        q = _shift(q, e)
+        if any(w in _PERSONS for w in words[q.j : q.j + 3]):
+            num = q
+            break
+    named = [a for a in sent.actors if e <= a.i < end and not a.generic]
+    actor_m = named[0] if named else _unit_name(sent, e - 1, end)
+    if actor_m is None and words[persons[0]] in _UNIT_HEADS:
+        actor_m = _armed_noun(sent, e, end)
+    return actor_m, num
 
 
 def _shift(num: Number, off: int) -> Number:
@@ -155,7 +195,7 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
         named = [a for a in named if a.j == end] or [a for a in named if a.i >= start]
     actor_m = next((a for a in reversed(named) if not a.generic), None) or _unit_name(sent, start, end)
     if actor_m is None:
-        actor_m = next((a for a in named if not _bare(a)), None)
+        actor_m = next((a for a in named if not _bare(a)), None) or _acronym(sent, start, end)
     if actor_m is None:
         actor_m = next(iter(named), None) or fallback_actor(tokens, words, end, start)
         if actor_m is None:
@@ -168,6 +208,8 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
         if any(w in _PERSONS for w in words[q.j : q.j + 3]):
             num = q
             break
+    if num is None and words[start] in ("a", "an") and any(w in _PERSON for w in words[start + 1 : end]):
+        num = Number(start, start + 1, 1, 1, True, None, 1)  # "an ELN fighter surrendered"
     return actor_m, num
 
 
@@ -188,10 +230,24 @@ def _armed_noun(sent: Sentence, start: int, end: int) -> ActorMention | None:
         if words[k] in ARMED_HEADS or words[k].rstrip("s") in ARMED_HEADS:  # "the last group of Ukrainian forces"
             return fallback_actor(tokens, words, k + 1, start)
     for k in range(start, end):
-        if words[k] in ("group", "groups"):
+        if words[k] in _UNIT_HEADS or words[k] in ("group", "groups"):  # "the presidential guard", "the garrison"
             i = k - 1 if k > start and words[k - 1] in ("the", "this", "that") else k
+            if words[k] in _UNIT_HEADS and i == k and k > start and words[k - 1].isalpha():
+                i = k - 1  # "the presidential guard": its modifier names it
             text = " ".join(t.text for t in tokens[i : k + 1])
             return ActorMention(i, k + 1, Actor(id=slug(text), name=text, mention=text), True)
+    return None
+
+
+def _acronym(sent: Sentence, start: int, end: int) -> ActorMention | None:
+    """An unknown group's acronym beside a person noun: 'two LTTE leaders', 'senior leaders of the LTTE'."""
+    words, tokens = sent.words, sent.tokens
+    if not any(w in _PERSONS or w in _PERSON for w in words[start:end]):
+        return None
+    for k in range(start, end):
+        t = tokens[k].text
+        if len(t) >= 2 and t.isalpha() and t.isupper() and not (k == start and len(t) < 3):
+            return ActorMention(k, k + 1, Actor(id=slug(t), name=t, mention=t), False)
     return None
 
 
@@ -203,6 +259,8 @@ def _unit_name(sent: Sentence, start: int, end: int) -> ActorMention | None:
             i = k
             while i > start and (tokens[i - 1].cap or words[i - 1][:1].isdigit() or words[i - 1] == "no."):
                 i -= 1
+            if words[i] == "the":
+                i += 1  # "The Republican Guard" opening a sentence
             if i < k:
                 text = " ".join(t.text for t in tokens[i : k + 1])
                 return ActorMention(i, k + 1, Actor(id=slug(text), name=text, mention=text), False)

@@ -1,7 +1,7 @@
 """Clean report text for analysis while keeping a map back to offsets in the original.
 
-Corpus artefacts (`#39;`, `quot;`, `&amp;`, literal backslashes), HTML tags and control characters are
-replaced. Length-preserving replacements keep offsets; the few shortening ones record an anchor so
+Corpus artefacts (`#39;`, `quot;`, `&amp;`, literal backslashes), HTML tags, citation marks (`[12]`) and control
+characters are replaced. Length-preserving replacements keep offsets; the few shortening ones record an anchor so
 `to_original` can map a cleaned offset back to the report text.
 """
 
@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 # Every alternative is a bounded literal or a bounded character class: no backtracking blow-up.
-_SHORTENING = re.compile(r"&#?[A-Za-z0-9]{1,8};|#39;|quot;|amp;|<[^<>]{0,400}>")
+_SHORTENING = re.compile(
+    r"&#?[A-Za-z0-9]{1,8};|#39;|quot;|amp;|<[^<>]{0,400}>|\[(?:\d{1,3}|[a-z]|citation needed|note \d{1,3})\]"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\\\u200b-\u200f\u2028\u2029\ufeff]")
 #: Typographic marks and their plain forms (replacements of one character: offsets are kept).
 _QUOTE_PAIRS = (
@@ -45,8 +47,8 @@ class CleanText:
 
 
 def _replacement(token: str) -> str:
-    if token.startswith("<"):
-        return " "
+    if token.startswith(("<", "[")):
+        return " "  # a tag, or an encyclopedia's citation mark ('region.[9] Until ...'), which hides a sentence end
     if token in ("#39;",):
         return "'"
     if token == "quot;":

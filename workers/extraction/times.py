@@ -98,7 +98,7 @@ def parse_at(tokens: list[Token], i: int, pub: date | None) -> tuple[EventTime, 
         else:
             d = date(pub.year + delta, 1, 1)
         return EventTime(date=d, precision=prec, text=text(used)), used
-    if w[0] in MONTHS and tokens[i].cap and (w[0] != "may" or _day(w[1]) or _year(w[1])):
+    if w[0] in MONTHS and tokens[i].cap and (w[0] != "may" or _day(w[1]) or _year(w[1]) or _time_prep(tokens, i)):
         month = MONTHS[w[0]]
         day, year, used = _day(w[1]), None, 1
         if day:
@@ -124,6 +124,11 @@ def parse_at(tokens: list[Token], i: int, pub: date | None) -> tuple[EventTime, 
     if y and i > 0 and tokens[i - 1].low in ("in", "since", "of", "late", "early", "mid", "until", "during", "summer"):
         return EventTime(date=date(y, 1, 1), precision="year", text=text(1)), 1
     return None
+
+
+def _time_prep(tokens: list[Token], i: int) -> bool:
+    """'since May', 'in May': a preposition of time makes a bare 'May' the month."""
+    return i > 0 and tokens[i - 1].low in ("since", "in", "until", "by", "early", "late", "mid", "during", "from")
 
 
 def all_times(tokens: list[Token], pub: date | None) -> list[tuple[int, EventTime]]:
