@@ -46,6 +46,9 @@ QUIET = (
     "UNICEF said the clinic in Kramatorsk lost power after the strike and cleared rubble by Friday.",
     "Food prices in Gaza fell after aid convoys entered the enclave, the WFP said.",
     "Humanitarian access to Tigray is now under discussion with the federal government, the UN said.",
+    # a country after 'held by' / 'run by' that holds no territory
+    "Peace talks in Istanbul held by Turkey ended without a deal.",
+    "Grain shipments from Odesa were run by Ukraine under a deal brokered by Turkey.",
 )
 
 

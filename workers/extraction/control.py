@@ -627,6 +627,19 @@ def _place_subject(sent: Sentence, i: int) -> bool:
     return sent.words[k] in ("town", "city", "village", "fortress", "port") and k > 0 and sent.words[k - 1] == "the"
 
 
+def _place_held(sent: Sentence, i: int) -> bool:
+    """Whether what is 'held/controlled/run by' at i is a place: the verb's subject ('Lyman has been held by'), or
+    its relative pronoun after one ('Lyman, which Russia has held'), not a preposition's object ('talks in X')."""
+    if _place_subject(sent, i):
+        return True
+    k = i - 1
+    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"had", "has", "have"}:
+        k -= 1
+    if k < 2 or sent.words[k] not in ("which", "that") or sent.words[k - 1] != ",":
+        return False
+    return any(g.j == k - 1 and (g.i == 0 or sent.words[g.i - 1] not in _PREPS_BEFORE) for g in sent.places)
+
+
 _PREPS_BEFORE = frozenset("in at near from of outside inside around".split())
 
 
@@ -843,6 +856,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if held:
             e = i + len(held)
             a = actor_at(sent, e, 4)
+            if a is not None and (st := state_at(sent, e)) is not None and (st.i, st.j) == (a.i, a.j):
+                if not _place_held(sent, i):
+                    a = None  # "talks in Istanbul held by Turkey": a bare country is an agent of territory only
             since = _since(words, e)
             places = _place_left(sent, i, doc)
             if a and places:
