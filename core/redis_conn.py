@@ -34,17 +34,21 @@ ASYNC_POOL_CONNECTIONS = 100
 ASYNC_POOL_WAIT_SECONDS = 10.0
 
 
-def async_client(url: str | None) -> redis.asyncio.Redis:
+def async_client(url: str | None, socket_timeout: float | None = None) -> redis.asyncio.Redis:
     """An asyncio client (the ingest API).
 
     Its pool waits up to ASYNC_POOL_WAIT_SECONDS for a free connection when all are in use, where
     redis-py's plain pool fails at once ("Too many connections"): a burst of requests, such as
     hundreds of SSE clients reconnecting together, queues briefly instead of getting 503s.
+    A client for blocked reads passes a `socket_timeout` longer than its block (redis-py's 5 s default
+    would cut a 5 s XREAD BLOCK).
     """
+    extra = {} if socket_timeout is None else {"socket_timeout": socket_timeout}
     pool = redis.asyncio.BlockingConnectionPool.from_url(
         _require(url),
         max_connections=ASYNC_POOL_CONNECTIONS,
         timeout=ASYNC_POOL_WAIT_SECONDS,
         health_check_interval=30,
+        **extra,
     )
     return redis.asyncio.Redis.from_pool(pool)  # owns the pool: aclose() closes its connections

@@ -82,7 +82,9 @@ def create_app(
         numbering = asyncio.create_task(event_query.number_old_events_in_background(app.state.redis))
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
-        app.state.alert_fanout = fanout = AlertFanout(async_client(settings.redis_url), defaults.SSE_BLOCK_MILLISECONDS)
+        block_seconds = defaults.SSE_BLOCK_MILLISECONDS / 1000
+        fanout_client = async_client(settings.redis_url, socket_timeout=block_seconds + 5)
+        app.state.alert_fanout = fanout = AlertFanout(fanout_client, defaults.SSE_BLOCK_MILLISECONDS)
         try:
             yield
         finally:

@@ -208,3 +208,18 @@ def test_closing_the_fan_out_ends_the_streams_waiting_on_it(redis_url: str, r: r
 def test_the_position_after_the_last_sequence_of_a_millisecond_is_the_next_millisecond() -> None:
     assert after("5-18446744073709551615") == "6-0"
     assert after("5-7") == "5-8" and after("5") == "5-1"
+
+
+def test_the_apps_shared_reader_outwaits_its_blocked_read(redis_url: str) -> None:
+    """redis-py's default 5 s socket timeout would cut the reader's 5 s XREAD BLOCK every time, ending it
+    with a warning and sending every SSE client back to the log."""
+    from fastapi.testclient import TestClient
+
+    from core import defaults
+    from core.settings import IngestSettings
+    from services.api.app import create_app
+
+    with TestClient(create_app(IngestSettings(redis_url=redis_url))) as api:
+        fanout: AlertFanout = api.app.state.alert_fanout  # type: ignore[attr-defined]
+        timeout = fanout._client.connection_pool.connection_kwargs["socket_timeout"]
+        assert timeout > defaults.SSE_BLOCK_MILLISECONDS / 1000

@@ -21,7 +21,7 @@ def _pairs(text: str) -> list[tuple[str, str]]:
 
 def test_held_by_a_country_since_a_time_is_a_change_at_that_time_with_lower_confidence() -> None:
     for text, place, actor in (
-        ("Kyiv says Avdiivka has been held by Russia since February 2024.", "Avdiivka", "russia"),
+        ("Avdiivka has been controlled by Russia since February 2024, Kyiv concedes.", "Avdiivka", "russia"),
         ("Officials in Baku said Shusha has been controlled by Azerbaijan since 2020.", "Shusha", "azerbaijani-forces"),
         ("Somali officials say Jilib has been in the hands of al-Shabab since 2014.", "Jilib", "al-shabab"),
     ):
@@ -162,12 +162,13 @@ def test_it_refers_to_a_named_camp_the_gazetteer_lacks() -> None:
 
 
 def test_a_region_modified_descriptor_refers_to_the_town_named_in_the_sentence() -> None:
-    text = "Junta soldiers remain in Paletwa after the southern Chin State township came under the control of the AA."
+    text = "Shops reopened in Paletwa, weeks after the remote Chin State township fell to the AA."
     found = controls(text)
     assert [(e.place.name, e.actor.id if e.actor else "") for e in found if e.place] == [("Paletwa", "arakan-army")]
     text = "Aid reached Hsenwi after the northern Shan State town came under the control of the MNDAA."
     assert _pairs(text) == [("Hsenwi", "mndaa")]
-    # a region named for itself is no town: nothing is taken in "the Chin State capital" without a change
+    # a month after 'in' is no town; a region named for itself is no town, and nothing is taken without a change
+    assert controls("Talks resumed in January after the remote Chin State township fell to the AA.") == []
     assert controls("Junta soldiers remain in Paletwa, a southern Chin State township, residents said.") == []
 
 
@@ -206,8 +207,8 @@ def test_taking_command_is_leadership_not_a_place() -> None:
 
 
 def test_a_quantified_set_of_towns_or_a_located_area_is_territory_taken() -> None:
-    assert [p for p, _ in changes("The offensive saw Ethiopian forces retake a string of strategic towns.")] == [
-        "string of strategic towns"
+    assert [p for p, _ in changes("Government troops retook a series of small towns, the ministry said.")] == [
+        "series of small towns"
     ]
     found = controls("Ukrainian forces have seized 1,000 square kilometres of territory in the Kursk region.")
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [
@@ -232,10 +233,11 @@ def test_a_rumour_scopes_over_its_that_clause() -> None:
 # --- described antecedents, facilities named before, quoted 'we' ---------------------------------------------
 
 
-def test_the_only_regional_capital_and_a_contact_relative_refer_to_the_place_named() -> None:
-    text = "Ukrainian troops arrived in Kherson after Russia abandoned the only regional capital it had captured."
+def test_the_only_regional_capital_refers_to_the_place_named_and_a_contact_relative_is_background() -> None:
+    text = "Ukrainian soldiers walked into Kherson after Russia abandoned the only provincial capital it had taken."
     found = {(e.place.name, e.actor.id) for e in controls(text) if e.place and e.actor}
-    assert found == {("Kherson", "ukrainian-forces"), ("Kherson", "russia")}
+    assert found == {("Kherson", "ukrainian-forces")}  # 'it had captured' describes the place, tells no change
+    assert controls("Mosul, the largest city IS had seized, was bombed again on Monday.") == []
     assert _pairs("Islamists entered Gao on Friday. The rebels took the regional capital on Sunday.") == [
         ("Gao", "rebels")
     ]
@@ -243,7 +245,9 @@ def test_the_only_regional_capital_and_a_contact_relative_refer_to_the_place_nam
 
 
 def test_a_definite_facility_or_field_refers_to_the_one_named_before() -> None:
-    text = "Fighting raged at the Jazal oil field in Homs province. IS managed to control parts of the field, a monitor said."
+    text = (
+        "Fighting continued near the Jazal oil field in Homs province. By nightfall IS had captured much of the field."
+    )
     found = controls(text)
     assert [(e.place.name, e.place.parent, e.extent) for e in found if e.place] == [
         ("Jazal oil field", "Homs", "partial")
@@ -252,7 +256,7 @@ def test_a_definite_facility_or_field_refers_to_the_one_named_before() -> None:
     assert ("presidential palace", "Aden") in [(e.place.name, e.place.parent) for e in found if e.place]
     assert [p for p, _ in changes("Rebels entered Goma. They seized the airport on Monday.")] == ["Goma airport"]
     # a country before 'oil field' is no name, and an indefinite or common noun is no place
-    assert controls("IS attacked a Syria oil field on Monday. IS managed to control parts of the field.") == []
+    assert controls("IS shelled a Syria oil field on Monday. By nightfall IS had captured much of the field.") == []
     assert controls("Rebels entered Goma. The army took the building.") == []
     assert controls("Rebels entered Goma. They took a palace.") == []
 
@@ -266,7 +270,7 @@ def test_a_quoted_we_is_the_side_of_the_speaker_named_after_the_quote() -> None:
 
 def test_guerrillas_bind_to_the_rebel_group_the_report_names() -> None:
     text = (
-        "Guerrillas from the Kachin minority claim to have captured the last of the army's outposts in Bhamo. "
+        "Guerrillas from the Kachin minority said on Monday that they had seized the last of the junta's outposts in Bhamo. "
         "The Kachin Independence Army said its fighters had taken the base on Friday."
     )
     assert {a for _, a in _pairs(text)} == {"kia"}
@@ -452,9 +456,7 @@ def test_an_encyclopedia_citation_mark_ends_a_sentence_and_offsets_still_map_bac
 
 
 def test_who_announces_a_nominal_capture_made_it() -> None:
-    assert _pairs("The capture of Tel Abyad was announced by the Kurdish YPG militia on Monday.") == [
-        ("Tel Abyad", "ypg")
-    ]
+    assert _pairs("The capture of Manbij was proclaimed by the SDF on Friday.") == [("Manbij", "sdf")]
 
 
 # --- humanitarian and military-statement wording ---------------------------------------------------------------
@@ -515,13 +517,13 @@ def test_everyday_news_with_control_words_gives_no_change() -> None:
 
 def test_facilities_listed_before_a_located_one_share_its_place() -> None:
     text = (
-        "The RSF said it took control of the command of the Sudanese army 1st Infantry Division and the base of "
-        "the Central Reserve Police in Wad Madani."
+        "RSF fighters seized the command of the Sudanese army 3rd Infantry Division and the base of the Border "
+        "Guards in Nyala."
     )
     found = controls(text)
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [
-        ("Sudanese army 1st Infantry Division command", "Wad Madani"),
-        ("Central Reserve Police base", "Wad Madani"),
+        ("Sudanese army 3rd Infantry Division command", "Nyala"),
+        ("Border Guards base", "Nyala"),
     ]
     found = controls("M23 seized the airport and the army base in Goma.")
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [
@@ -566,7 +568,8 @@ def test_a_bare_fall_goes_to_the_side_entering_or_besieging_in_the_same_sentence
 
 def test_a_hold_since_a_month_is_dated_and_an_old_start_is_history() -> None:
     found = of_kind(
-        run("Kyiv says Lyman has been held by Russia since May.", date(2022, 10, 1)), EventKind.control_change
+        run("Ukrainian officials say Russian troops have held Svatove since May.", date(2022, 10, 1)),
+        EventKind.control_change,
     )
     assert found and found[0].time is not None and found[0].time.date == date(2022, 5, 1)
     assert found[0].historical  # the notifier files it as history, with no alert
@@ -576,8 +579,8 @@ def test_a_hold_since_a_month_is_dated_and_an_old_start_is_history() -> None:
 
 def test_allies_in_an_aside_are_not_the_subject_and_its_armed_wing_is_the_speaker_s() -> None:
     text = (
-        "The Karen National Union said its armed wing, along with another Karen group and allied pro-democracy "
-        "forces, had captured the army base in Myawaddy."
+        "The KNU said its armed wing, together with a smaller Karen faction and allied resistance forces, had "
+        "seized the junta base in Myawaddy."
     )
     assert {a for _, a in _pairs(text)} == {"knu"}
     assert [a for _, a in _pairs("The Arakan Army, together with Chin fighters, took Paletwa.")] == ["arakan-army"]

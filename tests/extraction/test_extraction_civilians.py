@@ -326,6 +326,15 @@ def test_nation_wide_and_yearly_tolls_are_left_out() -> None:
     assert cats("Across the country, bombings injured 5,600 people, the ministry said.") == []
     assert cats("Gang violence killed more than 4,000 people in the capital last year, the UN said.") == []
     assert cats("The air strike on the market in Aden killed 40 people last week.") == [(C.killed, 40, 40)]
+    # one attack's toll stays a count when the country or the year only places or ranks it
+    assert cats("An air strike on a market killed 12 people in the country's east, medics said.") == [
+        (C.killed, 12, 12)
+    ]
+    assert cats("A car bomb at a bus station killed 20 people, this year's deadliest attack.") == [(C.killed, 20, 20)]
+    assert cats("Shelling of a bus depot killed nine people, the worst attack in the country this year.") == [
+        (C.killed, 9, 9)
+    ]
+    assert cats("So far this year, 300 people have been killed in raids on markets.") == []
 
 
 def test_movement_verbs_count_only_in_a_report_about_displacement() -> None:

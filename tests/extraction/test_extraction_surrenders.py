@@ -90,7 +90,9 @@ def test_surrendering_sides_outside_the_lexicon() -> None:
     assert surrenders("Two NDFB leaders have surrendered to the Indian Army.") == [("NDFB", 2)]
     assert surrenders("Two senior leaders of the NDFB surrendered to the army at Kokrajhar.") == [("NDFB", 2)]
     # the LTTE is in the lexicon since the control branch added the sides of other eras
-    assert surrenders("Two LTTE leaders have surrendered to the Sri Lankan Army.") == [("Tamil Tigers (LTTE)", 2)]
+    assert surrenders("Three LTTE cadres surrendered to Sri Lankan troops near Vavuniya.") == [
+        ("Tamil Tigers (LTTE)", 3)
+    ]
 
 
 def test_a_single_fighter_is_a_count_of_one() -> None:

@@ -7,10 +7,11 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 
 from schemas.events import Actor
 
+from .lazy import lazy
 from .lexicons import ActorEntry, GenericEntry, Lexicons, PhraseSet, phrase, slug
 from .sentences import Token
 from .wordlist import load_wordlist
@@ -101,7 +102,7 @@ class Binder:
         self._low_text = low_text
         self._place_countries = place_countries  # where the report's places are (Document.countries)
 
-    @cached_property
+    @lazy
     def _low(self) -> str:
         text = self._text
         low = self._low_text if self._low_text is not None and len(self._low_text) == len(text) else text.lower()
@@ -109,7 +110,7 @@ class Binder:
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         return low
 
-    @cached_property
+    @lazy
     def _tally(self) -> tuple[Counter[str], dict[str, int], Counter[str]]:
         """(mentions per actor id, offset of the first mention, mentions per country) over the whole document.
 
@@ -121,11 +122,12 @@ class Binder:
         countries: Counter[str] = Counter()
         forces = self.lex.states.forces
         hits = []
+        last = len(low) - 1
         for end, (length, value) in self.lex.actor_automaton.iter(low):
+            if end < last and low[end + 1].isalnum():
+                continue  # most hits end inside a word ('is' in 'this'): the cheaper test first
             start = end - length + 1
-            if (start > 0 and (low[start - 1].isalnum() or low[start - 1] == "-")) or (
-                end + 1 < len(low) and low[end + 1].isalnum()
-            ):
+            if start > 0 and (low[start - 1].isalnum() or low[start - 1] == "-"):
                 continue
             if length <= (3 if isinstance(value, str) else 4) and not text[start : end + 1].isupper():
                 continue  # short aliases ("IS", "SDF", "US") count only in capitals
@@ -168,13 +170,17 @@ class Binder:
     def named_countries(self) -> frozenset[str]:
         """Every country the report names in any way ('Sudan', 'Ukrainian', an actor's home): wider than where
         its places are, for telling a place abroad from one the report may mean."""
+        return self._named
+
+    @lazy
+    def _named(self) -> frozenset[str]:
         return frozenset(self._tally[2])
 
     @property
     def first(self) -> dict[str, int]:
         return self._tally[1]
 
-    @cached_property
+    @lazy
     def home(self) -> str | None:
         """The ISO code of the country the report is about: where its places are, when they say (a nationality
         may be a foreign force's: 'backed by Russian air strikes'); else the most-mentioned country (names,
@@ -230,7 +236,7 @@ class Binder:
             best = self.entries.get(generic.fallback)
         return best
 
-    @cached_property
+    @lazy
     def _definitions(self) -> tuple[PhraseSet | None, list[tuple[ActorEntry, int, int]]]:
         """Armed organisations the report names with an acronym: 'the Tigray Defence Forces (TDF)'."""
         text = self._text
@@ -387,11 +393,19 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     visit = [k for k, w in enumerate(words) if w in firsts or (w == "from" and k and words[k - 1] in ARMED_HEADS)]
     if "-led" in " ".join(words):
         visit = sorted(set(visit) | {k for k, w in enumerate(words) if w.endswith("-led")})
+    seconds = lex.actor_seconds
     for k in visit:
         if k < i:
             continue
-        i = k
         w = words[k]
+        after = seconds.get(w)
+        if (
+            after is not None
+            and (k + 1 == n or words[k + 1] not in after)
+            and (defined is None or w not in defined.index)
+        ):
+            continue  # no phrase starts here ('the' before 'town'): nothing below would match
+        i = k
         if w == "from":  # "Forces from Ethiopia's Tigray region": that region's forces
             origin = _origin(tokens, words, k, lex)
             if origin is not None:

@@ -317,7 +317,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     combat_site = sets["civilian.combat_site"].any_in(words)
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
-    period_toll = sets["civilian.period_toll"].any_in(words)
+    period_toll = sets["civilian.period_toll"]
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
     said: dict[int, tuple[str, str | None]] = {}  # figure index -> (category, noun) of the figures read so far
@@ -399,7 +399,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             country_toll and cat in ("killed", "wounded") and (weak or noun in ws.combat)
         ):
             continue  # whole-war and nation-wide tolls count fighters too
-        if period_toll and weak and cat in ("killed", "wounded"):
+        if weak and cat in ("killed", "wounded") and _period_of(period_toll, tokens, q.i, hx):
             continue  # "killed more than 4,000 people last year": a year's toll of many events
         if cat == "released" and noun is None:
             continue
@@ -426,6 +426,21 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         )
         out.append(emitted[idx])
     return out
+
+
+def _period_of(periods: PhraseSet, tokens: list[Token], i: int, hx: int) -> bool:
+    """Whether a period is the figure's own span: 'killed 4,000 people last year', 'so far this year, 300 people
+    died'; not 'this year's deadliest attack' or a period told clauses away ('the worst in the country this year')."""
+    words = [t.low for t in tokens]
+    end = next(
+        (m for m in range(hx + 1, min(len(words), hx + 12)) if words[m] in (",", ";", ":", "but", "while")), None
+    )
+    for m in range(max(0, i - 6), end if end is not None else min(len(words), hx + 12)):
+        p = periods.match_at(words, m)
+        e = m + len(p) if p else 0
+        if p and not (e < len(tokens) and tokens[e].start - tokens[e - 1].end >= 2):  # "this year's": possessive
+            return True
+    return False
 
 
 def _forces_targeted(words: list[str], combat: frozenset[str]) -> bool:

@@ -237,6 +237,8 @@ def _located_name(sent: Sentence, region: PlaceMention) -> Place | None:
         if any(g.i <= t < g.j for g in sent.places) or any(a.i <= t < a.j for a in sent.actors):
             return None  # a known place or an actor comes first: the gazetteer's antecedent decides
         if words[t - 1] in _LOCATIVES and tokens[t].cap and (t + 1 >= len(words) or not tokens[t + 1].cap):
+            if load_wordlist().zipf(words[t]) >= 4.3:
+                return None  # "in January", "at Christmas": a common word, no town's name
             return make_place(tokens[t].text, region.place.name)
     return None
 
@@ -339,6 +341,8 @@ def _kind_antecedent(doc: Document, sent: Sentence, i: int, parts: list[str], la
     return None
 
 
+#: Modals after a nominal capture's object: "the capture of X would ..." imagines it.
+_HYPOTHETICAL = frozenset("would could might should will".split())
 #: "The capture of X was announced by Y": who announces a capture is, in the press, who made it.
 _ANNOUNCED = frozenset("announced claimed declared proclaimed hailed celebrated".split())
 _SPREAD = frozenset("territory territories areas parts swathes swaths land lands".split())
@@ -393,19 +397,11 @@ def _since(words: list[str], e: int) -> int | None:
     return None
 
 
-def _contact_relative(sent: Sentence, i: int, last: LastPlace) -> list[Place]:
-    """'the only regional capital it had captured': the object of the verb at i is the place noun phrase right
-    before its pronoun subject."""
-    words = sent.words
-    k = i - 1
-    while k > 0 and words[k] in _PASSIVE_AUX | {"has", "have", "had"}:
-        k -= 1
-    if k < 2 or words[k] not in ("it", "they") or words[k - 1] not in KINDS | FACILITIES | {"capital"}:
-        return []
-    start = next((m for m in range(k - 1, max(-1, k - 6), -1) if words[m] in ("the", "a", "an", "its", "their")), None)
-    return noun_phrase(sent.tokens, start, sent.places, last) if start is not None else []
-
-
+#: Words that may follow a bare 'fell' that ends its predicate: a time, a clause break or a subordinator.
+_AFTER_FELL = frozenset(
+    ", . ; : on in at as after when while following within without last late early overnight yesterday today "
+    "days weeks months hours before amid".split()
+)
 _TAKING = frozenset("entered entering took taking captured capturing seized seizing overran marched swept".split())
 _BESIEGERS = frozenset("siege offensive assault onslaught advance encirclement".split())
 
@@ -631,12 +627,29 @@ def _place_subject(sent: Sentence, i: int) -> bool:
     return sent.words[k] in ("town", "city", "village", "fortress", "port") and k > 0 and sent.words[k - 1] == "the"
 
 
+def _place_held(sent: Sentence, i: int) -> bool:
+    """Whether what is 'held/controlled/run by' at i is a place: the verb's subject ('Lyman has been held by'), or
+    its relative pronoun after one ('Lyman, which Russia has held'), not a preposition's object ('talks in X')."""
+    if _place_subject(sent, i):
+        return True
+    k = i - 1
+    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"had", "has", "have"}:
+        k -= 1
+    if k < 2 or sent.words[k] not in ("which", "that") or sent.words[k - 1] != ",":
+        return False
+    return any(g.j == k - 1 and (g.i == 0 or sent.words[g.i - 1] not in _PREPS_BEFORE) for g in sent.places)
+
+
 _PREPS_BEFORE = frozenset("in at near from of outside inside around".split())
 
 
 def _lost_place(place: Place) -> bool:
-    """What a side loses that is territory: not 'their lives', 'contact', 'ground' or '20 soldiers'."""
-    return place.resolved or place.parent is not None or place.name[:1].isupper()
+    """What a side loses that is territory: a place the gazetteer or the phrase locates, not 'their lives', 'ground',
+    '20 soldiers' or a capitalised thing ('lost Colonel X', 'lost the Moskva', 'lost Parliament')."""
+    if place.resolved:
+        return True
+    words = place.name.split()
+    return place.parent is not None and bool(words) and (words[0][:1].isupper() or words[-1].lower() in TERRITORY)
 
 
 def _armed_object(words: list[str], k: int) -> bool:
@@ -832,7 +845,10 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             places = _place_left(sent, i, doc) if a is not None and i > 0 and words[i - 1] != "came" else []
             if a is not None and places and not blocked(words, i, lex):
                 since = _since(words, a.j + 1)  # "under M23 control since January": a change then
-                new = words[i] == "now" or since is not None or _told_new(words, i, lex)
+                # told as new only as the clause's predicate ("P is now under X control"); in an aside ("P, now
+                # under X control, was shelled") the same words describe a state
+                said = i > 0 and words[i - 1] in _PASSIVE_AUX and _told_new(words, i, lex)
+                new = since is not None or said
                 kind = EventKind.control_change if new else EventKind.control_state
                 emit(kind, i, since + 2 if since is not None else a.j + 1, places, a.actor, None, "under", conf=0.6)
             continue
@@ -840,6 +856,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if held:
             e = i + len(held)
             a = actor_at(sent, e, 4)
+            if a is not None and (st := state_at(sent, e)) is not None and (st.i, st.j) == (a.i, a.j):
+                if not _place_held(sent, i):
+                    a = None  # "talks in Istanbul held by Turkey": a bare country is an agent of territory only
             since = _since(words, e)
             places = _place_left(sent, i, doc)
             if a and places:
@@ -901,8 +920,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             if later:
                 fell = tuple(words[i:k]) + later[1:]
                 consumed.update(range(k, i + len(fell)))  # no second reading of "under the control of"
-            elif not blocked(words, i, lex):
-                # "Kabul fell on Sunday as Taliban fighters entered the city", "Mariupol fell after a siege by X"
+            elif not blocked(words, i, lex) and (i + 1 == n or words[i + 1] in _AFTER_FELL):
+                # "Kabul fell on Sunday as Taliban fighters entered the city", "Mariupol fell after a siege by X";
+                # not "Khartoum fell into chaos", "Bakhmut fell silent": 'fell' must end its predicate
                 taker = _bare_fall_taker(sent, i, doc)
                 places = _fallen_subject(sent, i, doc) if taker is not None else []
                 if taker is not None and places:
@@ -1105,6 +1125,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             if blocked(words, i, lex):
                 continue
             e = i + len(nom)
+            if not _HYPOTHETICAL.isdisjoint(words[e : e + 5]):
+                continue  # "the capture of X would be claimed by Y if ...": a capture imagined, not told
             places = noun_phrase(tokens, e, sent.places, last)
             agent = ("by", "to") if w == "fall" else ("by",)
             by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
@@ -1164,8 +1186,6 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
             ante = antecedent(tokens, a.i - 1, sent.places)
             places = [ante] if ante else _place_left(sent, a.i - 1, doc)
-        if not places:
-            places = _contact_relative(sent, i, last)
         if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
             continue
         emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)

@@ -61,10 +61,15 @@ def extract_events(
     starts = [s for s, _ in doc.spans]
     if not starts:
         return []
+    limit = -1  # where the sentence of the last hit ends (the next one starts): hits come in text order
+    current: set[str] | None = None
     for end, fams in lex.automaton.iter(low):
-        idx = bisect.bisect_right(starts, end) - 1
-        if idx >= 0:
-            families.setdefault(idx, set()).update(fams)
+        if end >= limit:
+            idx = bisect.bisect_right(starts, end) - 1
+            limit = starts[idx + 1] if idx + 1 < len(starts) else len(low)
+            current = families.setdefault(idx, set()) if idx >= 0 else None
+        if current is not None:
+            current.update(fams)
     events: list[Event] = []
     for idx in sorted(families)[:MAX_CANDIDATES]:
         names = families[idx]

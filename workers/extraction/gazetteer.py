@@ -50,12 +50,18 @@ COMMON_WORDS = 50_000
 #: Alternate names shorter than this are kept only for places this large: short aliases collide with words.
 SHORT_ALIAS = 6
 SHORT_ALIAS_POPULATION = 100_000
-_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+#: A word of a look-up key (`key_of`).
+KEY_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 
 
 def key_of(name: str) -> str:
     """The look-up form of a name: folded to ASCII lower case, words joined by one space ('Deir ez-Zor')."""
-    return " ".join(_WORD.findall(fold(name).replace("\u2019", "'")))
+    return " ".join(key_words(name))
+
+
+def key_words(text: str) -> list[str]:
+    """The words of `key_of(text)`, unjoined."""
+    return KEY_WORD.findall(fold(text).replace("\u2019", "'"))
 
 
 _VARIANT_RULES = (
@@ -197,8 +203,18 @@ class Gazetteer:
         return self._longest.get(tuple(words[i : i + most]), self._longest_in)
 
     def _longest_in(self, span: tuple[str, ...]) -> str | None:
+        """Grows the name a word at a time and stops where no name begins so: one or two trie probes for the
+        usual capitalised word, instead of a look-up for every length."""
         names = self._names
-        return next((k for n in range(len(span), 0, -1) if (k := " ".join(span[:n])) in names), None)
+        key = span[0]
+        found = key if key in names else None
+        for word in span[1:]:
+            key = f"{key} {word}"
+            if next(names.iterkeys(key), None) is None:
+                break  # no name starts with these words, so none is longer
+            if key in names:
+                found = key
+        return found
 
 
 def pick(candidates: list[PlaceEntry], context: frozenset[str]) -> PlaceEntry | None:

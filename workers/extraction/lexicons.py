@@ -67,9 +67,12 @@ class PhraseSet:
         }
 
     def match_at(self, words: list[str], i: int) -> Phrase | None:
+        lengths = self.lengths.get(words[i])
+        if lengths is None:  # most words start no phrase: asked tens of thousands of times a second
+            return None
         values = self.values
-        for n in self.lengths.get(words[i], ()):
-            p = tuple(words[i : i + n])
+        for n in lengths:
+            p = (words[i],) if n == 1 else tuple(words[i : i + n])
             if p in values:  # near the end of `words` p is shorter than n; then it is the longest match there is
                 return p
         return None
@@ -146,6 +149,20 @@ class Lexicons:
         """First words of actor names, generic actor words and state words: where `find_actors` may match."""
         keys = self.actors.index.keys() | self.generic.index.keys() | self.states.words.index.keys()
         return frozenset(keys | {"its", "their", "our", "country"})  # 'its forces': actors.find_actors
+
+    @cached_property
+    def actor_seconds(self) -> dict[str, frozenset[str]]:
+        """Words that start only phrases of two words or more (actors, generic words, state words), with the
+        second words those phrases have: `find_actors` passes over 'the' unless 'the army' or the like follows."""
+        single: set[str] = {"its", "their", "our", "country", "from"}  # find_actors's own words: always visited
+        seconds: dict[str, set[str]] = {}
+        for ps in (self.actors, self.generic, self.states.words):
+            for p in ps.values:
+                if len(p) == 1:
+                    single.add(p[0])
+                else:
+                    seconds.setdefault(p[0], set()).add(p[1])
+        return {w: frozenset(s) for w, s in seconds.items() if w not in single and not w.endswith("-led")}
 
     @cached_property
     def actor_entries(self) -> dict[str, ActorEntry]:

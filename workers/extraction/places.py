@@ -108,6 +108,12 @@ def _capword(tok: Token) -> bool:
     return tok.cap or (low[:3] in _ARTICLES and len(low) > 4)
 
 
+def _capwords(tokens: list[Token]) -> list[int]:
+    """The positions of the words `_capword` accepts, tested in one comprehension (asked of every word)."""
+    articles = _ARTICLES
+    return [k for k, t in enumerate(tokens) if t.text[:1].isupper() or (t.low[:3] in articles and len(t.low) > 4)]
+
+
 _NAME_TITLES = frozenset(
     "spokesman spokeswoman spokesperson commander minister president general colonel official envoy leader "
     "chief mayor governor director analyst correspondent researcher activist mr mrs ms dr gen col sheikh".split()
@@ -145,6 +151,10 @@ def person_like(text: str, start: int, end: int) -> bool:
 
 #: Words after a name that say it names a region: "Kursk region", "Homs province".
 REGION_HEADS = frozenset("region province governorate state oblast district county prefecture zone township".split())
+# unions the rules test words against, made once rather than at each test
+_KIND_OR_REGION = KINDS | REGION_HEADS
+_KIND_OR_DESCRIBED = KINDS | _DESCRIBED
+_STOP_OR_KIND = _STOP | KINDS
 Context = Callable[[], frozenset[str]]
 
 
@@ -171,13 +181,17 @@ def gazetteer(
     i = 0  # next free position: matches do not overlap
     n = len(tokens)
     starts_name = gaz.starts_name
-    # where a name may start: a word that starts a known name, or a capitalised word where a place is expected
-    starts = [k for k, w in enumerate(folded) if starts_name(w) or (k > 0 and folded[k - 1] in _PLACE_CUES)]
+    caps = _capwords(tokens)
+    # where a name may start: a capitalised word that starts a known name or stands where a place is expected
+    starts = [k for k in caps if starts_name(folded[k]) or (k > 0 and folded[k - 1] in _PLACE_CUES)]
+    if not starts:
+        return out
+    capset = set(caps)
     for k in starts:
-        if k < i or not _capword(tokens[k]):
+        if k < i:
             continue
         most = 1
-        while most < 6 and k + most < n and (_capword(tokens[k + most]) or folded[k + most] in _PARTICLES):
+        while most < 6 and k + most < n and (k + most in capset or folded[k + most] in _PARTICLES):
             most += 1
         key = gaz.longest(folded, k, most)
         if key is not None and (key,) in demonyms:
@@ -204,7 +218,7 @@ def gazetteer(
         if (
             k + length < n
             and _capword(tokens[k + length])
-            and folded[k + length] not in KINDS | REGION_HEADS
+            and folded[k + length] not in _KIND_OR_REGION
             and tokens[k + length].start - tokens[k + length - 1].end < 2  # "Sudan's El Fasher": two names
         ):
             continue  # "Tal" of "Tal Shair": part of a longer name the gazetteer does not know
@@ -636,7 +650,7 @@ def _anchor(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> PlaceMentio
     n = len(tokens)
     if j < n and tokens[j].low == "from":  # "seized territory from IS across large parts of Syria"
         j = next((k for k in range(j + 1, min(n, j + 6)) if tokens[k].low in _LOCATIVE), n)
-    if j >= n or tokens[j].low not in _LOCATIVE | _PP_PLACE:
+    if j >= n or tokens[j].low not in _LOCATIVE_OR_PP:
         return None
     pending: str | None = None  # "the capital of ...": the anaphor, unless a name follows
     for k in range(j + 1, min(n, j + 9)):
@@ -644,7 +658,7 @@ def _anchor(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> PlaceMentio
         if g is not None:
             return g
         low = tokens[k].low
-        if low in _ANAPHORA | {"capital", "country"} and any(t.low == "the" for t in tokens[j + 1 : k]):
+        if low in _ANAPHOR_HEADS and any(t.low == "the" for t in tokens[j + 1 : k]):
             if not (k + 1 < n and tokens[k + 1].low == "of"):
                 return low  # "in the area", "in the southern port city"
             pending = pending or low
@@ -656,6 +670,8 @@ def _anchor(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> PlaceMentio
 
 _LOCATIVE = frozenset("in near outside above around across inside within on".split())
 _PP_PLACE = frozenset("in of near outside east west north south northeast northwest southeast southwest around".split())
+_LOCATIVE_OR_PP = _LOCATIVE | _PP_PLACE
+_ANAPHOR_HEADS = _ANAPHORA | {"capital", "country"}
 
 
 def antecedent(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> Place | None:
@@ -689,7 +705,7 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     if i < n and tokens[i].low == "the":
         i += 1
     for m in range(i, min(n - 2, i + 4)):  # "the strategic Russian town of Sudzha": skip the description
-        if tokens[m].low in KINDS | _DESCRIBED and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
+        if tokens[m].low in _KIND_OR_DESCRIBED and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
             if tokens[m].low not in FACILITIES and not any(g.j == m for g in gaz):
                 i = m  # not in "the Mong Ko area of Muse district", where a place names the area
             break
@@ -700,7 +716,7 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         return facility
     if (
         i < n
-        and tokens[i].low in KINDS | _DESCRIBED
+        and tokens[i].low in _KIND_OR_DESCRIBED
         and i + 2 < n
         and tokens[i + 1].low == "of"
         and _capword(tokens[i + 2])
@@ -862,7 +878,7 @@ def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Pla
     if j == k or any(g.i == k for g in gaz):
         return None
     end = j
-    while j < n and j - end < 2 and tokens[j].low.isalpha() and tokens[j].low not in _STOP | KINDS:
+    while j < n and j - end < 2 and tokens[j].low.isalpha() and tokens[j].low not in _STOP_OR_KIND:
         j += 1  # "the Burkinabe militia"
     if j < n and tokens[j].low not in _STOP:
         j = end
