@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from core import defaults
 from core.errors import EmbeddedRedisFailed
@@ -114,7 +116,11 @@ class EmbeddedRedis:
             args += ["--appendonly", "no", "--save", ""]
         self.process = spawn_child(args)
         deadline = time.monotonic() + timeout_seconds
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        # One try per PING (redis-py's default retries back off for seconds while the server is not up yet), and
+        # a read timeout: whatever else listens on the port meanwhile (a restart reuses it) must not hang us.
+        client = redis.Redis(
+            port=self.port, socket_connect_timeout=0.2, socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
+        )
         try:
             while True:
                 if self.process.poll() is not None:
@@ -123,7 +129,7 @@ class EmbeddedRedis:
                 try:
                     if client.ping():
                         return self.url
-                except redis.ConnectionError:
+                except (redis.ConnectionError, redis.TimeoutError):
                     pass
                 if time.monotonic() > deadline:
                     self.stop()
