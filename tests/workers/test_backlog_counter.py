@@ -3,6 +3,7 @@ counter never goes below zero, and the failed index forgets reports whose record
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import redis
@@ -61,3 +62,17 @@ def test_a_report_failed_by_the_merge_also_prunes_the_failed_index(r: redis.Redi
     assert result.failed == 1
     assert r.zrange(keys.FAILED_REPORTS, 0, -1) == [b"count-10"]
     assert backlog(r) == 0
+
+
+def test_retrying_all_failed_takes_only_what_had_failed_when_it_began(r: redis.Redis) -> None:
+    """Reports that fail again while `--all-failed` runs (a fast worker, a persistent extractor bug) must not be
+    queued again by the same call: it would never end, churning jobs for as long as the worker keeps up."""
+    ReportStore(r).commit([report(i) for i in range(11, 16)])
+    store = EventStore(r, WorkerSettings())
+    store.fail_reports([f"count-{i}" for i in range(11, 14)], "bug", datetime(2020, 1, 1, tzinfo=UTC))
+    later = datetime.fromtimestamp(time.time() + 3600, UTC)  # as if they failed again after the call began
+    store.fail_reports(["count-14", "count-15"], "bug", later)
+    queued = ReportStore(r, job_max_reports=2).requeue_all_failed()
+    assert sorted(queued) == ["count-11", "count-12", "count-13"]
+    assert r.zrange(keys.FAILED_REPORTS, 0, -1) == [b"count-14", b"count-15"]
+    assert backlog(r) == 3
