@@ -6,11 +6,13 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import pytest
 import redis
 
 from core import keys
 from core.settings import WorkerSettings
 from schemas.reports import ReportIn
+from services.cli.main import main
 from services.api.report_store import ReportStore, ReportToStore, prepare
 from workers.dedup.event_store import EventStore
 from workers.processing import process_batch
@@ -76,3 +78,17 @@ def test_retrying_all_failed_takes_only_what_had_failed_when_it_began(r: redis.R
     assert sorted(queued) == ["count-11", "count-12", "count-13"]
     assert r.zrange(keys.FAILED_REPORTS, 0, -1) == [b"count-14", b"count-15"]
     assert backlog(r) == 3
+
+
+def test_sitrep_reports_failed_refuses_a_limit_below_one(
+    r: redis.Redis, redis_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--limit 0` listed every failed report (ZREVRANGE 0 -1), `--limit -5` all but five: a one-line error now."""
+    ReportStore(r).commit([report(21), report(22)])
+    EventStore(r, WorkerSettings()).fail_reports(["count-21", "count-22"], "bug", datetime.now(UTC))
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    assert main(["reports", "failed", "--limit", "1"]) == 0
+    assert capsys.readouterr().out.count("count-2") == 1
+    assert main(["reports", "failed", "--limit", "0"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--limit" in captured.err
