@@ -12,8 +12,8 @@ import redis
 from core import keys
 from core.settings import WorkerSettings
 from schemas.reports import ReportIn
-from services.cli.main import main
 from services.api.report_store import ReportStore, ReportToStore, prepare
+from services.cli.main import main
 from workers.dedup.event_store import EventStore
 from workers.processing import process_batch
 
