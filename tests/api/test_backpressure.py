@@ -68,7 +68,7 @@ def drain(r: redis.Redis, env: dict[str, str], accepted: list[str]) -> None:
     try:
         wait_for_line(worker, "Listening on", timeout_seconds=60)
         try:
-            wait_until(lambda: int(r.get(keys.BACKLOG) or 0) == 0, timeout_seconds=30, what="the backlog to drain")
+            wait_until(lambda: int(r.get(keys.BACKLOG) or 0) == 0, timeout_seconds=180, what="the backlog to drain")
         except AssertionError:
             print(
                 "DEBUG",

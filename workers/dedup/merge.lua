@@ -29,6 +29,7 @@ local REFRESH = 10
 local OBSERVATION_DAYS = 31
 local out = {}
 local settled = 0
+local failed_now = 0
 local i = 9
 
 -- LSH bands live in one hash per time bucket of `lsh_ttl` seconds (field: band name, value: the first
@@ -263,6 +264,7 @@ for _ = 1, nreports do
     redis.call('HSET', rkey, 'status', 'failed', 'error', err, 'failed_at', now_iso)
     redis.call('ZADD', 'sitrep:reports:failed', now_s .. '000', id)
     settled = settled + 1
+    failed_now = failed_now + 1
     out[#out + 1] = id; out[#out + 1] = 'failed'; out[#out + 1] = ''; out[#out + 1] = ''; out[#out + 1] = 0
   else
     -- Near-duplicate: a report that shares a whole band with this one, and enough slots overall.
@@ -333,7 +335,17 @@ for _ = 1, nreports do
   end
 end
 -- Reports no longer waiting: the admission control's backlog counter (services/api/admission.py).
-if settled > 0 then redis.call('DECRBY', 'sitrep:reports:backlog', settled) end
+-- Never below zero: reports stored before the counter existed would otherwise hide as many new ones.
+if settled > 0 and redis.call('DECRBY', 'sitrep:reports:backlog', settled) < 0 then
+  redis.call('SET', 'sitrep:reports:backlog', 0)
+end
+-- The failed index forgets its oldest entries whose record expired (report TTL), as many as it gained and
+-- one more, so it never outgrows the reports it names.
+if failed_now > 0 then
+  for _, old in ipairs(redis.call('ZRANGE', 'sitrep:reports:failed', 0, failed_now)) do
+    if redis.call('EXISTS', 'sitrep:report:' .. old) == 0 then redis.call('ZREM', 'sitrep:reports:failed', old) end
+  end
+end
 
 -- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
 -- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the
