@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench import corpus_texts, fill_queue, redis_cpu_seconds  # noqa: E402
 
+from core import lua  # noqa: E402
 from core.embedded_redis import EmbeddedRedis, free_port, redis_server_binary  # noqa: E402
 from core.settings import WorkerSettings  # noqa: E402
 from workers import processing  # noqa: E402
@@ -131,7 +132,9 @@ def main() -> None:
     parser.add_argument("--callgrind-out", type=Path, help="with --instructions: keep callgrind's profile here")
     args = parser.parse_args()
     if args.lua:
-        event_store.MERGE_LUA = event_store.RENDER_LUA + args.lua.read_text()
+        event_store.MERGE_LUA = (
+            event_store.RENDER_LUA + lua.source("workers.dedup", "settle.lua") + args.lua.read_text()
+        )
     if args.instructions:
         measure_instructions(args.count, args.callgrind_out)
         return

@@ -31,9 +31,9 @@ _TAKE_LUA = lua.source("workers.dedup", "claim_function.lua", "take.lua")
 
 _CLOSE_LUA = lua.source("workers.dedup", "close_job.lua")
 
-_FAIL_LUA = lua.source("workers.dedup", "fail_reports.lua")
+_FAIL_LUA = lua.source("workers.dedup", "settle.lua", "fail_reports.lua")
 
-MERGE_LUA = RENDER_LUA + lua.source("workers.dedup", "merge.lua")
+MERGE_LUA = RENDER_LUA + lua.source("workers.dedup", "settle.lua", "merge.lua")
 
 
 @dataclass

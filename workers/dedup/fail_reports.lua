@@ -11,13 +11,5 @@ for k = 4, #ARGV do
     n = n + 1
   end
 end
--- Never below zero: reports stored before the counter existed would otherwise hide as many new ones.
-if n > 0 and redis.call('DECRBY', 'sitrep:reports:backlog', n) < 0 then
-  redis.call('SET', 'sitrep:reports:backlog', 0)
-end
--- The index forgets its oldest entries whose record expired (report TTL), as many as it gained and one more,
--- so it never outgrows the reports it names.
-for _, old in ipairs(redis.call('ZRANGE', 'sitrep:reports:failed', 0, n)) do
-  if redis.call('EXISTS', 'sitrep:report:' .. old) == 0 then redis.call('ZREM', 'sitrep:reports:failed', old) end
-end
+settle_reports(n, n)
 return n

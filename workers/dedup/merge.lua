@@ -334,18 +334,7 @@ for _ = 1, nreports do
     settled = settled + 1
   end
 end
--- Reports no longer waiting: the admission control's backlog counter (services/api/admission.py).
--- Never below zero: reports stored before the counter existed would otherwise hide as many new ones.
-if settled > 0 and redis.call('DECRBY', 'sitrep:reports:backlog', settled) < 0 then
-  redis.call('SET', 'sitrep:reports:backlog', 0)
-end
--- The failed index forgets its oldest entries whose record expired (report TTL), as many as it gained and
--- one more, so it never outgrows the reports it names.
-if failed_now > 0 then
-  for _, old in ipairs(redis.call('ZRANGE', 'sitrep:reports:failed', 0, failed_now)) do
-    if redis.call('EXISTS', 'sitrep:report:' .. old) == 0 then redis.call('ZREM', 'sitrep:reports:failed', old) end
-  end
-end
+settle_reports(settled, failed_now)
 
 -- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
 -- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the

@@ -143,12 +143,7 @@ def _object(doc: Document, sent: Sentence, e: int) -> tuple[ActorMention | None,
     persons = [k for k in range(e, end) if words[k] in _PERSONS or words[k] in _UNIT_HEADS]
     if not persons or _OBJECTS_OF_SURRENDER.intersection(words[e : e + 3]):
         return None
-    num = None
-    for q in find_numbers(words[e:end]):
-        q = _shift(q, e)
-        if any(w in _PERSONS for w in words[q.j : q.j + 3]):
-            num = q
-            break
+    num = _count_of_persons(words, e, end)
     named = [a for a in sent.actors if e <= a.i < end and not a.generic]
     actor_m = named[0] if named else _unit_name(sent, e - 1, end)
     if actor_m is None and words[persons[0]] in _UNIT_HEADS:
@@ -202,12 +197,7 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
             actor_m = _armed_noun(sent, start, end)
         if actor_m is not None and bind and _bare(actor_m):
             actor_m = _earlier_surrender(doc, sent, actor_m)
-    num = None
-    for q in find_numbers(words[start:end]):
-        q = _shift(q, start)
-        if any(w in _PERSONS for w in words[q.j : q.j + 3]):
-            num = q
-            break
+    num = _count_of_persons(words, start, end)
     if num is None and words[start] in ("a", "an") and any(w in _PERSON for w in words[start + 1 : end]):
         num = Number(start, start + 1, 1, 1, True, None, 1)  # "an ELN fighter surrendered"
     return actor_m, num
@@ -306,3 +296,12 @@ def _earlier_surrender(doc: Document, sent: Sentence, bare: ActorMention) -> Act
             if not _bare(actor_m):
                 return ActorMention(bare.i, bare.j, actor_m.actor, True)
     return bare
+
+
+def _count_of_persons(words: list[str], start: int, end: int) -> Number | None:
+    """The first figure in words[start:end] that counts people ('265 fighters', 'some 40 of his men')."""
+    for q in find_numbers(words[start:end]):
+        q = _shift(q, start)
+        if any(w in _PERSONS for w in words[q.j : q.j + 3]):
+            return q
+    return None
