@@ -60,6 +60,10 @@ _BODIES = frozenset(
     "nations council union committee organisation organization agency bank party movement commission".split()
 )
 _PASSIVE_AUX = frozenset("was were been being is are".split())
+#: What may stand between a subject and its verb, walked over leftwards: 'Y has finally been driven out'.
+_AUX = _PASSIVE_AUX | {"has", "have", "had"}
+_AUX_OR_ADVERB = _AUX | {"finally", "eventually", "quickly", "later", "then", "also"}
+_AUX_OR_COMMA = _AUX | {","}
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
 _BUILDINGS = frozenset(
     "school theatre theater building hospital embassy church mosque hotel bus plane ship station office".split()
@@ -424,7 +428,7 @@ def _bare_fall_taker(sent: Sentence, i: int, doc: Document) -> ActorMention | No
 def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     """The place that fell: a gazetteer place or an unread name that is the verb's subject, right before it."""
     k = i - 1
-    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"has", "have", "had", "finally", "eventually", "quickly"}:
+    while k > 0 and sent.words[k] in _AUX_OR_ADVERB:
         k -= 1
     g = next((g for g in _located(sent, doc) if g.j == k + 1), None)
     if g is not None:
@@ -442,7 +446,7 @@ def _unknown_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     opening the sentence), nor the object of a preposition."""
     words, tokens = sent.words, sent.tokens
     k = i - 1
-    while k > 0 and words[k] in _PASSIVE_AUX | {"has", "have", "had", "finally", "quickly", "eventually"}:
+    while k > 0 and words[k] in _AUX_OR_ADVERB:
         k -= 1
     if k < 0 or not tokens[k].cap or any(a.i <= k < a.j for a in sent.actors):
         return []
@@ -492,7 +496,7 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     if rel is not None and gaz and gaz[-1].j == rel:
         return [gaz[-1].place]  # "Daraya which was evacuated ... and surrendered to regime control"
     k = i - 1
-    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"has", "have", "had", ","}:
+    while k > 0 and sent.words[k] in _AUX_OR_COMMA:
         k -= 1
     capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE  # "The town": no name
     if sent.words[k] in ("it", "town", "city", "village", "area") and not capital:
@@ -618,7 +622,7 @@ def _place_subject(sent: Sentence, i: int) -> bool:
     """Whether the subject right before the verb at i is a place ('the town surrendered to ...', 'Kidal
     surrendered ...'), not people ('the garrison', 'fighters in Raqqa')."""
     k = i - 1
-    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"had", "has", "have", "finally", "later", "then", "also"}:
+    while k > 0 and sent.words[k] in _AUX_OR_ADVERB:
         k -= 1
     if k < 0:
         return False
@@ -633,7 +637,7 @@ def _place_held(sent: Sentence, i: int) -> bool:
     if _place_subject(sent, i):
         return True
     k = i - 1
-    while k > 0 and sent.words[k] in _PASSIVE_AUX | {"had", "has", "have"}:
+    while k > 0 and sent.words[k] in _AUX:
         k -= 1
     if k < 2 or sent.words[k] not in ("which", "that") or sent.words[k - 1] != ",":
         return False

@@ -419,7 +419,7 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             low in ("only", "sole", "whole", "entire", "last", "remaining", "final")
             and definite
             and i + 1 < n
-            and tokens[i + 1].low not in _STOP | _TIME_NOUNS | {"of"}
+            and tokens[i + 1].low not in _STOP_TIME_OR_OF
         ):
             i += 1  # "the only regional capital (it held)", "its last base": a description, not the phrase's end
         elif partitive_at(tokens, i) or (low in ("last", "remainder") and i + 1 < n and tokens[i + 1].low == "of"):
@@ -433,6 +433,7 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
 
 
 _TIME_NOUNS = frozenset("week weeks month months year years night nights day days time minute hour hours".split())
+_STOP_TIME_OR_OF = _STOP | _TIME_NOUNS | {"of"}
 
 
 def partitive_at(tokens: list[Token], i: int) -> bool:
