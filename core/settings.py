@@ -158,6 +158,9 @@ class DeliverySettings(CommonSettings):
     )
     webhook_delivery_ttl_seconds: int = Field(default=defaults.WEBHOOK_DELIVERY_TTL_SECONDS, gt=0)
     dispatcher_claim_idle_milliseconds: int = Field(default=defaults.DISPATCHER_CLAIM_IDLE_MILLISECONDS, gt=0)
+    public_url: str = Field(
+        default=defaults.PUBLIC_URL, description="Base of the links to reports and situations in receivers' messages."
+    )
 
     @field_validator("webhook_retry_seconds", mode="before")
     @classmethod
