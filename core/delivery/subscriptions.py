@@ -28,6 +28,7 @@ from core.delivery.filters import AlertFilter
 from core.delivery.receiver_settings import (
     HIDDEN,
     SECRET_PATHS,
+    STORED,
     URL_TYPES,
     AlertmanagerSettings,
     ChatSettings,
@@ -280,7 +281,7 @@ def _from_fields(fields: dict[bytes, bytes]) -> Subscription | None:
             problem = str(error)
             if name == "secret":
                 holder[name] = None
-    subscription = Subscription.model_validate(record)
+    subscription = Subscription.model_validate(record, context=STORED)
     subscription._secret_problem = problem
     subscription.status = "disabled" if fields.get(b"status") == b"disabled" else "active"
     subscription.disabled_reason = fields.get(b"disabled_reason", b"").decode() or None

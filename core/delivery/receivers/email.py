@@ -28,9 +28,10 @@ SENT = 250
 class _PinnedSMTP(smtplib.SMTP):
     """SMTP to a checked address; STARTTLS still presents and verifies the server's name."""
 
-    def __init__(self, address: str, timeout: float) -> None:
+    def __init__(self, address: str, name: str, timeout: float) -> None:
         self.pinned_address = address
         super().__init__(timeout=timeout)
+        self._host = name  # what STARTTLS presents (SNI) and checks the certificate against
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         return socket.create_connection((self.pinned_address, port), timeout, self.source_address)
@@ -86,7 +87,7 @@ def deliver(
             if options.security == "tls":
                 client = _PinnedSMTPSSL(target.address, options.host, settings.webhook_timeout_seconds, context)
             else:
-                client = _PinnedSMTP(target.address, settings.webhook_timeout_seconds)
+                client = _PinnedSMTP(target.address, options.host, settings.webhook_timeout_seconds)
             client.connect(options.host, options.port)
         except (OSError, smtplib.SMTPException) as error:  # nothing was sent: the next address may answer
             failures.append(f"{target.address}: {type(error).__name__}: {error}")
@@ -104,7 +105,7 @@ def deliver(
         except smtplib.SMTPResponseException as error:
             text = error.smtp_error.decode("utf-8", "replace") if isinstance(error.smtp_error, bytes) else ""
             return Answer(error.smtp_code, f"SMTP {error.smtp_code}: {text}"[:300])
-        except (OSError, smtplib.SMTPException) as error:
+        except (OSError, ValueError, smtplib.SMTPException) as error:
             return Answer(None, f"{target.address}: {type(error).__name__}: {error}"[:300])
         if some_refused:
             return Answer(SENT, f"sent; refused: {_said(some_refused)}"[:300], accepted=True)
