@@ -137,6 +137,8 @@ def build(alert: dict[str, Any], public_url: str | None) -> Message:
     headline = _HEADLINES.get(kind, "Alert")
     if kind in ("civilian_threshold", "civilian_change") and data.get("category"):
         headline = f"Civilians {data['category']}"
+    elif kind == "resolved" and data.get("category"):
+        headline = f"Resolved: civilians {data['category']}"
     if data.get("repeat"):
         headline = f"Still holds: {headline.lower()}"
     base = public_url.rstrip("/") if public_url else None
