@@ -110,7 +110,8 @@ def _control(kind: str, data: dict[str, Any]) -> tuple[str | None, str | None]:
     if kind == "control_baseline":
         change = f"held by {holder}"
     else:
-        was = before.get("controller_name") or before.get("controller_names") or before.get("controller") or "unknown"
+        # A superseded notice's `before` is the notified state (an id only); the new state names who it replaced.
+        was = before.get("controller_name") or after.get("previous_name") or before.get("controller") or "unknown"
         change = f"{was} → {holder}"
     evidence = []
     if after.get("claimed_by"):

@@ -94,3 +94,14 @@ def test_alertmanager_labels_identify_the_state_and_its_place() -> None:
     assert alertmanager.endpoint("http://am:9093/api/v2/alerts") == "http://am:9093/api/v2/alerts"
     future = alertmanager.build(_alert(civilian_alert("fp3")) | {"time": "2099-01-01T00:00:00Z"}, options, PUBLIC, 2e9)
     assert future["startsAt"] == "2033-05-18T03:33:20.000Z"  # never in the future: now at the latest
+
+
+def test_a_superseded_notice_names_both_holders() -> None:
+    notice = _alert(
+        control_alert("fp3", "Islamic State", "Syrian Democratic Forces", "superseded", "fp"),
+        before={"controller": "syrian-democratic-forces", "since": "2017-10-14T00:00:00+00:00"},
+    )
+    notice["data"]["after"]["previous_name"] = "Syrian Democratic Forces"
+    message = messages.build(notice, PUBLIC)
+    assert message.headline == "Superseded: al-Nahda (Raqqa)"
+    assert message.change == "Syrian Democratic Forces → Islamic State"
