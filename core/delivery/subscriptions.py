@@ -141,6 +141,10 @@ class Subscription(BaseModel):
     paused_until: datetime | None = Field(
         default=None, description="After a failure, other deliveries wait until then instead of trying too."
     )
+    resent_at: datetime | None = Field(
+        default=None, description="Alertmanager: when its firing alerts were last sent again (each resend_seconds)."
+    )
+    resend_error: str | None = Field(default=None, description="Alertmanager: why the last resend failed, if it did.")
     _secret_problem: str | None = PrivateAttr(default=None)
     """Why the stored secret could not be opened (nothing is sent then)."""
 
@@ -257,7 +261,8 @@ def _secret_paths(record: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
 
 def _subscription_fields(subscription: Subscription) -> dict[Any, Any]:
     record = subscription.model_dump(
-        mode="json", exclude={"status", "disabled_reason", "consecutive_failures", "paused_until"}
+        mode="json",
+        exclude={"status", "disabled_reason", "consecutive_failures", "paused_until", "resent_at", "resend_error"},
     )
     keys_now = sealing.configured()
     for holder, name in _secret_paths(record):  # sealed when SITREP_WEBHOOK_SECRET_KEYS is set (sealing.py)
@@ -288,6 +293,9 @@ def _from_fields(fields: dict[bytes, bytes]) -> Subscription | None:
     subscription.consecutive_failures = int(fields.get(b"failures", b"0") or 0)
     paused_ms = int(fields.get(b"paused_until_ms", b"0") or 0)
     subscription.paused_until = datetime.fromtimestamp(paused_ms / 1000, UTC) if paused_ms else None
+    resent_ms = int(fields.get(b"resent_ms", b"0") or 0)
+    subscription.resent_at = datetime.fromtimestamp(resent_ms / 1000, UTC) if resent_ms else None
+    subscription.resend_error = fields.get(b"resend_error", b"").decode() or None
     return subscription
 
 

@@ -159,7 +159,8 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
                 webhook_queue(connection, settings), pipe, identifier, attempt + 1, delay, job_timeout_seconds(settings)
             )
         pipe.execute()
-    log.info("webhook %s attempt %d: %s (%s) in %.0f ms", identifier, attempt, outcome, code or error, duration_ms)
+    kind = subscription.type if subscription is not None else "delivery"
+    log.info("%s %s attempt %d: %s (%s) in %.0f ms", kind, identifier, attempt, outcome, code or error, duration_ms)
     return outcome
 
 
@@ -204,6 +205,9 @@ def resend_firing(connection: redis.Redis, settings: DeliverySettings, subscript
     if answer is None:
         return "nothing firing"
     outcome = "resent" if answer.ok else f"not resent: {answer.error}"
+    subscriptions.update_fields(
+        connection, subscription_id, {"resent_ms": int(time.time() * 1000), "resend_error": answer.error or ""}
+    )
     log.info("alertmanager %s: %s", subscription_id, outcome)
     return outcome
 

@@ -156,6 +156,11 @@ def test_alertmanager_gets_the_alert_once_after_5xx_keeps_it_firing_and_resolves
     api: str, r: redis.Redis, worker: Any, dispatcher: Dispatcher, fakes: Callable[..., FakeHttp]
 ) -> None:
     manager = fakes(Answer(500), Answer(503), Answer(200))
+
+    def shown_now() -> dict[str, Any]:
+        found: dict[str, Any] = httpx.get(f"{api}/v1/subscriptions/{made['id']}", timeout=10).json()
+        return found
+
     made = subscribe(
         api,
         {
@@ -195,6 +200,8 @@ def test_alertmanager_gets_the_alert_once_after_5xx_keeps_it_firing_and_resolves
     resent = manager.wait_for(4)[3].json()
     assert [alert["labels"] for alert in resent] == [firing["labels"]]
     assert _moment(resent[0]["endsAt"]) > _moment(firing["endsAt"]) and resent[0]["startsAt"] == firing["startsAt"]
+    shown = wait_until(lambda: [found for found in [shown_now()] if found["resent_at"]], what="the resend on record")
+    assert shown[0]["resend_error"] is None
 
     # The count falls back under the level: the notice ends the alert in Alertmanager.
     log_alert(r, civilian_alert("fp-trapped-down", kind="resolved", value=400, resolves="fp-trapped-1000"))
