@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from services.board import outlines
 
@@ -91,7 +91,14 @@ class Outlines(BaseModel):
     features: list[OutlineFeature]
 
 
-_outlines_body: bytes | None = None
+class GeoJSONResponse(JSONResponse):
+    """Only names the media type for the OpenAPI document: the route sends the cached file's bytes as they are."""
+
+    media_type = "application/geo+json"
+
+
+_outlines_read: dict[Path, bytes] = {}
+"""The outlines file's bytes once read, by path (one entry unless SITREP_CACHE_DIR changes in a test)."""
 
 
 async def prepare_outlines() -> None:
@@ -100,14 +107,14 @@ async def prepare_outlines() -> None:
 
 
 def _read_outlines() -> bytes | None:
-    global _outlines_body
-    if _outlines_body is None:
-        path: Path = outlines.outlines_path()
+    path: Path = outlines.outlines_path()
+    body = _outlines_read.get(path)
+    if body is None:
         try:
-            _outlines_body = path.read_bytes()
+            body = _outlines_read[path] = path.read_bytes()
         except OSError:
             return None
-    return _outlines_body
+    return body
 
 
 @router.get(
@@ -115,7 +122,8 @@ def _read_outlines() -> bytes | None:
     response_model=Outlines,
     operation_id="get_map_outlines",
     tags=["read"],
-    responses={200: {"content": {"application/geo+json": {}}}},
+    response_class=GeoJSONResponse,
+    responses={404: {"description": "No outlines on this machine (no npm at first start, or offline)"}},
 )
 async def get_map_outlines(request: Request) -> Response:
     """Country outlines for the board's map; 404 when this machine could not get them (the map then shows its

@@ -230,8 +230,16 @@
     map.append(land);
     const points = svg("g", { class: "points" });
     const selected = filtersFromUrl().selected;
-    for (const place of located) {
-      const [x, y] = project(place.lon, place.lat);
+    // Places drawn at one spot (a quarter on its town's point) are set around it, so each dot and label shows.
+    const spots = new Map();
+    const byOwnPoint = located.slice().sort((a, b) => (a.located === "parent") - (b.located === "parent"));
+    for (const place of byOwnPoint) {
+      const [x, first] = project(place.lon, place.lat);
+      let y = first;
+      const spot = Math.round(x / 8) + "," + Math.round(y / 8);
+      const taken = spots.get(spot) || 0;
+      spots.set(spot, taken + 1);
+      y += taken * 18; // one line further down per place already there
       const group = svg("g", { class: "place", "data-place": place.place_id, tabindex: 0 });
       const dot = svg("circle", {
         cx: x.toFixed(1),
