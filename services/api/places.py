@@ -29,9 +29,18 @@ HISTORY_MENTIONS = 5
 HISTORY_MAX_EVENTS = 300
 """Events read for one history: a place's control and counts name a few dozen; a cap keeps one request short."""
 POINT_CACHE_MAX = 100_000
+RENDER_CHUNK = 200
+"""Events rendered per script call: one call runs alone in Redis, so it must stay short (as event_query does)."""
 
 _points: dict[str, tuple[float, float] | None] = {}
 """Place id → (lat, lon), or None for a place the gazetteer has no point for. Places do not move."""
+
+
+async def _render(client: redis.asyncio.Redis, event_ids: list[str], mentions: int) -> list[bytes | None]:
+    rendered: list[bytes | None] = []
+    for start in range(0, len(event_ids), RENDER_CHUNK):
+        rendered += await read_events_async(client, event_ids[start : start + RENDER_CHUNK], mentions)
+    return rendered
 
 
 async def _situations(client: redis.asyncio.Redis) -> list[dict[str, Any]]:
@@ -63,7 +72,7 @@ async def _locate(client: redis.asyncio.Redis, situations: list[dict[str, Any]])
         return
     if len(_points) + len(asked) > POINT_CACHE_MAX:
         _points.clear()
-    rendered = await read_events_async(client, list(asked.values()), 0)
+    rendered = await _render(client, list(asked.values()), 0)
     for place_id, raw in zip(asked, rendered, strict=True):
         if raw is None:
             continue  # the event expired: try another time
@@ -247,7 +256,7 @@ async def get_place_history(place_id: str, redis: RedisDep) -> Response:
     situation = orjson.loads(raw)
     await _locate(redis, [situation, *([orjson.loads(parent_raw)] if parent and parent_raw is not None else [])])
     roles = _roles(situation)
-    rendered = await read_events_async(redis, list(roles), HISTORY_MENTIONS)
+    rendered = await _render(redis, list(roles), HISTORY_MENTIONS)
     events = [orjson.loads(item) for item in rendered if item is not None]
     report_ids = sorted({m["report_id"] for event in events for m in event.get("mentions", [])})
     links = await _report_links(redis, report_ids)
