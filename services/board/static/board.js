@@ -417,7 +417,8 @@
       const reports = el("ul", { class: "reports" });
       for (const report of entry.reports) {
         const item = el("li", {}, report.source + " · " + day(report.published_at) + " · ");
-        item.append(el("a", { href: report.status_url, class: "report-link" }, "report " + report.report_id));
+        const own = "/v1/reports/" + encodeURIComponent(report.report_id); // built here: an id is the sender's text
+        item.append(el("a", { href: own, class: "report-link" }, "report " + report.report_id));
         const original = report.url ? safeLink(report.url) : null;
         if (original) {
           item.append(" · ", el("a", { href: original, rel: "noopener noreferrer", target: "_blank" }, report.title || "original"));
