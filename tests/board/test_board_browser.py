@@ -75,6 +75,17 @@ class Pipeline:
         return report_id
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _browser_available() -> None:
+    """Checked before anything starts, so a machine without the browser skips the module at once."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+
+
 @pytest.fixture(scope="module")
 def pipeline(redis_server: EmbeddedRedis) -> Iterator[Pipeline]:
     client = redis.Redis.from_url(redis_server.url)
@@ -97,12 +108,8 @@ def pipeline(redis_server: EmbeddedRedis) -> Iterator[Pipeline]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (pip install -e '.[test]')")
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
@@ -355,4 +362,23 @@ def test_a_keyed_api_makes_the_board_ask_for_a_key(pipeline: Pipeline, board: Wa
     )
     expect(page.locator("#feed li.alert", has_text="Rawa")).to_have_count(1)
     assert page.evaluate("sessionStorage.getItem('sitrep.apiKey')") == new.key
+    # Revoked: the stream ends at the next alert, its reconnect is refused, and the board asks again.
+    sender = api_keys.create(pipeline.redis, ApiKeyIn(name="sender", scopes=["ingest"]))
+    api_keys.revoke(pipeline.redis, new.id)
+    wait_until(
+        lambda: (
+            httpx.get(pipeline.url + "/v1/places", headers={"Authorization": f"Bearer {new.key}"}).status_code == 401
+        ),
+        what="the revocation to reach the API",
+    )
+    pipeline.post(
+        {
+            "source": "Late desk",
+            "published_at": "2017-10-21T09:00:00Z",
+            "text": "Iraqi forces captured the town of Anah from the Islamic State group on Friday, the army said.",
+        },
+        key=sender.key,
+    )
+    expect(page.locator("#key-form")).to_be_visible()
+    expect(page.locator("#key-message")).to_contain_text("revoked")
     assert [e for e in board.errors if "script error" in e or "Content Security Policy" in e] == []

@@ -107,6 +107,10 @@
   }
 
   function fillForm(filters) {
+    const kinds = $("f-kind");
+    if (filters.kind && ![...kinds.options].some((option) => option.value === filters.kind)) {
+      kinds.append(el("option", { value: filters.kind }, filters.kind.replace("_", " "))); // any event kind the API takes
+    }
     for (const name of FILTERS) $("f-" + name).value = filters[name];
   }
 
@@ -547,8 +551,16 @@
       if (source !== state.source) return;
       setStatus("reconnecting", "reconnecting");
       if (source.readyState === EventSource.CLOSED) {
-        // The browser gave up (an HTTP error): start again after the last alert seen.
-        state.reconnectTimer = setTimeout(connect, RECONNECT_MILLISECONDS);
+        // The browser gave up (an HTTP error answer): unless the key is what was refused (then the page asks
+        // for one), start again after the last alert seen.
+        state.reconnectTimer = setTimeout(async () => {
+          try {
+            await api("/v1/alerts?limit=1");
+          } catch (error) {
+            if (error instanceof NeedKey) return;
+          }
+          if (source === state.source) connect();
+        }, RECONNECT_MILLISECONDS);
       }
       // Otherwise the browser reconnects by itself and sends Last-Event-ID.
     });
