@@ -366,7 +366,7 @@
 
   function scheduleRefresh() {
     clearTimeout(state.refreshTimer);
-    state.refreshTimer = setTimeout(refreshPlaces, 250);
+    state.refreshTimer = setTimeout(refreshPlaces, 50);
   }
 
   // ---- one place's history ---------------------------------------------------------------------
