@@ -26,7 +26,7 @@ PACKAGE_RANGE = "2"
 """`world-atlas@2`: Natural Earth 110m countries in `countries-110m.json`; 2.x keeps that file's shape."""
 MEMBER = "package/countries-110m.json"
 FILE_NAME = f"outlines-{PACKAGE}-{PACKAGE_RANGE}.geojson"
-FETCH_TIMEOUT_SECONDS = 120.0
+FETCH_TIMEOUT_SECONDS = 60.0
 DECIMALS = 2
 """Rounding of degrees: about a kilometre, finer than the 110m data itself."""
 
@@ -100,7 +100,17 @@ def to_geojson(topology: dict[str, Any], object_name: str = "countries") -> dict
 def _fetch_topology(npm: str, workdir: Path) -> tuple[dict[str, Any], str]:
     """`npm pack` downloads the package's tarball (nothing is installed or run); its countries file and version."""
     subprocess.run(
-        [npm, "pack", f"{PACKAGE}@{PACKAGE_RANGE}", "--silent", "--pack-destination", str(workdir)],
+        [
+            npm,
+            "pack",
+            f"{PACKAGE}@{PACKAGE_RANGE}",
+            "--silent",
+            "--ignore-scripts",
+            "--fetch-retries=1",
+            "--fetch-timeout=20000",  # milliseconds: offline, give up in seconds rather than npm's minutes
+            "--pack-destination",
+            str(workdir),
+        ],
         cwd=workdir,
         check=True,
         capture_output=True,
