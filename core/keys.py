@@ -142,13 +142,35 @@ def notified(place_id: str) -> str:
 
 
 def subscription(subscription_id: str) -> str:
-    """Hash: a webhook subscription (url, filters, secret, status)."""
+    """Hash: a subscription (type, url or receiver settings, filters, sealed secrets, status)."""
     return f"sitrep:subscription:{subscription_id}"
 
 
 def subscription_deliveries(subscription_id: str) -> str:
     """Sorted set of a subscription's delivery ids scored by creation time (ms)."""
     return f"sitrep:subscription:{subscription_id}:deliveries"
+
+
+def alertmanager_firing(subscription_id: str) -> str:
+    """Hash: an Alertmanager subscription's alerts still firing, by rule/place/category → JSON (the alert
+    as last sent, its fingerprint): what a resend refreshes and what a resolved notice ends."""
+    return f"sitrep:subscription:{subscription_id}:am-firing"
+
+
+def alertmanager_ended(subscription_id: str) -> str:
+    """Hash: fingerprints an Alertmanager subscription was told ended → ms, so a late retry of the alert
+    itself does not make it fire again."""
+    return f"sitrep:subscription:{subscription_id}:am-ended"
+
+
+def alertmanager_resend(subscription_id: str) -> str:
+    """String with a lease: set by the dispatcher that queued this period's resend of firing alerts."""
+    return f"sitrep:subscription:{subscription_id}:am-resend"
+
+
+def alertmanager_lock(subscription_id: str) -> str:
+    """Lock held while an Alertmanager subscription's firing alerts are read, sent and written back."""
+    return f"sitrep:subscription:{subscription_id}:am-lock"
 
 
 def delivery(delivery_id: str) -> str:

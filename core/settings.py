@@ -80,6 +80,11 @@ class IngestSettings(CommonSettings):
         description="While open (no API key), answer only requests addressed to localhost, 127.0.0.1 or [::1], as"
         " on a loopback bind: for a container whose port is published on the host's loopback (DNS rebinding).",
     )
+    map_outlines: bool = Field(
+        default=True,
+        description="At first start, fetch Natural Earth's country outlines for the board's map with `npm pack"
+        " world-atlas` into SITREP_CACHE_DIR (no npm or offline: the map shows its points alone).",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Web origins allowed to call the API, comma-separated; none by default."
     )
@@ -158,6 +163,9 @@ class DeliverySettings(CommonSettings):
     )
     webhook_delivery_ttl_seconds: int = Field(default=defaults.WEBHOOK_DELIVERY_TTL_SECONDS, gt=0)
     dispatcher_claim_idle_milliseconds: int = Field(default=defaults.DISPATCHER_CLAIM_IDLE_MILLISECONDS, gt=0)
+    public_url: str = Field(
+        default=defaults.PUBLIC_URL, description="Base of the links to reports and situations in receivers' messages."
+    )
 
     @field_validator("webhook_retry_seconds", mode="before")
     @classmethod

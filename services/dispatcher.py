@@ -6,6 +6,10 @@ goes to one). For one entry, the delivery records, their first jobs and the XACK
 MULTI/EXEC under WATCH of the delivery keys: a crash before it leaves the entry pending (a live
 dispatcher claims it after `dispatcher_claim_idle_milliseconds`), a crash after it has done
 everything, and a delivery that already exists is never queued again. No lease is needed.
+
+Every subscription type is delivered this way (core/delivery/receivers/). Alertmanager subscriptions
+also need their firing alerts sent again every `resend_seconds`: each dispatcher looks once a second,
+and the one that sets a subscription's lease for the period queues that resend.
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ class Dispatcher:
             else None
         )
         self.enqueued = 0
+        self.resends = 0
+        self._next_resend_check = 0.0
 
     def ensure_group(self) -> None:
         """Create the group where delivery can begin: after the newest entry, or before the oldest
@@ -96,7 +102,28 @@ class Dispatcher:
             for entry_id, fields in entries:
                 self.handle(entry_id.decode(), fields, active)
         self._maybe_trim()
+        self._maybe_resend()
         return len(entries)
+
+    def _maybe_resend(self) -> None:
+        """Queue the resend of each Alertmanager subscription whose period has come (one dispatcher
+        wins each period's lease, so two dispatchers do not send twice as often)."""
+        now = time.monotonic()
+        if now < self._next_resend_check:
+            return
+        self._next_resend_check = now + defaults.ALERTMANAGER_RESEND_CHECK_SECONDS
+        due = [s for s in subscriptions.list_all(self.connection) if s.type == "alertmanager" and s.status == "active"]
+        for subscription in due:
+            period = subscription.alertmanager.resend_seconds if subscription.alertmanager else 60.0
+            lease = keys.alertmanager_resend(subscription.id)
+            if not self.connection.set(lease, self.name, nx=True, px=int(period * 1000)):
+                continue
+            if not self.connection.exists(keys.alertmanager_firing(subscription.id)):
+                continue
+            with self.connection.pipeline(transaction=True) as pipe:
+                webhooks.enqueue_resend(self.queue, pipe, subscription.id, webhooks.job_timeout_seconds(self.settings))
+                pipe.execute()
+            self.resends += 1
 
     def handle(self, entry_id: str, fields: dict[bytes, bytes] | None, active: list[Subscription]) -> None:
         """Queue the first attempt of every new delivery of this entry, and acknowledge it, at once."""

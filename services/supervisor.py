@@ -187,8 +187,8 @@ def run_pipeline(
     for child in children:
         child.start(env)
     print(
-        f"sitrep: API on http://{host}:{port} (docs at /docs), {workers} worker(s) + 1 for webhooks, 1 notifier,"
-        " 1 dispatcher; a part that exits is restarted;"
+        f"sitrep: API on http://{host}:{port} (the board at /, docs at /docs), {workers} worker(s) + 1 for webhooks,"
+        " 1 notifier, 1 dispatcher; a part that exits is restarted;"
         " Ctrl-C stops all",
         flush=True,
     )

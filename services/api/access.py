@@ -64,6 +64,11 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
+    # The board's page and files: public, since the page is what asks for a key; its data routes need `read`.
+    ("GET", "/"): PUBLIC,
+    ("GET", "/board/board.js"): PUBLIC,
+    ("GET", "/board/board.css"): PUBLIC,
+    ("GET", "/v1/map/outlines"): READ,
     # The report POSTs cap their bodies themselves (SITREP_MAX_BODY_BYTES, SITREP_MAX_BATCH_BODY_BYTES).
     ("POST", "/v1/reports"): Access("ingest", JSON),
     ("POST", "/v1/reports/batch"): Access("ingest", JSON),
@@ -78,6 +83,8 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/v1/events/{event_id}"): READ,
     ("GET", "/v1/situation"): READ,
     ("GET", "/v1/situation/{place_id:path}"): READ,
+    ("GET", "/v1/places"): READ,
+    ("GET", "/v1/places/{place_id:path}"): READ,
     ("GET", "/v1/alerts"): READ,
     ("GET", "/v1/alerts/stream"): Access("read", query_key=True),
     ("GET", "/metrics"): READ,

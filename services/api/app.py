@@ -22,6 +22,7 @@ from services.api import (
     access,
     alert_stream,
     alerts,
+    board,
     event_query,
     events,
     failed_reports,
@@ -29,6 +30,7 @@ from services.api import (
     key_admin,
     metrics,
     openapi,
+    places,
     problems,
     reports,
     rules,
@@ -80,6 +82,7 @@ def create_app(
             app.state.redis, settings.admission_max_backlog, settings.admission_max_memory_share
         )
         numbering = asyncio.create_task(event_query.number_old_events_in_background(app.state.redis))
+        outlines = asyncio.create_task(board.prepare_outlines()) if settings.map_outlines else None
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
         block_seconds = defaults.SSE_BLOCK_MILLISECONDS / 1000
@@ -88,9 +91,11 @@ def create_app(
         try:
             yield
         finally:
-            numbering.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await numbering
+            for task in (numbering, outlines):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await fanout.close()
             await admission.close()
             await app.state.batcher.stop()
@@ -116,6 +121,7 @@ def create_app(
         reports.router,
         events.router,
         situation.router,
+        places.router,
         alerts.router,
         metrics.router,
         rules.router,
@@ -124,6 +130,7 @@ def create_app(
         subscriptions.router,
         key_admin.router,
         health.router,
+        board.router,
     ):
         app.include_router(router)
     access.install(app, access.Authenticator(allow_open, local_hosts_only=local_hosts_only))
