@@ -25,6 +25,7 @@ from services.api import (
     event_query,
     events,
     failed_reports,
+    feeds,
     health,
     key_admin,
     metrics,
@@ -123,6 +124,7 @@ def create_app(
         alert_stream.router,
         subscriptions.router,
         key_admin.router,
+        feeds.router,
         health.router,
     ):
         app.include_router(router)

@@ -166,6 +166,8 @@ async def get_report(report_id: str, redis: RedisDep, settings: SettingsDep) -> 
         received_at=fields.get("received_at"),
         duplicate_of=fields.get("duplicate_of"),
         error=fields.get("error"),
+        provenance=report.get("provenance"),
+        quiet_delivery=bool(report.get("quiet_delivery")),
         events=events,
         story=fields.get("story"),
         near_duplicate_of=fields.get("near_duplicate_of"),
