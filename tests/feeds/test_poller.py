@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -19,6 +19,7 @@ from schemas.feeds import FeedIn
 from services.feeds import registry
 from services.feeds.poller import Poller, backoff_seconds
 from tests.feeds.server import Answer, Entry, FeedServer, atom, rss, with_etag, with_last_modified
+from tests.helpers import wait_until
 
 ARTICLE = (
     "<html><head><title>Crossing reopens</title></head><body><nav>Home | World | Contact</nav>"
@@ -44,14 +45,6 @@ def settings(redis_url: str, **overrides: Any) -> FeedSettings:
         **overrides,
     }
     return FeedSettings(**values)
-
-
-def wait_until(check: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -187,8 +180,8 @@ def test_feeds_flow_once_each_through_304s_failures_and_a_slow_feed(
 
     pollers, threads = start_pollers(redis_url, 2)
     try:
-        wait_until(lambda: posted("/wire.rss") == 2 and posted("/valley.atom") == 2, what="the first items")
-        wait_until(lambda: 304 in server.statuses("/wire.rss") and 304 in server.statuses("/valley.atom"), what="304s")
+        wait_until(lambda: posted("/wire.rss") == 2 and posted("/valley.atom") == 2, 20, "the first items")
+        wait_until(lambda: 304 in server.statuses("/wire.rss") and 304 in server.statuses("/valley.atom"), 20, "304s")
         wire.append(
             Entry(
                 "wire-3",
@@ -208,10 +201,10 @@ def test_feeds_flow_once_each_through_304s_failures_and_a_slow_feed(
             )
         )
         valley_changed[0] += 10
-        wait_until(lambda: posted("/wire.rss") == 3 and posted("/valley.atom") == 3, what="the added items")
-        wait_until(lambda: posted("/flaky.rss") == 1 and posted("/slow.rss") == 1, what="the flaky and slow feeds")
+        wait_until(lambda: posted("/wire.rss") == 3 and posted("/valley.atom") == 3, 20, "the added items")
+        wait_until(lambda: posted("/flaky.rss") == 1 and posted("/slow.rss") == 1, 20, "the flaky and slow feeds")
         seen_304 = server.statuses("/wire.rss").count(304)
-        wait_until(lambda: server.statuses("/wire.rss").count(304) >= seen_304 + 2, what="more polls of the wire")
+        wait_until(lambda: server.statuses("/wire.rss").count(304) >= seen_304 + 2, 20, "more polls of the wire")
     finally:
         stop_pollers(pollers, threads)
 
@@ -270,7 +263,7 @@ def test_a_removed_feed_is_not_polled_again_nor_written_back(
     feed = registry.add(r, FeedIn(url=server.url("/one.rss"), every_seconds=1))  # type: ignore[arg-type]
     pollers, threads = start_pollers(redis_url, 1)
     try:
-        wait_until(lambda: len(server.times("/one.rss")) == 1, what="the first request")
+        wait_until(lambda: len(server.times("/one.rss")) == 1, 20, "the first request")
         assert registry.remove(r, feed.id)  # while the poll is in flight
         time.sleep(1.5)  # a second poll would be due by now if the feed had been kept
     finally:
