@@ -178,6 +178,7 @@ class Importer:
         )
         self.fetcher: Any = None
         self.problems = 0
+        self.progress: Progress | None = None
 
     def run(self) -> int:
         path = Path(self.args.file)
@@ -202,7 +203,7 @@ class Importer:
             return 0
         if start:
             print(f"sitrep import: resuming {path.name} at row {start + 1} of {len(rows)}", file=sys.stderr)
-        progress = Progress(len(rows))
+        progress = self.progress = Progress(len(rows))
         progress.show(start)
         previous: list[str] = []
         sent = 0
@@ -264,7 +265,8 @@ class Importer:
             except pydantic.ValidationError as error:
                 problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         self.problems += 1
-        print(f"\nsitrep import: line {row.line}: skipped: {problem}", file=sys.stderr)
+        above_bar = "\n" if self.progress is not None and self.progress.shown else ""
+        print(f"{above_bar}sitrep import: line {row.line}: skipped: {problem}", file=sys.stderr)
         return None
 
     def _fetch(self, url: str) -> tuple[str, str] | str:

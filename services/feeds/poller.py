@@ -203,7 +203,10 @@ class Poller:
             fields.update(last_status=fetched.status, last_ok_ms=self._now_ms(), failures=0)
             drop.append("last_error")
             due_in = jittered(feed["every_seconds"], self.settings.feed_jitter)
-        except (FetchFailed, FeedUnreadable) as error:
+        except Exception as error:
+            # A bug or a Redis hiccup on one feed is that feed's failed poll: recorded, backed off, never fatal.
+            if not isinstance(error, FetchFailed | FeedUnreadable):
+                log.exception("feed %s: the poll failed unexpectedly", identifier)
             failures = int(state.get("failures", "0") or 0) + 1
             retry_after = error.retry_after_seconds if isinstance(error, FetchFailed) else None
             status = error.status if isinstance(error, FetchFailed) else None
