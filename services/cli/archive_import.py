@@ -7,7 +7,7 @@ backlog counter (`--max-backlog`) as the API's admission control would. Each row
 from the file's content and the row's line (unless the row brings its own id), so a batch re-sent after
 an interruption is recognised by the store and each row is posted once. The position (rows sent, in
 sending order) is recorded after each batch in `sitrep:import:{identity}`, the identity being the
-file's SHA-256 and the order (`--replay` or not); running the same command again resumes there.
+file's SHA-256 and how it is read (order, mapping, source, fetching); the same command again resumes there.
 """
 
 from __future__ import annotations
@@ -192,7 +192,9 @@ class Importer:
         if self.args.replay:
             # Stable: rows published at the same moment keep the file's order.
             rows.sort(key=lambda row: (row.published or datetime.max.replace(tzinfo=UTC), row.line))
-        identity = hashlib.sha256(f"{digest}\n{'replay' if self.args.replay else 'file'}".encode()).hexdigest()[:32]
+        # The same file read the same way resumes; another order or mapping is another import (same report ids).
+        reading = [digest, kind, "replay" if self.args.replay else "file", self.args.map or "", self.args.source or ""]
+        identity = hashlib.sha256("\n".join([*reading, str(self.args.fetch)]).encode()).hexdigest()[:32]
         position_key = keys.import_position(identity)
         start = 0 if self.args.restart else int(self.connection.hget(position_key, "position") or 0)
         if start >= len(rows) and rows:
