@@ -13,6 +13,16 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
+ARTICLE = (  # an article page: the text a summary-only item's link leads to
+    "<html><head><title>Crossing reopens</title></head><body><nav>Home | World | Contact</nav>"
+    "<article><h1>Crossing reopens after a week</h1>"
+    "<p>The northern border crossing reopened on Thursday morning after a week of closure, and the first lorries "
+    "carrying flour and medicine passed through before noon, the local council said.</p>"
+    "<p>Council members said about 600 families who had waited near the gate were allowed to cross into the town "
+    "by the evening, while others stayed in a school turned into a shelter.</p></article>"
+    "<footer>All rights reserved</footer></body></html>"
+)
+
 
 @dataclass
 class Entry:

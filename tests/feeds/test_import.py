@@ -4,6 +4,7 @@ order or, with --replay, in publication order; with --quiet-delivery its alerts 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 import signal
@@ -19,7 +20,7 @@ import pytest
 import redis
 
 from core import keys
-from services.cli.archive_import import parse_mapping, parse_time
+from services.cli.archive_import import Progress, parse_mapping, parse_time
 from services.dispatcher import Dispatcher
 from tests.conftest import REPO, sitrep_command
 from tests.delivery.conftest import (  # noqa: F401  (fixtures)
@@ -31,6 +32,7 @@ from tests.delivery.conftest import (  # noqa: F401  (fixtures)
     stop,
 )
 from tests.delivery.test_webhooks import dispatcher, start_worker, subscribe  # noqa: F401  (fixture)
+from tests.feeds.server import ARTICLE, Answer, FeedServer
 from tests.helpers import wait_until
 
 PLACES = ("Raqqa", "Mosul", "Aleppo", "Homs", "Deir ez-Zor", "Idlib")
@@ -240,3 +242,53 @@ def _dispatched(r: redis.Redis) -> bool:
     return (
         bool(webhooks and newest) and webhooks[0]["pending"] == 0 and webhooks[0]["last-delivered-id"] == newest[0][0]
     )
+
+
+def test_fetch_fills_rows_without_text_from_their_pages(
+    r: redis.Redis, tmp_path: Path, child_env: dict[str, str]
+) -> None:
+    server = FeedServer().start()
+    try:
+        server.routes["/story/1"] = lambda headers: Answer(200, ARTICLE.encode(), {"Content-Type": "text/html"})
+        server.routes["/story/2"] = lambda headers: Answer(404, b"gone")
+        path = tmp_path / "gdelt-like.csv"
+        path.write_text(
+            f"DATEADDED,SOURCEURL\n20170314101500,{server.url('/story/1')}\n20170314111500,{server.url('/story/2')}\n"
+        )
+        env = {**child_env, "SITREP_FEED_ALLOW_PRIVATE_ADDRESSES": "true"}
+        process = run_import(
+            [str(path), "--map", "published_at=DATEADDED,url=SOURCEURL", "--source", "GDELT", "--fetch"], env
+        )
+        output = process.communicate(timeout=60)[0]
+    finally:
+        server.stop()
+    assert process.returncode == 2 and f"line 3: skipped: --fetch {server.url('/story/2')}: HTTP 404" in output
+    (report_id,) = job_lists_in_queue_order(r)
+    report = json.loads(r.hget(keys.report(report_id), "report"))  # type: ignore[arg-type]
+    assert "first lorries carrying flour and medicine" in report["text"] and "All rights reserved" not in report["text"]
+    assert report["published_at"].startswith("2017-03-14T10:15:00")
+    assert report["provenance"] == {
+        "via": "import",
+        "importer": "sitrep import",
+        "file": "gdelt-like.csv",
+        "line": 2,
+        "fetched_url": server.url("/story/1"),
+    }
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_progress_bar_shows_on_a_terminal_only() -> None:
+    terminal = _Terminal()
+    bar = Progress(200, terminal)
+    bar.show(50)
+    bar.show(100, "(waiting for the workers)")
+    bar.end()
+    assert "[#######-----------------------] 50/200 rows" in terminal.getvalue()
+    assert "100/200 rows" in terminal.getvalue() and "(waiting for the workers)" in terminal.getvalue()
+    piped = io.StringIO()
+    Progress(200, piped).show(50)
+    assert piped.getvalue() == ""

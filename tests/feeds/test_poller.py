@@ -18,18 +18,8 @@ from core.settings import FeedSettings
 from schemas.feeds import FeedIn
 from services.feeds import registry
 from services.feeds.poller import Poller, backoff_seconds
-from tests.feeds.server import Answer, Entry, FeedServer, atom, rss, with_etag, with_last_modified
+from tests.feeds.server import ARTICLE, Answer, Entry, FeedServer, atom, rss, with_etag, with_last_modified
 from tests.helpers import wait_until
-
-ARTICLE = (
-    "<html><head><title>Crossing reopens</title></head><body><nav>Home | World | Contact</nav>"
-    "<article><h1>Crossing reopens after a week</h1>"
-    "<p>The northern border crossing reopened on Thursday morning after a week of closure, and the first lorries "
-    "carrying flour and medicine passed through before noon, the local council said.</p>"
-    "<p>Council members said about 600 families who had waited near the gate were allowed to cross into the town "
-    "by the evening, while others stayed in a school turned into a shelter.</p></article>"
-    "<footer>All rights reserved</footer></body></html>"
-)
 
 
 def settings(redis_url: str, **overrides: Any) -> FeedSettings:
