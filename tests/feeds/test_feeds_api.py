@@ -10,7 +10,8 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from core import keys
+from core import api_keys, keys
+from core.api_keys import ApiKeyIn
 from core.settings import FeedSettings, IngestSettings
 from services.api.app import create_app
 from services.cli.feeds import duration_seconds
@@ -119,3 +120,25 @@ def test_the_cli_adds_lists_and_removes(r: redis.Redis, child_env: dict[str, str
         cwd=REPO,
     )
     assert refused.returncode == 2 and "SITREP_FEED_ALLOW_PRIVATE_ADDRESSES" in refused.stderr
+
+
+def test_only_an_admin_key_may_ask_for_quiet_delivery(client: TestClient, r: redis.Redis) -> None:
+    ingest = api_keys.create(r, ApiKeyIn(name="wire", scopes=["ingest"])).key
+    admin = api_keys.create(r, ApiKeyIn(name="ops", scopes=["admin"])).key
+    quiet = {
+        "source": "Archive desk",
+        "published_at": "2017-04-01T09:00:00Z",
+        "text": "Some 150 civilians fled Homs overnight, aid workers said.",
+        "quiet_delivery": True,
+    }
+    for path, body in (("/v1/reports", quiet), ("/v1/reports/batch", [quiet])):
+        refused = client.post(path, json=body, headers={"Authorization": f"Bearer {ingest}"})
+        assert refused.status_code == 403 and "quiet_delivery" in refused.json()["detail"], path
+    assert r.get(keys.BACKLOG) is None  # nothing was stored
+    loud = {**quiet, "quiet_delivery": None}
+    assert client.post("/v1/reports", json=loud, headers={"Authorization": f"Bearer {ingest}"}).status_code == 202
+    archived = {**quiet, "text": "Some 160 civilians fled Hama overnight, aid workers said."}
+    accepted = client.post("/v1/reports", json=archived, headers={"Authorization": f"Bearer {admin}"})
+    assert accepted.status_code == 202 and accepted.json()["status"] == "queued"
+    shown = client.get(accepted.json()["status_url"], headers={"Authorization": f"Bearer {admin}"}).json()
+    assert shown["quiet_delivery"] is True and shown["status"] == "queued"
