@@ -190,10 +190,11 @@ class Poller:
             outcome.status = fetched.status
             if fetched.status == 200:
                 parsed = feed_items.parse(fetched.body, fetched.headers)
-                reports, markers = self._new_reports(feed, parsed, started)
+                reports, found = self._new_reports(feed, parsed, started)
                 if reports:
                     stored = self.store.commit(reports)
                     outcome.posted = sum(result.status != "duplicate" for result in stored)
+                markers = found  # remembered only once their reports are stored
                 for name in ("etag", "last-modified"):
                     field = name.replace("-", "_")
                     if fetched.headers.get(name):

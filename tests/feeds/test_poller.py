@@ -283,3 +283,29 @@ def test_backoff_doubles_to_its_cap_and_honours_a_longer_retry_after() -> None:
     assert backoff_seconds(1, 30, 600, retry_after=90) == 90
     assert backoff_seconds(3, 30, 600, retry_after=10) == 120
     assert backoff_seconds(1, 30, 600, retry_after=10_000) == 600
+
+
+def test_items_whose_reports_could_not_be_stored_are_posted_by_the_next_poll(
+    r: redis.Redis, redis_url: str, server: FeedServer
+) -> None:
+    body = rss([Entry("kept", "Checkpoint", time.time() - 60, "The checkpoint north of the city was closed again.")])
+    server.routes["/kept.rss"] = lambda headers: Answer(200, body)
+    feed = registry.add(r, FeedIn(url=server.url("/kept.rss"), every_seconds=60))  # type: ignore[arg-type]
+    poller = Poller(r, settings(redis_url), "faulty")
+
+    def refuse(reports: Any) -> Any:
+        raise redis.ConnectionError("Redis went away while storing")
+
+    poller.store.commit = refuse  # type: ignore[method-assign]
+    r.zadd(keys.FEEDS_DUE, {feed.id: 0})
+    poller.drain()
+    failed = registry.get(r, feed.id)
+    assert failed is not None and failed.consecutive_failures == 1 and "went away" in (failed.last_error or "")
+    assert r.zcard(keys.feed_seen(feed.id)) == 0  # nothing remembered: the item was not posted
+
+    poller = Poller(r, settings(redis_url), "healthy")
+    r.zadd(keys.FEEDS_DUE, {feed.id: 0})
+    poller.drain()
+    healed = registry.get(r, feed.id)
+    assert healed is not None and healed.items_posted == 1 and healed.consecutive_failures == 0
+    assert len(job_report_ids(r)) == 1
