@@ -190,3 +190,30 @@ API_KEYS = "sitrep:api-keys"
 def api_key(key_id: str) -> str:
     """Hash: one API key's record (`key`: JSON of name, scopes, times) and `hash`: SHA-256 of the key."""
     return f"sitrep:api-key:{key_id}"
+
+
+FEEDS_INDEX = "sitrep:feeds"
+"""Sorted set of feed ids, all scored 0: the API lists them in id order (ZRANGEBYLEX pages)."""
+
+FEEDS_DUE = "sitrep:feeds:due"
+"""Sorted set of feed ids scored by when each is next due to be polled (ms): the pollers' schedule."""
+
+
+def feed(feed_id: str) -> str:
+    """Hash: a feed's settings (`feed` JSON) and its polling state (validators, failures, counts)."""
+    return f"sitrep:feed:{feed_id}"
+
+
+def feed_seen(feed_id: str) -> str:
+    """Sorted set of a feed's items already posted (`guid:`, `link:`, `hash:` markers) by ms first seen."""
+    return f"sitrep:feed:{feed_id}:seen"
+
+
+def feed_lease(feed_id: str) -> str:
+    """String with a lease: the poller that polls this feed now (one at a time per feed)."""
+    return f"sitrep:feed:{feed_id}:lease"
+
+
+def import_position(identity: str) -> str:
+    """Hash: how far `sitrep import` got through one file (by content and options), for resuming."""
+    return f"sitrep:import:{identity}"

@@ -136,7 +136,7 @@ class Dispatcher:
                 log.warning("alert log entry %s is not JSON; acknowledged without delivery", entry_id)
         logged_ms = stream.entry_millis(entry_id)
         targets = []
-        if isinstance(alert, dict) and raw is not None:
+        if isinstance(alert, dict) and raw is not None and not self.quiet(alert):
             targets = [s for s in active if s.created_ms <= logged_ms and s.filters.matches(alert)]
         ids = {subscription.id: subscriptions.delivery_id(subscription.id, entry_id) for subscription in targets}
         ttl = self.settings.webhook_delivery_ttl_seconds
@@ -181,6 +181,21 @@ class Dispatcher:
                     return
                 except redis.WatchError:
                     continue
+
+    def quiet(self, alert: dict[str, Any]) -> bool:
+        """Whether the report that caused the alert (the newest it names) asked for quiet delivery
+        (`sitrep import --quiet-delivery`): the alert stays in the log, nobody is sent it."""
+        data = alert.get("data")
+        reports = data.get("reports") if isinstance(data, dict) else None
+        if not isinstance(reports, list) or not reports:
+            return False
+        payload = self.connection.hget(keys.report(str(reports[-1])), "report")
+        if not payload:
+            return False
+        try:
+            return orjson.loads(payload).get("quiet_delivery") is True
+        except (orjson.JSONDecodeError, AttributeError):
+            return False
 
     def _maybe_trim(self) -> None:
         if self._trimmer is None:

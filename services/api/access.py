@@ -104,6 +104,10 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/v1/keys"): ADMIN,
     ("POST", "/v1/keys"): Access("admin", JSON, SMALL_BODY_BYTES),
     ("DELETE", "/v1/keys/{key_id}"): ADMIN,
+    ("POST", "/v1/feeds"): Access("admin", JSON, SMALL_BODY_BYTES),
+    ("GET", "/v1/feeds"): ADMIN,
+    ("GET", "/v1/feeds/{feed_id}"): ADMIN,
+    ("DELETE", "/v1/feeds/{feed_id}"): ADMIN,
 }
 
 

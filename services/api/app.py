@@ -26,6 +26,7 @@ from services.api import (
     event_query,
     events,
     failed_reports,
+    feeds,
     health,
     key_admin,
     metrics,
@@ -129,6 +130,7 @@ def create_app(
         alert_stream.router,
         subscriptions.router,
         key_admin.router,
+        feeds.router,
         health.router,
         board.router,
     ):

@@ -28,7 +28,8 @@ from core.errors import (
     SitrepError,
     UnknownWorkerClass,
 )
-from services.cli import export
+from services.cli import archive_import, export
+from services.cli import feeds as feeds_command
 from services.cli import keys as keys_command
 from services.cli.extract import cmd_extract
 from services.cli.post import cmd_post
@@ -230,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_parser(sub)
 
     keys_command.add_parser(sub)
+    feeds_command.add_parser(sub)
+    archive_import.add_parser(sub)
     return parser
 
 
