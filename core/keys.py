@@ -168,3 +168,8 @@ API_KEYS = "sitrep:api-keys"
 def api_key(key_id: str) -> str:
     """Hash: one API key's record (`key`: JSON of name, scopes, times) and `hash`: SHA-256 of the key."""
     return f"sitrep:api-key:{key_id}"
+
+
+def metric(name: str) -> str:
+    """Hash of one stored metric (core/metrics.py): a field per label set, or per label set and bucket."""
+    return f"sitrep:metric:{name}"

@@ -6,8 +6,10 @@ from functools import lru_cache
 
 from rq import get_current_job
 
+from core import logs
 from core.delivery.webhooks import attempt_delivery
 from core.settings import DeliverySettings
+from workers.job_timing import timed_job
 
 
 @lru_cache(maxsize=1)
@@ -20,4 +22,5 @@ def deliver_webhook(delivery_id: str, attempt: int) -> str:
     scheduling the next attempt), so RQ's failed registry only holds real bugs."""
     job = get_current_job()
     assert job is not None, "deliver_webhook runs as an RQ job"
-    return attempt_delivery(job.connection, _settings(), delivery_id, attempt)
+    with timed_job(job, "deliver_webhook"), logs.bound(delivery_id=delivery_id):
+        return attempt_delivery(job.connection, _settings(), delivery_id, attempt)

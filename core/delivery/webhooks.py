@@ -21,7 +21,7 @@ import orjson
 import redis
 from rq import Queue, Retry
 
-from core import keys
+from core import keys, logs, metrics
 from core.delivery import addresses, signing, subscriptions
 from core.errors import AddressRefused, ReplayRefused
 from core.settings import DeliverySettings
@@ -137,6 +137,13 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
     fields = subscriptions.load_delivery(connection, identifier)
     if fields is None:
         return "expired"
+    with logs.bound(delivery_id=identifier, alert_id=fields.get("alert_id") or None):
+        return _attempt(connection, settings, identifier, attempt, fields)
+
+
+def _attempt(
+    connection: redis.Redis, settings: DeliverySettings, identifier: str, attempt: int, fields: dict[str, str]
+) -> str:
     if fields["status"] != "pending" or int(fields["next_attempt"]) != attempt:
         return "stale"
     subscription = subscriptions.get(connection, fields["subscription"])
@@ -217,8 +224,17 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
             enqueue_attempt(
                 webhook_queue(connection, settings), pipe, identifier, attempt + 1, delay, job_timeout_seconds(settings)
             )
+        attempts = metrics.WEBHOOK_ATTEMPTS
+        pipe.hincrby(attempts.key, attempts.field([outcome]), 1)  # counted once: with the attempt's record
         pipe.execute()
-    log.info("webhook %s attempt %d: %s (%s) in %.0f ms", identifier, attempt, outcome, code or error, duration_ms)
+    log.info(
+        "webhook %s attempt %d: %s (%s) in %.0f ms",
+        identifier,
+        attempt,
+        outcome,
+        code or error,
+        duration_ms,
+    )
     return outcome
 
 

@@ -31,6 +31,7 @@ from services.api import (
     openapi,
     problems,
     reports,
+    request_telemetry,
     rules,
     silences,
     situation,
@@ -147,6 +148,7 @@ def create_app(
             headers={"Retry-After": "1"},
         )
 
+    request_telemetry.install(app)  # outermost: counts and tags every request, refusals included
     problems.install(app)
     openapi.install(app)
     return app
