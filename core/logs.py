@@ -8,13 +8,11 @@ masked in every line, whatever logged them.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import logging
 import re
 import sys
 import traceback
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -37,23 +35,34 @@ def redact(text: str) -> str:
     return _SECRETS.sub(lambda match: (match.group(1) or match.group(2) or match.group(3)) + "***", text)
 
 
-@contextlib.contextmanager
-def bound(**ids: str | None) -> Iterator[None]:
-    """Bind ids to every line logged inside the block (None values are left out)."""
-    token = _bound.set(_merged({name: value for name, value in ids.items() if value is not None}))
-    try:
-        yield
-    finally:
-        _bound.reset(token)
+class bound:  # noqa: N801  (used as a function: `with bound(report_id=...)`)
+    """Bind ids to every line logged inside the block (None values are left out). A class, not a generator:
+    a worker enters one per report."""
+
+    __slots__ = ("_ids", "_token")
+
+    def __init__(self, **ids: str | None) -> None:
+        self._ids = ids
+
+    def __enter__(self) -> None:
+        self._token = _bound.set(_merged(self._ids))
+
+    def __exit__(self, *_: object) -> None:
+        _bound.reset(self._token)
 
 
-def _merged(ids: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple({**dict(_bound.get()), **ids}.items())
+def _merged(ids: dict[str, str | None]) -> tuple[tuple[str, str], ...]:
+    current = _bound.get()
+    if not current:
+        return tuple((name, value) for name, value in ids.items() if value is not None)
+    merged = dict(current)
+    merged.update((name, value) for name, value in ids.items() if value is not None)
+    return tuple(merged.items())
 
 
 def bind(**ids: str) -> contextvars.Token[tuple[tuple[str, str], ...]]:
     """Bind ids until `unbind(token)`: for code that cannot wrap a block (an ASGI middleware)."""
-    return _bound.set(_merged(ids))
+    return _bound.set(_merged(dict(ids)))
 
 
 def unbind(token: contextvars.Token[tuple[tuple[str, str], ...]]) -> None:

@@ -191,7 +191,9 @@ Command = tuple[str, str, str, int | str]
 
 
 class Tally:
-    """What one process counted since it last sent it: (key, field) -> amount. Thread-safe; `take` empties it."""
+    """What one process counted since it last sent it: (key, field) -> amount. Thread-safe; `take` empties it.
+
+    On a worker's hot path (a few calls per report), so the fields of each label set are built once."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -201,13 +203,12 @@ class Tally:
     def add(self, metric: Metric, *values: str, amount: int = 1) -> None:
         if not amount:
             return
-        slot = (metric.key, metric.field(values))
+        slot = _counter_slot(metric, values)
         with self._lock:
             self._counts[slot] = self._counts.get(slot, 0) + amount
 
     def observe(self, metric: Metric, seconds: float, *values: str) -> None:
-        bucket = (metric.key, metric.bucket_field(seconds, values))
-        total = (metric.key, metric.sum_field(values))
+        bucket, total = _histogram_slots(metric, values, bisect.bisect_left(metric.buckets, seconds))
         with self._lock:
             self._counts[bucket] = self._counts.get(bucket, 0) + 1
             self._sums[total] = self._sums.get(total, 0.0) + seconds
@@ -251,6 +252,28 @@ class Tally:
         except redis.RedisError:
             self.put_back(commands)
             raise
+
+
+_SLOTS: dict[tuple[str, tuple[str, ...], int], tuple[str, str]] = {}
+"""(metric, label values, bucket index or -1) -> (key, field), built on first use: the label sets are few."""
+
+
+def _counter_slot(metric: Metric, values: tuple[str, ...]) -> tuple[str, str]:
+    slot = _SLOTS.get((metric.name, values, -1))
+    if slot is None:
+        slot = _SLOTS[(metric.name, values, -1)] = (metric.key, metric.field(values))
+    return slot
+
+
+def _histogram_slots(metric: Metric, values: tuple[str, ...], index: int) -> tuple[tuple[str, str], tuple[str, str]]:
+    bucket = _SLOTS.get((metric.name, values, index))
+    if bucket is None:
+        bound = format_bound(metric.buckets[index]) if index < len(metric.buckets) else "+Inf"
+        bucket = _SLOTS[(metric.name, values, index)] = (metric.key, f"{metric.field(values)}{BUCKET_MARK}{bound}")
+    total = _SLOTS.get((metric.name, values, -2))
+    if total is None:
+        total = _SLOTS[(metric.name, values, -2)] = (metric.key, metric.sum_field(values))
+    return bucket, total
 
 
 TALLY = Tally()
