@@ -32,7 +32,6 @@ class IngestMetrics:
 
     def __init__(self) -> None:
         self.tally = Tally()
-        self.stored: list[Metric] = []
         self.registry = CollectorRegistry(auto_describe=True)
         self.queue_jobs = Gauge("sitrep_queue_jobs", "RQ jobs waiting in a queue.", ["queue"], registry=self.registry)
         self.failed_jobs = Gauge(
@@ -93,8 +92,8 @@ class IngestMetrics:
             self.tally.put_back(commands)
             raise
 
-    async def refresh(self, client: redis.asyncio.Redis, queues: list[str]) -> None:
-        """Send this process's tally, then read the stored metrics and the gauges, in one pipeline."""
+    async def refresh(self, client: redis.asyncio.Redis, queues: list[str]) -> list[Metric]:
+        """Send this process's tally, then read the stored metrics (returned) and set the gauges, in one pipeline."""
         commands = self.tally.take()
         async with client.pipeline(transaction=False) as pipe:
             for command in commands:
@@ -114,7 +113,7 @@ class IngestMetrics:
             except redis.RedisError:
                 self.tally.put_back(commands)
                 raise
-        self.stored = [
+        families = [
             render(stored, raw)
             for stored, raw in zip(catalogue.CATALOGUE, replies[: len(catalogue.CATALOGUE)], strict=True)
         ]
@@ -138,6 +137,7 @@ class IngestMetrics:
         self.notifier_lag.set(lag)
         if alerts_length:
             await self._groups(client, keys.ALERTS_STREAM)
+        return families
 
     async def _groups(self, client: redis.asyncio.Redis, stream: str) -> list[dict[str, Any]]:
         """XINFO GROUPS of a stream, with each group's lag and oldest unread (or unacknowledged) entry's age."""
@@ -219,8 +219,8 @@ async def metrics(request: Request) -> Response:
     """Prometheus metrics of the whole deployment: every process's counters and histograms, queue and stream gauges."""
     state = request.app.state
     registry: IngestMetrics = state.metrics
-    await registry.refresh(state.redis, [state.settings.queue_name, state.settings.webhook_queue_name])
+    families = await registry.refresh(state.redis, [state.settings.queue_name, state.settings.webhook_queue_name])
     stored = CollectorRegistry(auto_describe=False)
-    stored.register(_Stored(registry.stored))
+    stored.register(_Stored(families))
     body = generate_latest(stored) + generate_latest(registry.registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

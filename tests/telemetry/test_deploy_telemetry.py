@@ -74,6 +74,21 @@ def test_every_dashboard_panel_asks_for_metrics_that_are_exported(exported: set[
     assert unknown_names(expressions, exported) == []
 
 
+_SUMMED = re.compile(r"\bsum(?: by \([^)]*\))? \((?:(?:rate|increase|delta|deriv)\()?sitrep_")
+
+
+def summed_across_targets(expressions: dict[str, str]) -> list[str]:
+    """Expressions that sum a series straight across scrape targets: every API replica serves the same
+    deployment-wide series, so that would count it once per replica (max first, then sum over labels)."""
+    return [where for where, expr in expressions.items() if _SUMMED.search(expr)]
+
+
+def test_no_expression_sums_the_same_series_from_several_replicas() -> None:
+    assert summed_across_targets({**rule_expressions(), **dashboard_expressions()}) == []
+    broken = {"doubled": "sum by (outcome) (rate(sitrep_reports_processed_total[5m]))"}
+    assert summed_across_targets(broken) == ["doubled"]
+
+
 def test_the_check_catches_a_misspelt_name(exported: set[str]) -> None:
     broken = {"typo": "rate(sitrep_reports_ingest_total[5m]) > 0", "fine": "sitrep_reports_backlog > 1"}
     assert unknown_names(broken, exported) == ["typo: sitrep_reports_ingest_total"]
