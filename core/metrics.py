@@ -14,7 +14,6 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import redis
 
@@ -234,11 +233,6 @@ class Tally:
                 else:
                     self._sums[(key, field)] = self._sums.get((key, field), 0.0) + float(amount)
 
-    def queue_on(self, pipe: Any) -> None:
-        """Add the commands to a pipeline the caller sends anyway (sync or asyncio)."""
-        for command in self.take():
-            pipe.execute_command(*command)
-
     def flush(self, connection: redis.Redis) -> None:
         """Send what was counted in one round trip, when there is something; kept for later if Redis fails."""
         commands = self.take()
@@ -255,7 +249,8 @@ class Tally:
 
 
 _SLOTS: dict[tuple[str, tuple[str, ...], int], tuple[str, str]] = {}
-"""(metric, label values, bucket index or -1) -> (key, field), built on first use: the label sets are few."""
+"""(metric, label values, bucket index; -1 a counter, -2 a histogram's sum) -> (key, field), built on first use.
+Label values are bounded (outcomes, kinds, route templates, statuses), so this stays small."""
 
 
 def _counter_slot(metric: Metric, values: tuple[str, ...]) -> tuple[str, str]:

@@ -34,6 +34,9 @@ UNMATCHED_ROUTE = "unmatched"
 
 INGEST_PATHS = frozenset({"/v1/reports", "/v1/reports/batch"})
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Methods counted by name; any other a client makes up is `other`, so it cannot add series."""
+
 
 def request_id(headers: list[tuple[bytes, bytes]]) -> str:
     """The client's X-Request-ID when it is acceptable, else a new random one."""
@@ -82,6 +85,7 @@ class RequestTelemetry:
             return
         template = self._template(scope)
         method = scope.get("method", "")
+        method = method if method in METHODS else "other"
         registry.tally.observe(metrics.HTTP_DURATION, seconds, method, template, str(status))
         if method == "POST" and template in INGEST_PATHS:
             if status == 503:
@@ -99,12 +103,16 @@ class RequestTelemetry:
         """The path template of the route that served the request; for one refused before routing (401, 413),
         the route it was meant for, found the router's way."""
         route = scope.get("route")
-        if route is None:
+        if route is None:  # as the router picks: the first full match, else the first path match (a 405)
+            partial = None
             for candidate in self.owner.router.routes:
                 match, _ = candidate.matches(scope)
                 if match is Match.FULL:
                     route = candidate
                     break
+                if match is Match.PARTIAL and partial is None:
+                    partial = candidate
+            route = route or partial
         template = getattr(route, "path", None)
         return template if isinstance(template, str) else UNMATCHED_ROUTE
 
