@@ -60,6 +60,25 @@ class AlertEmitter:
         self._script = connection.register_script(_EMIT_LUA)
         self._source = source
         self._ttl = fingerprint_ttl_seconds
+        self._queued: list[tuple[int, str, str, str, str]] = []
+        """Per alert of the running transaction: its reply's place in EXEC's, id, kind, place, newest report."""
+
+    def begin(self) -> None:
+        """A transaction (or its retry after a WATCH conflict) starts: nothing of it is queued yet."""
+        self._queued = []
+
+    def settle(self, results: Any) -> None:
+        """After EXEC: log each alert the emit script really emitted (not a fingerprint already emitted)."""
+        replies = results if isinstance(results, list) else []
+        for index, alert_id, kind, place_id, report_id in self._queued:
+            if index < len(replies) and replies[index]:
+                log.info(
+                    "alert emitted: %s at %s",
+                    kind,
+                    place_id,
+                    extra={"alert_id": alert_id, "place_id": place_id, "report_id": report_id or None},
+                )
+        self._queued = []
 
     def queue(self, pipe: Pipeline, intents: list[AlertIntent], situation: Situation) -> None:
         received = self._received([intent.reports[-1] for intent in intents if intent.reports])
@@ -70,6 +89,8 @@ class AlertEmitter:
             kind = intent.type.removeprefix(ALERT_TYPE_PREFIX)
             stored = received.get(intent.reports[-1]) if intent.reports else None
             latency = max(now - stored, 0.0) if stored is not None else None
+            newest = intent.reports[-1] if intent.reports else ""
+            self._queued.append((len(pipe.command_stack), alert.id, kind, situation.place_id, newest))
             self._script(
                 keys=[
                     keys.alert_fingerprint(intent.fingerprint),
@@ -88,7 +109,6 @@ class AlertEmitter:
                 ],
                 client=pipe,
             )
-            log.debug("alert %s (%s) queued", alert.id, kind, extra={"alert_id": alert.id, "place_id": alert.subject})
 
     def _received(self, report_ids: list[str]) -> dict[str, float]:
         """When the API stored each report (Unix seconds): one round trip, made only when alerts are due.

@@ -247,5 +247,8 @@ def test_metrics_of_two_workers_add_up_and_logs_are_json_with_ids(
     assert {f"test-request-{i}" for i in range(len(lone))} <= requests
     dispatched = {line.get("alert_id") for line in parsed["dispatcher"]} - {None}
     assert dispatched == {json.loads(fields[b"alert"])["id"] for _, fields in logged}
+    emitted = [line for line in parsed["notifier"] if line["message"].startswith("alert emitted")]
+    assert {line["alert_id"] for line in emitted} == dispatched and len(emitted) == alerts
+    assert all(line["report_id"] in ids and line["place_id"] for line in emitted)
     attempts = [line for name in ("worker 0", "worker 1") for line in parsed[name] if line.get("delivery_id")]
     assert {line["alert_id"] for line in attempts if "attempt" in line["message"]} == dispatched
