@@ -9,7 +9,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 from core import metrics
 from core.embedded_redis import free_port
 from core.metrics import Tally
-from services.api.metrics import _Stored, render
+from services.api.metrics import IngestMetrics, _Stored, render
+from tests.conftest import REPO
 from tests.telemetry.scrape import Scrape, parse
 
 
@@ -71,3 +72,20 @@ def test_label_values_cannot_split_a_field() -> None:
     assert field == "GET|/a_b_c|200;0.01"
     with pytest.raises(ValueError, match="takes labels"):
         metrics.REPORTS_PROCESSED.field(["done", "extra"])
+
+
+def test_docs_name_every_metric_with_its_labels_and_who_counts_it() -> None:
+    rows = {
+        line.split("|")[1].strip().strip("`"): line
+        for line in (REPO / "docs" / "telemetry.md").read_text().splitlines()
+        if line.startswith("| `sitrep_")
+    }
+    for stored in metrics.CATALOGUE:
+        assert stored.name in rows, f"{stored.name} is not in docs/telemetry.md"
+        counted_by = rows[stored.name].rstrip(" |").rsplit("|", 1)[-1].lower()
+        assert stored.writer in counted_by, f"docs/telemetry.md: who counts {stored.name}"
+        for label in stored.labels:
+            assert f"`{label}`" in rows[stored.name], f"docs/telemetry.md: label {label} of {stored.name}"
+    gauges = {family.name for family in IngestMetrics().registry.collect()}
+    documented = " ".join(rows)
+    assert {name for name in gauges if name not in documented} == set()
