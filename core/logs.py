@@ -60,9 +60,11 @@ def _merged(ids: dict[str, str | None]) -> tuple[tuple[str, str], ...]:
     return tuple(merged.items())
 
 
-def bind(**ids: str) -> contextvars.Token[tuple[tuple[str, str], ...]]:
-    """Bind ids until `unbind(token)`: for code that cannot wrap a block (an ASGI middleware)."""
-    return _bound.set(_merged(dict(ids)))
+def bind(name: str, value: str) -> contextvars.Token[tuple[tuple[str, str], ...]]:
+    """Bind one id until `unbind(token)`: for code that cannot wrap a block (the request middleware, once
+    per request, hence the shortcut when nothing is bound yet)."""
+    current = _bound.get()
+    return _bound.set(((name, value),) if not current else _merged({name: value}))
 
 
 def unbind(token: contextvars.Token[tuple[tuple[str, str], ...]]) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 import redis
@@ -39,11 +39,11 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 def request_id(headers: list[tuple[bytes, bytes]]) -> str:
-    """The client's X-Request-ID when it is acceptable, else a new random one."""
+    """The client's X-Request-ID when it is acceptable, else a new random one (128 bits, hex)."""
     for name, value in headers:
         if name == HEADER and _ACCEPTED_ID.match(value):
             return value.decode()
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 class RequestTelemetry:
@@ -54,6 +54,7 @@ class RequestTelemetry:
         self.owner = owner
         self._last_flush = time.monotonic()
         self._flushing: asyncio.Task[None] | None = None
+        self._registry: IngestMetrics | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,7 +72,7 @@ class RequestTelemetry:
                 message["headers"] = [*message.get("headers", []), header]
             await send(message)
 
-        token = logs.bind(request_id=rid)
+        token = logs.bind("request_id", rid)
         try:
             await self.app(scope, receive, send_with_id)
         finally:
@@ -80,9 +81,11 @@ class RequestTelemetry:
 
     def _count(self, scope: Scope, status: int, seconds: float) -> None:
         state: Any = self.owner.state
-        registry: IngestMetrics | None = getattr(state, "metrics", None)
-        if registry is None:
-            return
+        registry = self._registry
+        if registry is None:  # looked up once: create_app sets it before the first request
+            registry = self._registry = getattr(state, "metrics", None)
+            if registry is None:
+                return
         template = self._template(scope)
         method = scope.get("method", "")
         method = method if method in METHODS else "other"

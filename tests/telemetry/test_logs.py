@@ -66,7 +66,7 @@ def test_each_asyncio_task_keeps_its_own_request_id(restore_logging: None) -> No
     log = logging.getLogger("services.test")
 
     async def request(name: str, pause: float) -> None:
-        token = logs.bind(request_id=name)
+        token = logs.bind("request_id", name)
         try:
             await asyncio.sleep(pause)
             log.info("done %s", name)
