@@ -217,3 +217,8 @@ def feed_lease(feed_id: str) -> str:
 def import_position(identity: str) -> str:
     """Hash: how far `sitrep import` got through one file (by content and options), for resuming."""
     return f"sitrep:import:{identity}"
+
+
+def metric(name: str) -> str:
+    """Hash of one stored metric (core/metrics.py): a field per label set, or per label set and bucket."""
+    return f"sitrep:metric:{name}"

@@ -25,7 +25,9 @@ class CommonSettings(BaseSettings):
         description="Redis to use. Unset: `sitrep run` starts an embedded Redis; other commands refuse to start.",
     )
     queue_name: str = Field(default=defaults.QUEUE_NAME, description="RQ queue name.")
-    log_level: str = Field(default="INFO", description="Python log level.")
+    log_level: str = Field(
+        default="INFO", description="Level of sitrep's own loggers: DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
     rules_file: str | None = Field(
         default=None, description="Alert rules YAML, reloaded on change; default services/notifier/default_rules.yaml."
     )
@@ -42,6 +44,17 @@ class CommonSettings(BaseSettings):
         default=None,
         description="Fernet keys, comma-separated, that seal webhook secrets in Redis; the first seals, all open.",
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        """A misspelt level stops the start with a message, instead of logging at a level nobody chose."""
+        if value.upper() not in _LEVELS:
+            raise ValueError(f"not one of {', '.join(_LEVELS)}")
+        return value.upper()
+
+
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class IngestSettings(CommonSettings):

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 import redis
 
-from core import defaults, keys
+from core import defaults, keys, metrics
 from core.delivery import stream, subscriptions, webhooks
 from core.delivery.subscriptions import Subscription
 from core.redis_conn import sync_client
@@ -149,6 +149,7 @@ class Dispatcher:
                     existing = {i for i in ids.values() if pipe.exists(keys.delivery(i))} if ids else set()
                     now_ms = int(time.time() * 1000)
                     pipe.multi()
+                    created = 0
                     for subscription in targets:
                         identifier = ids[subscription.id]
                         if identifier in existing:
@@ -175,9 +176,18 @@ class Dispatcher:
                         pipe.zremrangebyscore(index, "-inf", now_ms - ttl * 1000)
                         pipe.expire(index, ttl)
                         webhooks.enqueue_attempt(self.queue, pipe, identifier, 1, 0, timeout)
-                        self.enqueued += 1
+                        created += 1
                     pipe.xack(keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP, entry_id)
+                    # Counted in the MULTI that acknowledges the entry: once, however often it is retried.
+                    pipe.hincrby(metrics.ALERTS_SEEN.key, metrics.ALERTS_SEEN.field(()), 1)
+                    if created:
+                        pipe.hincrby(metrics.DELIVERIES_CREATED.key, metrics.DELIVERIES_CREATED.field(()), created)
                     pipe.execute()
+                    self.enqueued += created
+                    alert_id = str(alert.get("id", "")) if isinstance(alert, dict) else None
+                    log.info(
+                        "alert log entry %s: %d deliveries queued", entry_id, created, extra={"alert_id": alert_id}
+                    )
                     return
                 except redis.WatchError:
                     continue

@@ -19,7 +19,7 @@ import orjson
 import redis
 from rq import Queue, Retry
 
-from core import keys
+from core import keys, logs, metrics
 from core.delivery import addresses, http_post, receivers, signing, subscriptions
 from core.delivery.http_post import CONNECT_TIMEOUT_SECONDS
 from core.delivery.http_post import post as post  # the webhook path's POST, where tests and scripts find it
@@ -83,6 +83,13 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
     fields = subscriptions.load_delivery(connection, identifier)
     if fields is None:
         return "expired"
+    with logs.bound(delivery_id=identifier, alert_id=fields.get("alert_id") or None):
+        return _attempt(connection, settings, identifier, attempt, fields)
+
+
+def _attempt(
+    connection: redis.Redis, settings: DeliverySettings, identifier: str, attempt: int, fields: dict[str, str]
+) -> str:
     if fields["status"] != "pending" or int(fields["next_attempt"]) != attempt:
         return "stale"
     subscription = subscriptions.get(connection, fields["subscription"])
@@ -158,6 +165,8 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
             enqueue_attempt(
                 webhook_queue(connection, settings), pipe, identifier, attempt + 1, delay, job_timeout_seconds(settings)
             )
+        attempts = metrics.WEBHOOK_ATTEMPTS
+        pipe.hincrby(attempts.key, attempts.field([outcome]), 1)  # counted once: with the attempt's record
         pipe.execute()
     kind = subscription.type if subscription is not None else "delivery"
     log.info("%s %s attempt %d: %s (%s) in %.0f ms", kind, identifier, attempt, outcome, code or error, duration_ms)

@@ -34,6 +34,7 @@ from services.api import (
     places,
     problems,
     reports,
+    request_telemetry,
     rules,
     silences,
     situation,
@@ -156,6 +157,7 @@ def create_app(
             headers={"Retry-After": "1"},
         )
 
+    request_telemetry.install(app)  # outermost: counts and tags every request, refusals included
     problems.install(app)
     openapi.install(app)
     return app

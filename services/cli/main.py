@@ -6,7 +6,6 @@ Every subcommand fails with a one-line message and a non-zero exit on bad input,
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import subprocess
 import sys
@@ -97,6 +96,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's loggers go through ours (core/logs.py): JSON lines, ids, secrets masked
         access_log=args.access_log,
         timeout_graceful_shutdown=5,
     )
@@ -261,8 +261,11 @@ USER_ERRORS: dict[type[SitrepError], int] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        from core.logs import configure
+        from core.settings import CommonSettings
+
+        configure(CommonSettings().log_level, process_kind=args.command)
         if args.command in ("run", "api", "worker", "dispatcher", "keys"):
             from core.delivery import sealing
 

@@ -66,9 +66,10 @@ class Batch:
         return [name for place in self.places for name in (keys.situation(place), keys.notified(place))]
 
     def run(self, connection: redis.Redis, emitter: AlertEmitter) -> None:
-        connection.transaction(lambda pipe: self._transaction(pipe, emitter), *self.watched())
+        emitter.settle(connection.transaction(lambda pipe: self._transaction(pipe, emitter), *self.watched()))
 
     def _transaction(self, pipe: Any, emitter: AlertEmitter) -> None:
+        emitter.begin()
         now = time.time()
         wait = self.rules.group_wait_seconds
         read = grouping.read_places(pipe, self.places) if self.places else {}

@@ -196,8 +196,8 @@ def test_metrics_count_accepted_reports_and_read_queue_depth_from_redis(client: 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     text = response.text
-    assert _metric(text, 'sitrep_reports_received_total{outcome="queued"}') == 2
-    assert _metric(text, 'sitrep_reports_received_total{outcome="duplicate"}') == 2
+    assert _metric(text, 'sitrep_reports_ingested_total{outcome="queued"}') == 2
+    assert _metric(text, 'sitrep_reports_ingested_total{outcome="duplicate"}') == 2
     # the resend makes no job, and the batch joins the first POST's job, which no worker has started
     assert _metric(text, 'sitrep_queue_jobs{queue="sitrep"}') == r.llen("rq:queue:sitrep") == 1
     assert _metric(text, 'sitrep_failed_jobs{queue="sitrep"}') == 0
