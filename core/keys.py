@@ -20,7 +20,10 @@ WEBHOOKS_GROUP = "webhooks"
 """Consumer group of the webhook dispatchers on ALERTS_STREAM."""
 
 SUBSCRIPTIONS_INDEX = "sitrep:subscriptions"
-"""Set of webhook subscription ids."""
+"""Set of subscription ids (every receiver type)."""
+
+ALERTMANAGER_RESENDS = "sitrep:subscriptions:alertmanager"
+"""Hash: Alertmanager subscription id → resend period in ms (the dispatchers' resend check reads only this)."""
 
 EVENTS_STREAM = "sitrep:events"
 """Stream of extracted events, written by workers, read by the notifier's consumer group."""

@@ -5,6 +5,7 @@ without jitter; the code path is the production one."""
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import ssl
@@ -440,20 +441,36 @@ def test_telegram_gets_one_message_after_a_5xx_and_waits_out_a_429_and_its_token
     assert len(bot.hits) == 3
 
 
-def test_the_worker_log_never_shows_a_bot_token(
+def test_the_worker_log_never_shows_a_bot_token_a_hook_url_or_a_url_password(
     api: str, r: redis.Redis, redis_url: str, dispatcher: Dispatcher, fakes: Callable[..., FakeHttp], sealed: None
 ) -> None:
-    bot = fakes(Answer(200, b'{"ok":true}'))
+    bot, slack, manager = fakes(Answer(200, b'{"ok":true}')), fakes(Answer(200)), fakes(Answer(200))
+    hook_path = "/services/T0SITREP/B0SITREP/hooksecretpart42"
+    password = "am-pass-w0rd"
     subscribe(
         api, {"type": "telegram", "telegram": {"bot_token": TOKEN, "chat_id": "@sitrep_desk", "api_url": bot.base}}
     )
+    subscribe(api, {"type": "slack", "url": slack.base + hook_path})
+    guarded = manager.base.replace("http://", f"http://desk:{password}@")
+    made = subscribe(api, {"type": "alertmanager", "url": guarded})
+    # Shown without the password, and sealed at rest like the other secrets.
+    assert made["url"] == manager.base.replace("http://", "http://…@") + "/"
+    listed = httpx.get(f"{api}/v1/subscriptions", timeout=10).text
+    assert password not in listed and "hooksecretpart42" not in listed
+    assert password.encode() not in r.hget(keys.subscription(made["id"]), "subscription")  # type: ignore[operator]
     log_alert(r, civilian_alert("fp-1"))
-    wait_until(lambda: r.llen("rq:queue:sitrep-webhooks") == 1, what="the delivery to be queued")
+    wait_until(lambda: r.llen("rq:queue:sitrep-webhooks") == 3, what="the deliveries to be queued")
     env = process_env(redis_url, SITREP_WEBHOOK_SECRET_KEYS=KEY, SITREP_LOG_LEVEL="DEBUG")
     process = start(["worker", "sitrep-webhooks", "--burst"], env)
     output, _ = process.communicate(timeout=60)
     assert len(bot.hits) == 1 and bot.hits[0].path == f"/bot{TOKEN}/sendMessage"
-    assert "sendMessage" in output and TOKEN.split(":")[1] not in output
+    assert len(slack.hits) == 1 and slack.hits[0].path == hook_path
+    (sent,) = manager.hits
+    assert sent.headers["authorization"] == "Basic " + base64.b64encode(f"desk:{password}".encode()).decode()
+    for fake in (bot, slack, manager):  # each request is logged, by where it went only
+        assert f"HTTP Request: POST {fake.base}/… " in output, output
+    for secret in (TOKEN.split(":")[1], "hooksecretpart42", "B0SITREP", password):
+        assert secret not in output
 
 
 # -- Subscriptions: validation, secrets, the command line ----------------------------------------
