@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
+import json
 import ssl
 import subprocess
 import threading
@@ -393,7 +394,7 @@ def test_email_over_starttls_logs_in_and_checks_the_servers_name(
         }
     )
     made = subscriptions.create(r, spec)
-    message = messages.build(__import__("json").loads(civilian_alert("fp-1")), PUBLIC)
+    message = messages.build(json.loads(civilian_alert("fp-1")), PUBLIC)
     answer = email_receiver.deliver(settings_for(redis_url), made, message, "msg_1", tls=client_tls)
     assert answer.ok and answer.code == 250, answer
     assert logins == [(b"sitrep", b"s3cret pass")] and len(mailbox.wait_for(1)) == 1
@@ -589,7 +590,7 @@ def test_sitrep_subscribe_to_makes_a_receiver_subscription_or_says_what_is_wrong
         "--description", "Raqqa desk by mail",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    shown = __import__("json").loads(done.stdout)
+    shown = json.loads(done.stdout)
     assert shown["type"] == "email" and shown["email"]["to"] == ["desk@example.org", "duty@example.org"]
     assert shown["email"]["port"] == 465 and shown["email"]["password"] == "…"
     assert shown["filters"] == {"place": ["raqqa"], "kind": ["civilian_threshold"], "category": []}
@@ -599,7 +600,7 @@ def test_sitrep_subscribe_to_makes_a_receiver_subscription_or_says_what_is_wrong
     assert stored is not None and stored.secret_problem is not None  # sealed with the API's key, which we lack here
     alert_manager = run("--to", "alertmanager", "--set", "url=https://am.example.org", "--set", "label.team=ops")
     assert alert_manager.returncode == 0, alert_manager.stderr
-    assert __import__("json").loads(alert_manager.stdout)["alertmanager"]["labels"] == {"team": "ops"}
+    assert json.loads(alert_manager.stdout)["alertmanager"]["labels"] == {"team": "ops"}
 
     wrong = run("--to", "telegram", "--set", "bot_token=nope", "--set", "chat_id=5")
     assert wrong.returncode == 2 and wrong.stdout == ""
