@@ -24,7 +24,7 @@ from core import api_keys
 from core.api_keys import ApiKeyIn
 from core.embedded_redis import EmbeddedRedis, free_port
 from services.board.outlines import outlines_path
-from tests.conftest import REPO
+from tests.conftest import REPO, wait_for_outlines
 from tests.helpers import start, stop_all, wait_for_line, wait_until
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ def pipeline(redis_server: EmbeddedRedis) -> Iterator[Pipeline]:
     if "SITREP_CACHE_DIR" in os.environ:  # where the suite built the map outlines
         env["SITREP_CACHE_DIR"] = os.environ["SITREP_CACHE_DIR"]
     pipeline = Pipeline(env=env, port=free_port(), redis=client)
+    wait_for_outlines()  # the session's build (tests/conftest.py) has ended: the checks below know if there is a file
     pipeline.others = [start(["worker"], env), start(["notifier"], env)]
     try:
         pipeline.api = pipeline.start_api()
