@@ -44,6 +44,10 @@ EVENTS_SEQUENCE_COUNTER = "sitrep:events:sequence:counter"
 SITUATION_INDEX = "sitrep:situation:index"
 """Set of place ids the notifier holds a situation for."""
 
+SITUATION_VERSION = "sitrep:situation:version"
+"""String: a random token the notifier sets anew in each transaction that changes a situation, so a reader can
+tell "nothing changed" without reading them (the ETag of `GET /v1/places`)."""
+
 RULES = "sitrep:rules"
 """String: the alert rules as JSON (written by `PUT /v1/rules` or from the rules file; read by notifiers)."""
 
