@@ -116,14 +116,17 @@ async def _locate(client: redis.asyncio.Redis, situations: list[dict[str, Any]])
     if len(_points) + len(asked) > POINT_CACHE_MAX:
         _points.clear()
     rendered = await _render(client, list(asked.values()), 0)
+    learnt = False
     for place_id, raw in zip(asked, rendered, strict=True):
         if raw is None:
             continue  # the event expired: try another time
         place = orjson.loads(raw).get("place") or {}
         lat, lon = place.get("lat"), place.get("lon")
         _points[place_id] = (float(lat), float(lon)) if lat is not None and lon is not None else None
-    global _points_generation
-    _points_generation += 1
+        learnt = True
+    if learnt:  # only then: a place whose events expired must not change the ETag at every ask
+        global _points_generation
+        _points_generation += 1
 
 
 def _summary(situation: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tarfile
 import tempfile
@@ -97,9 +98,25 @@ def to_geojson(topology: dict[str, Any], object_name: str = "countries") -> dict
     return {"type": "FeatureCollection", "features": features}
 
 
+def _run_bounded(command: list[str], workdir: Path) -> None:
+    """Run `command`, killing its whole process group at `FETCH_LIMIT_SECONDS`: `subprocess.run` kills the
+    child alone, then waits for the output pipes, which a grandchild can hold (once 40 s against a silent registry)."""
+    with subprocess.Popen(
+        command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    ) as process:
+        try:
+            _, stderr = process.communicate(timeout=FETCH_LIMIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command, stderr=stderr)
+
+
 def _fetch_topology(npm: str, workdir: Path) -> tuple[dict[str, Any], str]:
     """`npm pack` downloads the package's tarball (nothing is installed or run); its countries file and version."""
-    subprocess.run(
+    _run_bounded(
         [
             npm,
             "pack",
@@ -111,10 +128,7 @@ def _fetch_topology(npm: str, workdir: Path) -> tuple[dict[str, Any], str]:
             "--pack-destination",
             str(workdir),
         ],
-        cwd=workdir,
-        check=True,
-        capture_output=True,
-        timeout=FETCH_LIMIT_SECONDS,
+        workdir,
     )
     tarball = next(workdir.glob(f"{PACKAGE}-*.tgz"))
     with tarfile.open(tarball) as archive:

@@ -14,8 +14,10 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from core import keys
 from core.settings import IngestSettings, NotifierSettings
 from schemas.places import PlaceHistory, PlaceSummary
+from schemas.situation import ControlState, Situation
 from services.api import places
 from services.api.app import create_app
 from services.api.board import Outlines
@@ -257,3 +259,14 @@ def test_one_place_and_those_inside_it_are_read_alone(client: TestClient, situat
     assert _places(client, "?place=raqq") == []  # a prefix of a name is not a place
     assert places._candidates(["a", "a/b", "a/b/c", "a0", "a-b", "b"], ("a",), None) == ["a", "a/b", "a/b/c"]
     assert places._candidates(["a", "a/b", "a/b/c", "b"], ("a",), "a/b") == ["a/b/c"]
+
+
+def test_a_place_whose_events_expired_does_not_change_the_etag(client: TestClient, r: redis.Redis) -> None:
+    """Its point is looked for again at each ask (the event may come back), but finding nothing changes nothing."""
+    control = ControlState(controller="sdf", controller_name="SDF", events=["no-such-event"], sources=["desk"])
+    r.set(keys.situation("ghost"), Situation(place_id="ghost", name="Ghost", control=control).model_dump_json())
+    r.sadd(keys.SITUATION_INDEX, "ghost")
+    r.set(keys.SITUATION_VERSION, "test-1")
+    first = client.get("/v1/places")
+    assert [row["located"] for row in first.json()] == [None]
+    assert client.get("/v1/places", headers={"If-None-Match": first.headers["etag"]}).status_code == 304

@@ -60,17 +60,17 @@ def test_a_hanging_npm_delays_neither_the_api_start_nor_its_stop(
     tmp_path: Path, redis_url: str, r: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SITREP_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("PATH", f"{_fake_npm(tmp_path / 'bin', 'exec sleep 30')}:/usr/bin:/bin")
+    monkeypatch.setenv("PATH", f"{_fake_npm(tmp_path / 'bin', 'sleep 15 & sleep 15')}:/usr/bin:/bin")
     began = time.monotonic()
     with TestClient(create_app(IngestSettings(redis_url=redis_url, map_outlines=True))) as client:
         assert client.get("/v1/map/outlines").status_code == 404
     assert time.monotonic() - began < 5
 
 
-def test_npm_is_killed_at_the_fetch_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_npm_and_its_children_are_killed_at_the_fetch_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SITREP_CACHE_DIR", str(tmp_path / "cache"))
     args = tmp_path / "args"
-    bin_dir = _fake_npm(tmp_path / "bin", f'echo "$@" > {args}; exec sleep 30')
+    bin_dir = _fake_npm(tmp_path / "bin", f'echo "$@" > {args}; sleep 15 & sleep 15')
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     assert outlines.FETCH_LIMIT_SECONDS <= 10  # the bound docs/board.md gives
     monkeypatch.setattr(outlines, "FETCH_LIMIT_SECONDS", 0.5)
