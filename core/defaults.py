@@ -140,12 +140,14 @@ WEBHOOK_RETRY_JITTER = 0.2
 """Each wait is multiplied by a random factor in [1 - jitter, 1 + jitter], so retries do not stampede."""
 
 WEBHOOK_TIMEOUT_SECONDS = 10.0
+"""Read/write timeout of one webhook POST (connecting gets at most 3 s)."""
+
 PUBLIC_URL = "http://127.0.0.1:8000"
 """Where people reach the API: the base of the report and situation links in Slack, email, Telegram and
 Alertmanager messages."""
+
 ALERTMANAGER_RESEND_CHECK_SECONDS = 1.0
 """How often a dispatcher looks for Alertmanager subscriptions whose firing alerts are due to be sent again."""
-"""Read/write timeout of one webhook POST (connecting gets at most 3 s)."""
 
 WEBHOOK_DELIVERY_TTL_SECONDS = 14 * 24 * 3600
 """How long a delivery and its attempts are kept for `GET .../deliveries` and replay."""

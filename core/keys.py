@@ -20,7 +20,10 @@ WEBHOOKS_GROUP = "webhooks"
 """Consumer group of the webhook dispatchers on ALERTS_STREAM."""
 
 SUBSCRIPTIONS_INDEX = "sitrep:subscriptions"
-"""Set of webhook subscription ids."""
+"""Set of subscription ids (every receiver type)."""
+
+ALERTMANAGER_RESENDS = "sitrep:subscriptions:alertmanager"
+"""Hash: Alertmanager subscription id → resend period in ms (the dispatchers' resend check reads only this)."""
 
 EVENTS_STREAM = "sitrep:events"
 """Stream of extracted events, written by workers, read by the notifier's consumer group."""
@@ -43,6 +46,10 @@ EVENTS_SEQUENCE_COUNTER = "sitrep:events:sequence:counter"
 
 SITUATION_INDEX = "sitrep:situation:index"
 """Set of place ids the notifier holds a situation for."""
+
+SITUATION_VERSION = "sitrep:situation:version"
+"""String: a random token the notifier sets anew in each transaction that changes a situation, so a reader can
+tell "nothing changed" without reading them (the ETag of `GET /v1/places`)."""
 
 RULES = "sitrep:rules"
 """String: the alert rules as JSON (written by `PUT /v1/rules` or from the rules file; read by notifiers)."""

@@ -8,8 +8,9 @@ dispatcher claims it after `dispatcher_claim_idle_milliseconds`), a crash after 
 everything, and a delivery that already exists is never queued again. No lease is needed.
 
 Every subscription type is delivered this way (core/delivery/receivers/). Alertmanager subscriptions
-also need their firing alerts sent again every `resend_seconds`: each dispatcher looks once a second,
-and the one that sets a subscription's lease for the period queues that resend.
+also need their firing alerts sent again every `resend_seconds`: each dispatcher looks once a second
+(at an index of their periods), and the one that sets a subscription's lease for the period queues
+that resend, unless the last one has not run yet (a stopped worker gets one resend, not a backlog).
 """
 
 from __future__ import annotations
@@ -107,23 +108,21 @@ class Dispatcher:
 
     def _maybe_resend(self) -> None:
         """Queue the resend of each Alertmanager subscription whose period has come (one dispatcher
-        wins each period's lease, so two dispatchers do not send twice as often)."""
+        wins each period's lease, so two dispatchers do not send twice as often). Reads the index of
+        periods only: no subscription is loaded or unsealed here."""
         now = time.monotonic()
         if now < self._next_resend_check:
             return
         self._next_resend_check = now + defaults.ALERTMANAGER_RESEND_CHECK_SECONDS
-        due = [s for s in subscriptions.list_all(self.connection) if s.type == "alertmanager" and s.status == "active"]
-        for subscription in due:
-            period = subscription.alertmanager.resend_seconds if subscription.alertmanager else 60.0
-            lease = keys.alertmanager_resend(subscription.id)
-            if not self.connection.set(lease, self.name, nx=True, px=int(period * 1000)):
+        for subscription_id, period_ms in subscriptions.resend_periods(self.connection).items():
+            lease = keys.alertmanager_resend(subscription_id)
+            if not self.connection.set(lease, self.name, nx=True, px=max(period_ms, 1)):
                 continue
-            if not self.connection.exists(keys.alertmanager_firing(subscription.id)):
+            if not self.connection.exists(keys.alertmanager_firing(subscription_id)):
                 continue
-            with self.connection.pipeline(transaction=True) as pipe:
-                webhooks.enqueue_resend(self.queue, pipe, subscription.id, webhooks.job_timeout_seconds(self.settings))
-                pipe.execute()
-            self.resends += 1
+            timeout = webhooks.job_timeout_seconds(self.settings)
+            if webhooks.enqueue_resend(self.queue, self.connection, subscription_id, timeout):
+                self.resends += 1
 
     def handle(self, entry_id: str, fields: dict[bytes, bytes] | None, active: list[Subscription]) -> None:
         """Queue the first attempt of every new delivery of this entry, and acknowledge it, at once."""

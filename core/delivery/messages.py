@@ -8,9 +8,12 @@ Every value from the alert is escaped for the format it goes into.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
+
+import orjson
 
 TYPE_PREFIX = "sitrep.alert."
 
@@ -190,33 +193,70 @@ def html_body(message: Message) -> str:
     )
 
 
+NO_MENTION = "\u200b"
+"""A zero-width space put after every `@` of a value in chat: `@channel`, `@all`, `@here` or `@user` in a
+report must not ping a whole channel or a person."""
+
+
+def defuse_mentions(text: str) -> str:
+    return text.replace("@", "@" + NO_MENTION)
+
+
 def slack_escape(text: str) -> str:
-    """Slack's mrkdwn needs only &, < and > escaped (they start links and mentions)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack's mrkdwn needs only &, < and > escaped (they start links and mentions); `@` is defused."""
+    return defuse_mentions(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
 
 
 _MARKDOWN_SPECIAL = "\\`*_{}[]()#+-.!|~<>"
 
 
 def markdown_escape(text: str) -> str:
-    """Markdown (Mattermost) with every character that could format or link escaped."""
-    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text)
+    """Markdown (Mattermost) with every character that could format or link escaped; `@` is defused."""
+    return defuse_mentions("".join(f"\\{char}" if char in _MARKDOWN_SPECIAL else char for char in text))
+
+
+def telegram_escape(text: str) -> str:
+    """A value in Telegram's HTML mode: escaped, `@` defused."""
+    return defuse_mentions(html.escape(text))
+
+
+ELLIPSIS = "…"
+
+
+def utf16_units(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (a character beyond the BMP counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit(value: str, limit: int, escape: Callable[[str], str], measure: Callable[[str], int] = len) -> str:
+    """`value` cut (with an ellipsis) so its escaped form measures at most `limit`: cutting the raw value
+    before escaping never splits an entity such as `&amp;`."""
+    if measure(escape(value)) <= limit:
+        return value
+    room = limit - measure(escape(ELLIPSIS))
+    kept: list[str] = []
+    used = 0
+    for char in value:
+        width = measure(escape(char))
+        if used + width > room:
+            break
+        kept.append(char)
+        used += width
+    return "".join(kept) + ELLIPSIS
 
 
 def telegram_html(message: Message) -> str:
     """Telegram's HTML mode: <b> and <a> only, every value escaped."""
-    e = html.escape
+    e = telegram_escape
     lines = [f"<b>{e(message.headline)}</b>", e(message.summary), ""]
-    lines += [f"<b>{e(label)}:</b> {e(value)}" for label, value in message.facts()]
+    lines += [f"<b>{html.escape(label)}:</b> {e(value)}" for label, value in message.facts()]
     if message.report_link:
-        lines += ["", f'<a href="{e(message.report_link)}">Report</a>']
+        lines += ["", f'<a href="{html.escape(message.report_link)}">Report</a>']
     return "\n".join(lines)
 
 
 def parse(body: bytes | str) -> dict[str, Any] | None:
     """The alert a delivery holds, or None if it is not a JSON object (nothing can be said of it then)."""
-    import orjson
-
     try:
         alert = orjson.loads(body)
     except orjson.JSONDecodeError:

@@ -8,9 +8,14 @@ name (`"email": {...}`), and `url` is where an HTTP receiver is reached. Which f
 from __future__ import annotations
 
 import re
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from core.delivery.addresses import is_ip
 
 ReceiverType = Literal["webhook", "alertmanager", "slack", "mattermost", "email", "telegram"]
 RECEIVER_TYPES: tuple[ReceiverType, ...] = ("webhook", "alertmanager", "slack", "mattermost", "email", "telegram")
@@ -35,13 +40,24 @@ HIDDEN = "…"
 """What a secret is replaced with when a subscription is shown."""
 
 _LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
-_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 _HOST = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 )
 _BOT_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,100}$")
 _CHAT_ID = re.compile(r"^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,64})$")
 RESERVED_LABELS = frozenset({"alertname", "place", "kind", "category", "severity", "rule"})
+
+
+def _address(value: str) -> str:
+    """A bare addr-spec (`desk@example.org`), as email's own header parser reads it: anything it would
+    read differently (a comment, a display name, a second address) is refused."""
+    try:
+        parsed = Address(addr_spec=value)
+    except (HeaderParseError, ValueError, IndexError) as error:
+        raise ValueError(f"{value!r} is not an email address") from error
+    if parsed.addr_spec != value or not parsed.username or "." not in parsed.domain:
+        raise ValueError(f"{value!r} is not an email address")
+    return value
 
 
 def _one_line(value: str | None, what: str) -> str | None:
@@ -117,24 +133,19 @@ class EmailSettings(BaseModel):
     @classmethod
     def _host(cls, value: str) -> str:
         bare = value.strip().strip("[]")
-        if not _HOST.match(bare) and not _is_ip(bare):
+        if not _HOST.match(bare) and not is_ip(bare):
             raise ValueError(f"host {value!r} is not a host name or address")
         return bare
 
     @field_validator("sender")
     @classmethod
     def _sender(cls, value: str) -> str:
-        if not _ADDRESS.match(value):
-            raise ValueError(f"{value!r} is not an email address")
-        return value
+        return _address(value)
 
     @field_validator("to")
     @classmethod
     def _to(cls, value: list[str]) -> list[str]:
-        for address in value:
-            if not _ADDRESS.match(address):
-                raise ValueError(f"{address!r} is not an email address")
-        return value
+        return [_address(address) for address in value]
 
     @field_validator("subject_prefix", "username")
     @classmethod
@@ -190,20 +201,8 @@ class TelegramSettings(BaseModel):
         return value
 
 
-def _is_ip(value: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
-
-
 def hide_url(url: str) -> str:
     """A secret URL shown as its scheme and host only: which service, not the key in its path."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}/{HIDDEN}"
 
@@ -211,3 +210,19 @@ def hide_url(url: str) -> str:
 def hide_token(token: str) -> str:
     """A bot token shown as its bot id (public: it is the bot's user id) and no secret."""
     return token.split(":", 1)[0] + ":" + HIDDEN
+
+
+USERINFO_TYPES = frozenset({"webhook", "alertmanager"})
+"""Types whose URL is not itself a secret but may carry `user:password@`: sealed then, and hidden."""
+
+
+def has_userinfo(url: str) -> bool:
+    return "@" in urlsplit(url).netloc
+
+
+def hide_userinfo(url: str) -> str:
+    """The URL with any `user:password@` shown as `…@` (the path of a webhook is not a secret)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=f"{HIDDEN}@{parts.netloc.rpartition('@')[2]}").geturl()

@@ -30,13 +30,16 @@ from core.delivery.receiver_settings import (
     SECRET_PATHS,
     STORED,
     URL_TYPES,
+    USERINFO_TYPES,
     AlertmanagerSettings,
     ChatSettings,
     EmailSettings,
     ReceiverType,
     TelegramSettings,
+    has_userinfo,
     hide_token,
     hide_url,
+    hide_userinfo,
 )
 from core.delivery.signing import generate_secret, secret_key
 from core.errors import SecretUnavailable
@@ -161,13 +164,15 @@ class Subscription(BaseModel):
             return f"{self.telegram.api_url} chat {self.telegram.chat_id}"
         if self.type in ("slack", "mattermost") and self.url:
             return hide_url(self.url)
-        return self.url or self.type
+        return hide_userinfo(self.url) if self.url else self.type
 
     def shown(self, with_secret: bool = False) -> Subscription:
         """The subscription as the API shows it: secrets out (a webhook's is shown once, on creation)."""
         update: dict[str, Any] = {} if with_secret and self.type == "webhook" else {"secret": None}
         if self.type in ("slack", "mattermost") and self.url:
             update["url"] = hide_url(self.url)
+        elif self.url:
+            update["url"] = hide_userinfo(self.url)  # user:password@ of a webhook or an Alertmanager
         if self.email is not None and self.email.password is not None:
             update["email"] = self.email.model_copy(update={"password": HIDDEN})
         if self.telegram is not None:
@@ -243,8 +248,18 @@ def create(connection: redis.Redis, spec: SubscriptionIn) -> Subscription:
     with connection.pipeline(transaction=True) as pipe:
         pipe.hset(keys.subscription(subscription.id), mapping=_subscription_fields(subscription))
         pipe.sadd(keys.SUBSCRIPTIONS_INDEX, subscription.id)
+        if subscription.alertmanager is not None and subscription.type == "alertmanager":
+            period_ms = int(subscription.alertmanager.resend_seconds * 1000)
+            pipe.hset(keys.ALERTMANAGER_RESENDS, subscription.id, period_ms)
         pipe.execute()
     return subscription
+
+
+def resend_periods(connection: redis.Redis) -> dict[str, int]:
+    """Alertmanager subscription id → resend period (ms): what a dispatcher checks each second, without
+    reading (and unsealing) every subscription."""
+    raw: Any = connection.hgetall(keys.ALERTMANAGER_RESENDS)
+    return {name.decode(): int(value) for name, value in raw.items()}
 
 
 def _secret_paths(record: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
@@ -256,6 +271,10 @@ def _secret_paths(record: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
             holder = holder.get(part) if isinstance(holder, dict) else None
         if isinstance(holder, dict) and isinstance(holder.get(path[-1]), str) and holder[path[-1]]:
             found.append((holder, path[-1]))
+    url = record.get("url")
+    if record.get("type", "webhook") in USERINFO_TYPES and isinstance(url, str):
+        if url.startswith(sealing.PREFIX) or has_userinfo(url):  # a password in the URL is a secret too
+            found.append((record, "url"))
     return found
 
 
@@ -283,9 +302,9 @@ def _from_fields(fields: dict[bytes, bytes]) -> Subscription | None:
         try:
             holder[name] = sealing.unseal(holder[name], sealing.configured())
         except SecretUnavailable as error:
+            # Not the ciphertext (longer than the field allows, and no use here): a clear placeholder.
             problem = str(error)
-            if name == "secret":
-                holder[name] = None
+            holder[name] = None if name in ("secret", "url") else HIDDEN
     subscription = Subscription.model_validate(record, context=STORED)
     subscription._secret_problem = problem
     subscription.status = "disabled" if fields.get(b"status") == b"disabled" else "active"
@@ -355,6 +374,7 @@ def delete(connection: redis.Redis, subscription_id: str) -> bool:
     with connection.pipeline(transaction=True) as pipe:
         pipe.delete(keys.subscription(subscription_id))
         pipe.srem(keys.SUBSCRIPTIONS_INDEX, subscription_id)
+        pipe.hdel(keys.ALERTMANAGER_RESENDS, subscription_id)
         pipe.delete(keys.subscription_deliveries(subscription_id))
         pipe.delete(keys.alertmanager_firing(subscription_id), keys.alertmanager_ended(subscription_id))
         pipe.delete(keys.alertmanager_resend(subscription_id))
@@ -381,6 +401,10 @@ def set_status(
     if state == "active":
         mapping.update(failures=0, paused_until_ms=0)
     update_fields(connection, subscription_id, mapping)
+    if state == "disabled":
+        # Its deliveries are cancelled, notices that would end these alerts included: re-enabling must
+        # not resend them. Alertmanager ends them by their own endsAt.
+        connection.delete(keys.alertmanager_firing(subscription_id))
 
 
 def load_delivery(connection: redis.Redis, identifier: str) -> dict[str, str] | None:

@@ -18,6 +18,8 @@ from typing import Any, Literal
 import orjson
 import redis
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from core import keys, logs, metrics
 from core.delivery import addresses, http_post, receivers, signing, subscriptions
@@ -111,7 +113,7 @@ def _attempt(
         answer = (
             _signed_post(settings, subscription, identifier, body)
             if subscription.type == "webhook"
-            else receivers.send(connection, settings, subscription, identifier, body)
+            else receivers.send(connection, settings, subscription, identifier, body, fields.get("stream_id"))
         )
         code, error, asked_wait = answer.code, answer.error, answer.retry_after
         if answer.ok:
@@ -191,17 +193,33 @@ def _signed_post(
     return http_post.send(targets, body, headers, settings.webhook_timeout_seconds)
 
 
-def enqueue_resend(queue: Queue, pipe: redis.client.Pipeline, subscription_id: str, timeout: int) -> None:
-    """Queue one resend of an Alertmanager subscription's firing alerts on `pipe` (in MULTI mode)."""
+def resend_job_id(subscription_id: str) -> str:
+    """One resend job per subscription: a resend not yet run is not queued again."""
+    return f"alertmanager-resend-{subscription_id}"
+
+
+WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED})
+
+
+def enqueue_resend(queue: Queue, connection: redis.Redis, subscription_id: str, timeout: int) -> bool:
+    """Queue one resend of an Alertmanager subscription's firing alerts, unless one is still waiting
+    or running; whether it was queued."""
+    job_id = resend_job_id(subscription_id)
+    try:
+        if Job.fetch(job_id, connection=connection).get_status() in WAITING:
+            return False
+    except NoSuchJobError:
+        pass
     queue.enqueue(
         RESEND_FUNCTION,
         subscription_id,
+        job_id=job_id,
         job_timeout=timeout,
         result_ttl=60,
         failure_ttl=86400,
         description=f"alertmanager resend {subscription_id}",
-        pipeline=pipe,
     )
+    return True
 
 
 def resend_firing(connection: redis.Redis, settings: DeliverySettings, subscription_id: str) -> str:

@@ -84,7 +84,8 @@ def create_app(
             app.state.redis, settings.admission_max_backlog, settings.admission_max_memory_share
         )
         numbering = asyncio.create_task(event_query.number_old_events_in_background(app.state.redis))
-        outlines = asyncio.create_task(board.prepare_outlines()) if settings.map_outlines else None
+        if settings.map_outlines:
+            board.start_outlines()
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
         block_seconds = defaults.SSE_BLOCK_MILLISECONDS / 1000
@@ -93,11 +94,9 @@ def create_app(
         try:
             yield
         finally:
-            for task in (numbering, outlines):
-                if task is not None:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+            numbering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await numbering
             await fanout.close()
             await admission.close()
             await app.state.batcher.stop()

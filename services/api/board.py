@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -101,9 +102,19 @@ _outlines_read: dict[Path, bytes] = {}
 """The outlines file's bytes once read, by path (one entry unless SITREP_CACHE_DIR changes in a test)."""
 
 
-async def prepare_outlines() -> None:
-    """Make the outlines file at first start (in a thread: it may run `npm pack`), so the first map has them."""
-    await asyncio.to_thread(outlines.build_outlines)
+def _build_outlines_quietly() -> None:
+    try:
+        outlines.build_outlines()
+    except Exception:  # build_outlines catches what it expects; anything else must not reach the API either
+        log.exception("the map outlines could not be built: the board's map shows its points alone")
+
+
+def start_outlines() -> threading.Thread:
+    """Make the outlines file at first start in a daemon thread: neither the API's start nor its stop waits
+    for `npm pack` (at most `outlines.FETCH_LIMIT_SECONDS`), and nothing it raises reaches the app."""
+    thread = threading.Thread(target=_build_outlines_quietly, name="sitrep-map-outlines", daemon=True)
+    thread.start()
+    return thread
 
 
 def _read_outlines() -> bytes | None:

@@ -7,12 +7,14 @@ events (rendered in Redis) and kept in the process, since a place does not move.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import hashlib
 from typing import Annotated, Any
 
 import orjson
 import redis.asyncio
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from starlette.responses import Response
 
 from core import keys
@@ -34,6 +36,10 @@ RENDER_CHUNK = 200
 
 _points: dict[str, tuple[float, float] | None] = {}
 """Place id → (lat, lon), or None for a place the gazetteer has no point for. Places do not move."""
+_points_generation = 0
+"""Moves when this process learns points, which changes rows without a new situation version (in the ETag)."""
+PAGE_MAX = 1000
+"""Most places one `GET /v1/places` looks at: a page's work stays bounded however many places there are."""
 
 
 async def _render(client: redis.asyncio.Redis, event_ids: list[str], mentions: int) -> list[bytes | None]:
@@ -43,10 +49,47 @@ async def _render(client: redis.asyncio.Redis, event_ids: list[str], mentions: i
     return rendered
 
 
-async def _situations(client: redis.asyncio.Redis) -> list[dict[str, Any]]:
-    members: Any = await client.smembers(keys.SITUATION_INDEX)
-    places = sorted(member.decode() for member in members)
-    raw: list[Any] = await client.mget([keys.situation(place) for place in places]) if places else []
+_index: tuple[str, list[str]] = ("", [])
+"""(situation version, sorted place ids) as last read by this process: the ids are read again only when the
+version moved, so a page of a large list reads its own situations, not all of them."""
+
+
+async def _version(client: redis.asyncio.Redis) -> str | None:
+    """The situations' version; None before the notifier has written one (then nothing is cached or tagged)."""
+    raw: Any = await client.get(keys.SITUATION_VERSION)
+    return raw.decode() if raw is not None else None
+
+
+async def _place_ids(client: redis.asyncio.Redis, version: str | None) -> list[str]:
+    """Every place id, sorted. Read after `version`: a write in between only makes the cached list newer."""
+    global _index
+    if version is None or _index[0] != version:
+        members: Any = await client.smembers(keys.SITUATION_INDEX)
+        ids = sorted(member.decode() for member in members)
+        _index = (version or "", ids)
+        return ids
+    return _index[1]
+
+
+def _candidates(ids: list[str], places: tuple[str, ...], cursor: str | None) -> list[str]:
+    """The ids a page may list: after `cursor`, and when `place` is asked for, only those places and the ones
+    inside them (found by bisection in the sorted ids, not by a scan)."""
+    start = bisect.bisect_right(ids, cursor) if cursor is not None else 0
+    if not places:
+        return ids[start:]
+    found: set[str] = set()
+    for place in places:
+        low = bisect.bisect_left(ids, place)
+        if low < len(ids) and ids[low] == place:
+            found.add(place)
+        low = bisect.bisect_left(ids, place + "/")
+        high = bisect.bisect_left(ids, place + "0")  # "0" follows "/": every id that starts with "place/"
+        found.update(ids[low:high])
+    return [place_id for place_id in sorted(found) if cursor is None or place_id > cursor]
+
+
+async def _situations(client: redis.asyncio.Redis, place_ids: list[str]) -> list[dict[str, Any]]:
+    raw: list[Any] = await client.mget([keys.situation(place) for place in place_ids]) if place_ids else []
     return [orjson.loads(item) for item in raw if item is not None]
 
 
@@ -73,12 +116,17 @@ async def _locate(client: redis.asyncio.Redis, situations: list[dict[str, Any]])
     if len(_points) + len(asked) > POINT_CACHE_MAX:
         _points.clear()
     rendered = await _render(client, list(asked.values()), 0)
+    learnt = False
     for place_id, raw in zip(asked, rendered, strict=True):
         if raw is None:
             continue  # the event expired: try another time
         place = orjson.loads(raw).get("place") or {}
         lat, lon = place.get("lat"), place.get("lon")
         _points[place_id] = (float(lat), float(lon)) if lat is not None and lon is not None else None
+        learnt = True
+    if learnt:  # only then: a place whose events expired must not change the ETag at every ask
+        global _points_generation
+        _points_generation += 1
 
 
 def _summary(situation: dict[str, Any]) -> dict[str, Any]:
@@ -155,14 +203,54 @@ def _facts(situation: dict[str, Any]) -> list[dict[str, Any]]:
     return facts
 
 
-@router.get("/places", response_model=list[PlaceSummary], operation_id="list_places")
-async def list_places(redis: RedisDep, wanted: Filters) -> Response:
+def _etag(version: str, request: Request) -> str:
+    raw = f"{version}:{_points_generation}:{request.url.query}".encode()
+    return '"places-' + hashlib.sha256(raw).hexdigest()[:24] + '"'
+
+
+def _not_modified(request: Request, tag: str) -> bool:
+    asked = request.headers.get("if-none-match")
+    if asked is None:
+        return False
+    return asked.strip() == "*" or tag in (part.strip().removeprefix("W/") for part in asked.split(","))
+
+
+@router.get(
+    "/places",
+    response_model=list[PlaceSummary],
+    operation_id="list_places",
+    responses={304: {"description": "Unchanged since the `ETag` given in `If-None-Match`"}},
+)
+async def list_places(
+    request: Request,
+    redis: RedisDep,
+    wanted: Filters,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX, description="Most places the page looks at")] = PAGE_MAX,
+    cursor: Annotated[
+        str | None, Query(description='The `cursor` of the previous page\'s `Link: rel="next"`: continue after it')
+    ] = None,
+) -> Response:
     """Every place the situation knows, with its holder, counts, sources and a point to draw (its own, else its
-    parent's). The events' filters apply to its holdings and counts: a place is listed when one of them passes
-    (`kind`, `actor`, `from`/`to` on the day of a holding or count); `located` asks for a point."""
-    situations = await _situations(redis)
-    await _locate(redis, situations)
-    facts_filter = dataclasses.replace(wanted, located=None)
+    parent's), in place-id order, a page at a time (`limit`, and a `Link: <...>; rel="next"` header while more
+    remain). The events' filters apply to its holdings and counts: a place is listed when one of them passes
+    (`kind`, `actor`, `from`/`to` on the day of a holding or count); `place` reads only that place and those
+    inside it; `located` asks for a point. An `ETag` names the situations' version: sent back in
+    `If-None-Match`, an unchanged list answers 304 without reading them."""
+    version = await _version(redis)
+    headers = {"Cache-Control": "private, no-cache"}
+    if version is not None:
+        headers["ETag"] = _etag(version, request)
+        if _not_modified(request, headers["ETag"]):
+            return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    candidates = _candidates(await _place_ids(redis, version), wanted.place, cursor)
+    page = candidates[:limit]
+    situations = await _situations(redis, page)
+    listed = set(page)
+    parents = sorted({p for p in (i.rpartition("/")[0] for i in page) if p and p not in listed and p not in _points})
+    await _locate(redis, situations + await _situations(redis, parents))  # a quarter is drawn at its town's point
+    if version is not None:  # a point learnt just now changes the tag: name the rows as sent
+        headers["ETag"] = _etag(version, request)
+    facts_filter = dataclasses.replace(wanted, located=None, place=())
     filtering = facts_filter != EventFilter()
     rows = []
     for situation in situations:
@@ -172,7 +260,11 @@ async def list_places(redis: RedisDep, wanted: Filters) -> Response:
         if filtering and not any(facts_filter.matches(f) for f in _facts(situation)):
             continue
         rows.append(row)
-    return Response(orjson.dumps(rows), media_type="application/json")
+    if len(candidates) > limit:
+        following = request.url.include_query_params(cursor=page[-1])
+        headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
+    # The tag names the version read before the situations: if one changed meanwhile, the next ask is a 200.
+    return Response(orjson.dumps(rows), media_type="application/json", headers=headers)
 
 
 def _roles(situation: dict[str, Any]) -> dict[str, str]:

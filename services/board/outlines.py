@@ -11,13 +11,17 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tarfile
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from core.cache_dir import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +30,12 @@ PACKAGE_RANGE = "2"
 """`world-atlas@2`: Natural Earth 110m countries in `countries-110m.json`; 2.x keeps that file's shape."""
 MEMBER = "package/countries-110m.json"
 FILE_NAME = f"outlines-{PACKAGE}-{PACKAGE_RANGE}.geojson"
-FETCH_TIMEOUT_SECONDS = 60.0
+FETCH_TIMEOUT_MILLISECONDS = 4000
+"""npm's wait for one request (the package's metadata, then its tarball), with no retry."""
+FETCH_LIMIT_SECONDS = 10.0
+"""The whole `npm pack` is killed after this: offline or behind a silent firewall, no outlines within 10 s."""
 DECIMALS = 2
 """Rounding of degrees: about a kilometre, finer than the 110m data itself."""
-
-
-def cache_dir() -> Path:
-    """The folder the gazetteer uses too (`SITREP_CACHE_DIR`, else ~/.cache/sitrep)."""
-    configured = os.environ.get("SITREP_CACHE_DIR")
-    return Path(configured) if configured else Path.home() / ".cache" / "sitrep"
 
 
 def outlines_path() -> Path:
@@ -97,24 +98,37 @@ def to_geojson(topology: dict[str, Any], object_name: str = "countries") -> dict
     return {"type": "FeatureCollection", "features": features}
 
 
+def _run_bounded(command: list[str], workdir: Path) -> None:
+    """Run `command`, killing its whole process group at `FETCH_LIMIT_SECONDS`: `subprocess.run` kills the
+    child alone, then waits for the output pipes, which a grandchild can hold (once 40 s against a silent registry)."""
+    with subprocess.Popen(
+        command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    ) as process:
+        try:
+            _, stderr = process.communicate(timeout=FETCH_LIMIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command, stderr=stderr)
+
+
 def _fetch_topology(npm: str, workdir: Path) -> tuple[dict[str, Any], str]:
     """`npm pack` downloads the package's tarball (nothing is installed or run); its countries file and version."""
-    subprocess.run(
+    _run_bounded(
         [
             npm,
             "pack",
             f"{PACKAGE}@{PACKAGE_RANGE}",
             "--silent",
             "--ignore-scripts",
-            "--fetch-retries=1",
-            "--fetch-timeout=20000",  # milliseconds: offline, give up in seconds rather than npm's minutes
+            "--fetch-retries=0",
+            f"--fetch-timeout={FETCH_TIMEOUT_MILLISECONDS}",  # per request; npm's own default is 5 minutes
             "--pack-destination",
             str(workdir),
         ],
-        cwd=workdir,
-        check=True,
-        capture_output=True,
-        timeout=FETCH_TIMEOUT_SECONDS,
+        workdir,
     )
     tarball = next(workdir.glob(f"{PACKAGE}-*.tgz"))
     with tarfile.open(tarball) as archive:
@@ -131,35 +145,44 @@ _failed: set[Path] = set()
 """Targets this process could not make: not tried again by each app the process starts (the tests start many)."""
 
 
-def build_outlines() -> Path | None:
-    """The cached outlines file, made now if missing; None when it cannot be made here (no npm, offline)."""
-    target = outlines_path()
-    if target.exists():
-        return target
-    if target in _failed:
-        return None
-    made = _make(target)
-    if made is None:
-        _failed.add(target)
-    return made
+_building: dict[Path, threading.Lock] = {}
+"""One `npm pack` at a time per target in a process: apps started together wait for the first one's answer."""
+
+
+def build_outlines(target: Path | None = None) -> Path | None:
+    """The cached outlines file, made now if missing; None when it cannot be made here (no npm, offline, a cache
+    folder that cannot be written). Never raises; takes at most about `FETCH_LIMIT_SECONDS`. `target`: the file,
+    when the caller fixed it before the environment might change (default `outlines_path()`)."""
+    target = target or outlines_path()
+    with _building.setdefault(target, threading.Lock()):
+        if target.exists():
+            return target
+        if target in _failed:
+            return None
+        made = _make(target)
+        if made is None:
+            _failed.add(target)
+        return made
 
 
 def _make(target: Path) -> Path | None:
+    """Never raises: a cache folder that cannot be written (read-only, a file in its place) or a failed fetch
+    leaves the map without outlines, and the API that asked for them starts and stops as usual."""
     npm = shutil.which("npm")
     if npm is None:
         log.info("no npm on PATH: the board's map draws places without country outlines")
         return None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as work:
-        try:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent, ignore_cleanup_errors=True) as work:
             topology, version = _fetch_topology(npm, Path(work))
             collection = to_geojson(topology)
-        except (OSError, subprocess.SubprocessError, ValueError, KeyError, StopIteration, tarfile.TarError) as error:
-            log.warning("could not fetch %s@%s for the map's outlines: %s", PACKAGE, PACKAGE_RANGE, error)
-            return None
-        collection["source"] = f"Natural Earth 1:110m countries (public domain), from npm {PACKAGE}@{version}"
-        partial = Path(work) / FILE_NAME
-        partial.write_bytes(orjson.dumps(collection))
-        os.replace(partial, target)  # atomic: another process building at once never reads half a file
+            collection["source"] = f"Natural Earth 1:110m countries (public domain), from npm {PACKAGE}@{version}"
+            partial = Path(work) / FILE_NAME
+            partial.write_bytes(orjson.dumps(collection))
+            os.replace(partial, target)  # atomic: another process building at once never reads half a file
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, StopIteration, tarfile.TarError) as error:
+        log.warning("no map outlines (%s@%s into %s): %s", PACKAGE, PACKAGE_RANGE, target.parent, error)
+        return None
     log.info("map outlines from %s@%s cached in %s", PACKAGE, version, target)
     return target

@@ -148,6 +148,8 @@ def _setting_value(raw: str) -> str:
         text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
     except OSError as error:
         raise InvalidInput(f"--set: cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"--set: {path} is not UTF-8 text") from None
     return text.strip()
 
 

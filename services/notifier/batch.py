@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -108,11 +109,15 @@ class Batch:
                 state.group_opened, state.opened = when, (when, now + wait)
 
         pipe.multi()
+        changed = False
         for place in self.places:
             state = states[place]
             if state.changed and state.situation is not None:
                 pipe.set(keys.situation(place), state.situation.model_dump_json())
                 pipe.sadd(keys.SITUATION_INDEX, place)
+                changed = True
+        if changed:
+            pipe.set(keys.SITUATION_VERSION, uuid.uuid4().hex)  # random: a flushed Redis never repeats an old one
         for intents, place in emitted:
             holder = states[place].situation
             assert holder is not None

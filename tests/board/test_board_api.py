@@ -14,8 +14,11 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from core import keys
 from core.settings import IngestSettings, NotifierSettings
 from schemas.places import PlaceHistory, PlaceSummary
+from schemas.situation import ControlState, Situation
+from services.api import places
 from services.api.app import create_app
 from services.api.board import Outlines
 from services.board import outlines
@@ -191,3 +194,79 @@ def test_a_place_history_gives_each_step_its_sentence_outlets_and_reports(client
     ]
     missing = client.get("/v1/places/nowhere")
     assert missing.status_code == 404 and missing.json()["detail"] == "no situation for 'nowhere'"
+
+
+def _calls(r: redis.Redis, command: str) -> int:
+    stats: dict[str, Any] = r.info("commandstats")
+    return int(stats.get(f"cmdstat_{command}", {}).get("calls", 0))
+
+
+def test_an_unchanged_place_list_answers_304_without_reading_the_situations(
+    client: TestClient, situations: None, r: redis.Redis, redis_url: str, tmp_path: Path
+) -> None:
+    first = client.get("/v1/places")
+    tag = first.headers["etag"]
+    assert first.status_code == 200 and first.headers["cache-control"] == "private, no-cache"
+    reads = _calls(r, "mget"), _calls(r, "smembers")
+    again = client.get("/v1/places", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    assert (_calls(r, "mget"), _calls(r, "smembers")) == reads  # one GET of the version, nothing else
+    other_query = client.get("/v1/places?kind=civilian_count", headers={"If-None-Match": tag})
+    assert other_query.status_code == 200 and other_query.headers["etag"] != tag  # the tag names the query too
+    # A new situation (the notifier's transaction sets a new version): the same tag now gets the new list.
+    process(
+        r,
+        [
+            {
+                **REPORTS[1],
+                "id": "azaz",
+                "text": "Turkish-backed rebels took control of the town of Azaz "
+                "from the Syrian Democratic Forces on Tuesday, a monitor said.",
+            }
+        ],
+    )
+    rules = tmp_path / "rules2.yaml"
+    rules.write_text("group_wait_seconds: 0\nrepeat_interval_seconds: 0\nrules: []\n")
+    notifier = Notifier(redis.Redis.from_url(redis_url), NotifierSettings(redis_url=redis_url, rules_file=str(rules)))
+    try:
+        assert notifier.hold_lease()
+        while notifier.step(block_milliseconds=None):
+            pass
+    finally:
+        notifier.connection.close()
+    changed = client.get("/v1/places", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    assert "azaz" in [row["place_id"] for row in changed.json()]
+
+
+def test_places_come_in_bounded_pages_linked_by_a_cursor(client: TestClient, situations: None) -> None:
+    first = client.get("/v1/places?limit=2")
+    assert [row["place_id"] for row in first.json()] == ["palmyra", "raqqa"]
+    link = first.headers["link"]
+    assert link.endswith('; rel="next"') and "cursor=raqqa" in link and "limit=2" in link
+    following = client.get(link[1 : link.index(">")])
+    assert [row["place_id"] for row in following.json()] == ["raqqa/al-nahda"]
+    assert following.json()[0]["located"] == "parent"  # its town's point, though the town is on another page
+    assert "link" not in following.headers
+    assert client.get("/v1/places?limit=0").status_code == 422
+    too_many = client.get(f"/v1/places?limit={places.PAGE_MAX + 1}")
+    assert too_many.status_code == 422 and too_many.headers["content-type"] == "application/problem+json"
+
+
+def test_one_place_and_those_inside_it_are_read_alone(client: TestClient, situations: None, r: redis.Redis) -> None:
+    assert _places(client, "?place=raqqa/al-nahda") == ["raqqa/al-nahda"]
+    assert _places(client, "?place=raqqa") == ["raqqa", "raqqa/al-nahda"]
+    assert _places(client, "?place=raqq") == []  # a prefix of a name is not a place
+    assert places._candidates(["a", "a/b", "a/b/c", "a0", "a-b", "b"], ("a",), None) == ["a", "a/b", "a/b/c"]
+    assert places._candidates(["a", "a/b", "a/b/c", "b"], ("a",), "a/b") == ["a/b/c"]
+
+
+def test_a_place_whose_events_expired_does_not_change_the_etag(client: TestClient, r: redis.Redis) -> None:
+    """Its point is looked for again at each ask (the event may come back), but finding nothing changes nothing."""
+    control = ControlState(controller="sdf", controller_name="SDF", events=["no-such-event"], sources=["desk"])
+    r.set(keys.situation("ghost"), Situation(place_id="ghost", name="Ghost", control=control).model_dump_json())
+    r.sadd(keys.SITUATION_INDEX, "ghost")
+    r.set(keys.SITUATION_VERSION, "test-1")
+    first = client.get("/v1/places")
+    assert [row["located"] for row in first.json()] == [None]
+    assert client.get("/v1/places", headers={"If-None-Match": first.headers["etag"]}).status_code == 304

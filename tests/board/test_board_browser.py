@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -24,11 +25,11 @@ from core import api_keys
 from core.api_keys import ApiKeyIn
 from core.embedded_redis import EmbeddedRedis, free_port
 from services.board.outlines import outlines_path
-from tests.conftest import REPO
+from tests.conftest import REPO, wait_for_outlines
 from tests.helpers import start, stop_all, wait_for_line, wait_until
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Request
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -96,6 +97,7 @@ def pipeline(redis_server: EmbeddedRedis) -> Iterator[Pipeline]:
     if "SITREP_CACHE_DIR" in os.environ:  # where the suite built the map outlines
         env["SITREP_CACHE_DIR"] = os.environ["SITREP_CACHE_DIR"]
     pipeline = Pipeline(env=env, port=free_port(), redis=client)
+    wait_for_outlines()  # the session's build (tests/conftest.py) has ended: the checks below know if there is a file
     pipeline.others = [start(["worker"], env), start(["notifier"], env)]
     try:
         pipeline.api = pipeline.start_api()
@@ -206,6 +208,8 @@ def test_posted_reports_change_the_feed_the_table_and_the_map(pipeline: Pipeline
     expect = _expect()
     page = board.page
     page.evaluate("window.boardTestMarker = 'same page'")
+    asked: list[Request] = []
+    page.on("request", lambda request: asked.append(request) if "/v1/places" in request.url else None)
     pipeline.post(NAHDA)
     pipeline.post(PALMYRA)
     expect(page.locator("#feed li.alert", has_text="al-Nahda")).to_have_count(1)
@@ -224,11 +228,25 @@ def test_posted_reports_change_the_feed_the_table_and_the_map(pipeline: Pipeline
         expect(page.locator("#map path.country title", has_text="Syria")).to_have_count(1)
         assert page.locator("#map path.country").count() < 60
     assert page.evaluate("window.boardTestMarker") == "same page"  # no reload
+    # The alerts made the board ask for the places they name, not the whole list; asked for again with its
+    # ETag, an unchanged list is a 304.
+    assert any("/v1/places?place=" in request.url for request in asked)
+    for answers in ("changed since the page's tag", "unchanged"):
+        with page.expect_response(lambda response: response.url.endswith("/v1/places")) as answered:
+            page.click("#filters button[type=submit]")
+        if answers == "unchanged":
+            assert answered.value.status == 304
+    assert page.locator("#places tbody tr").count() == 3
     nahda_row.click()
     entry = page.locator("#history li.entry").first
     expect(entry).to_contain_text("captured the al-Nahda neighborhood")
     expect(entry).to_contain_text("Field desk")
-    expect(entry.locator("a.report-link")).to_have_attribute("href", "/v1/reports/board-nahda")
+    report_button = entry.locator("button.report-link")
+    expect(report_button).to_have_attribute("data-report", "board-nahda")
+    report_button.click()  # fetched with the page's key (none here) and shown in the panel as text
+    expect(page.locator("#report-view")).to_be_visible()
+    expect(page.locator("#report-body")).to_contain_text('"id": "board-nahda"')
+    expect(page.locator("#report-body")).to_contain_text("captured the al-Nahda neighborhood")
     expect(entry.locator("a[target=_blank]")).to_have_attribute("href", "https://example.org/raqqa-report")
     assert "place=raqqa%2Fal-nahda" in page.url
     assert board.errors == []
@@ -319,6 +337,9 @@ def test_report_text_is_shown_as_text_never_as_html(pipeline: Pipeline, board: W
     expect(feed_item).to_contain_text(HOSTILE_SOURCE)
     # A javascript: link from a report is not made a link.
     assert page.locator("#history a[href^='javascript']").count() == 0
+    page.locator("#history button.report-link").first.click()
+    expect(page.locator("#report-body")).to_contain_text("<img src=x onerror=")
+    assert page.locator("#report-view img").count() == 0
     assert page.title() == title
     assert board.errors == []
 
@@ -362,6 +383,22 @@ def test_a_keyed_api_makes_the_board_ask_for_a_key(pipeline: Pipeline, board: Wa
     )
     expect(page.locator("#feed li.alert", has_text="Rawa")).to_have_count(1)
     assert page.evaluate("sessionStorage.getItem('sitrep.apiKey')") == new.key
+    # A report link works on a keyed API: the page fetches the report with its key and shows it.
+    page.locator("#places tbody tr", has_text="Rawa").click()
+    page.locator("#history button.report-link").first.click()
+    expect(page.locator("#report-body")).to_contain_text("captured the town of Rawa")
+    # A place id from the URL never takes the key elsewhere: '..' segments are refused, and an id is encoded
+    # as a whole ('/' too), so the browser cannot resolve it to another path.
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
+    for hostile in ("../../v1/keys", "..", "raqqa/../../../v1/keys"):
+        page.goto(pipeline.url + "/?place=" + quote(hostile, safe=""))
+        expect(page.locator("#error")).to_contain_text("Not a place id")
+    expect(page.locator("#status")).to_have_text("live")
+    assert [url for url in sent if "/v1/keys" in url or url.endswith("/v1/")] == []
+    assert page.evaluate("window.sitrepBoard.placePath('raqqa/al-nahda')") == "/v1/places/raqqa%2Fal-nahda"
+    assert page.evaluate("window.sitrepBoard.placePath('a/./b')") is None
+    assert page.evaluate("window.sitrepBoard.reportPath('../keys')") == "/v1/reports/..%2Fkeys"
     # Revoked: the stream ends at the next alert, its reconnect is refused, and the board asks again.
     sender = api_keys.create(pipeline.redis, ApiKeyIn(name="sender", scopes=["ingest"]))
     api_keys.revoke(pipeline.redis, new.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from core.delivery import messages
@@ -67,9 +68,9 @@ def test_every_format_escapes_what_came_from_reports() -> None:
     page = messages.html_body(message)
     assert "<script>" not in page and "&lt;script&gt;" in page and "A &amp; B" in page
     slack = json.dumps(chat.slack_payload(message))
-    assert "<@U123>" not in slack and "&lt;@U123&gt;" in slack and "<script>" not in slack
+    assert "<@U123>" not in slack and "&lt;@\\u200bU123&gt;" in slack and "<script>" not in slack
     mattermost = chat.mattermost_payload(message)["text"]
-    assert "\\*bold\\* \\[x\\]\\(http://evil\\) \\<@U123\\>" in mattermost
+    assert "\\*bold\\* \\[x\\]\\(http://evil\\) \\<@\u200bU123\\>" in mattermost
     sent = telegram.payload(message, "@desk_channel", False)
     assert "<script>" not in sent["text"] and "&lt;script&gt;" in sent["text"] and sent["chat_id"] == "@desk_channel"
 
@@ -79,6 +80,49 @@ def test_a_telegram_message_fits_its_limit() -> None:
     sent = telegram.payload(messages.build(long, PUBLIC), "-100123", True)
     assert len(sent["text"]) <= telegram.TEXT_MAX and sent["chat_id"] == -100123 and sent["disable_notification"]
     assert sent["text"].startswith("<b>Civilians trapped: Raqqa</b>")
+
+
+def _entities_whole(text: str) -> bool:
+    """Every `&` starts one of the entities html.escape writes: a slice through one would leave a stray `&`."""
+    return all(re.match(r"&(amp|lt|gt|quot|#x27);", text[at:]) for at in range(len(text)) if text[at] == "&")
+
+
+def test_a_long_telegram_message_is_cut_in_the_values_never_in_its_html_and_counted_in_utf16() -> None:
+    # Each "&" is five characters once escaped and each emoji two UTF-16 units: a cut that sliced the
+    # HTML, or counted code points, would break an entity or go over Telegram's limit.
+    summary = "Shelling & fire 🔥 " * 400
+    long = _alert(civilian_alert("fp"), summary=summary, sources=["Desk <A> & partners 🛰"] * 300)
+    long["data"]["place"]["name"] = "Raqqa & its environs 🔥 " * 200  # in the headline and the Place line
+    text = telegram.payload(messages.build(long, PUBLIC), "-100123", False)["text"]
+    assert messages.utf16_units(text) <= telegram.TEXT_MAX
+    assert len(text) < messages.utf16_units(text)  # the emoji counted twice
+    assert _entities_whole(text) and text.count("<b>") == text.count("</b>") == 6
+    assert text.startswith("<b>Civilians trapped: Raqqa &amp; its environs 🔥")
+    assert "…</b>\nShelling &amp; fire 🔥" in text and "\n<b>Place:</b> Raqqa &amp; its environs" in text
+    assert "<b>Sources:</b> Desk &lt;A&gt; &amp; partners 🛰" in text and "<b>Reported:</b> 2017-10-14" in text
+    assert text.endswith(f'<a href="{PUBLIC}v1/reports/field-desk%3Ar-17">Report</a>')
+
+
+def test_slack_fields_are_cut_before_escaping() -> None:
+    ampersands = _alert(civilian_alert("fp"), summary="&" * 3000, sources=["&" * 2500])
+    payload = chat.slack_payload(messages.build(ampersands, PUBLIC))
+    section, fields = payload["blocks"][1]["text"]["text"], payload["blocks"][2]["fields"]
+    assert len(section) <= chat.SECTION_MAX and section.endswith("&amp;…") and _entities_whole(section)
+    (sources,) = [field["text"] for field in fields if field["text"].startswith("*Sources*")]
+    assert len(sources) <= chat.FIELD_MAX and sources.endswith("&amp;…") and _entities_whole(sources)
+
+
+def test_mentions_in_report_text_ping_nobody_in_chat() -> None:
+    loud = _alert(civilian_alert("fp"), summary="@channel @here @all: ask @desk_lead", sources=["@newswire"])
+    message = messages.build(loud, PUBLIC)
+    slack = chat.slack_payload(message)
+    mattermost = chat.mattermost_payload(message)["text"]
+    sent = telegram.payload(message, "-100123", False)["text"]
+    for text in (slack["text"], slack["blocks"][1]["text"]["text"], mattermost, sent):
+        assert re.search(r"@(channel|here|all|desk_lead)", text) is None, text
+        assert "@\u200bchannel" in text and "@\u200bdesk\\_lead" in text or "@\u200bdesk_lead" in text
+    assert "@\u200bnewswire" in json.dumps(slack, ensure_ascii=False) and "@\u200bnewswire" in sent
+    assert "@channel" in messages.plain_text(message)  # mail and Alertmanager ping nobody: left as written
 
 
 def test_alertmanager_labels_identify_the_state_and_its_place() -> None:
@@ -92,6 +136,10 @@ def test_alertmanager_labels_identify_the_state_and_its_place() -> None:
     assert built["labels"]["team"] == "levant" and built["labels"]["severity"] == "critical"
     assert alertmanager.endpoint("http://am:9093/") == "http://am:9093/api/v2/alerts"
     assert alertmanager.endpoint("http://am:9093/api/v2/alerts") == "http://am:9093/api/v2/alerts"
+    assert (
+        alertmanager.endpoint("https://am.example.org/tenant?org=7")
+        == "https://am.example.org/tenant/api/v2/alerts?org=7"
+    )
     future = alertmanager.build(_alert(civilian_alert("fp3")) | {"time": "2099-01-01T00:00:00Z"}, options, PUBLIC, 2e9)
     assert future["startsAt"] == "2033-05-18T03:33:20.000Z"  # never in the future: now at the latest
 

@@ -5,8 +5,10 @@ without jitter; the code path is the production one."""
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
+import json
 import ssl
 import subprocess
 import threading
@@ -392,7 +394,7 @@ def test_email_over_starttls_logs_in_and_checks_the_servers_name(
         }
     )
     made = subscriptions.create(r, spec)
-    message = messages.build(__import__("json").loads(civilian_alert("fp-1")), PUBLIC)
+    message = messages.build(json.loads(civilian_alert("fp-1")), PUBLIC)
     answer = email_receiver.deliver(settings_for(redis_url), made, message, "msg_1", tls=client_tls)
     assert answer.ok and answer.code == 250, answer
     assert logins == [(b"sitrep", b"s3cret pass")] and len(mailbox.wait_for(1)) == 1
@@ -440,20 +442,36 @@ def test_telegram_gets_one_message_after_a_5xx_and_waits_out_a_429_and_its_token
     assert len(bot.hits) == 3
 
 
-def test_the_worker_log_never_shows_a_bot_token(
+def test_the_worker_log_never_shows_a_bot_token_a_hook_url_or_a_url_password(
     api: str, r: redis.Redis, redis_url: str, dispatcher: Dispatcher, fakes: Callable[..., FakeHttp], sealed: None
 ) -> None:
-    bot = fakes(Answer(200, b'{"ok":true}'))
+    bot, slack, manager = fakes(Answer(200, b'{"ok":true}')), fakes(Answer(200)), fakes(Answer(200))
+    hook_path = "/services/T0SITREP/B0SITREP/hooksecretpart42"
+    password = "am-pass-w0rd"
     subscribe(
         api, {"type": "telegram", "telegram": {"bot_token": TOKEN, "chat_id": "@sitrep_desk", "api_url": bot.base}}
     )
+    subscribe(api, {"type": "slack", "url": slack.base + hook_path})
+    guarded = manager.base.replace("http://", f"http://desk:{password}@")
+    made = subscribe(api, {"type": "alertmanager", "url": guarded})
+    # Shown without the password, and sealed at rest like the other secrets.
+    assert made["url"] == manager.base.replace("http://", "http://…@") + "/"
+    listed = httpx.get(f"{api}/v1/subscriptions", timeout=10).text
+    assert password not in listed and "hooksecretpart42" not in listed
+    assert password.encode() not in r.hget(keys.subscription(made["id"]), "subscription")  # type: ignore[operator]
     log_alert(r, civilian_alert("fp-1"))
-    wait_until(lambda: r.llen("rq:queue:sitrep-webhooks") == 1, what="the delivery to be queued")
+    wait_until(lambda: r.llen("rq:queue:sitrep-webhooks") == 3, what="the deliveries to be queued")
     env = process_env(redis_url, SITREP_WEBHOOK_SECRET_KEYS=KEY, SITREP_LOG_LEVEL="DEBUG")
     process = start(["worker", "sitrep-webhooks", "--burst"], env)
     output, _ = process.communicate(timeout=60)
     assert len(bot.hits) == 1 and bot.hits[0].path == f"/bot{TOKEN}/sendMessage"
-    assert "sendMessage" in output and TOKEN.split(":")[1] not in output
+    assert len(slack.hits) == 1 and slack.hits[0].path == hook_path
+    (sent,) = manager.hits
+    assert sent.headers["authorization"] == "Basic " + base64.b64encode(f"desk:{password}".encode()).decode()
+    for fake in (bot, slack, manager):  # each request is logged, by where it went only
+        assert f"HTTP Request: POST {fake.base}/… " in output, output
+    for secret in (TOKEN.split(":")[1], "hooksecretpart42", "B0SITREP", password):
+        assert secret not in output
 
 
 # -- Subscriptions: validation, secrets, the command line ----------------------------------------
@@ -572,7 +590,7 @@ def test_sitrep_subscribe_to_makes_a_receiver_subscription_or_says_what_is_wrong
         "--description", "Raqqa desk by mail",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    shown = __import__("json").loads(done.stdout)
+    shown = json.loads(done.stdout)
     assert shown["type"] == "email" and shown["email"]["to"] == ["desk@example.org", "duty@example.org"]
     assert shown["email"]["port"] == 465 and shown["email"]["password"] == "…"
     assert shown["filters"] == {"place": ["raqqa"], "kind": ["civilian_threshold"], "category": []}
@@ -582,7 +600,7 @@ def test_sitrep_subscribe_to_makes_a_receiver_subscription_or_says_what_is_wrong
     assert stored is not None and stored.secret_problem is not None  # sealed with the API's key, which we lack here
     alert_manager = run("--to", "alertmanager", "--set", "url=https://am.example.org", "--set", "label.team=ops")
     assert alert_manager.returncode == 0, alert_manager.stderr
-    assert __import__("json").loads(alert_manager.stdout)["alertmanager"]["labels"] == {"team": "ops"}
+    assert json.loads(alert_manager.stdout)["alertmanager"]["labels"] == {"team": "ops"}
 
     wrong = run("--to", "telegram", "--set", "bot_token=nope", "--set", "chat_id=5")
     assert wrong.returncode == 2 and wrong.stdout == ""

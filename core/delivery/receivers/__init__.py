@@ -17,13 +17,19 @@ from core.settings import DeliverySettings
 
 
 def send(
-    connection: redis.Redis, settings: DeliverySettings, subscription: Subscription, identifier: str, body: bytes
+    connection: redis.Redis,
+    settings: DeliverySettings,
+    subscription: Subscription,
+    identifier: str,
+    body: bytes,
+    stream_id: str | None = None,
 ) -> Answer:
-    """One attempt of delivery `identifier` (the alert's CloudEvents JSON in `body`) to its receiver."""
+    """One attempt of delivery `identifier` (the alert's CloudEvents JSON in `body`, logged at `stream_id`)
+    to its receiver."""
     if subscription.secret_problem:  # sealed with a key this process lacks: retried once the keys are fixed
         return Answer(None, f"not sent: {subscription.secret_problem}")
     if subscription.type == "alertmanager":
-        return alertmanager.deliver(connection, settings, subscription, body)
+        return alertmanager.deliver(connection, settings, subscription, body, stream_id)
     alert = messages.parse(body)
     if alert is None:
         return Answer(None, "not sent: the alert is not a JSON object")

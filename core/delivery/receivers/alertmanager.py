@@ -20,12 +20,13 @@ import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import redis
 
 from core import keys
-from core.delivery import addresses, http_post, messages
+from core.delivery import addresses, http_post, messages, stream
 from core.delivery.http_post import Answer
 from core.delivery.receiver_settings import AlertmanagerSettings
 from core.delivery.subscriptions import Subscription
@@ -41,12 +42,15 @@ FIRING_KINDS = frozenset({"control_changed", "control_baseline", "civilian_thres
 ENDING_FIELDS = {"superseded": "supersedes", "resolved": "resolves"}
 ENDED_TTL_SECONDS = 7 * 86400
 LOCK_WAIT_SECONDS = 5.0
+LOCK_MARGIN_SECONDS = 5.0
 
 
 def endpoint(url: str) -> str:
-    """The alerts API under the subscription's base URL (a URL already ending in it is kept)."""
-    base = url.rstrip("/")
-    return base if base.endswith(ENDPOINT) else base + ENDPOINT
+    """The alerts API under the subscription's base URL (a URL already ending in it is kept; a query
+    string stays after the path)."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/")
+    return urlunsplit(parts._replace(path=path if path.endswith(ENDPOINT) else path + ENDPOINT))
 
 
 def _iso(moment: float) -> str:
@@ -125,26 +129,50 @@ def build(alert: dict[str, Any], options: AlertmanagerSettings, public_url: str,
     return built
 
 
-def _send(settings: DeliverySettings, url: str, alerts: list[dict[str, Any]]) -> Answer:
+def _send(settings: DeliverySettings, url: str, alerts: list[dict[str, Any]], deadline: float) -> Answer:
     try:
         targets = addresses.pin(endpoint(url), settings.webhook_allow_private_addresses)
     except AddressRefused as refused:
         return Answer(None, f"not sent: {refused}")
     headers = {"content-type": "application/json", "user-agent": "sitrep-receivers/0.1"}
-    return http_post.send(targets, orjson.dumps(alerts), headers, settings.webhook_timeout_seconds)
+    return http_post.send(targets, orjson.dumps(alerts), headers, settings.webhook_timeout_seconds, deadline=deadline)
 
 
-def _firing(connection: redis.Redis, subscription_id: str) -> dict[str, dict[str, Any]]:
-    raw: Any = connection.hgetall(keys.alertmanager_firing(subscription_id))
-    return {key.decode(): orjson.loads(value) for key, value in raw.items()}
+def _records(connection: redis.Redis, key: str) -> dict[str, Any]:
+    raw: Any = connection.hgetall(key)
+    return {name.decode(): orjson.loads(value) for name, value in raw.items()}
 
 
 def _lock_timeout(settings: DeliverySettings) -> float:
-    return addresses.ADDRESSES_TRIED * http_post.CONNECT_TIMEOUT_SECONDS + 2 * settings.webhook_timeout_seconds + 5
+    """The lock outlives the POST's deadline (http_post.budget_seconds) with room for the Redis writes."""
+    return http_post.budget_seconds(settings.webhook_timeout_seconds) + LOCK_MARGIN_SECONDS
 
 
-def deliver(connection: redis.Redis, settings: DeliverySettings, subscription: Subscription, body: bytes) -> Answer:
-    """One attempt for one alert: fire it, end what it replaces or names, and remember what fires."""
+def _order(stream_id: str | None) -> tuple[int, int]:
+    try:
+        return stream.parse_id(stream_id or "0-0")
+    except ValueError:
+        return (0, 0)
+
+
+def _ended_at(now: float, alerts: list[dict[str, Any]]) -> bytes:
+    """An am-ended entry: when, and the alerts it ended (a retry of the notice sends them ended again)."""
+    return orjson.dumps({"ms": int(now * 1000), "alerts": alerts})
+
+
+def _ended_alerts(entry: Any) -> list[dict[str, Any]]:
+    return list(entry.get("alerts") or []) if isinstance(entry, dict) else []
+
+
+def deliver(
+    connection: redis.Redis,
+    settings: DeliverySettings,
+    subscription: Subscription,
+    body: bytes,
+    stream_id: str | None = None,
+) -> Answer:
+    """One attempt for one alert (`stream_id`: its place in the alert log): fire it, end what it replaces
+    or names, and remember what fires."""
     alert = messages.parse(body)
     if alert is None:
         return Answer(None, "not sent: the alert is not a JSON object")
@@ -157,62 +185,71 @@ def deliver(connection: redis.Redis, settings: DeliverySettings, subscription: S
     )
     if not lock.acquire():
         return Answer(None, "not sent: another attempt to this Alertmanager is under way")
+    deadline = time.monotonic() + http_post.budget_seconds(settings.webhook_timeout_seconds)
+    firing_key, ended_key = keys.alertmanager_firing(subscription.id), keys.alertmanager_ended(subscription.id)
     try:
         now = time.time()
-        firing = _firing(connection, subscription.id)
+        firing = _records(connection, firing_key)
+        ended = _records(connection, ended_key)
         key = identity(alert)
+        order = _order(stream_id)
         payload: list[dict[str, Any]] = []
         keep: dict[str, Any] | None = None
-        drop = False
-        ended: str | None = None
         if kind in FIRING_KINDS:
             new = build(alert, options, settings.public_url, now)
-            fingerprint = str(data.get("fingerprint") or alert.get("id") or "")
+            own = str(data.get("fingerprint") or alert.get("id") or "")
+            base = str(data.get("repeat_of") or own)  # a repeat is the same alert as the state it repeats
             previous = firing.get(key)
-            if connection.hexists(keys.alertmanager_ended(subscription.id), fingerprint):
+            same = previous is not None and previous["alert"]["labels"] == new["labels"]
+            if own in ended or base in ended:
                 payload.append({**new, "endsAt": _iso(now)})  # a late retry of an alert already ended
+            elif previous is not None and _order(previous.get("stream")) > order:
+                if same:  # an older copy of what fires: sending it would shorten the newer one
+                    return Answer(None, "nothing to send: a newer state of it fires already", accepted=True)
+                payload.append({**new, "endsAt": _iso(now)})  # an older state, late: it ended when the newer came
             else:
-                if previous is not None and previous["alert"]["labels"] == new["labels"]:
+                if previous is not None and same:
                     new["startsAt"] = previous["alert"]["startsAt"]  # the same alert again (a repeat): still one
-                    fingerprint = previous["fingerprint"]
                 elif previous is not None:
                     payload.append({**previous["alert"], "endsAt": _iso(now)})  # replaced by the new state
-                keep = {"fingerprint": fingerprint, "alert": new}
+                keep = {"fingerprint": base, "alert": new, "stream": stream_id or "0-0"}
                 payload.append({**new, "endsAt": _iso(now + KEPT_FOR_RESENDS * options.resend_seconds)})
         elif kind in ENDING_FIELDS:
-            ended = str(data.get(ENDING_FIELDS[kind]) or "")
-            for firing_key, record in firing.items():
-                if record["fingerprint"] == ended:
-                    key, drop = firing_key, True
-                    payload.append({**record["alert"], "endsAt": _iso(now)})
+            named = str(data.get(ENDING_FIELDS[kind]) or "")
+            ends = [name for name, record in firing.items() if record["fingerprint"] == named]
+            record = firing.get(key)
+            if kind == "resolved" and record is not None and key not in ends and _order(record.get("stream")) < order:
+                ends.append(key)  # what fires here is older than the notice: e.g. a repeat seen first
+            if ends:
+                # Ended here and now, before the POST: a notice that never gets through must not leave
+                # its alert resent for ever; its retries send the alerts ended again (from am-ended).
+                alerts = [firing[name]["alert"] for name in ends]
+                with connection.pipeline(transaction=True) as pipe:
+                    pipe.hdel(firing_key, *ends)
+                    for name in {named, *(firing[name]["fingerprint"] for name in ends)}:
+                        pipe.hset(ended_key, name, _ended_at(now, alerts))
+                    pipe.expire(ended_key, ENDED_TTL_SECONDS)
+                    pipe.execute()
+                payload = [{**found, "endsAt": _iso(now)} for found in alerts]
+            elif alerts := _ended_alerts(ended.get(named)):
+                payload = [{**found, "endsAt": _iso(now)} for found in alerts]  # a retry of this notice
+            elif named not in ended:
+                connection.hset(ended_key, named, _ended_at(now, []))
+                connection.expire(ended_key, ENDED_TTL_SECONDS)
         else:  # a one-off change: it fires for a while and ends by itself
             new = build(alert, options, settings.public_url, now)
             payload.append({**new, "endsAt": _iso(now + options.notice_seconds)})
         if not payload:
-            if ended:
-                _remember_ended(connection, subscription.id, ended, now)
             return Answer(None, "nothing to send: the alert it ends is no longer firing here", accepted=True)
-        answer = _send(settings, subscription.url, payload)
-        if answer.ok:
-            with connection.pipeline(transaction=True) as pipe:
-                if keep is not None:
-                    pipe.hset(keys.alertmanager_firing(subscription.id), key, orjson.dumps(keep))
-                if drop:
-                    pipe.hdel(keys.alertmanager_firing(subscription.id), key)
-                if ended:
-                    _remember_ended(pipe, subscription.id, ended, now)
-                pipe.execute()
+        answer = _send(settings, subscription.url, payload, deadline)
+        if answer.ok and keep is not None:
+            connection.hset(firing_key, key, orjson.dumps(keep))
         return answer
     finally:
         try:
             lock.release()
         except redis.exceptions.LockError:
             log.warning("alertmanager lock of %s expired before its attempt ended", subscription.id)
-
-
-def _remember_ended(connection: redis.Redis | redis.client.Pipeline, subscription_id: str, fp: str, now: float) -> None:
-    connection.hset(keys.alertmanager_ended(subscription_id), fp, int(now * 1000))
-    connection.expire(keys.alertmanager_ended(subscription_id), ENDED_TTL_SECONDS)
 
 
 def resend(connection: redis.Redis, settings: DeliverySettings, subscription: Subscription) -> Answer | None:
@@ -225,13 +262,15 @@ def resend(connection: redis.Redis, settings: DeliverySettings, subscription: Su
     )
     if not lock.acquire():
         return Answer(None, "an attempt to this Alertmanager is under way; the next period resends")
+    deadline = time.monotonic() + http_post.budget_seconds(settings.webhook_timeout_seconds)
     try:
         now = time.time()
-        firing = _firing(connection, subscription.id)
+        firing = _records(connection, keys.alertmanager_firing(subscription.id))
         if not firing:
             return None
         until = _iso(now + KEPT_FOR_RESENDS * options.resend_seconds)
-        return _send(settings, subscription.url, [{**record["alert"], "endsAt": until} for record in firing.values()])
+        alerts = [{**record["alert"], "endsAt": until} for record in firing.values()]
+        return _send(settings, subscription.url, alerts, deadline)
     finally:
         try:
             lock.release()

@@ -13,7 +13,7 @@ import orjson
 
 from core.delivery import addresses, http_post
 from core.delivery.http_post import Answer
-from core.delivery.messages import Message, markdown_escape, slack_escape
+from core.delivery.messages import Message, fit, markdown_escape, slack_escape
 from core.delivery.subscriptions import Subscription
 from core.errors import AddressRefused
 from core.settings import DeliverySettings
@@ -21,6 +21,9 @@ from core.settings import DeliverySettings
 USER_AGENT = "sitrep-receivers/0.1"
 SLACK_FIELDS_MAX = 10
 """Slack refuses a section with more fields than this."""
+FIELD_MAX = 2000
+SECTION_MAX = 3000
+"""Slack's limits on a field's and a section's text; values are cut before escaping to fit them."""
 
 
 def _slack_link(url: str, label: str) -> str:
@@ -30,12 +33,15 @@ def _slack_link(url: str, label: str) -> str:
 def slack_payload(message: Message, channel: str | None = None, username: str | None = None) -> dict[str, Any]:
     """Block Kit for a Slack incoming webhook, every value escaped for mrkdwn."""
     fields = [
-        {"type": "mrkdwn", "text": f"*{label}*\n{slack_escape(value)}"[:2000]}
+        {"type": "mrkdwn", "text": f"*{label}*\n{slack_escape(fit(value, FIELD_MAX - len(label) - 3, slack_escape))}"}
         for label, value in message.facts()[:SLACK_FIELDS_MAX]
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": message.headline[:150]}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": slack_escape(message.summary)[:3000] or " "}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": slack_escape(fit(message.summary, SECTION_MAX, slack_escape)) or " "},
+        },
         {"type": "section", "fields": fields},
     ]
     links = [

@@ -8,6 +8,7 @@ mail. A password is only ever sent inside TLS (the settings refuse it otherwise)
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
@@ -50,10 +51,19 @@ class _PinnedSMTPSSL(smtplib.SMTP_SSL):
         return self.context.wrap_socket(plain, server_hostname=self.server_name)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """A header value from report text: control characters and line breaks become one space (a CR or
+    LF in a place name would otherwise make the header refused, or start another one)."""
+    return _CONTROL.sub(" ", text).strip()
+
+
 def compose(options: EmailSettings, message: Message, identifier: str) -> EmailMessage:
     """The mail for one alert: a subject a person can scan, text and HTML bodies."""
     mail = EmailMessage()
-    mail["Subject"] = f"{options.subject_prefix} {message.headline}".strip()[:250]
+    mail["Subject"] = one_line(f"{options.subject_prefix} {message.headline}")[:250]
     mail["From"] = options.sender
     mail["To"] = ", ".join(options.to)
     mail["Date"] = formatdate(localtime=False)
@@ -79,7 +89,10 @@ def deliver(
         targets = addresses.pin(f"smtp://{host}:{options.port}", settings.webhook_allow_private_addresses)
     except AddressRefused as refused:
         return Answer(None, f"not sent: {refused}")
-    mail = compose(options, message, identifier)
+    try:
+        mail = compose(options, message, identifier)
+    except (ValueError, TypeError, LookupError) as error:  # retried, then failed: never a dead job
+        return Answer(None, f"not sent: the mail cannot be made: {type(error).__name__}: {error}"[:300])
     failures: list[str] = []
     for target in targets:
         client: smtplib.SMTP

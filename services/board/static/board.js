@@ -11,6 +11,8 @@
   const HEIGHT = 500;
   const FEED_MAX = 200;
   const POLL_MILLISECONDS = 15000;
+  const PAGES_MAX = 20; // GET /v1/places gives at most 1,000 places a page: the board shows up to 20,000
+  const CHANGED_MAX = 20; // more places named by alerts in one burst than this: the whole list is asked for
   const RECONNECT_MILLISECONDS = 2000;
 
   const state = {
@@ -24,6 +26,10 @@
     reconnectTimer: null,
     refreshTimer: null,
     pollTimer: null,
+    placesTag: null, // the list's ETag and the query it answered: an unchanged list costs a 304
+    placesQuery: null,
+    changed: new Set(), // places named by alerts since the last refresh
+    shownPlace: null, // the place whose history the panel shows
     generation: 0,
   };
 
@@ -62,11 +68,13 @@
     $("key-input").focus();
   }
 
-  async function api(path) {
+  async function api(path, etag) {
     const headers = { Accept: "application/json" };
     const key = apiKey();
     if (key) headers.Authorization = "Bearer " + key;
-    const response = await fetch(path, { headers, cache: "no-cache" });
+    if (etag) headers["If-None-Match"] = etag;
+    // With our own If-None-Match the browser's cache stays out of it, and a 304 reaches this code.
+    const response = await fetch(path, { headers, cache: etag ? "no-store" : "no-cache" });
     if (response.status === 401 || response.status === 403) {
       const problem = await response.json().catch(() => ({}));
       const detail = problem.detail || "this API needs a key";
@@ -119,6 +127,23 @@
     for (const name of FILTERS) if (filters[name]) params.set(name, filters[name]);
     return params.toString();
   }
+
+  // The API path of one place's history, or null for an id that is not a place's. The id is encoded as a whole
+  // (its '/' too: the route takes it back), and no segment may be '.' or '..', so an id from the page's URL or
+  // an alert can never make the browser send the key to another path of this origin.
+  function placePath(placeId) {
+    const id = String(placeId || "");
+    if (!id || id.split("/").some((segment) => segment === "" || segment === "." || segment === "..")) return null;
+    return "/v1/places/" + encodeURIComponent(id);
+  }
+
+  function reportPath(reportId) {
+    const id = String(reportId || "");
+    if (!id || id === "." || id === "..") return null;
+    return "/v1/reports/" + encodeURIComponent(id); // built here: an id is the sender's text
+  }
+
+  window.sitrepBoard = { placePath, reportPath }; // for the browser test, which checks them directly
 
   // ---- status and errors -----------------------------------------------------------------------
 
@@ -349,24 +374,88 @@
     $("places-empty").hidden = state.places.length > 0;
   }
 
+  function nextPage(link) {
+    const found = /<([^>]+)>\s*;\s*rel="next"/.exec(link || "");
+    return found && found[1].startsWith("/v1/places?") ? found[1] : null;
+  }
+
+  // Every page of a list; null when the first answers 304 (nothing changed since `etag`).
+  async function fetchPlaces(query, etag) {
+    let path = "/v1/places" + (query ? "?" + query : "");
+    const rows = [];
+    let tag = null;
+    for (let page = 0; path && page < PAGES_MAX; page += 1) {
+      const response = await api(path, page === 0 ? etag : null);
+      if (response.status === 304) return null;
+      if (!response.ok) {
+        const problem = await response.json().catch(() => ({}));
+        throw new Error(problem.detail || response.status + " " + response.statusText);
+      }
+      if (page === 0) tag = response.headers.get("ETag");
+      rows.push(...(await response.json()));
+      path = nextPage(response.headers.get("Link"));
+    }
+    return { rows, tag, more: Boolean(path) };
+  }
+
+  function redrawPlaces(more) {
+    drawTable();
+    drawMap();
+    if (more) $("map-note").textContent += " Only the first " + state.places.length + " places are shown.";
+  }
+
   async function refreshPlaces() {
     const filters = filtersFromUrl();
     const query = apiQuery(filters);
+    state.changed.clear();
+    let answer;
     try {
-      state.places = await apiJson("/v1/places" + (query ? "?" + query : ""));
+      answer = await fetchPlaces(query, query === state.placesQuery ? state.placesTag : null);
       showError("");
     } catch (error) {
       if (!(error instanceof NeedKey)) showError("Places: " + error.message);
       return;
     }
-    drawTable();
-    drawMap();
+    if (answer === null) {
+      // Unchanged: nothing to draw or read again, unless another place was chosen (Back, a shared link).
+      if (filters.selected && filters.selected !== state.shownPlace) await showPlace(filters.selected);
+      return;
+    }
+    state.places = answer.rows;
+    state.placesTag = answer.tag;
+    state.placesQuery = query;
+    redrawPlaces(answer.more);
     if (filters.selected) await showPlace(filters.selected);
   }
 
-  function scheduleRefresh() {
+  // After alerts: only the places they name (and those inside them) are asked for and replaced in the list.
+  async function refreshChanged() {
+    const changed = [...state.changed];
+    state.changed.clear();
+    if (!changed.length) return;
+    if (changed.length > CHANGED_MAX || changed.some((id) => placePath(id) === null)) return refreshPlaces();
+    const filters = filtersFromUrl();
+    const params = new URLSearchParams(apiQuery(filters));
+    for (const id of changed) params.append("place", id);
+    let answer;
+    try {
+      answer = await fetchPlaces(params.toString(), null);
+    } catch (error) {
+      if (!(error instanceof NeedKey)) showError("Places: " + error.message);
+      return;
+    }
+    const inside = (id) => changed.some((place) => id === place || id.startsWith(place + "/"));
+    const places = state.places.filter((place) => !inside(place.place_id)).concat(answer.rows);
+    places.sort((a, b) => (a.place_id < b.place_id ? -1 : a.place_id > b.place_id ? 1 : 0));
+    state.places = places; // the list's ETag is kept: the next poll finds the new version and asks for all
+    redrawPlaces(false);
+    if (filters.selected && inside(filters.selected)) await showPlace(filters.selected);
+  }
+
+  function scheduleRefresh(placeId) {
+    if (placeId) state.changed.add(String(placeId));
     clearTimeout(state.refreshTimer);
-    state.refreshTimer = setTimeout(refreshPlaces, 50);
+    state.refreshTimer = setTimeout(refreshChanged, 50);
   }
 
   // ---- one place's history ---------------------------------------------------------------------
@@ -400,13 +489,19 @@
 
   async function showPlace(placeId) {
     const panel = $("detail-panel");
+    const path = placePath(placeId);
+    if (path === null) {
+      showError("Not a place id: " + placeId);
+      return;
+    }
     let history;
     try {
-      history = await apiJson("/v1/places/" + placeId.split("/").map(encodeURIComponent).join("/"));
+      history = await apiJson(path);
     } catch (error) {
       if (!(error instanceof NeedKey)) showError("Place " + placeId + ": " + error.message);
       return;
     }
+    if (placeId !== state.shownPlace) $("report-view").hidden = true;
     const filters = filtersFromUrl();
     const place = history.place;
     $("detail-title").textContent = place.name + " (" + place.place_id + ")";
@@ -421,8 +516,10 @@
       const reports = el("ul", { class: "reports" });
       for (const report of entry.reports) {
         const item = el("li", {}, report.source + " · " + day(report.published_at) + " · ");
-        const own = "/v1/reports/" + encodeURIComponent(report.report_id); // built here: an id is the sender's text
-        item.append(el("a", { href: own, class: "report-link" }, "report " + report.report_id));
+        // A button, not a link: a keyed API wants the key, which only this page's requests carry.
+        const show = el("button", { type: "button", class: "report-link", "data-report": report.report_id }, "report " + report.report_id);
+        show.addEventListener("click", () => showReport(report.report_id));
+        item.append(show);
         const original = report.url ? safeLink(report.url) : null;
         if (original) {
           item.append(" · ", el("a", { href: original, rel: "noopener noreferrer", target: "_blank" }, report.title || "original"));
@@ -443,7 +540,23 @@
       );
     }
     panel.hidden = false;
+    state.shownPlace = placeId;
     for (const row of $("places").tBodies[0].rows) row.classList.toggle("selected", row.dataset.place === placeId);
+  }
+
+  // A report as the API keeps it, fetched with the key and shown as text (JSON, indented) in the place's panel.
+  async function showReport(reportId) {
+    const view = $("report-view");
+    const path = reportPath(reportId);
+    if (path === null) return;
+    $("report-title").textContent = "Report " + reportId;
+    $("report-body").textContent = "loading…";
+    view.hidden = false;
+    try {
+      $("report-body").textContent = JSON.stringify(await apiJson(path), null, 2);
+    } catch (error) {
+      $("report-body").textContent = error instanceof NeedKey ? "" : "Could not read the report: " + error.message;
+    }
   }
 
   function select(placeId) {
@@ -539,7 +652,7 @@
       }
       if (addAlert(alert, event.lastEventId)) {
         drawFeed();
-        scheduleRefresh();
+        scheduleRefresh(alert.subject);
       }
     });
     source.addEventListener("gap", () => {
@@ -611,6 +724,9 @@
       $("key-input").value = "";
       $("key-form").hidden = true;
       start();
+    });
+    $("report-close").addEventListener("click", () => {
+      $("report-view").hidden = true;
     });
     $("key-forget").addEventListener("click", () => {
       sessionStorage.removeItem(KEY_STORAGE);
