@@ -168,3 +168,8 @@ API_KEYS = "sitrep:api-keys"
 def api_key(key_id: str) -> str:
     """Hash: one API key's record (`key`: JSON of name, scopes, times) and `hash`: SHA-256 of the key."""
     return f"sitrep:api-key:{key_id}"
+
+
+def rate_limit(subject: str) -> str:
+    """Hash: one caller's token bucket (`tokens`, `at` in ms): `key:{id}` for a key, `addr:{ip}` when open."""
+    return f"sitrep:rate:{subject}"

@@ -188,6 +188,24 @@ def test_report_ids_live_in_the_senders_namespace(client: TestClient, r: redis.R
     assert resent.json()["id"] == "acme:item-1" and resent.json()["status"] == "duplicate"
 
 
+def test_an_ingest_key_may_follow_its_own_status_url_and_nobody_elses(client: TestClient, r: redis.Redis) -> None:
+    acme, rival = make_key(r, "ingest", name="acme"), make_key(r, "ingest", name="rival")
+    reader = make_key(r, "read", name="desk")
+    ack = client.post(
+        "/v1/reports", json=dict(fixture_reports()[0], id="own-1"), headers={"Authorization": f"Bearer {acme.key}"}
+    ).json()
+    own = client.get(ack["status_url"], headers={"Authorization": f"Bearer {acme.key}"})
+    assert own.status_code == 200 and own.json()["id"] == "acme:own-1" and own.json()["status"] == "queued"
+    assert "events" not in own.json() or own.json()["events"] == []  # the events are the read scope's
+    theirs = client.get(ack["status_url"], headers={"Authorization": f"Bearer {rival.key}"})
+    assert theirs.status_code == 403 and "'read'" in theirs.json()["detail"]
+    # A name that is a prefix of another's ("acme" of "acme-2") does not reach the other's reports.
+    longer = make_key(r, "ingest", name="acme-2")
+    assert client.get(ack["status_url"], headers={"Authorization": f"Bearer {longer.key}"}).status_code == 403
+    assert client.get("/v1/reports", headers={"Authorization": f"Bearer {acme.key}"}).status_code == 403
+    assert client.get(ack["status_url"], headers={"Authorization": f"Bearer {reader.key}"}).status_code == 200
+
+
 def test_open_mode_keeps_ids_as_sent(client: TestClient) -> None:
     assert client.post("/v1/reports", json=dict(fixture_reports()[0], id="plain")).json()["id"] == "plain"
 

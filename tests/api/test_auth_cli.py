@@ -40,6 +40,15 @@ def test_keys_create_list_revoke(r: redis.Redis, child_env: dict[str, str]) -> N
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
 
 
+def test_keys_create_takes_a_rate(r: redis.Redis, child_env: dict[str, str]) -> None:
+    made = sitrep("keys", "create", "--name", "slow", "--scope", "ingest", "--rate", "2.5", env=child_env)
+    assert made.returncode == 0 and "2.5 requests/s" in made.stderr, made.stderr
+    (record,) = api_keys.list_active(r)
+    assert record.rate_per_second == 2.5 and "2.5/s" in sitrep("keys", "list", env=child_env).stdout
+    bad = sitrep("keys", "create", "--name", "x", "--scope", "read", "--rate", "-1", env=child_env)
+    assert bad.returncode == 2 and "rate_per_second" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_api_beyond_loopback_without_a_key_refuses_to_start(r: redis.Redis, child_env: dict[str, str]) -> None:
     refused = sitrep("api", "--host", "0.0.0.0", "--port", str(free_port()), env=child_env)
     assert refused.returncode == 2
