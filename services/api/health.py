@@ -50,7 +50,7 @@ async def healthz(request: Request, redis_client: RedisDep) -> Health:
     return Health(ingest_paused=await admission.fresh())
 
 
-@router.get("/livez")
+@router.get("/livez", response_model=Health, response_model_exclude_none=True)
 async def livez() -> Health:
     """200 while this process serves requests, whatever Redis does (liveness: restart me?). A liveness
     probe on /healthz would restart every API pod during a Redis outage, which a restart cannot fix."""
