@@ -117,3 +117,28 @@ def test_keys_create_takes_a_rate_and_lists_it(r: redis.Redis, client: TestClien
         "/v1/keys", json={"name": "bad", "scopes": ["read"], "rate_per_second": -1}, headers=bearer(admin)
     )
     assert bad.status_code == 422 and re.search("rate_per_second", bad.text)
+
+
+def test_a_process_draws_tokens_a_lease_at_a_time_and_remembers_a_refusal(r: redis.Redis, redis_url: str) -> None:
+    async def run() -> tuple[list[int], list[float], int]:
+        client = redis.asyncio.Redis.from_url(redis_url)
+        limiter = RateLimiter(default_rate=1000.0, burst_seconds=1.0)  # 1,000 at once, drawn 100 at a time
+        stored: list[float] = []
+        try:
+            remaining = [(await limiter.take(client, "busy", 1000.0)).remaining for _ in range(101)]
+            stored.append(float(r.hget(keys.rate_limit("busy"), "tokens") or 0))
+            slow = [await limiter.take(client, "slow", 5.0) for _ in range(3)]  # 5 a second, 5 at once: 1 a draw
+            r.hset(keys.rate_limit("slow"), "tokens", "0")  # emptied by another process
+            refused = [await limiter.take(client, "slow", 5.0) for _ in range(3)]
+            assert all(d.allowed for d in slow) and not any(d.allowed for d in refused)
+            calls_before = int(r.info("stats")["total_commands_processed"])
+            await limiter.take(client, "slow", 5.0)  # still refused, from memory
+            calls = int(r.info("stats")["total_commands_processed"]) - calls_before - 1  # the INFO itself
+            return remaining, stored, calls
+        finally:
+            await client.aclose()
+
+    remaining, stored, calls = asyncio.run(run())
+    assert remaining[0] == 999 and remaining[99] == 900  # what the bucket had, plus this process's lease
+    assert 800 <= stored[0] < 810  # two draws of 100 (and what refilled in between)
+    assert calls == 0
