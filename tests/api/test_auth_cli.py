@@ -10,7 +10,7 @@ import httpx
 import psutil
 import redis
 
-from core import api_keys
+from core import api_keys, keys
 from core.embedded_redis import free_port
 from tests.conftest import REPO, fixture_reports, sitrep_command
 from tests.delivery.conftest import log_alert, make_alert
@@ -145,3 +145,22 @@ def _redis_servers_in(folder: Path) -> list[int]:
         if str(folder) in where:
             found.append(process.pid)
     return found
+
+
+def test_sitrep_post_waits_out_a_rate_limit(r: redis.Redis, child_env: dict[str, str]) -> None:
+    """Three batch requests with a key allowed one request every two seconds (bursts of one): the second and
+    third are refused with 429 and sent again after their Retry-After, and every report is taken."""
+    key = api_keys.create(r, api_keys.ApiKeyIn(name="slow", scopes=["ingest"], rate_per_second=0.5)).key
+    port = free_port()
+    api = start(["api", "--port", str(port)], {**child_env, "SITREP_RATE_LIMIT_BURST_SECONDS": "1"})
+    try:
+        wait_for_line(api, "Application startup complete")
+        reports = [dict(fixture_reports()[0], id=f"many-{n}") for n in range(2001)]
+        lines = "\n".join(json.dumps(report) for report in reports)
+        posted = sitrep("post", "-", "--url", f"http://127.0.0.1:{port}", "--key", key, env=child_env, stdin=lines)
+    finally:
+        stop_all([api])
+    assert posted.returncode == 0, posted.stderr
+    assert posted.stderr.count("HTTP 429") >= 2 and "sending again in 2 s" in posted.stderr
+    assert len(posted.stdout.splitlines()) == 2001
+    assert r.exists(keys.report("slow:many-2000"))
