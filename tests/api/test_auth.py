@@ -526,3 +526,17 @@ def test_a_websocket_route_added_after_the_guard_was_installed_is_closed(r: redi
         with pytest.raises(WebSocketDisconnect) as closed, test_client.websocket_connect("/v1/late-socket") as socket:
             assert socket.receive_text() != "served"
         assert closed.value.code == 1008
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"name": "big", "kind": "control_changed", "min_sources": 36693159073760247808},
+        {"name": "big", "kind": "civilian_change", "percent": 50, "min_count": 2**70},
+        {"name": "big", "kind": "civilian_threshold", "levels": {"killed": [10, 2**64]}},
+    ],
+)
+def test_a_rule_with_a_number_past_64_bits_is_a_422_not_a_500(client: TestClient, rule: dict[str, Any]) -> None:
+    """Found by schemathesis: such a number passed validation and then broke JSON serialisation (500)."""
+    response = client.put("/v1/rules", json={"rules": [rule]})
+    assert response.status_code == 422, response.text
