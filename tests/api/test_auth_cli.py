@@ -14,7 +14,7 @@ from core import api_keys, keys
 from core.embedded_redis import free_port
 from tests.conftest import REPO, fixture_reports, sitrep_command
 from tests.delivery.conftest import log_alert, make_alert
-from tests.helpers import start, stop_all, wait_for_line
+from tests.helpers import start, stop_all, wait_for_line, wait_until
 
 
 def sitrep(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -147,6 +147,14 @@ def _redis_servers_in(folder: Path) -> list[int]:
     return found
 
 
+def _answers(base: str) -> bool:
+    """Whether the API answers yet: uvicorn binds its socket just after "Application startup complete"."""
+    try:
+        return httpx.get(f"{base}/livez", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def test_sitrep_post_waits_out_a_rate_limit(r: redis.Redis, child_env: dict[str, str]) -> None:
     """Three batch requests with a key allowed one request every two seconds (bursts of one): the second and
     third are refused with 429 and sent again after their Retry-After, and every report is taken."""
@@ -155,6 +163,7 @@ def test_sitrep_post_waits_out_a_rate_limit(r: redis.Redis, child_env: dict[str,
     api = start(["api", "--port", str(port)], {**child_env, "SITREP_RATE_LIMIT_BURST_SECONDS": "1"})
     try:
         wait_for_line(api, "Application startup complete")
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}"), timeout_seconds=10, what="the API's socket")
         reports = [dict(fixture_reports()[0], id=f"many-{n}") for n in range(2001)]
         lines = "\n".join(json.dumps(report) for report in reports)
         posted = sitrep("post", "-", "--url", f"http://127.0.0.1:{port}", "--key", key, env=child_env, stdin=lines)
