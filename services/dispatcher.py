@@ -6,6 +6,10 @@ goes to one). For one entry, the delivery records, their first jobs and the XACK
 MULTI/EXEC under WATCH of the delivery keys: a crash before it leaves the entry pending (a live
 dispatcher claims it after `dispatcher_claim_idle_milliseconds`), a crash after it has done
 everything, and a delivery that already exists is never queued again. No lease is needed.
+
+Every subscription type is delivered this way (core/delivery/receivers/). Alertmanager subscriptions
+also need their firing alerts sent again every `resend_seconds`: each dispatcher looks once a second,
+and the one that sets a subscription's lease for the period queues that resend.
 """
 
 from __future__ import annotations
@@ -56,6 +60,8 @@ class Dispatcher:
             else None
         )
         self.enqueued = 0
+        self.resends = 0
+        self._next_resend_check = 0.0
 
     def ensure_group(self) -> None:
         """Create the group where delivery can begin: after the newest entry, or before the oldest
@@ -96,7 +102,28 @@ class Dispatcher:
             for entry_id, fields in entries:
                 self.handle(entry_id.decode(), fields, active)
         self._maybe_trim()
+        self._maybe_resend()
         return len(entries)
+
+    def _maybe_resend(self) -> None:
+        """Queue the resend of each Alertmanager subscription whose period has come (one dispatcher
+        wins each period's lease, so two dispatchers do not send twice as often)."""
+        now = time.monotonic()
+        if now < self._next_resend_check:
+            return
+        self._next_resend_check = now + defaults.ALERTMANAGER_RESEND_CHECK_SECONDS
+        due = [s for s in subscriptions.list_all(self.connection) if s.type == "alertmanager" and s.status == "active"]
+        for subscription in due:
+            period = subscription.alertmanager.resend_seconds if subscription.alertmanager else 60.0
+            lease = keys.alertmanager_resend(subscription.id)
+            if not self.connection.set(lease, self.name, nx=True, px=int(period * 1000)):
+                continue
+            if not self.connection.exists(keys.alertmanager_firing(subscription.id)):
+                continue
+            with self.connection.pipeline(transaction=True) as pipe:
+                webhooks.enqueue_resend(self.queue, pipe, subscription.id, webhooks.job_timeout_seconds(self.settings))
+                pipe.execute()
+            self.resends += 1
 
     def handle(self, entry_id: str, fields: dict[bytes, bytes] | None, active: list[Subscription]) -> None:
         """Queue the first attempt of every new delivery of this entry, and acknowledge it, at once."""
@@ -109,7 +136,7 @@ class Dispatcher:
                 log.warning("alert log entry %s is not JSON; acknowledged without delivery", entry_id)
         logged_ms = stream.entry_millis(entry_id)
         targets = []
-        if isinstance(alert, dict) and raw is not None:
+        if isinstance(alert, dict) and raw is not None and not self.quiet(alert):
             targets = [s for s in active if s.created_ms <= logged_ms and s.filters.matches(alert)]
         ids = {subscription.id: subscriptions.delivery_id(subscription.id, entry_id) for subscription in targets}
         ttl = self.settings.webhook_delivery_ttl_seconds
@@ -154,6 +181,21 @@ class Dispatcher:
                     return
                 except redis.WatchError:
                     continue
+
+    def quiet(self, alert: dict[str, Any]) -> bool:
+        """Whether the report that caused the alert (the newest it names) asked for quiet delivery
+        (`sitrep import --quiet-delivery`): the alert stays in the log, nobody is sent it."""
+        data = alert.get("data")
+        reports = data.get("reports") if isinstance(data, dict) else None
+        if not isinstance(reports, list) or not reports:
+            return False
+        payload = self.connection.hget(keys.report(str(reports[-1])), "report")
+        if not payload:
+            return False
+        try:
+            return orjson.loads(payload).get("quiet_delivery") is True
+        except (orjson.JSONDecodeError, AttributeError):
+            return False
 
     def _maybe_trim(self) -> None:
         if self._trimmer is None:

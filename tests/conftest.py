@@ -61,8 +61,10 @@ def fixture_reports() -> list[dict[str, Any]]:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Build the extractor's caches once, before tests start worker processes that would each build their own."""
+    from services.board.outlines import build_outlines
     from workers.extraction.gazetteer import load_gazetteer
     from workers.extraction.wordlist import load_wordlist
 
     load_gazetteer()
     load_wordlist()
+    build_outlines()  # the board's map outlines (npm world-atlas); none without npm, and the tests say which

@@ -68,6 +68,11 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
+    # The board's page and files: public, since the page is what asks for a key; its data routes need `read`.
+    ("GET", "/"): PUBLIC,
+    ("GET", "/board/board.js"): PUBLIC,
+    ("GET", "/board/board.css"): PUBLIC,
+    ("GET", "/v1/map/outlines"): READ,
     # The report POSTs cap their bodies themselves (SITREP_MAX_BODY_BYTES, SITREP_MAX_BATCH_BODY_BYTES).
     ("POST", "/v1/reports"): Access("ingest", JSON),
     ("POST", "/v1/reports/batch"): Access("ingest", JSON),
@@ -82,6 +87,8 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/v1/events/{event_id}"): READ,
     ("GET", "/v1/situation"): READ,
     ("GET", "/v1/situation/{place_id:path}"): READ,
+    ("GET", "/v1/places"): READ,
+    ("GET", "/v1/places/{place_id:path}"): READ,
     ("GET", "/v1/alerts"): READ,
     ("GET", "/v1/alerts/stream"): Access("read", query_key=True),
     ("GET", "/metrics"): READ,
@@ -101,6 +108,10 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/v1/keys"): ADMIN,
     ("POST", "/v1/keys"): Access("admin", JSON, SMALL_BODY_BYTES),
     ("DELETE", "/v1/keys/{key_id}"): ADMIN,
+    ("POST", "/v1/feeds"): Access("admin", JSON, SMALL_BODY_BYTES),
+    ("GET", "/v1/feeds"): ADMIN,
+    ("GET", "/v1/feeds/{feed_id}"): ADMIN,
+    ("DELETE", "/v1/feeds/{feed_id}"): ADMIN,
 }
 
 

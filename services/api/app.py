@@ -23,13 +23,16 @@ from services.api import (
     access,
     alert_stream,
     alerts,
+    board,
     event_query,
     events,
     failed_reports,
+    feeds,
     health,
     key_admin,
     metrics,
     openapi,
+    places,
     problems,
     reports,
     rules,
@@ -81,6 +84,7 @@ def create_app(
             app.state.redis, settings.admission_max_backlog, settings.admission_max_memory_share
         )
         numbering = asyncio.create_task(event_query.number_old_events_in_background(app.state.redis))
+        outlines = asyncio.create_task(board.prepare_outlines()) if settings.map_outlines else None
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
         block_seconds = defaults.SSE_BLOCK_MILLISECONDS / 1000
@@ -89,9 +93,11 @@ def create_app(
         try:
             yield
         finally:
-            numbering.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await numbering
+            for task in (numbering, outlines):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await fanout.close()
             await admission.close()
             await app.state.batcher.stop()
@@ -117,6 +123,7 @@ def create_app(
         reports.router,
         events.router,
         situation.router,
+        places.router,
         alerts.router,
         metrics.router,
         rules.router,
@@ -124,7 +131,9 @@ def create_app(
         alert_stream.router,
         subscriptions.router,
         key_admin.router,
+        feeds.router,
         health.router,
+        board.router,
     ):
         app.include_router(router)
     limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst_seconds)

@@ -54,7 +54,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
             if keys_now is None:
                 raise InvalidInput("SITREP_WEBHOOK_SECRET_KEYS is not set: nothing to seal webhook secrets with")
             count = subscriptions.reseal_all(connection, keys_now)
-            print(f"sitrep keys: {count} webhook secret(s) sealed with the first key", file=sys.stderr)
+            print(f"sitrep keys: {count} subscription(s) with secrets sealed with the first key", file=sys.stderr)
         else:
             if api_keys.revoke(connection, args.id) is None:
                 raise InvalidInput(f"no API key {args.id!r}")

@@ -31,7 +31,7 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
 K8S_VERSION = "1.30"
-SUBCOMMANDS = frozenset({"api", "worker", "notifier", "dispatcher"})
+SUBCOMMANDS = frozenset({"api", "worker", "notifier", "dispatcher", "feeds"})
 DEFAULT_JOB_TIMEOUT_SECONDS = 180
 QUEUE_LIST = "rq:queue:sitrep"
 API_PORT = 8000
@@ -328,6 +328,7 @@ def test_sitrep_containers_use_the_image_entrypoint() -> None:
         "sitrep-webhook-worker",
         "sitrep-notifier",
         "sitrep-dispatcher",
+        "sitrep-feed-poller",
     }
     for wl, c in containers:
         # `command` would replace ENTRYPOINT ["sitrep"]; only args may be set, unless it is sitrep itself.
