@@ -171,6 +171,14 @@ API_KEY_CACHE_SECONDS = 1.0
 """An API process trusts what it read about a key (or that none exists) this long: a key revoked by
 another process, or the first key made, takes effect within it."""
 
+RATE_LIMIT_PER_SECOND = 100.0
+"""Requests a second one API key may make, across all API processes, unless its own `--rate` says otherwise
+(0: no limit). A feed sending faster should send batches (up to 1,000 reports a request)."""
+
+RATE_LIMIT_BURST_SECONDS = 5.0
+"""A key's bucket holds this many seconds of its rate (at least 1 request): what it may send at once after
+a quiet spell."""
+
 API_KEYS_MAX = 1000
 """Active API keys at most (a bounded set the API may list in one call)."""
 

@@ -229,3 +229,8 @@ def import_position(identity: str) -> str:
 def metric(name: str) -> str:
     """Hash of one stored metric (core/metrics.py): a field per label set, or per label set and bucket."""
     return f"sitrep:metric:{name}"
+
+
+def rate_limit(subject: str) -> str:
+    """Hash: one caller's token bucket (`tokens`, `at` in ms): `key:{id}` for a key, `addr:{ip}` when open."""
+    return f"sitrep:rate:{subject}"

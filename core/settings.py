@@ -93,6 +93,17 @@ class IngestSettings(CommonSettings):
         description="While open (no API key), answer only requests addressed to localhost, 127.0.0.1 or [::1], as"
         " on a loopback bind: for a container whose port is published on the host's loopback (DNS rebinding).",
     )
+    rate_limit_per_second: float = Field(
+        default=defaults.RATE_LIMIT_PER_SECOND,
+        ge=0.0,
+        description="Requests a second per API key (and per client address on an API open beyond loopback) unless"
+        " the key sets its own; 429 with Retry-After past it; 0: no limit.",
+    )
+    rate_limit_burst_seconds: float = Field(
+        default=defaults.RATE_LIMIT_BURST_SECONDS,
+        gt=0.0,
+        description="A caller may send this many seconds' worth of its rate at once after a quiet spell.",
+    )
     map_outlines: bool = Field(
         default=True,
         description="At first start, fetch Natural Earth's country outlines for the board's map with `npm pack"

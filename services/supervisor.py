@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.embedded_redis import EmbeddedRedis
+from core.embedded_redis import PASSWORD_FILE, EmbeddedRedis, stored_password
 from core.errors import EmbeddedRedisFailed
 from core.processes import spawn_child
 from core.service_loop import run_until_stopped, stop_on_signals
@@ -158,14 +158,17 @@ def run_pipeline(
             data_dir=data_dir / "redis",
             port=int(os.environ.get("SITREP_EMBEDDED_REDIS_PORT", "0")),
             appendfsync=appendfsync,
+            password=stored_password(data_dir),
         )
         if maxmemory_bytes:
             embedded.maxmemory_bytes = maxmemory_bytes
         redis_url = embedded.start()
         assert embedded.process is not None
         print(
-            f"sitrep: embedded Redis at {redis_url} (data in {data_dir / 'redis'}, AOF on, appendfsync {appendfsync},"
-            f" maxmemory {embedded.maxmemory_bytes >> 20} MiB, pid {embedded.process.pid})",
+            f"sitrep: embedded Redis at {embedded.address} (data in {data_dir / 'redis'}, AOF on, appendfsync"
+            f" {appendfsync}, maxmemory {embedded.maxmemory_bytes >> 20} MiB, pid {embedded.process.pid});"
+            f" its password is in {data_dir / PASSWORD_FILE}:"
+            f" REDIS_URL=redis://:$(cat {data_dir / PASSWORD_FILE})@127.0.0.1:{embedded.port}/0",
             flush=True,
         )
     if preflight is not None:

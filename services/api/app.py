@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from core import defaults
+from core.rate_limit import RateLimiter
 from core.redis_conn import async_client, sync_client
 from core.settings import IngestSettings
 from services.api import (
@@ -135,7 +136,8 @@ def create_app(
         board.router,
     ):
         app.include_router(router)
-    access.install(app, access.Authenticator(allow_open, local_hosts_only=local_hosts_only))
+    limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst_seconds)
+    access.install(app, access.Authenticator(allow_open, local_hosts_only=local_hosts_only), limiter)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -156,13 +156,26 @@ class ReportDetail(ReportView):
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail)
-async def get_report(report_id: str, redis: RedisDep, settings: SettingsDep) -> ReportDetail:
-    """A report's status and, once processed, the canonical events it contributed to and how."""
+async def get_report(report_id: str, request: Request, redis: RedisDep, settings: SettingsDep) -> ReportDetail:
+    """A report's status and, once processed, the canonical events it contributed to and how. An `ingest` key
+    without `read` may ask for its own reports (its `status_url`): it sees their status, not the events."""
     record: Any = await redis.hgetall(keys.report(report_id))
     if not record:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no report {report_id!r}")
     fields = {key.decode(): value.decode() for key, value in record.items()}
     report = orjson.loads(fields.get("report", "{}"))
+    caller = api_key_of(request.state)
+    if caller is not None and not caller.allows("read"):  # events hold other senders' mentions: read's to see
+        return ReportDetail(
+            id=report_id,
+            status=fields.get("status", "queued"),
+            source=report.get("source"),
+            published_at=report.get("published_at"),
+            title=report.get("title"),
+            received_at=fields.get("received_at"),
+            duplicate_of=fields.get("duplicate_of"),
+            error=fields.get("error"),
+        )
     event_ids: list[str] = orjson.loads(fields.get("events", "[]"))
     events: list[dict[str, object]] = []
     if event_ids:
