@@ -132,7 +132,7 @@ JOB_DURATION = Metric(
     "sitrep_job_duration_seconds",
     "RQ jobs run by sitrep workers, from start to return or raise, by job function.",
     "worker",
-    ("job",),
+    ("function",),
     SLOW_SECONDS,
     known=(("process_reports",), ("deliver_webhook",)),
 )

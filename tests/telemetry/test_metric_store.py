@@ -46,8 +46,8 @@ def test_two_tallies_add_into_one_figure_and_known_labels_start_at_zero(r: redis
     got = scrape_of(r)
     assert got.value("sitrep_events_extracted_total", kind="attack") == 3
     assert got.value("sitrep_events_extracted_total", kind="shelling") == 0
-    assert got.value("sitrep_job_duration_seconds_count", job="process_reports") == 1
-    assert got.value("sitrep_job_duration_seconds_count", job="deliver_webhook") == 0
+    assert got.value("sitrep_job_duration_seconds_count", function="process_reports") == 1
+    assert got.value("sitrep_job_duration_seconds_count", function="deliver_webhook") == 0
     assert got.value("sitrep_alerts_total", kind="control_changed") == 0
     assert got.value("sitrep_report_to_alert_seconds_count") == 0
 
