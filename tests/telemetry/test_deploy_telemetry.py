@@ -177,7 +177,11 @@ def max_dropping_labels(expressions: dict[str, str], labels_of: dict[str, set[st
                     flagged.append(f"{where}: without {sorted(listed - REPLICA_LABELS)}")
                 continue
             for selector in _SELECTOR.finditer(_argument(expr, found.end())):
-                fixed = {m.split("=")[0].strip() for m in (selector.group(2) or "").split(",") if re.search(r"[^=!~]=[^~]", m)}
+                fixed = {
+                    m.split("=")[0].strip()
+                    for m in (selector.group(2) or "").split(",")
+                    if re.search(r"[^=!~]=[^~]", m)
+                }
                 dropped = labels_of.get(selector.group(1), set()) - listed - fixed
                 if dropped:
                     flagged.append(f"{where}: {selector.group(1)} loses {sorted(dropped)}")
@@ -189,7 +193,7 @@ def test_max_across_replicas_keeps_every_label_of_ours(scraped: Scrape) -> None:
     assert max_dropping_labels({**rule_expressions(), **dashboard_expressions()}, labels_of) == []
     broken = {
         "busiest route": "max by (status) (rate(sitrep_http_request_duration_seconds_count[5m]))",
-        "mixed statuses": "histogram_quantile(0.95, max by (le, route) (rate(sitrep_http_request_duration_seconds_bucket{method=\"GET\"}[5m])))",
+        "mixed statuses": 'histogram_quantile(0.95, max by (le, route) (rate(sitrep_http_request_duration_seconds_bucket{method="GET"}[5m])))',
         "all outcomes": "max(rate(sitrep_reports_processed_total[5m]))",
         "too wide": "sum by (status) (max without (instance, route) (rate(sitrep_http_request_duration_seconds_count[5m])))",
     }
