@@ -104,7 +104,17 @@ class JsonFormatter(logging.Formatter):
         line.update(_ids_of(record))
         if record.exc_info:
             line["error"] = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
-        return orjson.dumps(line, default=str).decode()
+        try:
+            return orjson.dumps(line, default=str).decode()
+        except TypeError:  # a lone surrogate (a file name read with surrogateescape) is not UTF-8
+            return orjson.dumps({name: _plain(value) for name, value in line.items()}).decode()
+
+
+def _plain(value: object) -> object:
+    """A value orjson can write: text with each lone surrogate spelt as `\\udcxx`, other objects as text."""
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class ReadableFormatter(logging.Formatter):

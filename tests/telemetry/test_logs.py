@@ -137,3 +137,18 @@ def test_a_misspelt_level_stops_the_start_with_one_line(child_env: dict[str, str
     assert done.stderr.strip().splitlines() == [
         "sitrep worker: SITREP_LOG_LEVEL='loud': Value error, not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
     ]
+
+
+def test_a_lone_surrogate_is_spelt_out_and_the_line_kept(
+    restore_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name decoded with surrogateescape holds a lone surrogate, which is not UTF-8: the line is written anyway."""
+    stream = io.StringIO()
+    logs.configure("INFO", stream=stream)
+    name = b"rapport-caf\xe9.txt".decode("utf-8", "surrogateescape")
+    with logs.bound(report_id=name):
+        logging.getLogger("workers.test").warning("cannot read %s", name)
+    (line,) = lines(stream)
+    assert line["message"] == "cannot read rapport-caf\\udce9.txt"
+    assert line["report_id"] == "rapport-caf\\udce9.txt" and line["level"] == "warning"
+    assert "Logging error" not in capsys.readouterr().err
