@@ -129,6 +129,10 @@ class ReadableFormatter(logging.Formatter):
         return redact(text)
 
 
+LIBRARY_LEVEL = "INFO"
+"""RQ's and uvicorn's level whatever SITREP_LOG_LEVEL says: their start, job and address lines stay."""
+
+
 def configure(level: str = "INFO", process_kind: str | None = None, stream: IO[str] | None = None) -> None:
     """Send every logger's lines to `stream` (stderr): JSON, or readable lines when it is a terminal.
     sitrep's own loggers log at `level` (SITREP_LOG_LEVEL); uvicorn's and RQ's at INFO, as before."""

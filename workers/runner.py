@@ -8,6 +8,7 @@ import logging
 from rq import Queue
 from rq.worker import BaseWorker
 
+from core import logs
 from core.errors import UnknownWorkerClass
 from core.gc_freeze import freeze_startup_objects
 from core.processes import tie_forks_to_this_process
@@ -56,5 +57,5 @@ def run_worker(
         maintenance_interval=settings.worker_maintenance_seconds,
         worker_ttl=settings.worker_maintenance_seconds + 15,  # an idle worker blocks for its TTL - 15 s
     )
-    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
+    worker.work(burst=burst, with_scheduler=True, logging_level=logs.LIBRARY_LEVEL)
     return 0

@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import subprocess
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from core import logs
 from core.delivery.signing import generate_secret
+from core.embedded_redis import free_port
 from tests.conftest import sitrep_command
 
 API_KEY = "sitrep_0123456789ab_" + "Zq8" * 14 + "x"
@@ -152,3 +154,31 @@ def test_a_lone_surrogate_is_spelt_out_and_the_line_kept(
     assert line["message"] == "cannot read rapport-caf\\udce9.txt"
     assert line["report_id"] == "rapport-caf\\udce9.txt" and line["level"] == "warning"
     assert "Logging error" not in capsys.readouterr().err
+
+
+def test_sitrep_log_level_leaves_rq_and_uvicorn_at_info(child_env: dict[str, str]) -> None:
+    """SITREP_LOG_LEVEL quiets sitrep's own loggers only: RQ's and uvicorn's lines (a worker's start, a
+    server's address) stay, as docs/telemetry.md says."""
+    quiet = {**child_env, "SITREP_LOG_LEVEL": "WARNING"}
+    done = subprocess.run(sitrep_command("worker", "--burst"), env=quiet, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    worker_lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert any(line["logger"].startswith("rq.") and line["level"] == "info" for line in worker_lines), done.stderr
+    command = sitrep_command("api", "--host", "127.0.0.1", "--port", str(free_port()))
+    with subprocess.Popen(command, env=quiet, stderr=subprocess.PIPE, text=True) as api:
+        stuck = threading.Timer(30, api.kill)  # a server that never says where it listens fails, not hangs
+        stuck.start()
+        try:
+            assert api.stderr is not None
+            seen = []
+            for text in api.stderr:  # ends when the process does; a started server logs its address at INFO
+                seen.append(text)
+                if "Uvicorn running on" in text:
+                    break
+            assert any("Uvicorn running on" in text for text in seen), "".join(seen)
+            line = json.loads(seen[-1])
+            assert line["logger"] == "uvicorn.error" and line["level"] == "info"
+        finally:
+            stuck.cancel()
+            api.terminate()
+            api.wait(timeout=10)
