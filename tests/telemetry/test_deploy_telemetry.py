@@ -208,3 +208,19 @@ def test_max_across_replicas_keeps_every_label_of_ours(scraped: Scrape) -> None:
         "replicas first": "sum by (status) (max without (instance, pod) (rate(sitrep_http_request_duration_seconds_count[5m])))",
     }
     assert max_dropping_labels(fine, labels_of) == []
+
+
+def test_the_failure_ratio_is_taken_over_settled_reports_and_the_growth_is_said_as_a_rate() -> None:
+    """Skipped reports were settled by an earlier run: counting them would dilute the failure ratio of a
+    retry storm, the very time it matters. The growth rule's value is deriv()'s, a rate, not the backlog."""
+    expressions = rule_expressions()
+    failing = expressions["SitrepReportsFailing"]
+    numerator, denominator = failing.split(" / ")
+    assert 'outcome="failed"' in numerator
+    assert 'outcome=~"done|failed"' in denominator and "skipped" not in denominator
+    doc: Any = yaml.safe_load(RULES.read_text())
+    growing = next(
+        rule for group in doc["groups"] for rule in group["rules"] if rule["alert"] == "SitrepBacklogGrowing"
+    )
+    assert growing["expr"].startswith("max(deriv(")
+    assert "a second" in growing["annotations"]["description"]
