@@ -128,6 +128,9 @@ class IngestMetrics:
         self.stream_length.labels(stream=keys.ALERTS_STREAM).set(alerts_length)
         self.redis_memory.set(memory.get("used_memory", 0))
         pending = lag = 0
+        # Set afresh each scrape: a consumer group deleted (or a stream emptied) must not stay at its last value.
+        self.group_lag.clear()
+        self.group_unread_age.clear()
         groups = await self._groups(client, keys.EVENTS_STREAM) if events_length else []
         for group in groups:
             if _text(group["name"]) == keys.NOTIFIER_GROUP:

@@ -224,3 +224,23 @@ def test_the_failure_ratio_is_taken_over_settled_reports_and_the_growth_is_said_
     )
     assert growing["expr"].startswith("max(deriv(")
     assert "a second" in growing["annotations"]["description"]
+
+
+def test_a_deleted_consumer_group_leaves_the_scrape(r: redis.Redis, redis_url: str) -> None:
+    """The API process keeps its gauges between scrapes: a group's series must go with the group."""
+    r.xgroup_create(keys.ALERTS_STREAM, "old-dispatcher", id="0", mkstream=True)
+    r.xgroup_create(keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP, id="0")
+    r.xadd(keys.ALERTS_STREAM, {keys.ALERTS_STREAM_FIELD: "{}"})
+    with TestClient(create_app(IngestSettings(redis_url=redis_url))) as client:
+
+        def groups() -> set[str]:
+            response = client.get("/metrics")
+            assert response.status_code == 200
+            return {
+                labels["group"]
+                for labels, _ in parse(response.text).samples("sitrep_stream_group_oldest_unread_seconds")
+            }
+
+        assert groups() == {"old-dispatcher", keys.WEBHOOKS_GROUP}
+        r.xgroup_destroy(keys.ALERTS_STREAM, "old-dispatcher")
+        assert groups() == {keys.WEBHOOKS_GROUP}
