@@ -26,13 +26,19 @@ OUR_LOGGERS = ("core", "services", "workers")
 
 _bound: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar("sitrep_log_ids", default=())
 
-_SECRETS = re.compile(r"(sitrep_[0-9a-f]{12}_)[A-Za-z0-9_-]{8,}|(whsec_)[A-Za-z0-9+/=]{8,}|(fernet:)[A-Za-z0-9_=-]{8,}")
-"""An API key's secret part, a webhook secret, a sealed secret: masked wherever they appear in a line."""
+_SECRETS = re.compile(
+    r"(sitrep_[0-9a-f]{12}_)[A-Za-z0-9_-]{8,}|(whsec_)[A-Za-z0-9+/=]{8,}|(fernet:)[A-Za-z0-9_=-]{8,}"
+    r"|(://[^\s/?#@:]*:)[^\s/?#@]+(?=@)"
+    r"|([?&;](?i:access_token|token|api_key|apikey|key|secret|password|passwd|signature|sig)=)"
+    r"(?!sitrep_[0-9a-f]{12}_)[^&;#\s\"']+"
+)
+"""An API key's secret part, a webhook secret, a sealed secret, the password of a URL (`redis://:pw@host`),
+a query parameter named as a secret (`?token=`): masked wherever they appear in a line."""
 
 
 def redact(text: str) -> str:
-    """The text with every API key secret and webhook secret replaced by `***`."""
-    return _SECRETS.sub(lambda match: (match.group(1) or match.group(2) or match.group(3)) + "***", text)
+    """The text with every secret `_SECRETS` knows replaced by `***` (what names it is kept)."""
+    return _SECRETS.sub(lambda match: next(part for part in match.groups() if part is not None) + "***", text)
 
 
 class bound:  # noqa: N801  (used as a function: `with bound(report_id=...)`)

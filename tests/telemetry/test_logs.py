@@ -182,3 +182,19 @@ def test_sitrep_log_level_leaves_rq_and_uvicorn_at_info(child_env: dict[str, str
             stuck.cancel()
             api.terminate()
             api.wait(timeout=10)
+
+
+def test_url_passwords_and_secret_query_parameters_are_masked(restore_logging: None) -> None:
+    """A connection error names its URL (REDIS_URL with a password), a webhook URL may carry a token."""
+    stream = io.StringIO()
+    logs.configure("INFO", stream=stream)
+    log = logging.getLogger("core.test")
+    log.error("cannot reach redis://default:Hunter2-pass@cache.internal:6379/0")
+    log.warning("POST https://hooks.example.org/in?channel=ops&token=abcDEF123&Signature=xyz9 answered 500")
+    log.info("GET /v1/alerts/stream?access_token=%s&since=0-0", API_KEY)
+    log.info("plain https://example.org/a@b and key=value in prose stay as they are")
+    first, second, third, fourth = (line["message"] for line in lines(stream))
+    assert first == "cannot reach redis://default:***@cache.internal:6379/0"
+    assert second == "POST https://hooks.example.org/in?channel=ops&token=***&Signature=*** answered 500"
+    assert third == "GET /v1/alerts/stream?access_token=sitrep_0123456789ab_***&since=0-0"
+    assert fourth == "plain https://example.org/a@b and key=value in prose stay as they are"
