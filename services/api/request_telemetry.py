@@ -152,7 +152,7 @@ class RequestTelemetry:
     async def _flush(registry: IngestMetrics, client: Any) -> None:
         try:
             await registry.flush(client)
-        except redis.RedisError as error:  # kept: the next flush or scrape sends it
+        except redis.RedisError as error:  # kept if nothing was sent (core/metrics.py's policy)
             log.warning("metrics not sent: %s", error)
 
 
