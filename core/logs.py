@@ -26,13 +26,19 @@ OUR_LOGGERS = ("core", "services", "workers")
 
 _bound: contextvars.ContextVar[tuple[tuple[str, str], ...]] = contextvars.ContextVar("sitrep_log_ids", default=())
 
-_SECRETS = re.compile(r"(sitrep_[0-9a-f]{12}_)[A-Za-z0-9_-]{8,}|(whsec_)[A-Za-z0-9+/=]{8,}|(fernet:)[A-Za-z0-9_=-]{8,}")
-"""An API key's secret part, a webhook secret, a sealed secret: masked wherever they appear in a line."""
+_SECRETS = re.compile(
+    r"(sitrep_[0-9a-f]{12}_)[A-Za-z0-9_-]{8,}|(whsec_)[A-Za-z0-9+/=]{8,}|(fernet:)[A-Za-z0-9_=-]{8,}"
+    r"|(://[^\s/?#@:]*:)[^\s/?#@]+(?=@)"
+    r"|([?&;](?i:access_token|token|api_key|apikey|key|secret|password|passwd|signature|sig)=)"
+    r"(?!sitrep_[0-9a-f]{12}_)[^&;#\s\"']+"
+)
+"""An API key's secret part, a webhook secret, a sealed secret, the password of a URL (`redis://:pw@host`),
+a query parameter named as a secret (`?token=`): masked wherever they appear in a line."""
 
 
 def redact(text: str) -> str:
-    """The text with every API key secret and webhook secret replaced by `***`."""
-    return _SECRETS.sub(lambda match: (match.group(1) or match.group(2) or match.group(3)) + "***", text)
+    """The text with every secret `_SECRETS` knows replaced by `***` (what names it is kept)."""
+    return _SECRETS.sub(lambda match: next(part for part in match.groups() if part is not None) + "***", text)
 
 
 class bound:  # noqa: N801  (used as a function: `with bound(report_id=...)`)
@@ -104,7 +110,17 @@ class JsonFormatter(logging.Formatter):
         line.update(_ids_of(record))
         if record.exc_info:
             line["error"] = redact("".join(traceback.format_exception(*record.exc_info)).rstrip())
-        return orjson.dumps(line, default=str).decode()
+        try:
+            return orjson.dumps(line, default=str).decode()
+        except TypeError:  # a lone surrogate (a file name read with surrogateescape) is not UTF-8
+            return orjson.dumps({name: _plain(value) for name, value in line.items()}).decode()
+
+
+def _plain(value: object) -> object:
+    """A value orjson can write: text with each lone surrogate spelt as `\\udcxx`, other objects as text."""
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 class ReadableFormatter(logging.Formatter):
@@ -117,6 +133,10 @@ class ReadableFormatter(logging.Formatter):
         if record.exc_info:
             text += "\n" + "".join(traceback.format_exception(*record.exc_info)).rstrip()
         return redact(text)
+
+
+LIBRARY_LEVEL = "INFO"
+"""RQ's and uvicorn's level whatever SITREP_LOG_LEVEL says: their start, job and address lines stay."""
 
 
 def configure(level: str = "INFO", process_kind: str | None = None, stream: IO[str] | None = None) -> None:

@@ -132,7 +132,7 @@ JOB_DURATION = Metric(
     "sitrep_job_duration_seconds",
     "RQ jobs run by sitrep workers, from start to return or raise, by job function.",
     "worker",
-    ("job",),
+    ("function",),
     SLOW_SECONDS,
     known=(("process_reports",), ("deliver_webhook",)),
 )
@@ -188,6 +188,11 @@ CATALOGUE = (
 
 Command = tuple[str, str, str, int | str]
 
+# Sending policy, for Tally.flush and the API's flush and scrape (services/api/metrics.py): counts taken
+# from a tally go back into it only when no connection could be had, so nothing was sent. Once the commands
+# are written, a failure (a reset, a timeout) drops them: Redis may have applied them, and a count lost is
+# better than one counted twice.
+
 
 class Tally:
     """What one process counted since it last sent it: (key, field) -> amount. Thread-safe; `take` empties it.
@@ -234,18 +239,20 @@ class Tally:
                     self._sums[(key, field)] = self._sums.get((key, field), 0.0) + float(amount)
 
     def flush(self, connection: redis.Redis) -> None:
-        """Send what was counted in one round trip, when there is something; kept for later if Redis fails."""
+        """Send what was counted in one round trip, if anything (the sending policy above when Redis fails)."""
         commands = self.take()
         if not commands:
             return
         try:
-            with connection.pipeline(transaction=False) as pipe:
-                for command in commands:
-                    pipe.execute_command(*command)  # type: ignore[no-untyped-call]
-                pipe.execute()
+            link = connection.connection_pool.get_connection()  # connects: a failure here sent nothing
         except redis.RedisError:
             self.put_back(commands)
             raise
+        with connection.pipeline(transaction=False) as pipe:
+            pipe.connection = link  # the pipeline's reset gives it back to the pool
+            for command in commands:
+                pipe.execute_command(*command)  # type: ignore[no-untyped-call]
+            pipe.execute()
 
 
 _SLOTS: dict[tuple[str, tuple[str, ...], int], tuple[str, str]] = {}

@@ -2,7 +2,8 @@
 
 Worker CPU: the code `workers/processing.py` runs per report for metrics and logs (timing, the bound
 report id, one histogram observation, a count per event, a tally taken per chunk of 25), against the
-same loop without it. Redis CPU: the HINCRBY commands of a chunk, sent to an embedded Redis. API CPU:
+same loop without it. Redis CPU: the HINCRBY commands of a chunk, sent to an embedded Redis, and the
+merge script's own count of the reports it settles (settle.lua). API CPU:
 an ASGI call through the request middleware (`services/api/request_telemetry.py`) against a bare one.
 
 Usage: python scripts/bench_telemetry.py [--reports N]
@@ -49,7 +50,6 @@ def worker_side(count: int) -> tuple[float, float]:
         for kind in KINDS[: 1 + i % 3]:
             tally.add(metrics.EVENTS_EXTRACTED, kind)
         if i % CHUNK == 0:
-            tally.add(metrics.REPORTS_PROCESSED, "done", amount=CHUNK)
             tally.take()
     with_telemetry = (time.perf_counter() - start) / count
     start = time.perf_counter()
@@ -82,7 +82,6 @@ def redis_side(count: int) -> tuple[float, int]:
                 for _ in range(CHUNK):
                     tally.observe(metrics.EXTRACTION_DURATION, rng.random() / 200)
                     tally.add(metrics.EVENTS_EXTRACTED, rng.choice(KINDS))
-                tally.add(metrics.REPORTS_PROCESSED, "done", amount=CHUNK)
                 taken = tally.take()
                 commands = len(taken)
                 with client.pipeline(transaction=False) as pipe:
@@ -90,6 +89,47 @@ def redis_side(count: int) -> tuple[float, int]:
                         pipe.execute_command(*command)
                     pipe.execute()
             return (cpu() - before) / count, commands
+        finally:
+            server.stop()
+
+
+def settle_side(count: int) -> tuple[float, float, float]:
+    """Redis CPU seconds per report of the merge script settling reports (chunks of 25, half done with no
+    events, half failed: as little else as a merge can do), the part of it spent in its HINCRBY commands
+    (Redis's own command statistics, steadier than the CPU figure on a busy machine), and those per chunk."""
+    from datetime import UTC, datetime
+
+    from core.settings import WorkerSettings
+    from workers.dedup.event_store import EventStore, ReportToMerge
+
+    with tempfile.TemporaryDirectory() as folder:
+        server = EmbeddedRedis(data_dir=Path(folder), persistent=False)
+        server.start()
+        try:
+            client = redis.Redis.from_url(server.url)
+            store = EventStore(client, WorkerSettings(redis_url=server.url))
+            ids = [f"s-{i}" for i in range(count)]
+            with client.pipeline(transaction=False) as pipe:
+                for report_id in ids:
+                    pipe.hset(f"sitrep:report:{report_id}", "status", "queued")
+                pipe.execute()
+            chunks = [
+                [ReportToMerge(report_id, error="unreadable" if i % 2 else None) for i, report_id in enumerate(part)]
+                for part in (ids[start : start + CHUNK] for start in range(0, count, CHUNK))
+            ]
+            now = datetime.now(UTC)
+
+            def cpu() -> float:
+                info = client.info("cpu")
+                return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+            client.config_resetstat()
+            before = cpu()
+            for chunk in chunks:
+                store.merge(chunk, now)
+            spent = (cpu() - before) / count
+            counting = client.info("commandstats").get("cmdstat_hincrby", {"usec": 0, "calls": 0})
+            return spent, counting["usec"] / 1e6 / count, counting["calls"] / len(chunks)
         finally:
             server.stop()
 
@@ -139,6 +179,11 @@ def main() -> None:
     print(f"worker CPU per report: {with_telemetry * 1e6:.2f} µs with telemetry, {bare * 1e6:.2f} µs without")
     per_report, commands = redis_side(min(count, 100_000))
     print(f"Redis CPU per report for the increments: {per_report * 1e6:.2f} µs ({commands} commands per chunk)")
+    settling, counting, per_chunk = settle_side(min(count, 50_000))
+    print(
+        f"Redis CPU per report of the merge script settling done and failed reports: {settling * 1e6:.2f} µs,"
+        f" of which counting them: {counting * 1e6:.3f} µs ({per_chunk:g} HINCRBY per chunk of {CHUNK})"
+    )
     through, bare_call = api_side(min(count, 50_000))
     print(f"API CPU per request: {through * 1e6:.2f} µs through the middleware, {bare_call * 1e6:.2f} µs bare")
 

@@ -28,5 +28,5 @@ def timed_job(job: Job, name: str) -> Iterator[None]:
         TALLY.observe(metrics.JOB_DURATION, time.perf_counter() - began, name)
         try:
             TALLY.flush(job.connection)
-        except redis.RedisError as error:  # kept for the next job's flush; the job's own outcome stands
+        except redis.RedisError as error:  # kept for the next flush only if nothing was sent; the job stands
             log.warning("job %s: metrics not sent: %s", job.id, error)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -13,8 +12,7 @@ from rq import Worker, get_current_job
 from rq.job import Job
 from rq.utils import as_text
 
-from core import keys, metrics
-from core.metrics import TALLY
+from core import keys
 from core.settings import WorkerSettings
 from workers.dedup.event_store import EventStore
 from workers.job_timing import timed_job
@@ -117,10 +115,9 @@ def _fail_pending(job: Job, connection: redis.Redis, reason: str) -> None:
     report_ids = [str(rid) for rid in job.args[0]] if job.args and job.args[0] else None
     if report_ids is None:
         report_ids = [as_text(rid) for rid in connection.lrange(keys.job_reports(job.id), 0, -1)]
+    # Counted by the script that marks them (settle.lua), not in this process's tally: this callback may run
+    # in a worker's parent process, whose tally every work horse it forks afterwards would inherit.
     failed = EventStore(connection, _settings()).fail_reports(report_ids, reason[:2000], datetime.now(UTC))
-    TALLY.add(metrics.REPORTS_PROCESSED, "failed", amount=failed)
-    with contextlib.suppress(redis.RedisError):  # a Redis that fails here keeps them for the next flush
-        TALLY.flush(connection)
     log.warning(
         "job %s ended for good (%s); %s of its %s reports marked failed", job.id, reason, failed, len(report_ids)
     )

@@ -229,9 +229,8 @@ def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> Bat
             result.processed += 1
             result.events += len(outcome.changes)
             result.near_duplicates += outcome.near_duplicate_of is not None
-    # Sent with the next merge or take, or when the job ends (workers/jobs.py).
-    TALLY.add(metrics.REPORTS_PROCESSED, "done", amount=result.processed)
-    TALLY.add(metrics.REPORTS_PROCESSED, "failed", amount=result.failed)
+    # Done and failed were counted by the merge script that settled them (settle.lua); skipped ones are
+    # sent with the next merge or take, or when the job ends (workers/jobs.py).
     TALLY.add(metrics.REPORTS_PROCESSED, "skipped", amount=result.skipped)
     result.failures = {report.id: report.error for report in prepared if report.error is not None}
     return result

@@ -12,6 +12,7 @@ from rq.registry import StartedJobRegistry
 from rq.worker import BaseWorker
 
 import workers.jobs
+from core import logs
 from core.errors import UnknownWorkerClass
 from core.gc_freeze import freeze_startup_objects
 from core.processes import tie_forks_to_this_process
@@ -77,5 +78,5 @@ def run_worker(
         maintenance_interval=settings.worker_maintenance_seconds,
         worker_ttl=settings.worker_maintenance_seconds + 15,  # an idle worker blocks for its TTL - 15 s
     )
-    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
+    worker.work(burst=burst, with_scheduler=True, logging_level=logs.LIBRARY_LEVEL)
     return 0

@@ -79,15 +79,21 @@ class IngestMetrics:
         self.tally.add(catalogue.REPORTS_INGESTED, "queued", amount=len(statuses) - duplicates)
 
     async def flush(self, client: redis.asyncio.Redis) -> None:
-        """Send this process's tally in one round trip (kept for the next one if Redis fails)."""
+        """Send this process's tally in one round trip (core/metrics.py's sending policy when Redis fails)."""
         commands = self.tally.take()
         if not commands:
             return
+        link = await self._connection(client, commands)
+        async with client.pipeline(transaction=False) as pipe:
+            pipe.connection = link  # the pipeline's reset gives it back to the pool
+            for command in commands:
+                pipe.execute_command(*command)
+            await pipe.execute()
+
+    async def _connection(self, client: redis.asyncio.Redis, commands: list[catalogue.Command]) -> Any:
+        """A connected link of the client's pool; when none can be had nothing was sent, so the counts go back."""
         try:
-            async with client.pipeline(transaction=False) as pipe:
-                for command in commands:
-                    pipe.execute_command(*command)
-                await pipe.execute()
+            return await client.connection_pool.get_connection()  # type: ignore[no-untyped-call]
         except redis.RedisError:
             self.tally.put_back(commands)
             raise
@@ -95,7 +101,9 @@ class IngestMetrics:
     async def refresh(self, client: redis.asyncio.Redis, queues: list[str]) -> list[Metric]:
         """Send this process's tally, then read the stored metrics (returned) and set the gauges, in one pipeline."""
         commands = self.tally.take()
+        link = await self._connection(client, commands)
         async with client.pipeline(transaction=False) as pipe:
+            pipe.connection = link  # the pipeline's reset gives it back to the pool
             for command in commands:
                 pipe.execute_command(*command)
             for stored in catalogue.CATALOGUE:
@@ -108,11 +116,7 @@ class IngestMetrics:
             pipe.info("memory")
             pipe.zcard(keys.FAILED_REPORTS)
             pipe.get(keys.BACKLOG)
-            try:
-                replies: list[Any] = (await pipe.execute())[len(commands) :]
-            except redis.RedisError:
-                self.tally.put_back(commands)
-                raise
+            replies: list[Any] = (await pipe.execute())[len(commands) :]
         families = [
             render(stored, raw)
             for stored, raw in zip(catalogue.CATALOGUE, replies[: len(catalogue.CATALOGUE)], strict=True)
@@ -128,6 +132,9 @@ class IngestMetrics:
         self.stream_length.labels(stream=keys.ALERTS_STREAM).set(alerts_length)
         self.redis_memory.set(memory.get("used_memory", 0))
         pending = lag = 0
+        # Set afresh each scrape: a consumer group deleted (or a stream emptied) must not stay at its last value.
+        self.group_lag.clear()
+        self.group_unread_age.clear()
         groups = await self._groups(client, keys.EVENTS_STREAM) if events_length else []
         for group in groups:
             if _text(group["name"]) == keys.NOTIFIER_GROUP:

@@ -12,11 +12,12 @@ import logging
 import os
 import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import redis
 from fastapi import FastAPI
-from starlette.routing import Match
+from starlette.routing import Mount, Route, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core import logs, metrics
@@ -46,6 +47,31 @@ def request_id(headers: list[tuple[bytes, bytes]]) -> str:
     return os.urandom(16).hex()
 
 
+Template = tuple[str, re.Pattern[str], frozenset[str] | None]
+"""A route's full path template, its pattern, and the methods it takes (None: any)."""
+
+
+def flat_templates(routes: Sequence[Any], prefix: str = "") -> list[Template]:
+    """Every HTTP route of the app in the router's order, those of included routers with their prefix.
+
+    Included routers show as entries without a `path` of their own (FastAPI 0.165's `_IncludedRouter`): their
+    routes are found through `original_router` and the prefix of `include_context`."""
+    found: list[Template] = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            found += flat_templates(inner.routes, prefix + str(getattr(context, "prefix", "") or ""))
+        elif isinstance(route, Mount):
+            template = prefix + route.path
+            found.append((template, compile_path(template + "/{path:path}")[0], None))
+        elif isinstance(route, Route):
+            template = prefix + route.path
+            methods = frozenset(route.methods) if route.methods is not None else None
+            found.append((template, compile_path(template)[0], methods))
+    return found
+
+
 class RequestTelemetry:
     """Pure ASGI (no body buffering), so a streamed response (SSE, exports) passes through untouched."""
 
@@ -55,6 +81,7 @@ class RequestTelemetry:
         self._last_flush = time.monotonic()
         self._flushing: asyncio.Task[None] | None = None
         self._registry: IngestMetrics | None = None
+        self._templates: list[Template] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -104,26 +131,28 @@ class RequestTelemetry:
 
     def _template(self, scope: Scope) -> str:
         """The path template of the route that served the request; for one refused before routing (401, 413),
-        the route it was meant for, found the router's way."""
+        the route it was meant for, found the router's way: the first full match, else the first path match (405)."""
         route = scope.get("route")
-        if route is None:  # as the router picks: the first full match, else the first path match (a 405)
-            partial = None
-            for candidate in self.owner.router.routes:
-                match, _ = candidate.matches(scope)
-                if match is Match.FULL:
-                    route = candidate
-                    break
-                if match is Match.PARTIAL and partial is None:
-                    partial = candidate
-            route = route or partial
-        template = getattr(route, "path", None)
-        return template if isinstance(template, str) else UNMATCHED_ROUTE
+        if route is not None:
+            template = getattr(route, "path", None)
+            if isinstance(template, str):
+                return template
+        if self._templates is None:  # the app's routes are all in place by its first request
+            self._templates = flat_templates(self.owner.router.routes)
+        path, method = scope.get("path", ""), scope.get("method", "")
+        partial = None
+        for template, pattern, methods in self._templates:
+            if pattern.match(path):
+                if methods is None or method in methods:
+                    return template
+                partial = partial or template
+        return partial or UNMATCHED_ROUTE
 
     @staticmethod
     async def _flush(registry: IngestMetrics, client: Any) -> None:
         try:
             await registry.flush(client)
-        except redis.RedisError as error:  # kept: the next flush or scrape sends it
+        except redis.RedisError as error:  # kept if nothing was sent (core/metrics.py's policy)
             log.warning("metrics not sent: %s", error)
 
 

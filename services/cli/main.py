@@ -78,6 +78,7 @@ def _prepare_extractor() -> None:
 def _cmd_api(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from core import logs
     from core.gc_freeze import freeze_startup_objects
     from core.redis_conn import sync_client
     from core.settings import IngestSettings
@@ -95,7 +96,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
         app,
         host=args.host,
         port=args.port,
-        log_level=settings.log_level.lower(),
+        log_level=logs.LIBRARY_LEVEL.lower(),  # SITREP_LOG_LEVEL is for our loggers (docs/telemetry.md)
         log_config=None,  # uvicorn's loggers go through ours (core/logs.py): JSON lines, ids, secrets masked
         access_log=args.access_log,
         timeout_graceful_shutdown=5,

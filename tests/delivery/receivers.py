@@ -56,18 +56,17 @@ class FakeHttp:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                with fake.arrived:
+                with fake.arrived:  # recorded before the answer is sent: a client that has its answer sees its hit
                     answer = fake.plan[min(len(fake.hits), len(fake.plan) - 1)]
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    fake.hits.append(Hit(self.path, headers, body, answer.status, time.monotonic(), time.time()))
+                    fake.arrived.notify_all()
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
                 self.send_header("content-length", str(len(answer.body)))
                 self.end_headers()
                 self.wfile.write(answer.body)
-                with fake.arrived:
-                    headers = {k.lower(): v for k, v in self.headers.items()}
-                    fake.hits.append(Hit(self.path, headers, body, answer.status, time.monotonic(), time.time()))
-                    fake.arrived.notify_all()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

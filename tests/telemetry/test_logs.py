@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import subprocess
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from core import logs
 from core.delivery.signing import generate_secret
+from core.embedded_redis import free_port
 from tests.conftest import sitrep_command
 
 API_KEY = "sitrep_0123456789ab_" + "Zq8" * 14 + "x"
@@ -137,3 +139,62 @@ def test_a_misspelt_level_stops_the_start_with_one_line(child_env: dict[str, str
     assert done.stderr.strip().splitlines() == [
         "sitrep worker: SITREP_LOG_LEVEL='loud': Value error, not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"
     ]
+
+
+def test_a_lone_surrogate_is_spelt_out_and_the_line_kept(
+    restore_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name decoded with surrogateescape holds a lone surrogate, which is not UTF-8: the line is written anyway."""
+    stream = io.StringIO()
+    logs.configure("INFO", stream=stream)
+    name = b"rapport-caf\xe9.txt".decode("utf-8", "surrogateescape")
+    with logs.bound(report_id=name):
+        logging.getLogger("workers.test").warning("cannot read %s", name)
+    (line,) = lines(stream)
+    assert line["message"] == "cannot read rapport-caf\\udce9.txt"
+    assert line["report_id"] == "rapport-caf\\udce9.txt" and line["level"] == "warning"
+    assert "Logging error" not in capsys.readouterr().err
+
+
+def test_sitrep_log_level_leaves_rq_and_uvicorn_at_info(child_env: dict[str, str]) -> None:
+    """SITREP_LOG_LEVEL quiets sitrep's own loggers only: RQ's and uvicorn's lines (a worker's start, a
+    server's address) stay, as docs/telemetry.md says."""
+    quiet = {**child_env, "SITREP_LOG_LEVEL": "WARNING"}
+    done = subprocess.run(sitrep_command("worker", "--burst"), env=quiet, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    worker_lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert any(line["logger"].startswith("rq.") and line["level"] == "info" for line in worker_lines), done.stderr
+    command = sitrep_command("api", "--host", "127.0.0.1", "--port", str(free_port()))
+    with subprocess.Popen(command, env=quiet, stderr=subprocess.PIPE, text=True) as api:
+        stuck = threading.Timer(30, api.kill)  # a server that never says where it listens fails, not hangs
+        stuck.start()
+        try:
+            assert api.stderr is not None
+            seen = []
+            for text in api.stderr:  # ends when the process does; a started server logs its address at INFO
+                seen.append(text)
+                if "Uvicorn running on" in text:
+                    break
+            assert any("Uvicorn running on" in text for text in seen), "".join(seen)
+            line = json.loads(seen[-1])
+            assert line["logger"] == "uvicorn.error" and line["level"] == "info"
+        finally:
+            stuck.cancel()
+            api.terminate()
+            api.wait(timeout=10)
+
+
+def test_url_passwords_and_secret_query_parameters_are_masked(restore_logging: None) -> None:
+    """A connection error names its URL (REDIS_URL with a password), a webhook URL may carry a token."""
+    stream = io.StringIO()
+    logs.configure("INFO", stream=stream)
+    log = logging.getLogger("core.test")
+    log.error("cannot reach redis://default:Hunter2-pass@cache.internal:6379/0")
+    log.warning("POST https://hooks.example.org/in?channel=ops&token=abcDEF123&Signature=xyz9 answered 500")
+    log.info("GET /v1/alerts/stream?access_token=%s&since=0-0", API_KEY)
+    log.info("plain https://example.org/a@b and key=value in prose stay as they are")
+    first, second, third, fourth = (line["message"] for line in lines(stream))
+    assert first == "cannot reach redis://default:***@cache.internal:6379/0"
+    assert second == "POST https://hooks.example.org/in?channel=ops&token=***&Signature=*** answered 500"
+    assert third == "GET /v1/alerts/stream?access_token=sitrep_0123456789ab_***&since=0-0"
+    assert fourth == "plain https://example.org/a@b and key=value in prose stay as they are"

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import redis
+import redis.asyncio
 from prometheus_client import CollectorRegistry, generate_latest
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from core import metrics
 from core.embedded_redis import free_port
@@ -46,8 +52,8 @@ def test_two_tallies_add_into_one_figure_and_known_labels_start_at_zero(r: redis
     got = scrape_of(r)
     assert got.value("sitrep_events_extracted_total", kind="attack") == 3
     assert got.value("sitrep_events_extracted_total", kind="shelling") == 0
-    assert got.value("sitrep_job_duration_seconds_count", job="process_reports") == 1
-    assert got.value("sitrep_job_duration_seconds_count", job="deliver_webhook") == 0
+    assert got.value("sitrep_job_duration_seconds_count", function="process_reports") == 1
+    assert got.value("sitrep_job_duration_seconds_count", function="deliver_webhook") == 0
     assert got.value("sitrep_alerts_total", kind="control_changed") == 0
     assert got.value("sitrep_report_to_alert_seconds_count") == 0
 
@@ -89,3 +95,56 @@ def test_docs_name_every_metric_with_its_labels_and_who_counts_it() -> None:
     gauges = {family.name for family in IngestMetrics().registry.collect()}
     documented = " ".join(rows)
     assert {name for name in gauges if name not in documented} == set()
+
+
+def _stalled_writes(r: redis.Redis) -> None:
+    """Redis holds every write command for a second: a client with a short timeout gives up after sending."""
+    r.client_pause(1000, all=False)
+
+
+def test_counts_already_sent_when_redis_fails_are_not_sent_again(r: redis.Redis, redis_url: str) -> None:
+    """A timeout after the commands were written: Redis may apply them, so putting them back could count twice."""
+    tally = Tally()
+    tally.add(metrics.REPORTS_PROCESSED, "skipped", amount=3)
+    impatient = redis.Redis.from_url(redis_url, socket_timeout=0.2, retry=Retry(NoBackoff(), 0))
+    impatient.ping()
+    _stalled_writes(r)
+    with pytest.raises(redis.TimeoutError):
+        tally.flush(impatient)
+    assert not tally
+    r.client_unpause()
+    tally.flush(r)
+    assert int(r.hget(metrics.REPORTS_PROCESSED.key, "skipped") or 0) <= 3
+
+
+def test_the_api_keeps_counts_it_could_not_send_and_drops_those_it_sent(r: redis.Redis, redis_url: str) -> None:
+    """The API's flush and scrape follow the same policy as a worker's tally."""
+
+    async def scenario() -> None:
+        registry = IngestMetrics()
+        registry.count(["queued", "queued"])
+        nowhere = redis.asyncio.Redis(port=free_port(), socket_connect_timeout=0.5, retry=AsyncRetry(NoBackoff(), 0))
+        with pytest.raises(redis.ConnectionError):
+            await registry.flush(nowhere)
+        with pytest.raises(redis.ConnectionError):
+            await registry.refresh(nowhere, ["sitrep"])
+        assert registry.tally  # nothing was sent: kept
+        impatient = redis.asyncio.Redis.from_url(redis_url, socket_timeout=0.2, retry=AsyncRetry(NoBackoff(), 0))
+        await impatient.ping()
+        _stalled_writes(r)
+        with pytest.raises(redis.TimeoutError):
+            await registry.flush(impatient)
+        assert not registry.tally  # written before the failure: not sent again
+        registry.count(["duplicate"])
+        r.client_unpause()
+        await impatient.aclose()
+        impatient = redis.asyncio.Redis.from_url(redis_url, socket_timeout=0.2, retry=AsyncRetry(NoBackoff(), 0))
+        _stalled_writes(r)
+        with pytest.raises(redis.TimeoutError):
+            await registry.refresh(impatient, ["sitrep"])
+        assert not registry.tally
+        r.client_unpause()
+        await impatient.aclose()
+        await nowhere.aclose()
+
+    asyncio.run(scenario())

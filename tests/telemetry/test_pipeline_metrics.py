@@ -171,7 +171,7 @@ def test_metrics_of_two_workers_add_up_and_logs_are_json_with_ids(
                 "process_reports": len(queue.finished_job_registry.get_job_ids()),
                 "deliver_webhook": len(webhook_queue.finished_job_registry.get_job_ids()),
             }
-            counted = {job: got.value("sitrep_job_duration_seconds_count", job=job) for job in jobs}
+            counted = {job: got.value("sitrep_job_duration_seconds_count", function=job) for job in jobs}
             done = got.value("sitrep_reports_processed_total", outcome="done")
             delivered = got.value("sitrep_webhook_attempts_total", outcome="delivered")
             return got if counted == jobs and done == len(ids) and delivered == alerts else None

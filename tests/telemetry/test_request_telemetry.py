@@ -8,6 +8,8 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from core import api_keys
+from core.api_keys import ApiKeyIn
 from core.settings import IngestSettings
 from services.api.app import create_app
 from tests.telemetry.scrape import scrape
@@ -43,3 +45,23 @@ def test_requests_are_counted_by_route_template_and_odd_methods_and_paths_add_no
     assert got.value("sitrep_reports_ingested_total", outcome="rejected") == 1
     routes = {labels["route"] for labels, _ in got.samples(count)}
     assert not any("r-one" in route or "/no/such" in route for route in routes)
+
+
+def test_a_request_refused_before_routing_counts_under_the_route_it_was_meant_for(
+    r: redis.Redis, redis_url: str
+) -> None:
+    """The guard answers 401 before the router runs; the route comes from the app's routes, those of
+    included routers too (they are where nearly every route lives)."""
+    key = api_keys.create(r, ApiKeyIn(name="scraper", scopes=["read"])).key
+    with TestClient(create_app(IngestSettings(redis_url=redis_url))) as closed:
+        assert closed.get("/v1/events").status_code == 401
+        assert closed.get("/v1/subscriptions/s-1/deliveries").status_code == 401
+        assert closed.delete("/v1/events").status_code in (401, 405)
+        assert closed.get("/no/such/route").status_code in (401, 404)
+        closed.headers["Authorization"] = f"Bearer {key}"
+        got = scrape(closed)
+    count = "sitrep_http_request_duration_seconds_count"
+    assert got.value(count, method="GET", route="/v1/events", status="401") == 1
+    assert got.value(count, method="GET", route="/v1/subscriptions/{subscription_id}/deliveries", status="401") == 1
+    assert got.value(count, method="DELETE", route="/v1/events") == 1
+    assert got.value(count, method="GET", route="unmatched") == 1

@@ -11,5 +11,5 @@ for k = 4, #ARGV do
     n = n + 1
   end
 end
-settle_reports(n, n)
+settle_reports(0, n)
 return n

@@ -334,7 +334,7 @@ for _ = 1, nreports do
     settled = settled + 1
   end
 end
-settle_reports(settled, failed_now)
+settle_reports(settled - failed_now, failed_now)
 
 -- Every entry names its event; only the kinds a place's situation is made of carry its JSON (the
 -- notifier's input), and that with an empty `mentions` list. Attacks, strikes, talks... and the
