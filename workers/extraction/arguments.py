@@ -226,6 +226,10 @@ def _leader(units: list[ActorMention], words: list[str], head: ActorMention, end
 
 
 def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
+    """The actor in the agent slot at k ('fell to the advancing rebels'), looking at most `span` words ahead; the
+    slot ends at a new clause ('fell to the floor as rebels shelled the town' has no agent)."""
+    words = sent.words
+    span = next((m - k for m in range(k, min(len(words), k + span)) if words[m] in _SLOT_ENDS), span)
     for a in sent.actors:
         if k <= a.i < k + span:
             return _leader(sent.actors, sent.words, a, a.j + 4) or a
@@ -237,6 +241,7 @@ _AFTER_PEOPLE = frozenset("in on at and , . ; after during before from to who wh
 
 
 _CLAUSE_OPENERS = frozenset("when after as while because since which who whereas that".split())
+_SLOT_ENDS = _CLAUSE_OPENERS | frozenset(", ; : ( ) and but".split())
 
 
 def state_at(sent: Sentence, k: int) -> ActorMention | None:
