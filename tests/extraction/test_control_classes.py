@@ -585,3 +585,39 @@ def test_allies_in_an_aside_are_not_the_subject_and_its_armed_wing_is_the_speake
     assert {a for _, a in _pairs(text)} == {"knu"}
     assert [a for _, a in _pairs("The Arakan Army, together with Chin fighters, took Paletwa.")] == ["arakan-army"]
     assert [a for _, a in _pairs("M23, backed by Rwandan troops, seized Goma.")] == ["m23"]
+
+
+# --- whose hands, whose control: the side named right before the noun ----------------------------------------
+
+
+def test_falling_into_a_side_s_hands_is_a_change_to_that_side() -> None:
+    for text, place, actor in (
+        ("Kunduz fell into Taliban hands on Sunday after a week of street fighting.", "Kunduz", "taliban"),
+        ("Lashio passed into the hands of the MNDAA in August, the junta admitted.", "Lashio", "mndaa"),
+        ("Shusha fell into Armenian hands in May 1992.", "Shusha", "armenian-forces"),
+        ("Kherson came under Russian control in early March.", "Kherson", "russia"),
+    ):
+        assert [(p, a) for p, a in _pairs(text)] == [(place, actor)], text
+
+
+def test_being_in_a_side_s_hands_is_a_state_unless_reached_by_a_time_or_told_as_new() -> None:
+    assert [e.kind for e in run("Kharkiv remains in Ukrainian hands despite months of shelling.")] == [
+        EventKind.control_state
+    ]
+    assert not changes("Goma is in the hands of M23 rebels, a UN report says.")
+    for text in (
+        "By nightfall Kabul was in Taliban hands, witnesses said.",
+        "Sittwe port was in Arakan Army hands by the end of the month.",
+        "Goma is now in the hands of M23 rebels, residents said.",
+    ):
+        assert len(controls(text)) == 1, text
+
+
+def test_hands_that_take_no_territory_give_nothing() -> None:
+    for text in (
+        "Officials fear the dam could fall into rebel hands if the army withdraws.",
+        "Thousands of rifles fell into the hands of the militants after the depot was looted.",
+        "The fate of Mariupol is in Russian hands, a diplomat said.",
+        "Residents of Bakhmut fell to the floor as Russian forces shelled the town.",
+    ):
+        assert not controls(text), text

@@ -715,8 +715,65 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.under",
         "control.clear",
         "control.lose",
+        "control.hands",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
+
+
+def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | None:
+    """The side named right before the noun at j ('Taliban hands', 'Azerbaijani control', 'rebel control'): an
+    actor mention, a nationality (its state's forces) or a generic side's adjective (bound in the report)."""
+    mention = next((a for a in sent.actors if a.j == j), None)
+    if mention is not None:
+        return mention.i, mention.actor
+    if j < 1:
+        return None
+    start, word, lex = j - 1, sent.words[j - 1], doc.lex
+    iso = lex.states.words.values.get((word,)) if sent.tokens[start].cap else None
+    entry = lex.states.forces[iso] if iso else None
+    generic = lex.generic.values.get((word + "s",)) or lex.generic.values.get((word,))
+    if entry is None and generic is not None:
+        entry = sent.binder.bind(generic)  # 'rebel hands': the rebels the report names, if any
+    if entry is None:
+        return None
+    return start, Actor(id=entry.id, name=entry.name, mention=sent.tokens[start].text)
+
+
+_HANDS_VERBS = frozenset("fell fallen falls falling passed passes went gone came come back returned delivered".split())
+_BY_TIME = frozenset("nightfall dawn morning evening noon midday afternoon night weekend end".split())
+
+
+def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | None:
+    """'into/in X hands' at the word 'hands' (i): (the preposition's position, X, whether a change is told).
+    'into' is a change ('fell into rebel hands'); 'in' is a state ('remains in Ukrainian hands') unless the
+    sentence tells it as new ('is now in M23 hands', 'was in Taliban hands by nightfall')."""
+    words, lex = sent.words, doc.lex
+    owner = _possessor(sent, i, doc)
+    if owner is None:
+        return None
+    start, holder = owner
+    p = start - (start > 0 and words[start - 1] == "the")
+    if p < 1 or words[p - 1] not in ("into", "in"):
+        return None
+    p -= 1
+    if blocked(words, p, lex):
+        return None
+    if words[p] == "into":
+        return (p, holder, True) if p > 0 and words[p - 1] in _HANDS_VERBS else None
+    aux = p - 1 - (p > 1 and words[p - 1] in ("now", "firmly", "back", "fully", "entirely"))
+    if aux < 0 or words[aux] not in _PASSIVE_AUX | {"remains", "remained", "remain", "stays", "stayed"}:
+        return None
+    told = (
+        (words[p - 1] in ("now", "back") and words[aux] in _PASSIVE_AUX) or _by_time(words, i + 1) or _by_time(words, 0)
+    )
+    return p, holder, told
+
+
+def _by_time(words: list[str], k: int) -> bool:
+    """'by nightfall', 'by Sunday', 'by the end of May' at k: the time a state was reached, so a change."""
+    if k + 1 >= len(words) or words[k] != "by":
+        return False
+    return words[k + 1] in _BY_TIME or words[k + 1 : k + 3] == ["the", "end"] or _past_time(words, k) > k
 
 
 def _other_side(doc: Document, loser: Actor) -> Actor | None:
@@ -841,6 +898,14 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 places = noun_phrase(tokens, i + 1, sent.places, last)[:1]
                 emit(EventKind.control_state, i, i + 2, places, holder, None, w, conf=0.6)
             continue
+        if w == "hands":
+            hands = _hands(sent, i, doc)
+            if hands is not None:
+                p_i, holder, change = hands
+                places = _place_left(sent, p_i, doc)
+                kind = EventKind.control_change if change else EventKind.control_state
+                emit(kind, p_i, i + 1, places, holder, None, w, conf=0.8 if words[p_i] == "into" else 0.6)
+            continue
         under = sets["control.under"].match_at(words, i)
         if under and not sets["control.held"].match_at(words, i + len(under) - 1):
             # "Kunduz is now under Taliban control": the actor names whose control it is
@@ -866,8 +931,14 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             since = _since(words, e)
             places = _place_left(sent, i, doc)
             if a and places:
-                # a hold with a start is a change at that start, but weaker evidence than a change told as one
-                kind = EventKind.control_change if since is not None else EventKind.control_state
+                # a hold with a start is a change at that start, but weaker evidence than a change told as one;
+                # so is one reached by a time ('was in the hands of X by nightfall') or told as new ('is now ...')
+                reached = (
+                    _by_time(words, a.j)
+                    or _by_time(words, 0)
+                    or (i > 1 and words[i - 1] == "now" and words[i - 2] in _PASSIVE_AUX and not blocked(words, i, lex))
+                )
+                kind = EventKind.control_change if since is not None or reached else EventKind.control_state
                 emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w, conf=0.6 if since else 0.8)
             continue
         hold = sets["control.hold"].match_at(words, i)
@@ -937,6 +1008,10 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 continue
             e = i + len(fell)
             a = actor_at(sent, e, 4)
+            c = next((m for m in range(e, min(n, e + 3)) if words[m] == "control"), None)
+            possessed = _possessor(sent, c, doc) if c is not None and (a is None or a.i > c) else None
+            if c is not None and possessed is not None and possessed[0] >= e:
+                a = ActorMention(possessed[0], c, possessed[1])  # "returned to Azerbaijani control"
             if (
                 sets["control.fell_needs_control"].match_at(words, i) == fell
                 and (a is None or "control" not in words[a.j : a.j + 2])

@@ -198,8 +198,7 @@ def gazetteer(
             continue
         if key is not None:
             length = key.count(" ") + 1
-            cue = k > 0 and folded[k - 1] in _PLACE_CUES
-            candidates = _in_report(gaz, gaz.candidates(key), folded[k : k + length], context, named, cue)
+            candidates = _in_report(gaz, gaz.candidates(key), folded[k : k + length], context, named)
         elif (
             k > 0
             and folded[k - 1] in _PLACE_CUES  # a respelt name is read only where the sentence puts a place
@@ -247,19 +246,19 @@ def _in_report(
     words: list[str],
     context: Context,
     named: Context,
-    cue: bool = False,
 ) -> list[PlaceEntry]:
     """The candidates of a name, unless they are all small towns in countries the report never names: then a
     respelling where its places are ('Shabwa' for Yemen's 'Shabwah'), else no place. Countries named only
-    through the sides ('Russian forces took the town of Bakhmut') say who fights, not where: while no place
-    fixes the report's countries, a name the world has one town of is kept where the sentence puts a place."""
+    through the sides ('Russian forces took Bakhmut') say who fights, not where: while no place fixes the
+    report's countries, a name the world has one town of (or one far larger than its namesakes) is kept, as it
+    would be in a report that names no country at all."""
     best = candidates[0] if candidates else None
     if best is None or best.curated or best.kind != CITY or best.population >= FOREIGN_POPULATION:
         return candidates
     countries = named() | context()
     if not countries or any(c.country_code in countries for c in candidates):
         return candidates
-    if cue and not context() and not _ambiguous(candidates):
+    if not context() and not _ambiguous(candidates):
         return candidates
     return [c for c in gaz.variant(words) if c.country_code in context()]
 
