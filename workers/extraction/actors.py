@@ -519,6 +519,7 @@ def _allegiance(tokens: list[Token], words: list[str], out: list[ActorMention], 
         while m < n and words[m] in _BEFORE_NAME:
             m += 1
         known = next((a for a in out if a.i == m or (a.i == m - 1 and words[a.i] == "the")), None)
+        actor: Actor | None
         if known is not None:
             end, actor = known.j, known.actor
         else:
