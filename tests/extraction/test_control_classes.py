@@ -621,3 +621,46 @@ def test_hands_that_take_no_territory_give_nothing() -> None:
         "Residents of Bakhmut fell to the floor as Russian forces shelled the town.",
     ):
         assert not controls(text), text
+
+
+# --- places listed for a set, flags, other ways of taking control ----------------------------------------------
+
+
+def test_names_given_for_a_set_of_places_are_each_a_place() -> None:
+    for text, names in (
+        ("Rebels said they had seized Kassala and two more towns, Tambura and Yei.", ["Kassala", "Tambura", "Yei"]),
+        ("The army retook several towns, including Tambura, Yei and Maridi, last week.", ["Tambura", "Yei", "Maridi"]),
+        ("Government forces recaptured the main towns of Tambura and Yei.", ["Tambura", "Yei"]),
+        ("The militia captured three villages: Tambura, Yei and Maridi.", ["Tambura", "Yei", "Maridi"]),
+    ):
+        assert [p for p, _ in _pairs(text)] == names, text
+    # a comma after the set that starts a speaker, not names
+    assert [p for p, _ in _pairs("The army retook two towns, Kenyan officials said.")] == ["two towns"]
+
+
+def test_raising_a_flag_over_a_place_is_taking_it() -> None:
+    for text, place in (
+        ("Ukrainian soldiers raised their national flag in the centre of Kherson on Friday.", "Kherson"),
+        ("The flag was raised over Kassala by the army on Monday.", "Kassala"),
+        ("Marines hoisted the flag over the citadel in Hue after ten days of fighting.", "Hue citadel"),
+    ):
+        assert [p for p, _ in _pairs(text)][:1] == [place], text
+    for text in (
+        "Residents raised the Ukrainian flag in Kherson to welcome the soldiers.",
+        "The army raised concerns about the fighting in Kassala.",
+        "Protesters raised flags in the main square of Khartoum.",
+    ):
+        assert not controls(text), text
+
+
+def test_securing_or_winning_control_of_a_place_is_taking_it() -> None:
+    for text in (
+        "The rebels secured control of Tambura on Friday.",
+        "Government troops won full control of Yei after a week of fighting.",
+    ):
+        assert [p for p, _ in _pairs(text)] == [text.split(" of ")[1].split()[0]], text
+
+
+def test_a_quoted_we_is_the_side_of_a_spokesman_named_by_a_generic_word() -> None:
+    found = controls('"We have taken Kassala," said a rebel spokesman on Sunday.')
+    assert [(e.place.name if e.place else "", e.actor.id if e.actor else "") for e in found] == [("Kassala", "rebels")]

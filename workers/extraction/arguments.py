@@ -128,6 +128,15 @@ def _speaker_after(sent: Sentence, i: int) -> ActorMention | None:
     for a in sent.actors:
         if a.i > i and not a.generic and not _ROLES.isdisjoint(words[max(0, a.i - 2) : a.j + 2]):
             return a
+    lex = sent.binder.lex
+    for r in range(i + 1, len(words)):
+        if words[r] in _ROLES and r > 0 and words[r - 1] not in _ROLES:
+            # '..., a rebel spokesman said': the rebels the report names (or rebels)
+            generic = lex.generic.values.get((words[r - 1] + "s",)) or lex.generic.values.get((words[r - 1],))
+            entry = sent.binder.bind(generic) if generic is not None else None
+            if entry is not None:
+                mention = sent.tokens[r - 1].text
+                return ActorMention(r - 1, r, Actor(id=entry.id, name=entry.name, mention=mention), True)
     return None
 
 

@@ -716,6 +716,7 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.clear",
         "control.lose",
         "control.hands",
+        "control.flag",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
@@ -739,6 +740,8 @@ def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | Non
     return start, Actor(id=entry.id, name=entry.name, mention=sent.tokens[start].text)
 
 
+_FLAGS = frozenset("flag flags banner banners standard".split())
+_FLAG_PREPS = frozenset("over on above atop in at".split())
 _HANDS_VERBS = frozenset("fell fallen falls falling passed passes went gone came come back returned delivered".split())
 _BY_TIME = frozenset("nightfall dawn morning evening noon midday afternoon night weekend end".split())
 
@@ -1219,6 +1222,20 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 a = a or owner or actor_left(sent, i, doc) or discourse_actor(sent, doc)  # "Russia's capture of X"
             if a:
                 emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
+            continue
+        if sets["control.flag"].match_at(words, i):
+            # "Ukrainian soldiers raised their flag over Kherson's main square": the side marks the place as taken
+            f = next((m for m in range(i + 1, min(n, i + 6)) if words[m] in _FLAGS), None)
+            at = f + 1 if f is not None else n
+            passive = _passive(words, i)
+            if passive:  # "the flag was raised over X by Soviet soldiers"
+                f, at = i, i + 1
+            if at < n and words[at] in _FLAG_PREPS and not blocked(words, i, lex):
+                by = next((m for m in range(at + 1, min(n, at + 10)) if words[m] == "by"), None)
+                a = (actor_at(sent, by + 1, 3) if by is not None else None) if passive else actor_left(sent, i, doc)
+                if a is not None:  # an armed side: fans or residents raising a flag are no actor
+                    places = resolve(noun_phrase(tokens, at + 1, sent.places, last))
+                    emit(EventKind.control_change, i, at + 2, places, a.actor, None, w, conf=0.6)
             continue
         act = sets["control.active"].match_at(words, i)
         if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
