@@ -279,7 +279,7 @@ def test_number_of_people_with_a_long_aside_before_its_verb() -> None:
     text = (
         "The number of displaced people, according to the agency's latest count for the province, has exceeded 90,000."
     )
-    assert cats(text) == [(C.displaced, 90000, 90000)]
+    assert cats(text) == [(C.displaced, 90001, None)]  # "exceeded N" is more than N
 
 
 def test_displaced_people_moving_again_and_people_made_homeless() -> None:
@@ -441,3 +441,21 @@ def test_a_nationality_before_the_counted_noun_is_an_adjective() -> None:
         (C.killed, 200000, 200000)
     ]
     assert cats("The blast killed 30 Afghan soldiers at the base.") == []
+
+
+def test_digit_groups_written_with_spaces_or_in_lakhs_are_one_number() -> None:
+    assert cats("Some 12 000 people fled the shelling of their villages.") == [(C.fled, 12000, 12000)]
+    assert cats("Between 8 000 and 10 000 villagers fled the fighting.") == [(C.fled, 8000, 10000)]
+    assert cats("Officials said 2,70,000 people had been displaced by the shelling.") == [(C.displaced, 270000, 270000)]
+    assert cats("On 12 May 2015, 300 civilians were killed in the market.") == [(C.killed, 300, 300)]
+
+
+def test_crossing_lines_or_taking_shelter_is_flight() -> None:
+    assert cats("Tens of thousands of refugees streamed over the border into Chad.") == [(C.fled, 20000, 99999)]
+    assert cats("Around 3,000 residents crossed front lines into army-held areas.") == [(C.fled, 3000, 3000)]
+    assert cats("Thousands of civilians have taken shelter at the UN base in Bor.") == [(C.fled, 2000, 9999)]
+
+
+def test_a_toll_that_exceeds_a_figure_is_more_than_it() -> None:
+    assert cats("The toll of civilians killed in the siege has topped 400.") == [(C.killed, 401, None)]
+    assert not cats("The temperature in the camp exceeded 40 degrees.")

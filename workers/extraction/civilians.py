@@ -698,6 +698,8 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
         for m in range(i - 2, max(-1, i - 12), -1):
             if words[m] in ("toll", "tolls"):
                 return "killed", i - m
+    if words[i] in _TOTAL_VERBS:  # "has exceeded 200,000": the verb is the count's hedge ('more than')
+        i += 1
     if i > 0 and words[i - 1] in _TOTAL_VERBS:  # "the number of displaced, <a long aside>, has exceeded 200,000"
         for m in range(i - 2, max(0, i - 30), -1):
             if words[m] == "number" and words[m + 1] == "of":
