@@ -664,3 +664,30 @@ def test_securing_or_winning_control_of_a_place_is_taking_it() -> None:
 def test_a_quoted_we_is_the_side_of_a_spokesman_named_by_a_generic_word() -> None:
     found = controls('"We have taken Kassala," said a rebel spokesman on Sunday.')
     assert [(e.place.name if e.place else "", e.actor.id if e.actor else "") for e in found] == [("Kassala", "rebels")]
+
+
+def test_a_people_named_in_the_plural_as_subject_is_the_side() -> None:
+    assert _pairs("The Serbs captured Srebrenica in July 1995.") == [("Srebrenica", "serbs")]
+    assert _pairs("The Germans took Paris in June 1940.") == [("Paris", "german-forces")]
+    assert not controls("The Reports captured the attention of the capital.")
+
+
+def test_the_retaking_conquest_or_handover_of_a_place_is_a_change() -> None:
+    for text, actor in (
+        ("The army announced the retaking of Kassala on Monday.", "saf"),
+        ("The handover of Kassala to the rebels took place on Friday.", "rebels"),
+        ("The army's conquest of Yei ended the campaign.", "south-sudan-army"),
+    ):
+        assert [a for _, a in _pairs(text)] == [actor], text
+    surrendered = [e for e in run("The surrender of Kassala to the rebels ended the siege.") if e.kind == "surrender"]
+    assert not surrendered  # a place was handed over; no armed side surrendered
+
+
+def test_a_government_or_a_clause_is_no_place() -> None:
+    for text in (
+        "North Vietnamese troops captured the Saigon Government after a long war.",
+        "Ukrainian forces retook the town where the eastern insurgency began, officials said.",
+    ):
+        assert all(e.place is None or e.place.name.split()[0].lower() != "where" for e in controls(text)), text
+        assert all(e.place is None or "Government" not in e.place.name for e in controls(text)), text
+    assert _pairs("Afghani troops retook Kunduz on Thursday.") == [("Kunduz", "afghan-forces")]

@@ -8,6 +8,8 @@ from schemas.events import Actor
 
 from .actors import ActorMention, fallback_actor
 from .document import Document, Sentence
+from .lexicons import slug
+from .wordlist import load_wordlist
 
 _SUBJECT_PRONOUNS = frozenset("they it he she we".split())
 
@@ -104,7 +106,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
             or _first_conjunct(left, words)
             or left[-1]
         )
-    fb = fallback_actor(sent.tokens, words, i)
+    fb = fallback_actor(sent.tokens, words, i) or _people_subject(sent, r)
     if fb:
         return fb
     if r >= 0 and words[r] == "we" and (speaker := _speaker_after(sent, i)) is not None:
@@ -168,6 +170,27 @@ def _ally_spans(words: list[str], i: int) -> list[tuple[int, int]]:
 
 
 _PEOPLE = frozenset("minority community ethnic people tribe clan".split())
+
+
+def _people_subject(sent: Sentence, r: int) -> ActorMention | None:
+    """'The Serbs captured X', 'the Germans took Y': a people named in the plural as the verb's subject (at r) is
+    the side; a nationality is its state's forces. Not after a preposition, not a place or a common word."""
+    words, tokens = sent.words, sent.tokens
+    if r < 0 or not tokens[r].cap or not words[r].endswith("s") or not words[r].isalpha() or len(words[r]) < 4:
+        return None
+    if r > 0 and words[r - 1] != "the" or after_preposition(words, r) or any(g.i <= r < g.j for g in sent.places):
+        return None
+    lex = sent.binder.lex
+    iso = lex.states.words.values.get((words[r][:-1],))
+    if iso is not None:
+        entry = lex.states.forces[iso]
+        return ActorMention(r, r + 1, Actor(id=entry.id, name=entry.name, mention=tokens[r].text), True)
+    if load_wordlist().zipf(words[r]) >= _COMMON_PLURAL:
+        return None  # "The Reports", "The Allies" are words of the language, not a people's name
+    return ActorMention(r, r + 1, Actor(id=slug(tokens[r].text), name=tokens[r].text, mention=tokens[r].text), True)
+
+
+_COMMON_PLURAL = 4.0
 
 
 def _people_group(sent: Sentence, head: ActorMention, doc: Document) -> ActorMention | None:

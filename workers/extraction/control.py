@@ -42,7 +42,7 @@ from .wordlist import load_wordlist
 TERRITORY = KINDS | frozenset(
     "positions position buildings building territory territories parts part towns posts post station headquarters "
     "bases areas ground land villages hills neighborhoods neighbourhoods districts city east west north south "
-    "centre center palace ministry compound facility facilities oil gas".split()
+    "centre center palace ministry compound facility facilities oil gas camps".split()
 )
 NOT_TERRITORY = frozenset(
     "fighters soldiers militants weapons tanks vehicles ammunition hostages prisoners members leader commander "
@@ -57,7 +57,8 @@ _TITLES = frozenset(
     "lieutenant major captain brigadier prince king former".split()
 )
 _BODIES = frozenset(
-    "nations council union committee organisation organization agency bank party movement commission".split()
+    "nations council union committee organisation organization agency bank party movement commission government "
+    "administration authorities regime cabinet parliament assembly".split()
 )
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 #: What may stand between a subject and its verb, walked over leftwards: 'Y has finally been driven out'.
@@ -88,7 +89,7 @@ def _partial_after(sent: Sentence, i: int) -> bool:
 
 def _is_territory(place: Place, sent: Sentence) -> bool:
     words = place.name.lower().split()
-    if not words or words[0] in _PRONOUNS or words[0] == "command":
+    if not words or words[0] in _PRONOUNS or words[0] in ("command", "where", "when", "how", "what"):
         return False  # "took command of the brigade" is leadership; a unit's command post is "the X command"
     if place.resolved and place.country == place.name and place.lat is None:
         return False  # a whole country is not what a unit captures
@@ -96,7 +97,7 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
         return False  # "a handful of captives in Goma" is located, but people are no territory
     if not place.resolved and sent.binder.lex.states.words.match_at(words, 0) == tuple(words):
         return False  # "parts of Marawi, Philippine officials said": a nationality, not a second place
-    if not place.resolved and KINDS.isdisjoint(words) and FACILITIES.isdisjoint(words):
+    if not place.resolved and TERRITORY.isdisjoint(words) and FACILITIES.isdisjoint(words):
         if words[0] in _TITLES or not _BODIES.isdisjoint(words):
             return False  # "captured General X", "the United Nations": a person or a body, not a place
     if place.resolved or place.parent:
@@ -740,6 +741,8 @@ def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | Non
     return start, Actor(id=entry.id, name=entry.name, mention=sent.tokens[start].text)
 
 
+#: Nominals whose taker follows 'to' ('the fall of X to Y', 'the handover of X to Y').
+_TO_NOMINALS = frozenset("fall handover surrender".split())
 _FLAGS = frozenset("flag flags banner banners standard".split())
 _FLAG_PREPS = frozenset("over on above atop in at".split())
 _HANDS_VERBS = frozenset("fell fallen falls falling passed passes went gone came come back returned delivered".split())
@@ -1210,12 +1213,12 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             if not _HYPOTHETICAL.isdisjoint(words[e : e + 5]):
                 continue  # "the capture of X would be claimed by Y if ...": a capture imagined, not told
             places = noun_phrase(tokens, e, sent.places, last)
-            agent = ("by", "to") if w == "fall" else ("by",)
+            agent = ("by", "to") if w in _TO_NOMINALS else ("by",)
             by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
             if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]) and words[by - 1] not in _ANNOUNCED:
                 by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb
             a = actor_at(sent, by + 1, 3) if by is not None else None
-            if w == "fall":  # "the fall of X" names no taker: one who captured in this or the last sentence
+            if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
                 a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
             else:
                 owner = state_at(sent, i - 1) if i > 0 and tokens[i].start - tokens[i - 1].end >= 2 else None
