@@ -691,3 +691,25 @@ def test_a_government_or_a_clause_is_no_place() -> None:
         assert all(e.place is None or e.place.name.split()[0].lower() != "where" for e in controls(text)), text
         assert all(e.place is None or "Government" not in e.place.name for e in controls(text)), text
     assert _pairs("Afghani troops retook Kunduz on Thursday.") == [("Kunduz", "afghan-forces")]
+
+
+# --- reference across sentences by role ------------------------------------------------------------------------
+
+
+def test_a_bare_fall_goes_to_the_side_that_assaulted_the_place_just_before() -> None:
+    for text in (
+        "Rebels attacked Kassala on Sunday. On Monday the town fell.",
+        "Rebels attacked Kassala on Sunday. On Monday the town fell to them.",
+    ):
+        assert _pairs(text) == [("Kassala", "rebels")], text
+    assert not controls("Rebels attacked Kassala on Sunday. Officials said the town had not fallen.")
+    assert not controls("Kassala was calm on Sunday. On Monday the town fell silent.")
+
+
+def test_a_town_captured_unnamed_takes_the_name_given_after_it() -> None:
+    for text in (
+        "Fighters captured a border town on Monday. Kassala lies near the river.",
+        "Fighters captured a border town on Monday, Kassala, which lies near the river.",
+    ):
+        assert [p for p, _ in _pairs(text)] == ["Kassala"], text
+    assert not controls("Fighters captured a town on Monday, officials in Kassala said.")

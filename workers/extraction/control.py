@@ -14,7 +14,7 @@ from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import ActorMention, prefix_actor
 from .actors import dateline_end as _dateline_end
-from .arguments import actor_at, actor_left, after_preposition, discourse_actor, state_at
+from .arguments import actor_at, actor_left, after_preposition, discourse_actor, merged_units, state_at
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
@@ -426,6 +426,47 @@ def _bare_fall_taker(sent: Sentence, i: int, doc: Document) -> ActorMention | No
     return None
 
 
+#: Words of an assault on a place: the side that made it is who a bare 'P fell' in the next sentence fell to.
+_ASSAULTS = frozenset(
+    "attacked attacking assaulted stormed besieged encircled surrounded advanced pushed shelled siege assault "
+    "offensive attack push advance".split()
+)
+
+
+def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMention | None:
+    """The side that assaulted `place` in one of the two sentences before: its subject, if that sentence names the
+    place (same id) and an assault ('Rebels attacked Kassala on Sunday.')."""
+    for back in range(sent.index - 1, max(-1, sent.index - 3), -1):
+        view = doc.view(back)
+        if _ASSAULTS.isdisjoint(view.words) or not any(m.place.id == place.id for m in view.places):
+            continue
+        subjects = [a for a in merged_units(view) if not after_preposition(view.words, a.i)]
+        return subjects[0] if subjects else None
+    return None
+
+
+_TOWN_HEADS = frozenset("town city village settlement township hamlet port".split())
+_LOCATIVE_VERBS = frozenset("is lies sits was stands lay had has".split())
+
+
+def _named_later(sent: Sentence, e: int, doc: Document) -> Place | None:
+    """The name of 'a (border) town' captured at e, given after it: in apposition later in the sentence ('a town
+    on Monday, Kassala, which ...') or as the subject of the next sentence ('Kassala lies near the river')."""
+    words = sent.words
+    head = next((m for m in range(e + 1, min(len(words), e + 4)) if words[m] in _TOWN_HEADS), None)
+    if head is None:
+        return None
+    for g in sent.places:
+        if g.i > head and words[g.i - 1] == "," and (g.j == len(words) or words[g.j] in (",", ".", ";")):
+            return g.place
+    if sent.index + 1 < len(doc.spans):
+        nxt = doc.view(sent.index + 1)
+        first = nxt.places[0] if nxt.places else None
+        if first is not None and first.i == 0 and first.j < len(nxt.words) and nxt.words[first.j] in _LOCATIVE_VERBS:
+            return first.place
+    return None
+
+
 def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     """The place that fell: a gazetteer place or an unread name that is the verb's subject, right before it."""
     k = i - 1
@@ -733,9 +774,13 @@ def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | Non
     start, word, lex = j - 1, sent.words[j - 1], doc.lex
     iso = lex.states.words.values.get((word,)) if sent.tokens[start].cap else None
     entry = lex.states.forces[iso] if iso else None
-    generic = lex.generic.values.get((word + "s",)) or lex.generic.values.get((word,))
+    generic = (
+        lex.generic.values.get((word + "s",))
+        or lex.generic.values.get((word,))
+        or lex.generic.values.get((word, "forces"))
+    )
     if entry is None and generic is not None:
-        entry = sent.binder.bind(generic)  # 'rebel hands': the rebels the report names, if any
+        entry = sent.binder.bind(generic)  # 'rebel hands', 'government hands': the side the report names, if any
     if entry is None:
         return None
     return start, Actor(id=entry.id, name=entry.name, mention=sent.tokens[start].text)
@@ -1005,7 +1050,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 # "Kabul fell on Sunday as Taliban fighters entered the city", "Mariupol fell after a siege by X";
                 # not "Khartoum fell into chaos", "Bakhmut fell silent": 'fell' must end its predicate
                 taker = _bare_fall_taker(sent, i, doc)
-                places = _fallen_subject(sent, i, doc) if taker is not None else []
+                places = _fallen_subject(sent, i, doc)
+                if taker is None and places:  # "Rebels attacked Kassala on Sunday. On Monday the town fell."
+                    taker = _attacker_before(sent, places[0], doc)
                 if taker is not None and places:
                     emit(EventKind.control_change, i, i + 1, places, taker.actor, None, w, conf=0.6)
                 continue
@@ -1014,6 +1061,8 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 continue
             e = i + len(fell)
             a = actor_at(sent, e, 4)
+            if a is None and e < n and words[e] == "them":
+                a = discourse_actor(sent, doc)  # "the town fell to them": the side the last sentence named
             c = next((m for m in range(e, min(n, e + 3)) if words[m] == "control"), None)
             possessed = _possessor(sent, c, doc) if c is not None and (a is None or a.i > c) else None
             if c is not None and possessed is not None and possessed[0] >= e:
@@ -1285,6 +1334,11 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
             ante = antecedent(tokens, a.i - 1, sent.places)
             places = [ante] if ante else _place_left(sent, a.i - 1, doc)
+        if e < n and words[e] in ("a", "an") and all(not p.resolved and p.name.islower() for p in places):
+            named = _named_later(sent, e, doc)  # "captured a border town on Monday. Kassala lies near the river."
+            if named is not None:
+                emit(EventKind.control_change, i, e + 2, [named], a.actor, _previous(sent, e), w, conf=0.6)
+                continue
         if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
             continue
         emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
