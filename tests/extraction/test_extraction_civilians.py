@@ -459,3 +459,10 @@ def test_crossing_lines_or_taking_shelter_is_flight() -> None:
 def test_a_toll_that_exceeds_a_figure_is_more_than_it() -> None:
     assert cats("The toll of civilians killed in the siege has topped 400.") == [(C.killed, 401, None)]
     assert not cats("The temperature in the camp exceeded 40 degrees.")
+
+
+def test_one_figure_for_civilians_and_soldiers_or_for_a_disaster_is_left_out() -> None:
+    assert not cats("The blast killed 25 civilians and soldiers at the checkpoint.")
+    assert cats("The blast killed 25 civilians and wounded 12 soldiers at the checkpoint.") == [(C.killed, 25, 25)]
+    assert not cats("Nearly 2 million people are displaced by conflict and floods across the country.")
+    assert not cats("Floods displaced 400,000 people in the delta, the agency said.")

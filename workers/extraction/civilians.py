@@ -318,6 +318,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
     period_toll = sets["civilian.period_toll"]
+    disaster = sets["civilian.disaster"].any_in(words)
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
     said: dict[int, tuple[str, str | None]] = {}  # figure index -> (category, noun) of the figures read so far
@@ -383,6 +384,11 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
                 continue
         if (weak or elliptic) and _mixed(words, hx + 1, ws.combat):
             continue  # mixed toll: "people including several rebels", "identified as fighters or residents"
+        if noun in ("civilians", "civilian") and words[hx + 1 : hx + 2] in (["and"], ["or"]) and hx + 2 < n:
+            if words[hx + 2] in ws.combat or words[hx + 2 : hx + 4] == ["security", "forces"]:
+                continue  # "25 civilians and soldiers": one figure for both
+        if disaster:
+            continue  # "displaced by conflict and floods", "floods displaced 400,000": not the war's alone
         if _mostly_civilians(sets["civilian.mostly"], words, hx + 1):
             continue  # "1,200 people, mostly civilians": civilians and others
         if cat in ("trapped", "evacuated") and rubble:
