@@ -713,3 +713,21 @@ def test_a_town_captured_unnamed_takes_the_name_given_after_it() -> None:
     ):
         assert [p for p, _ in _pairs(text)] == ["Kassala"], text
     assert not controls("Fighters captured a town on Monday, officials in Kassala said.")
+
+
+def test_places_coordinated_before_the_verb_each_change_hands() -> None:
+    assert [p for p, _ in _pairs("Herat in the west and Kandahar in the south have fallen to the Taliban.")] == [
+        "Herat",
+        "Kandahar",
+    ]
+    assert [p for p, _ in _pairs("Herat, Kandahar and Kunduz were captured by the Taliban.")] == [
+        "Herat",
+        "Kandahar",
+        "Kunduz",
+    ]
+    assert [p for p, _ in _pairs("After talks in Doha and Kandahar, Kunduz was captured by the Taliban.")] == ["Kunduz"]
+
+
+def test_insurgents_bind_to_a_jihadist_insurgency_the_report_names() -> None:
+    text = "The Taliban's offensive gathered pace, with the insurgents taking Herat in the past day."
+    assert _pairs(text) == [("Herat", "taliban")]

@@ -517,6 +517,25 @@ def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
     return [ante] if head and head[0] in TERRITORY and head[0] not in ("oil", "gas", "part") else []
 
 
+def _coordinated_left(words: list[str], gaz: list[PlaceMention]) -> list[Place]:
+    """The last place before a verb and the places coordinated with it: 'Herat in the west and Kandahar in the south
+    have fallen' gives both (a compass aside after each name is skipped)."""
+    out = [gaz[-1].place]
+    by_end = {g.j: g for g in gaz}
+    k = gaz[-1].i
+    while k > 0 and words[k - 1] in ("and", ","):
+        k -= 1 + (k > 1 and words[k - 2] == "," and words[k - 1] == "and")
+        m = k
+        if m > 2 and words[m - 1] in _DIRECTIONS and words[m - 2] in ("the", "in"):
+            m -= 2 + (words[m - 3] == "in" and words[m - 2] == "the")  # "in the west"
+        g = by_end.get(m)
+        if g is None or after_preposition(words, g.i):
+            break  # "talks in Doha and Kandahar ...": the first name is no subject
+        out.insert(0, g.place)
+        k = g.i
+    return out
+
+
 def _region_named(doc: Document, start: int) -> bool:
     """Whether the region named at `start` is written as one ('Rakhine state', 'Kherson oblast'): a bare name
     ('Marib') may be its namesake town."""
@@ -533,7 +552,9 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
             lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)
             return [lp] if lp else []
-        return [gaz[-1].place]
+        if sent.words[gaz[-1].j : i][:1] in (["was"], ["has"], ["is"]):
+            return [gaz[-1].place]  # a singular verb: one place
+        return _coordinated_left(sent.words, gaz)
     rel = next((m for m in range(i - 1, max(-1, i - 12), -1) if sent.words[m] in ("which", "that")), None)
     if rel is not None and gaz and gaz[-1].j == rel:
         return [gaz[-1].place]  # "Daraya which was evacuated ... and surrendered to regime control"
