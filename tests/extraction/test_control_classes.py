@@ -731,3 +731,9 @@ def test_places_coordinated_before_the_verb_each_change_hands() -> None:
 def test_insurgents_bind_to_a_jihadist_insurgency_the_report_names() -> None:
     text = "The Taliban's offensive gathered pace, with the insurgents taking Herat in the past day."
     assert _pairs(text) == [("Herat", "taliban")]
+
+
+def test_an_agentless_capture_goes_to_the_side_that_assaulted_the_place_just_before() -> None:
+    assert _pairs("Rebels attacked Kassala on Sunday. The town was captured on Monday.") == [("Kassala", "rebels")]
+    assert not controls("Rebels attacked Kassala on Sunday. The town was shelled again on Monday.")
+    assert not controls("Kassala was captured on Monday, a resident said.")

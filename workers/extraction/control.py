@@ -1341,6 +1341,13 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
                 if side is not None:
                     emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
+            elif (
+                words[b] != "being"
+                and (subject := _place_left(sent, i, doc))
+                and (taker := _attacker_before(sent, subject[0], doc))
+            ):
+                # "Rebels attacked Kassala on Sunday. The town was captured on Monday.": the assailant took it
+                emit(EventKind.control_change, i, e + 1, subject, taker.actor, None, w, conf=0.6)
             elif words[b] == "being" and out and "with" in words[max(0, b - 12) : b]:
                 # "P came under X's control, with the last outpost, N, being seized on <date>": X took N too
                 prior = out[-1]
