@@ -466,3 +466,9 @@ def test_one_figure_for_civilians_and_soldiers_or_for_a_disaster_is_left_out() -
     assert cats("The blast killed 25 civilians and wounded 12 soldiers at the checkpoint.") == [(C.killed, 25, 25)]
     assert not cats("Nearly 2 million people are displaced by conflict and floods across the country.")
     assert not cats("Floods displaced 400,000 people in the delta, the agency said.")
+
+
+def test_the_days_of_a_date_are_no_count_and_a_number_of_refugees_is_one() -> None:
+    assert cats("The army evacuated 5,000 residents on 29 and 30 May.") == [(C.evacuated, 5000, 5000)]
+    assert cats("On May 29 and 30 the army evacuated some 12,000 residents.") == [(C.evacuated, 12000, 12000)]
+    assert cats("The number of refugees in the camps is estimated at 40,000.") == [(C.fled, 40000, 40000)]

@@ -591,7 +591,16 @@ def _plausible(words: list[str], q: Number) -> bool:
     w = words[q.i]
     if q.hedge is None and w.isdigit() and len(w) == 4 and 1900 <= int(w) <= 2100:
         return False
+    if q.max is not None and q.max <= 31 and _two_day_date(words, q):
+        return False  # "on 29 and 30 May", "May 29 and 30": days of a date
     return True
+
+
+def _two_day_date(words: list[str], q: Number) -> bool:
+    n = len(words)
+    if q.j + 2 < n and words[q.j] in ("and", "to", "-") and words[q.j + 1].isdigit() and words[q.j + 2] in MONTHS:
+        return True
+    return q.i > 2 and words[q.i - 1] in ("and", "to", "-") and words[q.i - 2].isdigit() and words[q.i - 3] in MONTHS
 
 
 def _mixed(words: list[str], k: int, combat: frozenset[str]) -> bool:
@@ -710,6 +719,8 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
         for m in range(i - 2, max(0, i - 30), -1):
             if words[m] == "number" and words[m + 1] == "of":
                 for x in range(m + 2, min(i, m + 6)):
+                    if words[x] in ("refugees", "refugee"):
+                        return "fled", i - m  # "the number of refugees is estimated at 40,000"
                     got = _category_at(ctx.doc, words, x)
                     cat = _resolve(ctx, got[0], noun, True) if got else None
                     if cat is not None:
