@@ -27,6 +27,15 @@ from workers.extraction import extract_events  # noqa: E402
 EVAL = ROOT / "../shared/eval"
 
 
+def _published(value: str | None) -> date | None:
+    """An item's date; a year or a month alone ('2015-11') is read as its first day, as `sitrep extract` does."""
+    if not value:
+        return None
+    if len(value) in (4, 7) and value[:4].isdigit():
+        return date(int(value[:4]), int(value[5:7]) if len(value) == 7 else 1, 1)
+    return date.fromisoformat(value[:10])
+
+
 def gold_for(corpus: Path) -> Path:
     """gold-dev.jsonl for corpus.jsonl; gold-NAME.jsonl for corpus-NAME.jsonl."""
     name = corpus.stem.removeprefix("corpus")
@@ -40,7 +49,7 @@ def extract_file(corpus: Path, out: Path) -> None:
             if not line.strip():
                 continue
             item = json.loads(line)
-            published = date.fromisoformat(item["published"][:10]) if item.get("published") else None
+            published = _published(item.get("published"))
             events = extract_events(item["text"], published, item["id"])
             row = {"id": item["id"], "events": [e.model_dump(mode="json") for e in events]}
             dst.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -16,8 +16,11 @@ def _published(row: dict[str, Any], number: int) -> datetime | None:
     value = row.get("published", row.get("published_at"))
     if value in (None, ""):
         return None
+    text = str(value)
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        if len(text) in (4, 7) and text[:4].isdigit():  # '2015' or '2015-11': archives often know no more
+            return datetime(int(text[:4]), int(text[5:7]) if len(text) == 7 else 1, 1)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(f"line {number}: published is not an ISO date: {value!r}") from None
 
