@@ -737,3 +737,14 @@ def test_an_agentless_capture_goes_to_the_side_that_assaulted_the_place_just_bef
     assert _pairs("Rebels attacked Kassala on Sunday. The town was captured on Monday.") == [("Kassala", "rebels")]
     assert not controls("Rebels attacked Kassala on Sunday. The town was shelled again on Monday.")
     assert not controls("Kassala was captured on Monday, a resident said.")
+
+
+def test_a_description_set_after_a_place_is_not_a_second_place() -> None:
+    text = "Ethiopian federal forces entered Mekelle, the Tigray regional capital, after the TPLF pulled out."
+    assert [p for p, _ in _pairs(text)] == ["Mekelle"]
+    assert [p for p, _ in _pairs("The army retook Kidal, Gao and Timbuktu in January.")] == ["Kidal", "Gao", "Timbuktu"]
+
+
+def test_an_adjunct_gerund_shares_the_main_clause_s_subject() -> None:
+    text = "The Kurdish-led SDF declared victory over IS after capturing Baghuz, its last enclave."
+    assert [a for _, a in _pairs(text)] == ["sdf"]

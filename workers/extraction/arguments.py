@@ -15,10 +15,13 @@ _SUBJECT_PRONOUNS = frozenset("they it he she we".split())
 
 #: Prepositions whose object is no subject: in "M23 rebels in eastern Congo have seized ..." Congo is none.
 _PREPS = frozenset(
-    "on against from with of by to at for toward towards targeting in inside near outside across around within".split()
+    "on against from with of by to at for toward towards targeting in inside near outside across around within over "
+    "among between".split()
 )
 
 
+#: Openers of an adjunct whose -ing verb shares the main clause's subject: 'after capturing', 'by seizing'.
+_ADJUNCT_OPENERS = frozenset("after before by while since upon".split())
 _DETS = frozenset("the a an its their his her some".split())
 #: Adjectives between a preposition and its object: "in eastern Congo", "across northern Syria".
 _PP_ADJECTIVES = frozenset(
@@ -86,9 +89,15 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         fb = fallback_actor(sent.tokens, words, min(len(words), 4))
         if fb:
             return fb
+    gerund = words[i].endswith("ing")
+    if gerund and i > 0 and words[i - 1] in _ADJUNCT_OPENERS:
+        # "The SDF declared victory over IS after capturing Baghuz": the main clause's subject took it
+        start = next((m for m in range(i - 2, -1, -1) if words[m] in (";", ":")), -1)
+        subjects = [a for a in units if start < a.i and a.j <= i - 1 and not after_preposition(words, a.i)]
+        if subjects:
+            return subjects[0]
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
     # except the subject of a gerund: "with the Arakan Army taking control of the town"
-    gerund = words[i].endswith("ing")
     allies = _ally_spans(words, i)
     left = [
         a

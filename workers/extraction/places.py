@@ -386,6 +386,15 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         spoken = any(t.low in _SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
         k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
         post = k + 1 < n and tokens[k].low in _FACILITY_MODIFIERS and tokens[k + 1].low in FACILITIES  # "the army base"
+        if (
+            j < n
+            and tokens[j].low == ","
+            and k < n
+            and (b := _cap_run(tokens, k)) > k
+            and b < n
+            and tokens[b].low in _APPOSED
+        ):
+            break  # "Mekelle, the Tigray regional capital": a description of the place, not a second one
         if nxt is not None and tokens[j].low in (",", "and") and count_place(tokens, k, gaz) is not None:
             places.extend(members(tokens, _count_end(tokens, k), gaz))  # "A and two more towns, B and C"
             break
@@ -403,6 +412,12 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             continue
         break
     return places
+
+
+#: Heads of a description set after a place: "Mekelle, the Tigray regional capital", "Goma, the North Kivu city".
+_APPOSED = frozenset(
+    "capital regional provincial state city town village region province stronghold hub district county seat".split()
+)
 
 
 def _owned_by(place: Place, owner: Place) -> Place:
