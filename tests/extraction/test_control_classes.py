@@ -748,3 +748,12 @@ def test_a_description_set_after_a_place_is_not_a_second_place() -> None:
 def test_an_adjunct_gerund_shares_the_main_clause_s_subject() -> None:
     text = "The Kurdish-led SDF declared victory over IS after capturing Baghuz, its last enclave."
     assert [a for _, a in _pairs(text)] == ["sdf"]
+
+
+def test_overrunning_a_military_post_takes_it_but_a_raid_on_a_village_does_not() -> None:
+    assert [p for p, _ in _pairs("The LTTE overran the army base at Mullaitivu in July 1996.")] == ["Mullaitivu base"]
+    assert [p for p, _ in _pairs("Jihadists overran a military outpost near Boulkessi, killing 20 soldiers.")] == [
+        "Boulkessi outpost"
+    ]
+    assert not controls("Gunmen overran the village of Kukawa, killed 30 people and withdrew.")
+    assert not controls("Insurgents overran the garrison in Kumba and then retreated into the forest.")

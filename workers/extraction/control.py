@@ -780,6 +780,7 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.lose",
         "control.hands",
         "control.flag",
+        "control.overrun",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
@@ -809,6 +810,35 @@ def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | Non
 
 #: Nominals whose taker follows 'to' ('the fall of X to Y', 'the handover of X to Y').
 _TO_NOMINALS = frozenset("fall handover surrender".split())
+_MILITARY_POSTS = frozenset("base airbase barracks garrison outpost post camp headquarters fort fortress".split())
+_LEFT_AGAIN = frozenset("withdrew withdrawing retreated left fled pulled abandoned".split())
+
+
+def _military_post(place: Place) -> bool:
+    """Whether a place is a military post ('the army base at Mullaitivu', 'a police outpost'), by its head word."""
+    return not _MILITARY_POSTS.isdisjoint(place.name.lower().split())
+
+
+def _post_at(sent: Sentence, k: int, post: Place) -> Place:
+    """A military post located by the name after it ('the army base at Mullaitivu'), also a name the gazetteer lacks."""
+    if post.resolved or post.parent:
+        return post
+    words, tokens = sent.words, sent.tokens
+    head = next((m for m in range(k, min(len(words), k + 6)) if words[m] in _MILITARY_POSTS), None)
+    if head is None or head + 2 >= len(words) or words[head + 1] not in ("at", "in", "near", "outside", "of"):
+        return post
+    start = head + 2
+    end = start
+    while end < len(tokens) and end - start < 4 and tokens[end].cap:
+        end += 1
+    if end == start:
+        return post
+    at = next((g.place for g in sent.places if g.i == start), None) or make_place(
+        " ".join(t.text for t in tokens[start:end])
+    )
+    return facility_place(words[head], at)
+
+
 _FLAGS = frozenset("flag flags banner banners standard".split())
 _FLAG_PREPS = frozenset("over on above atop in at".split())
 _HANDS_VERBS = frozenset("fell fallen falls falling passed passes went gone came come back returned delivered".split())
@@ -1295,6 +1325,16 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 a = a or owner or actor_left(sent, i, doc) or discourse_actor(sent, doc)  # "Russia's capture of X"
             if a:
                 emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
+            continue
+        if sets["control.overrun"].match_at(words, i):
+            # "the LTTE overran the army base at Mullaitivu": a military post overrun is taken; a village overrun
+            # in a raid is not ('overran the village, killed 30 and withdrew')
+            places = [
+                _post_at(sent, i + 1, p) for p in noun_phrase(tokens, i + 1, sent.places, last) if _military_post(p)
+            ]
+            left = not _LEFT_AGAIN.isdisjoint(words[i + 1 :])
+            if places and not left and not _passive(words, i) and (a := actor_left(sent, i, doc)) is not None:
+                emit(EventKind.control_change, i, i + 3, places, a.actor, None, w, conf=0.6)
             continue
         if sets["control.flag"].match_at(words, i):
             # "Ukrainian soldiers raised their flag over Kherson's main square": the side marks the place as taken
