@@ -757,3 +757,16 @@ def test_overrunning_a_military_post_takes_it_but_a_raid_on_a_village_does_not()
     ]
     assert not controls("Gunmen overran the village of Kukawa, killed 30 people and withdrew.")
     assert not controls("Insurgents overran the garrison in Kumba and then retreated into the forest.")
+
+
+def test_quotation_marks_inside_a_capture_phrase_do_not_hide_it() -> None:
+    for text in (
+        'Ethiopian federal forces have taken "full control" of Mekelle, the government said.',
+        "Ethiopian federal forces have taken \u201cfull control\u201d of Mekelle, the government said.",
+    ):
+        assert [p for p, _ in _pairs(text)] == ["Mekelle"], text
+
+
+def test_a_people_or_a_nationality_as_subject_of_a_relative_or_main_clause() -> None:
+    assert _pairs("Kassala, which Serbs captured on Tuesday, lies near the border.") == [("Kassala", "serbs")]
+    assert _pairs("The French recaptured Douaumont later that year.") == [("Douaumont", "french-forces")]

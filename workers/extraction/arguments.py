@@ -185,11 +185,20 @@ def _people_subject(sent: Sentence, r: int) -> ActorMention | None:
     """'The Serbs captured X', 'the Germans took Y': a people named in the plural as the verb's subject (at r) is
     the side; a nationality is its state's forces. Not after a preposition, not a place or a common word."""
     words, tokens = sent.words, sent.tokens
-    if r < 0 or not tokens[r].cap or not words[r].endswith("s") or not words[r].isalpha() or len(words[r]) < 4:
+    if r < 0 or not tokens[r].cap or not words[r].isalpha() or len(words[r]) < 4:
         return None
-    if r > 0 and words[r - 1] != "the" or after_preposition(words, r) or any(g.i <= r < g.j for g in sent.places):
+    if r > 0 and words[r - 1] not in _PEOPLE_BEFORE or after_preposition(words, r):
+        return None
+    if any(g.i <= r < g.j for g in sent.places):
         return None
     lex = sent.binder.lex
+    if words[r].endswith(_PLURAL_DEMONYMS) and r > 0 and words[r - 1] == "the":  # "the French", "the Japanese"
+        iso = lex.states.words.values.get((words[r],))
+        if iso is not None:
+            entry = lex.states.forces[iso]
+            return ActorMention(r, r + 1, Actor(id=entry.id, name=entry.name, mention=tokens[r].text), True)
+    if not words[r].endswith("s"):
+        return None
     iso = lex.states.words.values.get((words[r][:-1],))
     if iso is not None:
         entry = lex.states.forces[iso]
@@ -200,6 +209,10 @@ def _people_subject(sent: Sentence, r: int) -> ActorMention | None:
 
 
 _COMMON_PLURAL = 4.0
+#: What may stand before a people named as subject: 'the Serbs', 'Kassala, which Serbs captured'.
+_PEOPLE_BEFORE = frozenset("the which that who whom".split())
+#: Demonyms that are their own plural nouns: 'the French', 'the Japanese', 'the Dutch', 'the Swiss'.
+_PLURAL_DEMONYMS = ("ese", "sh", "ch", "ss")
 
 
 def _people_group(sent: Sentence, head: ActorMention, doc: Document) -> ActorMention | None:

@@ -18,7 +18,7 @@ from .arguments import actor_at, actor_left, after_preposition, discourse_actor,
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
-from .lexicons import Lexicons
+from .lexicons import Lexicons, PhraseSet
 from .places import (
     FACILITIES,
     KINDS,
@@ -814,6 +814,15 @@ _MILITARY_POSTS = frozenset("base airbase barracks garrison outpost post camp he
 _LEFT_AGAIN = frozenset("withdrew withdrawing retreated left fled pulled abandoned".split())
 
 
+def _match_unquoted(phrases: PhraseSet, words: list[str], i: int) -> tuple[tuple[str, ...], int] | None:
+    """A phrase at i read across quotation marks ('taken "full control" of'): the phrase and where it ends."""
+    kept = [(k, w) for k, w in enumerate(words[i : i + 10], i) if w != '"']
+    found = phrases.match_at([w for _, w in kept], 0)
+    if not found or len(found) < 2:
+        return None
+    return found, kept[len(found) - 1][0] + 1
+
+
 def _military_post(place: Place) -> bool:
     """Whether a place is a military post ('the army base at Mullaitivu', 'a police outpost'), by its head word."""
     return not _MILITARY_POSTS.isdisjoint(place.name.lower().split())
@@ -1351,9 +1360,12 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                     emit(EventKind.control_change, i, at + 2, places, a.actor, None, w, conf=0.6)
             continue
         act = sets["control.active"].match_at(words, i)
+        e_quoted = 0
+        if i + 1 < n and words[i + 1] == '"' and (quoted := _match_unquoted(sets["control.active"], words, i)):
+            act, e_quoted = quoted  # 'have taken "full control" of Mekelle'
         if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
             continue  # "the liberated neighborhoods" is an adjective, not an event
-        e = i + len(act)
+        e = e_quoted or i + len(act)
         e += e < n - 1 and words[e] == '"'  # 'had taken "total control of the base ..."': a quoted object
         if denied(words, i, lex):  # "the army denied that IS had captured the base": a dispute, no change
             a = actor_left(sent, i, doc)  # the nearest subject: "X denied taking Y" and "... that X took Y"
