@@ -454,6 +454,7 @@ def test_crossing_lines_or_taking_shelter_is_flight() -> None:
     assert cats("Tens of thousands of refugees streamed over the border into Chad.") == [(C.fled, 20000, 99999)]
     assert cats("Around 3,000 residents crossed front lines into army-held areas.") == [(C.fled, 3000, 3000)]
     assert cats("Thousands of civilians have taken shelter at the UN base in Bor.") == [(C.fled, 2000, 9999)]
+    assert cats("Some 40,000 villagers have been ordered to leave the district.") == [(C.displaced, 40000, 40000)]
 
 
 def test_a_toll_that_exceeds_a_figure_is_more_than_it() -> None:
