@@ -448,6 +448,7 @@ def test_digit_groups_written_with_spaces_or_in_lakhs_are_one_number() -> None:
     assert cats("Between 8 000 and 10 000 villagers fled the fighting.") == [(C.fled, 8000, 10000)]
     assert cats("Officials said 2,70,000 people had been displaced by the shelling.") == [(C.displaced, 270000, 270000)]
     assert cats("On 12 May 2015, 300 civilians were killed in the market.") == [(C.killed, 300, 300)]
+    assert cats("On May 29 100 civilians were killed in the market.") == [(C.killed, 100, 100)]
 
 
 def test_crossing_lines_or_taking_shelter_is_flight() -> None:

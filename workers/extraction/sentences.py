@@ -25,7 +25,7 @@ _TOKEN = re.compile(
 # what the first character began: a figure with thousands ('1,200'), a word, or a mark. 8 % fewer instructions.
 # A number keeps its thousands separators, Western ('270,000') or South Asian ('2,70,000', a lakh grouping).
 _PIECES = re.compile(
-    r"([0-9A-Za-z_\w,;:()\"](?:(?<=\d)\d?(?:,\d\d)+,\d{3}(?!\d)|(?<=\d)\d{0,2}(?:,\d{3})+(?:\.\d+)?"
+    r"([0-9A-Za-z_\w,;:()\"](?:(?<=\d)(?:\d?(?:,\d\d)+,\d{3}(?!\d)|\d{0,2}(?:,\d{3})+(?:\.\d+)?)"
     r"|(?<=\w)[0-9A-Za-z_\w'.-]*|))"
 )
 _ABBREV = frozenset(
