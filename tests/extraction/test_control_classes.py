@@ -770,3 +770,14 @@ def test_quotation_marks_inside_a_capture_phrase_do_not_hide_it() -> None:
 def test_a_people_or_a_nationality_as_subject_of_a_relative_or_main_clause() -> None:
     assert _pairs("Kassala, which Serbs captured on Tuesday, lies near the border.") == [("Kassala", "serbs")]
     assert _pairs("The French recaptured Douaumont later that year.") == [("Douaumont", "french-forces")]
+
+
+def test_conquering_reoccupying_or_reclaiming_a_place_is_taking_it_but_annexing_is_a_claim() -> None:
+    for text, place in (
+        ("Crusaders conquered Jerusalem in 1099.", "Jerusalem"),
+        ("Government troops reoccupied Kidal in 2013.", "Kidal"),
+        ("Iraqi forces reclaimed Tikrit from the Islamic State in 2015.", "Tikrit"),
+    ):
+        assert [p for p, _ in _pairs(text)] == [place], text
+    assert not controls("Russia annexed four Ukrainian regions it did not fully control.")
+    assert not controls("The army reclaimed its reputation after the war.")
