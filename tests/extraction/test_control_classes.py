@@ -667,7 +667,7 @@ def test_a_quoted_we_is_the_side_of_a_spokesman_named_by_a_generic_word() -> Non
 
 
 def test_a_people_named_in_the_plural_as_subject_is_the_side() -> None:
-    assert _pairs("The Serbs captured Srebrenica in July 1995.") == [("Srebrenica", "serbs")]
+    assert _pairs("The Croats captured Knin in August 1995.") == [("Knin", "croats")]
     assert _pairs("The Germans took Paris in June 1940.") == [("Paris", "german-forces")]
     assert not controls("The Reports captured the attention of the capital.")
 
@@ -684,12 +684,9 @@ def test_the_retaking_conquest_or_handover_of_a_place_is_a_change() -> None:
 
 
 def test_a_government_or_a_clause_is_no_place() -> None:
-    for text in (
-        "North Vietnamese troops captured the Saigon Government after a long war.",
-        "Ukrainian forces retook the town where the eastern insurgency began, officials said.",
-    ):
-        assert all(e.place is None or e.place.name.split()[0].lower() != "where" for e in controls(text)), text
-        assert all(e.place is None or "Government" not in e.place.name for e in controls(text)), text
+    assert _pairs("M23 rebels seized the Kinshasa Government and Goma in January.") == [("Goma", "m23")]
+    # a wh-clause written in title case (a headline's habit) is no place either
+    assert _pairs("Malian troops retook Kidal and Where the northern revolt began.") == [("Kidal", "fama")]
     assert _pairs("Afghani troops retook Kunduz on Thursday.") == [("Kunduz", "afghan-forces")]
 
 
@@ -716,21 +713,17 @@ def test_a_town_captured_unnamed_takes_the_name_given_after_it() -> None:
 
 
 def test_places_coordinated_before_the_verb_each_change_hands() -> None:
-    assert [p for p, _ in _pairs("Herat in the west and Kandahar in the south have fallen to the Taliban.")] == [
-        "Herat",
-        "Kandahar",
+    assert _pairs("Raqqa in the north and Tabqa in the west have fallen to the SDF.") == [
+        ("Raqqa", "sdf"),
+        ("Tabqa", "sdf"),
     ]
-    assert [p for p, _ in _pairs("Herat, Kandahar and Kunduz were captured by the Taliban.")] == [
-        "Herat",
-        "Kandahar",
-        "Kunduz",
-    ]
-    assert [p for p, _ in _pairs("After talks in Doha and Kandahar, Kunduz was captured by the Taliban.")] == ["Kunduz"]
+    assert [p for p, _ in _pairs("Raqqa, Tabqa and Manbij were captured by the SDF.")] == ["Raqqa", "Tabqa", "Manbij"]
+    assert [p for p, _ in _pairs("After talks in Geneva and Astana, Manbij was captured by the SDF.")] == ["Manbij"]
 
 
 def test_insurgents_bind_to_a_jihadist_insurgency_the_report_names() -> None:
-    text = "The Taliban's offensive gathered pace, with the insurgents taking Herat in the past day."
-    assert _pairs(text) == [("Herat", "taliban")]
+    text = "Al-Shabab's offensive went on, with the insurgents seizing Jowhar overnight."
+    assert _pairs(text) == [("Jowhar", "al-shabab")]
 
 
 def test_an_agentless_capture_goes_to_the_side_that_assaulted_the_place_just_before() -> None:
@@ -761,15 +754,15 @@ def test_overrunning_a_military_post_takes_it_but_a_raid_on_a_village_does_not()
 
 def test_quotation_marks_inside_a_capture_phrase_do_not_hide_it() -> None:
     for text in (
-        'Ethiopian federal forces have taken "full control" of Mekelle, the government said.',
-        "Ethiopian federal forces have taken \u201cfull control\u201d of Mekelle, the government said.",
+        'Houthi fighters have taken "complete control" of Marib, their spokesman said.',
+        "Houthi fighters have taken \u201ccomplete control\u201d of Marib, their spokesman said.",
     ):
-        assert [p for p, _ in _pairs(text)] == ["Mekelle"], text
+        assert _pairs(text) == [("Marib", "houthis")], text
 
 
 def test_a_people_or_a_nationality_as_subject_of_a_relative_or_main_clause() -> None:
-    assert _pairs("Kassala, which Serbs captured on Tuesday, lies near the border.") == [("Kassala", "serbs")]
-    assert _pairs("The French recaptured Douaumont later that year.") == [("Douaumont", "french-forces")]
+    assert _pairs("Kilinochchi, which Tamils captured in 1998, lies on the main road.") == [("Kilinochchi", "tamils")]
+    assert _pairs("The British recaptured Mandalay in March 1945.") == [("Mandalay", "british-forces")]
 
 
 def test_conquering_reoccupying_or_reclaiming_a_place_is_taking_it_but_annexing_is_a_claim() -> None:
