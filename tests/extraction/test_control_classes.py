@@ -743,6 +743,17 @@ def test_an_adjunct_gerund_shares_the_main_clause_s_subject() -> None:
     assert [a for _, a in _pairs(text)] == ["sdf"]
 
 
+def test_an_adjunct_gerund_takes_the_subject_of_its_own_clause_not_of_a_reporting_one() -> None:
+    for text, pair in (
+        (
+            "Armenia accused Azerbaijani troops of shelling villages after capturing Shusha.",
+            ("Shusha", "azerbaijani-forces"),
+        ),
+        ("Moscow says Ukraine lost 400 soldiers before retaking Kherson.", ("Kherson", "ukrainian-forces")),
+    ):
+        assert _pairs(text) == [pair], text
+
+
 def test_overrunning_a_military_post_takes_it_but_a_raid_on_a_village_does_not() -> None:
     assert [p for p, _ in _pairs("The LTTE overran the army base at Mullaitivu in July 1996.")] == ["Mullaitivu base"]
     assert [p for p, _ in _pairs("Jihadists overran a military outpost near Boulkessi, killing 20 soldiers.")] == [

@@ -90,12 +90,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         if fb:
             return fb
     gerund = words[i].endswith("ing")
-    if gerund and i > 0 and words[i - 1] in _ADJUNCT_OPENERS:
-        # "The SDF declared victory over IS after capturing Baghuz": the main clause's subject took it
-        start = next((m for m in range(i - 2, -1, -1) if words[m] in (";", ":")), -1)
-        subjects = [a for a in units if start < a.i and a.j <= i - 1 and not after_preposition(words, a.i)]
-        if subjects:
-            return subjects[0]
+    if gerund and i > 0 and words[i - 1] in _ADJUNCT_OPENERS and (subject := _adjunct_subject(units, words, i - 1)):
+        return subject  # "The SDF declared victory over IS after capturing Baghuz": the main clause's subject took it
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
     # except the subject of a gerund: "with the Arakan Army taking control of the town"
     allies = _ally_spans(words, i)
@@ -126,6 +122,26 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         prev = [a for a in view.actors if not after_preposition(view.words, a.i)] or view.actors
         if prev:
             return prev[0]
+    return None
+
+
+#: Verbs of a reporting clause, whose subject is the teller, not the doer: 'Kyiv says Russia lost ...', 'Ukraine
+#: accused Russian forces of ...'.
+_REPORTING = frozenset(
+    "said says say claimed claims claim accused accuses accuse reported reports told announced announces alleged "
+    "alleges stated states confirmed confirms denied denies".split()
+)
+
+
+def _adjunct_subject(units: list[ActorMention], words: list[str], opener: int) -> ActorMention | None:
+    """The subject of the clause an adjunct ('after capturing X', at `opener`) hangs on: the first actor, not after a
+    preposition nor a count ('lost 500 soldiers'), of the clause after the last reporting verb or ';'/':' before it."""
+    start = next((m for m in range(opener - 1, -1, -1) if words[m] in (";", ":") or words[m] in _REPORTING), -1)
+    for a in units:
+        if start < a.i and a.j <= opener and not after_preposition(words, a.i):
+            if a.i > 0 and (words[a.i - 1][:1].isdigit() or words[a.i - 1] in _DETS - {"the"}):
+                continue  # an object: 'lost 500 soldiers', 'killed some soldiers'
+            return a
     return None
 
 
