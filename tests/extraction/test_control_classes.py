@@ -653,6 +653,19 @@ def test_raising_a_flag_over_a_place_is_taking_it() -> None:
         assert not controls(text), text
 
 
+
+def test_a_flag_raised_at_a_feast_or_in_a_town_or_words_raised_over_one_are_no_taking() -> None:
+    assert _pairs("Iraqi soldiers raised their flag above Mosul on Sunday.") == [("Mosul", "iraqi-government")]
+    for text in (
+        "Doubts were raised over Mosul by the coalition.",
+        "Troops raised the national flag at a ceremony in Tripoli.",
+        "Militiamen hoisted banners in Misrata during a march of supporters.",
+        "Gunmen planted their flag on a hill in Misrata during a protest.",
+        "Iraqi troops raised the flag over Mosul to mark the anniversary of its liberation.",
+    ):
+        assert not controls(text), text
+
+
 def test_securing_or_winning_control_of_a_place_is_taking_it() -> None:
     for text in (
         "The rebels secured control of Tambura on Friday.",

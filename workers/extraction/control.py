@@ -849,7 +849,23 @@ def _post_at(sent: Sentence, k: int, post: Place) -> Place:
 
 
 _FLAGS = frozenset("flag flags banner banners standard".split())
-_FLAG_PREPS = frozenset("over on above atop in at".split())
+_FLAG_PREPS = frozenset("over above atop".split())
+#: 'in the centre of X' is the one 'in' that places a raised flag as a taking; 'in X' alone is where a crowd waved it.
+_FLAG_CENTRES = frozenset("centre center heart".split())
+#: Words of a celebration, rally or protest: a flag raised there marks a feast, not a taking.
+_FESTIVE = (
+    "celebrat",
+    "rally",
+    "rallies",
+    "parade",
+    "ceremon",
+    "anniversar",
+    "protest",
+    "festiv",
+    "commemorat",
+    "demonstrat",
+    "supporters",
+)
 _HANDS_VERBS = frozenset("fell fallen falls falling passed passes went gone came come back returned delivered".split())
 _BY_TIME = frozenset("nightfall dawn morning evening noon midday afternoon night weekend end".split())
 
@@ -1350,9 +1366,15 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             f = next((m for m in range(i + 1, min(n, i + 6)) if words[m] in _FLAGS), None)
             at = f + 1 if f is not None else n
             passive = _passive(words, i)
-            if passive:  # "the flag was raised over X by Soviet soldiers"
-                f, at = i, i + 1
-            if at < n and words[at] in _FLAG_PREPS and not blocked(words, i, lex):
+            if passive:  # "the flag was raised over X by Soviet soldiers": only a flag is raised so
+                at = i + 1 if not _FLAGS.isdisjoint(words[max(0, i - 5) : i]) else n
+            if at + 3 < n and words[at : at + 2] == ["in", "the"] and words[at + 2] in _FLAG_CENTRES:
+                at += 3  # "raised their flag in the centre of Kherson"
+                at = at if words[at] == "of" else n
+                ok = at < n
+            else:
+                ok = at < n and words[at] in _FLAG_PREPS
+            if ok and not any(x.startswith(_FESTIVE) for x in words) and not blocked(words, i, lex):
                 by = next((m for m in range(at + 1, min(n, at + 10)) if words[m] == "by"), None)
                 a = (actor_at(sent, by + 1, 3) if by is not None else None) if passive else actor_left(sent, i, doc)
                 if a is not None:  # an armed side: fans or residents raising a flag are no actor
