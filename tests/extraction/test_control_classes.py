@@ -716,6 +716,15 @@ def test_a_bare_fall_goes_to_the_side_that_assaulted_the_place_just_before() -> 
     assert not controls("Kassala was calm on Sunday. On Monday the town fell silent.")
 
 
+def test_the_assailant_before_is_the_assault_verb_s_subject_and_a_repelled_assault_gives_nothing() -> None:
+    for text in (
+        "The Iraqi army said jihadists stormed Ramadi at dawn. By nightfall the city had fallen.",
+        "Ramadi was stormed by jihadists at dawn. By nightfall the city had fallen.",
+    ):
+        assert _pairs(text) == [("Ramadi", "jihadists")], text
+    assert not controls("Iraqi troops beat back a jihadist assault on Ramadi. Two days later the city fell.")
+
+
 def test_a_town_captured_unnamed_takes_the_name_given_after_it() -> None:
     for text in (
         "Fighters captured a border town on Monday. Kassala lies near the river.",

@@ -433,15 +433,27 @@ _ASSAULTS = frozenset(
 )
 
 
+#: An assault that was repelled or failed hands its side nothing: 'troops repelled a rebel attack on X'.
+_REPELLED = frozenset("repelled repulsed repel repels failed thwarted foiled beaten beat fought fended".split())
+
+
 def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMention | None:
-    """The side that assaulted `place` in one of the two sentences before: its subject, if that sentence names the
-    place (same id) and an assault ('Rebels attacked Kassala on Sunday.')."""
+    """The side that assaulted `place` in one of the two sentences before ('Rebels attacked Kassala on Sunday.'):
+    the assault verb's own subject (or its by-agent), not the sentence's first actor; none if it was repelled."""
     for back in range(sent.index - 1, max(-1, sent.index - 3), -1):
         view = doc.view(back)
-        if _ASSAULTS.isdisjoint(view.words) or not any(m.place.id == place.id for m in view.places):
+        words = view.words
+        at = [m.i for m in view.places if m.place.id == place.id]
+        hits = [k for k, w in enumerate(words) if w in _ASSAULTS]
+        if not at or not hits:
             continue
-        subjects = [a for a in merged_units(view) if not after_preposition(view.words, a.i)]
-        return subjects[0] if subjects else None
+        if not _REPELLED.isdisjoint(words):
+            return None  # 'troops beat back the rebels' assault on X': the assailant took nothing
+        k = min(hits, key=lambda h: (abs(at[0] - h), h > at[0]))  # the assault nearest the place
+        if _passive(words, k):  # 'X was attacked by rebels'
+            by = next((m for m in range(k + 1, min(len(words), k + 6)) if words[m] == "by"), None)
+            return actor_at(view, by + 1, 3) if by is not None else None
+        return actor_left(view, k, doc)
     return None
 
 
