@@ -734,6 +734,19 @@ def test_a_town_captured_unnamed_takes_the_name_given_after_it() -> None:
     assert not controls("Fighters captured a town on Monday, officials in Kassala said.")
 
 
+def test_the_next_sentence_names_the_town_only_when_it_places_it() -> None:
+    for text in (
+        "Jihadists captured a town on Friday. Tillaberi is located near the Malian border.",
+        "Jihadists captured a town on Friday. Tillaberi lies 100 km north of the capital.",
+    ):
+        assert _pairs(text) == [("Tillaberi", "jihadists")], text
+    for text in (
+        "Jihadists captured a town on Friday. Niamey has denounced the raid.",
+        "Jihadists captured a town on Friday. Niamey was quick to denounce the raid.",
+    ):
+        assert not controls(text), text
+
+
 def test_places_coordinated_before_the_verb_each_change_hands() -> None:
     assert _pairs("Raqqa in the north and Tabqa in the west have fallen to the SDF.") == [
         ("Raqqa", "sdf"),

@@ -458,7 +458,14 @@ def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMentio
 
 
 _TOWN_HEADS = frozenset("town city village settlement township hamlet port".split())
-_LOCATIVE_VERBS = frozenset("is lies sits was stands lay had has".split())
+#: Verbs that place a town ('Kassala lies near the river'), and 'is/was located/situated'; 'has condemned' is none.
+_LOCATIVE_VERBS = frozenset("lies sits stands lay sat stood".split())
+_LOCATED = frozenset("located situated".split())
+#: What places a town after such a verb: a preposition, a direction or a distance ('lies 40 km north of').
+_PLACE_PREPS = frozenset(
+    "near in on at along by beside between across astride close off inland north south east west northeast "
+    "northwest southeast southwest about some roughly".split()
+)
 
 
 def _named_later(sent: Sentence, e: int, doc: Document) -> Place | None:
@@ -474,9 +481,18 @@ def _named_later(sent: Sentence, e: int, doc: Document) -> Place | None:
     if sent.index + 1 < len(doc.spans):
         nxt = doc.view(sent.index + 1)
         first = nxt.places[0] if nxt.places else None
-        if first is not None and first.i == 0 and first.j < len(nxt.words) and nxt.words[first.j] in _LOCATIVE_VERBS:
+        if first is not None and first.i == 0 and _placed(nxt.words, first.j):
             return first.place
     return None
+
+
+def _placed(words: list[str], k: int) -> bool:
+    """Whether the words from k place the subject before them: 'lies near', 'is located on', 'sits 40 km north'."""
+    if k + 1 < len(words) and words[k] in ("is", "was") and words[k + 1] in _LOCATED:
+        k += 1
+    elif k >= len(words) or words[k] not in _LOCATIVE_VERBS:
+        return False
+    return k + 1 < len(words) and (words[k + 1] in _PLACE_PREPS or words[k + 1][:1].isdigit())
 
 
 def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
