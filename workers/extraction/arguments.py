@@ -9,7 +9,6 @@ from schemas.events import Actor
 from .actors import ActorMention, fallback_actor
 from .document import Document, Sentence
 from .lexicons import slug
-from .wordlist import load_wordlist
 
 _SUBJECT_PRONOUNS = frozenset("they it he she we".split())
 
@@ -198,8 +197,8 @@ _PEOPLE = frozenset("minority community ethnic people tribe clan".split())
 
 
 def _people_subject(sent: Sentence, r: int) -> ActorMention | None:
-    """'The Serbs captured X', 'the Germans took Y': a people named in the plural as the verb's subject (at r) is
-    the side; a nationality is its state's forces. Not after a preposition, not a place or a common word."""
+    """'The Croats captured X', 'the Germans took Y': a known people named as the verb's subject (at r) is the side;
+    a nationality is its state's forces. Not after a preposition, not a place."""
     words, tokens = sent.words, sent.tokens
     if r < 0 or not tokens[r].cap or not words[r].isalpha() or len(words[r]) < 4:
         return None
@@ -213,18 +212,15 @@ def _people_subject(sent: Sentence, r: int) -> ActorMention | None:
         if iso is not None:
             entry = lex.states.forces[iso]
             return ActorMention(r, r + 1, Actor(id=entry.id, name=entry.name, mention=tokens[r].text), True)
-    if not words[r].endswith("s"):
-        return None
-    iso = lex.states.words.values.get((words[r][:-1],))
+    iso = lex.states.words.values.get((words[r][:-1],)) if words[r].endswith("s") else None
     if iso is not None:
         entry = lex.states.forces[iso]
         return ActorMention(r, r + 1, Actor(id=entry.id, name=entry.name, mention=tokens[r].text), True)
-    if load_wordlist().zipf(words[r]) >= _COMMON_PLURAL:
-        return None  # "The Reports", "The Allies" are words of the language, not a people's name
+    if (words[r],) not in lex.sets["peoples"].values:
+        return None  # "The Yankees", "the Tories": only a known people (cues.yaml `peoples`) or nationality is a side
     return ActorMention(r, r + 1, Actor(id=slug(tokens[r].text), name=tokens[r].text, mention=tokens[r].text), True)
 
 
-_COMMON_PLURAL = 4.0
 #: What may stand before a people named as subject: 'the Serbs', 'Kassala, which Serbs captured'.
 _PEOPLE_BEFORE = frozenset("the which that who whom".split())
 #: Demonyms that are their own plural nouns: 'the French', 'the Japanese', 'the Dutch', 'the Swiss'.
