@@ -613,6 +613,15 @@ def test_being_in_a_side_s_hands_is_a_state_unless_reached_by_a_time_or_told_as_
         assert len(controls(text)) == 1, text
 
 
+def test_remaining_or_staying_in_a_side_s_hands_is_never_told_as_new() -> None:
+    assert _pairs("By nightfall Sirte was in Libyan army hands.") == [("Sirte", "libyan-government")]
+    for text in (
+        "By nightfall Marib still remained in government hands.",
+        "By the end of the week Sirte stayed in Libyan army hands.",
+    ):
+        assert not controls(text), text
+
+
 def test_hands_that_take_no_territory_give_nothing() -> None:
     for text in (
         "Officials fear the dam could fall into rebel hands if the army withdraws.",

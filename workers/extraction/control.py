@@ -895,6 +895,9 @@ _FESTIVE = (
     "supporters",
 )
 _HANDS_VERBS = frozenset("fell fallen falls falling passed passes went gone came come back returned delivered".split())
+#: Verbs of a state kept ('remained in Ukrainian hands'), and the verbs before 'in X hands' with the passive ones.
+_REMAIN = frozenset("remains remained remain stays stayed stay".split())
+_IN_HANDS_AUX = _PASSIVE_AUX | _REMAIN
 _BY_TIME = frozenset("nightfall dawn morning evening noon midday afternoon night weekend end".split())
 
 
@@ -916,8 +919,10 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
     if words[p] == "into":
         return (p, holder, True) if p > 0 and words[p - 1] in _HANDS_VERBS else None
     aux = p - 1 - (p > 1 and words[p - 1] in ("now", "firmly", "back", "fully", "entirely"))
-    if aux < 0 or words[aux] not in _PASSIVE_AUX | {"remains", "remained", "remain", "stays", "stayed"}:
+    if aux < 0 or words[aux] not in _IN_HANDS_AUX:
         return None
+    if words[aux] in _REMAIN:
+        return p, holder, False  # 'remained in X hands', even 'by nightfall': a state kept is never news
     told = (
         (words[p - 1] in ("now", "back") and words[aux] in _PASSIVE_AUX) or _by_time(words, i + 1) or _by_time(words, 0)
     )
