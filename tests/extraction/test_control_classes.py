@@ -839,3 +839,19 @@ def test_conquering_reoccupying_or_reclaiming_a_place_is_taking_it_but_annexing_
         assert [p for p, _ in _pairs(text)] == [place], text
     assert not controls("Russia annexed four Ukrainian regions it did not fully control.")
     assert not controls("The army reclaimed its reputation after the war.")
+
+
+
+def test_grabbing_conquering_or_reclaiming_something_abstract_is_no_taking() -> None:
+    assert _pairs("Rebels grabbed the airport in Bentiu on Monday.") == [("Bentiu airport", "rebels")]
+    for text in (
+        "The rebels grabbed headlines in Nairobi with the attack.",
+        "Rebel fighters conquered their fears in Bentiu.",
+        "The army reclaimed the narrative in Juba after the defeat.",
+        "The Houthis grabbed attention in Sanaa.",
+    ):
+        assert not controls(text), text
+
+
+def test_a_camp_overrun_is_no_military_post() -> None:
+    assert not controls("Police overran a protest camp in Lagos.")

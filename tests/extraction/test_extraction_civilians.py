@@ -478,3 +478,12 @@ def test_the_days_of_a_date_are_no_count_and_a_number_of_refugees_is_one() -> No
     assert cats("The number of refugees in the eastern camps was put at 25,000 by aid workers.") == [
         (C.fled, 25000, 25000)
     ]
+
+
+def test_crossing_over_with_hostages_or_a_shrinking_number_of_refugees_is_no_flight() -> None:
+    assert not cats("The rebels crossed over into Rwanda with 300 hostages.")
+    for text in (
+        "The number of refugees has fallen to 3,000 as families go back home.",
+        "The number of refugees has dropped to 3,000 as many returned to their villages.",
+    ):
+        assert not cats(text), text

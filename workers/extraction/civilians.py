@@ -60,6 +60,11 @@ _ATTACKERS = frozenset("gunmen attackers bombers assailants captors kidnappers m
 _AT_TARGET = frozenset("carrying transporting of on at targeting against hit attacked ambushed struck".split())
 #: "the number of displaced ... has exceeded N": verbs that give a total its value.
 _TOTAL_VERBS = frozenset("exceeded exceeds surpassed passed topped reached reaches to at is was hit stands".split())
+#: A number of refugees that shrinks, or people going home: the figure left is no count of those who fled.
+_SHRINKING = frozenset(
+    "fallen fell falls falling dropped drops dropping declined declining decreased decreasing dwindled shrunk shrank "
+    "returned return returns returning".split()
+)
 #: Words of a report about displacement, which lets movement verbs ("have arrived in", "reached") count people.
 _DISPLACEMENT_WORDS = (
     "displace",
@@ -701,6 +706,8 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
         if words[m] in _STOPS:
             break
         got = _category_at(ctx.doc, words, m)
+        if got and words[m] == "number" and not _SHRINKING.isdisjoint(words):
+            continue  # "the number of refugees has fallen to 2,000 as families return"
         if got and m + got[1] <= i:
             cat = _resolve(ctx, got[0], noun, False)
             dist = i - (m + got[1])
@@ -720,6 +727,8 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
             if words[m] == "number" and words[m + 1] == "of":
                 for x in range(m + 2, min(i, m + 6)):
                     if words[x] in ("refugees", "refugee"):
+                        if not _SHRINKING.isdisjoint(words):
+                            return None  # "has fallen to 2,000 as families return": no count of people who fled
                         return "fled", i - m  # "the number of refugees is estimated at 40,000"
                     got = _category_at(ctx.doc, words, x)
                     cat = _resolve(ctx, got[0], noun, True) if got else None

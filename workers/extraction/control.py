@@ -838,7 +838,7 @@ def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | Non
 
 #: Nominals whose taker follows 'to' ('the fall of X to Y', 'the handover of X to Y').
 _TO_NOMINALS = frozenset("fall handover surrender".split())
-_MILITARY_POSTS = frozenset("base airbase barracks garrison outpost post camp headquarters fort fortress".split())
+_MILITARY_POSTS = frozenset("base airbase barracks garrison outpost post headquarters fort fortress".split())
 _LEFT_AGAIN = frozenset("withdrew withdrawing retreated left fled pulled abandoned".split())
 
 
@@ -1476,5 +1476,19 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 continue
         if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
             continue
+        if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
+            places = [p for p in places if _concrete(p)]
+            if not places:
+                continue
         emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
     return out
+
+
+#: Verbs that take abstract objects as readily as places ('grabbed headlines', 'conquered their fears',
+#: 'reclaimed the narrative'): their object must be a gazetteer place or name territory or a facility.
+_FIGURATIVE = ("grab", "conquer", "reconquer", "reclaim")
+
+
+def _concrete(place: Place) -> bool:
+    words = place.name.lower().split()
+    return place.resolved or not TERRITORY.isdisjoint(words) or not FACILITIES.isdisjoint(words)
