@@ -790,6 +790,8 @@ def test_a_description_set_after_a_place_is_not_a_second_place() -> None:
     text = "Ethiopian federal forces entered Mekelle, the Tigray regional capital, after the TPLF pulled out."
     assert [p for p, _ in _pairs(text)] == ["Mekelle"]
     assert [p for p, _ in _pairs("The army retook Kidal, Gao and Timbuktu in January.")] == ["Kidal", "Gao", "Timbuktu"]
+    text = "Jihadists seized Gao, Timbuktu city and Kidal in 2012."
+    assert [p for p, _ in _pairs(text)] == ["Gao", "Timbuktu", "Kidal"]  # no article after the comma: a list
 
 
 def test_an_adjunct_gerund_shares_the_main_clause_s_subject() -> None:

@@ -387,8 +387,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
         post = k + 1 < n and tokens[k].low in _FACILITY_MODIFIERS and tokens[k + 1].low in FACILITIES  # "the army base"
         if (
-            j < n
+            j + 1 < n
             and tokens[j].low == ","
+            and tokens[j + 1].low in ("the", "a", "an")  # 'Goma, Bukavu city and Uvira' is a list, not a description
             and k < n
             and (b := _cap_run(tokens, k)) > k
             and b < n
