@@ -487,3 +487,9 @@ def test_crossing_over_with_hostages_or_a_shrinking_number_of_refugees_is_no_fli
         "The number of refugees has dropped to 3,000 as many returned to their villages.",
     ):
         assert not cats(text), text
+
+
+def test_a_disaster_drops_a_count_only_when_it_is_the_cause() -> None:
+    assert cats("Shelling killed 45 villagers in a district still recovering from floods.") == [(C.killed, 45, 45)]
+    assert not cats("The earthquake killed 300 people in the mountains.")
+    assert not cats("Some 1,200 people have died from cholera in the camps.")

@@ -323,7 +323,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
     period_toll = sets["civilian.period_toll"]
-    disaster = sets["civilian.disaster"].any_in(words)
+    disasters = [k for k, _ in sets["civilian.disaster"].find_all(words)]
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
     said: dict[int, tuple[str, str | None]] = {}  # figure index -> (category, noun) of the figures read so far
@@ -392,7 +392,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         if noun in ("civilians", "civilian") and words[hx + 1 : hx + 2] in (["and"], ["or"]) and hx + 2 < n:
             if words[hx + 2] in ws.combat or words[hx + 2 : hx + 4] == ["security", "forces"]:
                 continue  # "25 civilians and soldiers": one figure for both
-        if disaster:
+        if disasters and _disaster_cause(words, disasters, q.i, hx):
             continue  # "displaced by conflict and floods", "floods displaced 400,000": not the war's alone
         if _mostly_civilians(sets["civilian.mostly"], words, hx + 1):
             continue  # "1,200 people, mostly civilians": civilians and others
@@ -599,6 +599,25 @@ def _plausible(words: list[str], q: Number) -> bool:
     if q.max is not None and q.max <= 31 and _two_day_date(words, q):
         return False  # "on 29 and 30 May", "May 29 and 30": days of a date
     return True
+
+
+#: What links a count's verb to its cause: 'displaced by floods', 'died from cholera', 'due to the drought'.
+_CAUSE_LINKS = frozenset("by from to of amid".split())
+_PLACE_LINKS = frozenset("in at near inside outside across".split())
+
+
+def _disaster_cause(words: list[str], disasters: list[int], qi: int, hx: int) -> bool:
+    """Whether a natural disaster named in the sentence is the count's cause: its verb's subject just before the
+    figure ('Floods displaced 400,000'), or after by/from right after the count ('displaced by conflict and
+    floods'); not a disaster that only describes a place ('in a town already ravaged by cholera')."""
+    if any(d < qi and qi - d <= 4 for d in disasters):
+        return True
+    for k in range(hx + 1, min(len(words), hx + 5)):
+        if words[k] in _PLACE_LINKS or words[k] in (",", ";"):
+            return False
+        if words[k] in _CAUSE_LINKS and any(k < d <= k + 4 for d in disasters):
+            return True
+    return False
 
 
 def _two_day_date(words: list[str], q: Number) -> bool:
