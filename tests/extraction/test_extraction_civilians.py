@@ -451,6 +451,7 @@ def test_digit_groups_written_with_spaces_or_in_lakhs_are_one_number() -> None:
     ]
     assert cats("On 12 May 2015, 300 civilians were killed in the market.") == [(C.killed, 300, 300)]
     assert cats("On June 17 40 villagers were killed at the well.") == [(C.killed, 40, 40)]
+    assert cats("On 3 September 4 500 villagers fled the shelling.") == [(C.fled, 4500, 4500)]  # day before month
 
 
 def test_crossing_lines_or_taking_shelter_is_flight() -> None:

@@ -65,11 +65,18 @@ def _replacement(token: str) -> str:
 #: open with a digit, so the engine skips to digits instead of trying the lookbehind at every character.
 _SPACED_THOUSANDS = re.compile(r"\d(?<![\d,.]\d)\d{0,2}(?: \d{3})+(?![\d,])")
 _MONTH_BEFORE = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? $", re.IGNORECASE)
+#: A month with its day before it ('12 March '): a number after it is no day ('On 12 March 2 000 people fled').
+_DAY_MONTH_BEFORE = re.compile(
+    r"(?<!\d)\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? $", re.IGNORECASE
+)
 
 
 def _joined_thousands(match: re.Match[str]) -> str:
-    """'10 000' -> '10,000' (same length); not a day after its month ('May 29 100 people')."""
-    if _MONTH_BEFORE.search(match.string, max(0, match.start() - 11), match.start()):
+    """'10 000' -> '10,000' (same length); not a day right after its month ('May 29 100 people')."""
+    start = match.start()
+    if _MONTH_BEFORE.search(match.string, max(0, start - 11), start) and not _DAY_MONTH_BEFORE.search(
+        match.string, max(0, start - 14), start
+    ):
         return match.group()
     return match.group().replace(" ", ",")
 
