@@ -22,18 +22,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from services.cli.extract import read_published  # noqa: E402
 from workers.extraction import extract_events  # noqa: E402
 
 EVAL = ROOT / "../shared/eval"
 
 
 def _published(value: str | None) -> date | None:
-    """An item's date; a year or a month alone ('2015-11') is read as its first day, as `sitrep extract` does."""
-    if not value:
-        return None
-    if len(value) in (4, 7) and value[:4].isdigit():
-        return date(int(value[:4]), int(value[5:7]) if len(value) == 7 else 1, 1)
-    return date.fromisoformat(value[:10])
+    """An item's date, read as `sitrep extract` reads it (a year or a month alone is its first day)."""
+    when = read_published(value)
+    return when.date() if when is not None else None
 
 
 def gold_for(corpus: Path) -> Path:

@@ -544,24 +544,7 @@ def _allegiance(tokens: list[Token], words: list[str], out: list[ActorMention], 
 def _person_index(lex: Lexicons) -> dict[str, ActorEntry]:
     """Rare words that only one actor's aliases contain ('haftar', 'hemedti'): a person named after 'loyal to'
     whose forces the lexicon knows. Country words and common English words are left out."""
-    common = load_wordlist()
-    ids: dict[str, set[str]] = {}
-    entry_of: dict[str, ActorEntry] = {}
-    for p, entry in lex.actors.values.items():
-        entry_of[entry.id] = entry
-        for w in p:
-            ids.setdefault(w, set()).add(entry.id)
-    return {
-        w: entry_of[next(iter(s))]
-        for w, s in ids.items()
-        if len(s) == 1
-        and len(w) > 3
-        and w.isalpha()
-        and w not in lex.states.words.index
-        and w not in ARMED_HEADS
-        and w not in _FUNCTION
-        and common.zipf(w) < COMMON_WORD_ZIPF
-    }
+    return _unique_words(lex, False, ARMED_HEADS | _FUNCTION)
 
 
 def _origin(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, Actor] | None:
@@ -602,12 +585,19 @@ COMMON_WORD_ZIPF = 4.0
 def _qualifiers(lex: Lexicons) -> dict[str, ActorEntry]:
     """First words that start the aliases of exactly one actor ('arakan', 'kokang'): 'Arakan rebels' is that actor.
     Country words, short words and common English words ('three', 'national') are left out."""
+    return _unique_words(lex, True, _FUNCTION)
+
+
+def _unique_words(lex: Lexicons, first_only: bool, skip: frozenset[str]) -> dict[str, ActorEntry]:
+    """Words that one actor's aliases alone contain (`first_only`: as their first word) and that name it by
+    themselves: longer than three letters, rare in English, no country word and not in `skip`."""
     common = load_wordlist()
     ids: dict[str, set[str]] = {}
     entry_of: dict[str, ActorEntry] = {}
     for p, entry in lex.actors.values.items():
-        ids.setdefault(p[0], set()).add(entry.id)
         entry_of[entry.id] = entry
+        for w in p[:1] if first_only else p:
+            ids.setdefault(w, set()).add(entry.id)
     return {
         w: entry_of[next(iter(s))]
         for w, s in ids.items()
@@ -615,7 +605,7 @@ def _qualifiers(lex: Lexicons) -> dict[str, ActorEntry]:
         and len(w) > 3
         and w.isalpha()
         and w not in lex.states.words.index
-        and w not in _FUNCTION
+        and w not in skip
         and common.zipf(w) < COMMON_WORD_ZIPF
     }
 
