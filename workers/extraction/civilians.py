@@ -621,6 +621,7 @@ def _disaster_cause(words: list[str], disasters: list[int], qi: int, hx: int) ->
 
 
 def _two_day_date(words: list[str], q: Number) -> bool:
+    """Whether q is a day of a two-day date ('on 29 and 30 May', 'May 29 and 30'): days, not people."""
     n = len(words)
     if q.j + 2 < n and words[q.j] in ("and", "to", "-") and words[q.j + 1].isdigit() and words[q.j + 2] in MONTHS:
         return True
