@@ -662,7 +662,6 @@ def test_raising_a_flag_over_a_place_is_taking_it() -> None:
         assert not controls(text), text
 
 
-
 def test_a_flag_raised_at_a_feast_or_in_a_town_or_words_raised_over_one_are_no_taking() -> None:
     assert _pairs("Iraqi soldiers raised their flag above Mosul on Sunday.") == [("Mosul", "iraqi-government")]
     for text in (
@@ -841,7 +840,6 @@ def test_conquering_reoccupying_or_reclaiming_a_place_is_taking_it_but_annexing_
         assert [p for p, _ in _pairs(text)] == [place], text
     assert not controls("Russia annexed four Ukrainian regions it did not fully control.")
     assert not controls("The army reclaimed its reputation after the war.")
-
 
 
 def test_grabbing_conquering_or_reclaiming_something_abstract_is_no_taking() -> None:

@@ -14,7 +14,7 @@ from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import ActorMention, prefix_actor
 from .actors import dateline_end as _dateline_end
-from .arguments import actor_at, actor_left, after_preposition, discourse_actor, merged_units, state_at
+from .arguments import actor_at, actor_left, after_preposition, discourse_actor, state_at
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry

@@ -123,7 +123,7 @@ class Document:
                 continue  # "Shahba al-Jadida": part of a longer name the gazetteer does not know
             if person_like(text, start, start + len(key)):
                 continue
-            if after[:2] in ("'s", "\u2019s") and (rest := after[2:].split(maxsplit=1)) and rest[0] in _STATE_WORDS:
+            if after[:2] in ("'s", "\u2019s") and (heads := after[2:].split(maxsplit=1)) and heads[0] in _STATE_WORDS:
                 continue  # "Moscow's troops": a capital standing for its state's forces, not where they are
             hits.append((start, gaz.candidates(key)[0]))
             end = start + len(key)
