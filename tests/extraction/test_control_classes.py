@@ -740,7 +740,14 @@ def test_the_assailant_before_is_the_assault_verb_s_subject_and_a_repelled_assau
         "Ramadi was stormed by jihadists at dawn. By nightfall the city had fallen.",
     ):
         assert _pairs(text) == [("Ramadi", "jihadists")], text
-    assert not controls("Iraqi troops beat back a jihadist assault on Ramadi. Two days later the city fell.")
+    assert _pairs(  # fighting one's way in is no repelled assault
+        "Jihadists fought their way into Ramadi and stormed its centre. By nightfall the city had fallen."
+    ) == [("Ramadi", "jihadists")]
+    for text in (
+        "Iraqi troops beat back a jihadist assault on Ramadi. Two days later the city fell.",
+        "Iraqi troops fought off a jihadist attack on Ramadi. Two days later the city fell.",
+    ):
+        assert not controls(text), text
 
 
 def test_a_town_captured_unnamed_takes_the_name_given_after_it() -> None:

@@ -434,7 +434,20 @@ _ASSAULTS = frozenset(
 
 
 #: An assault that was repelled or failed hands its side nothing: 'troops repelled a rebel attack on X'.
-_REPELLED = frozenset("repelled repulsed repel repels failed thwarted foiled beaten beat fought fended".split())
+_REPELLED = frozenset("repelled repulsed repel repels failed thwarted foiled".split())
+#: Two-word forms: 'beat back', 'fought off'; 'fought' alone is fighting, not a repelled assault.
+_REPELLED_BY = frozenset("beat beaten fought fended held".split())
+_REPELLED_PARTICLES = frozenset("back off".split())
+
+
+def _repelled(words: list[str]) -> bool:
+    """Whether the sentence tells an assault repelled or failed ('troops beat back the assault on X')."""
+    if not _REPELLED.isdisjoint(words):
+        return True
+    return any(
+        w in _REPELLED_BY and words[k + 1 : k + 4] and not _REPELLED_PARTICLES.isdisjoint(words[k + 1 : k + 4])
+        for k, w in enumerate(words)
+    )
 
 
 def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMention | None:
@@ -447,7 +460,7 @@ def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMentio
         hits = [k for k, w in enumerate(words) if w in _ASSAULTS]
         if not at or not hits:
             continue
-        if not _REPELLED.isdisjoint(words):
+        if _repelled(words):
             return None  # 'troops beat back the rebels' assault on X': the assailant took nothing
         k = min(hits, key=lambda h: (abs(at[0] - h), h > at[0]))  # the assault nearest the place
         if _passive(words, k):  # 'X was attacked by rebels'
