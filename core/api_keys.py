@@ -43,6 +43,13 @@ class ApiKeyIn(BaseModel):
         " so a replacement key keeps recognising resends.",
     )
     scopes: list[Scope] = Field(min_length=1, max_length=3, description="`ingest`, `read`, `admin` (admin is all).")
+    rate_per_second: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1_000_000.0,
+        description="Requests a second this key may make (429 past it); absent: the API's default"
+        " (`SITREP_RATE_LIMIT_PER_SECOND`); 0: no limit.",
+    )
 
 
 class ApiKey(BaseModel):
@@ -53,6 +60,9 @@ class ApiKey(BaseModel):
     scopes: list[Scope]
     created_at: datetime
     revoked_at: datetime | None = None
+    rate_per_second: float | None = Field(
+        default=None, description="Its own rate limit (requests a second; 0: none); absent: the API's default."
+    )
 
     def allows(self, scope: Scope) -> bool:
         """`admin` may do everything; the others only what they name."""
@@ -82,7 +92,13 @@ def create(connection: redis.Redis, spec: ApiKeyIn) -> NewApiKey:
         raise KeyLimitReached(f"{defaults.API_KEYS_MAX} API keys are active already; revoke some first")
     key_id = secrets.token_hex(6)
     token = f"sitrep_{key_id}_{secrets.token_urlsafe(32)}"
-    record = ApiKey(id=key_id, name=spec.name, scopes=sorted(set(spec.scopes)), created_at=datetime.now(UTC))
+    record = ApiKey(
+        id=key_id,
+        name=spec.name,
+        scopes=sorted(set(spec.scopes)),
+        created_at=datetime.now(UTC),
+        rate_per_second=spec.rate_per_second,
+    )
     with connection.pipeline(transaction=True) as pipe:
         pipe.hset(keys.api_key(key_id), mapping={"key": record.model_dump_json(), "hash": digest(token)})
         pipe.sadd(keys.API_KEYS, key_id)

@@ -142,6 +142,13 @@ WEBHOOK_RETRY_JITTER = 0.2
 WEBHOOK_TIMEOUT_SECONDS = 10.0
 """Read/write timeout of one webhook POST (connecting gets at most 3 s)."""
 
+PUBLIC_URL = "http://127.0.0.1:8000"
+"""Where people reach the API: the base of the report and situation links in Slack, email, Telegram and
+Alertmanager messages."""
+
+ALERTMANAGER_RESEND_CHECK_SECONDS = 1.0
+"""How often a dispatcher looks for Alertmanager subscriptions whose firing alerts are due to be sent again."""
+
 WEBHOOK_DELIVERY_TTL_SECONDS = 14 * 24 * 3600
 """How long a delivery and its attempts are kept for `GET .../deliveries` and replay."""
 
@@ -164,6 +171,14 @@ API_KEY_CACHE_SECONDS = 1.0
 """An API process trusts what it read about a key (or that none exists) this long: a key revoked by
 another process, or the first key made, takes effect within it."""
 
+RATE_LIMIT_PER_SECOND = 100.0
+"""Requests a second one API key may make, across all API processes, unless its own `--rate` says otherwise
+(0: no limit). A feed sending faster should send batches (up to 1,000 reports a request)."""
+
+RATE_LIMIT_BURST_SECONDS = 5.0
+"""A key's bucket holds this many seconds of its rate (at least 1 request): what it may send at once after
+a quiet spell."""
+
 API_KEYS_MAX = 1000
 """Active API keys at most (a bounded set the API may list in one call)."""
 
@@ -175,3 +190,35 @@ SILENCES_MAX = 1000
 
 SUBSCRIPTIONS_MAX = 1000
 """Webhook subscriptions at most (each is matched against every alert); the API answers 409 past it."""
+
+FEED_EVERY_SECONDS = 300
+"""How often a feed is polled when `sitrep feeds add` is not told (`--every 5m`)."""
+FEED_MIN_EVERY_SECONDS = 1
+FEED_MAX_EVERY_SECONDS = 7 * 24 * 3600
+FEEDS_MAX = 10_000
+"""Feeds one Redis may hold: `POST /v1/feeds` answers 409 past it."""
+FEEDS_LIST_MAX = 1000
+"""Most feeds one `GET /v1/feeds` page lists."""
+FEED_CONCURRENCY = 8
+"""Feeds one poller fetches at once: a slow feed holds one slot, never the others."""
+FEED_TIMEOUT_SECONDS = 20.0
+"""Whole-request budget of one feed fetch (connect, headers and body)."""
+FEED_MAX_BYTES = 5 * 1024 * 1024
+PAGE_TIMEOUT_SECONDS = 10.0
+"""Whole-request budget of one article page fetch."""
+PAGE_MAX_BYTES = 2 * 1024 * 1024
+PAGE_FETCHES_PER_POLL = 20
+"""Article pages one poll of one feed fetches at most; the items past it keep their summary."""
+FEED_JITTER = 0.1
+"""Each next poll is moved by up to this share of the interval, so feeds added together spread out."""
+FEED_BACKOFF_FIRST_SECONDS = 30.0
+FEED_BACKOFF_MAX_SECONDS = 6 * 3600.0
+"""A failing feed is retried after FEED_BACKOFF_FIRST_SECONDS, doubling per failure up to this."""
+FEED_LEASE_SECONDS = 120
+"""A poller holds a feed this long at most per poll; a poller that died frees it when this lapses."""
+FEED_SEEN_MAX = 5000
+"""Items remembered per feed (their GUID, link and content hash), newest kept: many times a feed's length."""
+FEED_USER_AGENT = "sitrep-feeds/0.1"
+IMPORT_BATCH = 200
+IMPORT_POSITION_TTL_SECONDS = 30 * 24 * 3600
+"""How long `sitrep import` remembers how far it got in a file."""

@@ -8,6 +8,7 @@ uses it without persistence on a free port. We start the binary ourselves rather
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -73,6 +74,27 @@ def default_maxmemory_bytes() -> int:
     return max(int(machine_memory_bytes() * defaults.REDIS_MAXMEMORY_SHARE_OF_RAM), 64 << 20)
 
 
+PASSWORD_FILE = "redis-password"
+"""In the data dir: the embedded Redis's password (mode 0600), made once, kept across restarts."""
+
+
+def stored_password(data_dir: Path) -> str:
+    """The password kept in `data_dir` (made there, readable by its owner only, on first use)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / PASSWORD_FILE
+    try:
+        password = path.read_text().strip()
+    except FileNotFoundError:
+        password = ""
+    if not password:
+        password = secrets.token_urlsafe(32)  # URL-safe: it goes into REDIS_URL as is
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(password + "\n")
+    os.chmod(path, 0o600)  # an older file, or one copied in with looser bits
+    return password
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -93,11 +115,32 @@ class EmbeddedRedis:
     to a second of writes."""
     maxmemory_bytes: int = field(default_factory=default_maxmemory_bytes)
     """Redis refuses writes (noeviction) above this: bounded, instead of killed by the kernel."""
+    password: str | None = None
+    """`requirepass`: every client must AUTH (it is in `url`). Given to redis-server in a 0600 config file, never
+    on its command line, which every user of the machine can read."""
     process: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
     def url(self) -> str:
+        """What clients connect with: REDIS_URL, the password included."""
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+    @property
+    def address(self) -> str:
+        """The URL without the password: what may be printed."""
         return f"redis://127.0.0.1:{self.port}/0"
+
+    def _config_file(self) -> list[str]:
+        """redis-server's first argument: a config file with the password, when there is one."""
+        if not self.password:
+            return []
+        path = self.data_dir / "auth.conf"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(f'requirepass "{self.password}"\n')
+        os.chmod(path, 0o600)
+        return [str(path.resolve())]
 
     def start(self, timeout_seconds: float = 10.0) -> str:
         """Start the server and wait until it answers PING; returns its URL."""
@@ -106,6 +149,7 @@ class EmbeddedRedis:
             self.port = free_port()
         args = [
             redis_server_binary(),
+            *self._config_file(),
             "--port",
             str(self.port),
             "--bind",
@@ -134,7 +178,11 @@ class EmbeddedRedis:
         # One try per PING (redis-py's default retries back off for seconds while the server is not up yet), and
         # a read timeout: whatever else listens on the port meanwhile (a restart reuses it) must not hang us.
         client = redis.Redis(
-            port=self.port, socket_connect_timeout=0.2, socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
+            port=self.port,
+            password=self.password,
+            socket_connect_timeout=0.2,
+            socket_timeout=0.5,
+            retry=Retry(NoBackoff(), 0),
         )
         try:
             while True:

@@ -62,3 +62,21 @@ class KeyLimitReached(SitrepError, ValueError):
 
 class SecretUnavailable(SitrepError, ValueError):
     """A sealed webhook secret cannot be opened (no key, or none of SITREP_WEBHOOK_SECRET_KEYS fits), or a key is malformed."""
+
+
+class FetchFailed(SitrepError):
+    """A feed or page fetch gave nothing usable: refused by the address guard, unreachable, an error
+    status, too slow or too large. `retry_after_seconds` carries the server's `Retry-After`, if any."""
+
+    def __init__(self, message: str, status: int | None = None, retry_after_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after_seconds = retry_after_seconds
+
+
+class FeedUnreadable(SitrepError, ValueError):
+    """A fetched body is not an RSS or Atom feed that feedparser can read."""
+
+
+class FeedExists(SitrepError, ValueError):
+    """A feed with this URL is followed already."""

@@ -20,7 +20,10 @@ WEBHOOKS_GROUP = "webhooks"
 """Consumer group of the webhook dispatchers on ALERTS_STREAM."""
 
 SUBSCRIPTIONS_INDEX = "sitrep:subscriptions"
-"""Set of webhook subscription ids."""
+"""Set of subscription ids (every receiver type)."""
+
+ALERTMANAGER_RESENDS = "sitrep:subscriptions:alertmanager"
+"""Hash: Alertmanager subscription id → resend period in ms (the dispatchers' resend check reads only this)."""
 
 EVENTS_STREAM = "sitrep:events"
 """Stream of extracted events, written by workers, read by the notifier's consumer group."""
@@ -43,6 +46,10 @@ EVENTS_SEQUENCE_COUNTER = "sitrep:events:sequence:counter"
 
 SITUATION_INDEX = "sitrep:situation:index"
 """Set of place ids the notifier holds a situation for."""
+
+SITUATION_VERSION = "sitrep:situation:version"
+"""String: a random token the notifier sets anew in each transaction that changes a situation, so a reader can
+tell "nothing changed" without reading them (the ETag of `GET /v1/places`)."""
 
 RULES = "sitrep:rules"
 """String: the alert rules as JSON (written by `PUT /v1/rules` or from the rules file; read by notifiers)."""
@@ -142,13 +149,35 @@ def notified(place_id: str) -> str:
 
 
 def subscription(subscription_id: str) -> str:
-    """Hash: a webhook subscription (url, filters, secret, status)."""
+    """Hash: a subscription (type, url or receiver settings, filters, sealed secrets, status)."""
     return f"sitrep:subscription:{subscription_id}"
 
 
 def subscription_deliveries(subscription_id: str) -> str:
     """Sorted set of a subscription's delivery ids scored by creation time (ms)."""
     return f"sitrep:subscription:{subscription_id}:deliveries"
+
+
+def alertmanager_firing(subscription_id: str) -> str:
+    """Hash: an Alertmanager subscription's alerts still firing, by rule/place/category → JSON (the alert
+    as last sent, its fingerprint): what a resend refreshes and what a resolved notice ends."""
+    return f"sitrep:subscription:{subscription_id}:am-firing"
+
+
+def alertmanager_ended(subscription_id: str) -> str:
+    """Hash: fingerprints an Alertmanager subscription was told ended → ms, so a late retry of the alert
+    itself does not make it fire again."""
+    return f"sitrep:subscription:{subscription_id}:am-ended"
+
+
+def alertmanager_resend(subscription_id: str) -> str:
+    """String with a lease: set by the dispatcher that queued this period's resend of firing alerts."""
+    return f"sitrep:subscription:{subscription_id}:am-resend"
+
+
+def alertmanager_lock(subscription_id: str) -> str:
+    """Lock held while an Alertmanager subscription's firing alerts are read, sent and written back."""
+    return f"sitrep:subscription:{subscription_id}:am-lock"
 
 
 def delivery(delivery_id: str) -> str:
@@ -168,3 +197,40 @@ API_KEYS = "sitrep:api-keys"
 def api_key(key_id: str) -> str:
     """Hash: one API key's record (`key`: JSON of name, scopes, times) and `hash`: SHA-256 of the key."""
     return f"sitrep:api-key:{key_id}"
+
+
+FEEDS_INDEX = "sitrep:feeds"
+"""Sorted set of feed ids, all scored 0: the API lists them in id order (ZRANGEBYLEX pages)."""
+
+FEEDS_DUE = "sitrep:feeds:due"
+"""Sorted set of feed ids scored by when each is next due to be polled (ms): the pollers' schedule."""
+
+
+def feed(feed_id: str) -> str:
+    """Hash: a feed's settings (`feed` JSON) and its polling state (validators, failures, counts)."""
+    return f"sitrep:feed:{feed_id}"
+
+
+def feed_seen(feed_id: str) -> str:
+    """Sorted set of a feed's items already posted (`guid:`, `link:`, `hash:` markers) by ms first seen."""
+    return f"sitrep:feed:{feed_id}:seen"
+
+
+def feed_lease(feed_id: str) -> str:
+    """String with a lease: the poller that polls this feed now (one at a time per feed)."""
+    return f"sitrep:feed:{feed_id}:lease"
+
+
+def import_position(identity: str) -> str:
+    """Hash: how far `sitrep import` got through one file (by content and options), for resuming."""
+    return f"sitrep:import:{identity}"
+
+
+def metric(name: str) -> str:
+    """Hash of one stored metric (core/metrics.py): a field per label set, or per label set and bucket."""
+    return f"sitrep:metric:{name}"
+
+
+def rate_limit(subject: str) -> str:
+    """Hash: one caller's token bucket (`tokens`, `at` in ms): `key:{id}` for a key, `addr:{ip}` when open."""
+    return f"sitrep:rate:{subject}"

@@ -25,7 +25,9 @@ class CommonSettings(BaseSettings):
         description="Redis to use. Unset: `sitrep run` starts an embedded Redis; other commands refuse to start.",
     )
     queue_name: str = Field(default=defaults.QUEUE_NAME, description="RQ queue name.")
-    log_level: str = Field(default="INFO", description="Python log level.")
+    log_level: str = Field(
+        default="INFO", description="Level of sitrep's own loggers: DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
     rules_file: str | None = Field(
         default=None, description="Alert rules YAML, reloaded on change; default services/notifier/default_rules.yaml."
     )
@@ -42,6 +44,17 @@ class CommonSettings(BaseSettings):
         default=None,
         description="Fernet keys, comma-separated, that seal webhook secrets in Redis; the first seals, all open.",
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        """A misspelt level stops the start with a message, instead of logging at a level nobody chose."""
+        if value.upper() not in _LEVELS:
+            raise ValueError(f"not one of {', '.join(_LEVELS)}")
+        return value.upper()
+
+
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class IngestSettings(CommonSettings):
@@ -79,6 +92,22 @@ class IngestSettings(CommonSettings):
         default=False,
         description="While open (no API key), answer only requests addressed to localhost, 127.0.0.1 or [::1], as"
         " on a loopback bind: for a container whose port is published on the host's loopback (DNS rebinding).",
+    )
+    rate_limit_per_second: float = Field(
+        default=defaults.RATE_LIMIT_PER_SECOND,
+        ge=0.0,
+        description="Requests a second per API key (and per client address on an API open beyond loopback) unless"
+        " the key sets its own; 429 with Retry-After past it; 0: no limit.",
+    )
+    rate_limit_burst_seconds: float = Field(
+        default=defaults.RATE_LIMIT_BURST_SECONDS,
+        gt=0.0,
+        description="A caller may send this many seconds' worth of its rate at once after a quiet spell.",
+    )
+    map_outlines: bool = Field(
+        default=True,
+        description="At first start, fetch Natural Earth's country outlines for the board's map with `npm pack"
+        " world-atlas` into SITREP_CACHE_DIR (no npm or offline: the map shows its points alone).",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Web origins allowed to call the API, comma-separated; none by default."
@@ -138,6 +167,37 @@ class NotifierSettings(CommonSettings):
     )
 
 
+class FeedSettings(IngestSettings):
+    """The feed poller and `sitrep import`: they store reports as the API does, with its job and TTL settings."""
+
+    feed_concurrency: int = Field(default=defaults.FEED_CONCURRENCY, ge=1, le=256, description="Feeds fetched at once.")
+    feed_timeout_seconds: float = Field(
+        default=defaults.FEED_TIMEOUT_SECONDS, gt=0, description="Budget per feed fetch."
+    )
+    feed_max_bytes: int = Field(default=defaults.FEED_MAX_BYTES, ge=1024, description="A larger feed is an error.")
+    page_timeout_seconds: float = Field(
+        default=defaults.PAGE_TIMEOUT_SECONDS, gt=0, description="Budget per article page fetch (summary-only items)."
+    )
+    page_max_bytes: int = Field(default=defaults.PAGE_MAX_BYTES, ge=1024, description="A larger page is not read.")
+    page_fetches_per_poll: int = Field(
+        default=defaults.PAGE_FETCHES_PER_POLL, ge=0, description="Article pages fetched per poll of a feed; 0 = none."
+    )
+    feed_jitter: float = Field(default=defaults.FEED_JITTER, ge=0, lt=1, description="Spread of poll times (share).")
+    feed_backoff_first_seconds: float = Field(
+        default=defaults.FEED_BACKOFF_FIRST_SECONDS, gt=0, description="Wait after a feed's first failure (doubles)."
+    )
+    feed_backoff_max_seconds: float = Field(
+        default=defaults.FEED_BACKOFF_MAX_SECONDS, gt=0, description="Longest wait between failing polls."
+    )
+    feed_lease_seconds: int = Field(default=defaults.FEED_LEASE_SECONDS, ge=1, description="Hold on a feed per poll.")
+    feed_seen_max: int = Field(default=defaults.FEED_SEEN_MAX, ge=100, description="Items remembered per feed.")
+    feed_user_agent: str = Field(default=defaults.FEED_USER_AGENT, description="User-Agent of feed and page fetches.")
+    feed_allow_private_addresses: bool = Field(
+        default=False,
+        description="Allow feed and page URLs on loopback, private or link-local addresses (refused by default: SSRF).",
+    )
+
+
 class DeliverySettings(CommonSettings):
     """SSE, webhooks and the dispatcher (core/delivery/, services/dispatcher.py, services/api/)."""
 
@@ -158,6 +218,9 @@ class DeliverySettings(CommonSettings):
     )
     webhook_delivery_ttl_seconds: int = Field(default=defaults.WEBHOOK_DELIVERY_TTL_SECONDS, gt=0)
     dispatcher_claim_idle_milliseconds: int = Field(default=defaults.DISPATCHER_CLAIM_IDLE_MILLISECONDS, gt=0)
+    public_url: str = Field(
+        default=defaults.PUBLIC_URL, description="Base of the links to reports and situations in receivers' messages."
+    )
 
     @field_validator("webhook_retry_seconds", mode="before")
     @classmethod

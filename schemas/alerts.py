@@ -35,6 +35,9 @@ class AlertData(BaseModel):
     level: int | None = Field(default=None, description="Threshold alerts: the level crossed.")
     direction: Literal["up", "down"] | None = Field(default=None, description="Threshold alerts: which way.")
     repeat: int | None = Field(default=None, description="Set on a repeat: how many times re-sent.")
+    repeat_of: str | None = Field(
+        default=None, description="Set on a repeat: the fingerprint of the state it repeats (what notices name)."
+    )
     supersedes: str | None = Field(default=None, description="Superseded notices: the fingerprint superseded.")
     resolves: str | None = Field(default=None, description="Resolved notices: the fingerprint resolved.")
 

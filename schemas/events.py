@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.provenance import Provenance
+
 
 class EventKind(StrEnum):
     """What happened. `control_state` is a holding learnt without a change ("IS-held Raqqa"); `control_denial` is a
@@ -167,6 +169,7 @@ class Mention(_Model):
     evidence: Span
     count: Quantity | None = None
     attribution: Attribution | None = None
+    provenance: Provenance | None = Field(default=None, description="Where the report came from, as it said.")
 
 
 class ObservedValue(_Model):

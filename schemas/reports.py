@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.provenance import Provenance
+
 REPORT_MAX_TEXT_CHARS = 1_000_000
 """A report text longer than this is refused with 422."""
 
@@ -40,6 +42,12 @@ class ReportIn(BaseModel):
     title: str | None = Field(default=None, max_length=2000)
     url: str | None = Field(default=None, max_length=4000)
     language: str | None = Field(default=None, max_length=20)
+    provenance: Provenance | None = Field(default=None, description="Where the report came from (feed, archive).")
+    quiet_delivery: bool | None = Field(
+        default=None,
+        description="True: alerts this report causes are recorded but no webhook or notification is sent for them"
+        " (an archive replayed with `sitrep import --quiet-delivery`).",
+    )
 
     @field_validator("published_at")
     @classmethod
@@ -80,4 +88,6 @@ class ReportView(BaseModel):
     received_at: datetime | None = None
     duplicate_of: str | None = None
     error: str | None = None
+    provenance: Provenance | None = None
+    quiet_delivery: bool = False
     events: list[dict[str, object]] = Field(default_factory=list)

@@ -6,6 +6,11 @@ goes to one). For one entry, the delivery records, their first jobs and the XACK
 MULTI/EXEC under WATCH of the delivery keys: a crash before it leaves the entry pending (a live
 dispatcher claims it after `dispatcher_claim_idle_milliseconds`), a crash after it has done
 everything, and a delivery that already exists is never queued again. No lease is needed.
+
+Every subscription type is delivered this way (core/delivery/receivers/). Alertmanager subscriptions
+also need their firing alerts sent again every `resend_seconds`: each dispatcher looks once a second
+(at an index of their periods), and the one that sets a subscription's lease for the period queues
+that resend, unless the last one has not run yet (a stopped worker gets one resend, not a backlog).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 import orjson
 import redis
 
-from core import defaults, keys
+from core import defaults, keys, metrics
 from core.delivery import stream, subscriptions, webhooks
 from core.delivery.subscriptions import Subscription
 from core.redis_conn import sync_client
@@ -56,6 +61,8 @@ class Dispatcher:
             else None
         )
         self.enqueued = 0
+        self.resends = 0
+        self._next_resend_check = 0.0
 
     def ensure_group(self) -> None:
         """Create the group where delivery can begin: after the newest entry, or before the oldest
@@ -96,7 +103,26 @@ class Dispatcher:
             for entry_id, fields in entries:
                 self.handle(entry_id.decode(), fields, active)
         self._maybe_trim()
+        self._maybe_resend()
         return len(entries)
+
+    def _maybe_resend(self) -> None:
+        """Queue the resend of each Alertmanager subscription whose period has come (one dispatcher
+        wins each period's lease, so two dispatchers do not send twice as often). Reads the index of
+        periods only: no subscription is loaded or unsealed here."""
+        now = time.monotonic()
+        if now < self._next_resend_check:
+            return
+        self._next_resend_check = now + defaults.ALERTMANAGER_RESEND_CHECK_SECONDS
+        for subscription_id, period_ms in subscriptions.resend_periods(self.connection).items():
+            lease = keys.alertmanager_resend(subscription_id)
+            if not self.connection.set(lease, self.name, nx=True, px=max(period_ms, 1)):
+                continue
+            if not self.connection.exists(keys.alertmanager_firing(subscription_id)):
+                continue
+            timeout = webhooks.job_timeout_seconds(self.settings)
+            if webhooks.enqueue_resend(self.queue, self.connection, subscription_id, timeout):
+                self.resends += 1
 
     def handle(self, entry_id: str, fields: dict[bytes, bytes] | None, active: list[Subscription]) -> None:
         """Queue the first attempt of every new delivery of this entry, and acknowledge it, at once."""
@@ -109,7 +135,7 @@ class Dispatcher:
                 log.warning("alert log entry %s is not JSON; acknowledged without delivery", entry_id)
         logged_ms = stream.entry_millis(entry_id)
         targets = []
-        if isinstance(alert, dict) and raw is not None:
+        if isinstance(alert, dict) and raw is not None and not self.quiet(alert):
             targets = [s for s in active if s.created_ms <= logged_ms and s.filters.matches(alert)]
         ids = {subscription.id: subscriptions.delivery_id(subscription.id, entry_id) for subscription in targets}
         ttl = self.settings.webhook_delivery_ttl_seconds
@@ -122,6 +148,7 @@ class Dispatcher:
                     existing = {i for i in ids.values() if pipe.exists(keys.delivery(i))} if ids else set()
                     now_ms = int(time.time() * 1000)
                     pipe.multi()
+                    created = 0
                     for subscription in targets:
                         identifier = ids[subscription.id]
                         if identifier in existing:
@@ -148,12 +175,36 @@ class Dispatcher:
                         pipe.zremrangebyscore(index, "-inf", now_ms - ttl * 1000)
                         pipe.expire(index, ttl)
                         webhooks.enqueue_attempt(self.queue, pipe, identifier, 1, 0, timeout)
-                        self.enqueued += 1
+                        created += 1
                     pipe.xack(keys.ALERTS_STREAM, keys.WEBHOOKS_GROUP, entry_id)
+                    # Counted in the MULTI that acknowledges the entry: once, however often it is retried.
+                    pipe.hincrby(metrics.ALERTS_SEEN.key, metrics.ALERTS_SEEN.field(()), 1)
+                    if created:
+                        pipe.hincrby(metrics.DELIVERIES_CREATED.key, metrics.DELIVERIES_CREATED.field(()), created)
                     pipe.execute()
+                    self.enqueued += created
+                    alert_id = str(alert.get("id", "")) if isinstance(alert, dict) else None
+                    log.info(
+                        "alert log entry %s: %d deliveries queued", entry_id, created, extra={"alert_id": alert_id}
+                    )
                     return
                 except redis.WatchError:
                     continue
+
+    def quiet(self, alert: dict[str, Any]) -> bool:
+        """Whether the report that caused the alert (the newest it names) asked for quiet delivery
+        (`sitrep import --quiet-delivery`): the alert stays in the log, nobody is sent it."""
+        data = alert.get("data")
+        reports = data.get("reports") if isinstance(data, dict) else None
+        if not isinstance(reports, list) or not reports:
+            return False
+        payload = self.connection.hget(keys.report(str(reports[-1])), "report")
+        if not payload:
+            return False
+        try:
+            return orjson.loads(payload).get("quiet_delivery") is True
+        except (orjson.JSONDecodeError, AttributeError):
+            return False
 
     def _maybe_trim(self) -> None:
         if self._trimmer is None:

@@ -1,10 +1,10 @@
 """`sitrep run`: the whole pipeline in one command, on an embedded Redis unless REDIS_URL is set.
 
 Each part runs as its own process, exactly as a deployment would run it (`sitrep api`,
-`sitrep worker`, `sitrep notifier`, `sitrep dispatcher`). A part that exits is started again with
-backoff, and said so; an embedded Redis that dies is started again from its AOF. Ctrl-C or SIGTERM
-stops them in order (the API first, so nothing new arrives; then workers finish their jobs; then the
-notifier; Redis last), and every child is told by the kernel to die with us if we are killed
+`sitrep worker`, `sitrep notifier`, `sitrep dispatcher`, `sitrep feeds poll`). A part that exits is
+started again with backoff, and said so; an embedded Redis that dies is started again from its AOF.
+Ctrl-C or SIGTERM stops them in order (the API and the feed poller first, so nothing new arrives; then
+workers finish their jobs; then the notifier; Redis last), and every child is told by the kernel to die with us if we are killed
 outright, so nothing is orphaned.
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.embedded_redis import EmbeddedRedis
+from core.embedded_redis import PASSWORD_FILE, EmbeddedRedis, stored_password
 from core.errors import EmbeddedRedisFailed
 from core.processes import spawn_child
 from core.service_loop import run_until_stopped, stop_on_signals
@@ -146,8 +146,8 @@ def run_pipeline(
     maxmemory_bytes: int | None = None,
     appendfsync: str = "everysec",
 ) -> int:
-    """Start Redis (unless given), the API, `workers` workers, the notifier and the dispatcher; restart any of
-    them that exits; stop all at a signal.
+    """Start Redis (unless given), the API, `workers` workers, the notifier, the dispatcher and the feed poller;
+    restart any of them that exits; stop all at a signal.
 
     `preflight(redis_url)` runs once Redis is up and before anything else starts; if it raises, Redis stops."""
     stop = stop_on_signals(threading.Event())
@@ -158,14 +158,17 @@ def run_pipeline(
             data_dir=data_dir / "redis",
             port=int(os.environ.get("SITREP_EMBEDDED_REDIS_PORT", "0")),
             appendfsync=appendfsync,
+            password=stored_password(data_dir),
         )
         if maxmemory_bytes:
             embedded.maxmemory_bytes = maxmemory_bytes
         redis_url = embedded.start()
         assert embedded.process is not None
         print(
-            f"sitrep: embedded Redis at {redis_url} (data in {data_dir / 'redis'}, AOF on, appendfsync {appendfsync},"
-            f" maxmemory {embedded.maxmemory_bytes >> 20} MiB, pid {embedded.process.pid})",
+            f"sitrep: embedded Redis at {embedded.address} (data in {data_dir / 'redis'}, AOF on, appendfsync"
+            f" {appendfsync}, maxmemory {embedded.maxmemory_bytes >> 20} MiB, pid {embedded.process.pid});"
+            f" its password is in {data_dir / PASSWORD_FILE}:"
+            f" REDIS_URL=redis://:$(cat {data_dir / PASSWORD_FILE})@127.0.0.1:{embedded.port}/0",
             flush=True,
         )
     if preflight is not None:
@@ -183,12 +186,13 @@ def run_pipeline(
     ]
     notifier = Child("notifier", ["notifier"])
     dispatcher = Child("dispatcher", ["dispatcher"])
-    children = [api, *pool, notifier, dispatcher]
+    poller = Child("feed poller", ["feeds", "poll"])
+    children = [api, poller, *pool, notifier, dispatcher]
     for child in children:
         child.start(env)
     print(
-        f"sitrep: API on http://{host}:{port} (docs at /docs), {workers} worker(s) + 1 for webhooks, 1 notifier,"
-        " 1 dispatcher; a part that exits is restarted;"
+        f"sitrep: API on http://{host}:{port} (the board at /, docs at /docs), {workers} worker(s) + 1 for webhooks,"
+        " 1 notifier, 1 dispatcher, 1 feed poller; a part that exits is restarted;"
         " Ctrl-C stops all",
         flush=True,
     )
@@ -206,8 +210,9 @@ def run_pipeline(
         run_until_stopped(stop, watch, lambda error: None)
     finally:
         processes = [child.process for child in children if child.process is not None]
-        if api.process is not None:
-            _stop(api.process, 10)
+        for entry in (api, poller):  # nothing new arrives from here on
+            if entry.process is not None:
+                _stop(entry.process, 10)
         for child in pool:
             if child.process is not None and child.process.poll() is None:
                 child.process.send_signal(signal.SIGTERM)  # all workers start their warm shutdown at once

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,25 @@ def fixture_reports() -> list[dict[str, Any]]:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Build the extractor's caches once, before tests start worker processes that would each build their own."""
+    from services.board.outlines import build_outlines, outlines_path
     from workers.extraction.gazetteer import load_gazetteer
     from workers.extraction.wordlist import load_wordlist
 
     load_gazetteer()
     load_wordlist()
+    # The board's map outlines (npm world-atlas), in the background: offline, npm gives up within seconds. The
+    # file is named now: tests change SITREP_CACHE_DIR while the thread runs.
+    target = outlines_path()
+    _outlines.append(threading.Thread(target=build_outlines, args=(target,), name="map-outlines", daemon=True))
+    _outlines[0].start()
+
+
+_outlines: list[threading.Thread] = []
+
+
+def wait_for_outlines() -> None:
+    """For a test that checks the map's outlines: the session's build has ended (a file, or none on this machine)."""
+    from services.board.outlines import FETCH_LIMIT_SECONDS
+
+    for thread in _outlines:
+        thread.join(FETCH_LIMIT_SECONDS + 5)

@@ -156,7 +156,9 @@ def test_run_starts_the_pipeline_on_embedded_redis_and_stops_with_no_orphan(tmp_
     try:
         output = wait_for_line(process, "Application startup complete", timeout_seconds=60)
         redis_line = next(line for line in output if "embedded Redis at" in line)
-        redis_url = redis_line.split("embedded Redis at ")[1].split()[0]
+        address = redis_line.split("embedded Redis at ")[1].split()[0]
+        password = (tmp_path / "data" / "redis-password").read_text().strip()  # its Redis wants it
+        redis_url = address.replace("redis://", f"redis://:{password}@")
         base = f"http://127.0.0.1:{port}"
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
         report = json.loads((FIXTURES / "reports.json").read_text())[0]

@@ -6,7 +6,14 @@ import inspect
 import re
 
 from core import keys
-from core.settings import CommonSettings, DeliverySettings, IngestSettings, NotifierSettings, WorkerSettings
+from core.settings import (
+    CommonSettings,
+    DeliverySettings,
+    FeedSettings,
+    IngestSettings,
+    NotifierSettings,
+    WorkerSettings,
+)
 from schemas import export
 from tests.conftest import REPO
 
@@ -19,7 +26,7 @@ def test_exported_json_schemas_are_current() -> None:
 
 def test_every_setting_is_in_the_readme_table() -> None:
     readme = (REPO / "README.md").read_text()
-    for cls in (CommonSettings, IngestSettings, WorkerSettings, NotifierSettings, DeliverySettings):
+    for cls in (CommonSettings, IngestSettings, WorkerSettings, NotifierSettings, DeliverySettings, FeedSettings):
         for name in cls.model_fields:
             env = "REDIS_URL" if name == "redis_url" else f"SITREP_{name.upper()}"
             assert f"| `{env}` |" in readme, f"{env} is missing from the README settings table"
@@ -43,6 +50,7 @@ def test_every_path_the_docs_name_exists() -> None:
         f"{doc.relative_to(REPO)}: {path}"
         for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
         for path in named.findall(doc.read_text())
-        if not (REPO / path).exists() and path != "deploy/compose.override.yaml"  # deploy.md: the user's own file
+        if not (REPO / path).exists()
+        and path not in ("deploy/compose.override.yaml", "deploy/.env")  # the user's own files
     ]
     assert missing == []

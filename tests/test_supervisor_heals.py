@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 
 import httpx
+import psutil
+import pytest
 import redis
 
 from core import keys
@@ -64,7 +66,16 @@ def test_run_restarts_a_killed_child_and_its_redis_from_the_aof(tmp_path: Path) 
     reports = json.loads((FIXTURES / "reports.json").read_text())
     try:
         redis_pid = output.pid(r"embedded Redis at .*appendfsync always.*pid (\d+)\)")
-        redis_url = next(line for line in output.lines if "embedded Redis at" in line).split(" at ")[1].split()[0]
+        address = next(line for line in output.lines if "embedded Redis at" in line).split(" at ")[1].split()[0]
+        # Redis wants the password made in the data dir (0600), which is never printed nor on a command line.
+        password_file = tmp_path / "data" / "redis-password"
+        password = password_file.read_text().strip()
+        assert password_file.stat().st_mode & 0o777 == 0o600 and len(password) >= 32
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis.from_url(address).ping()
+        assert not any(password in line for line in output.lines)
+        assert not any(password in part for part in psutil.Process(redis_pid).cmdline())
+        redis_url = address.replace("redis://", f"redis://:{password}@")
         notifier_pid = output.pid(r"notifier started \(pid (\d+)\)")
         wait_until(lambda: _ready(base), timeout_seconds=90, what="the API")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -12,9 +13,11 @@ from rq import Worker, get_current_job
 from rq.job import Job
 from rq.utils import as_text
 
-from core import keys
+from core import keys, metrics
+from core.metrics import TALLY
 from core.settings import WorkerSettings
 from workers.dedup.event_store import EventStore
+from workers.job_timing import timed_job
 from workers.processing import BatchResult, process_batch, process_job_reports
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,11 @@ def process_reports(report_ids: list[str] | None = None) -> dict[str, int]:
     job = get_current_job()
     if job is None:
         raise RuntimeError("process_reports runs inside an RQ worker; call workers.processing.process_batch directly")
+    with timed_job(job, "process_reports"):
+        return _process_reports(job, report_ids)
+
+
+def _process_reports(job: Job, report_ids: list[str] | None) -> dict[str, int]:
     if report_ids is None:
         settings = _settings()
         worker_key = Worker.redis_worker_namespace_prefix + (job.worker_name or "")
@@ -92,10 +100,27 @@ def report_job_failed(
     `sitrep reports retry` queues them again."""
     if job.retries_left:
         return  # RQ retries it: the retry processes them
+    name = kind.__name__ if kind is not None else "Error"
+    _fail_pending(job, connection, f"job {job.id} failed for good: {name}: {error}")
+
+
+def report_job_stopped(job: Job, connection: redis.Redis) -> None:
+    """RQ's stopped callback of a report job (`rq stop-job`, which RQ never retries): its reports still pending
+    become `failed`, where `sitrep reports retry` finds them, instead of `processing` for ever."""
+    _fail_pending(job, connection, f"job {job.id} was stopped (rq stop-job) before it processed this report")
+
+
+PROCESS_REPORTS = f"{process_reports.__module__}.{process_reports.__qualname__}"
+
+
+def _fail_pending(job: Job, connection: redis.Redis, reason: str) -> None:
     report_ids = [str(rid) for rid in job.args[0]] if job.args and job.args[0] else None
     if report_ids is None:
         report_ids = [as_text(rid) for rid in connection.lrange(keys.job_reports(job.id), 0, -1)]
-    name = kind.__name__ if kind is not None else "Error"
-    reason = f"job {job.id} failed for good: {name}: {error}"[:2000]
-    failed = EventStore(connection, _settings()).fail_reports(report_ids, reason, datetime.now(UTC))
-    log.warning("job %s failed for good; %s of its %s reports marked failed", job.id, failed, len(report_ids))
+    failed = EventStore(connection, _settings()).fail_reports(report_ids, reason[:2000], datetime.now(UTC))
+    TALLY.add(metrics.REPORTS_PROCESSED, "failed", amount=failed)
+    with contextlib.suppress(redis.RedisError):  # a Redis that fails here keeps them for the next flush
+        TALLY.flush(connection)
+    log.warning(
+        "job %s ended for good (%s); %s of its %s reports marked failed", job.id, reason, failed, len(report_ids)
+    )

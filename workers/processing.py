@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 import redis
 from rq.timeouts import JobTimeoutException
 
-from core import defaults, keys
+from core import defaults, keys, logs, metrics
+from core.metrics import TALLY
 from core.settings import WorkerSettings
 from core.streams import StreamTrimmer
 from schemas.reports import ReportIn
@@ -89,6 +90,20 @@ def prepare_report(report_id: str, payload: str, budget_seconds: float = 0.0) ->
     except Exception as error:  # one bad record or an extractor bug must not sink the batch
         log.exception("report %s failed", report_id)
         return ReportToMerge(id=report_id, error=f"{type(error).__name__}: {error}"[:2000])
+
+
+def _timed_prepare(report_id: str, payload: str, budget_seconds: float) -> ReportToMerge:
+    """`prepare_report` with the report's id bound to its log lines, counted in the worker's metrics."""
+    began = time.perf_counter()
+    with logs.bound(report_id=report_id):
+        report = prepare_report(report_id, payload, budget_seconds)
+        seconds = time.perf_counter() - began
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("report extracted: %d events in %.1f ms", len(report.items), seconds * 1000)
+    TALLY.observe(metrics.EXTRACTION_DURATION, seconds)
+    for item in report.items:
+        TALLY.add(metrics.EVENTS_EXTRACTED, item.kind)
+    return report
 
 
 def process_batch(connection: redis.Redis, report_ids: list[str], settings: WorkerSettings) -> BatchResult:
@@ -192,13 +207,14 @@ def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> Bat
     waiting: Callable[[], list[MergeOutcome]] | None = None
     for start in range(0, len(claimed), MERGE_CHUNK_REPORTS):
         chunk = [
-            prepare_report(report_id, payload, budget)
+            _timed_prepare(report_id, payload, budget)
             for report_id, payload in claimed[start : start + MERGE_CHUNK_REPORTS]
         ]
         prepared += chunk
         if waiting is not None:
             outcomes += waiting()
-        waiting = store.start_merge(chunk, datetime.now(UTC))
+        # What was counted so far (this chunk's extraction, the last chunk's outcomes) rides with the merge.
+        waiting = store.start_merge(chunk, datetime.now(UTC), also=TALLY.take())
     if waiting is not None:
         outcomes += waiting()
     if any(outcome.changes for outcome in outcomes):
@@ -213,5 +229,9 @@ def _process_claimed(store: EventStore, rows: list[tuple[str, str, str]]) -> Bat
             result.processed += 1
             result.events += len(outcome.changes)
             result.near_duplicates += outcome.near_duplicate_of is not None
+    # Sent with the next merge or take, or when the job ends (workers/jobs.py).
+    TALLY.add(metrics.REPORTS_PROCESSED, "done", amount=result.processed)
+    TALLY.add(metrics.REPORTS_PROCESSED, "failed", amount=result.failed)
+    TALLY.add(metrics.REPORTS_PROCESSED, "skipped", amount=result.skipped)
     result.failures = {report.id: report.error for report in prepared if report.error is not None}
     return result

@@ -6,8 +6,12 @@ import importlib
 import logging
 
 from rq import Queue
+from rq.executions import Execution
+from rq.job import Job
+from rq.registry import StartedJobRegistry
 from rq.worker import BaseWorker
 
+import workers.jobs
 from core.errors import UnknownWorkerClass
 from core.gc_freeze import freeze_startup_objects
 from core.processes import tie_forks_to_this_process
@@ -15,6 +19,25 @@ from core.redis_conn import sync_client
 from core.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
+
+
+class FailsStoppedReportJobs(BaseWorker):
+    """Mixed in before the configured worker class: a report job stopped with `rq stop-job` leaves its pending
+    reports `failed`. RQ runs the job's stopped callback only where it kills a work horse; a SimpleWorker has
+    none, runs the job on, and, should it then raise, marks it stopped without retry or callback."""
+
+    def handle_job_failure(
+        self,
+        job: Job,
+        queue: Queue,
+        started_job_registry: StartedJobRegistry | None = None,
+        exc_string: str = "",
+        execution: Execution | None = None,
+    ) -> None:
+        stopped = self._stopped_job_id == job.id  # cleared by RQ's handler
+        super().handle_job_failure(job, queue, started_job_registry, exc_string, execution)
+        if stopped and job.func_name == workers.jobs.PROCESS_REPORTS:
+            workers.jobs.report_job_stopped(job, self.connection)
 
 
 def _worker_class(path: str) -> type[BaseWorker]:
@@ -25,7 +48,7 @@ def _worker_class(path: str) -> type[BaseWorker]:
         cls = None
     if not (isinstance(cls, type) and issubclass(cls, BaseWorker)):
         raise UnknownWorkerClass(f"{path!r} is not an RQ worker class (for example rq.worker.SimpleWorker)")
-    return cls
+    return type(f"Sitrep{cls.__name__}", (FailsStoppedReportJobs, cls), {})
 
 
 def run_worker(
@@ -38,8 +61,6 @@ def run_worker(
     # Everything loaded so far (the lexicons above all) out of the collector's sight: full collections
     # stay short, and a forked work horse does not write to every object's header (copying the heap).
     freeze_startup_objects()
-
-    import workers.jobs
 
     # A burst worker drains what is queued and exits: a job waiting for newcomers would only delay that.
     workers.jobs.use_settings(settings.model_copy(update={"job_linger_seconds": 0.0}) if burst else settings)

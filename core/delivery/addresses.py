@@ -134,7 +134,7 @@ def pin(url: str, allow_private: bool, limit: int = ADDRESSES_TRIED) -> list[Pin
         raise AddressRefused(refusal(url, private))
     userinfo, _, hostport = parts.netloc.rpartition("@")
     port = f":{parts.port}" if parts.port is not None else ""
-    sni = host if parts.scheme == "https" and not _is_ip(host) else None
+    sni = host if parts.scheme == "https" and not is_ip(host) else None
     pinned = []
     for address in _interleaved(found)[:limit]:
         shown = f"[{address}]" if address.version == 6 else str(address)
@@ -143,7 +143,7 @@ def pin(url: str, allow_private: bool, limit: int = ADDRESSES_TRIED) -> list[Pin
     return pinned
 
 
-def _is_ip(host: str) -> bool:
+def is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
     except ValueError:

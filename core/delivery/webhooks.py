@@ -1,4 +1,4 @@
-"""One webhook attempt: sign, POST with short timeouts, record the attempt, schedule the next one.
+"""One delivery attempt: sign and POST (or hand the alert to its receiver), record it, schedule the next.
 
 An attempt runs as an RQ job on its own queue (`sitrep-webhooks`), so a slow or failing endpoint
 holds up neither extraction nor other subscribers. Retries are scheduled with `enqueue_at` in the
@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import logging
 import random
-import ssl
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-import httpx
 import orjson
 import redis
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
-from core import keys
-from core.delivery import addresses, signing, subscriptions
+from core import keys, logs, metrics
+from core.delivery import addresses, http_post, receivers, signing, subscriptions
+from core.delivery.http_post import CONNECT_TIMEOUT_SECONDS
+from core.delivery.http_post import post as post  # the webhook path's POST, where tests and scripts find it
 from core.errors import AddressRefused, ReplayRefused
 from core.settings import DeliverySettings
 
@@ -33,14 +35,9 @@ USER_AGENT = "sitrep-webhooks/0.1"
 CLOUDEVENTS_JSON = "application/cloudevents+json"
 """The body is the alert's whole CloudEvent (structured mode of the HTTP binding): this type tells a
 CloudEvents SDK so, where `application/json` would make it look for `ce-` headers."""
-CONNECT_TIMEOUT_SECONDS = 3.0
-RESPONSE_EXCERPT_BYTES = 300
+RESEND_FUNCTION = "workers.webhook_jobs.resend_alertmanager"
 
 Outcome = Literal["delivered", "retry", "failed", "gone", "cancelled"]
-
-_TLS = httpx.create_ssl_context()
-"""Made once per process (before the worker forks, as it imports this module first): building one costs
-more than a local POST."""
 
 
 def webhook_queue(connection: redis.Redis, settings: DeliverySettings) -> Queue:
@@ -83,60 +80,18 @@ def retry_delay(settings: DeliverySettings, retry_number: int) -> float | None:
     return float(schedule[retry_number - 1]) * random.uniform(1 - jitter, 1 + jitter)
 
 
-def post(
-    targets: list[addresses.Pinned],
-    body: bytes,
-    headers: dict[str, str],
-    timeout_seconds: float,
-    verify: ssl.SSLContext = _TLS,
-) -> tuple[int | None, str | None]:
-    """(status code, error) of one POST to the first target that accepts a connection; reads at most a
-    short excerpt of the answer.
-
-    The next target is tried only when connecting failed or timed out (nothing was sent yet), so no
-    attempt can POST twice. Proxy variables are ignored (`trust_env=False`): through a proxy, the
-    address the guard checked would not be the one connected to.
-    """
-    timeout = httpx.Timeout(timeout_seconds, connect=min(CONNECT_TIMEOUT_SECONDS, timeout_seconds))
-    failures: list[str] = []
-    with httpx.Client(timeout=timeout, follow_redirects=False, verify=verify, trust_env=False) as client:
-        for target in targets:
-            request_headers = httpx.Headers(headers)
-            request_headers["host"] = target.host
-            extensions = {"sni_hostname": target.sni} if target.sni else None
-            request = client.build_request(
-                "POST", target.url, content=body, headers=request_headers, extensions=extensions
-            )
-            try:
-                response = client.send(request, stream=True)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as error:  # the next address may answer
-                failures.append(f"{target.address}: {type(error).__name__}: {error}")
-                continue
-            except httpx.HTTPError as error:
-                return None, f"{target.address}: {type(error).__name__}: {error}"[:300]
-            try:
-                code = response.status_code
-                if 200 <= code < 300:
-                    return code, None
-                excerpt = b""
-                for chunk in response.iter_bytes():
-                    excerpt += chunk
-                    if len(excerpt) >= RESPONSE_EXCERPT_BYTES:
-                        break
-                text = excerpt[:RESPONSE_EXCERPT_BYTES].decode("utf-8", "replace").strip()
-                return code, f"HTTP {code}" + (f": {text}" if text else "")
-            except httpx.HTTPError as error:
-                return None, f"{target.address}: {type(error).__name__}: {error}"[:300]
-            finally:
-                response.close()
-    return None, ("; ".join(failures) or "no address to send to")[:300]
-
-
 def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identifier: str, attempt: int) -> str:
     """Make attempt `attempt` of delivery `identifier`; returns its outcome (or why nothing was done)."""
     fields = subscriptions.load_delivery(connection, identifier)
     if fields is None:
         return "expired"
+    with logs.bound(delivery_id=identifier, alert_id=fields.get("alert_id") or None):
+        return _attempt(connection, settings, identifier, attempt, fields)
+
+
+def _attempt(
+    connection: redis.Redis, settings: DeliverySettings, identifier: str, attempt: int, fields: dict[str, str]
+) -> str:
     if fields["status"] != "pending" or int(fields["next_attempt"]) != attempt:
         return "stale"
     subscription = subscriptions.get(connection, fields["subscription"])
@@ -144,6 +99,7 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
     started = time.perf_counter()
     code: int | None = None
     error: str | None = None
+    asked_wait: float | None = None
     outcome: Outcome
     if subscription is None:
         outcome, error = "cancelled", "subscription deleted"
@@ -154,21 +110,13 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
         if paused_for > 0 and int(fields.get("replay_attempt", "0")) != attempt:
             return _defer(connection, settings, identifier, attempt, paused_for)
         body = fields["body"].encode()
-        if subscription.secret is None:  # sealed with a key this process lacks: retried once the keys are fixed
-            error = f"not sent: {subscription.secret_problem or 'no secret'}"
-        else:
-            headers = {
-                **signing.headers(subscription.secret, identifier, int(time.time()), body),
-                "content-type": CLOUDEVENTS_JSON,
-                "user-agent": USER_AGENT,
-            }
-            try:
-                targets = addresses.pin(subscription.url, settings.webhook_allow_private_addresses)
-            except AddressRefused as refused:
-                error = f"not sent: {refused}"  # retried: the name may be repointed
-            else:
-                code, error = post(targets, body, headers, settings.webhook_timeout_seconds)
-        if code is not None and 200 <= code < 300:
+        answer = (
+            _signed_post(settings, subscription, identifier, body)
+            if subscription.type == "webhook"
+            else receivers.send(connection, settings, subscription, identifier, body, fields.get("stream_id"))
+        )
+        code, error, asked_wait = answer.code, answer.error, answer.retry_after
+        if answer.ok:
             outcome = "delivered"
         elif code == 410:
             outcome = "gone"
@@ -181,6 +129,8 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
         delay = retry_delay(settings, attempt - int(fields.get("series_start", "1")) + 1)
         if delay is None:
             outcome = "failed"
+        elif asked_wait is not None:
+            delay = max(delay, asked_wait)  # the receiver said when to come back (Retry-After, retry_after)
     next_at = datetime.now(UTC) + timedelta(seconds=delay) if delay is not None else None
     record = {
         "attempt": attempt,
@@ -203,7 +153,7 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
         )
         pipe.expire(keys.delivery(identifier), ttl)
         if outcome == "gone" and subscription is not None:
-            subscriptions.set_status(pipe, subscription.id, "disabled", f"HTTP 410 from {subscription.url}")
+            subscriptions.set_status(pipe, subscription.id, "disabled", f"HTTP 410 from {subscription.target}")
         elif outcome == "delivered" and subscription is not None and subscription.consecutive_failures:
             subscriptions.update_fields(pipe, subscription.id, {"failures": 0, "paused_until_ms": 0})
         elif outcome in ("retry", "failed") and subscription is not None:
@@ -217,8 +167,75 @@ def attempt_delivery(connection: redis.Redis, settings: DeliverySettings, identi
             enqueue_attempt(
                 webhook_queue(connection, settings), pipe, identifier, attempt + 1, delay, job_timeout_seconds(settings)
             )
+        attempts = metrics.WEBHOOK_ATTEMPTS
+        pipe.hincrby(attempts.key, attempts.field([outcome]), 1)  # counted once: with the attempt's record
         pipe.execute()
-    log.info("webhook %s attempt %d: %s (%s) in %.0f ms", identifier, attempt, outcome, code or error, duration_ms)
+    kind = subscription.type if subscription is not None else "delivery"
+    log.info("%s %s attempt %d: %s (%s) in %.0f ms", kind, identifier, attempt, outcome, code or error, duration_ms)
+    return outcome
+
+
+def _signed_post(
+    settings: DeliverySettings, subscription: subscriptions.Subscription, identifier: str, body: bytes
+) -> http_post.Answer:
+    """A Standard Webhooks POST of the alert's CloudEvent, byte for byte as logged."""
+    if subscription.secret is None or subscription.url is None:  # sealed with a key this process lacks
+        return http_post.Answer(None, f"not sent: {subscription.secret_problem or 'no secret'}")
+    headers = {
+        **signing.headers(subscription.secret, identifier, int(time.time()), body),
+        "content-type": CLOUDEVENTS_JSON,
+        "user-agent": USER_AGENT,
+    }
+    try:
+        targets = addresses.pin(subscription.url, settings.webhook_allow_private_addresses)
+    except AddressRefused as refused:
+        return http_post.Answer(None, f"not sent: {refused}")  # retried: the name may be repointed
+    return http_post.send(targets, body, headers, settings.webhook_timeout_seconds)
+
+
+def resend_job_id(subscription_id: str) -> str:
+    """One resend job per subscription: a resend not yet run is not queued again."""
+    return f"alertmanager-resend-{subscription_id}"
+
+
+WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED})
+
+
+def enqueue_resend(queue: Queue, connection: redis.Redis, subscription_id: str, timeout: int) -> bool:
+    """Queue one resend of an Alertmanager subscription's firing alerts, unless one is still waiting
+    or running; whether it was queued."""
+    job_id = resend_job_id(subscription_id)
+    try:
+        if Job.fetch(job_id, connection=connection).get_status() in WAITING:
+            return False
+    except NoSuchJobError:
+        pass
+    queue.enqueue(
+        RESEND_FUNCTION,
+        subscription_id,
+        job_id=job_id,
+        job_timeout=timeout,
+        result_ttl=60,
+        failure_ttl=86400,
+        description=f"alertmanager resend {subscription_id}",
+    )
+    return True
+
+
+def resend_firing(connection: redis.Redis, settings: DeliverySettings, subscription_id: str) -> str:
+    """Refresh what an Alertmanager subscription has firing; a failure waits for the next period (each
+    alert's `endsAt` leaves room for a few), so it is logged, not retried."""
+    subscription = subscriptions.get(connection, subscription_id)
+    if subscription is None or subscription.status != "active" or subscription.type != "alertmanager":
+        return "skipped"
+    answer = receivers.alertmanager.resend(connection, settings, subscription)
+    if answer is None:
+        return "nothing firing"
+    outcome = "resent" if answer.ok else f"not resent: {answer.error}"
+    subscriptions.update_fields(
+        connection, subscription_id, {"resent_ms": int(time.time() * 1000), "resend_error": answer.error or ""}
+    )
+    log.info("alertmanager %s: %s", subscription_id, outcome)
     return outcome
 
 

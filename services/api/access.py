@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core import api_keys, defaults
 from core.api_keys import ApiKey, Verdict
 from core.errors import ExposedWithoutKey
+from core.rate_limit import RateLimiter
 from services.api.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
 from services.api.problems import problem_body
 
@@ -50,6 +51,9 @@ class Access:
     """The guard reads the body with this cap (413 above it); None: the route caps it itself, or takes none."""
     query_key: bool = False
     """Also take the key from `?access_token=` (SSE only: it ends up in proxies' and browsers' logs)."""
+    own_reports: bool = False
+    """An `ingest` key may also call it for a report of its own namespace (`{name}:...`, path parameter
+    `report_id`): the `status_url` of its 202 answers it, without the `read` scope over everything."""
 
 
 PUBLIC = Access(None)
@@ -64,10 +68,15 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
+    # The board's page and files: public, since the page is what asks for a key; its data routes need `read`.
+    ("GET", "/"): PUBLIC,
+    ("GET", "/board/board.js"): PUBLIC,
+    ("GET", "/board/board.css"): PUBLIC,
+    ("GET", "/v1/map/outlines"): READ,
     # The report POSTs cap their bodies themselves (SITREP_MAX_BODY_BYTES, SITREP_MAX_BATCH_BODY_BYTES).
     ("POST", "/v1/reports"): Access("ingest", JSON),
     ("POST", "/v1/reports/batch"): Access("ingest", JSON),
-    ("GET", "/v1/reports/{report_id}"): READ,
+    ("GET", "/v1/reports/{report_id}"): Access("read", own_reports=True),
     # Routes of issue 15's other half (branch `bounded`): declared here ahead of the merge.
     ("GET", "/v1/reports"): READ,
     ("POST", "/v1/reports/retry"): Access("admin", JSON, 1_000_000),
@@ -78,6 +87,8 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/v1/events/{event_id}"): READ,
     ("GET", "/v1/situation"): READ,
     ("GET", "/v1/situation/{place_id:path}"): READ,
+    ("GET", "/v1/places"): READ,
+    ("GET", "/v1/places/{place_id:path}"): READ,
     ("GET", "/v1/alerts"): READ,
     ("GET", "/v1/alerts/stream"): Access("read", query_key=True),
     ("GET", "/metrics"): READ,
@@ -97,6 +108,10 @@ POLICY: dict[tuple[str, str], Access] = {
     ("GET", "/v1/keys"): ADMIN,
     ("POST", "/v1/keys"): Access("admin", JSON, SMALL_BODY_BYTES),
     ("DELETE", "/v1/keys/{key_id}"): ADMIN,
+    ("POST", "/v1/feeds"): Access("admin", JSON, SMALL_BODY_BYTES),
+    ("GET", "/v1/feeds"): ADMIN,
+    ("GET", "/v1/feeds/{feed_id}"): ADMIN,
+    ("DELETE", "/v1/feeds/{feed_id}"): ADMIN,
 }
 
 
@@ -188,6 +203,11 @@ def _media_type(value: str) -> str:
     return "application/json" if kind.startswith("application/") and kind.endswith("+json") else kind
 
 
+def _owns(key: ApiKey, path_params: dict[str, str]) -> bool:
+    """Whether an `ingest` key sent the report the path names (its ids are `{name}:{id}`)."""
+    return key.allows("ingest") and path_params.get("report_id", "").startswith(f"{key.namespace}:")
+
+
 @dataclass(frozen=True)
 class _Entry:
     methods: frozenset[str]
@@ -200,10 +220,13 @@ class Guard:
     authenticates, authorises and checks the body before the route runs. A path no route serves passes
     untouched, for the router's 404 or 405."""
 
-    def __init__(self, app: ASGIApp, entries: list[_Entry], auth: Authenticator) -> None:
+    def __init__(
+        self, app: ASGIApp, entries: list[_Entry], auth: Authenticator, limiter: RateLimiter | None = None
+    ) -> None:
         self.app = app
         self.entries = entries
         self.auth = auth
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and _router_serves(scope):  # POLICY names no websocket: none is served
@@ -213,7 +236,13 @@ class Guard:
             return await self.app(scope, receive, send)
         method = "GET" if scope["method"] == "HEAD" else scope["method"]
         path = _route_path(scope)
-        access = next((e.access for e in self.entries if method in e.methods and e.pattern.match(path)), None)
+        access: Access | None = None
+        path_params: dict[str, str] = {}
+        for entry in self.entries:
+            match = entry.pattern.match(path) if method in entry.methods else None
+            if match is not None:
+                access, path_params = entry.access, match.groupdict()
+                break
         if access is None:
             if _router_serves(scope):  # added after install, or matched differently: refused, never let through
                 log.error("%s %s reaches a route the access policy does not name: refused", method, path)
@@ -224,7 +253,9 @@ class Guard:
             headers.setdefault(name, value)
         if access.scope is not None:
             try:
-                refusal = await self._authorise(scope, headers, access)
+                refusal = await self._authorise(scope, headers, access, path_params)
+                if refusal is None and self.limiter is not None:
+                    refusal, send = await self._limit(scope, send)
             except redis.RedisError as error:
                 log.warning("redis error while checking an API key on %s %s: %s", method, path, error)
                 detail = redis_error_detail(scope["method"], error)
@@ -246,7 +277,9 @@ class Guard:
             receive = _replay(body)
         await self.app(scope, receive, send)
 
-    async def _authorise(self, scope: Scope, headers: dict[bytes, bytes], access: Access) -> list[Message] | None:
+    async def _authorise(
+        self, scope: Scope, headers: dict[bytes, bytes], access: Access, path_params: dict[str, str]
+    ) -> list[Message] | None:
         token = _token(scope, headers, access.query_key)
         client: redis.asyncio.Redis = scope["app"].state.redis
         if token is None:
@@ -276,10 +309,41 @@ class Guard:
         if verdict is Verdict.REVOKED:
             return _unauthorized("this API key was revoked", "invalid_token")
         assert access.scope is not None
-        if not record.allows(access.scope):
+        if not record.allows(access.scope) and not (access.own_reports and _owns(record, path_params)):
             return _answer(403, f"this key lacks the {access.scope!r} scope (it has {', '.join(record.scopes)})")
         scope.setdefault("state", {})["api_key"] = record
         return None
+
+    async def _limit(self, scope: Scope, send: Send) -> tuple[list[Message] | None, Send]:
+        """Take a token from the caller's bucket: a 429 when it is empty; else `send` adds the RateLimit headers.
+
+        The caller is its key; with no key, on an API open beyond loopback (--insecure-open), its address. An
+        API open on loopback is not limited: every caller there is this machine, which reaches Redis anyway."""
+        assert self.limiter is not None
+        key: ApiKey | None = scope.get("state", {}).get("api_key")
+        if key is not None:
+            subject = f"key:{key.id}"
+            rate = self.limiter.default_rate if key.rate_per_second is None else key.rate_per_second
+        elif self.auth.allow_open and not self.auth.local_hosts_only:
+            client = scope.get("client")
+            subject, rate = f"addr:{client[0] if client else 'unknown'}", self.limiter.default_rate
+        else:
+            return None, send
+        if rate <= 0:
+            return None, send
+        decision = await self.limiter.take(scope["app"].state.redis, subject, rate)
+        headers = decision.headers()
+        if not decision.allowed:
+            detail = f"rate limit of {rate:g} requests a second exceeded (bursts of {decision.limit}); retry later"
+            return _answer(429, detail, headers), send
+        extra = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        return None, send_with_headers
 
 
 def _router_serves(scope: Scope) -> bool:
@@ -393,8 +457,9 @@ def unguarded(app: FastAPI) -> list[str]:
     return [f"{method} {path}" for method, path in served(app) if (method, path) not in POLICY]
 
 
-def install(app: FastAPI, auth: Authenticator) -> None:
-    """Guard every route of the app; ValueError naming the routes POLICY does not cover."""
+def install(app: FastAPI, auth: Authenticator, limiter: RateLimiter | None = None) -> None:
+    """Guard every route of the app (and rate-limit its callers with `limiter`); ValueError naming the routes
+    POLICY does not cover."""
     missing = unguarded(app)
     if missing:
         raise ValueError(f"routes without an access policy (add them to services/api/access.py POLICY): {missing}")
@@ -402,7 +467,7 @@ def install(app: FastAPI, auth: Authenticator) -> None:
     for method, path in served(app):
         pattern = compile_path(path)[0]
         entries.append(_Entry(frozenset({method}), pattern, POLICY[(method, path)]))
-    app.add_middleware(Guard, entries=entries, auth=auth)
+    app.add_middleware(Guard, entries=entries, auth=auth, limiter=limiter)
     app.state.auth = auth
 
 

@@ -16,21 +16,26 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from core import defaults
+from core.rate_limit import RateLimiter
 from core.redis_conn import async_client, sync_client
 from core.settings import IngestSettings
 from services.api import (
     access,
     alert_stream,
     alerts,
+    board,
     event_query,
     events,
     failed_reports,
+    feeds,
     health,
     key_admin,
     metrics,
     openapi,
+    places,
     problems,
     reports,
+    request_telemetry,
     rules,
     silences,
     situation,
@@ -80,6 +85,8 @@ def create_app(
             app.state.redis, settings.admission_max_backlog, settings.admission_max_memory_share
         )
         numbering = asyncio.create_task(event_query.number_old_events_in_background(app.state.redis))
+        if settings.map_outlines:
+            board.start_outlines()
         app.state.batcher = IngestBatcher(store, max_reports_per_commit=max(settings.max_batch_reports, 1))
         app.state.batcher.start()
         block_seconds = defaults.SSE_BLOCK_MILLISECONDS / 1000
@@ -116,6 +123,7 @@ def create_app(
         reports.router,
         events.router,
         situation.router,
+        places.router,
         alerts.router,
         metrics.router,
         rules.router,
@@ -123,10 +131,13 @@ def create_app(
         alert_stream.router,
         subscriptions.router,
         key_admin.router,
+        feeds.router,
         health.router,
+        board.router,
     ):
         app.include_router(router)
-    access.install(app, access.Authenticator(allow_open, local_hosts_only=local_hosts_only))
+    limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst_seconds)
+    access.install(app, access.Authenticator(allow_open, local_hosts_only=local_hosts_only), limiter)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -147,6 +158,7 @@ def create_app(
             headers={"Retry-After": "1"},
         )
 
+    request_telemetry.install(app)  # outermost: counts and tags every request, refusals included
     problems.install(app)
     openapi.install(app)
     return app

@@ -74,8 +74,15 @@ def install(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+_RATE_LIMIT_HEADERS = {
+    "Retry-After": "Seconds until a request would be taken again",
+    "RateLimit": 'What is left: `"sitrep";r=<requests>;t=<seconds until the bucket is full>`',
+    "RateLimit-Policy": 'The limit: `"sitrep";q=<requests at once>;w=<seconds to refill them>`',
+}
+
+
 def _document_access(schema: dict[str, Any]) -> None:
-    """The scope each operation needs (services/api/access.py) and the 401/403/413/415 the guard answers."""
+    """The scope each operation needs (services/api/access.py) and the 401/403/413/415/429 the guard answers."""
     import re
 
     from services.api.access import POLICY, QUERY_KEY
@@ -103,6 +110,17 @@ def _document_access(schema: dict[str, Any]) -> None:
             responses = operation.setdefault("responses", {})
             responses.setdefault("401", {"description": "No API key, or an unknown or revoked one (once keys exist)"})
             responses.setdefault("403", {"description": f"The key lacks the `{access.scope}` scope"})
+            responses.setdefault(
+                "429",
+                {
+                    "description": "Over the caller's rate limit (its key's, or its address's on an API open beyond"
+                    " loopback): retry after `Retry-After` seconds",
+                    "headers": {
+                        name: {"description": text, "schema": {"type": "string"}}
+                        for name, text in _RATE_LIMIT_HEADERS.items()
+                    },
+                },
+            )
             if access.media_types:
                 responses.setdefault("415", {"description": "Body not " + " or ".join(sorted(access.media_types))})
             if access.max_body_bytes is not None:

@@ -105,6 +105,9 @@ def document(schema: dict[str, Any]) -> None:
             parameters = operation.get("parameters", [])
             if parameters or "requestBody" in operation:
                 responses.setdefault("422", {"description": "Invalid request"})
+            if "requestBody" in operation and path not in ("/v1/reports", "/v1/reports/batch"):
+                # FastAPI's own answer to a body it cannot decode at all (bytes that are not UTF-8 JSON)
+                responses.setdefault("400", {"description": "The body could not be parsed"})
             if any(parameter.get("in") == "path" for parameter in parameters):
                 responses.setdefault("404", {"description": "No such resource"})
             if path != "/livez":

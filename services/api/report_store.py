@@ -51,6 +51,10 @@ PROCESS_REPORTS = "workers.jobs.process_reports"
 REPORT_JOB_FAILED = "workers.jobs.report_job_failed"
 """RQ's failure callback of a report job, by name: on its last attempt its pending reports become `failed`."""
 
+REPORT_JOB_STOPPED = "workers.jobs.report_job_stopped"
+"""RQ's stopped callback (`rq stop-job` on a forking worker): RQ never retries a stopped job, so its pending
+reports become `failed`."""
+
 _REPLAYABLE = frozenset({b"SADD", b"HSET", b"RPUSH", b"LPUSH", b"EXPIRE", b"PERSIST"})
 """Commands RQ's enqueue may send for the store script to replay. Anything else (a script, a read whose
 reply RQ would need) could fail inside the script after the reports were written: refused up front."""
@@ -174,6 +178,7 @@ class ReportStore:
             timeout=self._job_timeout_seconds,
             retry=self._retry,
             on_failure=Callback(REPORT_JOB_FAILED),
+            on_stopped=Callback(REPORT_JOB_STOPPED),
             job_id=job_id,
             description=f"process the reports queued from {first_report_id} on",
         )

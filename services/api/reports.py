@@ -46,6 +46,14 @@ def _namespace(request: Request) -> str | None:
     return key.namespace if key is not None else None
 
 
+def _refuse_quiet(request: Request, reports: list[ReportIn]) -> None:
+    """`quiet_delivery` keeps an alert from every subscriber: only an admin key (or an open API) may ask for it."""
+    if any(report.quiet_delivery for report in reports):
+        key = api_key_of(request.state)
+        if key is not None and not key.allows("admin"):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "quiet_delivery needs a key with the 'admin' scope")
+
+
 def _accepted(payload: dict[str, Any], location: str | None = None) -> Response:
     headers = {"Location": location} if location else None
     return Response(
@@ -71,6 +79,8 @@ async def post_report(request: Request) -> Response:
         report = ReportIn.model_validate_json(body)
     except ValidationError as error:
         raise unprocessable(error) from None
+    if report.quiet_delivery:
+        _refuse_quiet(request, [report])
     (outcome,) = await batcher.submit([prepare(report, _namespace(request))])
     request.app.state.metrics.count([outcome.status])
     request.app.state.admission.note(outcome.status != "duplicate", len(body))
@@ -97,6 +107,7 @@ async def post_batch(request: Request) -> Response:
         )
     if not reports:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the batch is empty")
+    _refuse_quiet(request, reports)
     # A batch is already a batch: it commits at once, beside the batcher's coalesced single reports.
     namespace = _namespace(request)
     outcomes = await store.acommit([prepare(report, namespace) for report in reports])
@@ -145,13 +156,26 @@ class ReportDetail(ReportView):
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail)
-async def get_report(report_id: str, redis: RedisDep, settings: SettingsDep) -> ReportDetail:
-    """A report's status and, once processed, the canonical events it contributed to and how."""
+async def get_report(report_id: str, request: Request, redis: RedisDep, settings: SettingsDep) -> ReportDetail:
+    """A report's status and, once processed, the canonical events it contributed to and how. An `ingest` key
+    without `read` may ask for its own reports (its `status_url`): it sees their status, not the events."""
     record: Any = await redis.hgetall(keys.report(report_id))
     if not record:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no report {report_id!r}")
     fields = {key.decode(): value.decode() for key, value in record.items()}
     report = orjson.loads(fields.get("report", "{}"))
+    caller = api_key_of(request.state)
+    if caller is not None and not caller.allows("read"):  # events hold other senders' mentions: read's to see
+        return ReportDetail(
+            id=report_id,
+            status=fields.get("status", "queued"),
+            source=report.get("source"),
+            published_at=report.get("published_at"),
+            title=report.get("title"),
+            received_at=fields.get("received_at"),
+            duplicate_of=fields.get("duplicate_of"),
+            error=fields.get("error"),
+        )
     event_ids: list[str] = orjson.loads(fields.get("events", "[]"))
     events: list[dict[str, object]] = []
     if event_ids:
@@ -166,6 +190,8 @@ async def get_report(report_id: str, redis: RedisDep, settings: SettingsDep) -> 
         received_at=fields.get("received_at"),
         duplicate_of=fields.get("duplicate_of"),
         error=fields.get("error"),
+        provenance=report.get("provenance"),
+        quiet_delivery=bool(report.get("quiet_delivery")),
         events=events,
         story=fields.get("story"),
         near_duplicate_of=fields.get("near_duplicate_of"),

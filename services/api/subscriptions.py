@@ -1,4 +1,4 @@
-"""`/v1/subscriptions`: webhook endpoints, their deliveries and replays.
+"""`/v1/subscriptions`: signed webhooks and the other receivers, their deliveries and replays.
 
 Plain `def` routes on the blocking client: they share their Redis code with the dispatcher and the
 webhook job, and they are not on the ingest hot path.
@@ -27,7 +27,27 @@ def _found(connection: SyncRedisDep, subscription_id: str) -> Subscription:
 
 
 def _hidden(subscription: Subscription) -> Subscription:
-    return subscription.model_copy(update={"secret": None})
+    return subscription.shown()
+
+
+def _refused(spec: SubscriptionIn, settings: DeliverySettingsDep) -> list[dict[str, object]]:
+    """Field problems of the spec: settings that do not fit its type, then addresses the SSRF guard refuses."""
+    found: list[dict[str, object]] = [
+        {"type": "value_error", "loc": ["body", *loc], "msg": message, "input": None}
+        for loc, message in spec.problems()
+    ]
+    if not settings.webhook_allow_private_addresses:
+        for loc, url in spec.addresses():
+            if address := addresses.private_address(url):
+                found.append(
+                    {
+                        "type": "value_error",
+                        "loc": ["body", *loc],
+                        "msg": addresses.refusal(url, address),
+                        "input": None,
+                    }
+                )
+    return found
 
 
 @router.post(
@@ -36,18 +56,18 @@ def _hidden(subscription: Subscription) -> Subscription:
     responses={409: {"description": f"{defaults.SUBSCRIPTIONS_MAX} subscriptions exist already"}},
 )
 def create_subscription(spec: SubscriptionIn, connection: SyncRedisDep, settings: DeliverySettingsDep) -> Subscription:
-    """Alerts logged from now on that pass `filters` are POSTed to `url`, signed with `secret`
-    (Standard Webhooks). The answer is the only place the secret is shown. A URL on loopback or a
-    private network is refused unless SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES is set."""
-    url = str(spec.url)
-    if not settings.webhook_allow_private_addresses and (address := addresses.private_address(url)):
-        problem = {"type": "value_error", "loc": ["body", "url"], "msg": addresses.refusal(url, address), "input": url}
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, [problem])
+    """Alerts logged from now on that pass `filters` go to the receiver `type` names: a signed webhook
+    POSTed to `url` (the answer is the only place its secret is shown), Alertmanager, Slack, Mattermost,
+    email or Telegram (docs/connectors.md). Tokens, passwords and hook URLs are sealed at rest and
+    never shown again. An address on loopback or a private network is refused unless
+    SITREP_WEBHOOK_ALLOW_PRIVATE_ADDRESSES is set."""
+    if problems := _refused(spec, settings):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problems)
     if int(connection.scard(keys.SUBSCRIPTIONS_INDEX)) >= defaults.SUBSCRIPTIONS_MAX:
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"{defaults.SUBSCRIPTIONS_MAX} subscriptions exist already; delete some first"
         )
-    return subscriptions.create(connection, spec)
+    return subscriptions.create(connection, spec).shown(with_secret=True)
 
 
 @router.get("")

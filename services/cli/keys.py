@@ -28,20 +28,25 @@ def cmd_keys(args: argparse.Namespace) -> int:
     try:
         if args.action == "create":
             try:
-                spec = api_keys.ApiKeyIn(name=args.name, scopes=args.scope)
+                spec = api_keys.ApiKeyIn(name=args.name, scopes=args.scope, rate_per_second=args.rate)
             except pydantic.ValidationError as error:
                 problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
                 raise InvalidInput(problems) from None
             made = api_keys.create(connection, spec)
+            rate = "the API's default rate" if made.rate_per_second is None else f"{made.rate_per_second:g} requests/s"
             print(
-                f"sitrep keys: made key {made.id} for {made.name} ({', '.join(made.scopes)}); it is shown once,"
+                f"sitrep keys: made key {made.id} for {made.name} ({', '.join(made.scopes)}; {rate});"
+                " it is shown once,"
                 " below; keep it secret",
                 file=sys.stderr,
             )
             print(made.key)
         elif args.action == "list":
             for key in api_keys.list_active(connection):
-                print(f"{key.id}  {key.name:<20}  {','.join(key.scopes):<18}  {key.created_at:%Y-%m-%dT%H:%M:%SZ}")
+                rate = "default" if key.rate_per_second is None else f"{key.rate_per_second:g}/s"
+                print(
+                    f"{key.id}  {key.name:<20}  {','.join(key.scopes):<18}  {rate:<10}  {key.created_at:%Y-%m-%dT%H:%M:%SZ}"
+                )
         elif args.action == "reseal":
             from core.delivery import sealing, subscriptions
 
@@ -49,7 +54,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
             if keys_now is None:
                 raise InvalidInput("SITREP_WEBHOOK_SECRET_KEYS is not set: nothing to seal webhook secrets with")
             count = subscriptions.reseal_all(connection, keys_now)
-            print(f"sitrep keys: {count} webhook secret(s) sealed with the first key", file=sys.stderr)
+            print(f"sitrep keys: {count} subscription(s) with secrets sealed with the first key", file=sys.stderr)
         else:
             if api_keys.revoke(connection, args.id) is None:
                 raise InvalidInput(f"no API key {args.id!r}")
@@ -74,6 +79,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         required=True,
         choices=api_keys.SCOPES,
         help="ingest, read or admin (all); repeatable",
+    )
+    create.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        metavar="PER_SECOND",
+        help="requests a second this key may make (429 past it); default: the API's SITREP_RATE_LIMIT_PER_SECOND;"
+        " 0: no limit",
     )
     actions.add_parser("list", help="the active keys (never the keys themselves)")
     revoke = actions.add_parser("revoke", help="revoke a key by its id")

@@ -6,7 +6,6 @@ Every subcommand fails with a one-line message and a non-zero exit on bad input,
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from pathlib import Path
 import pydantic
 import redis
 
+from core.delivery.receiver_settings import RECEIVER_TYPES
 from core.errors import (
     EmbeddedRedisFailed,
     ExposedWithoutKey,
@@ -27,7 +27,8 @@ from core.errors import (
     SitrepError,
     UnknownWorkerClass,
 )
-from services.cli import export
+from services.cli import archive_import, export
+from services.cli import feeds as feeds_command
 from services.cli import keys as keys_command
 from services.cli.extract import cmd_extract
 from services.cli.post import cmd_post
@@ -95,6 +96,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's loggers go through ours (core/logs.py): JSON lines, ids, secrets masked
         access_log=args.access_log,
         timeout_graceful_shutdown=5,
     )
@@ -180,7 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
     post.add_argument("--key", default=None, help=_KEY_HELP)
     post.set_defaults(func=cmd_post)
 
-    subscribe = sub.add_parser("subscribe", help="print alerts as they come")
+    subscribe = sub.add_parser(
+        "subscribe", help="print alerts as they come, or (--to) send them to a webhook, Alertmanager, chat, email"
+    )
     origin = subscribe.add_mutually_exclusive_group()
     origin.add_argument("--url", default=None, help="read from the API's SSE stream (default http://127.0.0.1:8000)")
     origin.add_argument("--redis-url", default=None, help="read the alert stream straight from Redis")
@@ -195,6 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subscribe.add_argument("--category", action="append", help="only this civilian category, e.g. trapped")
     subscribe.add_argument("--count", type=int, default=None, help="exit after this many alerts")
+    subscribe.add_argument(
+        "--to",
+        choices=RECEIVER_TYPES,
+        default=None,
+        help="instead of printing, make a subscription that sends the alerts (same filters) to this receiver",
+    )
+    subscribe.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a setting of the --to receiver, e.g. url=…, host=…, to=a@x,b@y, bot_token=@FILE, label.team=ops",
+    )
+    subscribe.add_argument("--description", default=None, help="with --to: what the subscription is for")
     subscribe.set_defaults(func=cmd_subscribe)
 
     reports = sub.add_parser("reports", help="failed reports: list them, queue them again (needs REDIS_URL)")
@@ -214,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_parser(sub)
 
     keys_command.add_parser(sub)
+    feeds_command.add_parser(sub)
+    archive_import.add_parser(sub)
     return parser
 
 
@@ -242,8 +261,11 @@ USER_ERRORS: dict[type[SitrepError], int] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
+        from core.logs import configure
+        from core.settings import CommonSettings
+
+        configure(CommonSettings().log_level, process_kind=args.command)
         if args.command in ("run", "api", "worker", "dispatcher", "keys"):
             from core.delivery import sealing
 

@@ -1,4 +1,6 @@
-"""`sitrep subscribe`: print alerts as they come, from the API's SSE stream or straight from Redis."""
+"""`sitrep subscribe`: print alerts as they come, from the API's SSE stream or straight from Redis; or,
+with `--to TYPE`, make a subscription that sends them to a receiver (webhook, Alertmanager, Slack,
+Mattermost, email, Telegram) through the API, which validates it."""
 
 from __future__ import annotations
 
@@ -132,6 +134,71 @@ def _alerts_from_api(
             time.sleep(wait)  # of the order of the server's advice (`retry:`); nothing to await
 
 
+LIST_SETTINGS = frozenset({"to"})
+"""Receiver settings that take several values, comma-separated on the command line."""
+TOP_LEVEL = frozenset({"url", "secret"})
+
+
+def _setting_value(raw: str) -> str:
+    """`@FILE` reads the value from a file (`@-`: standard input), so a password need not sit in `ps`."""
+    if not raw.startswith("@"):
+        return raw
+    path = raw[1:]
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except OSError as error:
+        raise InvalidInput(f"--set: cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"--set: {path} is not UTF-8 text") from None
+    return text.strip()
+
+
+def subscription_body(
+    receiver: str, settings: list[str], alert_filter: AlertFilter, description: str | None
+) -> dict[str, Any]:
+    """The POST /v1/subscriptions body of `--to TYPE --set NAME=VALUE...`: `url` and `secret` at the top,
+    the rest in the receiver's own settings (`label.NAME=VALUE` adds an Alertmanager label)."""
+    body: dict[str, Any] = {"type": receiver, "filters": alert_filter.model_dump(exclude_defaults=True)}
+    own: dict[str, Any] = {}
+    for item in settings:
+        name, equals, raw = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise InvalidInput(f"--set wants NAME=VALUE, not {item!r}")
+        value = _setting_value(raw)
+        if name in TOP_LEVEL:
+            body[name] = value
+        elif name.startswith("label."):
+            own.setdefault("labels", {})[name.removeprefix("label.")] = value
+        elif name in LIST_SETTINGS:
+            own[name] = [part.strip() for part in value.split(",") if part.strip()]
+        else:
+            own[name] = value
+    if own:
+        body[receiver] = own
+    if description:
+        body["description"] = description
+    return body
+
+
+def _create(args: argparse.Namespace, alert_filter: AlertFilter) -> int:
+    """Make the subscription through the API and print it (a webhook's secret is shown this once)."""
+    if args.redis_url:
+        raise InvalidInput("--to makes a subscription through the API: give --url (or nothing), not --redis-url")
+    body = subscription_body(args.to, args.set or [], alert_filter, args.description)
+    url = (args.url or "http://127.0.0.1:8000").rstrip("/")
+    try:
+        response = httpx.post(f"{url}/v1/subscriptions", json=body, headers=auth_headers(args.key), timeout=30)
+    except httpx.TransportError as error:
+        raise InvalidInput(f"cannot reach the API: {error}") from None
+    if response.status_code != 201:
+        raise InvalidInput(explain(response))
+    made: dict[str, Any] = response.json()
+    print(json.dumps(made, ensure_ascii=False, indent=2))
+    print(f"sitrep subscribe: {made['type']} subscription {made['id']} made", file=sys.stderr)
+    return 0
+
+
 def cmd_subscribe(args: argparse.Namespace) -> int:
     import logging
 
@@ -140,6 +207,10 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per reconnect is noise on a terminal
     alert_filter = _alert_filter(args)
+    if args.to is not None:
+        return _create(args, alert_filter)
+    if args.set or args.description:
+        raise InvalidInput("--set and --description go with --to TYPE (making a subscription)")
     if args.since not in (None, "$") and not valid_stream_id(args.since):
         raise InvalidInput(f"--since: not a stream id: {args.since!r} (e.g. 0, or an id printed with --json)")
     redis_url = args.redis_url

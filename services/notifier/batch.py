@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,9 +67,10 @@ class Batch:
         return [name for place in self.places for name in (keys.situation(place), keys.notified(place))]
 
     def run(self, connection: redis.Redis, emitter: AlertEmitter) -> None:
-        connection.transaction(lambda pipe: self._transaction(pipe, emitter), *self.watched())
+        emitter.settle(connection.transaction(lambda pipe: self._transaction(pipe, emitter), *self.watched()))
 
     def _transaction(self, pipe: Any, emitter: AlertEmitter) -> None:
+        emitter.begin()
         now = time.time()
         wait = self.rules.group_wait_seconds
         read = grouping.read_places(pipe, self.places) if self.places else {}
@@ -107,11 +109,15 @@ class Batch:
                 state.group_opened, state.opened = when, (when, now + wait)
 
         pipe.multi()
+        changed = False
         for place in self.places:
             state = states[place]
             if state.changed and state.situation is not None:
                 pipe.set(keys.situation(place), state.situation.model_dump_json())
                 pipe.sadd(keys.SITUATION_INDEX, place)
+                changed = True
+        if changed:
+            pipe.set(keys.SITUATION_VERSION, uuid.uuid4().hex)  # random: a flushed Redis never repeats an old one
         for intents, place in emitted:
             holder = states[place].situation
             assert holder is not None

@@ -246,6 +246,7 @@ class Notifier:
         mutes = grouping.read_silences(self.connection)
 
         def transaction(pipe: Any) -> None:
+            self._emitter.begin()
             raw, notified, _ = grouping.read_place(pipe, place_id)
             if raw is None:
                 pipe.multi()
@@ -260,7 +261,7 @@ class Notifier:
             pipe.multi()
             grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=True)
 
-        self.connection.transaction(transaction, key, notified_key)
+        self._emitter.settle(self.connection.transaction(transaction, key, notified_key))
 
     def flush_open(self) -> int:
         """Flush every open group now, due or not; returns how many."""

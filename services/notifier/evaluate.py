@@ -149,6 +149,7 @@ class _Evaluation:
         intent = make(fingerprint(previous.fingerprint, "repeat", number))
         intent.summary = f"Still holds: {intent.summary}"
         intent.extra["repeat"] = number
+        intent.extra["repeat_of"] = previous.fingerprint  # what a receiver keeps one alert of (Alertmanager)
         if self.silenced(intent.rule):
             return
         self.out.intents.append(intent)

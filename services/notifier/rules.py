@@ -28,7 +28,9 @@ _CATEGORIES = {category.value for category in CivilianCategory}
 
 
 PlaceName = Annotated[str, Field(max_length=300)]
-Levels = Annotated[list[int], Field(max_length=100)]
+MAX_COUNT = 10**12
+"""Counts in rules stop here: far above any real one, and within the 64-bit integers JSON and Redis keep."""
+Levels = Annotated[list[Annotated[int, Field(le=MAX_COUNT)]], Field(max_length=100)]
 
 
 class _Rule(BaseModel):
@@ -62,7 +64,7 @@ class ControlRule(_Rule):
     """Control of a place changed, on enough evidence."""
 
     kind: Literal["control_changed"]
-    min_sources: int = Field(default=1, ge=1, description="Minimum independent sources.")
+    min_sources: int = Field(default=1, ge=1, le=10_000, description="Minimum independent sources.")
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
@@ -70,7 +72,7 @@ class BaselineRule(_Rule):
     """Control learnt without a change ("IS-held Raqqa"): a baseline, off by default."""
 
     kind: Literal["control_baseline"]
-    min_sources: int = Field(default=1, ge=1)
+    min_sources: int = Field(default=1, ge=1, le=10_000)
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
 
 
@@ -130,7 +132,9 @@ class PercentRule(_CountRule):
 
     kind: Literal["civilian_change"]
     percent: float = Field(gt=0, le=10_000)
-    min_count: int = Field(default=100, ge=0, description="Ignore changes where both values are below this.")
+    min_count: int = Field(
+        default=100, ge=0, le=MAX_COUNT, description="Ignore changes where both values are below this."
+    )
 
 
 Rule = Annotated[ControlRule | BaselineRule | ThresholdRule | PercentRule, Field(discriminator="kind")]

@@ -67,6 +67,9 @@ def test_every_route_the_app_serves_has_a_declared_access() -> None:
         "/docs",
         "/docs/oauth2-redirect",
         "/redoc",
+        "/",  # the board's page and its two files: the page asks for a key, its data routes need `read`
+        "/board/board.js",
+        "/board/board.css",
     }
 
 
@@ -186,6 +189,24 @@ def test_report_ids_live_in_the_senders_namespace(client: TestClient, r: redis.R
     as_acknowledged = dict(report, id="acme:item-1")  # the id the ack gave, sent back: the same report
     resent = client.post("/v1/reports", json=as_acknowledged, headers={"Authorization": f"Bearer {acme.key}"})
     assert resent.json()["id"] == "acme:item-1" and resent.json()["status"] == "duplicate"
+
+
+def test_an_ingest_key_may_follow_its_own_status_url_and_nobody_elses(client: TestClient, r: redis.Redis) -> None:
+    acme, rival = make_key(r, "ingest", name="acme"), make_key(r, "ingest", name="rival")
+    reader = make_key(r, "read", name="desk")
+    ack = client.post(
+        "/v1/reports", json=dict(fixture_reports()[0], id="own-1"), headers={"Authorization": f"Bearer {acme.key}"}
+    ).json()
+    own = client.get(ack["status_url"], headers={"Authorization": f"Bearer {acme.key}"})
+    assert own.status_code == 200 and own.json()["id"] == "acme:own-1" and own.json()["status"] == "queued"
+    assert "events" not in own.json() or own.json()["events"] == []  # the events are the read scope's
+    theirs = client.get(ack["status_url"], headers={"Authorization": f"Bearer {rival.key}"})
+    assert theirs.status_code == 403 and "'read'" in theirs.json()["detail"]
+    # A name that is a prefix of another's ("acme" of "acme-2") does not reach the other's reports.
+    longer = make_key(r, "ingest", name="acme-2")
+    assert client.get(ack["status_url"], headers={"Authorization": f"Bearer {longer.key}"}).status_code == 403
+    assert client.get("/v1/reports", headers={"Authorization": f"Bearer {acme.key}"}).status_code == 403
+    assert client.get(ack["status_url"], headers={"Authorization": f"Bearer {reader.key}"}).status_code == 200
 
 
 def test_open_mode_keeps_ids_as_sent(client: TestClient) -> None:
@@ -508,3 +529,17 @@ def test_a_websocket_route_added_after_the_guard_was_installed_is_closed(r: redi
         with pytest.raises(WebSocketDisconnect) as closed, test_client.websocket_connect("/v1/late-socket") as socket:
             assert socket.receive_text() != "served"
         assert closed.value.code == 1008
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"name": "big", "kind": "control_changed", "min_sources": 36693159073760247808},
+        {"name": "big", "kind": "civilian_change", "percent": 50, "min_count": 2**70},
+        {"name": "big", "kind": "civilian_threshold", "levels": {"killed": [10, 2**64]}},
+    ],
+)
+def test_a_rule_with_a_number_past_64_bits_is_a_422_not_a_500(client: TestClient, rule: dict[str, Any]) -> None:
+    """Found by schemathesis: such a number passed validation and then broke JSON serialisation (500)."""
+    response = client.put("/v1/rules", json={"rules": [rule]})
+    assert response.status_code == 422, response.text

@@ -10,11 +10,11 @@ import httpx
 import psutil
 import redis
 
-from core import api_keys
+from core import api_keys, keys
 from core.embedded_redis import free_port
 from tests.conftest import REPO, fixture_reports, sitrep_command
 from tests.delivery.conftest import log_alert, make_alert
-from tests.helpers import start, stop_all, wait_for_line
+from tests.helpers import start, stop_all, wait_for_line, wait_until
 
 
 def sitrep(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,6 +38,15 @@ def test_keys_create_list_revoke(r: redis.Redis, child_env: dict[str, str]) -> N
     assert again.returncode == 2 and again.stderr.strip() == "sitrep keys: no API key '000000000000'"
     bad = sitrep("keys", "create", "--name", "Not Valid", "--scope", "read", env=child_env)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
+
+
+def test_keys_create_takes_a_rate(r: redis.Redis, child_env: dict[str, str]) -> None:
+    made = sitrep("keys", "create", "--name", "slow", "--scope", "ingest", "--rate", "2.5", env=child_env)
+    assert made.returncode == 0 and "2.5 requests/s" in made.stderr, made.stderr
+    (record,) = api_keys.list_active(r)
+    assert record.rate_per_second == 2.5 and "2.5/s" in sitrep("keys", "list", env=child_env).stdout
+    bad = sitrep("keys", "create", "--name", "x", "--scope", "read", "--rate", "-1", env=child_env)
+    assert bad.returncode == 2 and "rate_per_second" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_api_beyond_loopback_without_a_key_refuses_to_start(r: redis.Redis, child_env: dict[str, str]) -> None:
@@ -136,3 +145,31 @@ def _redis_servers_in(folder: Path) -> list[int]:
         if str(folder) in where:
             found.append(process.pid)
     return found
+
+
+def _answers(base: str) -> bool:
+    """Whether the API answers yet: uvicorn binds its socket just after "Application startup complete"."""
+    try:
+        return httpx.get(f"{base}/livez", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_sitrep_post_waits_out_a_rate_limit(r: redis.Redis, child_env: dict[str, str]) -> None:
+    """Three batch requests with a key allowed one request every two seconds (bursts of one): the second and
+    third are refused with 429 and sent again after their Retry-After, and every report is taken."""
+    key = api_keys.create(r, api_keys.ApiKeyIn(name="slow", scopes=["ingest"], rate_per_second=0.5)).key
+    port = free_port()
+    api = start(["api", "--port", str(port)], {**child_env, "SITREP_RATE_LIMIT_BURST_SECONDS": "1"})
+    try:
+        wait_for_line(api, "Application startup complete")
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}"), timeout_seconds=10, what="the API's socket")
+        reports = [dict(fixture_reports()[0], id=f"many-{n}") for n in range(2001)]
+        lines = "\n".join(json.dumps(report) for report in reports)
+        posted = sitrep("post", "-", "--url", f"http://127.0.0.1:{port}", "--key", key, env=child_env, stdin=lines)
+    finally:
+        stop_all([api])
+    assert posted.returncode == 0, posted.stderr
+    assert posted.stderr.count("HTTP 429") >= 2 and "sending again in 2 s" in posted.stderr
+    assert len(posted.stdout.splitlines()) == 2001
+    assert r.exists(keys.report("slow:many-2000"))

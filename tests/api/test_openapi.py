@@ -23,6 +23,8 @@ READ_ROUTES = {
     ("/v1/events/{event_id}", "get"): "CanonicalEvent",
     ("/v1/reports/{report_id}", "get"): "ReportDetail",
     ("/v1/situation/{place_id}", "get"): "Situation",
+    ("/v1/places/{place_id}", "get"): "PlaceHistory",
+    ("/v1/map/outlines", "get"): "Outlines",
 }
 
 
@@ -53,9 +55,10 @@ def test_operation_ids_are_unique_function_names(schema: dict[str, Any]) -> None
 
 def test_read_routes_are_typed(schema: dict[str, Any]) -> None:
     for (path, method), model in READ_ROUTES.items():
-        content = schema["paths"][path][method]["responses"]["200"]["content"]["application/json"]
-        assert content["schema"] == {"$ref": f"#/components/schemas/{model}"}, path
-    for path in ("/v1/alerts", "/v1/situation"):
+        content = schema["paths"][path][method]["responses"]["200"]["content"]
+        media = "application/geo+json" if path == "/v1/map/outlines" else "application/json"
+        assert content[media]["schema"] == {"$ref": f"#/components/schemas/{model}"}, path
+    for path in ("/v1/alerts", "/v1/situation", "/v1/places"):
         items = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["items"]
         assert items["$ref"].startswith("#/components/schemas/"), path
 

@@ -89,7 +89,7 @@ def test_rotation_adds_a_key_in_front_reseals_then_drops_the_old_one(
         timeout=60,
         cwd=REPO,
     )
-    assert resealed.returncode == 0 and "2 webhook secret(s) sealed" in resealed.stderr, resealed.stderr
+    assert resealed.returncode == 0 and "2 subscription(s) with secrets sealed" in resealed.stderr, resealed.stderr
     use_keys(new)  # the old key is gone: both still open
     assert subscriptions.get(r, sealed.id).secret == sealed.secret  # type: ignore[union-attr]
     assert subscriptions.get(r, clear.id).secret == clear.secret  # type: ignore[union-attr]

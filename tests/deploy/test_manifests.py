@@ -31,7 +31,7 @@ DOCKERFILE = DEPLOY / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 
 K8S_VERSION = "1.30"
-SUBCOMMANDS = frozenset({"api", "worker", "notifier", "dispatcher"})
+SUBCOMMANDS = frozenset({"api", "worker", "notifier", "dispatcher", "feeds"})
 DEFAULT_JOB_TIMEOUT_SECONDS = 180
 QUEUE_LIST = "rq:queue:sitrep"
 API_PORT = 8000
@@ -328,6 +328,7 @@ def test_sitrep_containers_use_the_image_entrypoint() -> None:
         "sitrep-webhook-worker",
         "sitrep-notifier",
         "sitrep-dispatcher",
+        "sitrep-feed-poller",
     }
     for wl, c in containers:
         # `command` would replace ENTRYPOINT ["sitrep"]; only args may be set, unless it is sitrep itself.
@@ -413,12 +414,54 @@ def test_worker_grace_period_covers_job_timeout() -> None:
 
 def test_redis_url_points_at_the_redis_service() -> None:
     docs = load_k8s()
-    url = urlsplit(config_data(docs)["REDIS_URL"])
-    assert url.scheme == "redis"
-    svc = find_object(docs, "Service", url.hostname or "")
-    assert svc is not None, f"REDIS_URL host {url.hostname} is no Service"
-    assert url.port in {p["port"] for p in svc["spec"]["ports"]}
-    assert svc["spec"].get("clusterIP") != "None"
+    for wl, c in sitrep_containers(docs):
+        url = urlsplit(container_env(docs, c)["REDIS_URL"])
+        assert url.scheme == "redis", wl["metadata"]["name"]
+        svc = find_object(docs, "Service", url.hostname or "")
+        assert svc is not None, f"REDIS_URL host {url.hostname} is no Service"
+        assert url.port in {p["port"] for p in svc["spec"]["ports"]}
+        assert svc["spec"].get("clusterIP") != "None"
+
+
+def _secret_env(container: Doc) -> dict[str, tuple[str, str]]:
+    """Each env entry of a container taken from a Secret: name -> (secret, key)."""
+    found = {}
+    for item in container.get("env", []):
+        ref = item.get("valueFrom", {}).get("secretKeyRef")
+        if ref:
+            found[item["name"]] = (ref["name"], ref["key"])
+    return found
+
+
+def test_redis_wants_the_password_of_one_secret_and_every_client_sends_it() -> None:
+    docs = load_k8s()
+    (sts,) = objects(docs, "StatefulSet")
+    (redis,) = sts["spec"]["template"]["spec"]["containers"]
+    argv = as_argv(redis.get("command")) + as_argv(redis.get("args"))
+    assert argv[argv.index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    assert _secret_env(redis)["REDIS_PASSWORD"] == _secret_env(redis)["REDISCLI_AUTH"] == ("sitrep-redis", "password")
+    assert "REDIS_URL" not in config_data(docs), "a REDIS_URL in the ConfigMap would carry no password"
+    for wl, c in sitrep_containers(docs):
+        names = [item["name"] for item in c.get("env", [])]
+        assert _secret_env(c).get("REDIS_PASSWORD") == ("sitrep-redis", "password"), wl["metadata"]["name"]
+        # $(VAR) is expanded only from variables defined before it in the list.
+        assert names.index("REDIS_PASSWORD") < names.index("REDIS_URL")
+        assert urlsplit(container_env(docs, c)["REDIS_URL"]).password == "$(REDIS_PASSWORD)"
+    meta = _scaled_object(docs)["spec"]["triggers"][0]["metadata"]
+    assert meta["passwordFromEnv"] == "REDIS_PASSWORD"
+
+
+def test_compose_redis_wants_a_password_every_service_sends() -> None:
+    compose = load_compose()
+    services = compose["services"]
+    argv = as_argv(services["redis"]["command"])
+    password = argv[argv.index("--requirepass") + 1]
+    assert password.startswith("${SITREP_REDIS_PASSWORD:?")  # no default: compose refuses to start without one
+    assert env_map(services["redis"].get("environment"))["REDISCLI_AUTH"].startswith("${SITREP_REDIS_PASSWORD")
+    for name, svc in services.items():
+        if name != "redis":
+            url = env_map(svc.get("environment"))["REDIS_URL"]
+            assert url.startswith("redis://:${SITREP_REDIS_PASSWORD:?") and url.endswith("@redis:6379/0"), name
 
 
 def test_redis_statefulset_persists_with_aof() -> None:

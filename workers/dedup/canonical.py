@@ -137,12 +137,17 @@ class ReportFacts:
     published_iso: str
     stamp: str
     score: float
+    provenance: dict[str, object] | None = None
+    """The report's provenance as JSON, copied into each of its mentions."""
 
     @classmethod
     def of(cls, report_id: str, report: ReportIn) -> ReportFacts:
         published = report.published_at
         source = clean_source(report.source)
-        return cls(report_id, source, published, published.isoformat(), _stamp(published), published.timestamp())
+        provenance = report.provenance.model_dump(mode="json", exclude_none=True) if report.provenance else None
+        return cls(
+            report_id, source, published, published.isoformat(), _stamp(published), published.timestamp(), provenance
+        )
 
 
 def _compact(day: date) -> int:
@@ -177,6 +182,8 @@ def merge_item(report_id: str, report: ReportIn | ReportFacts, event: Event) -> 
     for optional in ("count", "attribution"):
         if optional in dumped:
             mention[optional] = dumped[optional]
+    if facts.provenance is not None:
+        mention["provenance"] = facts.provenance
     depth = event.place.id.count("/") + 1 if event.place else 0
     rank = f"{int(event.historical)}{_STANCE_RANK[event.stance]}{precision}{9 - min(depth, 9)}{tie}"
     if event.kind is EventKind.civilian_count:

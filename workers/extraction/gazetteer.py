@@ -26,6 +26,8 @@ from typing import Generic, TypeVar
 
 import marisa_trie
 
+from core.cache_dir import cache_dir
+
 from .lexicons import fold, latin, slug
 
 HERE = Path(__file__).resolve().parent / "lexicons"
@@ -392,11 +394,6 @@ def _merge_curated(rows: list[Row], names: dict[str, list[int]]) -> None:
     for found in names.values():
         if any(r in same for r in found):
             found[:] = list(dict.fromkeys(same.get(r, r) for r in found))
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get("SITREP_CACHE_DIR")
-    return Path(configured) if configured else Path.home() / ".cache" / "sitrep"
 
 
 def _write(folder: Path, rows: list[Row], names: dict[str, list[int]]) -> None:

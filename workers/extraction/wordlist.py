@@ -1,7 +1,7 @@
 """How common an English word is (wordfreq's Zipf scale), for the words common enough to matter.
 
 wordfreq itself costs 0.9 s and 40 MB per process to load; the words at or above `FLOOR` are built once into
-a memory-mapped trie beside the gazetteer (`gazetteer.cache_dir`) and shared by every process.
+a memory-mapped trie beside the gazetteer (`core.cache_dir`) and shared by every process.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import marisa_trie
 
-from .gazetteer import cache_dir
+from core.cache_dir import cache_dir
 
 #: Words rarer than this are not stored: every use asks "is this word at least this common?".
 FLOOR = 3.0

@@ -1,0 +1,1 @@
+"""Feeds in: the registry of feeds, the guarded fetcher, item reading and the poller process."""

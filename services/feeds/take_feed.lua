@@ -1,0 +1,8 @@
+-- Take a due feed for one poll: a lease on it (one poller at a time), and its next due moved past the
+-- lease so other pollers do not keep finding it; a poller that dies leaves both to lapse.
+-- ARGV: lease key, due key, feed id, token, lease (ms), now (ms). Returns 1 if taken.
+local lease_key, due_key, id, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local lease_ms, now = tonumber(ARGV[5]), tonumber(ARGV[6])
+if not redis.call('SET', lease_key, token, 'NX', 'PX', lease_ms) then return 0 end
+redis.call('ZADD', due_key, 'XX', now + lease_ms, id)
+return 1

@@ -1,0 +1,97 @@
+"""The guarded fetcher's budgets and redirects, and how feed documents are read into items."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from core.errors import FeedUnreadable, FetchFailed
+from services.feeds import items
+from services.feeds.fetch import Fetcher, retry_after_seconds
+from tests.feeds.server import Answer, Entry, FeedServer, rss
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    running = FeedServer().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def fetcher() -> Iterator[Fetcher]:
+    made = Fetcher(allow_private=True, user_agent="sitrep-test")
+    yield made
+    made.close()
+
+
+def test_a_body_over_the_cap_is_refused(server: FeedServer, fetcher: Fetcher) -> None:
+    server.routes["/big"] = lambda headers: Answer(200, b"x" * 50_000)
+    with pytest.raises(FetchFailed, match="over the limit"):
+        fetcher.get(server.url("/big"), 5, 10_000)
+    assert fetcher.get(server.url("/big"), 5, 60_000).body == b"x" * 50_000
+
+
+def test_a_slow_server_is_cut_off_by_the_budget(server: FeedServer, fetcher: Fetcher) -> None:
+    server.routes["/slow"] = lambda headers: Answer(200, b"late", delay=3)
+    began = time.monotonic()
+    with pytest.raises(FetchFailed, match="ReadTimeout"):
+        fetcher.get(server.url("/slow"), 0.5, 10_000)
+    assert time.monotonic() - began < 2
+
+
+def test_redirects_are_followed_a_few_times_and_each_hop_is_checked(server: FeedServer, fetcher: Fetcher) -> None:
+    server.routes["/a"] = lambda headers: Answer(301, headers={"Location": "/b"})
+    server.routes["/b"] = lambda headers: Answer(200, b"here")
+    assert fetcher.get(server.url("/a"), 5, 1000).url == server.url("/b")
+    server.routes["/loop"] = lambda headers: Answer(302, headers={"Location": "/loop"})
+    with pytest.raises(FetchFailed, match="more than 5 redirects"):
+        fetcher.get(server.url("/loop"), 5, 1000)
+    server.routes["/away"] = lambda headers: Answer(302, headers={"Location": "file:///etc/passwd"})
+    with pytest.raises(FetchFailed, match="not http"):
+        fetcher.get(server.url("/away"), 5, 1000)
+    guarded = Fetcher(allow_private=False, user_agent="sitrep-test")
+    try:
+        with pytest.raises(FetchFailed, match="not a public address"):
+            guarded.get(server.url("/b"), 5, 1000)
+    finally:
+        guarded.close()
+    assert len(server.times("/b")) == 1  # the guarded fetch never connected
+
+
+def test_error_statuses_carry_retry_after(server: FeedServer, fetcher: Fetcher) -> None:
+    server.routes["/busy"] = lambda headers: Answer(429, headers={"Retry-After": "7"})
+    with pytest.raises(FetchFailed) as caught:
+        fetcher.get(server.url("/busy"), 5, 1000)
+    assert caught.value.status == 429 and caught.value.retry_after_seconds == 7
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert retry_after_seconds("soon") is None
+
+
+def test_items_are_read_oldest_first_with_their_markers() -> None:
+    now = time.time()
+    body = rss(
+        [
+            Entry("b", "Second", now - 60, "<p>Fighting resumed near the <b>airport</b>.</p><script>x()</script>"),
+            Entry("a", "First", now - 120, "Residents&nbsp;left the old quarter.", link="http://example.org/a"),
+            Entry("a", "First again", now - 120, "Residents left the old quarter."),
+        ]
+    )
+    parsed = items.parse(body)
+    assert parsed.title == "Border desk wire" and parsed.malformed is None
+    assert [item.guid for item in parsed.items] == ["a", "a", "b"]
+    assert parsed.items[2].text == "Fighting resumed near the airport." and parsed.items[2].summary_only
+    assert parsed.items[0].markers() == [
+        "guid:a",
+        "link:http://example.org/a",
+        f"hash:{items.text_hash('residents left the OLD quarter.')}",
+    ]
+
+
+def test_a_body_that_is_no_feed_is_unreadable() -> None:
+    with pytest.raises(FeedUnreadable):
+        items.parse(b"<html><body>Moved</body></html>")
+    with pytest.raises(FeedUnreadable):
+        items.parse(b"")
