@@ -22,9 +22,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from services.cli.extract import read_published  # noqa: E402
 from workers.extraction import extract_events  # noqa: E402
 
 EVAL = ROOT / "../shared/eval"
+
+
+def _published(value: str | None) -> date | None:
+    """An item's date, read as `sitrep extract` reads it (a year or a month alone is its first day)."""
+    when = read_published(value)
+    return when.date() if when is not None else None
 
 
 def gold_for(corpus: Path) -> Path:
@@ -40,7 +47,7 @@ def extract_file(corpus: Path, out: Path) -> None:
             if not line.strip():
                 continue
             item = json.loads(line)
-            published = date.fromisoformat(item["published"][:10]) if item.get("published") else None
+            published = _published(item.get("published"))
             events = extract_events(item["text"], published, item["id"])
             row = {"id": item["id"], "events": [e.model_dump(mode="json") for e in events]}
             dst.write(json.dumps(row, ensure_ascii=False) + "\n")

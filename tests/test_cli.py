@@ -178,3 +178,17 @@ def test_run_starts_the_pipeline_on_embedded_redis_and_stops_with_no_orphan(tmp_
     assert (tmp_path / "data" / "redis" / "appendonly.aof").exists() or (
         tmp_path / "data" / "redis" / "appendonlydir"
     ).exists()
+
+
+def test_extract_reads_a_month_or_a_year_alone_and_names_a_bad_date(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        '{"id": "m", "text": "Rebels took Kidal on Sunday.", "published": "2012-03"}\n'
+        '{"id": "y", "text": "Rebels took Kidal.", "published": "2012"}\n'
+    )
+    result = run_cli("extract", str(source))
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["m", "y"]
+    source.write_text('{"id": "b", "text": "Rebels took Kidal.", "published": "March 2012"}\n')
+    bad = run_cli("extract", str(source))
+    assert bad.returncode == 2 and "line 1: published is not an ISO date" in bad.stderr

@@ -72,14 +72,7 @@ def create_app(
             access_log.addFilter(access.RedactKeys())
         app.state.redis = async_client(settings.redis_url)
         app.state.sync_redis = sync_client(settings.redis_url)
-        app.state.store = store = ReportStore(
-            app.state.sync_redis,
-            app.state.redis,
-            queue_name=settings.queue_name,
-            job_max_reports=settings.job_max_reports,
-            job_timeout_seconds=settings.job_timeout_seconds,
-            report_ttl_seconds=settings.report_ttl_seconds,
-        )
+        app.state.store = store = ReportStore.from_settings(settings, app.state.sync_redis, app.state.redis)
         await asyncio.to_thread(store.warm_up)
         app.state.admission = admission = Admission(
             app.state.redis, settings.admission_max_backlog, settings.admission_max_memory_share

@@ -28,7 +28,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 import redis.asyncio
@@ -124,6 +124,15 @@ def prepare(report: ReportIn, namespace: str | None = None) -> ReportToStore:
     )
 
 
+class StoreSettings(Protocol):
+    """The settings a store is made from (IngestSettings, FeedSettings)."""
+
+    queue_name: str
+    job_max_reports: int
+    job_timeout_seconds: int
+    report_ttl_seconds: int
+
+
 class ReportStore:
     """Writes batches of prepared reports and gives them to RQ jobs, atomically, from sync or async code.
 
@@ -152,6 +161,20 @@ class ReportStore:
         self._report_ttl_seconds = report_ttl_seconds
         self._retry = Retry(
             max=len(defaults.JOB_RETRY_INTERVALS_SECONDS), interval=list(defaults.JOB_RETRY_INTERVALS_SECONDS)
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: StoreSettings, connection: redis.Redis, async_connection: redis.asyncio.Redis | None = None
+    ) -> ReportStore:
+        """The store the API, `sitrep reports`, the feed poller and `sitrep import` write with."""
+        return cls(
+            connection,
+            async_connection,
+            queue_name=settings.queue_name,
+            job_max_reports=settings.job_max_reports,
+            job_timeout_seconds=settings.job_timeout_seconds,
+            report_ttl_seconds=settings.report_ttl_seconds,
         )
 
     @property

@@ -169,13 +169,7 @@ class Importer:
         self.args = args
         self.settings = settings
         self.connection = connection
-        self.store = ReportStore(
-            connection,
-            queue_name=settings.queue_name,
-            job_max_reports=settings.job_max_reports,
-            job_timeout_seconds=settings.job_timeout_seconds,
-            report_ttl_seconds=settings.report_ttl_seconds,
-        )
+        self.store = ReportStore.from_settings(settings, connection)
         self.fetcher: Any = None
         self.problems = 0
         self.progress: Progress | None = None

@@ -12,12 +12,21 @@ from core.errors import InvalidInput
 from services.cli.inputs import open_input, open_output
 
 
-def _published(row: dict[str, Any], number: int) -> datetime | None:
-    value = row.get("published", row.get("published_at"))
+def read_published(value: object) -> datetime | None:
+    """A report's publication time from an ISO date or time; a year or a month alone ('2015-11') is its first day,
+    as archives often know no more. Raises ValueError for anything else (shared with scripts/eval.py)."""
     if value in (None, ""):
         return None
+    text = str(value)
+    if len(text) in (4, 7) and text[:4].isdigit():
+        return datetime(int(text[:4]), int(text[5:7]) if len(text) == 7 else 1, 1)
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _published(row: dict[str, Any], number: int) -> datetime | None:
+    value = row.get("published", row.get("published_at"))
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return read_published(value)
     except ValueError:
         raise InvalidInput(f"line {number}: published is not an ISO date: {value!r}") from None
 

@@ -16,13 +16,7 @@ def _store() -> ReportStore:
     settings = IngestSettings()
     if not settings.redis_url:
         raise RedisUrlMissing("REDIS_URL is not set: `sitrep reports` reads the failed reports from Redis")
-    return ReportStore(
-        sync_client(settings.redis_url),
-        queue_name=settings.queue_name,
-        job_max_reports=settings.job_max_reports,
-        job_timeout_seconds=settings.job_timeout_seconds,
-        report_ttl_seconds=settings.report_ttl_seconds,
-    )
+    return ReportStore.from_settings(settings, sync_client(settings.redis_url))
 
 
 def cmd_reports_retry(args: argparse.Namespace) -> int:

@@ -95,13 +95,7 @@ class Poller:
         self.settings = settings
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.stop = threading.Event()
-        self.store = ReportStore(
-            connection,
-            queue_name=settings.queue_name,
-            job_max_reports=settings.job_max_reports,
-            job_timeout_seconds=settings.job_timeout_seconds,
-            report_ttl_seconds=settings.report_ttl_seconds,
-        )
+        self.store = ReportStore.from_settings(settings, connection)
         self.fetcher = Fetcher(settings.feed_allow_private_addresses, settings.feed_user_agent)
         self._take = connection.register_script(_TAKE_LUA)
         self._record = connection.register_script(_RECORD_LUA)

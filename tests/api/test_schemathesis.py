@@ -29,7 +29,7 @@ from core.api_keys import ApiKeyIn
 from core.embedded_redis import free_port
 from tests.helpers import start, stop_all, wait_for_line, wait_until
 
-EXAMPLES = int(os.environ.get("SITREP_SCHEMATHESIS_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("SITREP_SCHEMATHESIS_EXAMPLES", "36"))
 """Generated requests per operation and mode (valid, invalid): about 700 in all, ~30 s here. Set it for a longer
 hunt, which also draws new examples each run (docs/reliability.md)."""
 

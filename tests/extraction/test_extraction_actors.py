@@ -116,6 +116,25 @@ def test_led_by_and_x_led_give_the_leader() -> None:
         assert got is not None and got[0] == "hts", (text, got)
 
 
+def test_forces_loyal_to_a_side_or_its_leader_are_that_side() -> None:
+    for text, expected in (
+        ("Forces loyal to Khalifa Haftar took the town of Gharyan on Wednesday.", "lna"),
+        ("Militiamen loyal to General Hemedti seized the town of Nyala.", "rsf"),
+        ("Fighters loyal to the Houthis captured the district of Harib.", "houthis"),
+    ):
+        got = actor_of(text)
+        assert got is not None and got[0] == expected, (text, got)
+
+
+def test_an_ally_or_an_unknown_leader_keeps_the_whole_phrase_as_the_side() -> None:
+    for text, name in (
+        ("Militias allied with the Houthis seized the town of Harib.", "Militias allied with the Houthis"),
+        ("Fighters loyal to warlord Ahmed Madobe took the port of Kismayo.", "Fighters loyal to warlord Ahmed Madobe"),
+    ):
+        got = actor_of(text)
+        assert got is not None and got[1] == name, (text, got)
+
+
 def test_backed_by_is_an_ally_not_the_actor() -> None:
     got = actor_of("M23 rebels, backed by Rwandan troops, seized the town of Sake.")
     assert got is not None and got[0] == "m23"

@@ -279,7 +279,7 @@ def test_number_of_people_with_a_long_aside_before_its_verb() -> None:
     text = (
         "The number of displaced people, according to the agency's latest count for the province, has exceeded 90,000."
     )
-    assert cats(text) == [(C.displaced, 90000, 90000)]
+    assert cats(text) == [(C.displaced, 90001, None)]  # "exceeded N" is more than N
 
 
 def test_displaced_people_moving_again_and_people_made_homeless() -> None:
@@ -441,3 +441,56 @@ def test_a_nationality_before_the_counted_noun_is_an_adjective() -> None:
         (C.killed, 200000, 200000)
     ]
     assert cats("The blast killed 30 Afghan soldiers at the base.") == []
+
+
+def test_digit_groups_written_with_spaces_or_in_lakhs_are_one_number() -> None:
+    assert cats("Some 12 000 people fled the shelling of their villages.") == [(C.fled, 12000, 12000)]
+    assert cats("Between 8 000 and 10 000 villagers fled the fighting.") == [(C.fled, 8000, 10000)]
+    assert cats("Aid workers said 3,15,000 villagers had been displaced by the air raids.") == [
+        (C.displaced, 315000, 315000)
+    ]
+    assert cats("On 12 May 2015, 300 civilians were killed in the market.") == [(C.killed, 300, 300)]
+    assert cats("On June 17 40 villagers were killed at the well.") == [(C.killed, 40, 40)]
+    assert cats("On 3 September 4 500 villagers fled the shelling.") == [(C.fled, 4500, 4500)]  # day before month
+
+
+def test_crossing_lines_or_taking_shelter_is_flight() -> None:
+    assert cats("Some 6,000 families poured across the frontier into Uganda.") == [(C.fled, 6000, 6000)]
+    assert cats("Nearly 900 villagers crossed the frontline to reach army-held districts.") == [(C.fled, 900, 900)]
+    assert cats("Thousands of civilians have taken shelter at the UN base in Bor.") == [(C.fled, 2000, 9999)]
+    assert cats("Some 40,000 villagers have been ordered to leave the district.") == [(C.displaced, 40000, 40000)]
+
+
+def test_a_toll_that_exceeds_a_figure_is_more_than_it() -> None:
+    assert cats("The toll of civilians killed in the siege has topped 400.") == [(C.killed, 401, None)]
+    assert not cats("The temperature in the camp exceeded 40 degrees.")
+
+
+def test_one_figure_for_civilians_and_soldiers_or_for_a_disaster_is_left_out() -> None:
+    assert not cats("The blast killed 25 civilians and soldiers at the checkpoint.")
+    assert cats("The blast killed 25 civilians and wounded 12 soldiers at the checkpoint.") == [(C.killed, 25, 25)]
+    assert not cats("Nearly 2 million people are displaced by conflict and floods across the country.")
+    assert not cats("Floods displaced 400,000 people in the delta, the agency said.")
+
+
+def test_the_days_of_a_date_are_no_count_and_a_number_of_refugees_is_one() -> None:
+    assert cats("The army evacuated 5,000 residents on 29 and 30 May.") == [(C.evacuated, 5000, 5000)]
+    assert cats("On August 14 and 15 families were evacuated by boat.") == []
+    assert cats("The number of refugees in the eastern camps was put at 25,000 by aid workers.") == [
+        (C.fled, 25000, 25000)
+    ]
+
+
+def test_crossing_over_with_hostages_or_a_shrinking_number_of_refugees_is_no_flight() -> None:
+    assert not cats("The rebels crossed over into Rwanda with 300 hostages.")
+    for text in (
+        "The number of refugees has fallen to 3,000 as families go back home.",
+        "The number of refugees has dropped to 3,000 as many returned to their villages.",
+    ):
+        assert not cats(text), text
+
+
+def test_a_disaster_drops_a_count_only_when_it_is_the_cause() -> None:
+    assert cats("Shelling killed 45 villagers in a district still recovering from floods.") == [(C.killed, 45, 45)]
+    assert not cats("The earthquake killed 300 people in the mountains.")
+    assert not cats("Some 1,200 people have died from cholera in the camps.")

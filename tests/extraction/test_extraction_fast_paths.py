@@ -32,7 +32,7 @@ def test_the_tokeniser_splits_as_its_plain_pattern_does() -> None:
     plain = re.compile(f"({_TOKEN.pattern})")
     rng = random.Random(8)
     alphabet = [*"0123456789,,..''--aZ_ ;:()\"\u0663\u00e9\n", ",000", ",12", "1,234", ".5"]
-    texts = ['Some 1,200,000.5 people; 12,34 and 1,2345 - U.S.-led ("al-Bab") ... it\'s 3,000']
+    texts = ['Some 1,200,000.5 people; 12,34 and 1,2345 - U.S.-led ("al-Bab") ... it\'s 3,000, 2,70,000 or 1,00,00,000']
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))) for _ in range(20_000)]
     for text in texts:
         assert _PIECES.split(text) == plain.split(text), text

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas.events import EventKind
 from workers.extraction import gazetteer
 from workers.extraction.document import Document
 from workers.extraction.gazetteer import CITY, REGION, key_of, load_gazetteer
@@ -79,6 +80,19 @@ def test_a_small_town_abroad_is_not_what_a_report_means() -> None:
     text = "Yemen's army advanced in Marib. Troops took the whole province of Shabwa from the Houthis."
     places = {e.place.id for e in run(text) if e.place is not None}
     assert "ye/shabwah" in places and not any(p.startswith("mm/") for p in places)
+
+
+def test_a_side_s_nationality_does_not_say_where_the_war_is() -> None:
+    # 'Russian forces' names who fights, not where: a town the world has one of is found where a place stands
+    for text in (
+        "The town of Bakhmut fell to Russian forces after months of fighting.",
+        "On Saturday, Moscow's troops captured the town of Soledar, the defence ministry said.",
+    ):
+        places = [e.place for e in run(text) if e.kind == EventKind.control_change and e.place]
+        assert places and all(p.resolved and p.id.startswith("ua/") for p in places), text
+    # once a place fixes the report's country, a small namesake abroad is still not meant
+    text = "Sudanese army units entered Khartoum. Over 2,000 civilians have fled to Tawila since Sunday."
+    assert not any(e.place.id.startswith("ye/") for e in run(text) if e.place is not None)
 
 
 def test_a_damaged_cache_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

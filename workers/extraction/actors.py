@@ -494,7 +494,57 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
             i += len(sp)
             continue
         i += 1
+    if not _ALLEGIANCE.isdisjoint(words):
+        out = _allegiance(tokens, words, out, lex)
     return out
+
+
+#: 'forces loyal to X' are X's side; 'forces allied with X' are a side of their own, named so.
+_ALLEGIANCE = frozenset("loyal allied aligned affiliated".split())
+_BEFORE_NAME = frozenset(
+    "the late former ousted deposed exiled renegade rogue warlord general gen commander president leader strongman "
+    "field marshal sheikh cleric colonel col".split()
+)
+
+
+def _allegiance(tokens: list[Token], words: list[str], out: list[ActorMention], lex: Lexicons) -> list[ActorMention]:
+    """'Forces loyal to Khalifa Haftar', 'militias allied with the Houthis': one mention from the armed noun to the
+    end of the name. Loyal to a known actor (or to a person a known actor's aliases name) is that actor; any
+    other allegiance keeps the whole phrase as the side's name."""
+    n = len(words)
+    for k in [k for k, w in enumerate(words) if w in _ALLEGIANCE]:
+        if not (0 < k < n - 2 and words[k - 1] in ARMED_HEADS and words[k + 1] in ("to", "with")):
+            continue
+        m = k + 2
+        while m < n and words[m] in _BEFORE_NAME:
+            m += 1
+        known = next((a for a in out if a.i == m or (a.i == m - 1 and words[a.i] == "the")), None)
+        actor: Actor | None
+        if known is not None:
+            end, actor = known.j, known.actor
+        else:
+            end = m
+            while end < n and end - m < 4 and tokens[end].cap and tokens[end].low.isalpha():
+                end += 1
+            if end == m:
+                continue
+            entry = next((e for w in words[m:end] if (e := _person_index(lex).get(w)) is not None), None)
+            actor = _make(entry, _text(tokens, m, end)) if entry is not None else None
+        mention = _text(tokens, k - 1, end)
+        if actor is None or words[k] != "loyal":
+            actor = Actor(id=slug(mention), name=mention, mention=mention)
+        else:
+            actor = Actor(id=actor.id, name=actor.name, mention=mention)
+        kept = [a for a in out if a.j <= k - 1 or a.i >= end]
+        out = sorted([*kept, ActorMention(k - 1, end, actor, known is None and words[k] != "loyal")], key=lambda a: a.i)
+    return out
+
+
+@cache
+def _person_index(lex: Lexicons) -> dict[str, ActorEntry]:
+    """Rare words that only one actor's aliases contain ('haftar', 'hemedti'): a person named after 'loyal to'
+    whose forces the lexicon knows. Country words and common English words are left out."""
+    return _unique_words(lex, False, ARMED_HEADS | _FUNCTION)
 
 
 def _origin(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, Actor] | None:
@@ -535,12 +585,19 @@ COMMON_WORD_ZIPF = 4.0
 def _qualifiers(lex: Lexicons) -> dict[str, ActorEntry]:
     """First words that start the aliases of exactly one actor ('arakan', 'kokang'): 'Arakan rebels' is that actor.
     Country words, short words and common English words ('three', 'national') are left out."""
+    return _unique_words(lex, True, _FUNCTION)
+
+
+def _unique_words(lex: Lexicons, first_only: bool, skip: frozenset[str]) -> dict[str, ActorEntry]:
+    """Words that one actor's aliases alone contain (`first_only`: as their first word) and that name it by
+    themselves: longer than three letters, rare in English, no country word and not in `skip`."""
     common = load_wordlist()
     ids: dict[str, set[str]] = {}
     entry_of: dict[str, ActorEntry] = {}
     for p, entry in lex.actors.values.items():
-        ids.setdefault(p[0], set()).add(entry.id)
         entry_of[entry.id] = entry
+        for w in p[:1] if first_only else p:
+            ids.setdefault(w, set()).add(entry.id)
     return {
         w: entry_of[next(iter(s))]
         for w, s in ids.items()
@@ -548,7 +605,7 @@ def _qualifiers(lex: Lexicons) -> dict[str, ActorEntry]:
         and len(w) > 3
         and w.isalpha()
         and w not in lex.states.words.index
-        and w not in _FUNCTION
+        and w not in skip
         and common.zipf(w) < COMMON_WORD_ZIPF
     }
 

@@ -8,15 +8,19 @@ from schemas.events import Actor
 
 from .actors import ActorMention, fallback_actor
 from .document import Document, Sentence
+from .lexicons import slug
 
 _SUBJECT_PRONOUNS = frozenset("they it he she we".split())
 
 #: Prepositions whose object is no subject: in "M23 rebels in eastern Congo have seized ..." Congo is none.
 _PREPS = frozenset(
-    "on against from with of by to at for toward towards targeting in inside near outside across around within".split()
+    "on against from with of by to at for toward towards targeting in inside near outside across around within over "
+    "among between".split()
 )
 
 
+#: Openers of an adjunct whose -ing verb shares the main clause's subject: 'after capturing', 'by seizing'.
+_ADJUNCT_OPENERS = frozenset("after before by while since upon".split())
 _DETS = frozenset("the a an its their his her some".split())
 #: Adjectives between a preposition and its object: "in eastern Congo", "across northern Syria".
 _PP_ADJECTIVES = frozenset(
@@ -84,9 +88,11 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         fb = fallback_actor(sent.tokens, words, min(len(words), 4))
         if fb:
             return fb
+    gerund = words[i].endswith("ing")
+    if gerund and i > 0 and words[i - 1] in _ADJUNCT_OPENERS and (subject := _adjunct_subject(units, words, i - 1)):
+        return subject  # "The SDF declared victory over IS after capturing Baghuz": the main clause's subject took it
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
     # except the subject of a gerund: "with the Arakan Army taking control of the town"
-    gerund = words[i].endswith("ing")
     allies = _ally_spans(words, i)
     left = [
         a
@@ -104,7 +110,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
             or _first_conjunct(left, words)
             or left[-1]
         )
-    fb = fallback_actor(sent.tokens, words, i)
+    fb = fallback_actor(sent.tokens, words, i) or _people_subject(sent, r)
     if fb:
         return fb
     if r >= 0 and words[r] == "we" and (speaker := _speaker_after(sent, i)) is not None:
@@ -118,6 +124,26 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     return None
 
 
+#: Verbs of a reporting clause, whose subject is the teller, not the doer: 'Kyiv says Russia lost ...', 'Ukraine
+#: accused Russian forces of ...'.
+_REPORTING = frozenset(
+    "said says say claimed claims claim accused accuses accuse reported reports told announced announces alleged "
+    "alleges stated states confirmed confirms denied denies".split()
+)
+
+
+def _adjunct_subject(units: list[ActorMention], words: list[str], opener: int) -> ActorMention | None:
+    """The subject of the clause an adjunct ('after capturing X', at `opener`) hangs on: the first actor, not after a
+    preposition nor a count ('lost 500 soldiers'), of the clause after the last reporting verb or ';'/':' before it."""
+    start = next((m for m in range(opener - 1, -1, -1) if words[m] in (";", ":") or words[m] in _REPORTING), -1)
+    for a in units:
+        if start < a.i and a.j <= opener and not after_preposition(words, a.i):
+            if a.i > 0 and (words[a.i - 1][:1].isdigit() or words[a.i - 1] in _DETS - {"the"}):
+                continue  # an object: 'lost 500 soldiers', 'killed some soldiers'
+            return a
+    return None
+
+
 _ROLES = frozenset("spokesman spokeswoman spokesperson commander official leader statement said says told".split())
 
 
@@ -128,6 +154,15 @@ def _speaker_after(sent: Sentence, i: int) -> ActorMention | None:
     for a in sent.actors:
         if a.i > i and not a.generic and not _ROLES.isdisjoint(words[max(0, a.i - 2) : a.j + 2]):
             return a
+    lex = sent.binder.lex
+    for r in range(i + 1, len(words)):
+        if words[r] in _ROLES and r > 0 and words[r - 1] not in _ROLES:
+            # '..., a rebel spokesman said': the rebels the report names (or rebels)
+            generic = lex.generic.values.get((words[r - 1] + "s",)) or lex.generic.values.get((words[r - 1],))
+            entry = sent.binder.bind(generic) if generic is not None else None
+            if entry is not None:
+                mention = sent.tokens[r - 1].text
+                return ActorMention(r - 1, r, Actor(id=entry.id, name=entry.name, mention=mention), True)
     return None
 
 
@@ -159,6 +194,37 @@ def _ally_spans(words: list[str], i: int) -> list[tuple[int, int]]:
 
 
 _PEOPLE = frozenset("minority community ethnic people tribe clan".split())
+
+
+def _people_subject(sent: Sentence, r: int) -> ActorMention | None:
+    """'The Croats captured X', 'the Germans took Y': a known people named as the verb's subject (at r) is the side;
+    a nationality is its state's forces. Not after a preposition, not a place."""
+    words, tokens = sent.words, sent.tokens
+    if r < 0 or not tokens[r].cap or not words[r].isalpha() or len(words[r]) < 4:
+        return None
+    if r > 0 and words[r - 1] not in _PEOPLE_BEFORE or after_preposition(words, r):
+        return None
+    if any(g.i <= r < g.j for g in sent.places):
+        return None
+    lex = sent.binder.lex
+    if words[r].endswith(_PLURAL_DEMONYMS) and r > 0 and words[r - 1] == "the":  # "the French", "the Japanese"
+        iso = lex.states.words.values.get((words[r],))
+        if iso is not None:
+            entry = lex.states.forces[iso]
+            return ActorMention(r, r + 1, Actor(id=entry.id, name=entry.name, mention=tokens[r].text), True)
+    iso = lex.states.words.values.get((words[r][:-1],)) if words[r].endswith("s") else None
+    if iso is not None:
+        entry = lex.states.forces[iso]
+        return ActorMention(r, r + 1, Actor(id=entry.id, name=entry.name, mention=tokens[r].text), True)
+    if (words[r],) not in lex.sets["peoples"].values:
+        return None  # "The Yankees", "the Tories": only a known people (cues.yaml `peoples`) or nationality is a side
+    return ActorMention(r, r + 1, Actor(id=slug(tokens[r].text), name=tokens[r].text, mention=tokens[r].text), True)
+
+
+#: What may stand before a people named as subject: 'the Serbs', 'Kassala, which Serbs captured'.
+_PEOPLE_BEFORE = frozenset("the which that who whom".split())
+#: Demonyms that are their own plural nouns: 'the French', 'the Japanese', 'the Dutch', 'the Swiss'.
+_PLURAL_DEMONYMS = ("ese", "sh", "ch", "ss")
 
 
 def _people_group(sent: Sentence, head: ActorMention, doc: Document) -> ActorMention | None:
@@ -226,6 +292,10 @@ def _leader(units: list[ActorMention], words: list[str], head: ActorMention, end
 
 
 def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
+    """The actor in the agent slot at k ('fell to the advancing rebels'), looking at most `span` words ahead; the
+    slot ends at a new clause ('fell to the floor as rebels shelled the town' has no agent)."""
+    words = sent.words
+    span = next((m - k for m in range(k, min(len(words), k + span)) if words[m] in _SLOT_ENDS), span)
     for a in sent.actors:
         if k <= a.i < k + span:
             return _leader(sent.actors, sent.words, a, a.j + 4) or a
@@ -237,6 +307,7 @@ _AFTER_PEOPLE = frozenset("in on at and , . ; after during before from to who wh
 
 
 _CLAUSE_OPENERS = frozenset("when after as while because since which who whereas that".split())
+_SLOT_ENDS = _CLAUSE_OPENERS | frozenset(", ; : ( ) and but".split())
 
 
 def state_at(sent: Sentence, k: int) -> ActorMention | None:

@@ -60,6 +60,11 @@ _ATTACKERS = frozenset("gunmen attackers bombers assailants captors kidnappers m
 _AT_TARGET = frozenset("carrying transporting of on at targeting against hit attacked ambushed struck".split())
 #: "the number of displaced ... has exceeded N": verbs that give a total its value.
 _TOTAL_VERBS = frozenset("exceeded exceeds surpassed passed topped reached reaches to at is was hit stands".split())
+#: A number of refugees that shrinks, or people going home: the figure left is no count of those who fled.
+_SHRINKING = frozenset(
+    "fallen fell falls falling dropped drops dropping declined declining decreased decreasing dwindled shrunk shrank "
+    "returned return returns returning".split()
+)
 #: Words of a report about displacement, which lets movement verbs ("have arrived in", "reached") count people.
 _DISPLACEMENT_WORDS = (
     "displace",
@@ -318,6 +323,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
     period_toll = sets["civilian.period_toll"]
+    disasters = [k for k, _ in sets["civilian.disaster"].find_all(words)]
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
     said: dict[int, tuple[str, str | None]] = {}  # figure index -> (category, noun) of the figures read so far
@@ -383,6 +389,11 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
                 continue
         if (weak or elliptic) and _mixed(words, hx + 1, ws.combat):
             continue  # mixed toll: "people including several rebels", "identified as fighters or residents"
+        if noun in ("civilians", "civilian") and words[hx + 1 : hx + 2] in (["and"], ["or"]) and hx + 2 < n:
+            if words[hx + 2] in ws.combat or words[hx + 2 : hx + 4] == ["security", "forces"]:
+                continue  # "25 civilians and soldiers": one figure for both
+        if disasters and _disaster_cause(words, disasters, q.i, hx):
+            continue  # "displaced by conflict and floods", "floods displaced 400,000": not the war's alone
         if _mostly_civilians(sets["civilian.mostly"], words, hx + 1):
             continue  # "1,200 people, mostly civilians": civilians and others
         if cat in ("trapped", "evacuated") and rubble:
@@ -585,7 +596,36 @@ def _plausible(words: list[str], q: Number) -> bool:
     w = words[q.i]
     if q.hedge is None and w.isdigit() and len(w) == 4 and 1900 <= int(w) <= 2100:
         return False
+    if q.max is not None and q.max <= 31 and _two_day_date(words, q):
+        return False  # "on 29 and 30 May", "May 29 and 30": days of a date
     return True
+
+
+#: What links a count's verb to its cause: 'displaced by floods', 'died from cholera', 'due to the drought'.
+_CAUSE_LINKS = frozenset("by from to of amid".split())
+_PLACE_LINKS = frozenset("in at near inside outside across".split())
+
+
+def _disaster_cause(words: list[str], disasters: list[int], qi: int, hx: int) -> bool:
+    """Whether a natural disaster named in the sentence is the count's cause: its verb's subject just before the
+    figure ('Floods displaced 400,000'), or after by/from right after the count ('displaced by conflict and
+    floods'); not a disaster that only describes a place ('in a town already ravaged by cholera')."""
+    if any(d < qi and qi - d <= 4 for d in disasters):
+        return True
+    for k in range(hx + 1, min(len(words), hx + 5)):
+        if words[k] in _PLACE_LINKS or words[k] in (",", ";"):
+            return False
+        if words[k] in _CAUSE_LINKS and any(k < d <= k + 4 for d in disasters):
+            return True
+    return False
+
+
+def _two_day_date(words: list[str], q: Number) -> bool:
+    """Whether q is a day of a two-day date ('on 29 and 30 May', 'May 29 and 30'): days, not people."""
+    n = len(words)
+    if q.j + 2 < n and words[q.j] in ("and", "to", "-") and words[q.j + 1].isdigit() and words[q.j + 2] in MONTHS:
+        return True
+    return q.i > 2 and words[q.i - 1] in ("and", "to", "-") and words[q.i - 2].isdigit() and words[q.i - 3] in MONTHS
 
 
 def _mixed(words: list[str], k: int, combat: frozenset[str]) -> bool:
@@ -686,6 +726,8 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
         if words[m] in _STOPS:
             break
         got = _category_at(ctx.doc, words, m)
+        if got and words[m] == "number" and not _SHRINKING.isdisjoint(words):
+            continue  # "the number of refugees has fallen to 2,000 as families return"
         if got and m + got[1] <= i:
             cat = _resolve(ctx, got[0], noun, False)
             dist = i - (m + got[1])
@@ -698,10 +740,16 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
         for m in range(i - 2, max(-1, i - 12), -1):
             if words[m] in ("toll", "tolls"):
                 return "killed", i - m
+    if words[i] in _TOTAL_VERBS:  # "has exceeded 200,000": the verb is the count's hedge ('more than')
+        i += 1
     if i > 0 and words[i - 1] in _TOTAL_VERBS:  # "the number of displaced, <a long aside>, has exceeded 200,000"
         for m in range(i - 2, max(0, i - 30), -1):
             if words[m] == "number" and words[m + 1] == "of":
                 for x in range(m + 2, min(i, m + 6)):
+                    if words[x] in ("refugees", "refugee"):
+                        if not _SHRINKING.isdisjoint(words):
+                            return None  # "has fallen to 2,000 as families return": no count of people who fled
+                        return "fled", i - m  # "the number of refugees is estimated at 40,000"
                     got = _category_at(ctx.doc, words, x)
                     cat = _resolve(ctx, got[0], noun, True) if got else None
                     if cat is not None:

@@ -18,7 +18,7 @@ from .arguments import actor_at, actor_left, after_preposition, discourse_actor,
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
-from .lexicons import Lexicons
+from .lexicons import Lexicons, PhraseSet
 from .places import (
     FACILITIES,
     KINDS,
@@ -42,7 +42,7 @@ from .wordlist import load_wordlist
 TERRITORY = KINDS | frozenset(
     "positions position buildings building territory territories parts part towns posts post station headquarters "
     "bases areas ground land villages hills neighborhoods neighbourhoods districts city east west north south "
-    "centre center palace ministry compound facility facilities oil gas".split()
+    "centre center palace ministry compound facility facilities oil gas camps".split()
 )
 NOT_TERRITORY = frozenset(
     "fighters soldiers militants weapons tanks vehicles ammunition hostages prisoners members leader commander "
@@ -57,7 +57,8 @@ _TITLES = frozenset(
     "lieutenant major captain brigadier prince king former".split()
 )
 _BODIES = frozenset(
-    "nations council union committee organisation organization agency bank party movement commission".split()
+    "nations council union committee organisation organization agency bank party movement commission government "
+    "administration authorities regime cabinet parliament assembly".split()
 )
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 #: What may stand between a subject and its verb, walked over leftwards: 'Y has finally been driven out'.
@@ -88,7 +89,7 @@ def _partial_after(sent: Sentence, i: int) -> bool:
 
 def _is_territory(place: Place, sent: Sentence) -> bool:
     words = place.name.lower().split()
-    if not words or words[0] in _PRONOUNS or words[0] == "command":
+    if not words or words[0] in _PRONOUNS or words[0] in ("command", "where", "when", "how", "what"):
         return False  # "took command of the brigade" is leadership; a unit's command post is "the X command"
     if place.resolved and place.country == place.name and place.lat is None:
         return False  # a whole country is not what a unit captures
@@ -96,7 +97,7 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
         return False  # "a handful of captives in Goma" is located, but people are no territory
     if not place.resolved and sent.binder.lex.states.words.match_at(words, 0) == tuple(words):
         return False  # "parts of Marawi, Philippine officials said": a nationality, not a second place
-    if not place.resolved and KINDS.isdisjoint(words) and FACILITIES.isdisjoint(words):
+    if not place.resolved and TERRITORY.isdisjoint(words) and FACILITIES.isdisjoint(words):
         if words[0] in _TITLES or not _BODIES.isdisjoint(words):
             return False  # "captured General X", "the United Nations": a person or a body, not a place
     if place.resolved or place.parent:
@@ -425,6 +426,88 @@ def _bare_fall_taker(sent: Sentence, i: int, doc: Document) -> ActorMention | No
     return None
 
 
+#: Words of an assault on a place: the side that made it is who a bare 'P fell' in the next sentence fell to.
+_ASSAULTS = frozenset(
+    "attacked attacking assaulted stormed besieged encircled surrounded advanced pushed shelled siege assault "
+    "offensive attack push advance".split()
+)
+
+
+#: An assault that was repelled or failed hands its side nothing: 'troops repelled a rebel attack on X'.
+_REPELLED = frozenset("repelled repulsed repel repels failed thwarted foiled".split())
+#: Two-word forms: 'beat back', 'fought off'; 'fought' alone is fighting, not a repelled assault.
+_REPELLED_BY = frozenset("beat beaten fought fended held".split())
+_REPELLED_PARTICLES = frozenset("back off".split())
+
+
+def _repelled(words: list[str]) -> bool:
+    """Whether the sentence tells an assault repelled or failed ('troops beat back the assault on X')."""
+    if not _REPELLED.isdisjoint(words):
+        return True
+    return any(
+        w in _REPELLED_BY and words[k + 1 : k + 4] and not _REPELLED_PARTICLES.isdisjoint(words[k + 1 : k + 4])
+        for k, w in enumerate(words)
+    )
+
+
+def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMention | None:
+    """The side that assaulted `place` in one of the two sentences before ('Rebels attacked Kassala on Sunday.'):
+    the assault verb's own subject (or its by-agent), not the sentence's first actor; none if it was repelled."""
+    for back in range(sent.index - 1, max(-1, sent.index - 3), -1):
+        view = doc.view(back)
+        words = view.words
+        at = [m.i for m in view.places if m.place.id == place.id]
+        hits = [k for k, w in enumerate(words) if w in _ASSAULTS]
+        if not at or not hits:
+            continue
+        if _repelled(words):
+            return None  # 'troops beat back the rebels' assault on X': the assailant took nothing
+        k = min(hits, key=lambda h: (abs(at[0] - h), h > at[0]))  # the assault nearest the place
+        if _passive(words, k):  # 'X was attacked by rebels'
+            by = next((m for m in range(k + 1, min(len(words), k + 6)) if words[m] == "by"), None)
+            return actor_at(view, by + 1, 3) if by is not None else None
+        return actor_left(view, k, doc)
+    return None
+
+
+_TOWN_HEADS = frozenset("town city village settlement township hamlet port".split())
+#: Verbs that place a town ('Kassala lies near the river'), and 'is/was located/situated'; 'has condemned' is none.
+_LOCATIVE_VERBS = frozenset("lies sits stands lay sat stood".split())
+_LOCATED = frozenset("located situated".split())
+#: What places a town after such a verb: a preposition, a direction or a distance ('lies 40 km north of').
+_PLACE_PREPS = frozenset(
+    "near in on at along by beside between across astride close off inland north south east west northeast "
+    "northwest southeast southwest about some roughly".split()
+)
+
+
+def _named_later(sent: Sentence, e: int, doc: Document) -> Place | None:
+    """The name of 'a (border) town' captured at e, given after it: in apposition later in the sentence ('a town
+    on Monday, Kassala, which ...') or as the subject of the next sentence ('Kassala lies near the river')."""
+    words = sent.words
+    head = next((m for m in range(e + 1, min(len(words), e + 4)) if words[m] in _TOWN_HEADS), None)
+    if head is None:
+        return None
+    for g in sent.places:
+        if g.i > head and words[g.i - 1] == "," and (g.j == len(words) or words[g.j] in (",", ".", ";")):
+            return g.place
+    if sent.index + 1 < len(doc.spans):
+        nxt = doc.view(sent.index + 1)
+        first = nxt.places[0] if nxt.places else None
+        if first is not None and first.i == 0 and _placed(nxt.words, first.j):
+            return first.place
+    return None
+
+
+def _placed(words: list[str], k: int) -> bool:
+    """Whether the words from k place the subject before them: 'lies near', 'is located on', 'sits 40 km north'."""
+    if k + 1 < len(words) and words[k] in ("is", "was") and words[k + 1] in _LOCATED:
+        k += 1
+    elif k >= len(words) or words[k] not in _LOCATIVE_VERBS:
+        return False
+    return k + 1 < len(words) and (words[k + 1] in _PLACE_PREPS or words[k + 1][:1].isdigit())
+
+
 def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     """The place that fell: a gazetteer place or an unread name that is the verb's subject, right before it."""
     k = i - 1
@@ -475,6 +558,25 @@ def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
     return [ante] if head and head[0] in TERRITORY and head[0] not in ("oil", "gas", "part") else []
 
 
+def _coordinated_left(words: list[str], gaz: list[PlaceMention]) -> list[Place]:
+    """The last place before a verb and the places coordinated with it: 'Herat in the west and Kandahar in the south
+    have fallen' gives both (a compass aside after each name is skipped)."""
+    out = [gaz[-1].place]
+    by_end = {g.j: g for g in gaz}
+    k = gaz[-1].i
+    while k > 0 and words[k - 1] in ("and", ","):
+        k -= 1 + (k > 1 and words[k - 2] == "," and words[k - 1] == "and")
+        m = k
+        if m > 2 and words[m - 1] in _DIRECTIONS and words[m - 2] in ("the", "in"):
+            m -= 2 + (words[m - 3] == "in" and words[m - 2] == "the")  # "in the west"
+        g = by_end.get(m)
+        if g is None or after_preposition(words, g.i):
+            break  # "talks in Doha and Kandahar ...": the first name is no subject
+        out.insert(0, g.place)
+        k = g.i
+    return out
+
+
 def _region_named(doc: Document, start: int) -> bool:
     """Whether the region named at `start` is written as one ('Rakhine state', 'Kherson oblast'): a bare name
     ('Marib') may be its namesake town."""
@@ -491,7 +593,9 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
             lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)
             return [lp] if lp else []
-        return [gaz[-1].place]
+        if sent.words[gaz[-1].j : i][:1] in (["was"], ["has"], ["is"]):
+            return [gaz[-1].place]  # a singular verb: one place
+        return _coordinated_left(sent.words, gaz)
     rel = next((m for m in range(i - 1, max(-1, i - 12), -1) if sent.words[m] in ("which", "that")), None)
     if rel is not None and gaz and gaz[-1].j == rel:
         return [gaz[-1].place]  # "Daraya which was evacuated ... and surrendered to regime control"
@@ -715,8 +819,134 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.under",
         "control.clear",
         "control.lose",
+        "control.hands",
+        "control.flag",
+        "control.overrun",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
+
+
+def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | None:
+    """The side named right before the noun at j ('Taliban hands', 'Azerbaijani control', 'rebel control'): an
+    actor mention, a nationality (its state's forces) or a generic side's adjective (bound in the report)."""
+    mention = next((a for a in sent.actors if a.j == j), None)
+    if mention is not None:
+        return mention.i, mention.actor
+    if j < 1:
+        return None
+    start, word, lex = j - 1, sent.words[j - 1], doc.lex
+    iso = lex.states.words.values.get((word,)) if sent.tokens[start].cap else None
+    entry = lex.states.forces[iso] if iso else None
+    generic = (
+        lex.generic.values.get((word + "s",))
+        or lex.generic.values.get((word,))
+        or lex.generic.values.get((word, "forces"))
+    )
+    if entry is None and generic is not None:
+        entry = sent.binder.bind(generic)  # 'rebel hands', 'government hands': the side the report names, if any
+    if entry is None:
+        return None
+    return start, Actor(id=entry.id, name=entry.name, mention=sent.tokens[start].text)
+
+
+#: Nominals whose taker follows 'to' ('the fall of X to Y', 'the handover of X to Y').
+_TO_NOMINALS = frozenset("fall handover surrender".split())
+_MILITARY_POSTS = frozenset("base airbase barracks garrison outpost post headquarters fort fortress".split())
+_LEFT_AGAIN = frozenset("withdrew withdrawing retreated left fled pulled abandoned".split())
+
+
+def _match_unquoted(phrases: PhraseSet, words: list[str], i: int) -> tuple[tuple[str, ...], int] | None:
+    """A phrase at i read across quotation marks ('taken "full control" of'): the phrase and where it ends."""
+    kept = [(k, w) for k, w in enumerate(words[i : i + 10], i) if w != '"']
+    found = phrases.match_at([w for _, w in kept], 0)
+    if not found or len(found) < 2:
+        return None
+    return found, kept[len(found) - 1][0] + 1
+
+
+def _military_post(place: Place) -> bool:
+    """Whether a place is a military post ('the army base at Mullaitivu', 'a police outpost'), by its head word."""
+    return not _MILITARY_POSTS.isdisjoint(place.name.lower().split())
+
+
+def _post_at(sent: Sentence, k: int, post: Place) -> Place:
+    """A military post located by the name after it ('the army base at Mullaitivu'), also a name the gazetteer lacks."""
+    if post.resolved or post.parent:
+        return post
+    words, tokens = sent.words, sent.tokens
+    head = next((m for m in range(k, min(len(words), k + 6)) if words[m] in _MILITARY_POSTS), None)
+    if head is None or head + 2 >= len(words) or words[head + 1] not in ("at", "in", "near", "outside", "of"):
+        return post
+    start = head + 2
+    end = start
+    while end < len(tokens) and end - start < 4 and tokens[end].cap:
+        end += 1
+    if end == start:
+        return post
+    at = next((g.place for g in sent.places if g.i == start), None) or make_place(
+        " ".join(t.text for t in tokens[start:end])
+    )
+    return facility_place(words[head], at)
+
+
+_FLAGS = frozenset("flag flags banner banners standard".split())
+_FLAG_PREPS = frozenset("over above atop".split())
+#: 'in the centre of X' is the one 'in' that places a raised flag as a taking; 'in X' alone is where a crowd waved it.
+_FLAG_CENTRES = frozenset("centre center heart".split())
+#: Words of a celebration, rally or protest: a flag raised there marks a feast, not a taking.
+_FESTIVE = (
+    "celebrat",
+    "rally",
+    "rallies",
+    "parade",
+    "ceremon",
+    "anniversar",
+    "protest",
+    "festiv",
+    "commemorat",
+    "demonstrat",
+    "supporters",
+)
+_HANDS_VERBS = frozenset("fell fallen falls falling passed passes went gone came come back returned delivered".split())
+#: Verbs of a state kept ('remained in Ukrainian hands'), and the verbs before 'in X hands' with the passive ones.
+_REMAIN = frozenset("remains remained remain stays stayed stay".split())
+_IN_HANDS_AUX = _PASSIVE_AUX | _REMAIN
+_BY_TIME = frozenset("nightfall dawn morning evening noon midday afternoon night weekend end".split())
+
+
+def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | None:
+    """'into/in X hands' at the word 'hands' (i): (the preposition's position, X, whether a change is told).
+    'into' is a change ('fell into rebel hands'); 'in' is a state ('remains in Ukrainian hands') unless the
+    sentence tells it as new ('is now in M23 hands', 'was in Taliban hands by nightfall')."""
+    words, lex = sent.words, doc.lex
+    owner = _possessor(sent, i, doc)
+    if owner is None:
+        return None
+    start, holder = owner
+    p = start - (start > 0 and words[start - 1] == "the")
+    if p < 1 or words[p - 1] not in ("into", "in"):
+        return None
+    p -= 1
+    if blocked(words, p, lex):
+        return None
+    if words[p] == "into":
+        return (p, holder, True) if p > 0 and words[p - 1] in _HANDS_VERBS else None
+    aux = p - 1 - (p > 1 and words[p - 1] in ("now", "firmly", "back", "fully", "entirely"))
+    if aux < 0 or words[aux] not in _IN_HANDS_AUX:
+        return None
+    if words[aux] in _REMAIN:
+        return p, holder, False  # 'remained in X hands', even 'by nightfall': a state kept is never news
+    told = (
+        (words[p - 1] in ("now", "back") and words[aux] in _PASSIVE_AUX) or _by_time(words, i + 1) or _by_time(words, 0)
+    )
+    return p, holder, told
+
+
+def _by_time(words: list[str], k: int) -> bool:
+    """'by nightfall', 'by Sunday', 'by the end of May' at k: the time a state was reached, so a change."""
+    if k + 1 >= len(words) or words[k] != "by":
+        return False
+    return words[k + 1] in _BY_TIME or words[k + 1 : k + 3] == ["the", "end"] or _past_time(words, k) > k
 
 
 def _other_side(doc: Document, loser: Actor) -> Actor | None:
@@ -841,6 +1071,14 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 places = noun_phrase(tokens, i + 1, sent.places, last)[:1]
                 emit(EventKind.control_state, i, i + 2, places, holder, None, w, conf=0.6)
             continue
+        if w == "hands":
+            hands = _hands(sent, i, doc)
+            if hands is not None:
+                p_i, holder, change = hands
+                places = _place_left(sent, p_i, doc)
+                kind = EventKind.control_change if change else EventKind.control_state
+                emit(kind, p_i, i + 1, places, holder, None, w, conf=0.8 if words[p_i] == "into" else 0.6)
+            continue
         under = sets["control.under"].match_at(words, i)
         if under and not sets["control.held"].match_at(words, i + len(under) - 1):
             # "Kunduz is now under Taliban control": the actor names whose control it is
@@ -866,8 +1104,14 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             since = _since(words, e)
             places = _place_left(sent, i, doc)
             if a and places:
-                # a hold with a start is a change at that start, but weaker evidence than a change told as one
-                kind = EventKind.control_change if since is not None else EventKind.control_state
+                # a hold with a start is a change at that start, but weaker evidence than a change told as one;
+                # so is one reached by a time ('was in the hands of X by nightfall') or told as new ('is now ...')
+                reached = (
+                    _by_time(words, a.j)
+                    or _by_time(words, 0)
+                    or (i > 1 and words[i - 1] == "now" and words[i - 2] in _PASSIVE_AUX and not blocked(words, i, lex))
+                )
+                kind = EventKind.control_change if since is not None or reached else EventKind.control_state
                 emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w, conf=0.6 if since else 0.8)
             continue
         hold = sets["control.hold"].match_at(words, i)
@@ -928,7 +1172,9 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 # "Kabul fell on Sunday as Taliban fighters entered the city", "Mariupol fell after a siege by X";
                 # not "Khartoum fell into chaos", "Bakhmut fell silent": 'fell' must end its predicate
                 taker = _bare_fall_taker(sent, i, doc)
-                places = _fallen_subject(sent, i, doc) if taker is not None else []
+                places = _fallen_subject(sent, i, doc)
+                if taker is None and places:  # "Rebels attacked Kassala on Sunday. On Monday the town fell."
+                    taker = _attacker_before(sent, places[0], doc)
                 if taker is not None and places:
                     emit(EventKind.control_change, i, i + 1, places, taker.actor, None, w, conf=0.6)
                 continue
@@ -937,6 +1183,12 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 continue
             e = i + len(fell)
             a = actor_at(sent, e, 4)
+            if a is None and e < n and words[e] == "them":
+                a = discourse_actor(sent, doc)  # "the town fell to them": the side the last sentence named
+            c = next((m for m in range(e, min(n, e + 3)) if words[m] == "control"), None)
+            possessed = _possessor(sent, c, doc) if c is not None and (a is None or a.i > c) else None
+            if c is not None and possessed is not None and possessed[0] >= e:
+                a = ActorMention(possessed[0], c, possessed[1])  # "returned to Azerbaijani control"
             if (
                 sets["control.fell_needs_control"].match_at(words, i) == fell
                 and (a is None or "control" not in words[a.j : a.j + 2])
@@ -1132,12 +1384,12 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             if not _HYPOTHETICAL.isdisjoint(words[e : e + 5]):
                 continue  # "the capture of X would be claimed by Y if ...": a capture imagined, not told
             places = noun_phrase(tokens, e, sent.places, last)
-            agent = ("by", "to") if w == "fall" else ("by",)
+            agent = ("by", "to") if w in _TO_NOMINALS else ("by",)
             by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
             if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]) and words[by - 1] not in _ANNOUNCED:
                 by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb
             a = actor_at(sent, by + 1, 3) if by is not None else None
-            if w == "fall":  # "the fall of X" names no taker: one who captured in this or the last sentence
+            if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
                 a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
             else:
                 owner = state_at(sent, i - 1) if i > 0 and tokens[i].start - tokens[i - 1].end >= 2 else None
@@ -1145,10 +1397,43 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
             if a:
                 emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
             continue
+        if sets["control.overrun"].match_at(words, i):
+            # "the LTTE overran the army base at Mullaitivu": a military post overrun is taken; a village overrun
+            # in a raid is not ('overran the village, killed 30 and withdrew')
+            places = [
+                _post_at(sent, i + 1, p) for p in noun_phrase(tokens, i + 1, sent.places, last) if _military_post(p)
+            ]
+            left = not _LEFT_AGAIN.isdisjoint(words[i + 1 :])
+            if places and not left and not _passive(words, i) and (a := actor_left(sent, i, doc)) is not None:
+                emit(EventKind.control_change, i, i + 3, places, a.actor, None, w, conf=0.6)
+            continue
+        if sets["control.flag"].match_at(words, i):
+            # "Ukrainian soldiers raised their flag over Kherson's main square": the side marks the place as taken
+            f = next((m for m in range(i + 1, min(n, i + 6)) if words[m] in _FLAGS), None)
+            at = f + 1 if f is not None else n
+            passive = _passive(words, i)
+            if passive:  # "the flag was raised over X by Soviet soldiers": only a flag is raised so
+                at = i + 1 if not _FLAGS.isdisjoint(words[max(0, i - 5) : i]) else n
+            if at + 3 < n and words[at : at + 2] == ["in", "the"] and words[at + 2] in _FLAG_CENTRES:
+                at += 3  # "raised their flag in the centre of Kherson"
+                at = at if words[at] == "of" else n
+                ok = at < n
+            else:
+                ok = at < n and words[at] in _FLAG_PREPS
+            if ok and not any(x.startswith(_FESTIVE) for x in words) and not blocked(words, i, lex):
+                by = next((m for m in range(at + 1, min(n, at + 10)) if words[m] == "by"), None)
+                a = (actor_at(sent, by + 1, 3) if by is not None else None) if passive else actor_left(sent, i, doc)
+                if a is not None:  # an armed side: fans or residents raising a flag are no actor
+                    places = resolve(noun_phrase(tokens, at + 1, sent.places, last))
+                    emit(EventKind.control_change, i, at + 2, places, a.actor, None, w, conf=0.6)
+            continue
         act = sets["control.active"].match_at(words, i)
+        e_quoted = 0
+        if i + 1 < n and words[i + 1] == '"' and (quoted := _match_unquoted(sets["control.active"], words, i)):
+            act, e_quoted = quoted  # 'have taken "full control" of Mekelle'
         if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
             continue  # "the liberated neighborhoods" is an adjective, not an event
-        e = i + len(act)
+        e = e_quoted or i + len(act)
         e += e < n - 1 and words[e] == '"'  # 'had taken "total control of the base ..."': a quoted object
         if denied(words, i, lex):  # "the army denied that IS had captured the base": a dispute, no change
             a = actor_left(sent, i, doc)  # the nearest subject: "X denied taking Y" and "... that X took Y"
@@ -1176,6 +1461,13 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
                 if side is not None:
                     emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
+            elif (
+                words[b] != "being"
+                and (subject := _place_left(sent, i, doc))
+                and (taker := _attacker_before(sent, subject[0], doc))
+            ):
+                # "Rebels attacked Kassala on Sunday. The town was captured on Monday.": the assailant took it
+                emit(EventKind.control_change, i, e + 1, subject, taker.actor, None, w, conf=0.6)
             elif words[b] == "being" and out and "with" in words[max(0, b - 12) : b]:
                 # "P came under X's control, with the last outpost, N, being seized on <date>": X took N too
                 prior = out[-1]
@@ -1190,7 +1482,26 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
             ante = antecedent(tokens, a.i - 1, sent.places)
             places = [ante] if ante else _place_left(sent, a.i - 1, doc)
+        if e < n and words[e] in ("a", "an") and all(not p.resolved and p.name.islower() for p in places):
+            named = _named_later(sent, e, doc)  # "captured a border town on Monday. Kassala lies near the river."
+            if named is not None:
+                emit(EventKind.control_change, i, e + 2, [named], a.actor, _previous(sent, e), w, conf=0.6)
+                continue
         if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
             continue
+        if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
+            places = [p for p in places if _concrete(p)]
+            if not places:
+                continue
         emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
     return out
+
+
+#: Verbs that take abstract objects as readily as places ('grabbed headlines', 'conquered their fears',
+#: 'reclaimed the narrative'): their object must be a gazetteer place or name territory or a facility.
+_FIGURATIVE = ("grab", "conquer", "reconquer", "reclaim")
+
+
+def _concrete(place: Place) -> bool:
+    words = place.name.lower().split()
+    return place.resolved or not TERRITORY.isdisjoint(words) or not FACILITIES.isdisjoint(words)

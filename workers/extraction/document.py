@@ -15,13 +15,16 @@ from itertools import accumulate
 
 from schemas.events import Place
 
-from .actors import ActorMention, Binder, find_actors
+from .actors import STATE_HEADS, ActorMention, Binder, find_actors
 from .gazetteer import CITY, COUNTRY, CURATED, KEY_WORD, REGION, PlaceEntry, key_of, key_words
 from .lazy import lazy
 from .lexicons import Lexicons
 from .places import FOREIGN_POPULATION, Context, PlaceMention, gazetteer, make_place, no_context, person_like
 from .sentences import Token, sentence_spans, tokenize
 from .textnorm import CleanText, clean
+
+#: Words after a capital's "'s" that make it stand for its state ("Moscow's troops").
+_STATE_WORDS = frozenset(STATE_HEADS)
 
 # A word that may start a place name: capitalised, or 'al-'/'el-'-style, and not inside a word. The same as
 # (?<![\w'-])(?:[A-Z\u00c0-\u024f]|[ae]l-|a[dlrszt]-)\w*, written to open with a character class, which the
@@ -120,6 +123,8 @@ class Document:
                 continue  # "Shahba al-Jadida": part of a longer name the gazetteer does not know
             if person_like(text, start, start + len(key)):
                 continue
+            if after[:2] in ("'s", "\u2019s") and (heads := after[2:].split(maxsplit=1)) and heads[0] in _STATE_WORDS:
+                continue  # "Moscow's troops": a capital standing for its state's forces, not where they are
             hits.append((start, gaz.candidates(key)[0]))
             end = start + len(key)
         return hits

@@ -41,7 +41,8 @@ _QUANT = (("some",), ("several",))
 #: Heads of places that are things in a place, named after it: "Tabqa airbase", "the airport in Goma".
 FACILITIES = frozenset(
     "airport airbase airfield base dam crossing bridge port prison refinery oilfield barracks garrison outpost "
-    "headquarters palace plant factory station terminal harbour harbor post compound shrine".split()
+    "headquarters palace plant factory station terminal harbour harbor post compound shrine citadel fortress fort "
+    "castle hall".split()
 )
 #: Plural heads that, with a number, name a set of places: "70 villages in Hasaka province".
 SETTLEMENTS = frozenset(
@@ -241,15 +242,24 @@ FOREIGN_POPULATION = 100_000
 
 
 def _in_report(
-    gaz: Gazetteer, candidates: list[PlaceEntry], words: list[str], context: Context, named: Context
+    gaz: Gazetteer,
+    candidates: list[PlaceEntry],
+    words: list[str],
+    context: Context,
+    named: Context,
 ) -> list[PlaceEntry]:
     """The candidates of a name, unless they are all small towns in countries the report never names: then a
-    respelling where its places are ('Shabwa' for Yemen's 'Shabwah'), else no place."""
+    respelling where its places are ('Shabwa' for Yemen's 'Shabwah'), else no place. Countries named only
+    through the sides ('Russian forces took Bakhmut') say who fights, not where: while no place fixes the
+    report's countries, a name the world has one town of (or one far larger than its namesakes) is kept, as it
+    would be in a report that names no country at all."""
     best = candidates[0] if candidates else None
     if best is None or best.curated or best.kind != CITY or best.population >= FOREIGN_POPULATION:
         return candidates
     countries = named() | context()
     if not countries or any(c.country_code in countries for c in candidates):
+        return candidates
+    if not context() and not _ambiguous(candidates):
         return candidates
     return [c for c in gaz.variant(words) if c.country_code in context()]
 
@@ -329,7 +339,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     i = _after_area(tokens, i)
     counted = count_place(tokens, i, gaz)
     if counted is not None:
-        return [counted]
+        return members(tokens, _count_end(tokens, i), gaz) or [counted]
     listed = kind_list(tokens, i, gaz)
     if listed:
         return listed
@@ -347,6 +357,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                 if close is None:
                     break
                 j = close + 1
+                continue
+            if tokens[j].low == "of" and tokens[j - 1].low in SETTLEMENTS and j + 1 < n and _capword(tokens[j + 1]):
+                i = j = j + 1  # "the main towns of A and B": the names are the places
                 continue
             if tokens[j].low == "of":
                 nxt = tokens[j + 1] if j + 1 < n else None
@@ -374,6 +387,19 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
         post = k + 1 < n and tokens[k].low in _FACILITY_MODIFIERS and tokens[k + 1].low in FACILITIES  # "the army base"
         if (
+            j + 1 < n
+            and tokens[j].low == ","
+            and tokens[j + 1].low in ("the", "a", "an")  # 'Goma, Bukavu city and Uvira' is a list, not a description
+            and k < n
+            and (b := _cap_run(tokens, k)) > k
+            and b < n
+            and tokens[b].low in _APPOSED
+        ):
+            break  # "Mekelle, the Tigray regional capital": a description of the place, not a second one
+        if nxt is not None and tokens[j].low in (",", "and") and count_place(tokens, k, gaz) is not None:
+            places.extend(members(tokens, _count_end(tokens, k), gaz))  # "A and two more towns, B and C"
+            break
+        if (
             nxt is not None
             and tokens[j].low in (",", "and")
             and (_capword(nxt) or nxt.low in KINDS or post)
@@ -387,6 +413,12 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             continue
         break
     return places
+
+
+#: Heads of a description set after a place: "Mekelle, the Tigray regional capital", "Goma, the North Kivu city".
+_APPOSED = frozenset(
+    "capital regional provincial state city town village region province stronghold hub district county seat".split()
+)
 
 
 def _owned_by(place: Place, owner: Place) -> Place:
@@ -543,6 +575,49 @@ def count_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place |
         if low in _STOP and low != "of":
             return None
     return None
+
+
+def _count_end(tokens: list[Token], i: int) -> int:
+    """Just past the plural head of the counted places at i ('several towns', 'two more villages')."""
+    return next((m + 1 for m in range(i + 1, min(len(tokens), i + 4)) if tokens[m].low in SETTLEMENTS), i)
+
+
+_INTRODUCERS = (("including",), ("namely",), ("such", "as"), ("among", "them"), ("among", "which"), ("like",))
+_LIST_ENDS = frozenset(". ; ) on in at last after before during this earlier later from".split())
+
+
+def members(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> list[Place]:
+    """The names given for a set of places just told at k: 'several towns, including A, B and C', 'two more
+    towns, A and B', 'villages such as A'. Without 'including' or the like, the names must end the clause, so that
+    'two towns, Russian officials said' lists none."""
+    n = len(tokens)
+    explicit = k < n and tokens[k].low == ":"
+    if k < n and tokens[k].low in (",", ":"):
+        k += 1
+    for intro in _INTRODUCERS:
+        if tuple(t.low for t in tokens[k : k + len(intro)]) == intro:
+            k += len(intro)
+            explicit = True
+            break
+    names: list[tuple[int, int]] = []
+    while k < n:
+        k += tokens[k].low == "the"
+        b = _cap_run(tokens, k)
+        if b == k:
+            break
+        names.append((k, b))
+        k = b
+        nxt = k + 1 + (k + 1 < n and tokens[k + 1].low == "and")
+        if k < n and tokens[k].low in (",", "and") and nxt < n and _capword(tokens[nxt]):
+            k = nxt
+            continue
+        break
+    if not names:
+        return []
+    if not explicit and (k < n and tokens[k].low not in _LIST_ENDS or any(t.low in _SPOKEN for t in tokens[k : k + 6])):
+        return []
+    found = {(g.i, g.j): g.place for g in gaz}
+    return [found.get((a, b)) or make_place(" ".join(t.text for t in tokens[a:b])) for a, b in names]
 
 
 def _skip_descriptor(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> int:

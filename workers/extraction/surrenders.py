@@ -115,9 +115,13 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
             num = window_nums[0] if window_nums else None
             if num is not None:
                 num = _shift(num, e)
-            actor_m = (
-                next((a for a in sent.actors if e <= a.i <= e + 5), None)
-                or fallback_actor(tokens, words, min(len(words), e + 6), e)
+            town = next((g for g in sent.places if g.i in (e, e + 1) and g.place.lat is not None), None)
+            if town is not None and num is None and words[town.j : town.j + 1] == ["to"]:
+                continue  # "the surrender of Kassala to the rebels": a town handed over, see control.py
+            to = next((m for m in range(e, min(len(words), e + 6)) if words[m] == "to"), min(len(words), e + 6))
+            actor_m = (  # who surrendered is named before 'to' ('the surrender of 300 fighters to the army')
+                next((a for a in sent.actors if e <= a.i < to), None)
+                or fallback_actor(tokens, words, to, e)
                 or _proper_name(sent, e)
             )
         else:
