@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import html
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -129,7 +130,9 @@ def _item(entry: Any) -> Item:
 
 def parse(body: bytes, headers: dict[str, str] | None = None) -> ParsedFeed:
     """The feed's items, oldest first; raises FeedUnreadable for a body that is no feed."""
-    parsed: Any = feedparser.parse(body, response_headers=headers or {})
+    # A stream, never the bytes themselves: feedparser opens bytes or text that look like a path or URL,
+    # so a feed answering `/etc/passwd` or `/dev/zero` would make the poller read a local file.
+    parsed: Any = feedparser.parse(io.BytesIO(body), response_headers=headers or {})
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
     if not version and not entries:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,11 @@ def test_a_body_that_is_no_feed_is_unreadable() -> None:
         items.parse(b"<html><body>Moved</body></html>")
     with pytest.raises(FeedUnreadable):
         items.parse(b"")
+
+
+def test_a_body_naming_a_local_file_is_not_opened(tmp_path: Path) -> None:
+    local = tmp_path / "secret.xml"
+    local.write_bytes(rss([Entry("inside", "Local file item", time.time(), "Read from the poller's own disk.")]))
+    for body in (str(local).encode(), f"file://{local}".encode()):
+        with pytest.raises(FeedUnreadable):
+            items.parse(body)
