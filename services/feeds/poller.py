@@ -6,8 +6,8 @@ A poller fetches up to `feed_concurrency` feeds at once, each in its own thread 
 budget, so a slow or hanging feed holds one slot and never delays the others.
 
 A poll sends the validators of the last answer (`If-None-Match`, `If-Modified-Since`), so an unchanged
-feed costs a 304. Items are posted oldest first; one whose GUID, link or text hash was seen before is
-skipped. The reports are stored (one script call, as the API stores them) before the items are
+feed costs a 304. Items are posted oldest first; one whose marker (its GUID; without one its link, or
+a hash of its title and text) was seen before is skipped. The reports are stored (one script call, as the API stores them) before the items are
 remembered, and a report's id is derived from the feed and the item, so a crash in between re-sends
 reports the store recognises: each item becomes one report. An item that carries only a summary gets
 the article text of its linked page when that yields more (`article.py`). A failing poll (unreachable,
@@ -244,7 +244,7 @@ class Poller:
         return outcome
 
     def _unseen(self, identifier: str, parsed: feed_items.ParsedFeed) -> list[feed_items.Item]:
-        """The items none of whose markers this feed remembers (and each only once within the document)."""
+        """The items whose marker this feed does not remember (and each only once within the document)."""
         candidates = [item for item in parsed.items if item.markers()]
         if not candidates:
             return []

@@ -84,11 +84,12 @@ def test_items_are_read_oldest_first_with_their_markers() -> None:
     assert parsed.title == "Border desk wire" and parsed.malformed is None
     assert [item.guid for item in parsed.items] == ["a", "a", "b"]
     assert parsed.items[2].text == "Fighting resumed near the airport." and parsed.items[2].summary_only
-    assert parsed.items[0].markers() == [
-        "guid:a",
-        "link:http://example.org/a",
-        f"hash:{items.text_hash('residents left the OLD quarter.')}",
-    ]
+    assert parsed.items[0].markers() == ["guid:a"]  # the GUID alone: its link and text do not identify it
+    bare = items.Item(None, "http://example.org/x", "T", None, "Body", summary_only=True)
+    assert bare.markers() == ["link:http://example.org/x"]
+    textual = items.Item(None, None, "Title", None, "Same  BODY", summary_only=True)
+    assert textual.markers() == [f"hash:{items.text_hash('title same body')}"]
+    assert textual.markers() != items.Item(None, None, "Other", None, "Same body", summary_only=True).markers()
 
 
 def test_a_body_that_is_no_feed_is_unreadable() -> None:
