@@ -20,6 +20,7 @@ from core import defaults, keys
 from core.event_reader import read_events_async
 from core.settings import IngestSettings
 from schemas.events import Contribution
+from schemas.provenance import Provenance
 from schemas.reports import ReportIn, ReportView
 from services.api import problems
 from services.api.access import api_key_of
@@ -54,6 +55,19 @@ def _refuse_quiet(request: Request, reports: list[ReportIn]) -> None:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "quiet_delivery needs a key with the 'admin' scope")
 
 
+def _own_provenance(request: Request, reports: list[ReportIn]) -> list[ReportIn]:
+    """A report sent through the API came `via: api`: only an admin key (or an open API) may say it came from
+    a feed or an archive, since provenance is shown with the report and every mention of its events."""
+    key = api_key_of(request.state)
+    if key is None or key.allows("admin"):
+        return reports
+    said = Provenance(via="api")
+    return [
+        report.model_copy(update={"provenance": said}) if report.provenance not in (None, said) else report
+        for report in reports
+    ]
+
+
 def _accepted(payload: dict[str, Any], location: str | None = None) -> Response:
     headers = {"Location": location} if location else None
     return Response(
@@ -81,6 +95,7 @@ async def post_report(request: Request) -> Response:
         raise unprocessable(error) from None
     if report.quiet_delivery:
         _refuse_quiet(request, [report])
+    (report,) = _own_provenance(request, [report])
     (outcome,) = await batcher.submit([prepare(report, _namespace(request))])
     request.app.state.metrics.count([outcome.status])
     request.app.state.admission.note(outcome.status != "duplicate", len(body))
@@ -108,6 +123,7 @@ async def post_batch(request: Request) -> Response:
     if not reports:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the batch is empty")
     _refuse_quiet(request, reports)
+    reports = _own_provenance(request, reports)
     # A batch is already a batch: it commits at once, beside the batcher's coalesced single reports.
     namespace = _namespace(request)
     outcomes = await store.acommit([prepare(report, namespace) for report in reports])
