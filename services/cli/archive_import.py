@@ -324,6 +324,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise InvalidInput("--batch must be from 1 to 10000")
     if args.max_backlog is None:
         args.max_backlog = settings.admission_max_backlog
+    if args.replay and args.batch > settings.job_max_reports:
+        # A batch over one job's size becomes several jobs that two workers may run at once, out of order.
+        args.batch = settings.job_max_reports
     connection = sync_client(settings.redis_url)
     try:
         return Importer(args, settings, connection).run()
@@ -357,7 +360,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--batch",
         type=int,
         default=defaults.IMPORT_BATCH,
-        help=f"rows per store call (default {defaults.IMPORT_BATCH})",
+        help=f"rows per store call (default {defaults.IMPORT_BATCH}; with --replay at most SITREP_JOB_MAX_REPORTS)",
     )
     parser.add_argument(
         "--max-backlog",

@@ -310,3 +310,16 @@ def test_long_csv_fields_are_read_up_to_the_text_cap_and_a_longer_one_is_named(
     assert "line 3: not readable as CSV (field larger than field limit (1000000))" in output
     assert "Traceback" not in output
     assert csv.field_size_limit() == 131_072  # the module's limit is given back
+
+
+def test_a_replay_at_the_default_batch_sends_one_job_at_a_time(
+    r: redis.Redis, tmp_path: Path, child_env: dict[str, str]
+) -> None:
+    path = tmp_path / "history.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in archive_rows(250, seed=3)))
+    # No worker: the first batch is stored, then the import waits for it to be processed; killed there.
+    process = run_import([str(path), "--map", "text=notes,published_at=when,source=outlet", "--replay"], child_env)
+    killed_at(r, process, 1)
+    jobs: list[Any] = r.lrange("rq:queue:sitrep", 0, -1)
+    assert len(jobs) == 1  # one job per batch: no second worker can run part of it ahead of the rest
+    assert position_of(r) == r.llen(keys.job_reports(jobs[0].decode())) == 100
