@@ -17,7 +17,7 @@ from core import keys
 from core.settings import FeedSettings
 from schemas.feeds import FeedIn
 from services.feeds import registry
-from services.feeds.poller import Poller, backoff_seconds
+from services.feeds.poller import Poller, backoff_seconds, public_url
 from tests.feeds.server import ARTICLE, Answer, Entry, FeedServer, atom, rss, with_etag, with_last_modified
 from tests.helpers import wait_until
 
@@ -357,3 +357,19 @@ def test_a_live_blog_and_boilerplate_summaries_post_each_entry(
         "live-3",
     ]
     assert sorted(rep["title"] for rep in reports_of(r, server.url("/plain.rss"))) == ["Port reopens", "Road closed"]
+
+
+def test_credentials_in_a_feed_url_are_kept_out_of_the_reports(
+    r: redis.Redis, redis_url: str, server: FeedServer
+) -> None:
+    body = rss([Entry("members-1", "Checkpoint", time.time() - 60, "The southern checkpoint opened at dawn.")])
+    server.routes["/members.rss?token=s3cret&lang=en&api_key=k3y"] = lambda headers: Answer(200, body)
+    secret_url = f"http://reader:pa55@127.0.0.1:{server.port}/members.rss?token=s3cret&lang=en&api_key=k3y"
+    feed = registry.add(r, FeedIn(url=secret_url, every_seconds=60))  # type: ignore[arg-type]
+    r.zadd(keys.FEEDS_DUE, {feed.id: 0})
+    Poller(r, settings(redis_url), "solo").drain()
+    (stored,) = [stored_report(r, rid) for rid in job_report_ids(r)]
+    assert stored["provenance"]["feed_url"] == server.url("/members.rss?lang=en")
+    assert not any(secret in orjson.dumps(stored).decode() for secret in ("s3cret", "k3y", "pa55", "reader"))
+    assert public_url("https://example.org/wire.xml?page=2&Access-Token=x#top") == "https://example.org/wire.xml?page=2#top"
+    assert public_url("https://example.org/wire.xml?q=%20a") == "https://example.org/wire.xml?q=%20a"  # untouched
