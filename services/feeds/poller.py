@@ -242,7 +242,12 @@ class Poller:
             if status is not None:
                 fields["last_status"] = status
             log.warning(
-                "feed %s (%s): %s; failure %d, next try in %.0f s", identifier, public_url(feed["url"]), error, failures, due_in
+                "feed %s (%s): %s; failure %d, next try in %.0f s",
+                identifier,
+                public_url(feed["url"]),
+                error,
+                failures,
+                due_in,
             )
         due_ms = self._now_ms() + int(due_in * 1000)
         pairs = [part for name, value in fields.items() for part in (name, value)]
@@ -327,7 +332,9 @@ class Poller:
     ) -> ReportIn | None:
         now = datetime.now(UTC)
         published = item.published if item.published and PUBLISHED_EARLIEST <= item.published <= now else now
-        provenance = Provenance(via="feed", feed_url=public_url(feed["url"]), item_guid=item.guid, fetched_url=fetched_url)
+        provenance = Provenance(
+            via="feed", feed_url=public_url(feed["url"]), item_guid=item.guid, fetched_url=fetched_url
+        )
         try:
             return ReportIn(
                 id=report_id(feed["id"], item),

@@ -298,9 +298,7 @@ def test_long_csv_fields_are_read_up_to_the_text_cap_and_a_longer_one_is_named(
     r: redis.Redis, tmp_path: Path, child_env: dict[str, str]
 ) -> None:
     long_text = "Shelling was heard across the old city all night. " * 4_000  # 200,000 characters
-    rows = read_rows(
-        f"text,published_at,source\n{long_text},2017-05-02,Desk\n".encode(), "csv", {}, None
-    )
+    rows = read_rows(f"text,published_at,source\n{long_text},2017-05-02,Desk\n".encode(), "csv", {}, None)
     assert [(row.line, row.problem, len(row.fields["text"])) for row in rows] == [(2, None, len(long_text))]
     path = tmp_path / "huge.csv"
     path.write_text(f"text,published_at,source\nFine,2017-05-02,Desk\n{'x' * 1_000_001},2017-05-03,Desk\n")

@@ -371,5 +371,8 @@ def test_credentials_in_a_feed_url_are_kept_out_of_the_reports(
     (stored,) = [stored_report(r, rid) for rid in job_report_ids(r)]
     assert stored["provenance"]["feed_url"] == server.url("/members.rss?lang=en")
     assert not any(secret in orjson.dumps(stored).decode() for secret in ("s3cret", "k3y", "pa55", "reader"))
-    assert public_url("https://example.org/wire.xml?page=2&Access-Token=x#top") == "https://example.org/wire.xml?page=2#top"
+    assert (
+        public_url("https://example.org/wire.xml?page=2&Access-Token=x#top")
+        == "https://example.org/wire.xml?page=2#top"
+    )
     assert public_url("https://example.org/wire.xml?q=%20a") == "https://example.org/wire.xml?q=%20a"  # untouched
