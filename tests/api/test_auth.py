@@ -17,11 +17,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from core import api_keys, keys
 from core.api_keys import ApiKeyIn, NewApiKey
-from core.settings import IngestSettings
+from core.settings import IngestSettings, WorkerSettings
 from services.api import access
 from services.api.app import create_app
 from tests.conftest import fixture_reports
 from tests.helpers import wait_until
+from workers.processing import process_batch
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -197,8 +198,13 @@ def test_an_ingest_key_may_follow_its_own_status_url_and_nobody_elses(client: Te
     ack = client.post(
         "/v1/reports", json=dict(fixture_reports()[0], id="own-1"), headers={"Authorization": f"Bearer {acme.key}"}
     ).json()
+    queued = client.get(ack["status_url"], headers={"Authorization": f"Bearer {acme.key}"})
+    assert queued.status_code == 200 and queued.json()["id"] == "acme:own-1" and queued.json()["status"] == "queued"
+    process_batch(r, ["acme:own-1"], WorkerSettings())  # processed, so that it has events to hide
+    read_view = client.get(ack["status_url"], headers={"Authorization": f"Bearer {reader.key}"}).json()
+    assert read_view["status"] == "done" and read_view["events"], "the report made no events: no test"
     own = client.get(ack["status_url"], headers={"Authorization": f"Bearer {acme.key}"})
-    assert own.status_code == 200 and own.json()["id"] == "acme:own-1" and own.json()["status"] == "queued"
+    assert own.status_code == 200 and own.json()["status"] == "done"
     assert "events" not in own.json() or own.json()["events"] == []  # the events are the read scope's
     theirs = client.get(ack["status_url"], headers={"Authorization": f"Bearer {rival.key}"})
     assert theirs.status_code == 403 and "'read'" in theirs.json()["detail"]
