@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core import defaults, keys
+from core.api_keys import ApiKey
 from core.event_reader import read_events_async
 from core.settings import IngestSettings
 from schemas.events import Contribution
@@ -31,13 +32,21 @@ from services.api.report_store import ReportStore, StoreOutcome, prepare
 _REPORT_LIST = TypeAdapter(list[ReportIn])
 
 
-def _ack(outcome: StoreOutcome) -> dict[str, Any]:
+def _ack(outcome: StoreOutcome, key: ApiKey | None) -> dict[str, Any]:
     return {
         "id": outcome.id,
         "status": "duplicate" if outcome.status == "duplicate" else "queued",
         "status_url": f"/v1/reports/{outcome.id}",
-        "duplicate_of": outcome.duplicate_of,
+        "duplicate_of": visible_duplicate_of(outcome.duplicate_of, key),
     }
+
+
+def visible_duplicate_of(duplicate_of: str | None, key: ApiKey | None) -> str | None:
+    """The first copy's id, or None for a key without `read` when that copy is another namespace's: its id
+    would give away another sender's key name and report."""
+    if duplicate_of is None or key is None or key.allows("read") or duplicate_of.startswith(f"{key.namespace}:"):
+        return duplicate_of
+    return None
 
 
 def _namespace(request: Request) -> str | None:
@@ -84,7 +93,7 @@ async def post_report(request: Request) -> Response:
     (outcome,) = await batcher.submit([prepare(report, _namespace(request))])
     request.app.state.metrics.count([outcome.status])
     request.app.state.admission.note(outcome.status != "duplicate", len(body))
-    ack = _ack(outcome)
+    ack = _ack(outcome, api_key_of(request.state))
     return _accepted(ack, ack["status_url"])  # where to follow the report's processing
 
 
@@ -112,7 +121,8 @@ async def post_batch(request: Request) -> Response:
     namespace = _namespace(request)
     outcomes = await store.acommit([prepare(report, namespace) for report in reports])
     request.app.state.metrics.count([outcome.status for outcome in outcomes])
-    acks = [_ack(outcome) for outcome in outcomes]
+    key = api_key_of(request.state)
+    acks = [_ack(outcome, key) for outcome in outcomes]
     duplicates = sum(ack["status"] == "duplicate" for ack in acks)
     request.app.state.admission.note(len(acks) - duplicates, len(body))
     return _accepted({"accepted": len(acks) - duplicates, "duplicates": duplicates, "reports": acks})
@@ -173,7 +183,7 @@ async def get_report(report_id: str, request: Request, redis: RedisDep, settings
             published_at=report.get("published_at"),
             title=report.get("title"),
             received_at=fields.get("received_at"),
-            duplicate_of=fields.get("duplicate_of"),
+            duplicate_of=visible_duplicate_of(fields.get("duplicate_of"), caller),
             error=fields.get("error"),
         )
     event_ids: list[str] = orjson.loads(fields.get("events", "[]"))

@@ -549,3 +549,28 @@ def test_a_rule_with_a_number_past_64_bits_is_a_422_not_a_500(client: TestClient
     """Found by schemathesis: such a number passed validation and then broke JSON serialisation (500)."""
     response = client.put("/v1/rules", json={"rules": [rule]})
     assert response.status_code == 422, response.text
+
+
+def test_an_ingest_key_is_not_told_which_other_sender_first_sent_its_text(client: TestClient, r: redis.Redis) -> None:
+    report = dict(fixture_reports()[0], id="first")
+    acme, rival = make_key(r, "ingest", name="acme"), make_key(r, "ingest", name="rival")
+    client.post("/v1/reports", json=report, headers={"Authorization": f"Bearer {acme.key}"})
+    copy = dict(report, id="copy")
+    one = client.post("/v1/reports", json=copy, headers={"Authorization": f"Bearer {rival.key}"}).json()
+    assert (one["id"], one["status"], one["duplicate_of"]) == ("rival:copy", "duplicate", None)
+    batch = client.post("/v1/reports/batch", json=[dict(report, id="copy-2")], headers=_bearer(rival)).json()
+    assert batch["reports"][0]["duplicate_of"] is None
+    own_view = client.get("/v1/reports/rival:copy", headers=_bearer(rival)).json()
+    assert own_view["status"] == "duplicate" and own_view["duplicate_of"] is None
+    # Its own first copy, and a key that may read every report anyway, still get the id.
+    again = client.post("/v1/reports", json=dict(report, id="again"), headers=_bearer(acme)).json()
+    assert again["duplicate_of"] == "acme:first"
+    both = make_key(r, "ingest", "read", name="desk")
+    assert client.post("/v1/reports", json=dict(report, id="d"), headers=_bearer(both)).json()["duplicate_of"] == (
+        "acme:first"
+    )
+    assert client.get("/v1/reports/rival:copy", headers=_bearer(both)).json()["duplicate_of"] == "acme:first"
+
+
+def _bearer(key: NewApiKey) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key.key}"}
