@@ -80,6 +80,21 @@ def test_every_api_process_draws_from_the_same_bucket(r: redis.Redis, redis_url:
         assert first.get("/v1/alerts", headers=bearer(key)).status_code == 429
 
 
+def test_two_processes_at_a_high_rate_serve_no_more_than_the_burst_and_the_rate_between_them(
+    r: redis.Redis, redis_url: str
+) -> None:
+    """At 100 a second each process leases ten tokens at a time: leases must not add up past the bucket."""
+    key = api_keys.create(r, ApiKeyIn(name="feed", scopes=["read"], rate_per_second=100)).key
+    with app_client(redis_url, burst_seconds=1.0) as first, app_client(redis_url, burst_seconds=1.0) as second:
+        began = time.monotonic()
+        answers = [(first, second)[n % 2].get("/v1/alerts", headers=bearer(key)).status_code for n in range(600)]
+        elapsed = time.monotonic() - began
+    served = answers.count(200)
+    assert answers.count(429) > 0, f"{served} served in {elapsed:.2f} s: the limit was never reached, no test"
+    assert 100 <= served <= 100 + 100 * elapsed, (served, elapsed)
+    assert answers[::2].count(200) > 0 and answers[1::2].count(200) > 0  # both processes served some
+
+
 def test_an_open_api_is_limited_per_address_beyond_loopback_only(r: redis.Redis, redis_url: str) -> None:
     with app_client(redis_url, rate=1.0, allow_open=True, local_hosts_only=False) as exposed:  # --insecure-open
         assert [exposed.get("/v1/alerts").status_code for _ in range(4)] == [200, 200, 200, 429]
