@@ -32,9 +32,9 @@ def test_a_job_stopped_mid_run_on_a_forking_worker_leaves_its_pending_reports_fa
     (job_id,) = Queue("sitrep", connection=r).job_ids
     env = {**child_env, "SITREP_WORKER_CLASS": "rq.worker.Worker", "SITREP_EXTRACTION_BUDGET_SECONDS": "0"}
     if plain_rq:  # `rq worker`, documented as an alternative: the job's own stopped callback does it
-        worker = subprocess.Popen(
-            [str(Path(sys.executable).with_name("rq")), "worker", "sitrep", "--url", env["REDIS_URL"]],
-            env=env,
+        worker = subprocess.Popen(  # as documented: the URL, password included, in RQ's variable, not in --url
+            [str(Path(sys.executable).with_name("rq")), "worker", "sitrep"],
+            env={**env, "RQ_REDIS_URL": env["REDIS_URL"]},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
