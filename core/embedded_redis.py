@@ -82,17 +82,30 @@ def stored_password(data_dir: Path) -> str:
     """The password kept in `data_dir` (made there, readable by its owner only, on first use)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / PASSWORD_FILE
-    try:
-        password = path.read_text().strip()
-    except FileNotFoundError:
-        password = ""
+    try:  # a symlink is not followed: it counts as no password, and is replaced by a file below
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW)) as file:
+            password, loose = file.read().strip(), bool(os.fstat(file.fileno()).st_mode & 0o077)
+    except OSError:
+        password, loose = "", True
     if not password:
         password = secrets.token_urlsafe(32)  # URL-safe: it goes into REDIS_URL as is
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(password + "\n")
-    os.chmod(path, 0o600)  # an older file, or one copied in with looser bits
+    if loose:  # new, or an older file or one copied in with looser bits: a new 0600 file takes its place
+        write_private(path, password + "\n")
     return password
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a secret to `path` readable by its owner only from the first byte: a new 0600 file (never through a
+    symlink, never an existing file whose looser mode would show it until a chmod) renamed over `path`."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -136,10 +149,7 @@ class EmbeddedRedis:
         if not self.password:
             return []
         path = self.data_dir / "auth.conf"
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(f'requirepass "{self.password}"\n')
-        os.chmod(path, 0o600)
+        write_private(path, f'requirepass "{self.password}"\n')
         return [str(path.resolve())]
 
     def start(self, timeout_seconds: float = 10.0) -> str:

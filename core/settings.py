@@ -93,6 +93,12 @@ class IngestSettings(CommonSettings):
         description="While open (no API key), answer only requests addressed to localhost, 127.0.0.1 or [::1], as"
         " on a loopback bind: for a container whose port is published on the host's loopback (DNS rebinding).",
     )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Comma-separated addresses (or networks) of the reverse proxies whose X-Forwarded-For and"
+        " X-Forwarded-Proto the API believes; empty: none, the socket's peer is the client (for the per-address"
+        " rate limit and the logs).",
+    )
     rate_limit_per_second: float = Field(
         default=defaults.RATE_LIMIT_PER_SECOND,
         ge=0.0,

@@ -13,7 +13,7 @@ class Provenance(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     via: Literal["feed", "import", "api"] = Field(
-        description="`feed`: the feed poller; `import`: `sitrep import`; `api`: a client said so itself."
+        description="`feed`: the feed poller; `import`: `sitrep import`; `api`: sent through the API (only an admin key may send another `via`)."
     )
     feed_url: str | None = Field(default=None, max_length=4000, description="The feed the item was read from.")
     item_guid: str | None = Field(default=None, max_length=4000, description="The item's GUID (RSS) or id (Atom).")

@@ -66,7 +66,11 @@ class ReportAck(BaseModel):
     id: str
     status: ReportStatus
     status_url: str
-    duplicate_of: str | None = None
+    duplicate_of: str | None = Field(
+        default=None,
+        description="The first report with this id or text; null for an `ingest` key without `read` when that"
+        " report is another key name's (its id would reveal who sent it).",
+    )
 
 
 class BatchAck(BaseModel):
@@ -86,7 +90,11 @@ class ReportView(BaseModel):
     published_at: datetime | None = None
     title: str | None = None
     received_at: datetime | None = None
-    duplicate_of: str | None = None
+    duplicate_of: str | None = Field(
+        default=None,
+        description="The first report with this id or text; null for an `ingest` key without `read` when that"
+        " report is another key name's (its id would reveal who sent it).",
+    )
     error: str | None = None
     provenance: Provenance | None = None
     quiet_delivery: bool = False

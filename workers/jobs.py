@@ -112,12 +112,16 @@ PROCESS_REPORTS = f"{process_reports.__module__}.{process_reports.__qualname__}"
 
 
 def _fail_pending(job: Job, connection: redis.Redis, reason: str) -> None:
+    store = EventStore(connection, _settings())
+    # Closed to newcomers first: a stopped job's horse may have left it open, and a report the ingest added
+    # after the list was read would stay `processing` for ever (RQ never runs a stopped job again).
+    store.close_job(job.id, job.origin)
     report_ids = [str(rid) for rid in job.args[0]] if job.args and job.args[0] else None
     if report_ids is None:
         report_ids = [as_text(rid) for rid in connection.lrange(keys.job_reports(job.id), 0, -1)]
     # Counted by the script that marks them (settle.lua), not in this process's tally: this callback may run
     # in a worker's parent process, whose tally every work horse it forks afterwards would inherit.
-    failed = EventStore(connection, _settings()).fail_reports(report_ids, reason[:2000], datetime.now(UTC))
+    failed = store.fail_reports(report_ids, reason[:2000], datetime.now(UTC))
     log.warning(
         "job %s ended for good (%s); %s of its %s reports marked failed", job.id, reason, failed, len(report_ids)
     )

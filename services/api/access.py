@@ -326,7 +326,7 @@ class Guard:
             rate = self.limiter.default_rate if key.rate_per_second is None else key.rate_per_second
         elif self.auth.allow_open and not self.auth.local_hosts_only:
             client = scope.get("client")
-            subject, rate = f"addr:{client[0] if client else 'unknown'}", self.limiter.default_rate
+            subject, rate = f"addr:{address_bucket(client[0] if client else 'unknown')}", self.limiter.default_rate
         else:
             return None, send
         if rate <= 0:
@@ -475,6 +475,20 @@ def api_key_of(state: Any) -> ApiKey | None:
     """The key the request was let in with (None when the API is open)."""
     key: ApiKey | None = getattr(state, "api_key", None)
     return key
+
+
+def address_bucket(host: str) -> str:
+    """The rate-limit bucket of a client address: an IPv6 address by its /64, which one subscriber usually holds
+    whole (a bucket per address would give it 2^64 buckets); anything else as it is."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def is_loopback(host: str) -> bool:

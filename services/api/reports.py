@@ -17,9 +17,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from core import defaults, keys
+from core.api_keys import ApiKey
 from core.event_reader import read_events_async
 from core.settings import IngestSettings
 from schemas.events import Contribution
+from schemas.provenance import Provenance
 from schemas.reports import ReportIn, ReportView
 from services.api import problems
 from services.api.access import api_key_of
@@ -31,13 +33,21 @@ from services.api.report_store import ReportStore, StoreOutcome, prepare
 _REPORT_LIST = TypeAdapter(list[ReportIn])
 
 
-def _ack(outcome: StoreOutcome) -> dict[str, Any]:
+def _ack(outcome: StoreOutcome, key: ApiKey | None) -> dict[str, Any]:
     return {
         "id": outcome.id,
         "status": "duplicate" if outcome.status == "duplicate" else "queued",
         "status_url": f"/v1/reports/{outcome.id}",
-        "duplicate_of": outcome.duplicate_of,
+        "duplicate_of": visible_duplicate_of(outcome.duplicate_of, key),
     }
+
+
+def visible_duplicate_of(duplicate_of: str | None, key: ApiKey | None) -> str | None:
+    """The first copy's id, or None for a key without `read` when that copy is another namespace's: its id
+    would give away another sender's key name and report."""
+    if duplicate_of is None or key is None or key.allows("read") or duplicate_of.startswith(f"{key.namespace}:"):
+        return duplicate_of
+    return None
 
 
 def _namespace(request: Request) -> str | None:
@@ -52,6 +62,19 @@ def _refuse_quiet(request: Request, reports: list[ReportIn]) -> None:
         key = api_key_of(request.state)
         if key is not None and not key.allows("admin"):
             raise HTTPException(status.HTTP_403_FORBIDDEN, "quiet_delivery needs a key with the 'admin' scope")
+
+
+def _own_provenance(request: Request, reports: list[ReportIn]) -> list[ReportIn]:
+    """A report sent through the API came `via: api`: only an admin key (or an open API) may say it came from
+    a feed or an archive, since provenance is shown with the report and every mention of its events."""
+    key = api_key_of(request.state)
+    if key is None or key.allows("admin"):
+        return reports
+    said = Provenance(via="api")
+    return [
+        report.model_copy(update={"provenance": said}) if report.provenance not in (None, said) else report
+        for report in reports
+    ]
 
 
 def _accepted(payload: dict[str, Any], location: str | None = None) -> Response:
@@ -81,10 +104,11 @@ async def post_report(request: Request) -> Response:
         raise unprocessable(error) from None
     if report.quiet_delivery:
         _refuse_quiet(request, [report])
+    (report,) = _own_provenance(request, [report])
     (outcome,) = await batcher.submit([prepare(report, _namespace(request))])
     request.app.state.metrics.count([outcome.status])
     request.app.state.admission.note(outcome.status != "duplicate", len(body))
-    ack = _ack(outcome)
+    ack = _ack(outcome, api_key_of(request.state))
     return _accepted(ack, ack["status_url"])  # where to follow the report's processing
 
 
@@ -108,11 +132,13 @@ async def post_batch(request: Request) -> Response:
     if not reports:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "the batch is empty")
     _refuse_quiet(request, reports)
+    reports = _own_provenance(request, reports)
     # A batch is already a batch: it commits at once, beside the batcher's coalesced single reports.
     namespace = _namespace(request)
     outcomes = await store.acommit([prepare(report, namespace) for report in reports])
     request.app.state.metrics.count([outcome.status for outcome in outcomes])
-    acks = [_ack(outcome) for outcome in outcomes]
+    key = api_key_of(request.state)
+    acks = [_ack(outcome, key) for outcome in outcomes]
     duplicates = sum(ack["status"] == "duplicate" for ack in acks)
     request.app.state.admission.note(len(acks) - duplicates, len(body))
     return _accepted({"accepted": len(acks) - duplicates, "duplicates": duplicates, "reports": acks})
@@ -173,7 +199,7 @@ async def get_report(report_id: str, request: Request, redis: RedisDep, settings
             published_at=report.get("published_at"),
             title=report.get("title"),
             received_at=fields.get("received_at"),
-            duplicate_of=fields.get("duplicate_of"),
+            duplicate_of=visible_duplicate_of(fields.get("duplicate_of"), caller),
             error=fields.get("error"),
         )
     event_ids: list[str] = orjson.loads(fields.get("events", "[]"))

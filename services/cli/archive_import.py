@@ -33,7 +33,7 @@ from core.errors import FetchFailed, InvalidInput, RedisUrlMissing
 from core.redis_conn import sync_client
 from core.settings import FeedSettings
 from schemas.provenance import Provenance
-from schemas.reports import ReportIn
+from schemas.reports import REPORT_MAX_TEXT_CHARS, ReportIn
 from services.api.report_store import ReportStore, ReportToStore, prepare
 
 IMPORTER = "sitrep import"
@@ -103,11 +103,22 @@ def _rows_jsonl(handle: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
 
 
 def _rows_csv(handle: TextIO) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    # The csv module's own field cap (131,072 characters) is below a report's text cap: raised to it.
+    # Past a field the reader refuses it cannot go on reliably, so the file is refused, naming the line.
+    previous = csv.field_size_limit(max(csv.field_size_limit(), REPORT_MAX_TEXT_CHARS))
     reader = csv.DictReader(handle)
-    if not reader.fieldnames:
-        return
-    for record in reader:
-        yield reader.line_num, {name: value for name, value in record.items() if name is not None}
+    done = 0  # the last line of the last record read: a failing record begins on the next
+    try:
+        if not reader.fieldnames:
+            return
+        done = reader.line_num
+        for record in reader:
+            yield reader.line_num, {name: value for name, value in record.items() if name is not None}
+            done = reader.line_num
+    except csv.Error as error:
+        raise InvalidInput(f"line {done + 1}: not readable as CSV ({error})") from None
+    finally:
+        csv.field_size_limit(previous)
 
 
 def read_rows(data: bytes, kind: str, mapping: dict[str, str], source: str | None) -> list[Row]:
@@ -313,6 +324,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise InvalidInput("--batch must be from 1 to 10000")
     if args.max_backlog is None:
         args.max_backlog = settings.admission_max_backlog
+    if args.replay and args.batch > settings.job_max_reports:
+        # A batch over one job's size becomes several jobs that two workers may run at once, out of order.
+        args.batch = settings.job_max_reports
     connection = sync_client(settings.redis_url)
     try:
         return Importer(args, settings, connection).run()
@@ -346,7 +360,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--batch",
         type=int,
         default=defaults.IMPORT_BATCH,
-        help=f"rows per store call (default {defaults.IMPORT_BATCH})",
+        help=f"rows per store call (default {defaults.IMPORT_BATCH}; with --replay at most SITREP_JOB_MAX_REPORTS)",
     )
     parser.add_argument(
         "--max-backlog",

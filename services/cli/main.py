@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 import redis
@@ -34,6 +35,9 @@ from services.cli.extract import cmd_extract
 from services.cli.post import cmd_post
 from services.cli.reports import cmd_reports_failed, cmd_reports_retry
 from services.cli.subscribe import cmd_subscribe
+
+if TYPE_CHECKING:
+    from core.settings import IngestSettings
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -100,8 +104,16 @@ def _cmd_api(args: argparse.Namespace) -> int:
         log_config=None,  # uvicorn's loggers go through ours (core/logs.py): JSON lines, ids, secrets masked
         access_log=args.access_log,
         timeout_graceful_shutdown=5,
+        **proxy_options(settings),
     )
     return 0
+
+
+def proxy_options(settings: IngestSettings) -> dict[str, Any]:
+    """uvicorn's proxy options, explicit: its default believes X-Forwarded-For from loopback (or from anyone with
+    FORWARDED_ALLOW_IPS=*), which would let a caller pick the address its rate limit is counted under."""
+    trusted = settings.forwarded_allow_ips.strip()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or "127.0.0.1"}
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:

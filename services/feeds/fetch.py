@@ -4,14 +4,17 @@ The URL's host is checked and pinned (core/delivery/addresses.py, the webhooks' 
 request, redirects included, so a feed cannot make sitrep read from loopback, a private network or a
 metadata address unless the operator allows it. The whole fetch, body included, must finish within
 its budget and stay under its size cap; a server that dribbles bytes or sends too many is cut off.
+The body is read raw and inflated here, at most up to the cap: identity, gzip or deflate, one of them.
 """
 
 from __future__ import annotations
 
 import email.utils
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -118,16 +121,71 @@ class Fetcher:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise FetchFailed(f"{url}: {declared} bytes, over the limit of {max_bytes}")
-        chunks: list[bytes] = []
-        size = 0
+        decoder = _Decoder(response.headers.get("content-encoding", ""), url, max_bytes)
+        received = 0
         try:
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
+            for raw in response.iter_raw():
+                received += len(raw)
+                if received > max_bytes:
                     raise FetchFailed(f"{url}: over the limit of {max_bytes} bytes")
+                decoder.feed(raw)
                 if time.monotonic() > deadline:
                     raise FetchFailed(f"{url}: not read within its time budget")
-                chunks.append(chunk)
         except httpx.HTTPError as error:
             raise FetchFailed(f"{url}: {type(error).__name__}: {error}"[:300]) from None
-        return b"".join(chunks)
+        return decoder.finish()
+
+
+class _Decoder:
+    """Undoes one content coding while counting: never more than the cap is inflated, so a compressed
+    bomb stops at the cap, not after a whole chunk (httpx's own decoding inflates each chunk fully)."""
+
+    def __init__(self, encoding: str, url: str, max_bytes: int) -> None:
+        codings = [part.strip().lower() for part in encoding.split(",") if part.strip()]
+        codings = [coding for coding in codings if coding != "identity"]
+        if len(codings) > 1:
+            raise FetchFailed(f"{url}: more than one content encoding ({encoding}) is refused")
+        self.coding = codings[0] if codings else "identity"
+        if self.coding not in ("identity", "gzip", "x-gzip", "deflate"):
+            raise FetchFailed(f"{url}: content encoding {self.coding!r} is not supported")
+        self.url = url
+        self.max_bytes = max_bytes
+        self.parts: list[bytes] = []
+        self.size = 0
+        self._inflater: Any = None
+        if self.coding in ("gzip", "x-gzip"):
+            self._inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._started = False
+
+    def feed(self, data: bytes) -> None:
+        if self.coding == "identity":
+            self._keep(data)
+            return
+        if self.coding == "deflate" and self._inflater is None:
+            # "deflate" is meant to be zlib-wrapped; some servers send it raw: the first bytes tell.
+            self._inflater = zlib.decompressobj(zlib.MAX_WBITS if _zlib_header(data) else -zlib.MAX_WBITS)
+        if self._inflater.eof:
+            return  # bytes after the end of the compressed stream are ignored, as httpx does
+        try:
+            self._keep(self._inflater.decompress(data, max_length=self.max_bytes - self.size + 1))
+        except zlib.error as error:
+            raise FetchFailed(f"{self.url}: the {self.coding} body is corrupt ({error})") from None
+
+    def _keep(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise FetchFailed(f"{self.url}: over the limit of {self.max_bytes} bytes")
+        self.parts.append(data)
+
+    def finish(self) -> bytes:
+        if self._inflater is not None:
+            try:
+                self._keep(self._inflater.flush())
+            except zlib.error as error:
+                raise FetchFailed(f"{self.url}: the {self.coding} body is corrupt ({error})") from None
+        return b"".join(self.parts)
+
+
+def _zlib_header(data: bytes) -> bool:
+    """Whether the bytes begin with a zlib header (deflate method, checksum of the two bytes valid)."""
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0

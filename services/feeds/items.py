@@ -2,8 +2,9 @@
 
 feedparser reads both formats (and the many malformed ones in the wild, flagging them `bozo`); a
 document it cannot make a feed of at all is an error of the poll. An item is known by its GUID (RSS)
-or id (Atom), its link, and a hash of its text: any one already seen means it was posted, so an item
-whose GUID changes but whose link does not is not posted twice, nor one republished under a new link.
+or id (Atom) when it has one; only an item without a GUID is known by its link, or without that by a
+hash of its title and text. A live blog (new GUIDs, one link) and a feed whose summaries are all the
+same boilerplate thus post each entry, where matching on any marker posted one item ever.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import html
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,13 +83,15 @@ class Item:
     """No full content: the linked page may hold the article."""
 
     def markers(self) -> list[str]:
-        """What marks this item as posted: its GUID, its link and its text's hash."""
-        found = [f"guid:{self.guid}"] if self.guid else []
+        """The one marker that identifies this item: its GUID; without one its link; without that, a hash
+        of its title and text. Never several: a live blog's new GUIDs share a link, boilerplate summaries a text."""
+        if self.guid:
+            return [f"guid:{self.guid}"]
         if self.link:
-            found.append(f"link:{self.link}")
-        if self.text:
-            found.append(f"hash:{text_hash(self.text)}")
-        return found
+            return [f"link:{self.link}"]
+        if self.text or self.title:
+            return [f"hash:{text_hash((self.title or '') + chr(10) + self.text)}"]
+        return []
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,9 @@ def _item(entry: Any) -> Item:
 
 def parse(body: bytes, headers: dict[str, str] | None = None) -> ParsedFeed:
     """The feed's items, oldest first; raises FeedUnreadable for a body that is no feed."""
-    parsed: Any = feedparser.parse(body, response_headers=headers or {})
+    # A stream, never the bytes themselves: feedparser opens bytes or text that look like a path or URL,
+    # so a feed answering `/etc/passwd` or `/dev/zero` would make the poller read a local file.
+    parsed: Any = feedparser.parse(io.BytesIO(body), response_headers=headers or {})
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
     if not version and not entries:

@@ -6,8 +6,8 @@ A poller fetches up to `feed_concurrency` feeds at once, each in its own thread 
 budget, so a slow or hanging feed holds one slot and never delays the others.
 
 A poll sends the validators of the last answer (`If-None-Match`, `If-Modified-Since`), so an unchanged
-feed costs a 304. Items are posted oldest first; one whose GUID, link or text hash was seen before is
-skipped. The reports are stored (one script call, as the API stores them) before the items are
+feed costs a 304. Items are posted oldest first; one whose marker (its GUID; without one its link, or
+a hash of its title and text) was seen before is skipped. The reports are stored (one script call, as the API stores them) before the items are
 remembered, and a report's id is derived from the feed and the item, so a crash in between re-sends
 reports the store recognises: each item becomes one report. An item that carries only a summary gets
 the article text of its linked page when that yields more (`article.py`). A failing poll (unreachable,
@@ -30,7 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
 from pydantic import ValidationError
@@ -61,6 +61,31 @@ def report_id(feed_identifier: str, item: feed_items.Item) -> str:
     """Derived from the feed and the item's first marker: a re-sent item is recognised by the store."""
     marker = item.markers()[0]
     return "feed-" + hashlib.sha256(f"{feed_identifier}\n{marker}".encode()).hexdigest()[:24]
+
+
+_SECRET_PARAMS = ("token", "key", "secret", "password", "passwd", "auth", "signature", "sig", "session")
+
+
+def public_url(url: str) -> str:
+    """The feed URL fit to show in every report's provenance: no `user:password@`, and no query parameter
+    whose name says it holds a secret (`token`, `api_key`, `secret`, ...)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = f"{host}:{port}" if port is not None else host
+    kept = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not any(word in name.lower().replace("-", "").replace("_", "") for word in _SECRET_PARAMS)
+    ]
+    if netloc == parts.netloc and len(kept) == len(parse_qsl(parts.query, keep_blank_values=True)):
+        return url  # nothing to hide: the URL as the operator wrote it
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(kept), parts.fragment))
 
 
 def backoff_seconds(failures: int, first: float, most: float, retry_after: float | None = None) -> float:
@@ -217,7 +242,12 @@ class Poller:
             if status is not None:
                 fields["last_status"] = status
             log.warning(
-                "feed %s (%s): %s; failure %d, next try in %.0f s", identifier, feed["url"], error, failures, due_in
+                "feed %s (%s): %s; failure %d, next try in %.0f s",
+                identifier,
+                public_url(feed["url"]),
+                error,
+                failures,
+                due_in,
             )
         due_ms = self._now_ms() + int(due_in * 1000)
         pairs = [part for name, value in fields.items() for part in (name, value)]
@@ -244,7 +274,7 @@ class Poller:
         return outcome
 
     def _unseen(self, identifier: str, parsed: feed_items.ParsedFeed) -> list[feed_items.Item]:
-        """The items none of whose markers this feed remembers (and each only once within the document)."""
+        """The items whose marker this feed does not remember (and each only once within the document)."""
         candidates = [item for item in parsed.items if item.markers()]
         if not candidates:
             return []
@@ -265,7 +295,7 @@ class Poller:
     ) -> tuple[list[ReportToStore], list[str]]:
         """The reports of the items not posted before, and the markers to remember for them."""
         identifier = feed["id"]
-        source = feed.get("source") or parsed.title or urlsplit(feed["url"]).hostname or feed["url"]
+        source = feed.get("source") or parsed.title or urlsplit(feed["url"]).hostname or public_url(feed["url"])
         budget_end = started + self.settings.feed_lease_seconds * 0.8
         pages_left = self.settings.page_fetches_per_poll
         reports: list[ReportToStore] = []
@@ -302,7 +332,9 @@ class Poller:
     ) -> ReportIn | None:
         now = datetime.now(UTC)
         published = item.published if item.published and PUBLISHED_EARLIEST <= item.published <= now else now
-        provenance = Provenance(via="feed", feed_url=feed["url"], item_guid=item.guid, fetched_url=fetched_url)
+        provenance = Provenance(
+            via="feed", feed_url=public_url(feed["url"]), item_guid=item.guid, fetched_url=fetched_url
+        )
         try:
             return ReportIn(
                 id=report_id(feed["id"], item),

@@ -17,11 +17,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from core import api_keys, keys
 from core.api_keys import ApiKeyIn, NewApiKey
-from core.settings import IngestSettings
+from core.settings import IngestSettings, WorkerSettings
 from services.api import access
 from services.api.app import create_app
 from tests.conftest import fixture_reports
 from tests.helpers import wait_until
+from workers.processing import process_batch
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -197,8 +198,13 @@ def test_an_ingest_key_may_follow_its_own_status_url_and_nobody_elses(client: Te
     ack = client.post(
         "/v1/reports", json=dict(fixture_reports()[0], id="own-1"), headers={"Authorization": f"Bearer {acme.key}"}
     ).json()
+    queued = client.get(ack["status_url"], headers={"Authorization": f"Bearer {acme.key}"})
+    assert queued.status_code == 200 and queued.json()["id"] == "acme:own-1" and queued.json()["status"] == "queued"
+    process_batch(r, ["acme:own-1"], WorkerSettings())  # processed, so that it has events to hide
+    read_view = client.get(ack["status_url"], headers={"Authorization": f"Bearer {reader.key}"}).json()
+    assert read_view["status"] == "done" and read_view["events"], "the report made no events: no test"
     own = client.get(ack["status_url"], headers={"Authorization": f"Bearer {acme.key}"})
-    assert own.status_code == 200 and own.json()["id"] == "acme:own-1" and own.json()["status"] == "queued"
+    assert own.status_code == 200 and own.json()["status"] == "done"
     assert "events" not in own.json() or own.json()["events"] == []  # the events are the read scope's
     theirs = client.get(ack["status_url"], headers={"Authorization": f"Bearer {rival.key}"})
     assert theirs.status_code == 403 and "'read'" in theirs.json()["detail"]
@@ -543,3 +549,28 @@ def test_a_rule_with_a_number_past_64_bits_is_a_422_not_a_500(client: TestClient
     """Found by schemathesis: such a number passed validation and then broke JSON serialisation (500)."""
     response = client.put("/v1/rules", json={"rules": [rule]})
     assert response.status_code == 422, response.text
+
+
+def test_an_ingest_key_is_not_told_which_other_sender_first_sent_its_text(client: TestClient, r: redis.Redis) -> None:
+    report = dict(fixture_reports()[0], id="first")
+    acme, rival = make_key(r, "ingest", name="acme"), make_key(r, "ingest", name="rival")
+    client.post("/v1/reports", json=report, headers={"Authorization": f"Bearer {acme.key}"})
+    copy = dict(report, id="copy")
+    one = client.post("/v1/reports", json=copy, headers={"Authorization": f"Bearer {rival.key}"}).json()
+    assert (one["id"], one["status"], one["duplicate_of"]) == ("rival:copy", "duplicate", None)
+    batch = client.post("/v1/reports/batch", json=[dict(report, id="copy-2")], headers=_bearer(rival)).json()
+    assert batch["reports"][0]["duplicate_of"] is None
+    own_view = client.get("/v1/reports/rival:copy", headers=_bearer(rival)).json()
+    assert own_view["status"] == "duplicate" and own_view["duplicate_of"] is None
+    # Its own first copy, and a key that may read every report anyway, still get the id.
+    again = client.post("/v1/reports", json=dict(report, id="again"), headers=_bearer(acme)).json()
+    assert again["duplicate_of"] == "acme:first"
+    both = make_key(r, "ingest", "read", name="desk")
+    assert client.post("/v1/reports", json=dict(report, id="d"), headers=_bearer(both)).json()["duplicate_of"] == (
+        "acme:first"
+    )
+    assert client.get("/v1/reports/rival:copy", headers=_bearer(both)).json()["duplicate_of"] == "acme:first"
+
+
+def _bearer(key: NewApiKey) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key.key}"}

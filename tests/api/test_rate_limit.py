@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
+import threading
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 import redis
 import redis.asyncio
+import uvicorn
 from fastapi.testclient import TestClient
 
 from core import api_keys, keys
@@ -19,7 +23,9 @@ from core.api_keys import ApiKeyIn
 from core.rate_limit import RateLimiter
 from core.settings import IngestSettings
 from services.api.app import create_app
+from services.cli.main import proxy_options
 from tests.conftest import fixture_reports
+from tests.helpers import wait_until
 
 
 def app_client(redis_url: str, rate: float = 100.0, burst_seconds: float = 3.0, **kwargs: bool) -> TestClient:
@@ -80,6 +86,21 @@ def test_every_api_process_draws_from_the_same_bucket(r: redis.Redis, redis_url:
         assert first.get("/v1/alerts", headers=bearer(key)).status_code == 429
 
 
+def test_two_processes_at_a_high_rate_serve_no_more_than_the_burst_and_the_rate_between_them(
+    r: redis.Redis, redis_url: str
+) -> None:
+    """At 100 a second each process leases ten tokens at a time: leases must not add up past the bucket."""
+    key = api_keys.create(r, ApiKeyIn(name="feed", scopes=["read"], rate_per_second=100)).key
+    with app_client(redis_url, burst_seconds=1.0) as first, app_client(redis_url, burst_seconds=1.0) as second:
+        began = time.monotonic()
+        answers = [(first, second)[n % 2].get("/v1/alerts", headers=bearer(key)).status_code for n in range(600)]
+        elapsed = time.monotonic() - began
+    served = answers.count(200)
+    assert answers.count(429) > 0, f"{served} served in {elapsed:.2f} s: the limit was never reached, no test"
+    assert 100 <= served <= 100 + 100 * elapsed, (served, elapsed)
+    assert answers[::2].count(200) > 0 and answers[1::2].count(200) > 0  # both processes served some
+
+
 def test_an_open_api_is_limited_per_address_beyond_loopback_only(r: redis.Redis, redis_url: str) -> None:
     with app_client(redis_url, rate=1.0, allow_open=True, local_hosts_only=False) as exposed:  # --insecure-open
         assert [exposed.get("/v1/alerts").status_code for _ in range(4)] == [200, 200, 200, 429]
@@ -87,6 +108,33 @@ def test_an_open_api_is_limited_per_address_beyond_loopback_only(r: redis.Redis,
     with app_client(redis_url, rate=1.0, allow_open=True, local_hosts_only=True) as local:  # bound to loopback
         headers = {"Host": "127.0.0.1"}
         assert all(local.get("/v1/alerts", headers=headers).status_code == 200 for _ in range(10))
+
+
+@pytest.mark.parametrize("trusted", ["", "127.0.0.1"], ids=["default", "proxy-trusted"])
+def test_the_per_address_limit_ignores_x_forwarded_for_unless_a_proxy_is_trusted(
+    r: redis.Redis, redis_url: str, trusted: str
+) -> None:
+    """The real uvicorn, with `sitrep api`'s options: by default the socket's peer is the caller."""
+    settings = IngestSettings(redis_url=redis_url, rate_limit_per_second=1.0, forwarded_allow_ips=trusted)
+    app = create_app(settings, allow_open=True, local_hosts_only=False)
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on", **proxy_options(settings)))
+    listener = socket.create_server(("127.0.0.1", 0))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        wait_until(lambda: server.started, timeout_seconds=10, what="uvicorn to start")
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1/alerts"
+        for forwarded in ("203.0.113.9", "2001:db8:1:2::a", "2001:db8:1:2::b"):
+            httpx.get(url, headers={"X-Forwarded-For": forwarded}, timeout=5)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+    buckets = {name.decode() for name in r.scan_iter(keys.rate_limit("addr:*"))}
+    if trusted:  # behind a named proxy: the client it names, an IPv6 one by its /64
+        assert buckets == {keys.rate_limit("addr:203.0.113.9"), keys.rate_limit("addr:2001:db8:1:2::/64")}
+    else:
+        assert buckets == {keys.rate_limit("addr:127.0.0.1")}
 
 
 def test_the_bucket_refills_at_its_rate_and_holds_at_most_its_burst(r: redis.Redis, redis_url: str) -> None:

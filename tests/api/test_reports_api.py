@@ -11,7 +11,8 @@ import redis
 from fastapi.testclient import TestClient
 from rq import Queue
 
-from core import keys
+from core import api_keys, keys
+from core.api_keys import ApiKeyIn
 from core.embedded_redis import free_port
 from core.settings import IngestSettings
 from services.api.app import create_app
@@ -232,3 +233,25 @@ def test_healthz_gives_up_on_a_redis_that_never_answers() -> None:
     assert health.json()["detail"] == "Redis did not answer in time: TimeoutError"
     assert post.status_code == 503 and post.headers["retry-after"] == "1"
     assert post.json()["detail"].endswith("may or may not have happened, and resending is safe: TimeoutError")
+
+
+def test_only_an_admin_key_may_say_a_report_came_from_a_feed_or_an_archive(client: TestClient, r: redis.Redis) -> None:
+    ingest = api_keys.create(r, ApiKeyIn(name="wire", scopes=["ingest"])).key
+    admin = api_keys.create(r, ApiKeyIn(name="ops", scopes=["admin"])).key
+    forged = {"via": "feed", "feed_url": "https://trusted.example.org/wire.rss", "item_guid": "w-1"}
+
+    def provenance_shown(path: str, body: Any, key: str) -> Any:
+        answer = client.post(path, json=body, headers={"Authorization": f"Bearer {key}"})
+        assert answer.status_code == 202, answer.text
+        ack = answer.json() if path == "/v1/reports" else answer.json()["reports"][0]
+        shown = client.get(ack["status_url"], headers={"Authorization": f"Bearer {admin}"}).json()
+        said = shown.get("provenance")
+        return {name: value for name, value in said.items() if value is not None} if said else None
+
+    single = report(id="forged-1", provenance=forged)
+    assert provenance_shown("/v1/reports", single, ingest) == {"via": "api"}
+    batch = [report(id="forged-2", text="Another account of the night.", provenance=forged)]
+    assert provenance_shown("/v1/reports/batch", batch, ingest) == {"via": "api"}
+    assert provenance_shown("/v1/reports", report(id="plain-1", text="A plain account."), ingest) is None
+    relayed = report(id="relayed-1", text="A relayed account.", provenance=forged)
+    assert provenance_shown("/v1/reports", relayed, admin) == forged

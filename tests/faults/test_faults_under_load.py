@@ -1,6 +1,6 @@
 """Faults under load, with the real `sitrep run` (embedded Redis, appendfsync always): a steady stream of
 reports is posted while a worker, the notifier, the dispatcher, the API and Redis itself are SIGKILLed in
-turn. Every acknowledged report ends done or failed, processed once; every control change alerts exactly
+turn. Every acknowledged report ends done (none of these faults may fail one), processed once; every control change alerts exactly
 once; every alert reaches the webhook at least once, always under one webhook id."""
 
 from __future__ import annotations
@@ -222,6 +222,13 @@ def test_every_acknowledged_report_and_alert_survives_sigkills_under_load(tmp_pa
         wait_until(settled, timeout_seconds=60, what="every acknowledged report done or failed")
         assert rescued >= 1, "the worker killed held no job: no test of a job's retry"
         statuses = Counter((r.hget(keys.report(rid), "status") or b"").decode() for rid in acknowledged)
+        # Settled is not enough: a killed worker's job is retried, a lost Redis comes back, so none may fail.
+        errors = {
+            rid: r.hget(keys.report(rid), "error")
+            for rid in acknowledged
+            if r.hget(keys.report(rid), "status") != b"done"
+        }
+        assert statuses == Counter({"done": len(acknowledged)}), errors
         # Processed once: each report's events entered the stream once, however often its job ran.
         entries = [fields for _, fields in r.xrange(keys.EVENTS_STREAM)]
         contributions = Counter((f[b"report_id"].decode(), f[b"event_id"].decode()) for f in entries)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import time
+import tracemalloc
+import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +36,33 @@ def test_a_body_over_the_cap_is_refused(server: FeedServer, fetcher: Fetcher) ->
     with pytest.raises(FetchFailed, match="over the limit"):
         fetcher.get(server.url("/big"), 5, 10_000)
     assert fetcher.get(server.url("/big"), 5, 60_000).body == b"x" * 50_000
+
+
+def test_compressed_bodies_are_inflated_only_up_to_the_cap(server: FeedServer, fetcher: Fetcher) -> None:
+    feed = rss([Entry("z", "Zipped", time.time(), "A feed sent compressed, as many servers do.")])
+    bomb = gzip.compress(bytes(64 * 1024 * 1024), compresslevel=9)  # 64 MiB of zeros in about 64 KiB
+    wrapped = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    server.routes["/gzip"] = lambda headers: Answer(200, gzip.compress(feed), {"Content-Encoding": "gzip"})
+    server.routes["/zlib"] = lambda headers: Answer(200, zlib.compress(feed), {"Content-Encoding": "deflate"})
+    raw = wrapped.compress(feed) + wrapped.flush()
+    server.routes["/raw"] = lambda headers: Answer(200, raw, {"Content-Encoding": "deflate"})
+    server.routes["/bomb"] = lambda headers: Answer(200, bomb, {"Content-Encoding": "gzip"})
+    server.routes["/twice"] = lambda headers: Answer(200, gzip.compress(bomb), {"Content-Encoding": "gzip, gzip"})
+    server.routes["/br"] = lambda headers: Answer(200, feed, {"Content-Encoding": "br"})
+    for path in ("/gzip", "/zlib", "/raw"):
+        assert fetcher.get(server.url(path), 5, 100_000).body == feed
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchFailed, match="over the limit of 1000000"):
+            fetcher.get(server.url("/bomb"), 5, 1_000_000)
+        with pytest.raises(FetchFailed, match="more than one content encoding"):
+            fetcher.get(server.url("/twice"), 5, 1_000_000)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024  # never the 64 MiB the bomb inflates to
+    with pytest.raises(FetchFailed, match="not supported"):
+        fetcher.get(server.url("/br"), 5, 100_000)
 
 
 def test_a_slow_server_is_cut_off_by_the_budget(server: FeedServer, fetcher: Fetcher) -> None:
@@ -83,11 +114,12 @@ def test_items_are_read_oldest_first_with_their_markers() -> None:
     assert parsed.title == "Border desk wire" and parsed.malformed is None
     assert [item.guid for item in parsed.items] == ["a", "a", "b"]
     assert parsed.items[2].text == "Fighting resumed near the airport." and parsed.items[2].summary_only
-    assert parsed.items[0].markers() == [
-        "guid:a",
-        "link:http://example.org/a",
-        f"hash:{items.text_hash('residents left the OLD quarter.')}",
-    ]
+    assert parsed.items[0].markers() == ["guid:a"]  # the GUID alone: its link and text do not identify it
+    bare = items.Item(None, "http://example.org/x", "T", None, "Body", summary_only=True)
+    assert bare.markers() == ["link:http://example.org/x"]
+    textual = items.Item(None, None, "Title", None, "Same  BODY", summary_only=True)
+    assert textual.markers() == [f"hash:{items.text_hash('title same body')}"]
+    assert textual.markers() != items.Item(None, None, "Other", None, "Same body", summary_only=True).markers()
 
 
 def test_a_body_that_is_no_feed_is_unreadable() -> None:
@@ -95,3 +127,11 @@ def test_a_body_that_is_no_feed_is_unreadable() -> None:
         items.parse(b"<html><body>Moved</body></html>")
     with pytest.raises(FeedUnreadable):
         items.parse(b"")
+
+
+def test_a_body_naming_a_local_file_is_not_opened(tmp_path: Path) -> None:
+    local = tmp_path / "secret.xml"
+    local.write_bytes(rss([Entry("inside", "Local file item", time.time(), "Read from the poller's own disk.")]))
+    for body in (str(local).encode(), f"file://{local}".encode()):
+        with pytest.raises(FeedUnreadable):
+            items.parse(body)

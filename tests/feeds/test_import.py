@@ -20,7 +20,7 @@ import pytest
 import redis
 
 from core import keys
-from services.cli.archive_import import Progress, parse_mapping, parse_time
+from services.cli.archive_import import Progress, parse_mapping, parse_time, read_rows
 from services.dispatcher import Dispatcher
 from tests.conftest import REPO, sitrep_command
 from tests.delivery.conftest import (  # noqa: F401  (fixtures)
@@ -292,3 +292,32 @@ def test_the_progress_bar_shows_on_a_terminal_only() -> None:
     piped = io.StringIO()
     Progress(200, piped).show(50)
     assert piped.getvalue() == ""
+
+
+def test_long_csv_fields_are_read_up_to_the_text_cap_and_a_longer_one_is_named(
+    r: redis.Redis, tmp_path: Path, child_env: dict[str, str]
+) -> None:
+    long_text = "Shelling was heard across the old city all night. " * 4_000  # 200,000 characters
+    rows = read_rows(f"text,published_at,source\n{long_text},2017-05-02,Desk\n".encode(), "csv", {}, None)
+    assert [(row.line, row.problem, len(row.fields["text"])) for row in rows] == [(2, None, len(long_text))]
+    path = tmp_path / "huge.csv"
+    path.write_text(f"text,published_at,source\nFine,2017-05-02,Desk\n{'x' * 1_000_001},2017-05-03,Desk\n")
+    process = run_import([str(path)], child_env)
+    output = process.communicate(timeout=60)[0]
+    assert process.returncode == 2
+    assert "line 3: not readable as CSV (field larger than field limit (1000000))" in output
+    assert "Traceback" not in output
+    assert csv.field_size_limit() == 131_072  # the module's limit is given back
+
+
+def test_a_replay_at_the_default_batch_sends_one_job_at_a_time(
+    r: redis.Redis, tmp_path: Path, child_env: dict[str, str]
+) -> None:
+    path = tmp_path / "history.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in archive_rows(250, seed=3)))
+    # No worker: the first batch is stored, then the import waits for it to be processed; killed there.
+    process = run_import([str(path), "--map", "text=notes,published_at=when,source=outlet", "--replay"], child_env)
+    killed_at(r, process, 1)
+    jobs: list[Any] = r.lrange("rq:queue:sitrep", 0, -1)
+    assert len(jobs) == 1  # one job per batch: no second worker can run part of it ahead of the rest
+    assert position_of(r) == r.llen(keys.job_reports(jobs[0].decode())) == 100

@@ -17,7 +17,7 @@ from core import keys
 from core.settings import FeedSettings
 from schemas.feeds import FeedIn
 from services.feeds import registry
-from services.feeds.poller import Poller, backoff_seconds
+from services.feeds.poller import Poller, backoff_seconds, public_url
 from tests.feeds.server import ARTICLE, Answer, Entry, FeedServer, atom, rss, with_etag, with_last_modified
 from tests.helpers import wait_until
 
@@ -309,3 +309,70 @@ def test_items_whose_reports_could_not_be_stored_are_posted_by_the_next_poll(
     healed = registry.get(r, feed.id)
     assert healed is not None and healed.items_posted == 1 and healed.consecutive_failures == 0
     assert len(job_report_ids(r)) == 1
+
+
+def test_a_live_blog_and_boilerplate_summaries_post_each_entry(
+    r: redis.Redis, redis_url: str, server: FeedServer
+) -> None:
+    now = time.time()
+    page = server.url("/live/siege")  # no such page: each update keeps its own summary
+    live = [
+        Entry("live-1", "Update one", now - 300, "Sirens sounded over the eastern districts at dawn.", link=page),
+        Entry("live-2", "Update two", now - 200, "The water station in the east was hit, officials said.", link=page),
+    ]
+    boiler = "Read the full story on our website."
+    plain = [  # no GUIDs (the server always writes one, so this feed is written by hand)
+        ("Road closed", server.url("/a.html")),
+        ("Port reopens", server.url("/b.html")),
+        ("Road closed", server.url("/a.html")),  # the same item twice: posted once
+    ]
+    for path, story in (("/a.html", "The coast road was closed"), ("/b.html", "The fishing port reopened")):
+        article = f"<html><body><article><p>{story} on Sunday after a night of shelling, the council said.</p>"
+        server.routes[path] = lambda headers, body=article: Answer(200, body.encode(), {"Content-Type": "text/html"})
+    plain_body = (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Plain desk</title>"
+        + "".join(
+            f"<item><title>{title}</title><link>{link}</link><description>{boiler}</description></item>"
+            for title, link in plain
+        )
+        + "</channel></rss>"
+    ).encode()
+    server.routes["/live.rss"] = lambda headers: Answer(200, rss(live))
+    server.routes["/plain.rss"] = lambda headers: Answer(200, plain_body)
+    feeds = [
+        registry.add(r, FeedIn(url=server.url(path), every_seconds=60))  # type: ignore[arg-type]
+        for path in ("/live.rss", "/plain.rss")
+    ]
+
+    def poll() -> None:
+        r.zadd(keys.FEEDS_DUE, {feed.id: 0 for feed in feeds})
+        Poller(r, settings(redis_url), "solo").drain()
+
+    poll()
+    live.append(Entry("live-3", "Update three", now - 100, "Repair crews reached the water station.", link=page))
+    poll()
+    assert sorted(rep["provenance"]["item_guid"] for rep in reports_of(r, server.url("/live.rss"))) == [
+        "live-1",
+        "live-2",
+        "live-3",
+    ]
+    assert sorted(rep["title"] for rep in reports_of(r, server.url("/plain.rss"))) == ["Port reopens", "Road closed"]
+
+
+def test_credentials_in_a_feed_url_are_kept_out_of_the_reports(
+    r: redis.Redis, redis_url: str, server: FeedServer
+) -> None:
+    body = rss([Entry("members-1", "Checkpoint", time.time() - 60, "The southern checkpoint opened at dawn.")])
+    server.routes["/members.rss?token=s3cret&lang=en&api_key=k3y"] = lambda headers: Answer(200, body)
+    secret_url = f"http://reader:pa55@127.0.0.1:{server.port}/members.rss?token=s3cret&lang=en&api_key=k3y"
+    feed = registry.add(r, FeedIn(url=secret_url, every_seconds=60))  # type: ignore[arg-type]
+    r.zadd(keys.FEEDS_DUE, {feed.id: 0})
+    Poller(r, settings(redis_url), "solo").drain()
+    (stored,) = [stored_report(r, rid) for rid in job_report_ids(r)]
+    assert stored["provenance"]["feed_url"] == server.url("/members.rss?lang=en")
+    assert not any(secret in orjson.dumps(stored).decode() for secret in ("s3cret", "k3y", "pa55", "reader"))
+    assert (
+        public_url("https://example.org/wire.xml?page=2&Access-Token=x#top")
+        == "https://example.org/wire.xml?page=2#top"
+    )
+    assert public_url("https://example.org/wire.xml?q=%20a") == "https://example.org/wire.xml?q=%20a"  # untouched

@@ -32,9 +32,9 @@ def test_a_job_stopped_mid_run_on_a_forking_worker_leaves_its_pending_reports_fa
     (job_id,) = Queue("sitrep", connection=r).job_ids
     env = {**child_env, "SITREP_WORKER_CLASS": "rq.worker.Worker", "SITREP_EXTRACTION_BUDGET_SECONDS": "0"}
     if plain_rq:  # `rq worker`, documented as an alternative: the job's own stopped callback does it
-        worker = subprocess.Popen(
-            [str(Path(sys.executable).with_name("rq")), "worker", "sitrep", "--url", env["REDIS_URL"]],
-            env=env,
+        worker = subprocess.Popen(  # as documented: the URL, password included, in RQ's variable, not in --url
+            [str(Path(sys.executable).with_name("rq")), "worker", "sitrep"],
+            env={**env, "RQ_REDIS_URL": env["REDIS_URL"]},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -78,3 +78,25 @@ def test_a_stopped_job_that_fails_on_a_simple_worker_leaves_its_reports_failed(r
     assert job.get_status(refresh=True) == JobStatus.STOPPED  # RQ: stopped, never retried
     assert [status(r, p.id) for p in batch] == ["failed", "failed"]
     assert "stopped (rq stop-job)" in (r.hget(keys.report("short-22"), "error") or b"").decode()
+
+
+def test_a_report_posted_after_a_stop_is_handled_joins_a_new_job_not_the_stopped_one(
+    r: redis.Redis, redis_url: str
+) -> None:
+    ReportStore(r).commit([short_report(31)])
+    queue = Queue("sitrep", connection=r)
+    (job_id,) = queue.job_ids
+    # What a forking worker's horse leaves when `rq stop-job` kills it: the job taken off the queue and still
+    # open to newcomers, its worker waiting with its list claimed.
+    r.lrem(queue.key, 0, job_id)
+    r.hset(keys.running_job("sitrep"), mapping={"job": job_id, "claimed": 1, "waiting": 1})
+    workers.jobs.use_settings(WorkerSettings(redis_url=redis_url))
+    try:
+        workers.jobs.report_job_stopped(Job.fetch(job_id, connection=r), r)
+    finally:
+        workers.jobs._configured = None
+    assert status(r, "short-31") == "failed"
+    ReportStore(r).commit([short_report(32)])  # posted right after the callback read the job's list
+    assert b"short-32" not in r.lrange(keys.job_reports(job_id), 0, -1)
+    (new_job_id,) = queue.job_ids  # a job a worker will run: the report is not left `queued` for ever
+    assert r.lrange(keys.job_reports(new_job_id), 0, -1) == [b"short-32"]
