@@ -191,31 +191,25 @@ async def get_report(report_id: str, request: Request, redis: RedisDep, settings
     fields = {key.decode(): value.decode() for key, value in record.items()}
     report = orjson.loads(fields.get("report", "{}"))
     caller = api_key_of(request.state)
+    status_fields: dict[str, Any] = {
+        "id": report_id,
+        "status": fields.get("status", "queued"),
+        "source": report.get("source"),
+        "published_at": report.get("published_at"),
+        "title": report.get("title"),
+        "received_at": fields.get("received_at"),
+        "error": fields.get("error"),
+    }
     if caller is not None and not caller.allows("read"):  # events hold other senders' mentions: read's to see
-        return ReportDetail(
-            id=report_id,
-            status=fields.get("status", "queued"),
-            source=report.get("source"),
-            published_at=report.get("published_at"),
-            title=report.get("title"),
-            received_at=fields.get("received_at"),
-            duplicate_of=visible_duplicate_of(fields.get("duplicate_of"), caller),
-            error=fields.get("error"),
-        )
+        return ReportDetail(**status_fields, duplicate_of=visible_duplicate_of(fields.get("duplicate_of"), caller))
     event_ids: list[str] = orjson.loads(fields.get("events", "[]"))
     events: list[dict[str, object]] = []
     if event_ids:
         raw = await read_events_async(redis, event_ids, settings.event_max_mentions_shown)
         events = [orjson.loads(item) for item in raw if item is not None]
     return ReportDetail(
-        id=report_id,
-        status=fields.get("status", "queued"),
-        source=report.get("source"),
-        published_at=report.get("published_at"),
-        title=report.get("title"),
-        received_at=fields.get("received_at"),
+        **status_fields,
         duplicate_of=fields.get("duplicate_of"),
-        error=fields.get("error"),
         provenance=report.get("provenance"),
         quiet_delivery=bool(report.get("quiet_delivery")),
         events=events,
