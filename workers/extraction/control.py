@@ -8,6 +8,7 @@ ACTOR since T (a change at T).  Triggers under an attempt, intention, negation o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 from schemas.events import Actor, Event, EventKind, Place
@@ -981,13 +982,22 @@ def _taker(sent: Sentence, end: int | None, doc: Document) -> ActorMention | Non
     return None
 
 
-def extract_control(doc: Document, sent: Sentence) -> list[Event]:
-    lex, words, tokens = doc.lex, sent.words, sent.tokens
-    sets = lex.sets
-    out: list[Event] = []
-    seen: set[tuple[str, str]] = set()
+class _Clause:
+    """One sentence read for control frames: what every frame needs, and the events found so far."""
+
+    def __init__(self, doc: Document, sent: Sentence) -> None:
+        self.doc, self.sent, self.lex = doc, sent, doc.lex
+        self.sets = doc.lex.sets
+        self.words, self.tokens = sent.words, sent.tokens
+        self.n = len(sent.words)
+        self.out: list[Event] = []
+        self.seen: set[tuple[str, str]] = set()
+        self.consumed: set[int] = set()  # trigger words another frame has read already
+        self.i = 0  # the trigger being read
+        self._last: dict[int, Place | None] = {}
 
     def emit(
+        self,
         kind: EventKind,
         i: int,
         j: int,
@@ -998,20 +1008,22 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         transfer: bool = False,
         conf: float = 0.8,
     ) -> None:
+        """One event per territorial place not emitted before with that actor."""
         if actor is None and kind is not EventKind.control_denial:
             return
+        sent, doc = self.sent, self.doc
         extent = "partial" if _partial_after(sent, i) else "whole"
         for place in places:
             actor_id = actor.id if actor is not None else "-"
-            if not _is_territory(place, sent) or (place.id, actor_id) in seen:
+            if not _is_territory(place, sent) or (place.id, actor_id) in self.seen:
                 continue
-            if any(w in _BUILDINGS for w in place.name.lower().split()) and _hostage_scene(words):
+            if any(w in _BUILDINGS for w in place.name.lower().split()) and _hostage_scene(self.words):
                 continue  # hostage-takers seizing a school or a theatre do not take territory
             if prev is not None and actor is not None and prev.id == actor.id:
                 prev = None
-            seen.add((place.id, actor_id))
+            self.seen.add((place.id, actor_id))
             sub = _sub_type(actor, verb, transfer, doc) if kind == EventKind.control_change and actor else None
-            out.append(
+            self.out.append(
                 make_event(
                     doc,
                     kind,
@@ -1027,19 +1039,22 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 )
             )
 
-    n = len(words)
-    found_last: dict[int, Place | None] = {}
-
-    def last() -> Place | None:
+    def last(self) -> Place | None:
         """The place an anaphor at the current trigger refers to (named before it, in this sentence or earlier);
         looked up only if one needs it."""
-        if i not in found_last:
-            found_last[i] = last_place(doc, tokens[i].start)
-        return found_last[i]
+        i = self.i
+        if i not in self._last:
+            self._last[i] = last_place(self.doc, self.tokens[i].start)
+        return self._last[i]
 
-    def resolve(places: list[Place]) -> list[Place]:
+    def phrase(self, k: int) -> list[Place]:
+        """The places of the noun phrase starting at k."""
+        return noun_phrase(self.tokens, k, self.sent.places, self.last)
+
+    def resolve(self, places: list[Place]) -> list[Place]:
         """'those villages' -> the villages the document listed before; facilities listed before one located
         facility share its place ('the command of A and the base of B in Wad Madani')."""
+        doc, sent = self.doc, self.sent
         places = _share_parent(places)
         out_places: list[Place] = []
         for p in places:
@@ -1054,447 +1069,546 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
                 else:
                     out_places.append(p)
             elif not p.resolved and p.parent is None and parts and parts[-1] in _KIND_HEADS and p.name.islower():
-                out_places.append(_kind_antecedent(doc, sent, i, parts, last) or p)
+                out_places.append(_kind_antecedent(doc, sent, self.i, parts, self.last) or p)
             else:
                 out_places.append(p)
         return out_places
 
-    firsts = _trigger_words(lex)
-    consumed: set[int] = set()
-    for i in [i for i, w in enumerate(words) if w in firsts or ("-" in w and w.endswith(("-held", "-controlled")))]:
-        if i in consumed:
-            continue
-        w = words[i]
-        if w.endswith(("-held", "-controlled")):
-            holder = prefix_actor(w, lex)
-            if holder:
-                places = noun_phrase(tokens, i + 1, sent.places, last)[:1]
-                emit(EventKind.control_state, i, i + 2, places, holder, None, w, conf=0.6)
-            continue
-        if w == "hands":
-            hands = _hands(sent, i, doc)
-            if hands is not None:
-                p_i, holder, change = hands
-                places = _place_left(sent, p_i, doc)
-                kind = EventKind.control_change if change else EventKind.control_state
-                emit(kind, p_i, i + 1, places, holder, None, w, conf=0.8 if words[p_i] == "into" else 0.6)
-            continue
-        under = sets["control.under"].match_at(words, i)
-        if under and not sets["control.held"].match_at(words, i + len(under) - 1):
-            # "Kunduz is now under Taliban control": the actor names whose control it is
-            u = i + len(under)
-            a = next((x for x in sent.actors if x.i in (u, u + 1) and x.j < n and words[x.j] == "control"), None)
-            places = _place_left(sent, i, doc) if a is not None and i > 0 and words[i - 1] != "came" else []
-            if a is not None and places and not blocked(words, i, lex):
-                since = _since(words, a.j + 1)  # "under M23 control since January": a change then
-                # told as new only as the clause's predicate ("P is now under X control"); in an aside ("P, now
-                # under X control, was shelled") the same words describe a state
-                said = i > 0 and words[i - 1] in _PASSIVE_AUX and _told_new(words, i, lex)
-                new = since is not None or said
-                kind = EventKind.control_change if new else EventKind.control_state
-                emit(kind, i, since + 2 if since is not None else a.j + 1, places, a.actor, None, "under", conf=0.6)
-            continue
-        held = sets["control.held"].match_at(words, i)
-        if held:
-            e = i + len(held)
-            a = actor_at(sent, e, 4)
-            if a is not None and (st := state_at(sent, e)) is not None and (st.i, st.j) == (a.i, a.j):
-                if not _place_held(sent, i):
-                    a = None  # "talks in Istanbul held by Turkey": a bare country is an agent of territory only
-            since = _since(words, e)
+
+# Each frame reads the trigger at i and says whether it claimed it (no later frame then reads that word).
+
+
+def _held_prefix(c: _Clause, i: int) -> bool:
+    """'rebel-held Idlib': a state."""
+    w = c.words[i]
+    if not w.endswith(("-held", "-controlled")):
+        return False
+    holder = prefix_actor(w, c.lex)
+    if holder:
+        places = c.phrase(i + 1)[:1]
+        c.emit(EventKind.control_state, i, i + 2, places, holder, None, w, conf=0.6)
+    return True
+
+
+def _hands_frame(c: _Clause, i: int) -> bool:
+    """'fell into Taliban hands', 'in M23 hands by nightfall'."""
+    if c.words[i] != "hands":
+        return False
+    hands = _hands(c.sent, i, c.doc)
+    if hands is not None:
+        p_i, holder, change = hands
+        places = _place_left(c.sent, p_i, c.doc)
+        kind = EventKind.control_change if change else EventKind.control_state
+        c.emit(kind, p_i, i + 1, places, holder, None, "hands", conf=0.8 if c.words[p_i] == "into" else 0.6)
+    return True
+
+
+def _under(c: _Clause, i: int) -> bool:
+    """'Kunduz is now under Taliban control': the actor names whose control it is."""
+    words, sent, doc, n = c.words, c.sent, c.doc, c.n
+    under = c.sets["control.under"].match_at(words, i)
+    if not under or c.sets["control.held"].match_at(words, i + len(under) - 1):
+        return False
+    u = i + len(under)
+    a = next((x for x in sent.actors if x.i in (u, u + 1) and x.j < n and words[x.j] == "control"), None)
+    places = _place_left(sent, i, doc) if a is not None and i > 0 and words[i - 1] != "came" else []
+    if a is not None and places and not blocked(words, i, c.lex):
+        since = _since(words, a.j + 1)  # "under M23 control since January": a change then
+        # told as new only as the clause's predicate ("P is now under X control"); in an aside ("P, now
+        # under X control, was shelled") the same words describe a state
+        said = i > 0 and words[i - 1] in _PASSIVE_AUX and _told_new(words, i, c.lex)
+        new = since is not None or said
+        kind = EventKind.control_change if new else EventKind.control_state
+        c.emit(kind, i, since + 2 if since is not None else a.j + 1, places, a.actor, None, "under", conf=0.6)
+    return True
+
+
+def _held(c: _Clause, i: int) -> bool:
+    """'P held by X (since T)', 'in the hands of X'."""
+    words, sent, doc = c.words, c.sent, c.doc
+    held = c.sets["control.held"].match_at(words, i)
+    if not held:
+        return False
+    e = i + len(held)
+    a = actor_at(sent, e, 4)
+    if a is not None and (st := state_at(sent, e)) is not None and (st.i, st.j) == (a.i, a.j):
+        if not _place_held(sent, i):
+            a = None  # "talks in Istanbul held by Turkey": a bare country is an agent of territory only
+    since = _since(words, e)
+    places = _place_left(sent, i, doc)
+    if a and places:
+        # a hold with a start is a change at that start, but weaker evidence than a change told as one;
+        # so is one reached by a time ('was in the hands of X by nightfall') or told as new ('is now ...')
+        reached = (
+            _by_time(words, a.j)
+            or _by_time(words, 0)
+            or (i > 1 and words[i - 1] == "now" and words[i - 2] in _PASSIVE_AUX and not blocked(words, i, c.lex))
+        )
+        kind = EventKind.control_change if since is not None or reached else EventKind.control_state
+        c.emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, words[i], conf=0.6 if since else 0.8)
+    return True
+
+
+def _hold(c: _Clause, i: int) -> bool:
+    """'rebels who have held it since 2014': a change at its start."""
+    words, sent, doc = c.words, c.sent, c.doc
+    hold = c.sets["control.hold"].match_at(words, i)
+    if not hold:
+        return False
+    e = i + len(hold)
+    since = _since(words, e)
+    told = since is not None or _told_new(words, i, c.lex)
+    keeper = actor_left(sent, i, doc) if told else None
+    if keeper is not None and not blocked(words, i, c.lex):
+        places = c.phrase(e)  # "since" ends the phrase
+        rel = keeper.i - 1 - (keeper.i > 1 and words[keeper.i - 1] == "the")
+        if not places and rel >= 0 and words[rel] in ("that", "which"):
+            places = _relative_antecedent(sent, rel)  # "Kupiansk, which X have held since T"
+        # 'held' also takes meetings, talks and elections: only a name or a place noun is held
+        places = [p for p in places if _named_or_territory(p)]
+        c.emit(
+            EventKind.control_change, i, (since + 2) if since else e + 2, places, keeper.actor, None, words[i], conf=0.6
+        )
+    return True
+
+
+def _give(c: _Clause, i: int) -> bool:
+    """'giving the Kokang army complete control of Laukkai'."""
+    words, n = c.words, c.n
+    if not c.sets["control.give"].match_at(words, i):
+        return False
+    receiver = next((a for a in c.sent.actors if i < a.i <= i + 4), None)
+    if receiver is None or blocked(words, i, c.lex):
+        return True
+    k = next((m for m in range(receiver.j, min(n, receiver.j + 4)) if words[m] == "control"), None)
+    if k is not None and k + 1 < n and words[k + 1] in ("of", "over"):
+        c.emit(EventKind.control_change, i, k + 3, c.phrase(k + 2), receiver.actor, None, words[i])
+    return True
+
+
+def _fall(c: _Clause, i: int) -> bool:
+    """'X fell to Y', 'X came under the control of Y', a bare 'X fell' with its taker, and the denial of a fall."""
+    words, sent, doc, lex, sets, n = c.words, c.sent, c.doc, c.lex, c.sets, c.n
+    w = words[i]
+    fallen = sets["control.fallen"].match_at(words, i)
+    if fallen and denied(words, i, lex):  # "officials denied that Palmyra had fallen (to IS)"
+        e = i + (len(sets["control.fell"].match_at(words, i) or (w,)))
+        a = actor_at(sent, e, 4) if e > i + 1 else None
+        c.emit(EventKind.control_denial, i, e + 1, _place_left(sent, i, doc), a.actor if a else None, None, w)
+        return True
+    fell = sets["control.fell"].match_at(words, i)
+    if not fell and fallen:  # "X fell on Sunday, February 16, under the control of Y"
+        k = _past_time(words, i + 1)
+        later = sets["control.fell"].match_at([w, *words[k : k + 8]], 0) if k > i + 1 else None
+        if later:
+            fell = tuple(words[i:k]) + later[1:]
+            c.consumed.update(range(k, i + len(fell)))  # no second reading of "under the control of"
+        elif not blocked(words, i, lex) and (i + 1 == n or words[i + 1] in _AFTER_FELL):
+            # "Kabul fell on Sunday as Taliban fighters entered the city", "Mariupol fell after a siege by X";
+            # not "Khartoum fell into chaos", "Bakhmut fell silent": 'fell' must end its predicate
+            taker = _bare_fall_taker(sent, i, doc)
+            places = _fallen_subject(sent, i, doc)
+            if taker is None and places:  # "Rebels attacked Kassala on Sunday. On Monday the town fell."
+                taker = _attacker_before(sent, places[0], doc)
+            if taker is not None and places:
+                c.emit(EventKind.control_change, i, i + 1, places, taker.actor, None, w, conf=0.6)
+            return True
+    if not fell:
+        return False
+    if blocked(words, i, lex):
+        return True
+    e = i + len(fell)
+    a = actor_at(sent, e, 4)
+    if a is None and e < n and words[e] == "them":
+        a = discourse_actor(sent, doc)  # "the town fell to them": the side the last sentence named
+    ctl = next((m for m in range(e, min(n, e + 3)) if words[m] == "control"), None)
+    possessed = _possessor(sent, ctl, doc) if ctl is not None and (a is None or a.i > ctl) else None
+    if ctl is not None and possessed is not None and possessed[0] >= e:
+        a = ActorMention(possessed[0], ctl, possessed[1])  # "returned to Azerbaijani control"
+    if (
+        sets["control.fell_needs_control"].match_at(words, i) == fell
+        and (a is None or "control" not in words[a.j : a.j + 2])
+        and not (w == "surrendered" and _place_subject(sent, i))
+    ):
+        return True
+    places = _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
+    if not places and w in ("brought", "back"):
+        lp = c.last()
+        places = [lp] if lp else []
+    if a:
+        c.emit(EventKind.control_change, i, e + 1, places, a.actor, None, w)
+    return True
+
+
+def _withdraw(c: _Clause, i: int) -> bool:
+    """'B withdrew from P (leaving it to A)', 'A forced B to retreat from P', and a two-sided report's other side."""
+    words, sent, doc, lex, sets, n = c.words, c.sent, c.doc, c.lex, c.sets, c.n
+    w = words[i]
+    wd = sets["control.withdraw"].match_at(words, i)
+    if not wd:
+        return False
+    e = i + len(wd)
+    places = c.phrase(e)
+    forced = next((m for m in range(max(0, i - 8), i) if words[m] in _FORCE), None)
+    if forced is not None and not blocked(words, forced, lex):
+        # "A forced B to retreat from P": P passes to A
+        winner = actor_left(sent, forced, doc)
+        loser = next((x for x in sent.actors if forced < x.i < i), None)
+        if winner:
+            lost = loser.actor if loser else None
+            c.emit(EventKind.control_change, forced, e + 3, places, winner.actor, lost, "forced")
+        return True
+    if blocked(words, i, lex):
+        return True
+    prev = actor_left(sent, i, doc)
+    for m in range(e, min(n, e + 14)):
+        h = sets["control.handover"].match_at(words, m)
+        if h:
+            a = actor_at(sent, m + len(h), 4)
+            to = next((t for t in range(m + len(h), min(n, m + len(h) + 6)) if words[t] == "to"), None)
+            if a is None and to is not None:  # "leaving the city to the Islamic State"
+                a = actor_at(sent, to + 1, 3)
+                given = c.resolve(c.phrase(m + len(h)))
+                if any(_is_territory(p, sent) for p in given):  # "handing its last base in X to Y"
+                    places = given
+            if a:
+                gave = prev.actor if prev else None
+                c.emit(EventKind.control_change, i, m + len(h) + 1, places, a.actor, gave, w, transfer=True)
+            break
+    else:
+        other = _other_side(doc, prev.actor) if prev is not None and not prev.generic else None
+        if other is not None:  # "Russia withdrew from Lyman" in a report of two sides: Ukraine's now
+            c.emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
+    return True
+
+
+def _lose(c: _Clause, i: int) -> bool:
+    """'Ukraine lost Avdiivka to Russia', 'the town was lost to the Taliban', 'the army lost control of X'."""
+    words, sent, doc, lex, n = c.words, c.sent, c.doc, c.lex, c.n
+    lose = c.sets["control.lose"].match_at(words, i)
+    if not lose or _blocked(words, i, lex):
+        return False
+    e = i + len(lose)
+    passive = _passive(words, i)
+    to = next((m for m in range(e, min(n, e + 10)) if words[m] in ("to", ",", ";", "after", "in")), None)
+    taker = actor_at(sent, to + 1, 3) if to is not None and words[to] == "to" else None
+    loser = actor_left(sent, i, doc) if not passive else None
+    conf = 0.8
+    if taker is None and loser is not None and not loser.generic and not passive:
+        other = _other_side(doc, loser.actor)
+        taker, conf = (ActorMention(i, i, other, True) if other else None), 0.6
+    if taker is not None:
+        if passive:
             places = _place_left(sent, i, doc)
-            if a and places:
-                # a hold with a start is a change at that start, but weaker evidence than a change told as one;
-                # so is one reached by a time ('was in the hands of X by nightfall') or told as new ('is now ...')
-                reached = (
-                    _by_time(words, a.j)
-                    or _by_time(words, 0)
-                    or (i > 1 and words[i - 1] == "now" and words[i - 2] in _PASSIVE_AUX and not blocked(words, i, lex))
-                )
-                kind = EventKind.control_change if since is not None or reached else EventKind.control_state
-                emit(kind, i, since + 2 if since else e + 1, places, a.actor, None, w, conf=0.6 if since else 0.8)
-            continue
-        hold = sets["control.hold"].match_at(words, i)
-        if hold:  # "rebels who have held it since 2014": a change at its start
-            e = i + len(hold)
-            since = _since(words, e)
-            told = since is not None or _told_new(words, i, lex)
-            keeper = actor_left(sent, i, doc) if told else None
-            if keeper is not None and not blocked(words, i, lex):
-                places = noun_phrase(tokens, e, sent.places, last)  # "since" ends the phrase
-                rel = keeper.i - 1 - (keeper.i > 1 and words[keeper.i - 1] == "the")
-                if not places and rel >= 0 and words[rel] in ("that", "which"):
-                    places = _relative_antecedent(sent, rel)  # "Kupiansk, which X have held since T"
-                # 'held' also takes meetings, talks and elections: only a name or a place noun is held
-                places = [p for p in places if _named_or_territory(p)]
-                emit(
-                    EventKind.control_change,
-                    i,
-                    (since + 2) if since else e + 2,
-                    places,
-                    keeper.actor,
-                    None,
-                    w,
-                    conf=0.6,
-                )
-            continue
-        give = sets["control.give"].match_at(words, i)
-        if give:  # "giving the Kokang army complete control of Laukkai"
-            receiver = next((a for a in sent.actors if i < a.i <= i + 4), None)
-            if receiver is None or blocked(words, i, lex):
-                continue
-            k = next((m for m in range(receiver.j, min(n, receiver.j + 4)) if words[m] == "control"), None)
-            if k is not None and k + 1 < n and words[k + 1] in ("of", "over"):
-                emit(
-                    EventKind.control_change,
-                    i,
-                    k + 3,
-                    noun_phrase(tokens, k + 2, sent.places, last),
-                    receiver.actor,
-                    None,
-                    w,
-                )
-            continue
-        fallen = sets["control.fallen"].match_at(words, i)
-        if fallen and denied(words, i, lex):  # "officials denied that Palmyra had fallen (to IS)"
-            e = i + (len(sets["control.fell"].match_at(words, i) or (w,)))
-            a = actor_at(sent, e, 4) if e > i + 1 else None
-            emit(EventKind.control_denial, i, e + 1, _place_left(sent, i, doc), a.actor if a else None, None, w)
-            continue
-        fell = sets["control.fell"].match_at(words, i)
-        if not fell and fallen:  # "X fell on Sunday, February 16, under the control of Y"
-            k = _past_time(words, i + 1)
-            later = sets["control.fell"].match_at([w, *words[k : k + 8]], 0) if k > i + 1 else None
-            if later:
-                fell = tuple(words[i:k]) + later[1:]
-                consumed.update(range(k, i + len(fell)))  # no second reading of "under the control of"
-            elif not blocked(words, i, lex) and (i + 1 == n or words[i + 1] in _AFTER_FELL):
-                # "Kabul fell on Sunday as Taliban fighters entered the city", "Mariupol fell after a siege by X";
-                # not "Khartoum fell into chaos", "Bakhmut fell silent": 'fell' must end its predicate
-                taker = _bare_fall_taker(sent, i, doc)
-                places = _fallen_subject(sent, i, doc)
-                if taker is None and places:  # "Rebels attacked Kassala on Sunday. On Monday the town fell."
-                    taker = _attacker_before(sent, places[0], doc)
-                if taker is not None and places:
-                    emit(EventKind.control_change, i, i + 1, places, taker.actor, None, w, conf=0.6)
-                continue
-        if fell:
-            if blocked(words, i, lex):
-                continue
-            e = i + len(fell)
-            a = actor_at(sent, e, 4)
-            if a is None and e < n and words[e] == "them":
-                a = discourse_actor(sent, doc)  # "the town fell to them": the side the last sentence named
-            c = next((m for m in range(e, min(n, e + 3)) if words[m] == "control"), None)
-            possessed = _possessor(sent, c, doc) if c is not None and (a is None or a.i > c) else None
-            if c is not None and possessed is not None and possessed[0] >= e:
-                a = ActorMention(possessed[0], c, possessed[1])  # "returned to Azerbaijani control"
-            if (
-                sets["control.fell_needs_control"].match_at(words, i) == fell
-                and (a is None or "control" not in words[a.j : a.j + 2])
-                and not (w == "surrendered" and _place_subject(sent, i))
-            ):
-                continue
-            places = _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
-            if not places and w in ("brought", "back"):
-                lp = last()
-                places = [lp] if lp else []
-            if a:
-                emit(EventKind.control_change, i, e + 1, places, a.actor, None, w)
-            continue
-        wd = sets["control.withdraw"].match_at(words, i)
-        if wd:
-            e = i + len(wd)
-            places = noun_phrase(tokens, e, sent.places, last)
-            forced = next((m for m in range(max(0, i - 8), i) if words[m] in _FORCE), None)
-            if forced is not None and not blocked(words, forced, lex):
-                # "A forced B to retreat from P": P passes to A
-                winner = actor_left(sent, forced, doc)
-                loser = next((x for x in sent.actors if forced < x.i < i), None)
-                if winner:
-                    emit(
-                        EventKind.control_change,
-                        forced,
-                        e + 3,
-                        places,
-                        winner.actor,
-                        loser.actor if loser else None,
-                        "forced",
-                    )
-                continue
-            if blocked(words, i, lex):
-                continue
-            prev = actor_left(sent, i, doc)
-            for m in range(e, min(n, e + 14)):
-                h = sets["control.handover"].match_at(words, m)
-                if h:
-                    a = actor_at(sent, m + len(h), 4)
-                    to = next((t for t in range(m + len(h), min(n, m + len(h) + 6)) if words[t] == "to"), None)
-                    if a is None and to is not None:  # "leaving the city to the Islamic State"
-                        a = actor_at(sent, to + 1, 3)
-                        given = resolve(noun_phrase(tokens, m + len(h), sent.places, last))
-                        if any(_is_territory(p, sent) for p in given):  # "handing its last base in X to Y"
-                            places = given
-                    if a:
-                        emit(
-                            EventKind.control_change,
-                            i,
-                            m + len(h) + 1,
-                            places,
-                            a.actor,
-                            prev.actor if prev else None,
-                            w,
-                            transfer=True,
-                        )
-                    break
-            else:
-                other = _other_side(doc, prev.actor) if prev is not None and not prev.generic else None
-                if other is not None:  # "Russia withdrew from Lyman" in a report of two sides: Ukraine's now
-                    emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
-            continue
-        lose = sets["control.lose"].match_at(words, i)
-        if lose and not _blocked(words, i, lex):
-            # "Ukraine lost Avdiivka to Russia", "the town was lost to the Taliban", "the army lost control of X"
-            e = i + len(lose)
-            passive = _passive(words, i)
-            to = next((m for m in range(e, min(n, e + 10)) if words[m] in ("to", ",", ";", "after", "in")), None)
-            taker = actor_at(sent, to + 1, 3) if to is not None and words[to] == "to" else None
-            loser = actor_left(sent, i, doc) if not passive else None
+        else:
+            places = [p for p in c.resolve(c.phrase(e)) if _lost_place(p)]
+        lost_by = loser.actor if loser is not None else None
+        c.emit(EventKind.control_change, i, (to or e) + 2, places, taker.actor, lost_by, words[i], conf=conf)
+    return True
+
+
+def _clear(c: _Clause, i: int) -> bool:
+    """'the army cleared Marawi of militants': P passes from B to A."""
+    words, sent, doc, lex, n = c.words, c.sent, c.doc, c.lex, c.n
+    clear = c.sets["control.clear"].match_at(words, i)
+    if not clear or _blocked(words, i, lex) or _passive(words, i):
+        return False
+    e = i + len(clear)
+    of = next((m for m in range(e + 1, min(n, e + 8)) if words[m] in ("of", ",", ";")), None)
+    loser = actor_at(sent, of + 1, 3) if of is not None and words[of] == "of" else None
+    winner = actor_left(sent, i, doc) if loser is not None else None
+    if loser is not None and winner is not None and winner.actor.id != loser.actor.id:
+        places = c.resolve(c.phrase(e))
+        c.emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, words[i])
+    return True
+
+
+def _cede(c: _Clause, i: int) -> bool:
+    """'B surrendered its headquarters in P to A', 'B handed P back to A': P passes from B to A."""
+    words, sent, doc, lex, n = c.words, c.sent, c.doc, c.lex, c.n
+    cede = c.sets["control.cede"].match_at(words, i)
+    if not cede or _blocked(words, i, lex) or _passive(words, i):
+        return False
+    e = i + len(cede)
+    to = next((m for m in range(e + 1, min(n, e + 12)) if words[m] in ("to", ";", '"')), None)
+    receiver = actor_at(sent, to + 1, 3) if to is not None and words[to] == "to" else None
+    if receiver is None or e >= n or words[e] in ("to", "themselves", "himself", "their", "arms"):
+        return False  # another frame may read the word ('surrendered' as a fall, 'handed' as a handover)
+    giver = actor_left(sent, i, doc)
+    thing = not _HANDED_THINGS.isdisjoint(words[e:to])
+    places = [p for p in c.resolve(c.phrase(e)) if _ceded(p, thing)]
+    gave = giver.actor if giver is not None else None
+    c.emit(EventKind.control_change, i, (to or e) + 2, places, receiver.actor, gave, words[i], transfer=True)
+    return True
+
+
+def _enter(c: _Clause, i: int) -> bool:
+    """'A entered P, the first district to be handed back by B', 'A marched into P after B's troops fled':
+    a handover or the other side's flight, not a raid or a patrol."""
+    words, sent, doc, lex, sets, n = c.words, c.sent, c.doc, c.lex, c.sets, c.n
+    w = words[i]
+    ent = sets["control.enter"].match_at(words, i)
+    if not ent:
+        return False
+    e = i + len(ent)
+    handed = next((m for m in range(e, min(n, e + 16)) if sets["control.entered_handed"].match_at(words, m)), None)
+    if handed is None:  # "A marched into P after B's troops fled": B's flight leaves P to A
+        after = next((m for m in range(e, min(n, e + 8)) if words[m] in ("after", "following", "as")), None)
+        left = after if after is not None else n
+        if not any(sets["control.entered_left"].match_at(words, m) for m in range(left, min(n, left + 8))):
+            return True
+        if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
+            loser = next((x for x in sent.actors if left < x.i and x.actor.id != a.actor.id), None)
+            if loser is not None:  # an armed side left, not 'fans' or 'residents'
+                places = c.resolve(c.phrase(e))
+                c.emit(EventKind.control_change, i, e + 2, places, a.actor, loser.actor, w, conf=0.6)
+        return True
+    a = actor_left(sent, i, doc) if not blocked(words, i, lex) else None
+    if a is not None:
+        by = next((m for m in range(handed, min(n, handed + 6)) if words[m] == "by"), None)
+        giver = actor_at(sent, by + 1, 3) if by is not None else None
+        places = c.resolve(c.phrase(e))
+        gave = giver.actor if giver is not None else None
+        c.emit(EventKind.control_change, i, e + 2, places, a.actor, gave, w, transfer=True, conf=0.7)
+    return True
+
+
+def _expel(c: _Clause, i: int) -> bool:
+    """'A drove B out of P', 'Y was driven out of P (by X)': P passes from the expelled to the expeller."""
+    words, sent, doc, lex, n = c.words, c.sent, c.doc, c.lex, c.n
+    w = words[i]
+    ex = c.sets["control.expel"].match_at(words, i)
+    if not ex or blocked(words, i, lex):
+        return False
+    if _passive(words, i):
+        # "Y was driven out of P (by X)": P passes to X, or to the other side of a two-sided report
+        k = i + len(ex)
+        pp = 2 if words[k : k + 2] == ["out", "of"] else 1 if k < n and words[k] == "from" else 0
+        if pp:
+            by = next((m for m in range(k + pp + 1, min(n, k + pp + 10)) if words[m] == "by"), None)
+            winner = actor_at(sent, by + 1, 3) if by is not None else None
+            loser = actor_left(sent, i, doc)
             conf = 0.8
-            if taker is None and loser is not None and not loser.generic and not passive:
+            if winner is None and loser is not None and not loser.generic:
                 other = _other_side(doc, loser.actor)
-                taker, conf = (ActorMention(i, i, other, True) if other else None), 0.6
-            if taker is not None:
-                if passive:
-                    places = _place_left(sent, i, doc)
-                else:
-                    places = [p for p in resolve(noun_phrase(tokens, e, sent.places, last)) if _lost_place(p)]
-                lost_by = loser.actor if loser is not None else None
-                emit(EventKind.control_change, i, (to or e) + 2, places, taker.actor, lost_by, w, conf=conf)
+                winner, conf = (ActorMention(i, i, other, True) if other else None), 0.6
+            if winner is not None:
+                places = c.resolve(c.phrase(k + pp))
+                lost = loser.actor if loser else None
+                c.emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, lost, w, conf=conf)
+        return True
+    loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 4), None)
+    if loser is None and _armed_object(words, i + len(ex)):
+        loser = ActorMention(i, i, Actor(id="-", name="-"), True)  # "forced the government of X out of P"
+    elif loser is not None and "from" not in words[loser.j : loser.j + 3] and "out" not in words[loser.j : loser.j + 3]:
+        # "P, where X had dislodged Y on <date>": P is the place before 'where'
+        winner = actor_left(sent, i, doc)
+        where = winner is not None and winner.i > 0 and words[winner.i - 1] == "where"
+        places = [p] if winner and where and (p := _named_before(sent, winner.i - 1)) else []
+        if winner is not None and places:
+            c.emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, w)
+            return True
+    if loser is not None:
+        # "forced the government of President X out of the capital": the loser's phrase may run on
+        k = next(
+            (
+                m
+                for m in range(loser.j, min(n, loser.j + 10))
+                if words[m] == "from" or words[m : m + 2] == ["out", "of"]
+            ),
+            loser.j,
+        )
+        pp = 2 if words[k : k + 2] == ["out", "of"] else 1 if k < n and words[k] == "from" else 0
+        winner = actor_left(sent, i, doc)
+        if pp and winner is not None:
+            places = c.resolve(c.phrase(k + pp))
+            lost = loser.actor if loser.actor.id != "-" else None
+            c.emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, lost, w)
+            return True
+    return False
+
+
+def _nominal(c: _Clause, i: int) -> bool:
+    """'the capture of P by A', 'Russia's capture of P', 'the fall of P' (to whoever captured just before)."""
+    words, tokens, sent, doc, lex, n = c.words, c.tokens, c.sent, c.doc, c.lex, c.n
+    w = words[i]
+    nom = c.sets["control.nominal"].match_at(words, i)
+    if not nom:
+        return False
+    if blocked(words, i, lex):
+        return True
+    e = i + len(nom)
+    if not _HYPOTHETICAL.isdisjoint(words[e : e + 5]):
+        return True  # "the capture of X would be claimed by Y if ...": a capture imagined, not told
+    places = c.phrase(e)
+    agent = ("by", "to") if w in _TO_NOMINALS else ("by",)
+    by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
+    if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]) and words[by - 1] not in _ANNOUNCED:
+        by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb
+    a = actor_at(sent, by + 1, 3) if by is not None else None
+    if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
+        a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
+    else:
+        owner = state_at(sent, i - 1) if i > 0 and tokens[i].start - tokens[i - 1].end >= 2 else None
+        a = a or owner or actor_left(sent, i, doc) or discourse_actor(sent, doc)  # "Russia's capture of X"
+    if a:
+        c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
+    return True
+
+
+def _overrun(c: _Clause, i: int) -> bool:
+    """'the LTTE overran the army base at Mullaitivu': a military post overrun is taken; a village overrun in a
+    raid is not ('overran the village, killed 30 and withdrew')."""
+    words, sent, doc = c.words, c.sent, c.doc
+    if not c.sets["control.overrun"].match_at(words, i):
+        return False
+    places = [_post_at(sent, i + 1, p) for p in c.phrase(i + 1) if _military_post(p)]
+    left = not _LEFT_AGAIN.isdisjoint(words[i + 1 :])
+    if places and not left and not _passive(words, i) and (a := actor_left(sent, i, doc)) is not None:
+        c.emit(EventKind.control_change, i, i + 3, places, a.actor, None, words[i], conf=0.6)
+    return True
+
+
+def _flag(c: _Clause, i: int) -> bool:
+    """'Ukrainian soldiers raised their flag over Kherson's main square': the side marks the place as taken."""
+    words, sent, doc, lex, n = c.words, c.sent, c.doc, c.lex, c.n
+    if not c.sets["control.flag"].match_at(words, i):
+        return False
+    f = next((m for m in range(i + 1, min(n, i + 6)) if words[m] in _FLAGS), None)
+    at = f + 1 if f is not None else n
+    passive = _passive(words, i)
+    if passive:  # "the flag was raised over X by Soviet soldiers": only a flag is raised so
+        at = i + 1 if not _FLAGS.isdisjoint(words[max(0, i - 5) : i]) else n
+    if at + 3 < n and words[at : at + 2] == ["in", "the"] and words[at + 2] in _FLAG_CENTRES:
+        at += 3  # "raised their flag in the centre of Kherson"
+        at = at if words[at] == "of" else n
+        ok = at < n
+    else:
+        ok = at < n and words[at] in _FLAG_PREPS
+    if ok and not any(x.startswith(_FESTIVE) for x in words) and not blocked(words, i, lex):
+        by = next((m for m in range(at + 1, min(n, at + 10)) if words[m] == "by"), None)
+        a = (actor_at(sent, by + 1, 3) if by is not None else None) if passive else actor_left(sent, i, doc)
+        if a is not None:  # an armed side: fans or residents raising a flag are no actor
+            places = c.resolve(c.phrase(at + 1))
+            c.emit(EventKind.control_change, i, at + 2, places, a.actor, None, words[i], conf=0.6)
+    return True
+
+
+def _active(c: _Clause, i: int) -> bool:
+    """'A seized P (from B)', 'P was captured by A', 'P has been liberated, the ministry said', and the
+    denial of a capture."""
+    words, tokens, sent, doc, lex, n = c.words, c.tokens, c.sent, c.doc, c.lex, c.n
+    w = words[i]
+    act = c.sets["control.active"].match_at(words, i)
+    e_quoted = 0
+    if i + 1 < n and words[i + 1] == '"' and (quoted := _match_unquoted(c.sets["control.active"], words, i)):
+        act, e_quoted = quoted  # 'have taken "full control" of Mekelle'
+    if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
+        return False  # "the liberated neighborhoods" is an adjective, not an event
+    e = e_quoted or i + len(act)
+    e += e < n - 1 and words[e] == '"'  # 'had taken "total control of the base ..."': a quoted object
+    if denied(words, i, lex):  # "the army denied that IS had captured the base": a dispute, no change
+        a = actor_left(sent, i, doc)  # the nearest subject: "X denied taking Y" and "... that X took Y"
+        if a is not None:
+            c.emit(EventKind.control_denial, i, e + 2, c.resolve(c.phrase(e)), a.actor, None, w, conf=0.6)
+        return True
+    if _blocked(words, i, lex):
+        return True
+    b = i - 1
+    while b > 0 and words[b].endswith("ly") and i - b <= 2:  # "has been completely liberated"
+        b -= 1
+    aux = i > 0 and w != "able" and words[b] in _PASSIVE_AUX and not any(m.i <= b < m.j for m in sent.actors)
+    if (e < n and words[e] == "by") or aux:
+        _passive_capture(c, i, e, b)
+        return True
+    a = actor_left(sent, i, doc)
+    if a is None:
+        return True
+    places = _directional(sent, e, doc) or c.resolve(c.phrase(e)) or _area(sent, e)
+    if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
+        ante = antecedent(tokens, a.i - 1, sent.places)
+        places = [ante] if ante else _place_left(sent, a.i - 1, doc)
+    if e < n and words[e] in ("a", "an") and all(not p.resolved and p.name.islower() for p in places):
+        named = _named_later(sent, e, doc)  # "captured a border town on Monday. Kassala lies near the river."
+        if named is not None:
+            c.emit(EventKind.control_change, i, e + 2, [named], a.actor, _previous(sent, e), w, conf=0.6)
+            return True
+    if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
+        return True
+    if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
+        places = [p for p in places if _concrete(p)]
+        if not places:
+            return True
+    c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
+    return True
+
+
+def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
+    """'P was captured by A'; 'P was liberated from B' (by the other side); 'P has been liberated, the ministry
+    said' (by its side); an agentless 'the town was captured' after an assault (by the assailant)."""
+    words, sent, doc, n = c.words, c.sent, c.doc, c.n
+    w = words[i]
+    if e < n and words[e] == "by":
+        a = actor_at(sent, e + 1, 4)
+        if a:
+            c.emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), a.actor, None, w)
+    elif w in _LIBERATED and e < n and words[e] == "from" and (gone := actor_at(sent, e + 1, 3)):
+        # "the city was liberated from IS": by the other side of a two-sided report
+        other = _other_side(doc, gone.actor) if not gone.generic else None
+        if other is not None:
+            c.emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), other, gone.actor, w, conf=0.6)
+    elif w in _LIBERATED and words[b] != "being":
+        side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
+        if side is not None:
+            c.emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
+    elif (
+        words[b] != "being"
+        and (subject := _place_left(sent, i, doc))
+        and (taker := _attacker_before(sent, subject[0], doc))
+    ):
+        # "Rebels attacked Kassala on Sunday. The town was captured on Monday.": the assailant took it
+        c.emit(EventKind.control_change, i, e + 1, subject, taker.actor, None, w, conf=0.6)
+    elif words[b] == "being" and c.out and "with" in words[max(0, b - 12) : b]:
+        # "P came under X's control, with the last outpost, N, being seized on <date>": X took N too
+        prior = c.out[-1]
+        named = _appositive_name(sent, b, prior.place)
+        places = [named] if named else _place_left(sent, i, doc)
+        c.emit(EventKind.control_change, i, e + 1, places, prior.actor, prior.previous_actor, w, conf=0.7)
+
+
+_FRAMES: tuple[Callable[[_Clause, int], bool], ...] = (
+    _held_prefix,
+    _hands_frame,
+    _under,
+    _held,
+    _hold,
+    _give,
+    _fall,
+    _withdraw,
+    _lose,
+    _clear,
+    _cede,
+    _enter,
+    _expel,
+    _nominal,
+    _overrun,
+    _flag,
+    _active,
+)
+
+
+def extract_control(doc: Document, sent: Sentence) -> list[Event]:
+    """The control events of one sentence: each trigger word is offered to the frames in order until one claims it."""
+    c = _Clause(doc, sent)
+    firsts = _trigger_words(doc.lex)
+    for i in [i for i, w in enumerate(c.words) if w in firsts or ("-" in w and w.endswith(("-held", "-controlled")))]:
+        if i in c.consumed:
             continue
-        clear = sets["control.clear"].match_at(words, i)
-        if clear and not _blocked(words, i, lex) and not _passive(words, i):
-            # "the army cleared Marawi of militants": P passes from B to A
-            e = i + len(clear)
-            of = next((m for m in range(e + 1, min(n, e + 8)) if words[m] in ("of", ",", ";")), None)
-            loser = actor_at(sent, of + 1, 3) if of is not None and words[of] == "of" else None
-            winner = actor_left(sent, i, doc) if loser is not None else None
-            if loser is not None and winner is not None and winner.actor.id != loser.actor.id:
-                places = resolve(noun_phrase(tokens, e, sent.places, last))
-                emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, w)
-            continue
-        cede = sets["control.cede"].match_at(words, i)
-        if cede and not _blocked(words, i, lex) and not _passive(words, i):
-            # "B surrendered its headquarters in P to A", "B handed P back to A": P passes from B to A
-            e = i + len(cede)
-            to = next((m for m in range(e + 1, min(n, e + 12)) if words[m] in ("to", ";", '"')), None)
-            receiver = actor_at(sent, to + 1, 3) if to is not None and words[to] == "to" else None
-            if receiver is not None and e < n and words[e] not in ("to", "themselves", "himself", "their", "arms"):
-                giver = actor_left(sent, i, doc)
-                thing = not _HANDED_THINGS.isdisjoint(words[e:to])
-                places = [p for p in resolve(noun_phrase(tokens, e, sent.places, last)) if _ceded(p, thing)]
-                gave = giver.actor if giver is not None else None
-                end = (to or e) + 2
-                emit(EventKind.control_change, i, end, places, receiver.actor, gave, w, transfer=True)
-                continue
-        ent = sets["control.enter"].match_at(words, i)
-        if ent:
-            # "A entered P, the first district to be handed back by B": a handover, not a raid or a patrol
-            e = i + len(ent)
-            handed = next(
-                (m for m in range(e, min(n, e + 16)) if sets["control.entered_handed"].match_at(words, m)), None
-            )
-            if handed is None:  # "A marched into P after B's troops fled": B's flight leaves P to A
-                after = next((m for m in range(e, min(n, e + 8)) if words[m] in ("after", "following", "as")), None)
-                left = after if after is not None else n
-                if not any(sets["control.entered_left"].match_at(words, m) for m in range(left, min(n, left + 8))):
-                    continue
-                if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
-                    loser = next((x for x in sent.actors if left < x.i and x.actor.id != a.actor.id), None)
-                    if loser is not None:  # an armed side left, not 'fans' or 'residents'
-                        places = resolve(noun_phrase(tokens, e, sent.places, last))
-                        emit(EventKind.control_change, i, e + 2, places, a.actor, loser.actor, w, conf=0.6)
-                continue
-            a = actor_left(sent, i, doc) if not blocked(words, i, lex) else None
-            if a is not None and handed is not None:
-                by = next((m for m in range(handed, min(n, handed + 6)) if words[m] == "by"), None)
-                giver = actor_at(sent, by + 1, 3) if by is not None else None
-                places = resolve(noun_phrase(tokens, e, sent.places, last))
-                gave = giver.actor if giver is not None else None
-                emit(EventKind.control_change, i, e + 2, places, a.actor, gave, w, transfer=True, conf=0.7)
-            continue
-        ex = sets["control.expel"].match_at(words, i)
-        if ex and not blocked(words, i, lex) and _passive(words, i):
-            # "Y was driven out of P (by X)": P passes to X, or to the other side of a two-sided report
-            k = i + len(ex)
-            pp = 2 if words[k : k + 2] == ["out", "of"] else 1 if k < n and words[k] == "from" else 0
-            if pp:
-                by = next((m for m in range(k + pp + 1, min(n, k + pp + 10)) if words[m] == "by"), None)
-                winner = actor_at(sent, by + 1, 3) if by is not None else None
-                loser = actor_left(sent, i, doc)
-                conf = 0.8
-                if winner is None and loser is not None and not loser.generic:
-                    winner, conf = (
-                        (ActorMention(i, i, other, True) if (other := _other_side(doc, loser.actor)) else None),
-                        0.6,
-                    )
-                if winner is not None:
-                    places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
-                    lost = loser.actor if loser else None
-                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, lost, w, conf=conf)
-            continue
-        if ex and not blocked(words, i, lex):
-            loser = next((m for m in sent.actors if i < m.i <= i + len(ex) + 4), None)
-            if loser is None and _armed_object(words, i + len(ex)):
-                loser = ActorMention(i, i, Actor(id="-", name="-"), True)  # "forced the government of X out of P"
-            elif (
-                loser is not None
-                and "from" not in words[loser.j : loser.j + 3]
-                and "out" not in words[loser.j : loser.j + 3]
-            ):
-                # "P, where X had dislodged Y on <date>": P is the place before 'where'
-                winner = actor_left(sent, i, doc)
-                where = winner is not None and winner.i > 0 and words[winner.i - 1] == "where"
-                places = [p] if winner and where and (p := _named_before(sent, winner.i - 1)) else []
-                if winner is not None and places:
-                    emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, w)
-                    continue
-            if loser is not None:
-                # "forced the government of President X out of the capital": the loser's phrase may run on
-                k = next(
-                    (
-                        m
-                        for m in range(loser.j, min(n, loser.j + 10))
-                        if words[m] == "from" or words[m : m + 2] == ["out", "of"]
-                    ),
-                    loser.j,
-                )
-                pp = 2 if words[k : k + 2] == ["out", "of"] else 1 if k < n and words[k] == "from" else 0
-                winner = actor_left(sent, i, doc)
-                if pp and winner is not None:
-                    places = resolve(noun_phrase(tokens, k + pp, sent.places, last))
-                    lost = loser.actor if loser.actor.id != "-" else None
-                    emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, lost, w)
-                    continue
-        nom = sets["control.nominal"].match_at(words, i)
-        if nom:
-            if blocked(words, i, lex):
-                continue
-            e = i + len(nom)
-            if not _HYPOTHETICAL.isdisjoint(words[e : e + 5]):
-                continue  # "the capture of X would be claimed by Y if ...": a capture imagined, not told
-            places = noun_phrase(tokens, e, sent.places, last)
-            agent = ("by", "to") if w in _TO_NOMINALS else ("by",)
-            by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
-            if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]) and words[by - 1] not in _ANNOUNCED:
-                by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb
-            a = actor_at(sent, by + 1, 3) if by is not None else None
-            if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
-                a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
-            else:
-                owner = state_at(sent, i - 1) if i > 0 and tokens[i].start - tokens[i - 1].end >= 2 else None
-                a = a or owner or actor_left(sent, i, doc) or discourse_actor(sent, doc)  # "Russia's capture of X"
-            if a:
-                emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
-            continue
-        if sets["control.overrun"].match_at(words, i):
-            # "the LTTE overran the army base at Mullaitivu": a military post overrun is taken; a village overrun
-            # in a raid is not ('overran the village, killed 30 and withdrew')
-            places = [
-                _post_at(sent, i + 1, p) for p in noun_phrase(tokens, i + 1, sent.places, last) if _military_post(p)
-            ]
-            left = not _LEFT_AGAIN.isdisjoint(words[i + 1 :])
-            if places and not left and not _passive(words, i) and (a := actor_left(sent, i, doc)) is not None:
-                emit(EventKind.control_change, i, i + 3, places, a.actor, None, w, conf=0.6)
-            continue
-        if sets["control.flag"].match_at(words, i):
-            # "Ukrainian soldiers raised their flag over Kherson's main square": the side marks the place as taken
-            f = next((m for m in range(i + 1, min(n, i + 6)) if words[m] in _FLAGS), None)
-            at = f + 1 if f is not None else n
-            passive = _passive(words, i)
-            if passive:  # "the flag was raised over X by Soviet soldiers": only a flag is raised so
-                at = i + 1 if not _FLAGS.isdisjoint(words[max(0, i - 5) : i]) else n
-            if at + 3 < n and words[at : at + 2] == ["in", "the"] and words[at + 2] in _FLAG_CENTRES:
-                at += 3  # "raised their flag in the centre of Kherson"
-                at = at if words[at] == "of" else n
-                ok = at < n
-            else:
-                ok = at < n and words[at] in _FLAG_PREPS
-            if ok and not any(x.startswith(_FESTIVE) for x in words) and not blocked(words, i, lex):
-                by = next((m for m in range(at + 1, min(n, at + 10)) if words[m] == "by"), None)
-                a = (actor_at(sent, by + 1, 3) if by is not None else None) if passive else actor_left(sent, i, doc)
-                if a is not None:  # an armed side: fans or residents raising a flag are no actor
-                    places = resolve(noun_phrase(tokens, at + 1, sent.places, last))
-                    emit(EventKind.control_change, i, at + 2, places, a.actor, None, w, conf=0.6)
-            continue
-        act = sets["control.active"].match_at(words, i)
-        e_quoted = 0
-        if i + 1 < n and words[i + 1] == '"' and (quoted := _match_unquoted(sets["control.active"], words, i)):
-            act, e_quoted = quoted  # 'have taken "full control" of Mekelle'
-        if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
-            continue  # "the liberated neighborhoods" is an adjective, not an event
-        e = e_quoted or i + len(act)
-        e += e < n - 1 and words[e] == '"'  # 'had taken "total control of the base ..."': a quoted object
-        if denied(words, i, lex):  # "the army denied that IS had captured the base": a dispute, no change
-            a = actor_left(sent, i, doc)  # the nearest subject: "X denied taking Y" and "... that X took Y"
-            if a is not None:
-                places = resolve(noun_phrase(tokens, e, sent.places, last))
-                emit(EventKind.control_denial, i, e + 2, places, a.actor, None, w, conf=0.6)
-            continue
-        if _blocked(words, i, lex):
-            continue
-        b = i - 1
-        while b > 0 and words[b].endswith("ly") and i - b <= 2:  # "has been completely liberated"
-            b -= 1
-        aux = i > 0 and w != "able" and words[b] in _PASSIVE_AUX and not any(m.i <= b < m.j for m in sent.actors)
-        if (e < n and words[e] == "by") or aux:
-            if e < n and words[e] == "by":
-                a = actor_at(sent, e + 1, 4)
-                if a:
-                    emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), a.actor, None, w)
-            elif w in _LIBERATED and e < n and words[e] == "from" and (gone := actor_at(sent, e + 1, 3)):
-                # "the city was liberated from IS": by the other side of a two-sided report
-                other = _other_side(doc, gone.actor) if not gone.generic else None
-                if other is not None:
-                    emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), other, gone.actor, w, conf=0.6)
-            elif w in _LIBERATED and words[b] != "being":
-                side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
-                if side is not None:
-                    emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
-            elif (
-                words[b] != "being"
-                and (subject := _place_left(sent, i, doc))
-                and (taker := _attacker_before(sent, subject[0], doc))
-            ):
-                # "Rebels attacked Kassala on Sunday. The town was captured on Monday.": the assailant took it
-                emit(EventKind.control_change, i, e + 1, subject, taker.actor, None, w, conf=0.6)
-            elif words[b] == "being" and out and "with" in words[max(0, b - 12) : b]:
-                # "P came under X's control, with the last outpost, N, being seized on <date>": X took N too
-                prior = out[-1]
-                named = _appositive_name(sent, b, prior.place)
-                places = [named] if named else _place_left(sent, i, doc)
-                emit(EventKind.control_change, i, e + 1, places, prior.actor, prior.previous_actor, w, conf=0.7)
-            continue
-        a = actor_left(sent, i, doc)
-        if a is None:
-            continue
-        places = _directional(sent, e, doc) or resolve(noun_phrase(tokens, e, sent.places, last)) or _area(sent, e)
-        if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
-            ante = antecedent(tokens, a.i - 1, sent.places)
-            places = [ante] if ante else _place_left(sent, a.i - 1, doc)
-        if e < n and words[e] in ("a", "an") and all(not p.resolved and p.name.islower() for p in places):
-            named = _named_later(sent, e, doc)  # "captured a border town on Monday. Kassala lies near the river."
-            if named is not None:
-                emit(EventKind.control_change, i, e + 2, [named], a.actor, _previous(sent, e), w, conf=0.6)
-                continue
-        if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
-            continue
-        if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
-            places = [p for p in places if _concrete(p)]
-            if not places:
-                continue
-        emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
-    return out
+        c.i = i
+        for frame in _FRAMES:
+            if frame(c, i):
+                break
+    return c.out
 
 
 #: Verbs that take abstract objects as readily as places ('grabbed headlines', 'conquered their fears',
