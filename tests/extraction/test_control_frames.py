@@ -112,3 +112,12 @@ def test_a_hold_told_as_new_is_a_change() -> None:
 def found_actor(text: str) -> str:
     """The actor name the extractor gives a mention, read from a plain capture sentence."""
     return changes(f"{text} captured Sake.")[0][1]
+
+
+def test_a_subject_from_the_last_sentence_is_read_without_error() -> None:
+    """A pronoun's side comes from the sentence before, whose word positions are not this sentence's."""
+    text = (
+        "After two weeks of heavy fighting around the southern port and its approaches, the separatist fighters "
+        "advanced. They seized the empty palace."
+    )
+    assert run(text) is not None  # strict mode (conftest) turns a failing rule into an error

@@ -125,3 +125,34 @@ def test_one_surrender_told_twice_with_its_count_is_one_event() -> None:
         '"In the port, 640 Ardanian soldiers of the 12th Rifle Brigade laid down arms," it said.'
     )
     assert [n for _, n in surrenders(text)] == [640]
+
+
+def _surrender(text: str) -> tuple[str, int | None] | None:
+    found = of_kind(run(text), EventKind.surrender)
+    if not found or found[0].actor is None:
+        return None
+    count = found[0].count.min if found[0].count is not None else None
+    return found[0].actor.name, count
+
+
+def test_defenders_and_a_garrison_surrender_as_a_side() -> None:
+    assert _surrender("Around 1,800 Georgian defenders of the airfield surrendered, the ministry said.") == (
+        "Georgian defenders",
+        1800,
+    )
+    got = _surrender("The defenders of the citadel capitulated to the besieging army after a month.")
+    assert got is not None and "defenders" in got[0], got
+
+
+def test_a_count_set_off_by_commas_keeps_the_side_named_before_it() -> None:
+    assert _surrender("The second regiment, some 900 men, surrendered to the insurgents at dawn.") == (
+        "second regiment",
+        900,
+    )
+
+
+def test_a_country_inside_a_place_name_is_not_the_side_that_surrendered() -> None:
+    got = _surrender("The Japanese garrison on New Britain surrendered to an Australian brigade.")
+    assert got is not None and got[0] == "Japanese garrison", got
+    got = _surrender("The Argentine garrison on South Georgia surrendered after a brief exchange of fire.")
+    assert got is not None and got[0] == "Argentine garrison", got

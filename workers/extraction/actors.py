@@ -47,6 +47,12 @@ _NAME_STOP = frozenset(
     "with then also monday tuesday wednesday thursday friday saturday sunday january february march april may june "
     "july august september october november december last this on".split()
 )
+#: Words only a report of armed conflict uses (sport writes of 'battles', 'offensives' and 'sieges', not these).
+_MILITARY = re.compile(
+    r"\b(?:troops|soldiers|army|armies|militia|militias|militiamen|artillery|garrison|regiments?|infantry|cavalry|"
+    r"rebels|guerrillas|insurgents|shelling|bombardment|airstrikes?|air strikes?|gunfire|war|civil war|ceasefire|"
+    r"cease-fire|casualties|killed)\b"
+)
 _CONNECTORS = frozenset("of for the and de du la des al wal".split())
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,9})\)")
 _ARMED_NAME = frozenset(
@@ -109,6 +115,12 @@ class Binder:
         if len(low) != len(text):
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         return low
+
+    @lazy
+    def at_war(self) -> bool:
+        """Whether the report speaks of armed forces or fighting at all: a capitalised plural ('the Nationalists')
+        is then read as a side; in a report of sport or elections ('the Seahawks took Dallas') it is not."""
+        return _MILITARY.search(self._low) is not None
 
     @lazy
     def _tally(self) -> tuple[Counter[str], dict[str, int], Counter[str]]:

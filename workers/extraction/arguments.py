@@ -88,6 +88,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         fb = fallback_actor(sent.tokens, words, min(len(words), 4))
         if fb:
             return fb
+    if i > 0 and words[i - 1] == "having" and (subject := _having_subject(sent, units, i - 1)) is not None:
+        return subject  # "Having taken Lashio, the alliance ...", "The militia, having seized Bunia, ..."
     gerund = words[i].endswith("ing")
     if gerund and i > 0 and words[i - 1] in _ADJUNCT_OPENERS and (subject := _adjunct_subject(units, words, i - 1)):
         return subject  # "The SDF declared victory over IS after capturing Baghuz": the main clause's subject took it
@@ -101,6 +103,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         and (not after_preposition(words, a.i) or (gerund and a.j == i) or _member_of(words, a.i))
         and not any(s <= a.i < e for s, e in allies)
     ]
+    if left and r >= left[-1].j and (people := _people_subject(sent, r)) is not None:
+        return people  # "troops marched north, and the Jacobites captured Perth": the nearest subject
     if left:
         leader = _leader(units, words, left[-1], i)
         return (
@@ -113,6 +117,11 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     fb = fallback_actor(sent.tokens, words, i) or _people_subject(sent, r)
     if fb:
         return fb
+    if 0 < r and words[r] == "they" and words[r - 1] in ("which", "that", "where"):
+        # "the rebels moved on Bukavu, which they seized in February": the clause's subject, standing at 'they'
+        head = [a for a in units if a.j < r - 1 and not after_preposition(words, a.i)]
+        if head:
+            return ActorMention(r, r + 1, head[0].actor, True)
     if r >= 0 and words[r] == "we" and (speaker := _speaker_after(sent, i)) is not None:
         return speaker  # '"We have taken X," a TNLA spokesman said': the speaker's side
     pronoun = words and words[0] in _SUBJECT_PRONOUNS or (r >= 0 and words[r] in ("they", "it", "we"))
@@ -130,6 +139,23 @@ _REPORTING = frozenset(
     "said says say claimed claims claim accused accuses accuse reported reports told announced announces alleged "
     "alleges stated states confirmed confirms denied denies".split()
 )
+
+
+def _having_subject(sent: Sentence, units: list[ActorMention], having: int) -> ActorMention | None:
+    """The subject of a perfect participle set off by commas: the clause's subject after it when it opens the
+    sentence ('Having taken Lashio, the alliance pushed south'), before it when it follows one ('The militia,
+    having seized Bunia in 2003, handed it back')."""
+    words, tokens = sent.words, sent.tokens
+    if having == 0:
+        comma = next((m for m in range(1, min(len(words), 25)) if words[m] == ","), None)
+        if comma is None:
+            return None
+        after = next((a for a in units if comma < a.i <= comma + 3), None)
+        return after or fallback_actor(tokens, words, min(len(words), comma + 4), comma + 1)
+    if words[having - 1] != ",":
+        return None
+    before = [a for a in units if a.j == having - 1 and not after_preposition(words, a.i)]
+    return before[0] if before else fallback_actor(tokens, words, having - 1, max(0, having - 5))
 
 
 def _adjunct_subject(units: list[ActorMention], words: list[str], opener: int) -> ActorMention | None:
@@ -216,9 +242,23 @@ def _people_subject(sent: Sentence, r: int) -> ActorMention | None:
     if iso is not None:
         entry = lex.states.forces[iso]
         return ActorMention(r, r + 1, Actor(id=entry.id, name=entry.name, mention=tokens[r].text), True)
-    if (words[r],) not in lex.sets["peoples"].values:
+    if (words[r],) not in lex.sets["peoples"].values and not _side_plural(sent, r):
         return None  # "The Yankees", "the Tories": only a known people (cues.yaml `peoples`) or nationality is a side
     return ActorMention(r, r + 1, Actor(id=slug(tokens[r].text), name=tokens[r].text, mention=tokens[r].text), True)
+
+
+def _side_plural(sent: Sentence, r: int) -> bool:
+    """'the Nationalists took Badajoz', 'which the Confederates captured': a capitalised plural after an article
+    or a relative, in a report of armed conflict, names a side; the capital is a name's, not a sentence's."""
+    word = sent.words[r]
+    return (
+        r > 0
+        and len(word) >= 5
+        and word.endswith("s")
+        and not word.endswith("ss")
+        and sent.tokens[r].text[1:].islower()
+        and sent.binder.at_war
+    )
 
 
 #: What may stand before a people named as subject: 'the Serbs', 'Kassala, which Serbs captured'.

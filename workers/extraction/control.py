@@ -78,6 +78,7 @@ _COUNTS = frozenset(
     "two three four five six seven eight nine ten dozen dozens several scores hundreds string series handful number "
     "couple cluster chain".split()
 )
+_RELATIVES = frozenset(("that", "which", "where"))
 _PRONOUNS = frozenset("it they he she we which that this who them".split())
 
 
@@ -410,6 +411,20 @@ _AFTER_FELL = frozenset(
 )
 _TAKING = frozenset("entered entering took taking captured capturing seized seizing overran marched swept".split())
 _BESIEGERS = frozenset("siege offensive assault onslaught advance encirclement".split())
+
+
+def _time_after(words: list[str], k: int) -> bool:
+    """A time phrase without a preposition at k: 'the next morning', 'the following day', 'two days later'."""
+    if words[k : k + 2] in (["the", "next"], ["the", "following"], ["the", "same"]):
+        return k + 2 < len(words) and words[k + 2] in _TIME_WORDS
+    m = k
+    while m < min(len(words), k + 3) and (words[m][:1].isdigit() or words[m] in _FEW):
+        m += 1
+    return m > k and m + 1 < len(words) and words[m].rstrip("s") in _UNITS_OF_TIME and words[m + 1] == "later"
+
+
+_FEW = frozenset("a two three four five six seven eight nine ten few several".split())
+_UNITS_OF_TIME = frozenset("day week month year hour".split())
 
 
 def _bare_fall_taker(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
@@ -1203,7 +1218,7 @@ def _fall(c: _Clause, i: int) -> bool:
         if later:
             fell = tuple(words[i:k]) + later[1:]
             c.consumed.update(range(k, i + len(fell)))  # no second reading of "under the control of"
-        elif not blocked(words, i, lex) and (i + 1 == n or words[i + 1] in _AFTER_FELL):
+        elif not blocked(words, i, lex) and (i + 1 == n or words[i + 1] in _AFTER_FELL or _time_after(words, i + 1)):
             # "Kabul fell on Sunday as Taliban fighters entered the city", "Mariupol fell after a siege by X";
             # not "Khartoum fell into chaos", "Bakhmut fell silent": 'fell' must end its predicate
             taker = _bare_fall_taker(sent, i, doc)
@@ -1525,9 +1540,13 @@ def _active(c: _Clause, i: int) -> bool:
     if a is None:
         return True
     places = _directional(sent, e, doc) or c.resolve(c.phrase(e)) or _area(sent, e)
-    if not places and a.i > 0 and words[a.i - 1] in ("that", "which", "where"):
-        ante = antecedent(tokens, a.i - 1, sent.places)
-        places = [ante] if ante else _place_left(sent, a.i - 1, doc)
+    # "Kupiansk, which the army captured", "Bukavu, which they seized": the relative's antecedent
+    rel = a.i - 1 if not places and 0 < a.i <= i and words[a.i - 1] in _RELATIVES else None
+    if not places and rel is None and i > 1 and words[i - 1] in ("they", "it", "we") and words[i - 2] in _RELATIVES:
+        rel = i - 2
+    if rel is not None:
+        ante = antecedent(tokens, rel, sent.places)
+        places = [ante] if ante else _place_left(sent, rel, doc)
     if e < n and words[e] in ("a", "an") and all(not p.resolved and p.name.islower() for p in places):
         named = _named_later(sent, e, doc)  # "captured a border town on Monday. Kassala lies near the river."
         if named is not None:
@@ -1551,7 +1570,11 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
     if e < n and words[e] == "by":
         a = actor_at(sent, e + 1, 4)
         if a:
-            c.emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), a.actor, None, w)
+            places = _place_left(sent, i, doc)
+            if not places and i == 0:  # "Captured by Japan in 1942, Rangoon ...": the main clause's subject
+                comma = next((m for m in range(a.j, min(n, a.j + 10)) if words[m] == ","), None)
+                places = c.resolve(c.phrase(comma + 1)) if comma is not None else []
+            c.emit(EventKind.control_change, i, e + 2, places, a.actor, None, w)
     elif w in _LIBERATED and e < n and words[e] == "from" and (gone := actor_at(sent, e + 1, 3)):
         # "the city was liberated from IS": by the other side of a two-sided report
         other = _other_side(doc, gone.actor) if not gone.generic else None

@@ -620,6 +620,10 @@ def members(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> list[Place]
     return [found.get((a, b)) or make_place(" ".join(t.text for t in tokens[a:b])) for a, b in names]
 
 
+#: Seats of an administration, described before the place they serve: 'the district headquarters of Rolpa'.
+_SEATS = frozenset("capital centre center headquarters seat".split())
+
+
 def _skip_descriptor(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> int:
     """Skip a description before a name in apposition: 'the capital Sanaa', 'the strategic port city Hodeidah'."""
     n = len(tokens)
@@ -629,8 +633,8 @@ def _skip_descriptor(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> in
             return i
         if low in ("capital", "city", "town", "village", "port") and any(g.i == m + 1 for g in gaz):
             return m + 1
-        if low == "capital" and tokens[m + 1].low == "of" and any(g.i == m + 2 for g in gaz):
-            return m + 2  # "the regional capital of Kidal"
+        if low in _SEATS and tokens[m + 1].low == "of" and any(g.i == m + 2 for g in gaz):
+            return m + 2  # "the regional capital of Kidal", "the district centre of Tessit"
     return i
 
 

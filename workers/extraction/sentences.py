@@ -1,7 +1,7 @@
 """Sentence spans and word tokens.
 
 Sentences end at `.`, `!` or `?` followed by space and an upper-case letter, digit or quote, or at a line
-break. Texts whose punctuation was stripped become long "sentences"; the rules downstream work on clauses
+break that does not merely wrap a sentence (see `_wrapped`). Texts whose punctuation was stripped become long "sentences"; the rules downstream work on clauses
 and token windows, so they still cope.
 """
 
@@ -51,6 +51,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _boundaries(text):
         end = match.start()
+        if text[end] == "\n" and _wrapped(text, end, match.end()):
+            continue
         word = text[max(start, end - 6) : end].rsplit(" ", 1)[-1].rstrip(".").lower()
         if word in _ABBREV or (len(word) == 1 and word.isalpha()):
             continue
@@ -58,6 +60,25 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         start = match.end()
     _add(spans, text, start, len(text))
     return spans
+
+
+#: Words a line cannot end a sentence on: a line that ends on one was wrapped ('seized by\nRussian forces').
+_OPEN_ENDS = frozenset("the a an of by to in at on from with for and or but as into over than that its their".split())
+
+
+def _wrapped(text: str, at: int, after: int) -> bool:
+    """Whether the line break at `at` only wraps a sentence (wire and book copy broken at a column): one break,
+    the line ends without a closing mark, and the next begins in lower case or the line ends on a comma or on a
+    word no sentence ends with."""
+    if text.count("\n", at, after) != 1 or after >= len(text) or at == 0:
+        return False
+    last = text[at - 1]
+    if last in ".!?:;\"'\u201d)]" or last.isspace():
+        return False
+    if text[after].islower() or last == ",":
+        return True
+    word = text[max(0, at - 6) : at].rsplit(" ", 1)[-1].lower()
+    return word in _OPEN_ENDS
 
 
 def _boundaries(text: str) -> Iterator[re.Match[str]]:

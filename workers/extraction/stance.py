@@ -35,6 +35,13 @@ CLAUSE_BREAKS = frozenset(
 _SUCCESS = ("managed", "succeeded", "finally", "able")  # "was able to take X" took it; "unable" is no match
 
 
+def _went_on(words: list[str], to: int) -> bool:
+    """'went on to capture X', 'proceeded to take Y': a sequel told as done, not an aim."""
+    return (to > 1 and words[to - 1] == "proceeded") or (
+        to > 2 and words[to - 1] == "on" and words[to - 2] in ("went", "moved", "pressed")
+    )
+
+
 def _month_may(words: list[str], k: int) -> bool:
     """'May' as the month: a day or year beside it, or a preposition of time before it."""
     after = words[k + 1] if k + 1 < len(words) else ""
@@ -64,7 +71,7 @@ def denied(words: list[str], i: int, lex: Lexicons) -> bool:
 
 def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     """True when the trigger at i is an attempt, intention, prospect, negation or denial."""
-    if i > 0 and words[i - 1] == "to" and not (i > 1 and words[i - 2] in _SUCCESS):
+    if i > 0 and words[i - 1] == "to" and not (i > 1 and words[i - 2] in _SUCCESS) and not _went_on(words, i - 1):
         if not (i > 1 and words[i - 2] in ("back", "returned", "fell", "handed", "over")):
             return True
     if words[i].endswith("ing") and i > 0 and words[i - 1] in ("on", "at", "toward", "towards", "for", "of"):

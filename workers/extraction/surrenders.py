@@ -42,6 +42,10 @@ _PERSON = frozenset(
     "soldier fighter militant rebel man member officer commander leader gunman insurgent jihadist combatant "
     "policeman militiaman guerrilla cadre".split()
 )
+#: Nouns of the people holding a place, who surrender as a side: 'the defenders of the fortress capitulated'.
+_DEFENDERS = frozenset(("defenders",))
+#: Prepositions after which an actor's name says where a side was, not who it was ('the garrison on South Georgia').
+_LOCATIVE = frozenset("on in at near inside outside around".split())
 _COUNT_AFTER = frozenset("comprised comprising numbered numbering totalled totaled totalling totaling of".split())
 _OBJECTS_OF_SURRENDER = frozenset("weapons arms guns themselves rifles".split())
 
@@ -189,6 +193,8 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
             or tokens[a.j - 1].low.endswith("'s")
         )
     ]  # "the regime's Laukkai Command": a possessor is not the one surrendering
+    # where the side was is not who it was: "the garrison on South Georgia" (a country inside a place's name)
+    named = [a for a in named if not _located_at(sent, a, start)]
     if end < i and words[end] in ("who", "that", "which"):  # "executed eight militants who had surrendered"
         start = max(start, end - 6)
         named = [a for a in named if a.j == end] or [a for a in named if a.i >= start]
@@ -202,6 +208,9 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
         if actor_m is not None and bind and _bare(actor_m):
             actor_m = _earlier_surrender(doc, sent, actor_m)
     num = _count_of_persons(words, start, end)
+    if actor_m is None and num is not None and num.i <= start + 1 and start > 1:
+        if words[start - 1] == ",":  # "the entire battalion, some 700 men, surrendered": the side before the comma
+            actor_m, _ = _subject(doc, sent, start - 1, bind)
     if num is None and words[start] in ("a", "an") and any(w in _PERSON for w in words[start + 1 : end]):
         num = Number(start, start + 1, 1, 1, True, None, 1)  # "an ELN fighter surrendered"
     return actor_m, num
@@ -224,6 +233,9 @@ def _armed_noun(sent: Sentence, start: int, end: int) -> ActorMention | None:
         if words[k] in ARMED_HEADS or words[k].rstrip("s") in ARMED_HEADS:  # "the last group of Ukrainian forces"
             return fallback_actor(tokens, words, k + 1, start)
     for k in range(start, end):
+        if words[k] in _DEFENDERS:  # "2,500 Ukrainian defenders", "the defenders of the fortress"
+            return fallback_actor(tokens, words, k + 1, start) or _as_named(sent, k)
+    for k in range(start, end):
         if words[k] in _UNIT_HEADS or words[k] in ("group", "groups"):  # "the presidential guard", "the garrison"
             i = k - 1 if k > start and words[k - 1] in ("the", "this", "that") else k
             if words[k] in _UNIT_HEADS and i == k and k > start and words[k - 1].isalpha():
@@ -231,6 +243,27 @@ def _armed_noun(sent: Sentence, start: int, end: int) -> ActorMention | None:
             text = " ".join(t.text for t in tokens[i : k + 1])
             return ActorMention(i, k + 1, Actor(id=slug(text), name=text, mention=text), True)
     return None
+
+
+def _located_at(sent: Sentence, a: ActorMention, start: int) -> bool:
+    """Whether the mention says where the side was, not who: after 'on', 'in', 'at' (also within a capitalised
+    name: 'on New Britain'), or inside a longer place name ('Georgia' in 'South Georgia')."""
+    k = a.i
+    while k > start and sent.tokens[k - 1].cap:
+        k -= 1
+    if k > start and sent.words[k - 1] in _LOCATIVE:
+        return True
+    return any(g.i <= a.i and a.j <= g.j and g.j - g.i > a.j - a.i for g in sent.places)
+
+
+def _as_named(sent: Sentence, k: int) -> ActorMention:
+    """The noun at k with the modifiers before it, as the report names that side: 'the defenders'."""
+    tokens = sent.tokens
+    i = k
+    while i > 0 and k - i < 2 and sent.words[i - 1].isalpha() and sent.words[i - 1] not in _DETERMINERS:
+        i -= 1
+    text = " ".join(t.text for t in tokens[i : k + 1])
+    return ActorMention(i, k + 1, Actor(id=slug(text), name=text, mention=text), True)
 
 
 def _acronym(sent: Sentence, start: int, end: int) -> ActorMention | None:
