@@ -528,7 +528,7 @@ def test_facilities_listed_before_a_located_one_share_its_place() -> None:
     found = controls("M23 seized the airport and the army base in Goma.")
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [
         ("Goma airport", "Goma"),
-        ("army base", "Goma"),
+        ("Goma base", "Goma"),
     ]
 
 

@@ -524,6 +524,15 @@ def _placed(words: list[str], k: int) -> bool:
     return k + 1 < len(words) and (words[k + 1] in _PLACE_PREPS or words[k + 1][:1].isdigit())
 
 
+#: Heads of 'the town', 'the capital', 'it': a place named before.
+_ANAPHORIC_HEADS = frozenset("it town city village capital port township".split())
+
+
+_DESCRIBING = frozenset(
+    "regional provincial state district besieged embattled strategic northern southern eastern western".split()
+)
+
+
 def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     """The place that fell: a gazetteer place or an unread name that is the verb's subject, right before it."""
     k = i - 1
@@ -532,7 +541,8 @@ def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     g = next((g for g in _located(sent, doc) if g.j == k + 1), None)
     if g is not None:
         return [] if g.i > 0 and after_preposition(sent.words, g.i) else [g.place]
-    if sent.words[k] in ("city", "town", "village", "it") and (k == 0 or sent.words[k - 1] in ("the", "it")):
+    d = k - 1 if k > 1 and sent.words[k - 1] in _DESCRIBING else k  # "the regional capital", "the besieged town"
+    if sent.words[k] in _ANAPHORIC_HEADS and (d == 0 or sent.words[d - 1] in ("the", "it")):
         lp = last_place(doc, sent.tokens[k].start)
         return [lp] if lp else []
     return _unknown_subject(sent, i, doc)
@@ -619,7 +629,7 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     while k > 0 and sent.words[k] in _AUX_OR_COMMA:
         k -= 1
     capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE  # "The town": no name
-    if sent.words[k] in ("it", "town", "city", "village", "area") and not capital:
+    if (sent.words[k] in _ANAPHORIC_HEADS or sent.words[k] == "area") and not capital:
         lp = _named_unknown(sent, k) if sent.words[k] in ("it", "area") else None
         lp = lp or last_place(doc, sent.tokens[k].start)
         return [lp] if lp else []
@@ -936,6 +946,8 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
     sentence tells it as new ('is now in M23 hands', 'was in Taliban hands by nightfall')."""
     words, lex = sent.words, doc.lex
     owner = _possessor(sent, i, doc)
+    if owner is None and i > 0 and words[i - 1] == "their" and (side := discourse_actor(sent, doc)) is not None:
+        owner = i - 1, side.actor  # "The rebels reached Bangui. By evening the city was in their hands."
     if owner is None:
         return None
     start, holder = owner
@@ -1112,7 +1124,8 @@ def _hands_frame(c: _Clause, i: int) -> bool:
     hands = _hands(c.sent, i, c.doc)
     if hands is not None:
         p_i, holder, change = hands
-        places = _place_left(c.sent, p_i, c.doc)
+        verb = p_i - 1 if p_i > 0 and c.words[p_i - 1] in _HANDS_VERBS else p_i  # "The city fell into their hands"
+        places = _place_left(c.sent, verb, c.doc)
         kind = EventKind.control_change if change else EventKind.control_state
         c.emit(kind, p_i, i + 1, places, holder, None, "hands", conf=0.8 if c.words[p_i] == "into" else 0.6)
     return True

@@ -56,7 +56,10 @@ _COUNT_WORDS = frozenset(
 PARTITIVES = frozenset("most much parts part half swathes swaths rest majority bulk centre center heart".split())
 #: Words before "control of/over" that qualify the control: "operational control of".
 _CONTROL_QUALIFIERS = frozenset("operational effective military administrative security firm".split())
-_PARTICLES = frozenset("al el ad ar as ash at az ed en es et bin bani abu umm of de du ibn".split())
+_PARTICLES = frozenset(
+    "al el ad ar as ash at az ed en es et bin bani abu umm of de du ibn da das do dos del della di la le les los las "
+    "sur van der den von".split()
+)
 
 
 @dataclass(frozen=True)
@@ -332,6 +335,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     if owner is not None and tokens[i + 1].start - tokens[i].end >= 2 and _capword(tokens[i]):
         # "Gaza's southern Rafah Crossing", "Sudan's El Fasher": the possessor locates the place after it
         owned = noun_phrase(tokens, i + 1, gaz, _no_place)
+        if any(p.resolved for p in owned):  # "Ukraine's second-largest city, Kharkiv": the name, not its description
+            owned = [p for p in owned if p.resolved or p.name[:1].isupper()]
         if owned:
             return [p if p.resolved or p.parent else _owned_by(p, owner) for p in owned]
     if not definite and not (i < n and tokens[i].low == "it"):
@@ -849,6 +854,17 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     if i < n and tokens[i].low == "command" and i > 0 and tokens[i - 1].low == "the":
         # "the command of the 1st Infantry Division": the unit's command post, a place ('took command of' is none)
         return _owned_facility(tokens, i, gaz) if i + 2 < n and tokens[i + 1].low == "of" else None
+    m = i
+    while m < n and m - i < 3 and (tokens[m].low in _POST_MODIFIERS or (m == i and tokens[m].cap and i + 1 < n)):
+        m += 1  # "the Burkinabe army post at Djibo", "a gendarmerie base in Arbinda": the kind of post, not a name
+    if i < m < n and tokens[m].low in FACILITIES and not any(g.i == i for g in gaz):
+        located = _facility(tokens, m, gaz)
+        if located is not None and located.parent is not None:
+            if tokens[m].low == "base" and tokens[m - 1].low == "air" and located.id.endswith("/base"):
+                # "the Russian air base at Hmeimim" is Hmeimim airbase, one id with 'Hmeimim airbase'
+                name = located.name.removesuffix("base") + "airbase"
+                return located.model_copy(update={"id": located.id.removesuffix("base") + "airbase", "name": name})
+            return located
     if i < n and tokens[i].low in FACILITIES:  # "the airport in/of/near Goma"
         if i + 1 < n and tokens[i + 1].low in ("in", "of", "near", "outside", "at"):
             g = next(
@@ -868,7 +884,7 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
             if (
                 k < n
                 and tokens[k].cap
-                and tokens[i + 1].low == "in"
+                and tokens[i + 1].low in ("in", "at")
                 and _DATE_WORDS.isdisjoint(tokens[k].low.split("-"))
             ):
                 # "its headquarters in Kokang Zone": a parent the gazetteer lacks (not "the base in January")
@@ -919,6 +935,10 @@ _MATERIALS = frozenset(
 _FACILITY_MODIFIERS = frozenset(
     "last remaining military army main key strategic former paramilitary police regional local".split()
 )
+
+
+#: Who keeps a post, before its head word: 'the army post at Djibo', 'a gendarmerie base in Arbinda'.
+_POST_MODIFIERS = _FACILITY_MODIFIERS | frozenset("gendarmerie security border naval navy air government rebel".split())
 
 
 #: Owners of units in a possessive before a unit's name: "the base of the army's 16th Division".

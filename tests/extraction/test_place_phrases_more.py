@@ -1,0 +1,56 @@
+"""Place phrases of any country: names with lower-case particles, a described place with its name in apposition,
+posts described by who keeps them, and a place referred back to. Every sentence here was written for these tests
+(the events may be real)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import changes, controls
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Guerrillas captured San Vicente del Caguán after a week of fighting.", "San Vicente del Caguán"),
+        ("Insurgents took Mocímboa da Praia in August 2020.", "Mocímboa da Praia"),
+        ("Smugglers' militias seized Ciudad del Este for a night.", "Ciudad del Este"),
+    ],
+)
+def test_a_name_with_lower_case_particles_is_read_whole(text: str, place: str) -> None:
+    assert [p for p, _ in changes(text)] == [place], changes(text)
+
+
+def test_a_possessor_and_a_description_before_an_apposed_name_give_the_name_alone() -> None:
+    got = changes("Rebel forces captured Syria's second-largest city, Aleppo, after a lightning offensive.")
+    assert [p for p, _ in got] == ["Aleppo"], got
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "parent"),
+    [
+        ("Jihadists seized the Nigerien army post at Tillia on Monday.", "Tillia post", "Tillia"),
+        ("Gunmen took over a gendarmerie base in Djibo overnight.", "Djibo base", "Djibo"),
+        ("Rebels seized the Russian air base at Hmeimim.", "Hmeimim airbase", "Hmeimim"),
+    ],
+)
+def test_a_post_described_by_who_keeps_it_is_a_facility_of_its_place(text: str, name: str, parent: str) -> None:
+    found = controls(text)
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [(name, parent)], found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuareg fighters reached Kidal on Friday. By evening the town was in their hands.",
+        "Tuareg fighters reached Kidal on Friday. The town fell into their hands on Saturday.",
+        "Tuareg fighters advanced on Kidal. The regional capital fell on Sunday.",
+    ],
+)
+def test_a_place_referred_back_to_takes_the_side_of_the_sentence_before(text: str) -> None:
+    got = changes(text)
+    assert [p for p, _ in got] == ["Kidal"] and "tuareg" in got[0][1].lower(), got
+
+
+def test_their_hands_without_a_side_before_is_no_change() -> None:
+    assert changes("Farmers kept their land. The fields stayed in their hands.") == []
