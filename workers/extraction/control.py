@@ -174,6 +174,11 @@ def last_place(doc: Document, pos: int) -> Place | None:
             continue
         if start >= floor and entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
             best, best_start = entry, start
+    # a respelt name of this sentence ('the retreat from Izium, ... the town') is not among the document's hits
+    view = doc.view(doc.sentence_of(pos))
+    near = [g for g in view.places if best_start < view.tokens[g.i].start < pos and g.place.resolved]
+    if near and near[-1].place.id.count("/") >= 2 and not _region_named(doc, view.tokens[near[-1].i].start):
+        return near[-1].place
     return _as_written(doc, best_start, best) if best else None
 
 
@@ -835,6 +840,7 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.held",
         "control.fell",
         "control.withdraw",
+        "control.leave",
         "control.nominal",
         "control.expel",
         "control.active",
@@ -1268,6 +1274,60 @@ def _fall(c: _Clause, i: int) -> bool:
     return True
 
 
+_WITHDRAWALS = frozenset("withdrawal retreat pullout pull-out evacuation".split())
+
+
+def _withdrew_before(c: _Clause, i: int, place: Place, entrant: Actor) -> Actor | None:
+    """The side that withdrew from `place`, told earlier in this sentence or in the one before ('Russia completed
+    its withdrawal from Kherson'); None when no other armed side is told leaving it."""
+    sent, doc = c.sent, c.doc
+    views = [(sent, i)] + ([(doc.view(sent.index - 1), None)] if sent.index > 0 else [])
+    for view, end in views:
+        words = view.words[:end] if end is not None else view.words
+        at = [g.i for g in view.places if g.place.id == place.id and g.i < len(words)]
+        cue = [
+            m
+            for m in range(len(words))
+            if words[m] in _WITHDRAWALS or doc.lex.sets["control.withdraw"].match_at(words, m)
+        ]
+        if not at or not cue or not any(0 < a - k <= 4 for a in at for k in cue):
+            continue
+        k = cue[0]
+        gone = actor_left(view, k, doc)
+        side = gone.actor if gone is not None else _nationality(view, k - 1)  # "the Russian retreat"
+        if side is not None and side.id != entrant.id and not blocked(words, k, doc.lex):
+            return side
+    return None
+
+
+def _nationality(sent: Sentence, k: int) -> Actor | None:
+    """The state whose adjective of nationality stands at k ('the Russian retreat'), as its forces."""
+    states = sent.binder.lex.states
+    if k < 0 or not sent.tokens[k].cap or (sent.words[k],) not in states.demonyms:
+        return None
+    entry = states.forces.get(str(states.words.values[(sent.words[k],)]))
+    return Actor(id=entry.id, name=entry.name, mention=sent.tokens[k].text) if entry is not None else None
+
+
+def _leave(c: _Clause, i: int) -> bool:
+    """'the army left Kunduz to the Taliban', 'troops abandoned Bentiu to the rebels': the place passes to the side
+    named after 'to'. Without such a side 'abandoned' is read as a withdrawal, 'left' as nothing."""
+    words, sent, doc, n = c.words, c.sent, c.doc, c.n
+    if not c.sets["control.leave"].match_at(words, i) or _passive(words, i) or blocked(words, i, c.lex):
+        return False
+    places = c.resolve(c.phrase(i + 1))
+    to = next((m for m in range(i + 2, min(n, i + 10)) if words[m] in ("to", ",", ";", "and", "after")), None)
+    if not places or to is None or words[to] != "to":
+        return False
+    taker = actor_at(sent, to + 1, 3)
+    giver = actor_left(sent, i, doc)
+    if taker is None or (giver is not None and taker.actor.id == giver.actor.id):
+        return False
+    gave = giver.actor if giver is not None else None
+    c.emit(EventKind.control_change, i, to + 2, places, taker.actor, gave, words[i], transfer=True, conf=0.7)
+    return True
+
+
 def _withdraw(c: _Clause, i: int) -> bool:
     """'B withdrew from P (leaving it to A)', 'A forced B to retreat from P', and a two-sided report's other side."""
     words, sent, doc, lex, sets, n = c.words, c.sent, c.doc, c.lex, c.sets, c.n
@@ -1384,6 +1444,12 @@ def _enter(c: _Clause, i: int) -> bool:
         after = next((m for m in range(e, min(n, e + 8)) if words[m] in ("after", "following", "as")), None)
         left = after if after is not None else n
         if not any(sets["control.entered_left"].match_at(words, m) for m in range(left, min(n, left + 8))):
+            # "Russia completed its withdrawal from Kherson. Ukrainian troops entered the city": told before
+            if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
+                places = c.resolve(c.phrase(e))
+                gone = _withdrew_before(c, i, places[0], a.actor) if places and places[0].resolved else None
+                if gone is not None:
+                    c.emit(EventKind.control_change, i, e + 2, places[:1], a.actor, gone, w, conf=0.6)
             return True
         if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
             loser = next((x for x in sent.actors if left < x.i and x.actor.id != a.actor.id), None)
@@ -1569,6 +1635,8 @@ def _active(c: _Clause, i: int) -> bool:
         return True
     if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
         places = [p for p in places if _concrete(p)]
+        if w.startswith("secur"):  # "police secured the area after the blast": made safe, not taken
+            places = [p for p in places if p.resolved or p.parent] if "police" not in a.actor.name.lower() else []
         if not places:
             return True
     c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
@@ -1620,6 +1688,7 @@ _FRAMES: tuple[Callable[[_Clause, int], bool], ...] = (
     _hold,
     _give,
     _fall,
+    _leave,
     _withdraw,
     _lose,
     _clear,
@@ -1649,7 +1718,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
 
 #: Verbs that take abstract objects as readily as places ('grabbed headlines', 'conquered their fears',
 #: 'reclaimed the narrative'): their object must be a gazetteer place or name territory or a facility.
-_FIGURATIVE = ("grab", "conquer", "reconquer", "reclaim")
+_FIGURATIVE = ("grab", "conquer", "reconquer", "reclaim", "secur")
 
 
 def _concrete(place: Place) -> bool:

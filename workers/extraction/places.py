@@ -214,7 +214,12 @@ def gazetteer(
             # no name spelt so: try the spelling-blind key over the capitalised run ('Hodeidah')
             length = next((m for m in range(min(most, 3), 0, -1) if gaz.variant(folded[k : k + m])), 0)
             # a respelling counts only inside the report's countries: 'Hamamiyat' in Syria is not 'Hammamet'
-            candidates = [c for c in gaz.variant(folded[k : k + length]) if c.country_code in context()]
+            variants = gaz.variant(folded[k : k + length])
+            candidates = [c for c in variants if c.country_code in context()]
+            if not candidates:  # a country the report names only through its sides, or none: a sizeable town
+                sizeable = [c for c in variants if c.population >= _RESPELT_ALONE]
+                one = len({c.country_code for c in sizeable}) == 1
+                candidates = sizeable if one and (not context() or sizeable[0].country_code in named()) else []
         else:
             continue
         if not candidates or _person_tokens(tokens, k, k + length):
@@ -238,6 +243,10 @@ def gazetteer(
                 break
     return out
 
+
+#: A respelt name ('Izium' for GeoNames' 'Izyum') outside the countries the report's places are in is read only as
+#: a town this large, all such towns in one country, which the report names (as a side's home) or no country at all.
+_RESPELT_ALONE = 20_000
 
 #: A place outside the report's countries must be at least this large to be meant: a Sudan report's 'Tawila'
 #: is not a Yemeni hamlet spelt so, nor a Yemen report's 'Shabwa' a Burmese village.

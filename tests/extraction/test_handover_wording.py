@@ -1,0 +1,58 @@
+"""A place left to a side, an entry after a withdrawal told before it, and a place secured. Every sentence here was
+written for these tests (the events may be real)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import changes, controls
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "taker"),
+    [
+        ("Government troops left Jalalabad to the mujahideen after the talks failed.", "Jalalabad", "mujahideen"),
+        ("The garrison abandoned Kidal to the Tuareg rebels overnight.", "Kidal", "tuareg"),
+    ],
+)
+def test_a_place_left_to_a_side_passes_to_it(text: str, place: str, taker: str) -> None:
+    found = controls(text, None)
+    assert [e.place.name for e in found if e.place] == [place], found
+    assert found[0].actor is not None and taker in found[0].actor.name.lower(), found[0].actor
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The rebels left 14 people dead in Beni.",
+        "The army left Goma for the front line.",
+        "The delegation left Geneva to brief the council.",
+    ],
+)
+def test_leaving_without_a_side_taking_over_is_no_change(text: str) -> None:
+    assert changes(text) == [], changes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia completed its withdrawal from Kherson on Thursday. Ukrainian troops entered the city on Friday.",
+        "After the Russian retreat from Izium, Ukrainian soldiers entered the town.",
+    ],
+)
+def test_an_entry_after_a_withdrawal_told_before_it_is_a_takeover(text: str) -> None:
+    found = controls(text, None)
+    assert len(found) == 1 and found[0].actor is not None and found[0].actor.id == "ukrainian-forces", found
+    assert found[0].previous_actor is not None and found[0].previous_actor.id == "russia"
+
+
+def test_an_entry_alone_or_by_the_side_that_left_is_no_takeover() -> None:
+    assert changes("Ukrainian troops entered Kherson on Friday.") == []
+    assert changes("After the Russian retreat from Izium, Russian soldiers entered the town again.") == []
+
+
+def test_a_named_place_secured_by_an_armed_side_is_taken_but_not_one_made_safe() -> None:
+    assert [p for p, _ in changes("Paratroopers secured Hostomel airfield before dawn.")] == ["Hostomel airfield"]
+    assert changes("Police secured the airport in Kabul after the bomb threat.") == []
+    assert changes("The envoy secured a deal in Doha.") == []
+    assert changes("Marines secured the release of the hostages in Mogadishu.") == []
