@@ -494,3 +494,21 @@ def test_a_disaster_drops_a_count_only_when_it_is_the_cause() -> None:
     assert cats("Shelling killed 45 villagers in a district still recovering from floods.") == [(C.killed, 45, 45)]
     assert not cats("The earthquake killed 300 people in the mountains.")
     assert not cats("Some 1,200 people have died from cholera in the camps.")
+
+
+def _figures(text: str) -> list[tuple[str, int | None]]:
+    return [(e.category or "", e.count.min if e.count else None) for e in counts(text)]
+
+
+def test_a_figure_joined_to_its_scale_by_a_hyphen() -> None:
+    assert _figures("Some 2.3-million people have been displaced since the war began.") == [("displaced", 2_300_000)]
+
+
+def test_people_driven_or_forced_from_their_homes_are_displaced() -> None:
+    assert _figures("The offensive drove 90,000 people from their homes in Tigray.") == [("displaced", 90_000)]
+    assert _figures("Militias have forced 6,000 villagers out of their homes.") == [("displaced", 6_000)]
+    assert _figures("Some 300 families went back to their homes.") == []
+
+
+def test_a_vague_figure_with_more_that_ends_the_sentence_keeps_its_noun() -> None:
+    assert _figures("Artillery fire killed 11 civilians and wounded dozens more.") == [("killed", 11), ("wounded", 24)]

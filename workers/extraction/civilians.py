@@ -214,8 +214,10 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
     if words[k] == "of" and k + 1 < n and words[k + 1] in ("them", "those", "whom", "which"):
         return ("#part", k + 1, None) if words[k + 1] in ("them", "whom") else ("#skip", k, None)
     m = k + 1 if words[k] == "of" else k
-    while m < n - 1 and words[m] in ("more", "other"):
+    while m < n and words[m] in ("more", "other"):
         m += 1  # "millions more displaced", "two other civilians"
+    if m == n:
+        return None, m - 1, None  # "... and wounded dozens more": the quantity ends the sentence
     attrib: str | None = None
     x = m
     while x < min(n, m + 4):

@@ -207,6 +207,10 @@ def _single(words: list[str], i: int, first: str) -> Number | None:
     used = 0
     if k < n:
         d = _digits(words[k])
+        if d is None and "-" in words[k]:  # "1.7-million": a figure joined to its scale
+            head, _, scale = words[k].partition("-")
+            d = _digits(head) if scale in _SCALES else None
+            d = d * _SCALES[scale] if d is not None else None
         if d is not None:
             value, used = d, 1
         else:
