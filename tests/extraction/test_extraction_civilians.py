@@ -512,3 +512,9 @@ def test_people_driven_or_forced_from_their_homes_are_displaced() -> None:
 
 def test_a_vague_figure_with_more_that_ends_the_sentence_keeps_its_noun() -> None:
     assert _figures("Artillery fire killed 11 civilians and wounded dozens more.") == [("killed", 11), ("wounded", 24)]
+
+
+def test_a_people_fleeing_or_driven_out_are_civilians() -> None:
+    assert _figures("Tens of thousands of Rohingya have fled across the border.") == [("fled", 20_000)]
+    assert _figures("At least 9,000 Meskhetians were driven from the valley.") == [("displaced", 9_000)]
+    assert _figures("More than 400 noncombatants died in the bombardment.") == [("killed", 401)]

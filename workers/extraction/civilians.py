@@ -192,6 +192,8 @@ class _Context:
 def _demonym(doc: Document, tokens: list[Token], words: list[str], x: int) -> bool:
     """'Armenians', 'Sudanese', 'Yemenis': a capitalised plural of a people's name, not a place's name."""
     w = words[x]
+    if tokens[x].cap and (w,) in doc.lex.sets["peoples"].values:
+        return True  # "800,000 Tutsi", "tens of thousands of Rohingya": a people (cues.yaml `peoples`)
     return (
         len(w) > 4
         and w.endswith(_DEMONYM_ENDS)
