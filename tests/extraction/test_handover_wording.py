@@ -56,3 +56,35 @@ def test_a_named_place_secured_by_an_armed_side_is_taken_but_not_one_made_safe()
     assert changes("Police secured the airport in Kabul after the bomb threat.") == []
     assert changes("The envoy secured a deal in Doha.") == []
     assert changes("Marines secured the release of the hostages in Mogadishu.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Serbian troops entered Skopje unopposed in October 1912.", "Skopje"),
+        ("Eritrean troops entered Adigrat without a fight.", "Adigrat"),
+        ("The Red Army entered Riga, which the Germans had abandoned a day earlier.", "Riga"),
+        ("American troops took possession of Manila in February 1945.", "Manila"),
+        ("Kurdish fighters said they now held the whole of Tal Abyad.", "Tal Abyad"),
+        ("The Taliban were in full control of Ghazni after three days of fighting.", "Ghazni"),
+        ("By nightfall the insurgents were in control of Tal Afar.", "Tal Afar"),
+        ("The rebels gained the town of Bor after heavy fighting.", "Bor"),
+        ("Kut capitulated to the Ottoman army in April 1916.", "Kut"),
+    ],
+)
+def test_more_wordings_of_a_takeover(text: str, place: str) -> None:
+    assert [p for p, _ in changes(text)] == [place], changes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The rebels gained ground near Goma.",
+        "The party gained seats in Kabul.",
+        "Troops entered Goma on patrol and left again by evening.",
+        "Russia annexed four regions it did not fully control.",  # an annexation is a claim, not a takeover
+        "The Taliban were in control of Kandahar for five years.",
+    ],
+)
+def test_wordings_that_take_nothing(text: str) -> None:
+    assert changes(text) == [], changes(text)

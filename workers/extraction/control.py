@@ -896,6 +896,11 @@ def _match_unquoted(phrases: PhraseSet, words: list[str], i: int) -> tuple[tuple
     return found, kept[len(found) - 1][0] + 1
 
 
+def _facility_of(place: Place) -> bool:
+    """A facility located in a named place ('Kandahar airport'), by its head word."""
+    return place.parent is not None and place.name.lower().rsplit(" ", 1)[-1] in FACILITIES
+
+
 def _military_post(place: Place) -> bool:
     """Whether a place is a military post ('the army base at Mullaitivu', 'a police outpost'), by its head word."""
     return not _MILITARY_POSTS.isdisjoint(place.name.lower().split())
@@ -1191,7 +1196,7 @@ def _hold(c: _Clause, i: int) -> bool:
         return False
     e = i + len(hold)
     since = _since(words, e)
-    told = since is not None or _told_new(words, i, c.lex)
+    told = since is not None or _told_new(words, i, c.lex) or _by_time(words, 0)
     keeper = actor_left(sent, i, doc) if told else None
     if keeper is not None and not blocked(words, i, c.lex):
         places = c.phrase(e)  # "since" ends the phrase
@@ -1262,7 +1267,7 @@ def _fall(c: _Clause, i: int) -> bool:
     if (
         sets["control.fell_needs_control"].match_at(words, i) == fell
         and (a is None or "control" not in words[a.j : a.j + 2])
-        and not (w == "surrendered" and _place_subject(sent, i))
+        and not (w in ("surrendered", "capitulated") and _place_subject(sent, i))
     ):
         return True
     places = _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
@@ -1274,6 +1279,15 @@ def _fall(c: _Clause, i: int) -> bool:
     return True
 
 
+def _unopposed(words: list[str], e: int) -> bool:
+    """'unopposed', 'without a fight', 'without resistance', 'without firing a shot' within a few words of e."""
+    for m in range(e, min(len(words), e + 8)):
+        if words[m] == "unopposed" or (words[m] == "without" and not _WITHOUT_A_FIGHT.isdisjoint(words[m + 1 : m + 4])):
+            return True
+    return False
+
+
+_WITHOUT_A_FIGHT = frozenset("fight resistance opposition shot battle struggle".split())
 _WITHDRAWALS = frozenset("withdrawal retreat pullout pull-out evacuation".split())
 
 
@@ -1298,6 +1312,24 @@ def _withdrew_before(c: _Clause, i: int, place: Place, entrant: Actor) -> Actor 
         if side is not None and side.id != entrant.id and not blocked(words, k, doc.lex):
             return side
     return None
+
+
+def _people_side(sent: Sentence, k: int) -> ActorMention | None:
+    """A state's forces named at k by the country ('Russia') or its people in the plural ('the Germans')."""
+    found = state_at(sent, k)
+    if found is not None or k + 1 >= len(sent.words) or sent.words[k] != "the":
+        return found
+    word = sent.words[k + 1]
+    side = _nationality(sent, k + 1) if not word.endswith("s") else None
+    if side is None and word.endswith("s") and sent.tokens[k + 1].cap:
+        states = sent.binder.lex.states
+        entry = (
+            states.forces.get(str(states.words.values.get((word[:-1],), "")))
+            if (word[:-1],) in states.demonyms
+            else None
+        )
+        side = Actor(id=entry.id, name=entry.name, mention=sent.tokens[k + 1].text) if entry is not None else None
+    return ActorMention(k + 1, k + 2, side, True) if side is not None else None
 
 
 def _nationality(sent: Sentence, k: int) -> Actor | None:
@@ -1440,8 +1472,12 @@ def _enter(c: _Clause, i: int) -> bool:
         return False
     e = i + len(ent)
     handed = next((m for m in range(e, min(n, e + 16)) if sets["control.entered_handed"].match_at(words, m)), None)
+    if handed is None and not blocked(words, i, lex) and _unopposed(words, e) and (a := actor_left(sent, i, doc)):
+        # "Ottoman forces entered Kut unopposed", "troops entered the town without a fight": nobody held it
+        c.emit(EventKind.control_change, i, e + 2, c.resolve(c.phrase(e)), a.actor, None, w, conf=0.7)
+        return True
     if handed is None:  # "A marched into P after B's troops fled": B's flight leaves P to A
-        after = next((m for m in range(e, min(n, e + 8)) if words[m] in ("after", "following", "as")), None)
+        after = next((m for m in range(e, min(n, e + 8)) if words[m] in ("after", "following", "as", "which")), None)
         left = after if after is not None else n
         if not any(sets["control.entered_left"].match_at(words, m) for m in range(left, min(n, left + 8))):
             # "Russia completed its withdrawal from Kherson. Ukrainian troops entered the city": told before
@@ -1453,6 +1489,11 @@ def _enter(c: _Clause, i: int) -> bool:
             return True
         if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
             loser = next((x for x in sent.actors if left < x.i and x.actor.id != a.actor.id), None)
+            if loser is None:  # "..., which the Germans had abandoned": a people named as the side
+                loser = next(
+                    (s for m in range(left, min(n, left + 4)) if (s := _people_side(sent, m)) is not None), None
+                )
+                loser = loser if loser is not None and loser.actor.id != a.actor.id else None
             if loser is not None:  # an armed side left, not 'fans' or 'residents'
                 places = c.resolve(c.phrase(e))
                 c.emit(EventKind.control_change, i, e + 2, places, a.actor, loser.actor, w, conf=0.6)
@@ -1556,7 +1597,9 @@ def _overrun(c: _Clause, i: int) -> bool:
     words, sent, doc = c.words, c.sent, c.doc
     if not c.sets["control.overrun"].match_at(words, i):
         return False
-    places = [_post_at(sent, i + 1, p) for p in c.phrase(i + 1) if _military_post(p)]
+    found = c.phrase(i + 1)
+    places = [_post_at(sent, i + 1, p) for p in found if _military_post(p)]
+    places += [p for p in found if p.resolved and p.id.count("/") <= 1]  # "overran Manchuria": a region, conquered
     left = not _LEFT_AGAIN.isdisjoint(words[i + 1 :])
     if places and not left and not _passive(words, i) and (a := actor_left(sent, i, doc)) is not None:
         c.emit(EventKind.control_change, i, i + 3, places, a.actor, None, words[i], conf=0.6)
@@ -1635,8 +1678,13 @@ def _active(c: _Clause, i: int) -> bool:
         return True
     if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
         places = [p for p in places if _concrete(p)]
-        if w.startswith("secur"):  # "police secured the area after the blast": made safe, not taken
-            places = [p for p in places if p.resolved or p.parent] if "police" not in a.actor.name.lower() else []
+        if w.startswith(_NAMED_ONLY):  # "police secured the area", "gained ground": a named place or post only
+            armed = "police" not in a.actor.name.lower()
+            places = (
+                [p for p in places if p.resolved or (p.parent and _military_post(p) or _facility_of(p))]
+                if armed
+                else []
+            )
         if not places:
             return True
     c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
@@ -1718,7 +1766,10 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
 
 #: Verbs that take abstract objects as readily as places ('grabbed headlines', 'conquered their fears',
 #: 'reclaimed the narrative'): their object must be a gazetteer place or name territory or a facility.
-_FIGURATIVE = ("grab", "conquer", "reconquer", "reclaim", "secur")
+_FIGURATIVE = ("grab", "conquer", "reconquer", "reclaim", "secur", "gain")
+#: Of those, verbs whose object must be a place the gazetteer knows or a post located in one: 'secured the area'
+#: after a blast and 'gained ground' take nothing.
+_NAMED_ONLY = ("secur", "gain")
 
 
 def _concrete(place: Place) -> bool:

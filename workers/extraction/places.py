@@ -457,8 +457,10 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
         low = tokens[i].low if i < n else ""
         if low in _CONTROL_QUALIFIERS and i + 1 < n and tokens[i + 1].low == "control":
             i += 1
-        elif low in ("control", "hold") and i + 1 < n and tokens[i + 1].low in ("of", "over"):
+        elif low in ("control", "hold", "possession") and i + 1 < n and tokens[i + 1].low in ("of", "over"):
             i += 2
+        elif low in ("whole", "entirety", "all") and i + 1 < n and tokens[i + 1].low == "of":
+            i += 2  # "the whole of Kobane", "all of Raqqa": the place, whole
         elif low in ("of", "over") and i > 0 and tokens[i - 1].low == "control":  # "full control of"
             i += 1
         elif (
