@@ -156,3 +156,13 @@ def test_a_country_inside_a_place_name_is_not_the_side_that_surrendered() -> Non
     assert got is not None and got[0] == "Japanese garrison", got
     got = _surrender("The Argentine garrison on South Georgia surrendered after a brief exchange of fire.")
     assert got is not None and got[0] == "Argentine garrison", got
+
+
+def test_who_accepted_a_surrender_is_whom_it_was_made_to() -> None:
+    found = of_kind(run("The army accepted the surrender of 150 Mai-Mai fighters in Uvira."), EventKind.surrender)
+    assert len(found) == 1 and found[0].to is not None and found[0].count is not None and found[0].count.min == 150
+    assert found[0].to.id == "fardc", found[0].to
+
+
+def test_giving_up_without_a_fight_is_a_surrender() -> None:
+    assert _surrender("Nearly 1,500 conscripts gave up without a fight, officers said.") is not None

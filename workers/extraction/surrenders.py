@@ -12,6 +12,7 @@ from __future__ import annotations
 from schemas.events import Actor, Event, EventKind, Quantity
 
 from .actors import ARMED_HEADS, ActorMention, fallback_actor
+from .arguments import actor_left
 from .build import make_event
 from .document import Document, Sentence
 from .lexicons import slug
@@ -35,7 +36,7 @@ _UNIT_HEADS = frozenset(
 _PERSONS = frozenset(
     "soldiers troops fighters militants rebels men members personnel people officers marines servicemen gunmen "
     "insurgents jihadists combatants policemen guards militiamen defenders paramilitaries commandos leaders "
-    "commanders cadres guerrillas".split()
+    "commanders cadres guerrillas conscripts reservists legionnaires riflemen infantrymen".split()
 )
 #: A singular person of an armed side: "an ELN fighter surrendered" is a count of one.
 _PERSON = frozenset(
@@ -46,6 +47,8 @@ _PERSON = frozenset(
 _DEFENDERS = frozenset(("defenders",))
 #: Prepositions after which an actor's name says where a side was, not who it was ('the garrison on South Georgia').
 _LOCATIVE = frozenset("on in at near inside outside around".split())
+#: Verbs whose subject receives a surrender: 'accepted the surrender of', 'took the surrender of'.
+_RECEIVED = frozenset("accepted accepts received receives took takes obtained secured negotiated".split())
 _COUNT_AFTER = frozenset("comprised comprising numbered numbering totalled totaled totalling totaling of".split())
 _OBJECTS_OF_SURRENDER = frozenset("weapons arms guns themselves rifles".split())
 
@@ -63,6 +66,10 @@ def extract_surrenders(doc: Document, sent: Sentence) -> list[Event]:
                 break
         if to is None and words[e - 1] == "to":
             to = next((a.actor for a in sent.actors if e <= a.i <= e + 3), None)
+        if to is None and i > 1 and words[i - 1] == "the" and words[i - 2] in _RECEIVED:
+            # "the army accepted the surrender of 200 rebels": the receiver is the verb's subject
+            taker = actor_left(sent, i - 2, doc)
+            to = taker.actor if taker is not None and taker.actor.id != actor_m.actor.id else None
         count = None
         if num is not None:
             count = Quantity(
