@@ -88,3 +88,26 @@ def test_more_wordings_of_a_takeover(text: str, place: str) -> None:
 )
 def test_wordings_that_take_nothing(text: str) -> None:
     assert changes(text) == [], changes(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Rwandan troops took the Congolese capital in 1997.", "Kinshasa"),
+        ("Rebels seized Liberia's capital in 1990.", "Monrovia"),
+        ("French paratroopers retook the capital of Chad in 1979.", "N'Djamena"),
+        ("The garrison pulled out overnight, leaving Konitsa to the guerrillas.", "Konitsa"),
+        ("The army chief said troops had cleared Mingora.", "Mingora"),
+        ("Harbin, which the Soviet armies had taken without a fight, was calm.", "Harbin"),
+    ],
+)
+def test_a_country_s_capital_a_place_left_behind_a_town_cleared(text: str, place: str) -> None:
+    assert place in [p for p, _ in changes(text)], changes(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Sappers cleared Bakhmut of mines.", "Workers cleared the road to Kabul.", "They left Goma to its fate."],
+)
+def test_clearing_and_leaving_that_take_nothing(text: str) -> None:
+    assert changes(text) == [], changes(text)

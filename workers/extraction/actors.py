@@ -20,7 +20,7 @@ ARMED_HEADS = frozenset(
     "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen factions "
     "supporters tribesmen jihadists guerrillas army police policemen mutineers units brigade brigades battalion "
     "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance paratroopers conscripts "
-    "reservists legionnaires riflemen infantrymen".split()
+    "reservists legionnaires riflemen infantrymen armies columns".split()
 )
 # Heads of organisation names, taken as armed only when capitalised ('Oromo Liberation Front', not 'the front').
 _ORG_HEADS = frozenset("front movement corps guard army forces force brigades brigade alliance battalion".split())

@@ -19,7 +19,7 @@ from .arguments import actor_at, actor_left, after_preposition, discourse_actor,
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
-from .lexicons import Lexicons, PhraseSet
+from .lexicons import Lexicons, PhraseSet, fold
 from .places import (
     FACILITIES,
     KINDS,
@@ -1020,6 +1020,26 @@ def _taker(sent: Sentence, end: int | None, doc: Document) -> ActorMention | Non
     return None
 
 
+def _capital_at(sent: Sentence, k: int) -> Place | None:
+    """A country's capital named by its country at k: 'the Ugandan capital', 'Uganda's capital', 'the capital of
+    Uganda'. The capital comes from GeoNames' country table, its place from the gazetteer."""
+    words, tokens, n = sent.words, sent.tokens, len(sent.words)
+    k += k < n and words[k] == "the"
+    states = sent.binder.lex.states
+    iso: str | None = None
+    if k + 1 < n and words[k + 1] == "capital" and tokens[k].cap and (words[k],) in states.words.values:
+        iso = states.words.values[(words[k],)]  # 'the Ugandan capital', "Uganda's capital"
+    elif k + 2 < n and words[k] == "capital" and words[k + 1] == "of" and tokens[k + 2].cap:
+        owned = k + 3 < n and tokens[k + 3].start - tokens[k + 2].end == 3  # "the capital of Mali's neighbour"
+        iso = states.words.values.get((words[k + 2],)) if not owned else None  # 'the capital of Uganda'
+    name = states.capital_of.get(iso or "")
+    if not name or (words[k],) in states.capitals:
+        return None
+    lex = sent.binder.lex
+    entry = next((e for e in lex.gazetteer.candidates(fold(name).lower()) if e.country_code == iso), None)
+    return make_place(name, entry=entry) if entry is not None else None
+
+
 class _Clause:
     """One sentence read for control frames: what every frame needs, and the events found so far."""
 
@@ -1086,8 +1106,9 @@ class _Clause:
         return self._last[i]
 
     def phrase(self, k: int) -> list[Place]:
-        """The places of the noun phrase starting at k."""
-        return noun_phrase(self.tokens, k, self.sent.places, self.last)
+        """The places of the noun phrase starting at k ('the Ugandan capital' is Kampala)."""
+        capital = _capital_at(self.sent, k)
+        return [capital] if capital is not None else noun_phrase(self.tokens, k, self.sent.places, self.last)
 
     def resolve(self, places: list[Place]) -> list[Place]:
         """'those villages' -> the villages the document listed before; facilities listed before one located
@@ -1440,6 +1461,12 @@ def _clear(c: _Clause, i: int) -> bool:
     if loser is not None and winner is not None and winner.actor.id != loser.actor.id:
         places = c.resolve(c.phrase(e))
         c.emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, words[i])
+    elif (of is None or words[of] != "of") and words[i] != "rid":
+        # "the army said forces had cleared Mingora": a named town cleared is taken (not 'cleared the road')
+        places = [p for p in c.phrase(e) if p.resolved]
+        winner = actor_left(sent, i, doc) if places else None
+        if winner is not None:
+            c.emit(EventKind.control_change, i, e + 2, places, winner.actor, None, words[i], conf=0.6)
     return True
 
 
@@ -1663,8 +1690,10 @@ def _active(c: _Clause, i: int) -> bool:
         return True
     places = _directional(sent, e, doc) or c.resolve(c.phrase(e)) or _area(sent, e)
     # "Kupiansk, which the army captured", "Bukavu, which they seized": the relative's antecedent
-    rel = a.i - 1 if not places and 0 < a.i <= i and words[a.i - 1] in _RELATIVES else None
-    if not places and rel is None and i > 1 and words[i - 1] in ("they", "it", "we") and words[i - 2] in _RELATIVES:
+    before = a.i - 1 - (1 < a.i <= i and words[a.i - 1] == "the")  # "X, which (the) Communist armies had taken"
+    open_object = not any(_is_territory(p, sent) for p in places)  # "had taken two days before": no place after
+    rel = before if open_object and 0 <= before < i and words[before] in _RELATIVES else None
+    if open_object and rel is None and i > 1 and words[i - 1] in ("they", "it", "we") and words[i - 2] in _RELATIVES:
         rel = i - 2
     if rel is not None:
         ante = antecedent(tokens, rel, sent.places)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -128,6 +128,7 @@ class StateLexicon:
     demonyms: frozenset[Phrase]
     capitals: frozenset[Phrase]
     forces: dict[str, ActorEntry]
+    capital_of: dict[str, str] = field(default_factory=dict)  # ISO code -> the capital's name ('UG' -> 'Kampala')
 
 
 @dataclass(eq=False)
@@ -183,6 +184,7 @@ def _load_states(declared: list[ActorEntry]) -> StateLexicon:
     demonyms: set[Phrase] = set()
     capitals: set[Phrase] = set()
     forces: dict[str, ActorEntry] = {}
+    capital_of: dict[str, str] = {}
     with open(HERE / "states.tsv", encoding="utf-8") as handle:
         rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
     for row in rows[1:]:
@@ -198,6 +200,8 @@ def _load_states(declared: list[ActorEntry]) -> StateLexicon:
             words[phrase(d)] = iso
             demonyms.add(phrase(d))
         capital = countries[iso].get("capital", "") if iso in countries else ""
+        if capital:
+            capital_of[iso] = capital
         if capital and int(countries[iso].get("population") or 0) >= 1_000_000 and phrase(capital) not in words:
             words[phrase(capital)] = iso  # small states' capitals ('Male', 'Victoria') are common words
             capitals.add(phrase(capital))
@@ -205,7 +209,7 @@ def _load_states(declared: list[ActorEntry]) -> StateLexicon:
         forces[iso] = by_state.get(iso) or ActorEntry(
             f"{slug(label)}-forces", f"{label} forces", "government", None, iso, iso
         )
-    return StateLexicon(PhraseSet(dict(words)), frozenset(demonyms), frozenset(capitals), forces)
+    return StateLexicon(PhraseSet(dict(words)), frozenset(demonyms), frozenset(capitals), forces, capital_of)
 
 
 @lru_cache(maxsize=8192)
