@@ -518,3 +518,8 @@ def test_a_people_fleeing_or_driven_out_are_civilians() -> None:
     assert _figures("Tens of thousands of Rohingya have fled across the border.") == [("fled", 20_000)]
     assert _figures("At least 9,000 Meskhetians were driven from the valley.") == [("displaced", 9_000)]
     assert _figures("More than 400 noncombatants died in the bombardment.") == [("killed", 401)]
+
+
+def test_refugees_who_reached_a_place_fled_to_it() -> None:
+    got = _figures("Refugees keep coming: more than 8,000 refugees arrived in Adre this week, aid agencies said.")
+    assert got == [("fled", 8_001)], got

@@ -278,8 +278,9 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
         return "displaced" if ctx.camp else None
     if not forward:
         return None
-    if cat == "arrived":
-        return "displaced" if noun not in _NOT_MOVERS and ctx.about_displacement() else None
+    if cat == "arrived":  # refugees who reached a place fled to it; others who arrived are displaced there
+        moved = noun not in _NOT_MOVERS and ctx.about_displacement()
+        return ("fled" if noun in ("refugees", "refugee") else "displaced") if moved else None
     return "evacuated" if ctx.evacuation else "fled"
 
 
