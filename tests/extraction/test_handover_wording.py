@@ -111,3 +111,13 @@ def test_a_country_s_capital_a_place_left_behind_a_town_cleared(text: str, place
 )
 def test_clearing_and_leaving_that_take_nothing(text: str) -> None:
     assert changes(text) == [], changes(text)
+
+
+def test_the_country_s_capital_is_the_capital_of_the_one_country_the_report_names() -> None:
+    got = changes("Somalia's civil war widened. Islamist fighters seized the country's capital in June 2006.")
+    assert [p for p, _ in got] == ["Mogadishu"], got
+
+
+def test_a_by_agent_after_a_long_apposition_is_the_taker() -> None:
+    got = changes("The insurgents were driven out of Palma, a gas hub near the Tanzanian border, by Rwandan troops.")
+    assert got == [("Palma", "Rwanda Defence Force")], got

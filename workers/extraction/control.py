@@ -1032,6 +1032,9 @@ def _capital_at(sent: Sentence, k: int) -> Place | None:
     elif k + 2 < n and words[k] == "capital" and words[k + 1] == "of" and tokens[k + 2].cap:
         owned = k + 3 < n and tokens[k + 3].start - tokens[k + 2].end == 3  # "the capital of Mali's neighbour"
         iso = states.words.values.get((words[k + 2],)) if not owned else None  # 'the capital of Uganda'
+    if iso is None and k < n and words[k] == "country" and "capital" in words[k + 1 : k + 3]:
+        home = sent.binder.named_countries() | sent.context()  # "the country's (destroyed) capital"
+        iso = next(iter(home)) if len(home) == 1 else None
     name = states.capital_of.get(iso or "")
     if not name or (words[k],) in states.capitals:
         return None
@@ -1547,7 +1550,7 @@ def _expel(c: _Clause, i: int) -> bool:
         k = i + len(ex)
         pp = 2 if words[k : k + 2] == ["out", "of"] else 1 if k < n and words[k] == "from" else 0
         if pp:
-            by = next((m for m in range(k + pp + 1, min(n, k + pp + 10)) if words[m] == "by"), None)
+            by = next((m for m in range(k + pp + 1, min(n, k + pp + 14)) if words[m] == "by"), None)
             winner = actor_at(sent, by + 1, 3) if by is not None else None
             loser = actor_left(sent, i, doc)
             conf = 0.8
