@@ -54,3 +54,18 @@ def test_a_place_referred_back_to_takes_the_side_of_the_sentence_before(text: st
 
 def test_their_hands_without_a_side_before_is_no_change() -> None:
     assert changes("Farmers kept their land. The fields stayed in their hands.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Hodeidah has been under Houthi control since 2015.", "Hodeidah"),
+        ("Kupiansk was recaptured by Ukrainian forces in September.", "Kupiansk"),
+    ],
+)
+def test_a_respelt_name_as_the_subject_of_a_change_is_read(text: str, place: str) -> None:
+    assert [p for p, _ in changes(text)] == [place], changes(text)
+
+
+def test_a_person_as_the_subject_is_no_respelt_place() -> None:
+    assert changes("Mohammed was captured by the rebels near the border.") == []

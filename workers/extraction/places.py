@@ -187,7 +187,9 @@ def gazetteer(
     starts_name = gaz.starts_name
     caps = _capwords(tokens)
     # where a name may start: a capitalised word that starts a known name or stands where a place is expected
-    starts = [k for k in caps if starts_name(folded[k]) or (k > 0 and folded[k - 1] in _PLACE_CUES)]
+    starts = [
+        k for k in caps if starts_name(folded[k]) or (k > 0 and folded[k - 1] in _PLACE_CUES) or _subject(folded, k)
+    ]
     if not starts:
         return out
     capset = set(caps)
@@ -204,8 +206,7 @@ def gazetteer(
             length = key.count(" ") + 1
             candidates = _in_report(gaz, gaz.candidates(key), folded[k : k + length], context, named)
         elif (
-            k > 0
-            and folded[k - 1] in _PLACE_CUES  # a respelt name is read only where the sentence puts a place
+            ((k > 0 and folded[k - 1] in _PLACE_CUES) or _subject(folded, k))  # only where a place is put
             and tokens[k].text[1:].islower()
             and len(folded[k]) > 3
             and (folded[k],) not in demonyms
@@ -251,6 +252,22 @@ _RESPELT_ALONE = 20_000
 #: A place outside the report's countries must be at least this large to be meant: a Sudan report's 'Tawila'
 #: is not a Yemeni hamlet spelt so, nor a Yemen report's 'Shabwa' a Burmese village.
 FOREIGN_POPULATION = 100_000
+
+
+def _subject(words: list[str], k: int) -> bool:
+    """Whether the word at k is the subject of a change of hands ('Hodeidah fell', 'Hodeidah has been under ...',
+    'Hodeidah was captured'): a place stands there, so a respelt name may be read."""
+    nxt = words[k + 1] if k + 1 < len(words) else ""
+    if nxt in _FALLS:
+        return True
+    return nxt in _SUBJECT_AUX and k + 2 < len(words) and words[k + 2] in _STATE_AFTER_AUX
+
+
+_FALLS = frozenset("fell falls remains remained".split())
+_SUBJECT_AUX = frozenset("has had was is".split())
+_STATE_AFTER_AUX = frozenset(
+    "been now under captured taken seized retaken recaptured liberated held controlled lost overrun".split()
+)
 
 
 def _in_report(
