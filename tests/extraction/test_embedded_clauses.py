@@ -69,3 +69,14 @@ def test_a_line_break_after_a_title_or_a_full_stop_still_ends_a_sentence() -> No
         "Rebels seized the town of Kidal on Sunday.",
         "the army denied it.",
     ]
+
+
+def test_a_fronted_gerund_adjunct_takes_the_subject_after_its_comma() -> None:
+    assert changes("After taking Mosul, Islamic State fighters moved south towards Baghdad.") == [
+        ("Mosul", "Islamic State")
+    ]
+
+
+def test_a_hedged_count_of_places_keeps_the_names_given_for_it() -> None:
+    got = changes("Government troops retook more than 30 villages, including Bama and Gwoza.")
+    assert [p for p, _ in got] == ["Bama", "Gwoza"], got

@@ -91,6 +91,11 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     if i > 0 and words[i - 1] == "having" and (subject := _having_subject(sent, units, i - 1)) is not None:
         return subject  # "Having taken Lashio, the alliance ...", "The militia, having seized Bunia, ..."
     gerund = words[i].endswith("ing")
+    if gerund and i == 1 and words[0] in _ADJUNCT_OPENERS:  # "After taking Tikrit, IS fighters moved on Samarra"
+        comma = next((m for m in range(2, min(len(words), 20)) if words[m] == ","), None)
+        after = next((a for a in units if comma is not None and comma < a.i <= comma + 3), None)
+        if after is not None:
+            return after
     if gerund and i > 0 and words[i - 1] in _ADJUNCT_OPENERS and (subject := _adjunct_subject(units, words, i - 1)):
         return subject  # "The SDF declared victory over IS after capturing Baghuz": the main clause's subject took it
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,

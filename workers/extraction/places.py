@@ -353,7 +353,11 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     """Places named by the noun phrase starting at token i (object of a control verb)."""
     n = len(tokens)
     definite = False
-    while i < n and tokens[i].low in _DET:
+    while (
+        i < n
+        and tokens[i].low in _DET
+        and not (tokens[i].low == "more" and tokens[i + 1 : i + 2] and tokens[i + 1].low == "than")
+    ):
         definite = definite or tokens[i].low in ("the", "its", "their")
         i += 1
     i, definite = _strip_qualifiers(tokens, i, definite)
@@ -598,6 +602,10 @@ def _after_area(tokens: list[Token], i: int) -> int:
 def count_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
     """A set of places named by their number: '70 villages in Hasaka province', 'dozens of towns'."""
     n = len(tokens)
+    for hedge in _COUNT_HEDGES:  # "more than 20 settlements", "some 40 villages"
+        if tuple(t.low for t in tokens[i : i + len(hedge)]) == hedge:
+            i += len(hedge)
+            break
     if i >= n or not (tokens[i].low[:1].isdigit() or tokens[i].low in _COUNT_WORDS):
         return None
     for m in range(i + 1, min(n, i + 4)):
@@ -610,9 +618,12 @@ def count_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place |
     return None
 
 
+_COUNT_HEDGES = (("more", "than"), ("at", "least"), ("over",), ("some",), ("about",), ("around",), ("nearly",))
+
+
 def _count_end(tokens: list[Token], i: int) -> int:
-    """Just past the plural head of the counted places at i ('several towns', 'two more villages')."""
-    return next((m + 1 for m in range(i + 1, min(len(tokens), i + 4)) if tokens[m].low in SETTLEMENTS), i)
+    """Just past the plural head of the counted places at i ('several towns', 'more than 20 villages')."""
+    return next((m + 1 for m in range(i + 1, min(len(tokens), i + 6)) if tokens[m].low in SETTLEMENTS), i)
 
 
 _INTRODUCERS = (("including",), ("namely",), ("such", "as"), ("among", "them"), ("among", "which"), ("like",))
