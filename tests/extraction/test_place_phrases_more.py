@@ -69,3 +69,8 @@ def test_a_respelt_name_as_the_subject_of_a_change_is_read(text: str, place: str
 
 def test_a_person_as_the_subject_is_no_respelt_place() -> None:
     assert changes("Mohammed was captured by the rebels near the border.") == []
+
+
+def test_a_described_conjunct_with_its_own_name_is_a_second_place() -> None:
+    assert [p for p, _ in changes("Rebels took Bunia and the nearby town of Mahagi on Sunday.")] == ["Bunia", "Mahagi"]
+    assert [p for p, _ in changes("Rebels took Bunia and the surrounding villages.")] == ["Bunia"]

@@ -421,6 +421,11 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         spoken = any(t.low in _SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
         k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
         post = k + 1 < n and tokens[k].low in _FACILITY_MODIFIERS and tokens[k + 1].low in FACILITIES  # "the army base"
+        # "A and the nearby town of B", "A and the river port of B": a described conjunct with its own name
+        post = post or any(
+            tokens[m].low in KINDS and tokens[m + 1].low == "of" and _capword(tokens[m + 2])
+            for m in range(k, min(n - 2, k + 3))
+        )
         if (
             j + 1 < n
             and tokens[j].low == ","
