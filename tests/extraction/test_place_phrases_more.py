@@ -74,3 +74,12 @@ def test_a_person_as_the_subject_is_no_respelt_place() -> None:
 def test_a_described_conjunct_with_its_own_name_is_a_second_place() -> None:
     assert [p for p, _ in changes("Rebels took Bunia and the nearby town of Mahagi on Sunday.")] == ["Bunia", "Mahagi"]
     assert [p for p, _ in changes("Rebels took Bunia and the surrounding villages.")] == ["Bunia"]
+
+
+def test_places_taken_one_after_another_are_each_a_place() -> None:
+    assert [p for p, _ in changes("The army retook Konna, then Diabaly, then Douentza.")] == [
+        "Konna",
+        "Diabaly",
+        "Douentza",
+    ]
+    assert [p for p, _ in changes("The army retook Konna, then advanced north.")] == ["Konna"]

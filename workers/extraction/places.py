@@ -417,7 +417,13 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                 continue
             break
         # coordination: "A, B and C" -> each capitalised conjunct is its own place
-        nxt = tokens[j + 2] if j + 2 < n and tokens[j + 1].low == "the" else tokens[j + 1] if j + 1 < n else None
+        nxt = (
+            tokens[j + 2]
+            if j + 2 < n and tokens[j + 1].low in ("the", "then")
+            else tokens[j + 1]
+            if j + 1 < n
+            else None
+        )
         spoken = any(t.low in _SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
         k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
         post = k + 1 < n and tokens[k].low in _FACILITY_MODIFIERS and tokens[k + 1].low in FACILITIES  # "the army base"
@@ -446,7 +452,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             and not spoken
         ):
             i = j + 1
-            if tokens[i].low == "the":
+            if tokens[i].low in ("the", "then"):  # "Konna, then Diabaly"
                 i += 1
             if tokens[i].low == "and" and i + 1 < n:
                 i += 1
