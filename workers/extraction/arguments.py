@@ -119,7 +119,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
             or _first_conjunct(left, words)
             or left[-1]
         )
-    fb = fallback_actor(sent.tokens, words, i) or _people_subject(sent, r)
+    fb = fallback_actor(sent.tokens, words, i) or _people_subject(sent, r) or _operation_side(sent, r)
     if fb:
         return fb
     if 0 < r and words[r] == "they" and words[r - 1] in ("which", "that", "where"):
@@ -144,6 +144,29 @@ _REPORTING = frozenset(
     "said says say claimed claims claim accused accuses accuse reported reports told announced announces alleged "
     "alleges stated states confirmed confirms denied denies".split()
 )
+
+
+#: Heads of an operation named as the subject of a capture: 'the French-Malian offensive recaptured Gao'.
+_OPERATIONS = frozenset("offensive counteroffensive counter-offensive operation campaign assault advance push".split())
+
+
+def _operation_side(sent: Sentence, r: int) -> ActorMention | None:
+    """The side whose operation is the subject at r: an actor or a nationality before the operation's name ('the
+    Franco-Chadian offensive', 'a Russian counteroffensive'), the first of joined nationalities leading."""
+    words, tokens = sent.words, sent.tokens
+    if r < 1 or words[r] not in _OPERATIONS:
+        return None
+    mention = next((a for a in sent.actors if r - 3 <= a.i and a.j <= r), None)
+    if mention is not None:
+        return mention
+    states = sent.binder.lex.states
+    for k in range(r - 1, max(-1, r - 4), -1):
+        for part in words[k].split("-"):
+            if tokens[k].cap and (part,) in states.demonyms:
+                entry = states.forces.get(str(states.words.values[(part,)]))
+                if entry is not None:
+                    return ActorMention(k, k + 1, Actor(id=entry.id, name=entry.name, mention=tokens[k].text), True)
+    return None
 
 
 def _having_subject(sent: Sentence, units: list[ActorMention], having: int) -> ActorMention | None:

@@ -211,6 +211,8 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
     words, tokens, sets = ctx.sent.words, ctx.sent.tokens, ctx.sets
     civ, combat = sets.civ, sets.combat
     n = len(words)
+    if k + 1 < n and words[k] == '"':
+        k += 1  # '"at least 5,000" civilian deaths': a figure quoted from a source
     if k >= n:
         return None, k - 1, None
     if words[k] == "of" and k + 1 < n and words[k + 1] in ("them", "those", "whom", "which"):

@@ -546,6 +546,8 @@ def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     g = next((g for g in _located(sent, doc) if g.j == k + 1), None)
     if g is not None:
         return [] if g.i > 0 and after_preposition(sent.words, g.i) else [g.place]
+    if sent.words[k] == "capital" and k > 0 and (named_capital := _capital_at(sent, k - 1)) is not None:
+        return [named_capital]  # "The Iraqi capital fell on 9 April"
     d = k - 1 if k > 1 and sent.words[k - 1] in _DESCRIBING else k  # "the regional capital", "the besieged town"
     if sent.words[k] in _ANAPHORIC_HEADS and (d == 0 or sent.words[d - 1] in ("the", "it")):
         lp = last_place(doc, sent.tokens[k].start)
@@ -589,6 +591,23 @@ def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
     return [ante] if head and head[0] in TERRITORY and head[0] not in ("oil", "gas", "part") else []
 
 
+_DISTANCE_UNITS = frozenset("km kilometres kilometers miles mi metres meters".split())
+
+
+def _distance_aside(words: list[str], end: int) -> int | None:
+    """Where a distance aside ending at `end` begins ('Bambari, 40 km to the north', ', 30 km east of X'): the
+    position of the comma before it, if the words between hold a distance unit; else None."""
+    comma = next((m for m in range(end - 1, max(-1, end - 9), -1) if words[m] == ","), None)
+    if comma is None or _DISTANCE_UNITS.isdisjoint(words[comma + 1 : end]):
+        return None
+    return comma
+
+
+def _in_distance(words: list[str], k: int) -> bool:
+    """Whether the place at k only measures a distance: '30 km east of Bangassou', 'some 40 miles from Goma'."""
+    return k > 1 and words[k - 1] in ("of", "from") and not _DISTANCE_UNITS.isdisjoint(words[max(0, k - 5) : k])
+
+
 def _coordinated_left(words: list[str], gaz: list[PlaceMention]) -> list[Place]:
     """The last place before a verb and the places coordinated with it: 'Herat in the west and Kandahar in the south
     have fallen' gives both (a compass aside after each name is skipped)."""
@@ -601,6 +620,8 @@ def _coordinated_left(words: list[str], gaz: list[PlaceMention]) -> list[Place]:
         if m > 2 and words[m - 1] in _DIRECTIONS and words[m - 2] in ("the", "in"):
             m -= 2 + (words[m - 3] == "in" and words[m - 2] == "the")  # "in the west"
         g = by_end.get(m)
+        if g is None and (aside := _distance_aside(words, m)) is not None:
+            g = by_end.get(aside)  # "Bambari, 40 km to the north, and Alindao": past the distance aside
         if g is None or after_preposition(words, g.i):
             break  # "talks in Doha and Kandahar ...": the first name is no subject
         out.insert(0, g.place)
@@ -619,8 +640,13 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     appositive = _appositive_subject(sent, i)
     if appositive is not None:
         return [appositive]
-    gaz = [g for g in _located(sent, doc) if g.j <= i]
-    if gaz and i - gaz[-1].j <= 6:
+    v = i - 1
+    while v > 0 and sent.words[v] in _AUX_OR_ADVERB:
+        v -= 1
+    aside = _distance_aside(sent.words, v) if sent.words[v] == "," else None  # "X, 30 km north of Y, was taken"
+    limit = i if aside is None else aside
+    gaz = [g for g in _located(sent, doc) if g.j <= limit and not _in_distance(sent.words, g.i)]
+    if gaz and limit - gaz[-1].j <= (6 if aside is None else 0):
         if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
             lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)
             return [lp] if lp else []
@@ -633,6 +659,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     k = i - 1
     while k > 0 and sent.words[k] in _AUX_OR_COMMA:
         k -= 1
+    if sent.words[k] == "capital" and k > 0 and (named_capital := _capital_at(sent, k - 1)) is not None:
+        return [named_capital]  # "The Afghan capital fell to the Taliban"
     capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE  # "The town": no name
     if (sent.words[k] in _ANAPHORIC_HEADS or sent.words[k] == "area") and not capital:
         lp = _named_unknown(sent, k) if sent.words[k] in ("it", "area") else None
@@ -1728,6 +1756,8 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
     said' (by its side); an agentless 'the town was captured' after an assault (by the assailant)."""
     words, sent, doc, n = c.words, c.sent, c.doc, c.n
     w = words[i]
+    later = _past_time(words, e)  # "was captured at dawn by X", "was taken on Sunday by X"
+    e = next((m for m in range(e + 1, min(n, later + 1)) if words[m] == "by"), e) if later > e else e
     if e < n and words[e] == "by":
         a = actor_at(sent, e + 1, 4)
         if a:

@@ -699,7 +699,10 @@ def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
     if low[:1].isdigit() or (j > i and low in _NUMBER_WORDS) or low in _REPORTING:
         return True
     if j > i and low.endswith("ing") and low not in KINDS and not tokens[j].cap:
-        return True
+        after = tokens[j + 1].low if j + 1 < len(tokens) else ""
+        return not (
+            after in KINDS or after in _PLACE_HEADS or after in FACILITIES
+        )  # "the mining hub", "fishing village"
     if j > i and low in ("they", "he", "she", "we", "it") and not tokens[j].cap:
         return True  # "the only regional capital they had seized": a relative clause starts
     prev = tokens[j - 1].low if j > i else ""
@@ -730,6 +733,18 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
         return last_place() or make_place(" ".join(words))  # the town meant was named before, or nowhere
     if inside and words[-1] in _DESCRIBED and inside[0].i == i and inside[0].j < j - 1:
         return last_place() or make_place(" ".join(words))  # "an Afar rebel stronghold": a people, not the place
+    if (
+        inside
+        and i + 1 < inside[0].i < j
+        and tokens[inside[0].i - 1].low == "of"
+        and _describes(tokens, i, inside[0].i - 1)
+    ):
+        return sub_place(tokens, inside[0].i, gaz) or inside[0].place  # "the Congolese mining hub of Walikale"
+    of = next((m for m in range(i + 1, j - 1) if tokens[m].low == "of"), None)
+    if of is not None and tokens[of - 1].low in _PLACE_HEADS and _capword(tokens[of + 1]) and _describes(tokens, i, of):
+        return make_place(
+            " ".join(t.text for t in tokens[of + 1 : _cap_run(tokens, of + 1)])
+        )  # "the oil hub of Heglig"
     if inside:
         first = inside[0]
         if first.i == i or (
@@ -771,6 +786,30 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
     elif words in (["east"], ["west"], ["north"], ["south"]) and (found := last_place()) is not None:
         return make_place(f"{words[0]} {found.name}", found.name)  # "seized the east (of the city)"
     return make_place(name, parent)
+
+
+def _describes(tokens: list[Token], i: int, of: int) -> bool:
+    """Whether tokens[i:of] describe the place named after 'of' ('the Congolese mining hub', 'his home town', 'the
+    Sudan oil hub'): common words, or a country or nationality, ending on a noun that is no person, part of the
+    place, facility or unit ('the governor of', 'the outskirts of', 'the airport of' are other phrases)."""
+    head = tokens[of - 1].low
+    if head in _NOT_DESCRIPTIONS or head in PARTITIVES or head in FACILITIES or head in _DIRECTIONAL:
+        return False
+    k = _cap_run(tokens, i) if tokens[i].cap else i  # a leading name: 'Congolese', 'Sudan', "General Bozize's"
+    return k < of and all(not t.cap for t in tokens[k:of])
+
+
+#: Heads that say the name after 'of' is a place, even one the gazetteer lacks: 'the oil hub of Heglig'.
+_PLACE_HEADS = frozenset(
+    "hub hometown birthplace gateway crossroads junction enclave bastion stronghold heartland".split()
+)
+_NOT_DESCRIPTIONS = frozenset(
+    "governor mayor commander leader leaders chief president king queen people residents inhabitants population "
+    "government council army forces command division brigade battalion regiment side edge centre center heart "
+    "gates gate siege battle fall capture liberation control rest part parts most half remainder area areas "
+    "territory territories countryside villages towns neighbourhoods neighborhoods districts suburbs outskirts "
+    "streets".split()
+)
 
 
 _CAPITAL_OF = frozenset("regional provincial state district county departmental".split())
@@ -823,9 +862,13 @@ def antecedent(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> Place | 
     if i == j:
         return None
     head = _np_place(tokens, i, j, gaz, _no_place)
+    d = i - 1 if i > 0 and tokens[i - 1].low in ("a", "an", "the") else i
+    named = next((g.place for g in gaz if g.j == d - 1), None) if d > 0 and tokens[d - 1].low == "," else None
+    if named is not None and not head.resolved and head.name.islower():
+        return named  # "Gao, a major regional capital that the rebels had captured": the place described
     if not any(w in KINDS for w in head.name.lower().split()) and not head.resolved:
-        adjacent = [g for g in gaz if g.j == k]
-        if adjacent:  # "near Palmyra which government forces recaptured": the place itself
+        adjacent = [g for g in gaz if g.j == k or (g.j == k - 1 and tokens[k - 1].low == ",")]
+        if adjacent:  # "near Palmyra(,) which government forces recaptured": the place itself
             return adjacent[0].place
     if j < k and not head.parent:
         inside = [g for g in gaz if j < g.i < k]
