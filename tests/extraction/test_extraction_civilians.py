@@ -523,3 +523,7 @@ def test_a_people_fleeing_or_driven_out_are_civilians() -> None:
 def test_refugees_who_reached_a_place_fled_to_it() -> None:
     got = _figures("Refugees keep coming: more than 8,000 refugees arrived in Adre this week, aid agencies said.")
     assert got == [("fled", 8_001)], got
+
+
+def test_a_share_of_a_place_s_people() -> None:
+    assert _figures("An estimated 60,000 of the city's inhabitants died during the blockade.") == [("killed", 60_000)]

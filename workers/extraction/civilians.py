@@ -218,6 +218,8 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
     if words[k] == "of" and k + 1 < n and words[k + 1] in ("them", "those", "whom", "which"):
         return ("#part", k + 1, None) if words[k + 1] in ("them", "whom") else ("#skip", k, None)
     m = k + 1 if words[k] == "of" else k
+    if m > k and m + 2 < n and words[m] == "the" and ctx.sent.tokens[m + 2].start - ctx.sent.tokens[m + 1].end == 3:
+        m += 2  # "100,000 of the city's inhabitants": the place's people
     while m < n and words[m] in ("more", "other"):
         m += 1  # "millions more displaced", "two other civilians"
     if m == n:
