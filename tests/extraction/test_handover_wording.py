@@ -27,6 +27,7 @@ def test_a_place_left_to_a_side_passes_to_it(text: str, place: str, taker: str) 
         "The rebels left 14 people dead in Beni.",
         "The army left Goma for the front line.",
         "The delegation left Geneva to brief the council.",
+        "The delegation left Kabul to the applause of supporters.",
     ],
 )
 def test_leaving_without_a_side_taking_over_is_no_change(text: str) -> None:

@@ -1404,6 +1404,8 @@ def _leave(c: _Clause, i: int) -> bool:
     if not places or to is None or words[to] != "to":
         return False
     taker = actor_at(sent, to + 1, 3)
+    if taker is not None and taker.i > to + 1 + (words[to + 1] == "the"):
+        taker = None  # "left Kabul to the applause of supporters": the side must follow 'to (the)'
     giver = actor_left(sent, i, doc)
     if taker is None or (giver is not None and taker.actor.id == giver.actor.id):
         return False
