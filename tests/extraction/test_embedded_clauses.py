@@ -80,3 +80,17 @@ def test_a_fronted_gerund_adjunct_takes_the_subject_after_its_comma() -> None:
 def test_a_hedged_count_of_places_keeps_the_names_given_for_it() -> None:
     got = changes("Government troops retook more than 30 villages, including Bama and Gwoza.")
     assert [p for p, _ in got] == ["Bama", "Gwoza"], got
+
+
+def test_an_unnamed_unit_before_which_then_and_numbered_hills() -> None:
+    got = changes("The 4th Brigade, which then captured Hill 304 and Hill 295, dug in on the ridge.")
+    assert got == [("Hill 304", "4th Brigade"), ("Hill 295", "4th Brigade")], got
+
+
+def test_a_numbered_division_is_the_side() -> None:
+    assert changes("The 29th Division captured Gallipoli town after a long fight.")[0][1] == "29th Division"
+
+
+def test_a_named_side_inside_a_relative_s_antecedent_wins() -> None:
+    got = changes("Kurdish YPG forces, which then recaptured Tal Abyad, pushed south.")
+    assert got and "YPG" in got[0][1] and got[0][1] != "Kurdish YPG forces", got

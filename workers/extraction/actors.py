@@ -20,7 +20,7 @@ ARMED_HEADS = frozenset(
     "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen factions "
     "supporters tribesmen jihadists guerrillas army police policemen mutineers units brigade brigades battalion "
     "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance paratroopers conscripts "
-    "reservists legionnaires riflemen infantrymen armies columns".split()
+    "reservists legionnaires riflemen infantrymen armies columns division divisions regiment regiments".split()
 )
 # Heads of organisation names, taken as armed only when capitalised ('Oromo Liberation Front', not 'the front').
 _ORG_HEADS = frozenset("front movement corps guard army forces force brigades brigade alliance battalion".split())
@@ -55,6 +55,7 @@ _MILITARY = re.compile(
     r"cease-fire|casualties|killed)\b"
 )
 _CONNECTORS = frozenset("of for the and de du la des al wal".split())
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)$")  # "the 9th Division", "3rd Brigade"
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,9})\)")
 _ARMED_NAME = frozenset(
     "army forces force front brigade brigades movement alliance militia militias corps guard rebels liberation "
@@ -757,7 +758,11 @@ def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int =
             if tokens[j].cap:
                 i = max(_name_start(tokens, words, j, []), start)
             if i == j:
-                while i > max(start, j - 3) and words[i - 1].isalpha() and words[i - 1] not in _FUNCTION:
+                while (
+                    i > max(start, j - 3)
+                    and (words[i - 1].isalpha() or _ORDINAL.match(words[i - 1]))
+                    and words[i - 1] not in _FUNCTION
+                ):
                     i -= 1
             text = _text(tokens, i, j + 1)
             return ActorMention(i, j + 1, Actor(id=slug(text), name=text, mention=text), True)

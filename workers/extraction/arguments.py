@@ -66,12 +66,17 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     words = sent.words
     units = merged_units(sent)
     r = i - 1
-    while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly")):
+    while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly") or words[r] == "then"):
         r -= 1  # "rebel fighters who have held it since 2014"
     if r >= 0 and words[r] in ("which", "who", "that"):
         rel = [a for a in units if a.j == r]
         if rel:  # "Daesh which seized the town": the antecedent is the subject
             return rel[0]
+        end = r - (r > 0 and words[r - 1] == ",")
+        unit = fallback_actor(sent.tokens, words, end, max(0, end - 5)) if end > 0 else None
+        if unit is not None and unit.j == end:  # "The 36th Division, which then captured ...": an unnamed unit
+            named = next((a for a in units if unit.i <= a.i and a.j <= end), None)
+            return named or unit  # "Kurdish YPG forces, which ...": the named side within the phrase
     if (
         i > 0
         and words[i - 1] == "and"

@@ -531,7 +531,7 @@ def _after_of(tokens: list[Token], i: int) -> int:
     return i + 1
 
 
-_LIST_KINDS = SETTLEMENTS | frozenset("quarters wards suburbs camps hamlets".split())
+_LIST_KINDS = SETTLEMENTS | frozenset("quarters wards suburbs camps hamlets redoubts forts outposts hills".split())
 
 
 def _possessive(tokens: list[Token], k: int) -> bool:
@@ -696,6 +696,8 @@ def _skip_descriptor(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> in
 def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
     """Noun-phrase boundary at j: numbers, reporting words, -ing verbs, or a new name after a place noun."""
     low = tokens[j].low
+    if low[:1].isdigit() and j > i and tokens[j - 1].cap and tokens[j - 1].low in _NUMBERED:
+        return False  # "Hill 60", "Height 223", "Highway 1": the number is the name
     if low[:1].isdigit() or (j > i and low in _NUMBER_WORDS) or low in _REPORTING:
         return True
     if j > i and low.endswith("ing") and low not in KINDS and not tokens[j].cap:
@@ -709,6 +711,8 @@ def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
     return prev in KINDS and low != "of" and not (tokens[j - 1].cap and tokens[j].cap)
 
 
+#: Place nouns a number names ('Hill 60', 'Height 776', 'Checkpoint 5').
+_NUMBERED = frozenset("hill height point highway route checkpoint outpost post base camp kilometre".split())
 _TOWN_NOUNS = frozenset("town township village city settlement hamlet commune".split())
 
 
