@@ -527,3 +527,9 @@ def test_refugees_who_reached_a_place_fled_to_it() -> None:
 
 def test_a_share_of_a_place_s_people() -> None:
     assert _figures("An estimated 60,000 of the city's inhabitants died during the blockade.") == [("killed", 60_000)]
+
+
+def test_a_place_s_inhabitants_and_executions() -> None:
+    assert _figures("The town was emptied: its 12,000 inhabitants were evacuated by train.") == [("evacuated", 12_000)]
+    assert _figures("An estimated 700 Muslim men were executed by the militia.") == [("killed", 700)]
+    assert _figures("Her two children fled with her.") == []

@@ -53,7 +53,7 @@ _NOT_MOVERS = frozenset(
 )
 _NOUN_CATEGORY = {"bodies": "killed", "idps": "displaced"}
 _MOVES = frozenset({"fled", "displaced", "evacuated", "trapped", "besieged"})
-_POSSESSIVE = frozenset("her his their my our its your".split())
+_POSSESSIVE = frozenset("her his their my our your".split())  # not 'its': "its 30,000 inhabitants" are a place's
 _ARMED_UNITS = frozenset("army armies troops soldiers division corps regiment brigade battalion garrison".split())
 #: Combatant nouns that name attackers, never the victims of an attack on forces.
 _ATTACKERS = frozenset("gunmen attackers bombers assailants captors kidnappers militants terrorists extremists".split())
