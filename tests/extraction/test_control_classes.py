@@ -649,7 +649,7 @@ def test_names_given_for_a_set_of_places_are_each_a_place() -> None:
 
 def test_raising_a_flag_over_a_place_is_taking_it() -> None:
     for text, place in (
-        ("Ukrainian soldiers raised their national flag in the centre of Kherson on Friday.", "Kherson"),
+        ("Ukrainian troops raised their blue and yellow flag in the centre of Izium that morning.", "Izium"),
         ("The flag was raised over Kassala by the army on Monday.", "Kassala"),
         ("Marines hoisted the flag over the citadel in Hue after ten days of fighting.", "Hue citadel"),
     ):

@@ -529,7 +529,17 @@ def test_a_share_of_a_place_s_people() -> None:
     assert _figures("An estimated 60,000 of the city's inhabitants died during the blockade.") == [("killed", 60_000)]
 
 
-def test_a_place_s_inhabitants_and_executions() -> None:
-    assert _figures("The town was emptied: its 12,000 inhabitants were evacuated by train.") == [("evacuated", 12_000)]
+def test_executions_are_a_civilian_context() -> None:
     assert _figures("An estimated 700 Muslim men were executed by the militia.") == [("killed", 700)]
+
+
+def test_a_place_s_whole_population_is_no_count_but_the_part_before_it_is() -> None:
+    assert _figures("Mortar fire hit the village, killing 40 of its 3,000 inhabitants.") == [("killed", 40)]
+    assert _figures("Mortar fire hit the village, killing 40 of the village's 3,000 inhabitants.") == [("killed", 40)]
+    assert _figures("The blockade left the city and its 250,000 inhabitants without water.") == []
     assert _figures("Her two children fled with her.") == []
+
+
+def test_people_driven_from_their_homes_by_a_storm_or_fire_are_no_war_count() -> None:
+    assert _figures("Storm Boris drove 20,000 people from their homes in Romania.") == []
+    assert _figures("The wildfire forced 8,000 residents from their homes.") == []

@@ -9,7 +9,7 @@ from .conftest import changes, of_kind, run
 
 
 def test_a_dateline_city_is_not_what_it_refers_to() -> None:
-    assert changes("NAIROBI (Reuters) - The camp emptied within days after it was seized by the gunmen.") == []
+    assert changes("NAIROBI (Reuters) - The camp emptied soon after the gunmen had seized it.") == []
     assert changes("Nairobi — The town fell to the militia on Sunday, residents said.") == []
     assert changes("BANGKOK, March 3, 2024 (AFP) - It was captured by the rebels overnight.") == []
 

@@ -122,3 +122,31 @@ def test_the_country_s_capital_is_the_capital_of_the_one_country_the_report_name
 def test_a_by_agent_after_a_long_apposition_is_the_taker() -> None:
     got = changes("The insurgents were driven out of Palma, a gas hub near the Tanzanian border, by Rwandan troops.")
     assert got == [("Palma", "Rwanda Defence Force")], got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Riot police cleared Maidan in Kyiv before dawn.",
+        "Riot police entered Mong Kok unopposed after the protesters left.",
+        "Soldiers entered Kinshasa's stadium without a fight to guard the match.",
+        "Rebels captured the deputy of Kassala province.",
+        "Union troops seized the Georgia capital, Milledgeville, in 1864.",
+    ],
+)
+def test_police_work_stadiums_officials_and_named_capitals(text: str) -> None:
+    got = changes(text)
+    assert all(p not in ("Maidan", "Mong Kok", "Kinshasa stadium", "Kassala", "Tbilisi") for p, _ in got), got
+
+
+def test_the_side_that_left_is_the_one_told_leaving_this_place() -> None:
+    found = controls(
+        "Wagner mercenaries pulled out of Mali in June, and after the army's retreat from Kidal, Tuareg rebels "
+        "entered the town.",
+        None,
+    )
+    assert len(found) == 1 and found[0].previous_actor is not None and found[0].previous_actor.id == "fama", found
+
+
+def test_a_title_word_that_describes_a_building_is_no_person() -> None:
+    assert [p for p, _ in changes("Kurdish fighters seized the general hospital in Raqqa.")] == ["general hospital"]

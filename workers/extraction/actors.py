@@ -48,11 +48,12 @@ _NAME_STOP = frozenset(
     "with then also monday tuesday wednesday thursday friday saturday sunday january february march april may june "
     "july august september october november december last this on".split()
 )
-#: Words only a report of armed conflict uses (sport writes of 'battles', 'offensives' and 'sieges', not these).
+#: Words of armed conflict; a report with two different ones is about fighting (sport writes of a single 'army of
+#: fans' or 'war of attrition', not of troops and artillery).
 _MILITARY = re.compile(
     r"\b(?:troops|soldiers|army|armies|militia|militias|militiamen|artillery|garrison|regiments?|infantry|cavalry|"
-    r"rebels|guerrillas|insurgents|shelling|bombardment|airstrikes?|air strikes?|gunfire|war|civil war|ceasefire|"
-    r"cease-fire|casualties|killed)\b"
+    r"rebels|guerrillas|insurgents|shelling|bombardment|airstrikes?|air strikes?|gunfire|civil war|ceasefire|"
+    r"cease-fire|siege|besieged|fortress|trenches)\b"
 )
 _CONNECTORS = frozenset("of for the and de du la des al wal".split())
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)$")  # "the 9th Division", "3rd Brigade"
@@ -122,7 +123,8 @@ class Binder:
     def at_war(self) -> bool:
         """Whether the report speaks of armed forces or fighting at all: a capitalised plural ('the Nationalists')
         is then read as a side; in a report of sport or elections ('the Seahawks took Dallas') it is not."""
-        return _MILITARY.search(self._low) is not None
+        found = {m.group(0) for m in _MILITARY.finditer(self._low) if not self._low.startswith(" of", m.end())}
+        return len(found) >= 2  # two kinds of military word: one loose 'army of fans' or 'troops of volunteers' is not
 
     @lazy
     def _tally(self) -> tuple[Counter[str], dict[str, int], Counter[str]]:

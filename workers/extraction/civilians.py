@@ -53,7 +53,7 @@ _NOT_MOVERS = frozenset(
 )
 _NOUN_CATEGORY = {"bodies": "killed", "idps": "displaced"}
 _MOVES = frozenset({"fled", "displaced", "evacuated", "trapped", "besieged"})
-_POSSESSIVE = frozenset("her his their my our your".split())  # not 'its': "its 30,000 inhabitants" are a place's
+_POSSESSIVE = frozenset("her his their my our its your".split())
 _ARMED_UNITS = frozenset("army armies troops soldiers division corps regiment brigade battalion garrison".split())
 #: Combatant nouns that name attackers, never the victims of an attack on forces.
 _ATTACKERS = frozenset("gunmen attackers bombers assailants captors kidnappers militants terrorists extremists".split())
@@ -204,6 +204,16 @@ def _demonym(doc: Document, tokens: list[Token], words: list[str], x: int) -> bo
     )
 
 
+def _population_of(tokens: list[Token], words: list[str], i: int) -> int | None:
+    """Where 'of' stands when the figure at i is a place's whole population: 'of its 30,000 inhabitants', 'of the
+    town's 30,000 inhabitants', 'the city and its 400,000 residents'; None otherwise."""
+    if i > 1 and words[i - 1] == "its" and words[i - 2] in ("of", "and"):
+        return i - 2
+    if i > 2 and tokens[i].start - tokens[i - 1].end == 3 and words[i - 2] == "the" and words[i - 3] in ("of", "and"):
+        return i - 3  # the tokenizer leaves a three-character gap where "'s" was
+    return None
+
+
 def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
     """The counted noun after a quantity: (noun, index, attributive category). (None, k, None) when the quantity
     stands alone ("22 wounded"); ("#skip" or "#combat", k, None) when it counts something else ("two villages",
@@ -320,6 +330,13 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         cites,
     )
     heads = [_head(ctx, q.j) for q in nums]
+    populations: set[int] = set()
+    for idx, q in enumerate(nums):
+        of = _population_of(tokens, words, q.i)
+        if of is not None:  # "killing 300 of the town's 30,000 inhabitants": 30,000 is the town, 300 the count
+            populations.add(idx)
+            if idx > 0 and nums[idx - 1].j == of:
+                heads[idx - 1] = heads[idx]
     if all(noun in _SKIPS for noun, _, _ in heads):
         return []  # no quantity here counts people: spare the context look-ups below
     prev_words: list[str] = []
@@ -339,7 +356,12 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     emitted: dict[int, Event] = {}
     for idx, q in enumerate(nums):
         noun, hx, attrib = heads[idx]
-        if noun in _SKIPS or _size_of(words, q.i) or (headline(tokens, q.j, q.j + 2) and not _place_next(sent, q)):
+        if (
+            idx in populations
+            or noun in _SKIPS
+            or _size_of(words, q.i)
+            or (headline(tokens, q.j, q.j + 2) and not _place_next(sent, q))
+        ):
             continue
         whole: int | None = None  # the earlier figure this one is a part of
         if noun == "#part" or any(breakdown.match_at(words, m) for m in range(max(0, q.i - 3), q.i)):

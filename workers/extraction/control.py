@@ -55,7 +55,7 @@ NOT_TERRITORY = frozenset(
 #: Titles before a person's name and words of organisations' names: what a capture verb's object is then not.
 _TITLES = frozenset(
     "general gen. colonel col. commander president minister leader chief mr mrs ms dr sheikh emir warlord "
-    "lieutenant major captain brigadier prince king former".split()
+    "lieutenant major captain brigadier prince king former deputy governor mayor head spokesman envoy".split()
 )
 _BODIES = frozenset(
     "nations council union committee organisation organization agency bank party movement commission government "
@@ -99,9 +99,14 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
         return False  # "a handful of captives in Goma" is located, but people are no territory
     if not place.resolved and sent.binder.lex.states.words.match_at(words, 0) == tuple(words):
         return False  # "parts of Marawi, Philippine officials said": a nationality, not a second place
+    named = place.name.split()
+    if not place.resolved and words[0] in _TITLES and (len(words) == 1 or words[1] == "of" or named[1][:1].isupper()):
+        return (
+            False  # "captured General X", "the deputy of Kassala province": a person ('the general hospital' is none)
+        )
     if not place.resolved and TERRITORY.isdisjoint(words) and FACILITIES.isdisjoint(words):
-        if words[0] in _TITLES or not _BODIES.isdisjoint(words):
-            return False  # "captured General X", "the United Nations": a person or a body, not a place
+        if not _BODIES.isdisjoint(words):
+            return False  # "the United Nations": a body, not a place
     if place.resolved or place.parent:
         return True
     if words[0][:1].isdigit() or words[0] in _COUNTS:
@@ -924,6 +929,11 @@ def _match_unquoted(phrases: PhraseSet, words: list[str], i: int) -> tuple[tuple
     return found, kept[len(found) - 1][0] + 1
 
 
+def _police(actor: Actor) -> bool:
+    """Police clear, secure and enter places to keep order, not to take them."""
+    return "police" in actor.name.lower() or "police" in (actor.mention or "").lower()
+
+
 def _facility_of(place: Place) -> bool:
     """A facility located in a named place ('Kandahar airport'), by its head word."""
     return place.parent is not None and place.name.lower().rsplit(" ", 1)[-1] in FACILITIES
@@ -1048,6 +1058,13 @@ def _taker(sent: Sentence, end: int | None, doc: Document) -> ActorMention | Non
     return None
 
 
+#: Countries whose capital moved within living memory or is not the city reports mean by it (Myanmar: Yangon
+#: until 2005; Brazil: Rio until 1960; Nigeria: Lagos until 1991; Ivory Coast: Abidjan; Tanzania: Dar es Salaam;
+#: Kazakhstan, Germany, Pakistan, Malawi, Belize, Bolivia, the Netherlands, Israel and Palestine), and Georgia,
+#: which is also a US state: 'the capital of X' for these is left to the names the report gives.
+_CAPITAL_UNCLEAR = frozenset("MM BR NG CI TZ KZ DE PK MW BZ BO NL IL PS GE".split())
+
+
 def _capital_at(sent: Sentence, k: int) -> Place | None:
     """A country's capital named by its country at k: 'the Ugandan capital', 'Uganda's capital', 'the capital of
     Uganda'. The capital comes from GeoNames' country table, its place from the gazetteer."""
@@ -1064,8 +1081,11 @@ def _capital_at(sent: Sentence, k: int) -> Place | None:
         home = sent.binder.named_countries() | sent.context()  # "the country's (destroyed) capital"
         iso = next(iter(home)) if len(home) == 1 else None
     name = states.capital_of.get(iso or "")
-    if not name or (words[k],) in states.capitals:
+    if not name or (words[k],) in states.capitals or iso in _CAPITAL_UNCLEAR:
         return None
+    end = k + 2 if words[k + 1 : k + 2] == ["capital"] else k + 3
+    if end < n and words[end] == "," and end + 1 < n and tokens[end + 1].cap:
+        return None  # "the Georgia capital, Milledgeville": the report names the capital it means
     lex = sent.binder.lex
     entry = next((e for e in lex.gazetteer.candidates(fold(name).lower()) if e.country_code == iso), None)
     return make_place(name, entry=entry) if entry is not None else None
@@ -1356,9 +1376,10 @@ def _withdrew_before(c: _Clause, i: int, place: Place, entrant: Actor) -> Actor 
             for m in range(len(words))
             if words[m] in _WITHDRAWALS or doc.lex.sets["control.withdraw"].match_at(words, m)
         ]
-        if not at or not cue or not any(0 < a - k <= 4 for a in at for k in cue):
+        near = [k for k in cue if any(0 < a - k <= 4 for a in at)]
+        if not near:
             continue
-        k = cue[0]
+        k = near[-1]  # the withdrawal told of this place, not an earlier one from elsewhere
         gone = actor_left(view, k, doc)
         side = gone.actor if gone is not None else _nationality(view, k - 1)  # "the Russian retreat"
         if side is not None and side.id != entrant.id and not blocked(words, k, doc.lex):
@@ -1498,7 +1519,7 @@ def _clear(c: _Clause, i: int) -> bool:
         # "the army said forces had cleared Mingora": a named town cleared is taken (not 'cleared the road')
         places = [p for p in c.phrase(e) if p.resolved]
         winner = actor_left(sent, i, doc) if places else None
-        if winner is not None:
+        if winner is not None and not _police(winner.actor):  # "riot police cleared Maidan": a square emptied
             c.emit(EventKind.control_change, i, e + 2, places, winner.actor, None, words[i], conf=0.6)
     return True
 
@@ -1533,8 +1554,10 @@ def _enter(c: _Clause, i: int) -> bool:
     e = i + len(ent)
     handed = next((m for m in range(e, min(n, e + 16)) if sets["control.entered_handed"].match_at(words, m)), None)
     if handed is None and not blocked(words, i, lex) and _unopposed(words, e) and (a := actor_left(sent, i, doc)):
-        # "Ottoman forces entered Kut unopposed", "troops entered the town without a fight": nobody held it
-        c.emit(EventKind.control_change, i, e + 2, c.resolve(c.phrase(e)), a.actor, None, w, conf=0.7)
+        # "Ottoman forces entered Kut unopposed", "troops entered the town without a fight": nobody held it; a
+        # stadium entered without a fight, or police entering a square, take nothing
+        places = [p for p in c.resolve(c.phrase(e)) if p.resolved or _military_post(p)] if not _police(a.actor) else []
+        c.emit(EventKind.control_change, i, e + 2, places, a.actor, None, w, conf=0.7)
         return True
     if handed is None:  # "A marched into P after B's troops fled": B's flight leaves P to A
         after = next((m for m in range(e, min(n, e + 8)) if words[m] in ("after", "following", "as", "which")), None)
@@ -1741,7 +1764,7 @@ def _active(c: _Clause, i: int) -> bool:
     if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
         places = [p for p in places if _concrete(p)]
         if w.startswith(_NAMED_ONLY):  # "police secured the area", "gained ground": a named place or post only
-            armed = "police" not in a.actor.name.lower()
+            armed = not _police(a.actor)
             places = (
                 [p for p in places if p.resolved or (p.parent and _military_post(p) or _facility_of(p))]
                 if armed

@@ -794,25 +794,20 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
 
 def _describes(tokens: list[Token], i: int, of: int) -> bool:
     """Whether tokens[i:of] describe the place named after 'of' ('the Congolese mining hub', 'his home town', 'the
-    Sudan oil hub'): common words, or a country or nationality, ending on a noun that is no person, part of the
-    place, facility or unit ('the governor of', 'the outskirts of', 'the airport of' are other phrases)."""
-    head = tokens[of - 1].low
-    if head in _NOT_DESCRIPTIONS or head in PARTITIVES or head in FACILITIES or head in _DIRECTIONAL:
+    Sudan oil hub'): common words, or a name (a nationality, a person's possessive) before them, ending on a
+    noun for a whole place; 'the governor of', 'the outskirts of' and 'the airport of' are other phrases."""
+    if tokens[of - 1].low not in _DESCRIBING_HEADS:
         return False
     k = _cap_run(tokens, i) if tokens[i].cap else i  # a leading name: 'Congolese', 'Sudan', "General Bozize's"
     return k < of and all(not t.cap for t in tokens[k:of])
 
 
 #: Heads that say the name after 'of' is a place, even one the gazetteer lacks: 'the oil hub of Heglig'.
-_PLACE_HEADS = frozenset(
-    "hub hometown birthplace gateway crossroads junction enclave bastion stronghold heartland".split()
-)
-_NOT_DESCRIPTIONS = frozenset(
-    "governor mayor commander leader leaders chief president king queen people residents inhabitants population "
-    "government council army forces command division brigade battalion regiment side edge centre center heart "
-    "gates gate siege battle fall capture liberation control rest part parts most half remainder area areas "
-    "territory territories countryside villages towns neighbourhoods neighborhoods districts suburbs outskirts "
-    "streets".split()
+_PLACE_HEADS = frozenset("hub gateway crossroads junction enclave bastion stronghold heartland".split())
+#: Heads of a description of the whole place named after 'of' (not a part of it, a person or a facility).
+_DESCRIBING_HEADS = _PLACE_HEADS | frozenset(
+    "town city village port capital seat hometown birthplace settlement township district province region "
+    "governorate island oasis valley hamlet commune municipality".split()
 )
 
 

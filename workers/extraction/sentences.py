@@ -72,6 +72,8 @@ def _wrapped(text: str, at: int, after: int) -> bool:
     word no sentence ends with."""
     if text.count("\n", at, after) != 1 or after >= len(text) or at == 0:
         return False
+    if text[at - 1] == "\r" and at > 1:
+        at -= 1  # a Windows line end
     last = text[at - 1]
     if last in ".!?:;\"'\u201d)]" or last.isspace():
         return False
