@@ -26,25 +26,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def corpora() -> list[Path]:
+def corpora(frozen: Path | None) -> list[Path]:
+    """The corpora to read: those of a frozen copy if given (sets that others are still building change under a
+    long comparison), else ../shared/eval and /work/fresh-eval-*."""
+    if frozen is not None:
+        return sorted(frozen.glob("corpus*.jsonl"))
     paths = sorted((ROOT.parent / "shared" / "eval").glob("corpus*.jsonl"))
     paths += [Path(p) for p in sorted(glob.glob("/work/fresh-eval-*/corpus-*.jsonl"))]
     return [p for p in paths if p.is_file()]
 
 
-def texts(quick: bool) -> Iterator[tuple[str, str, date | None, str | None]]:
+def texts(quick: bool, frozen: Path | None = None) -> Iterator[tuple[str, str, date | None, str | None]]:
     """(label, text, published, report id) of every text to check."""
+    from services.cli.extract import read_published
     from workers.extraction.sentences import sentence_spans
 
     rows: list[dict[str, str]] = []
-    for path in corpora():
+    for path in corpora(frozen):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
             if line.strip():
                 row = json.loads(line)
                 row["_label"] = f"{path.name}:{n}"
                 rows.append(row)
     for row in rows:
-        pub = date.fromisoformat(row["published"][:10]) if row.get("published") else None
+        when = read_published(row.get("published"))
+        pub = when.date() if when is not None else None  # as scripts/eval.py reads it
         text, label, rid = row["text"], row["_label"], row.get("id")
         yield label, text, pub, rid
         if quick:
@@ -73,6 +79,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose extractor runs")
     parser.add_argument("--quick", action="store_true", help="the corpus reports only")
+    parser.add_argument("--frozen", type=Path, help="a folder of corpus*.jsonl copies to read instead")
     args = parser.parse_args()
     sys.path.insert(0, str(args.root.resolve()))
     from workers.extraction import extract as extract_module
@@ -81,7 +88,7 @@ def main() -> int:
     extract_module.STRICT = True  # a rule family's exception must show, not hide as a missing event
     out = sys.stdout
     count = 0
-    for label, text, pub, rid in texts(args.quick):
+    for label, text, pub, rid in texts(args.quick, args.frozen):
         events = extract_events(text, pub, rid)
         dumped = [e.model_dump(mode="json") for e in events]
         out.write(json.dumps({"t": label, "e": dumped}, sort_keys=True, ensure_ascii=False) + "\n")
