@@ -109,10 +109,10 @@ class Document:
             if start < end:
                 continue
             if ascii_text or (window := text[start : start + 60]).isascii():
-                words = key_pattern.findall(low, start, start + 60)  # ASCII: the lower-cased text needs no folding
+                # ASCII: the lower-cased text needs no folding; words are read only as far as a name may go
+                key = gaz.longest_of(m.group() for m in key_pattern.finditer(low, start, start + 60))
             else:
-                words = key_words(window)
-            key = gaz.longest(words) if words else None
+                key = gaz.longest_of(iter(key_words(window)))
             if key is None or (key,) in demonyms:
                 continue  # 'Malian' names a people before a village
             rest = text[start + len(key) : start + len(key) + 16].lstrip(" ")
