@@ -16,7 +16,7 @@ from itertools import accumulate
 from schemas.events import Place
 
 from .actors import STATE_HEADS, ActorMention, Binder, find_actors
-from .gazetteer import CITY, COUNTRY, CURATED, KEY_WORD, REGION, PlaceEntry, key_of, key_words
+from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of, key_words, key_words_at
 from .lazy import lazy
 from .lexicons import Lexicons
 from .places import FOREIGN_POPULATION, Context, PlaceMention, gazetteer, make_place, no_context, person_like
@@ -97,7 +97,7 @@ class Document:
         hits: list[tuple[int, PlaceEntry]] = []
         end = 0
         starts_name = gaz.starts_name
-        low, key_pattern, ascii_text = self.low, KEY_WORD, text.isascii()
+        low, ascii_text = self.low, text.isascii()
         demonyms = self.lex.states.demonyms
         pieces = _FIRST_PIECES.split(text)  # gap, capitalised word, gap, ...: the words and offsets in C
         firsts = list(map(str.lower, pieces[1::2]))
@@ -110,7 +110,7 @@ class Document:
                 continue
             if ascii_text or (window := text[start : start + 60]).isascii():
                 # ASCII: the lower-cased text needs no folding; words are read only as far as a name may go
-                key = gaz.longest_of(m.group() for m in key_pattern.finditer(low, start, start + 60))
+                key = gaz.longest_of(key_words_at(low, start, start + 60))
             else:
                 key = gaz.longest_of(iter(key_words(window)))
             if key is None or (key,) in demonyms:
