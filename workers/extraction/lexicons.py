@@ -83,15 +83,17 @@ class PhraseSet:
         return None
 
     def find_all(self, words: list[str]) -> list[tuple[int, Phrase]]:
+        """Non-overlapping matches, left to right; only words that start a phrase are tried."""
         out: list[tuple[int, Phrase]] = []
-        i = 0
-        while i < len(words):
-            p = self.match_at(words, i)
+        i = 0  # the next position not inside a match
+        index = self.index
+        for k in [k for k, w in enumerate(words) if w in index]:
+            if k < i:
+                continue
+            p = self.match_at(words, k)
             if p:
-                out.append((i, p))
-                i += len(p)
-            else:
-                i += 1
+                out.append((k, p))
+                i = k + len(p)
         return out
 
     def any_in(self, words: list[str]) -> bool:
