@@ -20,7 +20,7 @@ from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of, key_w
 from .lazy import lazy
 from .lexicons import Lexicons
 from .places import FOREIGN_POPULATION, Context, PlaceMention, gazetteer, make_place, no_context, person_like
-from .sentences import Token, sentence_spans, tokenize
+from .sentences import Token, sentence_spans, tokenize_words
 from .textnorm import CleanText, clean
 
 #: Words after a capital's "'s" that make it stand for its state ("Moscow's troops").
@@ -166,8 +166,7 @@ class Document:
     def view(self, index: int) -> Sentence:
         if index not in self._views:
             start, end = self.spans[index]
-            tokens = tokenize(self.text[start:end], start)
-            words = [t.low for t in tokens]
+            tokens, words = tokenize_words(self.text[start:end], start)
             self._views[index] = Sentence(index, start, end, tokens, words, self.binder, self._countries)
         return self._views[index]
 

@@ -89,7 +89,12 @@ def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    """Word tokens with absolute offsets; trailing dots and hyphens are dropped except in 'U.S.'-style words.
+    """Word tokens with absolute offsets; trailing dots and hyphens are dropped except in 'U.S.'-style words."""
+    return tokenize_words(text, offset)[0]
+
+
+def tokenize_words(text: str, offset: int = 0) -> tuple[list[Token], list[str]]:
+    """`tokenize`'s tokens, and their lower-case forms as a list (what a sentence view keeps beside them).
 
     Tokenising is a large share of extraction time, so the per-word work is done by one regex split and
     C-level maps; Python looks only at the few words that end in '.' or '-' (or, where the sentence has an
@@ -114,10 +119,12 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
             ends[k] -= 2
         elif word == "s" and starts[k] > offset and text[starts[k] - offset - 1] == "'":
             lone_s.append(k)  # "Guinea-Bissau 's" after artefact repair
-    tokens = list(map(tuple.__new__, repeat(Token), zip(words, map(str.lower, words), starts, ends, strict=True)))
+    lows = list(map(str.lower, words))
+    tokens = list(map(tuple.__new__, repeat(Token), zip(words, lows, starts, ends, strict=True)))
     for k in reversed(lone_s):
         del tokens[k]
-    return tokens
+        del lows[k]
+    return tokens, lows
 
 
 def headline(tokens: list[Token], i: int, j: int) -> bool:
