@@ -7,9 +7,10 @@ leaves the output byte for byte the same.
     cmp /tmp/before.jsonl /tmp/after.jsonl
 
 The texts: every report of ../shared/eval/corpus*.jsonl and of any /work/fresh-eval-*/corpus-*.jsonl, with its
-publication date and id; each paragraph alone; each report lower-cased and upper-cased; its sentences shuffled
-(seeded); consecutive reports joined in pairs; and the benchmark's synthetic reports (scripts/bench.py). Each
-line is one text's label and the full `model_dump` of its events (keys sorted). Nothing of the texts is written.
+publication date and id, and the test fixtures' reports; each paragraph alone; each report lower-cased and
+upper-cased; its sentences shuffled (seeded); consecutive reports joined in pairs; and the benchmark's synthetic
+reports (scripts/bench.py). Each line is one text's label and the full `model_dump` of its events (keys sorted).
+Nothing of the texts is written.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def texts(quick: bool, frozen: Path | None = None) -> Iterator[tuple[str, str, d
         sents = [text[a:b] for a, b in sentence_spans(text)]
         random.Random(label).shuffle(sents)
         yield label + ":shuffled", " ".join(sents), pub, rid
+    for n, item in enumerate(json.loads((ROOT / "tests" / "fixtures" / "reports.json").read_text(encoding="utf-8"))):
+        yield f"fixtures:{n}", item["text"], None, item.get("id")
     if quick:
         return
     for a, b in zip(rows, rows[1:], strict=False):
