@@ -106,10 +106,10 @@ def run(client: redis.Redis, args: argparse.Namespace) -> None:
     merge_cpu = 0.0  # the worker's side of the merge: packing the arguments, sending, reading the reply
     original_start = event_store.EventStore.start_merge
 
-    def timed_start(self, reports, now):  # type: ignore[no-untyped-def]
+    def timed_start(self, reports, now, **kwargs):  # type: ignore[no-untyped-def]
         nonlocal merge_cpu
         t = time.process_time()
-        finish = original_start(self, reports, now)
+        finish = original_start(self, reports, now, **kwargs)
         merge_cpu += time.process_time() - t
 
         def timed_finish():  # type: ignore[no-untyped-def]

@@ -297,6 +297,11 @@ class _Evaluation:
         key = f"{rule.name}:{count.category}"
         previous = self.previous.get(key)
         was = previous.state.get("level") if previous else None
+        if (level is None or (was is not None and level <= was)) and (
+            was is None or (level is not None and level >= was)
+        ):
+            if previous is None or level is None:
+                return  # no level crossed and none to repeat (most counts): the summary's words are not made
         old_value = previous.state.get("value") if previous else None
         old_words = f"{old_value:,}" if isinstance(old_value, int) else "none known"
         where = f"Civilians {count.category} in {place_label(self.situation)}"

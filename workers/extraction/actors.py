@@ -288,6 +288,13 @@ class Binder:
     def defined(self) -> PhraseSet | None:
         return self._definitions[0]
 
+    @lazy
+    def firsts(self) -> frozenset[str]:
+        """Words where `find_actors` may find a mention: the lexicon's, and the first words of the acronyms and
+        names this report defines. Made once per report, not per sentence (the union copies a thousand words)."""
+        defined = self.defined
+        return self.lex.actor_firsts if defined is None else self.lex.actor_firsts | defined.index.keys()
+
     @property
     def _defined_tally(self) -> list[tuple[ActorEntry, int, int]]:
         return self._definitions[1]
@@ -404,7 +411,7 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     out: list[ActorMention] = []
     i = 0
     defined = binder.defined
-    firsts = lex.actor_firsts if defined is None else lex.actor_firsts | defined.index.keys()
+    firsts = binder.firsts
     n = len(words)
     visit = [k for k, w in enumerate(words) if w in firsts or (w == "from" and k and words[k - 1] in ARMED_HEADS)]
     if "-led" in " ".join(words):

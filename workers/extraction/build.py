@@ -32,11 +32,11 @@ def make_event(
     s_start, s_end = doc.clean.to_original(sent.start), doc.clean.to_original(sent.end)
     if time is None:
         if "times" not in sent.cache:
-            sent.cache["times"] = all_times(sent.tokens, doc.published)
+            sent.cache["times"] = all_times(sent.tokens, doc.published, sent.words)
         time = find_time(sent.tokens, i, doc.published, cast("list[tuple[int, EventTime]]", sent.cache["times"]))
     if "stance" not in sent.cache:
-        found = attribution(sent.tokens, sent.words, doc.lex, sent.actors)
-        sent.cache["stance"] = (found, stance(sent.words, doc.lex, found, sent.actors))
+        found = attribution(sent.tokens, sent.words, doc.lex, lambda: sent.actors)
+        sent.cache["stance"] = (found, stance(sent.words, doc.lex, found, lambda: sent.actors))
     attrib, st = cast("tuple[Attribution | None, Stance]", sent.cache["stance"])
     place = fields.get("place")
     kind_value = kind.value

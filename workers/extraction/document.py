@@ -16,11 +16,11 @@ from itertools import accumulate
 from schemas.events import Place
 
 from .actors import STATE_HEADS, ActorMention, Binder, find_actors
-from .gazetteer import CITY, COUNTRY, CURATED, KEY_WORD, REGION, PlaceEntry, key_of, key_words
+from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of, key_words, key_words_at
 from .lazy import lazy
 from .lexicons import Lexicons
 from .places import FOREIGN_POPULATION, Context, PlaceMention, gazetteer, make_place, no_context, person_like
-from .sentences import Token, sentence_spans, tokenize
+from .sentences import Token, sentence_spans, tokenize_words
 from .textnorm import CleanText, clean
 
 #: Words after a capital's "'s" that make it stand for its state ("Moscow's troops").
@@ -97,7 +97,7 @@ class Document:
         hits: list[tuple[int, PlaceEntry]] = []
         end = 0
         starts_name = gaz.starts_name
-        low, key_pattern, ascii_text = self.low, KEY_WORD, text.isascii()
+        low, ascii_text = self.low, text.isascii()
         demonyms = self.lex.states.demonyms
         pieces = _FIRST_PIECES.split(text)  # gap, capitalised word, gap, ...: the words and offsets in C
         firsts = list(map(str.lower, pieces[1::2]))
@@ -109,10 +109,10 @@ class Document:
             if start < end:
                 continue
             if ascii_text or (window := text[start : start + 60]).isascii():
-                words = key_pattern.findall(low, start, start + 60)  # ASCII: the lower-cased text needs no folding
+                # ASCII: the lower-cased text needs no folding; words are read only as far as a name may go
+                key = gaz.longest_of(key_words_at(low, start, start + 60))
             else:
-                words = key_words(window)
-            key = gaz.longest(words) if words else None
+                key = gaz.longest_of(iter(key_words(window)))
             if key is None or (key,) in demonyms:
                 continue  # 'Malian' names a people before a village
             rest = text[start + len(key) : start + len(key) + 16].lstrip(" ")
@@ -166,8 +166,7 @@ class Document:
     def view(self, index: int) -> Sentence:
         if index not in self._views:
             start, end = self.spans[index]
-            tokens = tokenize(self.text[start:end], start)
-            words = [t.low for t in tokens]
+            tokens, words = tokenize_words(self.text[start:end], start)
             self._views[index] = Sentence(index, start, end, tokens, words, self.binder, self._countries)
         return self._views[index]
 

@@ -17,7 +17,7 @@ import re
 import shutil
 import tempfile
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -54,6 +54,14 @@ SHORT_ALIAS = 6
 SHORT_ALIAS_POPULATION = 100_000
 #: A word of a look-up key (`key_of`).
 KEY_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+
+
+def key_words_at(low: str, start: int, stop: int) -> Iterator[str]:
+    """`KEY_WORD.findall(low, start, stop)`, one word at a time: a caller that needs the first two words of a
+    window does not pay for the rest. (One scanner for the window: a `match` per word allocates the regex
+    engine's stack each time, more instructions in all.)"""
+    for found in KEY_WORD.finditer(low, start, stop):
+        yield found.group()
 
 
 def key_of(name: str) -> str:
@@ -162,7 +170,9 @@ class Gazetteer:
         self._starts: dict[str, bool] = {}  # asked of every word: a plain dict, no _Memo call in between
         self._candidates: _Memo[str, list[PlaceEntry]] = _Memo()
         self._variants: _Memo[tuple[str, ...], list[int]] = _Memo()
-        self._longest: _Memo[tuple[str, ...], str | None] = _Memo()
+        # per name prefix ('the syrian'): whether it is a name, whether some name begins with it
+        self._is_name: dict[str, bool] = {}
+        self._begins: dict[str, bool] = {}
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -200,23 +210,42 @@ class Gazetteer:
 
     def longest(self, words: list[str], i: int = 0, most: int = 6) -> str | None:
         """The longest name (look-up form) made of words[i:i + n], n <= most; None if words[i] starts none."""
-        if not self.starts_name(words[i]):
-            return None
-        return self._longest.get(tuple(words[i : i + most]), self._longest_in)
+        return self.longest_of(iter(words[i : i + most]), most)
 
-    def _longest_in(self, span: tuple[str, ...]) -> str | None:
-        """Grows the name a word at a time and stops where no name begins so: one or two trie probes for the
-        usual capitalised word, instead of a look-up for every length."""
-        names = self._names
-        key = span[0]
-        found = key if key in names else None
-        for word in span[1:]:
+    def longest_of(self, words: Iterator[str], most: int = 6) -> str | None:
+        """The longest name made of the first n <= most words: grows the name a word at a time and stops where no
+        name begins so (one or two probes for the usual capitalised word), taking no word it does not need.
+
+        The trie's answers are kept per name prefix ('the syrian'), as `starts_name` keeps them per word: what
+        the next report asks costs the same whether or not the words around it were seen before."""
+        first = next(words, None)
+        if first is None or not self.starts_name(first):
+            return None
+        key = first
+        found = key if self._name(key) else None
+        for _ in range(most - 1):
+            word = next(words, None)
+            if word is None:
+                break
             key = f"{key} {word}"
-            if next(names.iterkeys(key), None) is None:
+            begins = self._begins.get(key)
+            if begins is None:
+                if len(self._begins) >= 200_000:
+                    self._begins.clear()
+                begins = self._begins[key] = next(self._names.iterkeys(key), None) is not None
+            if not begins:
                 break  # no name starts with these words, so none is longer
-            if key in names:
+            if self._name(key):
                 found = key
         return found
+
+    def _name(self, key: str) -> bool:
+        known = self._is_name.get(key)
+        if known is None:
+            if len(self._is_name) >= 200_000:
+                self._is_name.clear()
+            known = self._is_name[key] = key in self._names
+        return known
 
 
 def pick(candidates: list[PlaceEntry], context: frozenset[str]) -> PlaceEntry | None:

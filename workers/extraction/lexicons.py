@@ -65,28 +65,35 @@ class PhraseSet:
         self.lengths: dict[str, tuple[int, ...]] = {
             w: tuple(sorted({len(p) for p in lst}, reverse=True)) for w, lst in self.index.items()
         }
+        #: One-word phrases by their word: a match of one word is returned without making and hashing a tuple.
+        self.singles: dict[str, Phrase] = {p[0]: p for p in self.values if len(p) == 1}
 
     def match_at(self, words: list[str], i: int) -> Phrase | None:
-        lengths = self.lengths.get(words[i])
+        word = words[i]
+        lengths = self.lengths.get(word)
         if lengths is None:  # most words start no phrase: asked tens of thousands of times a second
             return None
         values = self.values
         for n in lengths:
-            p = (words[i],) if n == 1 else tuple(words[i : i + n])
+            if n == 1:  # the shortest length comes last, and a word whose lengths hold 1 is a phrase itself
+                return self.singles[word]
+            p = tuple(words[i : i + n])
             if p in values:  # near the end of `words` p is shorter than n; then it is the longest match there is
                 return p
         return None
 
     def find_all(self, words: list[str]) -> list[tuple[int, Phrase]]:
+        """Non-overlapping matches, left to right; only words that start a phrase are tried."""
         out: list[tuple[int, Phrase]] = []
-        i = 0
-        while i < len(words):
-            p = self.match_at(words, i)
+        i = 0  # the next position not inside a match
+        index = self.index
+        for k in [k for k, w in enumerate(words) if w in index]:
+            if k < i:
+                continue
+            p = self.match_at(words, k)
             if p:
-                out.append((i, p))
-                i += len(p)
-            else:
-                i += 1
+                out.append((k, p))
+                i = k + len(p)
         return out
 
     def any_in(self, words: list[str]) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from itertools import accumulate, repeat
-from operator import add
 from typing import NamedTuple
 
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*|\.{3}\s*")
@@ -113,29 +112,42 @@ def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
-    """Word tokens with absolute offsets; trailing dots and hyphens are dropped except in 'U.S.'-style words.
+    """Word tokens with absolute offsets; trailing dots and hyphens are dropped except in 'U.S.'-style words."""
+    return tokenize_words(text, offset)[0]
+
+
+def tokenize_words(text: str, offset: int = 0) -> tuple[list[Token], list[str]]:
+    """`tokenize`'s tokens, and their lower-case forms as a list (what a sentence view keeps beside them).
 
     Tokenising is a large share of extraction time, so the per-word work is done by one regex split and
-    C-level maps; Python looks only at the few words that end in '.', '-', "'" or 's'."""
+    C-level maps; Python looks only at the few words that end in '.' or '-' (or, where the sentence has an
+    apostrophe, in "'" or 's'). Word ends come from the same running sum as the starts."""
     pieces = _PIECES.split(text)  # gap, word, gap, word, ..., gap
     words = pieces[1::2]
-    starts = list(accumulate(map(len, pieces[:-1]), initial=offset))[1::2]
+    bounds = list(accumulate(map(len, pieces), initial=offset))  # where each piece starts, and the text's end
+    starts = bounds[1:-1:2]
+    ends = bounds[2:-1:2]  # where each word ends as split; a word shortened below ends earlier
     lone_s: list[int] = []
-    for k in [k for k, w in enumerate(words) if w[-1] in ".-'s"]:
+    # a word ending in "s" needs a look only if an apostrophe may be part of it or stand before it
+    marks = ".-'s" if "'" in text else ".-"
+    for k in [k for k, w in enumerate(words) if w[-1] in marks]:
         word = words[k]
         if word[-1] != "s":
             if not (len(word) > 2 and word[-3] == "."):
                 word = word.rstrip(".-'")
                 words[k] = word[:-2] if word[-2:] == "'s" and len(word) > 2 else word  # "Assad's."
+                ends[k] = starts[k] + len(words[k])
         elif word[-2:] == "'s" and len(word) > 2:
             words[k] = word[:-2]
+            ends[k] -= 2
         elif word == "s" and starts[k] > offset and text[starts[k] - offset - 1] == "'":
             lone_s.append(k)  # "Guinea-Bissau 's" after artefact repair
-    ends = map(add, starts, map(len, words))
-    tokens = list(map(tuple.__new__, repeat(Token), zip(words, map(str.lower, words), starts, ends, strict=True)))
+    lows = list(map(str.lower, words))
+    tokens = list(map(tuple.__new__, repeat(Token), zip(words, lows, starts, ends, strict=True)))
     for k in reversed(lone_s):
         del tokens[k]
-    return tokens
+        del lows[k]
+    return tokens, lows
 
 
 def headline(tokens: list[Token], i: int, j: int) -> bool:

@@ -7,6 +7,8 @@ claimed (attributed to a party), denied or hedged. `attribution` finds who said 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from schemas.events import Attribution, Stance
 
 from .actors import ActorMention
@@ -94,13 +96,17 @@ def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     return False
 
 
-def stance(words: list[str], lex: Lexicons, attribution: Attribution | None, actors: list[ActorMention]) -> Stance:
+def stance(
+    words: list[str], lex: Lexicons, attribution: Attribution | None, mentions: Callable[[], list[ActorMention]]
+) -> Stance:
+    """`mentions` gives the sentence's actor mentions, asked for only when an attribution names someone."""
     if lex.sets["denial"].any_in(words):
         return "denied"
     if lex.sets["hedge"].any_in(words):
         return "hedged"
     if attribution is not None and (attribution.organisation or attribution.speaker):
         org = (attribution.organisation or "").lower()
+        actors = mentions()
         parties = {a.actor.name.lower() for a in actors} | {a.actor.id for a in actors}
         if org and any(org in p or p in org for p in parties):
             return "claimed"
@@ -147,14 +153,20 @@ _ORG_WORDS = frozenset(
 )
 
 
-def attribution(tokens: list[Token], words: list[str], lex: Lexicons, actors: list[ActorMention]) -> Attribution | None:
-    """'said Mustafa Bali, the SDF spokesman' / 'SDF spokesman Mustafa Bali said' / 'according to the Observatory'."""
+def attribution(
+    tokens: list[Token], words: list[str], lex: Lexicons, mentions: Callable[[], list[ActorMention]]
+) -> Attribution | None:
+    """'said Mustafa Bali, the SDF spokesman' / 'SDF spokesman Mustafa Bali said' / 'according to the Observatory'.
+
+    `mentions` gives the sentence's actor mentions, asked for only at a speech verb: finding them may mean
+    reading the whole report (its actors and places), which most sentences without one never need."""
     verbs = lex.sets["attribution.verbs"]
     roles = lex.sets["attribution.roles"]
     for k in [k for k, w in enumerate(words) if w in verbs.index]:
         p = verbs.match_at(words, k)
         if not p:
             continue
+        actors = mentions()
         speaker: str | None = None
         after = k + len(p)
         if after < len(tokens) and words[after] == "the":

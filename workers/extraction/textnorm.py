@@ -89,6 +89,9 @@ def clean(original: str) -> CleanText:
             text = text.replace(char, plain)
     text = _SPACED_THOUSANDS.sub(_joined_thousands, text)  # same length: offsets kept
     result = CleanText(text="", original=original)
+    if ";" not in text and "<" not in text and "[" not in text:
+        result.text = text  # every _SHORTENING alternative holds one of these: most reports have none, skip its scan
+        return result
     pieces: list[str] = []
     clean_pos = 0
     last = 0

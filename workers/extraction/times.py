@@ -131,14 +131,16 @@ def _time_prep(tokens: list[Token], i: int) -> bool:
     return i > 0 and tokens[i - 1].low in ("since", "in", "until", "by", "early", "late", "mid", "during", "from")
 
 
-def all_times(tokens: list[Token], pub: date | None) -> list[tuple[int, EventTime]]:
-    """Every time expression in a sentence with its token index.
+def all_times(tokens: list[Token], pub: date | None, words: list[str] | None = None) -> list[tuple[int, EventTime]]:
+    """Every time expression in a sentence with its token index (`words`: the tokens' lower-case forms, if the
+    caller has them).
 
     Only positions where `parse_at` can start (a date word or a number) are tried; `i` is the next position
     not inside an expression."""
     out: list[tuple[int, EventTime]] = []
     i = 0
-    for k in [k for k, t in enumerate(tokens) if t.low in _FIRST or t.low[:1].isdigit()]:
+    lows = [t.low for t in tokens] if words is None else words
+    for k in [k for k, w in enumerate(lows) if w in _FIRST or w[:1].isdigit()]:
         if k < i:
             continue
         try:
