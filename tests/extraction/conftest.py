@@ -43,3 +43,11 @@ def changes(text: str) -> list[tuple[str, str]]:
         for e in of_kind(run(text), EventKind.control_change)
         if e.place is not None and e.actor is not None
     ]
+
+
+def actor_of(text: str) -> tuple[str, str] | None:
+    """(id, name) of the first control change's actor, None when there is none."""
+    found = controls(text, None)
+    if not found or found[0].actor is None:
+        return None
+    return found[0].actor.id, found[0].actor.name

@@ -9,15 +9,7 @@ from workers.extraction.actors import Binder, find_actors
 from workers.extraction.lexicons import load
 from workers.extraction.sentences import tokenize
 
-from .conftest import controls
-
-
-def actor_of(text: str) -> tuple[str, str] | None:
-    """(id, name) of the first control change's actor."""
-    found = controls(text, None)
-    if not found or found[0].actor is None:
-        return None
-    return found[0].actor.id, found[0].actor.name
+from .conftest import actor_of, controls
 
 
 @pytest.mark.parametrize(

@@ -5,15 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import controls
-
-
-def actor_of(text: str) -> tuple[str, str] | None:
-    """(id, name) of the first control change's actor, None when there is none."""
-    found = controls(text, None)
-    if not found or found[0].actor is None:
-        return None
-    return found[0].actor.id, found[0].actor.name
+from .conftest import actor_of
 
 
 @pytest.mark.parametrize(
