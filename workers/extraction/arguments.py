@@ -158,20 +158,31 @@ _OPERATIONS = frozenset("offensive counteroffensive counter-offensive operation 
 def _operation_side(sent: Sentence, r: int) -> ActorMention | None:
     """The side whose operation is the subject at r: an actor or a nationality before the operation's name ('the
     Franco-Chadian offensive', 'a Russian counteroffensive'), the first of joined nationalities leading."""
-    words, tokens = sent.words, sent.tokens
+    words = sent.words
     if r < 1 or words[r] not in _OPERATIONS:
         return None
     mention = next((a for a in sent.actors if r - 3 <= a.i and a.j <= r), None)
     if mention is not None:
         return mention
-    states = sent.binder.lex.states
     for k in range(r - 1, max(-1, r - 4), -1):
-        for part in words[k].split("-"):
-            if tokens[k].cap and (part,) in states.demonyms:
-                entry = states.forces.get(str(states.words.values[(part,)]))
-                if entry is not None:
-                    return ActorMention(k, k + 1, Actor(id=entry.id, name=entry.name, mention=tokens[k].text), True)
+        for part in words[k].split("-"):  # "Franco-Chadian": the first known nationality leads
+            side = nationality_at(sent, k, part)
+            if side is not None:
+                return ActorMention(k, k + 1, side, True)
     return None
+
+
+def nationality_at(sent: Sentence, k: int, word: str | None = None) -> Actor | None:
+    """The state's forces a capitalised nationality at k names ('the Russian retreat', 'the French-Malian
+    offensive' with `word` one part of the token)."""
+    if k < 0 or not sent.tokens[k].cap:
+        return None
+    states = sent.binder.lex.states
+    word = word if word is not None else sent.words[k]
+    if (word,) not in states.demonyms:
+        return None
+    entry = states.forces.get(str(states.words.values[(word,)]))
+    return Actor(id=entry.id, name=entry.name, mention=sent.tokens[k].text) if entry is not None else None
 
 
 def _having_subject(sent: Sentence, units: list[ActorMention], having: int) -> ActorMention | None:
@@ -376,7 +387,9 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
 
 
 #: Words after a nationality used as a noun ('captured by the Japanese in 1942'): no head noun follows.
-_AFTER_PEOPLE = frozenset("in on at and , . ; after during before from to who which until when".split())
+_AFTER_PEOPLE = frozenset(
+    "in on at and , . ; after during before from to who which until when had have has were was".split()
+)  # "by the Japanese in 1942", "which the Germans had abandoned": a people, then no noun
 
 
 _CLAUSE_OPENERS = frozenset("when after as while because since which who whereas that".split())

@@ -15,7 +15,7 @@ from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import ActorMention, prefix_actor
 from .actors import dateline_end as _dateline_end
-from .arguments import actor_at, actor_left, after_preposition, discourse_actor, state_at
+from .arguments import actor_at, actor_left, after_preposition, discourse_actor, nationality_at, state_at
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
@@ -1381,37 +1381,10 @@ def _withdrew_before(c: _Clause, i: int, place: Place, entrant: Actor) -> Actor 
             continue
         k = near[-1]  # the withdrawal told of this place, not an earlier one from elsewhere
         gone = actor_left(view, k, doc)
-        side = gone.actor if gone is not None else _nationality(view, k - 1)  # "the Russian retreat"
+        side = gone.actor if gone is not None else nationality_at(view, k - 1)  # "the Russian retreat"
         if side is not None and side.id != entrant.id and not blocked(words, k, doc.lex):
             return side
     return None
-
-
-def _people_side(sent: Sentence, k: int) -> ActorMention | None:
-    """A state's forces named at k by the country ('Russia') or its people in the plural ('the Germans')."""
-    found = state_at(sent, k)
-    if found is not None or k + 1 >= len(sent.words) or sent.words[k] != "the":
-        return found
-    word = sent.words[k + 1]
-    side = _nationality(sent, k + 1) if not word.endswith("s") else None
-    if side is None and word.endswith("s") and sent.tokens[k + 1].cap:
-        states = sent.binder.lex.states
-        entry = (
-            states.forces.get(str(states.words.values.get((word[:-1],), "")))
-            if (word[:-1],) in states.demonyms
-            else None
-        )
-        side = Actor(id=entry.id, name=entry.name, mention=sent.tokens[k + 1].text) if entry is not None else None
-    return ActorMention(k + 1, k + 2, side, True) if side is not None else None
-
-
-def _nationality(sent: Sentence, k: int) -> Actor | None:
-    """The state whose adjective of nationality stands at k ('the Russian retreat'), as its forces."""
-    states = sent.binder.lex.states
-    if k < 0 or not sent.tokens[k].cap or (sent.words[k],) not in states.demonyms:
-        return None
-    entry = states.forces.get(str(states.words.values[(sent.words[k],)]))
-    return Actor(id=entry.id, name=entry.name, mention=sent.tokens[k].text) if entry is not None else None
 
 
 def _leave(c: _Clause, i: int) -> bool:
@@ -1573,9 +1546,7 @@ def _enter(c: _Clause, i: int) -> bool:
         if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
             loser = next((x for x in sent.actors if left < x.i and x.actor.id != a.actor.id), None)
             if loser is None:  # "..., which the Germans had abandoned": a people named as the side
-                loser = next(
-                    (s for m in range(left, min(n, left + 4)) if (s := _people_side(sent, m)) is not None), None
-                )
+                loser = next((s for m in range(left, min(n, left + 4)) if (s := state_at(sent, m)) is not None), None)
                 loser = loser if loser is not None and loser.actor.id != a.actor.id else None
             if loser is not None:  # an armed side left, not 'fans' or 'residents'
                 places = c.resolve(c.phrase(e))
