@@ -9,6 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -17,9 +18,13 @@ import pytest
 import redis
 
 from core import keys
+from core.delivery import sealing
 from core.embedded_redis import EmbeddedRedis, free_port
+from core.settings import DeliverySettings
 from schemas.alerts import Alert, AlertData
+from services.dispatcher import Dispatcher
 from tests.conftest import REPO, sitrep_command
+from tests.delivery.receivers import Answer, FakeHttp
 from tests.helpers import wait_for_line
 
 FAST_RETRIES = "0.3,0.3,0.3,0.3"
@@ -170,3 +175,45 @@ def receiver_factory() -> Iterator[Callable[..., Receiver]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def use_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str | None], None]]:
+    """Set (or unset, with None) the sealing keys for one test; the cached key ring is rebuilt each time."""
+
+    def use(value: str | None) -> None:
+        if value is None:
+            monkeypatch.delenv("SITREP_WEBHOOK_SECRET_KEYS", raising=False)
+        else:
+            monkeypatch.setenv("SITREP_WEBHOOK_SECRET_KEYS", value)
+        sealing.configured.cache_clear()
+
+    yield use
+    sealing.configured.cache_clear()
+
+
+@pytest.fixture
+def fakes() -> Iterator[Callable[..., FakeHttp]]:
+    """Fake HTTP receivers on 127.0.0.1, each answering by its plan (200 when none is given); all stopped after."""
+    made: list[FakeHttp] = []
+
+    def make(*plan: Answer) -> FakeHttp:
+        fake = FakeHttp(list(plan) or [Answer(200)]).start()
+        made.append(fake)
+        return fake
+
+    yield make
+    for fake in made:
+        fake.stop()
+
+
+@contextmanager
+def dispatcher_running(redis_url: str, settings: DeliverySettings, name: str) -> Iterator[Dispatcher]:
+    """The real dispatcher loop in a thread of the test process, stopped and closed after."""
+    running = Dispatcher(redis.Redis.from_url(redis_url), settings, consumer_name=name)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    yield running
+    running.stop.set()
+    thread.join(timeout=10)
+    running.connection.close()

@@ -9,7 +9,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -28,20 +28,6 @@ def _settings(redis_url: str, timeout_seconds: float = 3.0) -> DeliverySettings:
     return DeliverySettings(
         redis_url=redis_url, webhook_allow_private_addresses=True, webhook_timeout_seconds=timeout_seconds
     )
-
-
-@pytest.fixture
-def manager() -> Iterator[Callable[..., FakeHttp]]:
-    made: list[FakeHttp] = []
-
-    def make(*plan: Answer) -> FakeHttp:
-        fake = FakeHttp(list(plan) or [Answer(200)]).start()
-        made.append(fake)
-        return fake
-
-    yield make
-    for fake in made:
-        fake.stop()
 
 
 def _subscription(r: redis.Redis, url: str) -> Subscription:
@@ -72,9 +58,9 @@ def _posts(fake: FakeHttp) -> list[list[tuple[str, bool]]]:
 
 @pytest.mark.parametrize("names_base", [True, False], ids=["repeat_of", "older-than-the-notice"])
 def test_a_resolved_notice_ends_a_repeat_that_was_the_first_thing_seen(
-    r: redis.Redis, redis_url: str, manager: Callable[..., FakeHttp], names_base: bool
+    r: redis.Redis, redis_url: str, fakes: Callable[..., FakeHttp], names_base: bool
 ) -> None:
-    fake = manager()
+    fake = fakes()
     made = _subscription(r, fake.base)
     settings = _settings(redis_url)
     repeat = _repeat(civilian_alert("fp-up-repeat-2"), 2, "fp-up" if names_base else None)
@@ -88,9 +74,9 @@ def test_a_resolved_notice_ends_a_repeat_that_was_the_first_thing_seen(
 
 
 def test_a_superseded_notice_ends_a_repeat_of_the_state_it_names(
-    r: redis.Redis, redis_url: str, manager: Callable[..., FakeHttp]
+    r: redis.Redis, redis_url: str, fakes: Callable[..., FakeHttp]
 ) -> None:
-    fake = manager()
+    fake = fakes()
     made = _subscription(r, fake.base)
     settings = _settings(redis_url)
     sdf = control_alert("fp-sdf-repeat-1", "Syrian Democratic Forces", "Islamic State")
@@ -102,9 +88,9 @@ def test_a_superseded_notice_ends_a_repeat_of_the_state_it_names(
 
 
 def test_a_late_retry_of_an_older_holder_is_sent_ended_and_the_newer_keeps_firing(
-    r: redis.Redis, redis_url: str, manager: Callable[..., FakeHttp]
+    r: redis.Redis, redis_url: str, fakes: Callable[..., FakeHttp]
 ) -> None:
-    fake = manager(Answer(500), Answer(200))
+    fake = fakes(Answer(500), Answer(200))
     made = _subscription(r, fake.base)
     settings = _settings(redis_url)
     holder_a = control_alert("fp-a", "Syrian Democratic Forces", "Islamic State").encode()
@@ -126,9 +112,9 @@ def test_a_late_retry_of_an_older_holder_is_sent_ended_and_the_newer_keeps_firin
 
 
 def test_a_notice_that_never_gets_through_still_ends_its_alert_here(
-    r: redis.Redis, redis_url: str, manager: Callable[..., FakeHttp]
+    r: redis.Redis, redis_url: str, fakes: Callable[..., FakeHttp]
 ) -> None:
-    fake = manager(Answer(200), Answer(503), Answer(200))
+    fake = fakes(Answer(200), Answer(503), Answer(200))
     made = _subscription(r, fake.base)
     settings = _settings(redis_url)
     assert alertmanager.deliver(r, settings, made, civilian_alert("fp-up").encode(), "100-0").ok
@@ -142,9 +128,9 @@ def test_a_notice_that_never_gets_through_still_ends_its_alert_here(
 
 
 def test_disabling_forgets_what_fires_so_enabling_revives_nothing(
-    r: redis.Redis, redis_url: str, manager: Callable[..., FakeHttp]
+    r: redis.Redis, redis_url: str, fakes: Callable[..., FakeHttp]
 ) -> None:
-    fake = manager()
+    fake = fakes()
     made = _subscription(r, fake.base)
     settings = _settings(redis_url)
     assert alertmanager.deliver(r, settings, made, civilian_alert("fp-up").encode(), "100-0").ok

@@ -8,7 +8,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from rq import Queue
 
 from core import keys
-from core.delivery import messages, sealing, subscriptions, webhooks
+from core.delivery import messages, subscriptions, webhooks
 from core.delivery.receiver_settings import EmailSettings
 from core.delivery.receivers import email as email_receiver
 from core.delivery.subscriptions import SubscriptionIn
@@ -34,19 +34,6 @@ from services.dispatcher import Dispatcher
 from tests.delivery.receivers import Mailbox, civilian_alert
 
 TOKEN = "123456789:AAFakeTokenForTheTestsOnly_0123456789"
-
-
-@pytest.fixture
-def use_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str | None], None]]:
-    def use(value: str | None) -> None:
-        if value is None:
-            monkeypatch.delenv("SITREP_WEBHOOK_SECRET_KEYS", raising=False)
-        else:
-            monkeypatch.setenv("SITREP_WEBHOOK_SECRET_KEYS", value)
-        sealing.configured.cache_clear()
-
-    yield use
-    sealing.configured.cache_clear()
 
 
 def test_a_line_break_in_a_place_name_stays_out_of_the_mail_headers(r: redis.Redis, redis_url: str) -> None:

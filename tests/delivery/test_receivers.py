@@ -11,7 +11,6 @@ import email.policy
 import json
 import ssl
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -36,7 +35,7 @@ from core.settings import DeliverySettings, IngestSettings
 from services.api.app import create_app
 from services.dispatcher import Dispatcher
 from tests.conftest import REPO, sitrep_command
-from tests.delivery.conftest import FAST_RETRIES, log_alert, process_env, start, stop
+from tests.delivery.conftest import FAST_RETRIES, dispatcher_running, log_alert, process_env, start, stop
 from tests.delivery.receivers import SOURCES, Answer, FakeHttp, Mailbox, civilian_alert, control_alert
 from tests.helpers import wait_for_line, wait_until
 
@@ -98,27 +97,8 @@ def worker(r: redis.Redis, redis_url: str, sealed: None) -> Iterator[subprocess.
 @pytest.fixture
 def dispatcher(r: redis.Redis, redis_url: str, sealed: None) -> Iterator[Dispatcher]:
     """The real dispatcher loop in a thread of the test process."""
-    running = Dispatcher(redis.Redis.from_url(redis_url), settings_for(redis_url), consumer_name="receivers-test")
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    yield running
-    running.stop.set()
-    thread.join(timeout=10)
-    running.connection.close()
-
-
-@pytest.fixture
-def fakes() -> Iterator[Callable[..., FakeHttp]]:
-    made: list[FakeHttp] = []
-
-    def make(*plan: Answer) -> FakeHttp:
-        fake = FakeHttp(list(plan) or [Answer(200)]).start()
-        made.append(fake)
-        return fake
-
-    yield make
-    for fake in made:
-        fake.stop()
+    with dispatcher_running(redis_url, settings_for(redis_url), "receivers-test") as running:
+        yield running
 
 
 def subscribe(api: str, body: dict[str, Any]) -> dict[str, Any]:

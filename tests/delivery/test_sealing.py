@@ -4,33 +4,19 @@ holds, signing with the opened secret, a key rotation with `sitrep keys reseal`,
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 import redis
 from cryptography.fernet import Fernet
 
 from core import keys
-from core.delivery import sealing, subscriptions, webhooks
+from core.delivery import subscriptions, webhooks
 from core.delivery.subscriptions import SubscriptionIn
 from core.settings import DeliverySettings
 from services.dispatcher import Dispatcher
 from tests.conftest import REPO, sitrep_command
 from tests.delivery.conftest import FAST_RETRIES, Receiver, log_alert, make_alert
 from tests.delivery.test_signing_and_filters import independent_signature
-
-
-@pytest.fixture
-def use_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str | None], None]]:
-    def use(value: str | None) -> None:
-        if value is None:
-            monkeypatch.delenv("SITREP_WEBHOOK_SECRET_KEYS", raising=False)
-        else:
-            monkeypatch.setenv("SITREP_WEBHOOK_SECRET_KEYS", value)
-        sealing.configured.cache_clear()
-
-    yield use
-    sealing.configured.cache_clear()
 
 
 def stored_record(r: redis.Redis, subscription_id: str) -> bytes:

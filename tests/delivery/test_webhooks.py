@@ -20,7 +20,16 @@ from core.delivery.subscriptions import SubscriptionIn
 from core.settings import DeliverySettings, IngestSettings
 from services.api.app import create_app
 from services.dispatcher import Dispatcher
-from tests.delivery.conftest import FAST_RETRIES, Receiver, log_alert, make_alert, process_env, start, stop
+from tests.delivery.conftest import (
+    FAST_RETRIES,
+    Receiver,
+    dispatcher_running,
+    log_alert,
+    make_alert,
+    process_env,
+    start,
+    stop,
+)
 from tests.delivery.test_signing_and_filters import independent_signature
 from tests.helpers import wait_for_line, wait_until
 
@@ -34,13 +43,8 @@ def settings_for(redis_url: str, **overrides: Any) -> DeliverySettings:
 @pytest.fixture
 def dispatcher(r: redis.Redis, redis_url: str) -> Iterator[Dispatcher]:
     """The real dispatcher loop in a thread of the test process."""
-    running = Dispatcher(redis.Redis.from_url(redis_url), settings_for(redis_url), consumer_name="test-dispatcher")
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    yield running
-    running.stop.set()
-    thread.join(timeout=10)
-    running.connection.close()
+    with dispatcher_running(redis_url, settings_for(redis_url), "test-dispatcher") as running:
+        yield running
 
 
 def start_worker(redis_url: str, **settings: str) -> Any:
