@@ -143,16 +143,14 @@ class Poller:
         now = self._now_ms()
         if free > 0:
             raw: Any = self.connection.zrangebyscore(keys.FEEDS_DUE, "-inf", now, start=0, num=free * 2)
-            lease_ms = self.settings.feed_lease_seconds * 1000
             for identifier in (value.decode() for value in raw):
                 if started >= free:
                     break
                 with self._lock:
                     if identifier in self._in_flight:
                         continue
-                token = f"{self.name}:{uuid.uuid4().hex[:8]}"
-                args = [keys.feed_lease(identifier), keys.FEEDS_DUE, identifier, token, lease_ms, now]
-                if not self._take(args=args):
+                token = self.take(identifier, now)
+                if token is None:
                     continue
                 with self._lock:
                     self._in_flight.add(identifier)
@@ -161,6 +159,13 @@ class Poller:
                 started += 1
         self._wait_for_work(now)
         return started
+
+    def take(self, identifier: str, now: int) -> str | None:
+        """A lease on `identifier` if it is still due at `now` and no poller holds it: the lease's token, or None."""
+        token = f"{self.name}:{uuid.uuid4().hex[:8]}"
+        lease_ms = self.settings.feed_lease_seconds * 1000
+        args: list[str | int | float] = [keys.feed_lease(identifier), keys.FEEDS_DUE, identifier, token, lease_ms, now]
+        return token if self._take(args=args) else None
 
     def _wait_for_work(self, now: int) -> None:
         """Until the next feed is due, a poll ends (a slot frees), or IDLE_WAIT_SECONDS."""

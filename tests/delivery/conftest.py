@@ -107,8 +107,9 @@ class Received:
 
 @dataclass
 class Receiver:
-    """A webhook endpoint on a free port. `plan` gives the status of each request in turn (the last
-    one repeats); `hang_seconds` makes it answer late."""
+    """A webhook endpoint on a free port. `plan` gives the status of each request in order of arrival (the
+    last one repeats), so two requests at once never both get the first status; `hang_seconds` makes it
+    answer late."""
 
     plan: list[int] = field(default_factory=lambda: [200])
     hang_seconds: float = 0.0
@@ -131,13 +132,12 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             with receiver.lock:
+                index = len(receiver.arrivals)
+                status = receiver.plan[min(index, len(receiver.plan) - 1)]
                 receiver.arrivals.append(time.monotonic())
                 receiver.wall.append(time.time())
             if receiver.hang_seconds:
                 threading.Event().wait(receiver.hang_seconds)  # a slow endpoint: that is the point here
-            with receiver.lock:
-                index = len(receiver.requests)
-                status = receiver.plan[min(index, len(receiver.plan) - 1)]
             self.send_response(status)
             self.send_header("content-length", "2")
             self.end_headers()

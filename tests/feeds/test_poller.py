@@ -263,6 +263,30 @@ def test_a_removed_feed_is_not_polled_again_nor_written_back(
     assert r.zscore(keys.FEEDS_DUE, feed.id) is None
 
 
+def test_a_feed_polled_by_one_poller_is_not_taken_by_another_that_read_the_due_list_before(
+    r: redis.Redis, redis_url: str, server: FeedServer
+) -> None:
+    server.routes["/busy.rss"] = lambda headers: Answer(503, b"busy", {"Retry-After": "3"})
+    feed = registry.add(r, FeedIn(url=server.url("/busy.rss"), every_seconds=1))  # type: ignore[arg-type]
+    early, late = (Poller(redis.Redis.from_url(redis_url), settings(redis_url), name) for name in ("early", "late"))
+    try:
+        due: Any = r.zscore(keys.FEEDS_DUE, feed.id)
+        read_at = max(int(due), late._now_ms())  # the late poller has read the due list: the feed was due then
+        token = early.take(feed.id, read_at)
+        assert token is not None and late.take(feed.id, read_at) is None  # leased: no second poll meanwhile
+        polled_at = early._now_ms()
+        outcome = early.poll(feed.id, token)  # a 503, its lease released, next due past the Retry-After
+        assert outcome.status == 503
+        assert late.take(feed.id, read_at) is None  # no longer due at the time the late poller read
+        assert late.take(feed.id, late._now_ms()) is None  # nor now
+        later: Any = r.zscore(keys.FEEDS_DUE, feed.id)
+        assert later >= polled_at + 3_000
+    finally:
+        early.close()
+        late.close()
+    assert server.statuses("/busy.rss") == [503]
+
+
 def test_a_loopback_feed_is_refused_without_the_allow_setting(
     r: redis.Redis, redis_url: str, server: FeedServer
 ) -> None:
