@@ -862,3 +862,46 @@ def test_grabbing_conquering_or_reclaiming_something_abstract_is_no_taking() -> 
 
 def test_a_camp_overrun_is_no_military_post() -> None:
     assert not controls("Police overran a protest camp in Lagos.")
+
+
+# --- causatives, asides before the verb, the other tenses of 'control of' ----------------------------------------
+
+
+def test_a_side_forced_to_abandon_or_withdraw_from_a_place_loses_it_to_the_side_that_forced_it() -> None:
+    assert _pairs("Houthi fighters forced government troops to abandon Hazm in March 2020.") == [("Hazm", "houthis")]
+    assert _pairs("The Taliban forced Afghan soldiers to withdraw from Kunduz after two days.") == [
+        ("Kunduz", "taliban")
+    ]
+    assert _pairs("The army forced the rebels to abandon their demands.") == []
+    assert _pairs("Shelling forced residents to leave Avdiivka.") == []  # no side forced, no change
+
+
+def test_a_phrase_locating_the_place_may_stand_between_it_and_fell_to() -> None:
+    assert _pairs("Timbuktu, on the edge of the desert, fell to the rebels on 1 April.") == [("Timbuktu", "rebels")]
+    assert _pairs("Mosul, in the north of the country, fell to IS in June 2014.") == [("Mosul", "islamic-state")]
+
+
+def test_the_present_and_participles_of_control_of_phrases() -> None:
+    assert [p for p, _ in _pairs("Ethiopian troops gain control of Adigrat, the government says.")] == ["Adigrat"]
+    assert [p for p, _ in _pairs("Rebels seize control over Bambari, residents say.")] == ["Bambari"]
+    assert [p for p, _ in _pairs("Kurdish fighters are gaining control of Manbij.")] == []  # still under way
+    assert [p for p, _ in _pairs("The army wants to regain control of Tessalit.")] == []  # a goal
+
+
+def test_a_place_located_in_its_region_is_the_one_that_fell() -> None:
+    assert _pairs("The river port of Kherson in southern Ukraine fell to Russian troops on 2 March.") == [
+        ("Kherson", "russia")
+    ]
+    assert _pairs("Kidal in northern Mali fell to the rebels.") == [("Kidal", "rebels")]
+
+
+def test_a_place_or_that_city_capitulating_to_a_side_passes_to_it() -> None:
+    assert _pairs("The town of Kars soon capitulated to Russian troops.") == [("Kars", "russia")]
+    two = "Serbian troops reached Skopje first. That city had already capitulated to Serbian troops by then."
+    assert [p for p, _ in _pairs(two)] == ["Skopje"]
+    assert _pairs("The soldiers capitulated to the rebels.") == []  # people surrender; no place changes hands
+
+
+def test_a_list_of_places_each_with_its_own_bare_date() -> None:
+    text = "Serbian troops occupied Kumanovo 24 October and Prilep on the 5th."
+    assert [p for p, _ in _pairs(text)] == ["Kumanovo", "Prilep"]

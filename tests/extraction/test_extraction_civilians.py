@@ -543,3 +543,63 @@ def test_a_place_s_whole_population_is_no_count_but_the_part_before_it_is() -> N
 def test_people_driven_from_their_homes_by_a_storm_or_fire_are_no_war_count() -> None:
     assert _figures("Storm Boris drove 20,000 people from their homes in Romania.") == []
     assert _figures("The wildfire forced 8,000 residents from their homes.") == []
+
+
+def test_a_long_toll_phrase_counts_when_it_is_the_toll_of_one_incident() -> None:
+    toll = "The death toll from the air strike on the apartment block in Poltava rose to 23, including four children."
+    assert _figures(toll) == [("killed", 23)]
+    assert _figures("The toll from the missile attack on the bus station in the centre of Sumy climbed to 17.") == [
+        ("killed", 17)
+    ]
+    # a region's toll over years of unrest counts everyone, whatever stands before it
+    region = "Gunmen raided a village and shot dead four people, taking the toll of the worst unrest in years across the hill districts to 48."
+    assert _figures(region) == [("killed", 4)]
+
+
+def test_a_civilian_building_makes_an_unnamed_toll_civilian() -> None:
+    assert _figures("A glide bomb hit a residential building in Kharkiv, killing nine people.") == [("killed", 9)]
+    assert _figures("Shells fell near the railway station, killing six people.") == [("killed", 6)]
+    assert _figures("Six people were killed in the fighting near the railway station.") == []  # combat
+
+
+def test_members_of_one_family_are_civilians_whatever_the_number_word() -> None:
+    assert _figures("Seven members of one family died when a rocket struck their house in Rafah.") == [("killed", 7)]
+    assert _figures("Nine members of the militia were killed at the checkpoint.") == []
+
+
+def test_a_verb_of_expulsion_split_by_its_object_displaces() -> None:
+    assert _figures("The offensive drove some 80,000 people out of the valley within a month.") == [
+        ("displaced", 80_000)
+    ]
+    assert _figures("Militias forced about 3,000 families from the villages around Djugu.") == [("displaced", 3_000)]
+    assert _figures("The army forced 300 rebels to retreat.") == []
+    assert _figures("Police chased 40 protesters through the streets.") == []
+
+
+def test_as_opening_a_clause_of_time_joins_no_fighters_to_the_count() -> None:
+    assert _figures("About 30,000 people streamed across the border as the militias closed in.") == [("fled", 30_000)]
+    assert _figures("Forty people were killed, identified as fighters or villagers.") == []
+
+
+def test_peoples_deported_or_driven_into_exile_and_murdered() -> None:
+    assert _figures("In 1944 the NKVD deported some 90,000 Kalmyks to Siberia.") == [("displaced", 90_000)]
+    assert _figures("About 40,000 Circassians were driven into the Ottoman lands.") == [("displaced", 40_000)]
+    assert _figures("The occupiers murdered 1,200 Jews in the town's ravine.") == [("killed", 1_200)]
+
+
+def test_a_range_written_with_a_dash() -> None:
+    assert _figures("Between 200–400 civilians were killed when the town was shelled.") == [("killed", 200)]
+    found = counts("An estimated 5,000–8,000 villagers fled the district.")
+    assert [(e.count.min, e.count.max) for e in found if e.count] == [(5_000, 8_000)]
+    assert _figures("The 1939–1945 war displaced millions.") == [("displaced", 2_000_000)]  # years are no range
+
+
+def test_refugees_counted_without_a_verb_fled_and_the_flight_of_people() -> None:
+    assert _figures("By the winter there were some 60,000 refugees in the border camps.") == [("fled", 60_000)]
+    assert _figures("The flight of 12,000 villagers from the hills began at dawn.") == [("fled", 12_000)]
+    assert _figures("A flight of 20 bombers crossed the coast.") == []
+
+
+def test_crews_of_warships_and_officers_are_no_civilians() -> None:
+    assert _figures("A torpedo hit the destroyer and 120 men were killed.") == []
+    assert _figures("Three generals and 40 officers were wounded by the blast.") == []

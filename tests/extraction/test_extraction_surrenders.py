@@ -166,3 +166,7 @@ def test_who_accepted_a_surrender_is_whom_it_was_made_to() -> None:
 
 def test_giving_up_without_a_fight_is_a_surrender() -> None:
     assert _surrender("Nearly 1,500 conscripts gave up without a fight, officers said.") is not None
+
+
+def test_a_vague_count_before_a_named_group_of_several_words() -> None:
+    assert surrenders("Dozens of Ansar Dine fighters surrendered to the army near Gao.") == [("Ansar Dine", 24)]

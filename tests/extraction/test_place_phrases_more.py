@@ -83,3 +83,30 @@ def test_places_taken_one_after_another_are_each_a_place() -> None:
         "Douentza",
     ]
     assert [p for p, _ in changes("The army retook Konna, then advanced north.")] == ["Konna"]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        (
+            "Federal troops took Fort Donelson, some 70 miles from Nashville, and Fort Henry in February 1862.",
+            ["Fort Donelson", "Fort Henry"],
+        ),
+        ("Jihadists seized Boni, 90 km east of the regional capital, and Hombori.", ["Boni", "Hombori"]),
+        ("The army retook Mosul, the provincial capital, and Tal Afar in 2017.", ["Mosul", "Tal Afar"]),
+        ("Rebels captured the town of Walikale and, on Tuesday, the village of Pinga.", ["Walikale", "Pinga"]),
+    ],
+)
+def test_a_list_of_places_goes_on_past_an_aside_between_commas(text: str, places: list[str]) -> None:
+    assert [place for place, _ in changes(text)] == places
+
+
+def test_an_aside_that_is_a_clause_ends_the_list() -> None:
+    said = "Rebels captured Mekelle, the Tigray capital, and the government said the airport was shut."
+    assert [place for place, _ in changes(said)] == ["Mekelle"]
+    went_on = "The army retook Mosul, the provincial capital, and then moved west."
+    assert [place for place, _ in changes(went_on)] == ["Mosul"]
+
+
+def test_a_parenthesis_after_a_verb_is_no_place() -> None:
+    assert changes("The militia left the hills it occupied (since early March) and fled north.") == []

@@ -37,7 +37,7 @@ _PASSIVE_FILL = frozenset(
     "now being said to estimated feared confirmed who allegedly".split()
 )
 #: Cues whose category depends on the noun or the sentence (see `_resolve`).
-_PSEUDO = frozenset({"held", "hosted", "left", "transferred", "arrived"})
+_PSEUDO = frozenset({"held", "hosted", "left", "transferred", "arrived", "expel", "counted"})
 _BE = frozenset("were was are is been be being".split())
 #: "a population of 40,000", "his company of 90", "a force of 5,000": a size, not a count of people something
 #: happened to.
@@ -51,7 +51,7 @@ _NOT_MOVERS = frozenset(
     "humanitarians volunteers mourners worshippers worshipers shoppers guests protesters demonstrators pilgrims "
     "tourists passengers drivers traders vendors commuters students pupils bodies".split()
 )
-_NOUN_CATEGORY = {"bodies": "killed", "idps": "displaced"}
+_NOUN_CATEGORY = {"bodies": "killed", "idps": "displaced", "refugees": "fled"}
 _MOVES = frozenset({"fled", "displaced", "evacuated", "trapped", "besieged"})
 _POSSESSIVE = frozenset("her his their my our its your".split())
 _ARMED_UNITS = frozenset("army armies troops soldiers division corps regiment brigade battalion garrison".split())
@@ -79,6 +79,14 @@ _DISPLACEMENT_WORDS = (
 )
 _SKIPS = ("#skip", "#combat")
 _DEMONYM_ENDS = ("ians", "ans", "ese", "is")
+_AWAY = frozenset("from out off away".split())
+_CLAUSE_OPENERS = frozenset("the a an they he she it we its their".split())
+#: What a long toll phrase must be the toll of: one incident ("the toll from the strike on <a place> rose to 45"),
+#: not a region's or a period's violence.
+_INCIDENTS = frozenset(
+    "strike strikes airstrike airstrikes attack attacks bombing bombings blast blasts explosion explosions shelling "
+    "raid raids massacre bombardment".split()
+)
 _LOCATIVE = frozenset("in at from near into to outside inside across around within toward towards of".split())
 _NOT_PLACE_OF = frozenset("by with against".split())
 
@@ -239,8 +247,11 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
     while x < min(n, m + 4):
         w = words[x]
         if w in civ and w in combat:  # "members": of a family yes, of a militia no
-            family = x + 1 < n and words[x + 1] == "of" and any(f in words[x + 2 : x + 5] for f in _FAMILY)
-            return ("people", x, attrib) if family else ("#combat", x, None)
+            if x + 1 < n and words[x + 1] == "of":
+                for f in range(x + 2, min(n, x + 5)):
+                    if words[f] in _FAMILY:  # the head ends at the family: "members of one family were killed"
+                        return "people", f, attrib
+            return "#combat", x, None
         if w in civ:
             if x + 1 < n and words[x + 1] in combat:
                 return "#combat", x + 1, None  # "hostage takers", "child soldiers", "women fighters"
@@ -283,6 +294,8 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
     in a report about displacement."""
     if cat not in _PSEUDO:
         return cat
+    if cat in ("expel", "counted"):
+        return None  # `expel` only with its particle after the object (`_expelled`); `counted` by its noun
     captive = noun is not None and noun in ctx.sets.captive
     if cat == "held":
         return "other" if captive else None
@@ -360,7 +373,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             idx in populations
             or noun in _SKIPS
             or _size_of(words, q.i)
-            or (headline(tokens, q.j, q.j + 2) and not _place_next(sent, q))
+            or (noun != "#demonym" and headline(tokens, q.j, q.j + 2) and not _place_next(sent, q))
         ):
             continue
         whole: int | None = None  # the earlier figure this one is a part of
@@ -389,7 +402,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         if back is not None and fwd is None and back[1] > 0 and "and" in words[q.i - back[1] : q.i]:
             if hx + 1 < n and words[hx + 1] in _BE | {"have", "has", "had"}:
                 back = None  # "dozens were executed and 5,000 residents were <verb>": a new clause, its own verb
-        cat = _choose(fwd, back, elliptic) or attrib
+        cat = _choose(fwd, back, elliptic) or attrib or _expelled(ctx, q.i, hx)
         if cat is None and whole is not None:
             cat = said[whole][0]  # "1,500 of whom went to Goma", "including five at the market": the whole's category
         if (
@@ -659,11 +672,27 @@ def _two_day_date(words: list[str], q: Number) -> bool:
     return q.i > 2 and words[q.i - 1] in ("and", "to", "-") and words[q.i - 2].isdigit() and words[q.i - 3] in MONTHS
 
 
+def _clause_after(words: list[str], m: int) -> bool:
+    """'as the rebels advanced': 'as' opening a clause of time, not 'identified as fighters or residents'."""
+    return m + 1 < len(words) and words[m + 1] in _CLAUSE_OPENERS
+
+
+def _expelled(ctx: _Context, i: int, hx: int) -> str | None:
+    """'drove 100,000 people out of the capital', 'forced 3,000 families from X': a verb of expulsion (cue `expel`)
+    split by its object from its particle, which no contiguous cue sees."""
+    words = ctx.sent.words
+    if i > 0 and hx + 1 < len(words) and words[hx + 1] in _AWAY:
+        got = _category_at(ctx.doc, words, i - 1)
+        if got is not None and got[0] == "expel":
+            return "displaced"
+    return None
+
+
 def _mixed(words: list[str], k: int, combat: frozenset[str]) -> bool:
     joined = False
     for m in range(k, min(len(words), k + 9)):
         w = words[m]
-        if w in ("and", "or", "including", "among", "as", "both"):
+        if w in ("and", "or", "including", "among", "both") or (w == "as" and not _clause_after(words, m)):
             joined = True
         elif w in ("by", "from", "against", "targeting", ",", ";"):
             joined = False
@@ -703,6 +732,8 @@ def _forward(
     limit = min(len(words), k + 6 + reach)
     nxt = len(words)
     for later in nums[idx + 1 :]:
+        if later.i < k:
+            continue  # a figure inside the head: "members of one family"
         if later.i == k + 1 and words[k] == "and" and _head(ctx, later.j)[0] not in (None, "#skip"):
             continue  # "twelve civilians and four militiamen died": a second subject shares the verb
         if not any(words[m] in ("including", "among") for m in range(max(0, later.i - 2), later.i)):
@@ -768,9 +799,13 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
         return best[0], best[1]
     # "the death toll in the schoolhouse siege soared to more than 340"
     if i > 0 and words[i - 1] in ("to", "of", "at", "reached", "hit", "hits"):
-        for m in range(i - 2, max(-1, i - 12), -1):
+        for m in range(i - 2, max(-1, i - 22), -1):
             if words[m] in ("toll", "tolls"):
-                return "killed", i - m
+                if i - m <= 11 or not _INCIDENTS.isdisjoint(words[m + 1 : m + 6]):
+                    return "killed", i - m  # "the death toll from <the air strike on the market in X> rose to 45"
+                return None
+            if words[m] in (";", "said", "says", "but", "while", "according"):
+                break
     if words[i] in _TOTAL_VERBS:  # "has exceeded 200,000": the verb is the count's hedge ('more than')
         i += 1
     if i > 0 and words[i - 1] in _TOTAL_VERBS:  # "the number of displaced, <a long aside>, has exceeded 200,000"

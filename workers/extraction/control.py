@@ -64,8 +64,8 @@ _BODIES = frozenset(
 _PASSIVE_AUX = frozenset("was were been being is are".split())
 #: What may stand between a subject and its verb, walked over leftwards: 'Y has finally been driven out'.
 _AUX = _PASSIVE_AUX | {"has", "have", "had"}
-_AUX_OR_ADVERB = _AUX | {"finally", "eventually", "quickly", "later", "then", "also"}
-_AUX_OR_COMMA = _AUX | {","}
+_AUX_OR_ADVERB = _AUX | {"finally", "eventually", "quickly", "later", "then", "also", "already", "soon", "subsequently"}
+_AUX_OR_COMMA = _AUX_OR_ADVERB | {","}
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
 _BUILDINGS = frozenset(
     "school theatre theater building hospital embassy church mosque hotel bus plane ship station office".split()
@@ -548,6 +548,8 @@ def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     k = i - 1
     while k > 0 and sent.words[k] in _AUX_OR_ADVERB:
         k -= 1
+    if sent.words[k] == "," and (aside := _located_aside(sent.words, k)) is not None:
+        k = aside - 1  # "Gao, in the north-east of the country, fell to the rebels"
     g = next((g for g in _located(sent, doc) if g.j == k + 1), None)
     if g is not None:
         return [] if g.i > 0 and after_preposition(sent.words, g.i) else [g.place]
@@ -596,6 +598,7 @@ def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
     return [ante] if head and head[0] in TERRITORY and head[0] not in ("oil", "gas", "part") else []
 
 
+_CLAUSE_WORDS = frozenset("said says which who where when after before while but that as if and".split())
 _DISTANCE_UNITS = frozenset("km kilometres kilometers miles mi metres meters".split())
 
 
@@ -606,6 +609,22 @@ def _distance_aside(words: list[str], end: int) -> int | None:
     if comma is None or _DISTANCE_UNITS.isdisjoint(words[comma + 1 : end]):
         return None
     return comma
+
+
+#: Prepositions that open an aside locating a place ('Gao, in the north-east of the country, fell').
+_LOCATING = frozenset("in near on along at outside inside north south east west".split())
+
+
+def _located_aside(words: list[str], end: int) -> int | None:
+    """Where an aside that locates the place before it ends at the comma `end`: a distance ('X, 30 km north of Y,')
+    or a prepositional phrase ('X, in the north-east of the country,'); the comma before it, else None."""
+    comma = _distance_aside(words, end)
+    if comma is not None:
+        return comma
+    comma = next((m for m in range(end - 1, max(-1, end - 10), -1) if words[m] == ","), None)
+    if comma is None or comma + 1 >= end or words[comma + 1] not in _LOCATING:
+        return None
+    return None if any(w in _CLAUSE_WORDS for w in words[comma + 1 : end]) else comma
 
 
 def _in_distance(words: list[str], k: int) -> bool:
@@ -648,9 +667,11 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     v = i - 1
     while v > 0 and sent.words[v] in _AUX_OR_ADVERB:
         v -= 1
-    aside = _distance_aside(sent.words, v) if sent.words[v] == "," else None  # "X, 30 km north of Y, was taken"
+    aside = _located_aside(sent.words, v) if sent.words[v] == "," else None  # "X, 30 km north of Y, was taken"
     limit = i if aside is None else aside
     gaz = [g for g in _located(sent, doc) if g.j <= limit and not _in_distance(sent.words, g.i)]
+    if len(gaz) > 1 and _locates(sent.words, gaz[-2], gaz[-1]):
+        gaz.pop()  # "the railway hub of Debaltseve in eastern Ukraine fell to ...": the place, not its region
     if gaz and limit - gaz[-1].j <= (6 if aside is None else 0):
         if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
             lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)
@@ -666,7 +687,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         k -= 1
     if sent.words[k] == "capital" and k > 0 and (named_capital := _capital_at(sent, k - 1)) is not None:
         return [named_capital]  # "The Afghan capital fell to the Taliban"
-    capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE  # "The town": no name
+    # "The town", "That city": no name
+    capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE | {"that", "this"}
     if (sent.words[k] in _ANAPHORIC_HEADS or sent.words[k] == "area") and not capital:
         lp = _named_unknown(sent, k) if sent.words[k] in ("it", "area") else None
         lp = lp or last_place(doc, sent.tokens[k].start)
@@ -679,6 +701,20 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         named = sub_place(sent.tokens, start, sent.places) if start < k else None
         return [named] if named else []
     return []
+
+
+_COMPASS = frozenset(
+    "northern southern eastern western central north south east west northeastern northwestern southeastern "
+    "southwestern north-eastern north-western south-eastern south-western far".split()
+)
+
+
+def _locates(words: list[str], place: PlaceMention, region: PlaceMention) -> bool:
+    """'Debaltseve in eastern Ukraine', 'Kidal in northern Mali': the second place only says where the first is."""
+    k = region.i - 1
+    while k > place.j and words[k] in _COMPASS:
+        k -= 1
+    return k == place.j and words[k] in ("in", "near")
 
 
 _LIBERATED = frozenset("liberated freed recaptured retaken regained".split())
@@ -794,9 +830,13 @@ def _place_subject(sent: Sentence, i: int) -> bool:
         k -= 1
     if k < 0:
         return False
-    if any(g.j == k + 1 and (g.i == 0 or sent.words[g.i - 1] not in _PREPS_BEFORE) for g in sent.places):
-        return True
-    return sent.words[k] in ("town", "city", "village", "fortress", "port") and k > 0 and sent.words[k - 1] == "the"
+    heads = ("town", "city", "village", "fortress", "port")
+    for g in sent.places:
+        if g.j == k + 1 and (g.i == 0 or sent.words[g.i - 1] not in _PREPS_BEFORE):
+            return True
+        if g.j == k + 1 and g.i > 1 and sent.words[g.i - 1] == "of" and sent.words[g.i - 2] in heads:
+            return True  # "the town of Edirne capitulated to ..."
+    return sent.words[k] in heads and k > 0 and sent.words[k - 1] in ("the", "that", "this")
 
 
 def _place_held(sent: Sentence, i: int) -> bool:
@@ -1597,6 +1637,13 @@ def _expel(c: _Clause, i: int) -> bool:
         if winner is not None and places:
             c.emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, w)
             return True
+    given_up = _made_to_leave(words, loser.j) if loser is not None and w.startswith("forc") else None
+    if loser is not None and given_up is not None:
+        winner = actor_left(sent, i, doc)  # "the rebels forced the army to abandon Bunia"
+        if winner is not None:
+            places = c.resolve(c.phrase(given_up))
+            c.emit(EventKind.control_change, i, given_up + 2, places, winner.actor, loser.actor, w)
+        return True
     if loser is not None:
         # "forced the government of President X out of the capital": the loser's phrase may run on
         k = next(
@@ -1615,6 +1662,29 @@ def _expel(c: _Clause, i: int) -> bool:
             c.emit(EventKind.control_change, i, k + pp + 2, places, winner.actor, lost, w)
             return True
     return False
+
+
+#: What a side is forced to do with a place it loses: 'forced the army to abandon X / withdraw from X'.
+_GIVE_UP = frozenset("abandon leave evacuate quit cede surrender".split())
+_GIVE_UP_FROM = frozenset("withdraw retreat flee pull".split())
+
+
+def _made_to_leave(words: list[str], j: int) -> int | None:
+    """Where the place starts in 'forced <side> to abandon X' / 'to withdraw from X' / 'to pull out of X' (j is
+    after the side); None when the side is made to do something else."""
+    n = len(words)
+    if not (j + 1 < n and words[j] == "to"):
+        return None
+    verb = words[j + 1]
+    if verb in _GIVE_UP:
+        return j + 2
+    if verb in _GIVE_UP_FROM:
+        for k in range(j + 2, min(n, j + 4)):
+            if words[k] == "from":
+                return k + 1
+            if words[k : k + 2] == ["out", "of"]:
+                return k + 2
+    return None
 
 
 def _nominal(c: _Clause, i: int) -> bool:

@@ -174,9 +174,15 @@ def number_at(words: list[str], i: int) -> Number | None:
             return None
         return Number(i, high.j, low.min, high.max, False, "between", low.value)
     single = _single(words, i, first)
+    n = len(words)
+    if single is not None and single.j < n and "," in words[single.j] and "," in words[single.j - 1]:
+        # "2,000-3,000 civilians": the tokenizer keeps no dash between two comma-grouped figures
+        span = _dash_range(words[single.j - 1], words[single.j], words[single.j + 1] if single.j + 1 < n else "")
+        if span is not None and single.max == span[0] and single.min == span[0]:
+            return Number(i, single.j + 1, span[0], span[1], False, single.hedge or "-", span[0])
     if single is None or single.hedge is not None:
         return single
-    n = len(words)  # "10 to 15 people", "300-400 people": a range of two plain figures
+    # "10 to 15 people", "300-400 people": a range of two plain figures
     if single.j + 1 < n and words[single.j] == "to" and (i == 0 or words[i - 1] not in ("from", "to")):
         high = _single(words, single.j + 1, words[single.j + 1])
         if high is not None and high.hedge is None and high.exact and high.value > single.value:
@@ -209,6 +215,9 @@ def _single(words: list[str], i: int, first: str) -> Number | None:
         d = _digits(words[k])
         if d is None and "-" in words[k]:  # "1.7-million": a figure joined to its scale
             head, _, scale = words[k].partition("-")
+            span = _dash_range(head, scale, words[k + 1] if k + 1 < n else "")
+            if span is not None:  # "300-500 civilians": a range written with a dash
+                return Number(i, k + 1, span[0], span[1], False, hedge or "-", span[0])
             d = _digits(head) if scale in _SCALES else None
             d = d * _SCALES[scale] if d is not None else None
         if d is not None:
@@ -232,6 +241,17 @@ def _single(words: list[str], i: int, first: str) -> Number | None:
     if hedge_kind == "less":
         return Number(i, j, None, max(v - 1, 1), False, hedge, v)
     return Number(i, j, v, v, hedge_kind is None, hedge, v)
+
+
+def _dash_range(low: str, high: str, after: str) -> tuple[int, int] | None:
+    """'300-500' (or '2,000-3,000', the dash lost between two tokens): a range when both ends are whole figures
+    and the second is the larger, not two years ('1914-1918') and not a figure before its scale ('1.5-2 million')."""
+    a, b = _digits(low), _digits(high)
+    if a is None or b is None or a != int(a) or b != int(b) or not 0 < a < b or after in _SCALES:
+        return None
+    if _year(low) and (_year(high) or len(high) == 2):
+        return None  # "1914-1918", "1992-95"
+    return int(a), int(b)
 
 
 def find_numbers(words: list[str]) -> list[Number]:

@@ -352,6 +352,8 @@ def _no_place() -> Place | None:
 def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place: LastPlace) -> list[Place]:
     """Places named by the noun phrase starting at token i (object of a control verb)."""
     n = len(tokens)
+    if i < n and tokens[i].low in ("(", ")"):
+        return []  # "the positions they occupied (since 3 January)": an aside, no object
     definite = False
     while (
         i < n
@@ -441,7 +443,11 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             and b < n
             and tokens[b].low in _APPOSED
         ):
-            break  # "Mekelle, the Tigray regional capital": a description of the place, not a second one
+            past = _past_aside(tokens, j)  # "Goma, the provincial capital, and Bukavu": the list goes on after it
+            if past is None:
+                break  # "Mekelle, the Tigray regional capital": a description of the place, not a second one
+            i = past
+            continue
         if nxt is not None and tokens[j].low in (",", "and") and count_place(tokens, k, gaz) is not None:
             places.extend(members(tokens, _count_end(tokens, k), gaz))  # "A and two more towns, B and C"
             break
@@ -457,8 +463,39 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             if tokens[i].low == "and" and i + 1 < n:
                 i += 1
             continue
+        past = _past_aside(tokens, j)
+        if past is not None and not spoken:  # "Mopti, 600 km north of the capital, and Sevare"; "A and, on Sunday, B"
+            i = past
+            continue
         break
     return places
+
+
+#: Words that make a stretch between commas a clause of its own, not an aside inside a list of places.
+_NOT_ASIDE = frozenset("said says which who where when after before while but that as if".split())
+
+
+def _past_aside(tokens: list[Token], j: int) -> int | None:
+    """Where the next conjunct starts when an aside set off by commas sits between two places of a list
+    ('A, some 40 km away, and B'; 'A and, on Sunday, B'): the token after 'and' (and 'the'), if a name or a
+    described place follows; else None."""
+    n = len(tokens)
+    if j + 1 < n and tokens[j].low == "and" and tokens[j + 1].low == ",":
+        j += 1
+    elif not (j < n and tokens[j].low == ","):
+        return None
+    close = next((m for m in range(j + 2, min(n, j + 12)) if tokens[m].low in (",", ";", "(", ")")), None)
+    if close is None or tokens[close].low != "," or any(t.low in _NOT_ASIDE for t in tokens[j + 1 : close]):
+        return None
+    k = close + 1
+    if tokens[j - 1].low != "and":
+        if not (k < n and tokens[k].low == "and"):
+            return None
+        k += 1
+    k += k < n and tokens[k].low == "the"
+    if k < n and (_capword(tokens[k]) or (tokens[k].low in KINDS and k + 2 < n and tokens[k + 1].low == "of")):
+        return k
+    return None
 
 
 #: Heads of a description set after a place: "Mekelle, the Tigray regional capital", "Goma, the North Kivu city".
@@ -578,14 +615,25 @@ _DATE_WORDS = frozenset(
 
 
 def _dated(tokens: list[Token], j: int) -> int:
-    """End of a date after a place ('on November 14', 'on Sunday'); j if none is there."""
+    """End of a date after a place ('on November 14', 'on Sunday', 'on the 20th', or a bare '15 November'); j if
+    none is there."""
     n = len(tokens)
-    if not (j + 1 < n and tokens[j].low == "on" and tokens[j + 1].low in _DATE_WORDS):
+    k = j + (j < n and tokens[j].low == "on")
+    k += k > j and k < n and tokens[k].low == "the"
+    if not (k < n and (tokens[k].low in _DATE_WORDS or _day_number(tokens[k].low))):
         return j
-    k = j + 2
-    while k < n and k - j < 6 and (tokens[k].low in _DATE_WORDS or tokens[k].low[:1].isdigit()):
+    if k == j and not (k + 1 < n and _day_number(tokens[k].low) and tokens[k + 1].low in _DATE_WORDS):
+        return j  # without 'on' only a day and its month ('Kavalla 15 November') is a date
+    start = k
+    while k < n and k - start < 5 and (tokens[k].low in _DATE_WORDS or tokens[k].low[:1].isdigit()):
         k += 1
     return k
+
+
+def _day_number(word: str) -> bool:
+    """'15', '20th', '1st': a day of a month."""
+    digits = word.removesuffix("st").removesuffix("nd").removesuffix("rd").removesuffix("th")
+    return digits.isdigit() and 1 <= int(digits) <= 31
 
 
 _AREA_UNITS = frozenset("kilometres kilometers km miles hectares acres sq".split())

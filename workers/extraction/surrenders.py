@@ -346,6 +346,6 @@ def _count_of_persons(words: list[str], start: int, end: int) -> Number | None:
     """The first figure in words[start:end] that counts people ('265 fighters', 'some 40 of his men')."""
     for q in find_numbers(words[start:end]):
         q = _shift(q, start)
-        if any(w in _PERSONS for w in words[q.j : q.j + 3]):
+        if any(w in _PERSONS for w in words[q.j : q.j + 4]):  # "dozens of Boko Haram fighters"
             return q
     return None
