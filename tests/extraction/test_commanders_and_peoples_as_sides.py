@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from schemas.events import EventKind
+from workers.extraction.document import Document
+from workers.extraction.lexicons import load
 
 from .conftest import actor_of, of_kind, run
 
@@ -68,6 +70,7 @@ def test_the_general_after_two_generals_is_nobody() -> None:
         "The General Assembly took note of the fighting near Kidal.",
         "General Petraeus said on Monday that the front near Ramadi was calm.",
         "The general population fled Kharkiv as the army shelled the outskirts.",
+        "General Electric, General Mills and General Dynamics took control of new plants in Ohio.",
     ],
 )
 def test_offices_firms_and_quoted_generals_take_nothing(text: str) -> None:
@@ -122,3 +125,10 @@ def test_a_people_named_with_an_article_is_the_side_in_a_report_of_fighting(text
 )
 def test_a_people_or_a_team_outside_a_war_is_no_side(text: str) -> None:
     assert actor_of(text) is None, text
+
+
+def test_shouted_words_after_a_title_are_no_name() -> None:
+    doc = Document(load(), "GENERAL ODUYA CAPTURED THE TOWN AT DAWN.", None, None)
+    assert not any(a.person for a in doc.view(0).actors)
+    doc = Document(load(), "General Oduya captured the town at dawn.", None, None)
+    assert [a.actor.name for a in doc.view(0).actors if a.person] == ["Oduya's forces"]

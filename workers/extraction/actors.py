@@ -189,6 +189,8 @@ class Binder:
         found: list[tuple[int, str, str, str]] = []
         for m in _TITLED.finditer(self._text):
             name = m.group(2).removesuffix("'s")
+            if name.isupper():
+                continue  # shouted text
             first = name.split()[0].lower()
             if first in _INSTITUTIONS or first in _NAME_STOP or f"{m.group(1)} {name}".lower() in self.lex.gazetteer:
                 continue
@@ -664,8 +666,10 @@ _SIDE_TITLE = r"(?:[Gg]eneral|[Cc]ommander|[Mm]arshal|[Aa]dmiral|[Cc]olonel|[Ll]
 
 def _name_word(token: Token) -> bool:
     """A word of a person's name: capitalised ('Cronje', 'Abdel'), or 'al-Burhan'; not a month or a day."""
-    w = token.low
-    if w.startswith(("al-", "el-")) and token.text[3:4].isupper():
+    w, text = token.low, token.text
+    if text.isupper() and len(text) > 1:
+        return False  # a shouted word ('GENERAL CAPTURED THE TOWN') is no name
+    if w.startswith(("al-", "el-")) and text[3:4].isupper():
         return True
     return token.cap and w not in _NAME_STOP and w.replace("-", "").replace("'", "").isalpha()
 
