@@ -470,13 +470,12 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
         ):
             continue  # no phrase starts here ('the' before 'town'): nothing below would match
         i = k
-        if w in _TITLES:  # "General Todoroff", "Field Marshal Haftar's forces", "the General"
-            commander = _commander(tokens, words, k, binder, out)
-            if commander is not None:
-                if out and out[-1].j > commander.i:
-                    out.pop()  # "Bulgarian" read before its general: one mention
-                out.append(commander)
-                i = commander.j
+        commander = _commander(tokens, words, k, binder, out) if w in _TITLES else None
+        if commander is not None:  # "General Todoroff", "Field Marshal Haftar's forces", "the General"
+            if out and out[-1].j > commander.i:
+                out.pop()  # "Bulgarian" read before its general: one mention
+            out.append(commander)
+            i = commander.j
             continue
         if w == "from":  # "Forces from Ethiopia's Tigray region": that region's forces
             origin = _origin(tokens, words, k, lex)
