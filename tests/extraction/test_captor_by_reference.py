@@ -59,6 +59,11 @@ def test_their_forces_after_two_sides_keep_today_s_answer() -> None:
     assert got is not None and got[1] == "forces", got
 
 
+def test_their_fighters_with_an_owner_in_the_sentence_are_not_the_previous_sentence_s_side() -> None:
+    got = actor_of("Government troops held the north. The rebels said their guerrillas had taken Kidal.")
+    assert got is not None and got[0] == "rebels", got
+
+
 def test_a_chain_of_they_goes_back_to_the_one_side_named() -> None:
     text = (
         "Turkish paratroopers landed near Kyrenia on 20 July 1974. They pushed inland for two days. "

@@ -455,6 +455,8 @@ def _possessed(sent: Sentence, r: int, doc: Document) -> ActorMention | None:
     owner: Actor | None = None
     if words[p] in ("his", "her"):
         owner = _person_owner(sent, p)
+    if owner is None and any(a.j <= p for a in sent.actors):
+        return None  # "The rebels said their guerrillas took X": the side named in the sentence, read as before
     if owner is None:
         owner = _previous_subject(doc, sent.index, person=words[p] in ("his", "her"))
     if owner is None:
