@@ -27,6 +27,10 @@ from .conftest import actor_of
             "General Kleist ordered his troops to cross the Don, and his troops took Rostov on 23 July.",
             "Kleist's forces",
         ),
+        ("Russian President Vladimir Putin said his forces had taken Soledar.", "Russian forces"),
+        # a nationality before 'rebel leader' is not the rebel's side
+        ("The Angolan rebel leader Jonas Savimbi said his guerrillas had taken Cuito.", "Jonas Savimbi's forces"),
+        ("Mr Taylor said on Sunday his fighters had captured Buchanan.", "Taylor's forces"),
     ],
 )
 def test_his_forces_are_the_side_of_the_one_man_named_before(text: str, expected: str) -> None:
@@ -40,6 +44,7 @@ def test_his_forces_are_the_side_of_the_one_man_named_before(text: str, expected
         ("Taylor told Johnson that his fighters had taken Buchanan.", "fighters"),  # two men named: whose?
         ("General Kleist and General Paulus met at Kharkov. His army took Maikop.", "His army"),
         ("The governor of Texas said his forces had taken control of the border crossing at Eagle Pass.", "forces"),
+        ("President Mobutu said his forces had retaken Kindu.", "forces"),  # whose state the sentence does not say
     ],
 )
 def test_his_forces_with_no_single_owner_keep_today_s_answer(text: str, today: str) -> None:

@@ -488,6 +488,23 @@ def _person_owner(sent: Sentence, p: int) -> Actor | None:
         return None  # an actor speaks ('Russia said its forces'): actors.find_actors reads that
     if start == 0 and end - start == 1:
         return None  # one capitalised word opening the sentence may be no name
+    states = sent.binder.lex.states
+    state: str | None = None
+    cut = start
+    for q in range(max(0, start - 3), end):
+        sp = states.words.match_at(words, q) if words[q] in states.words.index and tokens[q].cap else None
+        if sp is not None and q + len(sp) >= start:  # in the name's run or just before it, not 'Zambian rebel leader X'
+            state, cut = str(states.words.values[sp]), max(cut, q + len(sp))
+        elif q >= start and (words[q] in _OFFICES or words[q] in _HONORIFICS):
+            cut = q + 1
+    if cut >= end:
+        return None
+    if state is not None:  # "Russian President Vladimir Putin said his forces ...": his state's forces
+        entry = states.forces[state]
+        return Actor(id=entry.id, name=entry.name, mention=" ".join(t.text for t in tokens[start:end]))
+    if any(w in _OFFICES for w in words[start:cut]):
+        return None  # "President X said his forces ...": a state's forces, but which state the sentence does not say
+    start = cut
     leader = known_leader(sent.binder.lex, words[start:end])
     if leader is not None:  # "Laurent Nkunda said his fighters ...": the movement the lexicon knows him by
         return Actor(id=leader.id, name=leader.name, mention=" ".join(t.text for t in tokens[start:end]))
@@ -499,6 +516,9 @@ def _person_owner(sent: Sentence, p: int) -> Actor | None:
 
 
 _ROLE_WORDS = frozenset("leader chief commander head rebel strongman warlord the".split())
+#: Offices of a state's head before a name: his forces are his state's.
+_OFFICES = frozenset("president prime minister king queen emperor sultan tsar czar chancellor premier emir".split())
+_HONORIFICS = frozenset("mr mrs ms dr sheikh".split())
 
 
 def _previous_subject(doc: Document, index: int, person: bool = False) -> Actor | None:
