@@ -20,6 +20,7 @@ from .conftest import actor_of, of_kind, run
         ("Field Marshal Montgomery's troops entered Antwerp after German troops withdrew.", "Montgomery's forces"),
         ("Gen. Chuikov's divisions captured Seelow in April 1945.", "Chuikov's forces"),
         ("Marshal Pilsudski retook Kiev in May 1920.", "Pilsudski's forces"),
+        ("General Ridgway's Eighth Army retook Seoul in March 1951.", "Ridgway's forces"),  # the name ends at 's
     ],
 )
 def test_a_titled_commander_is_his_own_side_named_by_him(text: str, name: str) -> None:

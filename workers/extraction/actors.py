@@ -673,14 +673,17 @@ def _name_word(token: Token) -> bool:
     return token.cap and w not in _NAME_STOP and w.replace("-", "").replace("'", "").isalpha()
 
 
-def _name_end(tokens: list[Token], words: list[str], m: int) -> int:
-    """Where a person's name that starts at m ends: up to four name words, particles between them."""
+def _name_end(binder: Binder, tokens: list[Token], words: list[str], m: int) -> int:
+    """Where a person's name that starts at m ends: up to four name words, particles between them, and no further
+    than a possessive ('General Ridgway's Eighth Army')."""
     n = len(words)
     j = end = m
     while j < n and j - m < 5:
         if _name_word(tokens[j]):
             j += 1
             end = j
+            if _possessive(binder, tokens, j):
+                break
         elif words[j] in _PARTICLES and j + 1 < n and _name_word(tokens[j + 1]):
             j += 1
         else:
@@ -691,7 +694,7 @@ def _name_end(tokens: list[Token], words: list[str], m: int) -> int:
 def _possessive(binder: Binder, tokens: list[Token], j: int) -> bool:
     """Whether the word before j ends in 's ('Todoroff's troops')."""
     end = tokens[j - 1].end
-    return j < len(tokens) and binder._text[end : end + 2] in ("'s", "\u2019s")
+    return binder._text[end : end + 2] in ("'s", "\u2019s")
 
 
 def known_leader(lex: Lexicons, words: list[str]) -> ActorEntry | None:
@@ -724,7 +727,7 @@ def _commander(
     before = words[s - 1] if s > 0 else ""
     if before in _NOT_COMMANDING or before in _CIVIL_OFFICES:
         return None
-    end = _name_end(tokens, words, k + 1)
+    end = _name_end(binder, tokens, words, k + 1)
     if end == k + 1:
         return _the_commander(tokens, words, k, s, binder)
     possessive = _possessive(binder, tokens, end)
