@@ -53,6 +53,12 @@ def test_the_general_is_the_one_general_named_before_and_his_side_is_the_one_the
     assert event.count is not None and event.count.min == 50000
 
 
+def test_the_general_after_a_possessive_is_the_man_not_his_unit() -> None:
+    text = "General Ridgway's Eighth Army crossed the river. Two days later the General took Seoul."
+    got = actor_of(text)
+    assert got is not None and got[1] == "Ridgway's forces", got
+
+
 def test_a_commander_surrenders_for_his_own_force() -> None:
     (event,) = of_kind(run("General Cornwallis surrendered with 7,000 men at Yorktown."), EventKind.surrender)
     assert event.actor is not None and event.actor.name == "Cornwallis's forces"

@@ -188,7 +188,7 @@ class Binder:
         Cronje'), for 'the General' later on; institutions ('General Assembly') and towns left out."""
         found: list[tuple[int, str, str, str]] = []
         for m in _TITLED.finditer(self._text):
-            name = m.group(2).removesuffix("'s")
+            name = _POSSESSIVE_END.split(m.group(2), 1)[0]  # "General Ridgway's Eighth Army": Ridgway
             if name.isupper():
                 continue  # shouted text
             first = name.split()[0].lower()
@@ -660,6 +660,7 @@ _TITLED = re.compile(
     r"\s+((?:(?:de|von|van|der|del|da|di|du|le|la|bin|ibn)\s+)*(?:[A-Z][\w'-]*|(?:al|el)-[A-Z][\w'-]*)"
     r"(?:\s+(?:(?:de|von|van|der|del|da|di|du|le|la|bin|ibn)\s+)*(?:[A-Z][\w'-]*|(?:al|el)-[A-Z][\w'-]*)){0,3})"
 )
+_POSSESSIVE_END = re.compile(r"['\u2019]s\b")
 _SIDE_TITLE = r"(?:[Gg]eneral|[Cc]ommander|[Mm]arshal|[Aa]dmiral|[Cc]olonel|[Ll]eader)"
 
 
