@@ -59,6 +59,15 @@ def test_the_general_after_a_possessive_is_the_man_not_his_unit() -> None:
     assert got is not None and got[1] == "Ridgway's forces", got
 
 
+def test_a_general_is_of_the_side_the_report_gives_him_anywhere() -> None:
+    text = (
+        "When General Yamashita reached Kiangan he found the road cut. Reporters described the Japanese general "
+        "Tomoyuki Yamashita as exhausted. On 2 September General Yamashita surrendered with 50,000 men."
+    )
+    (event,) = of_kind(run(text), EventKind.surrender)
+    assert event.actor is not None and event.actor.id == "japanese-forces"
+
+
 def test_a_commander_surrenders_for_his_own_force() -> None:
     (event,) = of_kind(run("General Cornwallis surrendered with 7,000 men at Yorktown."), EventKind.surrender)
     assert event.actor is not None and event.actor.name == "Cornwallis's forces"
@@ -90,6 +99,7 @@ def test_offices_firms_and_quoted_generals_take_nothing(text: str) -> None:
         ("General Petraeus said insurgents had captured Ramadi.", "rebels"),  # the general only speaks
         ("The Secretary General said Tuareg rebels had seized the town of Kidal.", "csp-psd"),
         ("General Santos was shelled by rebels who later captured the town.", "rebels"),  # a city, not a general
+        ("In general Russian troops have taken Kupiansk in recent weeks.", "russia"),  # no title: 'in general'
     ],
 )
 def test_a_general_who_only_speaks_or_names_a_city_leaves_the_captor_unchanged(text: str, expected: str) -> None:

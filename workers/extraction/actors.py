@@ -203,13 +203,13 @@ class Binder:
         sides = self._sides
         if last not in sides:
             name = re.escape(last)
-            found = re.search(
+            found = re.finditer(
                 rf"\b([A-Z][\w-]*)\s+{_SIDE_TITLE}\s+(?:[A-Z][\w'-]*\s+){{0,2}}{name}\b"
                 rf"|\b{name},\s+(?:the|a)\s+([A-Z][\w-]*)\s+{_SIDE_TITLE}\b",
                 self._text,
             )
-            word = (found.group(1) or found.group(2)).lower() if found else None
-            sides[last] = _side_word(self.lex, word) if word else None
+            words = ((m.group(1) or m.group(2)).lower() for m in found)
+            sides[last] = next((e for w in words if (e := _side_word(self.lex, w)) is not None), None)
         return sides[last]
 
     @lazy
@@ -735,6 +735,10 @@ def _commander(
     first = words[k + 1] if words[k + 1] not in _PARTICLES else words[k + 2]
     if first in _INSTITUTIONS or (end == k + 2 and not possessive and load_wordlist().zipf(first) >= _NAME_ZIPF):
         return None
+    if first in lex.states.words.index:
+        return None  # 'the general Russian offensive', 'General Syrian Command': a nationality, no name
+    if not tokens[k].cap and not (_side_word(lex, before) is not None or before in _SIDE_ADJECTIVES):
+        return None  # a title in lower case is one only after a side: 'the Boer general Piet Cronje'
     if " ".join(t.low for t in tokens[k:end]) in lex.gazetteer:
         return None  # 'General Santos', 'General Roca': towns
     side: ActorEntry | None = None
