@@ -905,3 +905,11 @@ def test_a_place_or_that_city_capitulating_to_a_side_passes_to_it() -> None:
 def test_a_list_of_places_each_with_its_own_bare_date() -> None:
     text = "Serbian troops occupied Kumanovo 24 October and Prilep on the 5th."
     assert [p for p, _ in _pairs(text)] == ["Kumanovo", "Prilep"]
+
+
+def test_the_loss_of_a_place_to_a_side_and_never_to_the_loser() -> None:
+    assert _pairs("The loss of Lysychansk to Russian troops in July ended the battle for Luhansk.") == [
+        ("Lysychansk", "russia")
+    ]
+    assert _pairs("Critics called the loss of control of Kabul airport by the Americans a disgrace.") == []
+    assert _pairs("The battalion suffered the loss of 40 men near Kupiansk.") == []

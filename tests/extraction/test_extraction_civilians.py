@@ -603,3 +603,8 @@ def test_refugees_counted_without_a_verb_fled_and_the_flight_of_people() -> None
 def test_crews_of_warships_and_officers_are_no_civilians() -> None:
     assert _figures("A torpedo hit the destroyer and 120 men were killed.") == []
     assert _figures("Three generals and 40 officers were wounded by the blast.") == []
+
+
+def test_a_written_hundred_runs_on_and_died_of_a_cause() -> None:
+    assert _figures("A hundred and twenty villagers were massacred at the crossroads.") == [("killed", 120)]
+    assert _figures("During the blockade some 30,000 residents died of hunger and cold.") == [("killed", 30_000)]

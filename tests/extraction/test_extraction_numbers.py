@@ -70,3 +70,23 @@ def test_a_span_of_years_is_no_range(text: str) -> None:
 
 def test_a_range_of_counts_is_kept() -> None:
     assert first("between 1500 and 2000 people") == (1500, 2000, False, "between")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("300-500 people", (300, 500, False, "-")),
+        ("about 300-500 people", (300, 500, False, "about")),
+        ("a hundred and fifty people", (150, 150, True, None)),
+        ("a thousand five hundred men", (1500, 1500, True, None)),
+    ],
+)
+def test_dash_ranges_and_written_runs_after_a(
+    text: str, expected: tuple[int | None, int | None, bool, str | None]
+) -> None:
+    assert first(text) == expected
+
+
+@pytest.mark.parametrize("text", ["the 1914-1918 war", "the 1992-95 siege", "some 1.5-2 million people"])
+def test_years_and_figures_before_their_scale_are_no_dash_range(text: str) -> None:
+    assert not any(n.hedge == "-" for n in find_numbers(text.split()))

@@ -110,3 +110,10 @@ def test_an_aside_that_is_a_clause_ends_the_list() -> None:
 
 def test_a_parenthesis_after_a_verb_is_no_place() -> None:
     assert changes("The militia left the hills it occupied (since early March) and fled north.") == []
+
+
+def test_names_listed_after_an_administrative_unit_in_the_possessive() -> None:
+    text = "Resistance forces captured Falam township's Lungpi and Zathal villages on Sunday."
+    assert [place for place, _ in changes(text)] == ["Lungpi", "Zathal"]
+    parents = {e.place.name: e.place.parent for e in controls(text) if e.place}
+    assert parents == {"Lungpi": "Falam township", "Zathal": "Falam township"}

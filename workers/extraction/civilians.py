@@ -173,7 +173,7 @@ _ELLIPTIC_NEXT = frozenset(
 #: attribute of a noun ("two besieged towns").
 _PREDICATIVE_NEXT = frozenset(
     "to into toward towards across through out their its his her the a an amid due because for under inside near "
-    "within following over along before back home between this these those".split()
+    "within following over along before back home between this these those of".split()
 )
 
 

@@ -955,7 +955,7 @@ def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | Non
 
 
 #: Nominals whose taker follows 'to' ('the fall of X to Y', 'the handover of X to Y').
-_TO_NOMINALS = frozenset("fall handover surrender".split())
+_TO_NOMINALS = frozenset("fall handover surrender loss".split())
 _MILITARY_POSTS = frozenset("base airbase barracks garrison outpost post headquarters fort fortress".split())
 _LEFT_AGAIN = frozenset("withdrew withdrawing retreated left fled pulled abandoned".split())
 
@@ -1700,7 +1700,7 @@ def _nominal(c: _Clause, i: int) -> bool:
     if not _HYPOTHETICAL.isdisjoint(words[e : e + 5]):
         return True  # "the capture of X would be claimed by Y if ...": a capture imagined, not told
     places = c.phrase(e)
-    agent = ("by", "to") if w in _TO_NOMINALS else ("by",)
+    agent = ("to",) if w == "loss" else ("by", "to") if w in _TO_NOMINALS else ("by",)  # "loss of X by Y": Y lost X
     by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
     if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]) and words[by - 1] not in _ANNOUNCED:
         by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb

@@ -113,7 +113,8 @@ def _word_number(words: list[str], i: int) -> tuple[int, int] | None:
     if w == "half" and words[i + 1 : i + 3] == ["a", "dozen"]:
         return 6, 3
     if w == "a" and i + 1 < n and words[i + 1] in _SCALES:  # "a million people"; a bare "a" is no number
-        return _SCALES[words[i + 1]], 2
+        run = _word_number(["one", *words[i + 1 :]], 0)  # "a hundred and fifty": the run goes on as after "one"
+        return run if run is not None else (_SCALES[words[i + 1]], 2)
     k = i + 1 if w == "a" else i
     if k < n and words[k] in _FRACTIONS:  # "half a million", "a quarter of a million"
         m = k + 2 if words[k + 1 : k + 2] == ["of"] else k + 1

@@ -576,6 +576,10 @@ def _possessive(tokens: list[Token], k: int) -> bool:
     return k + 1 < len(tokens) and tokens[k + 1].start - tokens[k].end == 3
 
 
+#: Lower-case heads of an administrative unit's name ('Matupi township', 'Idlib province').
+_ADMIN_HEADS = frozenset("township province district region county state governorate oblast prefecture".split())
+
+
 def kind_list(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> list[Place]:
     """Names listed before a plural place noun, one place each: "Ann's A, B and C neighborhoods", "the A and B
     villages of Ann", also after a described head ('the junta's last posts in ...'); the possessive or 'of' place
@@ -589,6 +593,12 @@ def kind_list(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> list[Plac
     if j == k:
         return []
     parent: str | None = None
+    if j < n and tokens[j].low in _ADMIN_HEADS and _possessive(tokens, j):  # "Matupi township's A and B towns"
+        parent = " ".join(t.text for t in tokens[k : j + 1])
+        k = j + 1
+        j = _cap_run(tokens, k)
+        if j == k:
+            return []
     split = next((p for p in range(k, j - 1) if _possessive(tokens, p)), None)
     if split is not None:
         parent = " ".join(t.text for t in tokens[k : split + 1])
