@@ -109,7 +109,7 @@ def test_an_aside_that_is_a_clause_ends_the_list() -> None:
 
 
 def test_a_parenthesis_after_a_verb_is_no_place() -> None:
-    assert changes("The militia left the hills it occupied (since early March) and fled north.") == []
+    assert changes("The rebels lost the villages they captured (in the spring) and fell back.") == []
 
 
 def test_names_listed_after_an_administrative_unit_in_the_possessive() -> None:
@@ -117,3 +117,18 @@ def test_names_listed_after_an_administrative_unit_in_the_possessive() -> None:
     assert [place for place, _ in changes(text)] == ["Lungpi", "Zathal"]
     parents = {e.place.name: e.place.parent for e in controls(text) if e.place}
     assert parents == {"Lungpi": "Falam township", "Zathal": "Falam township"}
+
+
+def test_a_common_noun_located_in_a_place_is_no_place_without_a_place_head() -> None:
+    assert changes("The Croats won the final and took the trophy in Zagreb.") == []
+    assert changes("General Odierno said the surge had taken Baghdad's violence down sharply.") == []
+    assert [p for p, _ in changes("Serbian troops seized several sites inside Vukovar.")] == ["sites"]
+    assert [p for p, _ in changes("SDF fighters seized the al-Nahda district of Raqqa on Saturday.")] == ["al-Nahda"]
+
+
+def test_a_name_with_its_own_verb_after_a_list_is_a_new_clause() -> None:
+    assert [p for p, _ in changes("Rebels captured Goma and Kigali denied any role.")] == ["Goma"]
+    assert [p for p, _ in changes("Rebels captured Goma, the provincial capital, and Kinshasa vowed revenge.")] == [
+        "Goma"
+    ]
+    assert [p for p, _ in changes("The army took Kidal on the 2nd and Bamako welcomed the news.")] == ["Kidal"]

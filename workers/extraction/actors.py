@@ -53,8 +53,7 @@ _NAME_STOP = frozenset(
 _MILITARY = re.compile(
     r"\b(?:troops|soldiers|army|armies|militia|militias|militiamen|artillery|garrison|regiments?|infantry|cavalry|"
     r"rebels|guerrillas|insurgents|shelling|bombardment|airstrikes?|air strikes?|gunfire|civil war|ceasefire|"
-    r"cease-fire|siege|besieged|fortress|trenches|detachments?|battalions?|brigades?|invasion|invaded|prisoners|"
-    r"armistice|bayonets?|muskets?)\b"
+    r"cease-fire|siege|besieged|fortress|trenches)\b"
 )
 _CONNECTORS = frozenset("of for the and de du la des al wal".split())
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)$")  # "the 9th Division", "3rd Brigade"
@@ -93,8 +92,6 @@ class ActorMention:
     j: int
     actor: Actor
     generic: bool = False
-    person: bool = False  # a commander named with a title ('General Todoroff'): his side, named by him
-    unowned: bool = False  # 'its forces' with no owner named before it in the sentence: bound by guess
 
 
 class Binder:
@@ -181,40 +178,6 @@ class Binder:
             counts[entry.id] += n
             first.setdefault(entry.id, pos)
         return counts, first, countries
-
-    @lazy
-    def commanders(self) -> list[tuple[int, str, str, str]]:
-        """(offset, title, name, last name) of each commander the report names with a title ('General Piet
-        Cronje'), for 'the General' later on; institutions ('General Assembly') and towns left out."""
-        found: list[tuple[int, str, str, str]] = []
-        for m in _TITLED.finditer(self._text):
-            name = _POSSESSIVE_END.split(m.group(2), 1)[0]  # "General Ridgway's Eighth Army": Ridgway
-            if name.isupper():
-                continue  # shouted text
-            first = name.split()[0].lower()
-            if first in _INSTITUTIONS or first in _NAME_STOP or f"{m.group(1)} {name}".lower() in self.lex.gazetteer:
-                continue
-            title = m.group(1).lower().rstrip(".")
-            found.append((m.start(), _TITLE_OF.get(title, title), name, name.split()[-1]))
-        return found
-
-    def commander_side(self, last: str) -> ActorEntry | None:
-        """The side the report names a commander's: 'the Boer general Piet Cronje', 'Cronje, the Boer commander'."""
-        sides = self._sides
-        if last not in sides:
-            name = re.escape(last)
-            found = re.finditer(
-                rf"\b([A-Z][\w-]*)\s+{_SIDE_TITLE}\s+(?:[A-Z][\w'-]*\s+){{0,2}}{name}\b"
-                rf"|\b{name},\s+(?:the|a)\s+([A-Z][\w-]*)\s+{_SIDE_TITLE}\b",
-                self._text,
-            )
-            words = ((m.group(1) or m.group(2)).lower() for m in found)
-            sides[last] = next((e for w in words if (e := _side_word(self.lex, w)) is not None), None)
-        return sides[last]
-
-    @lazy
-    def _sides(self) -> dict[str, ActorEntry | None]:
-        return {}
 
     @property
     def counts(self) -> Counter[str]:
@@ -450,11 +413,7 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     defined = binder.defined
     firsts = binder.firsts
     n = len(words)
-    visit = [
-        k
-        for k, w in enumerate(words)
-        if w in firsts or (w == "from" and k and words[k - 1] in ARMED_HEADS) or w in _TITLES
-    ]
+    visit = [k for k, w in enumerate(words) if w in firsts or (w == "from" and k and words[k - 1] in ARMED_HEADS)]
     if "-led" in " ".join(words):
         visit = sorted(set(visit) | {k for k, w in enumerate(words) if w.endswith("-led")})
     seconds = lex.actor_seconds
@@ -470,13 +429,6 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
         ):
             continue  # no phrase starts here ('the' before 'town'): nothing below would match
         i = k
-        commander = _commander(tokens, words, k, binder, out) if w in _TITLES else None
-        if commander is not None:  # "General Todoroff", "Field Marshal Haftar's forces", "the General"
-            if out and out[-1].j > commander.i:
-                out.pop()  # "Bulgarian" read before its general: one mention
-            out.append(commander)
-            i = commander.j
-            continue
         if w == "from":  # "Forces from Ethiopia's Tigray region": that region's forces
             origin = _origin(tokens, words, k, lex)
             if origin is not None:
@@ -599,7 +551,7 @@ def _allegiance(tokens: list[Token], words: list[str], out: list[ActorMention], 
                 end += 1
             if end == m:
                 continue
-            entry = known_leader(lex, words[m:end])
+            entry = next((e for w in words[m:end] if (e := _person_index(lex).get(w)) is not None), None)
             actor = _make(entry, _text(tokens, m, end)) if entry is not None else None
         mention = _text(tokens, k - 1, end)
         if actor is None or words[k] != "loyal":
@@ -616,209 +568,6 @@ def _person_index(lex: Lexicons) -> dict[str, ActorEntry]:
     """Rare words that only one actor's aliases contain ('haftar', 'hemedti'): a person named after 'loyal to'
     whose forces the lexicon knows. Country words and common English words are left out."""
     return _unique_words(lex, False, ARMED_HEADS | _FUNCTION)
-
-
-#: Military titles before a commander's name: 'General Todoroff', 'Field Marshal Montgomery', 'Gen. Giap'.
-_TITLES = frozenset(
-    "general gen marshal admiral colonel col brigadier brig generalissimo major-general lieutenant-general "
-    "brigadier-general".split()
-)
-_TITLE_OF = {"gen": "general", "col": "colonel", "brig": "brigadier"}
-#: A rank's first words: 'Lieutenant General', 'Field Marshal', 'Rear Admiral', 'Lt. Gen.'.
-_RANKS = frozenset("lieutenant lt major maj brigadier brig field vice rear air".split())
-#: Words after a title that name an institution or a thing, not a person: 'General Assembly', 'General Motors'.
-_INSTITUTIONS = frozenset(
-    "assembly staff staffs motors electric dynamics atomics mills foods hospital command headquarters secretary "
-    "directorate council manager managers counsel election elections strike store stores services court conference "
-    "prosecutor prosecutors administration intelligence security authority federation confederation union congress "
-    "accounting certificate post office public practice chamber synod consul inspector purpose government audit "
-    "medical delivery chapter accident tire insurance board commission committee directorate-general".split()
-)
-#: Civil offices written with 'General' ('Attorney General', 'Surgeon General'): no commander.
-_CIVIL_OFFICES = frozenset(
-    "attorney secretary surgeon inspector governor director consul solicitor auditor postmaster accountant vicar "
-    "registrar procurator paymaster comptroller".split()
-)
-#: Name particles: 'General de Gaulle', 'Field Marshal von Rundstedt'.
-_PARTICLES = frozenset("de von van der del da di du le la bin ibn".split())
-#: Adjectives of a side that a title may follow without naming a side the lexicon knows: 'Communist General Giap'.
-_SIDE_ADJECTIVES = frozenset(
-    "rebel communist nationalist royalist republican federal union confederate insurgent guerrilla loyalist white "
-    "red renegade rogue imperial".split()
-)
-#: A commander no longer in command: 'former General X', 'the late Marshal Y'.
-_NOT_COMMANDING = frozenset("former retired late ex ex- deceased".split())
-#: Role nouns between a side and its commander's title: 'Sudan's army chief General X'.
-_ROLE_NOUNS = frozenset("chief commander head leader strongman".split())
-#: A word at least this common is no name after a title ('General Public', 'General Election') unless a possessive
-#: follows ('General Young's brigade').
-_NAME_ZIPF = 5.0
-#: After 'the general' in lower case, what shows a person acting, not an adjective ('the general population').
-_ACTS = frozenset("had has was is then himself later also finally surrendered took captured seized entered".split())
-_TITLED = re.compile(
-    r"\b(General|Gen\.?|Marshal|Admiral|Colonel|Col\.?|Brigadier|Generalissimo|general|marshal|admiral|colonel)"
-    r"\s+((?:(?:de|von|van|der|del|da|di|du|le|la|bin|ibn)\s+)*(?:[A-Z][\w'-]*|(?:al|el)-[A-Z][\w'-]*)"
-    r"(?:\s+(?:(?:de|von|van|der|del|da|di|du|le|la|bin|ibn)\s+)*(?:[A-Z][\w'-]*|(?:al|el)-[A-Z][\w'-]*)){0,3})"
-)
-_POSSESSIVE_END = re.compile(r"['\u2019]s\b")
-_SIDE_TITLE = r"(?:[Gg]eneral|[Cc]ommander|[Mm]arshal|[Aa]dmiral|[Cc]olonel|[Ll]eader)"
-
-
-def _name_word(token: Token) -> bool:
-    """A word of a person's name: capitalised ('Cronje', 'Abdel'), or 'al-Burhan'; not a month or a day."""
-    w, text = token.low, token.text
-    if text.isupper() and len(text) > 1:
-        return False  # a shouted word ('GENERAL CAPTURED THE TOWN') is no name
-    if w.startswith(("al-", "el-")) and text[3:4].isupper():
-        return True
-    return token.cap and w not in _NAME_STOP and w.replace("-", "").replace("'", "").isalpha()
-
-
-def _name_end(binder: Binder, tokens: list[Token], words: list[str], m: int) -> int:
-    """Where a person's name that starts at m ends: up to four name words, particles between them, and no further
-    than a possessive ('General Ridgway's Eighth Army')."""
-    n = len(words)
-    j = end = m
-    while j < n and j - m < 5:
-        if _name_word(tokens[j]):
-            j += 1
-            end = j
-            if _possessive(binder, tokens, j):
-                break
-        elif words[j] in _PARTICLES and j + 1 < n and _name_word(tokens[j + 1]):
-            j += 1
-        else:
-            break
-    return end
-
-
-def _possessive(binder: Binder, tokens: list[Token], j: int) -> bool:
-    """Whether the word before j ends in 's ('Todoroff's troops')."""
-    end = tokens[j - 1].end
-    return binder._text[end : end + 2] in ("'s", "\u2019s")
-
-
-def known_leader(lex: Lexicons, words: list[str]) -> ActorEntry | None:
-    """The actor whose leader a person's name names, when the lexicon knows him ('Khalifa Haftar', 'Laurent Nkunda'):
-    by the last name only, since first names are shared ('Laurent Kabila' is not Nkunda's)."""
-    return _person_index(lex).get(words[-1]) if words else None
-
-
-def _side_word(lex: Lexicons, word: str) -> ActorEntry | None:
-    """The side one word names: a nationality or country ('Bulgarian'), a word only one actor's names start with
-    ('Boer', 'Confederate'), a one-word actor ('Hamas')."""
-    iso = lex.states.words.values.get((word,))
-    if iso is not None:
-        return lex.states.forces[iso]
-    return _qualifiers(lex).get(word) or lex.actors.values.get((word,))
-
-
-def _commander(
-    tokens: list[Token], words: list[str], k: int, binder: Binder, out: list[ActorMention]
-) -> ActorMention | None:
-    """'General Todoroff', 'Field Marshal Haftar's forces', 'Bulgarian General Savov', 'the General': a commander
-    named with a military title (at k) acts for his side. The side is the one the report binds him to (a nationality
-    or a side before the title, a known actor after his possessive, the body he commands, a leader the lexicon
-    knows, 'the Boer general Cronje' elsewhere in the report), else his own, named by him ('Todoroff's forces')."""
-    lex = binder.lex
-    n = len(words)
-    s = k
-    while s > 0 and k - s < 2 and words[s - 1] in _RANKS and tokens[s - 1].cap:
-        s -= 1
-    before = words[s - 1] if s > 0 else ""
-    if before in _NOT_COMMANDING or before in _CIVIL_OFFICES:
-        return None
-    end = _name_end(binder, tokens, words, k + 1)
-    if end == k + 1:
-        return _the_commander(tokens, words, k, s, binder)
-    possessive = _possessive(binder, tokens, end)
-    first = words[k + 1] if words[k + 1] not in _PARTICLES else words[k + 2]
-    if first in _INSTITUTIONS or (end == k + 2 and not possessive and load_wordlist().zipf(first) >= _NAME_ZIPF):
-        return None
-    if first in lex.states.words.index:
-        return None  # 'the general Russian offensive', 'General Syrian Command': a nationality, no name
-    if not tokens[k].cap and not (_side_word(lex, before) is not None or before in _SIDE_ADJECTIVES):
-        return None  # a title in lower case is one only after a side: 'the Boer general Piet Cronje'
-    if " ".join(t.low for t in tokens[k:end]) in lex.gazetteer:
-        return None  # 'General Santos', 'General Roca': towns
-    side: ActorEntry | None = None
-    start, j = s, end
-    if s > 0 and tokens[s - 1].cap and before not in _NAME_STOP:
-        side = _side_word(lex, before)
-        if side is None and before not in _SIDE_ADJECTIVES:
-            return None  # 'Attorney General X', 'Armed Forces General Command'
-        start = s - 1 if side is not None else s
-    if possessive and end < n:
-        st = state_span(tokens, words, end, lex) if words[end] in lex.states.words.index else None
-        known = lex.actors.match_at(words, end)
-        if st is not None:  # "General Todoroff's Bulgarian troops"
-            side, j = lex.states.forces[st[1]], st[0]
-        elif known is not None and not (len(known) == 1 and len(known[0]) <= 4 and not tokens[end].text.isupper()):
-            side, j = lex.actors.values[known], end + len(known)
-        else:
-            m = end
-            while m < n and m - end < 2 and words[m] in _STATE_MODIFIERS:
-                m += 1
-            if m < n and (words[m] in ARMED_HEADS or words[m] in _OWN_HEADS):
-                j = m + 1
-    if side is None:  # a leader the lexicon knows: 'Colonel Gaddafi', 'General Nkunda'
-        side = known_leader(lex, words[k + 1 : end])
-    if side is None:
-        side = _bound_by(tokens, words, s, out, binder)
-    name = " ".join(t.text for t in tokens[k + 1 : end])
-    if side is None:
-        side = binder.commander_side(tokens[end - 1].text)
-    actor = _make(side, _text(tokens, start, j)) if side is not None else _own_side(name, _text(tokens, start, j))
-    return ActorMention(start, j, actor, False, True)
-
-
-def _own_side(name: str, mention: str) -> Actor:
-    """A commander's side named by him: 'Todoroff's forces' (id from his last name, the same for 'General Piet
-    Cronje' and 'General Cronje')."""
-    last = name.split()[-1]
-    return Actor(id=slug(f"{last} forces"), name=f"{name}'s forces", mention=mention)
-
-
-def _bound_by(
-    tokens: list[Token], words: list[str], s: int, out: list[ActorMention], binder: Binder
-) -> ActorEntry | None:
-    """The named side a title at s is bound to in its sentence: the side of 'Sudan's army chief General X', of
-    'Russian troops under General X', of 'rebels led by General X' (an actor the report names or binds)."""
-    k = s - 1
-    if k >= 0 and words[k] in _ROLE_NOUNS:
-        k -= 1
-    elif k >= 0 and words[k] == "under":
-        k -= 1
-    elif k >= 1 and words[k] == "by" and words[k - 1] in ("led", "commanded", "headed"):
-        k -= 2
-    else:
-        return None
-    if k < 0 or not out or out[-1].j != k + 1:
-        return None
-    return binder.entries.get(out[-1].actor.id)
-
-
-def _the_commander(tokens: list[Token], words: list[str], k: int, s: int, binder: Binder) -> ActorMention | None:
-    """'the General had surrendered', 'the general's men': the one commander of that title the report named
-    before; None when it named none or several."""
-    n = len(words)
-    if s == 0 or words[s - 1] != "the":
-        return None
-    j = k + 1
-    if _possessive(binder, tokens, j) and j < n and (words[j] in ARMED_HEADS or words[j] in _OWN_HEADS):
-        j += 1
-    elif not tokens[k].cap and not (j < n and (words[j] in _ACTS or (words[j].endswith("ed") and words[j].isalpha()))):
-        return None  # 'the general population', 'the general staff'
-    title = _TITLE_OF.get(words[k], words[k])
-    named = {c[3] for c in binder.commanders if c[0] < tokens[k].start and c[1] == title}
-    if len(named) != 1:
-        return None
-    name = next(c[2] for c in reversed(binder.commanders) if c[0] < tokens[k].start and c[1] == title)
-    last = name.split()[-1]
-    side = known_leader(binder.lex, name.lower().split()) or binder.commander_side(last)
-    mention = _text(tokens, s - 1, j)
-    actor = _make(side, mention) if side is not None else _own_side(name, mention)
-    return ActorMention(s - 1, j, actor, False, True)
 
 
 def _origin(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, Actor] | None:
@@ -914,7 +663,7 @@ def _own_forces(
         entry = binder.bind(("government",)) if words[m - 1] in STATE_HEADS else None
         if entry is None:
             return None
-        return ActorMention(start, m, _make(entry, mention), True, unowned=words[k] in ("its", "their"))
+        actor = _make(entry, mention)
     return ActorMention(start, m, Actor(id=actor.id, name=actor.name, mention=mention), True)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from schemas.events import Actor
 
-from .actors import ARMED_HEADS, ActorMention, fallback_actor, known_leader
+from .actors import ActorMention, fallback_actor
 from .document import Document, Sentence
 from .lexicons import slug
 
@@ -36,7 +36,7 @@ def merged_units(sent: Sentence) -> list[ActorMention]:
     for a in sent.actors:
         adjacent = bool(out) and (out[-1].j == a.i or (out[-1].j == a.i - 1 and _modifier(sent.words[a.i - 1])))
         if adjacent and not out[-1].generic:
-            out[-1] = ActorMention(out[-1].i, a.j, out[-1].actor, False, out[-1].person)
+            out[-1] = ActorMention(out[-1].i, a.j, out[-1].actor, False)
         elif adjacent and not a.generic:
             out[-1] = ActorMention(out[-1].i, a.j, a.actor, False)
         else:
@@ -90,7 +90,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         ]
         if head:
             return head[0]
-        fb = fallback_actor(sent.tokens, words, min(len(words), 4)) or _people_first(sent, start, i)
+        fb = fallback_actor(sent.tokens, words, min(len(words), 4))
         if fb:
             return fb
     if i > 0 and words[i - 1] == "having" and (subject := _having_subject(sent, units, i - 1)) is not None:
@@ -115,13 +115,6 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     ]
     if left and r >= left[-1].j and (people := _people_subject(sent, r)) is not None:
         return people  # "troops marched north, and the Jacobites captured Perth": the nearest subject
-    if left and left[-1].unowned and (owner := _previous_subject(doc, sent.index)) is not None:
-        last = left[-1]  # "The Haganah launched an offensive. Its forces took Tiberias.": the Haganah's
-        return ActorMention(last.i, last.j, Actor(id=owner.id, name=owner.name, mention=last.actor.mention), True)
-    if (owned := _possessed(sent, r, doc)) is not None:
-        return owned  # "Kabila said his forces captured X", "Other detachments of his forces occupied Y"
-    if left and left[-1].person and (nearer := fallback_actor(sent.tokens, words, i, left[-1].j)) is not None:
-        return nearer  # "Colonel X, a spokesman, denied that the militiamen had taken ...": the armed noun nearer
     if left:
         leader = _leader(units, words, left[-1], i)
         return (
@@ -147,7 +140,6 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         prev = [a for a in view.actors if not after_preposition(view.words, a.i)] or view.actors
         if prev:
             return prev[0]
-        return _pronoun_chain(doc, sent.index - 1)  # "They gained X. They also took Y.": the chain's antecedent
     return None
 
 
@@ -391,11 +383,7 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
     for a in sent.actors:
         if k <= a.i < k + span:
             return _leader(sent.actors, sent.words, a, a.j + 4) or a
-    return (
-        state_at(sent, k)
-        or _people_at(sent, k)
-        or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
-    )
+    return state_at(sent, k) or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
 
 
 #: Words after a nationality used as a noun ('captured by the Japanese in 1942'): no head noun follows.
@@ -429,159 +417,3 @@ def state_at(sent: Sentence, k: int) -> ActorMention | None:
     if entry is None:
         return None
     return ActorMention(k, j, Actor(id=entry.id, name=entry.name, mention=" ".join(t.text for t in tokens[k:j])))
-
-
-#: Possessives whose armed noun is the forces of an owner named earlier: 'his forces', 'their fighters'.
-_POSSESSIVES = frozenset("his her its their".split())
-#: Nouns of one's own forces after a possessive ('his men', 'her troops', 'its units').
-_OWNED_HEADS = ARMED_HEADS | frozenset("men army armies detachments contingents forces".split())
-_SPEECH = frozenset("said says told announced claimed declared stated".split())
-#: Words between a speaker and 'his forces' ('Kabila said yesterday his forces ...').
-_SPEECH_FILLERS = frozenset("yesterday today that on monday tuesday wednesday thursday friday saturday sunday".split())
-
-
-def _possessed(sent: Sentence, r: int, doc: Document) -> ActorMention | None:
-    """'his forces captured X', 'other detachments of his forces occupied Y', 'their fighters took Z' (no mention
-    read them): the side of the owner named before, a commander or a speaker in this sentence, else the one side
-    the sentence before had as its subject. None when the owner is not named, or not one."""
-    words, tokens = sent.words, sent.tokens
-    if r < 1 or words[r] not in _OWNED_HEADS:
-        return None
-    p = r - 1
-    while p > 0 and r - p <= 3 and words[p] not in _POSSESSIVES and words[p].isalpha() and words[p] not in _DETS:
-        p -= 1  # "his own troops", "his elite units"
-    if words[p] not in _POSSESSIVES or any(a.i <= r < a.j and (a.i <= p or not a.generic) for a in sent.actors):
-        return None  # "its forces" read by actors.find_actors, or a name ("his Wagner fighters")
-    owner: Actor | None = None
-    if words[p] in ("his", "her"):
-        owner = _person_owner(sent, p)
-    if owner is None and any(a.j <= p for a in sent.actors):
-        return None  # "The rebels said their guerrillas took X": the side named in the sentence, read as before
-    if owner is None:
-        owner = _previous_subject(doc, sent.index, person=words[p] in ("his", "her"))
-    if owner is None:
-        return None
-    mention = " ".join(t.text for t in tokens[p : r + 1])
-    return ActorMention(p, r + 1, Actor(id=owner.id, name=owner.name, mention=mention), True)
-
-
-def _person_owner(sent: Sentence, p: int) -> Actor | None:
-    """Whose 'his' at p is: the one commander named before it in the sentence ('General X ordered his troops'),
-    else the speaker of 'X said his forces ...' (his side when a side is named before his name: 'Houthi leader
-    Abdul-Malik al-Houthi', else his own forces named by him)."""
-    words, tokens = sent.words, sent.tokens
-    persons = {a.actor.id: a.actor for a in sent.actors if a.j <= p and a.person}
-    if persons:
-        return next(iter(persons.values())) if len(persons) == 1 else None
-    m = p - 1
-    while m > 0 and p - m <= 3 and words[m] in _SPEECH_FILLERS:
-        m -= 1
-    if m < 1 or words[m] not in _SPEECH:
-        return None
-    end = m
-    start = end
-    while start > 0 and end - start < 4 and tokens[start - 1].cap and tokens[start - 1].low.replace("-", "").isalpha():
-        start -= 1
-    if start == end or after_preposition(words, start) or any(g.i < end and start < g.j for g in sent.places):
-        return None  # no name before 'said', a place ('Kyiv said'), an office's place ('the governor of Texas')
-    if any(a.i < end and start < a.j for a in sent.actors):
-        return None  # an actor speaks ('Russia said its forces'): actors.find_actors reads that
-    if start == 0 and end - start == 1:
-        return None  # one capitalised word opening the sentence may be no name
-    states = sent.binder.lex.states
-    state: str | None = None
-    cut = start
-    for q in range(max(0, start - 3), end):
-        sp = states.words.match_at(words, q) if words[q] in states.words.index and tokens[q].cap else None
-        if sp is not None and q + len(sp) >= start:  # in the name's run or just before it, not 'Zambian rebel leader X'
-            state, cut = str(states.words.values[sp]), max(cut, q + len(sp))
-        elif q >= start and (words[q] in _OFFICES or words[q] in _HONORIFICS):
-            cut = q + 1
-    if cut >= end:
-        return None
-    if state is not None:  # "Russian President Vladimir Putin said his forces ...": his state's forces
-        entry = states.forces[state]
-        return Actor(id=entry.id, name=entry.name, mention=" ".join(t.text for t in tokens[start:end]))
-    if any(w in _OFFICES for w in words[start:cut]):
-        return None  # "President X said his forces ...": a state's forces, but which state the sentence does not say
-    start = cut
-    leader = known_leader(sent.binder.lex, words[start:end])
-    if leader is not None:  # "Laurent Nkunda said his fighters ...": the movement the lexicon knows him by
-        return Actor(id=leader.id, name=leader.name, mention=" ".join(t.text for t in tokens[start:end]))
-    side = next((a for a in sent.actors if a.j <= start and start - a.j <= 3 and not a.generic), None)
-    if side is not None and all(w in _ROLE_WORDS for w in words[side.j : start]):
-        return side.actor  # "Houthi leader Abdul-Malik al-Houthi said his fighters ..."
-    name = " ".join(t.text for t in tokens[start:end])
-    return Actor(id=slug(f"{tokens[end - 1].text} forces"), name=f"{name}'s forces", mention=name)
-
-
-_ROLE_WORDS = frozenset("leader chief commander head rebel strongman warlord the".split())
-#: Offices of a state's head before a name: his forces are his state's.
-_OFFICES = frozenset("president prime minister king queen emperor sultan tsar czar chancellor premier emir".split())
-_HONORIFICS = frozenset("mr mrs ms dr sheikh".split())
-
-
-def _previous_subject(doc: Document, index: int, person: bool = False) -> Actor | None:
-    """The one armed side the sentence before had as its subject (a commander when `person`), or None when it had
-    none or several."""
-    if index == 0:
-        return None
-    view = doc.view(index - 1)
-    subjects = {a.actor.id: a for a in view.actors if not after_preposition(view.words, a.i)}
-    if len(subjects) != 1:
-        return None
-    (only,) = subjects.values()
-    return only.actor if only.person or not person else None
-
-
-def _pronoun_chain(doc: Document, index: int) -> ActorMention | None:
-    """'Israeli troops advanced. They gained control of X. They also took Y.': through sentences that open with a
-    subject pronoun and name no actor, back to the one side a sentence names as its subject (at most three back);
-    None if that sentence names several."""
-    for back in range(index, max(-1, index - 3), -1):
-        view = doc.view(back)
-        if view.actors:
-            subjects = [a for a in view.actors if not after_preposition(view.words, a.i)]
-            return subjects[0] if len({a.actor.id for a in subjects}) == 1 and not _other_sides(view) else None
-        if not view.words or view.words[0] not in _SUBJECT_PRONOUNS:
-            return None
-    return None
-
-
-def _other_sides(view: Sentence) -> bool:
-    """Whether a sentence names an armed body no mention read, outside a prepositional phrase ('Turkish troops and
-    Greek Cypriot militias fought'): a second candidate for a pronoun."""
-    words = view.words
-    return any(
-        w in ARMED_HEADS and not any(a.i <= k < a.j for a in view.actors) and not after_preposition(words, k)
-        for k, w in enumerate(words)
-    )
-
-
-def _people_at(sent: Sentence, k: int) -> ActorMention | None:
-    """'captured by the Bulgars', 'fell to the Serbs': a people in an agent slot at k is a side (a known people, or a
-    capitalised plural in a report of fighting), named as written."""
-    words, tokens = sent.words, sent.tokens
-    r = k + 1
-    if r >= len(words) or words[k] != "the" or not tokens[r].cap or not words[r].isalpha() or len(words[r]) < 4:
-        return None
-    if r + 1 < len(words) and words[r + 1] not in _AFTER_PEOPLE:
-        return None  # "by the Serb forces": a noun follows
-    if any(g.i <= r < g.j for g in sent.places):
-        return None
-    if (words[r],) not in sent.binder.lex.sets["peoples"].values and not _side_plural(sent, r):
-        return None
-    text = tokens[r].text
-    return ActorMention(r, r + 1, Actor(id=slug(text), name=text, mention=text), True)
-
-
-def _people_first(sent: Sentence, start: int, i: int) -> ActorMention | None:
-    """The people a coordinated predicate shares as subject: 'the Bulgars took Lule Burgas and occupied X'."""
-    words = sent.words
-    for m in range(start + 1, i - 1):
-        if words[m + 1] in _AFTER_PEOPLE or not sent.tokens[m].cap:
-            continue
-        side = _people_subject(sent, m)
-        if side is not None:
-            return side
-    return None

@@ -80,12 +80,14 @@ _DISPLACEMENT_WORDS = (
 _SKIPS = ("#skip", "#combat")
 _DEMONYM_ENDS = ("ians", "ans", "ese", "is")
 _AWAY = frozenset("from out off away".split())
+_GONE_BACK = _SHRINKING | {"home", "repatriated", "resettled", "went"}
 _CLAUSE_OPENERS = frozenset("the a an they he she it we its their".split())
 #: What a long toll phrase must be the toll of: one incident ("the toll from the strike on <a place> rose to 45"),
 #: not a region's or a period's violence.
-_INCIDENTS = frozenset(
-    "strike strikes airstrike airstrikes attack attacks bombing bombings blast blasts explosion explosions shelling "
-    "raid raids massacre bombardment".split()
+_INCIDENTS = frozenset("strike airstrike attack bombing blast explosion raid massacre".split())
+#: In a long toll phrase these make it the toll of a period or a region, however it began.
+_NOT_ONE_INCIDENT = frozenset(
+    "months years weeks days since past over region regions province provinces war campaign offensive".split()
 )
 _LOCATIVE = frozenset("in at from near into to outside inside across around within toward towards of".split())
 _NOT_PLACE_OF = frozenset("by with against".split())
@@ -418,8 +420,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             cat = "displaced"  # people already displaced who flee again are counted as displaced
         if cat is not None and cat[0] != "#":
             said[idx] = (cat, noun)
-        if cat is None and noun in _NOUN_CATEGORY:
-            cat = _NOUN_CATEGORY[noun]  # "12 bodies were found", "the district counts 40,000 IDPs"
+        if cat is None and noun in _NOUN_CATEGORY and (noun != "refugees" or _GONE_BACK.isdisjoint(words)):
+            cat = _NOUN_CATEGORY[noun]  # "12 bodies were found", "40,000 IDPs"; not "refugees returned home"
         if cat is None and noun == "arrivals" and ctx.about_displacement():
             cat = "displaced"  # "15,000 new arrivals in the camp"
         if cat is None or cat == "#drop" or (noun == "bodies" and cat != "killed"):
@@ -672,6 +674,11 @@ def _two_day_date(words: list[str], q: Number) -> bool:
     return q.i > 2 and words[q.i - 1] in ("and", "to", "-") and words[q.i - 2].isdigit() and words[q.i - 3] in MONTHS
 
 
+def _cue_is(ctx: _Context, m: int, category: str) -> bool:
+    got = _category_at(ctx.doc, ctx.sent.words, m)
+    return got is not None and got[0] == category
+
+
 def _clause_after(words: list[str], m: int) -> bool:
     """'as the rebels advanced': 'as' opening a clause of time, not 'identified as fighters or residents'."""
     return m + 1 < len(words) and words[m + 1] in _CLAUSE_OPENERS
@@ -681,9 +688,10 @@ def _expelled(ctx: _Context, i: int, hx: int) -> str | None:
     """'drove 100,000 people out of the capital', 'forced 3,000 families from X': a verb of expulsion (cue `expel`)
     split by its object from its particle, which no contiguous cue sees."""
     words = ctx.sent.words
-    if i > 0 and hx + 1 < len(words) and words[hx + 1] in _AWAY:
+    if i > 0 and hx + 1 < len(words) and words[hx + 1] in _AWAY and words[hx] not in _NOT_MOVERS:
         got = _category_at(ctx.doc, words, i - 1)
-        if got is not None and got[0] == "expel":
+        killed = any(_cue_is(ctx, m, "killed") for m in range(hx + 2, min(len(words), hx + 14)))
+        if got is not None and got[0] == "expel" and not killed:  # "forced 12 villagers out and shot them": killed
             return "displaced"
     return None
 
@@ -801,7 +809,8 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
     if i > 0 and words[i - 1] in ("to", "of", "at", "reached", "hit", "hits"):
         for m in range(i - 2, max(-1, i - 22), -1):
             if words[m] in ("toll", "tolls"):
-                if i - m <= 11 or not _INCIDENTS.isdisjoint(words[m + 1 : m + 6]):
+                one = not _INCIDENTS.isdisjoint(words[m + 1 : m + 6]) and _NOT_ONE_INCIDENT.isdisjoint(words[m:i])
+                if i - m <= 11 or one:
                     return "killed", i - m  # "the death toll from <the air strike on the market in X> rose to 45"
                 return None
             if words[m] in (";", "said", "says", "but", "while", "according"):

@@ -23,6 +23,7 @@ from .lexicons import Lexicons, PhraseSet, fold
 from .places import (
     FACILITIES,
     KINDS,
+    NOT_ASIDE,
     REGION_HEADS,
     SETTLEMENTS,
     LastPlace,
@@ -43,7 +44,7 @@ from .wordlist import load_wordlist
 TERRITORY = KINDS | frozenset(
     "positions position buildings building territory territories parts part towns posts post station headquarters "
     "bases areas ground land villages hills neighborhoods neighbourhoods districts city east west north south "
-    "centre center palace ministry compound facility facilities oil gas camps".split()
+    "centre center palace ministry compound facility facilities oil gas camps sites site command".split()
 )
 NOT_TERRITORY = frozenset(
     "fighters soldiers militants weapons tanks vehicles ammunition hostages prisoners members leader commander "
@@ -107,8 +108,13 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
     if not place.resolved and TERRITORY.isdisjoint(words) and FACILITIES.isdisjoint(words):
         if not _BODIES.isdisjoint(words):
             return False  # "the United Nations": a body, not a place
-    if place.resolved or place.parent:
+    if place.resolved:
         return True
+    if place.parent:  # located ('the title in Belgrade', 'Athens' stock exchange'): still a name or a place noun
+        has_name = any(w[:1].isupper() or w[:3] in ("al-", "el-") for w in place.name.split())
+        return has_name or not (
+            TERRITORY.isdisjoint(words) and FACILITIES.isdisjoint(words) and SETTLEMENTS.isdisjoint(words)
+        )
     if words[0][:1].isdigit() or words[0] in _COUNTS:
         return any(w in SETTLEMENTS for w in words)  # "70 villages"
     # a place the gazetteer does not know needs a name: "the building" or "the eastern border" is no place
@@ -598,7 +604,6 @@ def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
     return [ante] if head and head[0] in TERRITORY and head[0] not in ("oil", "gas", "part") else []
 
 
-_CLAUSE_WORDS = frozenset("said says which who where when after before while but that as if and".split())
 _DISTANCE_UNITS = frozenset("km kilometres kilometers miles mi metres meters".split())
 
 
@@ -624,7 +629,7 @@ def _located_aside(words: list[str], end: int) -> int | None:
     comma = next((m for m in range(end - 1, max(-1, end - 10), -1) if words[m] == ","), None)
     if comma is None or comma + 1 >= end or words[comma + 1] not in _LOCATING:
         return None
-    return None if any(w in _CLAUSE_WORDS for w in words[comma + 1 : end]) else comma
+    return None if any(w in NOT_ASIDE or w == "and" for w in words[comma + 1 : end]) else comma
 
 
 def _in_distance(words: list[str], k: int) -> bool:
@@ -671,7 +676,7 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     limit = i if aside is None else aside
     gaz = [g for g in _located(sent, doc) if g.j <= limit and not _in_distance(sent.words, g.i)]
     if len(gaz) > 1 and _locates(sent.words, gaz[-2], gaz[-1]):
-        gaz.pop()  # "the railway hub of Debaltseve in eastern Ukraine fell to ...": the place, not its region
+        gaz.pop()  # "the river port of Kherson in southern Ukraine fell to ...": the place, not its region
     if gaz and limit - gaz[-1].j <= (6 if aside is None else 0):
         if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
             lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)
@@ -703,14 +708,11 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     return []
 
 
-_COMPASS = frozenset(
-    "northern southern eastern western central north south east west northeastern northwestern southeastern "
-    "southwestern north-eastern north-western south-eastern south-western far".split()
-)
+_COMPASS = _DIRECTIONS | {"central", "far", "north-eastern", "north-western", "south-eastern", "south-western"}
 
 
 def _locates(words: list[str], place: PlaceMention, region: PlaceMention) -> bool:
-    """'Debaltseve in eastern Ukraine', 'Kidal in northern Mali': the second place only says where the first is."""
+    """'Izium in eastern Ukraine', 'Kidal in northern Mali': the second place only says where the first is."""
     k = region.i - 1
     while k > place.j and words[k] in _COMPASS:
         k -= 1

@@ -179,7 +179,7 @@ def number_at(words: list[str], i: int) -> Number | None:
     if single is not None and single.j < n and "," in words[single.j] and "," in words[single.j - 1]:
         # "2,000-3,000 civilians": the tokenizer keeps no dash between two comma-grouped figures
         span = _dash_range(words[single.j - 1], words[single.j], words[single.j + 1] if single.j + 1 < n else "")
-        if span is not None and single.max == span[0] and single.min == span[0]:
+        if span is not None and single.max == span[0] and single.min == span[0] and words[i - 1 : i] != ["aged"]:
             return Number(i, single.j + 1, span[0], span[1], False, single.hedge or "-", span[0])
     if single is None or single.hedge is not None:
         return single
@@ -217,7 +217,7 @@ def _single(words: list[str], i: int, first: str) -> Number | None:
         if d is None and "-" in words[k]:  # "1.7-million": a figure joined to its scale
             head, _, scale = words[k].partition("-")
             span = _dash_range(head, scale, words[k + 1] if k + 1 < n else "")
-            if span is not None:  # "300-500 civilians": a range written with a dash
+            if span is not None and not (k > 0 and words[k - 1] in _AGE_WORDS):  # "300-500 civilians"; not "aged 5-12"
                 return Number(i, k + 1, span[0], span[1], False, hedge or "-", span[0])
             d = _digits(head) if scale in _SCALES else None
             d = d * _SCALES[scale] if d is not None else None
@@ -242,6 +242,9 @@ def _single(words: list[str], i: int, first: str) -> Number | None:
     if hedge_kind == "less":
         return Number(i, j, None, max(v - 1, 1), False, hedge, v)
     return Number(i, j, v, v, hedge_kind is None, hedge, v)
+
+
+_AGE_WORDS = frozenset("aged ages age".split())
 
 
 def _dash_range(low: str, high: str, after: str) -> tuple[int, int] | None:

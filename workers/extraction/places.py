@@ -353,7 +353,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     """Places named by the noun phrase starting at token i (object of a control verb)."""
     n = len(tokens)
     if i < n and tokens[i].low in ("(", ")"):
-        return []  # "the positions they occupied (since 3 January)": an aside, no object
+        return []  # "the hills it held (from early May)": an aside, no object
     definite = False
     while (
         i < n
@@ -414,7 +414,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         if after > j:  # "Kidal on November 14, and Aguelhok on December 20": a named place after the date
             k = after + 1 if after < n and tokens[after].low == "," else after
             k = k + 1 if k < n and tokens[k].low == "and" else k
-            if k > after and any(g.i == k for g in gaz):
+            if k > after and any(g.i == k for g in gaz) and not opens_clause(tokens, k):
                 i = k
                 continue
             break
@@ -462,6 +462,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                 i += 1
             if tokens[i].low == "and" and i + 1 < n:
                 i += 1
+            if opens_clause(tokens, i):
+                break  # "captured Goma and Kigali denied any role": a new clause's subject
             continue
         past = _past_aside(tokens, j)
         if past is not None and not spoken:  # "Mopti, 600 km north of the capital, and Sevare"; "A and, on Sunday, B"
@@ -472,7 +474,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
 
 
 #: Words that make a stretch between commas a clause of its own, not an aside inside a list of places.
-_NOT_ASIDE = frozenset("said says which who where when after before while but that as if".split())
+NOT_ASIDE = frozenset("said says which who where when after before while but that as if".split())
 
 
 def _past_aside(tokens: list[Token], j: int) -> int | None:
@@ -485,7 +487,7 @@ def _past_aside(tokens: list[Token], j: int) -> int | None:
     elif not (j < n and tokens[j].low == ","):
         return None
     close = next((m for m in range(j + 2, min(n, j + 12)) if tokens[m].low in (",", ";", "(", ")")), None)
-    if close is None or tokens[close].low != "," or any(t.low in _NOT_ASIDE for t in tokens[j + 1 : close]):
+    if close is None or tokens[close].low != "," or any(t.low in NOT_ASIDE for t in tokens[j + 1 : close]):
         return None
     k = close + 1
     if tokens[j - 1].low != "and":
@@ -494,8 +496,25 @@ def _past_aside(tokens: list[Token], j: int) -> int | None:
         k += 1
     k += k < n and tokens[k].low == "the"
     if k < n and (_capword(tokens[k]) or (tokens[k].low in KINDS and k + 2 < n and tokens[k + 1].low == "of")):
-        return k
+        return None if opens_clause(tokens, k) else k
     return None
+
+
+#: Finite verbs and auxiliaries that show a name to be the subject of a new clause, not one more place.
+_FINITE = frozenset(
+    "is was are were has had have will would can could may might must shall should did does do said says denied "
+    "denies vowed vows said visited visits welcomed welcomes called calls urged urges".split()
+)
+
+
+def opens_clause(tokens: list[Token], k: int) -> bool:
+    """Whether the name at k is followed by its own verb ('..., and Kigali denied any role', '... and Paris
+    welcomed the news'): then it begins a clause and is no conjunct of a list of places."""
+    end = _cap_run(tokens, k)
+    if end >= len(tokens):
+        return False
+    nxt = tokens[end].low
+    return nxt in _FINITE or (nxt.endswith("ed") and not tokens[end].cap and nxt not in ("occupied", "held"))
 
 
 #: Heads of a description set after a place: "Mekelle, the Tigray regional capital", "Goma, the North Kivu city".
@@ -576,7 +595,7 @@ def _possessive(tokens: list[Token], k: int) -> bool:
     return k + 1 < len(tokens) and tokens[k + 1].start - tokens[k].end == 3
 
 
-#: Lower-case heads of an administrative unit's name ('Matupi township', 'Idlib province').
+#: Lower-case heads of an administrative unit's name ('Falam township', 'Idlib province').
 _ADMIN_HEADS = frozenset("township province district region county state governorate oblast prefecture".split())
 
 
@@ -593,7 +612,7 @@ def kind_list(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> list[Plac
     if j == k:
         return []
     parent: str | None = None
-    if j < n and tokens[j].low in _ADMIN_HEADS and _possessive(tokens, j):  # "Matupi township's A and B towns"
+    if j < n and tokens[j].low in _ADMIN_HEADS and _possessive(tokens, j):  # "Falam township's A and B villages"
         parent = " ".join(t.text for t in tokens[k : j + 1])
         k = j + 1
         j = _cap_run(tokens, k)
@@ -625,7 +644,7 @@ _DATE_WORDS = frozenset(
 
 
 def _dated(tokens: list[Token], j: int) -> int:
-    """End of a date after a place ('on November 14', 'on Sunday', 'on the 20th', or a bare '15 November'); j if
+    """End of a date after a place ('on November 14', 'on Sunday', 'on the 3rd', or a bare '26 October'); j if
     none is there."""
     n = len(tokens)
     k = j + (j < n and tokens[j].low == "on")
@@ -633,7 +652,7 @@ def _dated(tokens: list[Token], j: int) -> int:
     if not (k < n and (tokens[k].low in _DATE_WORDS or _day_number(tokens[k].low))):
         return j
     if k == j and not (k + 1 < n and _day_number(tokens[k].low) and tokens[k + 1].low in _DATE_WORDS):
-        return j  # without 'on' only a day and its month ('Kavalla 15 November') is a date
+        return j  # without 'on' only a day and its month ('Skopje 26 October') is a date
     start = k
     while k < n and k - start < 5 and (tokens[k].low in _DATE_WORDS or tokens[k].low[:1].isdigit()):
         k += 1
