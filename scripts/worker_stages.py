@@ -12,7 +12,8 @@ payloads, then, in this process and over the same reports:
     .venv/bin/python scripts/worker_stages.py [--count 2000] [--passes 3]
     valgrind --tool=callgrind .venv/bin/python scripts/worker_stages.py --only extract --passes 1
 
-`--only STAGE` runs one stage (after the fill) and nothing else: for instruction counts.
+`--only STAGE` runs one stage (after the fill) and nothing else, `--only fill` the fill alone: for instruction counts
+(a stage's count less the fill's).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from workers.dedup.event_store import EventStore, ReportToMerge  # noqa: E402
 from workers.extraction import build, extract_events  # noqa: E402
 
 STAGES = ("parse", "extract", "facts", "merge_items", "minhash", "args", "batch")
+ONLY = (*STAGES, "fill")
 
 
 def best(passes: int, run: Callable[[], object]) -> float:
@@ -60,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--passes", type=int, default=3)
-    parser.add_argument("--only", choices=STAGES)
+    parser.add_argument("--only", choices=ONLY, help="one stage alone, or the fill alone (the baseline to subtract)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data:
         server = EmbeddedRedis(data_dir=Path(data), persistent=False)
@@ -81,6 +83,8 @@ def run(client: redis.Redis, args: argparse.Namespace) -> None:
     store = EventStore(client, settings)
     rows = [(rid, payload) for rid, _, payload in store.claim(ids)]
     reports = [ReportIn.model_validate_json(payload) for _, payload in rows]
+    if args.only == "fill":
+        return
     if args.only != "batch":  # the extractor's caches warm once, as in a worker that has run a while
         found = [
             extract_events(r.text, r.published_at, report_id=rid) for (rid, _), r in zip(rows, reports, strict=True)
