@@ -49,7 +49,6 @@ LEASE_MILLISECONDS = 5000
 _RENEW_LUA = lua.source("services.notifier", "lease_renew.lua")
 _RELEASE_LUA = lua.source("services.notifier", "lease_release.lua")
 
-_EVENT_FIELDS = set(Event.model_fields)
 _SITUATION_KIND_NAMES = frozenset(kind.value.encode() for kind in SITUATION_KINDS)
 
 
@@ -65,7 +64,7 @@ def parse_entry(entry_id: str, fields: dict[bytes, bytes]) -> EventRecord:
     independent = data.get("independent_sources", 1)
     return EventRecord(
         entry_id=entry_id,
-        event=Event.model_validate({key: value for key, value in data.items() if key in _EVENT_FIELDS}),
+        event=Event.model_validate(data),  # Event ignores the canonical fields (mentions, sources...)
         report_id=fields[b"report_id"].decode(),
         source=source,
         published_at=datetime.fromisoformat(fields[b"published_at"].decode()),
