@@ -109,28 +109,32 @@ class Batch:
                 state.group_opened, state.opened = when, (when, now + wait)
 
         pipe.multi()
-        changed = False
-        for place in self.places:
-            state = states[place]
-            if state.changed and state.situation is not None:
-                pipe.set(keys.situation(place), state.situation.model_dump_json())
-                pipe.sadd(keys.SITUATION_INDEX, place)
-                changed = True
-        if changed:
-            pipe.set(keys.SITUATION_VERSION, uuid.uuid4().hex)  # random: a flushed Redis never repeats an old one
+        # One MSET and one SADD for every changed situation (with the list's version token), one ZREM and DEL for
+        # the closed groups, one ZADD LT for the timers: a command per place each cost the notifier as much.
+        changed = {place: states[place].situation for place in self.places if states[place].changed}
+        written = {
+            keys.situation(place): situation.model_dump_json() for place, situation in changed.items() if situation
+        }
+        if written:
+            written[keys.SITUATION_VERSION] = uuid.uuid4().hex  # random: a flushed Redis never repeats an old one
+            pipe.mset(written)
+            pipe.sadd(keys.SITUATION_INDEX, *(place for place, situation in changed.items() if situation))
         for intents, place in emitted:
             holder = states[place].situation
             assert holder is not None
             emitter.queue(pipe, intents, holder)
+        grouping.queue_close(pipe, *(place for place in self.places if states[place].closed))
+        timers: dict[str, float] = {}
         for place in self.places:
             state = states[place]
             grouping.queue_notified(pipe, place, {key: state.notified[key] for key in state.notified_changed})
-            if state.closed:
-                grouping.queue_close(pipe, place)
-            if state.repeat_due is not None:
-                pipe.zadd(keys.ALERT_GROUPS, {place: state.repeat_due * 1000}, lt=True)
+            due = [state.repeat_due] if state.repeat_due is not None else []
             if state.opened is not None:
-                grouping.queue_open(pipe, place, state.opened[0], state.opened[1])
+                grouping.queue_open(pipe, place, state.opened[0])
+                due.append(state.opened[1])
+            if due:
+                timers[place] = min(due) * 1000  # the sooner of the two, as two ZADD LT would leave it
+        grouping.queue_timers(pipe, timers)
         if self.acks:
             pipe.xack(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP, *self.acks)
 

@@ -32,9 +32,11 @@ from core.service_loop import run_until_stopped, serve
 from core.settings import NotifierSettings
 from core.streams import StreamTrimmer
 from schemas.events import Event
+from schemas.situation import Situation
 from services.notifier import grouping
 from services.notifier.batch import Batch, load_situation
 from services.notifier.emitter import AlertEmitter
+from services.notifier.evaluate import Outcome
 from services.notifier.rules import RuleSet, RulesSource
 from services.notifier.silences import Silence
 from services.notifier.state import SITUATION_KINDS, EventRecord
@@ -47,7 +49,6 @@ LEASE_MILLISECONDS = 5000
 _RENEW_LUA = lua.source("services.notifier", "lease_renew.lua")
 _RELEASE_LUA = lua.source("services.notifier", "lease_release.lua")
 
-_EVENT_FIELDS = set(Event.model_fields)
 _SITUATION_KIND_NAMES = frozenset(kind.value.encode() for kind in SITUATION_KINDS)
 
 
@@ -63,7 +64,7 @@ def parse_entry(entry_id: str, fields: dict[bytes, bytes]) -> EventRecord:
     independent = data.get("independent_sources", 1)
     return EventRecord(
         entry_id=entry_id,
-        event=Event.model_validate({key: value for key, value in data.items() if key in _EVENT_FIELDS}),
+        event=Event.model_validate(data),  # Event ignores the canonical fields (mentions, sources...)
         report_id=fields[b"report_id"].decode(),
         source=source,
         published_at=datetime.fromisoformat(fields[b"published_at"].decode()),
@@ -240,28 +241,38 @@ class Notifier:
 
     def flush(self, place_id: str) -> None:
         """Evaluate a place's group: one alert per rule for the whole burst, repeats, notices."""
-        key, notified_key = keys.situation(place_id), keys.notified(place_id)
+        self.flush_places([place_id])
+
+    def flush_places(self, place_ids: list[str]) -> None:
+        """`flush` for several places in one transaction: one read of the silences, one WATCH, one read of
+        the places and one MULTI for all of them, their alerts in the order of `place_ids`."""
         rules = self.rules
         now = time.time()
         mutes = grouping.read_silences(self.connection)
 
         def transaction(pipe: Any) -> None:
             self._emitter.begin()
-            raw, notified, _ = grouping.read_place(pipe, place_id)
-            if raw is None:
-                pipe.multi()
-                grouping.queue_close(pipe, place_id)
-                return
-            situation = load_situation(raw, place_id)
-            if situation is None:
-                pipe.multi()
-                grouping.queue_close(pipe, place_id)
-                return
-            outcome = grouping.evaluate_place(situation, notified, mutes, rules, now)
+            read = grouping.read_places(pipe, place_ids)
+            outcomes: list[tuple[str, Situation | None, Outcome | None]] = []
+            for place_id in place_ids:
+                raw, notified, _ = read[place_id]
+                situation = load_situation(raw, place_id)
+                outcome = grouping.evaluate_place(situation, notified, mutes, rules, now) if situation else None
+                outcomes.append((place_id, situation, outcome))
             pipe.multi()
-            grouping.queue_outcome(pipe, self._emitter, situation, outcome, closes_group=True)
+            grouping.queue_close(pipe, *place_ids)  # every flushed group closes; a repeat sets a new timer
+            repeats: dict[str, float] = {}
+            for place_id, situation, outcome in outcomes:
+                if situation is None or outcome is None:
+                    continue
+                self._emitter.queue(pipe, outcome.intents, situation)
+                grouping.queue_notified(pipe, place_id, outcome.notified)
+                if outcome.repeat_due is not None:
+                    repeats[place_id] = outcome.repeat_due * 1000
+            grouping.queue_timers(pipe, repeats)
 
-        self._emitter.settle(self.connection.transaction(transaction, key, notified_key))
+        watched = [name for place in place_ids for name in (keys.situation(place), keys.notified(place))]
+        self._emitter.settle(self.connection.transaction(transaction, *watched))
 
     def flush_open(self) -> int:
         """Flush every open group now, due or not; returns how many."""
@@ -271,8 +282,18 @@ class Notifier:
         return len(places)
 
     def flush_due(self) -> int:
-        """Flush every group whose time has come; returns how many."""
+        """Flush every group whose time has come (in one transaction; one at a time if that fails); returns
+        how many."""
         due = grouping.due_places(self.connection, time.time())
+        if not due:
+            return 0
+        try:
+            self.flush_places(due)
+            return len(due)
+        except redis.RedisError:
+            raise
+        except Exception:
+            log.exception("flushing %d groups together failed; flushing them one at a time", len(due))
         for place_id in due:
             try:
                 self.flush(place_id)

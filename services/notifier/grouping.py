@@ -21,7 +21,6 @@ from redis.client import Pipeline
 from core import keys, lua
 from schemas.situation import Situation
 from services.notifier import silences
-from services.notifier.emitter import AlertEmitter
 from services.notifier.evaluate import Notified, Outcome, evaluate
 from services.notifier.rules import RuleSet
 
@@ -48,16 +47,24 @@ def open_places(connection: redis.Redis) -> list[str]:
     return [place for place, is_open in zip(places, pipe.execute(), strict=True) if is_open]
 
 
-def queue_open(pipe: Pipeline, place_id: str, when: datetime, due: float) -> None:
-    """Open the place's group if none is open; never push back a due time already set."""
-    pipe.zadd(keys.ALERT_GROUPS, {place_id: due * 1000}, lt=True)
+def queue_open(pipe: Pipeline, place_id: str, when: datetime) -> None:
+    """Open the place's group record if none is open (its timer goes with `queue_timers`)."""
     pipe.hsetnx(keys.alert_group(place_id), "report_time", when.isoformat())
     pipe.hsetnx(keys.alert_group(place_id), "opened_ms", int(time.time() * 1000))
 
 
-def queue_close(pipe: Pipeline, place_id: str) -> None:
-    pipe.zrem(keys.ALERT_GROUPS, place_id)
-    pipe.delete(keys.alert_group(place_id))
+def queue_timers(pipe: Pipeline, due_ms: dict[str, float]) -> None:
+    """Set each place's timer (a group's due time or a repeat's), never pushing back one already set: one
+    ZADD LT for all of them."""
+    if due_ms:
+        pipe.zadd(keys.ALERT_GROUPS, due_ms, lt=True)
+
+
+def queue_close(pipe: Pipeline, *place_ids: str) -> None:
+    """Drop the places' timers and group records: one ZREM and one DEL for all of them."""
+    if place_ids:
+        pipe.zrem(keys.ALERT_GROUPS, *place_ids)
+        pipe.delete(*(keys.alert_group(place_id) for place_id in place_ids))
 
 
 _READ_LUA = lua.source("services.notifier", "read_places.lua")
@@ -105,15 +112,3 @@ def queue_notified(pipe: Pipeline, place_id: str, notified: dict[str, Notified])
     """In the caller's MULTI: record what was notified for the place, rule (and category) by rule."""
     if notified:
         pipe.hset(keys.notified(place_id), mapping={key: value.model_dump_json() for key, value in notified.items()})
-
-
-def queue_outcome(
-    pipe: Pipeline, emitter: AlertEmitter, situation: Situation, outcome: Outcome, closes_group: bool
-) -> None:
-    """In the caller's MULTI: emit the alerts once each, record them as notified, reset the timers."""
-    emitter.queue(pipe, outcome.intents, situation)
-    queue_notified(pipe, situation.place_id, outcome.notified)
-    if closes_group:
-        queue_close(pipe, situation.place_id)
-    if outcome.repeat_due is not None:
-        pipe.zadd(keys.ALERT_GROUPS, {situation.place_id: outcome.repeat_due * 1000}, lt=True)

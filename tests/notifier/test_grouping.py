@@ -9,6 +9,7 @@ import redis
 
 from core import keys
 from schemas.events import Event
+from services.notifier import grouping
 from services.notifier.batch import Batch
 from services.notifier.emitter import AlertEmitter
 from tests.helpers import wait_until
@@ -158,3 +159,25 @@ def test_one_at_a_time_fallback_gives_the_same_alerts_as_batches(
     single.flush_open()
     assert [alert["id"] for alert in alerts(r)] == expected and kinds(r) == EXPECTED
     assert r.xpending(keys.EVENTS_STREAM, keys.NOTIFIER_GROUP)["pending"] == 0
+
+
+def test_groups_due_together_flush_together_and_one_that_breaks_is_closed_alone(
+    r: redis.Redis, make_notifier: NotifierFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notifier = make_notifier(group_wait=0.2)
+    push(r, event("control_change", NAHDA, "sdf", "islamic-state"), "2017-10-14T15:00:00Z")
+    push(r, event("control_change", "palmyra", "syrian-government", "islamic-state"), "2017-10-14T15:00:00Z")
+    push(r, event("control_change", "mosul", "syrian-government", "islamic-state"), "2017-10-14T15:00:00Z")
+    drain(notifier)
+    assert r.zcard(keys.ALERT_GROUPS) == 3
+    evaluate = grouping.evaluate_place
+
+    def breaks_at_palmyra(situation: Any, *args: Any) -> Any:
+        if situation.place_id == "palmyra":
+            raise RuntimeError("a bug in one place's rules")
+        return evaluate(situation, *args)
+
+    monkeypatch.setattr(grouping, "evaluate_place", breaks_at_palmyra)
+    wait_until(lambda: notifier.flush_due() == 3, timeout_seconds=5, what="three groups due together")
+    assert sorted(kinds(r)) == [("control_changed", "mosul"), ("control_changed", NAHDA)]
+    assert r.zcard(keys.ALERT_GROUPS) == 0  # the broken group is closed too: it cannot fire for ever

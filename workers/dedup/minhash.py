@@ -34,19 +34,36 @@ _BAND_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB,
 _HEX = 8  # each value is kept as 32 bits (8 hex digits) in Redis: enough to compare signatures
 
 
-def _words(text: str) -> list[int]:
-    return list(map(zlib.crc32, _WORD.findall(text.lower().encode())))
+_PRODUCTS: dict[bytes, tuple[int, int, int]] = {}
+"""Per word: its CRC-32 times each shingle multiplier, to 64 bits. Most words of a report are common ones, and
+the big-integer products were most of a signature's cost."""
+_PRODUCTS_MAX = 1 << 15  # words kept (at most about 8 MB); emptied when full
+
+
+def _products(word: bytes) -> tuple[int, int, int]:
+    crc = zlib.crc32(word)
+    value = ((crc * _M1) & _MASK, (crc * _M2) & _MASK, (crc * _M3) & _MASK)
+    if len(_PRODUCTS) >= _PRODUCTS_MAX:
+        _PRODUCTS.clear()
+    _PRODUCTS[word] = value
+    return value
+
+
+def _words(text: str) -> list[tuple[int, int, int]]:
+    known = _PRODUCTS.get
+    return [known(word) or _products(word) for word in _WORD.findall(text.lower().encode())]
 
 
 def signature(text: str) -> list[int]:
-    """The text's MinHash signature: `SLOTS` integers, equal in proportion to the shingles two texts share."""
+    """The text's MinHash signature: `SLOTS` integers, equal in proportion to the shingles two texts share.
+
+    A shingle of words a, b, c hashes to (a*M1 ^ b*M2 ^ c*M3) masked to 64 bits: the XOR of the words' masked
+    products."""
     words = _words(text)
     if len(words) < 3:
-        words = words + [0] * (3 - len(words))
+        words = words + [(0, 0, 0)] * (3 - len(words))
     mins = [_EMPTY] * SLOTS
-    for value in {
-        ((a * _M1) ^ (b * _M2) ^ (c * _M3)) & _MASK for a, b, c in zip(words, words[1:], words[2:], strict=False)
-    }:
+    for value in {a[0] ^ b[1] ^ c[2] for a, b, c in zip(words, words[1:], words[2:], strict=False)}:
         slot = value >> _VALUE_BITS
         low = value & _LOW
         if low < mins[slot]:
