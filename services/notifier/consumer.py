@@ -301,7 +301,9 @@ class Notifier:
                 raise
             except Exception:
                 log.exception("group of %s could not be flushed; closed so it cannot fire for ever", place_id)
-                self.connection.zrem(keys.ALERT_GROUPS, place_id)
+                pipe = self.connection.pipeline(transaction=True)
+                grouping.queue_close(pipe, place_id)  # the timer and the group record: a later event opens anew
+                pipe.execute()
         return len(due)
 
 

@@ -68,3 +68,13 @@ def test_signatures_and_band_keys_do_not_change_between_versions(text: str, pinn
     values = minhash.signature(text)
     digest = hashlib.sha256((minhash.to_hex(values) + ",".join(minhash.band_keys(values))).encode()).hexdigest()
     assert digest[:32] == pinned
+
+
+def test_long_runs_are_hashed_but_never_kept_so_the_word_cache_stays_small() -> None:
+    long_runs = " ".join(hashlib.sha256(str(n).encode()).hexdigest() for n in range(200))
+    minhash._PRODUCTS.clear()
+    first = minhash.signature(long_runs)
+    assert len(minhash._PRODUCTS) == 0  # 64-character runs are not cached
+    assert minhash.signature(long_runs) == first
+    minhash.signature("Rebels took the town of Kidal on Monday")
+    assert b"kidal" in minhash._PRODUCTS

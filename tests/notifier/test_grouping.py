@@ -181,3 +181,4 @@ def test_groups_due_together_flush_together_and_one_that_breaks_is_closed_alone(
     wait_until(lambda: notifier.flush_due() == 3, timeout_seconds=5, what="three groups due together")
     assert sorted(kinds(r)) == [("control_changed", "mosul"), ("control_changed", NAHDA)]
     assert r.zcard(keys.ALERT_GROUPS) == 0  # the broken group is closed too: it cannot fire for ever
+    assert not r.exists(keys.alert_group("palmyra"))  # and its record is gone: a later event opens a new group

@@ -37,15 +37,17 @@ _HEX = 8  # each value is kept as 32 bits (8 hex digits) in Redis: enough to com
 _PRODUCTS: dict[bytes, tuple[int, int, int]] = {}
 """Per word: its CRC-32 times each shingle multiplier, to 64 bits. Most words of a report are common ones, and
 the big-integer products were most of a signature's cost."""
-_PRODUCTS_MAX = 1 << 15  # words kept (at most about 8 MB); emptied when full
+_PRODUCTS_MAX = 1 << 15  # words kept; emptied when full
+_CACHED_WORD_MAX = 32  # bytes: longer runs (hashes, base64) rarely recur, so 32,768 words stay under about 8 MB
 
 
 def _products(word: bytes) -> tuple[int, int, int]:
     crc = zlib.crc32(word)
     value = ((crc * _M1) & _MASK, (crc * _M2) & _MASK, (crc * _M3) & _MASK)
-    if len(_PRODUCTS) >= _PRODUCTS_MAX:
-        _PRODUCTS.clear()
-    _PRODUCTS[word] = value
+    if len(word) <= _CACHED_WORD_MAX:
+        if len(_PRODUCTS) >= _PRODUCTS_MAX:
+            _PRODUCTS.clear()
+        _PRODUCTS[word] = value
     return value
 
 
