@@ -91,10 +91,6 @@ def read_places(pipe: Pipeline, place_ids: list[str]) -> dict[str, PlaceRead]:
     return result
 
 
-def read_place(pipe: Pipeline, place_id: str) -> PlaceRead:
-    return read_places(pipe, [place_id])[place_id]
-
-
 def read_silences(connection: redis.Redis) -> list[silences.Silence]:
     raw: Any = connection.hgetall(keys.SILENCES)
     return silences.parse_all(raw)
