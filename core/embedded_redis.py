@@ -12,7 +12,10 @@ import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,3 +224,15 @@ class EmbeddedRedis:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+@contextmanager
+def scratch_redis() -> Iterator[EmbeddedRedis]:
+    """A throwaway redis-server (no persistence, a temporary folder) for a benchmark or a profile; stopped after."""
+    with tempfile.TemporaryDirectory() as data:
+        server = EmbeddedRedis(data_dir=Path(data), persistent=False)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()

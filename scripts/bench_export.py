@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -28,7 +27,7 @@ import redis  # noqa: E402
 from bench import _prefill  # noqa: E402
 
 from core import keys  # noqa: E402
-from core.embedded_redis import EmbeddedRedis  # noqa: E402
+from core.embedded_redis import scratch_redis  # noqa: E402
 from core.settings import IngestSettings  # noqa: E402
 from services.api.app import create_app  # noqa: E402
 
@@ -108,16 +107,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 40000])
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data:
-        server = EmbeddedRedis(data_dir=Path(data), persistent=False)
-        server.start()
-        try:
-            client = redis.Redis.from_url(server.url)
-            for size in args.sizes:
-                _prefill(client, size)
-                asyncio.run(measure(server.url, client.zcard(keys.EVENTS_BY_SEQUENCE)))
-        finally:
-            server.stop()
+    with scratch_redis() as server:
+        client = redis.Redis.from_url(server.url)
+        for size in args.sizes:
+            _prefill(client, size)
+            asyncio.run(measure(server.url, client.zcard(keys.EVENTS_BY_SEQUENCE)))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import argparse
 import cProfile
 import pstats
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +24,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench import corpus_texts, fill_queue  # noqa: E402
 
-from core.embedded_redis import EmbeddedRedis  # noqa: E402
+from core.embedded_redis import scratch_redis  # noqa: E402
 from core.settings import NotifierSettings, WorkerSettings  # noqa: E402
 from workers import processing  # noqa: E402
 from workers.dedup import event_store  # noqa: E402
@@ -75,13 +74,8 @@ def main() -> None:
     parser.add_argument("--lua", default="", help="a variant of merge.lua to measure instead")
     parser.add_argument("--digest", action="store_true", help="print a digest of the stored state")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data:
-        server = EmbeddedRedis(data_dir=Path(data), persistent=False)
-        server.start()
-        try:
-            run(redis.Redis.from_url(server.url), args)
-        finally:
-            server.stop()
+    with scratch_redis() as server:
+        run(redis.Redis.from_url(server.url), args)
 
 
 def run(client: redis.Redis, args: argparse.Namespace) -> None:

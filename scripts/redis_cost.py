@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench import corpus_texts, fill_queue, redis_cpu_seconds  # noqa: E402
 
 from core import lua  # noqa: E402
-from core.embedded_redis import EmbeddedRedis, free_port, redis_server_binary  # noqa: E402
+from core.embedded_redis import free_port, redis_server_binary, scratch_redis  # noqa: E402
 from core.settings import WorkerSettings  # noqa: E402
 from workers import processing  # noqa: E402
 from workers.dedup import event_store  # noqa: E402
@@ -138,13 +138,8 @@ def main() -> None:
     if args.instructions:
         measure_instructions(args.count, args.callgrind_out)
         return
-    with tempfile.TemporaryDirectory() as data:
-        server = EmbeddedRedis(data_dir=Path(data), persistent=False)
-        server.start()
-        try:
-            measure_cpu(redis.Redis.from_url(server.url), args.count)
-        finally:
-            server.stop()
+    with scratch_redis() as server:
+        measure_cpu(redis.Redis.from_url(server.url), args.count)
 
 
 if __name__ == "__main__":

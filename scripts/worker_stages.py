@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -35,7 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench import corpus_texts, make_reports, store_reports  # noqa: E402
 
-from core.embedded_redis import EmbeddedRedis  # noqa: E402
+from core.embedded_redis import scratch_redis  # noqa: E402
 from core.settings import WorkerSettings  # noqa: E402
 from schemas.reports import ReportIn  # noqa: E402
 from workers import processing  # noqa: E402
@@ -64,13 +63,8 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--only", choices=ONLY, help="one stage alone, or the fill alone (the baseline to subtract)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as data:
-        server = EmbeddedRedis(data_dir=Path(data), persistent=False)
-        server.start()
-        try:
-            run(redis.Redis.from_url(server.url), args)
-        finally:
-            server.stop()
+    with scratch_redis() as server:
+        run(redis.Redis.from_url(server.url), args)
 
 
 def run(client: redis.Redis, args: argparse.Namespace) -> None:
