@@ -22,7 +22,7 @@ from .build import make_event
 from .document import Document, Sentence
 from .lexicons import PhraseSet
 from .numbers import Number, find_numbers
-from .places import PlaceMention
+from .places import PlaceMention, possessive
 from .sentences import Token, headline
 from .times import MONTHS
 
@@ -219,8 +219,8 @@ def _population_of(tokens: list[Token], words: list[str], i: int) -> int | None:
     town's 30,000 inhabitants', 'the city and its 400,000 residents'; None otherwise."""
     if i > 1 and words[i - 1] == "its" and words[i - 2] in ("of", "and"):
         return i - 2
-    if i > 2 and tokens[i].start - tokens[i - 1].end == 3 and words[i - 2] == "the" and words[i - 3] in ("of", "and"):
-        return i - 3  # the tokenizer leaves a three-character gap where "'s" was
+    if i > 2 and possessive(tokens, i - 1) and words[i - 2] == "the" and words[i - 3] in ("of", "and"):
+        return i - 3  # "of the town's 30,000 inhabitants"
     return None
 
 
@@ -238,7 +238,7 @@ def _head(ctx: _Context, k: int) -> tuple[str | None, int, str | None]:
     if words[k] == "of" and k + 1 < n and words[k + 1] in ("them", "those", "whom", "which"):
         return ("#part", k + 1, None) if words[k + 1] in ("them", "whom") else ("#skip", k, None)
     m = k + 1 if words[k] == "of" else k
-    if m > k and m + 2 < n and words[m] == "the" and ctx.sent.tokens[m + 2].start - ctx.sent.tokens[m + 1].end == 3:
+    if m > k and m + 2 < n and words[m] == "the" and possessive(ctx.sent.tokens, m + 1):
         m += 2  # "100,000 of the city's inhabitants": the place's people
     while m < n and words[m] in ("more", "other"):
         m += 1  # "millions more displaced", "two other civilians"
@@ -688,12 +688,12 @@ def _expelled(ctx: _Context, i: int, hx: int) -> str | None:
     """'drove 100,000 people out of the capital', 'forced 3,000 families from X': a verb of expulsion (cue `expel`)
     split by its object from its particle, which no contiguous cue sees."""
     words = ctx.sent.words
-    if i > 0 and hx + 1 < len(words) and words[hx + 1] in _AWAY and words[hx] not in _NOT_MOVERS:
-        got = _category_at(ctx.doc, words, i - 1)
-        killed = any(_cue_is(ctx, m, "killed") for m in range(hx + 2, min(len(words), hx + 14)))
-        if got is not None and got[0] == "expel" and not killed:  # "forced 12 villagers out and shot them": killed
-            return "displaced"
-    return None
+    if i == 0 or hx + 1 >= len(words) or words[hx + 1] not in _AWAY or words[hx] in _NOT_MOVERS:
+        return None
+    if not _cue_is(ctx, i - 1, "expel"):
+        return None
+    killed = any(_cue_is(ctx, m, "killed") for m in range(hx + 2, min(len(words), hx + 14)))
+    return None if killed else "displaced"  # "forced 12 villagers out of the school and executed them": not moved
 
 
 def _mixed(words: list[str], k: int, combat: frozenset[str]) -> bool:

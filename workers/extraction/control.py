@@ -1639,7 +1639,7 @@ def _expel(c: _Clause, i: int) -> bool:
         if winner is not None and places:
             c.emit(EventKind.control_change, i, loser.j, places, winner.actor, loser.actor, w)
             return True
-    given_up = _made_to_leave(words, loser.j) if loser is not None and w.startswith("forc") else None
+    given_up = _made_to_leave(words, loser.j) if loser is not None and w in _FORCE else None
     if loser is not None and given_up is not None:
         winner = actor_left(sent, i, doc)  # "the rebels forced the army to abandon Bunia"
         if winner is not None:

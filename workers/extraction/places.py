@@ -501,9 +501,9 @@ def _past_aside(tokens: list[Token], j: int) -> int | None:
 
 
 #: Finite verbs and auxiliaries that show a name to be the subject of a new clause, not one more place.
-_FINITE = frozenset(
-    "is was are were has had have will would can could may might must shall should did does do said says denied "
-    "denies vowed vows said visited visits welcomed welcomes called calls urged urges".split()
+_FINITE = _SPOKEN | frozenset(
+    "is was are were has had have will would can could may might must shall should did does do denied denies vowed "
+    "vows visited visits welcomed welcomes called calls urged urges".split()
 )
 
 
@@ -590,7 +590,7 @@ def _after_of(tokens: list[Token], i: int) -> int:
 _LIST_KINDS = SETTLEMENTS | frozenset("quarters wards suburbs camps hamlets redoubts forts outposts hills".split())
 
 
-def _possessive(tokens: list[Token], k: int) -> bool:
+def possessive(tokens: list[Token], k: int) -> bool:
     """Token k was followed by "'s" (the tokenizer drops it, leaving a three-character gap): "Ann's"."""
     return k + 1 < len(tokens) and tokens[k + 1].start - tokens[k].end == 3
 
@@ -612,13 +612,13 @@ def kind_list(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> list[Plac
     if j == k:
         return []
     parent: str | None = None
-    if j < n and tokens[j].low in _ADMIN_HEADS and _possessive(tokens, j):  # "Falam township's A and B villages"
+    if j < n and tokens[j].low in _ADMIN_HEADS and possessive(tokens, j):  # "Falam township's A and B villages"
         parent = " ".join(t.text for t in tokens[k : j + 1])
         k = j + 1
         j = _cap_run(tokens, k)
         if j == k:
             return []
-    split = next((p for p in range(k, j - 1) if _possessive(tokens, p)), None)
+    split = next((p for p in range(k, j - 1) if possessive(tokens, p)), None)
     if split is not None:
         parent = " ".join(t.text for t in tokens[k : split + 1])
         k = split + 1
@@ -1061,7 +1061,7 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
                     tokens[i].low, make_place(" ".join(t.text for t in tokens[k : _cap_run(tokens, k)]))
                 )
         return None
-    if i < n and _possessive(tokens, i) and not tokens[i].cap:  # "the army's outposts in Myawaddy township"
+    if i < n and possessive(tokens, i) and not tokens[i].cap:  # "the army's outposts in Myawaddy township"
         m = i + 1
         while m < n and m - i <= 3 and tokens[m].low in _FACILITY_MODIFIERS:
             m += 1
