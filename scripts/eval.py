@@ -3,7 +3,7 @@
 
 For each set (corpus.jsonl with gold-dev.jsonl, corpus-recent.jsonl with gold-recent.jsonl, and any other
 corpus-NAME.jsonl with gold-NAME.jsonl), feeds only id, text and published (never the title) to
-`extract_events`, writes JSON Lines {"id", "events"} to out/eval-NAME.jsonl, and prints the scorer's table
+`extract_events`, writes JSON Lines {"id", "events"} to out/eval-NAME.jsonl (out/eval-FOLDER-NAME.jsonl outside ../shared/eval), and prints the scorer's table
 with `--by-source`, so a rule that helps one source and hurts another shows.
 
 Usage: python scripts/eval.py [CORPUS ...] [--explain]
@@ -40,6 +40,13 @@ def gold_for(corpus: Path) -> Path:
     return corpus.parent / (f"gold{name}.jsonl" if name else "gold-dev.jsonl")
 
 
+def _set_name(corpus: Path) -> str:
+    """The output's name: the corpus file's stem for the shared sets, with its folder's name for any other (two
+    held-out folders that both hold corpus-fresh.jsonl must not overwrite, or read, each other's output)."""
+    inside = corpus.parent == EVAL.resolve()
+    return corpus.stem if inside else f"{corpus.parent.name}-{corpus.stem}"
+
+
 def extract_file(corpus: Path, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(corpus, encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
@@ -68,7 +75,7 @@ def main() -> int:
         if not corpus.is_file() or not gold.is_file():
             print(f"eval: skipping {corpus.name}: it or its gold file {gold.name} is missing", file=sys.stderr)
             continue
-        out = ROOT / "out" / f"eval-{corpus.stem}.jsonl"
+        out = ROOT / "out" / f"eval-{_set_name(corpus)}.jsonl"
         extract_file(corpus, out)
         print(f"== {corpus.name} against {gold.name}", flush=True)
         command = [sys.executable, str(scorer), str(out), "--gold", str(gold), "--by-source"]

@@ -40,7 +40,9 @@ _COUNTRY_VERBS = frozenset(
     "said says claimed announced captured seized took retook recaptured occupied controls controlled has had have "
     "withdrew launched gained regained liberated".split()
 )
-_SPEECH_VERBS = frozenset("said says claimed announced".split())  # 'Moscow said': a capital speaks for its state
+_SPEECH_VERBS = frozenset(
+    "said says claimed claims announced announces declared declares".split()
+)  # 'Moscow said': a capital speaks for its state
 _NOT_SUBJECT = frozenset("in of from to on at by across into against with near for inside over than".split())
 # Capitalised words that begin a sentence or clause but do not belong to a name before a head noun.
 _NAME_STOP = frozenset(
@@ -104,12 +106,14 @@ class Binder:
         text: str,
         low_text: str | None = None,
         place_countries: Callable[[], frozenset[str]] | None = None,
+        every_place_country: Callable[[], frozenset[str]] | None = None,
     ) -> None:
         self.lex = lex
         self.entries: dict[str, ActorEntry] = lex.actor_entries
         self._text = text
         self._low_text = low_text
         self._place_countries = place_countries  # where the report's places are (Document.countries)
+        self._every_place_country = every_place_country  # the countries of every place it names, however small
 
     @lazy
     def _low(self) -> str:
@@ -191,6 +195,14 @@ class Binder:
     @lazy
     def _named(self) -> frozenset[str]:
         return frozenset(self._tally[2])
+
+    def may_fight_in(self, country: str) -> bool:
+        """Whether an actor of `country` may be meant: the report names no country or place of any country, or
+        names that one (a word several wars use for a side binds to one war's side only in that war's report)."""
+        seen = self._named
+        if self._every_place_country is not None:
+            seen = seen | self._every_place_country()
+        return not seen or country in seen
 
     @property
     def first(self) -> dict[str, int]:
@@ -489,6 +501,8 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                 s = _name_start(tokens, words, i, out)
                 mention = _text(tokens, s, end)
                 known = _qualifiers(lex).get(words[i - 1]) if s == i - 1 else None
+                if known is not None and known.country and not binder.may_fight_in(known.country):
+                    known = None  # "Nationalist troops" in a report about Spain are not China's Nationalists
                 if known is not None:  # "Arakan rebels": the one known actor whose name starts so
                     out.append(ActorMention(s, end, _make(known, mention)))
                     i = end
@@ -716,8 +730,8 @@ def _country_subject(tokens: list[Token], words: list[str], i: int, lex: Lexicon
     if j >= len(words):
         return False
     if sp in lex.states.capitals:
-        if words[j] not in _SPEECH_VERBS:
-            return False
+        if words[j] not in _SPEECH_VERBS or tokens[j].start - tokens[j - 1].end == 3:
+            return False  # "Moscow's claims": a possessive, its noun no verb
     elif not _finite(tokens, words, j):
         return False
     k = i - 1

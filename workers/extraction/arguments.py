@@ -9,6 +9,7 @@ from schemas.events import Actor
 from .actors import ActorMention, fallback_actor
 from .document import Document, Sentence
 from .lexicons import slug
+from .places import possessive
 
 _SUBJECT_PRONOUNS = frozenset("they it he she we".split())
 
@@ -103,6 +104,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
             return after
     if gerund and i > 0 and words[i - 1] in _ADJUNCT_OPENERS and (subject := _adjunct_subject(units, words, i - 1)):
         return subject  # "The SDF declared victory over IS after capturing Baghuz": the main clause's subject took it
+    if gerund and i > 1 and words[i - 1] == "," and (main := _main_subject(sent, units, i)) is not None:
+        return main  # "the AA seized the junta's last posts, taking control of the town": the AA took it
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
     # except the subject of a gerund: "with the Arakan Army taking control of the town"
     allies = _ally_spans(words, i)
@@ -153,6 +156,17 @@ _REPORTING = frozenset(
 
 #: Heads of an operation named as the subject of a capture: 'the French-Malian offensive recaptured Gao'.
 _OPERATIONS = frozenset("offensive counteroffensive counter-offensive operation campaign assault advance push".split())
+
+
+def _main_subject(sent: Sentence, units: list[ActorMention], i: int) -> ActorMention | None:
+    """The subject of the clause a participle at i (after a comma) hangs on: the first actor before it that is no
+    object of a preposition, no possessor ('the junta's posts') and not inside an earlier aside."""
+    words = sent.words
+    start = next((m for m in range(i - 2, -1, -1) if words[m] in (";", ":")), -1)
+    for a in units:
+        if start < a.i and a.j < i - 1 and not after_preposition(words, a.i) and not possessive(sent.tokens, a.j - 1):
+            return a
+    return None
 
 
 def _operation_side(sent: Sentence, r: int) -> ActorMention | None:

@@ -13,7 +13,7 @@ from functools import cache
 
 from schemas.events import Actor, Event, EventKind, Place
 
-from .actors import ActorMention, prefix_actor
+from .actors import ActorMention, fallback_actor, prefix_actor
 from .actors import dateline_end as _dateline_end
 from .arguments import actor_at, actor_left, after_preposition, discourse_actor, nationality_at, state_at
 from .build import make_event
@@ -34,11 +34,13 @@ from .places import (
     make_place,
     noun_phrase,
     partitive_at,
+    possessive,
     region_modifier,
     sub_place,
 )
 from .sentences import Token, headline
 from .stance import blocked, denied
+from .times import MONTHS, WEEKDAYS
 from .wordlist import load_wordlist
 
 TERRITORY = KINDS | frozenset(
@@ -190,7 +192,50 @@ def last_place(doc: Document, pos: int) -> Place | None:
     near = [g for g in view.places if best_start < view.tokens[g.i].start < pos and g.place.resolved]
     if near and near[-1].place.id.count("/") >= 2 and not _region_named(doc, view.tokens[near[-1].i].start):
         return near[-1].place
-    return _as_written(doc, best_start, best) if best else None
+    if best is None:
+        return _unknown_antecedent(doc, pos)
+    return _as_written(doc, best_start, best)
+
+
+#: Words after which a capitalised name is a place: 'attacked Baga', 'fighting in Gwoza'.
+_PUT_BEFORE = frozenset(
+    "in at near into towards toward outside attacked reached besieged stormed entered raided shelled surrounded "
+    "encircled overran".split()
+)
+
+
+def _unknown_antecedent(doc: Document, pos: int) -> Place | None:
+    """A place the gazetteer does not know that 'the town' at `pos` refers to, when no known place comes before it:
+    the last capitalised name put as a place ('attacked Baga ... the town') in this sentence or the one before."""
+    index = doc.sentence_of(pos)
+    for k in (index, index - 1):
+        if k < 0:
+            return None
+        view = doc.view(k)
+        tokens, words = view.tokens, view.words
+        for t in range(len(tokens) - 1, 0, -1):
+            if tokens[t].start >= pos or not tokens[t].cap:
+                continue
+            named = t > 1 and words[t - 1] == "of" and words[t - 2] in KINDS  # "the village of Qassiab"
+            if words[t - 1] not in _PUT_BEFORE and not named:
+                continue
+            end = t + 1
+            while end < len(tokens) and end - t < 3 and tokens[end].cap and not possessive(tokens, end - 1):
+                end += 1  # "in Ann's Myo Thit neighbourhood": the town is Ann
+            if end < len(words) and words[end] in REGION_HEADS:
+                continue  # "in Hasakeh province": a region, not what 'the village' refers to
+            name = " ".join(x.text for x in tokens[t:end])
+            if (
+                not all(x.text[1:].islower() for x in tokens[t:end])
+                or len(name) < 3
+                or words[t] in MONTHS
+                or words[t] in WEEKDAYS
+                or (words[t],) in doc.lex.states.words.values
+                or any(a.i < end and t < a.j for a in view.actors)
+            ):
+                return None  # the last name put as a place is no unknown name: no guess
+            return make_place(name)
+    return None
 
 
 def _as_written(doc: Document, start: int, entry: PlaceEntry) -> Place:
@@ -959,7 +1004,9 @@ def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | Non
 #: Nominals whose taker follows 'to' ('the fall of X to Y', 'the handover of X to Y').
 _TO_NOMINALS = frozenset("fall handover surrender loss".split())
 _MILITARY_POSTS = frozenset("base airbase barracks garrison outpost post headquarters fort fortress".split())
-_LEFT_AGAIN = frozenset("withdrew withdrawing retreated left fled pulled abandoned".split())
+_LEFT_AGAIN = frozenset(
+    "withdrew withdrawing withdrawn retreated retreating left leaving fled fleeing pulled pulling abandoned abandoning".split()
+)
 
 
 def _match_unquoted(phrases: PhraseSet, words: list[str], i: int) -> tuple[tuple[str, ...], int] | None:
@@ -1037,8 +1084,12 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
     sentence tells it as new ('is now in M23 hands', 'was in Taliban hands by nightfall')."""
     words, lex = sent.words, doc.lex
     owner = _possessor(sent, i, doc)
-    if owner is None and i > 0 and words[i - 1] == "their" and (side := discourse_actor(sent, doc)) is not None:
-        owner = i - 1, side.actor  # "The rebels reached Bangui. By evening the city was in their hands."
+    if owner is None and i > 0 and words[i - 1] == "their":
+        # "The rebels reached Bangui(,| and by evening) the city was in their hands": this clause's subject first
+        here = [a for a in sent.actors if a.j < i - 1 and not after_preposition(words, a.i)]
+        side = here[0] if here else discourse_actor(sent, doc)
+        if side is not None:
+            owner = i - 1, side.actor
     if owner is None:
         return None
     start, holder = owner
@@ -1056,7 +1107,9 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
     if words[aux] in _REMAIN:
         return p, holder, False  # 'remained in X hands', even 'by nightfall': a state kept is never news
     told = (
-        (words[p - 1] in ("now", "back") and words[aux] in _PASSIVE_AUX) or _by_time(words, i + 1) or _by_time(words, 0)
+        (words[p - 1] in ("now", "back") and words[aux] in _PASSIVE_AUX)
+        or _by_time(words, i + 1)
+        or any(_by_time(words, k) for k in range(p) if words[k] == "by")  # "(and) by nightfall the town was in ..."
     )
     return p, holder, told
 
@@ -1250,7 +1303,7 @@ def _hands_frame(c: _Clause, i: int) -> bool:
     if hands is not None:
         p_i, holder, change = hands
         verb = p_i - 1 if p_i > 0 and c.words[p_i - 1] in _HANDS_VERBS else p_i  # "The city fell into their hands"
-        places = _place_left(c.sent, verb, c.doc)
+        places = _place_left(c.sent, verb, c.doc) or _unknown_subject(c.sent, verb, c.doc)
         kind = EventKind.control_change if change else EventKind.control_state
         c.emit(kind, p_i, i + 1, places, holder, None, "hands", conf=0.8 if c.words[p_i] == "into" else 0.6)
     return True
@@ -1723,13 +1776,58 @@ def _overrun(c: _Clause, i: int) -> bool:
     words, sent, doc = c.words, c.sent, c.doc
     if not c.sets["control.overrun"].match_at(words, i):
         return False
+    a = actor_left(sent, i, doc)
+    if a is None or _passive(words, i):
+        return True
     found = c.phrase(i + 1)
+    leaving = next((m for m in range(i + 1, len(words)) if words[m] in _LEFT_AGAIN), None)
+    # "overran X when the garrison withdrew": another side named as the leaver left X to the attackers
+    defenders_left = leaving is not None and not words[leaving].endswith("ing") and _other_leaver(sent, i, leaving, a)
     places = [_post_at(sent, i + 1, p) for p in found if _military_post(p)]
     places += [p for p in found if p.resolved and p.id.count("/") <= 1]  # "overran Manchuria": a region, conquered
-    left = not _LEFT_AGAIN.isdisjoint(words[i + 1 :])
-    if places and not left and not _passive(words, i) and (a := actor_left(sent, i, doc)) is not None:
+    if defenders_left:
+        places += [p for p in found if p not in places and _concrete(p)]
+    if places and (leaving is None or defenders_left):
         c.emit(EventKind.control_change, i, i + 3, places, a.actor, None, words[i], conf=0.6)
     return True
+
+
+#: Verbs that state a place's new status in the participle after it: 'declared Mosul liberated'.
+_DECLARE = frozenset("declared declares declaring declare announced announces proclaimed proclaims pronounced".split())
+#: Words a place phrase may hold between such a verb and the name: 'declared the whole city of X liberated'.
+_DECLARED_FILLER = frozenset("the city town village of entire whole".split())
+
+
+def _declared_place(sent: Sentence, end: int) -> Place | None:
+    """The gazetteer place ending at `end` when a verb of declaring opens its phrase: 'Iraq declared Ramadi
+    (fully) liberated', 'the army announced the town of X retaken'."""
+    words = sent.words
+    place = next((p for p in sent.places if p.j == end), None)
+    if place is None:
+        return None
+    k = place.i - 1
+    while k >= 0 and place.i - k <= 4 and words[k] in _DECLARED_FILLER:
+        k -= 1
+    return place.place if k >= 0 and words[k] in _DECLARE else None
+
+
+def _other_leaver(sent: Sentence, i: int, leaving: int, taker: ActorMention) -> bool:
+    """Whether the subject of the leaving verb at `leaving` is a side other than the taker ('when the garrison
+    withdrew'): an armed noun phrase just before the verb, after the trigger at i."""
+    words = sent.words
+    named = next((b for b in sent.actors if i < b.i and leaving - 2 <= b.j <= leaving), None)
+    if named is None:
+        named = fallback_actor(sent.tokens, words, leaving, i + 1)
+        if named is None or named.j < leaving - 1:
+            return False
+    k = named.i - 1
+    while k > i and words[k] in ("the", "its", "their", "his"):
+        k -= 1
+    return named.actor.id != taker.actor.id and words[k] in _LEAVER_OPENS
+
+
+#: Words that open a clause whose subject left: 'when the garrison withdrew', 'after government troops fled'.
+_LEAVER_OPENS = frozenset("when after as once while because since".split())
 
 
 def _flag(c: _Clause, i: int) -> bool:
@@ -1802,6 +1900,8 @@ def _active(c: _Clause, i: int) -> bool:
         if named is not None:
             c.emit(EventKind.control_change, i, e + 2, [named], a.actor, _previous(sent, e), w, conf=0.6)
             return True
+    if not places and (declared := _declared_place(sent, b + 1)) is not None:
+        places = [declared]  # "the army declared Ramadi liberated": the place stands before the participle
     if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
         return True
     if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts

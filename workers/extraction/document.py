@@ -19,7 +19,16 @@ from .actors import STATE_HEADS, ActorMention, Binder, find_actors
 from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of, key_words, key_words_at
 from .lazy import lazy
 from .lexicons import Lexicons
-from .places import FOREIGN_POPULATION, Context, PlaceMention, gazetteer, make_place, no_context, person_like
+from .places import (
+    FOREIGN_POPULATION,
+    Context,
+    PlaceMention,
+    gazetteer,
+    inside_actor,
+    make_place,
+    no_context,
+    person_like,
+)
 from .sentences import Token, sentence_spans, tokenize_words
 from .textnorm import CleanText, clean
 
@@ -85,7 +94,7 @@ class Document:
         if len(low) != len(text):  # 'İ'.lower() is two characters: keep such letters as they are
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         self.low = low
-        self.binder = Binder(self.lex, text, self.low, self._countries)
+        self.binder = Binder(self.lex, text, self.low, self._countries, self._every_place_country)
         self._starts = [s for s, _ in self.spans]
 
     @lazy
@@ -115,6 +124,9 @@ class Document:
                 key = gaz.longest_of(iter(key_words(window)))
             if key is None or (key,) in demonyms:
                 continue  # 'Malian' names a people before a village
+            before = low[max(0, start - 24) : start].split()[-2:]
+            if before and inside_actor([*before, *key.split()], len(before), self.lex):
+                continue  # 'Haram' of 'Boko Haram'
             rest = text[start + len(key) : start + len(key) + 16].lstrip(" ")
             after = rest.lower()
             if after.startswith(("province", "governorate", "countryside", "region", "district", "neighbo", "quarter")):
@@ -155,6 +167,9 @@ class Document:
 
     def _countries(self) -> frozenset[str]:
         return self.countries
+
+    def _every_place_country(self) -> frozenset[str]:
+        return frozenset(e.country_code for _, e in self.place_hits if e.country_code)
 
     @property
     def text(self) -> str:

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from schemas.events import Place
 
+from .actors import ARMED_HEADS
 from .gazetteer import CITY, COUNTRY, DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
 from .lexicons import Lexicons, fold, slug
 from .sentences import Token
@@ -56,6 +57,7 @@ _COUNT_WORDS = frozenset(
 PARTITIVES = frozenset("most much parts part half swathes swaths rest majority bulk centre center heart".split())
 #: Words before "control of/over" that qualify the control: "operational control of".
 _CONTROL_QUALIFIERS = frozenset("operational effective military administrative security firm".split())
+_NEARBY = frozenset("nearby neighbouring neighboring adjacent adjoining".split())
 _PARTICLES = frozenset(
     "al el ad ar as ash at az ed en es et bin bani abu umm of de du ibn da das do dos del della di la le les los las "
     "sur van der den von".split()
@@ -220,10 +222,11 @@ def gazetteer(
             if not candidates:  # a country the report names only through its sides, or none: a sizeable town
                 sizeable = [c for c in variants if c.population >= _RESPELT_ALONE]
                 one = len({c.country_code for c in sizeable}) == 1
-                candidates = sizeable if one and (not context() or sizeable[0].country_code in named()) else []
+                anywhere = not context() and not named()  # a side's home names a country: respell only there
+                candidates = sizeable if one and (anywhere or sizeable[0].country_code in named()) else []
         else:
             continue
-        if not candidates or _person_tokens(tokens, k, k + length):
+        if not candidates or _person_tokens(tokens, k, k + length) or inside_actor(folded, k, lex):
             continue
         if (
             k + length < n
@@ -252,6 +255,16 @@ _RESPELT_ALONE = 20_000
 #: A place outside the report's countries must be at least this large to be meant: a Sudan report's 'Tawila'
 #: is not a Yemeni hamlet spelt so, nor a Yemen report's 'Shabwa' a Burmese village.
 FOREIGN_POPULATION = 100_000
+
+
+def inside_actor(words: list[str], k: int, lex: Lexicons) -> bool:
+    """Whether the name at k ends an armed actor's name that starts one or two words before it ('Haram' of 'Boko
+    Haram'), or starts one before an armed noun ('Shabab fighters'): no town, whatever town shares the word."""
+    for s in (k - 1, k - 2):
+        if s >= 0 and (p := lex.actors.match_at(words, s)) is not None and s + len(p) > k:
+            return True
+    own = lex.actors.match_at(words, k)  # "Shabab fighters": the group's name before an armed noun
+    return own is not None and k + len(own) < len(words) and words[k + len(own)] in ARMED_HEADS
 
 
 def _subject(words: list[str], k: int) -> bool:
@@ -558,6 +571,8 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             and tokens[i + 1].low not in _STOP_TIME_OR_OF
         ):
             i += 1  # "the only regional capital (it held)", "its last base": a description, not the phrase's end
+        elif low in _NEARBY and i + 1 < n and _capword(tokens[i + 1]):
+            i += 1  # "nearby Ann township", "neighbouring Kupiansk": where it lies, not its name
         elif partitive_at(tokens, i) or (low in ("last", "remainder") and i + 1 < n and tokens[i + 1].low == "of"):
             i = _after_of(tokens, i)  # "most of X", "the last of the army's outposts in X"
         else:

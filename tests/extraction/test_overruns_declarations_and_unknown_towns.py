@@ -1,0 +1,124 @@
+"""Classes of control wording: an overrun that holds because the defenders left, a place declared taken, a capital
+or seat of government speaking for its state, a side's name read in its own war only, a word of an armed group's
+name that is no town, and towns the gazetteer lacks that 'the town' or 'their hands' refer to. Each class is tried
+in several wars with sentences of the same shape that must give nothing. Every sentence here was written for
+these tests."""
+
+from __future__ import annotations
+
+from .conftest import controls, run
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """(place name, actor id) of each control change."""
+    return [(e.place.name, e.actor.id) for e in controls(text) if e.place is not None and e.actor is not None]
+
+
+# --- overruns ---------------------------------------------------------------------------------------------------
+
+
+def test_an_overrun_holds_when_the_other_side_is_told_to_have_left() -> None:
+    assert _pairs("Taliban fighters overran Kunduz on Monday after government troops fled to the airport.") == [
+        ("Kunduz", "taliban")
+    ]
+    assert _pairs("The rebels overran Bunia last week when the army withdrew south.") == [("Bunia", "rebels")]
+
+
+def test_an_overrun_followed_by_the_attackers_own_retreat_or_without_a_leaver_gives_no_change() -> None:
+    assert controls("Militants overran an army outpost near Diffa, killing nine soldiers, before pulling back.") == []
+    assert controls("Gunmen overran the village of Kaura overnight and fled with cattle.") == []
+    assert controls("Fighters overran Kunduz's outskirts, killing 14 soldiers.") == []
+
+
+# --- a place declared taken -------------------------------------------------------------------------------------
+
+
+def test_a_place_declared_in_a_participle_after_it_is_taken_by_the_declaring_side() -> None:
+    assert _pairs("The Syrian army declared Palmyra fully recaptured on Sunday.") == [("Palmyra", "syrian-government")]
+    assert _pairs("The Iraqi army announced the town of Tal Afar liberated at the end of August.") == [
+        ("Tal Afar", "iraqi-government")
+    ]
+
+
+def test_a_place_declared_anything_else_or_a_participle_with_no_declaring_verb_is_no_change() -> None:
+    assert controls("The mayor declared Mosul a disaster area after the floods.") == []
+    assert controls("Officials declared Falluja safe for returning families.") == []
+    assert controls("Aid workers found Ramadi liberated of its power supply for weeks.") == []
+
+
+def test_a_capital_or_the_kremlin_declaring_a_capture_speaks_for_its_state() -> None:
+    assert _pairs("Moscow declared Vuhledar captured on Wednesday.") == [("Vuhledar", "russia")]
+    assert _pairs("The Kremlin claims its forces have taken Pokrovsk.") == [("Pokrovsk", "russia")]
+    assert controls("Tourists in the Kremlin said the cathedral was closed.") == []
+
+
+# --- a side's name in its own war -------------------------------------------------------------------------------
+
+
+def test_a_qualifier_unique_to_one_war_s_side_binds_to_it_only_in_a_report_of_that_war() -> None:
+    spain = controls("Nationalist troops entered Bilbao in June 1937 after the Basque army withdrew.")
+    china = controls("Nationalist troops captured Changsha, the capital of Hunan, in 1949.")
+    assert spain and all(e.actor is not None and e.actor.id != "kuomintang" for e in spain)
+    assert [e.actor.id for e in china if e.actor] == ["kuomintang"]
+
+
+# --- an armed group's name is no place --------------------------------------------------------------------------
+
+
+def test_a_word_of_an_armed_group_s_name_is_not_read_as_a_town_of_that_name() -> None:
+    for text in (
+        "Boko Haram fighters burned a market on Friday.",
+        "An offensive by Hayat Tahrir al-Sham began at dawn.",
+    ):
+        events = run(text)
+        assert all(e.place is None or e.place.name.lower() not in ("haram", "al-sham") for e in events), text
+
+
+# --- towns the gazetteer lacks ----------------------------------------------------------------------------------
+
+
+def test_the_town_refers_back_to_an_unknown_name_put_as_a_place() -> None:
+    assert _pairs("Jihadists of Boko Haram attacked Dorgoye before dawn. By noon the town was in their hands.") == [
+        ("Dorgoye", "boko-haram")
+    ]
+    village = (
+        "Clashes broke out in the village of Umm Kurra in Raqqa province. The YPG regained control of the village."
+    )
+    assert _pairs(village) == [("Umm Kurra", "ypg")]  # the village named, not the province after it
+    quarter = (
+        "Fighting raged in Dalgoubri's Tanghin quarter overnight. By dawn the town was in the hands of the jihadists."
+    )
+    assert [p for p, _ in _pairs(quarter)] == ["Dalgoubri"]  # the possessor is the town, not its quarter
+
+
+def test_a_participle_after_a_comma_takes_the_main_clause_s_subject_not_a_possessor() -> None:
+    told = "On Friday the M23 seized the army's barracks in the north of Lubero, taking control of the town."
+    assert ("Lubero", "m23") in _pairs(told)
+    assert all(actor == "m23" for _, actor in _pairs(told))
+
+
+def test_the_town_is_never_a_region_name_or_a_date_and_needs_a_name_put_as_a_place() -> None:
+    assert all(p != "Kidal" for p, _ in _pairs("Fighting spread in Kidal region. The rebels then took the town."))
+    assert controls("Rebels met on Tuesday. By night the town was in their hands.") == []
+
+
+def test_their_hands_in_one_sentence_is_the_clause_s_subject_and_by_nightfall_tells_a_change() -> None:
+    text = "Shabab fighters stormed Bulo Burde at dawn, and by nightfall the town was in their hands."
+    found = controls(text)
+    assert [e.actor.id for e in found if e.actor] == ["al-shabab"]
+    state = "Shabab fighters stormed Bulo Burde at dawn, and the town has long been in their hands."
+    assert not controls(state)
+
+
+def test_an_unknown_name_opening_its_clause_is_the_place_in_a_side_s_hands() -> None:
+    assert _pairs("By evening Gumsuri was in Boko Haram hands.") == [("Gumsuri", "boko-haram")]
+    assert controls("By evening, the matter was in the hands of the judges.") == []
+
+
+def test_nearby_or_neighbouring_before_a_name_is_no_part_of_the_place() -> None:
+    assert _pairs("Ukrainian troops recaptured neighbouring Kupiansk in September.") == [
+        ("Kupiansk", "ukrainian-forces")
+    ]
+    found = controls("The Arakan Army took nearby Kyauktaw township and, a week later, the town of Kyauktaw itself.")
+    assert {e.place.name for e in found if e.place} == {"Kyauktaw"}
+    assert controls("Rebels shelled nearby villages on Sunday.") == []
