@@ -122,3 +122,57 @@ def test_nearby_or_neighbouring_before_a_name_is_no_part_of_the_place() -> None:
     found = controls("The Arakan Army took nearby Kyauktaw township and, a week later, the town of Kyauktaw itself.")
     assert {e.place.name for e in found if e.place} == {"Kyauktaw"}
     assert controls("Rebels shelled nearby villages on Sunday.") == []
+
+
+# --- chronologies, lists and appositions --------------------------------------------------------------------------
+
+
+def test_a_fall_told_in_the_historic_present_is_a_change() -> None:
+    assert _pairs("On 10 April Basra falls to British troops after a two-week siege.") == [("Basra", "british-forces")]
+    assert controls("The decision falls to the governor of Basra.") == []
+    assert controls("The town falls under the jurisdiction of the district court in Basra.") == []
+
+
+def test_a_bare_fall_after_an_assault_in_its_own_sentence_goes_to_the_assailant() -> None:
+    text = "Yugoslav army units stormed the suburbs again on 17 November, and Vukovar fell the next morning."
+    assert [(p, a) for p, a in _pairs(text)] == [("Vukovar", "yugoslav-army")]
+    assert controls("Croatian troops repelled the assault, and Vukovar fell silent.") == []
+    assert controls("The rebels attacked Goma, but the city did not fall.") == []
+
+
+def test_a_described_place_with_its_name_after_a_comma_is_one_place() -> None:
+    assert [p for p, _ in _pairs("Nationalist troops took the chief port of Asturias, Gijon, in October 1937.")] == [
+        "Gijon"
+    ]
+    assert [p for p, _ in _pairs("The Taliban seized the provincial capital, Kunduz, on Sunday.")] == ["Kunduz"]
+
+
+def test_the_of_phrase_or_such_as_list_after_a_plural_place_noun_names_each_place() -> None:
+    assert [p for p, _ in _pairs("The army took the rebel strongholds of Kismayo, Barawe and Marka in a week.")] == [
+        "Kismayo",
+        "Barawe",
+        "Marka",
+    ]
+    text = "Troops seized the last rebel bases along the coast, such as Pooneryn and Mullaitivu, on Friday."
+    assert [p for p, _ in _pairs(text)] == ["Pooneryn", "Mullaitivu"]
+    assert controls("Rebels seized weapons, such as rifles and Kalashnikovs.") == []
+    assert controls("The delegation visited several towns, including Kismayo and Barawe.") == []
+
+
+def test_an_opening_adjunct_s_subject_lies_past_an_apposition_set_off_by_commas() -> None:
+    text = "After capturing Bosnia's second-largest city, Banja Luka, in 1992, the Serb forces turned east."
+    assert [p for p, _ in _pairs(text)] == ["Banja Luka"]
+    assert all("serb" in a for _, a in _pairs(text))
+    assert controls("After capturing the flag, the Serb team celebrated in Belgrade.") == []
+
+
+def test_an_entry_after_the_holders_left_in_the_same_sentence_takes_the_place() -> None:
+    text = "The last garrison withdrew overnight, and Hungarian troops rolled into Cluj at dawn."
+    assert _pairs(text) == [("Cluj", "hungarian-forces")]
+    assert controls("Hungarian troops rolled into Cluj at dawn for the parade.") == []
+    assert controls("The parade ended, and Hungarian troops rolled into Cluj at dawn.") == []
+
+
+def test_materiel_seized_is_no_place_taken() -> None:
+    assert controls("The army said its men captured a large haul of Sea Eagle boats near Baidoa.") == []
+    assert controls("Rebels seized two convoys of supplies and a cache of rifles from the garrison.") == []

@@ -20,14 +20,14 @@ ARMED_HEADS = frozenset(
     "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen factions "
     "supporters tribesmen jihadists guerrillas army police policemen mutineers units brigade brigades battalion "
     "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance paratroopers conscripts "
-    "reservists legionnaires riflemen infantrymen armies columns division divisions regiment regiments".split()
+    "reservists legionnaires riflemen infantrymen armies columns division divisions regiment regiments tanks".split()
 )
 # Heads of organisation names, taken as armed only when capitalised ('Oromo Liberation Front', not 'the front').
 _ORG_HEADS = frozenset("front movement corps guard army forces force brigades brigade alliance battalion".split())
 # What a nationality or a country names when it means the state's forces: 'Malian soldiers', 'Israel's military'.
 STATE_HEADS = frozenset(
     "forces force troops soldiers army military servicemen units paratroopers commandos marines navy warplanes jets "
-    "aircraft drones regime junta guards armies".split()
+    "aircraft drones regime junta guards armies tanks".split()
 )
 _STATE_MODIFIERS = frozenset(
     "armed air special security government military ground federal national defence defense regular elite border "

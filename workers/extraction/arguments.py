@@ -98,8 +98,9 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         return subject  # "Having taken Lashio, the alliance ...", "The militia, having seized Bunia, ..."
     gerund = words[i].endswith("ing")
     if gerund and i == 1 and words[0] in _ADJUNCT_OPENERS:  # "After taking Tikrit, IS fighters moved on Samarra"
-        comma = next((m for m in range(2, min(len(words), 20)) if words[m] == ","), None)
-        after = next((a for a in units if comma is not None and comma < a.i <= comma + 3), None)
+        # past an apposition or a date set off by commas: "After capturing X's second city, Y, in 1992, the Serbs"
+        commas = [m for m in range(2, min(len(words), 25)) if words[m] == "," and words[m + 1 : m + 2] != ["which"]]
+        after = next((a for c in commas for a in units if c < a.i <= c + 3), None)
         if after is not None:
             return after
     if gerund and i > 0 and words[i - 1] in _ADJUNCT_OPENERS and (subject := _adjunct_subject(units, words, i - 1)):

@@ -19,7 +19,7 @@ from .arguments import actor_at, actor_left, after_preposition, discourse_actor,
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
-from .lexicons import Lexicons, PhraseSet, fold
+from .lexicons import Lexicons, PhraseSet, fold, slug
 from .places import (
     FACILITIES,
     KINDS,
@@ -53,7 +53,9 @@ NOT_TERRITORY = frozenset(
     "people civilians journalists men women children arms equipment cars trucks drugs ship boat aircraft plane "
     "documents cash money power initiative lead momentum place part office note time steps refuge shelter care "
     "hostage hostages captive captives prisoner aim responsibility action measures advantage charge over fire fires "
-    "blaze situation outbreak epidemic crowd crowds traffic prices damage flooding floods".split()
+    "blaze situation outbreak epidemic crowd crowds traffic prices damage flooding floods boats ships haul cache "
+    "caches stockpile stockpiles rifles guns mines missiles rockets helicopters planes jets convoy convoys supplies "
+    "cattle livestock".split()
 )
 #: Titles before a person's name and words of organisations' names: what a capture verb's object is then not.
 _TITLES = frozenset(
@@ -506,7 +508,8 @@ def _bare_fall_taker(sent: Sentence, i: int, doc: Document) -> ActorMention | No
 #: Words of an assault on a place: the side that made it is who a bare 'P fell' in the next sentence fell to.
 _ASSAULTS = frozenset(
     "attacked attacking assaulted stormed besieged encircled surrounded advanced pushed shelled siege assault "
-    "offensive attack push advance".split()
+    "offensive attack push advance attacks storm storms shell shells besiege besieges overran over-ran overrun "
+    "over-run".split()
 )
 
 
@@ -529,7 +532,11 @@ def _repelled(words: list[str]) -> bool:
 
 def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMention | None:
     """The side that assaulted `place` in one of the two sentences before ('Rebels attacked Kassala on Sunday.'):
-    the assault verb's own subject (or its by-agent), not the sentence's first actor; none if it was repelled."""
+    the assault verb's own subject (or its by-agent), not the sentence's first actor; none if it was repelled.
+    An assault earlier in the fall's own sentence needs no object ('the militias attacked, and the camp fell')."""
+    here = _assault_here(sent, place, doc)
+    if here is not None:
+        return here
     for back in range(sent.index - 1, max(-1, sent.index - 3), -1):
         view = doc.view(back)
         words = view.words
@@ -545,6 +552,22 @@ def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMentio
             return actor_at(view, by + 1, 3) if by is not None else None
         return actor_left(view, k, doc)
     return None
+
+
+def _assault_here(sent: Sentence, place: Place, doc: Document) -> ActorMention | None:
+    """The side that assaulted in the fall's own sentence, before the place that fell: 'X attacked, and the camp
+    fell', 'Tam Ky is overrun by X, and on the 25th Hue falls'."""
+    words = sent.words
+    at = next((g.i for g in sent.places if g.place.id == place.id), None)
+    end = at if at is not None else next((k for k, w in enumerate(words) if w in ("fell", "falls")), len(words))
+    hits = [k for k in range(end) if words[k] in _ASSAULTS]
+    if not hits or _repelled(words):
+        return None
+    k = hits[-1]
+    if _passive(words, k):
+        by = next((m for m in range(k + 1, min(end, k + 6)) if words[m] == "by"), None)
+        return actor_at(sent, by + 1, 3) if by is not None else None
+    return actor_left(sent, k, doc)
 
 
 _TOWN_HEADS = frozenset("town city village settlement township hamlet port".split())
@@ -1472,6 +1495,11 @@ def _withdrew_before(c: _Clause, i: int, place: Place, entrant: Actor) -> Actor 
             if words[m] in _WITHDRAWALS or doc.lex.sets["control.withdraw"].match_at(words, m)
         ]
         near = [k for k in cue if any(0 < a - k <= 4 for a in at)]
+        if not near and end is not None and not at:
+            # "the garrison withdrew overnight, and Soviet troops marched into Budapest": the leaving told bare
+            leaver = _bare_leaver(view, end, entrant)
+            if leaver is not None:
+                return leaver
         if not near:
             continue
         k = near[-1]  # the withdrawal told of this place, not an earlier one from elsewhere
@@ -1480,6 +1508,25 @@ def _withdrew_before(c: _Clause, i: int, place: Place, entrant: Actor) -> Actor 
         if side is not None and side.id != entrant.id and not blocked(words, k, doc.lex):
             return side
     return None
+
+
+#: Verbs of leaving told without a place, whose subject's side then no longer holds the place entered after.
+_LEFT_BARE = frozenset("withdrew retreated fled evacuated".split())
+#: Nouns naming a place's armed holders without a side: 'the garrison withdrew', 'the defenders fled'.
+_HOLDERS = frozenset("garrison garrisons defenders defender".split())
+
+
+def _bare_leaver(sent: Sentence, end: int, entrant: Actor) -> Actor | None:
+    """The side told leaving, with no place, before the entry at `end` in its sentence ('the last garrison withdrew
+    overnight, and'): an armed subject of a leaving verb that is not the entrant; None if there is none."""
+    words = sent.words
+    k = next((m for m in range(end - 1, 0, -1) if words[m] in _LEFT_BARE), None)
+    if k is None or blocked(words, k, sent.binder.lex):
+        return None
+    if words[k - 1] in _HOLDERS:
+        return Actor(id=slug(words[k - 1]), name=sent.tokens[k - 1].text, mention=sent.tokens[k - 1].text)
+    gone = next((a for a in sent.actors if a.j in (k, k - 1) and not after_preposition(words, a.i)), None)
+    return gone.actor if gone is not None and gone.actor.id != entrant.id else None
 
 
 def _leave(c: _Clause, i: int) -> bool:

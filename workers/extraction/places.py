@@ -386,6 +386,12 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             return [p if p.resolved or p.parent else _owned_by(p, owner) for p in owned]
     if not definite and not (i < n and tokens[i].low == "it"):
         last_place = _no_place  # "an area" introduces a new place; only "the area" points back
+    apposed = _apposed_name(tokens, i)
+    if apposed is not None:  # "the chief port of Asturias, Gijon": the name after the comma is the place
+        return noun_phrase(tokens, apposed, gaz, _no_place)
+    such = _such_as(tokens, i)
+    if such is not None:  # "their last strongholds along the coast, such as A, B and C": the names
+        return noun_phrase(tokens, such, gaz, _no_place)
     i = _after_area(tokens, i)
     counted = count_place(tokens, i, gaz)
     if counted is not None:
@@ -408,7 +414,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                     break
                 j = close + 1
                 continue
-            if tokens[j].low == "of" and tokens[j - 1].low in SETTLEMENTS and j + 1 < n and _capword(tokens[j + 1]):
+            if tokens[j].low == "of" and tokens[j - 1].low in _LISTING_HEADS and j + 1 < n and _capword(tokens[j + 1]):
                 i = j = j + 1  # "the main towns of A and B": the names are the places
                 continue
             if tokens[j].low == "of":
@@ -483,7 +489,70 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             i = past
             continue
         break
-    return places
+    return _named_apposition(tokens, places)
+
+
+#: Plural heads whose of-phrase lists the places themselves: 'the towns of A and B', 'the strongholds of A, B and C'.
+_LISTING_HEADS = SETTLEMENTS | frozenset("strongholds bastions ports bases outposts garrisons posts positions".split())
+
+
+def _apposed_name(tokens: list[Token], i: int) -> int | None:
+    """Where a name starts that a comma sets after a described place at i ('the main city of the Reds, Tampere',
+    'the provincial capital, Kunduz'): a place noun, perhaps 'of' and a name, a comma, then a single name that the
+    next comma or the phrase's end closes; else None."""
+    n = len(tokens)
+    m = i
+    while (
+        m < n
+        and m - i < 3
+        and tokens[m].low not in _APPOSED_HEADS
+        and tokens[m].low.isalpha()
+        and not _capword(tokens[m])
+    ):
+        m += 1  # "chief", "main", "provincial": describing words before the head
+    if m >= n or tokens[m].low not in _APPOSED_HEADS or _capword(tokens[m]):
+        return None
+    c = m + 1
+    if c < n and tokens[c].low == "of":
+        c += 1 + (c + 1 < n and tokens[c + 1].low == "the")
+        while c < n and _capword(tokens[c]) and c - m < 7:
+            c += 1
+    if c + 1 >= n or tokens[c].low != "," or not _capword(tokens[c + 1]):
+        return None
+    end = c + 1
+    while end < n and _capword(tokens[end]) and end - c < 4:
+        end += 1
+    return c + 1 if end == n or tokens[end].low in (",", ".", ";") or tokens[end].low in _STOP else None
+
+
+def _such_as(tokens: list[Token], i: int) -> int | None:
+    """Where the names start when a plural place noun at or after i is followed by 'such as' or 'including' and a
+    name ('the rebel strongholds on the coast, such as Kismayo and Barawe'); else None."""
+    n = len(tokens)
+    for m in range(i, min(n - 2, i + 12)):
+        low = tokens[m].low
+        if low in (";", ".", ":") or low in _FINITE:
+            return None
+        start = m + 2 if low == "such" and tokens[m + 1].low == "as" else m + 1 if low == "including" else None
+        if start is not None:
+            listed = any(tokens[x].low in _LISTING_HEADS for x in range(i, m))
+            return start if listed and _capword(tokens[start]) else None
+    return None
+
+
+#: Heads of a description that a name set off by a comma may follow: 'the chief port of the Republic, Gijon'.
+_APPOSED_HEADS = frozenset("city town port capital stronghold bastion village base seat".split())
+
+
+def _named_apposition(tokens: list[Token], places: list[Place]) -> list[Place]:
+    """'the main city of the Reds, Tampere', 'the provincial capital, Kunduz': a description whose head is a place
+    noun, then a name after a comma, is that name once, not two places."""
+    if len(places) < 2 or places[0].resolved or not places[0].name[:1].islower():
+        return places
+    words = places[0].name.lower().split()
+    head = words[words.index("of") - 1] if "of" in words else words[-1]
+    named = places[1].resolved or places[1].name[:1].isupper()
+    return places[1:] if head in _APPOSED_HEADS and named else places
 
 
 #: Words that make a stretch between commas a clause of its own, not an aside inside a list of places.
