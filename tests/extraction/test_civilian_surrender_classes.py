@@ -1,0 +1,114 @@
+"""Classes of civilian-count and surrender wording: negated hedges, surrenders told in the historic present, a
+commander surrendering with his men, civilian deaths under a modal, flight idioms, a figure whose noun comes in the
+next conjunct, and tolls that are not civilian counts. Every sentence here was written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.events import EventKind
+from workers.extraction.numbers import find_numbers
+
+from .conftest import counts, of_kind, run
+
+
+def _first(text: str) -> tuple[int | None, int | None, bool, str | None]:
+    n = find_numbers(text.lower().split())[0]
+    return n.min, n.max, n.exact, n.hedge
+
+
+def _counts(text: str) -> list[tuple[str, int | None, int | None]]:
+    return sorted((e.category.value if e.category else "", e.count.min, e.count.max) for e in counts(text) if e.count)
+
+
+def _surrenders(text: str) -> list[tuple[str | None, int | None]]:
+    return [
+        (e.actor.name if e.actor else None, e.count.min if e.count else None)
+        for e in of_kind(run(text), EventKind.surrender)
+    ]
+
+
+# 1. Negated hedges: 'no fewer than N' is at least N, 'no more than N' at most N.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no fewer than 5,000 families", (5000, 5000, False, "no fewer than")),
+        ("no less than 300 people", (300, 300, False, "no less than")),
+        ("not less than 40 villagers", (40, 40, False, "not less than")),
+        ("not fewer than twelve hostages", (12, 12, False, "not fewer than")),
+        ("no more than 20 civilians", (None, 20, False, "no more than")),
+        ("fewer than 9,000 people", (None, 8999, False, "fewer than")),
+        ("less than 60 residents", (None, 59, False, "less than")),
+    ],
+)
+def test_a_negated_hedge_turns_its_sense(text: str, expected: tuple[int | None, int | None, bool, str | None]) -> None:
+    assert _first(text) == expected
+
+
+def test_negated_hedges_in_civilian_counts() -> None:
+    assert _counts("No fewer than 3,000 families fled the valley after the raid on Tskhinvali.") == [
+        ("fled", 3000, 3000)
+    ]
+    assert _counts("Not less than 400 civilians were killed in the bombardment of Grozny.") == [("killed", 400, 400)]
+    assert _counts("Fewer than 400 civilians were killed in the bombardment of Grozny.") == [("killed", None, 399)]
+    assert _counts("There were no fewer than twelve checkpoints on the road to Jaffna.") == []
+
+
+# 2. A surrender told in the historic present of a dated chronology.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("On 2 June the fortress of Kars falls to the besiegers, and its 12,000 defenders surrender.", 12000),
+        ("March 30, Tobruk falls as 33,000 British soldiers surrender to the Axis.", 33000),
+        ("On 14 May the garrison surrenders to the besiegers.", None),
+        ("On Monday the rebels finally surrender to the army in Goma.", None),
+    ],
+)
+def test_a_surrender_in_the_historic_present_is_told(text: str, expected: int | None) -> None:
+    found = _surrenders(text)
+    assert len(found) == 1 and found[0][1] == expected, found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On 3 May the garrison refused to surrender.",
+        "In 1864 the general called on the rebels to surrender.",
+        "On Friday the rebels will surrender.",
+        "On 3 May the rebels would surrender if attacked.",
+        "In 1945 the allies demanded the surrender of the garrison.",
+        "In 1865 the commander surrenders his sword to his rival.",
+        "If the garrison surrenders on Monday, the soldiers will be spared.",
+        "On 2 September the Japanese surrender is signed aboard the battleship.",
+        "The garrison does not surrender in 1915.",
+        "Soldiers who surrender in 1940 are treated as prisoners.",
+        "Soldiers surrender to the army when they run out of food.",
+        "On 4 July the rebels plan to surrender.",
+    ],
+)
+def test_no_surrender_in_the_present_that_is_no_told_event(text: str) -> None:
+    assert _surrenders(text) == [], text
+
+
+def test_a_year_before_the_subject_is_no_count() -> None:
+    assert _surrenders("In 1940 the soldiers surrendered.") == [("the soldiers", None)]
+
+
+# 3. A commander and his men surrender: the count is the men's, modifiers and an aside allowed.
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Lincoln and some 1,800 able-bodied Continentals, with their colors cased, surrendered on 12 May 1780.", 1800),
+        ("General Osman and some 40,000 weary soldiers, their ammunition spent, surrendered at Plevna.", 40000),
+        ("Colonel Smith and 300 exhausted men surrendered to the Zulus.", 300),
+        ("Admiral Kato and about 600 sailors surrendered to the Americans.", 600),
+    ],
+)
+def test_a_commander_and_his_men_surrender(text: str, count: int) -> None:
+    found = _surrenders(text)
+    assert len(found) == 1 and found[0][1] == count and found[0][0], found
+
+
+def test_a_commander_and_others_who_are_no_men() -> None:
+    assert _surrenders("The priest and some 200 villagers surrendered their rifles to the militia.") == []
+    assert _surrenders("General Osman and some 40,000 weary soldiers refused to surrender at Plevna.") == []
