@@ -112,3 +112,78 @@ def test_a_commander_and_his_men_surrender(text: str, count: int) -> None:
 def test_a_commander_and_others_who_are_no_men() -> None:
     assert _surrenders("The priest and some 200 villagers surrendered their rifles to the militia.") == []
     assert _surrenders("General Osman and some 40,000 weary soldiers refused to surrender at Plevna.") == []
+
+
+# 5. Flight told by an idiom: 'took to the roads', 'fled on foot'; the part of a named place's population.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Some 40,000 villagers took to the roads south after the massacre at Srebrenica.", [("fled", 40000, 40000)]),
+        (
+            "Half a million residents took to the road toward the coast as the front collapsed.",
+            [("fled", 500000, 500000)],
+        ),
+        ("As the armies closed in, 300,000 of Warsaw's 1,300,000 people took to the road.", [("fled", 300000, 300000)]),
+        ("As the guns neared, 30,000 of the city's 90,000 inhabitants took to the roads.", [("fled", 30000, 30000)]),
+        ("Thousands of civilians fled on foot towards Aleppo.", [("fled", 2000, 9999)]),
+    ],
+)
+def test_flight_told_by_an_idiom(text: str, expected: list[tuple[str, int | None, int | None]]) -> None:
+    assert _counts(text) == expected
+
+
+def test_the_people_of_a_named_place_are_counted_there() -> None:
+    found = counts("As the armies closed in, 300,000 of Warsaw's 1,300,000 people took to the road.")
+    assert [e.place.name for e in found if e.place] == ["Warsaw"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "About 2,000 soldiers took to the roads after the rout near Kursk.",
+        "The convoy of 300 trucks took to the road at dawn.",
+        "The 5,000 marchers took to the roads of Selma.",
+    ],
+)
+def test_no_flight_when_the_idiom_tells_of_no_civilians(text: str) -> None:
+    assert _counts(text) == []
+
+
+# 6. A bare figure whose civilian noun comes in the next conjunct, even beside an attack on a post.
+def test_the_noun_of_the_next_conjunct_covers_the_bare_figure() -> None:
+    text = (
+        "The rebels attacked an army post in Kidal, a town that was wrecked on Monday when militants set off a "
+        "car bomb that killed six and injured dozens of civilians."
+    )
+    assert _counts(text) == [("killed", 6, 6), ("wounded", 24, 99)]
+    text = "Guerrillas ambushed a police patrol near Jalalabad with a bomb that killed nine and wounded 40 people."
+    assert _counts(text) == []
+    assert _counts("A mine hit a bus carrying soldiers near Batna, killing 15 and wounding 20.") == []
+
+
+# 7. Tolls that are no civilian counts.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Artillery killed 14 persons in a raid on the market of Hue, most of them civilians.",
+        "The two-year insurgency has killed thousands of people, officials said.",
+        "The conflict so far has killed thousands of people in the north.",
+        "The garrison held out at a cost of 96 dead.",
+        "The Marines held the base at a cost of 274 killed after the shelling.",
+    ],
+)
+def test_mixed_war_wide_and_own_losses_are_no_civilian_counts(text: str) -> None:
+    assert _counts(text) == []
+
+
+def test_civilian_counts_beside_those_shapes_stay() -> None:
+    assert _counts("Artillery killed 14 civilians in a raid on the market of Hue.") == [("killed", 14, 14)]
+    assert _counts("The conflict so far has displaced over 2 million people.") == [("displaced", 2000001, None)]
+    assert _counts("The air strike on the market in Idlib has killed 40 people, officials said.") == [
+        ("killed", 40, 40)
+    ]
+
+
+def test_a_force_named_like_a_town_is_no_place() -> None:
+    found = counts("The Marines shelled the village, killing 12 civilians.")
+    assert len(found) == 1 and (found[0].place is None or found[0].place.name != "Marines")
