@@ -187,3 +187,35 @@ def test_civilian_counts_beside_those_shapes_stay() -> None:
 def test_a_force_named_like_a_town_is_no_place() -> None:
     found = counts("The Marines shelled the village, killing 12 civilians.")
     assert len(found) == 1 and (found[0].place is None or found[0].place.name != "Marines")
+
+
+# 4. Civilian deaths told under a modal or a hedge; a bare modal is a prospect.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "As many as 3,000 civilians are believed to have perished in the siege of Sarajevo.",
+            [("killed", 3000, 3000)],
+        ),
+        ("Up to 600 villagers may have died when the militia burned Nyarubuye.", [("killed", 600, 600)]),
+        ("Up to 8,000 people may have perished in the sack of the town.", [("killed", 8000, 8000)]),
+        ("Up to 600 villagers may well have died in the raid on Nyarubuye.", [("killed", 600, 600)]),
+    ],
+)
+def test_deaths_under_a_perfect_modal_are_counted(
+    text: str, expected: list[tuple[str, int | None, int | None]]
+) -> None:
+    assert _counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Up to 600 villagers may die if the siege of Nyarubuye continues.",
+        "Up to 600 villagers could be killed if the siege of Nyarubuye continues.",
+        "Up to 9,000 soldiers may have perished in the siege.",
+        "Up to 80,000 people may have perished in the war.",
+    ],
+)
+def test_a_prospect_or_a_soldiers_or_war_toll_is_no_count(text: str) -> None:
+    assert _counts(text) == []

@@ -445,6 +445,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
                 pass  # a part of a civilian toll ("including five at a checkpoint") is civilian too
             elif combat_ctx or at_site or not (civil_ctx or (cat == "killed" and _by_armed_actor(sent, hx + 1))):
                 continue
+        if cat in ("killed", "wounded") and back is None and _prospect(words, hx + 1):
+            continue  # "up to 600 villagers may die if the siege goes on": a prospect ("may have died" is told)
         if weak and cat in ("killed", "wounded") and _war_subject(sets["civilian.war_subject"], words, q.i):
             continue  # "the conflict so far has killed thousands of people": a whole war's toll
         if elliptic and cat in ("killed", "wounded") and noun is None and _own_losses(words, q.i):
@@ -595,6 +597,21 @@ def _mostly_civilians(mostly: PhraseSet, words: list[str], k: int) -> bool:
             p = mostly.match_at(words, m + 1)
             after = m + 1 + len(p) if p else 0
             return bool(p) and words[after : after + 1] in (["civilians"], ["civilian"])
+    return False
+
+
+_MODALS = frozenset("may might could would will shall can must".split())
+
+
+def _prospect(words: list[str], k: int) -> bool:
+    """'may die', 'could be killed', 'will be wounded' right after the counted people: a prospect, not a toll; a
+    perfect modal ('may have perished', 'are thought to have died') tells a death and stays."""
+    for m in range(k, min(len(words) - 1, k + 4)):
+        if words[m] in _STOPS:
+            return False
+        if words[m] in _MODALS:
+            nxt = [w for w in words[m + 1 : m + 4] if w not in ("still", "also", "already", "well", "yet")]
+            return not nxt or nxt[0] != "have"
     return False
 
 
