@@ -73,11 +73,16 @@ def extract_surrenders(doc: Document, sent: Sentence) -> list[Event]:
         for m in range(e, min(len(words), e + 12)):
             if words[m] == "to":  # "surrendered to X", "surrendered his garrison of 3,000 troops to X"
                 to = next((a.actor for a in sent.actors if m < a.i <= m + 4), None)
+                if to is None:  # "surrenders to General Grant"
+                    ranked = _ranked_at(sent, m + 1)
+                    to = ranked.actor if ranked is not None else None
                 break
             if words[m] in (",", ";", "and", "but", "after", "when"):
                 break
         if to is None and words[e - 1] == "to":
             to = next((a.actor for a in sent.actors if e <= a.i <= e + 3), None)
+            ranked = _ranked_at(sent, e) if to is None else None
+            to = ranked.actor if ranked is not None else to
         if to is None and i > 1 and words[i - 1] == "the" and words[i - 2] in _RECEIVED:
             # "the army accepted the surrender of 200 rebels": the receiver is the verb's subject
             taker = actor_left(sent, i - 2, doc)
@@ -280,6 +285,8 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
             actor_m = _armed_noun(sent, start, end)
         if actor_m is not None and bind and _bare(actor_m):
             actor_m = _earlier_surrender(doc, sent, actor_m)
+    if actor_m is None:
+        actor_m = _commander(sent, start, end)  # "General Cronje surrendered at Paardeberg"
     num = _count_of_persons(words, start, end, tokens)
     if actor_m is None and num is not None and start > 1 and words[start - 1] == "and":
         actor_m = _commander_and_men(sent, start, num)  # "General Osman and some 40,000 weary men surrendered"
@@ -439,6 +446,51 @@ def _men_named(tokens: list[Token], start: int, end: int) -> int | None:
 
 
 _FUNCTION_WORDS = frozenset("of the a an and or with in on at to from by their his its".split())
+
+
+#: Ranks before a commander's name: a ranked officer who surrenders surrenders his force.
+_RANKS = frozenset(
+    "general gen. marshal admiral adm. colonel col. brigadier commander commandant captain capt. major "
+    "lieutenant lt. lieutenant-general major-general brigadier-general lieutenant-colonel".split()
+)
+
+
+def _commander(sent: Sentence, start: int, end: int) -> ActorMention | None:
+    """A ranked commander right before the verb: 'General Cronje', 'Field Marshal Paulus' (not a bare surname:
+    a suspect handing himself to a court is no armed side's surrender)."""
+    words, tokens = sent.words, sent.tokens
+    j = end
+    i = j
+    while i > start and tokens[i - 1].cap and _name_word(words[i - 1]) and j - i < 3:
+        i -= 1
+    if i == j or i == start or words[i - 1] not in _RANKS or not tokens[i - 1].cap:
+        return None
+    if any(g.i < j and i < g.j for g in sent.places):
+        return None
+    r = i - 1
+    while r > start and tokens[r - 1].cap and words[r - 1] in _RANKS | {"field", "rear", "vice"}:
+        r -= 1  # "Field Marshal", "Rear Admiral", "Lt. Gen."
+    text = " ".join(t.text for t in tokens[r:j])
+    return ActorMention(r, j, Actor(id=slug(text), name=text, mention=text), False)
+
+
+def _name_word(w: str) -> bool:
+    """A word of a person's name: 'Cronje', 'Baden-Powell' (not a rank)."""
+    return w.replace("-", "").isalpha() and w not in _RANKS
+
+
+def _ranked_at(sent: Sentence, k: int) -> ActorMention | None:
+    """A ranked commander starting at k: 'General Grant' in 'surrendered to General Grant'."""
+    words, tokens = sent.words, sent.tokens
+    j = k
+    while j < len(words) and tokens[j].cap and (words[j] in _RANKS or words[j] in ("field", "rear", "vice")):
+        j += 1
+    if j == k:
+        return None
+    end = j
+    while end < min(len(words), j + 3) and tokens[end].cap and _name_word(words[end]):
+        end += 1
+    return _commander(sent, k, end) if end > j else None
 
 
 def _commander_and_men(sent: Sentence, start: int, num: Number) -> ActorMention | None:
