@@ -219,3 +219,35 @@ def test_deaths_under_a_perfect_modal_are_counted(
 )
 def test_a_prospect_or_a_soldiers_or_war_toll_is_no_count(text: str) -> None:
     assert _counts(text) == []
+
+
+def test_a_large_toll_of_one_massacre_is_no_war_toll() -> None:
+    assert _counts("Up to 80,000 people may have perished in the massacre.") == [("killed", 80000, 80000)]
+    assert _counts("Up to 100,000 people may have perished in the sack of the city.") == [("killed", 100000, 100000)]
+    assert _counts("The war killed 300,000 people in the villages and towns of the north.") == []
+
+
+def test_flight_into_the_bush_or_the_hills() -> None:
+    assert _counts("About 12,000 villagers took to the bush when the rebels reached Kailahun.") == [
+        ("fled", 12000, 12000)
+    ]
+    assert _counts("Some 300 guerrillas took to the hills after the coup.") == []
+
+
+# A ranked commander surrenders (his force), and receives a surrender.
+def test_a_ranked_commander_surrenders() -> None:
+    found = of_kind(run("On 9 April 1865 General Lee surrenders to General Grant at Appomattox."), EventKind.surrender)
+    assert [(e.actor.name if e.actor else None, e.to.name if e.to else None) for e in found] == [
+        ("General Lee", "General Grant")
+    ]
+    assert _surrenders("Field Marshal Paulus surrendered at Stalingrad in January 1943.") == [
+        ("Field Marshal Paulus", None)
+    ]
+    found = of_kind(run("The garrison surrendered to Colonel Baden-Powell."), EventKind.surrender)
+    assert [e.to.name for e in found if e.to] == ["Colonel Baden-Powell"]
+
+
+def test_a_bare_surname_or_an_unranked_person_is_no_side() -> None:
+    assert _surrenders("Lee surrendered to Grant at Appomattox.") == []
+    assert _surrenders("The general surrendered.") == []
+    assert _surrenders("General Osman refused to surrender.") == []

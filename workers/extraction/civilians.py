@@ -366,6 +366,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
     period_toll = sets["civilian.period_toll"]
+    # "up to 100,000 people may have perished in the sack of the city": one massacre's toll, however large
+    one_incident = civil_ctx and sets["civilian.one_incident"].any_in(words)
     disasters = [k for k, _ in sets["civilian.disaster"].find_all(words)]
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
@@ -470,7 +472,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             continue  # "the army's 250,000 men were encircled": soldiers
         if elliptic and not named_after and _forces_targeted(words, ws.combat):
             continue  # "hit a bus carrying soldiers, killing 15": the dead were soldiers or mixed
-        if (cat == "killed" and weak and (q.min or 0) >= 50000) or (
+        if (cat == "killed" and weak and (q.min or 0) >= 50000 and not one_incident) or (
             country_toll and cat in ("killed", "wounded") and (weak or noun in ws.combat)
         ):
             continue  # whole-war and nation-wide tolls count fighters too
