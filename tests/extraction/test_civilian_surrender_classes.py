@@ -251,3 +251,11 @@ def test_a_bare_surname_or_an_unranked_person_is_no_side() -> None:
     assert _surrenders("Lee surrendered to Grant at Appomattox.") == []
     assert _surrenders("The general surrendered.") == []
     assert _surrenders("General Osman refused to surrender.") == []
+
+
+def test_a_modal_of_another_verb_or_a_war_word_elsewhere_leaves_the_toll() -> None:
+    assert _counts("Thirty villagers who could not walk were killed in the shelling of the town.") == [
+        ("killed", 30, 30)
+    ]
+    assert _counts("Militias burned the war memorial and killed 30 villagers in the market.") == [("killed", 30, 30)]
+    assert _counts("The war has so far killed 30,000 people.") == []

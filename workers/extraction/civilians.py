@@ -447,7 +447,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
                 pass  # a part of a civilian toll ("including five at a checkpoint") is civilian too
             elif combat_ctx or at_site or not (civil_ctx or (cat == "killed" and _by_armed_actor(sent, hx + 1))):
                 continue
-        if cat in ("killed", "wounded") and back is None and _prospect(words, hx + 1):
+        if cat in ("killed", "wounded") and back is None and _prospect(ctx, hx + 1):
             continue  # "up to 600 villagers may die if the siege goes on": a prospect ("may have died" is told)
         if weak and cat in ("killed", "wounded") and _war_subject(sets["civilian.war_subject"], words, q.i):
             continue  # "the conflict so far has killed thousands of people": a whole war's toll
@@ -603,17 +603,23 @@ def _mostly_civilians(mostly: PhraseSet, words: list[str], k: int) -> bool:
 
 
 _MODALS = frozenset("may might could would will shall can must".split())
+_MODAL_FILL = frozenset("be still also soon well likely yet easily".split())
 
 
-def _prospect(words: list[str], k: int) -> bool:
+def _prospect(ctx: _Context, k: int) -> bool:
     """'may die', 'could be killed', 'will be wounded' right after the counted people: a prospect, not a toll; a
-    perfect modal ('may have perished', 'are thought to have died') tells a death and stays."""
+    perfect modal ('may have perished', 'are thought to have died') tells a death and stays, and a modal of another
+    verb ('who could not flee were killed') says nothing of the toll."""
+    words = ctx.sent.words
     for m in range(k, min(len(words) - 1, k + 4)):
         if words[m] in _STOPS:
             return False
         if words[m] in _MODALS:
-            nxt = [w for w in words[m + 1 : m + 4] if w not in ("still", "also", "already", "well", "yet")]
-            return not nxt or nxt[0] != "have"
+            v = m + 1
+            while v < len(words) and words[v] in _MODAL_FILL:
+                v += 1
+            got = _category_at(ctx.doc, words, v) if v < len(words) else None
+            return got is not None and got[0] in ("killed", "wounded")
     return False
 
 
@@ -632,11 +638,16 @@ def _war_subject(war: PhraseSet, words: list[str], i: int) -> bool:
     """'The two-year insurgency has killed thousands of people', 'the conflict so far has killed': a war or
     conflict as the killer gives a whole war's toll, which counts fighters."""
     for m in range(i - 1, max(-1, i - 9), -1):
-        if words[m] in _STOPS or words[m] in (".", "and"):
-            return False
-        if war.match_at(words, m):
-            return True
+        if words[m] not in _WAR_VERB_FILL:
+            p = war.match_at(words, m)
+            return p is not None and all(w in _WAR_VERB_FILL for w in words[m + len(p) : i])
     return False
+
+
+#: What may stand between a war word and the figure it killed: 'the conflict so far has killed thousands'.
+_WAR_VERB_FILL = frozenset(
+    "has have had so far already now reportedly also since then thus killed kills left claimed the lives of".split()
+)
 
 
 def _larger_total(ctx: _Context, q: Number, cat: str) -> bool:
