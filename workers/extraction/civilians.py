@@ -221,6 +221,8 @@ def _population_of(tokens: list[Token], words: list[str], i: int) -> int | None:
         return i - 2
     if i > 2 and possessive(tokens, i - 1) and words[i - 2] == "the" and words[i - 3] in ("of", "and"):
         return i - 3  # "of the town's 30,000 inhabitants"
+    if i > 1 and possessive(tokens, i - 1) and tokens[i - 1].cap and words[i - 2] in ("of", "and"):
+        return i - 2  # "of Warsaw's 1,300,000 people": a named place's population
     return None
 
 
@@ -364,6 +366,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
     period_toll = sets["civilian.period_toll"]
+    # "up to 100,000 people may have perished in the sack of the city": one massacre's toll, however large
+    one_incident = civil_ctx and sets["civilian.one_incident"].any_in(words)
     disasters = [k for k, _ in sets["civilian.disaster"].find_all(words)]
     breakdown = sets["civilian.breakdown"]
     out: list[Event] = []
@@ -389,6 +393,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             if noun in ws.subgroup or not (civ_of_mixed or _located(sent, words, hx + 1)):
                 continue  # a breakdown by victim type ("including five children") is not recorded
         elliptic = noun is None
+        named_after = False  # the noun is a civilian one, named in the next conjunct ("killed six and injured
+        # dozens of civilians"): the text says whom, so no guess from the target below
         if noun is None:  # "killing six and wounding 32 people", "10 killed and 22 wounded"
             near = [heads[x][0] for x in (idx + 1, idx - 1) if 0 <= x < len(nums) and abs(nums[x].i - q.i) <= 8]
             shared = next((h for h in near if h and h != "#part"), None)
@@ -397,6 +403,14 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             noun = None if shared == "#skip" else shared
             if noun is None and q.min == 1:
                 continue
+            named_after = (
+                noun is not None
+                and noun not in ws.weak
+                and noun in ws.civ
+                and idx + 1 < len(nums)
+                and heads[idx + 1][0] == noun
+                and "and" in words[q.j : nums[idx + 1].i]
+            )
         fwd = _forward(ctx, hx + 1, nums, idx, noun)
         back = _backward(ctx, q.i, noun)
         if fwd is None and back is None and _clause_initial(words, q.i):
@@ -433,6 +447,12 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
                 pass  # a part of a civilian toll ("including five at a checkpoint") is civilian too
             elif combat_ctx or at_site or not (civil_ctx or (cat == "killed" and _by_armed_actor(sent, hx + 1))):
                 continue
+        if cat in ("killed", "wounded") and back is None and _prospect(ctx, hx + 1):
+            continue  # "up to 600 villagers may die if the siege goes on": a prospect ("may have died" is told)
+        if weak and cat in ("killed", "wounded") and _war_subject(sets["civilian.war_subject"], words, q.i):
+            continue  # "the conflict so far has killed thousands of people": a whole war's toll
+        if elliptic and cat in ("killed", "wounded") and noun is None and _own_losses(words, q.i):
+            continue  # "held the base at a cost of 274 killed": a side's own losses
         if (weak or elliptic) and _mixed(words, hx + 1, ws.combat):
             continue  # mixed toll: "people including several rebels", "identified as fighters or residents"
         if noun in ("civilians", "civilian") and words[hx + 1 : hx + 2] in (["and"], ["or"]) and hx + 2 < n:
@@ -450,9 +470,9 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             continue  # "with her two children": a family in someone's story
         if noun in ("men", "man") and (combat_ctx or combat_site or any(w in _ARMED_UNITS for w in words)):
             continue  # "the army's 250,000 men were encircled": soldiers
-        if elliptic and _forces_targeted(words, ws.combat):
+        if elliptic and not named_after and _forces_targeted(words, ws.combat):
             continue  # "hit a bus carrying soldiers, killing 15": the dead were soldiers or mixed
-        if (cat == "killed" and weak and (q.min or 0) >= 50000) or (
+        if (cat == "killed" and weak and (q.min or 0) >= 50000 and not one_incident) or (
             country_toll and cat in ("killed", "wounded") and (weak or noun in ws.combat)
         ):
             continue  # whole-war and nation-wide tolls count fighters too
@@ -565,11 +585,69 @@ def _national_toll(tokens: list[Token], words: list[str]) -> bool:
 
 
 def _mostly_civilians(mostly: PhraseSet, words: list[str], k: int) -> bool:
+    """'1,200 people, mostly civilians', also after the place of the toll: '14 persons in an attack on the airport,
+    most of them civilians' (an aside after a comma, before any other figure or clause)."""
     for m in range(k, min(len(words), k + 3)):
         p = mostly.match_at(words, m)
         if p:
             return words[m + len(p) : m + len(p) + 1] in (["civilians"], ["civilian"])
+    for m in range(k, min(len(words), k + 14)):
+        w = words[m]
+        if w in (";", ":", "but", "while", "and") or w[:1].isdigit():
+            return False
+        if w == "," and m + 1 < len(words):
+            p = mostly.match_at(words, m + 1)
+            after = m + 1 + len(p) if p else 0
+            return bool(p) and words[after : after + 1] in (["civilians"], ["civilian"])
     return False
+
+
+_MODALS = frozenset("may might could would will shall can must".split())
+_MODAL_FILL = frozenset("be still also soon well likely yet easily".split())
+
+
+def _prospect(ctx: _Context, k: int) -> bool:
+    """'may die', 'could be killed', 'will be wounded' right after the counted people: a prospect, not a toll; a
+    perfect modal ('may have perished', 'are thought to have died') tells a death and stays, and a modal of another
+    verb ('who could not flee were killed') says nothing of the toll."""
+    words = ctx.sent.words
+    for m in range(k, min(len(words) - 1, k + 4)):
+        if words[m] in _STOPS:
+            return False
+        if words[m] in _MODALS:
+            v = m + 1
+            while v < len(words) and words[v] in _MODAL_FILL:
+                v += 1
+            got = _category_at(ctx.doc, words, v) if v < len(words) else None
+            return got is not None and got[0] in ("killed", "wounded")
+    return False
+
+
+def _own_losses(words: list[str], i: int) -> bool:
+    """'held the base at a cost of 274 killed', 'lost 40 dead', 'suffering 300 casualties': a figure with no noun
+    that a side pays as its own loss counts its men, not civilians."""
+    before = words[max(0, i - 3) : i]
+    return (
+        before[-2:] in (["cost", "of"], ["losses", "of"], ["loss", "of"])
+        or bool(before[-1:])
+        and before[-1] in ("lost", "losing", "loses", "suffered", "suffering", "suffers", "sustained", "sustaining")
+    )
+
+
+def _war_subject(war: PhraseSet, words: list[str], i: int) -> bool:
+    """'The two-year insurgency has killed thousands of people', 'the conflict so far has killed': a war or
+    conflict as the killer gives a whole war's toll, which counts fighters."""
+    for m in range(i - 1, max(-1, i - 9), -1):
+        if words[m] not in _WAR_VERB_FILL:
+            p = war.match_at(words, m)
+            return p is not None and all(w in _WAR_VERB_FILL for w in words[m + len(p) : i])
+    return False
+
+
+#: What may stand between a war word and the figure it killed: 'the conflict so far has killed thousands'.
+_WAR_VERB_FILL = frozenset(
+    "has have had so far already now reportedly also since then thus killed kills left claimed the lives of".split()
+)
 
 
 def _larger_total(ctx: _Context, q: Number, cat: str) -> bool:
@@ -615,12 +693,18 @@ def _place(doc: Document, sent: Sentence, q: Number) -> Place | None:
 
 def _where(doc: Document, sent: Sentence, g: PlaceMention) -> bool:
     words, tokens = sent.words, sent.tokens
+    if all(words[x] in _cached(doc).combat for x in range(g.i, g.j)):
+        return False  # a town named like a force ('Marines', 'Gendarmes') read from 'the Marines': no place
     if g.i > 0 and words[g.i - 1] in _NOT_PLACE_OF:
         return False
     if g.i > 1 and words[g.i - 1] == "the" and words[g.i - 2] in _NOT_PLACE_OF:
         return False
     end = tokens[g.j - 1]
-    return not (end.low.endswith(("'s", "\u2019s")) or doc.text[end.end : end.end + 2] in ("'s", "\u2019s"))
+    if end.low.endswith(("'s", "\u2019s")) or doc.text[end.end : end.end + 2] in ("'s", "\u2019s"):
+        # a possessor is where only when it owns the people counted: "of Seoul's 1,200,000 people", "Mostar's people"
+        nxt = words[g.j] if g.j < len(words) else ""
+        return nxt[:1].isdigit() or nxt in _cached(doc).civ
+    return True
 
 
 def _percent(doc: Document, tokens: list[Token], q: Number) -> bool:

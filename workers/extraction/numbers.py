@@ -5,7 +5,8 @@ quantities ('dozens', 'tens of thousands'), ranges ('between 100 and 300', '10 t
 
 Ranges follow the annotation rules: dozens 24-99, hundreds 200-999, thousands and several thousand
 2000-9999, tens of thousands 20000-99999, millions 2-9.99 million; 'at least/about/around/an estimated N'
-is N..N inexact; 'more than/over N' is N+1..open; 'fewer than N' is open..N-1.
+is N..N inexact; 'more than/over N' is N+1..open; 'fewer than N' is open..N-1. A negated hedge turns its sense:
+'no fewer than/not less than N' is 'at least N' (N..N inexact), 'no more than/not more than N' is open..N.
 """
 
 from __future__ import annotations
@@ -38,8 +39,15 @@ _VAGUE: dict[tuple[str, ...], tuple[int, int]] = {
     ("dozens",): (24, 99),
     ("scores",): (40, 99),
 }
-# hedge -> kind: "approx" N..N inexact, "more" N+1..open, "less" ..N-1
+# hedge -> kind: "approx" N..N inexact, "more" N+1..open, "less" ..N-1, "most" ..N
 _HEDGES: dict[tuple[str, ...], str] = {
+    # negated hedges first: 'no fewer than N' is at least N, never 'fewer than N'
+    ("no", "fewer", "than"): "approx",
+    ("no", "less", "than"): "approx",
+    ("not", "fewer", "than"): "approx",
+    ("not", "less", "than"): "approx",
+    ("no", "more", "than"): "most",
+    ("not", "more", "than"): "most",
     ("at", "least"): "approx",
     ("about",): "approx",
     ("around",): "approx",
@@ -241,6 +249,8 @@ def _single(words: list[str], i: int, first: str) -> Number | None:
         return Number(i, j, v + 1, None, False, hedge, v)
     if hedge_kind == "less":
         return Number(i, j, None, max(v - 1, 1), False, hedge, v)
+    if hedge_kind == "most":
+        return Number(i, j, None, v, False, hedge, v)
     return Number(i, j, v, v, hedge_kind is None, hedge, v)
 
 

@@ -17,7 +17,9 @@ from .build import make_event
 from .document import Document, Sentence
 from .lexicons import slug
 from .numbers import Number, find_numbers
-from .stance import blocked
+from .sentences import Token
+from .stance import blocked, clause_start
+from .times import MONTHS, WEEKDAYS
 
 #: Words between a subject and its verb: "who had all surrendered", "have voluntarily laid down their arms".
 _AUX = frozenset(
@@ -36,7 +38,8 @@ _UNIT_HEADS = frozenset(
 _PERSONS = frozenset(
     "soldiers troops fighters militants rebels men members personnel people officers marines servicemen gunmen "
     "insurgents jihadists combatants policemen guards militiamen defenders paramilitaries commandos leaders "
-    "commanders cadres guerrillas conscripts reservists legionnaires riflemen infantrymen".split()
+    "commanders cadres guerrillas conscripts reservists legionnaires riflemen infantrymen sailors seamen airmen "
+    "burghers partisans regulars irregulars cavalrymen dragoons gunners crewmen".split()
 )
 #: A singular person of an armed side: "an ELN fighter surrendered" is a count of one.
 _PERSON = frozenset(
@@ -51,6 +54,15 @@ _LOCATIVE = frozenset("on in at near inside outside around".split())
 _RECEIVED = frozenset("accepted accepts received receives took takes obtained secured negotiated".split())
 _COUNT_AFTER = frozenset("comprised comprising numbered numbering totalled totaled totalling totaling of".split())
 _OBJECTS_OF_SURRENDER = frozenset("weapons arms guns themselves rifles".split())
+#: What may follow a present-tense surrender told as an event (not an object: 'surrenders his sword', 'surrender
+#: weapons'; not a noun: 'surrender terms').
+_PRESENT_NEXT = frozenset(", ; . to at in on after as with without and unconditionally".split())
+#: Adverbs between a subject and a present-tense verb: 'the garrison finally surrenders'.
+_PRESENT_ADVERBS = frozenset("then finally eventually also soon promptly duly".split())
+#: Clause openers that make a present-tense verb a condition or a rule, not a told event.
+_CONDITIONS = frozenset("if unless until once when whenever before lest".split())
+#: Words of time that date a chronology's sentence.
+_DATE_WORDS = frozenset("dawn morning afternoon evening night nightfall midday noon day week".split())
 
 
 def extract_surrenders(doc: Document, sent: Sentence) -> list[Event]:
@@ -61,11 +73,16 @@ def extract_surrenders(doc: Document, sent: Sentence) -> list[Event]:
         for m in range(e, min(len(words), e + 12)):
             if words[m] == "to":  # "surrendered to X", "surrendered his garrison of 3,000 troops to X"
                 to = next((a.actor for a in sent.actors if m < a.i <= m + 4), None)
+                if to is None:  # "surrenders to General Grant"
+                    ranked = _ranked_at(sent, m + 1)
+                    to = ranked.actor if ranked is not None else None
                 break
             if words[m] in (",", ";", "and", "but", "after", "when"):
                 break
         if to is None and words[e - 1] == "to":
             to = next((a.actor for a in sent.actors if e <= a.i <= e + 3), None)
+            ranked = _ranked_at(sent, e) if to is None else None
+            to = ranked.actor if ranked is not None else to
         if to is None and i > 1 and words[i - 1] == "the" and words[i - 2] in _RECEIVED:
             # "the army accepted the surrender of 200 rebels": the receiver is the verb's subject
             taker = actor_left(sent, i - 2, doc)
@@ -105,6 +122,8 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
     found: list[tuple[int, int, ActorMention, Number | None]] = []
     for i in range(len(words)):
         p = done.match_at(words, i)
+        if not p and _historic_present(doc, sent, i):
+            p = (words[i],)
         if not p or (i > 0 and done.match_at(words, i - 1)):
             continue
         if blocked(words, i, lex):
@@ -146,6 +165,58 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
 
 
 _DETERMINERS = frozenset(("its", "the", "their", "his", "a", "an"))
+
+
+def _historic_present(doc: Document, sent: Sentence, i: int) -> bool:
+    """A present-tense surrender told as an event in a dated chronology: 'On 2 June ... its 12,000 defenders
+    surrender', 'In 1781 Cornwallis surrenders at Yorktown'. The verb agrees with a subject that names people or a
+    force right before it, nothing but a preposition or the sentence's end follows it, and the sentence is dated;
+    not a rule or a condition ('soldiers who surrender are spared', 'if the garrison surrenders'), an infinitive or
+    a modal ('refused to surrender', 'will surrender': `blocked`), or a noun ('the Japanese surrender is signed')."""
+    words, tokens = sent.words, sent.tokens
+    w = words[i]
+    plural = doc.lex.sets["surrender.present"].strings()  # cues.yaml: the plural forms; the singular adds -s
+    if w not in plural and w.removesuffix("s") not in plural:
+        return False
+    if i + 1 < len(words) and words[i + 1] not in _PRESENT_NEXT:
+        return False
+    k = i - 1
+    while k >= 0 and words[k] in _PRESENT_ADVERBS:
+        k -= 1
+    if k < 0:
+        return False
+    head = words[k]
+    if w in plural:
+        subject = head in _PERSONS or head in _DEFENDERS or (head.endswith("s") and head.rstrip("s") in _UNIT_HEADS)
+    else:
+        subject = (
+            head in _PERSON
+            or (head in _UNIT_HEADS and not head.endswith("s"))
+            or (tokens[k].cap and head.isalpha() and k > 0)
+        )
+    if not subject:
+        return False
+    start = clause_start(words, k + 1, 12)
+    if start > 0 and words[start - 1] in _CONDITIONS or any(x in _CONDITIONS for x in words[start:k]):
+        return False
+    return _dated(words)
+
+
+def _year(w: str) -> bool:
+    return len(w) == 4 and w.isdigit() and 1000 <= int(w) <= 2100
+
+
+def _dated(words: list[str]) -> bool:
+    """Whether a sentence carries a date: a month beside a day or after 'in'/'on'/'by', a year, a weekday or a
+    time of day."""
+    for k, w in enumerate(words):
+        if w in WEEKDAYS or w in _DATE_WORDS or _year(w):
+            return True
+        if w in MONTHS and (len(w) > 3 or w == "may"):
+            near = words[max(0, k - 1) : k + 2]
+            if any(x[:1].isdigit() for x in near) or (k > 0 and words[k - 1] in ("in", "on", "by", "early", "late")):
+                return True
+    return False
 
 
 def _object(doc: Document, sent: Sentence, e: int) -> tuple[ActorMention | None, Number | None] | None:
@@ -214,7 +285,11 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
             actor_m = _armed_noun(sent, start, end)
         if actor_m is not None and bind and _bare(actor_m):
             actor_m = _earlier_surrender(doc, sent, actor_m)
-    num = _count_of_persons(words, start, end)
+    if actor_m is None:
+        actor_m = _commander(sent, start, end)  # "General Cronje surrendered at Paardeberg"
+    num = _count_of_persons(words, start, end, tokens)
+    if actor_m is None and num is not None and start > 1 and words[start - 1] == "and":
+        actor_m = _commander_and_men(sent, start, num)  # "General Osman and some 40,000 weary men surrendered"
     if actor_m is None and num is not None and num.i <= start + 1 and start > 1:
         if words[start - 1] == ",":  # "the entire battalion, some 700 men, surrendered": the side before the comma
             actor_m, _ = _subject(doc, sent, start - 1, bind)
@@ -342,10 +417,96 @@ def _earlier_surrender(doc: Document, sent: Sentence, bare: ActorMention) -> Act
     return bare
 
 
-def _count_of_persons(words: list[str], start: int, end: int) -> Number | None:
-    """The first figure in words[start:end] that counts people ('265 fighters', 'some 40 of his men')."""
+def _count_of_persons(words: list[str], start: int, end: int, tokens: list[Token] | None = None) -> Number | None:
+    """The first figure in words[start:end] that counts people ('265 fighters', 'some 40 of his men'). With the
+    tokens, a capitalised plural right after the figure counts too: the subject of a surrender is a body of armed
+    men, and a side's own name for its men ('some 1,800 able-bodied Continentals', '4,000 Boers') is no common
+    noun."""
     for q in find_numbers(words[start:end]):
         q = _shift(q, start)
+        if q.hedge is None and q.j == q.i + 1 and _year(words[q.i]):
+            if q.j >= end or words[q.j] not in _PERSONS:
+                continue  # "in 1940 the soldiers surrendered": a year, not a count
         if any(w in _PERSONS for w in words[q.j : q.j + 4]):  # "dozens of Boko Haram fighters"
             return q
+        if tokens is not None and _men_named(tokens, q.j, min(end, q.j + 3)) is not None:
+            return q
     return None
+
+
+def _men_named(tokens: list[Token], start: int, end: int) -> int | None:
+    """Where a capitalised plural stands in tokens[start:end] after only modifiers: 'able-bodied Continentals'."""
+    for k in range(start, end):
+        t = tokens[k]
+        if t.cap and t.low.endswith("s") and t.low.isalpha() and len(t.low) > 4 and t.low not in _FUNCTION_WORDS:
+            return k
+        if not t.low.replace("-", "").isalpha() or t.low in _FUNCTION_WORDS:
+            return None
+    return None
+
+
+_FUNCTION_WORDS = frozenset("of the a an and or with in on at to from by their his its".split())
+
+
+#: Ranks before a commander's name: a ranked officer who surrenders surrenders his force.
+_RANKS = frozenset(
+    "general gen. marshal admiral adm. colonel col. brigadier commander commandant captain capt. major "
+    "lieutenant lt. lieutenant-general major-general brigadier-general lieutenant-colonel".split()
+)
+
+
+def _commander(sent: Sentence, start: int, end: int) -> ActorMention | None:
+    """A ranked commander right before the verb: 'General Cronje', 'Field Marshal Paulus' (not a bare surname:
+    a suspect handing himself to a court is no armed side's surrender)."""
+    words, tokens = sent.words, sent.tokens
+    j = end
+    i = j
+    while i > start and tokens[i - 1].cap and _name_word(words[i - 1]) and j - i < 3:
+        i -= 1
+    if i == j or i == start or words[i - 1] not in _RANKS or not tokens[i - 1].cap:
+        return None
+    if any(g.i < j and i < g.j for g in sent.places):
+        return None
+    r = i - 1
+    while r > start and tokens[r - 1].cap and words[r - 1] in _RANKS | {"field", "rear", "vice"}:
+        r -= 1  # "Field Marshal", "Rear Admiral", "Lt. Gen."
+    text = " ".join(t.text for t in tokens[r:j])
+    return ActorMention(r, j, Actor(id=slug(text), name=text, mention=text), False)
+
+
+def _name_word(w: str) -> bool:
+    """A word of a person's name: 'Cronje', 'Baden-Powell' (not a rank)."""
+    return w.replace("-", "").isalpha() and w not in _RANKS
+
+
+def _ranked_at(sent: Sentence, k: int) -> ActorMention | None:
+    """A ranked commander starting at k: 'General Grant' in 'surrendered to General Grant'."""
+    words, tokens = sent.words, sent.tokens
+    j = k
+    while j < len(words) and tokens[j].cap and (words[j] in _RANKS or words[j] in ("field", "rear", "vice")):
+        j += 1
+    if j == k:
+        return None
+    end = j
+    while end < min(len(words), j + 3) and tokens[end].cap and _name_word(words[end]):
+        end += 1
+    return _commander(sent, k, end) if end > j else None
+
+
+def _commander_and_men(sent: Sentence, start: int, num: Number) -> ActorMention | None:
+    """'General Osman and some 40,000 weary soldiers', 'Lincoln and some 1,800 able-bodied Continentals': a commander
+    named before 'and' surrenders with his men. The side is the men's own name when it is capitalised, else the
+    commander (with his rank)."""
+    words, tokens = sent.words, sent.tokens
+    k = start - 2  # the word before 'and'
+    if k < 0 or not tokens[k].cap or not words[k].isalpha():
+        return None
+    men = _men_named(tokens, num.j, min(len(words), num.j + 3))
+    if men is not None:
+        text = tokens[men].text
+        return ActorMention(men, men + 1, Actor(id=slug(text), name=text, mention=text), False)
+    i = k
+    while i > 0 and tokens[i - 1].cap and words[i - 1].replace(".", "").isalpha() and k - i < 3:
+        i -= 1  # "General Sir Redvers Buller", "Lt. Col. Smith"
+    text = " ".join(t.text for t in tokens[i : k + 1])
+    return ActorMention(i, k + 1, Actor(id=slug(text), name=text, mention=text), False)
