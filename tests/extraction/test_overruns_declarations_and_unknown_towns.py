@@ -176,3 +176,61 @@ def test_an_entry_after_the_holders_left_in_the_same_sentence_takes_the_place() 
 def test_materiel_seized_is_no_place_taken() -> None:
     assert controls("The army said its men captured a large haul of Sea Eagle boats near Baidoa.") == []
     assert controls("Rebels seized two convoys of supplies and a cache of rifles from the garrison.") == []
+
+
+# --- sides and places named by longer phrases ---------------------------------------------------------------------
+
+
+def test_an_armed_noun_of_a_named_body_is_that_body_s_side() -> None:
+    text = "Breda was taken by forces of the Dutch Republic under Prince Frederick Henry in 1637."
+    assert [a for _, a in _pairs(text)] == ["forces-of-the-dutch-republic"]
+    assert [a for _, a in _pairs("Fighters of the Islamic State captured Sirte in 2015.")] == ["islamic-state"]
+    assert all(a != "troops-of-the-3rd-division" for _, a in _pairs("Troops of the 3rd Division took Hill 60."))
+
+
+def test_major_sections_of_a_place_and_a_measured_post_are_the_place_taken() -> None:
+    found = controls("Rebel forces seized major sections of the city of Malakal on Tuesday.")
+    assert [(e.place.name, e.extent) for e in found if e.place] == [("Malakal", "partial")]
+    assert [p for p, _ in _pairs("Troops recaptured the 60-acre Dhuluiya garrison within a week.")] == [
+        "Dhuluiya garrison"
+    ]
+
+
+def test_a_citadel_overrun_is_a_post_taken() -> None:
+    assert [p for p, _ in _pairs("The NVA overran the citadel of Quang Tri on 1 May 1972.")] == ["Quang Tri citadel"]
+    assert controls("Tourists overran the citadel of Aleppo on Sunday.") == []
+
+
+def test_a_relative_clause_without_which_after_a_town_noun_describes_the_place_named_before() -> None:
+    text = "The army pushed on towards Kilinochchi, the northern town the LTTE seized in 1998."
+    assert _pairs(text) == [("Kilinochchi", "ltte")]
+    assert controls("The army pushed on towards Kilinochchi, the town the soldiers liked.") == []
+
+
+def test_a_counted_set_of_villages_as_a_passive_subject_is_the_set_not_the_town_locating_it() -> None:
+    found = controls("Twelve villages west of Raqqa were retaken by the SDF on Friday.")
+    assert [e.place.name.lower() for e in found if e.place] == ["twelve villages"]
+    assert controls("Twelve villages west of Raqqa were visited by the SDF commander on Friday.") == []
+
+
+def test_the_citadel_overrun_after_its_town_is_named_is_that_town_s_citadel() -> None:
+    text = "The offensive reached Hue in late January. The NVA overran the citadel on 31 January 1968."
+    assert [p for p, _ in _pairs(text)] == ["Hue citadel"]
+
+
+def test_a_relative_aside_between_subject_and_verb_does_not_lend_the_verb_its_last_side() -> None:
+    text = (
+        "Kenyan forces, who serve in the AU mission beside troops from Uganda and Burundi, had taken Kismayo in 2012."
+    )
+    assert _pairs(text) == [("Kismayo", "kenyan-forces")]
+
+
+def test_a_by_phrase_of_another_event_noun_is_no_taker_of_a_capture() -> None:
+    assert controls("The capture of Kismayo follows a hasty retreat by al-Shabab fighters.") == []
+    assert _pairs("The capture of Kismayo by Kenyan troops ended a long siege.") == [("Kismayo", "kenyan-forces")]
+
+
+def test_a_capture_told_as_brief_is_a_raid_not_a_change() -> None:
+    assert controls("Rebels briefly seized the airport at Bunia on Sunday.") == []
+    assert controls("The group said it had taken the army base near Marka temporarily.") == []
+    assert _pairs("Rebels seized the airport at Bunia on Sunday.") == [("Bunia airport", "rebels")]

@@ -490,6 +490,11 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                     )
                     i = owner[0]
                     continue
+            named = _forces_of(tokens, words, i, end, lex) if end + 1 < n and words[end] == "of" else None
+            if named is not None:  # "forces of the Holy Roman Empire", "troops of the Islamic State"
+                out.append(named)
+                i = named.j
+                continue
             qualified = (
                 i > 0
                 and tokens[i - 1].cap
@@ -647,6 +652,27 @@ def _unique_words(lex: Lexicons, first_only: bool, skip: frozenset[str]) -> dict
     }
 
 
+def _forces_of(tokens: list[Token], words: list[str], i: int, end: int, lex: Lexicons | None) -> ActorMention | None:
+    """An armed noun at i..end followed by 'of (the) Name': the named body's forces ('forces of the Holy Roman
+    Empire'), a known actor when the name is one ('fighters of the Islamic State'); None without a capitalised
+    name ('troops of the 3rd division', 'soldiers of fortune')."""
+    k = end + 1 + (end + 1 < len(words) and words[end + 1] == "the")
+    if words[end - 1] not in ARMED_HEADS or k >= len(words) or not tokens[k].cap:
+        return None
+    known = lex.actors.match_at(words, k) if lex is not None else None
+    if lex is not None and known is not None:
+        return ActorMention(i, k + len(known), _make(lex.actors.values[known], _text(tokens, i, k + len(known))))
+    stop = k
+    while stop < len(tokens) and stop - k < 5 and (tokens[stop].cap or (words[stop] == "of" and stop > k)):
+        stop += 1
+    while stop > k and not tokens[stop - 1].cap:
+        stop -= 1  # "of the Republic of": not ending on 'of'
+    if stop == k or any(g.isdigit() for g in words[k:stop]):
+        return None
+    text = _text(tokens, i + (words[i] == "the"), stop)
+    return ActorMention(i, stop, Actor(id=slug(text), name=text, mention=text), True)
+
+
 def state_span_of(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, str] | None:
     """(end, ISO code) of a country name at k ('... of Ukraine')."""
     sw = lex.states.words
@@ -787,6 +813,8 @@ def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int =
                     and words[i - 1] not in _FUNCTION
                 ):
                     i -= 1
+            if j + 2 < len(words) and words[j + 1] == "of" and (named := _forces_of(tokens, words, i, j + 1, None)):
+                return named  # "forces of the Holy Roman Empire"
             text = _text(tokens, i, j + 1)
             return ActorMention(i, j + 1, Actor(id=slug(text), name=text, mention=text), True)
         if words[j] in (",", ";", "(", ")"):

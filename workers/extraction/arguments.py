@@ -69,6 +69,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     r = i - 1
     while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly") or words[r] == "then"):
         r -= 1  # "rebel fighters who have held it since 2014"
+    if r > 0 and words[r] == "," and (subject := _before_relative_aside(units, words, r)) is not None:
+        return subject  # "Ethiopian forces, who are part of AMISOM with troops from Uganda, had captured the town"
     if r >= 0 and words[r] in ("which", "who", "that"):
         rel = [a for a in units if a.j == r]
         if rel:  # "Daesh which seized the town": the antecedent is the subject
@@ -157,6 +159,17 @@ _REPORTING = frozenset(
 
 #: Heads of an operation named as the subject of a capture: 'the French-Malian offensive recaptured Gao'.
 _OPERATIONS = frozenset("offensive counteroffensive counter-offensive operation campaign assault advance push".split())
+
+
+def _before_relative_aside(units: list[ActorMention], words: list[str], close: int) -> ActorMention | None:
+    """The actor before a relative aside that the comma at `close` ends (', who are part of X,'): the subject of
+    the verb after it, not the last side the aside names."""
+    for m in range(close - 1, max(0, close - 25), -1):
+        if words[m] in (";", ":"):
+            return None
+        if words[m] == "," and words[m + 1] in ("who", "which"):
+            return next((a for a in units if a.j == m), None)
+    return None
 
 
 def _main_subject(sent: Sentence, units: list[ActorMention], i: int) -> ActorMention | None:

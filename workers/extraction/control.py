@@ -29,6 +29,7 @@ from .places import (
     LastPlace,
     PlaceMention,
     antecedent,
+    count_place,
     facility_place,
     listed_places,
     make_place,
@@ -1026,7 +1027,7 @@ def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | Non
 
 #: Nominals whose taker follows 'to' ('the fall of X to Y', 'the handover of X to Y').
 _TO_NOMINALS = frozenset("fall handover surrender loss".split())
-_MILITARY_POSTS = frozenset("base airbase barracks garrison outpost post headquarters fort fortress".split())
+_MILITARY_POSTS = frozenset("base airbase barracks garrison outpost post headquarters fort fortress citadel".split())
 _LEFT_AGAIN = frozenset(
     "withdrew withdrawing withdrawn retreated retreating left leaving fled fleeing pulled pulling abandoned abandoning".split()
 )
@@ -1238,6 +1239,8 @@ class _Clause:
         """One event per territorial place not emitted before with that actor."""
         if actor is None and kind is not EventKind.control_denial:
             return
+        if kind is EventKind.control_change and not _BRIEFLY.isdisjoint(self.words[max(0, i - 2) : j + 4]):
+            return  # "briefly seized the airport", "captured the base briefly": a raid, no change of hands
         sent, doc = self.sent, self.doc
         extent = "partial" if _partial_after(sent, i) else "whole"
         for place in places:
@@ -1477,6 +1480,12 @@ def _unopposed(words: list[str], e: int) -> bool:
     return False
 
 
+#: Adverbs that make a capture a raid: the place did not change hands.
+_BRIEFLY = frozenset("briefly temporarily momentarily".split())
+#: Event nouns whose own by-phrase names their agent, not a capture's: 'a retreat by UN forces'.
+_OTHER_EVENTS = frozenset(
+    "retreat withdrawal pullout offensive attack advance assault push bombardment shelling".split()
+)
 _WITHOUT_A_FIGHT = frozenset("fight resistance opposition shot battle struggle".split())
 _WITHDRAWALS = frozenset("withdrawal retreat pullout pull-out evacuation".split())
 
@@ -1514,6 +1523,50 @@ def _withdrew_before(c: _Clause, i: int, place: Place, entrant: Actor) -> Actor 
 _LEFT_BARE = frozenset("withdrew retreated fled evacuated".split())
 #: Nouns naming a place's armed holders without a side: 'the garrison withdrew', 'the defenders fled'.
 _HOLDERS = frozenset("garrison garrisons defenders defender".split())
+
+
+def _dated_after(words: list[str], e: int) -> bool:
+    """Whether a time phrase with a year or a named period follows at e ('in 1998', 'in June 2014', 'last year'):
+    a past change told with its date, not a description ('the largest city IS had seized')."""
+    k = _past_time(words, e)
+    return k > e and any(
+        (w.isdigit() and len(w) == 4) or w in MONTHS or w in ("year", "month", "week") for w in words[e:k]
+    )
+
+
+def _counted_subject(sent: Sentence, i: int) -> list[Place]:
+    """A set of places counted as the subject of the passive verb at i ('Nine villages east of Mosul were
+    recaptured by ...', 'On Monday, 12 villages were retaken by ...'): the counted set, located by the place after
+    it, not that place itself."""
+    words = sent.words
+    starts = [0] + [m + 1 for m in range(i) if words[m] == ","]
+    s = starts[-1]
+    s += s < i and words[s] in ("the", "some", "another")
+    counted = count_place(sent.tokens, s, sent.places)
+    if counted is None or any(w in _CLAUSE_VERBS for w in words[s:i]):
+        return []
+    return [counted]
+
+
+#: Verbs that show a second clause between a counted subject and the passive verb read for it.
+_CLAUSE_VERBS = frozenset("said says reported reports claimed claims announced announces told".split())
+
+
+def _contact_antecedent(sent: Sentence, k: int) -> Place | None:
+    """The place a relative clause without 'which' describes, when its subject starts at k right after a town
+    noun set off after the place's name: 'Kilinochchi, the northern town the Tigers seized', 'Gao, a market town
+    the rebels held'."""
+    words = sent.words
+    h = k - 1 - (k > 1 and words[k - 1] == "the")  # "the town the LTTE seized": the subject's own article
+    if h < 2 or words[h] not in _TOWN_HEADS:
+        return None
+    d = h - 1
+    while d > 0 and h - d < 4 and words[d] not in ("the", "a", "an", ","):
+        d -= 1  # describing words: "northern", "strategic river"
+    if words[d] not in ("the", "a", "an") or d < 2 or words[d - 1] != ",":
+        return None
+    named = next((g for g in sent.places if g.j == d - 1), None)
+    return named.place if named is not None else None
 
 
 def _bare_leaver(sent: Sentence, end: int, entrant: Actor) -> Actor | None:
@@ -1806,6 +1859,8 @@ def _nominal(c: _Clause, i: int) -> bool:
     by = next((m for m in range(e, min(n, e + 8)) if words[m] in agent), None)
     if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]) and words[by - 1] not in _ANNOUNCED:
         by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb
+    if by is not None and words[by - 1] in _OTHER_EVENTS:
+        by = None  # "the capture of the city follows a retreat by UN forces": the retreat's agent
     a = actor_at(sent, by + 1, 3) if by is not None else None
     if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
         a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
@@ -1826,7 +1881,7 @@ def _overrun(c: _Clause, i: int) -> bool:
     a = actor_left(sent, i, doc)
     if a is None or _passive(words, i):
         return True
-    found = c.phrase(i + 1)
+    found = c.resolve(c.phrase(i + 1))  # "overran the citadel": the citadel of the town named before
     leaving = next((m for m in range(i + 1, len(words)) if words[m] in _LEFT_AGAIN), None)
     # "overran X when the garrison withdrew": another side named as the leaver left X to the attackers
     defenders_left = leaving is not None and not words[leaving].endswith("ing") and _other_leaver(sent, i, leaving, a)
@@ -1942,6 +1997,8 @@ def _active(c: _Clause, i: int) -> bool:
     if rel is not None:
         ante = antecedent(tokens, rel, sent.places)
         places = [ante] if ante else _place_left(sent, rel, doc)
+    elif open_object and _dated_after(words, e) and (contact := _contact_antecedent(sent, a.i)) is not None:
+        places = [contact]  # "Kilinochchi, the northern town the Tigers seized in 1998": dated, so told
     if e < n and words[e] in ("a", "an") and all(not p.resolved and p.name.islower() for p in places):
         named = _named_later(sent, e, doc)  # "captured a border town on Monday. Kassala lies near the river."
         if named is not None:
@@ -1976,7 +2033,7 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
     if e < n and words[e] == "by":
         a = actor_at(sent, e + 1, 4)
         if a:
-            places = _place_left(sent, i, doc)
+            places = _counted_subject(sent, i) or _place_left(sent, i, doc)
             if not places and i == 0:  # "Captured by Japan in 1942, Rangoon ...": the main clause's subject
                 comma = next((m for m in range(a.j, min(n, a.j + 10)) if words[m] == ","), None)
                 places = c.resolve(c.phrase(comma + 1)) if comma is not None else []

@@ -54,10 +54,13 @@ _COUNT_WORDS = frozenset(
     "two three four five six seven eight nine ten eleven twelve dozen dozens several scores hundreds a".split()
 )
 #: "most of X": a capture of part of a place.
-PARTITIVES = frozenset("most much parts part half swathes swaths rest majority bulk centre center heart".split())
+PARTITIVES = frozenset(
+    "most much parts part half swathes swaths rest majority bulk centre center heart sections section".split()
+)
 #: Words before "control of/over" that qualify the control: "operational control of".
 _CONTROL_QUALIFIERS = frozenset("operational effective military administrative security firm".split())
 _NEARBY = frozenset("nearby neighbouring neighboring adjacent adjoining".split())
+_MEASURE = re.compile(r"\d[\d,.]*-(?:acre|hectare|km|kilometre|kilometer|mile|metre|meter|square|sq)")
 _PARTICLES = frozenset(
     "al el ad ar as ash at az ed en es et bin bani abu umm of de du ibn da das do dos del della di la le les los las "
     "sur van der den von".split()
@@ -640,6 +643,8 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             and tokens[i + 1].low not in _STOP_TIME_OR_OF
         ):
             i += 1  # "the only regional capital (it held)", "its last base": a description, not the phrase's end
+        elif _MEASURE.match(low) and i + 1 < n:
+            i += 1  # "the 100-acre Elephant Pass garrison", "a 30-km stretch": a size, not a count of places
         elif low in _NEARBY and i + 1 < n and _capword(tokens[i + 1]):
             i += 1  # "nearby Ann township", "neighbouring Kupiansk": where it lies, not its name
         elif partitive_at(tokens, i) or (low in ("last", "remainder") and i + 1 < n and tokens[i + 1].low == "of"):
@@ -659,7 +664,7 @@ _STOP_TIME_OR_OF = _STOP | _TIME_NOUNS | {"of"}
 def partitive_at(tokens: list[Token], i: int) -> bool:
     """'most of', 'large parts of', 'the rest of' at i: the capture covers part of the place."""
     n = len(tokens)
-    k = i + 1 if i < n and tokens[i].low in ("large", "big", "vast", "the", "a", "wide") else i
+    k = i + 1 if i < n and tokens[i].low in ("large", "big", "vast", "the", "a", "wide", "major", "key") else i
     if k + 2 < n and tokens[k + 1].low == "side" and tokens[k + 2].low == "of":
         return True  # "the Palestinian side of the crossing", "the eastern side of the city"
     return k + 1 < n and tokens[k].low in PARTITIVES and tokens[k + 1].low == "of"
