@@ -234,3 +234,45 @@ def test_a_capture_told_as_brief_is_a_raid_not_a_change() -> None:
     assert controls("Rebels briefly seized the airport at Bunia on Sunday.") == []
     assert controls("The group said it had taken the army base near Marka temporarily.") == []
     assert _pairs("Rebels seized the airport at Bunia on Sunday.") == [("Bunia airport", "rebels")]
+
+
+# --- pronouns, demonstratives and sides named by allegiance -------------------------------------------------------
+
+
+def test_a_side_named_by_its_allegiance_keeps_the_allegiance() -> None:
+    assert _pairs("Residents said pro-Gbagbo militias took control of Guiglo on Monday.") == [
+        ("Guiglo", "pro-gbagbo-militias")
+    ]
+    assert [a for _, a in _pairs("Anti-Taliban fighters seized Taloqan on Sunday.")] == ["anti-taliban-fighters"]
+
+
+def test_a_participle_after_a_comma_and_an_adverb_takes_the_main_subject() -> None:
+    text = "On 2 August Iraqi forces launched an assault on the border, swiftly capturing Kuwait City within hours."
+    assert [a for _, a in _pairs(text)] == ["iraqi-government"]
+
+
+def test_they_after_and_refers_to_the_sentence_s_earlier_subject_and_a_people_subject_carries_over() -> None:
+    text = "In July the Bolivians took two forts, and in August they took Fort Toledo, a Paraguayan post on the river."
+    assert [(p, a) for p, a in _pairs(text)] == [("Fort Toledo", "bolivian-forces")]
+    assert [a for _, a in _pairs("The Serbs reached Drnis on Sunday and captured this town on Monday.")] == ["serbs"]
+    assert _pairs("The Serbs reached Drnis on Sunday. They captured that town on Monday.") == [("Drnis", "serbs")]
+    assert controls("The Serbs reached Drnis on Sunday and they liked that town.") == []
+
+
+def test_it_does_not_refer_to_a_place_that_only_measures_a_distance() -> None:
+    text = (
+        "Residents of Tiebissou, 40 km north of the capital, Yamoussoukro, said the rebels took it after a short fight."
+    )
+    assert [p for p, _ in _pairs(text)] == ["Tiebissou"]
+
+
+def test_a_short_acronym_written_as_a_name_is_the_group() -> None:
+    assert _pairs("Tubmanburg was captured by Lurd in February 2002.") == [("Tubmanburg", "lurd")]
+    assert controls("Tubmanburg was visited by Lord Byron in 1820.") == []
+
+
+def test_a_place_with_an_apposed_description_before_a_passive_verb_is_its_subject() -> None:
+    text = "Bopolu, once a stronghold of the rebels, was recaptured by Liberian troops in September 2002."
+    assert [p for p, _ in _pairs(text)] == ["Bopolu"]
+    two = "Rebels overran the mining town of Koidu when West African and allied forces withdrew after a battle."
+    assert [p for p, _ in _pairs(two)] == ["Koidu"]

@@ -368,6 +368,17 @@ def _make(entry: ActorEntry, mention: str) -> Actor:
     return Actor(id=entry.id, name=entry.name, mention=mention)
 
 
+def _allegiance_prefix(token: Token) -> bool:
+    """'pro-Gbagbo', 'anti-Taliban', 'anti-government': a word naming whose side the armed noun after it is on."""
+    head, _, rest = token.text.partition("-")
+    return head.lower() in ("pro", "anti") and rest.replace("-", "").isalpha() and len(rest) > 2
+
+
+def _rare_name(token: Token) -> bool:
+    """A short acronym written as a name ('Lurd', 'Fretilin' style): capitalised and no English word at all."""
+    return token.cap and token.text[1:].islower() and len(token.low) == 4 and load_wordlist().zipf(token.low) == 0.0
+
+
 def _text(tokens: list[Token], i: int, j: int) -> str:
     return " ".join(t.text for t in tokens[i:j])
 
@@ -456,8 +467,8 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                 i = own.j
             continue
         p = lex.actors.match_at(words, i)
-        if p and len(p) == 1 and len(p[0]) <= 4 and not tokens[i].text.isupper():
-            p = None  # "is", "saa", "ndf" must be written in capitals
+        if p and len(p) == 1 and len(p[0]) <= 4 and not tokens[i].text.isupper() and not _rare_name(tokens[i]):
+            p = None  # "is", "saa", "ndf" must be written in capitals ('Lurd', a rare word capitalised, need not)
         if p and p == ("is",) and i + 1 < n and words[i + 1] in ("a", "the", "not", "to"):
             p = None
         if defined is not None:
@@ -502,8 +513,9 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                 and not (out and out[-1].j == i)
                 and words[i - 1] not in ("the", "a", "an")
             )
-            if qualified:
-                s = _name_start(tokens, words, i, out)
+            allegiance = i > 0 and not (out and out[-1].j == i) and _allegiance_prefix(tokens[i - 1])
+            if qualified or allegiance:
+                s = i - 1 if allegiance else _name_start(tokens, words, i, out)
                 mention = _text(tokens, s, end)
                 known = _qualifiers(lex).get(words[i - 1]) if s == i - 1 else None
                 if known is not None and known.country and not binder.may_fight_in(known.country):
@@ -809,7 +821,7 @@ def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int =
             if i == j:
                 while (
                     i > max(start, j - 3)
-                    and (words[i - 1].isalpha() or _ORDINAL.match(words[i - 1]))
+                    and (words[i - 1].replace("-", "").isalpha() or _ORDINAL.match(words[i - 1]))
                     and words[i - 1] not in _FUNCTION
                 ):
                     i -= 1

@@ -96,6 +96,9 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         fb = fallback_actor(sent.tokens, words, min(len(words), 4))
         if fb:
             return fb
+        people = next((p for k in range(start + 1, min(i, start + 4)) if (p := _people_subject(sent, k))), None)
+        if people is not None:
+            return people  # "The Serbs reached Drnis on Sunday and captured the town": a people as the subject
     if i > 0 and words[i - 1] == "having" and (subject := _having_subject(sent, units, i - 1)) is not None:
         return subject  # "Having taken Lashio, the alliance ...", "The militia, having seized Bunia, ..."
     gerund = words[i].endswith("ing")
@@ -107,7 +110,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
             return after
     if gerund and i > 0 and words[i - 1] in _ADJUNCT_OPENERS and (subject := _adjunct_subject(units, words, i - 1)):
         return subject  # "The SDF declared victory over IS after capturing Baghuz": the main clause's subject took it
-    if gerund and i > 1 and words[i - 1] == "," and (main := _main_subject(sent, units, i)) is not None:
+    comma = i - 1 - (i > 2 and words[i - 1].endswith("ly"))  # ", swiftly capturing the capital"
+    if gerund and comma > 0 and words[comma] == "," and (main := _main_subject(sent, units, comma + 1)) is not None:
         return main  # "the AA seized the junta's last posts, taking control of the town": the AA took it
     # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
     # except the subject of a gerund: "with the Arakan Army taking control of the town"
@@ -140,12 +144,16 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
             return ActorMention(r, r + 1, head[0].actor, True)
     if r >= 0 and words[r] == "we" and (speaker := _speaker_after(sent, i)) is not None:
         return speaker  # '"We have taken X," a TNLA spokesman said': the speaker's side
+    if r > 2 and words[r] == "they" and (earlier := _earlier_subject(sent, units, r)) is not None:
+        return earlier  # "the Bolivians took two forts, and in August they took Fort Toledo"
     pronoun = words and words[0] in _SUBJECT_PRONOUNS or (r >= 0 and words[r] in ("they", "it", "we"))
     if pronoun and sent.index > 0:  # "They seized ...", "In 2012, they dislodged ...": the last sentence's subject
         view = doc.view(sent.index - 1)
         prev = [a for a in view.actors if not after_preposition(view.words, a.i)] or view.actors
         if prev:
             return prev[0]
+        # "The Serbs reached Drnis. They captured the town.": a people named as the last sentence's subject
+        return next((p for k in range(1, min(len(view.words), 4)) if (p := _people_subject(view, k))), None)
     return None
 
 
@@ -159,6 +167,18 @@ _REPORTING = frozenset(
 
 #: Heads of an operation named as the subject of a capture: 'the French-Malian offensive recaptured Gao'.
 _OPERATIONS = frozenset("offensive counteroffensive counter-offensive operation campaign assault advance push".split())
+
+
+def _earlier_subject(sent: Sentence, units: list[ActorMention], r: int) -> ActorMention | None:
+    """The subject of an earlier clause of this sentence that 'they' at r refers to, when 'and' or 'but' joins the
+    clauses: an actor, or a people or nationality named in the plural ('the Bolivians'), first in the sentence."""
+    words = sent.words
+    if "and" not in words[:r] and "but" not in words[:r]:
+        return None
+    named = next((a for a in units if a.j <= r and not after_preposition(words, a.i)), None)
+    if named is not None:
+        return named
+    return next((p for k in range(1, r) if (p := _people_subject(sent, k)) is not None), None)
 
 
 def _before_relative_aside(units: list[ActorMention], words: list[str], close: int) -> ActorMention | None:

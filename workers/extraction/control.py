@@ -158,7 +158,8 @@ def _appositive_subject(sent: Sentence, i: int) -> Place | None:
         return None
     for c in range(i - 2, max(0, i - 25), -1):
         if words[c] == ",":
-            if words[c + 1] in ("the", "a", "an", "its"):
+            d = c + 1 + (words[c + 1] in ("once", "formerly", "long", "until", "then"))  # "X, once a stronghold of Y,"
+            if words[d] in ("the", "a", "an", "its"):
                 g = next((g for g in sent.places if g.j == c), None)
                 return g.place if g else None
             return None
@@ -189,10 +190,15 @@ def last_place(doc: Document, pos: int) -> Place | None:
         if entry.kind == REGION and _region_named(doc, start):
             continue
         if start >= floor and entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
-            best, best_start = entry, start
+            if not _measures_only(doc, start):
+                best, best_start = entry, start
     # a respelt name of this sentence ('the retreat from Izium, ... the town') is not among the document's hits
     view = doc.view(doc.sentence_of(pos))
-    near = [g for g in view.places if best_start < view.tokens[g.i].start < pos and g.place.resolved]
+    near = [
+        g
+        for g in view.places
+        if best_start < view.tokens[g.i].start < pos and g.place.resolved and not _in_distance_aside(view, g.i)
+    ]
     if near and near[-1].place.id.count("/") >= 2 and not _region_named(doc, view.tokens[near[-1].i].start):
         return near[-1].place
     if best is None:
@@ -701,6 +707,22 @@ def _located_aside(words: list[str], end: int) -> int | None:
     return None if any(w in NOT_ASIDE or w == "and" for w in words[comma + 1 : end]) else comma
 
 
+def _measures_only(doc: Document, start: int) -> bool:
+    """Whether the place named at offset `start` only measures where another is ('Tiebissou, 40 km north of the
+    capital, Yamoussoukro, ...'): no antecedent for 'it' or 'the town'."""
+    view = doc.view(doc.sentence_of(start))
+    k = next((g.i for g in view.places if view.tokens[g.i].start == start), None)
+    return k is not None and _in_distance_aside(view, k)
+
+
+def _in_distance_aside(sent: Sentence, k: int) -> bool:
+    """Whether the place at k measures a distance, also through an apposition ('40 km north of the capital, X')."""
+    words = sent.words
+    if k > 2 and words[k - 1] == "," and words[k - 2] in _TOWN_HEADS | {"capital"}:
+        k = next((m + 1 for m in range(k - 2, max(0, k - 5), -1) if words[m] in ("of", "from")), k)
+    return _in_distance(words, k)
+
+
 def _in_distance(words: list[str], k: int) -> bool:
     """Whether the place at k only measures a distance: '30 km east of Bangassou', 'some 40 miles from Goma'."""
     return k > 1 and words[k - 1] in ("of", "from") and not _DISTANCE_UNITS.isdisjoint(words[max(0, k - 5) : k])
@@ -735,7 +757,10 @@ def _region_named(doc: Document, start: int) -> bool:
 
 
 def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
-    appositive = _appositive_subject(sent, i)
+    a = i
+    while a > 0 and sent.words[a - 1] in _AUX_OR_ADVERB:
+        a -= 1  # "Bopolu, a stronghold of the rebels, was recaptured": the aside ends before the auxiliary
+    appositive = _appositive_subject(sent, i) or (_appositive_subject(sent, a) if a < i else None)
     if appositive is not None:
         return [appositive]
     v = i - 1
@@ -1922,10 +1947,14 @@ def _other_leaver(sent: Sentence, i: int, leaving: int, taker: ActorMention) -> 
         named = fallback_actor(sent.tokens, words, leaving, i + 1)
         if named is None or named.j < leaving - 1:
             return False
-    k = named.i - 1
-    while k > i and words[k] in ("the", "its", "their", "his"):
-        k -= 1
-    return named.actor.id != taker.actor.id and words[k] in _LEAVER_OPENS
+    if named.actor.id == taker.actor.id:
+        return False
+    for k in range(named.i - 1, max(i, named.i - 6), -1):  # "when West African and allied forces withdrew"
+        if words[k] in _LEAVER_OPENS:
+            return True
+        if words[k] in (",", ";") or not (words[k] in ("the", "its", "their", "his", "and") or sent.tokens[k].cap):
+            return False
+    return False
 
 
 #: Words that open a clause whose subject left: 'when the garrison withdrew', 'after government troops fled'.

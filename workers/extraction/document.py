@@ -87,7 +87,7 @@ class Document:
     _views: dict[int, Sentence] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.clean = clean(self.raw)
+        self.clean = clean(self.raw, self.lex.is_name)
         text = self.clean.text
         self.spans = sentence_spans(text)
         low = text.lower()

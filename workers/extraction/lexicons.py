@@ -158,6 +158,12 @@ class Lexicons:
         keys = self.actors.index.keys() | self.generic.index.keys() | self.states.words.index.keys()
         return frozenset(keys | {"its", "their", "our", "country"})  # 'its forces': actors.find_actors
 
+    def is_name(self, word: str) -> bool:
+        """Whether a lower-case word starts a name the lexicons know: a gazetteer place, a named actor or a state
+        ('kabul', 'taliban', 'sdf', 'russian'); generic words ('rebels', 'the') are no names."""
+        known = word in self.actors.index or word in self.states.words.index
+        return known or (len(word) > 3 and self.gazetteer.starts_name(word))  # 'the', 'of' start place names too
+
     @cached_property
     def actor_seconds(self) -> dict[str, frozenset[str]]:
         """Words that start only phrases of two words or more (actors, generic words, state words), with the

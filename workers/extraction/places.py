@@ -378,6 +378,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     ):
         definite = definite or tokens[i].low in ("the", "its", "their")
         i += 1
+    if i + 1 < n and tokens[i].low in ("this", "that") and tokens[i + 1].low in _ANAPHORA:
+        definite, i = True, i + 1  # "captured this town", "that city": the place named before, as 'the town'
     i, definite = _strip_qualifiers(tokens, i, definite)
     owner = next((g.place for g in gaz if g.i == i and g.j == i + 1), None) if i + 1 < n else None
     if owner is not None and tokens[i + 1].start - tokens[i].end >= 2 and _capword(tokens[i]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # Every alternative is a bounded literal or a bounded character class: no backtracking blow-up.
@@ -81,26 +82,75 @@ def _joined_thousands(match: re.Match[str]) -> str:
     return match.group().replace(" ", ",")
 
 
-def clean(original: str) -> CleanText:
-    """Return the cleaned text with offset anchors into `original`."""
+#: A word split by a hyphen at a line's end ('cap-\ntured', 'Franco-\nPrussian'), as printed and scanned text has.
+_LINE_HYPHEN = re.compile(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[A-Za-z])")
+_SHORTENING_OR_HYPHEN = re.compile(f"{_SHORTENING.pattern}|{_LINE_HYPHEN.pattern}")
+#: Words of a print lead-in set in capitals ('REBELS OVERRAN the diamond capital'): two or more, at the start of
+#: the text or a line, before a word in lower case.
+_CAPS_LEAD = re.compile(r"(?:^|(?<=\n))[ \t]*((?:[A-Z][A-Z'.-]+ ){2,6})(?=[a-z])")
+#: A capitalised lead-in word at least this common in English is a common word ('OVERRAN'); rarer ones are names.
+_COMMON_ZIPF = 3.2
+
+
+#: Short English words that also start names in the lexicons ('the' of 'The Hague', 'is' of 'IS'): in capitals
+#: in a lead-in they are the words, not the names.
+_FUNCTION_WORDS = frozenset("the of in on at to is as an a and or for by it its we he she they his her".split())
+
+
+def _lead_in_case(match: re.Match[str], is_name: Callable[[str], bool]) -> str:
+    """'REBELS OVERRAN ' -> 'Rebels overran ': same length; a name the lexicons know keeps its capital ('KABUL' ->
+    'Kabul'), and a short one its capitals ('UN', 'SDF'), where they may be an acronym's."""
+    words = match.group(1).split(" ")
+    out = []
+    for k, word in enumerate(words):
+        low = word.lower()
+        name = low not in _FUNCTION_WORDS and is_name(low)
+        if not word.isascii() or (len(word) <= 3 and name):
+            out.append(word)  # "UN", "SDF": an acronym the lexicons know keeps its capitals
+        elif k == 0 or name:
+            out.append(word[0] + word[1:].lower())
+        else:
+            out.append(word.lower())
+    return match.group(0)[: match.start(1) - match.start(0)] + " ".join(out)
+
+
+def _line_hyphen(match: re.Match[str], text: str) -> str:
+    """The replacement for a hyphen and line break inside a word: nothing when the joined word is a common English
+    word ('cap-|tured'), the hyphen alone otherwise ('Franco-|Prussian', 'twenty-|five')."""
+    from .wordlist import load_wordlist
+
+    start, end = match.span()
+    left = re.search(r"[A-Za-z]+$", text[max(0, start - 30) : start])
+    right = re.match(r"[A-Za-z]+", text[end : end + 30])
+    joined = (left.group(0) if left else "") + (right.group(0) if right else "")
+    return "" if joined.islower() and load_wordlist().zipf(joined) >= _COMMON_ZIPF else "-"
+
+
+def clean(original: str, is_name: Callable[[str], bool] | None = None) -> CleanText:
+    """Return the cleaned text with offset anchors into `original`; `is_name` (a lower-case word) tells names from
+    common words in a lead-in set in capitals (without it, such lead-ins are left as they are)."""
     text = _CONTROL.sub(" ", original)
     for char, plain in _QUOTE_PAIRS:  # str.replace per mark: thirty times faster than translate() on a report
         if char in text:
             text = text.replace(char, plain)
     text = _SPACED_THOUSANDS.sub(_joined_thousands, text)  # same length: offsets kept
+    if is_name is not None and (text[:2].isupper() or "\n" in text):
+        text = _CAPS_LEAD.sub(lambda m: _lead_in_case(m, is_name), text)  # same length: offsets kept
     result = CleanText(text="", original=original)
-    if ";" not in text and "<" not in text and "[" not in text:
+    hyphens = "-\n" in text or "- \n" in text
+    if ";" not in text and "<" not in text and "[" not in text and not hyphens:
         result.text = text  # every _SHORTENING alternative holds one of these: most reports have none, skip its scan
         return result
     pieces: list[str] = []
     clean_pos = 0
     last = 0
-    for match in _SHORTENING.finditer(text):
+    for match in (_SHORTENING_OR_HYPHEN if hyphens else _SHORTENING).finditer(text):
         start, end = match.span()
         if start > last:
             pieces.append(text[last:start])
             clean_pos += start - last
-        rep = _replacement(match.group())
+        token = match.group()
+        rep = _line_hyphen(match, text) if token[0] == "-" else _replacement(token)
         pieces.append(rep)
         clean_pos += len(rep)
         result.anchors_clean.append(clean_pos)
