@@ -16,18 +16,20 @@ from itertools import accumulate
 from schemas.events import Place
 
 from .actors import STATE_HEADS, ActorMention, Binder, find_actors
-from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of, key_words, key_words_at
+from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of, key_words, key_words_at, pick
 from .lazy import lazy
 from .lexicons import Lexicons
 from .places import (
     FOREIGN_POPULATION,
     Context,
     PlaceMention,
+    ambiguous,
     gazetteer,
     inside_actor,
     make_place,
     no_context,
     person_like,
+    shared_name,
 )
 from .sentences import Token, sentence_spans, tokenize_words
 from .textnorm import CleanText, clean
@@ -39,6 +41,12 @@ _STATE_WORDS = frozenset(STATE_HEADS)
 # (?<![\w'-])(?:[A-Z\u00c0-\u024f]|[ae]l-|a[dlrszt]-)\w*, written to open with a character class, which the
 # regex engine tries before anything else: one and a half times faster over a report.
 _FIRST_PIECES = re.compile(r"([A-Z\u00c0-\u024fae](?<![\w'-].)(?:(?<=a)[dlrszt]-|(?<=e)l-|(?<![ae]))\w*)")
+
+
+def _tells_country(entry: PlaceEntry) -> bool:
+    """Whether naming this place says which country a report is about: a country, a region, a curated place or a
+    city of 100,000 or more."""
+    return entry.kind in (COUNTRY, REGION, CURATED) or entry.population >= 100_000
 
 
 @dataclass
@@ -85,6 +93,7 @@ class Document:
     spans: list[tuple[int, int]] = field(init=False)
     binder: Binder = field(init=False)
     _views: dict[int, Sentence] = field(init=False, default_factory=dict)
+    _shared_names: dict[int, list[PlaceEntry]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.clean = clean(self.raw, self.lex.is_name)
@@ -137,17 +146,36 @@ class Document:
                 continue
             if after[:2] in ("'s", "\u2019s") and (heads := after[2:].split(maxsplit=1)) and heads[0] in _STATE_WORDS:
                 continue  # "Moscow's troops": a capital standing for its state's forces, not where they are
-            hits.append((start, gaz.candidates(key)[0]))
+            found = gaz.candidates(key)
+            hits.append((start, found[0]))
+            if shared_name(found):  # "San Pedro", "Leon": read in the report's countries (`local_hits`)
+                self._shared_names[start] = found
             end = start + len(key)
         return hits
+
+    @lazy
+    def place_hits_at(self) -> dict[int, PlaceEntry]:
+        return dict(self.place_hits)
 
     @lazy
     def countries(self) -> frozenset[str]:
         """Country codes the report is about: countries and regions it names, and places only one country has."""
         codes: set[str] = set()
-        for _, entry in self.place_hits:
-            if entry.country_code and (entry.kind in (COUNTRY, REGION, CURATED) or entry.population >= 100_000):
+        for start, entry in self.place_hits:
+            if start in self._shared_names:
+                continue  # a name several countries' towns share tells no country by itself ('San Pedro', 'Leon')
+            if entry.country_code and _tells_country(entry):
                 codes.add(entry.country_code)
+        shared = [(self.place_hits_at[start], found) for start, found in self._shared_names.items()]
+        placed = frozenset(codes)
+        for first, found in shared:
+            # read where the report's other places are ('Leon' beside Masaya is Nicaragua's); else the far
+            # larger namesake ('Donetsk'), unless the name is shared by towns of like size ('San Pedro')
+            here = pick(found, placed)
+            if here is not None and here.country_code in placed:
+                continue
+            if not ambiguous(found) and first.country_code and _tells_country(first):
+                codes.add(first.country_code)
         return frozenset(codes)
 
     @lazy
@@ -155,9 +183,13 @@ class Document:
         """`place_hits` less small towns in countries the report never names (places.FOREIGN_POPULATION): what
         'the town' or a count's place may refer to."""
         countries = self.countries | self.binder.named_countries()
+        hits = [
+            (start, pick(self._shared_names[start], self.countries) or e) if start in self._shared_names else (start, e)
+            for start, e in self.place_hits
+        ]
         return [
             (start, e)
-            for start, e in self.place_hits
+            for start, e in hits
             if not countries
             or e.country_code in countries
             or e.curated

@@ -240,7 +240,9 @@ def gazetteer(
             continue  # "Tal" of "Tal Shair": part of a longer name the gazetteer does not know
         if length < n - k and folded[k + length] in REGION_HEADS:
             candidates = _regions(gaz, candidates, context)
-        entry = pick(candidates, context() if _ambiguous(candidates) else frozenset())
+        entry = pick(
+            candidates, context() if ambiguous(candidates) or _local_namesake(candidates, context) else frozenset()
+        )
         if entry is not None:
             out.append(
                 PlaceMention(k, k + length, make_place(" ".join(t.text for t in tokens[k : k + length]), entry=entry))
@@ -304,12 +306,31 @@ def _in_report(
     countries = named() | context()
     if not countries or any(c.country_code in countries for c in candidates):
         return candidates
-    if not context() and not _ambiguous(candidates):
+    if not context() and not ambiguous(candidates):
         return candidates
     return [c for c in gaz.variant(words) if c.country_code in context()]
 
 
-def _ambiguous(candidates: list[PlaceEntry]) -> bool:
+def shared_name(candidates: list[PlaceEntry]) -> bool:
+    """Whether towns of 20,000 or more in more than one country bear this name ('San Pedro', 'Leon'): the name
+    alone does not say which country a report is about."""
+    return len({c.country_code for c in candidates if c.kind == CITY and c.population >= _RESPELT_ALONE}) > 1
+
+
+def _local_namesake(candidates: list[PlaceEntry], context: Context) -> bool:
+    """Whether a town of the report's own countries shares the name of a far larger one abroad ('Leon' in a
+    Nicaraguan report, not Mexico's): a town of 20,000 or more there is meant."""
+    if len(candidates) < 2 or candidates[0].curated or candidates[0].kind == COUNTRY:
+        return False
+    here = context()
+    return (
+        bool(here)
+        and candidates[0].country_code not in here
+        and any(c.country_code in here and c.kind == CITY and c.population >= _RESPELT_ALONE for c in candidates[1:])
+    )
+
+
+def ambiguous(candidates: list[PlaceEntry]) -> bool:
     """Whether the report's countries are needed to choose: not for a curated place, a country, or a place ten
     times the size of its namesakes ('Goma' in Congo, not the Philippine village)."""
     if len(candidates) < 2:
