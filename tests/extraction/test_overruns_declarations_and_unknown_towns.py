@@ -276,3 +276,17 @@ def test_a_place_with_an_apposed_description_before_a_passive_verb_is_its_subjec
     assert [p for p, _ in _pairs(text)] == ["Bopolu"]
     two = "Rebels overran the mining town of Koidu when West African and allied forces withdrew after a battle."
     assert [p for p, _ in _pairs(two)] == ["Koidu"]
+
+
+def test_a_small_town_across_the_border_of_a_side_s_country_is_meant() -> None:
+    # Israeli troops name Israel; the West Bank's Jericho borders it, namesakes in America do not
+    assert [e.place.id for e in controls("Jericho was taken by Israeli troops on Monday.") if e.place] == [
+        "ps/west-bank/jericho"
+    ]
+
+
+def test_a_town_of_a_region_named_before_it_is_the_town_not_the_region() -> None:
+    found = controls("The Darfur town of Kutum was captured by RSF fighters on Friday.")
+    assert [e.place.name for e in found if e.place] == ["Kutum"]
+    unknown = controls("The Darfur town of Dorti was captured by RSF fighters on Friday.")
+    assert [(e.place.name, e.place.parent) for e in unknown if e.place] == [("Dorti", "Darfur")]

@@ -213,6 +213,21 @@ _PUT_BEFORE = frozenset(
 )
 
 
+def _kind_of_name(sent: Sentence, region: PlaceMention, limit: int) -> Place | None:
+    """A name the gazetteer lacks after 'town of' that follows a region ('the Darfur town of Tawila'), before the
+    verb at `limit`: that town, located in the region."""
+    words, tokens = sent.words, sent.tokens
+    k = region.j
+    if k + 2 >= limit or words[k] not in _TOWN_HEADS or words[k + 1] != "of" or not tokens[k + 2].cap:
+        return None
+    end = k + 2
+    while end < limit and end - k < 5 and tokens[end].cap:
+        end += 1
+    if any(g.i == k + 2 for g in sent.places) or any(a.i <= k + 2 < a.j for a in sent.actors):
+        return None  # a known place is read as itself; a side is no town
+    return make_place(" ".join(t.text for t in tokens[k + 2 : end]), region.place.name)
+
+
 def _unknown_antecedent(doc: Document, pos: int) -> Place | None:
     """A place the gazetteer does not know that 'the town' at `pos` refers to, when no known place comes before it:
     the last capitalised name put as a place ('attacked Baga ... the town') in this sentence or the one before."""
@@ -771,6 +786,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     gaz = [g for g in _located(sent, doc) if g.j <= limit and not _in_distance(sent.words, g.i)]
     if len(gaz) > 1 and _locates(sent.words, gaz[-2], gaz[-1]):
         gaz.pop()  # "the river port of Kherson in southern Ukraine fell to ...": the place, not its region
+    if gaz and (named := _kind_of_name(sent, gaz[-1], limit)) is not None:
+        return [named]  # "The Darfur town of Tawila was captured": the town, in the region named before it
     if gaz and limit - gaz[-1].j <= (6 if aside is None else 0):
         if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
             lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)

@@ -136,6 +136,8 @@ class StateLexicon:
     capitals: frozenset[Phrase]
     forces: dict[str, ActorEntry]
     capital_of: dict[str, str] = field(default_factory=dict)  # ISO code -> the capital's name ('UG' -> 'Kampala')
+    #: ISO code -> the countries bordering it (GeoNames): where a side named by its state may fight
+    neighbours: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
@@ -222,7 +224,12 @@ def _load_states(declared: list[ActorEntry]) -> StateLexicon:
         forces[iso] = by_state.get(iso) or ActorEntry(
             f"{slug(label)}-forces", f"{label} forces", "government", None, iso, iso
         )
-    return StateLexicon(PhraseSet(dict(words)), frozenset(demonyms), frozenset(capitals), forces, capital_of)
+    neighbours = {
+        iso: frozenset(n for n in str(info.get("neighbours") or "").split(",") if n) for iso, info in countries.items()
+    }
+    return StateLexicon(
+        PhraseSet(dict(words)), frozenset(demonyms), frozenset(capitals), forces, capital_of, neighbours
+    )
 
 
 @lru_cache(maxsize=8192)

@@ -209,7 +209,9 @@ def gazetteer(
             continue
         if key is not None:
             length = key.count(" ") + 1
-            candidates = _in_report(gaz, gaz.candidates(key), folded[k : k + length], context, named)
+            candidates = _in_report(
+                gaz, gaz.candidates(key), folded[k : k + length], context, named, lex.states.neighbours
+            )
         elif (
             ((k > 0 and folded[k - 1] in _PLACE_CUES) or _subject(folded, k))  # only where a place is put
             and tokens[k].text[1:].islower()
@@ -294,9 +296,11 @@ def _in_report(
     words: list[str],
     context: Context,
     named: Context,
+    neighbours: dict[str, frozenset[str]],
 ) -> list[PlaceEntry]:
     """The candidates of a name, unless they are all small towns in countries the report never names: then a
-    respelling where its places are ('Shabwa' for Yemen's 'Shabwah'), else no place. Countries named only
+    respelling where its places are ('Shabwa' for Yemen's 'Shabwah'), else a town of one country bordering a named
+    one (a side fights across its border: 'Israeli troops took Jericho'), else no place. Countries named only
     through the sides ('Russian forces took Bakhmut') say who fights, not where: while no place fixes the
     report's countries, a name the world has one town of (or one far larger than its namesakes) is kept, as it
     would be in a report that names no country at all."""
@@ -308,7 +312,12 @@ def _in_report(
         return candidates
     if not context() and not ambiguous(candidates):
         return candidates
-    return [c for c in gaz.variant(words) if c.country_code in context()]
+    respelt = [c for c in gaz.variant(words) if c.country_code in context()]
+    if respelt:
+        return respelt
+    near = {n for iso in countries for n in neighbours.get(iso, ())}
+    across = [c for c in candidates if c.country_code in near]
+    return across if len({c.country_code for c in across}) == 1 else []
 
 
 def shared_name(candidates: list[PlaceEntry]) -> bool:
