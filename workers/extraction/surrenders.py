@@ -154,8 +154,12 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
                 or fallback_actor(tokens, words, to, e)
                 or _proper_name(sent, e)
             )
+            if actor_m is not None and _place_of(sent, actor_m, e):
+                actor_m = _holders(sent, actor_m, e)  # "the surrender of the garrison of Kut", not of Kut
         else:
             actor_m, num = _subject(doc, sent, i, bind)
+        if actor_m is not None and p[-1] != "of" and _is_place_name(sent, actor_m):
+            continue  # a town does not surrender; its holders do ("Kars surrendered": see control.py)
         if actor_m is None:
             continue
         if num is None:
@@ -165,6 +169,51 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
 
 
 _DETERMINERS = frozenset(("its", "the", "their", "his", "a", "an"))
+
+
+#: Nouns naming a place, not the people in it: 'the surrender of the castle of K', 'the city surrendered'.
+_PLACE_HEADS = frozenset(
+    "castle fort fortress citadel city town village capital port harbour harbor stronghold bastion redoubt "
+    "fortifications garrison-town township hamlet island".split()
+)
+#: Nouns after a place's name that make it the people or the force there: 'the Stalingrad pocket', 'Kut garrison'.
+_HOLDER_NOUNS = _PERSONS | _DEFENDERS | _UNIT_HEADS | {"pocket"}
+
+
+def _is_place_name(sent: Sentence, a: ActorMention) -> bool:
+    """Whether the mention is nothing but the name of a gazetteer town or region (not a country: 'the surrender
+    of Japan' is a state's)."""
+    return any(
+        g.i <= a.i
+        and a.j <= g.j
+        and g.place.lat is not None
+        and a.actor.name.lower() == " ".join(sent.words[g.i : g.j])
+        for g in sent.places
+    )
+
+
+def _place_of(sent: Sentence, a: ActorMention, e: int) -> bool:
+    """Whether the mention after 'the surrender of' names a place: a place noun before it ('the castle of Wakamatsu',
+    'the fortress of Kars') or after it ('Osaka castle'), or a town's name alone ('Edo', 'the garrison of Kut')."""
+    words = sent.words
+    if any(words[k] in _PLACE_HEADS for k in range(e, a.i)) or words[a.j : a.j + 1] in ([h] for h in _PLACE_HEADS):
+        return True
+    return _is_place_name(sent, a)
+
+
+def _holders(sent: Sentence, a: ActorMention, e: int) -> ActorMention | None:
+    """The people holding a place named after 'the surrender of': 'the garrison of Kut' (a body of people before the
+    place) or 'the Stalingrad pocket', 'Berlin's defenders' (one after its name); None when only the place is named."""
+    words, tokens = sent.words, sent.tokens
+    k = next((k for k in range(e, a.i) if words[k] in _HOLDER_NOUNS), None)
+    if k is not None and not any(words[m] in _PLACE_HEADS for m in range(e, k + 2)):
+        text = " ".join(t.text for t in tokens[k : a.j])  # "garrison of Kut"
+        return ActorMention(k, a.j, Actor(id=slug(text), name=text, mention=text), False)
+    j = a.j + 1 if words[a.j : a.j + 1] in (["'s"], ["\u2019s"]) else a.j
+    if j < len(words) and words[j] in _HOLDER_NOUNS:
+        text = " ".join(t.text for t in tokens[a.i : a.j]) + " " + tokens[j].text  # "Stalingrad pocket"
+        return ActorMention(a.i, j + 1, Actor(id=slug(text), name=text, mention=text), True)
+    return None
 
 
 def _historic_present(doc: Document, sent: Sentence, i: int) -> bool:
@@ -318,6 +367,8 @@ def _armed_noun(sent: Sentence, start: int, end: int) -> ActorMention | None:
         if words[k] in _DEFENDERS:  # "2,500 Ukrainian defenders", "the defenders of the fortress"
             return fallback_actor(tokens, words, k + 1, start) or _as_named(sent, k)
     for k in range(start, end):
+        if words[k + 1 : k + 2] and words[k + 1] in _PLACE_HEADS:
+            continue  # "the garrison town of Kut": a place
         if words[k] in _UNIT_HEADS or words[k] in ("group", "groups"):  # "the presidential guard", "the garrison"
             i = k - 1 if k > start and words[k - 1] in ("the", "this", "that") else k
             if words[k] in _UNIT_HEADS and i == k and k > start and words[k - 1].isalpha():

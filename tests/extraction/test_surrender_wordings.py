@@ -1,0 +1,75 @@
+"""Surrender wordings other than 'X surrendered (to Y)', and places that are no surrendering side. Every sentence
+here was written for these tests (the events may be real or invented)."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.events import EventKind
+
+from .conftest import of_kind, run
+
+
+def surrenders(text: str) -> list[tuple[str, int | None]]:
+    """(actor name, count) of each surrender in `text`."""
+    return [
+        (e.actor.name if e.actor else "", e.count.min if e.count else None)
+        for e in of_kind(run(text), EventKind.surrender)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The surrender of the castle of Wakamatsu ended the northern campaign in 1868.",
+        "The surrender of the fortress of Kars ended the four-month siege.",
+        "After the surrender of Edo, the shogun retired to Mito.",
+        "The commanders negotiated the surrender of Osaka castle.",
+        "The capitulation of Metz came in October 1870.",
+        "The garrison town of Kut surrendered to the Ottomans in April 1916.",
+        "The fortress of Przemysl surrendered to the Russians in March 1915.",
+        "The city surrendered to the Prussian army in January 1871.",
+    ],
+)
+def test_a_place_is_never_the_surrendering_side(text: str) -> None:
+    assert surrenders(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The surrender of the garrison of Port Arthur came in January 1905.", "garrison of Port Arthur"),
+        ("The British accepted the surrender of the garrison of Kut.", "garrison of Kut"),
+        ("The surrender of the Stalingrad pocket came in February 1943.", "Stalingrad pocket"),
+        ("The surrender of Berlin's defenders followed on 2 May 1945.", "Berlin defenders"),
+        ("The garrison surrendered to the Ottomans in April 1916.", "The garrison"),
+    ],
+)
+def test_the_people_holding_a_place_still_surrender(text: str, name: str) -> None:
+    assert [n for n, _ in surrenders(text)] == [name], text
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Seventeen Iraqi soldiers have given themselves up to U.S.-led forces in northern Kuwait.", 17),
+        ("Forty government soldiers handed themselves over to the rebels at the river crossing.", 40),
+        ("Twelve FARC guerrillas turned themselves in to the army on Monday.", 12),
+        ("Some 200 Taliban fighters gave themselves up to Afghan forces.", 200),
+        ("Nine Contra fighters had handed themselves in to the Sandinista army by Friday.", 9),
+    ],
+)
+def test_reflexive_wordings_are_completed_surrenders(text: str, count: int) -> None:
+    assert [c for _, c in surrenders(text)] == [count], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seventeen Iraqi soldiers were urged to give themselves up to U.S.-led forces.",
+        "Nine Contra fighters refused to hand themselves in to the Sandinista army.",
+        "Twelve FARC guerrillas may turn themselves in to the army next week.",
+    ],
+)
+def test_reflexive_intentions_are_nothing(text: str) -> None:
+    assert surrenders(text) == [], text
