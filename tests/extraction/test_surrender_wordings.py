@@ -73,3 +73,63 @@ def test_reflexive_wordings_are_completed_surrenders(text: str, count: int) -> N
 )
 def test_reflexive_intentions_are_nothing(text: str) -> None:
     assert surrenders(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("The remaining Bolivian defenders, consisting of 240 mostly wounded men, surrendered.", 240),
+        ("The garrison, some 3,000 men, surrendered on 12 May.", 3000),
+        ("The Austrian rearguard, numbering about 1,200 soldiers, surrendered to the French at dusk.", 1200),
+    ],
+)
+def test_a_count_in_an_aside_between_side_and_verb(text: str, count: int) -> None:
+    assert [c for _, c in surrenders(text)] == [count], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The remaining defenders, consisting of the wounded, surrendered.",
+        "The garrison, exhausted by hunger, surrendered in March 1871.",
+    ],
+)
+def test_an_aside_without_a_figure_gives_no_count(text: str) -> None:
+    assert [c for _, c in surrenders(text)] == [None], text
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "count"),
+    [
+        (
+            "The Bulgars forced the Turks who had held the ridge to surrender on 27 November, taking 12,000 prisoners.",
+            "Turks",
+            12000,
+        ),
+        ("The Prussians compelled the French army at Sedan to capitulate on 2 September 1870.", "French forces", None),
+        ("Union troops forced 2,000 Confederate soldiers to surrender near Fort Donelson.", "Confederate forces", 2000),
+        (
+            "The Ethiopians forced the Italian column to surrender at Adwa, capturing 3,000 prisoners.",
+            "Italian column",
+            3000,
+        ),
+    ],
+)
+def test_forced_to_surrender_is_a_surrender_by_the_object(text: str, name: str, count: int | None) -> None:
+    assert surrenders(text) == [(name, count)], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The army tried to force the rebels to surrender.",
+        "The army hoped to force the rebels to surrender.",
+        "Hunger may force the garrison to surrender within a week.",
+        "The general threatened to force the militia to surrender.",
+        "The army had not forced the rebels to surrender by Friday.",
+        "The Germans forced Metz to surrender in October 1870.",
+        "The blockade forced the city to surrender.",
+    ],
+)
+def test_attempts_to_force_a_surrender_and_forced_towns_are_nothing(text: str) -> None:
+    assert surrenders(text) == [], text

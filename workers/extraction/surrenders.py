@@ -121,6 +121,11 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
     done = lex.sets["surrender.done"]
     found: list[tuple[int, int, ActorMention, Number | None]] = []
     for i in range(len(words)):
+        if words[i] in _TO_SURRENDER and words[i - 1 : i] == ["to"]:
+            forced = _forced(doc, sent, i)
+            if forced is not None:  # "the Bulgars forced the Turks to surrender, taking 12,000 prisoners"
+                found.append(forced)
+            continue
         p = done.match_at(words, i)
         if not p and _historic_present(doc, sent, i):
             p = (words[i],)
@@ -216,6 +221,43 @@ def _holders(sent: Sentence, a: ActorMention, e: int) -> ActorMention | None:
     return None
 
 
+#: Verbs that make their object surrender: 'forced the garrison to surrender', 'compelled the Turks to capitulate'.
+_FORCE = frozenset("forced compelled obliged".split())
+#: Verbs of a surrender after 'to' in 'forced X to surrender'.
+_TO_SURRENDER = frozenset("surrender capitulate".split())
+
+
+def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMention, Number | None] | None:
+    """'A forced X to surrender', 'A compelled X to capitulate': a completed surrender by X (not 'tried to force X
+    to surrender', not 'will force'). X's count is its own figure, else 'taking N prisoners' later in the sentence."""
+    words = sent.words
+    if words[i] not in _TO_SURRENDER or i < 3:
+        return None
+    f = next((k for k in range(i - 2, max(0, i - 21), -1) if words[k] in _FORCE), None)
+    if f is None or any(w in (";", ":", ".") for w in words[f:i]) or blocked(words, f, doc.lex):
+        return None
+    if f > 0 and words[f - 1] in ("was", "were", "been", "be", "being"):
+        return None  # the passive 'was forced to surrender' names its side before the verb; left to a later rule
+    stop = next((k for k in range(f + 1, i - 1) if words[k] in ("who", "that", "which", ",")), i - 1)
+    actor_m, num = _subject(doc, sent, stop, True, f + 1) if stop > f + 1 else (None, None)
+    if actor_m is None:  # "forced the Turks to surrender", "the Italian column": the object as the report names it
+        a = f + 1 + (words[f + 1] in _DETERMINERS)
+        if stop - a > 4 or stop <= a or not any(sent.tokens[k].cap for k in range(a, stop)):
+            return None
+        text = " ".join(t.text for t in sent.tokens[a:stop])
+        actor_m = ActorMention(a, stop, Actor(id=slug(text), name=text, mention=text), False)
+    if actor_m.i <= f or _is_place_name(sent, actor_m):
+        return None  # "forced Metz to surrender": a town, see control.py
+    if num is None:
+        for k in range(i + 1, len(words) - 2):
+            if words[k] in ("taking", "took", "capturing", "captured") and words[k + 1] != "the":
+                nums = [q for q in find_numbers(words[k + 1 : k + 4]) if q.i == 0]
+                if nums and words[k + 1 + nums[0].j : k + 2 + nums[0].j] == ["prisoners"]:
+                    num = _shift(nums[0], k + 1)
+                break
+    return i, i + 1, actor_m, num
+
+
 def _historic_present(doc: Document, sent: Sentence, i: int) -> bool:
     """A present-tense surrender told as an event in a dated chronology: 'On 2 June ... its 12,000 defenders
     surrender', 'In 1781 Cornwallis surrenders at Yorktown'. The verb agrees with a subject that names people or a
@@ -290,8 +332,10 @@ def _shift(num: Number, off: int) -> Number:
     return Number(num.i + off, num.j + off, num.min, num.max, num.exact, num.hedge, num.value)
 
 
-def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMention | None, Number | None]:
-    """The surrendering side and its count, from the noun phrase before the trigger at i."""
+def _subject(
+    doc: Document, sent: Sentence, i: int, bind: bool, floor: int = 0
+) -> tuple[ActorMention | None, Number | None]:
+    """The surrendering side and its count, from the noun phrase before the trigger at i (not before `floor`)."""
     words, tokens = sent.words, sent.tokens
     end = i
     while end > 0 and words[end - 1] in _AUX:
@@ -302,8 +346,16 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
             k -= 1
         if k > 0 and words[k] == "," and words[k + 1] in ("including", "among"):
             end = k
+        elif k > 0 and words[k] == "," and words[k + 1] in _ASIDE_COUNT:
+            # "the remaining defenders, consisting of 240 mostly wounded men, surrendered": the side before the
+            # aside, its count inside
+            aside = _count_of_persons(words, k + 1, end)
+            if aside is not None:
+                inner, _ = _subject(doc, sent, k, bind)
+                if inner is not None:
+                    return inner, aside
     start = end
-    while start > max(0, end - 30) and words[start - 1] not in _NP_BREAK:
+    while start > max(floor, end - 30) and words[start - 1] not in _NP_BREAK:
         if words[start - 1] == "," and _has_head(words[start:end]):
             break  # a comma ends the phrase once it has a head; before that it may sit inside a name's parent
         start -= 1
@@ -345,6 +397,12 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
     if num is None and words[start] in ("a", "an") and any(w in _PERSON for w in words[start + 1 : end]):
         num = Number(start, start + 1, 1, 1, True, None, 1)  # "an ELN fighter surrendered"
     return actor_m, num
+
+
+#: Words opening an aside that counts the side before it: ', consisting of 240 men,', ', some 3,000 men,'.
+_ASIDE_COUNT = frozenset(
+    "consisting comprising numbering totalling totaling some about around nearly almost roughly approximately".split()
+)
 
 
 def _has_head(words: list[str]) -> bool:
