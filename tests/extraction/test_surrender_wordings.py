@@ -133,3 +133,40 @@ def test_forced_to_surrender_is_a_surrender_by_the_object(text: str, name: str, 
 )
 def test_attempts_to_force_a_surrender_and_forced_towns_are_nothing(text: str) -> None:
     assert surrenders(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("The war ended with the bulk of the 300,000 Iraqi troops surrendering en masse.", None),
+        (
+            "Coalition tanks swept into the city to find the bulk of the Iraqi army surrendering to the first patrols.",
+            None,
+        ),
+        ("The offensive collapsed, the bulk of the Italian army surrendering to the British at Beda Fomm.", None),
+        ("The campaign ended in May 1943 with some 250,000 Axis soldiers surrendering in Tunisia.", 250000),
+        ("The siege ended with 400 Taliban fighters laying down their arms at Kunduz.", 400),
+        ("The revolt collapsed within days, with 60 FARC guerrillas giving themselves up to the army.", 60),
+    ],
+)
+def test_a_gerund_told_as_an_event_is_a_surrender(text: str, count: int | None) -> None:
+    """A part of a counted body ('the bulk of the 300,000') has no stated size."""
+    assert [c for _, c in surrenders(text)] == [count], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The garrison held out for a week before surrendering.",
+        "The commander refused surrendering the fort.",
+        "There was talk of soldiers surrendering in the north.",
+        "Rebels surrendering to the army will be given an amnesty, the minister said.",
+        "The officers warned of the risk of troops surrendering en masse.",
+        "With the prospect of the garrison surrendering, the general sent envoys.",
+        "In Kharkiv, soldiers surrendering to Ukrainian forces said they had not eaten for days.",
+        "The town was bombed, with civilians fleeing and soldiers retreating.",
+        "The general spoke against troops giving themselves up without orders.",
+    ],
+)
+def test_gerunds_of_plans_talk_or_their_own_clause_are_nothing(text: str) -> None:
+    assert surrenders(text) == [], text

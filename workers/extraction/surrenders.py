@@ -129,6 +129,12 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
         p = done.match_at(words, i)
         if not p and _historic_present(doc, sent, i):
             p = (words[i],)
+        g = lex.sets["surrender.gerund"].match_at(words, i) if not p else None
+        if g:  # cues.yaml: 'surrendering', 'giving themselves up'
+            told = _told_gerund(doc, sent, i, i + len(g))
+            if told is not None:
+                found.append(told)
+            continue
         if not p or (i > 0 and done.match_at(words, i - 1)):
             continue
         if blocked(words, i, lex):
@@ -256,6 +262,52 @@ def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMenti
                     num = _shift(nums[0], k + 1)
                 break
     return i, i + 1, actor_m, num
+
+
+#: What opens a phrase whose gerund tells what happened: 'with thousands of troops surrendering', ', the bulk of the
+#: army surrendering', 'found the garrison surrendering'.
+_GERUND_OPENERS = frozenset(", with found find finds saw see sees watched".split())
+#: Words that make the phrase before a gerund a plan, a prospect or a talk, not a told event ('talk of soldiers
+#: surrendering', 'before surrendering', 'refused surrendering').
+_NOT_TOLD = frozenset(
+    "talk threat threats prospect prospects possibility risk fear fears hope hopes rumours rumors report reports idea "
+    "chance option question images footage video videos photos pictures plan plans offer terms demand demands call "
+    "calls before after without instead refused refusing by about for on against to than rather avoid not no never "
+    "nor if unless".split()
+)
+#: Words after the gerund that make it part of a clause with its own verb ('soldiers surrendering will be spared').
+_FINITE_AFTER = frozenset(
+    "said says told were was are is have has had will would could should must may might can face faces risk".split()
+)
+
+
+def _told_gerund(doc: Document, sent: Sentence, i: int, e: int) -> tuple[int, int, ActorMention, Number | None] | None:
+    """A gerund surrender told as an event: 'with thousands of troops surrendering en masse', ', the bulk of the
+    army surrendering', 'found the garrison giving themselves up'. A body of people names the gerund's subject right
+    before it, an opener ('with', a comma, a verb of seeing) starts that phrase, and nothing in it or after it makes
+    the surrender a plan, a prospect or a clause of its own ('soldiers surrendering will be spared')."""
+    words = sent.words
+    k = i - 1
+    if k < 1:
+        return None
+    head = words[k]
+    named = any(a.j == i and not a.generic for a in sent.actors)
+    if not (named or head in _PERSONS or head in _DEFENDERS or head.rstrip("s") in _UNIT_HEADS):
+        return None
+    o = next((m for m in range(k - 1, max(-1, k - 12), -1) if words[m] in _GERUND_OPENERS), None)
+    if o is None or any(w in _NOT_TOLD or w in (";", ":", "and", "or", "but") for w in words[o + 1 : i]):
+        return None
+    for w in words[e : e + 6]:
+        if w in (",", ";", "."):
+            break
+        if w in _FINITE_AFTER:
+            return None
+    if blocked(sent.words, i, doc.lex):
+        return None
+    actor_m, num = _subject(doc, sent, i, True, o + 1)
+    if actor_m is None or _is_place_name(sent, actor_m):
+        return None
+    return i, e, actor_m, num
 
 
 def _historic_present(doc: Document, sent: Sentence, i: int) -> bool:
@@ -533,6 +585,8 @@ def _count_of_persons(words: list[str], start: int, end: int, tokens: list[Token
     noun."""
     for q in find_numbers(words[start:end]):
         q = _shift(q, start)
+        if q.i > 2 and words[q.i - 1] in _DETERMINERS and words[q.i - 2] == "of" and words[q.i - 3] in _PARTS:
+            continue  # "the bulk of the 500,000 troops": a part of them, of no stated size
         if q.hedge is None and q.j == q.i + 1 and _year(words[q.i]):
             if q.j >= end or words[q.j] not in _PERSONS:
                 continue  # "in 1940 the soldiers surrendered": a year, not a count
@@ -554,6 +608,8 @@ def _men_named(tokens: list[Token], start: int, end: int) -> int | None:
     return None
 
 
+#: Nouns of a part of a counted body: 'the bulk of the 500,000 troops', 'most of its 3,000 men'.
+_PARTS = frozenset("bulk most majority many some part portion half rest remainder much few several".split())
 _FUNCTION_WORDS = frozenset("of the a an and or with in on at to from by their his its".split())
 
 
