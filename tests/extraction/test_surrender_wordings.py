@@ -170,3 +170,30 @@ def test_a_gerund_told_as_an_event_is_a_surrender(text: str, count: int | None) 
 )
 def test_gerunds_of_plans_talk_or_their_own_clause_are_nothing(text: str) -> None:
     assert surrenders(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("After a long battle, the rebels seized the train's guns and Batista soldiers surrender.", "Batista soldiers"),
+        ("The Boers stormed the hill and the British soldiers surrender.", "British forces"),
+        ("The insurgents took the bridge and the remaining defenders surrender.", "remaining defenders"),
+    ],
+)
+def test_a_present_surrender_after_a_told_act_is_a_surrender(text: str, name: str) -> None:
+    assert [n for n, _ in surrenders(text)] == [name], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If the army attacked and the soldiers surrender, the war would end.",
+        "The armed men and soldiers surrender their weapons.",
+        "The rebels seized the guns and soldiers surrender daily.",
+        "The rebels seized the guns, and when soldiers surrender they are released.",
+        "The rebels seized the guns and soldiers surrender if they are paid.",
+        "The wounded and soldiers surrender.",
+    ],
+)
+def test_a_present_surrender_without_a_told_act_or_under_a_condition_is_nothing(text: str) -> None:
+    assert surrenders(text) == [], text

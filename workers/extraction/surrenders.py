@@ -342,7 +342,30 @@ def _historic_present(doc: Document, sent: Sentence, i: int) -> bool:
     start = clause_start(words, k + 1, 12)
     if start > 0 and words[start - 1] in _CONDITIONS or any(x in _CONDITIONS for x in words[start:k]):
         return False
-    return _dated(words)
+    return _dated(words) or _after_told_act(sent, k)
+
+
+#: Past forms that do not end in -ed: 'the rebels took the guns and the soldiers surrender'.
+_PAST = frozenset("took fell won drove broke struck overran fought held shot blew hit stormed".split())
+
+
+def _after_told_act(sent: Sentence, k: int) -> bool:
+    """A present-tense surrender joined by 'and' to a told act of an armed side: 'the rebels seized the guns and the
+    soldiers surrender' (the first clause's subject is a body of people or a known side right before a past verb; no
+    condition anywhere before: 'if the army attacked and the soldiers surrender')."""
+    words = sent.words
+    j = k
+    while j > 0 and k - j < 4 and words[j - 1] not in ("and", ",", ";"):
+        j -= 1
+    if j < 3 or words[j - 1] != "and" or any(w in _CONDITIONS for w in words[: j - 1]):
+        return False
+    ends = {a.j for a in sent.actors}
+    for m in range(1, j - 1):
+        past = words[m] in _PAST or (words[m].endswith("ed") and len(words[m]) > 4)
+        armed = words[m - 1] in _PERSONS or words[m - 1] in ARMED_HEADS or m in ends
+        if past and armed and not any(w in (",", ";", "and") for w in words[m + 1 : j - 1]):
+            return True
+    return False
 
 
 def _year(w: str) -> bool:
