@@ -121,9 +121,20 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
     done = lex.sets["surrender.done"]
     found: list[tuple[int, int, ActorMention, Number | None]] = []
     for i in range(len(words)):
+        if words[i] in _TO_SURRENDER and words[i - 1 : i] == ["to"]:
+            forced = _forced(doc, sent, i)
+            if forced is not None:  # "the Bulgars forced the Turks to surrender, taking 12,000 prisoners"
+                found.append(forced)
+            continue
         p = done.match_at(words, i)
         if not p and _historic_present(doc, sent, i):
             p = (words[i],)
+        g = lex.sets["surrender.gerund"].match_at(words, i) if not p else None
+        if g:  # cues.yaml: 'surrendering', 'giving themselves up'
+            told = _told_gerund(doc, sent, i, i + len(g))
+            if told is not None:
+                found.append(told)
+            continue
         if not p or (i > 0 and done.match_at(words, i - 1)):
             continue
         if blocked(words, i, lex):
@@ -154,8 +165,12 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
                 or fallback_actor(tokens, words, to, e)
                 or _proper_name(sent, e)
             )
+            if actor_m is not None and _place_of(sent, actor_m, e):
+                actor_m = _holders(sent, actor_m, e)  # "the surrender of the garrison of Kut", not of Kut
         else:
             actor_m, num = _subject(doc, sent, i, bind)
+        if actor_m is not None and p[-1] != "of" and _is_place_name(sent, actor_m):
+            continue  # a town does not surrender; its holders do ("Kars surrendered": see control.py)
         if actor_m is None:
             continue
         if num is None:
@@ -165,6 +180,134 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
 
 
 _DETERMINERS = frozenset(("its", "the", "their", "his", "a", "an"))
+
+
+#: Nouns naming a place, not the people in it: 'the surrender of the castle of K', 'the city surrendered'.
+_PLACE_HEADS = frozenset(
+    "castle fort fortress citadel city town village capital port harbour harbor stronghold bastion redoubt "
+    "fortifications garrison-town township hamlet island".split()
+)
+#: Nouns after a place's name that make it the people or the force there: 'the Stalingrad pocket', 'Kut garrison'.
+_HOLDER_NOUNS = _PERSONS | _DEFENDERS | _UNIT_HEADS | {"pocket"}
+
+
+def _is_place_name(sent: Sentence, a: ActorMention) -> bool:
+    """Whether the mention is nothing but the name of a gazetteer town or region (not a country: 'the surrender
+    of Japan' is a state's)."""
+    return any(
+        g.i <= a.i
+        and a.j <= g.j
+        and g.place.lat is not None
+        and a.actor.name.lower() == " ".join(sent.words[g.i : g.j])
+        for g in sent.places
+    )
+
+
+def _place_of(sent: Sentence, a: ActorMention, e: int) -> bool:
+    """Whether the mention after 'the surrender of' names a place: a place noun before it ('the castle of Wakamatsu',
+    'the fortress of Kars') or after it ('Osaka castle'), or a town's name alone ('Edo', 'the garrison of Kut')."""
+    words = sent.words
+    if any(words[k] in _PLACE_HEADS for k in range(e, a.i)) or words[a.j : a.j + 1] in ([h] for h in _PLACE_HEADS):
+        return True
+    return _is_place_name(sent, a)
+
+
+def _holders(sent: Sentence, a: ActorMention, e: int) -> ActorMention | None:
+    """The people holding a place named after 'the surrender of': 'the garrison of Kut' (a body of people before the
+    place) or 'the Stalingrad pocket', 'Berlin's defenders' (one after its name); None when only the place is named."""
+    words, tokens = sent.words, sent.tokens
+    k = next((k for k in range(e, a.i) if words[k] in _HOLDER_NOUNS), None)
+    if k is not None and not any(words[m] in _PLACE_HEADS for m in range(e, k + 2)):
+        text = " ".join(t.text for t in tokens[k : a.j])  # "garrison of Kut"
+        return ActorMention(k, a.j, Actor(id=slug(text), name=text, mention=text), False)
+    j = a.j + 1 if words[a.j : a.j + 1] in (["'s"], ["\u2019s"]) else a.j
+    if j < len(words) and words[j] in _HOLDER_NOUNS:
+        text = " ".join(t.text for t in tokens[a.i : a.j]) + " " + tokens[j].text  # "Stalingrad pocket"
+        return ActorMention(a.i, j + 1, Actor(id=slug(text), name=text, mention=text), True)
+    return None
+
+
+#: Verbs that make their object surrender: 'forced the garrison to surrender', 'compelled the Turks to capitulate'.
+_FORCE = frozenset("forced compelled obliged".split())
+#: Verbs of a surrender after 'to' in 'forced X to surrender'.
+_TO_SURRENDER = frozenset("surrender capitulate".split())
+
+
+def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMention, Number | None] | None:
+    """'A forced X to surrender', 'A compelled X to capitulate': a completed surrender by X (not 'tried to force X
+    to surrender', not 'will force'). X's count is its own figure, else 'taking N prisoners' later in the sentence."""
+    words = sent.words
+    if words[i] not in _TO_SURRENDER or i < 3:
+        return None
+    f = next((k for k in range(i - 2, max(0, i - 21), -1) if words[k] in _FORCE), None)
+    if f is None or any(w in (";", ":", ".") for w in words[f:i]) or blocked(words, f, doc.lex):
+        return None
+    if f > 0 and words[f - 1] in ("was", "were", "been", "be", "being"):
+        return None  # the passive 'was forced to surrender' names its side before the verb; left to a later rule
+    stop = next((k for k in range(f + 1, i - 1) if words[k] in ("who", "that", "which", ",")), i - 1)
+    actor_m, num = _subject(doc, sent, stop, True, f + 1) if stop > f + 1 else (None, None)
+    if actor_m is None:  # "forced the Turks to surrender", "the Italian column": the object as the report names it
+        a = f + 1 + (words[f + 1] in _DETERMINERS)
+        if stop - a > 4 or stop <= a or not any(sent.tokens[k].cap for k in range(a, stop)):
+            return None
+        text = " ".join(t.text for t in sent.tokens[a:stop])
+        actor_m = ActorMention(a, stop, Actor(id=slug(text), name=text, mention=text), False)
+    if actor_m.i <= f or _is_place_name(sent, actor_m):
+        return None  # "forced Metz to surrender": a town, see control.py
+    if num is None:
+        for k in range(i + 1, len(words) - 2):
+            if words[k] in ("taking", "took", "capturing", "captured") and words[k + 1] != "the":
+                nums = [q for q in find_numbers(words[k + 1 : k + 4]) if q.i == 0]
+                if nums and words[k + 1 + nums[0].j : k + 2 + nums[0].j] == ["prisoners"]:
+                    num = _shift(nums[0], k + 1)
+                break
+    return i, i + 1, actor_m, num
+
+
+#: What opens a phrase whose gerund tells what happened: 'with thousands of troops surrendering', ', the bulk of the
+#: army surrendering', 'found the garrison surrendering'.
+_GERUND_OPENERS = frozenset(", with found find finds saw see sees watched".split())
+#: Words that make the phrase before a gerund a plan, a prospect or a talk, not a told event ('talk of soldiers
+#: surrendering', 'before surrendering', 'refused surrendering').
+_NOT_TOLD = frozenset(
+    "talk threat threats prospect prospects possibility risk fear fears hope hopes rumours rumors report reports idea "
+    "chance option question images footage video videos photos pictures plan plans offer terms demand demands call "
+    "calls before after without instead refused refusing by about for on against to than rather avoid not no never "
+    "nor if unless".split()
+)
+#: Words after the gerund that make it part of a clause with its own verb ('soldiers surrendering will be spared').
+_FINITE_AFTER = frozenset(
+    "said says told were was are is have has had will would could should must may might can face faces risk".split()
+)
+
+
+def _told_gerund(doc: Document, sent: Sentence, i: int, e: int) -> tuple[int, int, ActorMention, Number | None] | None:
+    """A gerund surrender told as an event: 'with thousands of troops surrendering en masse', ', the bulk of the
+    army surrendering', 'found the garrison giving themselves up'. A body of people names the gerund's subject right
+    before it, an opener ('with', a comma, a verb of seeing) starts that phrase, and nothing in it or after it makes
+    the surrender a plan, a prospect or a clause of its own ('soldiers surrendering will be spared')."""
+    words = sent.words
+    k = i - 1
+    if k < 1:
+        return None
+    head = words[k]
+    named = any(a.j == i and not a.generic for a in sent.actors)
+    if not (named or head in _PERSONS or head in _DEFENDERS or head.rstrip("s") in _UNIT_HEADS):
+        return None
+    o = next((m for m in range(k - 1, max(-1, k - 12), -1) if words[m] in _GERUND_OPENERS), None)
+    if o is None or any(w in _NOT_TOLD or w in (";", ":", "and", "or", "but") for w in words[o + 1 : i]):
+        return None
+    for w in words[e : e + 6]:
+        if w in (",", ";", "."):
+            break
+        if w in _FINITE_AFTER:
+            return None
+    if blocked(sent.words, i, doc.lex):
+        return None
+    actor_m, num = _subject(doc, sent, i, True, o + 1)
+    if actor_m is None or _is_place_name(sent, actor_m):
+        return None
+    return i, e, actor_m, num
 
 
 def _historic_present(doc: Document, sent: Sentence, i: int) -> bool:
@@ -199,7 +342,30 @@ def _historic_present(doc: Document, sent: Sentence, i: int) -> bool:
     start = clause_start(words, k + 1, 12)
     if start > 0 and words[start - 1] in _CONDITIONS or any(x in _CONDITIONS for x in words[start:k]):
         return False
-    return _dated(words)
+    return _dated(words) or _after_told_act(sent, k)
+
+
+#: Past forms that do not end in -ed: 'the rebels took the guns and the soldiers surrender'.
+_PAST = frozenset("took fell won drove broke struck overran fought held shot blew hit stormed".split())
+
+
+def _after_told_act(sent: Sentence, k: int) -> bool:
+    """A present-tense surrender joined by 'and' to a told act of an armed side: 'the rebels seized the guns and the
+    soldiers surrender' (the first clause's subject is a body of people or a known side right before a past verb; no
+    condition anywhere before: 'if the army attacked and the soldiers surrender')."""
+    words = sent.words
+    j = k
+    while j > 0 and k - j < 4 and words[j - 1] not in ("and", ",", ";"):
+        j -= 1
+    if j < 3 or words[j - 1] != "and" or any(w in _CONDITIONS for w in words[: j - 1]):
+        return False
+    ends = {a.j for a in sent.actors}
+    for m in range(1, j - 1):
+        past = words[m] in _PAST or (words[m].endswith("ed") and len(words[m]) > 4)
+        armed = words[m - 1] in _PERSONS or words[m - 1] in ARMED_HEADS or m in ends
+        if past and armed and not any(w in (",", ";", "and") for w in words[m + 1 : j - 1]):
+            return True
+    return False
 
 
 def _year(w: str) -> bool:
@@ -241,8 +407,10 @@ def _shift(num: Number, off: int) -> Number:
     return Number(num.i + off, num.j + off, num.min, num.max, num.exact, num.hedge, num.value)
 
 
-def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMention | None, Number | None]:
-    """The surrendering side and its count, from the noun phrase before the trigger at i."""
+def _subject(
+    doc: Document, sent: Sentence, i: int, bind: bool, floor: int = 0
+) -> tuple[ActorMention | None, Number | None]:
+    """The surrendering side and its count, from the noun phrase before the trigger at i (not before `floor`)."""
     words, tokens = sent.words, sent.tokens
     end = i
     while end > 0 and words[end - 1] in _AUX:
@@ -253,8 +421,16 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
             k -= 1
         if k > 0 and words[k] == "," and words[k + 1] in ("including", "among"):
             end = k
+        elif k > 0 and words[k] == "," and words[k + 1] in _ASIDE_COUNT:
+            # "the remaining defenders, consisting of 240 mostly wounded men, surrendered": the side before the
+            # aside, its count inside
+            aside = _count_of_persons(words, k + 1, end)
+            if aside is not None:
+                inner, _ = _subject(doc, sent, k, bind)
+                if inner is not None:
+                    return inner, aside
     start = end
-    while start > max(0, end - 30) and words[start - 1] not in _NP_BREAK:
+    while start > max(floor, end - 30) and words[start - 1] not in _NP_BREAK:
         if words[start - 1] == "," and _has_head(words[start:end]):
             break  # a comma ends the phrase once it has a head; before that it may sit inside a name's parent
         start -= 1
@@ -298,6 +474,12 @@ def _subject(doc: Document, sent: Sentence, i: int, bind: bool) -> tuple[ActorMe
     return actor_m, num
 
 
+#: Words opening an aside that counts the side before it: ', consisting of 240 men,', ', some 3,000 men,'.
+_ASIDE_COUNT = frozenset(
+    "consisting comprising numbering totalling totaling some about around nearly almost roughly approximately".split()
+)
+
+
 def _has_head(words: list[str]) -> bool:
     return any(w in ARMED_HEADS or w in _PERSONS or w.rstrip("s") in _UNIT_HEADS for w in words)
 
@@ -318,6 +500,8 @@ def _armed_noun(sent: Sentence, start: int, end: int) -> ActorMention | None:
         if words[k] in _DEFENDERS:  # "2,500 Ukrainian defenders", "the defenders of the fortress"
             return fallback_actor(tokens, words, k + 1, start) or _as_named(sent, k)
     for k in range(start, end):
+        if words[k + 1 : k + 2] and words[k + 1] in _PLACE_HEADS:
+            continue  # "the garrison town of Kut": a place
         if words[k] in _UNIT_HEADS or words[k] in ("group", "groups"):  # "the presidential guard", "the garrison"
             i = k - 1 if k > start and words[k - 1] in ("the", "this", "that") else k
             if words[k] in _UNIT_HEADS and i == k and k > start and words[k - 1].isalpha():
@@ -424,6 +608,8 @@ def _count_of_persons(words: list[str], start: int, end: int, tokens: list[Token
     noun."""
     for q in find_numbers(words[start:end]):
         q = _shift(q, start)
+        if q.i > 2 and words[q.i - 1] in _DETERMINERS and words[q.i - 2] == "of" and words[q.i - 3] in _PARTS:
+            continue  # "the bulk of the 500,000 troops": a part of them, of no stated size
         if q.hedge is None and q.j == q.i + 1 and _year(words[q.i]):
             if q.j >= end or words[q.j] not in _PERSONS:
                 continue  # "in 1940 the soldiers surrendered": a year, not a count
@@ -445,6 +631,8 @@ def _men_named(tokens: list[Token], start: int, end: int) -> int | None:
     return None
 
 
+#: Nouns of a part of a counted body: 'the bulk of the 500,000 troops', 'most of its 3,000 men'.
+_PARTS = frozenset("bulk most majority many some part portion half rest remainder much few several".split())
 _FUNCTION_WORDS = frozenset("of the a an and or with in on at to from by their his its".split())
 
 

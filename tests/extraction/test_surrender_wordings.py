@@ -1,0 +1,199 @@
+"""Surrender wordings other than 'X surrendered (to Y)', and places that are no surrendering side. Every sentence
+here was written for these tests (the events may be real or invented)."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemas.events import EventKind
+
+from .conftest import of_kind, run
+
+
+def surrenders(text: str) -> list[tuple[str, int | None]]:
+    """(actor name, count) of each surrender in `text`."""
+    return [
+        (e.actor.name if e.actor else "", e.count.min if e.count else None)
+        for e in of_kind(run(text), EventKind.surrender)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The surrender of the castle of Wakamatsu ended the northern campaign in 1868.",
+        "The surrender of the fortress of Kars ended the four-month siege.",
+        "After the surrender of Edo, the shogun retired to Mito.",
+        "The commanders negotiated the surrender of Osaka castle.",
+        "The capitulation of Metz came in October 1870.",
+        "The garrison town of Kut surrendered to the Ottomans in April 1916.",
+        "The fortress of Przemysl surrendered to the Russians in March 1915.",
+        "The city surrendered to the Prussian army in January 1871.",
+    ],
+)
+def test_a_place_is_never_the_surrendering_side(text: str) -> None:
+    assert surrenders(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The surrender of the garrison of Port Arthur came in January 1905.", "garrison of Port Arthur"),
+        ("The British accepted the surrender of the garrison of Kut.", "garrison of Kut"),
+        ("The surrender of the Stalingrad pocket came in February 1943.", "Stalingrad pocket"),
+        ("The surrender of Berlin's defenders followed on 2 May 1945.", "Berlin defenders"),
+        ("The garrison surrendered to the Ottomans in April 1916.", "The garrison"),
+    ],
+)
+def test_the_people_holding_a_place_still_surrender(text: str, name: str) -> None:
+    assert [n for n, _ in surrenders(text)] == [name], text
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Seventeen Iraqi soldiers have given themselves up to U.S.-led forces in northern Kuwait.", 17),
+        ("Forty government soldiers handed themselves over to the rebels at the river crossing.", 40),
+        ("Twelve FARC guerrillas turned themselves in to the army on Monday.", 12),
+        ("Some 200 Taliban fighters gave themselves up to Afghan forces.", 200),
+        ("Nine Contra fighters had handed themselves in to the Sandinista army by Friday.", 9),
+    ],
+)
+def test_reflexive_wordings_are_completed_surrenders(text: str, count: int) -> None:
+    assert [c for _, c in surrenders(text)] == [count], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seventeen Iraqi soldiers were urged to give themselves up to U.S.-led forces.",
+        "Nine Contra fighters refused to hand themselves in to the Sandinista army.",
+        "Twelve FARC guerrillas may turn themselves in to the army next week.",
+    ],
+)
+def test_reflexive_intentions_are_nothing(text: str) -> None:
+    assert surrenders(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("The remaining Bolivian defenders, consisting of 240 mostly wounded men, surrendered.", 240),
+        ("The garrison, some 3,000 men, surrendered on 12 May.", 3000),
+        ("The Austrian rearguard, numbering about 1,200 soldiers, surrendered to the French at dusk.", 1200),
+    ],
+)
+def test_a_count_in_an_aside_between_side_and_verb(text: str, count: int) -> None:
+    assert [c for _, c in surrenders(text)] == [count], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The remaining defenders, consisting of the wounded, surrendered.",
+        "The garrison, exhausted by hunger, surrendered in March 1871.",
+    ],
+)
+def test_an_aside_without_a_figure_gives_no_count(text: str) -> None:
+    assert [c for _, c in surrenders(text)] == [None], text
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "count"),
+    [
+        (
+            "The Bulgars forced the Turks who had held the ridge to surrender on 27 November, taking 12,000 prisoners.",
+            "Turks",
+            12000,
+        ),
+        ("The Prussians compelled the French army at Sedan to capitulate on 2 September 1870.", "French forces", None),
+        ("Union troops forced 2,000 Confederate soldiers to surrender near Fort Donelson.", "Confederate forces", 2000),
+        (
+            "The Ethiopians forced the Italian column to surrender at Adwa, capturing 3,000 prisoners.",
+            "Italian column",
+            3000,
+        ),
+    ],
+)
+def test_forced_to_surrender_is_a_surrender_by_the_object(text: str, name: str, count: int | None) -> None:
+    assert surrenders(text) == [(name, count)], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The army tried to force the rebels to surrender.",
+        "The army hoped to force the rebels to surrender.",
+        "Hunger may force the garrison to surrender within a week.",
+        "The general threatened to force the militia to surrender.",
+        "The army had not forced the rebels to surrender by Friday.",
+        "The Germans forced Metz to surrender in October 1870.",
+        "The blockade forced the city to surrender.",
+    ],
+)
+def test_attempts_to_force_a_surrender_and_forced_towns_are_nothing(text: str) -> None:
+    assert surrenders(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("The war ended with the bulk of the 300,000 Iraqi troops surrendering en masse.", None),
+        (
+            "Coalition tanks swept into the city to find the bulk of the Iraqi army surrendering to the first patrols.",
+            None,
+        ),
+        ("The offensive collapsed, the bulk of the Italian army surrendering to the British at Beda Fomm.", None),
+        ("The campaign ended in May 1943 with some 250,000 Axis soldiers surrendering in Tunisia.", 250000),
+        ("The siege ended with 400 Taliban fighters laying down their arms at Kunduz.", 400),
+        ("The revolt collapsed within days, with 60 FARC guerrillas giving themselves up to the army.", 60),
+    ],
+)
+def test_a_gerund_told_as_an_event_is_a_surrender(text: str, count: int | None) -> None:
+    """A part of a counted body ('the bulk of the 300,000') has no stated size."""
+    assert [c for _, c in surrenders(text)] == [count], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The garrison held out for a week before surrendering.",
+        "The commander refused surrendering the fort.",
+        "There was talk of soldiers surrendering in the north.",
+        "Rebels surrendering to the army will be given an amnesty, the minister said.",
+        "The officers warned of the risk of troops surrendering en masse.",
+        "With the prospect of the garrison surrendering, the general sent envoys.",
+        "In Kharkiv, soldiers surrendering to Ukrainian forces said they had not eaten for days.",
+        "The town was bombed, with civilians fleeing and soldiers retreating.",
+        "The general spoke against troops giving themselves up without orders.",
+    ],
+)
+def test_gerunds_of_plans_talk_or_their_own_clause_are_nothing(text: str) -> None:
+    assert surrenders(text) == [], text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("After a long battle, the rebels seized the train's guns and Batista soldiers surrender.", "Batista soldiers"),
+        ("The Boers stormed the hill and the British soldiers surrender.", "British forces"),
+        ("The insurgents took the bridge and the remaining defenders surrender.", "remaining defenders"),
+    ],
+)
+def test_a_present_surrender_after_a_told_act_is_a_surrender(text: str, name: str) -> None:
+    assert [n for n, _ in surrenders(text)] == [name], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If the army attacked and the soldiers surrender, the war would end.",
+        "The armed men and soldiers surrender their weapons.",
+        "The rebels seized the guns and soldiers surrender daily.",
+        "The rebels seized the guns, and when soldiers surrender they are released.",
+        "The rebels seized the guns and soldiers surrender if they are paid.",
+        "The wounded and soldiers surrender.",
+    ],
+)
+def test_a_present_surrender_without_a_told_act_or_under_a_condition_is_nothing(text: str) -> None:
+    assert surrenders(text) == [], text
