@@ -290,3 +290,34 @@ def test_a_town_of_a_region_named_before_it_is_the_town_not_the_region() -> None
     assert [e.place.name for e in found if e.place] == ["Kutum"]
     unknown = controls("The Darfur town of Dorti was captured by RSF fighters on Friday.")
     assert [(e.place.name, e.place.parent) for e in unknown if e.place] == [("Dorti", "Darfur")]
+
+
+def test_a_subject_pronoun_before_an_adverb_of_time_is_the_last_sentence_s_side() -> None:
+    text = (
+        "Dutch marines landed at dawn. Days after they first took control of the airport in Kupang, they moved inland."
+    )
+    assert [a for _, a in _pairs(text)] == ["dutch-forces"]
+
+
+def test_buildings_listed_after_including_are_each_taken() -> None:
+    text = "The militants occupied several buildings in the city, including Marawi City Hall and Dansalan College."
+    assert [p for p, _ in _pairs(text)] == ["Marawi City Hall", "Dansalan College"]
+
+
+def test_within_a_time_a_place_in_a_side_s_hands_is_a_change() -> None:
+    text = "Paratroopers landed near Chania, and within ten days the town was in German hands."
+    assert _pairs(text) == [("Chania", "german-forces")]
+    assert controls("The town has been in German hands for ten days.") == []
+
+
+def test_a_relative_aside_between_a_place_and_its_fall_does_not_hide_the_place() -> None:
+    text = "Tobruk, which had withstood a siege of eight months in 1941, fell to German troops in June 1942."
+    assert _pairs(text) == [("Tobruk", "german-forces")]
+
+
+def test_a_second_object_after_a_month_date_is_taken_too() -> None:
+    text = "The Communist forces took Nanking in April 1949 and Shanghai in May."
+    assert [p for p, _ in _pairs(text)] == ["Nanking", "Shanghai"]
+    assert [p for p, _ in _pairs("The Communist forces took Nanking in April 1949 and Mao spoke in May.")] == [
+        "Nanking"
+    ]

@@ -63,12 +63,16 @@ def after_preposition(words: list[str], i: int) -> bool:
     return k >= 0 and words[k] in _PREPS
 
 
+#: Adverbs of time between a subject and its verb: 'they first took', 'the rebels then seized'.
+_TIME_ADVERBS = frozenset("then first later soon again also once since".split())
+
+
 def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     words = sent.words
     units = merged_units(sent)
     r = i - 1
-    while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly") or words[r] == "then"):
-        r -= 1  # "rebel fighters who have held it since 2014"
+    while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly") or words[r] in _TIME_ADVERBS):
+        r -= 1  # "rebel fighters who have held it since 2014", "after they first took control of"
     if r > 0 and words[r] == "," and (subject := _before_relative_aside(units, words, r)) is not None:
         return subject  # "Ethiopian forces, who are part of AMISOM with troops from Uganda, had captured the town"
     if r >= 0 and words[r] in ("which", "who", "that"):

@@ -631,7 +631,7 @@ def _placed(words: list[str], k: int) -> bool:
 
 
 #: Heads of 'the town', 'the capital', 'it': a place named before.
-_ANAPHORIC_HEADS = frozenset("it town city village capital port township".split())
+_ANAPHORIC_HEADS = frozenset("it town city village capital port township island".split())
 
 
 _DESCRIBING = frozenset(
@@ -644,7 +644,7 @@ def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     k = i - 1
     while k > 0 and sent.words[k] in _AUX_OR_ADVERB:
         k -= 1
-    if sent.words[k] == "," and (aside := _located_aside(sent.words, k)) is not None:
+    if sent.words[k] == "," and (aside := _located_aside(sent.words, k) or _relative_aside(sent.words, k)) is not None:
         k = aside - 1  # "Gao, in the north-east of the country, fell to the rebels"
     g = next((g for g in _located(sent, doc) if g.j == k + 1), None)
     if g is not None:
@@ -722,6 +722,17 @@ def _located_aside(words: list[str], end: int) -> int | None:
     return None if any(w in NOT_ASIDE or w == "and" for w in words[comma + 1 : end]) else comma
 
 
+def _relative_aside(words: list[str], end: int) -> int | None:
+    """Where a relative aside ending at the comma `end` begins ('Tobruk, which had withstood a siege in 1941,
+    fell to ...'): the comma before 'which', else None."""
+    for m in range(end - 1, max(0, end - 25), -1):
+        if words[m] in (";", ":", '"'):
+            return None
+        if words[m] == "," and words[m + 1] in ("which", "that"):
+            return m
+    return None
+
+
 def _measures_only(doc: Document, start: int) -> bool:
     """Whether the place named at offset `start` only measures where another is ('Tiebissou, 40 km north of the
     capital, Yamoussoukro, ...'): no antecedent for 'it' or 'the town'."""
@@ -781,7 +792,9 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     v = i - 1
     while v > 0 and sent.words[v] in _AUX_OR_ADVERB:
         v -= 1
-    aside = _located_aside(sent.words, v) if sent.words[v] == "," else None  # "X, 30 km north of Y, was taken"
+    aside = (  # "X, 30 km north of Y, was taken", "X, which had held out for months, fell"
+        (_located_aside(sent.words, v) or _relative_aside(sent.words, v)) if sent.words[v] == "," else None
+    )
     limit = i if aside is None else aside
     gaz = [g for g in _located(sent, doc) if g.j <= limit and not _in_distance(sent.words, g.i)]
     if len(gaz) > 1 and _locates(sent.words, gaz[-2], gaz[-1]):
@@ -1176,8 +1189,19 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
         (words[p - 1] in ("now", "back") and words[aux] in _PASSIVE_AUX)
         or _by_time(words, i + 1)
         or any(_by_time(words, k) for k in range(p) if words[k] == "by")  # "(and) by nightfall the town was in ..."
+        or _within_time(words, p)  # "within ten days the island was in German hands"
     )
     return p, holder, told
+
+
+def _within_time(words: list[str], end: int) -> bool:
+    """'within ten days', 'within a week' before `end`: the time it took to reach a state, so a change."""
+    return any(
+        words[k] == "within" and not _TIME_UNITS.isdisjoint(words[k + 1 : k + 4]) for k in range(max(0, end - 12), end)
+    )
+
+
+_TIME_UNITS = frozenset("hours hour days day weeks week months month".split())
 
 
 def _by_time(words: list[str], k: int) -> bool:

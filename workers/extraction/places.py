@@ -25,7 +25,7 @@ KINDS = frozenset(
 )
 _DIRECTIONAL = frozenset("northern southern eastern western central upper lower greater north south east west".split())
 _DESCRIBED = frozenset("stronghold bastion heartland".split())
-_ANAPHORA = frozenset("town city village area district neighborhood neighbourhood it there stronghold".split())
+_ANAPHORA = frozenset("town city village area district neighborhood neighbourhood it there stronghold island".split())
 _STOP = frozenset(
     ") from on in at after as with by near since during before when while amid and or but which that who following "
     "above below within across into inside outside along around between toward towards through under over "
@@ -528,7 +528,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
 
 
 #: Plural heads whose of-phrase lists the places themselves: 'the towns of A and B', 'the strongholds of A, B and C'.
-_LISTING_HEADS = SETTLEMENTS | frozenset("strongholds bastions ports bases outposts garrisons posts positions".split())
+_LISTING_HEADS = SETTLEMENTS | frozenset(
+    "strongholds bastions ports bases outposts garrisons posts positions buildings facilities installations".split()
+)
 
 
 def _apposed_name(tokens: list[Token], i: int) -> int | None:
@@ -768,6 +770,11 @@ def _dated(tokens: list[Token], j: int) -> int:
     """End of a date after a place ('on November 14', 'on Sunday', 'on the 3rd', or a bare '26 October'); j if
     none is there."""
     n = len(tokens)
+    if j + 1 < n and tokens[j].low == "in" and (tokens[j + 1].low in _MONTH_WORDS or _year(tokens[j + 1].low)):
+        k = j + 1  # "took Nanking in April 1949 and Shanghai in May"
+        while k < n and k - j < 4 and (tokens[k].low in _MONTH_WORDS or _year(tokens[k].low)):
+            k += 1
+        return k
     k = j + (j < n and tokens[j].low == "on")
     k += k > j and k < n and tokens[k].low == "the"
     if not (k < n and (tokens[k].low in _DATE_WORDS or _day_number(tokens[k].low))):
@@ -778,6 +785,15 @@ def _dated(tokens: list[Token], j: int) -> int:
     while k < n and k - start < 5 and (tokens[k].low in _DATE_WORDS or tokens[k].low[:1].isdigit()):
         k += 1
     return k
+
+
+_MONTH_WORDS = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+def _year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and 1000 <= int(word) <= 2100
 
 
 def _day_number(word: str) -> bool:
