@@ -259,3 +259,18 @@ def test_a_modal_of_another_verb_or_a_war_word_elsewhere_leaves_the_toll() -> No
     ]
     assert _counts("Militias burned the war memorial and killed 30 villagers in the market.") == [("killed", 30, 30)]
     assert _counts("The war has so far killed 30,000 people.") == []
+
+
+def test_a_running_total_counts_the_same_people_as_the_count_before_it() -> None:
+    text = "Another 2,200 refugees crossed into Kenya on Sunday, bringing the total to 48,000."
+    found = [
+        (e.category.value if e.category else None, e.count.min if e.count else None)
+        for e in of_kind(run(text), EventKind.civilian_count)
+    ]
+    assert found == [("fled", 2200), ("fled", 48000)]
+    assert of_kind(run("The league added two clubs, bringing the total to 20."), EventKind.civilian_count) == []
+
+
+def test_a_side_s_name_is_no_place_of_a_count() -> None:
+    found = of_kind(run("Hamas freed 11 hostages on Friday, including three children."), EventKind.civilian_count)
+    assert found and all(e.place is None or e.place.name != "Hamas" for e in found)

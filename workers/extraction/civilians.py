@@ -502,7 +502,46 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             acled_sub_event_type=None,
         )
         out.append(emitted[idx])
+    if out and "total" in words:
+        out.extend(_running_total(doc, sent, nums, out))
     return out
+
+
+def _running_total(doc: Document, sent: Sentence, nums: list[Number], out: list[Event]) -> list[Event]:
+    """'A further 3,500 refugees arrived, bringing the total to 41,000': the total counts the same people, in the
+    category and place of the count before it."""
+    words, tokens = sent.words, sent.tokens
+    found: list[Event] = []
+    for q in nums:
+        k = q.i - 1
+        if k < 2 or words[k] != "to" or "total" not in words[max(0, k - 4) : k]:
+            continue
+        at = doc.clean.to_original(tokens[q.i].start)
+        before = [e for e in out if e.evidence.start < at]
+        if before and not _TOTALLING.isdisjoint(words[max(0, k - 6) : k - 1]):
+            prior = before[-1]
+            count = Quantity(
+                min=q.min, max=q.max, exact=q.exact, hedge=q.hedge, text=" ".join(t.text for t in tokens[q.i : q.j])
+            )
+            found.append(
+                make_event(
+                    doc,
+                    EventKind.civilian_count,
+                    sent,
+                    max(0, k - 3),
+                    q.j,
+                    0.7,
+                    category=prior.category,
+                    count=count,
+                    place=prior.place,
+                    acled_sub_event_type=None,
+                )
+            )
+    return found
+
+
+#: Verbs that carry a running total: 'bringing the total to N', 'raising the total number to N'.
+_TOTALLING = frozenset("bringing brings brought raising raises raised taking takes took pushing pushes".split())
 
 
 def _period_of(periods: PhraseSet, tokens: list[Token], i: int, hx: int) -> bool:
@@ -695,6 +734,10 @@ def _where(doc: Document, sent: Sentence, g: PlaceMention) -> bool:
     words, tokens = sent.words, sent.tokens
     if all(words[x] in _cached(doc).combat for x in range(g.i, g.j)):
         return False  # a town named like a force ('Marines', 'Gendarmes') read from 'the Marines': no place
+    if (words[g.i],) not in doc.lex.states.words.values and any(
+        a.i <= g.i < a.j and not a.generic for a in sent.actors
+    ):
+        return False  # 'Hamas released 24 hostages': a side's name, whatever town shares it
     if g.i > 0 and words[g.i - 1] in _NOT_PLACE_OF:
         return False
     if g.i > 1 and words[g.i - 1] == "the" and words[g.i - 2] in _NOT_PLACE_OF:
