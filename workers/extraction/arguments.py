@@ -148,6 +148,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
             return ActorMention(r, r + 1, head[0].actor, True)
     if r >= 0 and words[r] == "we" and (speaker := _speaker_after(sent, i)) is not None:
         return speaker  # '"We have taken X," a TNLA spokesman said': the speaker's side
+    if r > 1 and words[r] in ("it", "they", "we") and (speaker := _speaker_before(units, words, r)) is not None:
+        return speaker  # "The Arakan Army claimed it had seized the base": the side that speaks of itself
     if r > 2 and words[r] == "they" and (earlier := _earlier_subject(sent, units, r)) is not None:
         return earlier  # "the Bolivians took two forts, and in August they took Fort Toledo"
     pronoun = words and words[0] in _SUBJECT_PRONOUNS or (r >= 0 and words[r] in ("they", "it", "we"))
@@ -171,6 +173,15 @@ _REPORTING = frozenset(
 
 #: Heads of an operation named as the subject of a capture: 'the French-Malian offensive recaptured Gao'.
 _OPERATIONS = frozenset("offensive counteroffensive counter-offensive operation campaign assault advance push".split())
+
+
+def _speaker_before(units: list[ActorMention], words: list[str], r: int) -> ActorMention | None:
+    """The side named right before a reporting verb whose clause the pronoun at r opens ('X claimed (that) it had
+    seized', 'X said they took'): the speaker speaks of itself."""
+    verb = r - 1 - (words[r - 1] == "that")
+    if verb < 1 or words[verb] not in _REPORTING:
+        return None
+    return next((a for a in units if a.j == verb), None)
 
 
 def _earlier_subject(sent: Sentence, units: list[ActorMention], r: int) -> ActorMention | None:

@@ -1680,6 +1680,14 @@ def _withdraw(c: _Clause, i: int) -> bool:
     places = c.phrase(e)
     forced = next((m for m in range(max(0, i - 8), i) if words[m] in _FORCE), None)
     if forced is not None and not blocked(words, forced, lex):
+        if _passive(words, forced):  # "B were forced to retreat from P (by A)": P passes to A, or the other side
+            gone = actor_left(sent, forced, doc)
+            by = next((m for m in range(e, min(n, e + 8)) if words[m] == "by"), None)
+            taker = actor_at(sent, by + 1, 3) if by is not None else None
+            side = taker.actor if taker else _other_side(doc, gone.actor) if gone and not gone.generic else None
+            if side is not None:
+                c.emit(EventKind.control_change, forced, e + 3, places, side, gone.actor if gone else None, "forced")
+            return True
         # "A forced B to retreat from P": P passes to A
         winner = actor_left(sent, forced, doc)
         loser = next((x for x in sent.actors if forced < x.i < i), None)
