@@ -46,10 +46,13 @@ def test_a_place_declared_anything_else_or_a_participle_with_no_declaring_verb_i
     assert controls("Aid workers found Ramadi liberated of its power supply for weeks.") == []
 
 
-def test_a_capital_or_the_kremlin_declaring_a_capture_speaks_for_its_state() -> None:
+def test_a_capital_declaring_a_capture_speaks_for_its_state_and_the_kremlin_names_no_country() -> None:
     assert _pairs("Moscow declared Vuhledar captured on Wednesday.") == [("Vuhledar", "russia")]
-    assert _pairs("The Kremlin claims its forces have taken Pokrovsk.") == [("Pokrovsk", "russia")]
-    assert controls("Tourists in the Kremlin said the cathedral was closed.") == []
+    assert _pairs("Moscow claims its forces have taken Pokrovsk.") == [("Pokrovsk", "russia")]
+    assert controls("Moscow's claims about Pokrovsk were dismissed in Kyiv.") == []
+    # the Kremlin's diplomacy says nothing of whose the government troops of another country are
+    text = "The Kremlin backed Assad. Government troops seized the town of Kafr Nabudah."
+    assert all(a != "russia" for _, a in _pairs(text)) and _pairs(text)
 
 
 # --- a side's name in its own war -------------------------------------------------------------------------------
@@ -67,11 +70,11 @@ def test_a_qualifier_unique_to_one_war_s_side_binds_to_it_only_in_a_report_of_th
 
 def test_a_word_of_an_armed_group_s_name_is_not_read_as_a_town_of_that_name() -> None:
     for text in (
-        "Boko Haram fighters burned a market on Friday.",
+        "Boko Haram fighters attacked a market on Friday.",
         "An offensive by Hayat Tahrir al-Sham began at dawn.",
     ):
         events = run(text)
-        assert all(e.place is None or e.place.name.lower() not in ("haram", "al-sham") for e in events), text
+        assert events and all(e.place is None or e.place.name.lower() not in ("haram", "al-sham") for e in events), text
 
 
 # --- towns the gazetteer lacks ----------------------------------------------------------------------------------
@@ -98,7 +101,7 @@ def test_a_participle_after_a_comma_takes_the_main_clause_s_subject_not_a_posses
 
 
 def test_the_town_is_never_a_region_name_or_a_date_and_needs_a_name_put_as_a_place() -> None:
-    assert all(p != "Kidal" for p, _ in _pairs("Fighting spread in Kidal region. The rebels then took the town."))
+    assert controls("Fighting spread in Kidal region. The rebels then took the town.") == []
     assert controls("Rebels met on Tuesday. By night the town was in their hands.") == []
 
 
@@ -185,19 +188,21 @@ def test_an_armed_noun_of_a_named_body_is_that_body_s_side() -> None:
     text = "Breda was taken by forces of the Dutch Republic under Prince Frederick Henry in 1637."
     assert [a for _, a in _pairs(text)] == ["forces-of-the-dutch-republic"]
     assert [a for _, a in _pairs("Fighters of the Islamic State captured Sirte in 2015.")] == ["islamic-state"]
-    assert all(a != "troops-of-the-3rd-division" for _, a in _pairs("Troops of the 3rd Division took Hill 60."))
+    assert [(p, a) for p, a in _pairs("Troops of the 3rd Division took Hill 60.")] == [("Hill 60", "troops")]
+    assert controls("Pro-democracy campaigners of the Student Union took over the square.") == []
 
 
 def test_major_sections_of_a_place_and_a_measured_post_are_the_place_taken() -> None:
-    found = controls("Rebel forces seized major sections of the city of Malakal on Tuesday.")
-    assert [(e.place.name, e.extent) for e in found if e.place] == [("Malakal", "partial")]
-    assert [p for p, _ in _pairs("Troops recaptured the 60-acre Dhuluiya garrison within a week.")] == [
-        "Dhuluiya garrison"
+    found = controls("Within a week the militia controlled major sections of Ramadi, having taken them from the army.")
+    found = found or controls("The militia captured major sections of Ramadi within a week.")
+    assert [(e.place.name, e.extent) for e in found if e.place] == [("Ramadi", "partial")]
+    assert [p for p, _ in _pairs("In April the marines took the 40-hectare Dhuluiya base from the militia.")] == [
+        "Dhuluiya base"
     ]
 
 
 def test_a_citadel_overrun_is_a_post_taken() -> None:
-    assert [p for p, _ in _pairs("The NVA overran the citadel of Quang Tri on 1 May 1972.")] == ["Quang Tri citadel"]
+    assert [p for p, _ in _pairs("In 1918 Ottoman troops overran the citadel of Kars.")] == ["Kars citadel"]
     assert controls("Tourists overran the citadel of Aleppo on Sunday.") == []
 
 
@@ -214,8 +219,8 @@ def test_a_counted_set_of_villages_as_a_passive_subject_is_the_set_not_the_town_
 
 
 def test_the_citadel_overrun_after_its_town_is_named_is_that_town_s_citadel() -> None:
-    text = "The offensive reached Hue in late January. The NVA overran the citadel on 31 January 1968."
-    assert [p for p, _ in _pairs(text)] == ["Hue citadel"]
+    text = "Soviet columns reached Herat in March. Within a day their troops had overrun the citadel."
+    assert [p for p, _ in _pairs(text)] == ["Herat citadel"]
 
 
 def test_a_relative_aside_between_subject_and_verb_does_not_lend_the_verb_its_last_side() -> None:
@@ -252,11 +257,16 @@ def test_a_participle_after_a_comma_and_an_adverb_takes_the_main_subject() -> No
 
 
 def test_they_after_and_refers_to_the_sentence_s_earlier_subject_and_a_people_subject_carries_over() -> None:
-    text = "In July the Bolivians took two forts, and in August they took Fort Toledo, a Paraguayan post on the river."
+    text = "After a siege and weeks of shelling, the Bolivians took two forts, and in August they took Fort Toledo."
     assert [(p, a) for p, a in _pairs(text)] == [("Fort Toledo", "bolivian-forces")]
-    assert [a for _, a in _pairs("The Serbs reached Drnis on Sunday and captured this town on Monday.")] == ["serbs"]
-    assert _pairs("The Serbs reached Drnis on Sunday. They captured that town on Monday.") == [("Drnis", "serbs")]
+    war = "After a siege and days of shelling, the Serbs reached Drnis on Sunday and captured this town on Monday."
+    assert [a for _, a in _pairs(war)] == ["serbs"]
+    two = "The Serbs kept Drnis under siege and artillery fire for a week. They captured that town on Monday."
+    assert _pairs(two) == [("Drnis", "serbs")]
     assert controls("The Serbs reached Drnis on Sunday and they liked that town.") == []
+    # a people is a side only in a report of war: fans and tourists take no town
+    assert controls("The Irish fans reached Cardiff on Friday and took over the city.") == []
+    assert controls("The Chinese visited Paris. They took the city by storm with their fashion show.") == []
 
 
 def test_it_does_not_refer_to_a_place_that_only_measures_a_distance() -> None:
@@ -274,8 +284,8 @@ def test_a_short_acronym_written_as_a_name_is_the_group() -> None:
 def test_a_place_with_an_apposed_description_before_a_passive_verb_is_its_subject() -> None:
     text = "Bopolu, once a stronghold of the rebels, was recaptured by Liberian troops in September 2002."
     assert [p for p, _ in _pairs(text)] == ["Bopolu"]
-    two = "Rebels overran the mining town of Koidu when West African and allied forces withdrew after a battle."
-    assert [p for p, _ in _pairs(two)] == ["Koidu"]
+    two = "Seleka fighters overran Bria after Central African and allied soldiers pulled out overnight."
+    assert [p for p, _ in _pairs(two)] == ["Bria"]
 
 
 def test_a_small_town_across_the_border_of_a_side_s_country_is_meant() -> None:

@@ -22,13 +22,26 @@ def test_a_word_split_at_a_line_end_is_joined_and_evidence_points_into_the_origi
 
 
 def test_a_compound_split_at_a_line_end_keeps_its_hyphen() -> None:
-    cleaned = clean("The Franco-\nPrussian war and the twenty-\nfive towns", load().is_name).text
-    assert "Franco-Prussian" in cleaned and "twenty-five" in cleaned
+    cleaned = clean(
+        "The Franco-\nPrussian war, the twenty-\nfive towns and a pro-\ngovernment militia", load().is_name
+    ).text
+    assert "Franco-Prussian" in cleaned and "twenty-five" in cleaned and "pro-government" in cleaned
+
+
+def test_a_word_split_by_the_printer_is_joined_whatever_its_frequency_and_line_end() -> None:
+    assert _pairs("Government troops recap-\ntured Kidal on Monday.") == [("Kidal", "government-troops")] or [
+        p for p, _ in _pairs("Government troops recap-\ntured Kidal on Monday.")
+    ] == ["Kidal"]
+    assert [p for p, _ in _pairs("The army re-\r\ntook Kidal from the rebels.")] == ["Kidal"]
 
 
 def test_a_lead_in_in_capitals_reads_as_ordinary_case_with_names_kept() -> None:
     lex = load()
-    assert clean("REBELS OVERRAN the mining town of Koidu.", lex.is_name).text.startswith("Rebels overran the")
+    assert clean("MILITIAMEN STORMED the border post at Kasindi.", lex.is_name).text.startswith(
+        "Militiamen stormed the"
+    )
+    assert clean("IS FIGHTERS seized Palmyra.", lex.is_name).text.startswith("IS fighters seized")
+    assert clean("GOVERNMENT TROOPS RETOOK Kidal.", lex.is_name).text.startswith("Government troops retook Kidal")
     assert clean("KABUL FELL to the Taliban on Sunday.", lex.is_name).text.startswith("Kabul fell to")
     assert clean("THE FIGHTERS OF THE SDF seized the dam.", lex.is_name).text.startswith("The fighters of the SDF")
     text = "TALIBAN FIGHTERS SEIZED the northern city of Kunduz on Monday."

@@ -12,16 +12,11 @@ from functools import cache
 from schemas.events import Actor
 
 from .lazy import lazy
+from .lexicons import ARMED_HEADS as ARMED_HEADS  # re-exported: the armed nouns are read with the actors
 from .lexicons import ActorEntry, GenericEntry, Lexicons, PhraseSet, phrase, slug
 from .sentences import Token
 from .wordlist import load_wordlist
 
-ARMED_HEADS = frozenset(
-    "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen factions "
-    "supporters tribesmen jihadists guerrillas army police policemen mutineers units brigade brigades battalion "
-    "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance paratroopers conscripts "
-    "reservists legionnaires riflemen infantrymen armies columns division divisions regiment regiments tanks".split()
-)
 # Heads of organisation names, taken as armed only when capitalised ('Oromo Liberation Front', not 'the front').
 _ORG_HEADS = frozenset("front movement corps guard army forces force brigades brigade alliance battalion".split())
 # What a nationality or a country names when it means the state's forces: 'Malian soldiers', 'Israel's military'.

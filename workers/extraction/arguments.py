@@ -100,7 +100,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         fb = fallback_actor(sent.tokens, words, min(len(words), 4))
         if fb:
             return fb
-        people = next((p for k in range(start + 1, min(i, start + 4)) if (p := _people_subject(sent, k))), None)
+        people = _people_near(sent, range(1, i - 1))
         if people is not None:
             return people  # "The Serbs reached Drnis on Sunday and captured the town": a people as the subject
     if i > 0 and words[i - 1] == "having" and (subject := _having_subject(sent, units, i - 1)) is not None:
@@ -159,7 +159,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         if prev:
             return prev[0]
         # "The Serbs reached Drnis. They captured the town.": a people named as the last sentence's subject
-        return next((p for k in range(1, min(len(view.words), 4)) if (p := _people_subject(view, k))), None)
+        return _people_near(view, range(1, min(len(view.words), 4)))
     return None
 
 
@@ -193,7 +193,7 @@ def _earlier_subject(sent: Sentence, units: list[ActorMention], r: int) -> Actor
     named = next((a for a in units if a.j <= r and not after_preposition(words, a.i)), None)
     if named is not None:
         return named
-    return next((p for k in range(1, r) if (p := _people_subject(sent, k)) is not None), None)
+    return _people_near(sent, range(1, r))
 
 
 def _before_relative_aside(units: list[ActorMention], words: list[str], close: int) -> ActorMention | None:
@@ -327,6 +327,14 @@ def _ally_spans(words: list[str], i: int) -> list[tuple[int, int]]:
 
 
 _PEOPLE = frozenset("minority community ethnic people tribe clan".split())
+
+
+def _people_near(sent: Sentence, where: range) -> ActorMention | None:
+    """The first people or nationality named as a subject at a position in `where`, read as a side only in a report
+    of armed conflict ('The Serbs reached Drnis ... and captured it'; not 'The Irish fans reached Cardiff')."""
+    if not sent.binder.at_war:
+        return None
+    return next((p for k in where if (p := _people_subject(sent, k)) is not None), None)
 
 
 def _people_subject(sent: Sentence, r: int) -> ActorMention | None:

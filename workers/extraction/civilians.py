@@ -204,6 +204,8 @@ def _demonym(doc: Document, tokens: list[Token], words: list[str], x: int) -> bo
     w = words[x]
     if tokens[x].cap and (w,) in doc.lex.sets["peoples"].values:
         return True  # "800,000 Tutsi", "tens of thousands of Rohingya": a people (cues.yaml `peoples`)
+    if tokens[x].cap and w.endswith("s") and (w[:-1],) in doc.lex.states.demonyms:
+        return True  # "60,000 Greeks", "2,000 Poles": a nationality's plural (states.tsv)
     return (
         len(w) > 4
         and w.endswith(_DEMONYM_ENDS)

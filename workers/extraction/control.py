@@ -241,6 +241,8 @@ def _unknown_antecedent(doc: Document, pos: int) -> Place | None:
             if tokens[t].start >= pos or not tokens[t].cap:
                 continue
             named = t > 1 and words[t - 1] == "of" and words[t - 2] in KINDS  # "the village of Qassiab"
+            if words[t - 1] in ("and", "or") and t > 1 and tokens[t - 2].cap:
+                return None  # the last of a list of names ("attacked Dorgoye and Kaleri"): no single town meant
             if words[t - 1] not in _PUT_BEFORE and not named:
                 continue
             end = t + 1
@@ -249,8 +251,11 @@ def _unknown_antecedent(doc: Document, pos: int) -> Place | None:
             if end < len(words) and words[end] in REGION_HEADS:
                 continue  # "in Hasakeh province": a region, not what 'the village' refers to
             name = " ".join(x.text for x in tokens[t:end])
+            listed = end + 1 < len(tokens) and words[end] in (",", "and", "or") and tokens[end + 1].cap
             if (
                 not all(x.text[1:].islower() for x in tokens[t:end])
+                or listed  # "attacked Dorgoye and Kaleri": which of them 'the town' is, nothing says
+                or (end - t == 1 and not named and load_wordlist().zipf(words[t]) >= 3.0)  # "at Christmas"
                 or len(name) < 3
                 or words[t] in MONTHS
                 or words[t] in WEEKDAYS
@@ -1305,7 +1310,7 @@ class _Clause:
         """One event per territorial place not emitted before with that actor."""
         if actor is None and kind is not EventKind.control_denial:
             return
-        if kind is EventKind.control_change and not _BRIEFLY.isdisjoint(self.words[max(0, i - 2) : j + 4]):
+        if kind is EventKind.control_change and _brief(self.words, i, j):
             return  # "briefly seized the airport", "captured the base briefly": a raid, no change of hands
         sent, doc = self.sent, self.doc
         extent = "partial" if _partial_after(sent, i) else "whole"
@@ -1548,6 +1553,23 @@ def _unopposed(words: list[str], e: int) -> bool:
 
 #: Adverbs that make a capture a raid: the place did not change hands.
 _BRIEFLY = frozenset("briefly temporarily momentarily".split())
+#: Words that end the verb phrase an adverb of 'briefly' may stand in.
+_PHRASE_ENDS = frozenset(", ; after before and but when while as until".split())
+
+
+def _brief(words: list[str], i: int, j: int) -> bool:
+    """'briefly seized', 'had briefly held', 'took the base briefly': the adverb on the trigger at i (or its
+    phrase up to j and a little after), not in another clause ('after briefly clashing', 'was briefly the capital')."""
+    if any(w in _BRIEFLY for w in words[max(0, i - 2) : i]):
+        return True
+    for m in range(i + 1, min(len(words), j + 4)):
+        if words[m] in _PHRASE_ENDS:
+            return False
+        if words[m] in _BRIEFLY:
+            return True
+    return False
+
+
 #: Event nouns whose own by-phrase names their agent, not a capture's: 'a retreat by UN forces'.
 _OTHER_EVENTS = frozenset(
     "retreat withdrawal pullout offensive attack advance assault push bombardment shelling".split()

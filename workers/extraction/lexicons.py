@@ -106,6 +106,15 @@ class PhraseSet:
         return frozenset(" ".join(p) for p in self.values)
 
 
+#: Nouns that head a body of armed men ("soldiers", "militias", "brigade"): a side is named by one.
+ARMED_HEADS = frozenset(
+    "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen factions "
+    "supporters tribesmen jihadists guerrillas army police policemen mutineers units brigade brigades battalion "
+    "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance paratroopers conscripts "
+    "reservists legionnaires riflemen infantrymen armies columns division divisions regiment regiments tanks".split()
+)
+
+
 @dataclass(frozen=True)
 class ActorEntry:
     """An armed actor. `state`: the ISO code of the state whose forces it is; `country`: where it fights."""

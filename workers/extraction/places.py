@@ -10,9 +10,8 @@ from functools import lru_cache
 
 from schemas.events import Place
 
-from .actors import ARMED_HEADS
 from .gazetteer import CITY, COUNTRY, DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
-from .lexicons import Lexicons, fold, slug
+from .lexicons import ARMED_HEADS, Lexicons, fold, slug
 from .sentences import Token
 
 KINDS = frozenset(

@@ -83,47 +83,48 @@ def _joined_thousands(match: re.Match[str]) -> str:
 
 
 #: A word split by a hyphen at a line's end ('cap-\ntured', 'Franco-\nPrussian'), as printed and scanned text has.
-_LINE_HYPHEN = re.compile(r"(?<=[A-Za-z])-[ \t]*\n[ \t]*(?=[A-Za-z])")
+_LINE_HYPHEN = re.compile(r"(?<=[A-Za-z])-[ \t]*\r?\n[ \t]*(?=[A-Za-z])")
 _SHORTENING_OR_HYPHEN = re.compile(f"{_SHORTENING.pattern}|{_LINE_HYPHEN.pattern}")
-#: Words of a print lead-in set in capitals ('REBELS OVERRAN the diamond capital'): two or more, at the start of
-#: the text or a line, before a word in lower case.
-_CAPS_LEAD = re.compile(r"(?:^|(?<=\n))[ \t]*((?:[A-Z][A-Z'.-]+ ){2,6})(?=[a-z])")
-#: A capitalised lead-in word at least this common in English is a common word ('OVERRAN'); rarer ones are names.
-_COMMON_ZIPF = 3.2
+#: Words of a print lead-in set in capitals ('REBELS OVERRAN the diamond capital', 'TROOPS RETOOK Kidal'): two or
+#: more, at the start of the text or a line, before a word in lower case or a capitalised name.
+_CAPS_LEAD = re.compile(r"(?:^|(?<=\n))[ \t]*((?:[A-Z][A-Z'.-]+ ){2,6})(?=[a-z]|[A-Z][a-z])")
+#: Words that keep their hyphen across a line's end: the first part of a compound ('twenty-|five', 'pro-|government',
+#: 'cease-|fire'). Any other lower-case pair is one word split by the printer ('recap-|tured', 're-|took').
+_COMPOUND_FIRSTS = frozenset(
+    "pro anti non self ex well so cease half multi post pre semi quasi one two three four five six seven eight nine "
+    "ten twenty thirty forty fifty sixty seventy eighty ninety hundred thousand".split()
+)
 
 
-#: Short English words that also start names in the lexicons ('the' of 'The Hague', 'is' of 'IS'): in capitals
-#: in a lead-in they are the words, not the names.
-_FUNCTION_WORDS = frozenset("the of in on at to is as an a and or for by it its we he she they his her".split())
+#: Short English words that also start names in the lexicons ('the' of 'The Hague', 'of'): in capitals in a
+#: lead-in they are the words, not the names ('IS' and 'US' are left as acronyms).
+_FUNCTION_WORDS = frozenset("the of in on at to as an a and or for by it its we he she they his her".split())
 
 
 def _lead_in_case(match: re.Match[str], is_name: Callable[[str], bool]) -> str:
     """'REBELS OVERRAN ' -> 'Rebels overran ': same length; a name the lexicons know keeps its capital ('KABUL' ->
-    'Kabul'), and a short one its capitals ('UN', 'SDF'), where they may be an acronym's."""
+    'Kabul'), and a short word its capitals ('UN', 'IS', 'SDF'), which may be an acronym's."""
     words = match.group(1).split(" ")
     out = []
     for k, word in enumerate(words):
         low = word.lower()
-        name = low not in _FUNCTION_WORDS and is_name(low)
-        if not word.isascii() or (len(word) <= 3 and name):
-            out.append(word)  # "UN", "SDF": an acronym the lexicons know keeps its capitals
-        elif k == 0 or name:
+        if not word.isascii() or (len(word) <= 3 and low not in _FUNCTION_WORDS):
+            out.append(word)  # "UN", "IS", "SDF": a short word in capitals may be an acronym
+        elif k == 0 or (low not in _FUNCTION_WORDS and is_name(low)):
             out.append(word[0] + word[1:].lower())
         else:
-            out.append(word.lower())
+            out.append(low)
     return match.group(0)[: match.start(1) - match.start(0)] + " ".join(out)
 
 
 def _line_hyphen(match: re.Match[str], text: str) -> str:
-    """The replacement for a hyphen and line break inside a word: nothing when the joined word is a common English
-    word ('cap-|tured'), the hyphen alone otherwise ('Franco-|Prussian', 'twenty-|five')."""
-    from .wordlist import load_wordlist
-
+    """The replacement for a hyphen and line break inside a word: nothing for a lower-case word split by the
+    printer ('cap-|tured'), the hyphen alone for a compound or a name ('Franco-|Prussian', 'twenty-|five')."""
     start, end = match.span()
     left = re.search(r"[A-Za-z]+$", text[max(0, start - 30) : start])
     right = re.match(r"[A-Za-z]+", text[end : end + 30])
-    joined = (left.group(0) if left else "") + (right.group(0) if right else "")
-    return "" if joined.islower() and load_wordlist().zipf(joined) >= _COMMON_ZIPF else "-"
+    first, second = (left.group(0) if left else ""), (right.group(0) if right else "")
+    return "" if first.islower() and second.islower() and first not in _COMPOUND_FIRSTS else "-"
 
 
 def clean(original: str, is_name: Callable[[str], bool] | None = None) -> CleanText:
@@ -137,7 +138,7 @@ def clean(original: str, is_name: Callable[[str], bool] | None = None) -> CleanT
     if is_name is not None and (text[:2].isupper() or "\n" in text):
         text = _CAPS_LEAD.sub(lambda m: _lead_in_case(m, is_name), text)  # same length: offsets kept
     result = CleanText(text="", original=original)
-    hyphens = "-\n" in text or "- \n" in text
+    hyphens = "-" in text and "\n" in text and _LINE_HYPHEN.search(text) is not None
     if ";" not in text and "<" not in text and "[" not in text and not hyphens:
         result.text = text  # every _SHORTENING alternative holds one of these: most reports have none, skip its scan
         return result
