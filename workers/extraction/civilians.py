@@ -736,8 +736,10 @@ def _where(doc: Document, sent: Sentence, g: PlaceMention) -> bool:
     words, tokens = sent.words, sent.tokens
     if all(words[x] in _cached(doc).combat for x in range(g.i, g.j)):
         return False  # a town named like a force ('Marines', 'Gendarmes') read from 'the Marines': no place
-    if (words[g.i],) not in doc.lex.states.words.values and any(
-        a.i <= g.i < a.j and not a.generic for a in sent.actors
+    if (
+        words[g.i] in doc.lex.actor_firsts
+        and (words[g.i],) not in doc.lex.states.words.values
+        and any(a.i <= g.i < a.j and not a.generic for a in sent.actors)
     ):
         return False  # 'Hamas released 24 hostages': a side's name, whatever town shares it
     if g.i > 0 and words[g.i - 1] in _NOT_PLACE_OF:

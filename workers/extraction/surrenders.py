@@ -1,8 +1,8 @@
-"""Completed surrenders: '100 IS fighters surrendered to U.S.-backed forces' -> who, how many, to whom.
+"""Completed surrenders: 'some 90 ELN fighters surrendered to the army' -> who, how many, to whom.
 
 The surrendering side is the subject noun phrase before the trigger (a known actor, else a unit's name such as
-'36th Marine Brigade', else an armed noun); its count is a figure of people in that phrase ('1,026 soldiers of ...')
-or after the trigger ('comprised 531 people'). A bare 'the group' or 'militants' takes the actor of an earlier
+'12th Rifle Brigade', else an armed noun); its count is a figure of people in that phrase ('400 soldiers of ...')
+or after the trigger ('numbered 85 men'). A bare 'the group' or 'militants' takes the actor of an earlier
 surrender in the report. Intentions and offers ('ready to surrender') are dropped by `stance.blocked`; handing
 over a place ('surrendered its headquarters') is no surrender of the people.
 """
@@ -15,11 +15,12 @@ from .actors import ARMED_HEADS, ActorMention, fallback_actor
 from .arguments import actor_left
 from .build import make_event
 from .document import Document, Sentence
-from .lexicons import slug
+from .lexicons import PhraseSet, slug
 from .numbers import Number, find_numbers
 from .sentences import Token
 from .stance import blocked, clause_start
 from .times import MONTHS, WEEKDAYS
+from .wordlist import load_wordlist
 
 #: Words between a subject and its verb: "who had all surrendered", "have voluntarily laid down their arms".
 _AUX = frozenset(
@@ -29,7 +30,7 @@ _AUX = frozenset(
 _NP_BREAK = frozenset(
     "; : said says told that after before when while as since because and but after whereas according".split()
 )
-#: Words naming a military unit inside a proper name: "No. 129 Light Infantry Battalion", "Operation Command".
+#: Words naming a military unit inside a proper name: "No. 7 Rifle Battalion", "Coastal Command".
 _UNIT_HEADS = frozenset(
     "battalion brigade regiment division command corps company garrison army force forces unit squadron guard platoon "
     "detachment contingent".split()
@@ -182,7 +183,7 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
 _DETERMINERS = frozenset(("its", "the", "their", "his", "a", "an"))
 
 
-#: Nouns naming a place, not the people in it: 'the surrender of the castle of K', 'the city surrendered'.
+#: Nouns naming a place, not the people in it: 'the castle of K capitulated', 'the city surrendered'.
 _PLACE_HEADS = frozenset(
     "castle fort fortress citadel city town village capital port harbour harbor stronghold bastion redoubt "
     "fortifications garrison-town township hamlet island".split()
@@ -204,8 +205,8 @@ def _is_place_name(sent: Sentence, a: ActorMention) -> bool:
 
 
 def _place_of(sent: Sentence, a: ActorMention, e: int) -> bool:
-    """Whether the mention after 'the surrender of' names a place: a place noun before it ('the castle of Wakamatsu',
-    'the fortress of Kars') or after it ('Osaka castle'), or a town's name alone ('Edo', 'the garrison of Kut')."""
+    """Whether the mention after 'the surrender of' names a place: a place noun before it ('the castle of K',
+    'the fortress of K') or after it ('Osaka castle'), or a town's name alone ('Edo', 'the garrison of Kut')."""
     words = sent.words
     if any(words[k] in _PLACE_HEADS for k in range(e, a.i)) or words[a.j : a.j + 1] in ([h] for h in _PLACE_HEADS):
         return True
@@ -254,14 +255,59 @@ def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMenti
         actor_m = ActorMention(a, stop, Actor(id=slug(text), name=text, mention=text), False)
     if actor_m.i <= f or _is_place_name(sent, actor_m):
         return None  # "forced Metz to surrender": a town, see control.py
-    if num is None:
-        for k in range(i + 1, len(words) - 2):
-            if words[k] in ("taking", "took", "capturing", "captured") and words[k + 1] != "the":
-                nums = [q for q in find_numbers(words[k + 1 : k + 4]) if q.i == 0]
-                if nums and words[k + 1 + nums[0].j : k + 2 + nums[0].j] == ["prisoners"]:
-                    num = _shift(nums[0], k + 1)
-                break
-    return i, i + 1, actor_m, num
+    if i + 1 < len(words) and words[i + 1] not in _NO_OBJECT_NEXT:
+        return None  # "forced Djokovic to surrender the final set": a thing given up, not a side's surrender
+    captives = None  # "..., taking 12,000 prisoners": the side's count, and a sign of war
+    for k in range(i + 1, len(words) - 2):
+        if words[k] in ("taking", "took", "capturing", "captured") and words[k + 1] != "the":
+            nums = [q for q in find_numbers(words[k + 1 : k + 4]) if q.i == 0]
+            if nums and words[k + 1 + nums[0].j : k + 2 + nums[0].j] == ["prisoners"]:
+                captives = _shift(nums[0], k + 1)
+            break
+    war = captives is not None
+    if not _armed_side(sent, max(0, clause_start(words, f, 12)), f, war) and not _armed_side(sent, f + 1, i - 1, war):
+        return None  # "Sanctions forced Iran to capitulate": no armed side on either end
+    return i, i + 1, actor_m, num if num is not None else captives
+
+
+#: What may follow a surrender that takes no object ('to surrender at Adwa', 'surrendering en masse'); a determiner,
+#: a possessive, a figure or a noun next is a thing given up ('to surrender their title', 'surrendering two goals').
+_NO_OBJECT_NEXT = _PRESENT_NEXT | frozenset("near within by before outside inside under from into en or but".split())
+
+
+def _armed_word(w: str) -> bool:
+    """A noun of armed people or of a force: 'troops', 'column', 'garrison', 'defenders'."""
+    return (
+        w in ARMED_HEADS
+        or w + "s" in ARMED_HEADS
+        or w in _PERSONS
+        or w in _PERSON
+        or w in _DEFENDERS
+        or w.rstrip("s") in _UNIT_HEADS
+    )
+
+
+def _armed_side(sent: Sentence, start: int, end: int, war: bool = False) -> bool:
+    """Whether words[start:end] name an armed side: a known actor, an armed noun, or (in a report of war, or a
+    sentence that counts prisoners (`war`), where a capitalised name is a side) a people or a nation ('the Turks')."""
+    if start >= end:
+        return False
+    if any(start <= a.i < end for a in sent.actors) or any(_armed_word(w) for w in sent.words[start:end]):
+        return True
+    return (war or sent.binder.at_war) and any(_people_at(sent, k) for k in range(max(start, 1), end))
+
+
+def _people_at(sent: Sentence, k: int) -> bool:
+    """A people or a nation at k: a capitalised plural ('the Turks', 'the Boers'), a country or a demonym ('Japan',
+    'the French'); not a firm's name ('Credit Suisse')."""
+    token, word = sent.tokens[k], sent.words[k]
+    if not token.cap:
+        return False
+    if len(word) >= 5 and word.endswith("s") and not word.endswith("ss") and token.text[1:].islower():
+        return True
+    states = sent.binder.lex.states
+    found = states.words.match_at(sent.words, k)
+    return bool(found) and found not in states.capitals
 
 
 #: What opens a phrase whose gerund tells what happened: 'with thousands of troops surrendering', ', the bulk of the
@@ -302,6 +348,9 @@ def _told_gerund(doc: Document, sent: Sentence, i: int, e: int) -> tuple[int, in
             break
         if w in _FINITE_AFTER:
             return None
+    if e < len(words) and words[e] not in _NO_OBJECT_NEXT:
+        if not (words[e] in _DETERMINERS and _OBJECTS_OF_SURRENDER.intersection(words[e + 1 : e + 3])):
+            return None  # "the defenders surrendering two late goals": a thing given up (not 'their weapons')
     if blocked(sent.words, i, doc.lex):
         return None
     actor_m, num = _subject(doc, sent, i, True, o + 1)
@@ -313,15 +362,16 @@ def _told_gerund(doc: Document, sent: Sentence, i: int, e: int) -> tuple[int, in
 def _historic_present(doc: Document, sent: Sentence, i: int) -> bool:
     """A present-tense surrender told as an event in a dated chronology: 'On 2 June ... its 12,000 defenders
     surrender', 'In 1781 Cornwallis surrenders at Yorktown'. The verb agrees with a subject that names people or a
-    force right before it, nothing but a preposition or the sentence's end follows it, and the sentence is dated;
-    not a rule or a condition ('soldiers who surrender are spared', 'if the garrison surrenders'), an infinitive or
+    force right before it, nothing but a preposition or the sentence's end follows it, and a date opens the sentence
+    or the clause (or a told act comes before: `_after_told_act`); not a plan, a habit or a story ('under the deal',
+    'each year', 'in the film'), a rule or a condition ('soldiers who surrender are spared', 'if the garrison surrenders'), an infinitive or
     a modal ('refused to surrender', 'will surrender': `blocked`), or a noun ('the Japanese surrender is signed')."""
     words, tokens = sent.words, sent.tokens
-    w = words[i]
-    plural = doc.lex.sets["surrender.present"].strings()  # cues.yaml: the plural forms; the singular adds -s
-    if w not in plural and w.removesuffix("s") not in plural:
-        return False
     if i + 1 < len(words) and words[i + 1] not in _PRESENT_NEXT:
+        return False  # the cheap test first: most words are followed by a word
+    w = words[i]
+    plural, forms = _present_forms(doc.lex.sets["surrender.present"])
+    if w not in forms:
         return False
     k = i - 1
     while k >= 0 and words[k] in _PRESENT_ADVERBS:
@@ -342,7 +392,61 @@ def _historic_present(doc: Document, sent: Sentence, i: int) -> bool:
     start = clause_start(words, k + 1, 12)
     if start > 0 and words[start - 1] in _CONDITIONS or any(x in _CONDITIONS for x in words[start:k]):
         return False
-    return _dated(words) or _after_told_act(sent, k)
+    if _not_narrative(words):
+        return False  # a plan, a habit, a show or a text's provision: "under the deal, on 1 June the rebels surrender"
+    return _opens_dated(words, 0) or (start > 0 and _opens_dated(words, start)) or _after_told_act(sent, k)
+
+
+#: Words of a sentence whose present tense tells no event: a plan or a deal, a habit, fiction or a staged show.
+_NOT_NARRATIVE = frozenset(
+    "plan plans planned agreement agreements deal accord accords treaty proposal proposals roadmap timetable "
+    "schedule scheduled envisages stipulates each every annually usually often always traditionally typically "
+    "film films movie movies novel novels game games festival festivals mock re-enactment reenactment re-enactments "
+    "reenactments re-enact reenact re-enacted reenacted staged episode fiction fictional".split()
+)
+#: Verbs of a text that, before 'that', make what follows its provision: 'the agreement says that ...'.
+_PROVIDES = frozenset("says say states provides stipulates envisages requires".split())
+
+
+def _not_narrative(words: list[str]) -> bool:
+    """Whether the sentence speaks of a plan, a habit or a show, or cites what a text provides ('says that')."""
+    return any(
+        w in _NOT_NARRATIVE or (w in _PROVIDES and words[k + 1 : k + 2] == ["that"]) for k, w in enumerate(words)
+    )
+
+
+#: Words that may open a date phrase: 'On 2 June', 'In 1781', 'At dawn', 'Early on Monday'.
+_DATE_OPENERS = frozenset("on in by at early late".split())
+
+
+def _opens_dated(words: list[str], k: int) -> bool:
+    """Whether a date phrase opens the words at k, as in a chronology's entry: 'On 2 June', 'March 30,', 'In 1781',
+    'On Monday', 'At dawn' (not a date told later: 'Each year in May', 'In the film, released in 2019')."""
+    first = k
+    while k < len(words) and k < first + 2 and words[k] in _DATE_OPENERS:
+        k += 1
+    if k >= len(words):
+        return False
+    w, after = words[k], words[k + 1] if k + 1 < len(words) else ""
+    if w in WEEKDAYS or w in _DATE_WORDS or _year(w):
+        return True
+    if w.isdigit() and after in MONTHS:
+        return True
+    return w in MONTHS and (len(w) > 3 or w == "may") and (after[:1].isdigit() or (k > 0 and words[k - 1] == "in"))
+
+
+_PRESENT_CACHE: dict[int, tuple[PhraseSet, frozenset[str], frozenset[str]]] = {}
+
+
+def _present_forms(present: PhraseSet) -> tuple[frozenset[str], frozenset[str]]:
+    """(plural forms, plural and singular forms) of the present-tense verbs, built once per lexicon (cues.yaml lists
+    the plural forms; the singular adds -s)."""
+    hit = _PRESENT_CACHE.get(id(present))
+    if hit is None or hit[0] is not present:
+        plural = present.strings()
+        hit = (present, plural, plural | frozenset(p + "s" for p in plural))
+        _PRESENT_CACHE[id(present)] = hit
+    return hit[1], hit[2]
 
 
 #: Past forms that do not end in -ed: 'the rebels took the guns and the soldiers surrender'.
@@ -370,19 +474,6 @@ def _after_told_act(sent: Sentence, k: int) -> bool:
 
 def _year(w: str) -> bool:
     return len(w) == 4 and w.isdigit() and 1000 <= int(w) <= 2100
-
-
-def _dated(words: list[str]) -> bool:
-    """Whether a sentence carries a date: a month beside a day or after 'in'/'on'/'by', a year, a weekday or a
-    time of day."""
-    for k, w in enumerate(words):
-        if w in WEEKDAYS or w in _DATE_WORDS or _year(w):
-            return True
-        if w in MONTHS and (len(w) > 3 or w == "may"):
-            near = words[max(0, k - 1) : k + 2]
-            if any(x[:1].isdigit() for x in near) or (k > 0 and words[k - 1] in ("in", "on", "by", "early", "late")):
-                return True
-    return False
 
 
 def _object(doc: Document, sent: Sentence, e: int) -> tuple[ActorMention | None, Number | None] | None:
@@ -415,14 +506,14 @@ def _subject(
     end = i
     while end > 0 and words[end - 1] in _AUX:
         end -= 1
-    if end > 0 and words[end - 1] == ",":  # "1,026 soldiers of X, including 162 officers, had surrendered"
+    if end > 0 and words[end - 1] == ",":  # "400 soldiers of X, among them 30 officers, had surrendered"
         k = end - 2
         while k > max(0, end - 10) and words[k] != ",":
             k -= 1
         if k > 0 and words[k] == "," and words[k + 1] in ("including", "among"):
             end = k
         elif k > 0 and words[k] == "," and words[k + 1] in _ASIDE_COUNT:
-            # "the remaining defenders, consisting of 240 mostly wounded men, surrendered": the side before the
+            # "the last garrison, consisting of 90 sick gunners, surrendered": the side before the
             # aside, its count inside
             aside = _count_of_persons(words, k + 1, end)
             if aside is not None:
@@ -446,7 +537,7 @@ def _subject(
             text[tokens[a.j - 1].end : tokens[a.j - 1].end + 2] in ("'s", "\u2019s")
             or tokens[a.j - 1].low.endswith("'s")
         )
-    ]  # "the regime's Laukkai Command": a possessor is not the one surrendering
+    ]  # "the junta's Northern Command": a possessor is not the one surrendering
     # where the side was is not who it was: "the garrison on South Georgia" (a country inside a place's name)
     named = [a for a in named if not _located_at(sent, a, start)]
     if end < i and words[end] in ("who", "that", "which"):  # "executed eight militants who had surrendered"
@@ -474,7 +565,7 @@ def _subject(
     return actor_m, num
 
 
-#: Words opening an aside that counts the side before it: ', consisting of 240 men,', ', some 3,000 men,'.
+#: Words opening an aside that counts the side before it: ', consisting of 90 men,', ', some 3,000 men,'.
 _ASIDE_COUNT = frozenset(
     "consisting comprising numbering totalling totaling some about around nearly almost roughly approximately".split()
 )
@@ -494,7 +585,7 @@ def _armed_noun(sent: Sentence, start: int, end: int) -> ActorMention | None:
     """'the group', 'the battalions': the first armed or group noun of the phrase."""
     words, tokens = sent.words, sent.tokens
     for k in range(start, end):
-        if words[k] in ARMED_HEADS or words[k].rstrip("s") in ARMED_HEADS:  # "the last group of Ukrainian forces"
+        if words[k] in ARMED_HEADS or words[k].rstrip("s") in ARMED_HEADS:  # "the final group of Serb forces"
             return fallback_actor(tokens, words, k + 1, start)
     for k in range(start, end):
         if words[k] in _DEFENDERS:  # "2,500 Ukrainian defenders", "the defenders of the fortress"
@@ -545,7 +636,7 @@ def _acronym(sent: Sentence, start: int, end: int) -> ActorMention | None:
 
 
 def _unit_name(sent: Sentence, start: int, end: int) -> ActorMention | None:
-    """A capitalised unit name in the phrase: 'No. 129 Light Infantry Battalion', 'Laukkai Regional Command'."""
+    """A capitalised unit name in the phrase: 'No. 7 Rifle Battalion', 'Coastal Regional Command'."""
     words, tokens = sent.words, sent.tokens
     for k in range(start, end):
         if tokens[k].cap and words[k].rstrip("s") in _UNIT_HEADS and k > start:
@@ -561,7 +652,7 @@ def _unit_name(sent: Sentence, start: int, end: int) -> ActorMention | None:
 
 
 def _proper_name(sent: Sentence, k: int) -> ActorMention | None:
-    """The proper name after 'the surrender of': 'the self-declared Republic of Artsakh'."""
+    """The proper name after 'the surrender of': 'the breakaway Republic of K'."""
     words, tokens = sent.words, sent.tokens
     n = len(words)
     i = k + 1 if k < n and words[k] == "the" else k
@@ -579,7 +670,7 @@ def _proper_name(sent: Sentence, k: int) -> ActorMention | None:
 
 
 def _count_after(words: list[str], e: int) -> Number | None:
-    """'the group that had surrendered comprised 531 people'."""
+    """'the band that surrendered numbered 85 men'."""
     for m in range(e, min(len(words), e + 3)):
         if words[m] in _COUNT_AFTER:
             nums = [q for q in find_numbers(words[m + 1 : m + 5]) if q.i == 0]
@@ -590,7 +681,7 @@ def _count_after(words: list[str], e: int) -> Number | None:
 
 
 def _earlier_surrender(doc: Document, sent: Sentence, bare: ActorMention) -> ActorMention:
-    """'the group that had surrendered': the side of the latest earlier surrender in the report, if any."""
+    """'the band who gave up': the side of the latest earlier surrender in the report, if any."""
     for index in range(sent.index - 1, max(-1, sent.index - 6), -1):
         prev = doc.view(index)
         if not doc.lex.sets["surrender.done"].any_in(prev.words):
@@ -604,15 +695,17 @@ def _earlier_surrender(doc: Document, sent: Sentence, bare: ActorMention) -> Act
 def _count_of_persons(words: list[str], start: int, end: int, tokens: list[Token] | None = None) -> Number | None:
     """The first figure in words[start:end] that counts people ('265 fighters', 'some 40 of his men'). With the
     tokens, a capitalised plural right after the figure counts too: the subject of a surrender is a body of armed
-    men, and a side's own name for its men ('some 1,800 able-bodied Continentals', '4,000 Boers') is no common
+    men, and a side's own name for its men ('some 900 footsore Hessians', '4,000 Boers') is no common
     noun."""
     for q in find_numbers(words[start:end]):
         q = _shift(q, start)
         if q.i > 2 and words[q.i - 1] in _DETERMINERS and words[q.i - 2] == "of" and words[q.i - 3] in _PARTS:
-            continue  # "the bulk of the 500,000 troops": a part of them, of no stated size
+            continue  # "most of the 80,000 troops": a part of them, of no stated size
         if q.hedge is None and q.j == q.i + 1 and _year(words[q.i]):
             if q.j >= end or words[q.j] not in _PERSONS:
                 continue  # "in 1940 the soldiers surrendered": a year, not a count
+        if _day_of_month(words, q):
+            continue  # "On 2 June its 12,000 defenders surrender": a day of a date, not a count
         if any(w in _PERSONS for w in words[q.j : q.j + 4]):  # "dozens of Boko Haram fighters"
             return q
         if tokens is not None and _men_named(tokens, q.j, min(end, q.j + 3)) is not None:
@@ -621,7 +714,7 @@ def _count_of_persons(words: list[str], start: int, end: int, tokens: list[Token
 
 
 def _men_named(tokens: list[Token], start: int, end: int) -> int | None:
-    """Where a capitalised plural stands in tokens[start:end] after only modifiers: 'able-bodied Continentals'."""
+    """Where a capitalised plural stands in tokens[start:end] after only modifiers: 'footsore Hessians'."""
     for k in range(start, end):
         t = tokens[k]
         if t.cap and t.low.endswith("s") and t.low.isalpha() and len(t.low) > 4 and t.low not in _FUNCTION_WORDS:
@@ -631,7 +724,17 @@ def _men_named(tokens: list[Token], start: int, end: int) -> int | None:
     return None
 
 
-#: Nouns of a part of a counted body: 'the bulk of the 500,000 troops', 'most of its 3,000 men'.
+def _day_of_month(words: list[str], q: Number) -> bool:
+    """Whether a figure is the day of a date: a whole number up to 31 beside a month's name ('2 June', 'June 2'; not
+    'On 3 May 12 soldiers surrendered', where a noun of people follows)."""
+    if q.j != q.i + 1 or not words[q.i].isdigit() or not 1 <= int(words[q.i]) <= 31:
+        return False
+    if q.j < len(words) and words[q.j] in MONTHS:
+        return True  # "2 June"
+    return q.i > 0 and words[q.i - 1] in MONTHS and not (q.j < len(words) and words[q.j] in _PERSONS)  # "June 2"
+
+
+#: Nouns of a part of a counted body: 'the bulk of its 80,000 troops', 'most of its 3,000 men'.
 _PARTS = frozenset("bulk most majority many some part portion half rest remainder much few several".split())
 _FUNCTION_WORDS = frozenset("of the a an and or with in on at to from by their his its".split())
 
@@ -655,11 +758,29 @@ def _commander(sent: Sentence, start: int, end: int) -> ActorMention | None:
         return None
     if any(g.i < j and i < g.j for g in sent.places):
         return None
+    if not _person_named(sent, i, j):
+        return None  # "General Electric capitulated to activist investors": a company
     r = i - 1
     while r > start and tokens[r - 1].cap and words[r - 1] in _RANKS | {"field", "rear", "vice"}:
         r -= 1  # "Field Marshal", "Rear Admiral", "Lt. Gen."
     text = " ".join(t.text for t in tokens[r:j])
     return ActorMention(r, j, Actor(id=slug(text), name=text, mention=text), False)
+
+
+#: Words after a name, or in its sentence, that make a 'General X' a company: 'General Mills Inc', 'its shares'.
+_COMPANY_AFTER = frozenset("inc inc. corp corp. co co. ltd ltd. llc plc group holdings".split())
+_COMPANY_WORDS = frozenset("shares stock stocks investors shareholders shareholder dividend earnings".split())
+
+
+def _person_named(sent: Sentence, i: int, j: int) -> bool:
+    """Whether words[i:j] after a rank name a person: no company word after the name or in the sentence, and a name
+    word that is no common English word ('Cronje', 'Paulus'), else a report of war ('General Lee' beside troops;
+    not 'General Electric', 'General Mills' in a report of markets)."""
+    words = sent.words
+    if j < len(words) and words[j] in _COMPANY_AFTER or _COMPANY_WORDS.intersection(words):
+        return False
+    common = load_wordlist()
+    return any(common.zipf(w) < 3.0 for w in words[i:j]) or sent.binder.at_war
 
 
 def _name_word(w: str) -> bool:
@@ -682,7 +803,7 @@ def _ranked_at(sent: Sentence, k: int) -> ActorMention | None:
 
 
 def _commander_and_men(sent: Sentence, start: int, num: Number) -> ActorMention | None:
-    """'General Osman and some 40,000 weary soldiers', 'Lincoln and some 1,800 able-bodied Continentals': a commander
+    """'General Osman and some 40,000 weary soldiers', 'Knyphausen and some 900 footsore Hessians': a commander
     named before 'and' surrenders with his men. The side is the men's own name when it is capitalised, else the
     commander (with his rank)."""
     words, tokens = sent.words, sent.tokens
