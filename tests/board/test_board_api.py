@@ -113,8 +113,8 @@ REPORTS = [
         "url": "https://example.org/nahda",
         "published_at": "2017-10-14T15:00:00Z",
         "text": "The Syrian Democratic Forces captured the al-Nahda neighborhood in western Raqqa from the Islamic "
-        "State group on Saturday, SDF spokesman Mustafa Bali said. An estimated 4,000 civilians are still trapped "
-        "in the city.",
+        "State group on Saturday, SDF spokesman Mustafa Bali said. Aid groups say an estimated 4,000 civilians "
+        "remain trapped inside the city.",
     },
     {
         "id": "palmyra",

@@ -151,7 +151,7 @@ NAHDA = {
     "published_at": "2017-10-14T15:00:00Z",
     "url": "https://example.org/raqqa-report",
     "text": "The Syrian Democratic Forces captured the al-Nahda neighborhood in western Raqqa from the Islamic State "
-    "group on Saturday, SDF spokesman Mustafa Bali said. An estimated 4,000 civilians are still trapped in the city.",
+    "group on Saturday, SDF spokesman Mustafa Bali said. Aid groups say an estimated 4,000 civilians remain trapped inside the city.",
 }
 PALMYRA = {
     "id": "board-palmyra",

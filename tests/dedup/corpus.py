@@ -16,7 +16,7 @@ HAPPENINGS: list[tuple[str, list[str]]] = [
         [
             "The Syrian Democratic Forces captured the town of Tabqa from the Islamic State group on Saturday, a spokesman said.",
             "Tabqa fell to the Syrian Democratic Forces on Saturday after weeks of fighting against Islamic State militants, residents said.",
-            "Kurdish-led fighters took full control of Tabqa on Saturday, the Syrian Observatory for Human Rights said.",
+            "Kurdish-led fighters took full control of Tabqa on Saturday, a Britain-based war monitor said.",
         ],
     ),
     (
@@ -38,9 +38,9 @@ HAPPENINGS: list[tuple[str, list[str]]] = [
     (
         "2017-10-14",
         [
-            "At least 21 civilians were killed in an air strike on Manbij on Friday, medics said.",
-            "An air strike on Manbij killed at least 21 civilians on Friday, according to local medics.",
-            "Medics in Manbij said an air strike on Friday had killed at least 21 civilians, most of them women.",
+            "At least 19 civilians died in an air raid on Manbij on Friday, medics said.",
+            "An air strike on Manbij killed at least 19 civilians on Friday, according to local medics.",
+            "Medics in Manbij said an air strike on Friday had killed at least 19 civilians, most of them women.",
         ],
     ),
     (
@@ -91,7 +91,7 @@ COUNTS: list[tuple[str, list[str]]] = [
     (
         "2017-10-14",
         [
-            "An estimated 4,000 civilians are still trapped in Raqqa, the United Nations said.",
+            "An estimated 4,000 civilians remain trapped inside Raqqa, the United Nations said.",
             "The United Nations estimates that 4,000 civilians remain trapped inside Raqqa.",
             "Around 4,000 people are still trapped in Raqqa, an aid official said.",
         ],

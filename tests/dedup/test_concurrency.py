@@ -45,7 +45,7 @@ REPORT = {
     "source": "Wire desk",
     "published_at": "2017-10-15T08:00:00Z",
     "text": "The Syrian Democratic Forces captured the town of Tabqa from the Islamic State group on Saturday, "
-    "a spokesman said. An estimated 4,000 civilians are still trapped in Raqqa, the United Nations said.",
+    "a spokesman said. UN officials believe an estimated 4,000 civilians remain trapped inside Raqqa.",
 }
 
 

@@ -30,7 +30,7 @@ MONITOR = report(
     "monitor-1",
     "Levant Monitor",
     "2017-10-15",
-    "Kurdish-led fighters took full control of Tabqa on Saturday, the Syrian Observatory for Human Rights said.",
+    "Kurdish-led fighters took full control of Tabqa on Saturday, a Britain-based war monitor said.",
     11,
 )
 
@@ -92,7 +92,7 @@ def test_quantities_are_observations_by_day_with_conflicts_kept_as_a_range(r: re
         r,
         [
             report(
-                "un", "UN desk", "2017-10-13", "An estimated 4,000 civilians are still trapped in Raqqa, the UN said."
+                "un", "UN desk", "2017-10-13", "An estimated 4,000 civilians remain trapped inside Raqqa, the UN said."
             ),
             report(
                 "aid", "Aid desk", "2017-10-13", "Around 4,000 people are still trapped in Raqqa, an aid official said."

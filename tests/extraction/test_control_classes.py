@@ -116,10 +116,10 @@ def test_a_side_that_hands_a_place_over_gives_it_to_the_receiver() -> None:
 
 
 def test_entering_a_place_is_a_change_only_when_the_sentence_says_it_was_handed_over() -> None:
-    text = "Azerbaijani troops entered Kalbajar, the second district to be handed back by Armenia under the deal."
+    text = "Egyptian troops entered El Arish, the first town to be returned by Israel under the treaty."
     found = controls(text)
-    assert [e.actor.id for e in found if e.actor] == ["azerbaijani-forces"]
-    assert found[0].previous_actor is not None and "Armenia" in found[0].previous_actor.name
+    assert [e.actor.id for e in found if e.actor] == ["egyptian-forces"]
+    assert found[0].previous_actor is not None and "Israel" in found[0].previous_actor.name
     assert controls("M23 rebels entered Goma on Monday, residents said.") == []
     assert controls("Russian troops entered Bucha on Monday after a handover of prisoners.") == []
 
@@ -141,10 +141,8 @@ def test_a_handover_hanging_on_an_attempt_is_no_change() -> None:
 
 
 def test_a_pronoun_subject_after_an_opening_phrase_is_the_last_sentence_s_subject() -> None:
-    text = (
-        "Tuareg rebels in northern Mali have long demanded independence. In 2012, they dislodged the army from Kidal."
-    )
-    assert _pairs(text) == [("Kidal", "csp-psd")]
+    text = "Tamil rebels in northern Sri Lanka have long fought for a homeland. In 1990, they drove the army out of Jaffna."
+    assert _pairs(text) == [("Jaffna", "ltte")]
     text = "M23 rebels advanced along Lake Kivu this week. On Sunday they seized Minova, officials said."
     assert _pairs(text) == [("Minova", "m23")]
 
@@ -234,9 +232,9 @@ def test_a_rumour_scopes_over_its_that_clause() -> None:
 
 
 def test_the_only_regional_capital_refers_to_the_place_named_and_a_contact_relative_is_background() -> None:
-    text = "Ukrainian soldiers walked into Kherson after Russia abandoned the only provincial capital it had taken."
+    text = "Iraqi soldiers walked into Tikrit after IS abandoned the sole provincial capital it still held."
     found = {(e.place.name, e.actor.id) for e in controls(text) if e.place and e.actor}
-    assert found == {("Kherson", "ukrainian-forces")}  # 'it had captured' describes the place, tells no change
+    assert found == {("Tikrit", "iraqi-government")}  # 'it had captured' describes the place, tells no change
     assert controls("Mosul, the largest city IS had seized, was bombed again on Monday.") == []
     assert _pairs("Islamists entered Gao on Friday. The rebels took the regional capital on Sunday.") == [
         ("Gao", "rebels")
@@ -252,8 +250,10 @@ def test_a_definite_facility_or_field_refers_to_the_one_named_before() -> None:
     assert [(e.place.name, e.place.parent, e.extent) for e in found if e.place] == [
         ("Jazal oil field", "Homs", "partial")
     ]
-    found = controls("Separatists took Aden on Saturday. A commander said they had also taken the presidential palace.")
-    assert ("presidential palace", "Aden") in [(e.place.name, e.place.parent) for e in found if e.place]
+    found = controls(
+        "Rebels took Bangui on Sunday. A spokesman said the fighters had seized the presidential palace as well."
+    )
+    assert ("presidential palace", "Bangui") in [(e.place.name, e.place.parent) for e in found if e.place]
     assert [p for p, _ in changes("Rebels entered Goma. They seized the airport on Monday.")] == ["Goma airport"]
     # a country before 'oil field' is no name, and an indefinite or common noun is no place
     assert controls("IS shelled a Syria oil field on Monday. By nightfall IS had captured much of the field.") == []
@@ -263,8 +263,8 @@ def test_a_definite_facility_or_field_refers_to_the_one_named_before() -> None:
 
 def test_a_quoted_we_is_the_side_of_the_speaker_named_after_the_quote() -> None:
     assert _pairs('"We captured Hpakant on Friday," said a KIA spokesman.') == [("Hpakant", "kia")]
-    assert _pairs('"We have been able to control Mong Ko," a TNLA spokesman said.')[0][1] == "tnla"
-    assert controls('"We were not able to control Mong Ko," a TNLA spokesman said.') == []
+    assert _pairs('"We managed to control Namhsan," a TNLA officer said.')[0][1] == "tnla"
+    assert controls('"We were not able to control Namhsan," a TNLA officer said.') == []
     assert controls("The army said it was able to control the fire in Lashio.") == []
 
 
@@ -274,15 +274,15 @@ def test_guerrillas_bind_to_the_rebel_group_the_report_names() -> None:
         "The Kachin Independence Army said its fighters had taken the base on Friday."
     )
     assert {a for _, a in _pairs(text)} == {"kia"}
-    assert ("Bhamo outpost", "kia") in _pairs(text)  # "the last of the army's outposts in X": a facility of X
+    assert ("Bhamo outpost", "kia") in _pairs(text)  # "the last of the junta's outposts in X": a facility of X
 
 
 def test_guerrillas_from_a_people_are_the_group_named_after_that_people() -> None:
     text = (
-        "Guerrillas from the Karen ethnic minority captured the army base in Myawaddy. PDF fighters and "
-        "other PDF units joined later, while the Karen National Union said little."
+        "Guerrillas from the Kachin minority seized the junta base in Bhamo. PDF fighters and several other PDF "
+        "units joined them later, while the Kachin Independence Army kept silent."
     )
-    assert {a for _, a in _pairs(text)} == {"knu"}
+    assert {a for _, a in _pairs(text)} == {"kia"}
 
 
 def test_a_by_phrase_of_another_passive_verb_is_no_taker_of_a_nominal_capture() -> None:
@@ -292,10 +292,12 @@ def test_a_by_phrase_of_another_passive_verb_is_no_taker_of_a_nominal_capture() 
 
 
 def test_territory_placed_by_directions_from_a_place_or_the_country() -> None:
-    text = "The coalition began its mission in Iraq after ISIL seized control over territories north and west of the country."
+    text = (
+        "The mission in Mali began after Islamist rebels took control over territories north and east of the country."
+    )
     found = controls(text)
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [
-        ("territories north and west of Iraq", "Iraq")
+        ("territories north and east of Mali", "Mali")
     ]
     assert _pairs("Al-Shabab took large areas south and west of Mogadishu in 2009.") == [
         ("areas south and west of Mogadishu", "al-shabab")
@@ -404,8 +406,8 @@ def test_a_possessive_place_locates_the_place_after_it() -> None:
     assert [p for p, _ in changes("M23 seized Goma's airport on Sunday.")] == ["Goma airport"]
     found = controls("Israeli forces seized Gaza's southern Rafah Crossing.")
     assert [(e.place.name, e.place.parent) for e in found if e.place] == [("Rafah crossing", "Gaza")]
-    found = controls("The Israeli army said it had taken control of the Palestinian side of the Rafah crossing.")
-    assert [(e.place.name, e.extent) for e in found if e.place] == [("Rafah crossing", "partial")]
+    found = controls("The Turkish army said it had seized the Syrian side of the Kilis crossing.")
+    assert [(e.place.name, e.extent) for e in found if e.place] == [("Kilis crossing", "partial")]
 
 
 # --- losses, possessive agents, places that surrender ---------------------------------------------------------
@@ -485,10 +487,10 @@ def test_members_of_a_group_are_the_group() -> None:
 
 def test_a_coordinated_predicate_takes_the_subject_of_its_own_clause() -> None:
     text = (
-        "Yemen has been at war since late 2014 when the Houthis seized several northern provinces and forced the "
-        "recognised government of President Hadi out of the capital Sanaa."
+        "Somalia has been at war for years, since al-Shabab seized much of the south and drove the transitional "
+        "government of President Yusuf out of the port of Kismayo."
     )
-    assert {a for _, a in _pairs(text)} == {"houthis"}
+    assert {a for _, a in _pairs(text)} == {"al-shabab"}
     text = "Iraq said on Monday that IS militants had killed 20 soldiers and seized the town of Hit."
     assert [a for _, a in _pairs(text)] == ["islamic-state"]
 
@@ -535,8 +537,8 @@ def test_facilities_listed_before_a_located_one_share_its_place() -> None:
 def test_a_person_or_a_body_captured_is_no_place_but_its_compound_is() -> None:
     assert controls("Rebels captured General Ali Mohamed on Friday.") == []
     assert controls("Insurgents seized the African Union delegation's convoy near Beledweyne.") == []
-    found = controls("Rebels seized control of the United Nations compound in Bentiu.")
-    assert [(e.place.name, e.place.parent) for e in found if e.place] == [("United Nations compound", "Bentiu")]
+    found = controls("Militiamen stormed and seized the United Nations compound in Bor.")
+    assert [(e.place.name, e.place.parent) for e in found if e.place] == [("United Nations compound", "Bor")]
     assert [p for p, _ in changes("M23 captured Rubaya, a mining town.")] == ["Rubaya"]
 
 

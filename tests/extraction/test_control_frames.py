@@ -12,8 +12,8 @@ def test_has_fallen_to_and_fallen_under_control() -> None:
         run("The market town of Kafr Nabl has fallen to the rebels, a monitor said."), EventKind.control_change
     )
     assert fallen and fallen[0].place is not None and fallen[0].place.country == "Syria"
-    found = changes("Within a week the Abu Shouk camp had fallen under RSF control, aid groups said.")
-    assert found and found[0][0] == "Abu Shouk" and "Rapid Support" in found[0][1]
+    found = changes("Within ten days the Hagadera camp had fallen under al-Shabab control, relief workers said.")
+    assert found and found[0][0] == "Hagadera" and "Shabab" in found[0][1]
 
 
 def test_taking_complete_control_of_a_town_named_before() -> None:
@@ -75,28 +75,28 @@ def test_held_since_with_places_after_since_does_not_break() -> None:
 
 def test_fell_with_a_date_before_under_the_control_of() -> None:
     found = changes(
-        "Kherson, the only regional capital it held, fell on Friday, November 11, under the control of Ukrainian troops."
+        "Tikrit, the sole provincial capital they kept, fell on Tuesday, October 10, under the control of Iraqi troops."
     )
-    assert [p for p, _ in found] == ["Kherson"] and "Ukrain" in found[0][1]
+    assert [p for p, _ in found] == ["Tikrit"] and "Iraq" in found[0][1]
     assert not changes("The shares fell on Monday under pressure from traders.")
 
 
 def test_the_fall_of_a_place_is_owed_to_the_last_taker() -> None:
-    found = changes("M23 rebels seized the town of Sake. Two days later came the fall of Goma, the provincial capital.")
-    assert ("Goma", "M23") in [(p, a.split(" (")[0]) for p, a in found]
+    found = changes("Houthi fighters seized the town of Amran. Two months later came the fall of Sanaa, the capital.")
+    assert ("Sanaa", "Houthis") in [(p, a.split(" (")[0]) for p, a in found]
     assert not changes("After the fall of Kabul, thousands of people fled to the airport.")
     found = changes("The fall of Kabul to the Taliban stunned its allies.")
     assert found and found[0][0] == "Kabul"
 
 
 def test_a_withdrawal_leaves_the_place_to_the_other_of_two_sides() -> None:
-    two = "Russia has withdrawn its troops from the city of Kherson. Ukrainian soldiers entered the city centre."
+    two = "Ethiopia has withdrawn its troops from the town of Baidoa. Al-Shabab fighters entered the town centre."
     found = of_kind(run(two), EventKind.control_change)
-    assert found and found[0].place is not None and found[0].place.name == "Kherson"
-    assert found[0].actor is not None and "Ukrain" in found[0].actor.name
-    three = two + " Wagner fighters had left a month earlier."
+    assert found and found[0].place is not None and found[0].place.name == "Baidoa"
+    assert found[0].actor is not None and "Shabab" in found[0].actor.name
+    three = two + " Kenyan troops had left a month earlier."
     assert not of_kind(run(three), EventKind.control_change)
-    assert not of_kind(run("Russia has withdrawn its troops from the city of Kherson."), EventKind.control_change)
+    assert not of_kind(run("Ethiopia has withdrawn its troops from the town of Baidoa."), EventKind.control_change)
 
 
 def test_a_hold_told_as_new_is_a_change() -> None:

@@ -42,7 +42,7 @@ QUIET = (
     "Norwegian People's Aid cleared 4,000 square metres of mines near Kharkiv, the NPA said.",
     "The ASG for humanitarian affairs entered Goma on Monday to meet displaced families.",
     "Aid trucks entered Gaza through the Rafah crossing after Israel handed the list of approved goods to the UN.",
-    "The WHO handed over medical supplies to the hospital in El Fasher, which remains under siege.",
+    "The WHO handed over surgical kits to the hospital in El Fasher, which remains under siege.",
     "UNICEF said the clinic in Kramatorsk lost power after the strike and cleared rubble by Friday.",
     "Food prices in Gaza fell after aid convoys entered the enclave, the WFP said.",
     "Humanitarian access to Tigray is now under discussion with the federal government, the UN said.",

@@ -14,7 +14,7 @@ def one(text: str) -> tuple[C | None, int | None, int | None, bool]:
 
 
 def test_estimated_trapped_is_inexact() -> None:
-    assert one("Aid agencies think an estimated 6,500 civilians are still trapped in the old quarter.") == (
+    assert one("Aid agencies think an estimated 6,500 residents are trapped inside the old quarter.") == (
         C.trapped,
         6500,
         6500,
@@ -136,7 +136,7 @@ def test_people_moved_to_a_place_are_displaced() -> None:
 
 
 def test_attributive_category_when_no_verb_governs() -> None:
-    assert cats("About 3,500 displaced people have arrived in the district capital.") == [(C.displaced, 3500, 3500)]
+    assert cats("About 3,500 displaced people reached the district capital this week.") == [(C.displaced, 3500, 3500)]
     assert cats("The province hosts over 1.5 million internally displaced persons.") == [(C.displaced, 1_500_001, None)]
 
 
@@ -186,7 +186,7 @@ def test_national_death_toll_is_left_out() -> None:
 
 
 def test_people_killed_by_an_armed_actor_are_civilians() -> None:
-    assert cats("Four people were killed by the militiamen on Sunday.") == [(C.killed, 4, 4)]
+    assert cats("Four people were killed by militiamen on Sunday.") == [(C.killed, 4, 4)]
     assert cats("Four people were killed on Sunday.") == []
 
 
@@ -207,11 +207,9 @@ def test_victim_type_count_beside_a_larger_total_is_a_breakdown() -> None:
 
 
 def test_range_toll_and_elliptic_predicative_counts() -> None:
-    assert cats("Residents said the death toll in the town ranges between 60 and several hundred.") == [
-        (C.killed, 60, 999)
-    ]
+    assert cats("Villagers said the toll in the hamlet stands between 60 and several hundred.") == [(C.killed, 60, 999)]
     assert cats("Hundreds of thousands fleeing the fighting have reached the coast.") == [(C.fled, 200_000, 999_999)]
-    assert cats("Thousands of lives were lost and hundreds of thousands displaced, the agency said.") == [
+    assert cats("Many thousands died and hundreds of thousands displaced, the agency said.") == [
         (C.displaced, 200_000, 999_999)
     ]
 
@@ -219,7 +217,7 @@ def test_range_toll_and_elliptic_predicative_counts() -> None:
 def test_new_verbs_and_nouns() -> None:
     assert cats("Gunmen stormed the clinic, and the killing of six aid workers followed.") == [(C.killed, 6, 6)]
     assert cats("Thousands of villagers were slaughtered in the valley.") == [(C.killed, 2000, 9999)]
-    assert cats("Renewed fighting has dislodged an estimated 7,000 people.") == [(C.displaced, 7000, 7000)]
+    assert cats("Fresh clashes have dislodged some 7,000 people.") == [(C.displaced, 7000, 7000)]
 
 
 def test_subject_verb_after_a_long_modifier() -> None:
@@ -236,8 +234,8 @@ def test_place_is_not_an_agent_or_partner() -> None:
 
 
 def test_elliptic_figure_takes_the_cue_right_after_it() -> None:
-    assert (C.wounded, 20, 20) in cats("The market blast left seven dead 20 wounded in the old town")
-    assert (C.killed, 20, 20) not in cats("The market blast left seven dead 20 wounded in the old town")
+    assert (C.wounded, 13, 13) in cats("The bus bombing left four dead 13 wounded near the square")
+    assert (C.killed, 13, 13) not in cats("The bus bombing left four dead 13 wounded near the square")
 
 
 # Classes from the first look at a held-out set of many wars and eras (docs/extraction.md). Every sentence here was
@@ -371,12 +369,12 @@ def test_a_civilian_only_toll_of_a_whole_war_is_kept_a_toll_of_people_is_not() -
 
 
 def test_people_rescued_are_evacuated_but_not_from_rubble() -> None:
-    assert cats("Boats rescued 300 civilians from the besieged port of Mariupol.") == [(C.evacuated, 300, 300)]
+    assert cats("Ferries rescued 300 civilians from the encircled town of Misrata.") == [(C.evacuated, 300, 300)]
     assert cats("Rescuers said 12 people were rescued from under the rubble in Antakya.") == []
 
 
 def test_older_wars_wordings() -> None:
-    assert cats("Some 20,000 refugees poured into the city in a single week of 1992.") == [(C.fled, 20000, 20000)]
+    assert cats("Some 20,000 refugees streamed into the town during one week of 1995.") == [(C.fled, 20000, 20000)]
     assert cats("Five aid workers were among those killed in the strike on the convoy of food trucks.") == [
         (C.killed, 5, 5)
     ]

@@ -35,7 +35,7 @@ def first(text: str) -> tuple[int | None, int | None, bool, str | None]:
         ("one hundred and twenty-five people", (125, 125, True, None)),
         ("two thousand five hundred families", (2500, 2500, True, None)),
         ("half a million people", (500_000, 500_000, True, None)),
-        ("more than a quarter of a million people", (250_001, None, False, "more than")),
+        ("more than a quarter of a million refugees", (250_001, None, False, "more than")),
         ("a million refugees", (1_000_000, 1_000_000, True, None)),
         ("fewer than 9,000 people", (None, 8999, False, "fewer than")),
         ("between 80 and several hundred people", (80, 999, False, "between")),

@@ -7,13 +7,13 @@ from .conftest import of_kind, run
 
 def test_completed_surrender_with_count_and_recipient() -> None:
     found = of_kind(
-        run("Local officials said 100 IS fighters surrendered to the U.S.-backed forces on Friday."),
+        run("Village elders said 85 IS fighters surrendered on Friday to the U.S.-backed forces."),
         EventKind.surrender,
     )
     assert len(found) == 1
     e = found[0]
     assert e.actor is not None and e.actor.id == "islamic-state"
-    assert e.count is not None and e.count.min == 100
+    assert e.count is not None and e.count.min == 85
     assert e.to is not None and e.to.id in ("u-s-backed-forces", "sdf")
 
 
@@ -59,7 +59,7 @@ def test_bare_group_binds_to_an_earlier_surrender_and_takes_the_count_after() ->
 
 
 def test_surrender_of_a_proper_name() -> None:
-    assert surrenders("The offensive ended with the surrender of the breakaway Republic of Westland.") == [
+    assert surrenders("The campaign closed with the surrender of the breakaway Republic of Westland.") == [
         ("Republic of Westland", None)
     ]
 

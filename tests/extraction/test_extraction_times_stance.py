@@ -56,9 +56,9 @@ def test_attribution_after_the_verb() -> None:
 
 
 def test_attribution_before_the_verb_and_monitor() -> None:
-    found = controls("IS captured the Shaer gas field, the Syrian Observatory for Human Rights said.")
+    found = controls("Al-Shabab captured the Balidogle airfield, the International Crisis Group said.")
     a = found[0].attribution
-    assert a is not None and a.organisation == "Syrian Observatory for Human Rights"
+    assert a is not None and a.organisation == "International Crisis Group"
     assert found[0].stance == "asserted"
 
 

@@ -44,16 +44,16 @@ def test_the_town_never_refers_back_to_a_region() -> None:
 
 
 def test_forces_from_a_region_are_that_region_s_forces() -> None:
-    found = changes("Forces from Ethiopia's Tigray region took control of Dessie on Sunday, residents reported.")
-    assert found and found[0][0] == "Dessie" and "Tigray" in found[0][1]
+    found = changes("Fighters from Somalia's Jubaland region took control of Bardera on Sunday, residents reported.")
+    assert found and found[0][0] == "Bardera" and "Jubaland" in found[0][1]
     found = changes("Fighters from the Amhara region captured the town of Sekota on Monday.")
     assert found and found[0][1] == "Amhara forces"
 
 
 def test_a_country_subject_of_any_past_verb_is_its_forces() -> None:
-    text = "Cheering crowds met Ukrainian soldiers in the centre of Kherson after Russia abandoned the city."
+    text = "Cheering crowds met Georgian soldiers in the middle of Gori after Russia abandoned the town."
     found = changes(text)
-    assert found and found[0][0] == "Kherson" and "Ukrain" in found[0][1]
+    assert found and found[0][0] == "Gori" and "Georgia" in found[0][1]
 
 
 def test_liberated_without_agent_belongs_to_the_side_that_says_so() -> None:

@@ -114,11 +114,11 @@ def test_a_damaged_cache_is_built_again(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_a_name_towns_of_several_countries_share_is_read_in_the_report_s_country() -> None:
     # 'Leon' is Mexico's far larger city, but beside Masaya and Chinandega it is Nicaragua's
-    text = "MANAGUA - The army recaptured the towns of Masaya, Leon and Chinandega on Sunday."
+    text = "MANAGUA - Government troops retook Chinandega, Leon and Masaya on Sunday."
     ids = [e.place.id for e in run(text) if e.kind == EventKind.control_change and e.place]
     assert ids and all(i.startswith("ni/") for i in ids)
     # 'San Pedro' names big towns in several countries: an Ivorian report means the Ivorian port
-    text = "Rebels took Bouake and Soubre on Monday. The fighters then took the cocoa port of San Pedro."
+    text = "Rebels took Bouake and Soubre on Monday. The fighters later seized San Pedro, a port on the coast."
     ids = [e.place.id for e in run(text) if e.kind == EventKind.control_change and e.place]
     assert ids and all(i.startswith("ci/") for i in ids)
     # a side's nationality is no place: a far larger namesake stays what the name means

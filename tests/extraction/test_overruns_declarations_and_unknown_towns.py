@@ -84,10 +84,8 @@ def test_the_town_refers_back_to_an_unknown_name_put_as_a_place() -> None:
     assert _pairs("Jihadists of Boko Haram attacked Dorgoye before dawn. By noon the town was in their hands.") == [
         ("Dorgoye", "boko-haram")
     ]
-    village = (
-        "Clashes broke out in the village of Umm Kurra in Raqqa province. The YPG regained control of the village."
-    )
-    assert _pairs(village) == [("Umm Kurra", "ypg")]  # the village named, not the province after it
+    village = "Clashes erupted in the village of Gumsuri in Borno state. Boko Haram retook the village."
+    assert _pairs(village) == [("Gumsuri", "boko-haram")]  # the village named, not the province after it
     quarter = (
         "Fighting raged in Dalgoubri's Tanghin quarter overnight. By dawn the town was in the hands of the jihadists."
     )
@@ -177,7 +175,7 @@ def test_an_entry_after_the_holders_left_in_the_same_sentence_takes_the_place() 
 
 
 def test_materiel_seized_is_no_place_taken() -> None:
-    assert controls("The army said its men captured a large haul of Sea Eagle boats near Baidoa.") == []
+    assert controls("The army said its men seized a big stock of Zodiac boats near Baidoa.") == []
     assert controls("Rebels seized two convoys of supplies and a cache of rifles from the garrison.") == []
 
 
@@ -270,20 +268,18 @@ def test_they_after_and_refers_to_the_sentence_s_earlier_subject_and_a_people_su
 
 
 def test_it_does_not_refer_to_a_place_that_only_measures_a_distance() -> None:
-    text = (
-        "Residents of Tiebissou, 40 km north of the capital, Yamoussoukro, said the rebels took it after a short fight."
-    )
-    assert [p for p, _ in _pairs(text)] == ["Tiebissou"]
+    text = "People in Gulu, 330 km north of the capital, Kampala, said the rebels took it after a brief battle."
+    assert [p for p, _ in _pairs(text)] == ["Gulu"]
 
 
 def test_a_short_acronym_written_as_a_name_is_the_group() -> None:
-    assert _pairs("Tubmanburg was captured by Lurd in February 2002.") == [("Tubmanburg", "lurd")]
-    assert controls("Tubmanburg was visited by Lord Byron in 1820.") == []
+    assert _pairs("Huambo was taken by Unita in March 1993.") == [("Huambo", "unita")]
+    assert controls("Huambo was visited by Lord Carrington in 1980.") == []
 
 
 def test_a_place_with_an_apposed_description_before_a_passive_verb_is_its_subject() -> None:
-    text = "Bopolu, once a stronghold of the rebels, was recaptured by Liberian troops in September 2002."
-    assert [p for p, _ in _pairs(text)] == ["Bopolu"]
+    text = "Kenema, long a bastion of the rebels, was retaken by Sierra Leonean troops in May 2001."
+    assert [p for p, _ in _pairs(text)] == ["Kenema"]
     two = "Seleka fighters overran Bria after Central African and allied soldiers pulled out overnight."
     assert [p for p, _ in _pairs(two)] == ["Bria"]
 
@@ -304,14 +300,15 @@ def test_a_town_of_a_region_named_before_it_is_the_town_not_the_region() -> None
 
 def test_a_subject_pronoun_before_an_adverb_of_time_is_the_last_sentence_s_side() -> None:
     text = (
-        "Dutch marines landed at dawn. Days after they first took control of the airport in Kupang, they moved inland."
+        "Belgian paratroopers dropped at dawn. Hours after they first seized the airfield at Kolwezi, they moved into "
+        "the town."
     )
-    assert [a for _, a in _pairs(text)] == ["dutch-forces"]
+    assert [a for _, a in _pairs(text)] == ["belgian-forces"]
 
 
 def test_buildings_listed_after_including_are_each_taken() -> None:
-    text = "The militants occupied several buildings in the city, including Marawi City Hall and Dansalan College."
-    assert [p for p, _ in _pairs(text)] == ["Marawi City Hall", "Dansalan College"]
+    text = "The gunmen occupied a number of buildings in the town, including Zamboanga City Hall and Ateneo College."
+    assert [p for p, _ in _pairs(text)] == ["Zamboanga City Hall", "Ateneo College"]
 
 
 def test_within_a_time_a_place_in_a_side_s_hands_is_a_change() -> None:

@@ -31,8 +31,8 @@ def test_spellings_and_descriptions_of_one_place_give_one_id() -> None:
 
 
 def test_a_capital_in_apposition() -> None:
-    found = places_taken("The rebels drove the government out of the capital Sanaa in September.")
-    assert [name for name, _ in found] == ["Sanaa"]
+    found = places_taken("The rebels drove the government out of the capital Mogadishu in 1991.")
+    assert [name for name, _ in found] == ["Mogadishu"]
 
 
 def test_most_of_a_place_is_that_place() -> None:
@@ -83,7 +83,7 @@ def test_facilities_named_by_their_owner_or_after_a_possessive() -> None:
     assert len(found) == 1 and found[0][0] == "Lashio base"
     found = places_taken("Rebels took the junta's last base in Lashio after a siege.")
     assert len(found) == 1 and found[0][0] == "Lashio base"
-    found = places_taken("At dawn soldiers retook the headquarters of the State Broadcasting Corporation.")
+    found = places_taken("At dawn troops regained the headquarters of the State Broadcasting Corporation.")
     assert found and found[0][0] == "State Broadcasting Corporation headquarters"
 
 

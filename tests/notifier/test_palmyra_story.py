@@ -54,7 +54,7 @@ STORY = [
     (
         "Desk B",
         "2016-12-11T13:00:00Z",
-        "IS retook the historic city of Palmyra on Sunday, the Syrian Observatory for Human Rights said.",
+        "IS took Palmyra back on Sunday, a Britain-based war monitor reported.",
     ),
 ]
 

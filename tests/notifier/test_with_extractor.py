@@ -15,13 +15,13 @@ REPORTS = [
         "Desk one",
         "2017-10-14T15:00:00+00:00",
         "The Syrian Democratic Forces captured the al-Nahda neighborhood in western Raqqa from the Islamic State "
-        "group on Saturday, SDF spokesman Mustafa Bali said. An estimated 4,000 civilians are still trapped in the city.",
+        "group on Saturday, SDF spokesman Mustafa Bali said. Aid groups say an estimated 4,000 civilians remain trapped inside the city.",
     ),
     (
         "ext-2",
         "Desk two",
         "2017-10-15T09:00:00+00:00",
-        "Islamic State militants seized Raqqa in 2014 and made it the capital of their self-declared caliphate.",
+        "In 2014 Islamic State militants seized Raqqa and later named it the capital of their caliphate.",
     ),
     (
         "ext-3",

@@ -447,7 +447,7 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
         ):
             continue  # no phrase starts here ('the' before 'town'): nothing below would match
         i = k
-        if w == "from":  # "Forces from Ethiopia's Tigray region": that region's forces
+        if w == "from":  # "Troops from Indonesia's Aceh province": that province's forces
             origin = _origin(tokens, words, k, lex)
             if origin is not None:
                 if out and out[-1].j == k:
@@ -490,14 +490,14 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
             end = i + len(g)
             if end + 1 < n and words[end] == "of" and words[end + 1] in lex.states.words.index:
                 owner = state_span_of(tokens, words, end + 1, lex)
-                if owner:  # "the armed forces of Ukraine"
+                if owner:  # "the armed forces of Peru"
                     out.append(
                         ActorMention(i, owner[0], _make(lex.states.forces[owner[1]], _text(tokens, i, owner[0])))
                     )
                     i = owner[0]
                     continue
             named = _forces_of(tokens, words, i, end, lex) if end + 1 < n and words[end] == "of" else None
-            if named is not None:  # "forces of the Holy Roman Empire", "troops of the Islamic State"
+            if named is not None:  # "soldiers of the Ottoman Empire", "troops of the Islamic State"
                 out.append(named)
                 i = named.j
                 continue
@@ -660,7 +660,7 @@ def _unique_words(lex: Lexicons, first_only: bool, skip: frozenset[str]) -> dict
 
 
 def _forces_of(tokens: list[Token], words: list[str], i: int, end: int, lex: Lexicons | None) -> ActorMention | None:
-    """An armed noun at i..end followed by 'of (the) Name': the named body's forces ('forces of the Holy Roman
+    """An armed noun at i..end followed by 'of (the) Name': the named body's forces ('soldiers of the Ottoman
     Empire'), a known actor when the name is one ('fighters of the Islamic State'); None without a capitalised
     name ('troops of the 3rd division', 'soldiers of fortune')."""
     k = end + 1 + (end + 1 < len(words) and words[end + 1] == "the")
@@ -821,7 +821,7 @@ def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int =
                 ):
                     i -= 1
             if j + 2 < len(words) and words[j + 1] == "of" and (named := _forces_of(tokens, words, i, j + 1, None)):
-                return named  # "forces of the Holy Roman Empire"
+                return named  # "soldiers of the Ottoman Empire"
             text = _text(tokens, i, j + 1)
             return ActorMention(i, j + 1, Actor(id=slug(text), name=text, mention=text), True)
         if words[j] in (",", ";", "(", ")"):

@@ -72,12 +72,12 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     units = merged_units(sent)
     r = i - 1
     while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly") or words[r] in _TIME_ADVERBS):
-        r -= 1  # "rebel fighters who have held it since 2014", "after they first took control of"
+        r -= 1  # "the militia that has kept it since 2009", "once they briefly seized"
     if r > 0 and words[r] == "," and (subject := _before_relative_aside(units, words, r)) is not None:
-        return subject  # "Ethiopian forces, who are part of AMISOM with troops from Uganda, had captured the town"
+        return subject  # "Chadian troops, who serve in MINUSMA beside men from Niger, had taken the village"
     if r >= 0 and words[r] in ("which", "who", "that"):
         rel = [a for a in units if a.j == r]
-        if rel:  # "Daesh which seized the town": the antecedent is the subject
+        if rel:  # "the Taliban which overran the valley": the antecedent is the subject
             return rel[0]
         end = r - (r > 0 and words[r - 1] == ",")
         unit = fallback_actor(sent.tokens, words, end, max(0, end - 5)) if end > 0 else None
@@ -116,8 +116,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         return subject  # "The SDF declared victory over IS after capturing Baghuz": the main clause's subject took it
     comma = i - 1 - (i > 2 and words[i - 1].endswith("ly"))  # ", swiftly capturing the capital"
     if gerund and comma > 0 and words[comma] == "," and (main := _main_subject(sent, units, comma + 1)) is not None:
-        return main  # "the AA seized the junta's last posts, taking control of the town": the AA took it
-    # mentions right after a preposition are objects ("casualties on the ISIL terrorists"), not subjects,
+        return main  # "the FARC routed the garrison, seizing the river port": the FARC took it
+    # mentions right after a preposition are objects ("heavy losses on the Boko Haram militants"), not subjects,
     # except the subject of a gerund: "with the Arakan Army taking control of the town"
     allies = _ally_spans(words, i)
     left = [
@@ -153,7 +153,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     if r > 2 and words[r] == "they" and (earlier := _earlier_subject(sent, units, r)) is not None:
         return earlier  # "the Bolivians took two forts, and in August they took Fort Toledo"
     pronoun = words and words[0] in _SUBJECT_PRONOUNS or (r >= 0 and words[r] in ("they", "it", "we"))
-    if pronoun and sent.index > 0:  # "They seized ...", "In 2012, they dislodged ...": the last sentence's subject
+    if pronoun and sent.index > 0:  # "They seized ...", "In 1998, they drove out ...": the last sentence's subject
         view = doc.view(sent.index - 1)
         prev = [a for a in view.actors if not after_preposition(view.words, a.i)] or view.actors
         if prev:
@@ -313,8 +313,8 @@ _ALLY_OPENERS = (("along", "with"), ("together", "with"), ("alongside",), ("back
 
 
 def _ally_spans(words: list[str], i: int) -> list[tuple[int, int]]:
-    """Comma-enclosed asides before the verb at i that name allies: 'its armed wing, along with another group and
-    allied forces, had captured ...'. Their actors are not the subject."""
+    """Comma-enclosed asides before the verb at i that name allies: 'its militia, together with two smaller factions
+    and their allies, had overrun ...'. Their actors are not the subject."""
     spans: list[tuple[int, int]] = []
     for c in range(max(0, i - 25), i):
         if words[c] != ",":
@@ -383,8 +383,8 @@ _PLURAL_DEMONYMS = ("ese", "sh", "ch", "ss")
 
 
 def _people_group(sent: Sentence, head: ActorMention, doc: Document) -> ActorMention | None:
-    """'Guerrillas from the Karen ethnic minority': the group the report names after that people (the Karen
-    National Union), when exactly one such group is named."""
+    """'Fighters drawn from the Kachin people': the group the report names after that people (the Kachin
+    Independence Army), when exactly one such group is named."""
     words, tokens = sent.words, sent.tokens
     k = head.j
     if not head.generic or k + 3 >= len(words) or words[k] != "from" or words[k + 1] != "the":

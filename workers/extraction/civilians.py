@@ -1,10 +1,10 @@
 """Civilian counts: a quantity, the people it counts, and what happened to them.
 
-  QTY [adjectives] NOUN ... VERB     "an estimated 4,000 civilians are believed still trapped"
-  VERB QTY [adjectives] NOUN         "killed at least 21 civilians", "displaced 100000 civilians"
-  VERB QTY and VERB QTY NOUN         "killing six and wounding 32 people" (the noun is shared)
+  QTY [adjectives] NOUN ... VERB     "some 2,300 villagers are thought to remain cut off"
+  VERB QTY [adjectives] NOUN         "left nearly 15 villagers dead", "displaced 80000 civilians"
+  VERB QTY and VERB QTY NOUN         "killing nine and injuring 41 residents" (the noun is shared)
   toll of/to QTY                      "the death toll rose to more than 340"
-  QTY ATTRIBUTE NOUN                  "150,000 displaced people have arrived in the town"
+  QTY ATTRIBUTE NOUN                  "90,000 uprooted families now shelter in the valley"
 Civilians only: fighters' tolls are skipped; 'people', 'others' and demonyms count only in a civilian
 context (or when an armed actor killed them); breakdowns ('including five children', or a count of children beside
 a larger total), mixed and whole-war death tolls and 'trapped under rubble' are skipped. A few cues depend on
@@ -368,7 +368,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     rubble = sets["civilian.rubble"].any_in(words)
     country_toll = sets["civilian.country_toll"].any_in(words) or _national_toll(tokens, words)
     period_toll = sets["civilian.period_toll"]
-    # "up to 100,000 people may have perished in the sack of the city": one massacre's toll, however large
+    # "as many as 60,000 residents may have died when the town was razed": one massacre's toll, however large
     one_incident = civil_ctx and sets["civilian.one_incident"].any_in(words)
     disasters = [k for k, _ in sets["civilian.disaster"].find_all(words)]
     breakdown = sets["civilian.breakdown"]
@@ -397,7 +397,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         elliptic = noun is None
         named_after = False  # the noun is a civilian one, named in the next conjunct ("killed six and injured
         # dozens of civilians"): the text says whom, so no guess from the target below
-        if noun is None:  # "killing six and wounding 32 people", "10 killed and 22 wounded"
+        if noun is None:  # "killing nine and injuring 41 residents", "10 killed and 22 wounded"
             near = [heads[x][0] for x in (idx + 1, idx - 1) if 0 <= x < len(nums) and abs(nums[x].i - q.i) <= 8]
             shared = next((h for h in near if h and h != "#part"), None)
             if shared == "#combat":
@@ -452,9 +452,9 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         if cat in ("killed", "wounded") and back is None and _prospect(ctx, hx + 1):
             continue  # "up to 600 villagers may die if the siege goes on": a prospect ("may have died" is told)
         if weak and cat in ("killed", "wounded") and _war_subject(sets["civilian.war_subject"], words, q.i):
-            continue  # "the conflict so far has killed thousands of people": a whole war's toll
+            continue  # "the rebellion has by now claimed tens of thousands of lives": a whole war's toll
         if elliptic and cat in ("killed", "wounded") and noun is None and _own_losses(words, q.i):
-            continue  # "held the base at a cost of 274 killed": a side's own losses
+            continue  # "kept the ridge at a price of 130 dead": a side's own losses
         if (weak or elliptic) and _mixed(words, hx + 1, ws.combat):
             continue  # mixed toll: "people including several rebels", "identified as fighters or residents"
         if noun in ("civilians", "civilian") and words[hx + 1 : hx + 2] in (["and"], ["or"]) and hx + 2 < n:
@@ -601,7 +601,7 @@ def _clause_initial(words: list[str], i: int) -> bool:
 
 
 def _by_armed_actor(sent: Sentence, k: int) -> bool:
-    """'two people were killed by the RSF': people killed by an armed actor, outside combat, are civilians."""
+    """'five farmers were killed by the Janjaweed': people killed by an armed actor, outside combat, are civilians."""
     words = sent.words
     tokens = sent.tokens
     for m in range(k, min(len(words), k + 6)):
@@ -626,7 +626,7 @@ def _national_toll(tokens: list[Token], words: list[str]) -> bool:
 
 
 def _mostly_civilians(mostly: PhraseSet, words: list[str], k: int) -> bool:
-    """'1,200 people, mostly civilians', also after the place of the toll: '14 persons in an attack on the airport,
+    """'1,200 people, mostly civilians', also after the place of the toll: '27 people in a raid on the bus depot,
     most of them civilians' (an aside after a comma, before any other figure or clause)."""
     for m in range(k, min(len(words), k + 3)):
         p = mostly.match_at(words, m)
@@ -665,7 +665,7 @@ def _prospect(ctx: _Context, k: int) -> bool:
 
 
 def _own_losses(words: list[str], i: int) -> bool:
-    """'held the base at a cost of 274 killed', 'lost 40 dead', 'suffering 300 casualties': a figure with no noun
+    """'kept the ridge at a cost of 130 dead', 'lost 40 dead', 'suffering 300 casualties': a figure with no noun
     that a side pays as its own loss counts its men, not civilians."""
     before = words[max(0, i - 3) : i]
     return (
@@ -676,7 +676,7 @@ def _own_losses(words: list[str], i: int) -> bool:
 
 
 def _war_subject(war: PhraseSet, words: list[str], i: int) -> bool:
-    """'The two-year insurgency has killed thousands of people', 'the conflict so far has killed': a war or
+    """'The decade-long rebellion has killed some 30,000', 'the war has by now killed': a war or
     conflict as the killer gives a whole war's toll, which counts fighters."""
     for m in range(i - 1, max(-1, i - 9), -1):
         if words[m] not in _WAR_VERB_FILL:
@@ -685,7 +685,7 @@ def _war_subject(war: PhraseSet, words: list[str], i: int) -> bool:
     return False
 
 
-#: What may stand between a war word and the figure it killed: 'the conflict so far has killed thousands'.
+#: What may stand between a war word and the figure it killed: 'the uprising has by now killed hundreds'.
 _WAR_VERB_FILL = frozenset(
     "has have had so far already now reportedly also since then thus killed kills left claimed the lives of".split()
 )
@@ -716,7 +716,7 @@ def _larger_total(ctx: _Context, q: Number, cat: str) -> bool:
 
 def _place(doc: Document, sent: Sentence, q: Number) -> Place | None:
     """Where the count happened: the nearest place after it in the sentence, else before it, else in the two
-    sentences before; places named as an agent or partner ('by Azerbaijan', 'the border with Saudi Arabia') or as
+    sentences before; places named as an agent or partner ('by Azerbaijan', 'the frontier with Chad') or as
     a possessor ('Gaza's health ministry') are not where it happened."""
     after = [g for g in sent.places if g.i >= q.j and _where(doc, sent, g)]
     if after:
@@ -844,7 +844,7 @@ def _choose(fwd: tuple[str, int] | None, back: tuple[str, int] | None, elliptic:
     if fwd and back:
         if elliptic:
             return fwd[0] if fwd[1] <= back[1] else back[0]  # "seven dead 20 wounded": the cue right after
-        # a verb right before the quantity governs it ("kill a woman injure 9"); else the passive after it
+        # a verb right before the quantity governs it ("shells wound a boy kill 6"); else the passive after it
         return back[0] if back[1] == 0 else fwd[0]
     got = fwd or back
     return got[0] if got else None
@@ -895,7 +895,7 @@ def _forward(
         if w == "among" and words[m + 1 : m + 2] in (["those"], ["the"]):
             m += 2  # "five aid workers were among those killed": the cue follows
             continue
-        if w in ("including", "among"):  # skip a breakdown: "19 people including five children were killed"
+        if w in ("including", "among"):  # skip a breakdown: "27 people including six pupils were killed"
             m += 4
             limit = min(len(words), limit + 4)
             continue
@@ -920,7 +920,7 @@ def _forward(
 
 
 def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None:
-    """The nearest cue before the quantity, the longest one on ties ('claimed the lives of 20 civilians')."""
+    """The nearest cue before the quantity, the longest one on ties ('cost the lives of 17 farmers')."""
     words = ctx.sent.words
     best: tuple[str, int, int] | None = None
     for m in range(i - 1, max(-1, i - 7), -1):
@@ -936,13 +936,13 @@ def _backward(ctx: _Context, i: int, noun: str | None) -> tuple[str, int] | None
                 best = (cat, dist, got[1])
     if best is not None:
         return best[0], best[1]
-    # "the death toll in the schoolhouse siege soared to more than 340"
+    # "the toll from the stadium collapse climbed to over 190"
     if i > 0 and words[i - 1] in ("to", "of", "at", "reached", "hit", "hits"):
         for m in range(i - 2, max(-1, i - 22), -1):
             if words[m] in ("toll", "tolls"):
                 one = not _INCIDENTS.isdisjoint(words[m + 1 : m + 6]) and _NOT_ONE_INCIDENT.isdisjoint(words[m:i])
                 if i - m <= 11 or one:
-                    return "killed", i - m  # "the death toll from <the air strike on the market in X> rose to 45"
+                    return "killed", i - m  # "the toll of <the bombing of the bus station in X> reached 45"
                 return None
             if words[m] in (";", "said", "says", "but", "while", "according"):
                 break

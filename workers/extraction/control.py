@@ -142,7 +142,7 @@ _TIME_WORDS = frozenset(
 
 
 def _past_time(words: list[str], k: int, limit: int = 10) -> int:
-    """End of a time phrase at k ('on Sunday, February 16, 2025,', 'in late November'); k if there is none."""
+    """End of a time phrase at k ('on Tuesday, March 4, 2031,', 'in early June'); k if there is none."""
     if k >= len(words) or words[k] not in ("on", "in", "at", "by", "during", "late", "early", "last", ","):
         return k
     m = k
@@ -407,7 +407,7 @@ def _share_parent(places: list[Place]) -> list[Place]:
 
 
 def _kind_antecedent(doc: Document, sent: Sentence, i: int, parts: list[str], last: LastPlace) -> Place | None:
-    """'parts of the field', 'the presidential palace' after a trigger at i: the place of that kind named before
+    """'parts of the refinery', 'the presidential palace' after a trigger at i: the place of that kind named before
     ('the Shaer gas field in Homs'), else a facility of the last town named. Only for a definite phrase."""
     head = parts[-1]
     m = next((m for m in range(i + 1, min(len(sent.words), i + 10)) if sent.words[m] == head), None)
@@ -449,7 +449,7 @@ _DIRECTIONS = frozenset(
 
 
 def _directional(sent: Sentence, k: int, doc: Document) -> list[Place]:
-    """'(control over) territories west and north of the country / of Baghdad': territory placed by directions
+    """'(control over) districts south and east of the province / of Kabul': territory placed by directions
     from a place; 'the country' is the last country the report named."""
     words, tokens = sent.words, sent.tokens
     n = len(words)
@@ -560,7 +560,7 @@ def _repelled(words: list[str]) -> bool:
 def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMention | None:
     """The side that assaulted `place` in one of the two sentences before ('Rebels attacked Kassala on Sunday.'):
     the assault verb's own subject (or its by-agent), not the sentence's first actor; none if it was repelled.
-    An assault earlier in the fall's own sentence needs no object ('the militias attacked, and the camp fell')."""
+    An assault earlier in the fall's own sentence needs no object ('the guerrillas struck, and the garrison fell')."""
     here = _assault_here(sent, place, doc)
     if here is not None:
         return here
@@ -807,7 +807,7 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     if gaz and (named := _kind_of_name(sent, gaz[-1], limit)) is not None:
         return [named]  # "The Darfur town of Tawila was captured": the town, in the region named before it
     if gaz and limit - gaz[-1].j <= (6 if aside is None else 0):
-        if region_modifier(sent.tokens, gaz[-1]):  # "the southern Chin State township came under ...": a town
+        if region_modifier(sent.tokens, gaz[-1]):  # "the western Kayah State town fell to ...": a town
             lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)
             return [lp] if lp else []
         if sent.words[gaz[-1].j : i][:1] in (["was"], ["has"], ["is"]):
@@ -900,8 +900,8 @@ def _speaker_side(sent: Sentence, doc: Document) -> Actor | None:
 
 
 def _subject_place(sent: Sentence, b: int, doc: Document) -> list[Place]:
-    """The place a passive clause ending at b is about: a named place or facility in its subject ('The territory of
-    the Azovstal metallurgical plant has been liberated')."""
+    """The place a passive clause ending at b is about: a named place or facility in its subject ('The grounds of
+    the Ilyich steel works have been freed')."""
     tokens = sent.tokens
     start = b
     while start > 0 and sent.words[start - 1] not in (",", ";", '"', "\u201c", "\u201d", "that") and b - start < 12:
@@ -971,7 +971,7 @@ def _place_subject(sent: Sentence, i: int) -> bool:
 
 
 def _place_held(sent: Sentence, i: int) -> bool:
-    """Whether what is 'held/controlled/run by' at i is a place: the verb's subject ('Lyman has been held by'), or
+    """Whether what is 'held/controlled/run by' at i is a place: the verb's subject ('Tikrit was long held by'), or
     its relative pronoun after one ('Lyman, which Russia has held'), not a preposition's object ('talks in X')."""
     if _place_subject(sent, i):
         return True
@@ -1094,7 +1094,7 @@ _LEFT_AGAIN = frozenset(
 
 
 def _match_unquoted(phrases: PhraseSet, words: list[str], i: int) -> tuple[tuple[str, ...], int] | None:
-    """A phrase at i read across quotation marks ('taken "full control" of'): the phrase and where it ends."""
+    """A phrase at i read across quotation marks ('seized "total control" over'): the phrase and where it ends."""
     kept = [(k, w) for k, w in enumerate(words[i : i + 10], i) if w != '"']
     found = phrases.match_at([w for _, w in kept], 0)
     if not found or len(found) < 2:
@@ -1232,7 +1232,7 @@ def _other_side(doc: Document, loser: Actor) -> Actor | None:
 
 def _told_new(words: list[str], i: int, lex: Lexicons) -> bool:
     """Whether the sentence tells a hold at i as new: '... now in control of', '... following the flight of B',
-    '... and army soldiers were laying down arms' (a cue within a few words either side)."""
+    '... as the garrison troops laid down their arms' (a cue within a few words either side)."""
     cues = lex.sets["control.hold_new"]
     return any(cues.match_at(words, m) for m in range(max(0, i - 3), min(len(words), i + 16)))
 
@@ -1453,7 +1453,7 @@ def _held(c: _Clause, i: int) -> bool:
 
 
 def _hold(c: _Clause, i: int) -> bool:
-    """'rebels who have held it since 2014': a change at its start."""
+    """'militiamen who have controlled the town since 2009': a change at its start."""
     words, sent, doc = c.words, c.sent, c.doc
     hold = c.sets["control.hold"].match_at(words, i)
     if not hold:
@@ -1476,7 +1476,7 @@ def _hold(c: _Clause, i: int) -> bool:
 
 
 def _give(c: _Clause, i: int) -> bool:
-    """'giving the Kokang army complete control of Laukkai'."""
+    """'handing the Wa army full control of Pangsang'."""
     words, n = c.words, c.n
     if not c.sets["control.give"].match_at(words, i):
         return False
@@ -1500,7 +1500,7 @@ def _fall(c: _Clause, i: int) -> bool:
         c.emit(EventKind.control_denial, i, e + 1, _place_left(sent, i, doc), a.actor if a else None, None, w)
         return True
     fell = sets["control.fell"].match_at(words, i)
-    if not fell and fallen:  # "X fell on Sunday, February 16, under the control of Y"
+    if not fell and fallen:  # "X fell on Tuesday, March 4, under the control of Y"
         k = _past_time(words, i + 1)
         later = sets["control.fell"].match_at([w, *words[k : k + 8]], 0) if k > i + 1 else None
         if later:
@@ -1808,7 +1808,7 @@ def _cede(c: _Clause, i: int) -> bool:
 
 
 def _enter(c: _Clause, i: int) -> bool:
-    """'A entered P, the first district to be handed back by B', 'A marched into P after B's troops fled':
+    """'A entered P, the third district to be returned by B', 'A marched into P after B's troops fled':
     a handover or the other side's flight, not a raid or a patrol."""
     words, sent, doc, lex, sets, n = c.words, c.sent, c.doc, c.lex, c.sets, c.n
     w = words[i]
@@ -1956,7 +1956,7 @@ def _nominal(c: _Clause, i: int) -> bool:
     if by is not None and not _PASSIVE_AUX.isdisjoint(words[e:by]) and words[by - 1] not in _ANNOUNCED:
         by = None  # "claims about the capture of X were rejected by Y": Y is the agent of another verb
     if by is not None and words[by - 1] in _OTHER_EVENTS:
-        by = None  # "the capture of the city follows a retreat by UN forces": the retreat's agent
+        by = None  # "the town's loss came after a pullout by NATO troops": the pullout's agent
     a = actor_at(sent, by + 1, 3) if by is not None else None
     if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
         a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
@@ -2020,7 +2020,7 @@ def _other_leaver(sent: Sentence, i: int, leaving: int, taker: ActorMention) -> 
             return False
     if named.actor.id == taker.actor.id:
         return False
-    for k in range(named.i - 1, max(i, named.i - 6), -1):  # "when West African and allied forces withdrew"
+    for k in range(named.i - 1, max(i, named.i - 6), -1):  # "when Kenyan and allied troops pulled out"
         if words[k] in _LEAVER_OPENS:
             return True
         if words[k] in (",", ";") or not (words[k] in ("the", "its", "their", "his", "and") or sent.tokens[k].cap):
@@ -2043,7 +2043,7 @@ def _flag(c: _Clause, i: int) -> bool:
     if passive:  # "the flag was raised over X by Soviet soldiers": only a flag is raised so
         at = i + 1 if not _FLAGS.isdisjoint(words[max(0, i - 5) : i]) else n
     if at + 3 < n and words[at : at + 2] == ["in", "the"] and words[at + 2] in _FLAG_CENTRES:
-        at += 3  # "raised their flag in the centre of Kherson"
+        at += 3  # "hoisted their banner in the centre of Herat"
         at = at if words[at] == "of" else n
         ok = at < n
     else:
@@ -2065,11 +2065,11 @@ def _active(c: _Clause, i: int) -> bool:
     act = c.sets["control.active"].match_at(words, i)
     e_quoted = 0
     if i + 1 < n and words[i + 1] == '"' and (quoted := _match_unquoted(c.sets["control.active"], words, i)):
-        act, e_quoted = quoted  # 'have taken "full control" of Mekelle'
+        act, e_quoted = quoted  # 'now hold "complete control" of Gao'
     if not act or (i > 0 and words[i - 1] in _ADJ_BEFORE) or headline(tokens, i, i + len(act)):
         return False  # "the liberated neighborhoods" is an adjective, not an event
     e = e_quoted or i + len(act)
-    e += e < n - 1 and words[e] == '"'  # 'had taken "total control of the base ..."': a quoted object
+    e += e < n - 1 and words[e] == '"'  # 'had gained "full control of the depot ..."': a quoted object
     if denied(words, i, lex):  # "the army denied that IS had captured the base": a dispute, no change
         a = actor_left(sent, i, doc)  # the nearest subject: "X denied taking Y" and "... that X took Y"
         if a is not None:

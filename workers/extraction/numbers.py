@@ -172,7 +172,7 @@ def _year(word: str) -> bool:
 def number_at(words: list[str], i: int) -> Number | None:
     """Parse a quantity starting exactly at token i (hedge included)."""
     first = words[i]
-    if first == "between":  # "between 100 and several hundred"
+    if first == "between":  # "between 40 and several hundred"
         low = number_at(words, i + 1) if i + 1 < len(words) else None
         if low is None or low.j + 1 >= len(words) or words[low.j] != "and":
             return None

@@ -424,7 +424,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     if apposed is not None:  # "the chief port of Asturias, Gijon": the name after the comma is the place
         return noun_phrase(tokens, apposed, gaz, _no_place)
     such = _such_as(tokens, i)
-    if such is not None:  # "their last strongholds along the coast, such as A, B and C": the names
+    if such is not None:  # "their remaining bases in the hills, such as A, B and C": the names
         return noun_phrase(tokens, such, gaz, _no_place)
     i = _after_area(tokens, i)
     counted = count_place(tokens, i, gaz)
@@ -462,9 +462,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             break
         places.append(_np_place(tokens, i, j, gaz, last_place))
         while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")") or _unit_number(tokens, j)):
-            j += 1  # a long name cut at the length limit: "the command of the Sudan Armed Forces (SAF) First Brigade"
+            j += 1  # a long name cut at the length limit: "the camp of the Chad National Army (ANT) 2nd Regiment"
         after = _dated(tokens, j)
-        if after > j:  # "Kidal on November 14, and Aguelhok on December 20": a named place after the date
+        if after > j:  # "Gulu on March 3, and Kitgum on April 19": a named place after the date
             k = after + 1 if after < n and tokens[after].low == "," else after
             k = k + 1 if k < n and tokens[k].low == "and" else k
             if k > after and any(g.i == k for g in gaz) and not opens_clause(tokens, k):
@@ -533,7 +533,7 @@ _LISTING_HEADS = SETTLEMENTS | frozenset(
 
 
 def _apposed_name(tokens: list[Token], i: int) -> int | None:
-    """Where a name starts that a comma sets after a described place at i ('the main city of the Reds, Tampere',
+    """Where a name starts that a comma sets after a described place at i ('the chief port of the Whites, Vaasa',
     'the provincial capital, Kunduz'): a place noun, perhaps 'of' and a name, a comma, then a single name that the
     next comma or the phrase's end closes; else None."""
     n = len(tokens)
@@ -581,7 +581,7 @@ _APPOSED_HEADS = frozenset("city town port capital stronghold bastion village ba
 
 
 def _named_apposition(tokens: list[Token], places: list[Place]) -> list[Place]:
-    """'the main city of the Reds, Tampere', 'the provincial capital, Kunduz': a description whose head is a place
+    """'the chief port of the Whites, Vaasa', 'the provincial capital, Kunduz': a description whose head is a place
     noun, then a name after a comma, is that name once, not two places."""
     if len(places) < 2 or places[0].resolved or not places[0].name[:1].islower():
         return places
@@ -675,13 +675,13 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             and i + 1 < n
             and tokens[i + 1].low not in _STOP_TIME_OR_OF
         ):
-            i += 1  # "the only regional capital (it held)", "its last base": a description, not the phrase's end
+            i += 1  # "the sole district seat (it kept)", "its last base": a description, not the phrase's end
         elif _MEASURE.match(low) and i + 1 < n:
-            i += 1  # "the 100-acre Elephant Pass garrison", "a 30-km stretch": a size, not a count of places
+            i += 1  # "the 40-hectare Kilinochchi camp", "a 30-km stretch": a size, not a count of places
         elif low in _NEARBY and i + 1 < n and _capword(tokens[i + 1]):
             i += 1  # "nearby Ann township", "neighbouring Kupiansk": where it lies, not its name
         elif partitive_at(tokens, i) or (low in ("last", "remainder") and i + 1 < n and tokens[i + 1].low == "of"):
-            i = _after_of(tokens, i)  # "most of X", "the last of the army's outposts in X"
+            i = _after_of(tokens, i)  # "most of X", "the last of the rebels' camps in X"
         else:
             break
         while i < n and tokens[i].low in _DET:
@@ -902,7 +902,7 @@ def _skip_descriptor(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> in
         if low in ("capital", "city", "town", "village", "port") and any(g.i == m + 1 for g in gaz):
             return m + 1
         if low in _SEATS and tokens[m + 1].low == "of" and any(g.i == m + 2 for g in gaz):
-            return m + 2  # "the regional capital of Kidal", "the district centre of Tessit"
+            return m + 2  # "the provincial seat of Gulu", "the district centre of Tessit"
     return i
 
 
@@ -930,7 +930,7 @@ _TOWN_NOUNS = frozenset("town township village city settlement hamlet commune".s
 
 
 def region_modifier(tokens: list[Token], g: PlaceMention) -> bool:
-    """A region named only to place a town the text names elsewhere: 'the southern Chin State township', 'the
+    """A region named only to place a town the text names elsewhere: 'the western Kayah State town', 'the
     Donetsk region village' (not 'the Donetsk region town of Kurakhove', nor 'Goma city')."""
     n = len(tokens)
     k = g.j
@@ -997,7 +997,7 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
         if all(w in KINDS or w in _DET for w in words) and anchor.i <= j + 4:
             # "villages east of Khanasser": the bare noun says little, keep the anchor in the name
             name = " ".join(t.text for t in tokens[i : anchor.j])
-    elif anchor is not None:  # "army positions in the area": the place the report is about
+    elif anchor is not None:  # "rebel trenches in the area": the place the report is about
         found = last_place()
         parent = found.name if found is not None else f"the {anchor}"
     elif words in (["east"], ["west"], ["north"], ["south"]) and (found := last_place()) is not None:
@@ -1031,10 +1031,10 @@ _ANCHOR_GAP = _DIRECTIONAL | frozenset(
 
 
 def _anchor(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> PlaceMention | str | None:
-    """What locates a described place ('positions in the area', 'territory across large parts of northern
-    Syria'): a gazetteer place after a locative word, or an anaphor's head word; None if nothing does."""
+    """What locates a described place ('trenches in the area', 'land over wide stretches of eastern
+    Chad'): a gazetteer place after a locative word, or an anaphor's head word; None if nothing does."""
     n = len(tokens)
-    if j < n and tokens[j].low == "from":  # "seized territory from IS across large parts of Syria"
+    if j < n and tokens[j].low == "from":  # "won ground from Boko Haram over wide stretches of Borno"
         j = next((k for k in range(j + 1, min(n, j + 6)) if tokens[k].low in _LOCATIVE), n)
     if j >= n or tokens[j].low not in _LOCATIVE_OR_PP:
         return None
@@ -1061,7 +1061,7 @@ _ANAPHOR_HEADS = _ANAPHORA | {"capital", "country"}
 
 
 def antecedent(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> Place | None:
-    """The noun phrase a relative clause at k ('that', 'which') refers to: 'a strategic hill in Daraa province'."""
+    """The noun phrase a relative clause at k ('that', 'which') refers to: 'a key ridge in Kandahar province'."""
     j = k
     m = k - 1
     while m >= 0 and k - m <= 6:
@@ -1080,7 +1080,7 @@ def antecedent(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> Place | 
         return named  # "Gao, a major regional capital that the rebels had captured": the place described
     if not any(w in KINDS for w in head.name.lower().split()) and not head.resolved:
         adjacent = [g for g in gaz if g.j == k or (g.j == k - 1 and tokens[k - 1].low == ",")]
-        if adjacent:  # "near Palmyra(,) which government forces recaptured": the place itself
+        if adjacent:  # "close to Kirkuk(,) which Kurdish troops retook": the place itself
             return adjacent[0].place
     if j < k and not head.parent:
         inside = [g for g in gaz if j < g.i < k]
@@ -1094,7 +1094,7 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     n = len(tokens)
     if i < n and tokens[i].low == "the":
         i += 1
-    for m in range(i, min(n - 2, i + 4)):  # "the strategic Russian town of Sudzha": skip the description
+    for m in range(i, min(n - 2, i + 4)):  # "the key Georgian town of Gori": skip the description
         if tokens[m].low in _KIND_OR_DESCRIBED and tokens[m + 1].low == "of" and _capword(tokens[m + 2]):
             if tokens[m].low not in FACILITIES and not any(g.j == m for g in gaz):
                 i = m  # not in "the Mong Ko area of Muse district", where a place names the area
@@ -1197,7 +1197,7 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
                     tokens[i].low, make_place(" ".join(t.text for t in tokens[k : _cap_run(tokens, k)]))
                 )
         return None
-    if i < n and possessive(tokens, i) and not tokens[i].cap:  # "the army's outposts in Myawaddy township"
+    if i < n and possessive(tokens, i) and not tokens[i].cap:  # "the navy's bases in Kyaukphyu township"
         m = i + 1
         while m < n and m - i <= 3 and tokens[m].low in _FACILITY_MODIFIERS:
             m += 1
@@ -1257,8 +1257,8 @@ def _unit_number(tokens: list[Token], j: int) -> bool:
 
 
 def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | None:
-    """A facility named by its owner: 'the base of the paramilitary Central Reserve Police in Wad Madani',
-    'the headquarters of the Central Bank'. The owner must be a capitalised name; the place after it, if any,
+    """A facility named by its owner: 'the depot of the paramilitary Rapid Action Battalion in Khulna',
+    'the offices of the National Treasury'. The owner must be a capitalised name; the place after it, if any,
     is the parent."""
     n = len(tokens)
     k = i + 2
@@ -1278,7 +1278,7 @@ def _owned_facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Pla
         j += 1  # "the Sudanese army 1st Infantry Division"
     if j > k and _unit_number(tokens, j):
         j = _cap_run(tokens, j + 1)  # "the Sudanese Armed Forces 1st Infantry Division"
-    while j + 2 < n and tokens[j].low == "(" and tokens[j + 2].low == ")":  # "Sudan Armed Forces (SAF) First ..."
+    while j + 2 < n and tokens[j].low == "(" and tokens[j + 2].low == ")":  # "Chad National Army (ANT) Second ..."
         j = _cap_run(tokens, j + 3) if _capword(tokens[j + 3]) else j + 3 if j + 3 < n else j
     if j == k or any(g.i == k for g in gaz):
         return None
@@ -1312,7 +1312,7 @@ def _parent_after(tokens: list[Token], j: int, gaz: list[PlaceMention]) -> str |
 
 
 def listed_places(tokens: list[Token], kind: str, gaz: list[PlaceMention]) -> list[Place]:
-    """Places listed after a plural noun: 'the villages of Akhtarin and Turkmen Bareh (east of Dabiq)'."""
+    """Places listed after a plural noun: 'the hamlets of Bir Hakeim and Ain Zala (south of Tobruk)'."""
     n = len(tokens)
     for i in range(n - 2):
         if tokens[i].low != kind or tokens[i + 1].low != "of":

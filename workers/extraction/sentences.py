@@ -151,7 +151,7 @@ def tokenize_words(text: str, offset: int = 0) -> tuple[list[Token], list[str]]:
 
 
 def headline(tokens: list[Token], i: int, j: int) -> bool:
-    """Title Case ('17 Killed as Qaeda Attacks Kurd Town'): the words at [i, j) are capitalised mid-sentence and so
+    """Title Case ('Nine Die as Rebels Shell Border Post'): the words at [i, j) are capitalised mid-sentence and so
     are most words around them. Sentences full of names but with lower-case verbs are not headlines."""
     key = [t for k, t in enumerate(tokens[i:j], i) if k > 0 and t.low.isalpha() and len(t.low) > 2]
     if not key or not any(t.cap for t in key):

@@ -116,7 +116,7 @@ def stance(
 
 
 def _name_after(tokens: list[Token], k: int) -> int:
-    """End of a capitalised name from k; connectors join names ('Syrian Observatory for Human Rights')."""
+    """End of a capitalised name from k; connectors join names ('Bureau of Investigative Journalism')."""
     j = k
     end = k
     while j < len(tokens) and j - k < 9:
@@ -132,7 +132,7 @@ def _name_after(tokens: list[Token], k: int) -> int:
 
 
 def _name_before(tokens: list[Token], k: int) -> int:
-    """Start of a capitalised name ending at k, connectors included ('Syrian Observatory for Human Rights')."""
+    """Start of a capitalised name ending at k, connectors included ('Bureau of Investigative Journalism')."""
     i = k
     start = k
     while i > 0 and k - i < 9:
@@ -206,7 +206,7 @@ def attribution(
                         org = " ".join(t.text for t in tokens[s:e])
                         break
         if speaker and any(w.lower() in _ORG_WORDS for w in speaker.split()):
-            org, speaker = speaker, None  # "the Syrian Observatory for Human Rights said"
+            org, speaker = speaker, None  # "the Committee to Protect Journalists said"
         if speaker and role and speaker.lower() in (role, "the"):
             speaker = None
         if speaker or role or org:

@@ -85,7 +85,7 @@ def _joined_thousands(match: re.Match[str]) -> str:
 #: A word split by a hyphen at a line's end ('cap-\ntured', 'Franco-\nPrussian'), as printed and scanned text has.
 _LINE_HYPHEN = re.compile(r"(?<=[A-Za-z])-[ \t]*\r?\n[ \t]*(?=[A-Za-z])")
 _SHORTENING_OR_HYPHEN = re.compile(f"{_SHORTENING.pattern}|{_LINE_HYPHEN.pattern}")
-#: Words of a print lead-in set in capitals ('REBELS OVERRAN the diamond capital', 'TROOPS RETOOK Kidal'): two or
+#: Words of a print lead-in set in capitals ('MILITIAS SEIZED the oil port', 'TROOPS RETOOK Kidal'): two or
 #: more, at the start of the text or a line, before a word in lower case or a capitalised name.
 _CAPS_LEAD = re.compile(r"(?:^|(?<=\n))[ \t]*((?:[A-Z][A-Z'.-]+ ){2,6})(?=[a-z]|[A-Z][a-z])")
 #: Words that keep their hyphen across a line's end: the first part of a compound ('twenty-|five', 'pro-|government',
