@@ -508,7 +508,9 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                 and not (out and out[-1].j == i)
                 and words[i - 1] not in ("the", "a", "an")
             )
-            allegiance = i > 0 and not (out and out[-1].j == i) and _allegiance_prefix(tokens[i - 1])
+            allegiance = (
+                not qualified and i > 0 and "-" in words[i - 1] and not (out and out[-1].j == i)
+            ) and _allegiance_prefix(tokens[i - 1])
             if qualified or allegiance:
                 s = i - 1 if allegiance else _name_start(tokens, words, i, out)
                 mention = _text(tokens, s, end)

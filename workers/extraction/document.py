@@ -117,6 +117,7 @@ class Document:
         starts_name = gaz.starts_name
         low, ascii_text = self.low, text.isascii()
         demonyms = self.lex.states.demonyms
+        inner = self.lex.actor_inner_words
         pieces = _FIRST_PIECES.split(text)  # gap, capitalised word, gap, ...: the words and offsets in C
         firsts = list(map(str.lower, pieces[1::2]))
         offsets = list(accumulate(map(len, pieces[:-1]), initial=0))[1::2]
@@ -133,9 +134,9 @@ class Document:
                 key = gaz.longest_of(iter(key_words(window)))
             if key is None or (key,) in demonyms:
                 continue  # 'Malian' names a people before a village
-            before = low[max(0, start - 24) : start].split()[-2:]
-            if before and inside_actor([*before, *key.split()], len(before), self.lex):
-                continue  # 'Haram' of 'Boko Haram'
+            if key.split(" ", 1)[0] in inner and (before := low[max(0, start - 24) : start].split()[-2:]):
+                if inside_actor([*before, *key.split()], len(before), self.lex):
+                    continue  # 'Haram' of 'Boko Haram'
             rest = text[start + len(key) : start + len(key) + 16].lstrip(" ")
             after = rest.lower()
             if after.startswith(("province", "governorate", "countryside", "region", "district", "neighbo", "quarter")):

@@ -169,6 +169,13 @@ class Lexicons:
         keys = self.actors.index.keys() | self.generic.index.keys() | self.states.words.index.keys()
         return frozenset(keys | {"its", "their", "our", "country"})  # 'its forces': actors.find_actors
 
+    @cached_property
+    def actor_inner_words(self) -> frozenset[str]:
+        """Words an actor's name holds after its first word ('haram' of 'boko haram'), and one-word names: where a
+        place word may be part of a side's name (`places.inside_actor`); any other word never is."""
+        inner = {w for p in self.actors.values for w in p[1:]}
+        return frozenset(inner | {p[0] for p in self.actors.values if len(p) == 1})
+
     def is_name(self, word: str) -> bool:
         """Whether a lower-case word starts a name the lexicons know: a gazetteer place, a named actor or a state
         ('kabul', 'taliban', 'sdf', 'russian'); generic words ('rebels', 'the') are no names."""

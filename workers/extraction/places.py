@@ -266,6 +266,8 @@ FOREIGN_POPULATION = 100_000
 def inside_actor(words: list[str], k: int, lex: Lexicons) -> bool:
     """Whether the name at k ends an armed actor's name that starts one or two words before it ('Haram' of 'Boko
     Haram'), or starts one before an armed noun ('Shabab fighters'): no town, whatever town shares the word."""
+    if words[k] not in lex.actor_inner_words:
+        return False  # most place words are in no side's name: one set lookup
     for s in (k - 1, k - 2):
         if s >= 0 and (p := lex.actors.match_at(words, s)) is not None and s + len(p) > k:
             return True
