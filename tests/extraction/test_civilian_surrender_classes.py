@@ -327,3 +327,10 @@ def test_a_rank_before_a_common_word_is_a_company_outside_a_report_of_war() -> N
     )
     assert _surrenders(text) == [("General Wainwright", None)]
     assert _surrenders("General Yamashita surrendered at Baguio in September 1945.") == [("General Yamashita", None)]
+
+
+def test_a_running_total_needs_its_own_count_right_before_it_and_no_money() -> None:
+    money = "The UN gave $5 million to help 2,000 displaced families in Darfur, bringing the total to $40 million."
+    assert [c.min for e in of_kind(run(money), EventKind.civilian_count) if (c := e.count)] == [2000]
+    other = "Shelling killed 12 civilians in Kharkiv, and NATO sent 3,000 more soldiers to Poland, bringing the total to 20,000."
+    assert [c.min for e in of_kind(run(other), EventKind.civilian_count) if (c := e.count)] == [12]

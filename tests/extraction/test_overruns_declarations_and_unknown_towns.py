@@ -328,3 +328,30 @@ def test_a_second_object_after_a_month_date_is_taken_too() -> None:
     assert [p for p, _ in _pairs("The Communist forces took Nanking in April 1949 and Mao spoke in May.")] == [
         "Nanking"
     ]
+
+
+# --- second review: shapes that must stay quiet ------------------------------------------------------------------
+
+
+def test_a_name_after_a_month_date_that_opens_its_own_clause_is_no_second_object() -> None:
+    assert [p for p, _ in _pairs("The rebels took Gao in April and Bamako sent troops north.")] == ["Gao"]
+    assert [p for p, _ in _pairs("Rebels captured Mosul in June 2014 and Raqqa became their capital.")] == ["Mosul"]
+
+
+def test_within_a_time_in_another_clause_tells_no_change() -> None:
+    pre = "Troops and artillery shelled the area. "
+    for text in (
+        "Kidal, which lies within two days' drive of Bamako, is in rebel hands.",
+        "The army hopes to retake Kidal within weeks; for now the town is in rebel hands.",
+        "Aid reaches Kidal within three days, but the town is in rebel hands.",
+    ):
+        assert controls(pre + text) == [], text
+
+
+def test_people_moved_on_by_police_take_nothing_and_are_given_nothing() -> None:
+    assert controls("Protesters were forced to retreat from Tahrir Square by riot police on Friday.") == []
+
+
+def test_a_possessor_after_including_is_no_building_taken() -> None:
+    found = [p for p, _ in _pairs("Rebels seized three buildings in Kidal, including Ibrahim's house.")]
+    assert "Ibrahim" not in found

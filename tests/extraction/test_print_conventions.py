@@ -53,3 +53,8 @@ def test_a_lead_in_in_capitals_reads_as_ordinary_case_with_names_kept() -> None:
 def test_a_headline_wholly_in_capitals_is_left_alone() -> None:
     text = "THE CITY FELL TO THE REBELS ON SUNDAY"
     assert clean(text, load().is_name).text == text
+
+
+def test_a_compound_whose_second_part_is_a_participle_keeps_its_hyphen_across_a_line() -> None:
+    cleaned = clean("Shells hit the rebel-\nheld town and the army-\nbacked militia.", load().is_name).text
+    assert "rebel-held" in cleaned and "army-backed" in cleaned

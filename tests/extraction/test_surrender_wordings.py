@@ -249,3 +249,21 @@ def test_a_gerund_without_an_object_is_a_surrender(text: str, count: int | None)
 )
 def test_a_gerund_that_gives_something_up_is_nothing(text: str) -> None:
     assert surrenders(text) == [], text
+
+
+def test_forced_to_capitulate_needs_an_armed_side_and_weapons_are_no_object_that_blocks_it() -> None:
+    from schemas.events import EventKind
+
+    from .conftest import of_kind, run
+
+    for text in (
+        "A strike forced the company to capitulate.",
+        "Protests by 3,000 farmers forced the government to capitulate.",
+    ):
+        assert of_kind(run(text), EventKind.surrender) == [], text
+    found = of_kind(
+        run("Kurdish forces forced 300 IS fighters to surrender their arms near Baghuz."), EventKind.surrender
+    )
+    assert [(e.actor.id if e.actor else None, e.count.min if e.count else None) for e in found] == [
+        ("islamic-state", 300)
+    ]

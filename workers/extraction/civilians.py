@@ -514,13 +514,22 @@ def _running_total(doc: Document, sent: Sentence, nums: list[Number], out: list[
     category and place of the count before it."""
     words, tokens = sent.words, sent.tokens
     found: list[Event] = []
-    for q in nums:
+    for idx, q in enumerate(nums):
         k = q.i - 1
-        if k < 2 or words[k] != "to" or "total" not in words[max(0, k - 4) : k]:
+        if k < 2 or words[k] != "to" or "total" not in words[max(0, k - 4) : k] or idx == 0:
             continue
+        sign = doc.text[max(0, tokens[q.i].start - 1) : tokens[q.i].start]
+        if sign in ("$", "\u20ac", "\u00a3") or not _MONEY.isdisjoint(words[q.j : q.j + 2]):
+            continue  # "bringing the total to $40 million": money, not people
         at = doc.clean.to_original(tokens[q.i].start)
         before = [e for e in out if e.evidence.start < at]
-        if before and not _TOTALLING.isdisjoint(words[max(0, k - 6) : k - 1]):
+        last = nums[idx - 1]  # the figure the total adds up: the count right before it, no other figure between
+        if (
+            before
+            and before[-1].count
+            and before[-1].count.min == last.min
+            and not _TOTALLING.isdisjoint(words[max(0, k - 6) : k - 1])
+        ):
             prior = before[-1]
             count = Quantity(
                 min=q.min, max=q.max, exact=q.exact, hedge=q.hedge, text=" ".join(t.text for t in tokens[q.i : q.j])
@@ -542,6 +551,7 @@ def _running_total(doc: Document, sent: Sentence, nums: list[Number], out: list[
     return found
 
 
+_MONEY = frozenset("dollars euros pounds usd eur".split())
 #: Verbs that carry a running total: 'bringing the total to N', 'raising the total number to N'.
 _TOTALLING = frozenset("bringing brings brought raising raises raised taking takes took pushing pushes".split())
 

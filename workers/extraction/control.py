@@ -636,7 +636,7 @@ def _placed(words: list[str], k: int) -> bool:
 
 
 #: Heads of 'the town', 'the capital', 'it': a place named before.
-_ANAPHORIC_HEADS = frozenset("it town city village capital port township island".split())
+_ANAPHORIC_HEADS = frozenset("it town city village capital port township".split())
 
 
 _DESCRIBING = frozenset(
@@ -1201,12 +1201,18 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
 
 def _within_time(words: list[str], end: int) -> bool:
     """'within ten days', 'within a week' before `end`: the time it took to reach a state, so a change."""
-    return any(
-        words[k] == "within" and not _TIME_UNITS.isdisjoint(words[k + 1 : k + 4]) for k in range(max(0, end - 12), end)
-    )
+    for k in range(max(0, end - 12), end):
+        if words[k] != "within" or _TIME_UNITS.isdisjoint(words[k + 1 : k + 4]):
+            continue
+        opens = k == 0 or words[k - 1] in ("and", ",", "then")  # "(and) within ten days the town was in ..."
+        if opens and _CLAUSE_BREAKS.isdisjoint(words[k:end]):
+            return True
+    return False
 
 
 _TIME_UNITS = frozenset("hours hour days day weeks week months month".split())
+#: What shows a 'within' phrase to belong to another clause than the hold after it.
+_CLAUSE_BREAKS = frozenset(", ; which that but drive walk march".split())
 
 
 def _by_time(words: list[str], k: int) -> bool:
@@ -1707,7 +1713,7 @@ def _withdraw(c: _Clause, i: int) -> bool:
             by = next((m for m in range(e, min(n, e + 8)) if words[m] == "by"), None)
             taker = actor_at(sent, by + 1, 3) if by is not None else None
             side = taker.actor if taker else _other_side(doc, gone.actor) if gone and not gone.generic else None
-            if side is not None:
+            if side is not None and gone is not None and not _police(side):  # protesters moved on by police: none
                 c.emit(EventKind.control_change, forced, e + 3, places, side, gone.actor if gone else None, "forced")
             return True
         # "A forced B to retreat from P": P passes to A

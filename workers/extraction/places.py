@@ -24,7 +24,7 @@ KINDS = frozenset(
 )
 _DIRECTIONAL = frozenset("northern southern eastern western central upper lower greater north south east west".split())
 _DESCRIBED = frozenset("stronghold bastion heartland".split())
-_ANAPHORA = frozenset("town city village area district neighborhood neighbourhood it there stronghold island".split())
+_ANAPHORA = frozenset("town city village area district neighborhood neighbourhood it there stronghold".split())
 _STOP = frozenset(
     ") from on in at after as with by near since during before when while amid and or but which that who following "
     "above below within across into inside outside along around between toward towards through under over "
@@ -469,7 +469,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         if after > j:  # "Gulu on March 3, and Kitgum on April 19": a named place after the date
             k = after + 1 if after < n and tokens[after].low == "," else after
             k = k + 1 if k < n and tokens[k].low == "and" else k
-            if k > after and any(g.i == k for g in gaz) and not opens_clause(tokens, k):
+            bare = tokens[j].low != "in" or _ends_conjunct(tokens, k)  # "and Shanghai in May", not "and Bamako sent"
+            if k > after and any(g.i == k for g in gaz) and not opens_clause(tokens, k) and bare:
                 i = k
                 continue
             break
@@ -574,7 +575,8 @@ def _such_as(tokens: list[Token], i: int) -> int | None:
         start = m + 2 if low == "such" and tokens[m + 1].low == "as" else m + 1 if low == "including" else None
         if start is not None:
             listed = any(tokens[x].low in _LISTING_HEADS for x in range(i, m))
-            return start if listed and _capword(tokens[start]) else None
+            owner = _capword(tokens[start]) and possessive(tokens, _cap_run(tokens, start) - 1)  # "Ibrahim's house"
+            return start if listed and _capword(tokens[start]) and not owner else None
     return None
 
 
@@ -625,6 +627,13 @@ _FINITE = _SPOKEN | frozenset(
     "is was are were has had have will would can could may might must shall should did does do denied denies vowed "
     "vows visited visits welcomed welcomes called calls urged urges".split()
 )
+
+
+def _ends_conjunct(tokens: list[Token], k: int) -> bool:
+    """Whether the name at k stands alone as one more object: the sentence, a comma or a time phrase follows it
+    ('... and Shanghai in May'), not a verb or a noun of its own ('and Bamako sent troops', 'Timbuktu residents')."""
+    end = _cap_run(tokens, k)
+    return end >= len(tokens) or tokens[end].low in (",", ".", ";", "in", "on", "by", "at", "during", "after")
 
 
 def opens_clause(tokens: list[Token], k: int) -> bool:

@@ -255,8 +255,9 @@ def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMenti
         actor_m = ActorMention(a, stop, Actor(id=slug(text), name=text, mention=text), False)
     if actor_m.i <= f or _is_place_name(sent, actor_m):
         return None  # "forced Metz to surrender": a town, see control.py
-    if i + 1 < len(words) and words[i + 1] not in _NO_OBJECT_NEXT:
-        return None  # "forced Djokovic to surrender the final set": a thing given up, not a side's surrender
+    weapons = i + 2 < len(words) and words[i + 1] in _DETERMINERS and words[i + 2] in _OBJECTS_OF_SURRENDER
+    if i + 1 < len(words) and words[i + 1] not in _NO_OBJECT_NEXT and not weapons:
+        return None  # "forced Djokovic to surrender the final set": a thing given up ("their weapons" is a surrender)
     captives = None  # "..., taking 12,000 prisoners": the side's count, and a sign of war
     for k in range(i + 1, len(words) - 2):
         if words[k] in ("taking", "took", "capturing", "captured") and words[k + 1] != "the":
@@ -292,9 +293,19 @@ def _armed_side(sent: Sentence, start: int, end: int, war: bool = False) -> bool
     sentence that counts prisoners (`war`), where a capitalised name is a side) a people or a nation ('the Turks')."""
     if start >= end:
         return False
-    if any(start <= a.i < end for a in sent.actors) or any(_armed_word(w) for w in sent.words[start:end]):
-        return True
-    return (war or sent.binder.at_war) and any(_people_at(sent, k) for k in range(max(start, 1), end))
+    at_war = war or sent.binder.at_war
+    words, tokens = sent.words, sent.tokens
+    if any(start <= a.i < end and (at_war or not a.generic) for a in sent.actors):
+        return True  # a named side; a generic one ('the government') only in a report of war
+    for k in range(start, end):
+        w = words[k]
+        if w.rstrip("s") in _UNIT_HEADS and w not in ARMED_HEADS:
+            if tokens[k].cap or (k > start and words[k - 1][:1].isdigit()):
+                return True  # "B Company", "3rd Company": a unit, not a firm
+            continue
+        if _armed_word(w):
+            return True
+    return at_war and any(_people_at(sent, k) for k in range(max(start, 1), end))
 
 
 def _people_at(sent: Sentence, k: int) -> bool:

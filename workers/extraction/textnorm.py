@@ -96,6 +96,13 @@ _COMPOUND_FIRSTS = frozenset(
 )
 
 
+#: Words that end a compound across a line's end: 'rebel-|held', 'army-|backed', 'Kurdish-|led'.
+_COMPOUND_TAILS = frozenset(
+    "held controlled backed led allied linked occupied based run range scale style wing year old born made owned "
+    "affiliated aligned armed".split()
+)
+
+
 #: Short English words that also start names in the lexicons ('the' of 'The Hague', 'of'): in capitals in a
 #: lead-in they are the words, not the names ('IS' and 'US' are left as acronyms).
 _FUNCTION_WORDS = frozenset("the of in on at to as an a and or for by it its we he she they his her".split())
@@ -124,7 +131,8 @@ def _line_hyphen(match: re.Match[str], text: str) -> str:
     left = re.search(r"[A-Za-z]+$", text[max(0, start - 30) : start])
     right = re.match(r"[A-Za-z]+", text[end : end + 30])
     first, second = (left.group(0) if left else ""), (right.group(0) if right else "")
-    return "" if first.islower() and second.islower() and first not in _COMPOUND_FIRSTS else "-"
+    compound = first in _COMPOUND_FIRSTS or second in _COMPOUND_TAILS
+    return "" if first.islower() and second.islower() and not compound else "-"
 
 
 def clean(original: str, is_name: Callable[[str], bool] | None = None) -> CleanText:
