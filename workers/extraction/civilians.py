@@ -485,9 +485,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         if noun in ws.subgroup and cat in ("killed", "wounded") and not sent.places and _larger_total(ctx, q, cat):
             continue  # "40 children were killed. The strike killed 51 people": a breakdown (one naming its own place
             # is a count per place)
-        count = Quantity(
-            min=q.min, max=q.max, exact=q.exact, hedge=q.hedge, text=" ".join(t.text for t in tokens[q.i : q.j])
-        )
+        count = _quantity(tokens, q)
         end = max(hx + 1, q.j)
         if whole is not None and whole in emitted and noun in ("civilians", "civilian") and said[whole][1] != noun:
             out.remove(emitted.pop(whole))  # "30 people, including 12 civilians": the total is a mixed toll
@@ -507,6 +505,13 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
     if out and "total" in words:
         out.extend(_running_total(doc, sent, nums, out))
     return out
+
+
+def _quantity(tokens: list[Token], q: Number) -> Quantity:
+    """A count as an event carries it: the range, its hedge and the words that gave it."""
+    return Quantity(
+        min=q.min, max=q.max, exact=q.exact, hedge=q.hedge, text=" ".join(t.text for t in tokens[q.i : q.j])
+    )
 
 
 def _running_total(doc: Document, sent: Sentence, nums: list[Number], out: list[Event]) -> list[Event]:
@@ -531,9 +536,7 @@ def _running_total(doc: Document, sent: Sentence, nums: list[Number], out: list[
             and not _TOTALLING.isdisjoint(words[max(0, k - 6) : k - 1])
         ):
             prior = before[-1]
-            count = Quantity(
-                min=q.min, max=q.max, exact=q.exact, hedge=q.hedge, text=" ".join(t.text for t in tokens[q.i : q.j])
-            )
+            count = _quantity(tokens, q)
             found.append(
                 make_event(
                     doc,

@@ -13,6 +13,7 @@ from schemas.events import Place
 from .gazetteer import CITY, COUNTRY, DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
 from .lexicons import ARMED_HEADS, Lexicons, fold, slug
 from .sentences import Token
+from .times import MONTHS, is_year
 
 KINDS = frozenset(
     "neighborhood neighbourhood neighborhoods neighbourhoods district districts quarter area village villages town "
@@ -780,9 +781,9 @@ def _dated(tokens: list[Token], j: int) -> int:
     """End of a date after a place ('on November 14', 'on Sunday', 'on the 3rd', or a bare '26 October'); j if
     none is there."""
     n = len(tokens)
-    if j + 1 < n and tokens[j].low == "in" and (tokens[j + 1].low in _MONTH_WORDS or _year(tokens[j + 1].low)):
+    if j + 1 < n and tokens[j].low == "in" and (tokens[j + 1].low in MONTHS or is_year(tokens[j + 1].low)):
         k = j + 1  # "took Nanking in April 1949 and Shanghai in May"
-        while k < n and k - j < 4 and (tokens[k].low in _MONTH_WORDS or _year(tokens[k].low)):
+        while k < n and k - j < 4 and (tokens[k].low in MONTHS or is_year(tokens[k].low)):
             k += 1
         return k
     k = j + (j < n and tokens[j].low == "on")
@@ -795,15 +796,6 @@ def _dated(tokens: list[Token], j: int) -> int:
     while k < n and k - start < 5 and (tokens[k].low in _DATE_WORDS or tokens[k].low[:1].isdigit()):
         k += 1
     return k
-
-
-_MONTH_WORDS = frozenset(
-    "january february march april may june july august september october november december".split()
-)
-
-
-def _year(word: str) -> bool:
-    return len(word) == 4 and word.isdigit() and 1000 <= int(word) <= 2100
 
 
 def _day_number(word: str) -> bool:

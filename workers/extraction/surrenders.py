@@ -19,7 +19,7 @@ from .lexicons import PhraseSet, slug
 from .numbers import Number, find_numbers
 from .sentences import Token
 from .stance import blocked, clause_start
-from .times import MONTHS, WEEKDAYS
+from .times import MONTHS, WEEKDAYS, is_year
 from .wordlist import load_wordlist
 
 #: Words between a subject and its verb: "who had all surrendered", "have voluntarily laid down their arms".
@@ -439,7 +439,7 @@ def _opens_dated(words: list[str], k: int) -> bool:
     if k >= len(words):
         return False
     w, after = words[k], words[k + 1] if k + 1 < len(words) else ""
-    if w in WEEKDAYS or w in _DATE_WORDS or _year(w):
+    if w in WEEKDAYS or w in _DATE_WORDS or is_year(w):
         return True
     if w.isdigit() and after in MONTHS:
         return True
@@ -481,10 +481,6 @@ def _after_told_act(sent: Sentence, k: int) -> bool:
         if past and armed and not any(w in (",", ";", "and") for w in words[m + 1 : j - 1]):
             return True
     return False
-
-
-def _year(w: str) -> bool:
-    return len(w) == 4 and w.isdigit() and 1000 <= int(w) <= 2100
 
 
 def _object(doc: Document, sent: Sentence, e: int) -> tuple[ActorMention | None, Number | None] | None:
@@ -712,7 +708,7 @@ def _count_of_persons(words: list[str], start: int, end: int, tokens: list[Token
         q = _shift(q, start)
         if q.i > 2 and words[q.i - 1] in _DETERMINERS and words[q.i - 2] == "of" and words[q.i - 3] in _PARTS:
             continue  # "most of the 80,000 troops": a part of them, of no stated size
-        if q.hedge is None and q.j == q.i + 1 and _year(words[q.i]):
+        if q.hedge is None and q.j == q.i + 1 and is_year(words[q.i]):
             if q.j >= end or words[q.j] not in _PERSONS:
                 continue  # "in 1940 the soldiers surrendered": a year, not a count
         if _day_of_month(words, q):

@@ -25,6 +25,11 @@ MONTHS["sept"] = 9
 HISTORICAL_DAYS = 90
 
 
+def is_year(word: str) -> bool:
+    """A year a report of any war may name, written in digits ('1631', '1948', '2024')."""
+    return len(word) == 4 and word.isdigit() and 1000 <= int(word) <= 2100
+
+
 def _year(word: str) -> int | None:
     if len(word) == 4 and word.isdecimal() and 1900 <= int(word) <= 2100:
         return int(word)
