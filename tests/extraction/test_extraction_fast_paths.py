@@ -58,9 +58,9 @@ def test_the_longest_name_is_found_however_its_prefixes_are_named() -> None:
 
 
 def test_typographic_marks_become_plain_ones_in_place() -> None:
-    text = "\u2018Raqqa\u2019 \u2014 \u201cfell\u201d\u00a0on `Sunday` \u2013 it's"
+    text = "\u2018Raqqa\u2019 \u2014 \u201cFell\u201d\u00a0on `Sunday` \u2013 it's"
     cleaned = clean(text).text
-    assert cleaned == "'Raqqa' - \"fell\" on 'Sunday' - it's"
+    assert cleaned == "'Raqqa' - \"Fell\" on 'Sunday' - it's"
     assert len(cleaned) == len(text)
 
 

@@ -267,3 +267,15 @@ def test_forced_to_capitulate_needs_an_armed_side_and_weapons_are_no_object_that
     assert [(e.actor.id if e.actor else None, e.count.min if e.count else None) for e in found] == [
         ("islamic-state", 300)
     ]
+
+
+def test_a_side_told_in_a_first_predicate_is_the_one_that_surrendered_after_and() -> None:
+    assert surrenders("An Austrian army was encircled at Ulm and surrendered in October 1805.") == [
+        ("Austrian forces", None)
+    ]
+    assert [a for a, _ in surrenders("The Boer commando held out for nine days and surrendered on 27 February.")] != []
+
+
+def test_after_and_a_break_or_a_new_subject_leaves_the_first_predicate_alone() -> None:
+    assert surrenders("The town was shelled for weeks, and the mayor refused to surrender.") == []
+    assert surrenders("Talks stalled and demands that the rebels surrender were dropped.") == []

@@ -432,8 +432,9 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
     firsts = binder.firsts
     n = len(words)
     visit = [k for k, w in enumerate(words) if w in firsts or (w == "from" and k and words[k - 1] in ARMED_HEADS)]
-    if "-led" in " ".join(words):
-        visit = sorted(set(visit) | {k for k, w in enumerate(words) if w.endswith("-led")})
+    if "-" in " ".join(words):  # 'HTS-led rebels', a joint name in capitals ('TPLF-EPRDF')
+        extra = {k for k, w in enumerate(words) if w.endswith("-led") or ("-" in w and tokens[k].text.isupper())}
+        visit = sorted(set(visit) | extra)
     seconds = lex.actor_seconds
     for k in visit:
         if k < i:
@@ -484,6 +485,10 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                 out.append(led)
                 i = led.j
                 continue
+        if not p and "-" in w and (joint := _joint_name(tokens, words, i, lex)) is not None:
+            out.append(joint)
+            i = joint.j
+            continue
         g = lex.generic.match_at(words, i)
         if g and (not p or len(g) > len(p)):
             mention = _text(tokens, i, i + len(g))
@@ -732,6 +737,18 @@ def _led(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorM
     while j < len(words) and j - k <= 2 and (words[j] in ARMED_HEADS or words[j] in _LED_HEADS):
         j += 1
     return ActorMention(k, j, _make(entry, _text(tokens, k, j)))
+
+
+def _joint_name(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorMention | None:
+    """'TPLF-EPRDF', 'MNLA-HCUA': acronyms in capitals joined by a hyphen name a front; its first known member
+    leads it. Only capitals, so 'Hamas-Fatah talks' or 'Russia-Ukraine war' are not read so."""
+    if not tokens[k].text.isupper():
+        return None
+    for part in words[k].split("-"):
+        entry = lex.actors.values.get(phrase(part)) if len(part) >= 2 else None
+        if entry is not None:
+            return ActorMention(k, k + 1, _make(entry, tokens[k].text))
+    return None
 
 
 _LED_HEADS = frozenset("coalition force forces alliance mission offensive group groups operation".split())

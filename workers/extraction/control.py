@@ -685,6 +685,27 @@ def _unknown_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     return [make_place(" ".join(t.text for t in tokens[start : k + 1]))]
 
 
+def _own_clause_subject(sent: Sentence, after: int, i: int, doc: Document) -> list[Place]:
+    """A name the gazetteer lacks that opens its own clause between a known place (ending at `after`) and the verb
+    at i ('..., north of Uskub, and Verisovitz has also fallen'): that clause's subject is the place, and the
+    known one belongs to the clause before. Only past a comma and a conjunction, so 'Kherson and X fell' stays
+    a list."""
+    words = sent.words
+    k = i - 1
+    while k > after and words[k] in _AUX_OR_ADVERB:
+        k -= 1
+    start = k
+    while start > after and sent.tokens[start - 1].cap and k - start < 2:
+        start -= 1
+    if start - 2 < after or words[start - 1] not in _CLAUSE_JOINS or words[start - 2] != ",":
+        return []
+    return _unknown_subject(sent, i, doc)
+
+
+#: Conjunctions that open a clause with its own subject after a comma.
+_CLAUSE_JOINS = frozenset(("and", "but", "while", "whereas"))
+
+
 def _relative_antecedent(sent: Sentence, rel: int) -> list[Place]:
     """The place a relative pronoun at `rel` stands for: a gazetteer place just before it ('Goma, which ...'), or
     a described place whose head is a place noun ('the border post that ...'); 'Fighting near Goma, which' is
@@ -806,6 +827,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         gaz.pop()  # "the river port of Kherson in southern Ukraine fell to ...": the place, not its region
     if gaz and (named := _kind_of_name(sent, gaz[-1], limit)) is not None:
         return [named]  # "The Darfur town of Tawila was captured": the town, in the region named before it
+    if gaz and (own := _own_clause_subject(sent, gaz[-1].j, i, doc)):
+        return own  # "took X, north of Y, and Z has also fallen": Z, the new clause's subject, not Y
     if gaz and limit - gaz[-1].j <= (6 if aside is None else 0):
         if region_modifier(sent.tokens, gaz[-1]):  # "the western Kayah State town fell to ...": a town
             lp = _located_name(sent, gaz[-1]) or last_place(doc, sent.tokens[gaz[-1].i].start)
@@ -1420,6 +1443,14 @@ def _under(c: _Clause, i: int) -> bool:
         return False
     u = i + len(under)
     a = next((x for x in sent.actors if x.i in (u, u + 1) and x.j < n and words[x.j] == "control"), None)
+    if (v := _bringer(words, i)) is not None and not blocked(words, v, c.lex):
+        # "the offensive put all of the province under rebel control": the verb tells a change
+        ctrl = next((m for m in range(u, min(n, u + 5)) if words[m] == "control"), None)
+        side = _possessor(sent, ctrl, doc) if ctrl is not None else None
+        if ctrl is not None and side is not None and side[0] >= u:
+            places = c.resolve(c.phrase(v + 1))
+            c.emit(EventKind.control_change, v, ctrl + 1, places, side[1], None, "under", conf=0.7)
+            return True
     places = _place_left(sent, i, doc) if a is not None and i > 0 and words[i - 1] != "came" else []
     if a is not None and places and not blocked(words, i, c.lex):
         since = _since(words, a.j + 1)  # "under M23 control since January": a change then
@@ -1430,6 +1461,20 @@ def _under(c: _Clause, i: int) -> bool:
         kind = EventKind.control_change if new else EventKind.control_state
         c.emit(kind, i, since + 2 if since is not None else a.j + 1, places, a.actor, None, "under", conf=0.6)
     return True
+
+
+#: Verbs that move their object under a side's control: "put / brought / placed P under X control".
+_BRING = frozenset("put puts putting brought brings bringing placed places placing".split())
+
+
+def _bringer(words: list[str], i: int) -> int | None:
+    """The verb of 'put P under' before 'under' at i, with only the place's words between (no clause break)."""
+    for m in range(i - 1, max(-1, i - 9), -1):
+        if words[m] in _BRING:
+            return m if m + 1 < i else None
+        if words[m] in (",", ";", "and", "which", "that", "after", "before", "when"):
+            return None
+    return None
 
 
 def _held(c: _Clause, i: int) -> bool:

@@ -111,7 +111,9 @@ ARMED_HEADS = frozenset(
     "soldiers troops forces fighters militants rebels peacekeepers gunmen insurgents militia militias militiamen factions "
     "supporters tribesmen jihadists guerrillas army police policemen mutineers units brigade brigades battalion "
     "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance paratroopers conscripts "
-    "reservists legionnaires riflemen infantrymen armies columns division divisions regiment regiments tanks".split()
+    "reservists legionnaires riflemen infantrymen armies columns division divisions regiment regiments tanks "
+    "battalions commando detachment detachments corps contingent contingents squadron squadrons legion cavalry "
+    "cavalrymen infantry".split()
 )
 
 

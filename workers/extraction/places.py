@@ -14,6 +14,7 @@ from .gazetteer import CITY, COUNTRY, DISTRICT, REGION, Gazetteer, PlaceEntry, k
 from .lexicons import ARMED_HEADS, Lexicons, fold, slug
 from .sentences import Token
 from .times import MONTHS, is_year
+from .wordlist import load_wordlist
 
 KINDS = frozenset(
     "neighborhood neighbourhood neighborhoods neighbourhoods district districts quarter area village villages town "
@@ -461,8 +462,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                 if nxt is None or not (_capword(nxt) or tokens[j - 1].low in _PARTITIVE):
                     break
             j += 1
-        if j == i:
-            break
+        if j == i or (tokens[j - 1].low in ARMED_HEADS and all(t.cap for t in tokens[i : j - 1])):
+            break  # "the Tamil Tiger rebels' last stronghold": a side that owns the place, not its name
         places.append(_np_place(tokens, i, j, gaz, last_place))
         while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")") or _unit_number(tokens, j)):
             j += 1  # a long name cut at the length limit: "the camp of the Chad National Army (ANT) 2nd Regiment"
@@ -961,7 +962,7 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
     ):
         return sub_place(tokens, inside[0].i, gaz) or inside[0].place  # "the Congolese mining hub of Walikale"
     of = next((m for m in range(i + 1, j - 1) if tokens[m].low == "of"), None)
-    if of is not None and tokens[of - 1].low in _PLACE_HEADS and _capword(tokens[of + 1]) and _describes(tokens, i, of):
+    if of is not None and _capword(tokens[of + 1]) and _describes(tokens, i, of) and _named_after_of(tokens, i, of):
         return make_place(
             " ".join(t.text for t in tokens[of + 1 : _cap_run(tokens, of + 1)])
         )  # "the oil hub of Heglig"
@@ -1016,6 +1017,21 @@ def _describes(tokens: list[Token], i: int, of: int) -> bool:
         return False
     k = _cap_run(tokens, i) if tokens[i].cap else i  # a leading name: 'Congolese', 'Sudan', "General Bozize's"
     return k < of and all(not t.cap for t in tokens[k:of])
+
+
+def _named_after_of(tokens: list[Token], i: int, of: int) -> bool:
+    """Whether the name after 'of' is the place: after a head that says so ('the oil hub of Heglig'), or after a
+    town-like head described by a name or adjective before it ('the Communist capital of Xieng Khouang', 'the
+    rebel capital of X'), unless that name is a common word ('the seat of Government')."""
+    if tokens[of - 1].low in _PLACE_HEADS:
+        return True
+    if of - 1 == i or tokens[of - 1].low not in _TOWN_HEADS_OF:
+        return False
+    return load_wordlist().zipf(tokens[of + 1].low) < 4.5
+
+
+#: Town-like heads whose name follows 'of' once a description stands before them.
+_TOWN_HEADS_OF = frozenset("town city village port capital seat settlement township hamlet".split())
 
 
 #: Heads that say the name after 'of' is a place, even one the gazetteer lacks: 'the oil hub of Heglig'.

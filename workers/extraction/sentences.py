@@ -143,6 +143,8 @@ def tokenize_words(text: str, offset: int = 0) -> tuple[list[Token], list[str]]:
         elif word == "s" and starts[k] > offset and text[starts[k] - offset - 1] == "'":
             lone_s.append(k)  # "Guinea-Bissau 's" after artefact repair
     lows = list(map(str.lower, words))
+    if "re-" in text or "Re-" in text:  # "re-captured", "re-took": the verb the cue lists spell without a hyphen
+        lows = [("re" + w[3:] if w.startswith("re-") and w[3:].isalpha() else w) for w in lows]
     tokens = list(map(tuple.__new__, repeat(Token), zip(words, lows, starts, ends, strict=True)))
     for k in reversed(lone_s):
         del tokens[k]

@@ -527,6 +527,8 @@ def _subject(
                 inner, _ = _subject(doc, sent, k, bind)
                 if inner is not None:
                     return inner, aside
+    if end > 1 and words[end - 1] == "and" and (first := _first_predicate(words, end - 1, floor)) is not None:
+        return _subject(doc, sent, first, bind, floor)  # "a British force was besieged at Kut and surrendered"
     start = end
     while start > max(floor, end - 30) and words[start - 1] not in _NP_BREAK:
         if words[start - 1] == "," and _has_head(words[start:end]):
@@ -571,6 +573,25 @@ def _subject(
         num = Number(start, start + 1, 1, 1, True, None, 1)  # "an ELN fighter surrendered"
     return actor_m, num
 
+
+def _first_predicate(words: list[str], conj: int, floor: int) -> int | None:
+    """Where the first of two predicates sharing one subject begins, looking back from 'and' at `conj`: 'was
+    besieged at Kut and surrendered', 'held out for weeks and surrendered'. None when a comma, a relative or
+    another subject-like break comes first, or no verb form is found within eight words."""
+    for k in range(conj - 1, max(floor, conj - 9) - 1, -1):
+        w = words[k]
+        if w in _NP_BREAK or w in (",", "which", "who", "that"):
+            return None
+        if w in ("was", "were") or (w in ("had", "has", "have") and k + 1 < conj and words[k + 1].endswith("ed")):
+            return k if k > floor else None
+        if w in _PAST_HEADS or (len(w) > 4 and w.endswith("ed") and w.isalpha()):
+            prior = words[k - 1] if k > floor else ""
+            return k if prior not in ("the", "a", "an", "of", "by") and not prior.endswith("ed") else None
+    return None
+
+
+#: Irregular past forms that open a first predicate before 'and surrendered' ('held out for a month and ...').
+_PAST_HEADS = frozenset("held fought stood fell ran hid lay".split())
 
 #: Words opening an aside that counts the side before it: ', consisting of 90 men,', ', some 3,000 men,'.
 _ASIDE_COUNT = frozenset(

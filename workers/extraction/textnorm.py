@@ -82,6 +82,15 @@ def _joined_thousands(match: re.Match[str]) -> str:
     return match.group().replace(" ", ",")
 
 
+#: Scare quotes around one or two lower-case words ('the Communist "capital" of X', 'the UN "safe area" of Y'): the
+#: words are read as if unquoted (the marks become spaces, so offsets are kept).
+_SCARE_QUOTES = re.compile(r'"([a-z]+(?: [a-z]+)?)"')
+
+
+def _unquoted(match: re.Match[str]) -> str:
+    return f" {match.group(1)} "
+
+
 #: A word split by a hyphen at a line's end ('cap-\ntured', 'Franco-\nPrussian'), as printed and scanned text has.
 _LINE_HYPHEN = re.compile(r"(?<=[A-Za-z])-[ \t]*\r?\n[ \t]*(?=[A-Za-z])")
 _SHORTENING_OR_HYPHEN = re.compile(f"{_SHORTENING.pattern}|{_LINE_HYPHEN.pattern}")
@@ -143,6 +152,8 @@ def clean(original: str, is_name: Callable[[str], bool] | None = None) -> CleanT
         if char in text:
             text = text.replace(char, plain)
     text = _SPACED_THOUSANDS.sub(_joined_thousands, text)  # same length: offsets kept
+    if '"' in text:
+        text = _SCARE_QUOTES.sub(_unquoted, text)  # same length: offsets kept
     if is_name is not None and (text[:2].isupper() or "\n" in text):
         text = _CAPS_LEAD.sub(lambda m: _lead_in_case(m, is_name), text)  # same length: offsets kept
     result = CleanText(text="", original=original)
