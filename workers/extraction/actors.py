@@ -14,7 +14,9 @@ from schemas.events import Actor
 from .lazy import lazy
 from .lexicons import ARMED_HEADS as ARMED_HEADS  # re-exported: the armed nouns are read with the actors
 from .lexicons import ActorEntry, GenericEntry, Lexicons, PhraseSet, phrase, slug
+from .lexicons import load as load_lexicons
 from .sentences import Token
+from .times import MONTHS, WEEKDAYS
 from .wordlist import load_wordlist
 
 # Heads of organisation names, taken as armed only when capitalised ('Oromo Liberation Front', not 'the front').
@@ -50,7 +52,7 @@ _NAME_STOP = frozenset(
 _MILITARY = re.compile(
     r"\b(?:troops|soldiers|army|armies|militia|militias|militiamen|artillery|garrison|regiments?|infantry|cavalry|"
     r"rebels|guerrillas|insurgents|shelling|bombardment|airstrikes?|air strikes?|gunfire|civil war|ceasefire|"
-    r"cease-fire|siege|besieged|fortress|trenches)\b"
+    r"cease-fire|siege|besieged|fortress|trenches|battle|battles|surrendered|invasion|invaded|generals)\b"
 )
 _CONNECTORS = frozenset("of for the and de du la des al wal".split())
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)$")  # "the 9th Division", "3rd Brigade"
@@ -66,10 +68,14 @@ _HEAD_AFTER = re.compile(
     + "|".join(sorted(STATE_HEADS))
     + r")\b"
 )
-_FUNCTION = frozenset(
-    "the a an and or of in on at to by for from with as that which who whom whose its their his her this these "
-    "those said says had has have was were is are be been after before when while since".split()
-)
+_FUNCTION = (
+    frozenset(
+        "the a an and or of in on at to by for from with as that which who whom whose its their his her this these "
+        "those said says had has have was were is are be been after before when while since".split()
+    )
+    | frozenset(m for m in MONTHS if len(m) > 3)
+    | frozenset(WEEKDAYS)
+)  # "In September three Red regiments ..."
 
 
 # "CAIRO, April 25, 2025 (AFP) -", "KHARTOUM (Reuters) -", "Cairo —": capitalised words, numbers and one
@@ -557,6 +563,8 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
 
 #: 'forces loyal to X' are X's side; 'forces allied with X' are a side of their own, named so.
 _ALLEGIANCE = frozenset("loyal allied aligned affiliated".split())
+#: Hyphenated attributes before an allegiance's name: 'UN-recognised', 'Iran-backed', 'Tripoli-based'.
+_ATTRIBUTIVE_TAILS = ("-recognized", "-recognised", "-backed", "-based", "-supported", "-sponsored")
 _BEFORE_NAME = frozenset(
     "the late former ousted deposed exiled renegade rogue warlord general gen commander president leader strongman "
     "field marshal sheikh cleric colonel col".split()
@@ -572,16 +580,23 @@ def _allegiance(tokens: list[Token], words: list[str], out: list[ActorMention], 
         if not (0 < k < n - 2 and words[k - 1] in ARMED_HEADS and words[k + 1] in ("to", "with")):
             continue
         m = k + 2
-        while m < n and words[m] in _BEFORE_NAME:
-            m += 1
+        while m < n and (words[m] in _BEFORE_NAME or words[m].endswith(_ATTRIBUTIVE_TAILS)):
+            m += 1  # "allied with the UN-recognised Government of ...": the name after its attribute
         known = next((a for a in out if a.i == m or (a.i == m - 1 and words[a.i] == "the")), None)
         actor: Actor | None
         if known is not None:
             end, actor = known.j, known.actor
         else:
             end = m
-            while end < n and end - m < 4 and tokens[end].cap and tokens[end].low.isalpha():
-                end += 1
+            while (
+                end < n
+                and end - m < 6
+                and (
+                    (tokens[end].cap and tokens[end].low.isalpha())
+                    or (end > m and words[end] in _CONNECTORS and end + 1 < n and tokens[end + 1].cap)
+                )
+            ):
+                end += 1  # "Government of National Accord": a name's connectors between its capitals
             if end == m:
                 continue
             entry = next((e for w in words[m:end] if (e := _person_index(lex).get(w)) is not None), None)
@@ -676,6 +691,17 @@ def _forces_of(tokens: list[Token], words: list[str], i: int, end: int, lex: Lex
     known = lex.actors.match_at(words, k) if lex is not None else None
     if lex is not None and known is not None:
         return ActorMention(i, k + len(known), _make(lex.actors.values[known], _text(tokens, i, k + len(known))))
+    titled = k
+    while titled < len(words) - 1 and (
+        words[titled] in _BEFORE_NAME or (tokens[titled].cap and words[titled + 1] in _BEFORE_NAME)
+    ):
+        titled += 1  # "forces of Libyan strongman Khalifa Haftar": the person after the title
+    if titled > k and tokens[titled].cap:
+        end_name = _cap_end(tokens, titled)
+        entry = next((e for w in words[titled:end_name] if (e := _person_index(lex).get(w))), None) if lex else None
+        text = _text(tokens, i + (words[i] == "the"), end_name)
+        actor = _make(entry, text) if entry is not None else Actor(id=slug(text), name=text, mention=text)
+        return ActorMention(i, end_name, actor, entry is None)
     stop = k
     while stop < len(tokens) and stop - k < 5 and (tokens[stop].cap or (words[stop] == "of" and stop > k)):
         stop += 1
@@ -685,6 +711,14 @@ def _forces_of(tokens: list[Token], words: list[str], i: int, end: int, lex: Lex
         return None
     text = _text(tokens, i + (words[i] == "the"), stop)
     return ActorMention(i, stop, Actor(id=slug(text), name=text, mention=text), True)
+
+
+def _cap_end(tokens: list[Token], k: int) -> int:
+    """Where the run of capitalised words at k ends (at most four words)."""
+    end = k
+    while end < len(tokens) and end - k < 4 and tokens[end].cap and tokens[end].low.isalpha():
+        end += 1
+    return end
 
 
 def state_span_of(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, str] | None:
@@ -839,7 +873,11 @@ def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int =
                     and words[i - 1] not in _FUNCTION
                 ):
                     i -= 1
-            if j + 2 < len(words) and words[j + 1] == "of" and (named := _forces_of(tokens, words, i, j + 1, None)):
+            if (
+                j + 2 < len(words)
+                and words[j + 1] == "of"
+                and (named := _forces_of(tokens, words, i, j + 1, load_lexicons()))
+            ):
                 return named  # "soldiers of the Ottoman Empire"
             text = _text(tokens, i, j + 1)
             return ActorMention(i, j + 1, Actor(id=slug(text), name=text, mention=text), True)

@@ -8,8 +8,9 @@ from schemas.events import Actor
 
 from .actors import ActorMention, fallback_actor
 from .document import Document, Sentence
-from .lexicons import slug
+from .lexicons import ARMED_HEADS, slug
 from .places import possessive
+from .times import WEEKDAYS
 
 _SUBJECT_PRONOUNS = frozenset("they it he she we".split())
 
@@ -148,7 +149,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
             return ActorMention(r, r + 1, head[0].actor, True)
     if r >= 0 and words[r] == "we" and (speaker := _speaker_after(sent, i)) is not None:
         return speaker  # '"We have taken X," a TNLA spokesman said': the speaker's side
-    if r > 1 and words[r] in ("it", "they", "we") and (speaker := _speaker_before(units, words, r)) is not None:
+    if r > 1 and words[r] in ("it", "they", "we") and (speaker := _speaker_before(sent, units, r)) is not None:
         return speaker  # "The Arakan Army claimed it had seized the base": the side that speaks of itself
     if r > 2 and words[r] == "they" and (earlier := _earlier_subject(sent, units, r)) is not None:
         return earlier  # "the Bolivians took two forts, and in August they took Fort Toledo"
@@ -175,13 +176,23 @@ _REPORTING = frozenset(
 _OPERATIONS = frozenset("offensive counteroffensive counter-offensive operation campaign assault advance push".split())
 
 
-def _speaker_before(units: list[ActorMention], words: list[str], r: int) -> ActorMention | None:
+def _speaker_before(sent: Sentence, units: list[ActorMention], r: int) -> ActorMention | None:
     """The side named right before a reporting verb whose clause the pronoun at r opens ('X claimed (that) it had
-    seized', 'X said they took'): the speaker speaks of itself."""
+    seized', 'X said they took', 'X on Monday said they had taken'): the speaker speaks of itself."""
+    words = sent.words
     verb = r - 1 - (words[r - 1] == "that")
     if verb < 1 or words[verb] not in _REPORTING:
         return None
-    return next((a for a in units if a.j == verb), None)
+    end = verb
+    if end > 2 and words[end - 2] == "on" and words[end - 1] in WEEKDAYS:
+        end -= 2  # "X on Monday said"
+    elif words[end - 1] in ("yesterday", "today", "also", "later", "earlier"):
+        end -= 1
+    named = next((a for a in units if a.j == end), None)
+    if named is not None:
+        return named
+    unit = fallback_actor(sent.tokens, words, end)
+    return unit if unit is not None and unit.j == end else None
 
 
 def _earlier_subject(sent: Sentence, units: list[ActorMention], r: int) -> ActorMention | None:
@@ -215,7 +226,12 @@ def _main_subject(sent: Sentence, units: list[ActorMention], i: int) -> ActorMen
     for a in units:
         if start < a.i and a.j < i - 1 and not after_preposition(words, a.i) and not possessive(sent.tokens, a.j - 1):
             return a
-    return None
+    # "In August the 18th Battalion swung south, taking Warri": an unnamed unit as the clause's subject
+    head = next((m for m in range(start + 1, i - 1) if words[m] in ARMED_HEADS), None)
+    if head is None or after_preposition(words, head) or possessive(sent.tokens, head):
+        return None
+    unit = fallback_actor(sent.tokens, words, head + 1, start + 1)
+    return unit if unit is not None and not after_preposition(words, unit.i) else None
 
 
 def _operation_side(sent: Sentence, r: int) -> ActorMention | None:

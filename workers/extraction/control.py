@@ -726,7 +726,7 @@ _DISTANCE_UNITS = frozenset("km kilometres kilometers miles mi metres meters".sp
 def _distance_aside(words: list[str], end: int) -> int | None:
     """Where a distance aside ending at `end` begins ('Bambari, 40 km to the north', ', 30 km east of X'): the
     position of the comma before it, if the words between hold a distance unit; else None."""
-    comma = next((m for m in range(end - 1, max(-1, end - 9), -1) if words[m] == ","), None)
+    comma = next((m for m in range(end - 1, max(-1, end - 15), -1) if words[m] == ","), None)
     if comma is None or _DISTANCE_UNITS.isdisjoint(words[comma + 1 : end]):
         return None
     return comma
@@ -1352,6 +1352,8 @@ class _Clause:
             if prev is not None and actor is not None and prev.id == actor.id:
                 prev = None
             self.seen.add((place.id, actor_id))
+            if kind == EventKind.control_change and actor is not None:
+                doc.takers.setdefault(sent.index, []).append(actor)
             sub = _sub_type(actor, verb, transfer, doc) if kind == EventKind.control_change and actor else None
             self.out.append(
                 make_event(
@@ -1488,7 +1490,7 @@ def _held(c: _Clause, i: int) -> bool:
     if a is not None and (st := state_at(sent, e)) is not None and (st.i, st.j) == (a.i, a.j):
         if not _place_held(sent, i):
             a = None  # "talks in Istanbul held by Turkey": a bare country is an agent of territory only
-    since = _since(words, e)
+    since = _since(words, a.j if a is not None else e)  # after the holder's name, however long
     places = _place_left(sent, i, doc)
     if a and places:
         # a hold with a start is a change at that start, but weaker evidence than a change told as one;
@@ -2136,8 +2138,8 @@ def _active(c: _Clause, i: int) -> bool:
         _passive_capture(c, i, e, b)
         return True
     a = actor_left(sent, i, doc)
-    if a is None:
-        return True
+    if a is None or (w.startswith("t") and _takes_positions(words, e)):
+        return True  # "fighters took up defensive positions in X": they placed themselves, took nothing
     places = _directional(sent, e, doc) or c.resolve(c.phrase(e)) or _area(sent, e)
     # "Kupiansk, which the army captured", "Bukavu, which they seized": the relative's antecedent
     before = a.i - 1 - (1 < a.i <= i and words[a.i - 1] == "the")  # "X, which (the) Communist armies had taken"
@@ -2157,6 +2159,9 @@ def _active(c: _Clause, i: int) -> bool:
             return True
     if not places and (declared := _declared_place(sent, b + 1)) is not None:
         places = [declared]  # "the army declared Ramadi liberated": the place stands before the participle
+    if not places and e < n and words[e] == "control" and words[e + 1 : e + 2] not in (["of"], ["over"]):
+        last = c.last()  # "attacked the city and took back control", "was able to take control again"
+        places = [last] if last is not None else []
     if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
         return True
     if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
@@ -2172,6 +2177,35 @@ def _active(c: _Clause, i: int) -> bool:
             return True
     c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
     return True
+
+
+#: Words between 'took' and 'positions' when a side places itself: 'took up defensive positions'.
+_POSITIONING = frozenset("up their its new defensive firing forward fresh".split())
+
+
+def _takes_positions(words: list[str], e: int) -> bool:
+    """Whether the object after a form of 'take' ending at e is where a side sets itself ('took up positions',
+    'have taken defensive positions', 'took cover', 'took shelter'), not a place it captured."""
+    k = e
+    while k < len(words) and k - e < 3 and words[k] in _POSITIONING:
+        k += 1
+    return k < len(words) and words[k] in ("positions", "position", "cover", "shelter", "refuge")
+
+
+#: Passive verbs that tell a place went back to an earlier holder: the last side that took places is not its taker.
+_RETAKING = frozenset(
+    "retaken recaptured regained reoccupied reconquered liberated freed restored won reclaimed retook".split()
+)
+
+
+def _recent_taker(c: _Clause) -> Actor | None:
+    """The side that took the last place told before (in this sentence, or one of the two before it), if only one
+    side has been taking places there: an agentless capture in a narrative is its."""
+    doc, index = c.doc, c.sent.index
+    recent = [a for k in range(max(0, index - 2), index + 1) for a in doc.takers.get(k, [])]
+    if not recent or len({a.id for a in recent}) > 1:
+        return None
+    return recent[-1]
 
 
 def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
@@ -2205,6 +2239,15 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
     ):
         # "Rebels attacked Kassala on Sunday. The town was captured on Monday.": the assailant took it
         c.emit(EventKind.control_change, i, e + 1, subject, taker.actor, None, w, conf=0.6)
+    elif (
+        words[b] != "being"
+        and w not in _RETAKING
+        and (subject := _place_left(sent, i, doc))
+        and (recent := _recent_taker(c)) is not None
+    ):
+        # "The British took the Bend in January. Another position, Dahra, was taken on 16 February.": a
+        # narrative's captures in the passive belong to the side that has been taking places
+        c.emit(EventKind.control_change, i, e + 1, subject, recent, None, w, conf=0.6)
     elif words[b] == "being" and c.out and "with" in words[max(0, b - 12) : b]:
         # "P came under X's control, with the last outpost, N, being seized on <date>": X took N too
         prior = c.out[-1]

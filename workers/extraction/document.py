@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
-from schemas.events import Place
+from schemas.events import Actor, Place
 
 from .actors import STATE_HEADS, ActorMention, Binder, find_actors
 from .gazetteer import CITY, COUNTRY, CURATED, REGION, PlaceEntry, key_of, key_words, key_words_at, pick
@@ -94,6 +94,8 @@ class Document:
     binder: Binder = field(init=False)
     _views: dict[int, Sentence] = field(init=False, default_factory=dict)
     _shared_names: dict[int, list[PlaceEntry]] = field(init=False, default_factory=dict)
+    #: Sides that took a place, by sentence, in reading order: what an agentless 'X was taken' later refers to.
+    takers: dict[int, list[Actor]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.clean = clean(self.raw, self.lex.is_name)

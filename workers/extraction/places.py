@@ -234,6 +234,8 @@ def gazetteer(
             continue
         if not candidates or _person_tokens(tokens, k, k + length) or inside_actor(folded, k, lex):
             continue
+        if length == 1 and _defined_acronym(tokens, k):
+            continue  # "the Government of National Accord (GNA)": an acronym the text defines, not 'Guna'
         if (
             k + length < n
             and _capword(tokens[k + length])
@@ -520,7 +522,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                 i += 1
             if tokens[i].low == "and" and i + 1 < n:
                 i += 1
-            if opens_clause(tokens, i):
+            if opens_clause(tokens, i) or _names_a_side(tokens, i):
                 break  # "captured Goma and Kigali denied any role": a new clause's subject
             continue
         past = _past_aside(tokens, j)
@@ -1017,6 +1019,28 @@ def _describes(tokens: list[Token], i: int, of: int) -> bool:
         return False
     k = _cap_run(tokens, i) if tokens[i].cap else i  # a leading name: 'Congolese', 'Sudan', "General Bozize's"
     return k < of and all(not t.cap for t in tokens[k:of])
+
+
+def _defined_acronym(tokens: list[Token], k: int) -> bool:
+    """A word in capitals alone in parentheses right after a capitalised name: the name's acronym."""
+    text = tokens[k].text
+    return (
+        len(text) >= 2
+        and text.isupper()
+        and 1 < k < len(tokens) - 1
+        and tokens[k - 1].low == "("
+        and tokens[k + 1].low == ")"
+        and tokens[k - 2].cap
+    )
+
+
+def _names_a_side(tokens: list[Token], i: int) -> bool:
+    """Whether the capitalised words at i are followed by an armed noun ('..., Biafran troops surrendered',
+    '..., Tigray forces said'): a side opening its own clause, not one more place of a list."""
+    if not _capword(tokens[i]):
+        return False
+    run = _cap_run(tokens, i)
+    return run < len(tokens) and tokens[run].low in ARMED_HEADS
 
 
 def _named_after_of(tokens: list[Token], i: int, of: int) -> bool:

@@ -1,0 +1,121 @@
+"""How a narrative refers to its sides and places across clauses and sentences: an agentless capture belongs to the
+side that has been taking places, 'took back control' takes the place named before, a numbered unit is a side, a
+speaker's time adjunct, a person's forces, a list item that is really a side, and a side that only takes up
+positions. Each is tried with same-shape sentences that must give nothing. Every sentence here was written for
+these tests."""
+
+from __future__ import annotations
+
+from .conftest import controls
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """(place name, actor name) of each control change."""
+    return [(e.place.name, e.actor.name) for e in controls(text) if e.place is not None and e.actor is not None]
+
+
+# --- the side that has been taking places -----------------------------------------------------------------------
+
+
+def test_an_agentless_capture_after_one_sides_captures_is_that_sides() -> None:
+    pairs = _pairs("Prussian troops captured Weissenburg on 4 August. Woerth was taken two days later.")
+    assert ("Woerth", "Prussian army") in pairs
+
+
+def test_an_agentless_retaking_or_a_hostage_taking_is_not_given_to_the_last_taker() -> None:
+    text = "Prussian troops captured Weissenburg on 4 August. Woerth was retaken by the French on Sunday."
+    assert all(not (p == "Woerth" and a == "Prussian army") for p, a in _pairs(text))
+    text = "Prussian troops captured Weissenburg on 4 August. Two French officers were taken prisoner."
+    assert [p for p, _ in _pairs(text)] == ["Weissenburg"]
+
+
+def test_an_agentless_capture_when_two_sides_have_been_taking_places_has_no_taker() -> None:
+    text = (
+        "Prussian troops captured Weissenburg on 4 August. French troops took Saarbruecken that week. "
+        "Woerth was taken two days later."
+    )
+    assert all(p != "Woerth" for p, _ in _pairs(text))
+
+
+# --- 'took back control' with no object ------------------------------------------------------------------------
+
+
+def test_control_taken_with_no_object_is_control_of_the_place_named_before() -> None:
+    assert _pairs("In October Red regiments attacked Simbirsk and took back control.") == [
+        ("Simbirsk", "Red regiments")
+    ]
+
+
+def test_control_lost_or_taken_of_nothing_named_gives_nothing() -> None:
+    assert controls("The minister said the cabinet had lost control.") == []
+    assert controls("Riot police took control after the match.") == []
+
+
+# --- numbered units and names ----------------------------------------------------------------------------------
+
+
+def test_a_numbered_unit_opening_the_clause_is_the_side_of_a_participle_capture() -> None:
+    pairs = _pairs("In May the 4th Brigade pushed east, taking Kalewa and Mawlaik.")
+    assert {p for p, _ in pairs} == {"Kalewa", "Mawlaik"} and all(a == "4th Brigade" for _, a in pairs)
+
+
+def test_a_month_before_a_unit_is_no_part_of_its_name() -> None:
+    pairs = _pairs("In October three Red regiments attacked Simbirsk and took back control.")
+    assert pairs and all("October" not in a for _, a in pairs)
+
+
+def test_forces_of_a_titled_person_are_the_forces_the_lexicon_knows_for_that_person() -> None:
+    assert _pairs("Forces of Libyan strongman Khalifa Haftar seized Ajdabiya in the spring.") == [
+        ("Ajdabiya", "Libyan National Army (Haftar)")
+    ]
+
+
+def test_a_speaker_with_a_day_between_it_and_its_verb_still_speaks_of_itself() -> None:
+    pairs = _pairs("The 7th Brigade on Tuesday said it had captured the port of Kismayo.")
+    assert pairs == [("Kismayo", "7th Brigade")]
+
+
+# --- lists, acronyms, asides -----------------------------------------------------------------------------------
+
+
+def test_a_name_followed_by_an_armed_noun_after_a_listed_place_is_a_side_not_a_place() -> None:
+    pairs = _pairs("Three days after Nigerian troops captured Umuahia, Biafran troops withdrew south.")
+    assert [p for p, _ in pairs] == ["Umuahia"]
+
+
+def test_an_acronym_defined_in_parentheses_is_no_place() -> None:
+    text = "Misrata had been held since 2016 by forces allied with the UN-backed Government of National Accord (GNA)."
+    places = [p for p, _ in _pairs(text)]
+    assert "GNA" not in places and "Guna" not in places
+
+
+def test_a_hold_since_a_date_after_a_long_holder_is_a_change_at_that_date() -> None:
+    text = "Misrata had been held by forces allied with the UN-backed Government of National Accord (GNA) since 2016."
+    found = controls(text)
+    assert [e.place.name for e in found if e.place] == ["Misrata"]
+
+
+def test_a_distance_aside_with_a_conversion_in_parentheses_is_skipped() -> None:
+    text = "Ajdabiya, some 160 kilometres (100 miles) south of the city of Benghazi, fell to Haftar's forces in March."
+    assert [p for p, _ in _pairs(text)] == ["Ajdabiya"]
+
+
+# --- positions ---------------------------------------------------------------------------------------------------
+
+
+def test_a_side_taking_up_positions_or_cover_takes_no_place() -> None:
+    assert controls("Rebel fighters have taken defensive positions around Benghazi.") == []
+    assert controls("Government troops took up positions outside Ajdabiya.") == []
+    assert controls("Civilians took shelter in Ajdabiya.") == []
+
+
+# --- a people as a side in an older war's narrative ----------------------------------------------------------------
+
+
+def test_a_people_is_a_side_in_a_narrative_of_battles_and_generals() -> None:
+    text = "After the battle at Jena the Prussian generals fled north. The French pursued them and took Berlin."
+    assert ("Berlin", "French forces") in _pairs(text)
+
+
+def test_a_people_is_no_side_outside_a_report_of_war() -> None:
+    assert controls("The French arrived early and took Berlin by storm with their new album.") == []
