@@ -119,3 +119,60 @@ def test_a_people_is_a_side_in_a_narrative_of_battles_and_generals() -> None:
 
 def test_a_people_is_no_side_outside_a_report_of_war() -> None:
     assert controls("The French arrived early and took Berlin by storm with their new album.") == []
+
+
+# --- commanders as takers ------------------------------------------------------------------------------------------
+
+
+def test_a_commander_named_as_subject_agent_or_possessor_takes_the_place_in_a_report_of_war() -> None:
+    pairs = _pairs(
+        "Rebel troops besieged Torreon for a week. After the garrison surrendered, Villa and Urbina took control "
+        "of the town."
+    )
+    assert ("Torreon", "Villa and Urbina") in pairs
+    assert ("Saltillo", "Obregon") in _pairs(
+        "Rebel troops besieged Saltillo. The fall of Saltillo to Obregon ended it."
+    )
+    assert ("Iguala", "Figueroa") in _pairs("Rebel troops besieged Iguala. Figueroa's capture of Iguala was swift.")
+
+
+def test_a_name_as_subject_outside_a_report_of_war_or_a_common_word_is_no_commander() -> None:
+    assert controls("Villa took Torreon by surprise at the film festival.") == []
+    assert all(
+        a != "Government" for _, a in _pairs("Rebel troops besieged Torreon. Government took control of the town.")
+    )
+
+
+def test_a_surrender_followed_by_another_side_taking_control_is_still_a_surrender() -> None:
+    from schemas.events import EventKind
+
+    from .conftest import run
+
+    found = run("After two days of shelling the town's garrison surrendered and the rebels took control of Ojinaga.")
+    assert [e.kind for e in found if e.kind == EventKind.surrender] == [EventKind.surrender]
+
+
+# --- what 'the town' and 'his' refer to ------------------------------------------------------------------------
+
+
+def test_a_region_that_only_locates_the_town_before_it_is_not_what_the_town_refers_to() -> None:
+    text = "Rebel troops besieged Ojinaga, Chihuahua, for a week. On Friday the rebels took control of the town."
+    assert [p for p, _ in _pairs(text)] == ["Ojinaga"]
+
+
+def test_his_fighters_after_a_spokesman_for_a_side_are_that_sides() -> None:
+    text = "A spokesman for the Libyan National Army said Ajdabiya had fallen to his fighters."
+    assert _pairs(text) == [("Ajdabiya", "Libyan National Army (Haftar)")]
+
+
+def test_his_fighters_with_no_speaking_role_before_are_no_named_side() -> None:
+    text = "The farmer said Ajdabiya had fallen to his fighters."
+    assert all(a != "Libyan National Army (Haftar)" for _, a in _pairs(text))
+
+
+def test_a_place_after_the_capital_in_a_distance_is_not_the_place_that_fell_later() -> None:
+    text = (
+        "Sirte, some 450 kilometres (280 miles) east of the capital Tripoli, was quiet. A spokesman for the Libyan "
+        "National Army said the city had fallen to his fighters."
+    )
+    assert [p for p, _ in _pairs(text)] == ["Sirte"]

@@ -468,6 +468,12 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                 out.append(own)
                 i = own.j
             continue
+        if w in ("his", "her"):
+            own = _role_forces(out, tokens, words, k)
+            if own:
+                out.append(own)
+                i = own.j
+            continue
         p = lex.actors.match_at(words, i)
         if p and len(p) == 1 and len(p[0]) <= 4 and not tokens[i].text.isupper() and not _rare_name(tokens[i]):
             p = None  # "is", "saa", "ndf" must be written in capitals ('Lurd', a rare word capitalised, need not)
@@ -609,6 +615,11 @@ def _allegiance(tokens: list[Token], words: list[str], out: list[ActorMention], 
         kept = [a for a in out if a.j <= k - 1 or a.i >= end]
         out = sorted([*kept, ActorMention(k - 1, end, actor, known is None and words[k] != "loyal")], key=lambda a: a.i)
     return out
+
+
+def person_side(lex: Lexicons, word: str) -> ActorEntry | None:
+    """The known side a person's rare name stands for ('haftar' -> the LNA), if the lexicon's aliases name one."""
+    return _person_index(lex).get(word)
 
 
 @cache
@@ -753,6 +764,25 @@ def _own_forces(
             return None
         actor = _make(entry, mention)
     return ActorMention(start, m, Actor(id=actor.id, name=actor.name, mention=mention), True)
+
+
+def _role_forces(out: list[ActorMention], tokens: list[Token], words: list[str], k: int) -> ActorMention | None:
+    """'A spokesman for the LNA said X had fallen to his fighters': 'his' at k is the side the speaking role stands
+    for, named right after the role ('for/of X', "X's spokesman" is read by the role's own rules)."""
+    if k + 1 >= len(words) or words[k + 1] not in ARMED_HEADS:
+        return None
+    role = next((m for m in range(k - 1, max(-1, k - 25), -1) if words[m] in _SPEAKING_ROLES), None)
+    if role is None or role + 1 >= len(words) or words[role + 1] not in ("for", "of"):
+        return None
+    side = next((a for a in out if role + 1 < a.i <= role + 9 and a.j <= k and not a.generic), None)
+    if side is None:
+        return None
+    mention = _text(tokens, k, k + 2)
+    return ActorMention(k, k + 2, Actor(id=side.actor.id, name=side.actor.name, mention=mention), True)
+
+
+#: Roles that speak for a side: 'a spokesman for X', 'the commander of X'.
+_SPEAKING_ROLES = frozenset("spokesman spokeswoman spokesperson commander leader chief head".split())
 
 
 def _led(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorMention | None:

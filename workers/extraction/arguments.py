@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from schemas.events import Actor
 
-from .actors import ActorMention, fallback_actor
+from .actors import ActorMention, fallback_actor, person_side
 from .document import Document, Sentence
 from .lexicons import ARMED_HEADS, slug
 from .places import possessive
-from .times import WEEKDAYS
+from .times import MONTHS, WEEKDAYS
+from .wordlist import load_wordlist
 
 _SUBJECT_PRONOUNS = frozenset("they it he she we".split())
 
@@ -142,6 +143,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     fb = fallback_actor(sent.tokens, words, i) or _people_subject(sent, r) or _operation_side(sent, r)
     if fb:
         return fb
+    if r >= 0 and gerund is False and (commander := _commander_subject(sent, r)) is not None:
+        return commander  # "Orozco and Villa took control of the town", "Grant took Vicksburg"
     if 0 < r and words[r] == "they" and words[r - 1] in ("which", "that", "where"):
         # "the rebels moved on Bukavu, which they seized in February": the clause's subject, standing at 'they'
         head = [a for a in units if a.j < r - 1 and not after_preposition(words, a.i)]
@@ -174,6 +177,19 @@ _REPORTING = frozenset(
 
 #: Heads of an operation named as the subject of a capture: 'the French-Malian offensive recaptured Gao'.
 _OPERATIONS = frozenset("offensive counteroffensive counter-offensive operation campaign assault advance push".split())
+
+
+def _commander_subject(sent: Sentence, r: int) -> ActorMention | None:
+    """A person's name ending at r right before the verb, opening its clause: the commander who took the place."""
+    words, tokens = sent.words, sent.tokens
+    start = r
+    while start > 0 and r - start < 4 and (tokens[start - 1].cap or words[start - 1] == "and"):
+        start -= 1
+    while start < r and words[start] == "and":
+        start += 1
+    if start > 0 and words[start - 1] not in (",", ";", "and", "then", "when", "after", "as", "but", "while"):
+        return None  # the name is not the clause's subject ("in Morelos took", "of Villa took")
+    return named_commander(sent, start, r + 1)
 
 
 def _speaker_before(sent: Sentence, units: list[ActorMention], r: int) -> ActorMention | None:
@@ -481,6 +497,38 @@ _AFTER_PEOPLE = frozenset(
 
 _CLAUSE_OPENERS = frozenset("when after as while because since which who whereas that".split())
 _SLOT_ENDS = _CLAUSE_OPENERS | frozenset(", ; : ( ) and but".split())
+
+
+def named_commander(sent: Sentence, start: int, end: int) -> ActorMention | None:
+    """A person named at [start, end) as the side that took a place ('Grant took Vicksburg', 'the fall of X to
+    Madero', "Zapata's taking of Y", 'Orozco and Villa took control'): in a report of war only, one to three
+    capitalised words (or two names joined by 'and'), no month, day, country, people or common word. A person
+    the lexicon knows ('Haftar') is the side the lexicon names; anyone else is a side named after them."""
+    if not sent.binder.at_war or end <= start or end - start > 5:
+        return None
+    words, tokens = sent.words, sent.tokens
+    names = [k for k in range(start, end) if words[k] != "and"]
+    if any(not tokens[k].cap or not words[k].isalpha() or len(words[k]) < 3 for k in names):
+        return None
+    if any(words[k] in MONTHS or words[k] in WEEKDAYS or words[k] in _NOT_COMMANDERS for k in names):
+        return None
+    lex = sent.binder.lex
+    if any(lex.states.words.values.get((words[k],)) is not None for k in names):
+        return None  # countries and nationalities are their states' forces, read elsewhere
+    if any(load_wordlist().zipf(words[k]) >= 4.5 for k in names):
+        return None  # "The", "Government", "Army": common words, no person's name
+    text = " ".join(tokens[k].text for k in range(start, end))
+    known = next((e for k in names if (e := person_side(lex, words[k])) is not None), None)
+    actor = (
+        Actor(id=known.id, name=known.name, mention=text)
+        if known is not None
+        else Actor(id=slug(text), name=text, mention=text)
+    )
+    return ActorMention(start, end, actor, known is None)
+
+
+#: Capitalised words that open a sentence or name an office, never a commander by themselves.
+_NOT_COMMANDERS = frozenset("president general colonel king queen prince minister battle siege fall".split())
 
 
 def state_at(sent: Sentence, k: int) -> ActorMention | None:

@@ -15,7 +15,15 @@ from schemas.events import Actor, Event, EventKind, Place
 
 from .actors import ActorMention, fallback_actor, prefix_actor
 from .actors import dateline_end as _dateline_end
-from .arguments import actor_at, actor_left, after_preposition, discourse_actor, nationality_at, state_at
+from .arguments import (
+    actor_at,
+    actor_left,
+    after_preposition,
+    discourse_actor,
+    named_commander,
+    nationality_at,
+    state_at,
+)
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
@@ -190,6 +198,8 @@ def last_place(doc: Document, pos: int) -> Place | None:
         if entry.kind == REGION and _region_named(doc, start):
             continue
         if start >= floor and entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
+            if best is not None and best.parent and entry.name != best.name and fold(entry.name) == fold(best.parent):
+                continue  # "Ciudad Juarez, Chihuahua", "Mitu, the capital of Vaupes": the region only locates it
             if not _measures_only(doc, start):
                 best, best_start = entry, start
     # a respelt name of this sentence ('the retreat from Izium, ... the town') is not among the document's hits
@@ -770,9 +780,14 @@ def _measures_only(doc: Document, start: int) -> bool:
 def _in_distance_aside(sent: Sentence, k: int) -> bool:
     """Whether the place at k measures a distance, also through an apposition ('40 km north of the capital, X')."""
     words = sent.words
-    if k > 2 and words[k - 1] == "," and words[k - 2] in _TOWN_HEADS | {"capital"}:
-        k = next((m + 1 for m in range(k - 2, max(0, k - 5), -1) if words[m] in ("of", "from")), k)
-    return _in_distance(words, k)
+    m = k
+    while m > 0 and k - m < 4 and words[m - 1] in _APPOSITION_HEADS:
+        m -= 1  # "40 km north of the capital, X", "450 km east of the capital Tripoli"
+    return _in_distance(words, k) or (m < k and _in_distance(words, m))
+
+
+#: Words of a description that stands between a distance's 'of' and the place it names.
+_APPOSITION_HEADS = _TOWN_HEADS | {"capital", "the", ","}
 
 
 def _in_distance(words: list[str], k: int) -> bool:
@@ -1322,6 +1337,7 @@ class _Clause:
         self.seen: set[tuple[str, str]] = set()
         self.consumed: set[int] = set()  # trigger words another frame has read already
         self.i = 0  # the trigger being read
+        self.subject: tuple[int, int] | None = None  # the offsets of the trigger's subject, once found
         self._last: dict[int, Place | None] = {}
 
     def emit(
@@ -1376,8 +1392,15 @@ class _Clause:
         looked up only if one needs it."""
         i = self.i
         if i not in self._last:
-            self._last[i] = last_place(self.doc, self.tokens[i].start)
+            found = last_place(self.doc, self.tokens[i].start)
+            if found is not None and self.subject is not None and self._inside(found, self.subject):
+                found = last_place(self.doc, self.subject[0])  # 'Villa and Urbina took the town': not Urbina
+            self._last[i] = found
         return self._last[i]
+
+    def _inside(self, place: Place, span: tuple[int, int]) -> bool:
+        """Whether the words at `span` (the trigger's subject) name `place`: a person the gazetteer also knows."""
+        return place.name.lower() in self.doc.text[span[0] : span[1]].lower()
 
     def phrase(self, k: int) -> list[Place]:
         """The places of the noun phrase starting at k ('the Ugandan capital' is Kampala)."""
@@ -2011,14 +2034,41 @@ def _nominal(c: _Clause, i: int) -> bool:
     if by is not None and words[by - 1] in _OTHER_EVENTS:
         by = None  # "the town's loss came after a pullout by NATO troops": the pullout's agent
     a = actor_at(sent, by + 1, 3) if by is not None else None
+    if a is None and by is not None:
+        a = _commander_at(sent, by + 1)  # "the fall of X to Madero", "the capture of X by Grant"
+    possessed = i > 0 and tokens[i].start - tokens[i - 1].end >= 2  # "Zapata's taking of X"
     if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
         a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
     else:
-        owner = state_at(sent, i - 1) if i > 0 and tokens[i].start - tokens[i - 1].end >= 2 else None
+        owner = state_at(sent, i - 1) if possessed else None
+        if owner is None and possessed:
+            owner = _commander_before(sent, i - 1)
         a = a or owner or actor_left(sent, i, doc) or discourse_actor(sent, doc)  # "Russia's capture of X"
     if a:
         c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
     return True
+
+
+def _commander_at(sent: Sentence, k: int) -> ActorMention | None:
+    """A person's name at k in an agent slot ('to Madero', 'by General Grant'), up to three capitalised words."""
+    words, tokens = sent.words, sent.tokens
+    k += k < len(words) and words[k] in _RANKS
+    end = k
+    while end < len(words) and end - k < 3 and tokens[end].cap:
+        end += 1
+    return named_commander(sent, k, end) if end > k else None
+
+
+def _commander_before(sent: Sentence, j: int) -> ActorMention | None:
+    """A person's possessive name ending at j ("Zapata's taking of X", "General Grant's capture of Y")."""
+    start = j
+    while start > 0 and j - start < 2 and sent.tokens[start - 1].cap and sent.words[start - 1] not in _RANKS:
+        start -= 1
+    return named_commander(sent, start, j + 1)
+
+
+#: Ranks before a commander's name, read past: 'by General Grant', 'Marshal Ney's capture of X'.
+_RANKS = frozenset("general gen marshal colonel col major captain admiral commander".split())
 
 
 def _overrun(c: _Clause, i: int) -> bool:
@@ -2140,6 +2190,8 @@ def _active(c: _Clause, i: int) -> bool:
     a = actor_left(sent, i, doc)
     if a is None or (w.startswith("t") and _takes_positions(words, e)):
         return True  # "fighters took up defensive positions in X": they placed themselves, took nothing
+    if a.i < i:
+        c.subject = (tokens[a.i].start, tokens[a.j - 1].end)
     places = _directional(sent, e, doc) or c.resolve(c.phrase(e)) or _area(sent, e)
     # "Kupiansk, which the army captured", "Bukavu, which they seized": the relative's antecedent
     before = a.i - 1 - (1 < a.i <= i and words[a.i - 1] == "the")  # "X, which (the) Communist armies had taken"
@@ -2286,6 +2338,7 @@ def extract_control(doc: Document, sent: Sentence) -> list[Event]:
         if i in c.consumed:
             continue
         c.i = i
+        c.subject = None
         for frame in _FRAMES:
             if frame(c, i):
                 break

@@ -169,7 +169,7 @@ class Lexicons:
     def actor_firsts(self) -> frozenset[str]:
         """First words of actor names, generic actor words and state words: where `find_actors` may match."""
         keys = self.actors.index.keys() | self.generic.index.keys() | self.states.words.index.keys()
-        return frozenset(keys | {"its", "their", "our", "country"})  # 'its forces': actors.find_actors
+        return frozenset(keys | {"its", "their", "our", "country", "his", "her"})  # 'its forces': actors.find_actors
 
     @cached_property
     def actor_inner_words(self) -> frozenset[str]:

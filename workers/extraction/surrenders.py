@@ -141,8 +141,10 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
         if blocked(words, i, lex):
             continue
         e = i + len(p)
-        if "control" in words[e : e + 6]:
-            continue  # "surrendered to regime control" hands over a place, see control.py
+        after = words[e : e + 6]
+        stop = next((k for k, w in enumerate(after) if w in ("and", ",", ";", "but")), len(after))
+        if "control" in after[:stop]:
+            continue  # "surrendered to regime control" hands over a place, see control.py (not "... and X took control")
         obj = _object(doc, sent, e) if p[-1] not in ("of", "to") else None
         if obj is None and p[-1] not in ("of", "to") and e < len(words) and words[e] in _DETERMINERS:
             if not _OBJECTS_OF_SURRENDER.intersection(words[e + 1 : e + 3]):
