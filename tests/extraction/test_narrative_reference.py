@@ -176,3 +176,37 @@ def test_a_place_after_the_capital_in_a_distance_is_not_the_place_that_fell_late
         "National Army said the city had fallen to his fighters."
     )
     assert [p for p, _ in _pairs(text)] == ["Sirte"]
+
+
+# --- more ways a place changes hands ------------------------------------------------------------------------------
+
+
+def test_a_place_transferred_or_passed_to_a_sides_hands_goes_to_that_side() -> None:
+    assert _pairs("The truce ended the siege, transferring Bor to rebel hands.") == [("Bor", "Rebels")]
+    assert [p for p, _ in _pairs("The siege ended, passing the town of Bor to rebel hands.")] == ["Bor"]
+
+
+def test_hands_after_to_without_a_verb_of_transfer_are_no_change() -> None:
+    assert controls("The keys of Bor were shown to rebel hands on camera.") == []
+
+
+def test_control_given_to_a_people_in_a_report_of_war_goes_to_its_state() -> None:
+    text = "After weeks of shelling and air strikes, the withdrawal gave the Russians control over most of Grozny."
+    assert [p for p, _ in _pairs(text)] == ["Grozny"]
+
+
+def test_a_capture_in_a_relative_clause_on_an_offensive_belongs_to_who_launched_it() -> None:
+    text = "In March the Nationalist Army launched an offensive that quickly conquered Republican-held Aragon."
+    assert _pairs(text) == [("Aragon", "Nationalist Army")]
+
+
+def test_an_offensive_that_nobody_is_told_to_have_launched_gives_no_taker() -> None:
+    assert controls("It was an offensive that quickly conquered the headlines.") == []
+
+
+def test_a_victors_entry_into_a_town_is_a_takeover_unless_told_as_a_raid_or_a_ceremony() -> None:
+    assert [p for p, _ in _pairs("Bosnian Serb forces rolled into the town of Visegrad on Monday.")] == ["Visegrad"]
+    assert [p for p, _ in _pairs("Rebel columns swept into Kidal on Sunday.")] == ["Kidal"]
+    assert controls("Rebel columns swept into Kidal on Sunday before pulling back at dusk.") == []
+    assert controls("Army columns rolled into Kidal for the independence parade.") == []
+    assert controls("Thousands of protesters marched into Kidal on Sunday.") == []

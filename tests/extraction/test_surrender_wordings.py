@@ -279,3 +279,17 @@ def test_a_side_told_in_a_first_predicate_is_the_one_that_surrendered_after_and(
 def test_after_and_a_break_or_a_new_subject_leaves_the_first_predicate_alone() -> None:
     assert surrenders("The town was shelled for weeks, and the mayor refused to surrender.") == []
     assert surrenders("Talks stalled and demands that the rebels surrender were dropped.") == []
+
+
+def test_a_name_that_surrendered_with_a_count_of_men_is_a_commander_and_his_men() -> None:
+    assert surrenders("After the battle at Saratoga, Burgoyne surrendered with 5,800 men.") == [
+        ("Burgoyne's forces", 5800)
+    ]
+    assert surrenders("The siege dragged on. Then Cronje surrendered with some 4,000 Boers.") == [
+        ("Cronje's forces", 4000)
+    ]
+
+
+def test_a_name_that_surrendered_with_a_lawyer_or_a_few_men_outside_a_war_is_no_surrender() -> None:
+    assert surrenders("The trial ended. Jenkins surrendered with his lawyer at the courthouse.") == []
+    assert surrenders("The robbery failed. Jenkins surrendered with two other men.") == []

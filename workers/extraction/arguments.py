@@ -82,6 +82,9 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         if rel:  # "the Taliban which overran the valley": the antecedent is the subject
             return rel[0]
         end = r - (r > 0 and words[r - 1] == ",")
+        launcher = _launcher(sent, units, end - 1) if end > 0 and words[end - 1] in _OPERATIONS else None
+        if launcher is not None:
+            return launcher  # "the Nationalist Army started an offensive that conquered Catalonia"
         unit = fallback_actor(sent.tokens, words, end, max(0, end - 5)) if end > 0 else None
         if unit is not None and unit.j == end:  # "The 36th Division, which then captured ...": an unnamed unit
             named = next((a for a in units if unit.i <= a.i and a.j <= end), None)
@@ -250,6 +253,27 @@ def _main_subject(sent: Sentence, units: list[ActorMention], i: int) -> ActorMen
     return unit if unit is not None and not after_preposition(words, unit.i) else None
 
 
+def _launcher(sent: Sentence, units: list[ActorMention], op: int) -> ActorMention | None:
+    """The side whose operation at `op` a relative clause's capture is told of: the operation's own adjective ('a
+    Russian offensive that ...'), or the subject of the verb that launched it ('X launched an offensive which')."""
+    side = _operation_side(sent, op)
+    if side is not None:
+        return side
+    words = sent.words
+    verb = next((m for m in range(op - 1, max(-1, op - 4), -1) if words[m] in _LAUNCHES), None)
+    if verb is None:
+        return None
+    subject = [a for a in units if a.j <= verb and not after_preposition(words, a.i)]
+    if subject:
+        return subject[-1]
+    unit = fallback_actor(sent.tokens, words, verb, max(0, verb - 6))
+    return unit if unit is not None and unit.j == verb else None
+
+
+#: Verbs that open an operation: 'launched an offensive', 'began a campaign'.
+_LAUNCHES = frozenset("launched started began mounted opened unleashed staged".split())
+
+
 def _operation_side(sent: Sentence, r: int) -> ActorMention | None:
     """The side whose operation is the subject at r: an actor or a nationality before the operation's name ('the
     Franco-Chadian offensive', 'a Russian counteroffensive'), the first of joined nationalities leading."""
@@ -367,6 +391,11 @@ def _people_near(sent: Sentence, where: range) -> ActorMention | None:
     if not sent.binder.at_war:
         return None
     return next((p for k in where if (p := _people_subject(sent, k)) is not None), None)
+
+
+def people_at(sent: Sentence, r: int) -> ActorMention | None:
+    """A people or nationality named at r as a side ('gave the Russians control of X'), in a report of war only."""
+    return _people_subject(sent, r) if sent.binder.at_war else None
 
 
 def _people_subject(sent: Sentence, r: int) -> ActorMention | None:

@@ -22,6 +22,7 @@ from .arguments import (
     discourse_actor,
     named_commander,
     nationality_at,
+    people_at,
     state_at,
 )
 from .build import make_event
@@ -1216,11 +1217,14 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
         return None
     start, holder = owner
     p = start - (start > 0 and words[start - 1] == "the")
-    if p < 1 or words[p - 1] not in ("into", "in"):
+    if p < 1 or words[p - 1] not in ("into", "in", "to"):
         return None
     p -= 1
     if blocked(words, p, lex):
         return None
+    if words[p] == "to":  # "transferring the stronghold of X to Federal hands", "passed to rebel hands"
+        verb = next((m for m in range(p - 1, max(-1, p - 9), -1) if words[m] in _TRANSFER_VERBS), None)
+        return (p, holder, True) if verb is not None else None
     if words[p] == "into":
         return (p, holder, True) if p > 0 and words[p - 1] in _HANDS_VERBS else None
     aux = p - 1 - (p > 1 and words[p - 1] in ("now", "firmly", "back", "fully", "entirely"))
@@ -1235,6 +1239,13 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
         or _within_time(words, p)  # "within ten days the island was in German hands"
     )
     return p, holder, told
+
+
+#: Verbs that move a place to a side's hands: 'transferring X to Federal hands', 'X passed to rebel hands'.
+_TRANSFER_VERBS = frozenset(
+    "transferring transferred transfers transfer passed passing passes handed handing returned returning "
+    "delivered delivering".split()
+)
 
 
 def _within_time(words: list[str], end: int) -> bool:
@@ -1454,7 +1465,11 @@ def _hands_frame(c: _Clause, i: int) -> bool:
     if hands is not None:
         p_i, holder, change = hands
         verb = p_i - 1 if p_i > 0 and c.words[p_i - 1] in _HANDS_VERBS else p_i  # "The city fell into their hands"
-        places = _place_left(c.sent, verb, c.doc) or _unknown_subject(c.sent, verb, c.doc)
+        mover = next((m for m in range(p_i - 1, max(-1, p_i - 9), -1) if c.words[m] in _TRANSFER_VERBS), None)
+        if c.words[p_i] == "to" and mover is not None and mover + 1 < p_i and c.words[mover + 1] != "to":
+            places = c.resolve(c.phrase(mover + 1))  # "transferring the stronghold of X to Federal hands"
+        else:
+            places = _place_left(c.sent, verb, c.doc) or _unknown_subject(c.sent, verb, c.doc)
         kind = EventKind.control_change if change else EventKind.control_state
         c.emit(kind, p_i, i + 1, places, holder, None, "hands", conf=0.8 if c.words[p_i] == "into" else 0.6)
     return True
@@ -1557,6 +1572,8 @@ def _give(c: _Clause, i: int) -> bool:
     if not c.sets["control.give"].match_at(words, i):
         return False
     receiver = next((a for a in c.sent.actors if i < a.i <= i + 4), None)
+    if receiver is None:  # "the withdrawal gave the Russians effective control over X": a people receives it
+        receiver = next((r for k in range(i + 1, min(n, i + 3)) if (r := people_at(c.sent, k)) is not None), None)
     if receiver is None or blocked(words, i, c.lex):
         return True
     k = next((m for m in range(receiver.j, min(n, receiver.j + 4)) if words[m] == "control"), None)
@@ -1909,6 +1926,10 @@ def _enter(c: _Clause, i: int) -> bool:
                 gone = _withdrew_before(c, i, places[0], a.actor) if places and places[0].resolved else None
                 if gone is not None:
                     c.emit(EventKind.control_change, i, e + 2, places[:1], a.actor, gone, w, conf=0.6)
+                elif ent in _TRIUMPHAL and _armed(a.actor) and not _raid_told(words):
+                    # "Serb forces rolled into the town of Zepa": an entry told as a victor's is a takeover
+                    towns = [p for p in places if p.resolved or _settlement(p)]
+                    c.emit(EventKind.control_change, i, e + 2, towns[:1], a.actor, None, w, conf=0.6)
             return True
         if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
             loser = next((x for x in sent.actors if left < x.i and x.actor.id != a.actor.id), None)
@@ -1927,6 +1948,34 @@ def _enter(c: _Clause, i: int) -> bool:
         gave = giver.actor if giver is not None else None
         c.emit(EventKind.control_change, i, e + 2, places, a.actor, gave, w, transfer=True, conf=0.7)
     return True
+
+
+#: Entries a victor makes: rolling, sweeping or marching into a town takes it unless the sentence says otherwise.
+_TRIUMPHAL = frozenset(
+    (("rolled", "into"), ("swept", "into"), ("marched", "into"), ("rode", "into"), ("rumbled", "into"))
+)
+#: Words after an entry that make it a raid, a passage or a ceremony: 'rolled into X before pulling back',
+#: 'briefly', 'for the parade'.
+_RAID_WORDS = frozenset(
+    "before briefly temporarily pulling pulled withdrew withdrawing retreated retreating raid looting parade "
+    "parades ceremony celebration celebrations exercise exercises drill drills visit festival".split()
+)
+
+
+def _raid_told(words: list[str]) -> bool:
+    """Whether the entry's sentence tells it as a raid, a passage or a ceremony: 'before pulling
+    back', 'briefly', 'the parade ended, and troops rolled into X'."""
+    return not _RAID_WORDS.isdisjoint(words)
+
+
+def _armed(actor: Actor) -> bool:
+    """Whether an entry's side is an armed one (not police, protesters or fans)."""
+    return not _police(actor) and actor.id not in ("protesters", "fans", "crowds", "residents")
+
+
+def _settlement(place: Place) -> bool:
+    """A town or village the text names as such ('the town of Zepa'): a place one may enter and hold."""
+    return place.name[:1].isupper() and not FACILITIES.intersection(place.name.lower().split())
 
 
 def _expel(c: _Clause, i: int) -> bool:

@@ -691,6 +691,8 @@ def _strip_qualifiers(tokens: list[Token], i: int, definite: bool) -> tuple[int,
             and tokens[i + 1].low not in _STOP_TIME_OR_OF
         ):
             i += 1  # "the sole district seat (it kept)", "its last base": a description, not the phrase's end
+        elif low.endswith(("-held", "-controlled", "-occupied")) and i + 1 < n and _capword(tokens[i + 1]):
+            i += 1  # "conquered Republican-held Catalonia": who held it is no part of its name
         elif _MEASURE.match(low) and i + 1 < n:
             i += 1  # "the 40-hectare Kilinochchi camp", "a 30-km stretch": a size, not a count of places
         elif low in _NEARBY and i + 1 < n and _capword(tokens[i + 1]):

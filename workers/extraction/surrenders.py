@@ -172,6 +172,8 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
                 actor_m = _holders(sent, actor_m, e)  # "the surrender of the garrison of Kut", not of Kut
         else:
             actor_m, num = _subject(doc, sent, i, bind)
+        if actor_m is None and (led := _with_men(sent, i, e)) is not None:
+            actor_m, num = led  # "Mack surrendered with 25,000 men": a commander and the men he led
         if actor_m is not None and p[-1] != "of" and _is_place_name(sent, actor_m):
             continue  # a town does not surrender; its holders do ("Kars surrendered": see control.py)
         if actor_m is None:
@@ -697,6 +699,39 @@ def _proper_name(sent: Sentence, k: int) -> ActorMention | None:
         return None
     text = " ".join(t.text for t in tokens[i:j])
     return ActorMention(i, j, Actor(id=slug(text), name=text, mention=text), False)
+
+
+def _with_men(sent: Sentence, i: int, e: int) -> tuple[ActorMention, Number] | None:
+    """'Mack surrendered with 25,000 men', 'Cronje capitulated with some 4,000 Boers': a name right before the verb
+    that surrendered with a count of men is a commander; his side is named after him, the count is the men's."""
+    words, tokens = sent.words, sent.tokens
+    if e >= len(words) or words[e] != "with":
+        return None
+    nums = [q for q in find_numbers(words[e + 1 : e + 6]) if q.i <= 1]
+    if nums and nums[0].value < 50 and not sent.binder.at_war:
+        return None  # "the suspect surrendered with two other men": a few men outside a war are no force
+    after = range(e + 1 + nums[0].j, min(len(words), e + 4 + nums[0].j)) if nums else range(0)
+    if not any(words[m] in _PERSONS or words[m] in ARMED_HEADS or _people_plural(tokens[m]) for m in after):
+        return None  # "with 25,000 men", "with some 4,000 Boers"; not "with his lawyer"
+    j = i
+    while j > 0 and words[j - 1] in _AUX:
+        j -= 1
+    k = j
+    common = load_wordlist().zipf
+    while k > 0 and j - k < 2 and tokens[k - 1].cap and words[k - 1].isalpha() and common(words[k - 1]) < 4.0:
+        k -= 1  # "Then Cronje": the opening word is no part of the name
+    if k == j or (k > 0 and words[k - 1] not in (",", "and", "later", "then", "days", "weeks", "soon")):
+        return None
+    if any(g.i < j and k < g.j for g in sent.places) or load_wordlist().zipf(words[k]) >= 4.0:
+        return None  # a town does not surrender, and "The" or "Then" is no name
+    text = " ".join(t.text for t in tokens[k:j])
+    name = f"{text}'s forces"  # the men he led, named after him
+    return ActorMention(k, j, Actor(id=slug(name), name=name, mention=text), True), _shift(nums[0], e + 1)
+
+
+def _people_plural(token: Token) -> bool:
+    """A capitalised plural ('Boers', 'Austrians'): a people counted as the men who surrendered."""
+    return token.cap and len(token.low) > 4 and token.low.endswith("s") and token.text[1:].islower()
 
 
 def _count_after(words: list[str], e: int) -> Number | None:
