@@ -210,3 +210,30 @@ def test_a_victors_entry_into_a_town_is_a_takeover_unless_told_as_a_raid_or_a_ce
     assert controls("Rebel columns swept into Kidal on Sunday before pulling back at dusk.") == []
     assert controls("Army columns rolled into Kidal for the independence parade.") == []
     assert controls("Thousands of protesters marched into Kidal on Sunday.") == []
+
+
+# --- towns the gazetteer lacks ------------------------------------------------------------------------------------
+
+
+def test_a_town_the_gazetteer_lacks_as_the_subject_of_a_passive_capture() -> None:
+    assert [p for p, _ in _pairs("Zabrdje was captured by Croat troops on Monday.")] == ["Zabrdje"]
+    assert [p for p, _ in _pairs("Zabrdje was taken by the Serbs in May.")] == ["Zabrdje"]
+
+
+def test_a_person_or_a_common_name_captured_is_no_town() -> None:
+    assert controls("Ahmed was captured by the rebels near the border.") == []
+    assert controls("Maria was taken by the militia in May.") == []
+
+
+def test_an_entry_after_a_people_fled_takes_the_town() -> None:
+    assert [p for p, _ in _pairs("Serbian troops entered Zabrdje after the Croats fled.")] == ["Zabrdje"]
+
+
+def test_a_town_the_gazetteer_lacks_before_a_relative_aside_and_a_dated_fall() -> None:
+    text = "Zabrdje, which the Croats had held since 1992, fell on 12 May to Serbian troops."
+    assert [p for p, _ in _pairs(text)] == ["Zabrdje"]
+
+
+def test_each_unknown_town_of_a_list_before_a_state_of_hands_changes() -> None:
+    text = "By the end of May, Zabrdje and Kotorac were in Serbian hands."
+    assert sorted(p for p, _ in _pairs(text)) == ["Kotorac", "Zabrdje"]

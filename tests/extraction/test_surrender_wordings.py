@@ -293,3 +293,9 @@ def test_a_name_that_surrendered_with_a_count_of_men_is_a_commander_and_his_men(
 def test_a_name_that_surrendered_with_a_lawyer_or_a_few_men_outside_a_war_is_no_surrender() -> None:
     assert surrenders("The trial ended. Jenkins surrendered with his lawyer at the courthouse.") == []
     assert surrenders("The robbery failed. Jenkins surrendered with two other men.") == []
+
+
+def test_a_side_after_and_is_a_new_clause_not_what_was_surrendered() -> None:
+    assert surrenders("The garrison of Zabrdje surrendered and Serbian troops occupied the town.") == [
+        ("The garrison", None)
+    ]

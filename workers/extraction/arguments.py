@@ -393,18 +393,26 @@ def _people_near(sent: Sentence, where: range) -> ActorMention | None:
     return next((p for k in where if (p := _people_subject(sent, k)) is not None), None)
 
 
+def agent_people(sent: Sentence, k: int) -> ActorMention | None:
+    """A people named as the agent of a passive capture at k ('was taken by the Serbs', 'by Croats'): the verb
+    itself tells a war, so no report-wide war words are asked for."""
+    k += k < len(sent.words) and sent.words[k] == "the"
+    return _people_subject(sent, k, agent=True) if k < len(sent.words) else None
+
+
 def people_at(sent: Sentence, r: int) -> ActorMention | None:
     """A people or nationality named at r as a side ('gave the Russians control of X'), in a report of war only."""
     return _people_subject(sent, r) if sent.binder.at_war else None
 
 
-def _people_subject(sent: Sentence, r: int) -> ActorMention | None:
+def _people_subject(sent: Sentence, r: int, agent: bool = False) -> ActorMention | None:
     """'The Croats captured X', 'the Germans took Y': a known people named as the verb's subject (at r) is the side;
-    a nationality is its state's forces. Not after a preposition, not a place."""
+    a nationality is its state's forces. Not after a preposition (but as a passive's `agent`: 'taken by the
+    Serbs'), not a place."""
     words, tokens = sent.words, sent.tokens
     if r < 0 or not tokens[r].cap or not words[r].isalpha() or len(words[r]) < 4:
         return None
-    if r > 0 and words[r - 1] not in _PEOPLE_BEFORE or after_preposition(words, r):
+    if r > 0 and words[r - 1] not in _PEOPLE_BEFORE or (after_preposition(words, r) and not agent):
         return None
     if any(g.i <= r < g.j for g in sent.places):
         return None

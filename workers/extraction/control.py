@@ -19,6 +19,7 @@ from .arguments import (
     actor_at,
     actor_left,
     after_preposition,
+    agent_people,
     discourse_actor,
     named_commander,
     nationality_at,
@@ -674,26 +675,59 @@ def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
     return _unknown_subject(sent, i, doc)
 
 
-def _unknown_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
+def _unknown_subject(sent: Sentence, i: int, doc: Document, listed: bool = True) -> list[Place]:
     """'Bakhmut fell to Russian forces' where the gazetteer did not read the name (a small town in a country the
     report names only through a side): the capitalised subject right before a verb only places take ('fell to',
-    'came under the control of'). Not an actor, a nationality, a word of the text's own (a common English word
-    opening the sentence), nor the object of a preposition."""
-    words, tokens = sent.words, sent.tokens
+    'came under the control of'), past a relative aside, and with `listed` each name of a list before it ('A and B
+    were in Serbian hands'). See `_name_before` for what is no name."""
+    words = sent.words
     k = i - 1
     while k > 0 and words[k] in _AUX_OR_ADVERB:
         k -= 1
+    if k > 0 and words[k] == "," and (aside := _relative_aside(words, k)) is not None:
+        k = aside - 1  # "Vrenica, which the Croats had held since 1992, fell ...": the name before the aside
+    out: list[Place] = []
+    while k >= 0:
+        named = _name_before(sent, k, doc)
+        if named is None:
+            break
+        start, place = named
+        out.insert(0, place)
+        k = start - 1  # "Vrenica and Dolac were in Serbian hands": each name of a list
+        if not listed:
+            break
+        if k > 0 and words[k] == "and":
+            k -= 1 + (words[k - 1] == ",")
+        elif k > 0 and words[k] == ",":
+            k -= 1
+        else:
+            break
+    return out
+
+
+def _rare_names(places: list[Place]) -> list[Place]:
+    """Unknown names rare enough in English to be a small town's ('Vrenica', 'Fort Blauberg'), not a person's
+    ('Mohammed was captured by the rebels'): the subject of a passive capture may be either."""
+    zipf = load_wordlist().zipf
+    return [p for p in places if zipf(p.name.split()[0].lower()) < 3.0 or p.name.split()[0] in ("Fort", "Camp")]
+
+
+def _name_before(sent: Sentence, k: int, doc: Document) -> tuple[int, Place] | None:
+    """(start, place) of a name the gazetteer lacks ending at k: capitalised, no actor, nationality, word of the
+    text's own (a common English word opening the sentence), nor the object of a preposition."""
+    words, tokens = sent.words, sent.tokens
     if k < 0 or not tokens[k].cap or any(a.i <= k < a.j for a in sent.actors):
-        return []
+        return None
     start = k
     while start > 0 and tokens[start - 1].cap and k - start < 2:
         start -= 1
     name = words[start : k + 1]
     if doc.lex.states.words.match_at(name, 0) or (start > 0 and after_preposition(words, start)):
-        return []
+        return None
     if start == 0 and load_wordlist().zipf(name[0]) >= 4.3:
-        return []  # "It fell to ...", "Then fell ...": the sentence's first word is no name
-    return [make_place(" ".join(t.text for t in tokens[start : k + 1]))]
+        return None  # "It fell to ...", "Then fell ...": the sentence's first word is no name
+    known = next((g.place for g in sent.places if g.i == start and g.j == k + 1), None)
+    return start, known or make_place(" ".join(t.text for t in tokens[start : k + 1]))
 
 
 def _own_clause_subject(sent: Sentence, after: int, i: int, doc: Document) -> list[Place]:
@@ -710,7 +744,7 @@ def _own_clause_subject(sent: Sentence, after: int, i: int, doc: Document) -> li
         start -= 1
     if start - 2 < after or words[start - 1] not in _CLAUSE_JOINS or words[start - 2] != ",":
         return []
-    return _unknown_subject(sent, i, doc)
+    return _unknown_subject(sent, i, doc, listed=False)
 
 
 #: Conjunctions that open a clause with its own subject after a comma.
@@ -1933,8 +1967,11 @@ def _enter(c: _Clause, i: int) -> bool:
             return True
         if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
             loser = next((x for x in sent.actors if left < x.i and x.actor.id != a.actor.id), None)
-            if loser is None:  # "..., which the Germans had abandoned": a people named as the side
-                loser = next((s for m in range(left, min(n, left + 4)) if (s := state_at(sent, m)) is not None), None)
+            if loser is None:  # "..., which the Germans had abandoned", "after the Croats fled": a people as the side
+                loser = next(
+                    (s for m in range(left, min(n, left + 4)) if (s := state_at(sent, m) or agent_people(sent, m))),
+                    None,
+                )
                 loser = loser if loser is not None and loser.actor.id != a.actor.id else None
             if loser is not None:  # an armed side left, not 'fans' or 'residents'
                 places = c.resolve(c.phrase(e))
@@ -2317,9 +2354,13 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
     later = _past_time(words, e)  # "was captured at dawn by X", "was taken on Sunday by X"
     e = next((m for m in range(e + 1, min(n, later + 1)) if words[m] == "by"), e) if later > e else e
     if e < n and words[e] == "by":
-        a = actor_at(sent, e + 1, 4)
+        a = actor_at(sent, e + 1, 4) or agent_people(sent, e + 1)  # "was taken by the Serbs"
         if a:
-            places = _counted_subject(sent, i) or _place_left(sent, i, doc)
+            places = (
+                _counted_subject(sent, i)
+                or _place_left(sent, i, doc)
+                or _rare_names(_unknown_subject(sent, b + 1, doc))
+            )
             if not places and i == 0:  # "Captured by Japan in 1942, Rangoon ...": the main clause's subject
                 comma = next((m for m in range(a.j, min(n, a.j + 10)) if words[m] == ","), None)
                 places = c.resolve(c.phrase(comma + 1)) if comma is not None else []

@@ -491,6 +491,8 @@ def _object(doc: Document, sent: Sentence, e: int) -> tuple[ActorMention | None,
     """The people a commander surrendered: 'surrendered the remaining 20,000 men of the Ninth Army', 'surrendered
     his garrison'. None when the object is no body of people ('surrendered its headquarters', 'the town')."""
     words = sent.words
+    if e < len(words) and words[e] in ("and", "but", "while", "as"):
+        return None  # "the garrison surrendered and Serbian troops occupied X": a new clause, no object
     end = e
     while end < min(len(words), e + 10) and words[end] not in (",", ";", "to", "on", "in", "at", "after", "when"):
         end += 1
