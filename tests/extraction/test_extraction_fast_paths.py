@@ -64,6 +64,15 @@ def test_typographic_marks_become_plain_ones_in_place() -> None:
     assert len(cleaned) == len(text)
 
 
+def test_scare_quotes_around_one_or_two_lower_case_words_become_spaces_in_place() -> None:
+    text = 'They took the royalist "capital" of the province and the "safe area" nearby.'
+    cleaned = clean(text).text
+    assert cleaned == "They took the royalist  capital  of the province and the  safe area  nearby."
+    assert len(cleaned) == len(text)
+    speech = 'He said "We will fight" and "Never" twice.'
+    assert clean(speech).text == speech  # capitals or three words: a quotation, kept
+
+
 def test_candidate_words_found_in_c_are_the_ones_a_loop_finds() -> None:
     """Tokens, numbers, times and actors of sentences that exercise each candidate test."""
     sentence = (

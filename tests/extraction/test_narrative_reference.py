@@ -23,7 +23,7 @@ def test_an_agentless_capture_after_one_sides_captures_is_that_sides() -> None:
 
 
 def test_an_agentless_retaking_or_a_hostage_taking_is_not_given_to_the_last_taker() -> None:
-    text = "Prussian troops captured Weissenburg on 4 August. Woerth was retaken by the French on Sunday."
+    text = "Prussian troops captured Weissenburg on 4 August. Woerth was reoccupied on Sunday."
     assert all(not (p == "Woerth" and a == "Prussian army") for p, a in _pairs(text))
     text = "Prussian troops captured Weissenburg on 4 August. Two French officers were taken prisoner."
     assert [p for p, _ in _pairs(text)] == ["Weissenburg"]
@@ -46,9 +46,10 @@ def test_control_taken_with_no_object_is_control_of_the_place_named_before() -> 
     ]
 
 
-def test_control_lost_or_taken_of_nothing_named_gives_nothing() -> None:
-    assert controls("The minister said the cabinet had lost control.") == []
-    assert controls("Riot police took control after the match.") == []
+def test_control_taken_where_no_place_was_assailed_gives_nothing() -> None:
+    assert controls("Police raided a warehouse in Leeds and took control.") == []
+    assert controls("Russian troops fired missiles from Belgorod and took control.") == []
+    assert controls("The rebels retreated from Goma, regrouped in Sake and took back control.") == []
 
 
 # --- numbered units and names ----------------------------------------------------------------------------------
@@ -65,7 +66,7 @@ def test_a_month_before_a_unit_is_no_part_of_its_name() -> None:
 
 
 def test_forces_of_a_titled_person_are_the_forces_the_lexicon_knows_for_that_person() -> None:
-    assert _pairs("Forces of Libyan strongman Khalifa Haftar seized Ajdabiya in the spring.") == [
+    assert _pairs("Forces of Libyan commander Khalifa Haftar seized Ajdabiya in the spring.") == [
         ("Ajdabiya", "Libyan National Army (Haftar)")
     ]
 
@@ -84,13 +85,13 @@ def test_a_name_followed_by_an_armed_noun_after_a_listed_place_is_a_side_not_a_p
 
 
 def test_an_acronym_defined_in_parentheses_is_no_place() -> None:
-    text = "Misrata had been held since 2016 by forces allied with the UN-backed Government of National Accord (GNA)."
+    text = "Misrata had been held since 2016 by militias allied to the UN-backed Presidential Council (PC)."
     places = [p for p, _ in _pairs(text)]
     assert "GNA" not in places and "Guna" not in places
 
 
 def test_a_hold_since_a_date_after_a_long_holder_is_a_change_at_that_date() -> None:
-    text = "Misrata had been held by forces allied with the UN-backed Government of National Accord (GNA) since 2016."
+    text = "Misrata had been held by militias allied to the UN-backed Presidential Council (PC) since 2016."
     found = controls(text)
     assert [e.place.name for e in found if e.place] == ["Misrata"]
 
@@ -117,8 +118,10 @@ def test_a_people_is_a_side_in_a_narrative_of_battles_and_generals() -> None:
     assert ("Berlin", "French forces") in _pairs(text)
 
 
-def test_a_people_is_no_side_outside_a_report_of_war() -> None:
+def test_a_people_or_a_name_is_no_side_outside_a_report_of_war() -> None:
     assert controls("The French arrived early and took Berlin by storm with their new album.") == []
+    text = "After a long battle in the first set, Nadal surrendered the second. Federer took Wimbledon again."
+    assert controls(text) == []
 
 
 # --- commanders as takers ------------------------------------------------------------------------------------------
@@ -126,21 +129,21 @@ def test_a_people_is_no_side_outside_a_report_of_war() -> None:
 
 def test_a_commander_named_as_subject_agent_or_possessor_takes_the_place_in_a_report_of_war() -> None:
     pairs = _pairs(
-        "Rebel troops besieged Torreon for a week. After the garrison surrendered, Villa and Urbina took control "
-        "of the town."
+        "Rebel troops besieged Torreon for a week; General Villa commanded them. After the garrison surrendered, "
+        "Villa and Urbina seized control of that town."
     )
     assert ("Torreon", "Villa and Urbina") in pairs
     assert ("Saltillo", "Obregon") in _pairs(
-        "Rebel troops besieged Saltillo. The fall of Saltillo to Obregon ended it."
+        "Obregon's troops besieged Saltillo for weeks. The fall of Saltillo to Obregon ended it."
     )
-    assert ("Iguala", "Figueroa") in _pairs("Rebel troops besieged Iguala. Figueroa's capture of Iguala was swift.")
+    assert ("Iguala", "Figueroa") in _pairs(
+        "Rebel troops under Figueroa besieged Iguala. Figueroa's capture of Iguala was swift."
+    )
 
 
 def test_a_name_as_subject_outside_a_report_of_war_or_a_common_word_is_no_commander() -> None:
     assert controls("Villa took Torreon by surprise at the film festival.") == []
-    assert all(
-        a != "Government" for _, a in _pairs("Rebel troops besieged Torreon. Government took control of the town.")
-    )
+    assert all(a != "Government" for _, a in _pairs("Rebel troops besieged Torreon. Government seized that town too."))
 
 
 def test_a_surrender_followed_by_another_side_taking_control_is_still_a_surrender() -> None:
@@ -156,26 +159,28 @@ def test_a_surrender_followed_by_another_side_taking_control_is_still_a_surrende
 
 
 def test_a_region_that_only_locates_the_town_before_it_is_not_what_the_town_refers_to() -> None:
-    text = "Rebel troops besieged Ojinaga, Chihuahua, for a week. On Friday the rebels took control of the town."
+    text = "Rebel troops besieged Ojinaga, Chihuahua, for a week. On Friday the rebels seized that town."
     assert [p for p, _ in _pairs(text)] == ["Ojinaga"]
 
 
 def test_his_fighters_after_a_spokesman_for_a_side_are_that_sides() -> None:
-    text = "A spokesman for the Libyan National Army said Ajdabiya had fallen to his fighters."
+    text = "A spokesman for the Libyan National Army said Ajdabiya had fallen to his troops."
     assert _pairs(text) == [("Ajdabiya", "Libyan National Army (Haftar)")]
 
 
-def test_his_fighters_with_no_speaking_role_before_are_no_named_side() -> None:
-    text = "The farmer said Ajdabiya had fallen to his fighters."
+def test_his_fighters_with_no_speaking_role_or_a_nearer_speaker_are_no_named_side() -> None:
+    text = "The Libyan National Army shelled the road. A farmer said Ajdabiya had fallen to his troops."
+    assert all(a != "Libyan National Army (Haftar)" for _, a in _pairs(text))
+    text = "A spokesman for the Libyan National Army met the Egyptian envoy, who said his fighters had taken Ajdabiya."
     assert all(a != "Libyan National Army (Haftar)" for _, a in _pairs(text))
 
 
 def test_a_place_after_the_capital_in_a_distance_is_not_the_place_that_fell_later() -> None:
     text = (
-        "Sirte, some 450 kilometres (280 miles) east of the capital Tripoli, was quiet. A spokesman for the Libyan "
-        "National Army said the city had fallen to his fighters."
+        "Ajdabiya, some 150 kilometres (95 miles) south of the city of Benghazi, was quiet. A spokesman for the Libyan "
+        "National Army said the town had fallen to his troops."
     )
-    assert [p for p, _ in _pairs(text)] == ["Sirte"]
+    assert [p for p, _ in _pairs(text)] == ["Ajdabiya"]
 
 
 # --- more ways a place changes hands ------------------------------------------------------------------------------
@@ -201,11 +206,11 @@ def test_a_capture_in_a_relative_clause_on_an_offensive_belongs_to_who_launched_
 
 
 def test_an_offensive_that_nobody_is_told_to_have_launched_gives_no_taker() -> None:
-    assert controls("It was an offensive that quickly conquered the headlines.") == []
+    assert controls("It was an offensive that quickly conquered Aragon.") == []
 
 
 def test_a_victors_entry_into_a_town_is_a_takeover_unless_told_as_a_raid_or_a_ceremony() -> None:
-    assert [p for p, _ in _pairs("Bosnian Serb forces rolled into the town of Visegrad on Monday.")] == ["Visegrad"]
+    assert [p for p, _ in _pairs("Serb paramilitaries swept into the town of Visegrad on Monday.")] == ["Visegrad"]
     assert [p for p, _ in _pairs("Rebel columns swept into Kidal on Sunday.")] == ["Kidal"]
     assert controls("Rebel columns swept into Kidal on Sunday before pulling back at dusk.") == []
     assert controls("Army columns rolled into Kidal for the independence parade.") == []

@@ -52,8 +52,14 @@ _NAME_STOP = frozenset(
 _MILITARY = re.compile(
     r"\b(?:troops|soldiers|army|armies|militia|militias|militiamen|artillery|garrison|regiments?|infantry|cavalry|"
     r"rebels|guerrillas|insurgents|shelling|bombardment|airstrikes?|air strikes?|gunfire|civil war|ceasefire|"
-    r"cease-fire|siege|besieged|fortress|trenches|battle|battles|surrendered|invasion|invaded|generals)\b"
+    r"cease-fire|siege|besieged|fortress|trenches|battles?|invasion|invaded|generals)\b"
 )
+#: What ties a name to troops, before it and after it (see Binder.commands).
+_COMMAND_BEFORE = re.compile(
+    r"(?:general|gen\.|marshal|colonel|col\.|commander|admiral|captain|led by|under|(?:forces|army|troops|men) "
+    r"(?:of|loyal to)|(?:forces|army|troops|men) under)(?: [a-z.]+){0,2} $"
+)
+_COMMAND_AFTER = re.compile(r"(?: and [a-z]+)?(?: commanded| led |'s (?:army|troops|forces|men|division|column))")
 _CONNECTORS = frozenset("of for the and de du la des al wal".split())
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)$")  # "the 9th Division", "3rd Brigade"
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,9})\)")
@@ -124,12 +130,26 @@ class Binder:
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         return low
 
+    def commands(self, name: str) -> bool:
+        """Whether the report ties a person's name to troops: a rank before it ('General Villa'), 'forces of /
+        led by / under' before it, or 'commanded', 'led' or a possessive army after it ("Villa's army")."""
+        low = self._low
+        for m in re.finditer(rf"\b{re.escape(name)}\b", low):
+            before, after = low[max(0, m.start() - 30) : m.start()], low[m.end() : m.end() + 30]
+            if _COMMAND_BEFORE.search(before) or _COMMAND_AFTER.match(after):
+                return True
+        return False
+
     @lazy
     def at_war(self) -> bool:
         """Whether the report speaks of armed forces or fighting at all: a capitalised plural ('the Nationalists')
         is then read as a side; in a report of sport or elections ('the Seahawks took Dallas') it is not."""
-        found = {m.group(0) for m in _MILITARY.finditer(self._low) if not self._low.startswith(" of", m.end())}
-        return len(found) >= 2  # two kinds of military word: one loose 'army of fans' or 'troops of volunteers' is not
+        found = {
+            m.group(0).rstrip("s") for m in _MILITARY.finditer(self._low) if not self._low.startswith(" of", m.end())
+        }
+        return (
+            len(found) >= 2
+        )  # two kinds of military word ('battle' and 'battles' are one): one loose 'army of fans' is not
 
     @lazy
     def _tally(self) -> tuple[Counter[str], dict[str, int], Counter[str]]:
@@ -706,7 +726,7 @@ def _forces_of(tokens: list[Token], words: list[str], i: int, end: int, lex: Lex
     while titled < len(words) - 1 and (
         words[titled] in _BEFORE_NAME or (tokens[titled].cap and words[titled + 1] in _BEFORE_NAME)
     ):
-        titled += 1  # "forces of Libyan strongman Khalifa Haftar": the person after the title
+        titled += 1  # "troops of the warlord X Y": the person after the title
     if titled > k and tokens[titled].cap:
         end_name = _cap_end(tokens, titled)
         entry = next((e for w in words[titled:end_name] if (e := _person_index(lex).get(w))), None) if lex else None
@@ -771,11 +791,16 @@ def _role_forces(out: list[ActorMention], tokens: list[Token], words: list[str],
     for, named right after the role ('for/of X', "X's spokesman" is read by the role's own rules)."""
     if k + 1 >= len(words) or words[k + 1] not in ARMED_HEADS:
         return None
-    role = next((m for m in range(k - 1, max(-1, k - 25), -1) if words[m] in _SPEAKING_ROLES), None)
-    if role is None or role + 1 >= len(words) or words[role + 1] not in ("for", "of"):
-        return None
+    role = next((m for m in range(k - 1, max(-1, k - 25), -1) if words[m] in _PERSON_ROLES), None)
+    if (
+        role is None
+        or words[role] not in _SPEAKING_ROLES
+        or role + 1 >= len(words)
+        or words[role + 1] not in ("for", "of")
+    ):
+        return None  # the nearest person named before 'his' speaks: "... the Saudi envoy, who said his forces"
     side = next((a for a in out if role + 1 < a.i <= role + 9 and a.j <= k and not a.generic), None)
-    if side is None:
+    if side is None or any(a.i >= side.j and a.j <= k and a.actor.id != side.actor.id for a in out):
         return None
     mention = _text(tokens, k, k + 2)
     return ActorMention(k, k + 2, Actor(id=side.actor.id, name=side.actor.name, mention=mention), True)
@@ -783,6 +808,8 @@ def _role_forces(out: list[ActorMention], tokens: list[Token], words: list[str],
 
 #: Roles that speak for a side: 'a spokesman for X', 'the commander of X'.
 _SPEAKING_ROLES = frozenset("spokesman spokeswoman spokesperson commander leader chief head".split())
+#: Any person a later 'his' may be: the nearest of them is the one who speaks.
+_PERSON_ROLES = _SPEAKING_ROLES | frozenset("envoy officer official minister general colonel soldier president".split())
 
 
 def _led(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorMention | None:
@@ -803,11 +830,19 @@ def _led(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorM
     return ActorMention(k, j, _make(entry, _text(tokens, k, j)))
 
 
+#: Nouns after 'A-B' that make the pair two sides facing each other: 'the LNA-GNA front line', 'talks'.
+_BETWEEN_SIDES = frozenset(
+    "front frontline line lines talks clashes fighting war conflict border ceasefire truce deal agreement "
+    "negotiations rivalry divide standoff".split()
+)
+
+
 def _joint_name(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorMention | None:
-    """'TPLF-EPRDF', 'MNLA-HCUA': acronyms in capitals joined by a hyphen name a front; its first known member
-    leads it. Only capitals, so 'Hamas-Fatah talks' or 'Russia-Ukraine war' are not read so."""
-    if not tokens[k].text.isupper():
-        return None
+    """'TPLF-EPRDF', 'MNLA-HCUA': acronyms in capitals joined by a hyphen may name one front, led by its first
+    known member; not before a noun of two sides facing each other ('LNA-GNA talks', 'the LNA-GNA front line').
+    Only capitals, so 'Hamas-Fatah' or 'Russia-Ukraine war' are never read so."""
+    if not tokens[k].text.isupper() or (k + 1 < len(words) and words[k + 1] in _BETWEEN_SIDES):
+        return None  # "the LNA-GNA front line", "LNA-GNA talks": two sides facing each other, not one front
     for part in words[k].split("-"):
         entry = lex.actors.values.get(phrase(part)) if len(part) >= 2 else None
         if entry is not None:

@@ -84,7 +84,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         end = r - (r > 0 and words[r - 1] == ",")
         launcher = _launcher(sent, units, end - 1) if end > 0 and words[end - 1] in _OPERATIONS else None
         if launcher is not None:
-            return launcher  # "the Nationalist Army started an offensive that conquered Catalonia"
+            return launcher  # "the Nationalists began an offensive which then took Aragon"
         unit = fallback_actor(sent.tokens, words, end, max(0, end - 5)) if end > 0 else None
         if unit is not None and unit.j == end:  # "The 36th Division, which then captured ...": an unnamed unit
             named = next((a for a in units if unit.i <= a.i and a.j <= end), None)
@@ -147,7 +147,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     if fb:
         return fb
     if r >= 0 and gerund is False and (commander := _commander_subject(sent, r)) is not None:
-        return commander  # "Orozco and Villa took control of the town", "Grant took Vicksburg"
+        return commander  # "Villa and Urbina seized that town"
     if 0 < r and words[r] == "they" and words[r - 1] in ("which", "that", "where"):
         # "the rebels moved on Bukavu, which they seized in February": the clause's subject, standing at 'they'
         head = [a for a in units if a.j < r - 1 and not after_preposition(words, a.i)]
@@ -197,7 +197,7 @@ def _commander_subject(sent: Sentence, r: int) -> ActorMention | None:
 
 def _speaker_before(sent: Sentence, units: list[ActorMention], r: int) -> ActorMention | None:
     """The side named right before a reporting verb whose clause the pronoun at r opens ('X claimed (that) it had
-    seized', 'X said they took', 'X on Monday said they had taken'): the speaker speaks of itself."""
+    seized', 'X said they took', 'X on Tuesday claimed it had seized'): the speaker speaks of itself."""
     words = sent.words
     verb = r - 1 - (words[r - 1] == "that")
     if verb < 1 or words[verb] not in _REPORTING:
@@ -245,7 +245,7 @@ def _main_subject(sent: Sentence, units: list[ActorMention], i: int) -> ActorMen
     for a in units:
         if start < a.i and a.j < i - 1 and not after_preposition(words, a.i) and not possessive(sent.tokens, a.j - 1):
             return a
-    # "In August the 18th Battalion swung south, taking Warri": an unnamed unit as the clause's subject
+    # "the 4th Brigade pushed east, taking X and Y": an unnamed unit as the clause's subject
     head = next((m for m in range(start + 1, i - 1) if words[m] in ARMED_HEADS), None)
     if head is None or after_preposition(words, head) or possessive(sent.tokens, head):
         return None
@@ -537,11 +537,13 @@ _SLOT_ENDS = _CLAUSE_OPENERS | frozenset(", ; : ( ) and but".split())
 
 
 def named_commander(sent: Sentence, start: int, end: int) -> ActorMention | None:
-    """A person named at [start, end) as the side that took a place ('Grant took Vicksburg', 'the fall of X to
-    Madero', "Zapata's taking of Y", 'Orozco and Villa took control'): in a report of war only, one to three
-    capitalised words (or two names joined by 'and'), no month, day, country, people or common word. A person
-    the lexicon knows ('Haftar') is the side the lexicon names; anyone else is a side named after them."""
-    if not sent.binder.at_war or end <= start or end - start > 5:
+    """A person named at [start, end) as the side that took a place ('the fall of X to Madero', "Zapata's taking
+    of Y", 'Orozco and Villa took control'): one to three capitalised words (or two names joined by 'and'), no
+    month, day, country, people or common word. A person the lexicon knows ('Haftar', 'Zapata') is the side the
+    lexicon names; anyone else only in a report of war that ties them to troops ('General Villa', 'forces of
+    Francisco Madero', 'Villa commanded ...'), as a side named after them: a player, a singer or an agency that
+    'took Paris' is none."""
+    if end <= start or end - start > 5:
         return None
     words, tokens = sent.words, sent.tokens
     names = [k for k in range(start, end) if words[k] != "and"]
@@ -556,6 +558,8 @@ def named_commander(sent: Sentence, start: int, end: int) -> ActorMention | None
         return None  # "The", "Government", "Army": common words, no person's name
     text = " ".join(tokens[k].text for k in range(start, end))
     known = next((e for k in names if (e := person_side(lex, words[k])) is not None), None)
+    if known is None and not (sent.binder.at_war and any(sent.binder.commands(words[k]) for k in names)):
+        return None
     actor = (
         Actor(id=known.id, name=known.name, mention=text)
         if known is not None

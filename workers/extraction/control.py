@@ -51,7 +51,7 @@ from .places import (
 )
 from .sentences import Token, headline
 from .stance import blocked, denied
-from .times import MONTHS, WEEKDAYS
+from .times import MONTHS, WEEKDAYS, is_year
 from .wordlist import load_wordlist
 
 TERRITORY = KINDS | frozenset(
@@ -253,6 +253,8 @@ def _unknown_antecedent(doc: Document, pos: int) -> Place | None:
             if tokens[t].start >= pos or not tokens[t].cap:
                 continue
             named = t > 1 and words[t - 1] == "of" and words[t - 2] in KINDS  # "the village of Qassiab"
+            if _in_distance_aside(view, t):
+                continue  # "200 km west of the city of X": X only measures where the town is
             if words[t - 1] in ("and", "or") and t > 1 and tokens[t - 2].cap:
                 return None  # the last of a list of names ("attacked Dorgoye and Kaleri"): no single town meant
             if words[t - 1] not in _PUT_BEFORE and not named:
@@ -816,13 +818,15 @@ def _in_distance_aside(sent: Sentence, k: int) -> bool:
     """Whether the place at k measures a distance, also through an apposition ('40 km north of the capital, X')."""
     words = sent.words
     m = k
-    while m > 0 and k - m < 4 and words[m - 1] in _APPOSITION_HEADS:
-        m -= 1  # "40 km north of the capital, X", "450 km east of the capital Tripoli"
-    return _in_distance(words, k) or (m < k and _in_distance(words, m))
+    while not _in_distance(words, m):  # "40 km north of the capital, X", "some 90 km west of the city of Y"
+        if m == 0 or k - m >= 5 or words[m - 1] not in _APPOSITION_HEADS:
+            return False
+        m -= 1
+    return True
 
 
 #: Words of a description that stands between a distance's 'of' and the place it names.
-_APPOSITION_HEADS = _TOWN_HEADS | {"capital", "the", ","}
+_APPOSITION_HEADS = _TOWN_HEADS | {"capital", "the", ",", "of"}
 
 
 def _in_distance(words: list[str], k: int) -> bool:
@@ -1258,7 +1262,9 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
         return None
     if words[p] == "to":  # "transferring the stronghold of X to Federal hands", "passed to rebel hands"
         verb = next((m for m in range(p - 1, max(-1, p - 9), -1) if words[m] in _TRANSFER_VERBS), None)
-        return (p, holder, True) if verb is not None else None
+        if verb is None or not _TRANSFER_HYPOTHETICAL.isdisjoint(words[max(0, verb - 6) : verb]):
+            return None  # "the plan, by transferring X to Russian hands, would ...", "refuses any deal passing X"
+        return p, holder, True
     if words[p] == "into":
         return (p, holder, True) if p > 0 and words[p - 1] in _HANDS_VERBS else None
     aux = p - 1 - (p > 1 and words[p - 1] in ("now", "firmly", "back", "fully", "entirely"))
@@ -1275,6 +1281,11 @@ def _hands(sent: Sentence, i: int, doc: Document) -> tuple[int, Actor, bool] | N
     return p, holder, told
 
 
+#: Words before a transfer that make it a plan, a demand or a means, not a change: 'by transferring', 'any deal'.
+_TRANSFER_HYPOTHETICAL = frozenset(
+    "by would could might plan plans deal deals refuses refuse refused any proposal proposed demand demands "
+    "demanded threatened threatens".split()
+)
 #: Verbs that move a place to a side's hands: 'transferring X to Federal hands', 'X passed to rebel hands'.
 _TRANSFER_VERBS = frozenset(
     "transferring transferred transfers transfer passed passing passes handed handing returned returning "
@@ -1502,6 +1513,10 @@ def _hands_frame(c: _Clause, i: int) -> bool:
         mover = next((m for m in range(p_i - 1, max(-1, p_i - 9), -1) if c.words[m] in _TRANSFER_VERBS), None)
         if c.words[p_i] == "to" and mover is not None and mover + 1 < p_i and c.words[mover + 1] != "to":
             places = c.resolve(c.phrase(mover + 1))  # "transferring the stronghold of X to Federal hands"
+        elif c.words[p_i] == "to" and mover is not None:
+            # "Bor passed to rebel hands": only the verb's own subject, not a place it merely names ('grain
+            # from Odesa passed to Turkish hands')
+            places = [g.place for g in c.sent.places if g.j == mover and not after_preposition(c.words, g.i)]
         else:
             places = _place_left(c.sent, verb, c.doc) or _unknown_subject(c.sent, verb, c.doc)
         kind = EventKind.control_change if change else EventKind.control_state
@@ -1518,10 +1533,12 @@ def _under(c: _Clause, i: int) -> bool:
     u = i + len(under)
     a = next((x for x in sent.actors if x.i in (u, u + 1) and x.j < n and words[x.j] == "control"), None)
     if (v := _bringer(words, i)) is not None and not blocked(words, v, c.lex):
-        # "the offensive put all of the province under rebel control": the verb tells a change
+        # "the offensive put all of the province under rebel control": the verb tells a change, in a report of
+        # war or for a named armed group ("the reforms brought Bavaria under federal control" is none)
         ctrl = next((m for m in range(u, min(n, u + 5)) if words[m] == "control"), None)
         side = _possessor(sent, ctrl, doc) if ctrl is not None else None
-        if ctrl is not None and side is not None and side[0] >= u:
+        named = side is not None and any(x.i == side[0] and not x.generic for x in sent.actors)
+        if ctrl is not None and side is not None and side[0] >= u and (named or sent.binder.at_war):
             places = c.resolve(c.phrase(v + 1))
             c.emit(EventKind.control_change, v, ctrl + 1, places, side[1], None, "under", conf=0.7)
             return True
@@ -1606,7 +1623,8 @@ def _give(c: _Clause, i: int) -> bool:
     if not c.sets["control.give"].match_at(words, i):
         return False
     receiver = next((a for a in c.sent.actors if i < a.i <= i + 4), None)
-    if receiver is None:  # "the withdrawal gave the Russians effective control over X": a people receives it
+    if receiver is None and not _WAR_EVENTS.isdisjoint(words[max(0, i - 4) : i]):
+        # "the retreat gave the Germans control of X": a people receives it from a military event
         receiver = next((r for k in range(i + 1, min(n, i + 3)) if (r := people_at(c.sent, k)) is not None), None)
     if receiver is None or blocked(words, i, c.lex):
         return True
@@ -1614,6 +1632,12 @@ def _give(c: _Clause, i: int) -> bool:
     if k is not None and k + 1 < n and words[k + 1] in ("of", "over"):
         c.emit(EventKind.control_change, i, k + 3, c.phrase(k + 2), receiver.actor, None, words[i])
     return True
+
+
+#: Military events that may give a side control: 'the withdrawal gave the Russians control of X'.
+_WAR_EVENTS = frozenset(
+    "withdrawal retreat victory capture fall offensive advance assault defeat collapse surrender pullout".split()
+)
 
 
 def _fall(c: _Clause, i: int) -> bool:
@@ -1961,8 +1985,11 @@ def _enter(c: _Clause, i: int) -> bool:
                 if gone is not None:
                     c.emit(EventKind.control_change, i, e + 2, places[:1], a.actor, gone, w, conf=0.6)
                 elif ent in _TRIUMPHAL and _armed(a.actor) and not _raid_told(words):
-                    # "Serb forces rolled into the town of Zepa": an entry told as a victor's is a takeover
-                    towns = [p for p in places if p.resolved or _settlement(p)]
+                    # "paramilitaries swept into the town of X": an entry told as a victor's is a takeover,
+                    # not a side entering its own country's town ('French troops marched into Paris')
+                    towns = [
+                        p for p in places if (p.resolved or _named_town(words, e)) and not _home_town(lex, a.actor, p)
+                    ]
                     c.emit(EventKind.control_change, i, e + 2, towns[:1], a.actor, None, w, conf=0.6)
             return True
         if not blocked(words, i, lex) and (a := actor_left(sent, i, doc)) is not None:
@@ -1994,8 +2021,9 @@ _TRIUMPHAL = frozenset(
 #: Words after an entry that make it a raid, a passage or a ceremony: 'rolled into X before pulling back',
 #: 'briefly', 'for the parade'.
 _RAID_WORDS = frozenset(
-    "before briefly temporarily pulling pulled withdrew withdrawing retreated retreating raid looting parade "
-    "parades ceremony celebration celebrations exercise exercises drill drills visit festival".split()
+    "briefly temporarily pulling pulled withdrew withdrawing retreated retreating raid looting parade parades "
+    "ceremony celebration celebrations exercise exercises drill drills visit festival search arrested arrest "
+    "carrying aid reinforce reinforcements funeral patrol patrols peacekeepers escort escorting day".split()
 )
 
 
@@ -2006,13 +2034,22 @@ def _raid_told(words: list[str]) -> bool:
 
 
 def _armed(actor: Actor) -> bool:
-    """Whether an entry's side is an armed one (not police, protesters or fans)."""
-    return not _police(actor) and actor.id not in ("protesters", "fans", "crowds", "residents")
+    """Whether an entry's side is an armed one that may take a town (not police, peacekeepers, protesters)."""
+    return not _police(actor) and "peacekeep" not in actor.id and actor.id not in ("protesters", "fans", "crowds")
 
 
-def _settlement(place: Place) -> bool:
-    """A town or village the text names as such ('the town of Zepa'): a place one may enter and hold."""
-    return place.name[:1].isupper() and not FACILITIES.intersection(place.name.lower().split())
+def _home_town(lex: Lexicons, actor: Actor, place: Place) -> bool:
+    """Whether `place` lies in the state whose forces `actor` is ('French troops' in Paris, the Somali army in
+    Mogadishu): a gazetteer place's id starts with its country's ISO code."""
+    entry = lex.actor_entries.get(actor.id)
+    return entry is not None and entry.state is not None and place.id.split("/", 1)[0] == entry.state.lower()
+
+
+def _named_town(words: list[str], e: int) -> bool:
+    """Whether the object at e is told as a settlement ('the town of Zepa', 'the village of X')."""
+    return words[e : e + 1] == ["the"] and words[e + 1 : e + 3] in (
+        [t, "of"] for t in ("town", "village", "city", "settlement", "hamlet")
+    )
 
 
 def _expel(c: _Clause, i: int) -> bool:
@@ -2136,13 +2173,27 @@ def _nominal(c: _Clause, i: int) -> bool:
 
 
 def _commander_at(sent: Sentence, k: int) -> ActorMention | None:
-    """A person's name at k in an agent slot ('to Madero', 'by General Grant'), up to three capitalised words."""
+    """A person's name at k in an agent slot ('to Madero', 'by General Villa'), up to three capitalised words that
+    end the phrase: not a possessor ("to Biden's critics") nor a name before a noun ('by Reuters photographers')."""
     words, tokens = sent.words, sent.tokens
     k += k < len(words) and words[k] in _RANKS
     end = k
     while end < len(words) and end - k < 3 and tokens[end].cap:
         end += 1
-    return named_commander(sent, k, end) if end > k else None
+    nxt = words[end] if end < len(words) else ""
+    if (
+        end == k
+        or possessive(tokens, end - 1)
+        or (nxt.isalpha() and nxt not in _AFTER_AGENT and not nxt.endswith("ed"))
+    ):
+        return None  # a name before a noun ('by Reuters photographers'); a verb may follow ('to Madero shocked')
+    return named_commander(sent, k, end)
+
+
+#: Words that may follow an agent's name: a time, a place or a clause break ('to Madero in May', 'by Villa, who').
+_AFTER_AGENT = frozenset(
+    "in on at after before during when while and but as with near outside was were is are has had came left".split()
+)
 
 
 def _commander_before(sent: Sentence, j: int) -> ActorMention | None:
@@ -2274,8 +2325,8 @@ def _active(c: _Clause, i: int) -> bool:
         _passive_capture(c, i, e, b)
         return True
     a = actor_left(sent, i, doc)
-    if a is None or (w.startswith("t") and _takes_positions(words, e)):
-        return True  # "fighters took up defensive positions in X": they placed themselves, took nothing
+    if a is None or (w.startswith("t") and (_takes_positions(words, e) or _take_idiom(words, e))):
+        return True  # "fighters took up defensive positions in X", "took Odesa off the list": nothing taken
     if a.i < i:
         c.subject = (tokens[a.i].start, tokens[a.j - 1].end)
     places = _directional(sent, e, doc) or c.resolve(c.phrase(e)) or _area(sent, e)
@@ -2298,8 +2349,7 @@ def _active(c: _Clause, i: int) -> bool:
     if not places and (declared := _declared_place(sent, b + 1)) is not None:
         places = [declared]  # "the army declared Ramadi liberated": the place stands before the participle
     if not places and e < n and words[e] == "control" and words[e + 1 : e + 2] not in (["of"], ["over"]):
-        last = c.last()  # "attacked the city and took back control", "was able to take control again"
-        places = [last] if last is not None else []
+        places = _assailed_before(c, i, a)  # "Red regiments attacked Kazan and took back control"
     if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
         return True
     if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
@@ -2317,6 +2367,13 @@ def _active(c: _Clause, i: int) -> bool:
     return True
 
 
+def _take_idiom(words: list[str], e: int) -> bool:
+    """'took X by storm', 'took X off the list', 'took X to the brink', 'took X offline': idioms of 'take' whose
+    object is no place taken. Read in the few words after the object."""
+    after = words[e + 1 : e + 5]
+    return "off" in after or "offline" in after or "storm" in after or "brink" in after
+
+
 #: Words between 'took' and 'positions' when a side places itself: 'took up defensive positions'.
 _POSITIONING = frozenset("up their its new defensive firing forward fresh".split())
 
@@ -2330,6 +2387,22 @@ def _takes_positions(words: list[str], e: int) -> bool:
     return k < len(words) and words[k] in ("positions", "position", "cover", "shelter", "refuge")
 
 
+def _assailed_before(c: _Clause, i: int, a: ActorMention) -> list[Place]:
+    """The place an armed side assaulted earlier in the clause of 'took (back) control' at i, as the assault's own
+    object ('attacked Kazan and took back control'): a place merely named there ('fired from Belgorod', 'a bus in
+    Manila') or a police action takes nothing."""
+    if _police(a.actor):
+        return []
+    words = c.words
+    for k in range(i - 1, max(-1, i - 12), -1):
+        if words[k] in (";", ":") or (words[k] == "," and k < i - 1):
+            return []
+        if words[k] in _ASSAULTS:
+            g = next((p for p in c.sent.places if p.i in (k + 1, k + 2) and p.j <= i), None)
+            return [g.place] if g is not None and (g.i == k + 1 or words[k + 1] == "the") else []
+    return []
+
+
 #: Passive verbs that tell a place went back to an earlier holder: the last side that took places is not its taker.
 _RETAKING = frozenset(
     "retaken recaptured regained reoccupied reconquered liberated freed restored won reclaimed retook".split()
@@ -2338,12 +2411,39 @@ _RETAKING = frozenset(
 
 def _recent_taker(c: _Clause) -> Actor | None:
     """The side that took the last place told before (in this sentence, or one of the two before it), if only one
-    side has been taking places there: an agentless capture in a narrative is its."""
+    side has been taking places there and this sentence names no year of its own: an agentless capture in a
+    narrative is its."""
     doc, index = c.doc, c.sent.index
-    recent = [a for k in range(max(0, index - 2), index + 1) for a in doc.takers.get(k, [])]
-    if not recent or len({a.id for a in recent}) > 1:
+    told = [(k, a) for k in range(max(0, index - 2), index + 1) for a in doc.takers.get(k, [])]
+    if not told or len({a.id for _, a in told}) > 1:
         return None
-    return recent[-1]
+    years = {w for w in c.words if is_year(w)}
+    if years - {w for w in doc.view(told[-1][0]).words if is_year(w)}:
+        return None  # "Herat was taken in 2001": another time than the captures told before
+    return told[-1][1]
+
+
+#: What may follow an agentless passive capture told in a narrative: a time, a clause break, nothing.
+_AFTER_PLAIN_PASSIVE = frozenset(
+    ", ; : on in at after within shortly soon later early late that two three four five several the".split()
+)
+
+
+def _plain_passive(c: _Clause, i: int, e: int, b: int) -> bool:
+    """'Woerth was taken two days later': the place is the subject right before the auxiliary, and nothing after
+    the participle makes it an idiom ('taken aback', 'taken off the list', 'captured on film', 'occupied with
+    talks'), another side's operation ('in a Ukrainian counteroffensive') or another time ('years later')."""
+    words, sent = c.words, c.sent
+    if b < 1 or not sent.tokens[b - 1].cap or after_preposition(words, b - 1):
+        return False
+    if e < c.n and words[e] not in _AFTER_PLAIN_PASSIVE:
+        return False
+    if words[e : e + 2] == ["on", "film"] or "years" in words or "decades" in words:
+        return False
+    states = c.lex.states.words.values
+    return not any(a.i > i for a in sent.actors) and not any(
+        sent.tokens[k].cap and (words[k],) in states for k in range(i + 1, c.n)
+    )
 
 
 def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
@@ -2384,6 +2484,7 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
     elif (
         words[b] != "being"
         and w not in _RETAKING
+        and _plain_passive(c, i, e, b)
         and (subject := _place_left(sent, i, doc))
         and (recent := _recent_taker(c)) is not None
     ):

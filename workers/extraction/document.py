@@ -149,7 +149,7 @@ class Document:
                 continue
             if text[start - 1 : start] == "(" and text[start + len(key) : start + len(key) + 1] == ")":
                 if text[start : start + len(key)].isupper():
-                    continue  # "Government of National Accord (GNA)": an acronym the text defines, not a town
+                    continue  # "the Presidential Council (PC)": an acronym the text defines, not a town
             if after[:2] in ("'s", "\u2019s") and (heads := after[2:].split(maxsplit=1)) and heads[0] in _STATE_WORDS:
                 continue  # "Moscow's troops": a capital standing for its state's forces, not where they are
             found = gaz.candidates(key)

@@ -235,7 +235,7 @@ def gazetteer(
         if not candidates or _person_tokens(tokens, k, k + length) or inside_actor(folded, k, lex):
             continue
         if length == 1 and _defined_acronym(tokens, k):
-            continue  # "the Government of National Accord (GNA)": an acronym the text defines, not 'Guna'
+            continue  # "the Presidential Council (PC)": an acronym the text defines, not a town it spells
         if (
             k + length < n
             and _capword(tokens[k + length])
@@ -465,7 +465,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                     break
             j += 1
         if j == i or (tokens[j - 1].low in ARMED_HEADS and all(t.cap for t in tokens[i : j - 1])):
-            break  # "the Tamil Tiger rebels' last stronghold": a side that owns the place, not its name
+            break  # "the Free Aceh rebels' final hideout": a side that owns the place, not its name
         places.append(_np_place(tokens, i, j, gaz, last_place))
         while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")") or _unit_number(tokens, j)):
             j += 1  # a long name cut at the length limit: "the camp of the Chad National Army (ANT) 2nd Regiment"
@@ -1042,6 +1042,8 @@ def _names_a_side(tokens: list[Token], i: int) -> bool:
     if not _capword(tokens[i]):
         return False
     run = _cap_run(tokens, i)
+    if run + 1 < len(tokens) and tokens[run + 1].low in FACILITIES:
+        return False  # "Rutshuru police station": a facility named after a force
     return run < len(tokens) and tokens[run].low in ARMED_HEADS
 
 

@@ -173,7 +173,7 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
         else:
             actor_m, num = _subject(doc, sent, i, bind)
         if actor_m is None and (led := _with_men(sent, i, e)) is not None:
-            actor_m, num = led  # "Mack surrendered with 25,000 men": a commander and the men he led
+            actor_m, num = led  # "Burgoyne surrendered with 5,800 men": a commander and the men he led
         if actor_m is not None and p[-1] != "of" and _is_place_name(sent, actor_m):
             continue  # a town does not surrender; its holders do ("Kars surrendered": see control.py)
         if actor_m is None:
@@ -583,7 +583,7 @@ def _subject(
 def _first_predicate(words: list[str], conj: int, floor: int) -> int | None:
     """Where the first of two predicates sharing one subject begins, looking back from 'and' at `conj`: 'was
     besieged at Kut and surrendered', 'held out for weeks and surrendered'. None when a comma, a relative or
-    another subject-like break comes first, or no verb form is found within eight words."""
+    another subject-like break comes first, or no verb form is found within nine words."""
     for k in range(conj - 1, max(floor, conj - 9) - 1, -1):
         w = words[k]
         if w in _NP_BREAK or w in (",", "which", "who", "that"):
@@ -724,7 +724,7 @@ def _with_men(sent: Sentence, i: int, e: int) -> tuple[ActorMention, Number] | N
         k -= 1  # "Then Cronje": the opening word is no part of the name
     if k == j or (k > 0 and words[k - 1] not in (",", "and", "later", "then", "days", "weeks", "soon")):
         return None
-    if any(g.i < j and k < g.j for g in sent.places) or load_wordlist().zipf(words[k]) >= 4.0:
+    if any(g.i < j and k < g.j for g in sent.places) or common(words[k]) >= 4.0:
         return None  # a town does not surrender, and "The" or "Then" is no name
     text = " ".join(t.text for t in tokens[k:j])
     name = f"{text}'s forces"  # the men he led, named after him
