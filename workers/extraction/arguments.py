@@ -568,6 +568,11 @@ def named_commander(sent: Sentence, start: int, end: int) -> ActorMention | None
     return ActorMention(start, end, actor, known is None)
 
 
+#: Military ranks before a commander's name: 'General Cronje', 'by Marshal Ney', 'Lieutenant-General X'.
+RANKS = frozenset(  # tokens lose a final dot ('Gen.' reads 'gen'); both spellings are kept
+    "general gen gen. marshal admiral adm adm. colonel col col. brigadier commander commandant captain capt capt. major "
+    "lieutenant lt lt. lieutenant-general major-general brigadier-general lieutenant-colonel".split()
+)
 #: Capitalised words that open a sentence or name an office, never a commander by themselves.
 _NOT_COMMANDERS = frozenset("president general colonel king queen prince minister battle siege fall".split())
 

@@ -16,6 +16,7 @@ from schemas.events import Actor, Event, EventKind, Place
 from .actors import ActorMention, fallback_actor, prefix_actor
 from .actors import dateline_end as _dateline_end
 from .arguments import (
+    RANKS,
     actor_at,
     actor_left,
     after_preposition,
@@ -2023,7 +2024,7 @@ _TRIUMPHAL = frozenset(
 _RAID_WORDS = frozenset(
     "briefly temporarily pulling pulled withdrew withdrawing retreated retreating raid looting parade parades "
     "ceremony celebration celebrations exercise exercises drill drills visit festival search arrested arrest "
-    "carrying aid reinforce reinforcements funeral patrol patrols peacekeepers escort escorting day".split()
+    "carrying aid reinforce reinforcements funeral patrol patrols peacekeepers escort escorting".split()
 )
 
 
@@ -2047,9 +2048,7 @@ def _home_town(lex: Lexicons, actor: Actor, place: Place) -> bool:
 
 def _named_town(words: list[str], e: int) -> bool:
     """Whether the object at e is told as a settlement ('the town of Zepa', 'the village of X')."""
-    return words[e : e + 1] == ["the"] and words[e + 1 : e + 3] in (
-        [t, "of"] for t in ("town", "village", "city", "settlement", "hamlet")
-    )
+    return words[e : e + 1] == ["the"] and e + 2 < len(words) and words[e + 1] in _TOWN_HEADS and words[e + 2] == "of"
 
 
 def _expel(c: _Clause, i: int) -> bool:
@@ -2176,7 +2175,7 @@ def _commander_at(sent: Sentence, k: int) -> ActorMention | None:
     """A person's name at k in an agent slot ('to Madero', 'by General Villa'), up to three capitalised words that
     end the phrase: not a possessor ("to Biden's critics") nor a name before a noun ('by Reuters photographers')."""
     words, tokens = sent.words, sent.tokens
-    k += k < len(words) and words[k] in _RANKS
+    k += k < len(words) and words[k] in RANKS
     end = k
     while end < len(words) and end - k < 3 and tokens[end].cap:
         end += 1
@@ -2199,13 +2198,9 @@ _AFTER_AGENT = frozenset(
 def _commander_before(sent: Sentence, j: int) -> ActorMention | None:
     """A person's possessive name ending at j ("Zapata's taking of X", "General Grant's capture of Y")."""
     start = j
-    while start > 0 and j - start < 2 and sent.tokens[start - 1].cap and sent.words[start - 1] not in _RANKS:
+    while start > 0 and j - start < 2 and sent.tokens[start - 1].cap and sent.words[start - 1] not in RANKS:
         start -= 1
     return named_commander(sent, start, j + 1)
-
-
-#: Ranks before a commander's name, read past: 'by General Grant', 'Marshal Ney's capture of X'.
-_RANKS = frozenset("general gen marshal colonel col major captain admiral commander".split())
 
 
 def _overrun(c: _Clause, i: int) -> bool:

@@ -1059,7 +1059,7 @@ def _named_after_of(tokens: list[Token], i: int, of: int) -> bool:
 
 
 #: Town-like heads whose name follows 'of' once a description stands before them.
-_TOWN_HEADS_OF = frozenset("town city village port capital seat settlement township hamlet".split())
+_TOWN_HEADS_OF = _TOWN_NOUNS | {"port", "capital", "seat"}
 
 
 #: Heads that say the name after 'of' is a place, even one the gazetteer lacks: 'the oil hub of Heglig'.

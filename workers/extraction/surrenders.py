@@ -12,7 +12,7 @@ from __future__ import annotations
 from schemas.events import Actor, Event, EventKind, Quantity
 
 from .actors import ARMED_HEADS, ActorMention, fallback_actor
-from .arguments import actor_left
+from .arguments import RANKS, actor_left
 from .build import make_event
 from .document import Document, Sentence
 from .lexicons import PhraseSet, slug
@@ -807,10 +807,6 @@ _FUNCTION_WORDS = frozenset("of the a an and or with in on at to from by their h
 
 
 #: Ranks before a commander's name: a ranked officer who surrenders surrenders his force.
-_RANKS = frozenset(
-    "general gen. marshal admiral adm. colonel col. brigadier commander commandant captain capt. major "
-    "lieutenant lt. lieutenant-general major-general brigadier-general lieutenant-colonel".split()
-)
 
 
 def _commander(sent: Sentence, start: int, end: int) -> ActorMention | None:
@@ -821,14 +817,14 @@ def _commander(sent: Sentence, start: int, end: int) -> ActorMention | None:
     i = j
     while i > start and tokens[i - 1].cap and _name_word(words[i - 1]) and j - i < 3:
         i -= 1
-    if i == j or i == start or words[i - 1] not in _RANKS or not tokens[i - 1].cap:
+    if i == j or i == start or words[i - 1] not in RANKS or not tokens[i - 1].cap:
         return None
     if any(g.i < j and i < g.j for g in sent.places):
         return None
     if not _person_named(sent, i, j):
         return None  # "General Electric capitulated to activist investors": a company
     r = i - 1
-    while r > start and tokens[r - 1].cap and words[r - 1] in _RANKS | {"field", "rear", "vice"}:
+    while r > start and tokens[r - 1].cap and words[r - 1] in RANKS | {"field", "rear", "vice"}:
         r -= 1  # "Field Marshal", "Rear Admiral", "Lt. Gen."
     text = " ".join(t.text for t in tokens[r:j])
     return ActorMention(r, j, Actor(id=slug(text), name=text, mention=text), False)
@@ -852,14 +848,14 @@ def _person_named(sent: Sentence, i: int, j: int) -> bool:
 
 def _name_word(w: str) -> bool:
     """A word of a person's name: 'Cronje', 'Baden-Powell' (not a rank)."""
-    return w.replace("-", "").isalpha() and w not in _RANKS
+    return w.replace("-", "").isalpha() and w not in RANKS
 
 
 def _ranked_at(sent: Sentence, k: int) -> ActorMention | None:
     """A ranked commander starting at k: 'General Grant' in 'surrendered to General Grant'."""
     words, tokens = sent.words, sent.tokens
     j = k
-    while j < len(words) and tokens[j].cap and (words[j] in _RANKS or words[j] in ("field", "rear", "vice")):
+    while j < len(words) and tokens[j].cap and (words[j] in RANKS or words[j] in ("field", "rear", "vice")):
         j += 1
     if j == k:
         return None
