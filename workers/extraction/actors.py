@@ -13,7 +13,7 @@ from schemas.events import Actor
 
 from .lazy import lazy
 from .lexicons import ARMED_HEADS as ARMED_HEADS  # re-exported: the armed nouns are read with the actors
-from .lexicons import ActorEntry, GenericEntry, Lexicons, PhraseSet, phrase, slug
+from .lexicons import FORMATIONS, RANKS, ActorEntry, GenericEntry, Lexicons, PhraseSet, phrase, slug
 from .lexicons import load as load_lexicons
 from .sentences import Token
 from .times import MONTHS, WEEKDAYS
@@ -129,6 +129,19 @@ class Binder:
         if len(low) != len(text):
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         return low
+
+    def side_plural(self, adjective: str) -> Actor | None:
+        """The side a report names in the plural ('the Nationalists') for its adjective at another mention
+        ('Nationalist troops', 'in Nationalist hands'): one side, one id. Only in a report of war, for a word that
+        is no country's; callers try the known actors first."""
+        if len(adjective) < 5 or not adjective.isalpha() or not self.at_war:
+            return None
+        if adjective in self.lex.states.words.index:
+            return None  # 'the Germans' is a state's forces, read by the nationality rules
+        plural = adjective[:1].upper() + adjective[1:] + "s"
+        if re.search(r"\b[Tt]he " + plural + r"\b", self._text) is None:
+            return None
+        return Actor(id=slug(plural), name=plural, mention=plural)
 
     def commands(self, name: str) -> bool:
         """Whether the report ties a person's name to troops: a rank before it ('General Villa'), 'forces of /
@@ -471,6 +484,7 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
             after is not None
             and (k + 1 == n or words[k + 1] not in after)
             and (defined is None or w not in defined.index)
+            and not (w == "his" and k + 2 < n and words[k + 1][:1].isdigit())
         ):
             continue  # no phrase starts here ('the' before 'town'): nothing below would match
         i = k
@@ -540,8 +554,7 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                 continue
             qualified = (
                 i > 0
-                and tokens[i - 1].cap
-                and tokens[i - 1].low.isalpha()
+                and (tokens[i - 1].cap and tokens[i - 1].low.isalpha() or _numbered(words, i, end))
                 and not (out and out[-1].j == i)
                 and words[i - 1] not in ("the", "a", "an")
             )
@@ -558,7 +571,12 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                     out.append(ActorMention(s, end, _make(known, mention)))
                     i = end
                     continue
-                fallback = Actor(id=slug(mention), name=mention, mention=mention)
+                side = binder.side_plural(words[i - 1]) if s == i - 1 and tokens[i - 1].cap else None
+                fallback = (
+                    Actor(id=side.id, name=side.name, mention=mention)
+                    if side is not None
+                    else Actor(id=slug(mention), name=mention, mention=mention)
+                )
                 out.append(ActorMention(s, end, fallback, True))
                 i = end
                 continue
@@ -715,9 +733,12 @@ def _unique_words(lex: Lexicons, first_only: bool, skip: frozenset[str]) -> dict
 def _forces_of(tokens: list[Token], words: list[str], i: int, end: int, lex: Lexicons | None) -> ActorMention | None:
     """An armed noun at i..end followed by 'of (the) Name': the named body's forces ('soldiers of the Ottoman
     Empire'), a known actor when the name is one ('fighters of the Islamic State'); None without a capitalised
-    name ('troops of the 3rd division', 'soldiers of fortune')."""
+    name ('soldiers of fortune'); a numbered formation is one ('troops of the 3rd Division')."""
     k = end + 1 + (end + 1 < len(words) and words[end + 1] == "the")
-    if words[end - 1] not in ARMED_HEADS or k >= len(words) or not tokens[k].cap:
+    if words[end - 1] not in ARMED_HEADS or k >= len(words):
+        return None
+    numbered = _ORDINAL.match(words[k]) is not None and k + 1 < len(words) and words[k + 1] in FORMATIONS
+    if not tokens[k].cap and not numbered:
         return None
     known = lex.actors.match_at(words, k) if lex is not None else None
     if lex is not None and known is not None:
@@ -738,6 +759,10 @@ def _forces_of(tokens: list[Token], words: list[str], i: int, end: int, lex: Lex
         stop += 1
     while stop > k and not tokens[stop - 1].cap:
         stop -= 1  # "of the Republic of": not ending on 'of'
+    if stop == k and numbered:  # "troops of the 9th Army": that formation, named by itself
+        stop = _cap_end(tokens, k + 1) if tokens[k + 1].cap else k + 2
+        unit = _text(tokens, k, stop)
+        return ActorMention(i, stop, Actor(id=slug(unit), name=unit, mention=_text(tokens, i, stop)), True)
     if stop == k or any(g.isdigit() for g in words[k:stop]):
         return None
     text = _text(tokens, i + (words[i] == "the"), stop)
@@ -789,6 +814,8 @@ def _own_forces(
 def _role_forces(out: list[ActorMention], tokens: list[Token], words: list[str], k: int) -> ActorMention | None:
     """'A spokesman for the LNA said X had fallen to his fighters': 'his' at k is the side the speaking role stands
     for, named right after the role ('for/of X', "X's spokesman" is read by the role's own rules)."""
+    if k + 1 < len(words) and words[k] == "his" and (led := _commander_forces(tokens, words, k)) is not None:
+        return led
     if k + 1 >= len(words) or words[k + 1] not in ARMED_HEADS:
         return None
     role = next((m for m in range(k - 1, max(-1, k - 25), -1) if words[m] in _PERSON_ROLES), None)
@@ -804,6 +831,38 @@ def _role_forces(out: list[ActorMention], tokens: list[Token], words: list[str],
         return None
     mention = _text(tokens, k, k + 2)
     return ActorMention(k, k + 2, Actor(id=side.actor.id, name=side.actor.name, mention=mention), True)
+
+
+def _commander_forces(tokens: list[Token], words: list[str], k: int) -> ActorMention | None:
+    """'Colonel Yague (an aside) and his 2,250 troops took X': 'his [N] troops/men' right after 'RANK NAME and' are
+    the men that commander led, named after him ("Yague's forces"), as a surrender's 'NAME with N men' is."""
+    m = k + 1
+    while m < len(words) and m - k <= 3 and (words[m].replace(",", "").isdigit() or words[m] in _COUNT_WORDS):
+        m += 1
+    if m >= len(words) or not (words[m] in ARMED_HEADS or words[m] == "men") or k < 2 or words[k - 1] != "and":
+        return None
+    b = k - 2
+    if words[b] == ")":  # "Colonel X (a notorious killer) and his troops"
+        b = next((x - 1 for x in range(b - 1, max(-1, b - 20), -1) if words[x] == "("), -1)
+    end = b + 1
+    start = end
+    while (
+        start > 0
+        and end - start < 3
+        and tokens[start - 1].cap
+        and tokens[start - 1].low.isalpha()
+        and words[start - 1] not in RANKS
+    ):
+        start -= 1
+    if start == end or start == 0 or words[start - 1] not in RANKS:
+        return None
+    text = _text(tokens, start, end)
+    name = f"{text}'s forces"
+    return ActorMention(k, m + 1, Actor(id=slug(name), name=name, mention=_text(tokens, k, m + 1)), True)
+
+
+#: Words between 'his' and the men he led: 'his remaining 300 men', 'his own troops'.
+_COUNT_WORDS = frozenset("own remaining some about nearly almost".split())
 
 
 #: Roles that speak for a side: 'a spokesman for X', 'the commander of X'.
@@ -904,7 +963,14 @@ def _name_start(tokens: list[Token], words: list[str], i: int, out: list[ActorMe
         and (tokens[s - 1].low.replace("'", "").replace("-", "").isalpha())
     ):
         s -= 1
+    if s > floor and _ORDINAL.match(words[s - 1]):
+        s -= 1  # "the 101st Airborne Division": the number is part of a formation's name
     return s
+
+
+def _numbered(words: list[str], i: int, end: int) -> bool:
+    """'the 9th Army', 'the 3rd Division': an ordinal before a formation noun names one formation, not any army."""
+    return _ORDINAL.match(words[i - 1]) is not None and end - i == 1 and words[i] in FORMATIONS
 
 
 def prefix_actor(word: str, lex: Lexicons) -> Actor | None:

@@ -416,6 +416,8 @@ def _people_subject(sent: Sentence, r: int, agent: bool = False) -> ActorMention
         return None
     if any(g.i <= r < g.j for g in sent.places):
         return None
+    if r + 1 < len(words) and tokens[r + 1].cap and words[r + 1].isalpha():
+        return None  # "the Polish Succession War", "the French Foreign Legion": a name's first word, not a people
     lex = sent.binder.lex
     if words[r].endswith(_PLURAL_DEMONYMS) and r > 0 and words[r - 1] == "the":  # "the French", "the Japanese"
         iso = lex.states.words.values.get((words[r],))
@@ -568,11 +570,6 @@ def named_commander(sent: Sentence, start: int, end: int) -> ActorMention | None
     return ActorMention(start, end, actor, known is None)
 
 
-#: Military ranks before a commander's name: 'General Cronje', 'by Marshal Ney', 'Lieutenant-General X'.
-RANKS = frozenset(  # tokens lose a final dot ('Gen.' reads 'gen'); both spellings are kept
-    "general gen gen. marshal admiral adm adm. colonel col col. brigadier commander commandant captain capt capt. major "
-    "lieutenant lt lt. lieutenant-general major-general brigadier-general lieutenant-colonel".split()
-)
 #: Capitalised words that open a sentence or name an office, never a commander by themselves.
 _NOT_COMMANDERS = frozenset("president general colonel king queen prince minister battle siege fall".split())
 

@@ -16,7 +16,6 @@ from schemas.events import Actor, Event, EventKind, Place
 from .actors import ActorMention, fallback_actor, prefix_actor
 from .actors import dateline_end as _dateline_end
 from .arguments import (
-    RANKS,
     actor_at,
     actor_left,
     after_preposition,
@@ -30,7 +29,7 @@ from .arguments import (
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
-from .lexicons import Lexicons, PhraseSet, fold, slug
+from .lexicons import RANKS, Lexicons, PhraseSet, fold, slug
 from .places import (
     FACILITIES,
     KINDS,
@@ -725,12 +724,27 @@ def _name_before(sent: Sentence, k: int, doc: Document) -> tuple[int, Place] | N
     while start > 0 and tokens[start - 1].cap and k - start < 2:
         start -= 1
     name = words[start : k + 1]
-    if doc.lex.states.words.match_at(name, 0) or (start > 0 and after_preposition(words, start)):
+    if doc.lex.states.words.match_at(name, 0) or (
+        start > 0 and after_preposition(words, start) and not _kind_subject(words, start)
+    ):
         return None
     if start == 0 and load_wordlist().zipf(name[0]) >= 4.3:
         return None  # "It fell to ...", "Then fell ...": the sentence's first word is no name
     known = next((g.place for g in sent.places if g.i == start and g.j == k + 1), None)
     return start, known or make_place(" ".join(t.text for t in tokens[start : k + 1]))
+
+
+def _kind_subject(words: list[str], start: int) -> bool:
+    """'The town of X', 'the strategic island of X' opening a clause: X is the subject's place, though after 'of'
+    (not 'the people of the town of X', whose head is people)."""
+    if start < 3 or words[start - 1] != "of" or words[start - 2] not in _DESCRIBED_HEADS:
+        return False
+    the = next((m for m in range(start - 3, max(-1, start - 6), -1) if words[m] == "the"), None)
+    return the is not None and (the == 0 or words[the - 1] in (",", ";", ":", "and", "but", "then"))
+
+
+#: Heads of a described place before its name: 'the town of X', 'the island of X'.
+_DESCRIBED_HEADS = frozenset("town city village settlement township hamlet port island fortress district".split())
 
 
 def _own_clause_subject(sent: Sentence, after: int, i: int, doc: Document) -> list[Place]:
@@ -1158,6 +1172,8 @@ def _possessor(sent: Sentence, j: int, doc: Document) -> tuple[int, Actor] | Non
     )
     if entry is None and generic is not None:
         entry = sent.binder.bind(generic)  # 'rebel hands', 'government hands': the side the report names, if any
+    if entry is None and sent.tokens[start].cap and (side := sent.binder.side_plural(word)) is not None:
+        return start, Actor(id=side.id, name=side.name, mention=sent.tokens[start].text)  # 'in Nationalist hands'
     if entry is None:
         return None
     return start, Actor(id=entry.id, name=entry.name, mention=sent.tokens[start].text)
@@ -1520,8 +1536,10 @@ def _hands_frame(c: _Clause, i: int) -> bool:
             places = [g.place for g in c.sent.places if g.j == mover and not after_preposition(c.words, g.i)]
         else:
             places = _place_left(c.sent, verb, c.doc) or _unknown_subject(c.sent, verb, c.doc)
-        kind = EventKind.control_change if change else EventKind.control_state
-        c.emit(kind, p_i, i + 1, places, holder, None, "hands", conf=0.8 if c.words[p_i] == "into" else 0.6)
+        since = _since(c.words, i + 1) if not change and c.words[p_i] == "in" else None
+        kind = EventKind.control_change if change or since is not None else EventKind.control_state
+        end = since + 2 if since is not None else i + 1  # "in Nationalist hands since 12 September": a change then
+        c.emit(kind, p_i, end, places, holder, None, "hands", conf=0.8 if c.words[p_i] == "into" else 0.6)
     return True
 
 
@@ -2446,6 +2464,10 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
     said' (by its side); an agentless 'the town was captured' after an assault (by the assailant)."""
     words, sent, doc, n = c.words, c.sent, c.doc, c.n
     w = words[i]
+    while (
+        e < n - 1 and e - i <= 3 and (words[e] in _AGENT_ADVERBS or (words[e].endswith("ly") and words[e + 1] == "by"))
+    ):
+        e += 1  # "was taken easily by X", "was retaken again by X"
     later = _past_time(words, e)  # "was captured at dawn by X", "was taken on Sunday by X"
     e = next((m for m in range(e + 1, min(n, later + 1)) if words[m] == "by"), e) if later > e else e
     if e < n and words[e] == "by":
@@ -2492,6 +2514,10 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
         named = _appositive_name(sent, b, prior.place)
         places = [named] if named else _place_left(sent, i, doc)
         c.emit(EventKind.control_change, i, e + 1, places, prior.actor, prior.previous_actor, w, conf=0.7)
+
+
+#: Adverbs between a passive participle and its agent that are not '-ly' words: 'retaken again by X'.
+_AGENT_ADVERBS = frozenset("again soon back later finally".split())
 
 
 _FRAMES: tuple[Callable[[_Clause, int], bool], ...] = (

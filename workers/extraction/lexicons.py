@@ -116,6 +116,15 @@ ARMED_HEADS = frozenset(
 )
 
 
+#: Military ranks before a commander's name: 'General Cronje', 'by Marshal Ney', 'Lieutenant-General X'.
+RANKS = frozenset(  # tokens lose a final dot ('Gen.' reads 'gen'); both spellings are kept
+    "general gen gen. marshal admiral adm adm. colonel col col. brigadier commander commandant captain capt capt. major "
+    "lieutenant lt lt. lieutenant-general major-general brigadier-general lieutenant-colonel".split()
+)
+#: Nouns of a military formation, which an ordinal makes one named unit: 'the 9th Army', '3rd Brigade'.
+FORMATIONS = frozenset("army corps division brigade regiment battalion fleet squadron legion".split())
+
+
 @dataclass(frozen=True)
 class ActorEntry:
     """An armed actor. `state`: the ISO code of the state whose forces it is; `country`: where it fights."""

@@ -12,10 +12,10 @@ from __future__ import annotations
 from schemas.events import Actor, Event, EventKind, Quantity
 
 from .actors import ARMED_HEADS, ActorMention, fallback_actor
-from .arguments import RANKS, actor_left
+from .arguments import actor_left
 from .build import make_event
 from .document import Document, Sentence
-from .lexicons import PhraseSet, slug
+from .lexicons import RANKS, PhraseSet, slug
 from .numbers import Number, find_numbers
 from .sentences import Token
 from .stance import blocked, clause_start

@@ -1,0 +1,107 @@
+"""Classes of wording common in military history of any era: numbered formations as sides ('the 9th Army'), a ranked
+commander's 'his N troops', an adverb between a passive participle and its agent, one side named by its adjective
+and its plural ('Royalist troops' / 'the Royalists'), 'in X hands since T', a described town the gazetteer lacks
+as a passive subject ('The town of X was taken'), and a nationality that opens a name ('the Polish Succession War').
+Each is tried with sentences of the same shape that must give nothing. Every sentence was written for these tests."""
+
+from __future__ import annotations
+
+from .conftest import controls
+
+#: Two kinds of war word, so the report reads as one about fighting.
+WAR = "Artillery shelled the lines for a week while the offensive went on. "
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """(place name, actor name) of each control change."""
+    return [(e.place.name, e.actor.name) for e in controls(text) if e.place is not None and e.actor is not None]
+
+
+# --- numbered formations ----------------------------------------------------------------------------------------
+
+
+def test_a_numbered_formation_is_its_own_side_not_the_country_it_fights_in() -> None:
+    assert _pairs(WAR + "The 9th Army occupied Lyon on 3 September.") == [("Lyon", "9th Army")]
+    assert _pairs(WAR + "Soldiers of the 4th Division took Orvieto at dawn.") == [("Orvieto", "4th Division")]
+    assert _pairs(WAR + "The 82nd Airborne Division captured Nijmegen bridge.")[0][1] == "82nd Airborne Division"
+
+
+def test_an_ordinal_before_a_word_that_is_no_formation_names_no_unit() -> None:
+    found = _pairs(WAR + "For the 3rd time that month, the army took Orvieto.")
+    assert all(not actor.startswith("3rd") for _, actor in found)
+
+
+# --- a ranked commander's own men -------------------------------------------------------------------------------
+
+
+def test_his_troops_after_a_ranked_commander_are_named_after_him() -> None:
+    found = _pairs(WAR + "Colonel Pedro Arriaga and his 900 troops had taken the town of Ostrava by May.")
+    assert found == [("Ostrava", "Pedro Arriaga's forces")]
+    aside = _pairs(WAR + "General Tomas Ulloa (a veteran of two wars) and his men took the town of Brno.")
+    assert aside == [("Brno", "Tomas Ulloa's forces")]
+
+
+def test_his_troops_after_a_person_with_no_rank_are_not_named_after_him() -> None:
+    found = _pairs(WAR + "Pedro Arriaga and his 900 troops had taken the town of Ostrava by May.")
+    assert all(actor != "Pedro Arriaga's forces" for _, actor in found)
+
+
+# --- an adverb before a passive's agent -------------------------------------------------------------------------
+
+
+def test_an_adverb_between_participle_and_agent_keeps_the_agent() -> None:
+    assert _pairs(WAR + "Kismayo was captured swiftly by the rebels.") == [("Kismayo", "Rebels")]
+    assert _pairs(WAR + "Kismayo was retaken again by government troops.")[0][0] == "Kismayo"
+
+
+def test_an_adverb_then_a_by_phrase_of_means_gives_no_agent() -> None:
+    assert _pairs("The harbour of Kismayo was reached quickly by boat.") == []
+
+
+# --- one side, its adjective and its plural ---------------------------------------------------------------------
+
+
+def test_a_sides_adjective_takes_the_id_of_its_plural_named_elsewhere_in_the_report() -> None:
+    text = WAR + "Royalist troops took Reading in May, and the Royalists then marched on Bristol."
+    found = [e for e in controls(text) if e.place is not None and e.place.name == "Reading"]
+    assert [(e.actor.id, e.actor.name) for e in found if e.actor is not None] == [("royalists", "Royalists")]
+
+
+def test_an_adjective_whose_plural_the_report_never_names_keeps_its_own_name() -> None:
+    text = WAR + "Royalist troops took Reading in May and then marched on Bristol."
+    found = [e.actor.name for e in controls(text) if e.actor is not None]
+    assert "Royalists" not in found
+
+
+# --- in X hands since T -----------------------------------------------------------------------------------------
+
+
+def test_in_a_sides_hands_since_a_time_is_a_change_then() -> None:
+    found = controls(WAR + "The port of Kismayo has been in rebel hands since 12 March.")
+    assert [(e.place.name, e.kind.value) for e in found if e.place is not None] == [("Kismayo", "control_change")]
+
+
+def test_in_a_sides_hands_without_a_start_is_a_state() -> None:
+    found = controls(WAR + "The port of Kismayo has been in rebel hands for a long time.")
+    assert all(e.kind.value != "control_change" for e in found)
+
+
+# --- a described town the gazetteer lacks as a passive subject --------------------------------------------------
+
+
+def test_the_town_of_an_unknown_name_opening_a_passive_capture_is_the_place() -> None:
+    assert _pairs(WAR + "The town of Vrelokamen was captured by the rebels on 12 March.") == [("Vrelokamen", "Rebels")]
+    assert _pairs(WAR + "The island of Zarvenica was taken by the rebels.") == [("Zarvenica", "Rebels")]
+
+
+def test_a_described_town_inside_a_larger_subject_is_no_place_taken() -> None:
+    found = _pairs(WAR + "The mayor of the town of Vrelokamen was captured by the rebels.")
+    assert all(place != "Vrelokamen" for place, _ in found)
+
+
+# --- a nationality opening a name -------------------------------------------------------------------------------
+
+
+def test_a_nationality_before_a_capitalised_word_is_a_names_first_word_not_a_people() -> None:
+    text = WAR + "The Polish Succession War was a month old. In the last week they overtook the whole town of Kehl."
+    assert all(actor != "Polish forces" for _, actor in _pairs(text))
