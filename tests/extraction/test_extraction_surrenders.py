@@ -153,9 +153,9 @@ def test_a_count_set_off_by_commas_keeps_the_side_named_before_it() -> None:
 
 def test_a_country_inside_a_place_name_is_not_the_side_that_surrendered() -> None:
     got = _surrender("The Japanese garrison on New Britain surrendered to an Australian brigade.")
-    assert got is not None and got[0] == "Japanese garrison", got
+    assert got is not None and got[0] == "Japanese forces", got  # a nationality's garrison is its state's forces
     got = _surrender("The Argentine garrison on South Georgia surrendered after a brief exchange of fire.")
-    assert got is not None and got[0] == "Argentine garrison", got
+    assert got is not None and got[0] == "Argentine forces", got
 
 
 def test_who_accepted_a_surrender_is_whom_it_was_made_to() -> None:

@@ -24,7 +24,7 @@ _ORG_HEADS = frozenset("front movement corps guard army forces force brigades br
 # What a nationality or a country names when it means the state's forces: 'Malian soldiers', 'Israel's military'.
 STATE_HEADS = frozenset(
     "forces force troops soldiers army military servicemen units paratroopers commandos marines navy warplanes jets "
-    "aircraft drones regime junta guards armies tanks".split()
+    "aircraft drones regime junta guards armies tanks garrison garrisons".split()
 )
 _STATE_MODIFIERS = frozenset(
     "armed air special security government military ground federal national defence defense regular elite border "
@@ -884,7 +884,12 @@ def _led(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorM
     if entry is None:
         return None
     j = k + 1
-    while j < len(words) and j - k <= 2 and (words[j] in ARMED_HEADS or words[j] in _LED_HEADS):
+    m = j
+    while m < len(words) and m - j < 2 and words[m].isalpha() and not tokens[m].cap and words[m] not in ARMED_HEADS:
+        m += 1  # "Nigerian-led intervention troops": a modifier before the armed noun
+    if m > j and m < len(words) and words[m] in ARMED_HEADS:
+        j = m
+    while j < len(words) and j - k <= 3 and (words[j] in ARMED_HEADS or words[j] in _LED_HEADS):
         j += 1
     return ActorMention(k, j, _make(entry, _text(tokens, k, j)))
 

@@ -33,6 +33,30 @@ _PP_ADJECTIVES = frozenset(
 _AUX = frozenset("has have had was were is are been also".split())
 
 
+def _opening(words: list[str], close: int) -> int | None:
+    """Where the parenthesis that closes at `close` opens (at most 25 words back)."""
+    return next((m for m in range(close - 1, max(-1, close - 25), -1) if words[m] == "("), None)
+
+
+def _dashed_aside(text: str, sent: Sentence, i: int) -> int | None:
+    """The first word of an aside set off by dashes right before the word at i ('the Tuaregs - allied with local
+    Islamists - seized X'): dashes are no tokens, so they are read in the gaps between tokens."""
+    tokens = sent.tokens
+    if i < 2 or _DASHES.isdisjoint(text[tokens[i - 1].end : tokens[i].start]):
+        return None
+    return next(
+        (
+            m
+            for m in range(i - 1, max(0, i - 25), -1)
+            if not _DASHES.isdisjoint(text[tokens[m - 1].end : tokens[m].start])
+        ),
+        None,
+    )
+
+
+_DASHES = frozenset("-\u2013\u2014")
+
+
 def merged_units(sent: Sentence) -> list[ActorMention]:
     """Actor mentions with adjacent ones merged ("Al-Nusra Front jihadist rebels", "ISIL terrorists")."""
     out: list[ActorMention] = []
@@ -75,6 +99,13 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     r = i - 1
     while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly") or words[r] in _TIME_ADVERBS):
         r -= 1  # "the militia that has kept it since 2009", "once they briefly seized"
+    end = i  # where the subject phrase ends
+    if r > 0 and words[r] == ")" and (opening := _opening(words, r)) is not None and opening > 0:
+        units = [a for a in units if not opening < a.i < r]  # "the Eastern Alliance (Chad, ...) captured X"
+        r, end = opening - 1, opening
+    elif r > 0 and r == i - 1 and (dashed := _dashed_aside(doc.clean.text, sent, i)) is not None:
+        units = [a for a in units if not dashed <= a.i < i]  # "the Tuaregs - allied with X - seized Y"
+        r, end = dashed - 1, dashed
     if r > 0 and words[r] == "," and (subject := _before_relative_aside(units, words, r)) is not None:
         return subject  # "Chadian troops, who serve in MINUSMA beside men from Niger, had taken the village"
     if r >= 0 and words[r] in ("which", "who", "that"):
@@ -102,7 +133,10 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         ]
         if head:
             return head[0]
-        fb = fallback_actor(sent.tokens, words, min(len(words), 4))
+        first = min(len(words), start + 5)  # the clause's first words: "..., in which the Eastern Alliance encircled"
+        fb = fallback_actor(
+            sent.tokens, words, next((m for m in range(start + 1, first) if words[m] == "("), first), start + 1
+        )
         if fb:
             return fb
         people = _people_near(sent, range(1, i - 1))
@@ -143,7 +177,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
             or _first_conjunct(left, words)
             or left[-1]
         )
-    fb = fallback_actor(sent.tokens, words, i) or _people_subject(sent, r) or _operation_side(sent, r)
+    fb = fallback_actor(sent.tokens, words, end) or _people_subject(sent, r) or _operation_side(sent, r)
     if fb:
         return fb
     if r >= 0 and gerund is False and (commander := _commander_subject(sent, r)) is not None:
@@ -405,14 +439,28 @@ def people_at(sent: Sentence, r: int) -> ActorMention | None:
     return _people_subject(sent, r) if sent.binder.at_war else None
 
 
-def _people_subject(sent: Sentence, r: int, agent: bool = False) -> ActorMention | None:
+def people_counted(sent: Sentence, r: int) -> ActorMention | None:
+    """A people or nationality heading a counted or definite subject at r ('the Argentinians', 'about 5,000
+    Mexicans', 'thousands of Boers'): the side whose men did what the verb says, in a report of war only."""
+    if not sent.binder.at_war or r < 1:
+        return None
+    before = sent.words[r - 1]
+    counted = before[:1].isdigit() or before in ("of", "some", "about", "nearly", "almost", "over")
+    found = _people_subject(sent, r, agent=counted, counted=counted)
+    if found is not None and not counted and found.actor.id == slug(sent.tokens[r].text):
+        if (sent.words[r],) not in sent.binder.lex.sets["peoples"].values:
+            return None  # an unknown capitalised plural ('the Olympics') is a side here only when counted
+    return found
+
+
+def _people_subject(sent: Sentence, r: int, agent: bool = False, counted: bool = False) -> ActorMention | None:
     """'The Croats captured X', 'the Germans took Y': a known people named as the verb's subject (at r) is the side;
     a nationality is its state's forces. Not after a preposition (but as a passive's `agent`: 'taken by the
     Serbs'), not a place."""
     words, tokens = sent.words, sent.tokens
     if r < 0 or not tokens[r].cap or not words[r].isalpha() or len(words[r]) < 4:
         return None
-    if r > 0 and words[r - 1] not in _PEOPLE_BEFORE or (after_preposition(words, r) and not agent):
+    if r > 0 and words[r - 1] not in _PEOPLE_BEFORE and not counted or (after_preposition(words, r) and not agent):
         return None
     if any(g.i <= r < g.j for g in sent.places):
         return None

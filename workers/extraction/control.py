@@ -1379,18 +1379,22 @@ def _capital_at(sent: Sentence, k: int) -> Place | None:
     k += k < n and words[k] == "the"
     states = sent.binder.lex.states
     iso: str | None = None
-    if k + 1 < n and words[k + 1] == "capital" and tokens[k].cap and (words[k],) in states.words.values:
-        iso = states.words.values[(words[k],)]  # 'the Ugandan capital', "Uganda's capital"
+    named = states.words.match_at(words, k) if k < n and tokens[k].cap else None  # 'Sierra Leone': two words
+    end = k + len(named) + 1 if named else k + 2
+    if named and words[end - 1 : end] == ["capital"]:
+        iso = states.words.values[named]  # 'the Ugandan capital', "Uganda's capital", 'the Sierra Leone capital'
     elif k + 2 < n and words[k] == "capital" and words[k + 1] == "of" and tokens[k + 2].cap:
-        owned = k + 3 < n and tokens[k + 3].start - tokens[k + 2].end == 3  # "the capital of Mali's neighbour"
-        iso = states.words.values.get((words[k + 2],)) if not owned else None  # 'the capital of Uganda'
+        country = states.words.match_at(words, k + 2)
+        end = k + 2 + (len(country) if country else 1)
+        owned = end < n and tokens[end].start - tokens[end - 1].end == 3  # "the capital of Mali's neighbour"
+        iso = states.words.values[country] if country and not owned else None  # 'the capital of Uganda'
     if iso is None and k < n and words[k] == "country" and "capital" in words[k + 1 : k + 3]:
         home = sent.binder.named_countries() | sent.context()  # "the country's (destroyed) capital"
         iso = next(iter(home)) if len(home) == 1 else None
+        end = k + 2 if words[k + 1 : k + 2] == ["capital"] else k + 3
     name = states.capital_of.get(iso or "")
     if not name or (words[k],) in states.capitals or iso in _CAPITAL_UNCLEAR:
         return None
-    end = k + 2 if words[k + 1 : k + 2] == ["capital"] else k + 3
     if end < n and words[end] == "," and end + 1 < n and tokens[end + 1].cap:
         return None  # "the Georgia capital, Milledgeville": the report names the capital it means
     lex = sent.binder.lex
@@ -2136,6 +2140,10 @@ _GIVE_UP = frozenset("abandon leave evacuate quit cede surrender".split())
 _GIVE_UP_FROM = frozenset("withdraw retreat flee pull".split())
 
 
+#: What may follow 'flee' when its object is not the place left: 'flee from X', 'flee to Y', 'flee on foot'.
+_FLEE_PREPS = frozenset("from to into across towards toward on in by for with".split())
+
+
 def _made_to_leave(words: list[str], j: int) -> int | None:
     """Where the place starts in 'forced <side> to abandon X' / 'to withdraw from X' / 'to pull out of X' (j is
     after the side); None when the side is made to do something else."""
@@ -2145,6 +2153,8 @@ def _made_to_leave(words: list[str], j: int) -> int | None:
     verb = words[j + 1]
     if verb in _GIVE_UP:
         return j + 2
+    if verb == "flee" and j + 2 < n and words[j + 2] not in _FLEE_PREPS:
+        return j + 2  # "made the garrison flee the town": 'flee' takes the place as its object
     if verb in _GIVE_UP_FROM:
         for k in range(j + 2, min(n, j + 4)):
             if words[k] == "from":

@@ -469,6 +469,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         places.append(_np_place(tokens, i, j, gaz, last_place))
         while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")") or _unit_number(tokens, j)):
             j += 1  # a long name cut at the length limit: "the camp of the Chad National Army (ANT) 2nd Regiment"
+        if j + 3 < n and tokens[j].low == "in" and tokens[j + 1].low == "the" and tokens[j + 2].low in _COMPASS:
+            if tokens[j + 3].low in (",", "and"):
+                j += 3  # "Bor in the north and Pibor in the east": a locative inside the list
         after = _dated(tokens, j)
         if after > j:  # "Gulu on March 3, and Kitgum on April 19": a named place after the date
             k = after + 1 if after < n and tokens[after].low == "," else after
@@ -531,6 +534,10 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             continue
         break
     return _named_apposition(tokens, places)
+
+
+#: Where a listed place lies, said inside the list: 'A in the west and B in the east'.
+_COMPASS = frozenset("north south east west northeast northwest southeast southwest centre center".split())
 
 
 #: Plural heads whose of-phrase lists the places themselves: 'the towns of A and B', 'the strongholds of A, B and C'.
@@ -883,6 +890,8 @@ def members(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> list[Place]
             break
         names.append((k, b))
         k = b
+        if k + 3 < n and tokens[k].low == "in" and tokens[k + 1].low == "the" and tokens[k + 2].low in _COMPASS:
+            k += 3  # "two more towns, A in the west and B in the east"
         nxt = k + 1 + (k + 1 < n and tokens[k + 1].low == "and")
         if k < n and tokens[k].low in (",", "and") and nxt < n and _capword(tokens[nxt]):
             k = nxt

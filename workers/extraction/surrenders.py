@@ -12,7 +12,7 @@ from __future__ import annotations
 from schemas.events import Actor, Event, EventKind, Quantity
 
 from .actors import ARMED_HEADS, ActorMention, fallback_actor
-from .arguments import actor_left
+from .arguments import actor_left, people_counted
 from .build import make_event
 from .document import Document, Sentence
 from .lexicons import RANKS, PhraseSet, slug
@@ -147,7 +147,8 @@ def _surrenders(doc: Document, sent: Sentence, bind: bool = True) -> list[tuple[
             continue  # "surrendered to regime control" hands over a place, see control.py (not "... and X took control")
         obj = _object(doc, sent, e) if p[-1] not in ("of", "to") else None
         if obj is None and p[-1] not in ("of", "to") and e < len(words) and words[e] in _DETERMINERS:
-            if not _OBJECTS_OF_SURRENDER.intersection(words[e + 1 : e + 3]):
+            told_when = not _DATE_WORDS.isdisjoint(words[e + 1 : e + 3])  # "surrendered the following morning"
+            if not _OBJECTS_OF_SURRENDER.intersection(words[e + 1 : e + 3]) and not told_when:
                 continue  # "surrendered its headquarters": a place handed over, see control.py
         num: Number | None
         if obj is not None:  # "General K surrendered the remaining 20,000 men of the Ninth Army"
@@ -517,8 +518,8 @@ def _subject(
     """The surrendering side and its count, from the noun phrase before the trigger at i (not before `floor`)."""
     words, tokens = sent.words, sent.tokens
     end = i
-    while end > 0 and words[end - 1] in _AUX:
-        end -= 1
+    while end > 0 and (words[end - 1] in _AUX or (words[end - 1].endswith("ly") and not tokens[end - 1].cap)):
+        end -= 1  # "the garrison formally surrendered"
     if end > 0 and words[end - 1] == ",":  # "400 soldiers of X, among them 30 officers, had surrendered"
         k = end - 2
         while k > max(0, end - 10) and words[k] != ",":
@@ -569,7 +570,17 @@ def _subject(
             actor_m = _earlier_surrender(doc, sent, actor_m)
     if actor_m is None:
         actor_m = _commander(sent, start, end)  # "General Cronje surrendered at Paardeberg"
+    if actor_m is None:
+        head = end - 1
+        while head > start and words[head] in _AUX | _PRESENT_ADVERBS or words[head].endswith("ly"):
+            head -= 1
+        actor_m = people_counted(sent, head)  # "the Argentinians eventually surrendered", "some 5,000 Mexicans"
     num = _count_of_persons(words, start, end, tokens)
+    if num is None and start > 1 and words[start - 1] == "and" and tokens[start - 2].cap:
+        ext = start - 2  # "12,000 Austrian and Bavarian soldiers": one phrase, its modifiers joined by 'and'
+        while ext > max(floor, start - 6) and tokens[ext - 1].cap:
+            ext -= 1
+        num = _count_of_persons(words, max(floor, ext - 2), end, tokens)
     if actor_m is None and num is not None and start > 1 and words[start - 1] == "and":
         actor_m = _commander_and_men(sent, start, num)  # "General Osman and some 40,000 weary men surrendered"
     if actor_m is None and num is not None and num.i <= start + 1 and start > 1:
@@ -784,6 +795,8 @@ def _men_named(tokens: list[Token], start: int, end: int) -> int | None:
     """Where a capitalised plural stands in tokens[start:end] after only modifiers: 'footsore Hessians'."""
     for k in range(start, end):
         t = tokens[k]
+        if k == start and t.low == "of":
+            continue  # "thousands of Boers"
         if t.cap and t.low.endswith("s") and t.low.isalpha() and len(t.low) > 4 and t.low not in _FUNCTION_WORDS:
             return k
         if not t.low.replace("-", "").isalpha() or t.low in _FUNCTION_WORDS:

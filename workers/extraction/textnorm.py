@@ -112,6 +112,11 @@ _COMPOUND_TAILS = frozenset(
 )
 
 
+#: A compound's tail set off by a space after its hyphen ('Nigerian- led troops', 'rebel- held'), as text copied
+#: from a printed line's end has: joined again, the space moved after the word (same length, offsets kept).
+_SPACED_TAIL = re.compile(r"(?<=[A-Za-z])- (" + "|".join(sorted(_COMPOUND_TAILS)) + r")\b")
+
+
 #: Short English words that also start names in the lexicons ('the' of 'The Hague', 'of'): in capitals in a
 #: lead-in they are the words, not the names ('IS' and 'US' are left as acronyms).
 _FUNCTION_WORDS = frozenset("the of in on at to as an a and or for by it its we he she they his her".split())
@@ -154,6 +159,8 @@ def clean(original: str, is_name: Callable[[str], bool] | None = None) -> CleanT
     text = _SPACED_THOUSANDS.sub(_joined_thousands, text)  # same length: offsets kept
     if '"' in text:
         text = _SCARE_QUOTES.sub(_unquoted, text)  # same length: offsets kept
+    if "- " in text:
+        text = _SPACED_TAIL.sub(r"-\1 ", text)  # same length: offsets kept
     if is_name is not None and (text[:2].isupper() or "\n" in text):
         text = _CAPS_LEAD.sub(lambda m: _lead_in_case(m, is_name), text)  # same length: offsets kept
     result = CleanText(text="", original=original)

@@ -1,0 +1,132 @@
+"""More classes of wording of any war: a parenthesis after the subject ('the Entente (France, Britain and Russia)
+took X'), a country of two words before 'capital', a modifier between 'X-led' and its armed noun, a compound's
+tail split from its hyphen by a space, and surrenders by a people in the plural, by a counted phrase whose
+modifiers are joined by 'and', by 'thousands of' a people, and before a time. Every sentence was written for
+these tests; each class has sentences of the same shape that must give nothing."""
+
+from __future__ import annotations
+
+from schemas.events import EventKind
+from workers.extraction.textnorm import clean
+
+from .conftest import controls, of_kind, run
+
+WAR = "Artillery and infantry fought for a week while the siege went on. "
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    return [(e.place.name, e.actor.name) for e in controls(text) if e.place is not None and e.actor is not None]
+
+
+def _surrenders(text: str) -> list[tuple[str | None, int | None]]:
+    """(actor name, count's low end) of each surrender."""
+    return [
+        (e.actor.name if e.actor else None, e.count.min if e.count else None)
+        for e in of_kind(run(text), EventKind.surrender)
+    ]
+
+
+# --- a parenthesis after the subject ----------------------------------------------------------------------------
+
+
+def test_a_parenthesis_after_the_subject_is_skipped_and_its_members_are_not_the_side() -> None:
+    assert _pairs(WAR + "The Eastern Alliance (Chad, Niger and Benin) captured the fortress of Agadez.") == [
+        ("Agadez fortress", "Eastern Alliance")
+    ]
+    found = _pairs(WAR + "The Eastern Alliance (three states) encircled, shelled and captured the fortress of Agadez.")
+    assert found == [("Agadez fortress", "Eastern Alliance")]
+
+
+def test_a_coordinated_capture_in_a_relative_clause_takes_that_clauses_subject() -> None:
+    text = WAR + "It was a siege in which the Eastern Alliance encircled, shelled and captured the fortress of Agadez."
+    assert _pairs(text) == [("Agadez fortress", "Eastern Alliance")]
+
+
+# --- a capital named by a country of two words ------------------------------------------------------------------
+
+
+def test_a_capital_named_by_a_two_word_country_is_that_capital() -> None:
+    assert ("Freetown", "Guinean forces") in _pairs(
+        WAR + "Guinean troops retook control of the Sierra Leone capital after four days."
+    )
+    assert ("Pretoria", "Rebels") in _pairs(WAR + "The rebels took the capital of South Africa by night.")
+
+
+def test_a_two_word_country_with_no_capital_after_it_is_no_place_taken() -> None:
+    assert all(
+        p != "Freetown" for p, _ in _pairs(WAR + "Guinean troops retook control of the Sierra Leone border post.")
+    )
+
+
+# --- 'X-led' with a modifier, and a hyphen split from its tail --------------------------------------------------
+
+
+def test_a_modifier_between_the_led_prefix_and_the_armed_noun_keeps_the_leader() -> None:
+    assert _pairs(WAR + "Ghanaian-led peacekeeping troops took Monrovia after a week.") == [
+        ("Monrovia", "Ghanaian forces")
+    ]
+
+
+def test_a_space_after_a_compounds_hyphen_is_closed_for_known_tails_only() -> None:
+    text = "Ghanaian- led troops and rebel- held towns; a well- known fact"
+    cleaned = clean(text).text
+    assert "Ghanaian-led" in cleaned and "rebel-held" in cleaned and "well- known" in cleaned
+    assert len(cleaned) == len(text)
+
+
+# --- surrenders by peoples and counted phrases ------------------------------------------------------------------
+
+
+def test_a_people_in_the_plural_surrenders_as_its_side() -> None:
+    assert _surrenders(WAR + "The Austrians eventually surrendered to the French cavalry.") == [
+        ("Austrian forces", None)
+    ]
+    assert _surrenders(WAR + "About 4,000 Austrians surrendered at Ulm.") == [("Austrian forces", 4000)]
+
+
+def test_a_plural_that_is_no_people_does_not_surrender_as_a_side() -> None:
+    assert _surrenders(WAR + "The Olympics eventually surrendered to the weather.") == []
+
+
+def test_a_count_before_modifiers_joined_by_and_counts_the_men() -> None:
+    found = _surrenders(WAR + "By evening 12,000 Austrian and Bavarian soldiers had laid down their arms.")
+    assert [count for _, count in found] == [12000]
+
+
+def test_thousands_of_a_people_is_a_vague_count() -> None:
+    assert _surrenders(WAR + "Thousands of Zulus had surrendered to the column by July.") == [("Zulus", 2000)]
+
+
+def test_a_garrison_of_a_nationality_surrenders_before_a_time_phrase() -> None:
+    assert _surrenders(WAR + "The Austrian garrison formally surrendered the next morning.") == [
+        ("Austrian forces", None)
+    ]
+    assert _surrenders(WAR + "The Austrian garrison surrendered the fortress to the French.") == []
+
+
+# --- an aside set off by dashes, 'forced X to flee P', a list with locatives --------------------------------------
+
+
+def test_an_aside_between_dashes_is_skipped_and_its_sides_are_not_the_subject() -> None:
+    text = WAR + "The Dinka militia - now in a loose pact with the Nuer Army - seized the towns of Bor and Pibor."
+    assert {actor for _, actor in _pairs(text)} == {"Dinka militia"}
+
+
+def test_a_hyphenated_word_before_the_verb_is_no_aside() -> None:
+    text = WAR + "Well-armed militiamen seized the towns of Bor and Pibor."
+    assert {place for place, _ in _pairs(text)} == {"Bor", "Pibor"}
+
+
+def test_forcing_a_side_to_flee_a_place_gives_the_place_to_the_forcer() -> None:
+    assert ("Bor", "Rebels") in _pairs(WAR + "The rebels forced government troops to flee Bor on Monday.")
+
+
+def test_forcing_people_to_flee_to_a_place_gives_nothing() -> None:
+    assert _pairs(WAR + "The rebels forced government troops to flee to Bor on Monday.") == []
+
+
+def test_places_listed_with_a_compass_locative_each_change_hands() -> None:
+    found = {
+        place for place, _ in _pairs(WAR + "The rebels took two more towns, Bor in the north and Pibor in the east.")
+    }
+    assert found == {"Bor", "Pibor"}
