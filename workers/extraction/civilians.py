@@ -31,6 +31,18 @@ UNITS = frozenset(
     "meters percent per cent am pm o'clock times kg tonnes tons dollars usd euros pounds mm feet yards degrees".split()
 )
 _SINGULAR = frozenset("woman man child girl boy civilian baby infant toddler teenager resident villager".split())
+
+
+def _attributive(word: str) -> bool:
+    """Whether the word after 'a civilian' makes 'civilian' a modifier of the noun it starts ('a civilian
+    humanitarian commission', 'a child protection officer'): a word that is no verb, auxiliary or function word."""
+    return word.isalpha() and word not in _AFTER_PERSON and not word.endswith("ed")
+
+
+_AFTER_PERSON = frozenset(
+    "was were is are has had have who whose and or in on at near from by after when while as died dies dying "
+    "lost fled remains remained survived".split()
+)
 _STOPS = frozenset({",", ";", "(", ")", ":", '"', "but", "while", "said", "says", "according"})
 _PASSIVE_FILL = frozenset(
     "were was are is have has had been being be believed thought reported reportedly still also later already "
@@ -337,7 +349,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
         q for q in find_numbers(words) if _plausible(words, q) and q.i not in cites and not _percent(doc, tokens, q)
     ]
     for k in [k for k, w in enumerate(words[: n - 1]) if w in ("a", "an")]:
-        if words[k + 1] in _SINGULAR or (k + 2 < n and words[k + 2] in _SINGULAR):
+        head = k + 1 if words[k + 1] in _SINGULAR else k + 2 if k + 2 < n and words[k + 2] in _SINGULAR else None
+        if head is not None and (head + 1 == n or not _attributive(words[head + 1])):
             nums.append(Number(k, k + 1, 1, 1, True, None, 1))
     nums.sort(key=lambda q: q.i)
     ctx = _Context(

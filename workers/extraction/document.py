@@ -30,6 +30,7 @@ from .places import (
     no_context,
     person_like,
     shared_name,
+    word_first,
 )
 from .sentences import Token, sentence_spans, tokenize_words
 from .textnorm import CleanText, clean
@@ -153,6 +154,8 @@ class Document:
             if after[:2] in ("'s", "\u2019s") and (heads := after[2:].split(maxsplit=1)) and heads[0] in _STATE_WORDS:
                 continue  # "Moscow's troops": a capital standing for its state's forces, not where they are
             found = gaz.candidates(key)
+            if " " not in key and _sentence_initial(text, start) and word_first(key, found, frozenset()):
+                continue  # "Artillery and infantry fought": the word, not a hamlet named so
             hits.append((start, found[0]))
             if shared_name(found):  # "San Pedro", "Leon": read in the report's countries (`local_hits`)
                 self._shared_names[start] = found
@@ -232,3 +235,12 @@ class Document:
             if not city or entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
                 best = entry  # 'the town' is no neighbourhood or country (a district may be named after its town)
         return make_place(best.name, entry=best) if best else None
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    """Whether the word at `start` opens a sentence: only spaces, quotes or a line break after a full stop (or the
+    text's start) before it."""
+    k = start - 1
+    while k >= 0 and text[k] in " \t\n\"'(":
+        k -= 1
+    return k < 0 or text[k] in ".!?:"

@@ -234,6 +234,8 @@ def gazetteer(
             continue
         if not candidates or _person_tokens(tokens, k, k + length) or inside_actor(folded, k, lex):
             continue
+        if k == 0 and length == 1 and word_first(folded[0], candidates, context()):
+            continue  # "Artillery and infantry fought ...": an English word capitalised by its place, not a hamlet
         if length == 1 and _defined_acronym(tokens, k):
             continue  # "the Presidential Council (PC)": an acronym the text defines, not a town it spells
         if (
@@ -261,6 +263,19 @@ def gazetteer(
 #: A respelt name ('Izium' for GeoNames' 'Izyum') outside the countries the report's places are in is read only as
 #: a town this large, all such towns in one country, which the report names (as a side's home) or no country at all.
 _RESPELT_ALONE = 20_000
+#: A sentence's first word this common in English (Zipf) is read as the word unless a town of it is sizeable or
+#: lies in the report's countries: 'Artillery', 'Villagers' (a suburb and a hamlet somewhere) are words there.
+_INITIAL_WORD_ZIPF = 3.8
+_INITIAL_TOWN = 100_000
+
+
+def word_first(word: str, candidates: list[PlaceEntry], where: frozenset[str]) -> bool:
+    """Whether a sentence's first word is the English word rather than any of the places it could name (`where`:
+    the report's countries, when known)."""
+    if load_wordlist().zipf(word) < _INITIAL_WORD_ZIPF:
+        return False
+    return all(c.population < _INITIAL_TOWN and c.country_code not in where for c in candidates)
+
 
 #: A place outside the report's countries must be at least this large to be meant: a Sudan report's 'Tawila'
 #: is not a Yemeni hamlet spelt so, nor a Yemen report's 'Shabwa' a Burmese village.

@@ -1,0 +1,39 @@
+"""A sentence's first word that is a common English word is that word, not a hamlet of the same name somewhere
+('Artillery and infantry fought ...'); abductions told as 'taken away'; 'locals' are civilians; 'a civilian' is
+a count of one only when 'civilian' heads its phrase ('a civilian was killed', not 'a civilian aid commission').
+Every sentence was written for these tests."""
+
+from __future__ import annotations
+
+from .conftest import controls, counts
+
+WAR = "Artillery and infantry fought for a week while the siege went on. "
+
+
+def test_a_common_word_opening_a_sentence_is_no_place() -> None:
+    found = controls(WAR + "After a siege of nine days the defenders surrendered the city to the rebels.")
+    assert all(e.place is None or e.place.name not in ("Artillery", "Artillerie") for e in found)
+    found_counts = counts(WAR + "Some 300 villagers were abducted by the rebels.")
+    assert all(e.place is None or e.place.name not in ("Artillery", "Artillerie") for e in found_counts)
+
+
+def test_a_rare_word_opening_a_sentence_is_still_a_place() -> None:
+    found = controls("Kidal fell to the rebels on Sunday after a siege by troops and artillery.")
+    assert [e.place.name for e in found if e.place is not None] == ["Kidal"]
+
+
+def test_people_taken_away_are_abducted() -> None:
+    found = counts(WAR + "The priest said about 700 villagers were taken away by the militia.")
+    assert [(e.category.value if e.category else None, e.count.min if e.count else None) for e in found] == [
+        ("other", 700)
+    ]
+
+
+def test_locals_are_civilians() -> None:
+    found = counts(WAR + "An official said as many as 2,000 locals had fled the valley.")
+    assert [e.count.min for e in found if e.count is not None] == [2000]
+
+
+def test_a_civilian_heading_its_phrase_is_one_person_and_a_civilian_modifier_is_none() -> None:
+    assert [e.count.min for e in counts(WAR + "A civilian was killed when a shell hit the market.") if e.count] == [1]
+    assert counts(WAR + "The army arrived at night and a civilian relief commission followed them.") == []
