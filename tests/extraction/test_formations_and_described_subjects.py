@@ -9,7 +9,7 @@ from __future__ import annotations
 from .conftest import controls
 
 #: Two kinds of war word, so the report reads as one about fighting.
-WAR = "Artillery shelled the lines for a week while the offensive went on. "
+WAR = "Artillery shelled the lines for a week while the troops waited. "
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
@@ -26,24 +26,27 @@ def test_a_numbered_formation_is_its_own_side_not_the_country_it_fights_in() -> 
     assert _pairs(WAR + "The 82nd Airborne Division captured Nijmegen bridge.")[0][1] == "82nd Airborne Division"
 
 
-def test_an_ordinal_before_a_word_that_is_no_formation_names_no_unit() -> None:
-    found = _pairs(WAR + "For the 3rd time that month, the army took Orvieto.")
-    assert all(not actor.startswith("3rd") for _, actor in found)
+def test_the_ordinal_of_a_date_is_no_part_of_a_units_name() -> None:
+    found = _pairs(WAR + "On March 3rd Eastern Liberation Army fighters captured Azaz.")
+    assert found and all(not actor.startswith("3rd") for _, actor in found)
+    assert all(not a.startswith("3rd") for _, a in _pairs(WAR + "On May 3rd Eastern Liberation Army took Azaz."))
 
 
 # --- a ranked commander's own men -------------------------------------------------------------------------------
 
 
 def test_his_troops_after_a_ranked_commander_are_named_after_him() -> None:
-    found = _pairs(WAR + "Colonel Pedro Arriaga and his 900 troops had taken the town of Ostrava by May.")
+    found = _pairs(WAR + "Colonel Pedro Arriaga and his 900 troops captured Ostrava in May.")
     assert found == [("Ostrava", "Pedro Arriaga's forces")]
     aside = _pairs(WAR + "General Tomas Ulloa (a veteran of two wars) and his men took the town of Brno.")
     assert aside == [("Brno", "Tomas Ulloa's forces")]
 
 
-def test_his_troops_after_a_person_with_no_rank_are_not_named_after_him() -> None:
-    found = _pairs(WAR + "Pedro Arriaga and his 900 troops had taken the town of Ostrava by May.")
+def test_his_troops_after_a_person_with_no_rank_or_outside_a_war_are_not_named_after_him() -> None:
+    found = _pairs(WAR + "Pedro Arriaga and his 900 troops captured Ostrava in May.")
     assert all(actor != "Pedro Arriaga's forces" for _, actor in found)
+    cricket = _pairs("India won the toss. Captain Rohit Sharma and his men conquered Melbourne after a tense chase.")
+    assert cricket == []
 
 
 # --- an adverb before a passive's agent -------------------------------------------------------------------------
@@ -55,7 +58,7 @@ def test_an_adverb_between_participle_and_agent_keeps_the_agent() -> None:
 
 
 def test_an_adverb_then_a_by_phrase_of_means_gives_no_agent() -> None:
-    assert _pairs("The harbour of Kismayo was reached quickly by boat.") == []
+    assert all(actor != "boat" for _, actor in _pairs(WAR + "Kismayo was reached quickly by boat."))
 
 
 # --- one side, its adjective and its plural ---------------------------------------------------------------------
@@ -70,7 +73,7 @@ def test_a_sides_adjective_takes_the_id_of_its_plural_named_elsewhere_in_the_rep
 def test_an_adjective_whose_plural_the_report_never_names_keeps_its_own_name() -> None:
     text = WAR + "Royalist troops took Reading in May and then marched on Bristol."
     found = [e.actor.name for e in controls(text) if e.actor is not None]
-    assert "Royalists" not in found
+    assert found and "Royalists" not in found
 
 
 # --- in X hands since T -----------------------------------------------------------------------------------------
@@ -79,11 +82,13 @@ def test_an_adjective_whose_plural_the_report_never_names_keeps_its_own_name() -
 def test_in_a_sides_hands_since_a_time_is_a_change_then() -> None:
     found = controls(WAR + "The port of Kismayo has been in rebel hands since 12 March.")
     assert [(e.place.name, e.kind.value) for e in found if e.place is not None] == [("Kismayo", "control_change")]
+    assert found[0].evidence.text.endswith("since 12 March")
 
 
-def test_in_a_sides_hands_without_a_start_is_a_state() -> None:
-    found = controls(WAR + "The port of Kismayo has been in rebel hands for a long time.")
-    assert all(e.kind.value != "control_change" for e in found)
+def test_since_in_another_clause_or_sense_is_no_start_of_the_hold() -> None:
+    assert controls(WAR + "The port of Kismayo is in rebel hands, and no aid has come since 12 March.") == []
+    assert controls(WAR + "The port of Kismayo is in rebel hands for the first time since 2012.") == []
+    assert controls(WAR + "The port of Kismayo has been in rebel hands for a long time.") == []
 
 
 # --- a described town the gazetteer lacks as a passive subject --------------------------------------------------
@@ -103,5 +108,11 @@ def test_a_described_town_inside_a_larger_subject_is_no_place_taken() -> None:
 
 
 def test_a_nationality_before_a_capitalised_word_is_a_names_first_word_not_a_people() -> None:
-    text = WAR + "The Polish Succession War was a month old. In the last week they overtook the whole town of Kehl."
+    text = WAR + "The Polish Succession War was a month old. In the end they seized Kehl after a siege."
     assert all(actor != "Polish forces" for _, actor in _pairs(text))
+
+
+def test_a_people_before_a_weekday_is_still_a_people() -> None:
+    assert _pairs(WAR + "Kherson was recaptured by the Ukrainians Friday after a long siege.") == [
+        ("Kherson", "Ukrainian forces")
+    ]

@@ -11,7 +11,7 @@ WAR = "Artillery and infantry fought for a week while the siege went on. "
 
 
 def test_a_common_word_opening_a_sentence_is_no_place() -> None:
-    found = controls(WAR + "After a siege of nine days the defenders surrendered the city to the rebels.")
+    found = controls(WAR + "After nine days of bombardment the garrison handed over the city to the insurgents.")
     assert all(e.place is None or e.place.name not in ("Artillery", "Artillerie") for e in found)
     found_counts = counts(WAR + "Some 300 villagers were abducted by the rebels.")
     assert all(e.place is None or e.place.name not in ("Artillery", "Artillerie") for e in found_counts)
@@ -23,10 +23,15 @@ def test_a_rare_word_opening_a_sentence_is_still_a_place() -> None:
 
 
 def test_people_taken_away_are_abducted() -> None:
-    found = counts(WAR + "The priest said about 700 villagers were taken away by the militia.")
+    found = counts(WAR + "The priest said about 700 villagers were forcibly taken away by the militia.")
     assert [(e.category.value if e.category else None, e.count.min if e.count else None) for e in found] == [
         ("other", 700)
     ]
+
+
+def test_people_taken_away_by_bus_are_not_abducted() -> None:
+    found = counts(WAR + "About 300 residents were taken away by bus to a safer town.")
+    assert all(e.category is None or e.category.value != "other" for e in found)
 
 
 def test_locals_are_civilians() -> None:
@@ -36,4 +41,6 @@ def test_locals_are_civilians() -> None:
 
 def test_a_civilian_heading_its_phrase_is_one_person_and_a_civilian_modifier_is_none() -> None:
     assert [e.count.min for e in counts(WAR + "A civilian was killed when a shell hit the market.") if e.count] == [1]
-    assert counts(WAR + "The army arrived at night and a civilian relief commission followed them.") == []
+    assert [e.count.min for e in counts(WAR + "A civilian also died when a shell hit the market.") if e.count] == [1]
+    assert [e.count.min for e in counts(WAR + "A child playing outside was killed by the shelling.") if e.count] == [1]
+    assert counts(WAR + "A civilian aid convoy was hit by a shell and its driver was killed.") == []

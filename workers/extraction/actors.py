@@ -61,6 +61,7 @@ _COMMAND_BEFORE = re.compile(
 )
 _COMMAND_AFTER = re.compile(r"(?: and [a-z]+)?(?: commanded| led |'s (?:army|troops|forces|men|division|column))")
 _CONNECTORS = frozenset("of for the and de du la des al wal".split())
+_THE_PLURAL = re.compile(r"\b[Tt]he ([A-Z][a-z]+s)\b")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)$")  # "the 9th Division", "3rd Brigade"
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9-]{1,9})\)")
 _ARMED_NAME = frozenset(
@@ -139,9 +140,14 @@ class Binder:
         if adjective in self.lex.states.words.index:
             return None  # 'the Germans' is a state's forces, read by the nationality rules
         plural = adjective[:1].upper() + adjective[1:] + "s"
-        if re.search(r"\b[Tt]he " + plural + r"\b", self._text) is None:
+        if plural not in self._plurals:
             return None
         return Actor(id=slug(plural), name=plural, mention=plural)
+
+    @lazy
+    def _plurals(self) -> frozenset[str]:
+        """Capitalised plurals after 'the' in the report ('the Royalists'), read once."""
+        return frozenset(_THE_PLURAL.findall(self._text))
 
     def commands(self, name: str) -> bool:
         """Whether the report ties a person's name to troops: a rank before it ('General Villa'), 'forces of /
@@ -503,7 +509,7 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
                 i = own.j
             continue
         if w in ("his", "her"):
-            own = _role_forces(out, tokens, words, k)
+            own = _role_forces(out, tokens, words, k, binder.at_war)
             if own:
                 out.append(own)
                 i = own.j
@@ -811,11 +817,13 @@ def _own_forces(
     return ActorMention(start, m, Actor(id=actor.id, name=actor.name, mention=mention), True)
 
 
-def _role_forces(out: list[ActorMention], tokens: list[Token], words: list[str], k: int) -> ActorMention | None:
+def _role_forces(
+    out: list[ActorMention], tokens: list[Token], words: list[str], k: int, war: bool = True
+) -> ActorMention | None:
     """'A spokesman for the LNA said X had fallen to his fighters': 'his' at k is the side the speaking role stands
     for, named right after the role ('for/of X', "X's spokesman" is read by the role's own rules)."""
-    if k + 1 < len(words) and words[k] == "his" and (led := _commander_forces(tokens, words, k)) is not None:
-        return led
+    if war and k + 1 < len(words) and words[k] == "his" and (led := _commander_forces(tokens, words, k)) is not None:
+        return led  # only in a report of war: 'Captain X and his men conquered Melbourne' is cricket
     if k + 1 >= len(words) or words[k + 1] not in ARMED_HEADS:
         return None
     role = next((m for m in range(k - 1, max(-1, k - 25), -1) if words[m] in _PERSON_ROLES), None)
@@ -834,15 +842,15 @@ def _role_forces(out: list[ActorMention], tokens: list[Token], words: list[str],
 
 
 def _commander_forces(tokens: list[Token], words: list[str], k: int) -> ActorMention | None:
-    """'Colonel Yague (an aside) and his 2,250 troops took X': 'his [N] troops/men' right after 'RANK NAME and' are
-    the men that commander led, named after him ("Yague's forces"), as a surrender's 'NAME with N men' is."""
+    """'Colonel Arriaga (an aside) and his 900 troops took X': 'his [N] troops/men' right after 'RANK NAME and' are
+    the men that commander led, named after him ("Arriaga's forces"), as a surrender's 'NAME with N men' is."""
     m = k + 1
-    while m < len(words) and m - k <= 3 and (words[m].replace(",", "").isdigit() or words[m] in _COUNT_WORDS):
+    while m < len(words) and m - k <= 3 and (words[m].replace(",", "").isdigit() or words[m] in _MEN_MODIFIERS):
         m += 1
     if m >= len(words) or not (words[m] in ARMED_HEADS or words[m] == "men") or k < 2 or words[k - 1] != "and":
         return None
     b = k - 2
-    if words[b] == ")":  # "Colonel X (a notorious killer) and his troops"
+    if words[b] == ")":  # "Colonel X (a veteran of two wars) and his troops"
         b = next((x - 1 for x in range(b - 1, max(-1, b - 20), -1) if words[x] == "("), -1)
     end = b + 1
     start = end
@@ -856,13 +864,17 @@ def _commander_forces(tokens: list[Token], words: list[str], k: int) -> ActorMen
         start -= 1
     if start == end or start == 0 or words[start - 1] not in RANKS:
         return None
+    if words[m] == "men" and words[start - 1] in _CREW_RANKS:
+        return None  # "Captain X and his men": a crew or a team as often as a force
     text = _text(tokens, start, end)
     name = f"{text}'s forces"
     return ActorMention(k, m + 1, Actor(id=slug(name), name=name, mention=_text(tokens, k, m + 1)), True)
 
 
 #: Words between 'his' and the men he led: 'his remaining 300 men', 'his own troops'.
-_COUNT_WORDS = frozenset("own remaining some about nearly almost".split())
+_MEN_MODIFIERS = frozenset("own remaining some about nearly almost".split())
+#: Ranks of a ship's or a team's head as much as of a soldier's: their 'men' alone are no armed force.
+_CREW_RANKS = frozenset("captain capt commander".split())
 
 
 #: Roles that speak for a side: 'a spokesman for X', 'the commander of X'.
@@ -886,7 +898,7 @@ def _led(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorM
     j = k + 1
     m = j
     while m < len(words) and m - j < 2 and words[m].isalpha() and not tokens[m].cap and words[m] not in ARMED_HEADS:
-        m += 1  # "Nigerian-led intervention troops": a modifier before the armed noun
+        m += 1  # "Ghanaian-led peacekeeping troops": a modifier before the armed noun
     if m > j and m < len(words) and words[m] in ARMED_HEADS:
         j = m
     while j < len(words) and j - k <= 3 and (words[j] in ARMED_HEADS or words[j] in _LED_HEADS):
@@ -968,8 +980,8 @@ def _name_start(tokens: list[Token], words: list[str], i: int, out: list[ActorMe
         and (tokens[s - 1].low.replace("'", "").replace("-", "").isalpha())
     ):
         s -= 1
-    if s > floor and _ORDINAL.match(words[s - 1]):
-        s -= 1  # "the 101st Airborne Division": the number is part of a formation's name
+    if s > floor and words[i] in FORMATIONS and _ORDINAL.match(words[s - 1]) and not (s > 1 and words[s - 2] in MONTHS):
+        s -= 1  # "the 101st Airborne Division": the number is part of a formation's name ('March 3rd' is a date)
     return s
 
 

@@ -33,14 +33,25 @@ _PP_ADJECTIVES = frozenset(
 _AUX = frozenset("has have had was were is are been also".split())
 
 
-def _opening(words: list[str], close: int) -> int | None:
+def _parenthesis_start(words: list[str], close: int) -> int | None:
     """Where the parenthesis that closes at `close` opens (at most 25 words back)."""
     return next((m for m in range(close - 1, max(-1, close - 25), -1) if words[m] == "("), None)
 
 
+def _side_before(sent: Sentence, units: list[ActorMention], start: int) -> bool:
+    """Whether a side is named before an aside that opens at `start`; if not, the side is the aside's own ('two
+    groups - the Nusra Front and Ahrar al-Sham - seized X')."""
+    words = sent.words
+    return (
+        any(a.j <= start for a in units)
+        or fallback_actor(sent.tokens, words, start) is not None
+        or _people_subject(sent, start - 1) is not None
+    )
+
+
 def _dashed_aside(text: str, sent: Sentence, i: int) -> int | None:
-    """The first word of an aside set off by dashes right before the word at i ('the Tuaregs - allied with local
-    Islamists - seized X'): dashes are no tokens, so they are read in the gaps between tokens."""
+    """The first word of an aside set off by dashes right before the word at i ('the Dinka militia - in a pact with
+    the Nuer - took X'): dashes are no tokens, so they are read in the gaps between tokens."""
     tokens = sent.tokens
     if i < 2 or _DASHES.isdisjoint(text[tokens[i - 1].end : tokens[i].start]):
         return None
@@ -54,7 +65,7 @@ def _dashed_aside(text: str, sent: Sentence, i: int) -> int | None:
     )
 
 
-_DASHES = frozenset("-\u2013\u2014")
+_DASHES = frozenset("-")  # the cleaned text has only this one
 
 
 def merged_units(sent: Sentence) -> list[ActorMention]:
@@ -100,12 +111,14 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly") or words[r] in _TIME_ADVERBS):
         r -= 1  # "the militia that has kept it since 2009", "once they briefly seized"
     end = i  # where the subject phrase ends
-    if r > 0 and words[r] == ")" and (opening := _opening(words, r)) is not None and opening > 0:
-        units = [a for a in units if not opening < a.i < r]  # "the Eastern Alliance (Chad, ...) captured X"
-        r, end = opening - 1, opening
+    if r > 0 and words[r] == ")" and (opening := _parenthesis_start(words, r)) is not None and opening > 0:
+        if _side_before(sent, units, opening):  # "the Eastern Alliance (Chad, ...) captured X": not Chad
+            units = [a for a in units if not opening < a.i < r]
+            r, end = opening - 1, opening
     elif r > 0 and r == i - 1 and (dashed := _dashed_aside(doc.clean.text, sent, i)) is not None:
-        units = [a for a in units if not dashed <= a.i < i]  # "the Tuaregs - allied with X - seized Y"
-        r, end = dashed - 1, dashed
+        if _side_before(sent, units, dashed):  # "the Dinka militia - in a pact with X - seized Y": not X
+            units = [a for a in units if not dashed <= a.i < i]
+            r, end = dashed - 1, dashed
     if r > 0 and words[r] == "," and (subject := _before_relative_aside(units, words, r)) is not None:
         return subject  # "Chadian troops, who serve in MINUSMA beside men from Niger, had taken the village"
     if r >= 0 and words[r] in ("which", "who", "that"):
@@ -440,17 +453,26 @@ def people_at(sent: Sentence, r: int) -> ActorMention | None:
 
 
 def people_counted(sent: Sentence, r: int) -> ActorMention | None:
-    """A people or nationality heading a counted or definite subject at r ('the Argentinians', 'about 5,000
-    Mexicans', 'thousands of Boers'): the side whose men did what the verb says, in a report of war only."""
-    if not sent.binder.at_war or r < 1:
-        return None
-    before = sent.words[r - 1]
+    """A people or nationality heading a counted or definite subject at r ('the Austrians', 'about 4,000
+    Bavarians', 'thousands of Zulus'): the side whose men did what the verb says, in a report of war only."""
+    words = sent.words
+    if not sent.binder.at_war or r < 1 or (ARMED_HEADS.isdisjoint(words) and _MILITARY_PLACES.isdisjoint(words)):
+        return None  # "the Austrians surrendered in the final": no armed men or post in the sentence
+    before = words[r - 1]
     counted = before[:1].isdigit() or before in ("of", "some", "about", "nearly", "almost", "over")
     found = _people_subject(sent, r, agent=counted, counted=counted)
-    if found is not None and not counted and found.actor.id == slug(sent.tokens[r].text):
-        if (sent.words[r],) not in sent.binder.lex.sets["peoples"].values:
-            return None  # an unknown capitalised plural ('the Olympics') is a side here only when counted
+    if found is not None and found.actor.id == slug(sent.tokens[r].text):
+        if (words[r],) not in sent.binder.lex.sets["peoples"].values:
+            return None  # only a nationality or a known people: not 'the Olympics', 'about 300 Democrats'
     return found
+
+
+#: A weekday or month after a people ('retaken by the Ukrainians Friday'): a date, not the rest of a name.
+_DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
+
+
+#: Words of a military post or an engagement that make a sentence's people a body of armed men.
+_MILITARY_PLACES = frozenset("garrison garrisons fortress fort citadel siege battle redoubt trenches".split())
 
 
 def _people_subject(sent: Sentence, r: int, agent: bool = False, counted: bool = False) -> ActorMention | None:
@@ -464,7 +486,7 @@ def _people_subject(sent: Sentence, r: int, agent: bool = False, counted: bool =
         return None
     if any(g.i <= r < g.j for g in sent.places):
         return None
-    if r + 1 < len(words) and tokens[r + 1].cap and words[r + 1].isalpha():
+    if r + 1 < len(words) and tokens[r + 1].cap and words[r + 1].isalpha() and words[r + 1] not in _DATE_WORDS:
         return None  # "the Polish Succession War", "the French Foreign Legion": a name's first word, not a people
     lex = sent.binder.lex
     if words[r].endswith(_PLURAL_DEMONYMS) and r > 0 and words[r - 1] == "the":  # "the French", "the Japanese"

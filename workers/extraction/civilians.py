@@ -34,14 +34,18 @@ _SINGULAR = frozenset("woman man child girl boy civilian baby infant toddler tee
 
 
 def _attributive(word: str) -> bool:
-    """Whether the word after 'a civilian' makes 'civilian' a modifier of the noun it starts ('a civilian
-    humanitarian commission', 'a child protection officer'): a word that is no verb, auxiliary or function word."""
-    return word.isalpha() and word not in _AFTER_PERSON and not word.endswith("ed")
+    """Whether the word after 'a civilian' makes 'civilian' a modifier of the noun it starts ('a civilian relief
+    commission', 'a child protection officer'), not the person counted ('a civilian also died')."""
+    return word in _MODIFIED
 
 
-_AFTER_PERSON = frozenset(
-    "was were is are has had have who whose and or in on at near from by after when while as died dies dying "
-    "lost fled remains remained survived".split()
+#: Nouns (and their own modifiers) that 'civilian', 'child' or 'woman' may modify: 'a civilian aid convoy'.
+_MODIFIED = frozenset(
+    "aid relief humanitarian rights protection commission mission convoy population casualty casualties toll "
+    "death deaths area areas target targets infrastructure building buildings vehicle vehicles plane aircraft "
+    "airport flight ship boat court government administration authority council committee agency police defence "
+    "defense official officials leader militia guard hospital school shelter soldier soldiers fighter fighters "
+    "labour labor support care welfare".split()
 )
 _STOPS = frozenset({",", ";", "(", ")", ":", '"', "but", "while", "said", "says", "according"})
 _PASSIVE_FILL = frozenset(

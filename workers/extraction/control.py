@@ -725,7 +725,7 @@ def _name_before(sent: Sentence, k: int, doc: Document) -> tuple[int, Place] | N
         start -= 1
     name = words[start : k + 1]
     if doc.lex.states.words.match_at(name, 0) or (
-        start > 0 and after_preposition(words, start) and not _kind_subject(words, start)
+        start > 0 and after_preposition(words, start) and not _described_subject(words, start)
     ):
         return None
     if start == 0 and load_wordlist().zipf(name[0]) >= 4.3:
@@ -734,7 +734,7 @@ def _name_before(sent: Sentence, k: int, doc: Document) -> tuple[int, Place] | N
     return start, known or make_place(" ".join(t.text for t in tokens[start : k + 1]))
 
 
-def _kind_subject(words: list[str], start: int) -> bool:
+def _described_subject(words: list[str], start: int) -> bool:
     """'The town of X', 'the strategic island of X' opening a clause: X is the subject's place, though after 'of'
     (not 'the people of the town of X', whose head is people)."""
     if start < 3 or words[start - 1] != "of" or words[start - 2] not in _DESCRIBED_HEADS:
@@ -744,7 +744,7 @@ def _kind_subject(words: list[str], start: int) -> bool:
 
 
 #: Heads of a described place before its name: 'the town of X', 'the island of X'.
-_DESCRIBED_HEADS = frozenset("town city village settlement township hamlet port island fortress district".split())
+_DESCRIBED_HEADS = _TOWN_HEADS | frozenset("island fortress district".split())
 
 
 def _own_clause_subject(sent: Sentence, after: int, i: int, doc: Document) -> list[Place]:
@@ -1540,11 +1540,28 @@ def _hands_frame(c: _Clause, i: int) -> bool:
             places = [g.place for g in c.sent.places if g.j == mover and not after_preposition(c.words, g.i)]
         else:
             places = _place_left(c.sent, verb, c.doc) or _unknown_subject(c.sent, verb, c.doc)
-        since = _since(c.words, i + 1) if not change and c.words[p_i] == "in" else None
+        since = _hands_since(c.words, i + 1) if not change and c.words[p_i] == "in" else None
         kind = EventKind.control_change if change or since is not None else EventKind.control_state
-        end = since + 2 if since is not None else i + 1  # "in Nationalist hands since 12 September": a change then
+        end = _time_end(c.words, since + 1) if since is not None else i + 1  # "in X hands since 12 September"
         c.emit(kind, p_i, end, places, holder, None, "hands", conf=0.8 if c.words[p_i] == "into" else 0.6)
     return True
+
+
+def _time_end(words: list[str], k: int) -> int:
+    """Where the date that starts at k ends ('12 September 1936'), at least one word on."""
+    m = k
+    while m < len(words) and m - k < 4 and (words[m] in _TIME_WORDS or words[m][:1].isdigit()):
+        m += 1
+    return max(m, k + 1)
+
+
+def _hands_since(words: list[str], e: int) -> int | None:
+    """Where 'since' tells when a place came into a side's hands, right after 'hands' ('in X hands (again) since
+    May'), not a clause later ('..., and aid has not come since March') nor 'for the first time since'."""
+    k = e
+    while k < len(words) and k - e < 2 and words[k] in ("again", "ever", "now", "back"):
+        k += 1
+    return k if k + 1 < len(words) and words[k] == "since" else None
 
 
 def _under(c: _Clause, i: int) -> bool:

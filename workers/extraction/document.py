@@ -24,13 +24,13 @@ from .places import (
     Context,
     PlaceMention,
     ambiguous,
+    common_word_first,
     gazetteer,
     inside_actor,
     make_place,
     no_context,
     person_like,
     shared_name,
-    word_first,
 )
 from .sentences import Token, sentence_spans, tokenize_words
 from .textnorm import CleanText, clean
@@ -154,7 +154,7 @@ class Document:
             if after[:2] in ("'s", "\u2019s") and (heads := after[2:].split(maxsplit=1)) and heads[0] in _STATE_WORDS:
                 continue  # "Moscow's troops": a capital standing for its state's forces, not where they are
             found = gaz.candidates(key)
-            if " " not in key and _sentence_initial(text, start) and word_first(key, found, frozenset()):
+            if " " not in key and _sentence_initial(text, start) and common_word_first(key, found, frozenset()):
                 continue  # "Artillery and infantry fought": the word, not a hamlet named so
             hits.append((start, found[0]))
             if shared_name(found):  # "San Pedro", "Leon": read in the report's countries (`local_hits`)

@@ -234,7 +234,7 @@ def gazetteer(
             continue
         if not candidates or _person_tokens(tokens, k, k + length) or inside_actor(folded, k, lex):
             continue
-        if k == 0 and length == 1 and word_first(folded[0], candidates, context()):
+        if k == 0 and length == 1 and common_word_first(folded[0], candidates, context()):
             continue  # "Artillery and infantry fought ...": an English word capitalised by its place, not a hamlet
         if length == 1 and _defined_acronym(tokens, k):
             continue  # "the Presidential Council (PC)": an acronym the text defines, not a town it spells
@@ -269,9 +269,9 @@ _INITIAL_WORD_ZIPF = 3.8
 _INITIAL_TOWN = 100_000
 
 
-def word_first(word: str, candidates: list[PlaceEntry], where: frozenset[str]) -> bool:
+def common_word_first(word: str, candidates: list[PlaceEntry], where: frozenset[str]) -> bool:
     """Whether a sentence's first word is the English word rather than any of the places it could name (`where`:
-    the report's countries, when known)."""
+    the report's countries; empty where they are not known yet, as in the document's own scan for them)."""
     if load_wordlist().zipf(word) < _INITIAL_WORD_ZIPF:
         return False
     return all(c.population < _INITIAL_TOWN and c.country_code not in where for c in candidates)
@@ -484,9 +484,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         places.append(_np_place(tokens, i, j, gaz, last_place))
         while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")") or _unit_number(tokens, j)):
             j += 1  # a long name cut at the length limit: "the camp of the Chad National Army (ANT) 2nd Regiment"
-        if j + 3 < n and tokens[j].low == "in" and tokens[j + 1].low == "the" and tokens[j + 2].low in _COMPASS:
-            if tokens[j + 3].low in (",", "and"):
-                j += 3  # "Bor in the north and Pibor in the east": a locative inside the list
+        j = _past_compass(tokens, j)  # "Bor in the north and Pibor in the east": a locative inside the list
         after = _dated(tokens, j)
         if after > j:  # "Gulu on March 3, and Kitgum on April 19": a named place after the date
             k = after + 1 if after < n and tokens[after].low == "," else after
@@ -553,6 +551,28 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
 
 #: Where a listed place lies, said inside the list: 'A in the west and B in the east'.
 _COMPASS = frozenset("north south east west northeast northwest southeast southwest centre center".split())
+
+
+def _compass_at(tokens: list[Token], k: int) -> bool:
+    return (
+        k + 2 < len(tokens) and tokens[k].low == "in" and tokens[k + 1].low == "the" and tokens[k + 2].low in _COMPASS
+    )
+
+
+def _past_compass(tokens: list[Token], k: int) -> int:
+    """Past 'in the north' after a listed place at k when the list goes on with a name that ends the clause or has
+    its own locative ('A in the north and B in the east'); k otherwise ('Bor in the north and Kiir sent troops')."""
+    n = len(tokens)
+    if not _compass_at(tokens, k) or k + 3 >= n or tokens[k + 3].low not in (",", "and"):
+        return k
+    m = k + 4 + (k + 4 < n and tokens[k + 4].low == "and")
+    m += m < n and tokens[m].low == "the"
+    end = m
+    while end < n and _capword(tokens[end]):
+        end += 1
+    if end == m:
+        return k
+    return k + 3 if end == n or tokens[end].low in (",", ".", ";", ":") or _compass_at(tokens, end) else k
 
 
 #: Plural heads whose of-phrase lists the places themselves: 'the towns of A and B', 'the strongholds of A, B and C'.
@@ -905,8 +925,7 @@ def members(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> list[Place]
             break
         names.append((k, b))
         k = b
-        if k + 3 < n and tokens[k].low == "in" and tokens[k + 1].low == "the" and tokens[k + 2].low in _COMPASS:
-            k += 3  # "two more towns, A in the west and B in the east"
+        k = _past_compass(tokens, k)  # "two more towns, A in the west and B in the east"
         nxt = k + 1 + (k + 1 < n and tokens[k + 1].low == "and")
         if k < n and tokens[k].low in (",", "and") and nxt < n and _capword(tokens[nxt]):
             k = nxt

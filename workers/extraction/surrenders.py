@@ -572,9 +572,9 @@ def _subject(
         actor_m = _commander(sent, start, end)  # "General Cronje surrendered at Paardeberg"
     if actor_m is None:
         head = end - 1
-        while head > start and words[head] in _AUX | _PRESENT_ADVERBS or words[head].endswith("ly"):
+        while head > start and (words[head] in _AUX | _PRESENT_ADVERBS or words[head].endswith("ly")):
             head -= 1
-        actor_m = people_counted(sent, head)  # "the Argentinians eventually surrendered", "some 5,000 Mexicans"
+        actor_m = people_counted(sent, head)  # "the Austrians then surrendered", "some 4,000 Bavarians"
     num = _count_of_persons(words, start, end, tokens)
     if num is None and start > 1 and words[start - 1] == "and" and tokens[start - 2].cap:
         ext = start - 2  # "12,000 Austrian and Bavarian soldiers": one phrase, its modifiers joined by 'and'

@@ -112,9 +112,9 @@ _COMPOUND_TAILS = frozenset(
 )
 
 
-#: A compound's tail set off by a space after its hyphen ('Nigerian- led troops', 'rebel- held'), as text copied
+#: A compound's tail set off by a space after its hyphen ('Ghanaian- led troops', 'rebel- held'), as text copied
 #: from a printed line's end has: joined again, the space moved after the word (same length, offsets kept).
-_SPACED_TAIL = re.compile(r"(?<=[A-Za-z])- (" + "|".join(sorted(_COMPOUND_TAILS)) + r")\b")
+_SPACED_TAIL = re.compile(r"(?<=[A-Za-z])- (" + "|".join(sorted(_COMPOUND_TAILS)) + r")\b(?! by\b)")
 
 
 #: Short English words that also start names in the lexicons ('the' of 'The Hague', 'of'): in capitals in a
@@ -153,14 +153,14 @@ def clean(original: str, is_name: Callable[[str], bool] | None = None) -> CleanT
     """Return the cleaned text with offset anchors into `original`; `is_name` (a lower-case word) tells names from
     common words in a lead-in set in capitals (without it, such lead-ins are left as they are)."""
     text = _CONTROL.sub(" ", original)
+    if "- " in text:  # before dashes become hyphens: 'the rebels— led by X' is an aside, not 'rebels-led'
+        text = _SPACED_TAIL.sub(r"-\1 ", text)  # same length: offsets kept
     for char, plain in _QUOTE_PAIRS:  # str.replace per mark: thirty times faster than translate() on a report
         if char in text:
             text = text.replace(char, plain)
     text = _SPACED_THOUSANDS.sub(_joined_thousands, text)  # same length: offsets kept
     if '"' in text:
         text = _SCARE_QUOTES.sub(_unquoted, text)  # same length: offsets kept
-    if "- " in text:
-        text = _SPACED_TAIL.sub(r"-\1 ", text)  # same length: offsets kept
     if is_name is not None and (text[:2].isupper() or "\n" in text):
         text = _CAPS_LEAD.sub(lambda m: _lead_in_case(m, is_name), text)  # same length: offsets kept
     result = CleanText(text="", original=original)
