@@ -134,3 +134,27 @@ def test_a_garrison_of_a_nationality_surrenders_before_a_time_phrase() -> None:
         ("Austrian forces", None)
     ]
     assert _surrenders(WAR + "The Austrian garrison surrendered the fortress to the French.") == []
+
+
+# --- names in a parenthesis after plural places; a time inside 'took control of' -------------------------------
+
+
+def test_names_in_a_parenthesis_after_plural_places_each_change_hands() -> None:
+    text = WAR + "The militants captured hill villages around Tsvera (Ekho, Gavra and Kelda) in August."
+    assert {place for place, _ in _pairs(text)} == {"Ekho", "Gavra", "Kelda"}
+    two = (
+        WAR + "The militants captured hill villages of the Tsvera district (Ekho and Gavra) and Lomi (Kelda and Borta)."
+    )
+    assert {place for place, _ in _pairs(two)} == {"Ekho", "Gavra", "Kelda", "Borta"}
+
+
+def test_a_parenthesis_without_names_lists_no_places() -> None:
+    found = {
+        place for place, _ in _pairs(WAR + "The militants seized several villages (including the largest) in May.")
+    }
+    assert not found & {"including", "Including"} and all(p[:1].islower() or " " in p for p in found)
+
+
+def test_a_time_between_took_control_and_of_keeps_the_object() -> None:
+    assert ("Halba", "The army") in _pairs(WAR + "The army took control on Sunday of the town of Halba.")
+    assert _pairs(WAR + "The army took control on Sunday of its own supply lines.") == []

@@ -1,7 +1,8 @@
 """A sentence's first word that is a common English word is that word, not a hamlet of the same name somewhere
-('Artillery and infantry fought ...'); abductions told as 'taken away'; 'locals' are civilians; 'a civilian' is
-a count of one only when 'civilian' heads its phrase ('a civilian was killed', not 'a civilian aid commission').
-Every sentence was written for these tests."""
+('Artillery and infantry fought ...'), while a name of two words is a name though its first word is common ('Port
+X fell'); a text broken at a column keeps its sentences whole; abductions told as 'forcibly taken away'; 'locals'
+are civilians; 'a civilian' is a count of one only when 'civilian' heads its phrase ('a civilian was killed', not
+'a civilian aid convoy'). Every sentence was written for these tests."""
 
 from __future__ import annotations
 
@@ -44,3 +45,35 @@ def test_a_civilian_heading_its_phrase_is_one_person_and_a_civilian_modifier_is_
     assert [e.count.min for e in counts(WAR + "A civilian also died when a shell hit the market.") if e.count] == [1]
     assert [e.count.min for e in counts(WAR + "A child playing outside was killed by the shelling.") if e.count] == [1]
     assert counts(WAR + "A civilian aid convoy was hit by a shell and its driver was killed.") == []
+
+
+# --- text broken at a column; names whose first word is a common word -------------------------------------------
+
+
+def test_a_text_broken_at_a_column_keeps_its_sentences_whole() -> None:
+    text = (
+        "Artillery and infantry fought for a week while the siege went\n"
+        "on around the harbour. After a long siege the Japanese took\n"
+        "Port Velmor on 2 January, and the garrison marched out into\n"
+        "captivity. The news reached the capital two days later and\n"
+        "the crowds there cheered.\n"
+    )
+    assert [(e.place.name, e.actor.name) for e in controls(text) if e.place and e.actor] == [
+        ("Port Velmor", "Japanese forces")
+    ]
+
+
+def test_a_short_text_with_a_heading_line_still_breaks_at_it() -> None:
+    text = "Siege report\nArtillery and infantry fought for a week. Kars fell to the Russians on 2 January."
+    assert [e.place.name for e in controls(text) if e.place] == ["Kars"]
+
+
+def test_a_name_of_two_words_opening_a_sentence_is_a_place_though_its_first_word_is_common() -> None:
+    found = controls(WAR + "Port Velmor fell to the Japanese on 2 January.")
+    assert [(e.place.name, e.actor.name) for e in found if e.place and e.actor] == [("Port Velmor", "Japanese forces")]
+    dated = controls(WAR + "On 2 January the fortress of Port Velmor fell to the Japanese.")
+    assert [e.place.name for e in dated if e.place] == ["Port Velmor"]
+
+
+def test_an_article_and_a_people_opening_a_sentence_are_no_place() -> None:
+    assert controls(WAR + "The Russians fell back to the river on 2 January.") == []

@@ -728,8 +728,8 @@ def _name_before(sent: Sentence, k: int, doc: Document) -> tuple[int, Place] | N
         start > 0 and after_preposition(words, start) and not _described_subject(words, start)
     ):
         return None
-    if start == 0 and load_wordlist().zipf(name[0]) >= 4.3:
-        return None  # "It fell to ...", "Then fell ...": the sentence's first word is no name
+    if start == 0 and (len(name) == 1 or name[0] in _OPENING_WORDS) and load_wordlist().zipf(name[0]) >= 4.3:
+        return None  # "It fell to ...", "Then fell ...": the sentence's first word is no name ('Port Arthur' is)
     known = next((g.place for g in sent.places if g.i == start and g.j == k + 1), None)
     return start, known or make_place(" ".join(t.text for t in tokens[start : k + 1]))
 
@@ -740,11 +740,19 @@ def _described_subject(words: list[str], start: int) -> bool:
     if start < 3 or words[start - 1] != "of" or words[start - 2] not in _DESCRIBED_HEADS:
         return False
     the = next((m for m in range(start - 3, max(-1, start - 6), -1) if words[m] == "the"), None)
-    return the is not None and (the == 0 or words[the - 1] in (",", ";", ":", "and", "but", "then"))
+    if the is None:
+        return False
+    before = words[the - 1] if the > 0 else ","
+    # after a clause's start, or a date that opens it ('On 2 January the fortress of X fell')
+    return before in (",", ";", ":", "and", "but", "then") or before[:1].isdigit() or before in MONTHS
 
 
 #: Heads of a described place before its name: 'the town of X', 'the island of X'.
 _DESCRIBED_HEADS = _TOWN_HEADS | frozenset("island fortress district".split())
+
+
+#: Words that open a sentence before a name: 'The Russians fell back', 'Then Kars fell'.
+_OPENING_WORDS = frozenset("the a an it this that these those then there they we he she when after on in at by".split())
 
 
 def _own_clause_subject(sent: Sentence, after: int, i: int, doc: Document) -> list[Place]:
@@ -2369,6 +2377,8 @@ def _active(c: _Clause, i: int) -> bool:
         return True  # "fighters took up defensive positions in X", "took Odesa off the list": nothing taken
     if a.i < i:
         c.subject = (tokens[a.i].start, tokens[a.j - 1].end)
+    if e < n and words[e] == "control" and (of := _control_of_after_time(words, e + 1)) is not None:
+        e = of  # "took control Friday of the airport": the object past the time
     places = _directional(sent, e, doc) or c.resolve(c.phrase(e)) or _area(sent, e)
     # "Kupiansk, which the army captured", "Bukavu, which they seized": the relative's antecedent
     before = a.i - 1 - (1 < a.i <= i and words[a.i - 1] == "the")  # "X, which (the) Communist armies had taken"
@@ -2405,6 +2415,14 @@ def _active(c: _Clause, i: int) -> bool:
             return True
     c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
     return True
+
+
+def _control_of_after_time(words: list[str], k: int) -> int | None:
+    """Where the object starts in 'took control <time> of P' ('on Sunday', 'late Tuesday', 'Sunday'), else None."""
+    m = k
+    while m < len(words) and m - k < 4 and words[m] != "of" and (words[m] in _TIME_WORDS or words[m][:1].isdigit()):
+        m += 1
+    return m + 1 if m > k and m + 1 < len(words) and words[m] in ("of", "over") else None
 
 
 def _take_idiom(words: list[str], e: int) -> bool:

@@ -448,6 +448,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
     if such is not None:  # "their remaining bases in the hills, such as A, B and C": the names
         return noun_phrase(tokens, such, gaz, _no_place)
     i = _after_area(tokens, i)
+    bracketed = _bracketed_members(tokens, i, gaz)
+    if bracketed:  # "hill villages around A (B, C and D)": the names in the parentheses
+        return bracketed
     counted = count_place(tokens, i, gaz)
     if counted is not None:
         return members(tokens, _count_end(tokens, i), gaz) or [counted]
@@ -909,8 +912,8 @@ def members(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> list[Place]
     towns, A and B', 'villages such as A'. Without 'including' or the like, the names must end the clause, so that
     'two towns, Russian officials said' lists none."""
     n = len(tokens)
-    explicit = k < n and tokens[k].low == ":"
-    if k < n and tokens[k].low in (",", ":"):
+    explicit = k < n and tokens[k].low in (":", "(")
+    if k < n and tokens[k].low in (",", ":", "("):
         k += 1
     for intro in _INTRODUCERS:
         if tuple(t.low for t in tokens[k : k + len(intro)]) == intro:
@@ -937,6 +940,40 @@ def members(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> list[Place]
         return []
     found = {(g.i, g.j): g.place for g in gaz}
     return [found.get((a, b)) or make_place(" ".join(t.text for t in tokens[a:b])) for a, b in names]
+
+
+def _bracketed_members(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> list[Place]:
+    """The names a parenthesis lists after plural places ('several villages (A, B and C)', 'hill villages of
+    district X (A and B) and Y (C)'): only past a plural settlement noun and words that locate it."""
+    n = len(tokens)
+    k = i
+    while (
+        k < n and k - i < 3 and tokens[k].low not in SETTLEMENTS and tokens[k].low.isalpha() and not _capword(tokens[k])
+    ):
+        k += 1  # "several", "mountain", "border": words before the plural head
+    if k >= n or tokens[k].low not in SETTLEMENTS:
+        return []
+    out: list[Place] = []
+    k += 1
+    while k < n:
+        start = k
+        while k < n and k - start < 8 and tokens[k].low != "(" and (tokens[k].low in _LOCATING or _capword(tokens[k])):
+            k += 1  # "of the Tsvera district": where the listed places lie
+        if k >= n or tokens[k].low != "(" or k + 1 >= n or not _capword(tokens[k + 1]):
+            break
+        listed = members(tokens, k, gaz)
+        if not listed:
+            break
+        out.extend(listed)
+        close = next((m for m in range(k + 1, min(n, k + 30)) if tokens[m].low == ")"), None)
+        if close is None or close + 2 >= n or tokens[close + 1].low != "and" or not _capword(tokens[close + 2]):
+            break
+        k = close + 2  # "... (A and B) and Y (C)": another district's names
+    return out
+
+
+#: Words that may stand between plural places and the parenthesis naming them: 'of the X district'.
+_LOCATING = frozenset("in of the district districts province provinces region regions area areas near around".split())
 
 
 #: Seats of an administration, described before the place they serve: 'the district headquarters of Rolpa'.

@@ -48,9 +48,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Return (start, end) spans covering the non-blank sentences of `text`."""
     spans: list[tuple[int, int]] = []
     start = 0
+    hard = "\n" in text and _hard_wrapped(text)
     for match in _boundaries(text):
         end = match.start()
-        if text[end] == "\n" and _wrapped(text, end, match.end()):
+        if text[end] == "\n" and _wrapped(text, end, match.end(), hard):
             continue
         word = text[max(start, end - 6) : end].rsplit(" ", 1)[-1].rstrip(".").lower()
         if word in _ABBREV or (len(word) == 1 and word.isalpha()):
@@ -65,10 +66,26 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 _OPEN_ENDS = frozenset("the a an of by to in at on from with for and or but as into over than that its their".split())
 
 
-def _wrapped(text: str, at: int, after: int) -> bool:
+def _hard_wrapped(text: str) -> bool:
+    """Whether the text is broken at a column (scanned books, old wire copy, mail): most of its lines are of
+    similar length and end without a closing mark, so a line's end says nothing about a sentence's."""
+    lines = [line.rstrip() for line in text.split("\n")[:-1]]
+    lines = [line for line in lines if line]
+    if len(lines) < 4:
+        return False
+    open_ended = sum(1 for line in lines if line[-1] not in _CLOSING)
+    lengths = sorted(len(line) for line in lines)
+    middle = lengths[len(lengths) // 2]
+    return open_ended * 2 >= len(lines) and 30 <= middle <= 110
+
+
+_CLOSING = frozenset(".!?:;\"'\u201d)]")
+
+
+def _wrapped(text: str, at: int, after: int, hard: bool = False) -> bool:
     """Whether the line break at `at` only wraps a sentence (wire and book copy broken at a column): one break,
-    the line ends without a closing mark, and the next begins in lower case or the line ends on a comma or on a
-    word no sentence ends with."""
+    the line ends without a closing mark, and the next begins in lower case, the line ends on a comma or on a
+    word no sentence ends with, or the whole text is broken at a column (`hard`)."""
     if text.count("\n", at, after) != 1 or after >= len(text) or at == 0:
         return False
     if text[at - 1] == "\r" and at > 1:
@@ -76,7 +93,7 @@ def _wrapped(text: str, at: int, after: int) -> bool:
     last = text[at - 1]
     if last in ".!?:;\"'\u201d)]" or last.isspace():
         return False
-    if text[after].islower() or last == ",":
+    if text[after].islower() or last == "," or hard:
         return True
     word = text[max(0, at - 6) : at].rsplit(" ", 1)[-1].lower()
     return word in _OPEN_ENDS
