@@ -728,8 +728,8 @@ def _name_before(sent: Sentence, k: int, doc: Document) -> tuple[int, Place] | N
         start > 0 and after_preposition(words, start) and not _described_subject(words, start)
     ):
         return None
-    if start == 0 and (len(name) == 1 or name[0] in _OPENING_WORDS) and load_wordlist().zipf(name[0]) >= 4.3:
-        return None  # "It fell to ...", "Then fell ...": the sentence's first word is no name ('Port Arthur' is)
+    if start == 0 and not (len(name) > 1 and name[0] in _NAME_HEADS) and load_wordlist().zipf(name[0]) >= 4.3:
+        return None  # "It fell to ...", "Prime Minister X fell to": a common first word is no name ('Port X' is)
     known = next((g.place for g in sent.places if g.i == start and g.j == k + 1), None)
     return start, known or make_place(" ".join(t.text for t in tokens[start : k + 1]))
 
@@ -744,15 +744,17 @@ def _described_subject(words: list[str], start: int) -> bool:
         return False
     before = words[the - 1] if the > 0 else ","
     # after a clause's start, or a date that opens it ('On 2 January the fortress of X fell')
-    return before in (",", ";", ":", "and", "but", "then") or before[:1].isdigit() or before in MONTHS
+    return before in (",", ";", ":", "and", "but", "then") or before[:1].isdigit() or before in _FULL_MONTHS
 
 
 #: Heads of a described place before its name: 'the town of X', 'the island of X'.
 _DESCRIBED_HEADS = _TOWN_HEADS | frozenset("island fortress district".split())
 
 
-#: Words that open a sentence before a name: 'The Russians fell back', 'Then Kars fell'.
-_OPENING_WORDS = frozenset("the a an it this that these those then there they we he she when after on in at by".split())
+#: Common words that begin place names of two or more words: 'Port Arthur', 'Fort Sumter', 'New Market'.
+_NAME_HEADS = frozenset(
+    "port fort camp mount mt lake cape saint st san santa sao old new upper lower north south east west".split()
+)
 
 
 def _own_clause_subject(sent: Sentence, after: int, i: int, doc: Document) -> list[Place]:
@@ -2417,12 +2419,21 @@ def _active(c: _Clause, i: int) -> bool:
     return True
 
 
+#: Month names in full (abbreviations such as "mar" are also words).
+_FULL_MONTHS = frozenset(m for m in MONTHS if len(m) > 3) | {"may"}
+#: Words that end a time told between 'took control' and 'of': 'on Sunday', 'late Tuesday', 'in March'.
+_DAY_WORDS = frozenset(WEEKDAYS) | _FULL_MONTHS | {"today", "yesterday", "tonight"}
+
+
 def _control_of_after_time(words: list[str], k: int) -> int | None:
     """Where the object starts in 'took control <time> of P' ('on Sunday', 'late Tuesday', 'Sunday'), else None."""
     m = k
     while m < len(words) and m - k < 4 and words[m] != "of" and (words[m] in _TIME_WORDS or words[m][:1].isdigit()):
         m += 1
-    return m + 1 if m > k and m + 1 < len(words) and words[m] in ("of", "over") else None
+    if m == k or m + 1 >= len(words) or words[m] not in ("of", "over"):
+        return None
+    last = words[m - 1]  # a day, a month or a number ends the time: not 'in the month of Ramadan'
+    return m + 1 if last in _DAY_WORDS or last[:1].isdigit() else None
 
 
 def _take_idiom(words: list[str], e: int) -> bool:

@@ -912,6 +912,7 @@ def members(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> list[Place]
     towns, A and B', 'villages such as A'. Without 'including' or the like, the names must end the clause, so that
     'two towns, Russian officials said' lists none."""
     n = len(tokens)
+    bracketed = k < n and tokens[k].low == "("
     explicit = k < n and tokens[k].low in (":", "(")
     if k < n and tokens[k].low in (",", ":", "("):
         k += 1
@@ -939,12 +940,29 @@ def members(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> list[Place]
     if not explicit and (k < n and tokens[k].low not in _LIST_ENDS or any(t.low in _SPOKEN for t in tokens[k : k + 6])):
         return []
     found = {(g.i, g.j): g.place for g in gaz}
-    return [found.get((a, b)) or make_place(" ".join(t.text for t in tokens[a:b])) for a, b in names]
+    places = [found.get((a, b)) or make_place(" ".join(t.text for t in tokens[a:b])) for a, b in names]
+    if bracketed and (k >= n or tokens[k].low != ")" or any(_no_member(p) for p in places)):
+        return []  # "(AP)", "(Photo: AFP)", "(Syria)": a credit, a caption or the country, not the places' names
+    return places
+
+
+#: Words a parenthesis after places holds that are no place: agencies, captions, page layout.
+_BRACKET_WORDS = frozenset(
+    "ap afp reuters upi bbc cnn dpa efe ansa tass ria xinhua pti ians anadolu photo file left right pictured "
+    "map video graphic above below inset".split()
+)
+
+
+def _no_member(place: Place) -> bool:
+    """A name in a parenthesis that is no listed place: a credit or caption word, or a whole country."""
+    words = place.name.lower().split()
+    return words[0] in _BRACKET_WORDS or (place.resolved and place.country == place.name and place.lat is None)
 
 
 def _bracketed_members(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> list[Place]:
     """The names a parenthesis lists after plural places ('several villages (A, B and C)', 'hill villages of
-    district X (A and B) and Y (C)'): only past a plural settlement noun and words that locate it."""
+    district X (A and B) and Y (C)'), read instead of the phrase itself (the district is then no place taken);
+    only past a plural settlement noun and words that locate it, and none for a credit or a country."""
     n = len(tokens)
     k = i
     while (

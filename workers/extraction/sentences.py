@@ -48,7 +48,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Return (start, end) spans covering the non-blank sentences of `text`."""
     spans: list[tuple[int, int]] = []
     start = 0
-    hard = "\n" in text and _hard_wrapped(text)
+    hard = _hard_wrapped(text) if "\n" in text else 0
     for match in _boundaries(text):
         end = match.start()
         if text[end] == "\n" and _wrapped(text, end, match.end(), hard):
@@ -66,34 +66,42 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 _OPEN_ENDS = frozenset("the a an of by to in at on from with for and or but as into over than that its their".split())
 
 
-def _hard_wrapped(text: str) -> bool:
-    """Whether the text is broken at a column (scanned books, old wire copy, mail): most of its lines are of
-    similar length and end without a closing mark, so a line's end says nothing about a sentence's."""
+def _hard_wrapped(text: str) -> int:
+    """The column a text is broken at (scanned books, old wire copy, mail), or 0: at least four lines, at least half
+    of them ending without a closing mark, a quarter of those plainly inside a sentence (ending on a comma or a word
+    no sentence ends with), and a median line of 30 to 110 characters. Headline lists and tables are not so."""
     lines = [line.rstrip() for line in text.split("\n")[:-1]]
     lines = [line for line in lines if line]
     if len(lines) < 4:
-        return False
-    open_ended = sum(1 for line in lines if line[-1] not in _CLOSING)
-    lengths = sorted(len(line) for line in lines)
-    middle = lengths[len(lengths) // 2]
-    return open_ended * 2 >= len(lines) and 30 <= middle <= 110
+        return 0
+    open_lines = [line for line in lines if line[-1] not in _CLOSING]
+    inside = sum(1 for line in open_lines if line[-1] == "," or line.rsplit(" ", 1)[-1].lower() in _OPEN_ENDS)
+    if len(open_lines) * 2 < len(lines) or inside * 4 < len(open_lines):
+        return 0
+    middle = sorted(len(line) for line in lines)[len(lines) // 2]
+    return middle if 30 <= middle <= 110 else 0
 
 
 _CLOSING = frozenset(".!?:;\"'\u201d)]")
+#: Marks that open a list item: a break before one is kept.
+_BULLETS = frozenset("-*\u2022")
 
 
-def _wrapped(text: str, at: int, after: int, hard: bool = False) -> bool:
+def _wrapped(text: str, at: int, after: int, hard: int = 0) -> bool:
     """Whether the line break at `at` only wraps a sentence (wire and book copy broken at a column): one break,
     the line ends without a closing mark, and the next begins in lower case, the line ends on a comma or on a
-    word no sentence ends with, or the whole text is broken at a column (`hard`)."""
+    word no sentence ends with, or the whole text is broken at column `hard` and this line is near that long
+    (a short line is a heading or a paragraph's end) and the next is no list item."""
     if text.count("\n", at, after) != 1 or after >= len(text) or at == 0:
         return False
     if text[at - 1] == "\r" and at > 1:
         at -= 1  # a Windows line end
     last = text[at - 1]
-    if last in ".!?:;\"'\u201d)]" or last.isspace():
+    if last in _CLOSING or last.isspace():
         return False
-    if text[after].islower() or last == "," or hard:
+    if text[after].islower() or last == ",":
+        return True
+    if hard and at - (text.rfind("\n", 0, at) + 1) >= 0.6 * hard and text[after] not in _BULLETS:
         return True
     word = text[max(0, at - 6) : at].rsplit(" ", 1)[-1].lower()
     return word in _OPEN_ENDS
