@@ -96,3 +96,12 @@ def test_a_title_or_a_count_opening_a_sentence_is_no_place() -> None:
     assert controls(WAR + "Prime Minister Khan fell to the opposition on Sunday.") == []
     assert controls(WAR + "Two Towns fell to the rebels on Sunday.") == []
     assert controls(WAR + "Central Command fell to the Germans in 1941.") == []
+
+
+# --- a bare plural of places ------------------------------------------------------------------------------------
+
+
+def test_bare_plural_places_with_neither_a_count_nor_a_name_are_no_place() -> None:
+    assert controls(WAR + "The militants seized villages in the district of Tsvera in August.") == []
+    counted = controls(WAR + "The militants seized 12 villages near Tsvera in August.")
+    assert [e.place.name for e in counted if e.place] == ["12 villages"]

@@ -127,6 +127,8 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
         return True
     if place.parent:  # located ('the title in Belgrade', 'Athens' stock exchange'): still a name or a place noun
         has_name = any(w[:1].isupper() or w[:3] in ("al-", "el-") for w in place.name.split())
+        if not has_name and all(w in SETTLEMENTS for w in words):
+            return False  # "seized villages in X district": no count and no name, so no place an alert can name
         return has_name or not (
             TERRITORY.isdisjoint(words) and FACILITIES.isdisjoint(words) and SETTLEMENTS.isdisjoint(words)
         )
