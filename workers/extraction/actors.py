@@ -841,6 +841,11 @@ def _role_forces(
     return ActorMention(k, k + 2, Actor(id=side.actor.id, name=side.actor.name, mention=mention), True)
 
 
+def parenthesis_start(words: list[str], close: int) -> int | None:
+    """Where the parenthesis that closes at `close` opens (at most 25 words back)."""
+    return next((m for m in range(close - 1, max(-1, close - 25), -1) if words[m] == "("), None)
+
+
 def _commander_forces(tokens: list[Token], words: list[str], k: int) -> ActorMention | None:
     """'Colonel Arriaga (an aside) and his 900 troops took X': 'his [N] troops/men' right after 'RANK NAME and' are
     the men that commander led, named after him ("Arriaga's forces"), as a surrender's 'NAME with N men' is."""
@@ -851,7 +856,8 @@ def _commander_forces(tokens: list[Token], words: list[str], k: int) -> ActorMen
         return None
     b = k - 2
     if words[b] == ")":  # "Colonel X (a veteran of two wars) and his troops"
-        b = next((x - 1 for x in range(b - 1, max(-1, b - 20), -1) if words[x] == "("), -1)
+        opening = parenthesis_start(words, b)
+        b = opening - 1 if opening is not None else -1
     end = b + 1
     start = end
     while (

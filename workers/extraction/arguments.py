@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from schemas.events import Actor
 
-from .actors import ActorMention, fallback_actor, person_side
+from .actors import ActorMention, fallback_actor, parenthesis_start, person_side
 from .document import Document, Sentence
 from .lexicons import ARMED_HEADS, slug
 from .places import possessive
@@ -31,11 +31,6 @@ _PP_ADJECTIVES = frozenset(
     "neighbouring neighboring nearby".split()
 )
 _AUX = frozenset("has have had was were is are been also".split())
-
-
-def _parenthesis_start(words: list[str], close: int) -> int | None:
-    """Where the parenthesis that closes at `close` opens (at most 25 words back)."""
-    return next((m for m in range(close - 1, max(-1, close - 25), -1) if words[m] == "("), None)
 
 
 def _side_before(sent: Sentence, units: list[ActorMention], start: int) -> bool:
@@ -111,7 +106,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     while r > 0 and i - r <= 3 and (words[r] in _AUX or words[r].endswith("ly") or words[r] in _TIME_ADVERBS):
         r -= 1  # "the militia that has kept it since 2009", "once they briefly seized"
     end = i  # where the subject phrase ends
-    if r > 0 and words[r] == ")" and (opening := _parenthesis_start(words, r)) is not None and opening > 0:
+    if r > 0 and words[r] == ")" and (opening := parenthesis_start(words, r)) is not None and opening > 0:
         if _side_before(sent, units, opening):  # "the Eastern Alliance (Chad, ...) captured X": not Chad
             units = [a for a in units if not opening < a.i < r]
             r, end = opening - 1, opening

@@ -1559,12 +1559,17 @@ def _hands_frame(c: _Clause, i: int) -> bool:
     return True
 
 
+def _time_words_end(words: list[str], k: int) -> int:
+    """Where the words of a time told at k end ('12 September 1936', 'on Sunday'), at most four, before any 'of'."""
+    m = k
+    while m < len(words) and m - k < 4 and words[m] != "of" and (words[m] in _TIME_WORDS or words[m][:1].isdigit()):
+        m += 1
+    return m
+
+
 def _time_end(words: list[str], k: int) -> int:
     """Where the date that starts at k ends ('12 September 1936'), at least one word on."""
-    m = k
-    while m < len(words) and m - k < 4 and (words[m] in _TIME_WORDS or words[m][:1].isdigit()):
-        m += 1
-    return max(m, k + 1)
+    return max(_time_words_end(words, k), k + 1)
 
 
 def _hands_since(words: list[str], e: int) -> int | None:
@@ -2429,9 +2434,7 @@ _DAY_WORDS = frozenset(WEEKDAYS) | _FULL_MONTHS | {"today", "yesterday", "tonigh
 
 def _control_of_after_time(words: list[str], k: int) -> int | None:
     """Where the object starts in 'took control <time> of P' ('on Sunday', 'late Tuesday', 'Sunday'), else None."""
-    m = k
-    while m < len(words) and m - k < 4 and words[m] != "of" and (words[m] in _TIME_WORDS or words[m][:1].isdigit()):
-        m += 1
+    m = _time_words_end(words, k)
     if m == k or m + 1 >= len(words) or words[m] not in ("of", "over"):
         return None
     last = words[m - 1]  # a day, a month or a number ends the time: not 'in the month of Ramadan'
