@@ -590,7 +590,8 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
     for a in sent.actors:
         if k <= a.i < k + span:
             return _leader(sent.actors, sent.words, a, a.j + 4) or a
-    return state_at(sent, k) or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
+    found = state_at(sent, k) or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
+    return found or (agent_people(sent, k) if sent.binder.at_war else None)  # "fell to the Turks"
 
 
 #: Words after a nationality used as a noun ('captured by the Japanese in 1942'): no head noun follows.

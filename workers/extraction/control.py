@@ -81,7 +81,6 @@ _PASSIVE_AUX = frozenset("was were been being is are".split())
 #: What may stand between a subject and its verb, walked over leftwards: 'Y has finally been driven out'.
 _AUX = _PASSIVE_AUX | {"has", "have", "had"}
 _AUX_OR_ADVERB = _AUX | {"finally", "eventually", "quickly", "later", "then", "also", "already", "soon", "subsequently"}
-_AUX_OR_COMMA = _AUX_OR_ADVERB | {","}
 _REGAIN = ("regained", "retook", "recaptured", "won", "restored", "took", "retaken", "recapture", "liberated")
 _BUILDINGS = frozenset(
     "school theatre theater building hospital embassy church mosque hotel bus plane ship station office".split()
@@ -889,15 +888,22 @@ def _region_named(doc: Document, start: int) -> bool:
     return bool(after) and after[0].strip(".,;") in REGION_HEADS
 
 
+def _aux_or_adverb(sent: Sentence, k: int) -> bool:
+    """An auxiliary or an adverb between a subject and its verb: 'was', 'finally', 'officially' (any lower-case
+    '-ly' word: 'Italy' is a name)."""
+    w = sent.words[k]
+    return w in _AUX_OR_ADVERB or (w.endswith("ly") and len(w) > 4 and w.isalpha() and not sent.tokens[k].cap)
+
+
 def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     a = i
-    while a > 0 and sent.words[a - 1] in _AUX_OR_ADVERB:
+    while a > 0 and _aux_or_adverb(sent, a - 1):
         a -= 1  # "Bopolu, a stronghold of the rebels, was recaptured": the aside ends before the auxiliary
     appositive = _appositive_subject(sent, i) or (_appositive_subject(sent, a) if a < i else None)
     if appositive is not None:
         return [appositive]
     v = i - 1
-    while v > 0 and sent.words[v] in _AUX_OR_ADVERB:
+    while v > 0 and _aux_or_adverb(sent, v):
         v -= 1
     aside = (  # "X, 30 km north of Y, was taken", "X, which had held out for months, fell"
         (_located_aside(sent.words, v) or _relative_aside(sent.words, v)) if sent.words[v] == "," else None
@@ -921,7 +927,7 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     if rel is not None and gaz and gaz[-1].j == rel:
         return [gaz[-1].place]  # "Daraya which was evacuated ... and surrendered to regime control"
     k = i - 1
-    while k > 0 and sent.words[k] in _AUX_OR_COMMA:
+    while k > 0 and (sent.words[k] == "," or _aux_or_adverb(sent, k)):
         k -= 1
     if sent.words[k] == "capital" and k > 0 and (named_capital := _capital_at(sent, k - 1)) is not None:
         return [named_capital]  # "The Afghan capital fell to the Taliban"
@@ -1074,6 +1080,21 @@ def _place_subject(sent: Sentence, i: int) -> bool:
     return sent.words[k] in heads and k > 0 and sent.words[k - 1] in ("the", "that", "this")
 
 
+def _garrison_place(sent: Sentence, i: int) -> Place | None:
+    """The post whose garrison is the subject of the verb at i ('the garrison of Metz', 'the Greek garrison at
+    Navarino', "Kars's garrison", 'the Ulm garrison'): a garrison that gives itself up gives up its post."""
+    words = sent.words
+    k = i - 1
+    while k > 0 and _aux_or_adverb(sent, k):
+        k -= 1
+    for g in sent.places:
+        if g.j == k + 1 and g.i >= 2 and words[g.i - 1] in ("of", "at", "in") and words[g.i - 2] == "garrison":
+            return g.place
+        if words[k] == "garrison" and (g.j == k or (g.j == k - 1 and words[k - 1] in ("'s", "\u2019s"))):
+            return g.place
+    return None
+
+
 def _place_held(sent: Sentence, i: int) -> bool:
     """Whether what is 'held/controlled/run by' at i is a place: the verb's subject ('Tikrit was long held by'), or
     its relative pronoun after one ('Lyman, which Russia has held'), not a preposition's object ('talks in X')."""
@@ -1162,6 +1183,7 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.hands",
         "control.flag",
         "control.overrun",
+        "control.gave_up",
     )
     return frozenset(w for name in names for w in lex.sets[name].index)
 
@@ -1739,15 +1761,33 @@ def _fall(c: _Clause, i: int) -> bool:
     if (
         sets["control.fell_needs_control"].match_at(words, i) == fell
         and (a is None or "control" not in words[a.j : a.j + 2])
-        and not (w in ("surrendered", "capitulated") and _place_subject(sent, i))
+        and not (w in ("surrendered", "capitulated") and (_place_subject(sent, i) or _garrison_place(sent, i)))
     ):
         return True
-    places = _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
+    garrison = _garrison_place(sent, i) if w in ("surrendered", "capitulated") else None
+    places = [garrison] if garrison else _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
     if not places and w in ("brought", "back"):
         lp = c.last()
         places = [lp] if lp else []
     if a:
         c.emit(EventKind.control_change, i, e + 1, places, a.actor, None, w)
+    return True
+
+
+def _gave_itself_up(c: _Clause, i: int) -> bool:
+    """'Vicksburg surrendered on 4 July', 'the garrison of Metz capitulated' (no 'to'): a place that gives itself up
+    passes to the side that besieged or assaulted it, in this sentence or the two before."""
+    words, sent, doc = c.words, c.sent, c.doc
+    if not c.sets["control.gave_up"].match_at(words, i) or words[i + 1 : i + 2] == ["to"]:
+        return False
+    if blocked(words, i, c.lex) or _passive(words, i):
+        return False
+    garrison = _garrison_place(sent, i)
+    places = [garrison] if garrison else _place_left(sent, i, doc) if _place_subject(sent, i) else []
+    taker = _attacker_before(sent, places[0], doc) if places else None
+    if taker is None:
+        return False
+    c.emit(EventKind.control_change, i, i + 1, places, taker.actor, None, words[i], conf=0.6)
     return True
 
 
@@ -2223,6 +2263,8 @@ def _nominal(c: _Clause, i: int) -> bool:
     possessed = i > 0 and tokens[i].start - tokens[i - 1].end >= 2  # "Zapata's taking of X"
     if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
         a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
+        if a is None and places and places[0].resolved and w != "loss":
+            a = _attacker_before(sent, places[0], doc)  # "Greeks besieged X in June. The fall of X in July": theirs
     else:
         owner = state_at(sent, i - 1) if possessed else None
         if owner is None and possessed:
@@ -2548,10 +2590,9 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
         other = _other_side(doc, gone.actor) if not gone.generic else None
         if other is not None:
             c.emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), other, gone.actor, w, conf=0.6)
-    elif w in _LIBERATED and words[b] != "being":
-        side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
-        if side is not None:
-            c.emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
+    elif w in _LIBERATED and words[b] != "being" and (side := _speaker_side(sent, doc)) is not None:
+        # "X has been liberated, the defence ministry said": its side
+        c.emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
     elif (
         words[b] != "being"
         and (subject := _place_left(sent, i, doc))
@@ -2589,6 +2630,7 @@ _FRAMES: tuple[Callable[[_Clause, int], bool], ...] = (
     _hold,
     _give,
     _fall,
+    _gave_itself_up,
     _leave,
     _withdraw,
     _lose,

@@ -28,8 +28,10 @@ _AUX = frozenset(
 )
 #: Where a subject phrase begins, looking back from its verb.
 _NP_BREAK = frozenset(
-    "; : said says told that after before when while as since because and but after whereas according".split()
+    "; : said says told that after before when while as since because and but after whereas according until till".split()
 )
+#: Nouns of a place that may give itself up ('the town surrendered'): a place, not an armed side.
+_PLACE_HEADS = frozenset("town city village fortress port citadel capital".split())
 #: Words naming a military unit inside a proper name: "No. 7 Rifle Battalion", "Coastal Command".
 _UNIT_HEADS = frozenset(
     "battalion brigade regiment division command corps company garrison army force forces unit squadron guard platoon "
@@ -534,6 +536,8 @@ def _subject(
                 inner, _ = _subject(doc, sent, k, bind)
                 if inner is not None:
                     return inner, aside
+    if _place_gives_up(sent, end):
+        return None, None  # "until the city surrendered": the control rules read a place that gives itself up
     if end > 1 and words[end - 1] == "and" and (first := _first_predicate(words, end - 1, floor)) is not None:
         return _subject(doc, sent, first, bind, floor)  # "a British force was besieged at Kut and surrendered"
     start = end
@@ -589,6 +593,22 @@ def _subject(
     if num is None and words[start] in ("a", "an") and any(w in _PERSON for w in words[start + 1 : end]):
         num = Number(start, start + 1, 1, 1, True, None, 1)  # "an ELN fighter surrendered"
     return actor_m, num
+
+
+def _place_gives_up(sent: Sentence, end: int) -> bool:
+    """Whether the subject ending at `end` is a place ('the city', 'Vicksburg'), not its garrison ('the garrison of
+    Metz') or a side: no armed side is named as surrendering then."""
+    words = sent.words
+    if end < 2:
+        return False
+    if words[end - 1] in _PLACE_HEADS and words[end - 2] in ("the", "that", "this"):
+        return end == 2 or words[end - 3] in _NP_BREAK or words[end - 3] == ","  # not 'fighters in the fortress'
+    return any(
+        g.j == end
+        and (g.i == 0 or words[g.i - 1] in _NP_BREAK or words[g.i - 1] in (",", "the"))
+        and not any(a.i <= g.i < a.j for a in sent.actors)
+        for g in sent.places
+    )  # the place opens its clause: not 'battalions in northern Shan State', 'the garrison of Metz'
 
 
 def _first_predicate(words: list[str], conj: int, floor: int) -> int | None:

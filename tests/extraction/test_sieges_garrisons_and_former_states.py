@@ -1,0 +1,79 @@
+"""A place taken with no agent named goes to the side that assaulted it ('X besieged P. The fall of P ...', 'P was
+retaken in October' after an offensive, 'the town was officially captured'); a place, or its garrison, that gives
+itself up passes to the side that took its surrender or besieged it, and the besieger is not the one surrendering;
+a side named in the plural is an agent after 'fell to'; empires and states of the past are their armies. Every
+sentence was written for these tests."""
+
+from __future__ import annotations
+
+from schemas.events import EventKind
+
+from .conftest import changes, of_kind, run
+
+
+def surrendered(text: str) -> list[str]:
+    return [e.actor.name for e in of_kind(run(text), EventKind.surrender) if e.actor is not None]
+
+
+def test_an_agentless_retaking_goes_to_the_side_whose_offensive_was_on_the_place() -> None:
+    text = "Iraqi troops launched an offensive on Baiji in the spring. Baiji was retaken in October."
+    assert [p for p, _ in changes(text)] == ["Baiji"]
+    assert "Iraq" in changes(text)[0][1]
+
+
+def test_the_fall_of_a_besieged_place_goes_to_the_besieger() -> None:
+    text = "Serbian troops besieged Vukovar for three months. The fall of Vukovar in November shocked the country."
+    assert changes(text) == [("Vukovar", "Serbian forces")]
+
+
+def test_the_loss_of_a_besieged_place_names_no_taker() -> None:
+    text = "Serbian troops besieged Vukovar for three months. The loss of Vukovar in November shocked the country."
+    assert changes(text) == []
+
+
+def test_an_adverb_between_the_auxiliary_and_the_participle_keeps_the_anaphor() -> None:
+    text = "Rebel fighters attacked Kassala on Sunday. On Tuesday the town was officially captured."
+    assert [p for p, _ in changes(text)] == ["Kassala"]
+
+
+def test_a_side_named_in_the_plural_is_the_agent_of_a_fall() -> None:
+    text = "After a long siege and heavy bombardment, Famagusta fell to the Venetians in 1489."
+    assert changes(text) == [("Famagusta", "Venetians")]
+
+
+def test_a_title_falling_to_a_team_is_no_change() -> None:
+    assert changes("In the final, the title fell to the Rangers after extra time.") == []
+
+
+def test_a_former_state_is_its_army() -> None:
+    text = "In the summer of 1940 the Soviet Union occupied Vilnius after its troops crossed the border."
+    assert changes(text) == [("Vilnius", "Soviet Red Army")]
+
+
+def test_a_garrison_that_surrenders_to_a_side_hands_over_its_post() -> None:
+    text = "The Austrian garrison of Mantua surrendered to French troops in February 1797 after a long siege."
+    assert changes(text) == [("Mantua", "French forces")]
+    assert surrendered(text) == ["Austrian forces"]
+
+
+def test_a_garrison_that_capitulates_hands_its_post_to_the_besieger() -> None:
+    text = "French troops besieged Mantua through the winter. The garrison of Mantua capitulated in February 1797."
+    assert changes(text) == [("Mantua", "French forces")]
+
+
+def test_a_city_that_surrenders_is_no_surrender_of_its_besieger() -> None:
+    text = "French troops besieged Mantua for months until the city surrendered in February 1797."
+    assert changes(text) == [("Mantua", "French forces")]
+    assert surrendered(text) == []
+
+
+def test_men_located_in_a_place_still_surrender() -> None:
+    assert surrendered("Two battalions stationed in northern Shan State surrendered on Sunday.") == ["Two battalions"]
+    text = "Government troops shelled the town for a week. The rebels in Mantua surrendered on Sunday."
+    assert surrendered(text) == ["Rebels"]
+    assert changes(text) == []
+
+
+def test_men_in_the_fortress_still_surrender() -> None:
+    text = "Troops besieged the fortress for a week. The last fighters in the fortress surrendered on Sunday."
+    assert surrendered(text) != []
