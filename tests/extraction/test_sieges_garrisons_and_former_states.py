@@ -77,3 +77,39 @@ def test_men_located_in_a_place_still_surrender() -> None:
 def test_men_in_the_fortress_still_surrender() -> None:
     text = "Troops besieged the fortress for a week. The last fighters in the fortress surrendered on Sunday."
     assert surrendered(text) != []
+
+
+# --- adverbs after a subject; idioms of war; coordinated passives -------------------------------------------------
+
+
+def test_a_country_with_an_adverb_before_its_verb_is_still_the_subject() -> None:
+    text = "During the war Ethiopia successfully recaptured Badme after heavy fighting by its troops."
+    assert [p for p, _ in changes(text)] == ["Badme"]
+
+
+def test_a_side_named_in_the_plural_with_an_adverb_phrase_before_its_verb() -> None:
+    text = "The Venetians soon afterwards occupied Famagusta after a siege and bombardment."
+    assert changes(text) == [("Famagusta", "Venetians")]
+
+
+def test_a_town_taken_by_storm_in_war_is_taken_and_a_city_taken_by_storm_by_a_band_is_not() -> None:
+    text = "After a long siege and bombardment, Montenegrin forces took Scutari by storm."
+    assert changes(text) == [("Scutari", "Montenegrin forces")]
+    assert changes("The band took Paris by storm with three sold-out shows.") == []
+
+
+def test_coming_under_a_sides_rule_is_a_change() -> None:
+    text = "After the siege the city of Adrianople came under Bulgarian rule in March 1913."
+    assert changes(text) == [("Adrianople", "Bulgarian forces")]
+    assert changes("After the siege the talks came under pressure as the army advanced.") == []
+
+
+def test_the_second_of_two_passives_sharing_an_auxiliary_has_the_first_ones_subject() -> None:
+    text = "During the siege Scutari was evacuated by the Ottoman garrison and occupied by Montenegrin troops."
+    assert changes(text) == [("Scutari", "Montenegrin forces")]
+    assert changes("During the siege the garrison was fed by boats and occupied by thoughts of home.") == []
+
+
+def test_a_town_that_was_surrendered_passes_to_its_besieger() -> None:
+    text = "The rebels besieged Kilinochchi for a month. On the 9th the town of Kilinochchi was surrendered."
+    assert changes(text) == [("Kilinochchi", "Rebels")]

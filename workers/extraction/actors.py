@@ -954,12 +954,24 @@ def _finite(tokens: list[Token], words: list[str], j: int) -> bool:
     return w.endswith("ed") and len(w) > 4 and w.isalpha() and not tokens[j].cap
 
 
+#: Adverbs that may stand between a subject and its verb besides '-ly' words: 'Russia later took ...'.
+_PLAIN_ADVERBS = frozenset("soon later then also again once first afterwards thereafter eventually finally".split())
+
+
+def _adverb(token: Token) -> bool:
+    """An adverb between a subject and its verb: a listed one or a lower-case '-ly' word ('successfully')."""
+    w = token.low
+    return w in _PLAIN_ADVERBS or (w.endswith("ly") and len(w) > 4 and w.isalpha() and not token.cap)
+
+
 def _country_subject(tokens: list[Token], words: list[str], i: int, lex: Lexicons) -> bool:
     """A country name (not a nationality) as the subject of a military or speech verb: 'Russia captured ...'."""
     sp = lex.states.words.match_at(words, i)
     if not sp or sp in lex.states.demonyms or not _capitalised(tokens[i], sp):
         return False
     j = i + len(sp)
+    while j < len(words) - 1 and _adverb(tokens[j]):
+        j += 1  # "Ethiopia successfully recaptured Badme"
     if j >= len(words):
         return False
     if sp in lex.states.capitals:

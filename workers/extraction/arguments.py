@@ -96,7 +96,7 @@ def after_preposition(words: list[str], i: int) -> bool:
 
 
 #: Adverbs of time between a subject and its verb: 'they first took', 'the rebels then seized'.
-_TIME_ADVERBS = frozenset("then first later soon again also once since".split())
+_TIME_ADVERBS = frozenset("then first later soon again also once since afterwards thereafter eventually".split())
 
 
 def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:

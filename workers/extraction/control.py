@@ -1754,13 +1754,13 @@ def _fall(c: _Clause, i: int) -> bool:
     a = actor_at(sent, e, 4)
     if a is None and e < n and words[e] == "them":
         a = discourse_actor(sent, doc)  # "the town fell to them": the side the last sentence named
-    ctl = next((m for m in range(e, min(n, e + 3)) if words[m] == "control"), None)
+    ctl = next((m for m in range(e, min(n, e + 3)) if words[m] in _CONTROL_NOUNS), None)
     possessed = _possessor(sent, ctl, doc) if ctl is not None and (a is None or a.i > ctl) else None
     if ctl is not None and possessed is not None and possessed[0] >= e:
         a = ActorMention(possessed[0], ctl, possessed[1])  # "returned to Azerbaijani control"
     if (
         sets["control.fell_needs_control"].match_at(words, i) == fell
-        and (a is None or "control" not in words[a.j : a.j + 2])
+        and (a is None or _CONTROL_NOUNS.isdisjoint(words[a.j : a.j + 2]))
         and not (w in ("surrendered", "capitulated") and (_place_subject(sent, i) or _garrison_place(sent, i)))
     ):
         return True
@@ -1780,15 +1780,21 @@ def _gave_itself_up(c: _Clause, i: int) -> bool:
     words, sent, doc = c.words, c.sent, c.doc
     if not c.sets["control.gave_up"].match_at(words, i) or words[i + 1 : i + 2] == ["to"]:
         return False
-    if blocked(words, i, c.lex) or _passive(words, i):
+    if blocked(words, i, c.lex):
         return False
     garrison = _garrison_place(sent, i)
     places = [garrison] if garrison else _place_left(sent, i, doc) if _place_subject(sent, i) else []
+    if _passive(words, i) and garrison is None:  # "the town of X was surrendered": the place was given up
+        places = [p for p in places if p.resolved or not TERRITORY.isdisjoint(p.name.lower().split())]
     taker = _attacker_before(sent, places[0], doc) if places else None
     if taker is None:
         return False
     c.emit(EventKind.control_change, i, i + 1, places, taker.actor, None, words[i], conf=0.6)
     return True
+
+
+#: What a side holds a place under: 'returned to Azerbaijani control', 'came under Bulgarian rule / occupation'.
+_CONTROL_NOUNS = frozenset("control rule occupation administration".split())
 
 
 def _unopposed(words: list[str], e: int) -> bool:
@@ -2424,7 +2430,8 @@ def _active(c: _Clause, i: int) -> bool:
         _passive_capture(c, i, e, b)
         return True
     a = actor_left(sent, i, doc)
-    if a is None or (w.startswith("t") and (_takes_positions(words, e) or _take_idiom(words, e))):
+    war = sent.binder.at_war and _armed(a.actor) if a is not None else False
+    if a is None or (w.startswith("t") and (_takes_positions(words, e) or _take_idiom(words, e, war))):
         return True  # "fighters took up defensive positions in X", "took Odesa off the list": nothing taken
     if a.i < i:
         c.subject = (tokens[a.i].start, tokens[a.j - 1].end)
@@ -2483,11 +2490,12 @@ def _control_of_after_time(words: list[str], k: int) -> int | None:
     return m + 1 if last in _DAY_WORDS or last[:1].isdigit() else None
 
 
-def _take_idiom(words: list[str], e: int) -> bool:
+def _take_idiom(words: list[str], e: int, war: bool) -> bool:
     """'took X by storm', 'took X off the list', 'took X to the brink', 'took X offline': idioms of 'take' whose
-    object is no place taken. Read in the few words after the object."""
+    object is no place taken. Read in the few words after the object. An armed side in a report of war that takes a
+    town by storm takes it ('Montenegrin forces took Scutari by storm')."""
     after = words[e + 1 : e + 5]
-    return "off" in after or "offline" in after or "storm" in after or "brink" in after
+    return "off" in after or "offline" in after or ("storm" in after and not war) or "brink" in after
 
 
 #: Words between 'took' and 'positions' when a side places itself: 'took up defensive positions'.
@@ -2580,6 +2588,7 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
                 _counted_subject(sent, i)
                 or _place_left(sent, i, doc)
                 or _rare_names(_unknown_subject(sent, b + 1, doc))
+                or _first_passive_subject(sent, b, doc)
             )
             if not places and i == 0:  # "Captured by Japan in 1942, Rangoon ...": the main clause's subject
                 comma = next((m for m in range(a.j, min(n, a.j + 10)) if words[m] == ","), None)
@@ -2616,6 +2625,18 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
         named = _appositive_name(sent, b, prior.place)
         places = [named] if named else _place_left(sent, i, doc)
         c.emit(EventKind.control_change, i, e + 1, places, prior.actor, prior.previous_actor, w, conf=0.7)
+
+
+def _first_passive_subject(sent: Sentence, b: int, doc: Document) -> list[Place]:
+    """'X was evacuated by the garrison and occupied by Y': the subject of the first passive of a pair that shares
+    its auxiliary, when the second participle follows 'and' (at b)."""
+    words = sent.words
+    if words[b] != "and":
+        return []
+    aux = next((m for m in range(b - 1, max(-1, b - 15), -1) if words[m] in _PASSIVE_AUX), None)
+    if aux is None or any(words[m] in (";", "which", "who", "that") for m in range(aux, b)):
+        return []
+    return _place_left(sent, aux + 1, doc)
 
 
 #: Adverbs between a passive participle and its agent that are not '-ly' words: 'retaken again by X'.
