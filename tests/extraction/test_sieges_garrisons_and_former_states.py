@@ -113,3 +113,27 @@ def test_the_second_of_two_passives_sharing_an_auxiliary_has_the_first_ones_subj
 def test_a_town_that_was_surrendered_passes_to_its_besieger() -> None:
     text = "The rebels besieged Kilinochchi for a month. On the 9th the town of Kilinochchi was surrendered."
     assert changes(text) == [("Kilinochchi", "Rebels")]
+
+
+# --- opening adjuncts; towns overrun in a war ------------------------------------------------------------------
+
+
+def test_the_main_subject_after_an_opening_capture_noun_made_the_capture() -> None:
+    assert changes("After the recapture of Kassala, the rebel troops moved south toward Gedaref.") == [
+        ("Kassala", "Rebels")
+    ]
+    assert changes("After the seizure of Goma in January, M23 fighters moved on Bukavu.") == [("Goma", "M23")]
+
+
+def test_a_speaker_after_an_opening_capture_noun_is_not_the_captor() -> None:
+    assert changes("After the capture of Kassala, the army said the rebels had lost many men.") == []
+    assert changes("After the fall of Kabul, American troops evacuated the embassy.") == []
+
+
+def test_a_town_overrun_in_a_war_is_taken_and_one_overrun_in_a_raid_is_not() -> None:
+    text = "Bulgarian troops overran Lule Burgas after a three-day battle with Ottoman soldiers."
+    assert changes(text) == [("Lule Burgas", "Bulgarian forces")]
+    text = "Lule Burgas was overrun by Bulgarian troops after a battle with Ottoman soldiers."
+    assert changes(text) == [("Lule Burgas", "Bulgarian forces")]
+    assert changes("Boko Haram fighters overran Baga after a battle with soldiers, killing hundreds.") == []
+    assert changes("Militants overran Baga after a battle with soldiers and withdrew at dawn.") == []

@@ -346,6 +346,23 @@ def nationality_at(sent: Sentence, k: int, word: str | None = None) -> Actor | N
     return Actor(id=entry.id, name=entry.name, mention=sent.tokens[k].text) if entry is not None else None
 
 
+def opening_adjunct_subject(sent: Sentence, i: int) -> ActorMention | None:
+    """'After the recapture of Kassala, the rebel troops moved south': the main clause's subject after an opening
+    adjunct ('after', 'following', 'upon' and a capture noun at i) is the side that made the capture."""
+    words = sent.words
+    if not (0 < i <= 3 and (words[0] in _ADJUNCT_OPENERS or words[0] == "following")):
+        return None
+    units = merged_units(sent)
+    comma = next((m for m in range(i + 2, min(len(words), i + 20)) if words[m] == ","), None)
+    if comma is None:
+        return None
+    after = next((a for a in units if comma < a.i <= comma + 3 and not after_preposition(words, a.i)), None)
+    after = after or fallback_actor(sent.tokens, words, min(len(words), comma + 5), comma + 1)
+    if after is not None and words[after.j : after.j + 1] and words[after.j] in _REPORTING:
+        return None  # "After the capture of X, the army said ...": a speaker, not the captor
+    return after
+
+
 def _having_subject(sent: Sentence, units: list[ActorMention], having: int) -> ActorMention | None:
     """The subject of a perfect participle set off by commas: the clause's subject after it when it opens the
     sentence ('Having taken Lashio, the alliance pushed south'), before it when it follows one ('The militia,

@@ -23,6 +23,7 @@ from .arguments import (
     discourse_actor,
     named_commander,
     nationality_at,
+    opening_adjunct_subject,
     people_at,
     state_at,
 )
@@ -2275,7 +2276,8 @@ def _nominal(c: _Clause, i: int) -> bool:
         owner = state_at(sent, i - 1) if possessed else None
         if owner is None and possessed:
             owner = _commander_before(sent, i - 1)
-        a = a or owner or actor_left(sent, i, doc) or discourse_actor(sent, doc)  # "Russia's capture of X"
+        a = a or owner or actor_left(sent, i, doc) or opening_adjunct_subject(sent, i)  # "Russia's capture of X"
+        a = a or discourse_actor(sent, doc)
     if a:
         c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
     return True
@@ -2319,8 +2321,17 @@ def _overrun(c: _Clause, i: int) -> bool:
     words, sent, doc = c.words, c.sent, c.doc
     if not c.sets["control.overrun"].match_at(words, i):
         return False
+    passive = _passive(words, i)
+    if passive:  # "X was overrun by Y": Y, the place before the verb
+        by = i + 1 + (i + 1 < c.n and words[i + 1].endswith("ly"))
+        agent = actor_at(sent, by + 1, 4) if words[by : by + 1] == ["by"] else None
+        if agent is None or _held_in_raid(words) or not sent.binder.at_war:
+            return True
+        places = [p for p in _place_left(sent, i, doc) if p.resolved or _military_post(p)]
+        c.emit(EventKind.control_change, i, by + 2, places, agent.actor, None, words[i], conf=0.6)
+        return True
     a = actor_left(sent, i, doc)
-    if a is None or _passive(words, i):
+    if a is None:
         return True
     found = c.resolve(c.phrase(i + 1))  # "overran the citadel": the citadel of the town named before
     leaving = next((m for m in range(i + 1, len(words)) if words[m] in _LEFT_AGAIN), None)
@@ -2328,11 +2339,25 @@ def _overrun(c: _Clause, i: int) -> bool:
     defenders_left = leaving is not None and not words[leaving].endswith("ing") and _other_leaver(sent, i, leaving, a)
     places = [_post_at(sent, i + 1, p) for p in found if _military_post(p)]
     places += [p for p in found if p.resolved and p.id.count("/") <= 1]  # "overran Manchuria": a region, conquered
+    if leaving is None and sent.binder.at_war and not _held_in_raid(words):
+        places += [p for p in found if p not in places and p.resolved]  # "overran Lule Burgas": in a war, taken
     if defenders_left:
         places += [p for p in found if p not in places and _concrete(p)]
     if places and (leaving is None or defenders_left):
         c.emit(EventKind.control_change, i, i + 3, places, a.actor, None, words[i], conf=0.6)
     return True
+
+
+#: What tells an overrun place as a raid or a massacre, not a place held: killing, burning, looting, leaving.
+_RAID_ACTS = frozenset(
+    "killing killed kill massacred massacre massacring slaughtered burned burning burnt torched looted looting "
+    "razed razing abducted abducting kidnapped hostages".split()
+)
+
+
+def _held_in_raid(words: list[str]) -> bool:
+    """Whether an overrun is told as a raid: a killing, a burning, a looting or a passage ('briefly')."""
+    return not _RAID_ACTS.isdisjoint(words) or _raid_told(words)
 
 
 #: Verbs that state a place's new status in the participle after it: 'declared Mosul liberated'.
