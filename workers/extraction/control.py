@@ -111,6 +111,8 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
         return False  # "took command of the brigade" is leadership; a unit's command post is "the X command"
     if place.resolved and place.country == place.name and place.lat is None:
         return False  # a whole country is not what a unit captures
+    if not place.resolved and words[1:2] == ["of"] and words[0] in _PARTITIVE_HEADS:
+        return False  # "one of Afghanistan's main cities": a description, not a place an alert can name
     if any(w in NOT_TERRITORY for w in words) and not place.resolved and FACILITIES.isdisjoint(words):
         return False  # "a handful of captives in Goma" is located, but people are no territory
     if not place.resolved and sent.binder.lex.states.words.match_at(words, 0) == tuple(words):
@@ -138,6 +140,10 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
     return any(w[:1].isupper() or w[:3] in ("al-", "el-") for w in place.name.split()) and not any(
         a.actor.mention and a.actor.mention.lower() in place.name.lower() for a in sent.actors
     )
+
+
+#: Words opening a description of an unnamed member of a set: 'one of the main cities', 'another of its towns'.
+_PARTITIVE_HEADS = frozenset("one another some several many each either any".split())
 
 
 def _named_or_territory(place: Place) -> bool:

@@ -181,7 +181,8 @@ def number_at(words: list[str], i: int) -> Number | None:
             return None  # "between 2019 and 2023" is a span of time
         if high is None or high.max is None or low.min is None or high.max < low.min:
             return None
-        return Number(i, high.j, low.min, high.max, False, "between", low.value)
+        floor = _scaled_low(words, low, high)
+        return Number(i, high.j, floor, high.max, False, "between", floor)
     single = _single(words, i, first)
     n = len(words)
     if single is not None and single.j < n and "," in words[single.j] and "," in words[single.j - 1]:
@@ -197,8 +198,19 @@ def number_at(words: list[str], i: int) -> Number | None:
         if high is not None and high.hedge is None and high.exact and high.value > single.value:
             if _year(words[i]) and _year(words[high.i]):
                 return None  # "2015 to 2016"
-            return Number(i, high.j, single.value, high.value, False, "to", single.value)
+            floor = _scaled_low(words, single, high)
+            return Number(i, high.j, floor, high.value, False, "to", floor)
     return single
+
+
+def _scaled_low(words: list[str], low: Number, high: Number) -> int:
+    """The low end of a range whose scale is written once, after the high end: '5 to 6 million' is 5,000,000 to
+    6,000,000 ('between 2 and 3 million' too); '500 to 2 million' keeps its 500."""
+    value = low.min if low.min is not None else low.value
+    scale = _SCALES.get(words[high.j - 1]) if high.j - 1 > high.i else None
+    if scale is None or words[low.j - 1] in _SCALES or value * scale > (high.max or high.value):
+        return value
+    return int(value * scale)
 
 
 def _single(words: list[str], i: int, first: str) -> Number | None:
@@ -227,6 +239,12 @@ def _single(words: list[str], i: int, first: str) -> Number | None:
             span = _dash_range(head, scale, words[k + 1] if k + 1 < n else "")
             if span is not None and not (k > 0 and words[k - 1] in _AGE_WORDS):  # "300-500 civilians"; not "aged 5-12"
                 return Number(i, k + 1, span[0], span[1], False, hedge or "-", span[0])
+            after = words[k + 1] if k + 1 < n else ""
+            low_d, high_d = _digits(head), _digits(scale)
+            if after in _SCALES and low_d is not None and high_d is not None and 0 < low_d < high_d:
+                # "1.5-2 million": both ends of the range take the scale written after it
+                a, b = round(low_d * _SCALES[after]), round(high_d * _SCALES[after])
+                return Number(i, k + 2, a, b, False, hedge or "-", a)
             d = _digits(head) if scale in _SCALES else None
             d = d * _SCALES[scale] if d is not None else None
         if d is not None:
