@@ -44,7 +44,7 @@ def _side_before(sent: Sentence, units: list[ActorMention], start: int) -> bool:
     )
 
 
-def _dashed_aside(text: str, sent: Sentence, i: int) -> int | None:
+def dashed_aside(text: str, sent: Sentence, i: int) -> int | None:
     """The first word of an aside set off by dashes right before the word at i ('the Dinka militia - in a pact with
     the Nuer - took X'): dashes are no tokens, so they are read in the gaps between tokens."""
     tokens = sent.tokens
@@ -110,7 +110,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         if _side_before(sent, units, opening):  # "the Eastern Alliance (Chad, ...) captured X": not Chad
             units = [a for a in units if not opening < a.i < r]
             r, end = opening - 1, opening
-    elif r > 0 and r == i - 1 and (dashed := _dashed_aside(doc.clean.text, sent, i)) is not None:
+    elif r > 0 and r == i - 1 and (dashed := dashed_aside(doc.clean.text, sent, i)) is not None:
         if _side_before(sent, units, dashed):  # "the Dinka militia - in a pact with X - seized Y": not X
             units = [a for a in units if not dashed <= a.i < i]
             r, end = dashed - 1, dashed

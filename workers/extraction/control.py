@@ -20,6 +20,7 @@ from .arguments import (
     actor_left,
     after_preposition,
     agent_people,
+    dashed_aside,
     discourse_actor,
     named_commander,
     nationality_at,
@@ -915,6 +916,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     aside = (  # "X, 30 km north of Y, was taken", "X, which had held out for months, fell"
         (_located_aside(sent.words, v) or _relative_aside(sent.words, v)) if sent.words[v] == "," else None
     )
+    if aside is None and (dashed := dashed_aside(doc.clean.text, sent, v + 1)) is not None:
+        aside = dashed  # "Sirte - the last stronghold of the regime - has fallen to ...": the name before the dash
     limit = i if aside is None else aside
     gaz = [g for g in _located(sent, doc) if g.j <= limit and not _in_distance(sent.words, g.i)]
     if len(gaz) > 1 and _locates(sent.words, gaz[-2], gaz[-1]):
@@ -2282,6 +2285,8 @@ def _nominal(c: _Clause, i: int) -> bool:
         owner = state_at(sent, i - 1) if possessed else None
         if owner is None and possessed:
             owner = _commander_before(sent, i - 1)
+        if owner is None and not possessed and (nation := nationality_at(sent, i - 1)) is not None:
+            owner = ActorMention(i - 1, i, nation)  # "the Iranian recapture of X", "the Russian capture of Y"
         a = a or owner or actor_left(sent, i, doc) or opening_adjunct_subject(sent, i)  # "Russia's capture of X"
         a = a or discourse_actor(sent, doc)
     if a:
@@ -2489,6 +2494,8 @@ def _active(c: _Clause, i: int) -> bool:
         places = [declared]  # "the army declared Ramadi liberated": the place stands before the participle
     if not places and e < n and words[e] == "control" and words[e + 1 : e + 2] not in (["of"], ["over"]):
         places = _assailed_before(c, i, a)  # "Red regiments attacked Kazan and took back control"
+    if not places and e < n and words[e] == "and" and (shared := _shared_object(words, e)) is not None:
+        places = c.resolve(c.phrase(shared))  # "regained and then kept control of Grozny": one object for both
     if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
         return True
     if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
@@ -2504,6 +2511,23 @@ def _active(c: _Clause, i: int) -> bool:
             return True
     c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w)
     return True
+
+
+def _shared_object(words: list[str], e: int) -> int | None:
+    """Where the object of two coordinated verbs starts ('regained and then kept control of X', 'took and held X'):
+    after 'control of / over' or a verb of holding within a few words of the 'and' at e; else None."""
+    for m in range(e + 1, min(len(words) - 1, e + 5)):
+        if words[m] == "control" and words[m + 1] in ("of", "over"):
+            return m + 2
+        if words[m] in _HOLDING and m > e + 1 and words[m - 1] in ("then", "and", "later", "also"):
+            return m + 1
+        if words[m] in _HOLDING and m == e + 1:
+            return m + 1
+    return None
+
+
+#: Verbs of holding that may share an object with a verb of taking: 'took and held X', 'seized and occupied Y'.
+_HOLDING = frozenset("held kept occupied secured fortified garrisoned".split())
 
 
 #: Month names in full (abbreviations such as "mar" are also words).

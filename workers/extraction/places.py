@@ -614,14 +614,17 @@ def _apposed_name(tokens: list[Token], i: int) -> int | None:
 
 
 def _such_as(tokens: list[Token], i: int) -> int | None:
-    """Where the names start when a plural place noun at or after i is followed by 'such as' or 'including' and a
-    name ('the rebel strongholds on the coast, such as Kismayo and Barawe'); else None."""
+    """Where the names start when a plural place noun at or after i is followed by 'such as', 'including' or 'like'
+    and a name ('the rebel strongholds on the coast, such as Kismayo and Barawe', 'key towns like Jijiga'); else
+    None."""
     n = len(tokens)
     for m in range(i, min(n - 2, i + 12)):
         low = tokens[m].low
         if low in (";", ".", ":") or low in _FINITE:
             return None
-        start = m + 2 if low == "such" and tokens[m + 1].low == "as" else m + 1 if low == "including" else None
+        start = (
+            m + 2 if low == "such" and tokens[m + 1].low == "as" else m + 1 if low in ("including", "like") else None
+        )
         if start is not None:
             listed = any(tokens[x].low in _LISTING_HEADS for x in range(i, m))
             owner = _capword(tokens[start]) and possessive(tokens, _cap_run(tokens, start) - 1)  # "Ibrahim's house"
