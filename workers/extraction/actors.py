@@ -519,6 +519,8 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
             p = None  # "is", "saa", "ndf" must be written in capitals ('Lurd', a rare word capitalised, need not)
         if p and p == ("is",) and i + 1 < n and words[i + 1] in ("a", "the", "not", "to"):
             p = None
+        if p and p in lex.sets["former_states"].values and not _state_as_side(tokens, words, i, i + len(p)):
+            p = None  # "defeated Prussia at Jena", "fled to North Vietnam": a state's name that is no subject
         if defined is not None:
             d = defined.match_at(words, i)
             if d and (len(d) > 1 or tokens[i].text.isupper()) and (not p or len(d) > len(p)):
@@ -962,6 +964,17 @@ def _adverb(token: Token) -> bool:
     """An adverb between a subject and its verb: a listed one or a lower-case '-ly' word ('successfully')."""
     w = token.low
     return w in _PLAIN_ADVERBS or (w.endswith("ly") and len(w) > 4 and w.isalpha() and not token.cap)
+
+
+def _state_as_side(tokens: list[Token], words: list[str], i: int, j: int) -> bool:
+    """Whether a state's name at [i, j) stands as a side: an agent ('captured by North Vietnam', 'fell to the Soviet
+    Union'), a possessor ("the Soviet Union's army") or the subject of a finite verb ('Prussia annexed ...')."""
+    k = i - (i > 0 and words[i - 1] == "the")
+    if k > 0 and words[k - 1] in ("by", "to"):
+        return True
+    while j < len(words) - 1 and _adverb(tokens[j]):
+        j += 1
+    return j < len(words) and (words[j] in ("'s", "\u2019s") or _finite(tokens, words, j))
 
 
 def _country_subject(tokens: list[Token], words: list[str], i: int, lex: Lexicons) -> bool:

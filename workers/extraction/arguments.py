@@ -350,17 +350,33 @@ def opening_adjunct_subject(sent: Sentence, i: int) -> ActorMention | None:
     """'After the recapture of Kassala, the rebel troops moved south': the main clause's subject after an opening
     adjunct ('after', 'following', 'upon' and a capture noun at i) is the side that made the capture."""
     words = sent.words
-    if not (0 < i <= 3 and (words[0] in _ADJUNCT_OPENERS or words[0] == "following")):
-        return None
+    if not (0 < i <= 3 and words[0] in _CAPTURE_OPENERS):
+        return None  # not 'before' or 'since'
     units = merged_units(sent)
     comma = next((m for m in range(i + 2, min(len(words), i + 20)) if words[m] == ","), None)
-    if comma is None:
-        return None
+    if comma is None or not _RETAKING_WORDS.isdisjoint(words[comma:]):
+        return None  # "..., troops vowed to retake the town": they lost it
     after = next((a for a in units if comma < a.i <= comma + 3 and not after_preposition(words, a.i)), None)
     after = after or fallback_actor(sent.tokens, words, min(len(words), comma + 5), comma + 1)
-    if after is not None and words[after.j : after.j + 1] and words[after.j] in _REPORTING:
-        return None  # "After the capture of X, the army said ...": a speaker, not the captor
+    if after is None or "peacekeep" in after.actor.id:
+        return None
+    verb = after.j
+    while verb < len(words) and (words[verb] in _AUX or words[verb].endswith("ly") or words[verb] in _TIME_ADVERBS):
+        verb += 1
+    if verb < len(words) and (words[verb] in _REPORTING or words[verb] in _NOT_CAPTORS):
+        return None  # "After the capture of X, the army said ... / retreated south": a speaker or the loser
     return after
+
+
+#: Openers of an adjunct after which the main clause's subject is the one who made the capture.
+_CAPTURE_OPENERS = frozenset("after following upon".split())
+#: Verbs of a side that lost or left a place, or of a plan: its subject is no captor.
+_NOT_CAPTORS = frozenset(
+    "retreated retreat withdrew withdraw fled flee evacuated evacuate vowed vow pledged promised tried sought lost "
+    "abandoned pulled surrendered regrouped fell".split()
+)
+#: Verbs of taking back: a side that will retake a place lost it.
+_RETAKING_WORDS = frozenset("retake retaking recapture recapturing regain regaining".split())
 
 
 def _having_subject(sent: Sentence, units: list[ActorMention], having: int) -> ActorMention | None:
@@ -453,8 +469,9 @@ def _people_near(sent: Sentence, where: range) -> ActorMention | None:
 
 
 def agent_people(sent: Sentence, k: int) -> ActorMention | None:
-    """A people named as the agent of a passive capture at k ('was taken by the Serbs', 'by Croats'): the verb
-    itself tells a war, so no report-wide war words are asked for."""
+    """A people named as the agent of a capture at k ('was taken by the Serbs', 'by Croats', 'fell to the Turks').
+    After a passive the verb itself tells a war; `actor_at` asks for a report of war too, as 'fell to' is used of
+    titles and tasks."""
     k += k < len(sent.words) and sent.words[k] == "the"
     return _people_subject(sent, k, agent=True) if k < len(sent.words) else None
 

@@ -106,6 +106,10 @@ def _partial_after(sent: Sentence, i: int) -> bool:
     return any(partitive_at(sent.tokens, k) for k in range(i + 1, min(stop, i + 7)))
 
 
+#: Words opening a description of an unnamed member of a set: 'one of the main cities', 'another of its towns'.
+_PARTITIVE_HEADS = frozenset("one another each either any".split())
+
+
 def _is_territory(place: Place, sent: Sentence) -> bool:
     words = place.name.lower().split()
     if not words or words[0] in _PRONOUNS or words[0] in ("command", "where", "when", "how", "what"):
@@ -141,10 +145,6 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
     return any(w[:1].isupper() or w[:3] in ("al-", "el-") for w in place.name.split()) and not any(
         a.actor.mention and a.actor.mention.lower() in place.name.lower() for a in sent.actors
     )
-
-
-#: Words opening a description of an unnamed member of a set: 'one of the main cities', 'another of its towns'.
-_PARTITIVE_HEADS = frozenset("one another some several many each either any".split())
 
 
 def _named_or_territory(place: Place) -> bool:
@@ -600,7 +600,10 @@ def _attacker_before(sent: Sentence, place: Place, doc: Document) -> ActorMentio
         if _passive(words, k):  # 'X was attacked by rebels'
             by = next((m for m in range(k + 1, min(len(words), k + 6)) if words[m] == "by"), None)
             return actor_at(view, by + 1, 3) if by is not None else None
-        return actor_left(view, k, doc)
+        a = actor_left(view, k, doc)
+        if a is not None and a.j <= at[0] < k and all(w in ("of", "at", "in", "the") for w in words[a.j : at[0]]):
+            return None  # "the garrison of X attacked the French lines": X is in the assailant's own name
+        return a
     return None
 
 
@@ -903,6 +906,11 @@ def _aux_or_adverb(sent: Sentence, k: int) -> bool:
     return w in _AUX_OR_ADVERB or (w.endswith("ly") and len(w) > 4 and w.isalpha() and not sent.tokens[k].cap)
 
 
+def _adverb_at(sent: Sentence, k: int) -> bool:
+    """A lower-case '-ly' adverb or an auxiliary at k: what may stand between a side and its verb."""
+    return _aux_or_adverb(sent, k) and sent.words[k] not in ("'s", "\u2019s")
+
+
 def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     a = i
     while a > 0 and _aux_or_adverb(sent, a - 1):
@@ -916,8 +924,9 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
     aside = (  # "X, 30 km north of Y, was taken", "X, which had held out for months, fell"
         (_located_aside(sent.words, v) or _relative_aside(sent.words, v)) if sent.words[v] == "," else None
     )
-    if aside is None and (dashed := dashed_aside(doc.clean.text, sent, v + 1)) is not None:
-        aside = dashed  # "Sirte - the last stronghold of the regime - has fallen to ...": the name before the dash
+    dashed = dashed_aside(doc.clean.text, sent, v + 1) if aside is None else None
+    if dashed is not None and not (dashed > 1 and sent.words[dashed - 2] in _PREPS_BEFORE):
+        aside = dashed  # "Sirte - the last stronghold of the regime - has fallen to": not "Fighters from Sirte - ..."
     limit = i if aside is None else aside
     gaz = [g for g in _located(sent, doc) if g.j <= limit and not _in_distance(sent.words, g.i)]
     if len(gaz) > 1 and _locates(sent.words, gaz[-2], gaz[-1]):
@@ -1765,16 +1774,20 @@ def _fall(c: _Clause, i: int) -> bool:
     if a is None and e < n and words[e] == "them":
         a = discourse_actor(sent, doc)  # "the town fell to them": the side the last sentence named
     ctl = next((m for m in range(e, min(n, e + 3)) if words[m] in _CONTROL_NOUNS), None)
+    if ctl is not None and words[ctl] == "rule" and words[ctl - 1] in ("military", "martial", "civilian", "direct"):
+        return True  # "came under military rule after the coup": a regime, not a side taking the place
     possessed = _possessor(sent, ctl, doc) if ctl is not None and (a is None or a.i > ctl) else None
     if ctl is not None and possessed is not None and possessed[0] >= e:
         a = ActorMention(possessed[0], ctl, possessed[1])  # "returned to Azerbaijani control"
+    garrison = _garrison_place(sent, i) if w in ("surrendered", "capitulated") else None
+    if _duty_before(words, i):
+        return True  # "the job of feeding Jaffna fell to the Tamils": a task fell to them, not the town
     if (
         sets["control.fell_needs_control"].match_at(words, i) == fell
         and (a is None or _CONTROL_NOUNS.isdisjoint(words[a.j : a.j + 2]))
-        and not (w in ("surrendered", "capitulated") and (_place_subject(sent, i) or _garrison_place(sent, i)))
+        and not (w in ("surrendered", "capitulated") and (_place_subject(sent, i) or garrison is not None))
     ):
         return True
-    garrison = _garrison_place(sent, i) if w in ("surrendered", "capitulated") else None
     places = [garrison] if garrison else _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
     if not places and w in ("brought", "back"):
         lp = c.last()
@@ -1784,16 +1797,32 @@ def _fall(c: _Clause, i: int) -> bool:
     return True
 
 
+#: Nouns of a task or an honour that may 'fall to' someone: 'the job of feeding X fell to Y'.
+_DUTIES = frozenset("job task honour honor responsibility duty role burden privilege credit chore work lot".split())
+
+
+def _duty_before(words: list[str], i: int) -> bool:
+    """Whether the subject of 'fell to' at i is a task or an honour ('the job of feeding X', 'responsibility for X')."""
+    return any(words[m] in _DUTIES and words[m + 1] in ("of", "for") for m in range(max(0, i - 10), i - 1))
+
+
 def _gave_itself_up(c: _Clause, i: int) -> bool:
     """'Vicksburg surrendered on 4 July', 'the garrison of Metz capitulated' (no 'to'): a place that gives itself up
     passes to the side that besieged or assaulted it, in this sentence or the two before."""
     words, sent, doc = c.words, c.sent, c.doc
-    if not c.sets["control.gave_up"].match_at(words, i) or words[i + 1 : i + 2] == ["to"]:
+    if not c.sets["control.gave_up"].match_at(words, i) or blocked(words, i, c.lex):
         return False
-    if blocked(words, i, c.lex):
-        return False
+    if i + 1 < c.n and words[i + 1] not in _AFTER_GIVING_UP:
+        return False  # "surrendered its claim", "surrendered 30 guns to the French": an object, not itself
     garrison = _garrison_place(sent, i)
-    places = [garrison] if garrison else _place_left(sent, i, doc) if _place_subject(sent, i) else []
+    if garrison is not None:
+        places = [garrison]
+    elif _place_subject(sent, i):
+        places = _place_left(sent, i, doc)
+    else:
+        places = []
+    if _passive(words, i) and words[i + 1 : i + 2] == ["by"]:
+        return True  # "X was surrendered by the rebels": the agent gave it up; who took it is not said
     if _passive(words, i) and garrison is None:  # "the town of X was surrendered": the place was given up
         places = [p for p in places if p.resolved or not TERRITORY.isdisjoint(p.name.lower().split())]
     taker = _attacker_before(sent, places[0], doc) if places else None
@@ -1803,8 +1832,12 @@ def _gave_itself_up(c: _Clause, i: int) -> bool:
     return True
 
 
-#: What a side holds a place under: 'returned to Azerbaijani control', 'came under Bulgarian rule / occupation'.
-_CONTROL_NOUNS = frozenset("control rule occupation administration".split())
+#: What may follow a place that gave itself up (no object): a time, a manner, a clause ('surrendered on 4 July').
+_AFTER_GIVING_UP = frozenset(
+    ", ; . on in at after before within when as following without unconditionally formally finally early late".split()
+)
+#: What a side holds a place under: 'returned to Azerbaijani control', 'came under Bulgarian occupation'.
+_CONTROL_NOUNS = frozenset("control rule occupation".split())
 
 
 def _unopposed(words: list[str], e: int) -> bool:
@@ -2279,19 +2312,33 @@ def _nominal(c: _Clause, i: int) -> bool:
     possessed = i > 0 and tokens[i].start - tokens[i - 1].end >= 2  # "Zapata's taking of X"
     if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
         a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
-        if a is None and places and places[0].resolved and w != "loss":
+        if a is None and places and places[0].resolved and w != "loss" and _NOT_TOLD.isdisjoint(words[e : e + 6]):
             a = _attacker_before(sent, places[0], doc)  # "Greeks besieged X in June. The fall of X in July": theirs
+    elif not _UNREAL_BEFORE.isdisjoint(words[max(0, i - 4) : i]):
+        return True  # "fears of a Russian capture of X", "a failed capture of Y": no capture told
     else:
         owner = state_at(sent, i - 1) if possessed else None
         if owner is None and possessed:
             owner = _commander_before(sent, i - 1)
-        if owner is None and not possessed and (nation := nationality_at(sent, i - 1)) is not None:
-            owner = ActorMention(i - 1, i, nation)  # "the Iranian recapture of X", "the Russian capture of Y"
-        a = a or owner or actor_left(sent, i, doc) or opening_adjunct_subject(sent, i)  # "Russia's capture of X"
-        a = a or discourse_actor(sent, doc)
+        nation = nationality_at(sent, i - 1) if owner is None and not possessed else None
+        if nation is not None:
+            owner = ActorMention(i - 1, i, nation)  # "the Iranian recapture of X"
+        a = a or owner or actor_left(sent, i, doc)  # "Russia's capture of X"
+        if a is None and 0 < i <= 3 and words[0] in _ADJUNCT_OPENERS:
+            a = opening_adjunct_subject(sent, i)  # "After the capture of X, the rebels ...": they, or no one
+        elif a is None:
+            a = discourse_actor(sent, doc)
     if a:
         c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
     return True
+
+
+#: Openers of an adjunct that may hold a capture noun: 'After the capture of X, ...', 'Before the fall of Y, ...'.
+_ADJUNCT_OPENERS = frozenset("after following upon before since while during until".split())
+#: Words after a capture noun that say it did not happen: 'the fall of Leningrad never came'.
+_NOT_TOLD = frozenset("never not failed".split())
+#: Words before a capture noun that make it feared, planned or failed: 'fears of a Russian capture of X'.
+_UNREAL_BEFORE = frozenset("fears fear feared possible failed attempted threat risk prospect planned potential".split())
 
 
 def _commander_at(sent: Sentence, k: int) -> ActorMention | None:
@@ -2332,12 +2379,13 @@ def _overrun(c: _Clause, i: int) -> bool:
     words, sent, doc = c.words, c.sent, c.doc
     if not c.sets["control.overrun"].match_at(words, i):
         return False
-    passive = _passive(words, i)
-    if passive:  # "X was overrun by Y": Y, the place before the verb
+    if blocked(words, i, c.lex) or (i > 0 and words[i - 1] in ("nearly", "almost")):
+        return True  # "failed to overrun X", "nearly overran X"
+    if _passive(words, i):  # "X was overrun by Y": Y, the place before the verb
         by = i + 1 + (i + 1 < c.n and words[i + 1].endswith("ly"))
         agent = actor_at(sent, by + 1, 4) if words[by : by + 1] == ["by"] else None
-        if agent is None or _held_in_raid(words) or not sent.binder.at_war:
-            return True
+        if agent is None or _held_in_raid(words) or not sent.binder.at_war or not _place_subject(sent, i):
+            return True  # not "positions outside X were overrun": the place must be the subject
         places = [p for p in _place_left(sent, i, doc) if p.resolved or _military_post(p)]
         c.emit(EventKind.control_change, i, by + 2, places, agent.actor, None, words[i], conf=0.6)
         return True
@@ -2359,15 +2407,17 @@ def _overrun(c: _Clause, i: int) -> bool:
     return True
 
 
-#: What tells an overrun place as a raid or a massacre, not a place held: killing, burning, looting, leaving.
+#: What tells an overrun place as a raid or a massacre, not a place held: killing, burning, looting, leaving, or
+#: being thrown out again.
 _RAID_ACTS = frozenset(
     "killing killed kill massacred massacre massacring slaughtered burned burning burnt torched looted looting "
-    "razed razing abducted abducting kidnapped hostages".split()
+    "razed razing abducted abducting kidnapped hostages counterattack counter-attack repulsed repelled driven "
+    "drove hours".split()
 )
 
 
 def _held_in_raid(words: list[str]) -> bool:
-    """Whether an overrun is told as a raid: a killing, a burning, a looting or a passage ('briefly')."""
+    """Whether an overrun is told as a raid: a killing, a burning, a looting, a counterattack or a passage."""
     return not _RAID_ACTS.isdisjoint(words) or _raid_told(words)
 
 
@@ -2466,7 +2516,7 @@ def _active(c: _Clause, i: int) -> bool:
         _passive_capture(c, i, e, b)
         return True
     a = actor_left(sent, i, doc)
-    war = sent.binder.at_war and _armed(a.actor) if a is not None else False
+    war = a is not None and sent.binder.at_war and _armed(a.actor) and all(_adverb_at(sent, m) for m in range(a.j, i))
     if a is None or (w.startswith("t") and (_takes_positions(words, e) or _take_idiom(words, e, war))):
         return True  # "fighters took up defensive positions in X", "took Odesa off the list": nothing taken
     if a.i < i:
@@ -2495,7 +2545,7 @@ def _active(c: _Clause, i: int) -> bool:
     if not places and e < n and words[e] == "control" and words[e + 1 : e + 2] not in (["of"], ["over"]):
         places = _assailed_before(c, i, a)  # "Red regiments attacked Kazan and took back control"
     if not places and e < n and words[e] == "and" and (shared := _shared_object(words, e)) is not None:
-        places = c.resolve(c.phrase(shared))  # "regained and then kept control of Grozny": one object for both
+        places = c.resolve(c.phrase(shared))  # "seized and later took full control of X": one object for both
     if not places and w in ("regained", "retook", "recaptured", "liberated", "captured", "seized"):
         return True
     if w.startswith(_FIGURATIVE):  # "grabbed headlines in X", "conquered their fears": only places or posts
@@ -2514,14 +2564,12 @@ def _active(c: _Clause, i: int) -> bool:
 
 
 def _shared_object(words: list[str], e: int) -> int | None:
-    """Where the object of two coordinated verbs starts ('regained and then kept control of X', 'took and held X'):
+    """Where the object of two coordinated verbs starts ('seized and later took full control of X', 'took and held X'):
     after 'control of / over' or a verb of holding within a few words of the 'and' at e; else None."""
     for m in range(e + 1, min(len(words) - 1, e + 5)):
         if words[m] == "control" and words[m + 1] in ("of", "over"):
             return m + 2
-        if words[m] in _HOLDING and m > e + 1 and words[m - 1] in ("then", "and", "later", "also"):
-            return m + 1
-        if words[m] in _HOLDING and m == e + 1:
+        if words[m] in _HOLDING and (m == e + 1 or words[m - 1] in ("then", "and", "later", "also")):
             return m + 1
     return None
 
@@ -2654,9 +2702,10 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
         other = _other_side(doc, gone.actor) if not gone.generic else None
         if other is not None:
             c.emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), other, gone.actor, w, conf=0.6)
-    elif w in _LIBERATED and words[b] != "being" and (side := _speaker_side(sent, doc)) is not None:
-        # "X has been liberated, the defence ministry said": its side
-        c.emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
+    elif w in _LIBERATED and words[b] != "being":
+        side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
+        if side is not None:  # (an assailant named before may be the side that lost it: no guess)
+            c.emit(EventKind.control_change, i, e + 1, _subject_place(sent, b, doc), side, None, w, conf=0.6)
     elif (
         words[b] != "being"
         and (subject := _place_left(sent, i, doc))

@@ -190,7 +190,7 @@ def number_at(words: list[str], i: int) -> Number | None:
         span = _dash_range(words[single.j - 1], words[single.j], words[single.j + 1] if single.j + 1 < n else "")
         if span is not None and single.max == span[0] and single.min == span[0] and words[i - 1 : i] != ["aged"]:
             return Number(i, single.j + 1, span[0], span[1], False, single.hedge or "-", span[0])
-    if single is None or single.hedge is not None:
+    if single is None or (single.hedge is not None and single.hedge not in _APPROXIMATE):
         return single
     # "10 to 15 people", "300-400 people": a range of two plain figures
     if single.j + 1 < n and words[single.j] == "to" and (i == 0 or words[i - 1] not in ("from", "to")):
@@ -199,8 +199,12 @@ def number_at(words: list[str], i: int) -> Number | None:
             if _year(words[i]) and _year(words[high.i]):
                 return None  # "2015 to 2016"
             floor = _scaled_low(words, single, high)
-            return Number(i, high.j, floor, high.value, False, "to", floor)
+            return Number(i, high.j, floor, high.value, False, single.hedge or "to", floor)
     return single
+
+
+#: Hedges that may open a range ('some 3 to 4 million', 'about 10 to 15'): the range is the hedged figure.
+_APPROXIMATE = frozenset("some about around approximately roughly".split())
 
 
 def _scaled_low(words: list[str], low: Number, high: Number) -> int:

@@ -289,7 +289,7 @@ def inside_actor(words: list[str], k: int, lex: Lexicons) -> bool:
         return False  # most place words are in no side's name: one set lookup
     for s in (k - 1, k - 2):
         if s >= 0 and (p := lex.actors.match_at(words, s)) is not None and s + len(p) > k:
-            return True
+            return p not in lex.sets["former_states"].values  # "fled to North Vietnam" still names a place
     own = lex.actors.match_at(words, k)  # "Shabab fighters": the group's name before an armed noun
     return own is not None and k + len(own) < len(words) and words[k + len(own)] in ARMED_HEADS
 
@@ -614,17 +614,16 @@ def _apposed_name(tokens: list[Token], i: int) -> int | None:
 
 
 def _such_as(tokens: list[Token], i: int) -> int | None:
-    """Where the names start when a plural place noun at or after i is followed by 'such as', 'including' or 'like'
-    and a name ('the rebel strongholds on the coast, such as Kismayo and Barawe', 'key towns like Jijiga'); else
-    None."""
+    """Where the names start when a plural place noun at or after i is followed by 'such as' or 'including' and a
+    name, or right by 'like' ('the rebel strongholds on the coast, such as Kismayo and Barawe', 'border towns like
+    Kassala and Gedaref'); else None."""
     n = len(tokens)
     for m in range(i, min(n - 2, i + 12)):
         low = tokens[m].low
         if low in (";", ".", ":") or low in _FINITE:
             return None
-        start = (
-            m + 2 if low == "such" and tokens[m + 1].low == "as" else m + 1 if low in ("including", "like") else None
-        )
+        like = low == "like" and m > i and tokens[m - 1].low in _LISTING_HEADS  # "towns like A", not ", much like A"
+        start = m + 2 if low == "such" and tokens[m + 1].low == "as" else m + 1 if low == "including" or like else None
         if start is not None:
             listed = any(tokens[x].low in _LISTING_HEADS for x in range(i, m))
             owner = _capword(tokens[start]) and possessive(tokens, _cap_run(tokens, start) - 1)  # "Ibrahim's house"

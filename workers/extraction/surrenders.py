@@ -30,8 +30,6 @@ _AUX = frozenset(
 _NP_BREAK = frozenset(
     "; : said says told that after before when while as since because and but after whereas according until till".split()
 )
-#: Nouns of a place that may give itself up ('the town surrendered'): a place, not an armed side.
-_PLACE_HEADS = frozenset("town city village fortress port citadel capital".split())
 #: Words naming a military unit inside a proper name: "No. 7 Rifle Battalion", "Coastal Command".
 _UNIT_HEADS = frozenset(
     "battalion brigade regiment division command corps company garrison army force forces unit squadron guard platoon "
