@@ -117,7 +117,7 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
     if place.resolved and place.country == place.name and place.lat is None:
         return False  # a whole country is not what a unit captures
     if not place.resolved and words[1:2] == ["of"] and words[0] in _PARTITIVE_HEADS:
-        return False  # "one of Afghanistan's main cities": a description, not a place an alert can name
+        return False  # "one of the region's largest towns": a description, not a place an alert can name
     if any(w in NOT_TERRITORY for w in words) and not place.resolved and FACILITIES.isdisjoint(words):
         return False  # "a handful of captives in Goma" is located, but people are no territory
     if not place.resolved and sent.binder.lex.states.words.match_at(words, 0) == tuple(words):
