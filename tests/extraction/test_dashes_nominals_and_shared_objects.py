@@ -61,3 +61,15 @@ def test_names_listed_right_after_like() -> None:
 def test_a_pronoun_subject_overrunning_a_town_in_a_war() -> None:
     text = WAR + "The rebels have ruled the country since they overran Sanaa in September."
     assert changes(text) == [("Sanaa", "Rebels")]
+
+
+def test_an_opening_capture_noun_with_no_side_after_it_takes_the_last_side() -> None:
+    text = "The rebels stormed Kassala on Friday. After the capture of the town, aid deliveries stopped."
+    assert changes(text) == [("Kassala", "Rebels")]
+    text = WAR + "After the capture of Kassala, the rebels vowed to hold the town at all costs."
+    assert changes(text) == [("Kassala", "Rebels")]
+
+
+def test_names_listed_after_like_a_little_after_their_noun() -> None:
+    text = WAR + "The rebels seized towns in the east like Kassala and Gedaref."
+    assert [p for p, _ in changes(text)] == ["Kassala", "Gedaref"]

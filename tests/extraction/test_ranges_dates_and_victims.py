@@ -62,3 +62,9 @@ def test_one_of_a_regions_towns_is_no_place() -> None:
     assert [p for p, _ in changes(WAR + "Rebel fighters seized Nyala, one of the largest towns, on Friday.")] == [
         "Nyala"
     ]
+
+
+def test_a_year_after_a_day_and_month_or_a_month_and_a_comma_is_no_count() -> None:
+    assert spans("On 28 July, 1870, a column of refugees fled the town.") == []
+    assert spans("In July, 1870, villagers fled the town.") == []
+    assert spans("In May, 1500 refugees crossed the border.") == [("fled", 1500, 1500)]

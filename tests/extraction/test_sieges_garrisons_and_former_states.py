@@ -157,3 +157,37 @@ def test_an_overrun_that_failed_or_was_thrown_back_or_hit_positions_outside_a_to
     assert changes(WAR + "Rebels nearly overran Kassala.") == []
     assert changes(WAR + "Government positions outside Kassala were overrun by rebels.") == []
     assert changes(WAR + "Rebels overran Kassala, but a counterattack drove them out the same night.") == []
+
+
+# --- a second review: what the guards must not take away ---------------------------------------------------------
+
+
+def test_an_overrun_after_hours_of_fighting_or_driving_out_the_defenders_is_still_taken() -> None:
+    assert changes(WAR + "The rebels overran Kassala after hours of fighting.") == [("Kassala", "Rebels")]
+    assert changes(WAR + "The rebels overran Kassala and drove out the defenders.") == [("Kassala", "Rebels")]
+    text = WAR + "The rebels overran Kassala on Sunday after a failed government counterattack."
+    assert changes(text) == [("Kassala", "Rebels")]
+
+
+def test_a_duty_noun_in_another_clause_does_not_stop_a_fall() -> None:
+    text = WAR + "After a lot of heavy fighting, the town of Kassala fell to the rebels."
+    assert changes(text) == [("Kassala", "Rebels")]
+    text = WAR + "Despite the heroic work of its defenders, Kassala fell to the rebels on Sunday."
+    assert changes(text) == [("Kassala", "Rebels")]
+
+
+def test_a_place_that_surrendered_on_a_weekday_or_days_later() -> None:
+    for text in (
+        "The rebels besieged Kassala for weeks. Kassala surrendered Sunday.",
+        "The rebels besieged Kassala for weeks. Kassala surrendered two days later.",
+    ):
+        assert changes(text) == [("Kassala", "Rebels")], text
+
+
+def test_a_fall_not_long_in_coming_still_came() -> None:
+    text = "The rebels besieged Kassala for months. The fall of Kassala was not long in coming."
+    assert changes(text) == [("Kassala", "Rebels")]
+
+
+def test_two_former_states_as_one_subject() -> None:
+    assert [a for _, a in changes(WAR + "Prussia and Austria occupied Schleswig in 1864.")] == ["Prussian army"]

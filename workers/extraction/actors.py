@@ -974,6 +974,10 @@ def _state_as_side(tokens: list[Token], words: list[str], i: int, j: int) -> boo
         return True
     while j < len(words) - 1 and _adverb(tokens[j]):
         j += 1
+    if j + 1 < len(words) and words[j] == "and" and tokens[j + 1].cap:  # "Prussia and Austria occupied ..."
+        j += 1
+        while j < len(words) - 1 and tokens[j].cap:
+            j += 1
     return j < len(words) and (words[j] in ("'s", "\u2019s") or _finite(tokens, words, j))
 
 

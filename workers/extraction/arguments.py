@@ -365,16 +365,15 @@ def opening_adjunct_subject(sent: Sentence, i: int) -> ActorMention | None:
         verb += 1
     if verb < len(words) and (words[verb] in _REPORTING or words[verb] in _NOT_CAPTORS):
         return None  # "After the capture of X, the army said ... / retreated south": a speaker or the loser
+    if verb + 1 < len(words) and words[verb] in ("pulled", "fell") and words[verb + 1] in ("back", "out"):
+        return None  # "..., the army pulled back / fell back"
     return after
 
 
 #: Openers of an adjunct after which the main clause's subject is the one who made the capture.
 _CAPTURE_OPENERS = frozenset("after following upon".split())
 #: Verbs of a side that lost or left a place, or of a plan: its subject is no captor.
-_NOT_CAPTORS = frozenset(
-    "retreated retreat withdrew withdraw fled flee evacuated evacuate vowed vow pledged promised tried sought lost "
-    "abandoned pulled surrendered regrouped fell".split()
-)
+_NOT_CAPTORS = frozenset("retreated retreat withdrew withdraw fled flee evacuated evacuate regrouped".split())
 #: Verbs of taking back: a side that will retake a place lost it.
 _RETAKING_WORDS = frozenset("retake retaking recapture recapturing regain regaining".split())
 

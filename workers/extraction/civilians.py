@@ -803,10 +803,12 @@ def _plausible(words: list[str], q: Number) -> bool:
     w = words[q.i]
     if q.hedge is None and w.isdigit() and len(w) == 4 and 1900 <= int(w) <= 2100:
         return False
-    day = words[q.i - 2] if q.i > 2 else ""
-    if w.isdigit() and len(w) == 4 and words[q.i - 1] == "," and day.isdigit() and int(day) <= 31:
-        if words[q.i - 3] in MONTHS:
+    if w.isdigit() and len(w) == 4 and q.i > 1 and words[q.i - 1] == ",":
+        day = words[q.i - 2]
+        if day.isdigit() and int(day) <= 31 and q.i > 2 and words[q.i - 3] in MONTHS:
             return False  # "on July 28, 1870, a column fled": the year of a date with its day
+        if day in MONTHS and words[q.j : q.j + 1] in ([","], []):
+            return False  # "on 28 July, 1870, a column fled", "in July, 1870,": not "In May, 1500 refugees"
     if q.max is not None and q.max <= 31 and _two_day_date(words, q):
         return False  # "on 29 and 30 May", "May 29 and 30": days of a date
     return True

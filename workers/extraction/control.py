@@ -1798,12 +1798,18 @@ def _fall(c: _Clause, i: int) -> bool:
 
 
 #: Nouns of a task or an honour that may 'fall to' someone: 'the job of feeding X fell to Y'.
-_DUTIES = frozenset("job task honour honor responsibility duty role burden privilege credit chore work lot".split())
+_DUTIES = frozenset("job task honour honor responsibility duty role burden privilege credit chore".split())
 
 
 def _duty_before(words: list[str], i: int) -> bool:
-    """Whether the subject of 'fell to' at i is a task or an honour ('the job of feeding X', 'responsibility for X')."""
-    return any(words[m] in _DUTIES and words[m + 1] in ("of", "for") for m in range(max(0, i - 10), i - 1))
+    """Whether the subject of 'fell to' at i is a task or an honour ('the job of feeding X', 'responsibility for
+    X'): a duty noun heading the clause that 'fell' ends, with no comma or conjunction between."""
+    for m in range(i - 2, max(-1, i - 11), -1):
+        if words[m] in (",", ";", "and", "but", "while", "as"):
+            return False
+        if words[m] in _DUTIES and words[m + 1] in ("of", "for"):
+            return True
+    return False
 
 
 def _gave_itself_up(c: _Clause, i: int) -> bool:
@@ -1834,8 +1840,9 @@ def _gave_itself_up(c: _Clause, i: int) -> bool:
 
 #: What may follow a place that gave itself up (no object): a time, a manner, a clause ('surrendered on 4 July').
 _AFTER_GIVING_UP = frozenset(
-    ", ; . on in at after before within when as following without unconditionally formally finally early late".split()
-)
+    ", ; . on in at after before within when as following without unconditionally formally finally early late and "
+    "then today yesterday tonight two three four five six several".split()
+) | frozenset(WEEKDAYS)
 #: What a side holds a place under: 'returned to Azerbaijani control', 'came under Bulgarian occupation'.
 _CONTROL_NOUNS = frozenset("control rule occupation".split())
 
@@ -2312,7 +2319,7 @@ def _nominal(c: _Clause, i: int) -> bool:
     possessed = i > 0 and tokens[i].start - tokens[i - 1].end >= 2  # "Zapata's taking of X"
     if w in _TO_NOMINALS:  # "the fall of X" names no taker: one who captured in this or the last sentence
         a = a or _taker(sent, i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
-        if a is None and places and places[0].resolved and w != "loss" and _NOT_TOLD.isdisjoint(words[e : e + 6]):
+        if a is None and places and places[0].resolved and w != "loss" and not _never_came(words[e : e + 6]):
             a = _attacker_before(sent, places[0], doc)  # "Greeks besieged X in June. The fall of X in July": theirs
     elif not _UNREAL_BEFORE.isdisjoint(words[max(0, i - 4) : i]):
         return True  # "fears of a Russian capture of X", "a failed capture of Y": no capture told
@@ -2324,10 +2331,11 @@ def _nominal(c: _Clause, i: int) -> bool:
         if nation is not None:
             owner = ActorMention(i - 1, i, nation)  # "the Iranian recapture of X"
         a = a or owner or actor_left(sent, i, doc)  # "Russia's capture of X"
-        if a is None and 0 < i <= 3 and words[0] in _ADJUNCT_OPENERS:
+        opener = a is None and 0 < i <= 3 and words[0] in _ADJUNCT_OPENERS
+        if opener:
             a = opening_adjunct_subject(sent, i)  # "After the capture of X, the rebels ...": they, or no one
-        elif a is None:
-            a = discourse_actor(sent, doc)
+        if a is None and not (opener and _side_after_comma(sent, i)):
+            a = discourse_actor(sent, doc)  # "After the capture of the town, aid deliveries stopped": the last side
     if a:
         c.emit(EventKind.control_change, i, e + 2, places, a.actor, _previous(sent, e), w, conf=0.7)
     return True
@@ -2335,8 +2343,21 @@ def _nominal(c: _Clause, i: int) -> bool:
 
 #: Openers of an adjunct that may hold a capture noun: 'After the capture of X, ...', 'Before the fall of Y, ...'.
 _ADJUNCT_OPENERS = frozenset("after following upon before since while during until".split())
-#: Words after a capture noun that say it did not happen: 'the fall of Leningrad never came'.
-_NOT_TOLD = frozenset("never not failed".split())
+
+
+def _side_after_comma(sent: Sentence, i: int) -> bool:
+    """Whether the main clause after an opening adjunct at i names a side as its subject (read, and maybe rejected,
+    by `opening_adjunct_subject`)."""
+    comma = next((m for m in range(i + 2, min(len(sent.words), i + 20)) if sent.words[m] == ","), None)
+    return comma is not None and any(comma < a.i <= comma + 3 for a in sent.actors)
+
+
+def _never_came(after: list[str]) -> bool:
+    """Whether the words after a capture noun say it did not happen ('the fall of X never came', 'did not come');
+    not 'was not long in coming', 'did not come until June'."""
+    return "never" in after or ("not" in after and "until" not in after and "long" not in after)
+
+
 #: Words before a capture noun that make it feared, planned or failed: 'fears of a Russian capture of X'.
 _UNREAL_BEFORE = frozenset("fears fear feared possible failed attempted threat risk prospect planned potential".split())
 
@@ -2411,14 +2432,20 @@ def _overrun(c: _Clause, i: int) -> bool:
 #: being thrown out again.
 _RAID_ACTS = frozenset(
     "killing killed kill massacred massacre massacring slaughtered burned burning burnt torched looted looting "
-    "razed razing abducted abducting kidnapped hostages counterattack counter-attack repulsed repelled driven "
-    "drove hours".split()
+    "razed razing abducted abducting kidnapped hostages".split()
 )
 
 
 def _held_in_raid(words: list[str]) -> bool:
-    """Whether an overrun is told as a raid: a killing, a burning, a looting, a counterattack or a passage."""
-    return not _RAID_ACTS.isdisjoint(words) or _raid_told(words)
+    """Whether an overrun is told as a raid: a killing, a burning, a looting, a passage, or the overrunning side
+    thrown back ('a counterattack drove them out', 'were driven back', 'repulsed'); not 'drove out the defenders'."""
+    if not _RAID_ACTS.isdisjoint(words) or _raid_told(words) or "repulsed" in words or "repelled" in words:
+        return True
+    return any(
+        (w == "drove" and words[k + 1 : k + 2] == ["them"] and words[k + 2 : k + 3] in (["out"], ["back"]))
+        or (w == "driven" and words[k + 1 : k + 2] in (["out"], ["back"]))
+        for k, w in enumerate(words)
+    )
 
 
 #: Verbs that state a place's new status in the participle after it: 'declared Mosul liberated'.

@@ -613,6 +613,10 @@ def _apposed_name(tokens: list[Token], i: int) -> int | None:
     return c + 1 if end == n or tokens[end].low in (",", ".", ";") or tokens[end].low in _STOP else None
 
 
+#: Words before 'like' that make it a comparison, not a list: 'much like Wagner did', 'just like X'.
+_NOT_LISTING_LIKE = frozenset("much just exactly very not more less unlike".split())
+
+
 def _such_as(tokens: list[Token], i: int) -> int | None:
     """Where the names start when a plural place noun at or after i is followed by 'such as' or 'including' and a
     name, or right by 'like' ('the rebel strongholds on the coast, such as Kismayo and Barawe', 'border towns like
@@ -622,7 +626,7 @@ def _such_as(tokens: list[Token], i: int) -> int | None:
         low = tokens[m].low
         if low in (";", ".", ":") or low in _FINITE:
             return None
-        like = low == "like" and m > i and tokens[m - 1].low in _LISTING_HEADS  # "towns like A", not ", much like A"
+        like = low == "like" and m > i and tokens[m - 1].low not in _NOT_LISTING_LIKE  # not ", much like A"
         start = m + 2 if low == "such" and tokens[m + 1].low == "as" else m + 1 if low == "including" or like else None
         if start is not None:
             listed = any(tokens[x].low in _LISTING_HEADS for x in range(i, m))
