@@ -191,3 +191,10 @@ def test_a_fall_not_long_in_coming_still_came() -> None:
 
 def test_two_former_states_as_one_subject() -> None:
     assert [a for _, a in changes(WAR + "Prussia and Austria occupied Schleswig in 1864.")] == ["Prussian army"]
+
+
+def test_people_from_a_place_taken_prisoner_are_no_capture_of_the_place() -> None:
+    assert changes(WAR + "Fighters from Kassala were captured by rebels.") == []
+    assert changes(WAR + "Twelve civilians in Kassala were captured by the rebels.") == []
+    assert changes(WAR + "The garrison of Kassala was captured by rebels.") == [("Kassala", "Rebels")]
+    assert changes(WAR + "Kassala was captured by rebels.") == [("Kassala", "Rebels")]

@@ -31,7 +31,7 @@ from .arguments import (
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
-from .lexicons import RANKS, Lexicons, PhraseSet, fold, slug
+from .lexicons import ARMED_HEADS, RANKS, Lexicons, PhraseSet, fold, slug
 from .places import (
     FACILITIES,
     KINDS,
@@ -2705,6 +2705,8 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
     said' (by its side); an agentless 'the town was captured' after an assault (by the assailant)."""
     words, sent, doc, n = c.words, c.sent, c.doc, c.n
     w = words[i]
+    if _people_taken(words, b):
+        return  # "Fighters from X were captured by rebels": men taken prisoner, not X
     while (
         e < n - 1 and e - i <= 3 and (words[e] in _AGENT_ADVERBS or (words[e].endswith("ly") and words[e + 1] == "by"))
     ):
@@ -2768,6 +2770,22 @@ def _first_passive_subject(sent: Sentence, b: int, doc: Document) -> list[Place]
     if aux is None or any(words[m] in (";", "which", "who", "that") for m in range(aux, b)):
         return []
     return _place_left(sent, aux + 1, doc)
+
+
+#: People who may be taken prisoner: a passive capture whose subject they head takes no place.
+_CAPTIVE_HEADS = (ARMED_HEADS - {"garrison", "army", "alliance"}) | frozenset(
+    "civilians people residents men women children villagers prisoners hostages officers officials crew crews".split()
+)
+
+
+def _people_taken(words: list[str], b: int) -> bool:
+    """Whether the subject of the passive whose auxiliary is at b is people ('Fighters from X', 'twelve civilians in
+    X', 'Soldiers of the garrison at X'): they were captured, not the place named after them."""
+    start = next((m + 1 for m in range(b - 1, -1, -1) if words[m] in (",", ";", "which", "that", "and")), 0)
+    for k in range(start, b):
+        if words[k] in _CAPTIVE_HEADS and (k == b - 1 or words[k + 1] in ("from", "in", "of", "at")):
+            return True
+    return False
 
 
 #: Adverbs between a passive participle and its agent that are not '-ly' words: 'retaken again by X'.
