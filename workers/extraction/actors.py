@@ -957,13 +957,13 @@ def _finite(tokens: list[Token], words: list[str], j: int) -> bool:
 
 
 #: Adverbs that may stand between a subject and its verb besides '-ly' words: 'Russia later took ...'.
-_PLAIN_ADVERBS = frozenset("soon later then also again once first afterwards thereafter eventually finally".split())
+PLAIN_ADVERBS = frozenset("soon later then also again once first afterwards thereafter eventually finally".split())
 
 
-def _adverb(token: Token) -> bool:
+def adverb(token: Token) -> bool:
     """An adverb between a subject and its verb: a listed one or a lower-case '-ly' word ('successfully')."""
     w = token.low
-    return w in _PLAIN_ADVERBS or (w.endswith("ly") and len(w) > 4 and w.isalpha() and not token.cap)
+    return w in PLAIN_ADVERBS or (w.endswith("ly") and len(w) > 4 and w.isalpha() and not token.cap)
 
 
 def _state_as_side(tokens: list[Token], words: list[str], i: int, j: int) -> bool:
@@ -972,7 +972,7 @@ def _state_as_side(tokens: list[Token], words: list[str], i: int, j: int) -> boo
     k = i - (i > 0 and words[i - 1] == "the")
     if k > 0 and words[k - 1] in ("by", "to"):
         return True
-    while j < len(words) - 1 and _adverb(tokens[j]):
+    while j < len(words) - 1 and adverb(tokens[j]):
         j += 1
     if j + 1 < len(words) and words[j] == "and" and tokens[j + 1].cap:  # "Prussia and Austria occupied ..."
         j += 1
@@ -987,7 +987,7 @@ def _country_subject(tokens: list[Token], words: list[str], i: int, lex: Lexicon
     if not sp or sp in lex.states.demonyms or not _capitalised(tokens[i], sp):
         return False
     j = i + len(sp)
-    while j < len(words) - 1 and _adverb(tokens[j]):
+    while j < len(words) - 1 and adverb(tokens[j]):
         j += 1  # "Ethiopia successfully recaptured Badme"
     if j >= len(words):
         return False

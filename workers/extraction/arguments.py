@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from schemas.events import Actor
 
-from .actors import ActorMention, fallback_actor, parenthesis_start, person_side
+from .actors import PLAIN_ADVERBS, ActorMention, fallback_actor, parenthesis_start, person_side
 from .document import Document, Sentence
 from .lexicons import ARMED_HEADS, slug
 from .places import possessive
@@ -96,7 +96,7 @@ def after_preposition(words: list[str], i: int) -> bool:
 
 
 #: Adverbs of time between a subject and its verb: 'they first took', 'the rebels then seized'.
-_TIME_ADVERBS = frozenset("then first later soon again also once since afterwards thereafter eventually".split())
+_TIME_ADVERBS = PLAIN_ADVERBS | {"since"}  # "the militia that has kept it since 2009"
 
 
 def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:

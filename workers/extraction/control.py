@@ -13,7 +13,7 @@ from functools import cache
 
 from schemas.events import Actor, Event, EventKind, Place
 
-from .actors import ActorMention, fallback_actor, prefix_actor
+from .actors import ActorMention, adverb, fallback_actor, prefix_actor
 from .actors import dateline_end as _dateline_end
 from .arguments import (
     actor_at,
@@ -902,13 +902,7 @@ def _region_named(doc: Document, start: int) -> bool:
 def _aux_or_adverb(sent: Sentence, k: int) -> bool:
     """An auxiliary or an adverb between a subject and its verb: 'was', 'finally', 'officially' (any lower-case
     '-ly' word: 'Italy' is a name)."""
-    w = sent.words[k]
-    return w in _AUX_OR_ADVERB or (w.endswith("ly") and len(w) > 4 and w.isalpha() and not sent.tokens[k].cap)
-
-
-def _adverb_at(sent: Sentence, k: int) -> bool:
-    """A lower-case '-ly' adverb or an auxiliary at k: what may stand between a side and its verb."""
-    return _aux_or_adverb(sent, k) and sent.words[k] not in ("'s", "\u2019s")
+    return sent.words[k] in _AUX_OR_ADVERB or adverb(sent.tokens[k])
 
 
 def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
@@ -2331,7 +2325,7 @@ def _nominal(c: _Clause, i: int) -> bool:
         if nation is not None:
             owner = ActorMention(i - 1, i, nation)  # "the Iranian recapture of X"
         a = a or owner or actor_left(sent, i, doc)  # "Russia's capture of X"
-        opener = a is None and 0 < i <= 3 and words[0] in _ADJUNCT_OPENERS
+        opener = a is None and 0 < i <= 3 and words[0] in _NOMINAL_OPENERS
         if opener:
             a = opening_adjunct_subject(sent, i)  # "After the capture of X, the rebels ...": they, or no one
         if a is None and not (opener and _side_after_comma(sent, i)):
@@ -2341,8 +2335,8 @@ def _nominal(c: _Clause, i: int) -> bool:
     return True
 
 
-#: Openers of an adjunct that may hold a capture noun: 'After the capture of X, ...', 'Before the fall of Y, ...'.
-_ADJUNCT_OPENERS = frozenset("after following upon before since while during until".split())
+#: Openers of an adjunct that may hold a capture noun (arguments' `_ADJUNCT_OPENERS` precede gerunds): 'After the capture of X, ...', 'Before the fall of Y, ...'.
+_NOMINAL_OPENERS = frozenset("after following upon before since while during until".split())
 
 
 def _side_after_comma(sent: Sentence, i: int) -> bool:
@@ -2543,7 +2537,9 @@ def _active(c: _Clause, i: int) -> bool:
         _passive_capture(c, i, e, b)
         return True
     a = actor_left(sent, i, doc)
-    war = a is not None and sent.binder.at_war and _armed(a.actor) and all(_adverb_at(sent, m) for m in range(a.j, i))
+    war = (
+        a is not None and sent.binder.at_war and _armed(a.actor) and all(_aux_or_adverb(sent, m) for m in range(a.j, i))
+    )
     if a is None or (w.startswith("t") and (_takes_positions(words, e) or _take_idiom(words, e, war))):
         return True  # "fighters took up defensive positions in X", "took Odesa off the list": nothing taken
     if a.i < i:
