@@ -8,7 +8,7 @@ from schemas.events import Actor
 
 from .actors import PLAIN_ADVERBS, ActorMention, fallback_actor, parenthesis_start, person_side
 from .document import Document, Sentence
-from .lexicons import ARMED_HEADS, slug
+from .lexicons import ARMED_HEADS, RANKS, slug
 from .places import possessive
 from .times import MONTHS, WEEKDAYS
 from .wordlist import load_wordlist
@@ -207,9 +207,26 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         prev = [a for a in view.actors if not after_preposition(view.words, a.i)] or view.actors
         if prev:
             return prev[0]
-        # "The Serbs reached Drnis. They captured the town.": a people named as the last sentence's subject
-        return _people_near(view, range(1, min(len(view.words), 4)))
+        # "The Serbs reached Drnis. They captured the town.", "In May 1710 the Danes landed near X": a people
+        # named as the last sentence's subject, past an opening adjunct (not 'the cavalry routed the Danes')
+        people = _people_near(view, range(1, min(len(view.words), 12)))
+        return people if people is not None and _adjunct_only(view, people.i - 1) else None
     return None
+
+
+#: Words of an opening adjunct of time or place before a sentence's subject ('Early in the spring of 1710, the').
+_ADJUNCT_WORDS = frozenset(
+    "in on at of during after before by early late later that this the a an spring summer autumn fall winter "
+    "morning evening night dawn week weeks month months year years day days , near".split()
+)
+
+
+def _adjunct_only(sent: Sentence, end: int) -> bool:
+    """Whether the words before `end` are only an opening adjunct: time and place words, names and numbers."""
+    return all(
+        w in _ADJUNCT_WORDS or t.cap or w[:1].isdigit()
+        for w, t in zip(sent.words[:end], sent.tokens[:end], strict=True)
+    )
 
 
 #: Verbs of a reporting clause, whose subject is the teller, not the doer: 'Kyiv says Russia lost ...', 'Ukraine
@@ -499,6 +516,18 @@ def people_counted(sent: Sentence, r: int) -> ActorMention | None:
 _DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 
 
+def _told_in_war(words: list[str]) -> bool:
+    """Whether a sentence itself speaks of armed men, a military post or fighting."""
+    return not (ARMED_HEADS.isdisjoint(words) and _MILITARY_PLACES.isdisjoint(words) and _FIGHTING.isdisjoint(words))
+
+
+#: Words of fighting that tie a sentence to a war ('after a siege', 'without a fight').
+_FIGHTING = frozenset(
+    "besieged besieging besiegers assault assaults stormed fight fighting fought siege battle battles "
+    "bombardment breach breached defenders".split()
+)
+
+
 #: Words of a military post or an engagement that make a sentence's people a body of armed men.
 _MILITARY_PLACES = frozenset("garrison garrisons fortress fort citadel siege battle redoubt trenches".split())
 
@@ -637,13 +666,15 @@ _CLAUSE_OPENERS = frozenset("when after as while because since which who whereas
 _SLOT_ENDS = _CLAUSE_OPENERS | frozenset(", ; : ( ) and but".split())
 
 
-def named_commander(sent: Sentence, start: int, end: int) -> ActorMention | None:
+def named_commander(sent: Sentence, start: int, end: int, handed: bool = False) -> ActorMention | None:
     """A person named at [start, end) as the side that took a place ('the fall of X to Madero', "Zapata's taking
     of Y", 'Orozco and Villa took control'): one to three capitalised words (or two names joined by 'and'), no
     month, day, country, people or common word. A person the lexicon knows ('Haftar', 'Zapata') is the side the
     lexicon names; anyone else only in a report of war that ties them to troops ('General Villa', 'forces of
     Francisco Madero', 'Villa commanded ...'), as a side named after them: a player, a singer or an agency that
-    'took Paris' is none."""
+    'took Paris' is none. `handed`: the name is the agent of a place's fall or capture ('Acre fell to Saladin',
+    'was taken by Saladin'), which ties it to troops when a rank precedes it or the sentence itself speaks of
+    armed men or fighting ('Richmond was captured by Brady in photographs', 'Lviv fell to Dynamo' are none)."""
     if end <= start or end - start > 5:
         return None
     words, tokens = sent.words, sent.tokens
@@ -659,7 +690,8 @@ def named_commander(sent: Sentence, start: int, end: int) -> ActorMention | None
         return None  # "The", "Government", "Army": common words, no person's name
     text = " ".join(tokens[k].text for k in range(start, end))
     known = next((e for k in names if (e := person_side(lex, words[k])) is not None), None)
-    if known is None and not (sent.binder.at_war and any(sent.binder.commands(words[k]) for k in names)):
+    handed = handed and ((start > 0 and words[start - 1] in RANKS) or _told_in_war(words))
+    if known is None and not (sent.binder.at_war and (handed or any(sent.binder.commands(words[k]) for k in names))):
         return None
     actor = (
         Actor(id=known.id, name=known.name, mention=text)

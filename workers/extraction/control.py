@@ -1767,6 +1767,8 @@ def _fall(c: _Clause, i: int) -> bool:
     a = actor_at(sent, e, 4)
     if a is None and e < n and words[e] == "them":
         a = discourse_actor(sent, doc)  # "the town fell to them": the side the last sentence named
+    if a is None and e < n and words[e - 1] == "to":
+        a = _commander_at(sent, e, handed=True)  # "Acre fell to Saladin": a commander in a report of war
     ctl = next((m for m in range(e, min(n, e + 3)) if words[m] in _CONTROL_NOUNS), None)
     if ctl is not None and words[ctl] == "rule" and words[ctl - 1] in ("military", "martial", "civilian", "direct"):
         return True  # "came under military rule after the coup": a regime, not a side taking the place
@@ -2356,9 +2358,10 @@ def _never_came(after: list[str]) -> bool:
 _UNREAL_BEFORE = frozenset("fears fear feared possible failed attempted threat risk prospect planned potential".split())
 
 
-def _commander_at(sent: Sentence, k: int) -> ActorMention | None:
+def _commander_at(sent: Sentence, k: int, handed: bool = False) -> ActorMention | None:
     """A person's name at k in an agent slot ('to Madero', 'by General Villa'), up to three capitalised words that
-    end the phrase: not a possessor ("to Biden's critics") nor a name before a noun ('by Reuters photographers')."""
+    end the phrase: not a possessor ("to Biden's critics") nor a name before a noun ('by Reuters photographers').
+    `handed`: the slot is the agent of a place's fall or capture (see `named_commander`)."""
     words, tokens = sent.words, sent.tokens
     k += k < len(words) and words[k] in RANKS
     end = k
@@ -2371,12 +2374,13 @@ def _commander_at(sent: Sentence, k: int) -> ActorMention | None:
         or (nxt.isalpha() and nxt not in _AFTER_AGENT and not nxt.endswith("ed"))
     ):
         return None  # a name before a noun ('by Reuters photographers'); a verb may follow ('to Madero shocked')
-    return named_commander(sent, k, end)
+    return named_commander(sent, k, end, handed)
 
 
 #: Words that may follow an agent's name: a time, a place or a clause break ('to Madero in May', 'by Villa, who').
 _AFTER_AGENT = frozenset(
-    "in on at after before during when while and but as with near outside was were is are has had came left".split()
+    "in on at after before during when while and but as with without following within until near outside was were "
+    "is are has had came left".split()
 )
 
 
@@ -2710,7 +2714,12 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
     later = _past_time(words, e)  # "was captured at dawn by X", "was taken on Sunday by X"
     e = next((m for m in range(e + 1, min(n, later + 1)) if words[m] == "by"), e) if later > e else e
     if e < n and words[e] == "by":
-        a = actor_at(sent, e + 1, 4) or agent_people(sent, e + 1)  # "was taken by the Serbs"
+        a = (
+            actor_at(sent, e + 1, 4)
+            or agent_people(sent, e + 1)  # "was taken by the Serbs"
+            or (discourse_actor(sent, doc) if words[e + 1 : e + 2] == ["them"] and _MEDIA.isdisjoint(words) else None)
+            or _commander_at(sent, e + 1, handed=True)  # "was taken by Saladin" in a report of war
+        )
         if a:
             places = (
                 _counted_subject(sent, i)
@@ -2754,6 +2763,13 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
         named = _appositive_name(sent, b, prior.place)
         places = [named] if named else _place_left(sent, i, doc)
         c.emit(EventKind.control_change, i, e + 1, places, prior.actor, prior.previous_actor, w, conf=0.7)
+
+
+#: Words of a picture, a film or a game: 'the city was captured by them in hundreds of images' is no capture.
+_MEDIA = frozenset(
+    "photograph photographs photo photos images image film films footage documentary camera cameras poem poems "
+    "portrait painting paintings penalties match final election vote".split()
+)
 
 
 def _first_passive_subject(sent: Sentence, b: int, doc: Document) -> list[Place]:

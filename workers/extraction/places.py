@@ -1036,6 +1036,14 @@ def _ends_np(tokens: list[Token], i: int, j: int) -> bool:
     return prev in KINDS and low != "of" and not (tokens[j - 1].cap and tokens[j].cap)
 
 
+#: Kind words that belong to a name when capitalised after it ('Tiger Hill', 'Tahrir Square', 'Haifa Street'):
+#: a landform's or a street's name keeps its head, where 'Khaldiyeh District' is the place Khaldiyeh.
+_NAMING_KINDS = frozenset(
+    "hill hills heights height ridge summit peak mountain mountains plain plains plateau valley island bridge "
+    "square street road highway".split()
+)
+
+
 #: Place nouns a number names ('Hill 60', 'Height 776', 'Checkpoint 5').
 _NUMBERED = frozenset("hill height point highway route checkpoint outpost post base camp kilometre".split())
 _TOWN_NOUNS = frozenset("town township village city settlement hamlet commune".split())
@@ -1066,11 +1074,16 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
         inside
         and i + 1 < inside[0].i < j
         and tokens[inside[0].i - 1].low == "of"
-        and _describes(tokens, i, inside[0].i - 1)
+        and _describes(tokens, i, inside[0].i - 1, gaz)
     ):
         return sub_place(tokens, inside[0].i, gaz) or inside[0].place  # "the Congolese mining hub of Walikale"
     of = next((m for m in range(i + 1, j - 1) if tokens[m].low == "of"), None)
-    if of is not None and _capword(tokens[of + 1]) and _describes(tokens, i, of) and _named_after_of(tokens, i, of):
+    if (
+        of is not None
+        and _capword(tokens[of + 1])
+        and _describes(tokens, i, of, gaz)
+        and _named_after_of(tokens, i, of)
+    ):
         return make_place(
             " ".join(t.text for t in tokens[of + 1 : _cap_run(tokens, of + 1)])
         )  # "the oil hub of Heglig"
@@ -1117,14 +1130,16 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
     return make_place(name, parent)
 
 
-def _describes(tokens: list[Token], i: int, of: int) -> bool:
+def _describes(tokens: list[Token], i: int, of: int, gaz: list[PlaceMention]) -> bool:
     """Whether tokens[i:of] describe the place named after 'of' ('the Congolese mining hub', 'his home town', 'the
-    Sudan oil hub'): common words, or a name (a nationality, a person's possessive) before them, ending on a
-    noun for a whole place; 'the governor of', 'the outskirts of' and 'the airport of' are other phrases."""
+    Sudan oil hub', 'the northern Mozambique town'): common words, or a name (a nationality, a person's possessive)
+    before them or a known place among them, ending on a noun for a whole place; 'the governor of', 'the outskirts
+    of' and 'the airport of' are other phrases."""
     if tokens[of - 1].low not in _DESCRIBING_HEADS:
         return False
     k = _cap_run(tokens, i) if tokens[i].cap else i  # a leading name: 'Congolese', 'Sudan', "General Bozize's"
-    return k < of and all(not t.cap for t in tokens[k:of])
+    named = {m for g in gaz if i <= g.i and g.j <= of for m in range(g.i, g.j)}
+    return k < of and all(not t.cap or m in named for m, t in enumerate(tokens[k:of], k))
 
 
 def _defined_acronym(tokens: list[Token], k: int) -> bool:
@@ -1273,6 +1288,9 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         parent = _parent_after(tokens, j, gaz)
         return g.place if g and not parent else make_place(name, parent)
     j = _cap_run(tokens, i)
+    if j - i >= 2 and tokens[j - 1].low in _NAMING_KINDS and tokens[j - 1].low not in ("city", "town"):
+        # "Tiger Hill", "Haifa Street": the kind word is the name's own, the first word no place of its own
+        return make_place(" ".join(t.text for t in tokens[i:j]), _parent_after(tokens, j, gaz))
     if j - i >= 2 and tokens[j - 1].low in KINDS and tokens[j - 1].low not in ("city", "town"):
         j -= 1  # "Khaldiyeh District": the kind word is capitalised too
     if j > i and j < n and tokens[j].low in KINDS and not all(t.low in _DIRECTIONAL for t in tokens[i:j]):

@@ -1,0 +1,112 @@
+"""Session 16 classes: a commander as the agent of a place's fall or capture, 'by them' after a side was named,
+landform names that keep their head word, a country named inside a place's description, and the forces of the
+United States told apart from a coalition they lead. Each is tried with same-shape sentences that must give nothing
+new. Every sentence here was written for these tests."""
+
+from __future__ import annotations
+
+from .conftest import controls
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """(place name, actor name) of each control change."""
+    return [(e.place.name, e.actor.name) for e in controls(text) if e.place is not None and e.actor is not None]
+
+
+# --- a commander as the agent of a fall or a passive capture ----------------------------------------------------
+
+_WAR = "The sultan's troops had besieged the port for two months and his artillery had breached the walls. "
+
+
+def test_a_place_that_fell_or_surrendered_to_a_commander_passed_to_that_commander() -> None:
+    assert _pairs(_WAR + "Tyre fell to Baibars after the siege.") == [("Tyre", "Baibars")]
+    assert _pairs(_WAR + "Tyre surrendered to Baibars without a fight.") == [("Tyre", "Baibars")]
+
+
+def test_a_place_captured_by_a_commander_passed_to_that_commander() -> None:
+    assert _pairs(_WAR + "Tyre was captured by Baibars after a six-week siege.") == [("Tyre", "Baibars")]
+
+
+def test_a_name_after_fell_to_outside_a_report_of_war_is_no_side() -> None:
+    assert controls("The trophy for the season fell to Baibars in May.") == []
+    assert controls("Tyre fell to Baibars in May.") == []  # no armed men, no siege: no report of war
+
+
+def test_a_name_after_captured_by_in_a_sentence_of_pictures_or_games_is_no_side() -> None:
+    # the report is one of war, the sentence is not: a picture taken, a match lost
+    assert controls(_WAR + "Tyre was captured by Roberts in a series of engravings.") == []
+    assert controls(_WAR + "Later that year Sidon fell to Rangers on penalties.") == []
+
+
+def test_a_name_before_a_noun_or_a_common_word_after_fell_to_is_no_commander() -> None:
+    assert _pairs(_WAR + "Tyre fell to Baibars's heirs after the siege.") == []
+    assert _pairs(_WAR + "Tyre fell to General after the siege.") == []
+
+
+# --- 'by them' ---------------------------------------------------------------------------------------------------
+
+
+def test_a_capture_by_them_belongs_to_the_side_the_last_sentence_named() -> None:
+    text = "Swedish troops besieged Riga for three months. The city was finally captured by them in September."
+    assert _pairs(text) == [("Riga", "Swedish forces")]
+
+
+def test_by_them_with_no_side_before_or_in_pictures_gives_nothing() -> None:
+    assert controls("The tourists liked Riga. The city was captured by them in photographs.") == []
+    text = "Press cameramen followed Swedish troops into Riga once the siege ended. Riga was captured by them on film."
+    assert controls(text) == []
+
+
+# --- landform names keep their head ---------------------------------------------------------------------------
+
+
+def test_a_hill_or_a_ridge_keeps_its_head_word_in_its_name() -> None:
+    assert _pairs("Pakistani troops seized Point Hill and Tololing Ridge in May.") == [
+        ("Point Hill", "Pakistani forces"),
+        ("Tololing Ridge", "Pakistani forces"),
+    ]
+
+
+def test_a_street_or_road_named_after_a_city_is_the_street_not_the_city() -> None:
+    assert _pairs("Militiamen seized Mosul Road in eastern Tikrit on Sunday.") == [("Mosul Road", "Militiamen")]
+
+
+def test_an_administrative_kind_word_still_drops_from_a_name() -> None:
+    assert [p for p, _ in _pairs("Rebels captured the Wadi Khaled District on Sunday.")] == ["Wadi Khaled"]
+
+
+# --- a country named inside a place's description --------------------------------------------------------------
+
+
+def test_a_country_inside_the_description_of_a_town_is_stripped_with_it() -> None:
+    assert [p for p, _ in _pairs("Insurgents seized the northern Mali town of Lere on Friday.")] == ["Lere"]
+
+
+# --- the forces of the United States are not the coalition they lead --------------------------------------------
+
+
+def test_american_troops_of_any_era_are_us_forces_not_a_coalition() -> None:
+    assert _pairs("American troops occupied Monterrey in September 1846 after three days of fighting.") == [
+        ("Monterrey", "U.S. forces")
+    ]
+    assert _pairs("U.S. Marines seized Ramadi on Sunday.") == [("Ramadi", "U.S. forces")]
+
+
+def test_the_coalition_is_still_the_coalition() -> None:
+    assert _pairs("The U.S.-led coalition seized Ramadi on Sunday.") == [("Ramadi", "U.S.-led coalition")]
+
+
+# --- 'they' after a people named past an opening adjunct --------------------------------------------------------
+
+
+def test_they_is_the_people_the_last_sentence_named_after_its_opening_adjunct() -> None:
+    text = (
+        "Early in the spring of 1710 the Danes landed near Helsingborg with three cavalry regiments. "
+        "They soon marched north and captured Landskrona."
+    )
+    assert _pairs(text) == [("Landskrona", "Danes")]
+
+
+def test_they_is_not_a_people_named_as_the_object_of_the_last_sentence() -> None:
+    text = "In May the royal cavalry scattered the Danes near Helsingborg after a battle. They captured Landskrona."
+    assert _pairs(text) == []
