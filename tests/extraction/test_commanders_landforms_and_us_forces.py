@@ -110,3 +110,64 @@ def test_they_is_the_people_the_last_sentence_named_after_its_opening_adjunct() 
 def test_they_is_not_a_people_named_as_the_object_of_the_last_sentence() -> None:
     text = "In May the royal cavalry scattered the Danes near Helsingborg after a battle. They captured Landskrona."
     assert _pairs(text) == []
+
+
+# --- 'It' for a place that was the last sentence's subject -----------------------------------------------------
+
+
+def test_it_surrendering_is_the_place_the_last_sentence_was_about() -> None:
+    text = "Sidon was cut off by Mamluk troops in April. It surrendered to the Mamluks after a short siege."
+    assert _pairs(text) == [("Sidon", "Mamluks")]
+
+
+def test_it_surrendering_after_a_sentence_about_an_army_is_no_place_given_up() -> None:
+    text = "The Ninth Army, cut off at Halbe, was trapped by Soviet troops in April. It surrendered to the Red Army."
+    assert _pairs(text) == []
+
+
+def test_it_surrendering_is_not_the_dateline_place_nor_a_place_that_only_describes_the_subject() -> None:
+    text = (
+        "KHARTOUM (Reuters) - The army's base at Babanusa was cut off for weeks. It surrendered to the RSF on Sunday."
+    )
+    assert all(p != "Khartoum" for p, _ in _pairs(text))
+    text = "Kars's governor was besieged by Russian troops for months. It surrendered to the Russians in November."
+    assert _pairs(text) == []
+
+
+# --- the historic present of timelines, and commanders as subjects -----------------------------------------------
+
+
+def test_a_town_besieged_in_the_present_tense_is_what_the_city_refers_to() -> None:
+    text = (
+        "In 1521 the Spanish army and its Tlaxcalan allies besiege Tenochtitlan. Then Spanish troops capture the city."
+    )
+    assert _pairs(text) == [("Tenochtitlan", "Spanish forces")]
+
+
+def test_a_commander_as_the_subject_of_a_capture_in_a_sentence_of_war() -> None:
+    text = "In 1071 the Norman army blockaded Bari by land and sea. Then Guiscard seized the town with his troops."
+    assert _pairs(text) == [("Bari", "Guiscard")]
+
+
+def test_a_commander_subject_in_a_sentence_with_no_war_words_is_no_side() -> None:
+    text = "In 1071 the Norman army blockaded Bari by land and sea. Guiscard later seized Trani."
+    assert _pairs(text) == []
+    text = "The army and the militia fought across the north. Then Sinner took Melbourne after a four-set battle."
+    assert _pairs(text) == []
+
+
+def test_a_noun_that_is_also_a_present_verb_puts_no_place() -> None:
+    text = "Storm Ciara hit the coast on Sunday and troops were sent to help. Militants then seized the town."
+    assert all(p != "Ciara" for p, _ in _pairs(text))
+
+
+def test_him_after_a_commander_named_as_the_last_sentences_subject() -> None:
+    text = "In 1415 Henry V laid siege to Harfleur with his army. After five weeks the town surrendered to him."
+    assert _pairs(text) == [("Harfleur", "Henry V")]
+
+
+def test_him_with_no_commander_before_gives_nothing() -> None:
+    text = "In 1415 the English army laid siege to Harfleur. After five weeks the town surrendered to him."
+    assert _pairs(text) == []
+    text = "In 1415 Harfleur was besieged by the English army. After five weeks the town surrendered to him."
+    assert all(a != "Harfleur" for _, a in _pairs(text))

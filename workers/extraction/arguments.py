@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from schemas.events import Actor
 
-from .actors import PLAIN_ADVERBS, ActorMention, fallback_actor, parenthesis_start, person_side
+from .actors import PLAIN_ADVERBS, ActorMention, adverb, fallback_actor, parenthesis_start, person_side
 from .document import Document, Sentence
 from .lexicons import ARMED_HEADS, RANKS, slug
 from .places import possessive
@@ -241,17 +241,56 @@ _REPORTING = frozenset(
 _OPERATIONS = frozenset("offensive counteroffensive counter-offensive operation campaign assault advance push".split())
 
 
-def _commander_subject(sent: Sentence, r: int) -> ActorMention | None:
-    """A person's name ending at r right before the verb, opening its clause: the commander who took the place."""
+def _commander_subject(sent: Sentence, r: int, handed: bool = False) -> ActorMention | None:
+    """A person's name ending at r right before the verb, opening its clause: the commander who took the place.
+    `handed`: the verb takes a place (see `named_commander`)."""
     words, tokens = sent.words, sent.tokens
     start = r
     while start > 0 and r - start < 4 and (tokens[start - 1].cap or words[start - 1] == "and"):
         start -= 1
-    while start < r and words[start] == "and":
-        start += 1
+    while start < r and (words[start] == "and" or (start == 0 and words[start] in _OPENING_ADVERBS)):
+        start += 1  # "Then Cortes took ...": the sentence's first word is capitalised, not a name
     if start > 0 and words[start - 1] not in (",", ";", "and", "then", "when", "after", "as", "but", "while"):
         return None  # the name is not the clause's subject ("in Morelos took", "of Villa took")
-    return named_commander(sent, start, r + 1)
+    return named_commander(sent, start, r + 1, handed)
+
+
+def commander_taker(sent: Sentence, i: int) -> ActorMention | None:
+    """A commander named as the subject of the capture verb at i ('Cortes captured the city', 'Then Baibars
+    finally took Tyre'), in a sentence that speaks of armed men or a military post (a battle or a fight alone is
+    also a match's, a vote's or a takeover's)."""
+    words = sent.words
+    if ARMED_HEADS.isdisjoint(words) and _MILITARY_POSTS.isdisjoint(words):
+        return None  # "Then Sinner took Melbourne after a four-set battle": no armed men, no post
+    r = i - 1
+    while r > 0 and i - r <= 3 and (words[r] in _AUX or adverb(sent.tokens[r])):
+        r -= 1
+    return _commander_subject(sent, r, handed=True) if r >= 0 and sent.tokens[r].cap else None
+
+
+#: Regnal numbers after a ruler's name, in capitals as written ('Louis XIV'); not 'I', a pronoun.
+_REGNAL = frozenset("II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI".split())
+
+
+def discourse_commander(sent: Sentence, doc: Document) -> ActorMention | None:
+    """The commander 'him' stands for: a person named as the last sentence's subject past an opening adjunct ('In
+    1347 Edward III laid siege to Calais. ... the town surrendered to him')."""
+    if sent.index == 0:
+        return None
+    prev = doc.view(sent.index - 1)
+    start = next((k for k, t in enumerate(prev.tokens[:12]) if t.cap and prev.words[k] not in _ADJUNCT_WORDS), None)
+    if start is None or not _adjunct_only(prev, start) or (start == 0 and prev.words[0] in _OPENING_ADVERBS):
+        return None
+    if any(g.i <= start < g.j for g in prev.places) or any(a.i <= start < a.j for a in prev.actors):
+        return None  # "In 1415 Harfleur was besieged ...": a place or a side opens the sentence, no person
+    end = start
+    while end < len(prev.tokens) and end - start < 3 and prev.tokens[end].cap:
+        end += 1
+    return named_commander(prev, start, end, handed=True)
+
+
+#: Sentence-initial words that are capitalised only by their place: "Then Cortes took ...".
+_OPENING_ADVERBS = PLAIN_ADVERBS | {"meanwhile", "next"}
 
 
 def _speaker_before(sent: Sentence, units: list[ActorMention], r: int) -> ActorMention | None:
@@ -516,6 +555,10 @@ def people_counted(sent: Sentence, r: int) -> ActorMention | None:
 _DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 
 
+#: A military post or a siege: what a capture by a commander needs in its sentence when no armed men are named.
+_MILITARY_POSTS = frozenset("garrison garrisons fortress fort citadel siege redoubt trenches".split())
+
+
 def _told_in_war(words: list[str]) -> bool:
     """Whether a sentence itself speaks of armed men, a military post or fighting."""
     return not (ARMED_HEADS.isdisjoint(words) and _MILITARY_PLACES.isdisjoint(words) and _FIGHTING.isdisjoint(words))
@@ -679,6 +722,9 @@ def named_commander(sent: Sentence, start: int, end: int, handed: bool = False) 
         return None
     words, tokens = sent.words, sent.tokens
     names = [k for k in range(start, end) if words[k] != "and"]
+    regnal = len(names) == 2 and tokens[names[1]].text in _REGNAL  # "Edward III", "Mehmed II": a ruler's name
+    if regnal:
+        names = names[:1]
     if any(not tokens[k].cap or not words[k].isalpha() or len(words[k]) < 3 for k in names):
         return None
     if any(words[k] in MONTHS or words[k] in WEEKDAYS or words[k] in _NOT_COMMANDERS for k in names):
@@ -686,7 +732,7 @@ def named_commander(sent: Sentence, start: int, end: int, handed: bool = False) 
     lex = sent.binder.lex
     if any(lex.states.words.values.get((words[k],)) is not None for k in names):
         return None  # countries and nationalities are their states' forces, read elsewhere
-    if any(load_wordlist().zipf(words[k]) >= 4.5 for k in names):
+    if not regnal and any(load_wordlist().zipf(words[k]) >= 4.5 for k in names):
         return None  # "The", "Government", "Army": common words, no person's name
     text = " ".join(tokens[k].text for k in range(start, end))
     known = next((e for k in names if (e := person_side(lex, words[k])) is not None), None)

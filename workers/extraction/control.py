@@ -20,8 +20,10 @@ from .arguments import (
     actor_left,
     after_preposition,
     agent_people,
+    commander_taker,
     dashed_aside,
     discourse_actor,
+    discourse_commander,
     named_commander,
     nationality_at,
     opening_adjunct_subject,
@@ -230,7 +232,11 @@ def last_place(doc: Document, pos: int) -> Place | None:
 #: Words after which a capitalised name is a place: 'attacked Baga', 'fighting in Gwoza'.
 _PUT_BEFORE = frozenset(
     "in at near into towards toward outside attacked reached besieged stormed entered raided shelled surrounded "
-    "encircled overran".split()
+    "encircled overran "
+    # the historic present of timelines ('Hannibal lays siege to X ... the Carthaginians take the city'); not
+    # the forms that are nouns too ('the attack', 'Storm Ciara')
+    "attacks reaches besiege besieges storms enter enters raids shells surround surrounds encircle encircles "
+    "overruns".split()
 )
 
 
@@ -1093,6 +1099,34 @@ def _place_subject(sent: Sentence, i: int) -> bool:
     return sent.words[k] in heads and k > 0 and sent.words[k - 1] in ("the", "that", "this")
 
 
+def _it_place(sent: Sentence, i: int, doc: Document) -> Place | None:
+    """The place 'It' opening a sentence stands for when the last sentence's subject was that place ('Acre had been
+    a crusader port. It surrendered to X'); not when the last sentence's subject was a side ('The Sixth Army was
+    cut off at Stalingrad. It surrendered'), which is that side's own surrender."""
+    k = i - 1
+    while k > 0 and sent.words[k] in _AUX_OR_ADVERB:
+        k -= 1
+    if k != 0 or sent.words[0] != "it" or sent.index == 0:
+        return None
+    prev = doc.view(sent.index - 1)
+    first = next((g for g in _located(prev, doc) if not after_preposition(prev.words, g.i)), None)
+    if first is None or any(a.i < first.i for a in prev.actors) or not _adjunct_before(prev, first.i):
+        return None  # the dateline's place is no subject ('KHARTOUM (Reuters) - The army's base ...')
+    if first.j >= len(prev.words) or prev.words[first.j] not in _SUBJECT_VERBS:
+        return None  # "Sidon and Tyre were ...", "Kars's governor was ...", "Mosul residents ...": not the place
+    return first.place
+
+
+#: Verbs and auxiliaries right after a place that is its sentence's subject ('Tyre was ...', 'Acre had been').
+_SUBJECT_VERBS = frozenset("was had has is held remained stood lay became withstood".split())
+
+
+def _adjunct_before(sent: Sentence, k: int) -> bool:
+    """Whether only an opening adjunct set off by a comma ('Before the battle of Hattin,') or nothing comes before
+    the word at k: what stands at k is the sentence's subject."""
+    return k == 0 or (sent.words[k - 1] == "," and "," not in sent.words[: k - 1])
+
+
 def _garrison_place(sent: Sentence, i: int) -> Place | None:
     """The post whose garrison is the subject of the verb at i ('the garrison of Metz', 'the Greek garrison at
     Navarino', "Kars's garrison", 'the Ulm garrison'): a garrison that gives itself up gives up its post."""
@@ -1769,6 +1803,8 @@ def _fall(c: _Clause, i: int) -> bool:
         a = discourse_actor(sent, doc)  # "the town fell to them": the side the last sentence named
     if a is None and e < n and words[e - 1] == "to":
         a = _commander_at(sent, e, handed=True)  # "Acre fell to Saladin": a commander in a report of war
+    if a is None and e < n and words[e] == "him" and sent.binder.at_war:
+        a = discourse_commander(sent, doc)  # "X laid siege to Calais. ... the town surrendered to him"
     ctl = next((m for m in range(e, min(n, e + 3)) if words[m] in _CONTROL_NOUNS), None)
     if ctl is not None and words[ctl] == "rule" and words[ctl - 1] in ("military", "martial", "civilian", "direct"):
         return True  # "came under military rule after the coup": a regime, not a side taking the place
@@ -1776,15 +1812,20 @@ def _fall(c: _Clause, i: int) -> bool:
     if ctl is not None and possessed is not None and possessed[0] >= e:
         a = ActorMention(possessed[0], ctl, possessed[1])  # "returned to Azerbaijani control"
     garrison = _garrison_place(sent, i) if w in ("surrendered", "capitulated") else None
+    it_place = _it_place(sent, i, doc) if w in ("surrendered", "capitulated") and garrison is None else None
     if _duty_before(words, i):
         return True  # "the job of feeding Jaffna fell to the Tamils": a task fell to them, not the town
     if (
         sets["control.fell_needs_control"].match_at(words, i) == fell
         and (a is None or _CONTROL_NOUNS.isdisjoint(words[a.j : a.j + 2]))
-        and not (w in ("surrendered", "capitulated") and (_place_subject(sent, i) or garrison is not None))
+        and not (
+            w in ("surrendered", "capitulated")
+            and (_place_subject(sent, i) or garrison is not None or it_place is not None)
+        )
     ):
         return True
-    places = [garrison] if garrison else _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
+    given = garrison or it_place
+    places = [given] if given is not None else _place_left(sent, i, doc) or _unknown_subject(sent, i, doc)
     if not places and w in ("brought", "back"):
         lp = c.last()
         places = [lp] if lp else []
@@ -2541,6 +2582,8 @@ def _active(c: _Clause, i: int) -> bool:
         _passive_capture(c, i, e, b)
         return True
     a = actor_left(sent, i, doc)
+    if a is None and w in _TAKING_VERBS and _MEDIA.isdisjoint(words):
+        a = commander_taker(sent, i)  # "Then Cortes captured the city": a commander, in a sentence of war
     war = (
         a is not None and sent.binder.at_war and _armed(a.actor) and all(_aux_or_adverb(sent, m) for m in range(a.j, i))
     )
@@ -2768,7 +2811,15 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
 #: Words of a picture, a film or a game: 'the city was captured by them in hundreds of images' is no capture.
 _MEDIA = frozenset(
     "photograph photographs photo photos images image film films footage documentary camera cameras poem poems "
-    "portrait painting paintings penalties match final election vote".split()
+    "portrait painting paintings penalties match final election vote novel book magazine dispatch mural canvas "
+    "lens".split()
+)
+
+
+#: Verbs whose subject takes a place by force: the ones a commander's name may be the subject of.
+_TAKING_VERBS = frozenset(
+    "captured captures seized seizes took takes conquered conquers stormed storms occupied occupies recaptured "
+    "recaptures retook retakes".split()
 )
 
 
