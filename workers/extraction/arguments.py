@@ -555,10 +555,6 @@ def people_counted(sent: Sentence, r: int) -> ActorMention | None:
 _DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 
 
-#: A military post or a siege: what a capture by a commander needs in its sentence when no armed men are named.
-_MILITARY_POSTS = frozenset("garrison garrisons fortress fort citadel siege redoubt trenches".split())
-
-
 def _told_in_war(words: list[str]) -> bool:
     """Whether a sentence itself speaks of armed men, a military post or fighting."""
     return not (ARMED_HEADS.isdisjoint(words) and _MILITARY_PLACES.isdisjoint(words) and _FIGHTING.isdisjoint(words))
@@ -573,6 +569,9 @@ _FIGHTING = frozenset(
 
 #: Words of a military post or an engagement that make a sentence's people a body of armed men.
 _MILITARY_PLACES = frozenset("garrison garrisons fortress fort citadel siege battle redoubt trenches".split())
+#: A military post or a siege: what a capture by a commander needs in its sentence when no armed men are named (a
+#: battle alone is also a match's or a vote's).
+_MILITARY_POSTS = _MILITARY_PLACES - {"battle"}
 
 
 def _people_subject(sent: Sentence, r: int, agent: bool = False, counted: bool = False) -> ActorMention | None:
