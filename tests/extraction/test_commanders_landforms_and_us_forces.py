@@ -171,3 +171,8 @@ def test_him_with_no_commander_before_gives_nothing() -> None:
     assert _pairs(text) == []
     text = "In 1415 Harfleur was besieged by the English army. After five weeks the town surrendered to him."
     assert all(a != "Harfleur" for _, a in _pairs(text))
+
+
+def test_it_surrendering_after_a_place_subject_past_an_adjunct_with_no_comma() -> None:
+    text = "In April 1291 Sidon was cut off by Mamluk troops. It surrendered to the Mamluks after a short siege."
+    assert _pairs(text) == [("Sidon", "Mamluks")]

@@ -210,7 +210,7 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
         # "The Serbs reached Drnis. They captured the town.", "In May 1710 the Danes landed near X": a people
         # named as the last sentence's subject, past an opening adjunct (not 'the cavalry routed the Danes')
         people = _people_near(view, range(1, min(len(view.words), 12)))
-        return people if people is not None and _adjunct_only(view, people.i - 1) else None
+        return people if people is not None and subject_position(view, people.i - 1) else None
     return None
 
 
@@ -221,12 +221,14 @@ _ADJUNCT_WORDS = frozenset(
 )
 
 
-def _adjunct_only(sent: Sentence, end: int) -> bool:
-    """Whether the words before `end` are only an opening adjunct: time and place words, names and numbers."""
-    return all(
-        w in _ADJUNCT_WORDS or t.cap or w[:1].isdigit()
-        for w, t in zip(sent.words[:end], sent.tokens[:end], strict=True)
-    )
+def subject_position(sent: Sentence, k: int) -> bool:
+    """Whether a phrase starting at k is its sentence's subject: nothing before it, only an opening adjunct of time
+    and place words, names and numbers ('In May 1710 the Danes'), or one opening phrase set off by a comma ('Before
+    the battle of Hattin, Tyre')."""
+    before = sent.words[:k]
+    if before and before[-1] == "," and "," not in before[:-1]:
+        return True
+    return all(w in _ADJUNCT_WORDS or t.cap or w[:1].isdigit() for w, t in zip(before, sent.tokens[:k], strict=True))
 
 
 #: Verbs of a reporting clause, whose subject is the teller, not the doer: 'Kyiv says Russia lost ...', 'Ukraine
@@ -260,7 +262,7 @@ def commander_taker(sent: Sentence, i: int) -> ActorMention | None:
     finally took Tyre'), in a sentence that speaks of armed men or a military post (a battle or a fight alone is
     also a match's, a vote's or a takeover's)."""
     words = sent.words
-    if ARMED_HEADS.isdisjoint(words) and _MILITARY_POSTS.isdisjoint(words):
+    if ARMED_HEADS.isdisjoint(words) and _POSTS_AND_SIEGES.isdisjoint(words):
         return None  # "Then Sinner took Melbourne after a four-set battle": no armed men, no post
     r = i - 1
     while r > 0 and i - r <= 3 and (words[r] in _AUX or adverb(sent.tokens[r])):
@@ -279,7 +281,7 @@ def discourse_commander(sent: Sentence, doc: Document) -> ActorMention | None:
         return None
     prev = doc.view(sent.index - 1)
     start = next((k for k, t in enumerate(prev.tokens[:12]) if t.cap and prev.words[k] not in _ADJUNCT_WORDS), None)
-    if start is None or not _adjunct_only(prev, start) or (start == 0 and prev.words[0] in _OPENING_ADVERBS):
+    if start is None or not subject_position(prev, start) or (start == 0 and prev.words[0] in _OPENING_ADVERBS):
         return None
     if any(g.i <= start < g.j for g in prev.places) or any(a.i <= start < a.j for a in prev.actors):
         return None  # "In 1415 Harfleur was besieged ...": a place or a side opens the sentence, no person
@@ -560,10 +562,10 @@ def _told_in_war(words: list[str]) -> bool:
     return not (ARMED_HEADS.isdisjoint(words) and _MILITARY_PLACES.isdisjoint(words) and _FIGHTING.isdisjoint(words))
 
 
-#: Words of fighting that tie a sentence to a war ('after a siege', 'without a fight').
+#: Words of fighting that tie a sentence to a war besides its posts and engagements ('without a fight').
 _FIGHTING = frozenset(
-    "besieged besieging besiegers assault assaults stormed fight fighting fought siege battle battles "
-    "bombardment breach breached defenders".split()
+    "besieged besieging besiegers assault assaults stormed fight fighting fought battles bombardment breach breached "
+    "defenders".split()
 )
 
 
@@ -571,7 +573,7 @@ _FIGHTING = frozenset(
 _MILITARY_PLACES = frozenset("garrison garrisons fortress fort citadel siege battle redoubt trenches".split())
 #: A military post or a siege: what a capture by a commander needs in its sentence when no armed men are named (a
 #: battle alone is also a match's or a vote's).
-_MILITARY_POSTS = _MILITARY_PLACES - {"battle"}
+_POSTS_AND_SIEGES = _MILITARY_PLACES - {"battle"}
 
 
 def _people_subject(sent: Sentence, r: int, agent: bool = False, counted: bool = False) -> ActorMention | None:

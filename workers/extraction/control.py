@@ -29,6 +29,7 @@ from .arguments import (
     opening_adjunct_subject,
     people_at,
     state_at,
+    subject_position,
 )
 from .build import make_event
 from .document import Document, Sentence
@@ -1110,7 +1111,7 @@ def _it_place(sent: Sentence, i: int, doc: Document) -> Place | None:
         return None
     prev = doc.view(sent.index - 1)
     first = next((g for g in _located(prev, doc) if not after_preposition(prev.words, g.i)), None)
-    if first is None or any(a.i < first.i for a in prev.actors) or not _adjunct_before(prev, first.i):
+    if first is None or any(a.i < first.i for a in prev.actors) or not subject_position(prev, first.i):
         return None  # the dateline's place is no subject ('KHARTOUM (Reuters) - The army's base ...')
     if first.j >= len(prev.words) or prev.words[first.j] not in _SUBJECT_VERBS:
         return None  # "Sidon and Tyre were ...", "Kars's governor was ...", "Mosul residents ...": not the place
@@ -1118,13 +1119,7 @@ def _it_place(sent: Sentence, i: int, doc: Document) -> Place | None:
 
 
 #: Verbs and auxiliaries right after a place that is its sentence's subject ('Tyre was ...', 'Acre had been').
-_SUBJECT_VERBS = frozenset("was had has is held remained stood lay became withstood".split())
-
-
-def _adjunct_before(sent: Sentence, k: int) -> bool:
-    """Whether only an opening adjunct set off by a comma ('Before the battle of Hattin,') or nothing comes before
-    the word at k: what stands at k is the sentence's subject."""
-    return k == 0 or (sent.words[k - 1] == "," and "," not in sent.words[: k - 1])
+_SUBJECT_VERBS = _AUX | {"held", "remained", "stood", "lay", "became", "withstood"}
 
 
 def _garrison_place(sent: Sentence, i: int) -> Place | None:
