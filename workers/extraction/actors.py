@@ -54,6 +54,10 @@ _MILITARY = re.compile(
     r"rebels|guerrillas|insurgents|shelling|bombardment|airstrikes?|air strikes?|gunfire|civil war|ceasefire|"
     r"cease-fire|siege|besieged|fortress|trenches|battles?|invasion|invaded|generals)\b"
 )
+#: Military words also said of crowds, wits and privacy ('an army of fans', 'a battle of wits', 'an invasion of
+#: privacy'): before 'of' and a lower-case word they tell no war. Before a name ('the siege of Orleans', 'the Battle
+#: of Hastings'), a number ('an army of 20,000') or as other words ('a siege of six weeks') they do.
+_FIGURATIVE_OF = frozenset("army armies battle battles invasion bombardment fortress".split())
 #: What ties a name to troops, before it and after it (see Binder.commands).
 _COMMAND_BEFORE = re.compile(
     r"(?:general|gen\.|marshal|colonel|col\.|commander|admiral|captain|led by|under|(?:forces|army|troops|men) "
@@ -163,8 +167,15 @@ class Binder:
     def at_war(self) -> bool:
         """Whether the report speaks of armed forces or fighting at all: a capitalised plural ('the Nationalists')
         is then read as a side; in a report of sport or elections ('the Seahawks took Dallas') it is not."""
+        low, text = self._low, self._text
         found = {
-            m.group(0).rstrip("s") for m in _MILITARY.finditer(self._low) if not self._low.startswith(" of", m.end())
+            m.group(0).rstrip("s")
+            for m in _MILITARY.finditer(low)
+            if not (
+                m.group(0) in _FIGURATIVE_OF
+                and low.startswith(" of ", m.end())
+                and text[m.end() + 4 : m.end() + 5].islower()
+            )
         }
         return (
             len(found) >= 2
@@ -1025,20 +1036,38 @@ def _numbered(words: list[str], i: int, end: int) -> bool:
     return _ORDINAL.match(words[i - 1]) is not None and end - i == 1 and words[i] in FORMATIONS
 
 
-def prefix_actor(word: str, lex: Lexicons) -> Actor | None:
-    """The actor in a hyphenated prefix: 'IS-held' -> Islamic State, 'rebel-held' -> Rebels."""
+#: Prefixes of '-held' that name a side by its role, read as the plural or definite word would be ('rebel-held' as
+#: 'the rebels', 'army-held' as 'the army').
+_ROLE_PREFIXES = {
+    "rebel": "rebels",
+    "opposition": "rebels",
+    "insurgent": "insurgents",
+    "militant": "militants",
+    "jihadist": "jihadists",
+    "government": "government forces",
+    "army": "the army",
+    "military": "the military",
+    "regime": "the regime",
+    "junta": "the junta",
+    "separatist": "separatists",
+}
+
+
+def prefix_actor(word: str, binder: Binder) -> Actor | None:
+    """The actor in a hyphenated prefix: 'IS-held' -> Islamic State; a side named by its role ('rebel-held',
+    'army-held', 'government-held') is bound as that word alone would be, so it is the forces of the report's own
+    war, not one war's side everywhere."""
+    lex = binder.lex
     head = word.rsplit("-", 1)[0]
-    if head in ("rebel", "opposition"):
-        head = "rebels"
-    if head in ("government", "regime", "army"):
-        head = "regime"
-    p = phrase(head)
-    entry = lex.actors.values.get(p)
-    if entry is None and head == "rebels":
-        entry = lex.actor_entries.get("rebels")
-    if entry is None and head == "regime":
-        entry = lex.actor_entries.get("syrian-government")
-    return _make(entry, head) if entry else None
+    entry = lex.actors.values.get(phrase(head))
+    if entry is not None:
+        return _make(entry, head)
+    role = _ROLE_PREFIXES.get(head)
+    generic = lex.generic.values.get(phrase(role)) if role is not None else None
+    if generic is None:
+        return None
+    bound = binder.bind(generic)
+    return _make(bound, head) if bound is not None else Actor(id=slug(role or head), name=head, mention=head)
 
 
 def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int = 0) -> ActorMention | None:

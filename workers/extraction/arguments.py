@@ -8,6 +8,7 @@ from schemas.events import Actor
 
 from .actors import PLAIN_ADVERBS, ActorMention, adverb, fallback_actor, parenthesis_start, person_side
 from .document import Document, Sentence
+from .gazetteer import CITY
 from .lexicons import ARMED_HEADS, RANKS, slug
 from .places import possessive
 from .times import MONTHS, WEEKDAYS
@@ -585,7 +586,7 @@ def _people_subject(sent: Sentence, r: int, agent: bool = False, counted: bool =
         return None
     if r > 0 and words[r - 1] not in _PEOPLE_BEFORE and not counted or (after_preposition(words, r) and not agent):
         return None
-    if any(g.i <= r < g.j for g in sent.places):
+    if any(g.i <= r < g.j for g in sent.places) and not _people_not_town(sent, r):
         return None
     if r + 1 < len(words) and tokens[r + 1].cap and words[r + 1].isalpha() and words[r + 1] not in _DATE_WORDS:
         return None  # "the Polish Succession War", "the French Foreign Legion": a name's first word, not a people
@@ -599,7 +600,7 @@ def _people_subject(sent: Sentence, r: int, agent: bool = False, counted: bool =
     if iso is not None:
         entry = lex.states.forces[iso]
         return ActorMention(r, r + 1, Actor(id=entry.id, name=entry.name, mention=tokens[r].text), True)
-    if (words[r],) not in lex.sets["peoples"].values and not _side_plural(sent, r):
+    if (words[r],) not in lex.sets["peoples"].values and not _side_plural(sent, r) and not _side_demonym(sent, r):
         return None  # "The Yankees", "the Tories": only a known people (cues.yaml `peoples`) or nationality is a side
     return ActorMention(r, r + 1, Actor(id=slug(tokens[r].text), name=tokens[r].text, mention=tokens[r].text), True)
 
@@ -616,6 +617,31 @@ def _side_plural(sent: Sentence, r: int) -> bool:
         and sent.tokens[r].text[1:].islower()
         and sent.binder.at_war
     )
+
+
+def _side_demonym(sent: Sentence, r: int) -> bool:
+    """'fell to the English', 'the Genoese held the port': a demonym that is its own plural noun, after 'the', in a
+    report of armed conflict, names a side even where it is no state's ('the French' is read as France's forces
+    before this is asked)."""
+    word = sent.words[r]
+    return (
+        r > 0
+        and sent.words[r - 1] == "the"
+        and len(word) >= 5
+        and word.endswith(_PLURAL_DEMONYMS)
+        and sent.tokens[r].text[1:].islower()
+        and sent.binder.at_war
+    )
+
+
+def _people_not_town(sent: Sentence, r: int) -> bool:
+    """'capitulated to the Romans', 'fell to the Danes': a capitalised plural after 'the' names a people in a report of
+    war even where small towns abroad bear the word (Romans in France, Danes in Romania): a town takes no article."""
+    words = sent.words
+    if r < 1 or words[r - 1] != "the" or not words[r].endswith("s") or not sent.binder.at_war:
+        return False
+    found = sent.binder.lex.gazetteer.candidates(words[r])
+    return bool(found) and all(e.kind == CITY for e in found)
 
 
 #: What may stand before a people named as subject: 'the Serbs', 'Kassala, which Serbs captured'.

@@ -1592,7 +1592,7 @@ def _held_prefix(c: _Clause, i: int) -> bool:
     w = c.words[i]
     if not w.endswith(("-held", "-controlled")):
         return False
-    holder = prefix_actor(w, c.lex)
+    holder = prefix_actor(w, c.sent.binder)
     if holder:
         places = c.phrase(i + 1)[:1]
         c.emit(EventKind.control_state, i, i + 2, places, holder, None, w, conf=0.6)

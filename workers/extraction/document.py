@@ -154,6 +154,8 @@ class Document:
             if after[:2] in ("'s", "\u2019s") and (heads := after[2:].split(maxsplit=1)) and heads[0] in _STATE_WORDS:
                 continue  # "Moscow's troops": a capital standing for its state's forces, not where they are
             found = gaz.candidates(key)
+            if found[0].kind == COUNTRY and _inside_country_name(low, start, key, self.lex):
+                continue  # 'Republic of Congo' inside 'Democratic Republic of Congo': the other country
             if " " not in key and _sentence_initial(text, start) and common_word_first(key, found, frozenset()):
                 continue  # "Artillery and infantry fought": the word, not a hamlet named so
             hits.append((start, found[0]))
@@ -235,6 +237,14 @@ class Document:
             if not city or entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
                 best = entry  # 'the town' is no neighbourhood or country (a district may be named after its town)
         return make_place(best.name, entry=best) if best else None
+
+
+def _inside_country_name(low: str, start: int, key: str, lex: Lexicons) -> bool:
+    """Whether the words just before a country's name make it part of another country's longer name ('Democratic
+    Republic of Congo' holds 'Republic of Congo'; the capitalised word scan starts at a place name's first word)."""
+    before = low[max(0, start - 40) : start].split()[-3:]
+    names = lex.states.words.values
+    return any((*before[k:], *key.split()) in names for k in range(len(before)))
 
 
 def _sentence_initial(text: str, start: int) -> bool:

@@ -1,0 +1,85 @@
+"""Session 17 classes: a '-held' prefix that names a side by its role is bound in the report's own war; a siege or
+a battle of a named place tells a war; a people after 'the' is a side even where a small town abroad bears its
+name or its name is a demonym of no state. Each is tried with same-shape sentences that must give nothing new.
+Every sentence here was written for these tests."""
+
+from __future__ import annotations
+
+from schemas.events import EventKind
+
+from .conftest import controls, of_kind, run
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """(place name, actor name) of each control change."""
+    return [(e.place.name, e.actor.name) for e in controls(text) if e.place is not None and e.actor is not None]
+
+
+def _holders(text: str) -> list[str]:
+    """The actor of each control state ('rebel-held X')."""
+    return [e.actor.name for e in of_kind(run(text), EventKind.control_state) if e.actor is not None]
+
+
+# --- '-held' prefixes -------------------------------------------------------------------------------------------
+
+
+def test_army_held_is_the_army_of_the_reports_own_country() -> None:
+    text = "Mortar fire hit the last army-held town in Ituri province of the Democratic Republic of Congo on Monday."
+    assert _holders(text) == ["Congolese army (FARDC)"]
+
+
+def test_government_held_is_the_government_of_the_reports_own_war() -> None:
+    text = "Myanmar's junta lost ground in Shan State, where government-held Lashio came under drone attack."
+    holders = _holders(text)
+    assert holders and all("Syria" not in h for h in holders)
+    assert holders == ["Myanmar military"]
+
+
+def test_rebel_held_is_the_rebel_group_the_report_names() -> None:
+    text = "M23 fighters dug in around Sake as shells fell on rebel-held parts of Masisi territory."
+    assert _holders(text) == ["M23"]
+
+
+def test_a_named_prefix_and_an_unbound_role_keep_their_readings() -> None:
+    assert _holders("Air strikes hit IS-held Raqqa overnight, monitors said.") == ["Islamic State"]
+    assert _holders("Shells hit rebel-held Idlib overnight.") == ["Rebels"]
+
+
+# --- a siege or battle of a named place tells a war --------------------------------------------------------------
+
+
+def test_a_siege_of_weeks_and_a_battle_make_a_report_of_war() -> None:
+    # 'siege of' before a lower-case word was read as figurative, so the report had one military word, not two
+    text = "The Mongols captured Ryazan after a siege of six days and a battle outside its walls."
+    assert _pairs(text) == [("Ryazan", "Mongols")]
+
+
+def test_an_army_of_fans_and_a_battle_of_wits_still_tell_no_war() -> None:
+    text = "An army of fans watched a battle of wits as the Rovers captured Ryazan's trophy."
+    assert controls(text) == []
+
+
+# --- peoples after 'the' ---------------------------------------------------------------------------------------------
+
+
+_SIEGE = "The {p} besieged the city with a large army for most of the winter. "
+
+
+def test_a_people_whose_name_a_small_town_abroad_bears_is_a_side() -> None:
+    # Romans (France) and Danes (Romania) are small towns; after 'the' in a report of war the words name peoples
+    assert _pairs(_SIEGE.format(p="Romans") + "Carthage fell to the Romans in the spring.") == [("Carthage", "Romans")]
+    assert _pairs(_SIEGE.format(p="Danes") + "Carthage fell to the Danes in the spring.") == [("Carthage", "Danes")]
+
+
+def test_a_demonym_of_no_state_after_the_is_a_side() -> None:
+    assert _pairs(_SIEGE.format(p="English") + "Orleans fell to the English in May.") == [("Orleans", "English")]
+
+
+def test_a_town_named_without_the_or_outside_a_war_stays_a_town() -> None:
+    assert controls("We drove to Romans for the weekend. The English team lost the final in May.") == []
+    assert _pairs("Orleans fell to the English in the vote on the new stadium.") == []
+
+
+def test_the_democratic_republic_of_congo_is_not_read_as_the_republic_of_congo() -> None:
+    text = "Heavy fighting hit Ituri province of the Democratic Republic of Congo. The army retook Bunia on Sunday."
+    assert _pairs(text) == [("Bunia", "Congolese army (FARDC)")]
