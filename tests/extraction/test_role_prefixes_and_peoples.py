@@ -83,3 +83,62 @@ def test_a_town_named_without_the_or_outside_a_war_stays_a_town() -> None:
 def test_the_democratic_republic_of_congo_is_not_read_as_the_republic_of_congo() -> None:
     text = "Heavy fighting hit Ituri province of the Democratic Republic of Congo. The army retook Bunia on Sunday."
     assert _pairs(text) == [("Bunia", "Congolese army (FARDC)")]
+
+
+# --- an appositive that opens with a possessive name --------------------------------------------------------------
+
+
+def test_a_place_described_by_a_possessive_appositive_is_the_subject() -> None:
+    # 'Ituri' inside the description only says where Bunia is: it was read as a second fallen place
+    assert _pairs("Bunia, Ituri's main town, fell to rebel forces on Sunday after heavy fighting.") == [
+        ("Bunia", "Rebels")
+    ]
+    text = "Kisangani, Zaire's third city and the last army-held outpost in the east, fell to rebel forces on Saturday."
+    assert _pairs(text) == [("Kisangani", "Rebels")]
+
+
+def test_a_person_described_by_a_possessive_appositive_takes_no_place() -> None:
+    assert controls("Jean Bosco, Ituri's governor, fell ill on Sunday after heavy fighting in the town.") == []
+
+
+# --- a withdrawal under compulsion -----------------------------------------------------------------------------------
+
+
+def test_soldiers_forced_to_leave_a_place_leave_it_to_the_other_side() -> None:
+    text = "M23 fighters attacked Bunia for a week. On Monday, Congolese soldiers were forced to leave the town."
+    assert _pairs(text) == [("Bunia", "M23")]
+    assert _pairs("Congolese soldiers were forced to abandon Bunia by M23 fighters on Monday.") == [("Bunia", "M23")]
+
+
+def test_residents_forced_to_leave_or_soldiers_not_forced_give_no_change() -> None:
+    assert controls("Residents were forced to leave Bunia as M23 fighters advanced on the town.") == []
+    text = "M23 fighters shelled Bunia. Congolese soldiers were not forced to leave the town, the army said."
+    assert controls(text) == []
+
+
+# --- places listed after a plural head --------------------------------------------------------------------------------
+
+
+def test_places_listed_after_posts_in_or_towns_of_all_fell() -> None:
+    text = "Police posts in Rolpa and Rukum fell to the rebels overnight after heavy fighting."
+    assert _pairs(text) == [("Rolpa", "Rebels"), ("Rukum", "Rebels")]
+    text = "The towns of Rolpa and Rukum fell to the rebels overnight after heavy fighting."
+    assert _pairs(text) == [("Rolpa", "Rebels"), ("Rukum", "Rebels")]
+
+
+def test_places_listed_after_another_noun_are_no_subject() -> None:
+    assert _pairs("Talks in Doha and Rolpa fell apart as the rebels seized Rukum.") == [("Rukum", "Rebels")]
+
+
+# --- what was prevented did not happen -------------------------------------------------------------------------
+
+
+def test_a_capture_that_was_prevented_is_no_change() -> None:
+    assert controls("The Ottoman commander pulled back to prevent Salonica from being seized by the Bulgarians.") == []
+    assert controls("Militiamen kept the rebels from seizing Bor, officials said.") == []
+
+
+def test_a_prevented_advance_before_a_capture_or_from_a_city_blocks_nothing() -> None:
+    text = "After Greek troops prevented a Bulgarian advance, they captured Salonica on 8 November."
+    assert _pairs(text) == [("Salonica", "Greek forces")]
+    assert _pairs("Greek troops from Athens captured Salonica on 8 November.") == [("Salonica", "Greek forces")]

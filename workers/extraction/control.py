@@ -174,14 +174,15 @@ def _past_time(words: list[str], k: int, limit: int = 10) -> int:
 
 
 def _appositive_subject(sent: Sentence, i: int) -> Place | None:
-    """'Bukavu, the capital of South Kivu, fell ...': the place before a comma-enclosed description at i."""
-    words = sent.words
+    """'Bukavu, the capital of South Kivu, fell ...', 'Goma, Congo's largest eastern city, fell ...': the place
+    before a comma-enclosed description at i."""
+    words, tokens = sent.words, sent.tokens
     if i < 3 or words[i - 1] != ",":
         return None
     for c in range(i - 2, max(0, i - 25), -1):
         if words[c] == ",":
             d = c + 1 + (words[c + 1] in ("once", "formerly", "long", "until", "then"))  # "X, once a stronghold of Y,"
-            if words[d] in ("the", "a", "an", "its"):
+            if words[d] in ("the", "a", "an", "its") or (d + 2 < i and tokens[d].cap and possessive(tokens, d)):
                 g = next((g for g in sent.places if g.j == c), None)
                 return g.place if g else None
             return None
@@ -878,6 +879,17 @@ def _in_distance(words: list[str], k: int) -> bool:
     return k > 1 and words[k - 1] in ("of", "from") and not _DISTANCE_UNITS.isdisjoint(words[max(0, k - 5) : k])
 
 
+#: Plural heads of posts and settlements whose places a list after 'in' or 'of' names ('police posts in A and B').
+_LISTING_HEADS = SETTLEMENTS | {f + "s" for f in FACILITIES} | {"headquarters", "barracks", "offices", "positions"}
+
+
+def _places_listed_after_head(words: list[str], k: int) -> bool:
+    """'The towns of A and B fell', 'police posts in A and B fell': the list after the preposition names the
+    places of the subject, unlike 'talks in A and B'."""
+    m = k - 1 - (k > 1 and words[k - 1] == "the")
+    return m > 0 and words[m] in ("in", "of", "at") and words[m - 1] in _LISTING_HEADS
+
+
 def _coordinated_left(words: list[str], gaz: list[PlaceMention]) -> list[Place]:
     """The last place before a verb and the places coordinated with it: 'Herat in the west and Kandahar in the south
     have fallen' gives both (a compass aside after each name is skipped)."""
@@ -892,7 +904,7 @@ def _coordinated_left(words: list[str], gaz: list[PlaceMention]) -> list[Place]:
         g = by_end.get(m)
         if g is None and (aside := _distance_aside(words, m)) is not None:
             g = by_end.get(aside)  # "Bambari, 40 km to the north, and Alindao": past the distance aside
-        if g is None or after_preposition(words, g.i):
+        if g is None or (after_preposition(words, g.i) and not _places_listed_after_head(words, g.i)):
             break  # "talks in Doha and Kandahar ...": the first name is no subject
         out.insert(0, g.place)
         k = g.i
@@ -1211,6 +1223,7 @@ def _trigger_words(lex: Lexicons) -> frozenset[str]:
         "control.held",
         "control.fell",
         "control.withdraw",
+        "control.forced_leave",
         "control.leave",
         "control.nominal",
         "control.expel",
@@ -2032,11 +2045,12 @@ def _withdraw(c: _Clause, i: int) -> bool:
     words, sent, doc, lex, sets, n = c.words, c.sent, c.doc, c.lex, c.sets, c.n
     w = words[i]
     wd = sets["control.withdraw"].match_at(words, i)
-    if not wd:
+    compelled = sets["control.forced_leave"].match_at(words, i) if not wd else None
+    if not wd and not compelled:
         return False
-    e = i + len(wd)
+    e = i + len(wd or compelled or ())
     places = c.phrase(e)
-    forced = next((m for m in range(max(0, i - 8), i) if words[m] in _FORCE), None)
+    forced = i if compelled else next((m for m in range(max(0, i - 8), i) if words[m] in _FORCE), None)
     if forced is not None and not blocked(words, forced, lex):
         if _passive(words, forced):  # "B were forced to retreat from P (by A)": P passes to A, or the other side
             gone = actor_left(sent, forced, doc)

@@ -71,6 +71,16 @@ def denied(words: list[str], i: int, lex: Lexicons) -> bool:
     )
 
 
+#: Verbs that keep something 'from' happening: 'to prevent Salonica from being seized', 'kept the rebels from taking X'.
+_PREVENTING = frozenset("prevent prevents prevented preventing stop stops stopped stopping keep keeps kept".split())
+
+
+def _prevented(words: list[str], start: int, i: int) -> bool:
+    """Whether the trigger at i is what a verb of preventing kept 'from' happening, between `start` and i."""
+    froms = [k for k in range(start, i) if words[k] == "from"]
+    return bool(froms) and any(words[k] in _PREVENTING for k in range(start, froms[-1]))
+
+
 def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     """True when the trigger at i is an attempt, intention, prospect, negation or denial."""
     if i > 0 and words[i - 1] == "to" and not (i > 1 and words[i - 2] in _SUCCESS) and not _went_on(words, i - 1):
@@ -81,6 +91,8 @@ def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
     if denied(words, i, lex):
         return True  # a denial scopes over its complement: "denied that it had captured the dam"
     start = max(clause_start(words, i, window), i - window)
+    if _prevented(words, start, i):
+        return True
     not_change = lex.sets["not_change"]
     k = start
     while k < i:
