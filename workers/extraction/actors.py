@@ -57,7 +57,29 @@ _MILITARY = re.compile(
 #: Military words also said of crowds, wits and privacy ('an army of fans', 'a battle of wits', 'an invasion of
 #: privacy'): before 'of' and a lower-case word they tell no war. Before a name ('the siege of Orleans', 'the Battle
 #: of Hastings'), a number ('an army of 20,000') or as other words ('a siege of six weeks') they do.
-_FIGURATIVE_OF = frozenset("army armies battle battles invasion bombardment fortress".split())
+_FIGURATIVE_OF = frozenset("army armies battle battles invasion bombardment fortress siege".split())
+#: Words after 'of' that measure a real army or siege ('a siege of six weeks', 'an army of several thousand').
+_MEASURES = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty hundred "
+    "hundreds thousand thousands several many some about nearly almost over more days weeks months years hours".split()
+)
+
+
+def _figurative_of(low: str, text: str, m: re.Match[str]) -> bool:
+    """Whether the military word matched at m is said of something else: before 'of' and (past an article) a
+    lower-case word that measures nothing ('an army of fans', 'a siege of the boardroom'), not a name or a number
+    ('the Battle of the Ebro', 'an army of 20,000', 'a siege of six weeks')."""
+    if m.group(0) not in _FIGURATIVE_OF or not low.startswith(" of ", m.end()):
+        return False
+    after = text[m.end() + 4 : m.end() + 40].split()
+    if after and after[0].lower() in ("the", "a", "an"):
+        after = after[1:]
+    if not after:
+        return False
+    word = after[0]
+    return word[:1].islower() and word.strip(",.;:").lower() not in _MEASURES
+
+
 #: What ties a name to troops, before it and after it (see Binder.commands).
 _COMMAND_BEFORE = re.compile(
     r"(?:general|gen\.|marshal|colonel|col\.|commander|admiral|captain|led by|under|(?:forces|army|troops|men) "
@@ -168,15 +190,7 @@ class Binder:
         """Whether the report speaks of armed forces or fighting at all: a capitalised plural ('the Nationalists')
         is then read as a side; in a report of sport or elections ('the Seahawks took Dallas') it is not."""
         low, text = self._low, self._text
-        found = {
-            m.group(0).rstrip("s")
-            for m in _MILITARY.finditer(low)
-            if not (
-                m.group(0) in _FIGURATIVE_OF
-                and low.startswith(" of ", m.end())
-                and text[m.end() + 4 : m.end() + 5].islower()
-            )
-        }
+        found = {m.group(0).rstrip("s") for m in _MILITARY.finditer(low) if not _figurative_of(low, text, m)}
         return (
             len(found) >= 2
         )  # two kinds of military word ('battle' and 'battles' are one): one loose 'army of fans' is not
@@ -1053,10 +1067,13 @@ _ROLE_PREFIXES = {
 }
 
 
-def prefix_actor(word: str, binder: Binder) -> Actor | None:
+def prefix_actor(
+    word: str, binder: Binder, where: str | None = None, attackers: frozenset[str] = frozenset()
+) -> Actor | None:
     """The actor in a hyphenated prefix: 'IS-held' -> Islamic State; a side named by its role ('rebel-held',
-    'army-held', 'government-held') is bound as that word alone would be, so it is the forces of the report's own
-    war, not one war's side everywhere."""
+    'army-held', 'government-held') is bound as that word alone would be, so it is a side of the report's own war,
+    not one war's side everywhere. A government's hold is the state's where the held place lies (`where`, an ISO
+    code), and never a state the sentence names (`attackers`: 'Russian bombs hit army-held positions')."""
     lex = binder.lex
     head = word.rsplit("-", 1)[0]
     entry = lex.actors.values.get(phrase(head))
@@ -1064,10 +1081,17 @@ def prefix_actor(word: str, binder: Binder) -> Actor | None:
         return _make(entry, head)
     role = _ROLE_PREFIXES.get(head)
     generic = lex.generic.values.get(phrase(role)) if role is not None else None
-    if generic is None:
+    if role is None or generic is None:
         return None
+    if generic.kinds == ("government",) and where is not None and where in lex.states.forces:
+        return _make(lex.states.forces[where], head)
     bound = binder.bind(generic)
-    return _make(bound, head) if bound is not None else Actor(id=slug(role or head), name=head, mention=head)
+    if bound is not None and bound.state is not None and bound.state in attackers:
+        bound = binder.entries.get(generic.fallback) if generic.fallback else None  # 'regime-held': Syria's
+    if bound is not None:
+        return _make(bound, head)
+    name = role.removeprefix("the ")
+    return Actor(id=slug(name), name=name[:1].upper() + name[1:], mention=head)
 
 
 def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int = 0) -> ActorMention | None:

@@ -623,15 +623,25 @@ def _side_demonym(sent: Sentence, r: int) -> bool:
     """'fell to the English', 'the Genoese held the port': a demonym that is its own plural noun, after 'the', in a
     report of armed conflict, names a side even where it is no state's ('the French' is read as France's forces
     before this is asked)."""
-    word = sent.words[r]
+    words = sent.words
+    word = words[r]
     return (
         r > 0
-        and sent.words[r - 1] == "the"
+        and words[r - 1] == "the"
         and len(word) >= 5
         and word.endswith(_PLURAL_DEMONYMS)
         and sent.tokens[r].text[1:].islower()
+        and (r + 1 == len(words) or words[r + 1] in _AFTER_A_PEOPLE or words[r + 1] in _DATE_WORDS)
         and sent.binder.at_war
     )
+
+
+#: What may follow a demonym used as a people's name ('fell to the English in May', 'the Genoese had taken'), not
+#: a noun it qualifies ('the English press', 'the Genoese merchants').
+_AFTER_A_PEOPLE = frozenset(
+    ', . ; : ( ) " in on at after before under by from with without during until and or but had have has were was '
+    "then who which that when as for themselves".split()
+)
 
 
 def _people_not_town(sent: Sentence, r: int) -> bool:

@@ -34,7 +34,7 @@ from .arguments import (
 from .build import make_event
 from .document import Document, Sentence
 from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
-from .lexicons import ARMED_HEADS, RANKS, Lexicons, PhraseSet, fold, slug
+from .lexicons import ARMED_HEADS, RANKS, Lexicons, PhraseSet, fold, phrase, slug
 from .places import (
     FACILITIES,
     KINDS,
@@ -880,7 +880,11 @@ def _in_distance(words: list[str], k: int) -> bool:
 
 
 #: Plural heads of posts and settlements whose places a list after 'in' or 'of' names ('police posts in A and B').
-_LISTING_HEADS = SETTLEMENTS | {f + "s" for f in FACILITIES} | {"headquarters", "barracks", "offices", "positions"}
+_LISTING_HEADS = (
+    SETTLEMENTS
+    | {f[:-1] + "ies" if f.endswith("y") else f + "es" if f.endswith("s") else f + "s" for f in FACILITIES}
+    | {"headquarters", "barracks", "offices", "positions"}
+)
 
 
 def _places_listed_after_head(words: list[str], k: int) -> bool:
@@ -1529,6 +1533,8 @@ class _Clause:
             actor_id = actor.id if actor is not None else "-"
             if not _is_territory(place, sent) or (place.id, actor_id) in self.seen:
                 continue
+            if actor is not None and place.name.lower() in (actor.name.lower(), (actor.mention or "").lower()):
+                continue  # 'It fell to the Danes' with 'the Danes' read as a town abroad: a side takes no place of its name
             if any(w in _BUILDINGS for w in place.name.lower().split()) and _hostage_scene(self.words):
                 continue  # hostage-takers seizing a school or a theatre do not take territory
             if prev is not None and actor is not None and prev.id == actor.id:
@@ -1600,14 +1606,31 @@ class _Clause:
 # Each frame reads the trigger at i and says whether it claimed it (no later frame then reads that word).
 
 
+#: Weapons named after a state's word before a '-held' place: that state strikes it, so it holds nothing there.
+_STRIKERS = frozenset(
+    "bombs jets drones missiles warplanes aircraft planes shells rockets strikes airstrikes artillery gunboats".split()
+)
+
+
 def _held_prefix(c: _Clause, i: int) -> bool:
     """'rebel-held Idlib': a state."""
     w = c.words[i]
     if not w.endswith(("-held", "-controlled")):
         return False
-    holder = prefix_actor(w, c.sent.binder)
+    places = c.phrase(i + 1)[:1]
+    states = c.lex.states.words
+    country = places[0].country if places else None  # a country's name: its ISO code is the state's key
+    where = states.values.get(phrase(country)) if country else None
+    words = c.words
+    striking = frozenset(  # 'Russian glide bombs hit army-held positions': the state whose weapons strike
+        states.values[p]
+        for k, x in enumerate(words[:i])
+        if x in states.index
+        and (p := states.match_at(words, k))
+        and not _STRIKERS.isdisjoint(words[k + len(p) : k + len(p) + 2])
+    )
+    holder = prefix_actor(w, c.sent.binder, where, striking)
     if holder:
-        places = c.phrase(i + 1)[:1]
         c.emit(EventKind.control_state, i, i + 2, places, holder, None, w, conf=0.6)
     return True
 
@@ -2050,7 +2073,9 @@ def _withdraw(c: _Clause, i: int) -> bool:
         return False
     e = i + len(wd or compelled or ())
     places = c.phrase(e)
-    forced = i if compelled else next((m for m in range(max(0, i - 8), i) if words[m] in _FORCE), None)
+    if compelled:
+        return _compelled(c, i, e, places)
+    forced = next((m for m in range(max(0, i - 8), i) if words[m] in _FORCE), None)
     if forced is not None and not blocked(words, forced, lex):
         if _passive(words, forced):  # "B were forced to retreat from P (by A)": P passes to A, or the other side
             gone = actor_left(sent, forced, doc)
@@ -2089,6 +2114,34 @@ def _withdraw(c: _Clause, i: int) -> bool:
         if other is not None:  # "Russia withdrew from Lyman" in a report of two sides: Ukraine's now
             c.emit(EventKind.control_change, i, e + 2, places, other, prev.actor if prev else None, w, conf=0.6)
     return True
+
+
+def _compelled(c: _Clause, i: int, e: int, places: list[Place]) -> bool:
+    """'Georgian soldiers were forced to leave the city (by X)', 'troops, forced to abandon Y, regrouped': armed men
+    named before gave the place up to the side after 'by' or to the report's only other side; people or a club
+    made to leave, and a risk of it ('risk being forced to leave'), change no hands."""
+    words, sent, doc, lex, n = c.words, c.sent, c.doc, c.lex, c.n
+    if blocked(words, i, lex) or (i > 0 and words[i - 1] == "being"):
+        return True
+    gone = actor_left(sent, i, doc)
+    if gone is None or not _armed_men(sent, gone):
+        return True
+    by = next((m for m in range(e, min(n, e + 8)) if words[m] == "by"), None)
+    taker = actor_at(sent, by + 1, 3) if by is not None else None
+    side = taker.actor if taker is not None else _other_side(doc, gone.actor) if not gone.generic else None
+    if side is not None and side.id != gone.actor.id and not _police(side):
+        c.emit(EventKind.control_change, i, e + 3, places, side, gone.actor, "forced")
+    return True
+
+
+def _armed_men(sent: Sentence, mention: ActorMention) -> bool:
+    """Whether a mention names armed men: an armed noun ('Georgian soldiers', 'Wagner fighters') or a known armed
+    group by name ('the RSF'), not a people ('Palestinians') or a country's name alone."""
+    words = sent.words[mention.i : mention.j]
+    if not ARMED_HEADS.isdisjoint(words):
+        return True
+    entry = sent.binder.entries.get(mention.actor.id)
+    return entry is not None and entry.state is None and not mention.generic
 
 
 def _lose(c: _Clause, i: int) -> bool:

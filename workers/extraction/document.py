@@ -154,8 +154,13 @@ class Document:
             if after[:2] in ("'s", "\u2019s") and (heads := after[2:].split(maxsplit=1)) and heads[0] in _STATE_WORDS:
                 continue  # "Moscow's troops": a capital standing for its state's forces, not where they are
             found = gaz.candidates(key)
-            if found[0].kind == COUNTRY and _inside_country_name(low, start, key, self.lex):
-                continue  # 'Republic of Congo' inside 'Democratic Republic of Congo': the other country
+            if found[0].kind == COUNTRY and (longer := _longer_country(low, start, key, self.lex)) is not None:
+                # 'Republic of Congo' inside 'Democratic Republic of Congo': the longer name's country
+                hits.extend((start, entry) for entry in gaz.candidates(longer)[:1])
+                end = start + len(key)
+                continue
+            if _people_after_the(low, start, key, found) and self.binder.at_war:
+                continue  # 'fell to the Danes', 'the Romans': a people, not a small town abroad
             if " " not in key and _sentence_initial(text, start) and common_word_first(key, found, frozenset()):
                 continue  # "Artillery and infantry fought": the word, not a hamlet named so
             hits.append((start, found[0]))
@@ -239,12 +244,28 @@ class Document:
         return make_place(best.name, entry=best) if best else None
 
 
-def _inside_country_name(low: str, start: int, key: str, lex: Lexicons) -> bool:
-    """Whether the words just before a country's name make it part of another country's longer name ('Democratic
-    Republic of Congo' holds 'Republic of Congo'; the capitalised word scan starts at a place name's first word)."""
+def _longer_country(low: str, start: int, key: str, lex: Lexicons) -> str | None:
+    """The look-up key of another country's longer name that the words just before a country's name make of it
+    ('Democratic Republic of Congo' holds 'Republic of Congo': the capitalised word scan starts at a place name's
+    first word), or None."""
     before = low[max(0, start - 40) : start].split()[-3:]
     names = lex.states.words.values
-    return any((*before[k:], *key.split()) in names for k in range(len(before)))
+    for k in range(len(before)):
+        longer = (*before[k:], *key.split())
+        if longer in names:
+            return key_of(" ".join(longer))
+    return None
+
+
+def _people_after_the(low: str, start: int, key: str, found: list[PlaceEntry]) -> bool:
+    """'fell to the Danes', 'the Romans': a one-word plural after 'the' that the gazetteer knows only as towns
+    names a people (a town takes no article); the caller asks this only in a report of war."""
+    return (
+        " " not in key
+        and key.endswith("s")
+        and low[max(0, start - 4) : start] == "the "
+        and all(e.kind == CITY for e in found)
+    )
 
 
 def _sentence_initial(text: str, start: int) -> bool:

@@ -76,9 +76,15 @@ _PREVENTING = frozenset("prevent prevents prevented preventing stop stops stoppe
 
 
 def _prevented(words: list[str], start: int, i: int) -> bool:
-    """Whether the trigger at i is what a verb of preventing kept 'from' happening, between `start` and i."""
-    froms = [k for k in range(start, i) if words[k] == "from"]
-    return bool(froms) and any(words[k] in _PREVENTING for k in range(start, froms[-1]))
+    """Whether the trigger at i is what a verb of preventing (between `start` and it) kept 'from' happening: the
+    trigger must follow 'from' or 'from being' ('who stopped ships from sailing, seized X' blocks nothing)."""
+    if i >= 1 and words[i - 1] == "from":
+        f = i - 1
+    elif i >= 2 and words[i - 2] == "from" and words[i - 1] == "being":
+        f = i - 2
+    else:
+        return False
+    return any(words[k] in _PREVENTING for k in range(start, f))
 
 
 def blocked(words: list[str], i: int, lex: Lexicons, window: int = 8) -> bool:
