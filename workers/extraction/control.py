@@ -2117,7 +2117,7 @@ def _withdraw(c: _Clause, i: int) -> bool:
 
 
 def _compelled(c: _Clause, i: int, e: int, places: list[Place]) -> bool:
-    """'Georgian soldiers were forced to leave the city (by X)', 'troops, forced to abandon Y, regrouped': armed men
+    """'Georgian units were forced to abandon the city (by X)', 'troops, forced to abandon Y, regrouped': armed men
     named before gave the place up to the side after 'by' or to the report's only other side; people or a club
     made to leave, and a risk of it ('risk being forced to leave'), change no hands."""
     words, sent, doc, lex, n = c.words, c.sent, c.doc, c.lex, c.n

@@ -71,7 +71,7 @@ def denied(words: list[str], i: int, lex: Lexicons) -> bool:
     )
 
 
-#: Verbs that keep something 'from' happening: 'to prevent Salonica from being seized', 'kept the rebels from taking X'.
+#: Verbs that keep something 'from' happening: 'to prevent Kavala from being taken', 'kept the rebels from taking X'.
 _PREVENTING = frozenset("prevent prevents prevented preventing stop stops stopped stopping keep keeps kept".split())
 
 
