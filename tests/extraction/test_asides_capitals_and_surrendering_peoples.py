@@ -10,13 +10,9 @@ from __future__ import annotations
 from schemas.events import EventKind
 from workers.extraction.textnorm import clean
 
-from .conftest import controls, of_kind, run
+from .conftest import changes, of_kind, run
 
 WAR = "Artillery and infantry fought for a week while the siege went on. "
-
-
-def _pairs(text: str) -> list[tuple[str, str]]:
-    return [(e.place.name, e.actor.name) for e in controls(text) if e.place is not None and e.actor is not None]
 
 
 def _surrenders(text: str) -> list[tuple[str | None, int | None]]:
@@ -31,44 +27,44 @@ def _surrenders(text: str) -> list[tuple[str | None, int | None]]:
 
 
 def test_a_parenthesis_after_the_subject_is_skipped_and_its_members_are_not_the_side() -> None:
-    found = _pairs(WAR + "The Eastern Alliance (Chad, Niger and Benin) took the citadel of Agadez in May.")
+    found = changes(WAR + "The Eastern Alliance (Chad, Niger and Benin) took the citadel of Agadez in May.")
     assert found == [("Agadez citadel", "Eastern Alliance")]
-    found = _pairs(WAR + "The Eastern Alliance (three states) surrounded, bombarded and took the citadel of Agadez.")
+    found = changes(WAR + "The Eastern Alliance (three states) surrounded, bombarded and took the citadel of Agadez.")
     assert found == [("Agadez citadel", "Eastern Alliance")]
 
 
 def test_a_coordinated_capture_in_a_relative_clause_takes_that_clauses_subject() -> None:
     text = WAR + "It was a campaign in which the Eastern Alliance surrounded, bombarded and took the citadel of Agadez."
-    assert _pairs(text) == [("Agadez citadel", "Eastern Alliance")]
+    assert changes(text) == [("Agadez citadel", "Eastern Alliance")]
 
 
 def test_an_aside_between_dashes_is_skipped_and_its_sides_are_not_the_subject() -> None:
     text = WAR + "The Dinka militia - now in a loose pact with the Nuer Army - seized the towns of Bor and Pibor."
-    assert {actor for _, actor in _pairs(text)} == {"Dinka militia"}
+    assert {actor for _, actor in changes(text)} == {"Dinka militia"}
 
 
 def test_a_side_named_only_inside_the_aside_is_still_the_side() -> None:
     text = WAR + "Two groups - the Nuer Army and the Dinka militia - seized the towns of Bor and Pibor."
-    assert {actor for _, actor in _pairs(text)} == {"Nuer Army"}
+    assert {actor for _, actor in changes(text)} == {"Nuer Army"}
 
 
 # --- capitals, '-led', hyphens split by a space -----------------------------------------------------------------
 
 
 def test_a_capital_named_by_a_two_word_country_is_that_capital() -> None:
-    assert ("Freetown", "Guinean forces") in _pairs(
+    assert ("Freetown", "Guinean forces") in changes(
         WAR + "Guinean soldiers regained the Sierra Leone capital on Tuesday."
     )
-    assert ("Pretoria", "Rebels") in _pairs(WAR + "The rebels took the capital of South Africa by night.")
+    assert ("Pretoria", "Rebels") in changes(WAR + "The rebels took the capital of South Africa by night.")
 
 
 def test_a_two_word_country_with_no_capital_after_it_is_no_place_taken() -> None:
-    found = _pairs(WAR + "Guinean soldiers regained the Sierra Leone border post on Tuesday.")
+    found = changes(WAR + "Guinean soldiers regained the Sierra Leone border post on Tuesday.")
     assert all(p != "Freetown" for p, _ in found)
 
 
 def test_a_modifier_between_the_led_prefix_and_the_armed_noun_keeps_the_leader() -> None:
-    assert _pairs(WAR + "Ghanaian-led peacekeeping troops took Monrovia after a week.") == [
+    assert changes(WAR + "Ghanaian-led peacekeeping troops took Monrovia after a week.") == [
         ("Monrovia", "Ghanaian forces")
     ]
 
@@ -87,21 +83,21 @@ def test_a_space_after_a_compounds_hyphen_is_closed_for_known_tails_only() -> No
 
 
 def test_forcing_a_side_to_flee_a_place_gives_the_place_to_the_forcer() -> None:
-    assert ("Bor", "Rebels") in _pairs(WAR + "The rebels forced government troops to flee Bor on Monday.")
+    assert ("Bor", "Rebels") in changes(WAR + "The rebels forced government troops to flee Bor on Monday.")
 
 
 def test_forcing_a_side_to_flee_into_or_towards_a_place_gives_nothing() -> None:
-    assert _pairs(WAR + "The rebels forced government troops to flee into Bor on Monday.") == []
-    assert _pairs(WAR + "The rebels forced government troops to flee towards Bor on Monday.") == []
+    assert changes(WAR + "The rebels forced government troops to flee into Bor on Monday.") == []
+    assert changes(WAR + "The rebels forced government troops to flee towards Bor on Monday.") == []
 
 
 def test_places_listed_with_a_compass_locative_each_change_hands() -> None:
-    found = {place for place, _ in _pairs(WAR + "The rebels seized Bor in the north and Pibor in the east.")}
+    found = {place for place, _ in changes(WAR + "The rebels seized Bor in the north and Pibor in the east.")}
     assert found == {"Bor", "Pibor"}
 
 
 def test_a_compass_locative_does_not_carry_a_list_into_the_next_clause() -> None:
-    found = {place for place, _ in _pairs(WAR + "The rebels seized Bor in the north and Kiir sent reinforcements.")}
+    found = {place for place, _ in changes(WAR + "The rebels seized Bor in the north and Kiir sent reinforcements.")}
     assert found == {"Bor"}
 
 
@@ -141,22 +137,22 @@ def test_a_garrison_of_a_nationality_surrenders_before_a_time_phrase() -> None:
 
 def test_names_in_a_parenthesis_after_plural_places_each_change_hands() -> None:
     text = WAR + "The militants captured hill villages around Tsvera (Ekho, Gavra and Kelda) in August."
-    assert {place for place, _ in _pairs(text)} == {"Ekho", "Gavra", "Kelda"}
+    assert {place for place, _ in changes(text)} == {"Ekho", "Gavra", "Kelda"}
     two = (
         WAR + "The militants captured hill villages of the Tsvera district (Ekho and Gavra) and Lomi (Kelda and Borta)."
     )
-    assert {place for place, _ in _pairs(two)} == {"Ekho", "Gavra", "Kelda", "Borta"}
+    assert {place for place, _ in changes(two)} == {"Ekho", "Gavra", "Kelda", "Borta"}
 
 
 def test_a_credit_a_caption_or_a_country_in_the_parenthesis_lists_no_places() -> None:
     for aside in ("(AP)", "(Reuters)", "(Photo: AFP)"):
-        found = {place for place, _ in _pairs(WAR + f"The militants captured two villages {aside} near Tsvera.")}
+        found = {place for place, _ in changes(WAR + f"The militants captured two villages {aside} near Tsvera.")}
         assert not found & {"AP", "Reuters", "Photo", "AFP"}, aside
-    kept = _pairs(WAR + "The militants captured villages around Aleppo (Syria) on Monday.")
+    kept = changes(WAR + "The militants captured villages around Aleppo (Syria) on Monday.")
     assert [place for place, _ in kept] and all(place != "Syria" for place, _ in kept)
 
 
 def test_a_time_between_took_control_and_of_keeps_the_object() -> None:
-    assert ("Halba", "The army") in _pairs(WAR + "The army took control on Sunday of the town of Halba.")
-    assert _pairs(WAR + "The army took control on Sunday of its own supply lines.") == []
-    assert _pairs(WAR + "The Taliban took control in the month of Ramadan.") == []
+    assert ("Halba", "The army") in changes(WAR + "The army took control on Sunday of the town of Halba.")
+    assert changes(WAR + "The army took control on Sunday of its own supply lines.") == []
+    assert changes(WAR + "The Taliban took control in the month of Ramadan.") == []

@@ -15,6 +15,7 @@ from .lazy import lazy
 from .lexicons import ARMED_HEADS as ARMED_HEADS  # re-exported: the armed nouns are read with the actors
 from .lexicons import FORMATIONS, RANKS, ActorEntry, GenericEntry, Lexicons, PhraseSet, phrase, slug
 from .lexicons import load as load_lexicons
+from .numbers import NUMBER_WORDS
 from .sentences import Token
 from .times import MONTHS, WEEKDAYS
 from .wordlist import load_wordlist
@@ -59,9 +60,8 @@ _MILITARY = re.compile(
 #: of Hastings'), a number ('an army of 20,000') or as other words ('a siege of six weeks') they do.
 _FIGURATIVE_OF = frozenset("army armies battle battles invasion bombardment fortress siege".split())
 #: Words after 'of' that measure a real army or siege ('a siege of six weeks', 'an army of several thousand').
-_MEASURES = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty hundred "
-    "hundreds thousand thousands several many some about nearly almost over more days weeks months years hours".split()
+_MEASURES = NUMBER_WORDS | frozenset(
+    "several many some about nearly almost over more days weeks months years hours".split()
 )
 
 
@@ -1073,7 +1073,8 @@ def prefix_actor(
     """The actor in a hyphenated prefix: 'IS-held' -> Islamic State; a side named by its role ('rebel-held',
     'army-held', 'government-held') is bound as that word alone would be, so it is a side of the report's own war,
     not one war's side everywhere. A government's hold is the state's where the held place lies (`where`, an ISO
-    code), and never a state the sentence names (`attackers`: 'Russian bombs hit army-held positions')."""
+    code), and never a state whose weapons the sentence names striking it (`attackers`: 'Russian bombs hit
+    army-held positions')."""
     lex = binder.lex
     head = word.rsplit("-", 1)[0]
     entry = lex.actors.values.get(phrase(head))

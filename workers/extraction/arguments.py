@@ -8,9 +8,8 @@ from schemas.events import Actor
 
 from .actors import PLAIN_ADVERBS, ActorMention, adverb, fallback_actor, parenthesis_start, person_side
 from .document import Document, Sentence
-from .gazetteer import CITY
 from .lexicons import ARMED_HEADS, RANKS, slug
-from .places import possessive
+from .places import people_not_town, possessive
 from .times import MONTHS, WEEKDAYS
 from .wordlist import load_wordlist
 
@@ -586,7 +585,7 @@ def _people_subject(sent: Sentence, r: int, agent: bool = False, counted: bool =
         return None
     if r > 0 and words[r - 1] not in _PEOPLE_BEFORE and not counted or (after_preposition(words, r) and not agent):
         return None
-    if any(g.i <= r < g.j for g in sent.places) and not _people_not_town(sent, r):
+    if any(g.i <= r < g.j for g in sent.places) and not _a_people_after_the(sent, r):
         return None
     if r + 1 < len(words) and tokens[r + 1].cap and words[r + 1].isalpha() and words[r + 1] not in _DATE_WORDS:
         return None  # "the Polish Succession War", "the French Foreign Legion": a name's first word, not a people
@@ -644,14 +643,13 @@ _AFTER_A_PEOPLE = frozenset(
 )
 
 
-def _people_not_town(sent: Sentence, r: int) -> bool:
+def _a_people_after_the(sent: Sentence, r: int) -> bool:
     """'capitulated to the Romans', 'fell to the Danes': a capitalised plural after 'the' names a people in a report of
     war even where small towns abroad bear the word (Romans in France, Danes in Romania): a town takes no article."""
     words = sent.words
-    if r < 1 or words[r - 1] != "the" or not words[r].endswith("s") or not sent.binder.at_war:
+    if r < 1 or words[r - 1] != "the" or not sent.binder.at_war:
         return False
-    found = sent.binder.lex.gazetteer.candidates(words[r])
-    return bool(found) and all(e.kind == CITY for e in found)
+    return people_not_town(words[r], sent.binder.lex.gazetteer.candidates(words[r]))
 
 
 #: What may stand before a people named as subject: 'the Serbs', 'Kassala, which Serbs captured'.

@@ -2079,11 +2079,9 @@ def _withdraw(c: _Clause, i: int) -> bool:
     if forced is not None and not blocked(words, forced, lex):
         if _passive(words, forced):  # "B were forced to retreat from P (by A)": P passes to A, or the other side
             gone = actor_left(sent, forced, doc)
-            by = next((m for m in range(e, min(n, e + 8)) if words[m] == "by"), None)
-            taker = actor_at(sent, by + 1, 3) if by is not None else None
-            side = taker.actor if taker else _other_side(doc, gone.actor) if gone and not gone.generic else None
+            side = _forced_taker(sent, doc, e, gone) if gone is not None else None
             if side is not None and gone is not None and not _police(side):  # protesters moved on by police: none
-                c.emit(EventKind.control_change, forced, e + 3, places, side, gone.actor if gone else None, "forced")
+                c.emit(EventKind.control_change, forced, e + 3, places, side, gone.actor, "forced")
             return True
         # "A forced B to retreat from P": P passes to A
         winner = actor_left(sent, forced, doc)
@@ -2120,18 +2118,27 @@ def _compelled(c: _Clause, i: int, e: int, places: list[Place]) -> bool:
     """'Georgian units were forced to abandon the city (by X)', 'troops, forced to abandon Y, regrouped': armed men
     named before gave the place up to the side after 'by' or to the report's only other side; people or a club
     made to leave, and a risk of it ('risk being forced to leave'), change no hands."""
-    words, sent, doc, lex, n = c.words, c.sent, c.doc, c.lex, c.n
+    words, sent, doc, lex = c.words, c.sent, c.doc, c.lex
     if blocked(words, i, lex) or (i > 0 and words[i - 1] == "being"):
         return True
     gone = actor_left(sent, i, doc)
     if gone is None or not _armed_men(sent, gone):
         return True
-    by = next((m for m in range(e, min(n, e + 8)) if words[m] == "by"), None)
-    taker = actor_at(sent, by + 1, 3) if by is not None else None
-    side = taker.actor if taker is not None else _other_side(doc, gone.actor) if not gone.generic else None
+    side = _forced_taker(sent, doc, e, gone)
     if side is not None and side.id != gone.actor.id and not _police(side):
         c.emit(EventKind.control_change, i, e + 3, places, side, gone.actor, "forced")
     return True
+
+
+def _forced_taker(sent: Sentence, doc: Document, e: int, gone: ActorMention) -> Actor | None:
+    """Who a side forced out of the place ending at e left it to: the side after 'by', else the report's only other
+    side (not when the side forced out is only a generic word)."""
+    words = sent.words
+    by = next((m for m in range(e, min(len(words), e + 8)) if words[m] == "by"), None)
+    taker = actor_at(sent, by + 1, 3) if by is not None else None
+    if taker is not None:
+        return taker.actor
+    return _other_side(doc, gone.actor) if not gone.generic else None
 
 
 def _armed_men(sent: Sentence, mention: ActorMention) -> bool:

@@ -29,6 +29,7 @@ from .places import (
     inside_actor,
     make_place,
     no_context,
+    people_not_town,
     person_like,
     shared_name,
 )
@@ -159,7 +160,7 @@ class Document:
                 hits.extend((start, entry) for entry in gaz.candidates(longer)[:1])
                 end = start + len(key)
                 continue
-            if _people_after_the(low, start, key, found) and self.binder.at_war:
+            if low[max(0, start - 4) : start] == "the " and people_not_town(key, found) and self.binder.at_war:
                 continue  # 'fell to the Danes', 'the Romans': a people, not a small town abroad
             if " " not in key and _sentence_initial(text, start) and common_word_first(key, found, frozenset()):
                 continue  # "Artillery and infantry fought": the word, not a hamlet named so
@@ -255,17 +256,6 @@ def _longer_country(low: str, start: int, key: str, lex: Lexicons) -> str | None
         if longer in names:
             return key_of(" ".join(longer))
     return None
-
-
-def _people_after_the(low: str, start: int, key: str, found: list[PlaceEntry]) -> bool:
-    """'fell to the Danes', 'the Romans': a one-word plural after 'the' that the gazetteer knows only as towns
-    names a people (a town takes no article); the caller asks this only in a report of war."""
-    return (
-        " " not in key
-        and key.endswith("s")
-        and low[max(0, start - 4) : start] == "the "
-        and all(e.kind == CITY for e in found)
-    )
 
 
 def _sentence_initial(text: str, start: int) -> bool:

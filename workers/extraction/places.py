@@ -780,6 +780,12 @@ def _after_of(tokens: list[Token], i: int) -> int:
 _LIST_KINDS = SETTLEMENTS | frozenset("quarters wards suburbs camps hamlets redoubts forts outposts hills".split())
 
 
+def people_not_town(word: str, found: list[PlaceEntry]) -> bool:
+    """'fell to the Danes', 'the Romans': a one-word plural that the gazetteer knows only as towns names a people
+    when 'the' stands before it (a town takes no article); callers check the article and that the report is of war."""
+    return " " not in word and word.endswith("s") and bool(found) and all(e.kind == CITY for e in found)
+
+
 def possessive(tokens: list[Token], k: int) -> bool:
     """Token k was followed by "'s" (the tokenizer drops it, leaving a three-character gap): "Ann's"."""
     return k + 1 < len(tokens) and tokens[k + 1].start - tokens[k].end == 3
