@@ -53,7 +53,9 @@ _NAME_STOP = frozenset(
 _MILITARY = re.compile(
     r"\b(?:troops|soldiers|army|armies|militia|militias|militiamen|artillery|garrison|regiments?|infantry|cavalry|"
     r"rebels|guerrillas|insurgents|shelling|bombardment|airstrikes?|air strikes?|gunfire|civil war|ceasefire|"
-    r"cease-fire|siege|besieged|fortress|trenches|battles?|invasion|invaded|generals)\b"
+    r"cease-fire|siege|besieged|fortress|trenches|battles?|invasion|invaded|generals|admirals?|navy|naval|marines|"
+    r"paratroopers|battalions?|brigades?|platoons?|militants|warplanes|warships|mortars?|snipers?|wartime|fighters|"
+    r"forces|garrisoned|stronghold|strongholds)\b"
 )
 #: Military words also said of crowds, wits and privacy ('an army of fans', 'a battle of wits', 'an invasion of
 #: privacy'): before 'of' and a lower-case word they tell no war. Before a name ('the siege of Orleans', 'the Battle

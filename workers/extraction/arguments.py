@@ -252,7 +252,14 @@ def _commander_subject(sent: Sentence, r: int, handed: bool = False) -> ActorMen
         start -= 1
     while start < r and (words[start] == "and" or (start == 0 and words[start] in _OPENING_ADVERBS)):
         start += 1  # "Then Cortes took ...": the sentence's first word is capitalised, not a name
-    if start > 0 and words[start - 1] not in (",", ";", "and", "then", "when", "after", "as", "but", "while"):
+    rank = next((k for k in range(start, r) if words[k] in RANKS or words[k : k + 2] == ["field", "marshal"]), None)
+    opening = start if rank is None else rank  # "On 2 September General Sherman took": the rank opens the name
+    start = opening
+    while start < r and (words[start] in RANKS or words[start : start + 2] == ["field", "marshal"]):
+        start += 1  # "Admiral David Farragut took": the rank ties the name to troops, and is no part of it
+    before = words[opening - 1] if opening > 0 else ","
+    dated = rank is not None and (before[:1].isdigit() or before in MONTHS)  # "In May 1862 General X took"
+    if before not in (",", ";", "and", "then", "when", "after", "as", "but", "while") and not dated:
         return None  # the name is not the clause's subject ("in Morelos took", "of Villa took")
     return named_commander(sent, start, r + 1, handed)
 
@@ -262,12 +269,15 @@ def commander_taker(sent: Sentence, i: int) -> ActorMention | None:
     finally took Tyre'), in a sentence that speaks of armed men or a military post (a battle or a fight alone is
     also a match's, a vote's or a takeover's)."""
     words = sent.words
-    if ARMED_HEADS.isdisjoint(words) and _POSTS_AND_SIEGES.isdisjoint(words):
-        return None  # "Then Sinner took Melbourne after a four-set battle": no armed men, no post
     r = i - 1
     while r > 0 and i - r <= 3 and (words[r] in _AUX or adverb(sent.tokens[r])):
         r -= 1
-    return _commander_subject(sent, r, handed=True) if r >= 0 and sent.tokens[r].cap else None
+    named = _commander_subject(sent, r, handed=True) if r >= 0 and sent.tokens[r].cap else None
+    if named is None or (named.i > 0 and words[named.i - 1] in RANKS):
+        return named  # "Admiral Farragut captured ...": the rank says who he is
+    if ARMED_HEADS.isdisjoint(words) and _POSTS_AND_SIEGES.isdisjoint(words):
+        return None  # "Then Sinner took Melbourne after a four-set battle": no armed men, no post
+    return named
 
 
 #: Regnal numbers after a ruler's name, in capitals as written ('Louis XIV'); not 'I', a pronoun.
@@ -744,7 +754,9 @@ _CLAUSE_OPENERS = frozenset("when after as while because since which who whereas
 _SLOT_ENDS = _CLAUSE_OPENERS | frozenset(", ; : ( ) and but".split())
 
 
-def named_commander(sent: Sentence, start: int, end: int, handed: bool = False) -> ActorMention | None:
+def named_commander(
+    sent: Sentence, start: int, end: int, handed: bool = False, possessor: bool = False
+) -> ActorMention | None:
     """A person named at [start, end) as the side that took a place ('the fall of X to Madero', "Zapata's taking
     of Y", 'Orozco and Villa took control'): one to three capitalised words (or two names joined by 'and'), no
     month, day, country, people or common word. A person the lexicon knows ('Haftar', 'Zapata') is the side the
@@ -752,7 +764,9 @@ def named_commander(sent: Sentence, start: int, end: int, handed: bool = False) 
     Francisco Madero', 'Villa commanded ...'), as a side named after them: a player, a singer or an agency that
     'took Paris' is none. `handed`: the name is the agent of a place's fall or capture ('Acre fell to Saladin',
     'was taken by Saladin'), which ties it to troops when a rank precedes it or the sentence itself speaks of
-    armed men or fighting ('Richmond was captured by Brady in photographs', 'Lviv fell to Dynamo' are none)."""
+    armed men or fighting ('Richmond was captured by Brady in photographs', 'Lviv fell to Dynamo' are none).
+    `possessor`: the name owns a capture noun ("Grant's capture of X"), which, like a rank before it, admits a
+    surname that is also a common word (Grant, Lee, Jackson)."""
     if end <= start or end - start > 5:
         return None
     words, tokens = sent.words, sent.tokens
@@ -760,18 +774,21 @@ def named_commander(sent: Sentence, start: int, end: int, handed: bool = False) 
     regnal = len(names) == 2 and tokens[names[1]].text in _REGNAL  # "Edward III", "Mehmed II": a ruler's name
     if regnal:
         names = names[:1]
-    if any(not tokens[k].cap or not words[k].isalpha() or len(words[k]) < 3 for k in names):
+    if not names or any(not tokens[k].cap or not words[k].isalpha() or len(words[k]) < 3 for k in names):
         return None
     if any(words[k] in MONTHS or words[k] in WEEKDAYS or words[k] in _NOT_COMMANDERS for k in names):
         return None
     lex = sent.binder.lex
     if any(lex.states.words.values.get((words[k],)) is not None for k in names):
         return None  # countries and nationalities are their states' forces, read elsewhere
-    if not regnal and any(load_wordlist().zipf(words[k]) >= 4.5 for k in names):
-        return None  # "The", "Government", "Army": common words, no person's name
+    zipf = load_wordlist().zipf
+    ranked = start > 0 and words[start - 1] in RANKS
+    common = _COMMON_SURNAME if ranked or possessor else _COMMON_NAME
+    if not regnal and (zipf(words[names[-1]]) >= common or any(zipf(words[k]) >= _COMMON_GIVEN for k in names[:-1])):
+        return None  # "The", "Government", "Army": common words, no person's name (a given name may be: "David")
     text = " ".join(tokens[k].text for k in range(start, end))
     known = next((e for k in names if (e := person_side(lex, words[k])) is not None), None)
-    handed = handed and ((start > 0 and words[start - 1] in RANKS) or _told_in_war(words))
+    handed = handed and (ranked or _told_in_war(words))
     if known is None and not (sent.binder.at_war and (handed or any(sent.binder.commands(words[k]) for k in names))):
         return None
     actor = (
@@ -782,6 +799,12 @@ def named_commander(sent: Sentence, start: int, end: int, handed: bool = False) 
     return ActorMention(start, end, actor, known is None)
 
 
+#: Zipf frequencies (wordfreq) from which a capitalised word reads as a common word, not a person's name: a surname
+#: alone ('Saladin' 2.6, 'Sherman' 3.9); a surname after a rank or owning a capture ('Grant' 4.7, 'Lee' 4.7; not
+#: 'King' 5.2 or 'Army' 5.1); a given name before a surname ('David' 5.1; not 'The', 'New').
+_COMMON_NAME = 4.5
+_COMMON_SURNAME = 4.8
+_COMMON_GIVEN = 5.8
 #: Capitalised words that open a sentence or name an office, never a commander by themselves.
 _NOT_COMMANDERS = frozenset("president general colonel king queen prince minister battle siege fall".split())
 

@@ -118,7 +118,8 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
     if not words or words[0] in _PRONOUNS or words[0] in ("command", "where", "when", "how", "what"):
         return False  # "took command of the brigade" is leadership; a unit's command post is "the X command"
     if place.resolved and place.country == place.name and place.lat is None:
-        return False  # a whole country is not what a unit captures
+        # a whole country is not what a unit captures, unless it is small enough to be taken whole
+        return place.name in sent.binder.lex.states.small
     if not place.resolved and words[1:2] == ["of"] and words[0] in _PARTITIVE_HEADS:
         return False  # "one of the region's largest towns": a description, not a place an alert can name
     if any(w in NOT_TERRITORY for w in words) and not place.resolved and FACILITIES.isdisjoint(words):
@@ -2499,7 +2500,7 @@ def _commander_before(sent: Sentence, j: int) -> ActorMention | None:
     start = j
     while start > 0 and j - start < 2 and sent.tokens[start - 1].cap and sent.words[start - 1] not in RANKS:
         start -= 1
-    return named_commander(sent, start, j + 1)
+    return named_commander(sent, start, j + 1, handed=True, possessor=True)
 
 
 def _overrun(c: _Clause, i: int) -> bool:

@@ -157,6 +157,13 @@ class StateLexicon:
     capital_of: dict[str, str] = field(default_factory=dict)  # ISO code -> the capital's name ('UG' -> 'Kampala')
     #: ISO code -> the countries bordering it (GeoNames): where a side named by its state may fight
     neighbours: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: Names of the countries small enough to be taken whole in one campaign (GeoNames area under
+    #: SMALL_STATE_KM2): 'seized Kuwait', 'captured Singapore' is a change of who holds a place
+    small: frozenset[str] = frozenset()
+
+
+#: Kuwait (17,800 km²), Luxembourg, Singapore, Hong Kong, the Falklands, Grenada are under it; Israel is not.
+SMALL_STATE_KM2 = 20_000
 
 
 @dataclass(eq=False)
@@ -253,8 +260,9 @@ def _load_states(declared: list[ActorEntry]) -> StateLexicon:
     neighbours = {
         iso: frozenset(n for n in str(info.get("neighbours") or "").split(",") if n) for iso, info in countries.items()
     }
+    small = frozenset(info["name"] for info in countries.values() if float(info.get("areakm2") or 0) < SMALL_STATE_KM2)
     return StateLexicon(
-        PhraseSet(dict(words)), frozenset(demonyms), frozenset(capitals), forces, capital_of, neighbours
+        PhraseSet(dict(words)), frozenset(demonyms), frozenset(capitals), forces, capital_of, neighbours, small
     )
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from schemas.events import Place
 
 from .gazetteer import CITY, COUNTRY, DISTRICT, REGION, Gazetteer, PlaceEntry, key_of, pick
-from .lexicons import ARMED_HEADS, Lexicons, fold, slug
+from .lexicons import ARMED_HEADS, RANKS, Lexicons, fold, slug
 from .sentences import Token
 from .times import MONTHS, is_year
 from .wordlist import load_wordlist
@@ -389,9 +389,16 @@ def _person_tokens(tokens: list[Token], i: int, j: int) -> bool:
     prev = tokens[i - 1] if i > 0 else None
     if prev is None:
         return False
-    if prev.low.rstrip(".") in _NAME_TITLES:
+    if _title(prev):
         return True
-    return prev.cap and i >= 2 and tokens[i - 2].low.rstrip(".") in _NAME_TITLES
+    return prev.cap and i >= 2 and _title(tokens[i - 2])
+
+
+def _title(tok: Token) -> bool:
+    """A word that puts a person's name after it: a title ('spokesman', 'Mr') or a rank written as one
+    ('Admiral David Farragut'; a lower-case 'major' is an adjective)."""
+    low = tok.low.rstrip(".")
+    return low in _NAME_TITLES or (tok.cap and low in RANKS)
 
 
 def _cap_run(tokens: list[Token], i: int, limit: int = 5) -> int:

@@ -1,0 +1,81 @@
+"""Session 18 classes: a rank before a name makes it a person (never a town of that name) and ties the person to
+troops; a state small enough to be taken whole is a place a side captures; a report that speaks of a navy,
+marines, battalions or forces is a report of war. Each is tried with same-shape sentences that must give nothing
+new. Every sentence here was written for these tests."""
+
+from __future__ import annotations
+
+from workers.extraction.actors import Binder
+from workers.extraction.lexicons import load
+
+from .conftest import changes
+
+
+def _at_war(text: str) -> bool:
+    return bool(Binder(load(), text, text.lower()).at_war)
+
+
+# --- a rank before a name -------------------------------------------------------------------------------------
+
+
+def test_a_ranked_name_is_a_person_not_a_town_of_that_name() -> None:
+    text = (
+        "In April 1862 Admiral David Farragut captured the port city of New Orleans after his gunboats and Union "
+        "forces ran past the forts below it."
+    )
+    pairs = changes(text)
+    assert pairs == [("New Orleans", "David Farragut")]
+
+
+def test_a_ranked_commander_takes_a_place_in_a_sentence_that_names_no_troops() -> None:
+    text = (
+        "Artillery pounded the Confederate lines for weeks while the infantry dug trenches. "
+        "On 2 September General Sherman captured Atlanta."
+    )
+    assert ("Atlanta", "Sherman") in changes(text)
+
+
+def test_a_commander_owning_a_capture_may_bear_a_surname_that_is_a_common_word() -> None:
+    text = (
+        "Union troops and navy gunboats moved up the river in February 1862. "
+        "Grant's capture of Fort Donelson a week later opened Tennessee to the Union armies."
+    )
+    assert ("Fort Donelson", "Grant") in changes(text)
+
+
+def test_a_player_or_an_unranked_common_word_takes_no_place() -> None:
+    assert changes("Then Sinner took Melbourne after a four-set battle on Sunday.") == []
+    text = (
+        "Navy and army officers met in Cairo on Monday. "
+        "The King's capture of the regional title was celebrated in Alexandria."
+    )
+    assert changes(text) == []
+
+
+# --- small states --------------------------------------------------------------------------------------------
+
+
+def test_a_state_small_enough_to_be_taken_whole_is_a_place_a_side_captures() -> None:
+    pairs = changes("Iraqi troops and tanks seized Kuwait within hours on 2 August 1990, diplomats said.")
+    assert [place for place, _ in pairs] == ["Kuwait"]
+    assert changes("Japanese forces captured Hong Kong on Christmas Day 1941 after a short siege.") == [
+        ("Hong Kong", "Japanese forces")
+    ]
+
+
+def test_a_large_country_is_never_what_a_side_captures() -> None:
+    assert changes("Islamic State militants seized large parts of Iraq in the summer of 2014.") == []
+    assert changes("The Taliban seized Afghanistan in August 2021 as the army collapsed.") == []
+
+
+# --- words of war --------------------------------------------------------------------------------------------
+
+
+def test_a_navy_marines_battalions_or_forces_tell_a_report_of_war() -> None:
+    assert _at_war("Federal forces and navy gunboats moved south along the river.")
+    assert _at_war("Two battalions of marines landed on the beach at dawn.")
+
+
+def test_one_kind_of_such_word_or_a_game_tells_no_war() -> None:
+    assert not _at_war("Market forces pushed the price of wheat higher in Chicago.")
+    assert not _at_war("The Seahawks took Dallas in overtime as their fighters in the stands cheered.")
