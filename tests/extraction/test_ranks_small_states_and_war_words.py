@@ -1,7 +1,8 @@
 """Session 18 classes: a rank before a name makes it a person (never a town of that name) and ties the person to
 troops; a state small enough to be taken whole is a place a side captures; a report that speaks of a navy,
-marines, battalions or forces is a report of war. Each is tried with same-shape sentences that must give nothing
-new. Every sentence here was written for these tests."""
+marines, battalions or forces is a report of war; a name before a modified kind ('the X refugee camp') is the
+place's; an agentless capture after 'and' belongs to the side of the clause of taking before it. Each is tried
+with same-shape sentences that must give nothing new. Every sentence here was written for these tests."""
 
 from __future__ import annotations
 
@@ -79,3 +80,24 @@ def test_a_navy_marines_battalions_or_forces_tell_a_report_of_war() -> None:
 def test_one_kind_of_such_word_or_a_game_tells_no_war() -> None:
     assert not _at_war("Market forces pushed the price of wheat higher in Chicago.")
     assert not _at_war("The Seahawks took Dallas in overtime as their fighters in the stands cheered.")
+
+
+# --- kinds with modifiers, a shared subject across 'and' ----------------------------------------------------
+
+
+def test_a_named_place_keeps_its_name_before_a_modified_kind() -> None:
+    text = "The Dbayeh refugee camp was captured by the rebels after a siege by their fighters and artillery."
+    assert [place for place, _ in changes(text)] == ["Dbayeh"]
+    assert [place for place, _ in changes("The Mutla army post fell to the rebels after a battle with troops.")] == [
+        "Mutla post"
+    ]
+
+
+def test_an_agentless_capture_after_and_is_the_side_of_the_clause_of_taking_before_it() -> None:
+    text = "After weeks of street battles, Soviet troops secured the Reichstag and Berlin was taken on 2 May."
+    assert changes(text) == [("Berlin", "Soviet Red Army")]
+
+
+def test_an_agentless_capture_after_a_clause_of_no_taking_or_no_side_gets_no_taker() -> None:
+    assert changes("Diplomats met in the palace and Berlin was taken, after a battle with the army.") == []
+    assert changes("Troops secured the palace, the square emptied and Berlin was taken, after a battle.") == []

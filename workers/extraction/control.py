@@ -37,6 +37,7 @@ from .gazetteer import COUNTRY, CURATED, REGION, PlaceEntry
 from .lexicons import ARMED_HEADS, RANKS, Lexicons, PhraseSet, fold, phrase, slug
 from .places import (
     FACILITIES,
+    KIND_MODIFIERS,
     KINDS,
     NOT_ASIDE,
     REGION_HEADS,
@@ -975,6 +976,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         lp = lp or last_place(doc, sent.tokens[k].start)
         return [lp] if lp else []
     if sent.words[k] in KINDS:  # "Zamzam camp had fallen ...": a named place the gazetteer does not know
+        while k > 1 and sent.words[k - 1] in KIND_MODIFIERS and sent.tokens[k - 2].cap:
+            k -= 1  # "the Dbayeh refugee camp fell": the name before the kind's modifiers
         start = k
         floor = dateline_end(doc) if sent.index == 0 else 0
         while start > 0 and sent.tokens[start - 1].cap and k - start < 4 and sent.tokens[start - 1].start >= floor:
@@ -2703,6 +2706,20 @@ def _active(c: _Clause, i: int) -> bool:
     return True
 
 
+def _coordinated_taker(sent: Sentence, b: int, doc: Document) -> ActorMention | None:
+    """The armed subject of a clause of taking joined by 'and' to the agentless passive whose auxiliary is at b
+    ('the Americans secured Intramuros and Manila was liberated'); the subject of the passive stands between."""
+    words = sent.words
+    k = next((m for m in range(b - 1, max(-1, b - 6), -1) if words[m] in ("and", ";")), None)
+    if k is None or words[k] == ";":
+        return None
+    verb = next((m for m in range(k - 1, max(-1, k - 10), -1) if words[m] in _SECURING), None)
+    if verb is None or any(w in (",", ";", "and", "but") for w in words[verb + 1 : k - 1]):
+        return None  # the verb's own object runs to the 'and': "took X and Y was ...", not "took X, then ... and"
+    a = actor_left(sent, verb, doc)
+    return a if a is not None and a.j <= verb and _armed(a.actor) else None
+
+
 def _shared_object(words: list[str], e: int) -> int | None:
     """Where the object of two coordinated verbs starts ('seized and later took full control of X', 'took and held X'):
     after 'control of / over' or a verb of holding within a few words of the 'and' at e; else None."""
@@ -2849,6 +2866,9 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
         other = _other_side(doc, gone.actor) if not gone.generic else None
         if other is not None:
             c.emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), other, gone.actor, w, conf=0.6)
+    elif words[b] != "being" and (joined := _coordinated_taker(sent, b, doc)) is not None:
+        # "the Americans secured Intramuros and Manila was liberated": the side of the clause before 'and'
+        c.emit(EventKind.control_change, i, e + 1, _place_left(sent, i, doc), joined.actor, None, w, conf=0.6)
     elif w in _LIBERATED and words[b] != "being":
         side = _speaker_side(sent, doc)  # "X has been liberated, the defence ministry said": its side
         if side is not None:  # (an assailant named before may be the side that lost it: no guess)
@@ -2891,6 +2911,8 @@ _TAKING_VERBS = frozenset(
     "captured captures seized seizes took takes conquered conquers stormed storms occupied occupies recaptured "
     "recaptures retook retakes".split()
 )
+#: Verbs of a side taking or making safe a place, whose subject a following agentless capture shares.
+_SECURING = _TAKING_VERBS | _TAKING | frozenset("secured cleared liberated overran".split())
 
 
 def _first_passive_subject(sent: Sentence, b: int, doc: Document) -> list[Place]:

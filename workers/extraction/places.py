@@ -1306,6 +1306,10 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         return make_place(" ".join(t.text for t in tokens[i:j]), _parent_after(tokens, j, gaz))
     if j - i >= 2 and tokens[j - 1].low in KINDS and tokens[j - 1].low not in ("city", "town"):
         j -= 1  # "Khaldiyeh District": the kind word is capitalised too
+    kind_at = kind_after_modifiers(tokens, j)
+    if j > i and kind_at > j and tokens[j].low in KIND_MODIFIERS:  # "the Dbayeh refugee camp": its name and kind
+        name = " ".join(t.text for t in tokens[i:j])
+        return make_place(name, _parent_after(tokens, kind_at + 1, gaz))
     if j > i and j < n and tokens[j].low in KINDS and not all(t.low in _DIRECTIONAL for t in tokens[i:j]):
         name = " ".join(t.text for t in tokens[i:j])
         parent = _parent_after(tokens, j + 1, gaz)
@@ -1316,6 +1320,22 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
             return g.place
         return make_place(name, parent)
     return None
+
+
+#: Lower-case words between a place's name and its kind that say what sort of place it is: 'the Dbayeh refugee
+#: camp', 'the Tora Bora cave complex', 'the Lachin border crossing', 'the Mutla army post'.
+KIND_MODIFIERS = frozenset(
+    "refugee displacement border frontier market garrison military army air naval police mining oil fishing coastal "
+    "desert mountain river cave transit".split()
+)
+
+
+def kind_after_modifiers(tokens: list[Token], j: int) -> int:
+    """Where a kind word stands at j past one or two `KIND_MODIFIERS` ('refugee camp', 'army base'), else j."""
+    m = j
+    while m < len(tokens) and m - j < 2 and tokens[m].low in KIND_MODIFIERS:
+        m += 1
+    return m if m > j and m < len(tokens) and tokens[m].low in KINDS else j
 
 
 def facility_place(head: str, parent: Place | None, name: str | None = None) -> Place:
