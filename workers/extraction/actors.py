@@ -53,9 +53,8 @@ _NAME_STOP = frozenset(
 _MILITARY = re.compile(
     r"\b(?:troops|soldiers|army|armies|militia|militias|militiamen|artillery|garrison|regiments?|infantry|cavalry|"
     r"rebels|guerrillas|insurgents|shelling|bombardment|airstrikes?|air strikes?|gunfire|civil war|ceasefire|"
-    r"cease-fire|siege|besieged|fortress|trenches|battles?|invasion|invaded|generals|admirals?|navy|naval|marines|"
-    r"paratroopers|battalions?|brigades?|platoons?|militants|warplanes|warships|mortars?|snipers?|wartime|fighters|"
-    r"forces|garrisoned|stronghold|strongholds)\b"
+    r"cease-fire|siege|besieged|fortress|trenches|battles?|invasion|invaded|generals|admirals?|marines|"
+    r"paratroopers|battalions?|platoons?|militants|warplanes|warships|gunboats|snipers)\b"
 )
 #: Military words also said of crowds, wits and privacy ('an army of fans', 'a battle of wits', 'an invasion of
 #: privacy'): before 'of' and a lower-case word they tell no war. Before a name ('the siege of Orleans', 'the Battle
@@ -326,7 +325,7 @@ class Binder:
             home = self.home
             countries = self._tally[2]
             clear = home is not None and all(n < countries[home] for iso, n in countries.items() if iso != home)
-            best = self.lex.states.forces[home] if home and (clear or states is None) else states
+            best = self.lex.states.forces.get(home) if home and (clear or states is None) else states
         if best is None and generic.fallback:
             best = self.entries.get(generic.fallback)
         return best
@@ -489,7 +488,8 @@ def _speaker(out: list[ActorMention], binder: Binder, tokens: list[Token], words
                 best_pos, best = a.i, a.actor
                 break
     if best is None and country and binder.home:
-        best = _make(binder.lex.states.forces[binder.home], binder.home)
+        home = binder.lex.states.forces.get(binder.home)
+        best = _make(home, binder.home) if home is not None else None
     return best
 
 

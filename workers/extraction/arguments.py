@@ -252,16 +252,21 @@ def _commander_subject(sent: Sentence, r: int, handed: bool = False) -> ActorMen
         start -= 1
     while start < r and (words[start] == "and" or (start == 0 and words[start] in _OPENING_ADVERBS)):
         start += 1  # "Then Cortes took ...": the sentence's first word is capitalised, not a name
-    rank = next((k for k in range(start, r) if words[k] in RANKS or words[k : k + 2] == ["field", "marshal"]), None)
+    rank = next((k for k in range(start, r) if _rank_at(words, k)), None)
     opening = start if rank is None else rank  # "On 2 September General Sherman took": the rank opens the name
     start = opening
-    while start < r and (words[start] in RANKS or words[start : start + 2] == ["field", "marshal"]):
+    while start < r and _rank_at(words, start):
         start += 1  # "Admiral David Farragut took": the rank ties the name to troops, and is no part of it
     before = words[opening - 1] if opening > 0 else ","
     dated = rank is not None and (before[:1].isdigit() or before in MONTHS)  # "In May 1862 General X took"
     if before not in (",", ";", "and", "then", "when", "after", "as", "but", "while") and not dated:
         return None  # the name is not the clause's subject ("in Morelos took", "of Villa took")
     return named_commander(sent, start, r + 1, handed)
+
+
+def _rank_at(words: list[str], k: int) -> bool:
+    """A rank at k ('General', 'Admiral', 'Field Marshal')."""
+    return words[k] in RANKS or words[k : k + 2] == ["field", "marshal"]
 
 
 def commander_taker(sent: Sentence, i: int) -> ActorMention | None:
@@ -272,12 +277,9 @@ def commander_taker(sent: Sentence, i: int) -> ActorMention | None:
     r = i - 1
     while r > 0 and i - r <= 3 and (words[r] in _AUX or adverb(sent.tokens[r])):
         r -= 1
-    named = _commander_subject(sent, r, handed=True) if r >= 0 and sent.tokens[r].cap else None
-    if named is None or (named.i > 0 and words[named.i - 1] in RANKS):
-        return named  # "Admiral Farragut captured ...": the rank says who he is
     if ARMED_HEADS.isdisjoint(words) and _POSTS_AND_SIEGES.isdisjoint(words):
         return None  # "Then Sinner took Melbourne after a four-set battle": no armed men, no post
-    return named
+    return _commander_subject(sent, r, handed=True) if r >= 0 and sent.tokens[r].cap else None
 
 
 #: Regnal numbers after a ruler's name, in capitals as written ('Louis XIV'); not 'I', a pronoun.
@@ -567,6 +569,12 @@ def people_counted(sent: Sentence, r: int) -> ActorMention | None:
 _DATE_WORDS = frozenset(MONTHS) | frozenset(WEEKDAYS)
 
 
+def _fought_over(words: list[str]) -> bool:
+    """Whether a sentence speaks of a military post or fighting (armed nouns alone, 'forces' or 'supporters', also
+    speak of campaigns and matches)."""
+    return not (_POSTS_AND_SIEGES.isdisjoint(words) and _FIGHTING.isdisjoint(words))
+
+
 def _told_in_war(words: list[str]) -> bool:
     """Whether a sentence itself speaks of armed men, a military post or fighting."""
     return not (ARMED_HEADS.isdisjoint(words) and _MILITARY_PLACES.isdisjoint(words) and _FIGHTING.isdisjoint(words))
@@ -784,11 +792,12 @@ def named_commander(
     zipf = load_wordlist().zipf
     ranked = start > 0 and words[start - 1] in RANKS
     common = _COMMON_SURNAME if ranked or possessor else _COMMON_NAME
-    if not regnal and (zipf(words[names[-1]]) >= common or any(zipf(words[k]) >= _COMMON_GIVEN for k in names[:-1])):
-        return None  # "The", "Government", "Army": common words, no person's name (a given name may be: "David")
+    given = _COMMON_GIVEN if ranked else _COMMON_NAME  # "Admiral David Farragut"; not "Red Bull", "West Ham"
+    if not regnal and (zipf(words[names[-1]]) >= common or any(zipf(words[k]) >= given for k in names[:-1])):
+        return None  # "The", "Government", "Army": common words, no person's name
     text = " ".join(tokens[k].text for k in range(start, end))
     known = next((e for k in names if (e := person_side(lex, words[k])) is not None), None)
-    handed = handed and (ranked or _told_in_war(words))
+    handed = handed and (ranked or (_fought_over(words) if possessor else _told_in_war(words)))
     if known is None and not (sent.binder.at_war and (handed or any(sent.binder.commands(words[k]) for k in names))):
         return None
     actor = (
@@ -801,7 +810,7 @@ def named_commander(
 
 #: Zipf frequencies (wordfreq) from which a capitalised word reads as a common word, not a person's name: a surname
 #: alone ('Saladin' 2.6, 'Sherman' 3.9); a surname after a rank or owning a capture ('Grant' 4.7, 'Lee' 4.7; not
-#: 'King' 5.2 or 'Army' 5.1); a given name before a surname ('David' 5.1; not 'The', 'New').
+#: 'King' 5.2 or 'Army' 5.1); a given name between a rank and a surname ('David' 5.1; not 'The', 'New').
 _COMMON_NAME = 4.5
 _COMMON_SURNAME = 4.8
 _COMMON_GIVEN = 5.8

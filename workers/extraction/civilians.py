@@ -53,7 +53,9 @@ _PASSIVE_FILL = frozenset(
     "now being said to estimated feared confirmed who allegedly".split()
 )
 #: Cues whose category depends on the noun or the sentence (see `_resolve`).
-_PSEUDO = frozenset({"held", "hosted", "left", "transferred", "arrived", "expel", "counted"})
+_PSEUDO = frozenset({"held", "hosted", "left", "transferred", "rescued", "arrived", "expel", "counted"})
+#: Words that tell a report of captivity, where people rescued were freed from their captors.
+_CAPTIVITY_WORDS = ("hostage", "captive", "captivity", "kidnap", "abduct", "from the hands of")
 _BE = frozenset("were was are is been be being".split())
 #: "a population of 40,000", "his company of 90", "a force of 5,000": a size, not a count of people something
 #: happened to.
@@ -206,6 +208,14 @@ class _Context:
     evacuation: bool
     cites: frozenset[int]
     displacement: bool | None = None
+    captivity: bool | None = None
+
+    def about_captivity(self) -> bool:
+        """Whether the report speaks of hostages, captives or kidnapping anywhere (looked up on first use)."""
+        if self.captivity is None:
+            low = self.doc.low
+            self.captivity = any(w in low for w in _CAPTIVITY_WORDS)
+        return self.captivity
 
     def about_displacement(self) -> bool:
         """Whether the report speaks of displacement anywhere (looked up on first use)."""
@@ -311,7 +321,7 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
     """A context-dependent cue's category, None when it says nothing here, '#drop' when the count is not one.
 
     held: hostages still held are `other`; transferred: hostages handed over are `released`, bodies handed over
-    are no count; hosted: people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled`
+    are no count; rescued: freed from captors (`released`) in a report of captivity, else `evacuated`; hosted: people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled`
     (only after the count: "the blast left 12 dead" is no departure); arrived: `displaced`, only after the count and
     in a report about displacement."""
     if cat not in _PSEUDO:
@@ -325,6 +335,8 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
         return "released" if captive else "#drop" if noun == "bodies" else None
     if cat == "hosted":
         return "displaced" if ctx.camp else None
+    if cat == "rescued":
+        return "released" if captive or ctx.about_captivity() else "evacuated"
     if not forward:
         return None
     if cat == "arrived":  # refugees who reached a place fled to it; others who arrived are displaced there

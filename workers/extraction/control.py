@@ -119,7 +119,8 @@ def _is_territory(place: Place, sent: Sentence) -> bool:
     if not words or words[0] in _PRONOUNS or words[0] in ("command", "where", "when", "how", "what"):
         return False  # "took command of the brigade" is leadership; a unit's command post is "the X command"
     if place.resolved and place.country == place.name and place.lat is None:
-        # a whole country is not what a unit captures, unless it is small enough to be taken whole
+        # a whole country is not what a unit captures, unless it is small enough to be taken whole (`emit` also
+        # wants an armed taker for it: a team or a film hero takes none)
         return place.name in sent.binder.lex.states.small
     if not place.resolved and words[1:2] == ["of"] and words[0] in _PARTITIVE_HEADS:
         return False  # "one of the region's largest towns": a description, not a place an alert can name
@@ -327,7 +328,6 @@ def _named_before(sent: Sentence, rel: int) -> Place | None:
 
 #: Kinds of place a report names that the gazetteer seldom knows: 'Kalma camp', 'the Namada outpost'.
 _UNKNOWN_KINDS = frozenset("camp outpost base garrison checkpoint hill village neighbourhood neighborhood".split())
-_KIND_MODIFIERS = frozenset("displacement refugee idp military army police border".split())
 
 
 def _named_unknown(sent: Sentence, k: int) -> Place | None:
@@ -337,7 +337,7 @@ def _named_unknown(sent: Sentence, k: int) -> Place | None:
     for t in range(k - 1, 0, -1):
         if words[t] not in _UNKNOWN_KINDS:
             continue
-        end = t - 1 if words[t - 1] in _KIND_MODIFIERS and t > 1 else t  # "Zamzam displacement camp"
+        end = t - 1 if words[t - 1] in KIND_MODIFIERS and t > 1 else t  # "Zamzam displacement camp"
         if not tokens[end - 1].cap:
             continue
         start = end - 1
@@ -1537,6 +1537,9 @@ class _Clause:
             actor_id = actor.id if actor is not None else "-"
             if not _is_territory(place, sent) or (place.id, actor_id) in self.seen:
                 continue
+            whole = place.country == place.name and place.lat is None
+            if whole and (actor is None or not _armed(actor) or not sent.binder.at_war):
+                continue  # a whole (small) state is taken only by an armed side in a war, not by a team or a film hero
             if actor is not None and place.name.lower() in (actor.name.lower(), (actor.mention or "").lower()):
                 continue  # 'It fell to the Danes' with 'the Danes' read as a town abroad: a side takes no place of its name
             if any(w in _BUILDINGS for w in place.name.lower().split()) and _hostage_scene(self.words):
@@ -2710,6 +2713,9 @@ def _coordinated_taker(sent: Sentence, b: int, doc: Document) -> ActorMention | 
     """The armed subject of a clause of taking joined by 'and' to the agentless passive whose auxiliary is at b
     ('the Americans secured Intramuros and Manila was liberated'); the subject of the passive stands between."""
     words = sent.words
+    after = words[b + 1 : b + 10]
+    if words[b + 1 : b + 2] and words[b + 1] in _RETAKING or "by" in after or "later" in after or "within" in after:
+        return None  # "X took A and B was recaptured weeks later", "B was captured after a siege by Y": not X's
     k = next((m for m in range(b - 1, max(-1, b - 6), -1) if words[m] in ("and", ";")), None)
     if k is None or words[k] == ";":
         return None
@@ -2755,6 +2761,8 @@ def _take_idiom(words: list[str], e: int, war: bool) -> bool:
     object is no place taken. Read in the few words after the object. An armed side in a report of war that takes a
     town by storm takes it ('Montenegrin forces took Scutari by storm')."""
     after = words[e + 1 : e + 5]
+    if "war" in after or "apart" in after:
+        return True  # "Hezbollah took Lebanon to war", "took the defence apart": no place taken
     return "off" in after or "offline" in after or ("storm" in after and not war) or "brink" in after
 
 
@@ -2912,7 +2920,7 @@ _TAKING_VERBS = frozenset(
     "recaptures retook retakes".split()
 )
 #: Verbs of a side taking or making safe a place, whose subject a following agentless capture shares.
-_SECURING = _TAKING_VERBS | _TAKING | frozenset("secured cleared liberated overran".split())
+_SECURING = _TAKING_VERBS | frozenset("entered taken secured cleared liberated overran".split())
 
 
 def _first_passive_subject(sent: Sentence, b: int, doc: Document) -> list[Place]:

@@ -260,7 +260,9 @@ def _load_states(declared: list[ActorEntry]) -> StateLexicon:
     neighbours = {
         iso: frozenset(n for n in str(info.get("neighbours") or "").split(",") if n) for iso, info in countries.items()
     }
-    small = frozenset(info["name"] for info in countries.values() if float(info.get("areakm2") or 0) < SMALL_STATE_KM2)
+    small = frozenset(
+        info["name"] for info in countries.values() if 0 < float(info.get("areakm2") or 0) < SMALL_STATE_KM2
+    )  # a country without an area in GeoNames is not known to be small
     return StateLexicon(
         PhraseSet(dict(words)), frozenset(demonyms), frozenset(capitals), forces, capital_of, neighbours, small
     )

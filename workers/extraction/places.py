@@ -145,9 +145,9 @@ def person_like(text: str, start: int, end: int) -> bool:
     if not words:
         return False
     prev = words[-1]
-    if prev.lower().rstrip(".") in _NAME_TITLES:
-        return True
     sentence_start = len(words) < 2 or words[-2].endswith((".", "!", "?", ":", '"'))
+    if _title(prev, not sentence_start):
+        return True
     return (
         prev[:1].isupper()
         and prev.isalpha()
@@ -155,7 +155,7 @@ def person_like(text: str, start: int, end: int) -> bool:
         and prev.lower() not in _DIRECTIONAL
         and prev.lower() not in ("the", "of", "in", "from", "to", "and")
         and len(words) >= 2
-        and words[-2].lower().rstrip(".") in _NAME_TITLES
+        and _title(words[-2], len(words) > 2 and not words[-3].endswith((".", "!", "?", ":", '"')))
     )
 
 
@@ -389,16 +389,16 @@ def _person_tokens(tokens: list[Token], i: int, j: int) -> bool:
     prev = tokens[i - 1] if i > 0 else None
     if prev is None:
         return False
-    if _title(prev):
+    if _title(prev.text, i - 1 > 0):
         return True
-    return prev.cap and i >= 2 and _title(tokens[i - 2])
+    return prev.cap and i >= 2 and _title(tokens[i - 2].text, i - 2 > 0)
 
 
-def _title(tok: Token) -> bool:
-    """A word that puts a person's name after it: a title ('spokesman', 'Mr') or a rank written as one
-    ('Admiral David Farragut'; a lower-case 'major' is an adjective)."""
-    low = tok.low.rstrip(".")
-    return low in _NAME_TITLES or (tok.cap and low in RANKS)
+def _title(word: str, inside: bool) -> bool:
+    """A word that puts a person's name after it: a title ('spokesman', 'Mr') or a rank written as one ('Admiral
+    David Farragut'; 'major' in lower case, or opening a sentence, is an adjective: 'Major Kharkiv districts')."""
+    low = word.lower().rstrip(".")
+    return low in _NAME_TITLES or (word[:1].isupper() and low in RANKS and (inside or low != "major"))
 
 
 def _cap_run(tokens: list[Token], i: int, limit: int = 5) -> int:
@@ -1306,27 +1306,24 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         return make_place(" ".join(t.text for t in tokens[i:j]), _parent_after(tokens, j, gaz))
     if j - i >= 2 and tokens[j - 1].low in KINDS and tokens[j - 1].low not in ("city", "town"):
         j -= 1  # "Khaldiyeh District": the kind word is capitalised too
-    kind_at = kind_after_modifiers(tokens, j)
-    if j > i and kind_at > j and tokens[j].low in KIND_MODIFIERS:  # "the Dbayeh refugee camp": its name and kind
+    at = kind_after_modifiers(tokens, j)  # "the Dbayeh refugee camp": the name, past the kind's modifiers
+    if j > i and j < n and tokens[at].low in KINDS and not all(t.low in _DIRECTIONAL for t in tokens[i:j]):
         name = " ".join(t.text for t in tokens[i:j])
-        return make_place(name, _parent_after(tokens, kind_at + 1, gaz))
-    if j > i and j < n and tokens[j].low in KINDS and not all(t.low in _DIRECTIONAL for t in tokens[i:j]):
-        name = " ".join(t.text for t in tokens[i:j])
-        parent = _parent_after(tokens, j + 1, gaz)
+        parent = _parent_after(tokens, at + 1, gaz)
         g = next((x for x in gaz if x.i == i and x.j in (j, j + 1)), None)
         if g and g.place.parent and (not parent or parent == g.place.parent):
             return g.place
-        if g and tokens[j].low in ("city", "town", "province", "governorate", "countryside", "region"):
-            return g.place
+        if g and (at > j or tokens[j].low in ("city", "town", "province", "governorate", "countryside", "region")):
+            return g.place  # "the Bunia market town": the town the gazetteer knows
         return make_place(name, parent)
     return None
 
 
 #: Lower-case words between a place's name and its kind that say what sort of place it is: 'the Dbayeh refugee
-#: camp', 'the Tora Bora cave complex', 'the Lachin border crossing', 'the Mutla army post'.
+#: camp', 'the Zamzam displacement camp', 'the Mutla army post', 'the Bunia market town'.
 KIND_MODIFIERS = frozenset(
-    "refugee displacement border frontier market garrison military army air naval police mining oil fishing coastal "
-    "desert mountain river cave transit".split()
+    "refugee displacement idp border frontier market garrison military army air naval police mining oil fishing "
+    "coastal desert mountain transit".split()
 )
 
 
