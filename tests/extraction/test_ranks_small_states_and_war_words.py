@@ -117,6 +117,8 @@ def test_an_agentless_capture_after_a_clause_of_no_taking_or_no_side_gets_no_tak
     assert changes("Diplomats met in the palace and Berlin was taken, after a battle with the army.") == []
     text = "Russian troops took Avdiivka in February and Kupiansk was recaptured weeks later after a battle."
     assert ("Kupiansk", "Russian forces") not in changes(text)
+    text = "Russian troops took Avdiivka in February and Kupiansk was officially recaptured, after a battle."
+    assert ("Kupiansk", "Russian forces") not in changes(text)
     assert changes("Troops secured the palace, the square emptied and Berlin was taken, after a battle.") == []
 
 

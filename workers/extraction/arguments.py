@@ -253,8 +253,7 @@ def _commander_subject(sent: Sentence, r: int, handed: bool = False) -> ActorMen
     while start < r and (words[start] == "and" or (start == 0 and words[start] in _OPENING_ADVERBS)):
         start += 1  # "Then Cortes took ...": the sentence's first word is capitalised, not a name
     rank = next((k for k in range(start, r) if _rank_at(words, k)), None)
-    opening = start if rank is None else rank  # "On 2 September General Sherman took": the rank opens the name
-    start = opening
+    opening = start = start if rank is None else rank  # "On 2 September General Sherman took": the rank opens it
     while start < r and _rank_at(words, start):
         start += 1  # "Admiral David Farragut took": the rank ties the name to troops, and is no part of it
     before = words[opening - 1] if opening > 0 else ","

@@ -13,7 +13,7 @@ context (`held`, `hosted`, `left`, `transferred`: see `_resolve`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from schemas.events import CivilianCategory, Event, EventKind, Place, Quantity
 
@@ -207,22 +207,14 @@ class _Context:
     camp: bool
     evacuation: bool
     cites: frozenset[int]
-    displacement: bool | None = None
-    captivity: bool | None = None
+    spoken: dict[tuple[str, ...], bool] = field(default_factory=dict)
 
-    def about_captivity(self) -> bool:
-        """Whether the report speaks of hostages, captives or kidnapping anywhere (looked up on first use)."""
-        if self.captivity is None:
-            low = self.doc.low
-            self.captivity = any(w in low for w in _CAPTIVITY_WORDS)
-        return self.captivity
-
-    def about_displacement(self) -> bool:
-        """Whether the report speaks of displacement anywhere (looked up on first use)."""
-        if self.displacement is None:
-            low = self.doc.text.lower()
-            self.displacement = any(w in low for w in _DISPLACEMENT_WORDS)
-        return self.displacement
+    def speaks_of(self, words: tuple[str, ...]) -> bool:
+        """Whether the report speaks of any of `words` anywhere (displacement, captivity), looked up on first use."""
+        found = self.spoken.get(words)
+        if found is None:
+            found = self.spoken[words] = any(w in self.doc.low for w in words)
+        return found
 
 
 def _demonym(doc: Document, tokens: list[Token], words: list[str], x: int) -> bool:
@@ -321,8 +313,8 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
     """A context-dependent cue's category, None when it says nothing here, '#drop' when the count is not one.
 
     held: hostages still held are `other`; transferred: hostages handed over are `released`, bodies handed over
-    are no count; rescued: freed from captors (`released`) in a report of captivity, else `evacuated`; hosted: people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled`
-    (only after the count: "the blast left 12 dead" is no departure); arrived: `displaced`, only after the count and
+    are no count; rescued: freed from captors (`released`) in a report of captivity, else `evacuated`; hosted:
+    people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled` (only after the count: "the blast left 12 dead" is no departure); arrived: `displaced`, only after the count and
     in a report about displacement."""
     if cat not in _PSEUDO:
         return cat
@@ -336,11 +328,11 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
     if cat == "hosted":
         return "displaced" if ctx.camp else None
     if cat == "rescued":
-        return "released" if captive or ctx.about_captivity() else "evacuated"
+        return "released" if captive or ctx.speaks_of(_CAPTIVITY_WORDS) else "evacuated"
     if not forward:
         return None
     if cat == "arrived":  # refugees who reached a place fled to it; others who arrived are displaced there
-        moved = noun not in _NOT_MOVERS and ctx.about_displacement()
+        moved = noun not in _NOT_MOVERS and ctx.speaks_of(_DISPLACEMENT_WORDS)
         return ("fled" if noun in ("refugees", "refugee") else "displaced") if moved else None
     return "evacuated" if ctx.evacuation else "fled"
 
@@ -467,7 +459,7 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             said[idx] = (cat, noun)
         if cat is None and noun in _NOUN_CATEGORY and (noun != "refugees" or _GONE_BACK.isdisjoint(words)):
             cat = _NOUN_CATEGORY[noun]  # "12 bodies were found", "40,000 IDPs"; not "refugees returned home"
-        if cat is None and noun == "arrivals" and ctx.about_displacement():
+        if cat is None and noun == "arrivals" and ctx.speaks_of(_DISPLACEMENT_WORDS):
             cat = "displaced"  # "15,000 new arrivals in the camp"
         if cat is None or cat == "#drop" or (noun == "bodies" and cat != "killed"):
             continue

@@ -114,11 +114,16 @@ def _partial_after(sent: Sentence, i: int) -> bool:
 _PARTITIVE_HEADS = frozenset("one another each either any".split())
 
 
+def _whole_country(place: Place) -> bool:
+    """A country as a whole (the gazetteer's country entry, no point on the map), not a place in it."""
+    return place.resolved and place.country == place.name and place.lat is None
+
+
 def _is_territory(place: Place, sent: Sentence) -> bool:
     words = place.name.lower().split()
     if not words or words[0] in _PRONOUNS or words[0] in ("command", "where", "when", "how", "what"):
         return False  # "took command of the brigade" is leadership; a unit's command post is "the X command"
-    if place.resolved and place.country == place.name and place.lat is None:
+    if _whole_country(place):
         # a whole country is not what a unit captures, unless it is small enough to be taken whole (`emit` also
         # wants an armed taker for it: a team or a film hero takes none)
         return place.name in sent.binder.lex.states.small
@@ -1537,8 +1542,7 @@ class _Clause:
             actor_id = actor.id if actor is not None else "-"
             if not _is_territory(place, sent) or (place.id, actor_id) in self.seen:
                 continue
-            whole = place.country == place.name and place.lat is None
-            if whole and (actor is None or not _armed(actor) or not sent.binder.at_war):
+            if _whole_country(place) and (actor is None or not _armed(actor) or not sent.binder.at_war):
                 continue  # a whole (small) state is taken only by an armed side in a war, not by a team or a film hero
             if actor is not None and place.name.lower() in (actor.name.lower(), (actor.mention or "").lower()):
                 continue  # 'It fell to the Danes' with 'the Danes' read as a town abroad: a side takes no place of its name
@@ -2709,12 +2713,13 @@ def _active(c: _Clause, i: int) -> bool:
     return True
 
 
-def _coordinated_taker(sent: Sentence, b: int, doc: Document) -> ActorMention | None:
-    """The armed subject of a clause of taking joined by 'and' to the agentless passive whose auxiliary is at b
-    ('the Americans secured Intramuros and Manila was liberated'); the subject of the passive stands between."""
+def _coordinated_taker(sent: Sentence, b: int, i: int, doc: Document) -> ActorMention | None:
+    """The armed subject of a clause of taking joined by 'and' to the agentless passive whose auxiliary is at b and
+    verb at i ('the Americans secured Intramuros and Manila was liberated'); the passive's subject stands between."""
     words = sent.words
-    after = words[b + 1 : b + 10]
-    if words[b + 1 : b + 2] and words[b + 1] in _RETAKING or "by" in after or "later" in after or "within" in after:
+    after = words[i + 1 : i + 10]
+    back = words[i] in _RETAKING and words[i] not in ("liberated", "freed")  # taken back: by the other side
+    if back or "by" in after or "later" in after or "within" in after:
         return None  # "X took A and B was recaptured weeks later", "B was captured after a siege by Y": not X's
     k = next((m for m in range(b - 1, max(-1, b - 6), -1) if words[m] in ("and", ";")), None)
     if k is None or words[k] == ";":
@@ -2874,7 +2879,7 @@ def _passive_capture(c: _Clause, i: int, e: int, b: int) -> None:
         other = _other_side(doc, gone.actor) if not gone.generic else None
         if other is not None:
             c.emit(EventKind.control_change, i, e + 2, _place_left(sent, i, doc), other, gone.actor, w, conf=0.6)
-    elif words[b] != "being" and (joined := _coordinated_taker(sent, b, doc)) is not None:
+    elif words[b] != "being" and (joined := _coordinated_taker(sent, b, i, doc)) is not None:
         # "the Americans secured Intramuros and Manila was liberated": the side of the clause before 'and'
         c.emit(EventKind.control_change, i, e + 1, _place_left(sent, i, doc), joined.actor, None, w, conf=0.6)
     elif w in _LIBERATED and words[b] != "being":
