@@ -449,6 +449,51 @@ def _text(tokens: list[Token], i: int, j: int) -> str:
     return " ".join(t.text for t in tokens[i:j])
 
 
+def _ranked_officer(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorMention | None:
+    """'British General William Howe', 'Confederate General Stonewall Jackson': a side's adjective before a rank
+    and a name is that side's officer, who acts for its forces. The side is a nationality, or a word whose
+    'X forces' / 'X army' the lexicon knows; 'the Russian General Staff' names an office, not a man."""
+    n = len(words)
+    if not tokens[k].cap or not tokens[k + 1].cap:
+        return None
+    m = k + 1
+    while m < n and words[m] in RANKS and tokens[m].cap:  # "Lt. Gen.", "Major General"
+        m += 1
+    end = m
+    while end < n and end - m < 5 and _in_name(tokens, words, end, end > m):
+        end += 1
+    if end == m or words[m] in _OFFICES or words[end - 1] in _OFFICES:
+        return None
+    iso = lex.states.words.values.get((words[k],))
+    entry = lex.states.forces.get(iso) if iso is not None else None
+    if entry is None:
+        entry = next((lex.actors.values[a] for h in _SIDE_NOUNS if (a := (words[k], h)) in lex.actors.values), None)
+    if entry is None:
+        return None
+    return ActorMention(k, end, _make(entry, _text(tokens, k, end)))
+
+
+def _in_name(tokens: list[Token], words: list[str], k: int, inside: bool) -> bool:
+    """Whether the word at k continues a person's name: a capitalised word or an initial ('S.'), or inside the
+    name a particle before a capitalised word ('von' of 'August von Goeben')."""
+    if tokens[k].cap:
+        return words[k].isalpha() or _INITIAL.match(tokens[k].text) is not None
+    return inside and words[k] in _NAME_PARTICLES and k + 1 < len(words) and tokens[k + 1].cap
+
+
+#: Words after a rank that make an office or a body of it, not an officer's name ('the General Staff').
+_OFFICES = frozenset(
+    "staff assembly command headquarters directorate prosecutor secretariat secretary council hospital election "
+    "elections strike mobilisation mobilization amnesty intelligence security inspector inspectorate consulate "
+    "services service motors electric dynamics court".split()
+)
+#: Nouns with which a side's adjective names its forces in the lexicon ('confederate forces', 'union army').
+_SIDE_NOUNS = ("forces", "army", "troops")
+_INITIAL = re.compile(r"^[A-Z]\.?$")  # "Ulysses S. Grant"
+#: Lower-case words inside a person's name: 'August von Goeben', 'Charles de Gaulle', 'Osama bin Laden'.
+_NAME_PARTICLES = frozenset("von van der de du da di bin ibn".split())
+
+
 def state_span(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, str] | None:
     """(end, ISO code) when a state's forces are named at k: 'Malian soldiers', 'the Sudanese Armed Forces',
     'Azerbaijan's army', 'Malian and allied troops' (the first-named state leads). Not 'pro-Russian separatists'."""
@@ -512,6 +557,11 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
         if k < i:
             continue
         w = words[k]
+        officer = _ranked_officer(tokens, words, k, lex) if k + 2 < n and words[k + 1] in RANKS else None
+        if officer is not None:
+            out.append(officer)
+            i = officer.j
+            continue
         after = seconds.get(w)
         if (
             after is not None
@@ -732,6 +782,8 @@ def _origin(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tup
 
 _REGION_WORDS = frozenset("region state province governorate oblast zone district".split())
 _OWNERS = frozenset("its their our country".split())
+#: Who hold a place: "its garrison" after a place is that place's, whoever the sentence names before it.
+_DEFENDERS = frozenset("garrison garrisons defenders".split())
 #: A qualifier at least this common in English (wordfreq's Zipf scale) names no group by itself.
 COMMON_WORD_ZIPF = 4.0
 
@@ -835,6 +887,8 @@ def _own_forces(
         m += 1
     elif not (m > k + 1 and words[m - 1] in STATE_HEADS):
         return None
+    if words[k] == "its" and words[m - 1] in _DEFENDERS and _named_since(out, tokens, words, k):
+        return None  # "captured Fort Donelson ...; its garrison surrendered": the place's defenders, not the taker's
     start = k - 1 if words[k] == "country" else k
     mention = _text(tokens, start, m)
     actor = _speaker(out, binder, tokens, words, k)
@@ -844,6 +898,13 @@ def _own_forces(
             return None
         actor = _make(entry, mention)
     return ActorMention(start, m, Actor(id=actor.id, name=actor.name, mention=mention), True)
+
+
+def _named_since(out: list[ActorMention], tokens: list[Token], words: list[str], k: int) -> bool:
+    """Whether a name (a place, most often) stands between the last actor before k and k: 'its' then reads as
+    that name's, the nearest holder."""
+    start = max((a.j for a in out if a.j <= k), default=0)
+    return any(tokens[m].cap and words[m] not in MONTHS and words[m] not in WEEKDAYS and m > 0 for m in range(start, k))
 
 
 def _role_forces(
@@ -1097,10 +1158,17 @@ def prefix_actor(
     return Actor(id=slug(name), name=name[:1].upper() + name[1:], mention=head)
 
 
+#: "joined forces", "combining forces": to act together, said of parties, firms and teams as of armed groups.
+_JOINING = frozenset("join joins joined joining combine combines combined combining pool pooled pooling".split())
+_JOINED = frozenset(("forces", "force"))
+
+
 def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int = 0) -> ActorMention | None:
     """An unknown armed actor named by words just before `end`: 'Mutinous soldiers' -> mutinous-soldiers; a
     capitalised name is kept whole ('Sudan Liberation Front')."""
     for j in range(end - 1, max(start, end - 6) - 1, -1):
+        if j > 0 and words[j] in _JOINED and words[j - 1] in _JOINING:
+            continue  # "the Greens joined forces with ...": the idiom, no armed men
         if words[j] in ARMED_HEADS or (words[j] in _ORG_HEADS and tokens[j].cap):
             i = j
             if tokens[j].cap:

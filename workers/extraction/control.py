@@ -635,7 +635,13 @@ def _assault_here(sent: Sentence, place: Place, doc: Document) -> ActorMention |
     if _passive(words, k):
         by = next((m for m in range(k + 1, min(end, k + 6)) if words[m] == "by"), None)
         return actor_at(sent, by + 1, 3) if by is not None else None
+    if k + 2 < end and words[k + 1] == "by" and words[k] in _ASSAULT_NOUNS:
+        return actor_at(sent, k + 2, 3)  # "after a siege by Russian troops, X fell": the noun's own agent
     return actor_left(sent, k, doc)
+
+
+#: Assaults named as nouns, whose agent follows 'by' ('a siege by the Romans').
+_ASSAULT_NOUNS = frozenset("siege assault offensive attack attacks storm push advance".split())
 
 
 _TOWN_HEADS = frozenset("town city village settlement township hamlet port".split())
@@ -692,6 +698,8 @@ def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
         k -= 1
     if sent.words[k] == "," and (aside := _located_aside(sent.words, k) or _relative_aside(sent.words, k)) is not None:
         k = aside - 1  # "Gao, in the north-east of the country, fell to the rebels"
+    elif sent.words[k] == "which" and k > 1 and sent.words[k - 1] == ",":
+        k -= 2  # "troops besieged Avdiivka, which fell in February": the place the relative follows
     g = next((g for g in _located(sent, doc) if g.j == k + 1), None)
     if g is not None:
         return [] if g.i > 0 and after_preposition(sent.words, g.i) else [g.place]
