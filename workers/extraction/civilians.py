@@ -936,8 +936,11 @@ def _forward(
             m += 2  # "five aid workers were among those killed": the cue follows
             continue
         if w in ("including", "among"):  # skip a breakdown: "27 people including six pupils were killed"
-            m += 4
-            limit = min(len(words), limit + 4)
+            end = m + 1
+            while end < min(len(words), m + 5) and words[end] not in _PASSIVE_FILL and words[end] not in _STOPS:
+                end += 1  # to the verb: "15 civilians including children were killed" (a breakdown of one word)
+            limit = min(len(words), limit + end - m)
+            m = end
             continue
         if m in ctx.cites:
             m += 1

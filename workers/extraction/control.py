@@ -101,6 +101,10 @@ _COUNTS = frozenset(
 )
 _RELATIVES = frozenset(("that", "which", "where"))
 _PRONOUNS = frozenset("it they he she we which that this who them".split())
+#: Verbs of saying, after which 'that' opens what was said, not a relative clause.
+_SAYING = frozenset(
+    "said says told tells added stated declared announced claimed confirmed reported wrote tweeted insisted".split()
+)
 
 
 def _partial_after(sent: Sentence, i: int) -> bool:
@@ -2686,6 +2690,8 @@ def _active(c: _Clause, i: int) -> bool:
     before = a.i - 1 - (1 < a.i <= i and words[a.i - 1] == "the")  # "X, which (the) Communist armies had taken"
     open_object = not any(_is_territory(p, sent) for p in places)  # "had taken two days before": no place after
     rel = before if open_object and 0 <= before < i and words[before] in _RELATIVES else None
+    if rel is not None and words[rel] == "that" and not _SAYING.isdisjoint(words[max(0, rel - 4) : rel]):
+        rel = None  # "told Reuters that his fighters had taken ...": what was said, no relative clause
     if open_object and rel is None and i > 1 and words[i - 1] in ("they", "it", "we") and words[i - 2] in _RELATIVES:
         rel = i - 2
     if rel is not None:
@@ -2774,8 +2780,8 @@ def _take_idiom(words: list[str], e: int, war: bool) -> bool:
     object is no place taken. Read in the few words after the object. An armed side in a report of war that takes a
     town by storm takes it ('Montenegrin forces took Scutari by storm')."""
     after = words[e + 1 : e + 5]
-    if "war" in after or "apart" in after:
-        return True  # "Hezbollah took Lebanon to war", "took the defence apart": no place taken
+    if after[:1] == ["to"] and "war" in after[1:3] or "apart" in after[:2]:
+        return True  # "Hezbollah took Lebanon to war", "took the defence apart"; not "took X when the war began"
     return "off" in after or "offline" in after or ("storm" in after and not war) or "brink" in after
 
 

@@ -44,7 +44,7 @@ _QUANT = (("some",), ("several",))
 FACILITIES = frozenset(
     "airport airbase airfield base dam crossing bridge port prison refinery oilfield barracks garrison outpost "
     "headquarters palace plant factory station terminal harbour harbor post compound shrine citadel fortress fort "
-    "castle hall".split()
+    "castle hall complex".split()
 )
 #: Plural heads that, with a number, name a set of places: "70 villages in Hasaka province".
 SETTLEMENTS = frozenset(
@@ -1335,6 +1335,19 @@ def kind_after_modifiers(tokens: list[Token], j: int) -> int:
     return m if m > j and m < len(tokens) and tokens[m].low in KINDS else j
 
 
+def _facility_head(tokens: list[Token], k: int) -> bool:
+    """Whether the word at k heads a facility: 'airport', 'base'; 'camp' after an armed owner ('the army camp in X',
+    'a rebel camp near Y'), where a bare 'camp' is a camp of displaced people, a place of its own."""
+    low = tokens[k].low
+    return low in FACILITIES or (low == "camp" and k > 0 and tokens[k - 1].low in _CAMP_OWNERS)
+
+
+#: Kinds of settlement that name a facility's town: 'the base in the town of X'.
+_TOWN_KINDS = frozenset("city town village".split())
+#: Words before 'camp' that make it a military post: 'the army camp', 'a training camp'.
+_CAMP_OWNERS = frozenset("army military rebel police gendarmerie training militia".split())
+
+
 def facility_place(head: str, parent: Place | None, name: str | None = None) -> Place:
     """A facility in a place, one id whatever the wording: 'Goma airport', 'the airport in Goma'."""
     head = "airbase" if head == "air base" else head
@@ -1361,7 +1374,7 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
     m = i
     while m < n and m - i < 3 and (tokens[m].low in _POST_MODIFIERS or (m == i and tokens[m].cap and i + 1 < n)):
         m += 1  # "the Burkinabe army post at Djibo", "a gendarmerie base in Arbinda": the kind of post, not a name
-    if i < m < n and tokens[m].low in FACILITIES and not any(g.i == i for g in gaz):
+    if i < m < n and _facility_head(tokens, m) and not any(g.i == i for g in gaz):
         located = _facility(tokens, m, gaz)
         if located is not None and located.parent is not None:
             if tokens[m].low == "base" and tokens[m - 1].low == "air" and located.id.endswith("/base"):
@@ -1369,7 +1382,7 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
                 name = located.name.removesuffix("base") + "airbase"
                 return located.model_copy(update={"id": located.id.removesuffix("base") + "airbase", "name": name})
             return located
-    if i < n and tokens[i].low in FACILITIES:  # "the airport in/of/near Goma"
+    if i < n and _facility_head(tokens, i):  # "the airport in/of/near Goma"
         if i + 1 < n and tokens[i + 1].low in ("in", "of", "near", "outside", "at"):
             g = next(
                 (
@@ -1380,6 +1393,9 @@ def _facility(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
                 ),
                 None,
             )
+            kind = i + 2 + (i + 2 < n and tokens[i + 2].low == "the")
+            if g is None and kind + 2 < n and tokens[kind].low in _TOWN_KINDS and tokens[kind + 1].low == "of":
+                g = next((x for x in gaz if x.i == kind + 2), None)  # "a complex in the city of Ramadi"
             if g is not None:
                 return facility_place(tokens[i].low, g.place)
             if tokens[i + 1].low == "of":

@@ -87,6 +87,34 @@ def _joined_thousands(match: re.Match[str]) -> str:
 _SCARE_QUOTES = re.compile(r'"([a-z]+(?: [a-z]+)?)"')
 
 
+#: A name of one to three capitalised words in quotes where a list or a place phrase puts a name ('the villages of
+#: "Talish" and "Madagiz"', 'in "Kobani"'): read as the name (marks become spaces, offsets kept); quoted speech has
+#: words in lower case and stays quoted.
+_QUOTED_NAMES = re.compile(
+    r'(?:(?<=\bof )|(?<=\bin )|(?<=\bor )|(?<=\band )|(?<=, ))"([A-Z][\w\'-]*(?: [A-Z][\w\'-]*){0,2})"(?=[\s,.;:)])'
+)
+#: What a list's later name follows: an earlier name, quoted or not ('"Talish" and "Madagiz"'); after a quotation in
+#: lower case ('"We will fight" and "Never"') the quoted word is speech.
+_NAME_BEFORE_LIST = re.compile(r'[A-Z][\w\'-]*"?,? (?:and |or )?$')
+
+
+def _unquoted_name(match: re.Match[str]) -> str:
+    start = match.start()
+    if match.string[start - 3 : start] not in ("of ", "in ") and not _NAME_BEFORE_LIST.search(
+        match.string, max(0, start - 40), start
+    ):
+        return match.group(0)
+    return f" {match.group(1)} "
+
+
+#: A figure quoted from a source, with its hedge and a few words ('the flight of "more than 100,000 people," the UN
+#: said'): read as if unquoted (marks become spaces, offsets kept), like any figure in the text.
+_QUOTED_FIGURE = re.compile(
+    r'"((?:(?:more|fewer|less) than |at least |about |nearly |almost |some |over |around |up to )?\d[\d,.]*'
+    r'(?: [a-z]+){0,4}[,.]?)"'
+)
+
+
 def _unquoted(match: re.Match[str]) -> str:
     return f" {match.group(1)} "
 
@@ -161,6 +189,8 @@ def clean(original: str, is_name: Callable[[str], bool] | None = None) -> CleanT
     text = _SPACED_THOUSANDS.sub(_joined_thousands, text)  # same length: offsets kept
     if '"' in text:
         text = _SCARE_QUOTES.sub(_unquoted, text)  # same length: offsets kept
+        text = _QUOTED_NAMES.sub(_unquoted_name, text)  # same length: offsets kept
+        text = _QUOTED_FIGURE.sub(_unquoted, text)  # same length: offsets kept
     if is_name is not None and (text[:2].isupper() or "\n" in text):
         text = _CAPS_LEAD.sub(lambda m: _lead_in_case(m, is_name), text)  # same length: offsets kept
     result = CleanText(text="", original=original)
