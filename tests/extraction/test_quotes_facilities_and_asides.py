@@ -6,9 +6,10 @@ children') between a count and its verb. Every sentence here was written for the
 
 from __future__ import annotations
 
+from schemas.events import EventKind
 from workers.extraction.textnorm import clean
 
-from .conftest import changes, counts
+from .conftest import changes, counts, of_kind, run
 
 
 def test_quoted_place_names_in_a_list_are_each_captured() -> None:
@@ -61,3 +62,36 @@ def test_took_a_country_to_war_is_still_no_capture() -> None:
 def test_a_one_word_breakdown_between_count_and_verb_is_skipped() -> None:
     events = counts("At least 15 civilians including children were killed in Rutshuru in shelling on Monday.")
     assert [(e.category, e.count.min if e.count else None) for e in events] == [("killed", 15)]
+
+
+def test_a_surrendering_body_is_counted_past_a_bracketed_acronym() -> None:
+    events = of_kind(
+        run("Some 2,000 Islamic State (IS) fighters surrendered to Kurdish forces in Raqqa on Friday."),
+        EventKind.surrender,
+    )
+    assert [e.count.min if e.count else None for e in events] == [2000]
+
+
+def test_a_complex_is_a_facility_only_with_an_owner_before_it() -> None:
+    assert changes("Troops retook the complex situation in the town of Hit after talks and fighting.") == []
+
+
+def test_a_relative_that_fell_within_range_is_no_capture() -> None:
+    assert changes("The rebels shelled Damascus, which fell within range of their guns after the offensive.") == []
+
+
+def test_a_breakdown_with_its_own_relative_clause_keeps_the_main_verb() -> None:
+    events = counts("At least 25 civilians including two who had been abducted were killed in Gao on Sunday.")
+    assert [(e.category, e.count.min if e.count else None) for e in events] == [("killed", 25)]
+
+
+def test_a_quoted_figure_opening_a_sentence_and_a_quoted_name_ending_the_text_are_read() -> None:
+    events = counts('"More than 50,000 people" had fled the town after the rebels captured it, the UN said.')
+    assert [(e.category, e.count.min if e.count else None) for e in events] == [("fled", 50001)]
+    text = 'After heavy fighting the ministry said its army had liberated the villages of "Talish" and "Madagiz"'
+    assert sorted(place for place, _ in changes(text)) == ["Madagiz", "Talish"]
+
+
+def test_what_was_said_to_a_hearer_is_no_relative_clause() -> None:
+    text = "A rebel spokesman told AFP that his fighters had captured an unnamed hill after fighting with troops."
+    assert all("told" not in place for place, _ in changes(text))

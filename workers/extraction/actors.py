@@ -452,7 +452,9 @@ def _text(tokens: list[Token], i: int, j: int) -> str:
 def _ranked_officer(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorMention | None:
     """'British General William Howe', 'Confederate General Stonewall Jackson': a side's adjective before a rank
     and a name is that side's officer, who acts for its forces. The side is a nationality, or a word whose
-    'X forces' / 'X army' the lexicon knows; 'the Russian General Staff' names an office, not a man."""
+    'X forces' / 'X army' the lexicon knows. Only in a report of war, and not a body or an office named after the
+    rank ('the Egyptian General Petroleum Corporation', 'the Russian General Staff'), nor a faction's leader whose
+    own men follow ("Libyan General Khalifa Haftar's forces" are his, not Libya's)."""
     n = len(words)
     if not tokens[k].cap or not tokens[k + 1].cap:
         return None
@@ -460,12 +462,17 @@ def _ranked_officer(tokens: list[Token], words: list[str], k: int, lex: Lexicons
     while m < n and words[m] in RANKS and tokens[m].cap:  # "Lt. Gen.", "Major General"
         m += 1
     end = m
-    while end < n and end - m < 5 and _in_name(tokens, words, end, end > m):
+    while end < n and end - m < 4 and tokens[end].cap and (words[end].isalpha() or _INITIAL.match(tokens[end].text)):
         end += 1
-    if end == m or words[m] in _OFFICES or words[end - 1] in _OFFICES:
+    if end == m or (end < n and words[end] == "'s"):
         return None
-    iso = lex.states.words.values.get((words[k],))
-    entry = lex.states.forces.get(iso) if iso is not None else None
+    if any(words[x] in _OFFICES for x in range(m, end)):
+        return None  # "General Staff", "Major League Baseball", "General Petroleum Corporation"
+    if any(lex.actors.match_at(words, x) is not None for x in range(m, end)):
+        return None  # a commander the lexicon knows names his own side
+    entry = None
+    if (words[k],) in lex.states.demonyms:
+        entry = lex.states.forces.get(lex.states.words.values[(words[k],)])
     if entry is None:
         entry = next((lex.actors.values[a] for h in _SIDE_NOUNS if (a := (words[k], h)) in lex.actors.values), None)
     if entry is None:
@@ -473,25 +480,16 @@ def _ranked_officer(tokens: list[Token], words: list[str], k: int, lex: Lexicons
     return ActorMention(k, end, _make(entry, _text(tokens, k, end)))
 
 
-def _in_name(tokens: list[Token], words: list[str], k: int, inside: bool) -> bool:
-    """Whether the word at k continues a person's name: a capitalised word or an initial ('S.'), or inside the
-    name a particle before a capitalised word ('von' of 'August von Goeben')."""
-    if tokens[k].cap:
-        return words[k].isalpha() or _INITIAL.match(tokens[k].text) is not None
-    return inside and words[k] in _NAME_PARTICLES and k + 1 < len(words) and tokens[k + 1].cap
-
-
 #: Words after a rank that make an office or a body of it, not an officer's name ('the General Staff').
 _OFFICES = frozenset(
     "staff assembly command headquarters directorate prosecutor secretariat secretary council hospital election "
     "elections strike mobilisation mobilization amnesty intelligence security inspector inspectorate consulate "
-    "services service motors electric dynamics court".split()
+    "services service motors electric dynamics court governor corporation company confederation federation union "
+    "league group association authority".split()
 )
 #: Nouns with which a side's adjective names its forces in the lexicon ('confederate forces', 'union army').
 _SIDE_NOUNS = ("forces", "army", "troops")
 _INITIAL = re.compile(r"^[A-Z]\.?$")  # "Ulysses S. Grant"
-#: Lower-case words inside a person's name: 'August von Goeben', 'Charles de Gaulle', 'Osama bin Laden'.
-_NAME_PARTICLES = frozenset("von van der de du da di bin ibn".split())
 
 
 def state_span(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> tuple[int, str] | None:
@@ -557,7 +555,9 @@ def find_actors(tokens: list[Token], words: list[str], binder: Binder) -> list[A
         if k < i:
             continue
         w = words[k]
-        officer = _ranked_officer(tokens, words, k, lex) if k + 2 < n and words[k + 1] in RANKS else None
+        officer = (
+            _ranked_officer(tokens, words, k, lex) if k + 2 < n and words[k + 1] in RANKS and binder.at_war else None
+        )
         if officer is not None:
             out.append(officer)
             i = officer.j
@@ -887,7 +887,7 @@ def _own_forces(
         m += 1
     elif not (m > k + 1 and words[m - 1] in STATE_HEADS):
         return None
-    if words[k] == "its" and words[m - 1] in _DEFENDERS and _named_since(out, tokens, words, k):
+    if words[k] == "its" and words[m - 1] in _DEFENDERS and _place_taken_since(out, words, k):
         return None  # "captured Fort Donelson ...; its garrison surrendered": the place's defenders, not the taker's
     start = k - 1 if words[k] == "country" else k
     mention = _text(tokens, start, m)
@@ -900,11 +900,18 @@ def _own_forces(
     return ActorMention(start, m, Actor(id=actor.id, name=actor.name, mention=mention), True)
 
 
-def _named_since(out: list[ActorMention], tokens: list[Token], words: list[str], k: int) -> bool:
-    """Whether a name (a place, most often) stands between the last actor before k and k: 'its' then reads as
-    that name's, the nearest holder."""
+def _place_taken_since(out: list[ActorMention], words: list[str], k: int) -> bool:
+    """Whether a capture or siege was told between the last actor before k and k ('took Amiens ...; its garrison'):
+    'its' then reads as the place taken, the nearest holder; 'the army said in Bamako that its garrison' is the
+    army's."""
     start = max((a.j for a in out if a.j <= k), default=0)
-    return any(tokens[m].cap and words[m] not in MONTHS and words[m] not in WEEKDAYS and m > 0 for m in range(start, k))
+    return not _TAKEN.isdisjoint(words[start:k])
+
+
+#: Verbs of a place taken or besieged, after which 'its garrison' is that place's.
+_TAKEN = frozenset(
+    "took taken captured seized besieged stormed occupied retook recaptured overran invested surrounded".split()
+)
 
 
 def _role_forces(
@@ -1163,12 +1170,20 @@ _JOINING = frozenset("join joins joined joining combine combines combined combin
 _JOINED = frozenset(("forces", "force"))
 
 
+def _joined_forces(words: list[str], j: int) -> bool:
+    """'X joined forces (with Y)': the verb after a subject; not 'the combined forces of the two clans' nor a
+    sentence's 'Combined forces captured ...', where the participle qualifies the forces."""
+    if j < 2 or words[j] not in _JOINED or words[j - 1] not in _JOINING:
+        return False
+    return words[j - 2] not in _FUNCTION and (j + 1 == len(words) or words[j + 1] != "of")
+
+
 def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int = 0) -> ActorMention | None:
     """An unknown armed actor named by words just before `end`: 'Mutinous soldiers' -> mutinous-soldiers; a
     capitalised name is kept whole ('Sudan Liberation Front')."""
     for j in range(end - 1, max(start, end - 6) - 1, -1):
-        if j > 0 and words[j] in _JOINED and words[j - 1] in _JOINING:
-            continue  # "the Greens joined forces with ...": the idiom, no armed men
+        if _joined_forces(words, j) or (words[j] == "legions" and words[j + 1 : j + 2] == ["of"]):
+            continue  # "the Greens joined forces with ...", "legions of fans": an idiom, no armed men
         if words[j] in ARMED_HEADS or (words[j] in _ORG_HEADS and tokens[j].cap):
             i = j
             if tokens[j].cap:

@@ -57,6 +57,9 @@ _PSEUDO = frozenset({"held", "hosted", "left", "transferred", "rescued", "arrive
 #: Words that tell a report of captivity, where people rescued were freed from their captors.
 _CAPTIVITY_WORDS = ("hostage", "captive", "captivity", "kidnap", "abduct", "from the hands of")
 _BE = frozenset("were was are is been be being".split())
+#: Finite auxiliaries that end a breakdown ('including children were killed'), unless a relative opens them.
+_FINITE = frozenset("were was are is have has had".split())
+_WHO = frozenset("who that which".split())
 #: "a population of 40,000", "his company of 90", "a force of 5,000": a size, not a count of people something
 #: happened to.
 _SIZE_OF = frozenset(
@@ -936,10 +939,11 @@ def _forward(
             m += 2  # "five aid workers were among those killed": the cue follows
             continue
         if w in ("including", "among"):  # skip a breakdown: "27 people including six pupils were killed"
-            end = m + 1
-            while end < min(len(words), m + 5) and words[end] not in _PASSIVE_FILL and words[end] not in _STOPS:
-                end += 1  # to the verb: "15 civilians including children were killed" (a breakdown of one word)
-            limit = min(len(words), limit + end - m)
+            end = next(
+                (x for x in range(m + 1, min(len(words), m + 7)) if words[x] in _FINITE and words[x - 1] not in _WHO),
+                m + 4,
+            )  # to the breakdown's verb: "15 civilians including children were killed", "including two who had
+            limit = min(len(words), limit + end - m)  # been abducted were killed"; else four words, as before
             m = end
             continue
         if m in ctx.cites:

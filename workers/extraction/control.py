@@ -101,6 +101,18 @@ _COUNTS = frozenset(
 )
 _RELATIVES = frozenset(("that", "which", "where"))
 _PRONOUNS = frozenset("it they he she we which that this who them".split())
+
+
+def _said_that(sent: Sentence, k: int) -> bool:
+    """Whether 'that' at k follows a verb of saying, directly or past its hearer ('said that', 'told Reuters that',
+    'told them that'): what was said follows; 'said the airport that the rebels seized' keeps its relative."""
+    words, tokens = sent.words, sent.tokens
+    if k > 0 and words[k - 1] in _SAYING:
+        return True
+    hearer = k > 1 and (tokens[k - 1].cap or words[k - 1] in ("them", "him", "her", "us", "me", "reporters"))
+    return hearer and words[k - 2] in _SAYING
+
+
 #: Verbs of saying, after which 'that' opens what was said, not a relative clause.
 _SAYING = frozenset(
     "said says told tells added stated declared announced claimed confirmed reported wrote tweeted insisted".split()
@@ -639,8 +651,8 @@ def _assault_here(sent: Sentence, place: Place, doc: Document) -> ActorMention |
     if _passive(words, k):
         by = next((m for m in range(k + 1, min(end, k + 6)) if words[m] == "by"), None)
         return actor_at(sent, by + 1, 3) if by is not None else None
-    if k + 2 < end and words[k + 1] == "by" and words[k] in _ASSAULT_NOUNS:
-        return actor_at(sent, k + 2, 3)  # "after a siege by Russian troops, X fell": the noun's own agent
+    if k + 2 < end and words[k + 1] == "by" and words[k] in _ASSAULT_NOUNS and (a := actor_at(sent, k + 2, 3)):
+        return a  # "after a siege by Russian troops, X fell": the noun's own agent (not 'an assault by night')
     return actor_left(sent, k, doc)
 
 
@@ -702,8 +714,8 @@ def _fallen_subject(sent: Sentence, i: int, doc: Document) -> list[Place]:
         k -= 1
     if sent.words[k] == "," and (aside := _located_aside(sent.words, k) or _relative_aside(sent.words, k)) is not None:
         k = aside - 1  # "Gao, in the north-east of the country, fell to the rebels"
-    elif sent.words[k] == "which" and k > 1 and sent.words[k - 1] == ",":
-        k -= 2  # "troops besieged Avdiivka, which fell in February": the place the relative follows
+    elif sent.words[k] == "which" and k > 1 and sent.words[k - 1] == "," and sent.words[i + 1 : i + 2] != ["within"]:
+        k -= 2  # "troops besieged Avdiivka, which fell in February" (not 'which fell within range'): the antecedent
     g = next((g for g in _located(sent, doc) if g.j == k + 1), None)
     if g is not None:
         return [] if g.i > 0 and after_preposition(sent.words, g.i) else [g.place]
@@ -2690,7 +2702,7 @@ def _active(c: _Clause, i: int) -> bool:
     before = a.i - 1 - (1 < a.i <= i and words[a.i - 1] == "the")  # "X, which (the) Communist armies had taken"
     open_object = not any(_is_territory(p, sent) for p in places)  # "had taken two days before": no place after
     rel = before if open_object and 0 <= before < i and words[before] in _RELATIVES else None
-    if rel is not None and words[rel] == "that" and not _SAYING.isdisjoint(words[max(0, rel - 4) : rel]):
+    if rel is not None and words[rel] == "that" and _said_that(sent, rel):
         rel = None  # "told Reuters that his fighters had taken ...": what was said, no relative clause
     if open_object and rel is None and i > 1 and words[i - 1] in ("they", "it", "we") and words[i - 2] in _RELATIVES:
         rel = i - 2
@@ -2780,7 +2792,7 @@ def _take_idiom(words: list[str], e: int, war: bool) -> bool:
     object is no place taken. Read in the few words after the object. An armed side in a report of war that takes a
     town by storm takes it ('Montenegrin forces took Scutari by storm')."""
     after = words[e + 1 : e + 5]
-    if after[:1] == ["to"] and "war" in after[1:3] or "apart" in after[:2]:
+    if after[:1] in (["to"], ["into"]) and "war" in after[1:4] or "apart" in after[:2]:
         return True  # "Hezbollah took Lebanon to war", "took the defence apart"; not "took X when the war began"
     return "off" in after or "offline" in after or ("storm" in after and not war) or "brink" in after
 

@@ -113,7 +113,7 @@ ARMED_HEADS = frozenset(
     "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance paratroopers conscripts "
     "reservists legionnaires riflemen infantrymen armies columns division divisions regiment regiments tanks "
     "battalions commando detachment detachments squadron squadrons legion cavalry cavalrymen infantry legions "
-    "legionaries knights horsemen warriors archers hoplites samurai janissaries musketeers dragoons hussars".split()
+    "legions hoplites samurai janissaries musketeers dragoons hussars".split()
 )
 
 

@@ -44,7 +44,7 @@ _QUANT = (("some",), ("several",))
 FACILITIES = frozenset(
     "airport airbase airfield base dam crossing bridge port prison refinery oilfield barracks garrison outpost "
     "headquarters palace plant factory station terminal harbour harbor post compound shrine citadel fortress fort "
-    "castle hall complex".split()
+    "castle hall".split()
 )
 #: Plural heads that, with a number, name a set of places: "70 villages in Hasaka province".
 SETTLEMENTS = frozenset(
@@ -1339,9 +1339,14 @@ def _facility_head(tokens: list[Token], k: int) -> bool:
     """Whether the word at k heads a facility: 'airport', 'base'; 'camp' after an armed owner ('the army camp in X',
     'a rebel camp near Y'), where a bare 'camp' is a camp of displaced people, a place of its own."""
     low = tokens[k].low
-    return low in FACILITIES or (low == "camp" and k > 0 and tokens[k - 1].low in _CAMP_OWNERS)
+    if low in FACILITIES:
+        return True
+    owners = _CAMP_OWNERS if low == "camp" else _COMPLEX_OWNERS if low == "complex" else frozenset()
+    return k > 0 and tokens[k - 1].low in owners
 
 
+#: Words before 'complex' that make it a facility: 'a government complex', 'the presidential complex'.
+_COMPLEX_OWNERS = frozenset("government presidential military army industrial security police palace".split())
 #: Kinds of settlement that name a facility's town: 'the base in the town of X'.
 _TOWN_KINDS = frozenset("city town village".split())
 #: Words before 'camp' that make it a military post: 'the army camp', 'a training camp'.

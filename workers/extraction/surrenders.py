@@ -802,11 +802,25 @@ def _count_of_persons(words: list[str], start: int, end: int, tokens: list[Token
                 continue  # "in 1940 the soldiers surrendered": a year, not a count
         if _day_of_month(words, q):
             continue  # "On 2 June its 12,000 defenders surrender": a day of a date, not a count
-        if any(w in _PERSONS for w in words[q.j : q.j + 4]):  # "dozens of Boko Haram fighters"
+        if any(w in _PERSONS for w in _unbracketed(words[q.j : q.j + 9])[:4]):  # "dozens of Boko Haram fighters"
             return q
         if tokens is not None and _men_named(tokens, q.j, min(end, q.j + 3)) is not None:
             return q
     return None
+
+
+def _unbracketed(words: list[str]) -> list[str]:
+    """The words less a parenthesis: '2,000 Islamic State (IS) fighters' counts the fighters past the acronym."""
+    out: list[str] = []
+    depth = 0
+    for w in words:
+        if w == "(":
+            depth += 1
+        elif w == ")" and depth:
+            depth -= 1
+        elif not depth:
+            out.append(w)
+    return out
 
 
 def _men_named(tokens: list[Token], start: int, end: int) -> int | None:

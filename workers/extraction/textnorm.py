@@ -91,7 +91,7 @@ _SCARE_QUOTES = re.compile(r'"([a-z]+(?: [a-z]+)?)"')
 #: "Talish" and "Madagiz"', 'in "Kobani"'): read as the name (marks become spaces, offsets kept); quoted speech has
 #: words in lower case and stays quoted.
 _QUOTED_NAMES = re.compile(
-    r'(?:(?<=\bof )|(?<=\bin )|(?<=\bor )|(?<=\band )|(?<=, ))"([A-Z][\w\'-]*(?: [A-Z][\w\'-]*){0,2})"(?=[\s,.;:)])'
+    r'(?:(?<=\bof )|(?<=\bin )|(?<=\bor )|(?<=\band )|(?<=, ))"([A-Z][\w\'-]*(?: [A-Z][\w\'-]*){0,2})"(?=[\s,.;:)]|$)'
 )
 #: What a list's later name follows: an earlier name, quoted or not ('"Talish" and "Madagiz"'); after a quotation in
 #: lower case ('"We will fight" and "Never"') the quoted word is speech.
@@ -111,7 +111,8 @@ def _unquoted_name(match: re.Match[str]) -> str:
 #: said'): read as if unquoted (marks become spaces, offsets kept), like any figure in the text.
 _QUOTED_FIGURE = re.compile(
     r'"((?:(?:more|fewer|less) than |at least |about |nearly |almost |some |over |around |up to )?\d[\d,.]*'
-    r'(?: [a-z]+){0,4}[,.]?)"'
+    r'(?: [a-z]+){0,4}[,.]?)"',
+    re.IGNORECASE,
 )
 
 
