@@ -42,6 +42,7 @@ from .places import (
     NOT_ASIDE,
     REGION_HEADS,
     SETTLEMENTS,
+    SPOKEN,
     LastPlace,
     PlaceMention,
     antecedent,
@@ -107,16 +108,10 @@ def _said_that(sent: Sentence, k: int) -> bool:
     """Whether 'that' at k follows a verb of saying, directly or past its hearer ('said that', 'told Reuters that',
     'told them that'): what was said follows; 'said the airport that the rebels seized' keeps its relative."""
     words, tokens = sent.words, sent.tokens
-    if k > 0 and words[k - 1] in _SAYING:
+    if k > 0 and words[k - 1] in SPOKEN:
         return True
     hearer = k > 1 and (tokens[k - 1].cap or words[k - 1] in ("them", "him", "her", "us", "me", "reporters"))
-    return hearer and words[k - 2] in _SAYING
-
-
-#: Verbs of saying, after which 'that' opens what was said, not a relative clause.
-_SAYING = frozenset(
-    "said says told tells added stated declared announced claimed confirmed reported wrote tweeted insisted".split()
-)
+    return hearer and words[k - 2] in SPOKEN
 
 
 def _partial_after(sent: Sentence, i: int) -> bool:

@@ -112,7 +112,7 @@ ARMED_HEADS = frozenset(
     "supporters tribesmen jihadists guerrillas army police policemen mutineers units brigade brigades battalion "
     "separatists loyalists paramilitaries commandos marines guardsmen guards mutineers alliance paratroopers conscripts "
     "reservists legionnaires riflemen infantrymen armies columns division divisions regiment regiments tanks "
-    "battalions commando detachment detachments squadron squadrons legion cavalry cavalrymen infantry legions "
+    "battalions commando detachment detachments squadron squadrons legion cavalry cavalrymen infantry "
     "legions hoplites samurai janissaries musketeers dragoons hussars".split()
 )
 

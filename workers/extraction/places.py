@@ -129,7 +129,8 @@ _NAME_TITLES = frozenset(
     "chief mayor governor director analyst correspondent researcher activist mr mrs ms dr gen col sheikh".split()
 )
 _SPEECH = ("said", "says", "told", "added", "stated", "declared", "tweeted", "wrote")
-_SPOKEN = frozenset((*_SPEECH, "reported", "reports", "announced", "claimed", "confirmed"))
+#: Verbs of saying (a place after them is no subject; 'that' after them opens what was said).
+SPOKEN = frozenset((*_SPEECH, "reported", "reports", "announced", "claimed", "confirmed"))
 
 
 def person_like(text: str, start: int, end: int) -> bool:
@@ -512,7 +513,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             if j + 1 < n
             else None
         )
-        spoken = any(t.low in _SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
+        spoken = any(t.low in SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
         k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
         post = k + 1 < n and tokens[k].low in _FACILITY_MODIFIERS and tokens[k + 1].low in FACILITIES  # "the army base"
         # "A and the nearby town of B", "A and the river port of B": a described conjunct with its own name
@@ -685,7 +686,7 @@ def _past_aside(tokens: list[Token], j: int) -> int | None:
 
 
 #: Finite verbs and auxiliaries that show a name to be the subject of a new clause, not one more place.
-_FINITE = _SPOKEN | frozenset(
+_FINITE = SPOKEN | frozenset(
     "is was are were has had have will would can could may might must shall should did does do denied denies vowed "
     "vows visited visits welcomed welcomes called calls urged urges".split()
 )
@@ -956,7 +957,7 @@ def members(tokens: list[Token], k: int, gaz: list[PlaceMention]) -> list[Place]
         break
     if not names:
         return []
-    if not explicit and (k < n and tokens[k].low not in _LIST_ENDS or any(t.low in _SPOKEN for t in tokens[k : k + 6])):
+    if not explicit and (k < n and tokens[k].low not in _LIST_ENDS or any(t.low in SPOKEN for t in tokens[k : k + 6])):
         return []
     found = {(g.i, g.j): g.place for g in gaz}
     places = [found.get((a, b)) or make_place(" ".join(t.text for t in tokens[a:b])) for a, b in names]
