@@ -1178,6 +1178,29 @@ def _joined_forces(words: list[str], j: int) -> bool:
     return words[j - 2] not in _FUNCTION and (j + 1 == len(words) or words[j + 1] != "of")
 
 
+#: An acronym of two to seven capitals (digits and hyphens allowed after the first letter): 'KNDO', 'FDS', 'AFDL'.
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9-]{1,6}")
+_ROMAN = re.compile(r"[IVXLC]+")
+#: Acronyms that name no armed side: agencies, aid bodies, the UN and its offices, media and time words.
+_UNARMED_ACRONYMS = frozenset(
+    "ap afp reuters upi bbc cnn dpa efe ansa tass ria xinhua pti ians un unhcr ocha icrc msf iom wfp who unicef "
+    "ngo ngos eu au idp idps tv gmt utc am pm ceo mp mps pr hq id uk usa us uae drc car gdp vip".split()
+)
+
+
+def unknown_acronym(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorMention | None:
+    """An acronym at k that the lexicon does not know, as a side in a slot that holds one (the subject of a capture,
+    the agent after 'fell to'): 'the KNDO occupied Mandalay'. Not in a headline in capitals, not a state's name."""
+    text = tokens[k].text
+    if not _ACRONYM.fullmatch(text) or _ROMAN.fullmatch(text) or sum(c.isalpha() for c in text) < 2:
+        return None
+    if words[k] in _UNARMED_ACRONYMS or lex.states.words.match_at(words, k):
+        return None
+    if any(0 <= m < len(tokens) and len(tokens[m].text) > 1 and tokens[m].text.isupper() for m in (k - 1, k + 1)):
+        return None  # "REBELS TAKE TOWN": a headline in capitals, not a name
+    return ActorMention(k, k + 1, Actor(id=slug(text), name=text, mention=text), True)
+
+
 def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int = 0) -> ActorMention | None:
     """An unknown armed actor named by words just before `end`: 'Mutinous soldiers' -> mutinous-soldiers; a
     capitalised name is kept whole ('Sudan Liberation Front')."""

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from schemas.events import Actor
 
-from .actors import PLAIN_ADVERBS, ActorMention, adverb, fallback_actor, parenthesis_start, person_side
+from .actors import (
+    PLAIN_ADVERBS,
+    ActorMention,
+    adverb,
+    fallback_actor,
+    parenthesis_start,
+    person_side,
+    unknown_acronym,
+)
 from .document import Document, Sentence
 from .lexicons import ARMED_HEADS, RANKS, slug
 from .places import people_not_town, possessive
@@ -188,6 +196,8 @@ def actor_left(sent: Sentence, i: int, doc: Document) -> ActorMention | None:
     fb = fallback_actor(sent.tokens, words, end) or _people_subject(sent, r) or _operation_side(sent, r)
     if fb:
         return fb
+    if (acronym := _acronym_subject(sent, i)) is not None:
+        return acronym  # "the KNDO was able to occupy Mandalay": a side the lexicon does not know
     if r >= 0 and gerund is False and (commander := _commander_subject(sent, r)) is not None:
         return commander  # "Villa and Urbina seized that town"
     if 0 < r and words[r] == "they" and words[r - 1] in ("which", "that", "where"):
@@ -219,6 +229,23 @@ _ADJUNCT_WORDS = frozenset(
     "in on at of during after before by early late later that this the a an spring summer autumn fall winter "
     "morning evening night dawn week weeks month months year years day days , near".split()
 )
+
+
+#: Words between a subject and its capture verb: 'the KNDO was able to occupy', 'the FDS had finally retaken'.
+_TO_VERB = _AUX | frozenset("able to managed then later finally eventually soon quickly also".split())
+#: Words before a subject that open its clause.
+_SUBJECT_OPENERS = frozenset("the , ; and when after then as but while".split())
+
+
+def _acronym_subject(sent: Sentence, i: int) -> ActorMention | None:
+    """An acronym the lexicon lacks, opening the clause of the capture verb at i: the side it names."""
+    words = sent.words
+    r = i - 1
+    while r > 0 and i - r <= 4 and (words[r] in _TO_VERB or words[r].endswith("ly")):
+        r -= 1
+    if r < 0 or (r > 0 and words[r - 1] not in _SUBJECT_OPENERS) or any(p.i <= r < p.j for p in sent.places):
+        return None
+    return unknown_acronym(sent.tokens, words, r, sent.binder.lex)
 
 
 def subject_position(sent: Sentence, k: int) -> bool:
@@ -748,6 +775,9 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
         if k <= a.i < k + span:
             return _leader(sent.actors, sent.words, a, a.j + 4) or a
     found = state_at(sent, k) or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
+    m = k + (k + 1 < len(words) and words[k] == "the")
+    if found is None and m < len(words) and not any(p.i <= m < p.j for p in sent.places):
+        found = unknown_acronym(sent.tokens, words, m, sent.binder.lex)  # "fell to the KNDO": a side unknown here
     return found or (agent_people(sent, k) if sent.binder.at_war else None)  # "fell to the Turks"
 
 

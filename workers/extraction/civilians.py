@@ -319,6 +319,8 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
     are no count; rescued: freed from captors (`released`) in a report of captivity, else `evacuated`; hosted:
     people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled` (only after the count: "the blast left 12 dead" is no departure); arrived: `displaced`, only after the count and
     in a report about displacement."""
+    if cat == "trapped" and noun is not None and noun in ctx.sets.captive:
+        return "other"  # "holed up with some 20 hostages": captives held by a side, not people trapped by fighting
     if cat not in _PSEUDO:
         return cat
     if cat in ("expel", "counted"):

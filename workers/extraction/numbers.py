@@ -23,7 +23,15 @@ _UNITS = {
     )
 }
 _TENS = {w: 10 * (i + 2) for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())}
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+#: Scale words; lakh and crore (100,000 and 10,000,000) are how South Asian English writes large figures.
+_SCALES = {
+    "hundred": 100,
+    "thousand": 1000,
+    "lakh": 100_000,
+    "million": 1_000_000,
+    "crore": 10_000_000,
+    "billion": 1_000_000_000,
+}
 #: Every word that spells a number or its scale ('six', 'forty', 'thousands'), for rules that only ask whether one does.
 NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(_SCALES) | frozenset(w + "s" for w in _SCALES)
 _VAGUE: dict[tuple[str, ...], tuple[int, int]] = {

@@ -449,7 +449,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             return [p if p.resolved or p.parent else _owned_by(p, owner) for p in owned]
     if not definite and not (i < n and tokens[i].low == "it"):
         last_place = _no_place  # "an area" introduces a new place; only "the area" points back
-    apposed = _apposed_name(tokens, i)
+    apposed = _apposed_name(tokens, i, gaz)
     if apposed is not None:  # "the chief port of Asturias, Gijon": the name after the comma is the place
         return noun_phrase(tokens, apposed, gaz, _no_place)
     such = _such_as(tokens, i)
@@ -495,6 +495,7 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         places.append(_np_place(tokens, i, j, gaz, last_place))
         while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")") or _unit_number(tokens, j)):
             j += 1  # a long name cut at the length limit: "the camp of the Chad National Army (ANT) 2nd Regiment"
+        j = _past_parent(tokens, i, j, gaz)  # "Charleston, South Carolina, and Savannah": the state is no conjunct
         j = _past_compass(tokens, j)  # "Bor in the north and Pibor in the east": a locative inside the list
         after = _dated(tokens, j)
         if after > j:  # "Gulu on March 3, and Kitgum on April 19": a named place after the date
@@ -506,13 +507,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                 continue
             break
         # coordination: "A, B and C" -> each capitalised conjunct is its own place
-        nxt = (
-            tokens[j + 2]
-            if j + 2 < n and tokens[j + 1].low in ("the", "then")
-            else tokens[j + 1]
-            if j + 1 < n
-            else None
-        )
+        c = j + 1 + (j + 2 < n and tokens[j].low == "," and tokens[j + 1].low == "and")  # "A, B, and C"
+        nxt = tokens[c + 1] if c + 1 < n and tokens[c].low in ("the", "then") else tokens[c] if c < n else None
         spoken = any(t.low in SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
         k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
         post = k + 1 < n and tokens[k].low in _FACILITY_MODIFIERS and tokens[k + 1].low in FACILITIES  # "the army base"
@@ -545,9 +541,9 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
             and not spoken
         ):
             i = j + 1
-            if tokens[i].low in ("the", "then"):  # "Konna, then Diabaly"
-                i += 1
             if tokens[i].low == "and" and i + 1 < n:
+                i += 1
+            if tokens[i].low in ("the", "then") and i + 1 < n:  # "Konna, then Diabaly", "A, and the town of B"
                 i += 1
             if opens_clause(tokens, i) or _names_a_side(tokens, i):
                 break  # "captured Goma and Kigali denied any role": a new clause's subject
@@ -592,10 +588,11 @@ _LISTING_HEADS = SETTLEMENTS | frozenset(
 )
 
 
-def _apposed_name(tokens: list[Token], i: int) -> int | None:
+def _apposed_name(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> int | None:
     """Where a name starts that a comma sets after a described place at i ('the chief port of the Whites, Vaasa',
     'the provincial capital, Kunduz'): a place noun, perhaps 'of' and a name, a comma, then a single name that the
-    next comma or the phrase's end closes; else None."""
+    next comma or the phrase's end closes; else None. A name after the comma that holds the one after 'of' is its
+    parent, not the place ('the town of Kassala, Sudan', 'the port of Charleston, South Carolina')."""
     n = len(tokens)
     m = i
     while (
@@ -609,8 +606,10 @@ def _apposed_name(tokens: list[Token], i: int) -> int | None:
     if m >= n or tokens[m].low not in _APPOSED_HEADS or _capword(tokens[m]):
         return None
     c = m + 1
+    named = c  # where the name after 'of' starts
     if c < n and tokens[c].low == "of":
         c += 1 + (c + 1 < n and tokens[c + 1].low == "the")
+        named = c
         while c < n and _capword(tokens[c]) and c - m < 7:
             c += 1
     if c + 1 >= n or tokens[c].low != "," or not _capword(tokens[c + 1]):
@@ -618,7 +617,36 @@ def _apposed_name(tokens: list[Token], i: int) -> int | None:
     end = c + 1
     while end < n and _capword(tokens[end]) and end - c < 4:
         end += 1
+    if named < c and _holds(tokens, named, c, c + 1, end, gaz):
+        return None
     return c + 1 if end == n or tokens[end].low in (",", ".", ";") or tokens[end].low in _STOP else None
+
+
+def _past_parent(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention]) -> int:
+    """Past a region or country set after the place at i..j by commas ('Charleston, South Carolina, fell'), which
+    holds it; j if none is there."""
+    n = len(tokens)
+    if not (j + 1 < n and tokens[j].low == "," and _capword(tokens[j + 1])):
+        return j
+    inner = next((g for g in gaz if g.j == j and i <= g.i), None)
+    if inner is None:
+        return j
+    b = j + 1
+    while b < n and _capword(tokens[b]) and b - j < 4:
+        b += 1
+    closed = b == n or tokens[b].low in (",", ".", ";") or tokens[b].low in _STOP
+    return b if closed and _holds(tokens, inner.i, inner.j, j + 1, b, gaz) else j
+
+
+def _holds(tokens: list[Token], i: int, j: int, a: int, b: int, gaz: list[PlaceMention]) -> bool:
+    """Whether the name at a..b holds the place named at i..j: a country, or the region or country the gazetteer
+    gives the place ('Kassala, Sudan'; 'Charleston, South Carolina')."""
+    outer = " ".join(t.low for t in tokens[a:b])
+    inner = next((g.place for g in gaz if g.i == i and g.j == j), None)
+    if inner is not None and outer in ((inner.parent or "").lower(), (inner.country or "").lower()):
+        return True
+    whole = next((g.place for g in gaz if g.i == a and g.j == b), None)
+    return whole is not None and whole.resolved and whole.parent is None and whole.name == whole.country
 
 
 #: Words before 'like' that make it a comparison, not a list: 'much like Wagner did', 'just like X'.

@@ -249,7 +249,7 @@ def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMenti
     if f is None or any(w in (";", ":", ".") for w in words[f:i]) or blocked(words, f, doc.lex):
         return None
     if f > 0 and words[f - 1] in ("was", "were", "been", "be", "being"):
-        return None  # the passive 'was forced to surrender' names its side before the verb; left to a later rule
+        return _forced_passive(doc, sent, f, i)  # "the garrison was forced to surrender": its side comes first
     stop = next((k for k in range(f + 1, i - 1) if words[k] in ("who", "that", "which", ",")), i - 1)
     actor_m, num = _subject(doc, sent, stop, True, f + 1) if stop > f + 1 else (None, None)
     if actor_m is None:  # "forced the Turks to surrender", "the Italian column": the object as the report names it
@@ -274,6 +274,21 @@ def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMenti
     if not _armed_side(sent, max(0, clause_start(words, f, 12)), f, war) and not _armed_side(sent, f + 1, i - 1, war):
         return None  # "Sanctions forced Iran to capitulate": no armed side on either end
     return i, i + 1, actor_m, num if num is not None else captives
+
+
+def _forced_passive(
+    doc: Document, sent: Sentence, f: int, i: int
+) -> tuple[int, int, ActorMention, Number | None] | None:
+    """'The Melians were forced to surrender (to the Athenians)': a completed surrender by the subject before the
+    passive at f, when nothing is given up after the verb at i (not 'was forced to surrender the fortress')."""
+    words = sent.words
+    weapons = i + 2 < len(words) and words[i + 1] in _DETERMINERS and words[i + 2] in _OBJECTS_OF_SURRENDER
+    if i + 1 < len(words) and words[i + 1] not in _NO_OBJECT_NEXT and not weapons:
+        return None
+    actor_m, num = _subject(doc, sent, f, True)
+    if actor_m is None or _is_place_name(sent, actor_m):
+        return None  # "Kut was forced to surrender": a town, see control.py
+    return i, i + 1, actor_m, num
 
 
 #: What may follow a surrender that takes no object ('to surrender at Adwa', 'surrendering en masse'); a determiner,

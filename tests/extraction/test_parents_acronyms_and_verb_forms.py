@@ -1,0 +1,102 @@
+"""Session 20 classes: a region or country after a place and a comma holds it ('the town of Kassala, Sudan'), a
+list may close with ', and' (the serial comma), an acronym the lexicon lacks may name the side that takes a place,
+the base forms of capture verbs read after 'able to' and 'managed to', a passive 'was forced to surrender' is a
+surrender, captives held are 'other', and lakh and crore are scales. Each is tried with a same-shape sentence
+that must give nothing new. Every sentence here was written for these tests."""
+
+from __future__ import annotations
+
+from schemas.events import EventKind
+
+from .conftest import changes, counts, of_kind, run
+
+
+def test_a_country_after_a_described_place_is_its_parent_not_the_place() -> None:
+    text = "Rebel forces captured the town of Kassala, Sudan, after a siege of three weeks and heavy shelling."
+    assert changes(text) == [("Kassala", "Rebels")]
+
+
+def test_a_region_after_a_place_and_a_comma_is_no_second_capture() -> None:
+    text = "Union forces captured the port of Charleston, South Carolina, in February 1865 after a long siege."
+    assert changes(text) == [("Charleston", "Union forces")]
+
+
+def test_a_name_after_a_region_and_a_comma_is_still_the_apposed_place() -> None:
+    text = "The rebels seized the main port of Asturias, Gijon, after a siege by land and sea in 1937."
+    assert changes(text) == [("Gijon", "Rebels")]
+
+
+def test_a_serial_comma_before_the_last_place_keeps_it_in_the_list() -> None:
+    text = "Rebel fighters seized Goma, Bukavu, and Uvira in a month of fighting against the army."
+    assert sorted(p for p, _ in changes(text)) == ["Bukavu", "Goma", "Uvira"]
+
+
+def test_a_place_with_its_state_then_a_serial_comma_keeps_the_next_place() -> None:
+    text = "Union forces captured Charleston, South Carolina, and Savannah, Georgia, during the war's last winter."
+    assert sorted(p for p, _ in changes(text)) == ["Charleston", "Savannah"]
+
+
+def test_a_serial_comma_before_a_new_clause_adds_no_place() -> None:
+    text = "Rebel fighters seized Goma after a battle with the army, and Kigali denied any role in the attack."
+    assert [p for p, _ in changes(text)] == ["Goma"]
+
+
+def test_an_unknown_acronym_opening_the_clause_takes_the_place() -> None:
+    text = "In the war of 1949 the KNDO captured Insein after a battle with government troops."
+    assert changes(text) == [("Insein", "KNDO")]
+
+
+def test_an_unknown_acronym_after_fell_to_is_the_taker() -> None:
+    text = "After a siege of two weeks by rebel troops, Meiktila fell to the KNDO."
+    assert changes(text) == [("Meiktila", "KNDO")]
+
+
+def test_an_agency_acronym_or_a_headline_in_capitals_takes_nothing() -> None:
+    assert changes("During the war CNN captured images of Mandalay after a battle between troops.") == []
+    assert changes("During the war the UNHCR took over the camp in Goma after fighting between troops.") == []
+
+
+def test_the_base_form_after_able_to_is_a_completed_capture() -> None:
+    text = "After a siege rebel fighters were able to occupy Mandalay and hold it for weeks against government troops."
+    assert changes(text) == [("Mandalay", "Rebels")]
+
+
+def test_the_base_form_after_a_verb_of_intent_is_no_capture() -> None:
+    assert changes("The army vowed to liberate Mandalay from the rebels after a week of battle.") == []
+    assert changes("Rebel troops plan to occupy Mandalay next week after the battle for Meiktila.") == []
+    assert changes("The army failed to regain Mandalay from the rebels after a battle in March.") == []
+
+
+def test_a_passive_forced_to_surrender_is_a_surrender_by_its_subject() -> None:
+    events = run(
+        "The siege of the fort lasted six weeks and the Ethiopian army stormed its walls twice. "
+        "The Italian garrison was forced to surrender on 21 January."
+    )
+    assert [e.actor.name for e in of_kind(events, EventKind.surrender) if e.actor] == ["Italian forces"]
+
+
+def test_a_possible_or_negated_forced_surrender_is_none() -> None:
+    for sentence in (
+        "The garrison would be forced to surrender if no relief came.",
+        "The garrison had not been forced to surrender.",
+        "The garrison was forced to surrender the fortress.",
+    ):
+        events = run(f"The siege lasted weeks and enemy troops stormed the fort twice. {sentence}")
+        assert of_kind(events, EventKind.surrender) == [], sentence
+
+
+def test_hostages_held_in_a_standoff_are_other_not_trapped() -> None:
+    found = counts("The gunmen remain holed up in a school with some 20 hostages, the police said.")
+    assert [(e.category, e.count.min if e.count else None) for e in found] == [("other", 20)]
+
+
+def test_residents_holed_up_are_still_trapped() -> None:
+    found = counts("About 200 residents remain trapped in the besieged quarter, the police said.")
+    assert [(e.category, e.count.min if e.count else None) for e in found] == [("trapped", 200)]
+
+
+def test_lakh_and_crore_are_scales() -> None:
+    lakh = counts("Fighting in the district has displaced 3.7 lakh people since March, officials said.")
+    crore = counts("Floods and fighting have displaced 1.2 crore people this year, the agency said.")
+    assert [e.count.min for e in lakh if e.count] == [370_000]
+    assert [e.count.min for e in crore if e.count] == [12_000_000]
