@@ -100,3 +100,36 @@ def test_lakh_and_crore_are_scales() -> None:
     crore = counts("Floods and fighting have displaced 1.2 crore people this year, the agency said.")
     assert [e.count.min for e in lakh if e.count] == [370_000]
     assert [e.count.min for e in crore if e.count] == [12_000_000]
+
+
+def test_a_commanders_forces_keep_the_possessive_in_their_name() -> None:
+    text = "The siege lasted six weeks. The port of Savannah fell to Campbell's forces on 29 December 1778."
+    assert changes(text) == [("Savannah", "Campbell's forces")]
+
+
+def test_both_towns_are_the_two_towns_named_before() -> None:
+    text = "Rebel troops besieged Goma and Bukavu in January. Both towns fell to the rebels in February."
+    assert sorted(p for p, _ in changes(text)) == ["Bukavu", "Goma"]
+
+
+def test_both_towns_with_one_town_named_before_take_nothing() -> None:
+    text = "Rebel troops besieged Goma in January. Both towns fell to the rebels in February."
+    assert changes(text) == []
+
+
+def test_a_list_after_among_the_towns_taken_were_is_captured() -> None:
+    text = "The offensive lasted weeks. Among the towns taken by the rebels in its first days were Kassala and Sennar."
+    assert sorted(changes(text)) == [("Kassala", "Rebels"), ("Sennar", "Rebels")]
+
+
+def test_among_the_towns_visited_or_hoped_for_is_no_capture() -> None:
+    assert changes("The war went on. Among the towns visited by the envoy were Kassala and Sennar.") == []
+    assert changes("The war went on. Among the towns the rebels hoped to take were Kassala and Sennar.") == []
+
+
+def test_a_taker_named_two_sentences_back_past_they() -> None:
+    text = (
+        "M23 fighters attacked across North Kivu in January. During the assault they drove into the hills. "
+        "Among the towns taken in the first week were Sake and Minova."
+    )
+    assert sorted(changes(text)) == [("Minova", "M23"), ("Sake", "M23")]

@@ -1225,6 +1225,8 @@ def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int =
             ):
                 return named  # "soldiers of the Ottoman Empire"
             text = _text(tokens, i, j + 1)
+            if i < j and tokens[j].start - tokens[j - 1].end == 3:  # the tokenizer dropped "'s" there
+                text = f"{_text(tokens, i, j)}'s {tokens[j].text}"  # "Clinton's forces", not "Clinton forces"
             return ActorMention(i, j + 1, Actor(id=slug(text), name=text, mention=text), True)
         if words[j] in (",", ";", "(", ")"):
             break

@@ -742,12 +742,19 @@ def _named_after(units: list[ActorMention], words: list[str], head: ActorMention
 
 
 def discourse_actor(sent: Sentence, doc: Document) -> ActorMention | None:
-    """The last subject-like actor of the previous sentence, for nominals without one ('The capture of X came ...')."""
-    if sent.index == 0:
-        return None
-    prev = doc.view(sent.index - 1)
-    subjects = [a for a in merged_units(prev) if not after_preposition(prev.words, a.i)]
-    return subjects[-1] if subjects else None
+    """The last subject-like actor of the previous sentence, for nominals without one ('The capture of X came ...');
+    past a sentence whose subject is 'they' to the one it stands for ('Y attacked. Then they drove into X. Among the
+    towns taken were ...': Y)."""
+    for back in (1, 2):
+        if sent.index < back:
+            return None
+        prev = doc.view(sent.index - back)
+        subjects = [a for a in merged_units(prev) if not after_preposition(prev.words, a.i)]
+        if subjects:
+            return subjects[-1]
+        if "they" not in prev.words[:12]:
+            return None
+    return None
 
 
 _LED_BY = frozenset("led headed spearheaded commanded".split())

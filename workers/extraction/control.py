@@ -250,6 +250,27 @@ def last_place(doc: Document, pos: int) -> Place | None:
     return _as_written(doc, best_start, best)
 
 
+def last_places(doc: Document, pos: int, count: int) -> list[Place]:
+    """The places 'both towns' or 'the two cities' before `pos` refer to: the last `count` distinct towns named
+    (no country, region or the dateline's place), or none if fewer were named."""
+    floor = dateline_end(doc)
+    found: list[Place] = []
+    for start, entry in doc.local_hits:
+        if start >= pos:
+            break
+        if start < floor or entry.kind in (COUNTRY, REGION) or (entry.kind == CURATED and entry.parent):
+            continue
+        if _measures_only(doc, start):
+            continue  # "60 km from X": a distance, no antecedent
+        place = _as_written(doc, start, entry)  # as written: two names GeoNames merges are two towns here
+        found = [p for p in found if p.name != place.name] + [place]
+    return found[-count:] if len(found) >= count else []
+
+
+#: Plural place nouns that 'both' or 'the two' make an anaphor of: 'Both cities fell to the Mongols'.
+_PLURAL_ANAPHORA = frozenset("cities towns villages ports forts fortresses strongholds garrisons".split())
+
+
 #: Words after which a capitalised name is a place: 'attacked Baga', 'fighting in Gwoza'.
 _PUT_BEFORE = frozenset(
     "in at near into towards toward outside attacked reached besieged stormed entered raided shelled surrounded "
@@ -993,6 +1014,8 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         k -= 1
     if sent.words[k] == "capital" and k > 0 and (named_capital := _capital_at(sent, k - 1)) is not None:
         return [named_capital]  # "The Afghan capital fell to the Taliban"
+    if sent.words[k] in _PLURAL_ANAPHORA and k > 0 and sent.words[k - 1] in ("both", "two"):
+        return last_places(doc, sent.tokens[k].start, 2)  # "Both cities fell to the Mongols": the two named before
     # "The town", "That city": no name
     capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE | {"that", "this"}
     if (sent.words[k] in _ANAPHORIC_HEADS or sent.words[k] == "area") and not capital:
@@ -2981,7 +3004,35 @@ def _people_taken(words: list[str], b: int) -> bool:
 _AGENT_ADVERBS = frozenset("again soon back later finally".split())
 
 
+#: Participles of capture after a plural place noun: 'Among the towns taken ... were A and B'.
+_TAKEN_PARTICIPLES = frozenset("taken captured seized occupied recaptured retaken liberated conquered".split())
+
+
+def _among_taken(c: _Clause, i: int) -> bool:
+    """'Among the cities taken (by X) in the offensive were A, B and C': the list after the copula names the places
+    the participle took; the taker is its agent after 'by', else the side the last sentence named."""
+    words, sent = c.words, c.sent
+    if words[i] not in _TAKEN_PARTICIPLES or i < 2 or words[i - 1] not in _PLURAL_PLACES:
+        return False
+    if "among" not in words[max(0, i - 4) : i - 1]:
+        return False
+    copula = next((m for m in range(i + 1, min(c.n, i + 16)) if words[m] in ("were", "was")), None)
+    if copula is None or any(w in (";", ":", "which", "that", "who") for w in words[i:copula]):
+        return False
+    places = noun_phrase(c.tokens, copula + 1, sent.places, lambda: None)
+    by = next((m for m in range(i + 1, copula) if words[m] == "by"), None)
+    side = actor_at(sent, by + 1, 4) if by is not None else discourse_actor(sent, c.doc)
+    if places and side is not None:
+        c.emit(EventKind.control_change, i, i + 1, places, side.actor, None, words[i])
+    return True
+
+
+#: Plural place nouns after which a participle of capture may open a list: 'the towns taken'.
+_PLURAL_PLACES = _PLURAL_ANAPHORA | frozenset("places posts bases positions outposts settlements".split())
+
+
 _FRAMES: tuple[Callable[[_Clause, int], bool], ...] = (
+    _among_taken,
     _held_prefix,
     _hands_frame,
     _under,
