@@ -133,3 +133,30 @@ def test_a_taker_named_two_sentences_back_past_they() -> None:
         "Among the towns taken in the first week were Sake and Minova."
     )
     assert sorted(changes(text)) == [("Minova", "M23"), ("Sake", "M23")]
+
+
+def test_the_town_cleared_of_named_insurgents_is_no_place_named_after_them() -> None:
+    text = "Fighting lasted a week. Government troops cleared the town of Islamist insurgents on Sunday."
+    assert changes(text) == []
+
+
+def test_the_town_of_a_name_is_still_the_named_town() -> None:
+    text = "Fighting lasted a week. Government troops recaptured the town of Kassala from rebel forces on Sunday."
+    assert changes(text) == [("Kassala", "Sudanese Armed Forces (SAF)")]
+
+
+def test_a_places_possessive_fall_goes_to_the_agent_or_the_assailant_before() -> None:
+    assert changes("The Taliban advanced all week. Kandahar's fall to the Taliban came on Friday.") == [
+        ("Kandahar", "Taliban")
+    ]
+    assert changes("Rebel troops attacked Kassala in May. Kassala's fall came a week later.") == [("Kassala", "Rebels")]
+
+
+def test_a_places_possessive_capture_imagined_or_feared_is_none() -> None:
+    assert changes("Rebel troops attacked Kassala in May. Kassala's capture would have cut the road.") == []
+    assert changes("Rebel troops attacked Kassala in May. Analysts feared Kassala's fall.") == []
+
+
+def test_plural_seizures_of_listed_towns_are_captures() -> None:
+    text = "Islamist fighters raided towns across Borno in 2014. Reports told of the seizures of Gwoza and Bama by the group."
+    assert sorted(p for p, _ in changes(text)) == ["Bama", "Gwoza"]

@@ -2500,6 +2500,29 @@ def _nominal(c: _Clause, i: int) -> bool:
     return True
 
 
+def _possessed_nominal(c: _Clause, i: int) -> bool:
+    """'P's capture (by A)', 'P's fall (to A)': the place owns the noun; the taker is the agent after it, else one
+    who captured or assaulted P in this or the last sentences."""
+    words, tokens, sent, doc = c.words, c.tokens, c.sent, c.doc
+    if not c.sets["control.possessed"].match_at(words, i) or i == 0 or not possessive(tokens, i - 1):
+        return False
+    owner = next((g for g in sent.places if g.j == i), None)
+    if owner is None or any(a.i < i <= a.j for a in sent.actors):
+        return False  # "Russia's capture of X" (a side owns it) is `_nominal`'s
+    if blocked(words, i, c.lex) or not _UNREAL_BEFORE.isdisjoint(words[max(0, i - 4) : i]):
+        return True
+    if not _HYPOTHETICAL.isdisjoint(words[i + 1 : i + 6]) or words[i + 1 : i + 2] == ["of"]:
+        return words[i + 1 : i + 2] != ["of"]  # "Kabul's fall would ...": imagined; "Kabul's capture of X": not P's
+    agent = ("by", "to") if words[i] == "fall" else ("by",)
+    by = next((m for m in range(i + 1, min(c.n, i + 4)) if words[m] in agent), None)
+    a = actor_at(sent, by + 1, 3) if by is not None else None
+    a = a or _taker(sent, owner.i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
+    a = a or _attacker_before(sent, owner.place, doc)
+    if a is not None:
+        c.emit(EventKind.control_change, i, i + 1, [owner.place], a.actor, None, words[i], conf=0.7)
+    return True
+
+
 #: Openers of an adjunct that may hold a capture noun (arguments' `_ADJUNCT_OPENERS` precede gerunds): 'After the capture of X, ...', 'Before the fall of Y, ...'.
 _NOMINAL_OPENERS = frozenset("after following upon before since while during until".split())
 
@@ -3033,6 +3056,7 @@ _PLURAL_PLACES = _PLURAL_ANAPHORA | frozenset("places posts bases positions outp
 
 _FRAMES: tuple[Callable[[_Clause, int], bool], ...] = (
     _among_taken,
+    _possessed_nominal,
     _held_prefix,
     _hands_frame,
     _under,

@@ -480,6 +480,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                     break
                 j = close + 1
                 continue
+            if tokens[j].low == "of" and j + 1 < n and _armed_after_of(tokens, j):
+                break  # "cleared the town of Islamist insurgents": the men it was cleared of, no name
             if tokens[j].low == "of" and tokens[j - 1].low in _LISTING_HEADS and j + 1 < n and _capword(tokens[j + 1]):
                 i = j = j + 1  # "the main towns of A and B": the names are the places
                 continue
@@ -673,6 +675,20 @@ def _such_as(tokens: list[Token], i: int) -> int | None:
 
 #: Heads of a description that a name set off by a comma may follow: 'the chief port of the Republic, Gijon'.
 _APPOSED_HEADS = frozenset("city town port capital stronghold bastion village base seat".split())
+
+
+#: Nouns of a settlement or an area that a side may be cleared out of ('cleared the town of X insurgents').
+_CLEARED_AREAS = frozenset("town city village area district region province countryside valley".split())
+
+
+def _armed_after_of(tokens: list[Token], j: int) -> bool:
+    """Whether 'of' after a settlement's or an area's noun at j opens armed men named by a capitalised adjective
+    ('cleared the town of Islamist insurgents'), not a name; after a post they own it ('the base of the Guards')."""
+    if j == 0 or tokens[j - 1].low not in _CLEARED_AREAS:
+        return False
+    k = j + 1 + (tokens[j + 1].low == "the")
+    b = _cap_run(tokens, k)
+    return k < b < len(tokens) and tokens[b].low in ARMED_HEADS
 
 
 def _named_apposition(tokens: list[Token], places: list[Place]) -> list[Place]:
@@ -1318,6 +1334,7 @@ def sub_place(tokens: list[Token], i: int, gaz: list[PlaceMention]) -> Place | N
         and i + 2 < n
         and tokens[i + 1].low == "of"
         and _capword(tokens[i + 2])
+        and not _armed_after_of(tokens, i + 1)  # "the town of Islamist insurgents": cleared of them
     ):
         j = _cap_run(tokens, i + 2)
         kind = tokens[i].low
