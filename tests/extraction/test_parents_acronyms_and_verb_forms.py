@@ -102,11 +102,6 @@ def test_lakh_and_crore_are_scales() -> None:
     assert [e.count.min for e in crore if e.count] == [12_000_000]
 
 
-def test_a_commanders_forces_keep_the_possessive_in_their_name() -> None:
-    text = "The siege lasted six weeks. The port of Savannah fell to Campbell's forces on 29 December 1778."
-    assert changes(text) == [("Savannah", "Campbell's forces")]
-
-
 def test_both_towns_are_the_two_towns_named_before() -> None:
     text = "Rebel troops besieged Goma and Bukavu in January. Both towns fell to the rebels in February."
     assert sorted(p for p, _ in changes(text)) == ["Bukavu", "Goma"]
@@ -160,3 +155,99 @@ def test_a_places_possessive_capture_imagined_or_feared_is_none() -> None:
 def test_plural_seizures_of_listed_towns_are_captures() -> None:
     text = "Islamist fighters raided towns across Borno in 2014. Reports told of the seizures of Gwoza and Bama by the group."
     assert sorted(p for p, _ in changes(text)) == ["Bama", "Gwoza"]
+
+
+def test_a_whole_country_is_taken_by_conquest_in_a_report_of_war() -> None:
+    text = "The invasion began in October and Italian troops advanced from Eritrea. Italy conquered Ethiopia in 1936."
+    assert changes(text) == [("Ethiopia", "Italian forces")]
+
+
+def test_a_whole_country_is_no_capture_and_no_conquest_outside_war() -> None:
+    assert changes("Troops and tanks fought for a week near the border. Russian troops captured Ukraine.") == []
+    assert changes("The band conquered Germany in 1964 with their hit songs.") == []
+
+
+# Guards from the session's review: each sentence gave a false event before its fix.
+
+
+def test_an_acronym_takes_nothing_outside_a_report_of_war_or_as_an_object() -> None:
+    assert changes("When the DA took over Cape Town, water bills rose.") == []
+    assert changes("Durban fell to the ANC.") == []
+    assert changes("The siege went on and troops shelled the town. Meiktila fell to the NYSE floor traders.") == []
+    assert changes("During the war, those who backed the KNDO then occupied Insein after a battle with troops.") == []
+
+
+def test_a_state_does_not_conquer_its_own_country() -> None:
+    assert (
+        changes("The war lasted years and the army's troops suffered. The army conquered Afghanistan in a month.") == []
+    )
+
+
+def test_countries_listed_after_a_country_are_no_parents() -> None:
+    text = "German troops invaded in April after a battle. Germany conquered Poland, Denmark, and Norway in the war."
+    assert sorted(p for p, _ in changes(text)) == ["Denmark", "Norway", "Poland"]
+
+
+def test_a_comma_and_after_one_place_is_no_serial_comma() -> None:
+    assert [p for p, _ in changes("Rebel troops seized Goma, and Sake residents fled after the battle.")] == ["Goma"]
+
+
+def test_a_region_with_its_head_after_a_place_is_its_parent() -> None:
+    text = "Russian troops captured Bakhmut, Donetsk Oblast, and Avdiivka after months of battle and shelling."
+    assert sorted(p for p, _ in changes(text)) == ["Avdiivka", "Bakhmut"]
+
+
+def test_one_of_the_two_towns_or_another_two_is_not_both() -> None:
+    for sentence in (
+        "One of the two towns fell to the rebels in February.",
+        "Another two towns fell to the rebels in February.",
+        "Neither of the two towns was captured.",
+    ):
+        assert changes(f"Rebel troops besieged Goma and Bukavu in January. {sentence}") == [], sentence
+
+
+def test_a_places_possessive_noun_that_qualifies_or_doubts_is_no_capture() -> None:
+    for sentence in (
+        "Kabul's fall semester begins in September.",
+        "Kassala's liberation front issued a statement.",
+        "Kassala's capture seemed unlikely.",
+        "To prevent Kassala's fall, the army sent troops.",
+        "Kassala's capture was denied by the army.",
+        "Kassala's recapture came in June.",
+    ):
+        assert changes(f"Rebel troops attacked Kassala and Kabul in the battle last week. {sentence}") == [], sentence
+
+
+def test_among_the_towns_taken_after_a_passive_they_has_no_taker() -> None:
+    text = (
+        "French troops held the line in May. They were pushed back across the river. "
+        "Among the towns taken were Sedan and Dinant."
+    )
+    assert changes(text) == []
+
+
+def test_a_forced_surrender_left_open_or_of_a_firm_is_none() -> None:
+    for sentence in (
+        "The defenders risk being forced to surrender.",
+        "The defenders were forced to surrender or starve.",
+        "The company was forced to surrender to creditors.",
+    ):
+        events = run(f"The siege went on for months and the army stormed the walls twice. {sentence}")
+        assert of_kind(events, EventKind.surrender) == [], sentence
+
+
+def test_a_forced_surrender_after_an_adverb_is_a_surrender() -> None:
+    events = run(
+        "The siege went on for months and the army stormed the walls. The defenders were finally forced to surrender."
+    )
+    assert [e.actor.name for e in of_kind(events, EventKind.surrender) if e.actor] == ["defenders"]
+
+
+def test_captives_trapped_in_rubble_are_not_held_hostages() -> None:
+    assert [e.category for e in counts("At least 15 captives were trapped in the rubble after the air strike.")] != [
+        "other"
+    ]
+
+
+def test_the_district_of_named_fighters_is_no_place() -> None:
+    assert changes("Troops cleared the district of Taliban fighters on Sunday after a battle.") == []

@@ -1181,24 +1181,27 @@ def _joined_forces(words: list[str], j: int) -> bool:
 #: An acronym of two to seven capitals (digits and hyphens allowed after the first letter): 'KNDO', 'FDS', 'AFDL'.
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9-]{1,6}")
 _ROMAN = re.compile(r"[IVXLC]+")
-#: Acronyms that name no armed side: agencies, aid bodies, the UN and its offices, media and time words.
-_UNARMED_ACRONYMS = frozenset(
-    "ap afp reuters upi bbc cnn dpa efe ansa tass ria xinhua pti ians un unhcr ocha icrc msf iom wfp who unicef "
-    "ngo ngos eu au idp idps tv gmt utc am pm ceo mp mps pr hq id uk usa us uae drc car gdp vip".split()
-)
 
 
 def unknown_acronym(tokens: list[Token], words: list[str], k: int, lex: Lexicons) -> ActorMention | None:
     """An acronym at k that the lexicon does not know, as a side in a slot that holds one (the subject of a capture,
-    the agent after 'fell to'): 'the KNDO occupied Mandalay'. Not in a headline in capitals, not a state's name."""
+    the agent after 'fell to'): 'the KNDO occupied Mandalay'. Not in a headline in capitals, not a state's name,
+    not a body that bears no arms (cues.yaml `acronyms.unarmed`)."""
     text = tokens[k].text
     if not _ACRONYM.fullmatch(text) or _ROMAN.fullmatch(text) or sum(c.isalpha() for c in text) < 2:
         return None
-    if words[k] in _UNARMED_ACRONYMS or lex.states.words.match_at(words, k):
+    if lex.sets["acronyms.unarmed"].match_at(words, k) or lex.states.words.match_at(words, k):
         return None
     if any(0 <= m < len(tokens) and len(tokens[m].text) > 1 and tokens[m].text.isupper() for m in (k - 1, k + 1)):
         return None  # "REBELS TAKE TOWN": a headline in capitals, not a name
     return ActorMention(k, k + 1, Actor(id=slug(text), name=text, mention=text), True)
+
+
+#: Words that may follow an acronym that ends an agent slot ('fell to the KNDO in March'); any other word makes the
+#: acronym qualify a noun ('fell to the NYSE floor traders').
+AFTER_AGENT = frozenset(
+    "in on at after during before from near with and or but which who that when until since following".split()
+)
 
 
 def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int = 0) -> ActorMention | None:
@@ -1225,8 +1228,6 @@ def fallback_actor(tokens: list[Token], words: list[str], end: int, start: int =
             ):
                 return named  # "soldiers of the Ottoman Empire"
             text = _text(tokens, i, j + 1)
-            if i < j and tokens[j].start - tokens[j - 1].end == 3:  # the tokenizer dropped "'s" there
-                text = f"{_text(tokens, i, j)}'s {tokens[j].text}"  # "Clinton's forces", not "Clinton forces"
             return ActorMention(i, j + 1, Actor(id=slug(text), name=text, mention=text), True)
         if words[j] in (",", ";", "(", ")"):
             break

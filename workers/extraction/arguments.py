@@ -7,6 +7,7 @@ from __future__ import annotations
 from schemas.events import Actor
 
 from .actors import (
+    AFTER_AGENT,
     PLAIN_ADVERBS,
     ActorMention,
     adverb,
@@ -234,17 +235,23 @@ _ADJUNCT_WORDS = frozenset(
 #: Words between a subject and its capture verb: 'the KNDO was able to occupy', 'the FDS had finally retaken'.
 _TO_VERB = _AUX | frozenset("able to managed then later finally eventually soon quickly also".split())
 #: Words before a subject that open its clause.
-_SUBJECT_OPENERS = frozenset("the , ; and when after then as but while".split())
+_SUBJECT_OPENERS = frozenset(", ; and when after then as but while".split())
 
 
 def _acronym_subject(sent: Sentence, i: int) -> ActorMention | None:
     """An acronym the lexicon lacks, opening the clause of the capture verb at i: the side it names."""
     words = sent.words
+    if not sent.binder.at_war:
+        return None  # "the ANC took over Durban" in an election report: a party, not a side
     r = i - 1
-    while r > 0 and i - r <= 4 and (words[r] in _TO_VERB or words[r].endswith("ly")):
+    while r > 0 and i - r <= 4 and (words[r] in _TO_VERB or adverb(sent.tokens[r])):
         r -= 1
-    if r < 0 or (r > 0 and words[r - 1] not in _SUBJECT_OPENERS) or any(p.i <= r < p.j for p in sent.places):
+    if r < 0 or any(p.i <= r < p.j for p in sent.places):
         return None
+    if r > 0 and words[r - 1] != "the" and words[r - 1] not in _SUBJECT_OPENERS:
+        return None
+    if r > 1 and words[r - 1] == "the" and (words[r - 2] in _PREPS or words[r - 2].endswith(("ed", "ing"))):
+        return None  # "backed the KNDO then occupied", "clashes with the KNDO captured": an object, no subject
     return unknown_acronym(sent.tokens, words, r, sent.binder.lex)
 
 
@@ -752,9 +759,18 @@ def discourse_actor(sent: Sentence, doc: Document) -> ActorMention | None:
         subjects = [a for a in merged_units(prev) if not after_preposition(prev.words, a.i)]
         if subjects:
             return subjects[-1]
-        if "they" not in prev.words[:12]:
+        if not _they_act(prev.words):
             return None
     return None
+
+
+def _they_act(words: list[str]) -> bool:
+    """Whether 'they' is the active subject of a sentence's first clause ('During the assault they drove ...'), not
+    of a passive ('they were pushed back'): the sentence then names its side no better than the one before."""
+    k = next((m for m in range(min(len(words), 12)) if words[m] == "they"), None)
+    if k is None:
+        return False
+    return words[k + 1 : k + 2] not in (["were"], ["are"], ["was"]) and words[k + 2 : k + 3] != ["been"]
 
 
 _LED_BY = frozenset("led headed spearheaded commanded".split())
@@ -783,8 +799,10 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
             return _leader(sent.actors, sent.words, a, a.j + 4) or a
     found = state_at(sent, k) or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
     m = k + (k + 1 < len(words) and words[k] == "the")
-    if found is None and m < len(words) and not any(p.i <= m < p.j for p in sent.places):
-        found = unknown_acronym(sent.tokens, words, m, sent.binder.lex)  # "fell to the KNDO": a side unknown here
+    noun_after = m + 1 < len(words) and words[m + 1].isalpha() and words[m + 1] not in AFTER_AGENT
+    if found is None and sent.binder.at_war and m < len(words) and not noun_after:
+        if not any(p.i <= m < p.j for p in sent.places):  # "fell to the KNDO": a side the lexicon does not know
+            found = unknown_acronym(sent.tokens, words, m, sent.binder.lex)
     return found or (agent_people(sent, k) if sent.binder.at_war else None)  # "fell to the Turks"
 
 

@@ -55,6 +55,8 @@ _PASSIVE_FILL = frozenset(
 #: Cues whose category depends on the noun or the sentence (see `_resolve`).
 _PSEUDO = frozenset({"held", "hosted", "left", "transferred", "rescued", "arrived", "expel", "counted"})
 #: Words that tell a report of captivity, where people rescued were freed from their captors.
+#: Words of a wreck or a blaze: captives trapped there are not held by their captors ('trapped in the rubble').
+_WRECKAGE = ("rubble", "debris", "collapsed", "burning", "fire", "flames", "blaze")
 _CAPTIVITY_WORDS = ("hostage", "captive", "captivity", "kidnap", "abduct", "from the hands of")
 _BE = frozenset("were was are is been be being".split())
 #: Finite auxiliaries that end a breakdown ('including children were killed'), unless a relative opens them.
@@ -319,7 +321,7 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
     are no count; rescued: freed from captors (`released`) in a report of captivity, else `evacuated`; hosted:
     people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled` (only after the count: "the blast left 12 dead" is no departure); arrived: `displaced`, only after the count and
     in a report about displacement."""
-    if cat == "trapped" and noun is not None and noun in ctx.sets.captive:
+    if cat == "trapped" and noun is not None and noun in ctx.sets.captive and not ctx.speaks_of(_WRECKAGE):
         return "other"  # "holed up with some 20 hostages": captives held by a side, not people trapped by fighting
     if cat not in _PSEUDO:
         return cat

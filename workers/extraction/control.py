@@ -125,6 +125,10 @@ def _partial_after(sent: Sentence, i: int) -> bool:
 _PARTITIVE_HEADS = frozenset("one another each either any".split())
 
 
+#: Verbs and nouns that take a whole country, of any size: 'Egypt had conquered Sudan', 'the conquest of Peru'.
+_CONQUERING = ("conquer", "reconquer", "conquest", "reconquest")
+
+
 def _whole_country(place: Place) -> bool:
     """A country as a whole (the gazetteer's country entry, no point on the map), not a place in it."""
     return place.resolved and place.country == place.name and place.lat is None
@@ -251,9 +255,9 @@ def last_place(doc: Document, pos: int) -> Place | None:
 
 
 def last_places(doc: Document, pos: int, count: int) -> list[Place]:
-    """The places 'both towns' or 'the two cities' before `pos` refer to: the last `count` distinct towns named
-    (no country, region or the dateline's place), or none if fewer were named."""
-    floor = dateline_end(doc)
+    """The places 'both towns' or 'the two cities' before `pos` refer to: the last `count` distinct towns named in
+    its sentence or the two before (no country, region or the dateline's place), or none if fewer were named."""
+    floor = max(dateline_end(doc), doc.spans[max(0, doc.sentence_of(pos) - 2)][0])  # this and two sentences before
     found: list[Place] = []
     for start, entry in doc.local_hits:
         if start >= pos:
@@ -265,6 +269,17 @@ def last_places(doc: Document, pos: int, count: int) -> list[Place]:
         place = _as_written(doc, start, entry)  # as written: two names GeoNames merges are two towns here
         found = [p for p in found if p.name != place.name] + [place]
     return found[-count:] if len(found) >= count else []
+
+
+def _both_before(words: list[str], k: int) -> bool:
+    """'Both towns' or 'the two towns' at k, all of them: not 'one of the two towns', 'neither of', 'another two'."""
+    if k > 0 and words[k - 1] == "both":
+        start = k - 1
+    elif k > 1 and words[k - 2 : k] == ["the", "two"]:
+        start = k - 2
+    else:
+        return False
+    return start == 0 or words[start - 1] not in ("of", "one", "neither", "either", "another", "only")
 
 
 #: Plural place nouns that 'both' or 'the two' make an anaphor of: 'Both cities fell to the Mongols'.
@@ -1014,7 +1029,7 @@ def _place_left(sent: Sentence, i: int, doc: Document) -> list[Place]:
         k -= 1
     if sent.words[k] == "capital" and k > 0 and (named_capital := _capital_at(sent, k - 1)) is not None:
         return [named_capital]  # "The Afghan capital fell to the Taliban"
-    if sent.words[k] in _PLURAL_ANAPHORA and k > 0 and sent.words[k - 1] in ("both", "two"):
+    if sent.words[k] in _PLURAL_ANAPHORA and _both_before(sent.words, k):
         return last_places(doc, sent.tokens[k].start, 2)  # "Both cities fell to the Mongols": the two named before
     # "The town", "That city": no name
     capital = k > 0 and sent.tokens[k - 1].cap and sent.words[k - 1] not in _ADJ_BEFORE | {"that", "this"}
@@ -1582,8 +1597,14 @@ class _Clause:
         extent = "partial" if _partial_after(sent, i) else "whole"
         for place in places:
             actor_id = actor.id if actor is not None else "-"
-            if not _is_territory(place, sent) or (place.id, actor_id) in self.seen:
-                continue
+            conquest = (
+                _whole_country(place)
+                and verb.startswith(_CONQUERING)
+                and sent.binder.at_war
+                and not (actor is not None and _own_country(self.lex, actor, place))
+            )
+            if not (_is_territory(place, sent) or conquest) or (place.id, actor_id) in self.seen:
+                continue  # a whole country is taken only by conquest ('Italy conquered Ethiopia in 1936')
             if _whole_country(place) and (actor is None or not _armed(actor) or not sent.binder.at_war):
                 continue  # a whole (small) state is taken only by an armed side in a war, not by a team or a film hero
             if actor is not None and place.name.lower() in (actor.name.lower(), (actor.mention or "").lower()):
@@ -2357,6 +2378,14 @@ def _home_town(lex: Lexicons, actor: Actor, place: Place) -> bool:
     return entry is not None and entry.state is not None and place.id.split("/", 1)[0] == entry.state.lower()
 
 
+def _own_country(lex: Lexicons, actor: Actor, place: Place) -> bool:
+    """Whether the whole country `place` is the state whose forces `actor` is ('the army conquered Afghanistan' read
+    as Afghanistan's army: no conquest)."""
+    entry = lex.actor_entries.get(actor.id)
+    iso = lex.states.words.values.get(tuple(place.name.lower().split()))
+    return entry is not None and entry.state is not None and iso == entry.state
+
+
 def _named_town(words: list[str], e: int) -> bool:
     """Whether the object at e is told as a settlement ('the town of Zepa', 'the village of X')."""
     return words[e : e + 1] == ["the"] and e + 2 < len(words) and words[e + 1] in _TOWN_HEADS and words[e + 2] == "of"
@@ -2501,26 +2530,41 @@ def _nominal(c: _Clause, i: int) -> bool:
 
 
 def _possessed_nominal(c: _Clause, i: int) -> bool:
-    """'P's capture (by A)', 'P's fall (to A)': the place owns the noun; the taker is the agent after it, else one
-    who captured or assaulted P in this or the last sentences."""
+    """'P's capture (by A)', 'P's fall (to A)': the place owns the noun, which its verb tells as done; the taker is
+    the agent right after it, else one who captured P (or, for a capture or a fall, assaulted it) just before."""
     words, tokens, sent, doc = c.words, c.tokens, c.sent, c.doc
     if not c.sets["control.possessed"].match_at(words, i) or i == 0 or not possessive(tokens, i - 1):
         return False
     owner = next((g for g in sent.places if g.j == i), None)
     if owner is None or any(a.i < i <= a.j for a in sent.actors):
         return False  # "Russia's capture of X" (a side owns it) is `_nominal`'s
+    nxt = words[i + 1] if i + 1 < c.n else "."
+    if nxt == "of" or (nxt.isalpha() and nxt not in _AFTER_POSSESSED):
+        return nxt != "of"  # "Kabul's fall semester", "Kassala's liberation front": a noun's modifier
     if blocked(words, i, c.lex) or not _UNREAL_BEFORE.isdisjoint(words[max(0, i - 4) : i]):
-        return True
-    if not _HYPOTHETICAL.isdisjoint(words[i + 1 : i + 6]) or words[i + 1 : i + 2] == ["of"]:
-        return words[i + 1 : i + 2] != ["of"]  # "Kabul's fall would ...": imagined; "Kabul's capture of X": not P's
+        return True  # "To prevent Kassala's fall", "reports of Kassala's capture"
+    if not _UNTOLD_AFTER.isdisjoint(words[i + 1 : i + 8]):
+        return True  # "Kabul's fall seemed imminent", "Kassala's capture would have ...", "was denied"
     agent = ("by", "to") if words[i] == "fall" else ("by",)
-    by = next((m for m in range(i + 1, min(c.n, i + 4)) if words[m] in agent), None)
-    a = actor_at(sent, by + 1, 3) if by is not None else None
+    a = actor_at(sent, i + 2, 3) if nxt in agent else None
     a = a or _taker(sent, owner.i, doc) or (_taker(doc.view(sent.index - 1), None, doc) if sent.index else None)
-    a = a or _attacker_before(sent, owner.place, doc)
+    if a is None and words[i] in ("capture", "fall", "seizure", "takeover", "conquest"):
+        a = _attacker_before(sent, owner.place, doc)  # not for its liberation or recapture: the assailant's foes
     if a is not None:
         c.emit(EventKind.control_change, i, i + 1, [owner.place], a.actor, None, words[i], conf=0.7)
     return True
+
+
+#: Words that may follow a place's possessive capture noun told as done: 'Kassala's fall came', 'Kabul's fall to'.
+_AFTER_POSSESSED = frozenset(
+    "to by in on at after within during following came comes was had has marked ended opened cut left followed "
+    "forced meant brought sealed sent gave made and but".split()
+)
+#: Words after it that leave it untold: a prospect, a wish, a doubt, a denial.
+_UNTOLD_AFTER = frozenset(
+    "would could might may will seemed seems seem unlikely imminent matter prevented averted false denied feared "
+    "expected appeared looked if rumoured rumored".split()
+)
 
 
 #: Openers of an adjunct that may hold a capture noun (arguments' `_ADJUNCT_OPENERS` precede gerunds): 'After the capture of X, ...', 'Before the fall of Y, ...'.
@@ -2541,7 +2585,10 @@ def _never_came(after: list[str]) -> bool:
 
 
 #: Words before a capture noun that make it feared, planned or failed: 'fears of a Russian capture of X'.
-_UNREAL_BEFORE = frozenset("fears fear feared possible failed attempted threat risk prospect planned potential".split())
+_UNREAL_BEFORE = frozenset(
+    "fears fear feared possible failed attempted threat risk prospect planned potential prevent prevented avert "
+    "averted".split()
+)
 
 
 def _commander_at(sent: Sentence, k: int, handed: bool = False) -> ActorMention | None:
@@ -3027,6 +3074,10 @@ def _people_taken(words: list[str], b: int) -> bool:
 _AGENT_ADVERBS = frozenset("again soon back later finally".split())
 
 
+#: Plural place nouns after which a participle of capture may open a list: 'the towns taken'.
+_PLURAL_PLACES = _PLURAL_ANAPHORA | frozenset("places posts bases positions outposts settlements".split())
+
+
 #: Participles of capture after a plural place noun: 'Among the towns taken ... were A and B'.
 _TAKEN_PARTICIPLES = frozenset("taken captured seized occupied recaptured retaken liberated conquered".split())
 
@@ -3042,16 +3093,14 @@ def _among_taken(c: _Clause, i: int) -> bool:
     copula = next((m for m in range(i + 1, min(c.n, i + 16)) if words[m] in ("were", "was")), None)
     if copula is None or any(w in (";", ":", "which", "that", "who") for w in words[i:copula]):
         return False
+    if words[copula + 1 : copula + 2] in (["not"], ["never"]) or blocked(words, i, c.lex):
+        return True  # "Among the towns taken were not A and B"
     places = noun_phrase(c.tokens, copula + 1, sent.places, lambda: None)
     by = next((m for m in range(i + 1, copula) if words[m] == "by"), None)
     side = actor_at(sent, by + 1, 4) if by is not None else discourse_actor(sent, c.doc)
     if places and side is not None:
         c.emit(EventKind.control_change, i, i + 1, places, side.actor, None, words[i])
     return True
-
-
-#: Plural place nouns after which a participle of capture may open a list: 'the towns taken'.
-_PLURAL_PLACES = _PLURAL_ANAPHORA | frozenset("places posts bases positions outposts settlements".split())
 
 
 _FRAMES: tuple[Callable[[_Clause, int], bool], ...] = (

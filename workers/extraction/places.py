@@ -497,7 +497,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
         places.append(_np_place(tokens, i, j, gaz, last_place))
         while j < n and j - i < 14 and (_capword(tokens[j]) or tokens[j].low in ("(", ")") or _unit_number(tokens, j)):
             j += 1  # a long name cut at the length limit: "the camp of the Chad National Army (ANT) 2nd Regiment"
-        j = _past_parent(tokens, i, j, gaz)  # "Charleston, South Carolina, and Savannah": the state is no conjunct
+        parent_end = _past_parent(tokens, i, j, gaz)  # "Charleston, South Carolina, and Savannah": no conjunct
+        parented, j = parent_end != j, parent_end
         j = _past_compass(tokens, j)  # "Bor in the north and Pibor in the east": a locative inside the list
         after = _dated(tokens, j)
         if after > j:  # "Gulu on March 3, and Kitgum on April 19": a named place after the date
@@ -509,7 +510,8 @@ def noun_phrase(tokens: list[Token], i: int, gaz: list[PlaceMention], last_place
                 continue
             break
         # coordination: "A, B and C" -> each capitalised conjunct is its own place
-        c = j + 1 + (j + 2 < n and tokens[j].low == "," and tokens[j + 1].low == "and")  # "A, B, and C"
+        serial = len(places) >= 2 or parented  # "A, B, and C"; not "Goma, and Sake residents fled"
+        c = j + 1 + (serial and j + 2 < n and tokens[j].low == "," and tokens[j + 1].low == "and")
         nxt = tokens[c + 1] if c + 1 < n and tokens[c].low in ("the", "then") else tokens[c] if c < n else None
         spoken = any(t.low in SPOKEN for t in tokens[j + 1 : j + 7])  # "..., the Russian Defence Ministry said"
         k = j + 1 + (j + 1 < n and tokens[j + 1].low == "the")
@@ -643,8 +645,13 @@ def _past_parent(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention]) -
 def _holds(tokens: list[Token], i: int, j: int, a: int, b: int, gaz: list[PlaceMention]) -> bool:
     """Whether the name at a..b holds the place named at i..j: a country, or the region or country the gazetteer
     gives the place ('Kassala, Sudan'; 'Charleston, South Carolina')."""
-    outer = " ".join(t.low for t in tokens[a:b])
+    words = [t.low for t in tokens[a:b]]
+    if len(words) > 1 and words[-1] in _ADMIN_HEADS:
+        words.pop()  # "Bakhmut, Donetsk Oblast": the region the gazetteer names "Donetsk"
+    outer = " ".join(words)
     inner = next((g.place for g in gaz if g.i == i and g.j == j), None)
+    if inner is not None and inner.resolved and inner.name == inner.country:
+        return False  # "Poland, Denmark, and Norway": countries listed, none holds another
     if inner is not None and outer in ((inner.parent or "").lower(), (inner.country or "").lower()):
         return True
     whole = next((g.place for g in gaz if g.i == a and g.j == b), None)
@@ -1174,7 +1181,8 @@ def _np_place(tokens: list[Token], i: int, j: int, gaz: list[PlaceMention], last
         j = run  # "Bunagana marked a setback": a name ends where its capitals do
     name = " ".join(t.text for t in tokens[i:j])
     parent = None
-    anchor = _anchor(tokens, j, gaz)
+    cleared = j + 1 < len(tokens) and tokens[j].low == "of" and _armed_after_of(tokens, j)
+    anchor = None if cleared else _anchor(tokens, j, gaz)  # "the district of Taliban fighters": no place 'Taliban'
     if isinstance(anchor, PlaceMention):
         parent = anchor.place.name
         if all(w in KINDS or w in _DET for w in words) and anchor.i <= j + 4:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from schemas.events import Actor, Event, EventKind, Quantity
 
-from .actors import ARMED_HEADS, ActorMention, fallback_actor
+from .actors import ARMED_HEADS, ActorMention, adverb, fallback_actor
 from .arguments import actor_left, people_counted
 from .build import make_event
 from .document import Document, Sentence
@@ -248,8 +248,11 @@ def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMenti
     f = next((k for k in range(i - 2, max(0, i - 21), -1) if words[k] in _FORCE), None)
     if f is None or any(w in (";", ":", ".") for w in words[f:i]) or blocked(words, f, doc.lex):
         return None
-    if f > 0 and words[f - 1] in ("was", "were", "been", "be", "being"):
-        return _forced_passive(doc, sent, f, i)  # "the garrison was forced to surrender": its side comes first
+    aux = f - 1
+    while aux > 0 and adverb(sent.tokens[aux]):
+        aux -= 1  # "were finally forced to surrender"
+    if aux >= 0 and words[aux] in ("was", "were", "been", "be", "being"):
+        return _forced_passive(doc, sent, aux, i)  # "the garrison was forced to surrender": its side comes first
     stop = next((k for k in range(f + 1, i - 1) if words[k] in ("who", "that", "which", ",")), i - 1)
     actor_m, num = _subject(doc, sent, stop, True, f + 1) if stop > f + 1 else (None, None)
     if actor_m is None:  # "forced the Turks to surrender", "the Italian column": the object as the report names it
@@ -277,17 +280,22 @@ def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMenti
 
 
 def _forced_passive(
-    doc: Document, sent: Sentence, f: int, i: int
+    doc: Document, sent: Sentence, aux: int, i: int
 ) -> tuple[int, int, ActorMention, Number | None] | None:
-    """'The Melians were forced to surrender (to the Athenians)': a completed surrender by the subject before the
-    passive at f, when nothing is given up after the verb at i (not 'was forced to surrender the fortress')."""
+    """'The Melians were forced to surrender (to the Athenians)': a completed surrender by the armed subject right
+    before the passive's auxiliary at `aux`, when nothing is given up after the verb at i (not 'was forced to
+    surrender the fortress'), no choice is left open ('or starve') and no prospect is told ('risk being forced')."""
     words = sent.words
     weapons = i + 2 < len(words) and words[i + 1] in _DETERMINERS and words[i + 2] in _OBJECTS_OF_SURRENDER
-    if i + 1 < len(words) and words[i + 1] not in _NO_OBJECT_NEXT and not weapons:
+    if i + 1 < len(words) and (words[i + 1] not in _NO_OBJECT_NEXT or words[i + 1] == "or") and not weapons:
         return None
-    actor_m, num = _subject(doc, sent, f, True)
-    if actor_m is None or _is_place_name(sent, actor_m):
-        return None  # "Kut was forced to surrender": a town, see control.py
+    if words[aux] in ("be", "being") or blocked(words, aux, doc.lex):
+        return None  # "would be forced", "risk being forced to surrender": not told as done
+    actor_m, num = _subject(doc, sent, aux, True)
+    if actor_m is None or actor_m.j < aux - 1 or _is_place_name(sent, actor_m):
+        return None  # "Kut was forced to surrender" (a town, see control.py); "X claimed the defenders were ..."
+    if not _armed_side(sent, actor_m.i, actor_m.j) and words[actor_m.j - 1] not in _DEFENDERS:
+        return None  # "the company was forced to surrender to creditors"
     return i, i + 1, actor_m, num
 
 
