@@ -246,7 +246,7 @@ def _acronym_subject(sent: Sentence, i: int) -> ActorMention | None:
     r = i - 1
     while r > 0 and i - r <= 4 and (words[r] in _TO_VERB or adverb(sent.tokens[r])):
         r -= 1
-    if r < 0 or any(p.i <= r < p.j for p in sent.places):
+    if r < 0 or not sent.tokens[r].text.isupper() or any(p.i <= r < p.j for p in sent.places):
         return None
     if r > 0 and words[r - 1] != "the" and words[r - 1] not in _SUBJECT_OPENERS:
         return None
@@ -798,12 +798,23 @@ def actor_at(sent: Sentence, k: int, span: int = 3) -> ActorMention | None:
         if k <= a.i < k + span:
             return _leader(sent.actors, sent.words, a, a.j + 4) or a
     found = state_at(sent, k) or fallback_actor(sent.tokens, sent.words, min(len(sent.tokens), k + span + 1), k)
-    m = k + (k + 1 < len(words) and words[k] == "the")
-    noun_after = m + 1 < len(words) and words[m + 1].isalpha() and words[m + 1] not in AFTER_AGENT
-    if found is None and sent.binder.at_war and m < len(words) and not noun_after:
-        if not any(p.i <= m < p.j for p in sent.places):  # "fell to the KNDO": a side the lexicon does not know
-            found = unknown_acronym(sent.tokens, words, m, sent.binder.lex)
+    if found is None and sent.binder.at_war:
+        found = _acronym_agent(sent, k)  # "fell to the KNDO": a side the lexicon does not know
     return found or (agent_people(sent, k) if sent.binder.at_war else None)  # "fell to the Turks"
+
+
+def _acronym_agent(sent: Sentence, k: int) -> ActorMention | None:
+    """An acronym the lexicon lacks in the agent slot at k, ending it ('fell to the KNDO in March'), not
+    qualifying a noun ('fell to the NYSE floor traders') nor a place's name."""
+    words, n = sent.words, len(sent.words)
+    m = k + (k + 1 < n and words[k] == "the")
+    if m >= n or not sent.tokens[m].text.isupper():
+        return None
+    if m + 1 < n and words[m + 1].isalpha() and words[m + 1] not in AFTER_AGENT:
+        return None
+    if any(p.i <= m < p.j for p in sent.places):
+        return None
+    return unknown_acronym(sent.tokens, words, m, sent.binder.lex)
 
 
 #: Words after a nationality used as a noun ('captured by the Japanese in 1942'): no head noun follows.

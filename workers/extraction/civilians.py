@@ -55,8 +55,6 @@ _PASSIVE_FILL = frozenset(
 #: Cues whose category depends on the noun or the sentence (see `_resolve`).
 _PSEUDO = frozenset({"held", "hosted", "left", "transferred", "rescued", "arrived", "expel", "counted"})
 #: Words that tell a report of captivity, where people rescued were freed from their captors.
-#: Words of a wreck or a blaze: captives trapped there are not held by their captors ('trapped in the rubble').
-_WRECKAGE = ("rubble", "debris", "collapsed", "burning", "fire", "flames", "blaze")
 _CAPTIVITY_WORDS = ("hostage", "captive", "captivity", "kidnap", "abduct", "from the hands of")
 _BE = frozenset("were was are is been be being".split())
 #: Finite auxiliaries that end a breakdown ('including children were killed'), unless a relative opens them.
@@ -321,8 +319,6 @@ def _resolve(ctx: _Context, cat: str, noun: str | None, forward: bool) -> str | 
     are no count; rescued: freed from captors (`released`) in a report of captivity, else `evacuated`; hosted:
     people a camp houses are `displaced`; left: `evacuated` in an evacuation, else `fled` (only after the count: "the blast left 12 dead" is no departure); arrived: `displaced`, only after the count and
     in a report about displacement."""
-    if cat == "trapped" and noun is not None and noun in ctx.sets.captive and not ctx.speaks_of(_WRECKAGE):
-        return "other"  # "holed up with some 20 hostages": captives held by a side, not people trapped by fighting
     if cat not in _PSEUDO:
         return cat
     if cat in ("expel", "counted"):
@@ -494,6 +490,8 @@ def extract_civilians(doc: Document, sent: Sentence) -> list[Event]:
             continue  # "1,200 people, mostly civilians": civilians and others
         if cat in ("trapped", "evacuated") and rubble:
             continue  # people trapped under or rescued from rubble are no siege and no evacuation
+        if cat == "trapped" and noun in ws.captive:
+            cat = "other"  # "holed up with some 20 hostages": captives held by a side, not people trapped by fighting
         if q.max == 1 and cat in _MOVES:
             continue  # "a woman who fled the city": one person's story, not a count
         if q.i > 0 and words[q.i - 1] in _POSSESSIVE:

@@ -8,7 +8,7 @@ ACTOR since T (a change at T).  Triggers under an attempt, intention, negation o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 
 from schemas.events import Actor, Event, EventKind, Place
@@ -225,21 +225,28 @@ def _located(sent: Sentence, doc: Document) -> list[PlaceMention]:
     return [g for g in sent.places if sent.tokens[g.i].start >= end] if end else sent.places
 
 
-def last_place(doc: Document, pos: int) -> Place | None:
-    """The place 'the town', 'it' or 'the stronghold' before `pos` refers to: the last one named, neither a
-    country, a first-level region ('Rakhine state' is no town), a curated sub-place, nor the dateline's."""
-    floor = dateline_end(doc)
-    best, best_start = None, 0
+def _town_hits(doc: Document, floor: int, pos: int) -> Iterator[tuple[int, PlaceEntry]]:
+    """The gazetteer hits between `floor` and `pos` that 'the town' may point back to: no country, no curated
+    sub-place, no reference point of a distance ('60 km from X')."""
     for start, entry in doc.local_hits:
         if start >= pos:
             break
+        if start < floor or entry.kind == COUNTRY or (entry.kind == CURATED and entry.parent):
+            continue
+        if not _measures_only(doc, start):
+            yield start, entry
+
+
+def last_place(doc: Document, pos: int) -> Place | None:
+    """The place 'the town', 'it' or 'the stronghold' before `pos` refers to: the last one named, neither a
+    country, a first-level region ('Rakhine state' is no town), a curated sub-place, nor the dateline's."""
+    best, best_start = None, 0
+    for start, entry in _town_hits(doc, dateline_end(doc), pos):
         if entry.kind == REGION and _region_named(doc, start):
             continue
-        if start >= floor and entry.kind != COUNTRY and not (entry.kind == CURATED and entry.parent):
-            if best is not None and best.parent and entry.name != best.name and fold(entry.name) == fold(best.parent):
-                continue  # "Ciudad Juarez, Chihuahua", "Mitu, the capital of Vaupes": the region only locates it
-            if not _measures_only(doc, start):
-                best, best_start = entry, start
+        if best is not None and best.parent and entry.name != best.name and fold(entry.name) == fold(best.parent):
+            continue  # "Ciudad Juarez, Chihuahua", "Mitu, the capital of Vaupes": the region only locates it
+        best, best_start = entry, start
     # a respelt name of this sentence ('the retreat from Izium, ... the town') is not among the document's hits
     view = doc.view(doc.sentence_of(pos))
     near = [
@@ -259,13 +266,9 @@ def last_places(doc: Document, pos: int, count: int) -> list[Place]:
     its sentence or the two before (no country, region or the dateline's place), or none if fewer were named."""
     floor = max(dateline_end(doc), doc.spans[max(0, doc.sentence_of(pos) - 2)][0])  # this and two sentences before
     found: list[Place] = []
-    for start, entry in doc.local_hits:
-        if start >= pos:
-            break
-        if start < floor or entry.kind in (COUNTRY, REGION) or (entry.kind == CURATED and entry.parent):
+    for start, entry in _town_hits(doc, floor, pos):
+        if entry.kind == REGION:
             continue
-        if _measures_only(doc, start):
-            continue  # "60 km from X": a distance, no antecedent
         place = _as_written(doc, start, entry)  # as written: two names GeoNames merges are two towns here
         found = [p for p in found if p.name != place.name] + [place]
     return found[-count:] if len(found) >= count else []
@@ -1601,7 +1604,7 @@ class _Clause:
                 _whole_country(place)
                 and verb.startswith(_CONQUERING)
                 and sent.binder.at_war
-                and not (actor is not None and _own_country(self.lex, actor, place))
+                and not (actor is not None and _home_town(self.lex, actor, place))
             )
             if not (_is_territory(place, sent) or conquest) or (place.id, actor_id) in self.seen:
                 continue  # a whole country is taken only by conquest ('Italy conquered Ethiopia in 1936')
@@ -2373,17 +2376,13 @@ def _armed(actor: Actor) -> bool:
 
 def _home_town(lex: Lexicons, actor: Actor, place: Place) -> bool:
     """Whether `place` lies in the state whose forces `actor` is ('French troops' in Paris, the Somali army in
-    Mogadishu): a gazetteer place's id starts with its country's ISO code."""
+    Mogadishu): a gazetteer place's id starts with its country's ISO code; a whole country is named by it."""
     entry = lex.actor_entries.get(actor.id)
-    return entry is not None and entry.state is not None and place.id.split("/", 1)[0] == entry.state.lower()
-
-
-def _own_country(lex: Lexicons, actor: Actor, place: Place) -> bool:
-    """Whether the whole country `place` is the state whose forces `actor` is ('the army conquered Afghanistan' read
-    as Afghanistan's army: no conquest)."""
-    entry = lex.actor_entries.get(actor.id)
-    iso = lex.states.words.values.get(tuple(place.name.lower().split()))
-    return entry is not None and entry.state is not None and iso == entry.state
+    if entry is None or entry.state is None:
+        return False
+    if _whole_country(place):
+        return lex.states.words.values.get(tuple(place.name.lower().split())) == entry.state
+    return place.id.split("/", 1)[0] == entry.state.lower()
 
 
 def _named_town(words: list[str], e: int) -> bool:

@@ -263,8 +263,7 @@ def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMenti
         actor_m = ActorMention(a, stop, Actor(id=slug(text), name=text, mention=text), False)
     if actor_m.i <= f or _is_place_name(sent, actor_m):
         return None  # "forced Metz to surrender": a town, see control.py
-    weapons = i + 2 < len(words) and words[i + 1] in _DETERMINERS and words[i + 2] in _OBJECTS_OF_SURRENDER
-    if i + 1 < len(words) and words[i + 1] not in _NO_OBJECT_NEXT and not weapons:
+    if _gives_up_thing(words, i):
         return None  # "forced Djokovic to surrender the final set": a thing given up ("their weapons" is a surrender)
     captives = None  # "..., taking 12,000 prisoners": the side's count, and a sign of war
     for k in range(i + 1, len(words) - 2):
@@ -279,6 +278,13 @@ def _forced(doc: Document, sent: Sentence, i: int) -> tuple[int, int, ActorMenti
     return i, i + 1, actor_m, num if num is not None else captives
 
 
+def _gives_up_thing(words: list[str], i: int) -> bool:
+    """Whether the surrender verb at i takes a thing as its object ('surrender the final set', 'the fortress'), not
+    the side's own arms ('their weapons') and not nothing ('to surrender at Adwa')."""
+    weapons = i + 2 < len(words) and words[i + 1] in _DETERMINERS and words[i + 2] in _OBJECTS_OF_SURRENDER
+    return i + 1 < len(words) and words[i + 1] not in _NO_OBJECT_NEXT and not weapons
+
+
 def _forced_passive(
     doc: Document, sent: Sentence, aux: int, i: int
 ) -> tuple[int, int, ActorMention, Number | None] | None:
@@ -286,9 +292,8 @@ def _forced_passive(
     before the passive's auxiliary at `aux`, when nothing is given up after the verb at i (not 'was forced to
     surrender the fortress'), no choice is left open ('or starve') and no prospect is told ('risk being forced')."""
     words = sent.words
-    weapons = i + 2 < len(words) and words[i + 1] in _DETERMINERS and words[i + 2] in _OBJECTS_OF_SURRENDER
-    if i + 1 < len(words) and (words[i + 1] not in _NO_OBJECT_NEXT or words[i + 1] == "or") and not weapons:
-        return None
+    if _gives_up_thing(words, i) or words[i + 1 : i + 2] == ["or"]:
+        return None  # "forced to surrender the fortress", "forced to surrender or starve"
     if words[aux] in ("be", "being") or blocked(words, aux, doc.lex):
         return None  # "would be forced", "risk being forced to surrender": not told as done
     actor_m, num = _subject(doc, sent, aux, True)
